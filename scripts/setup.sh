@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the real parts bindy-loadtest drives (BIND9, dnsperf, kubectl) from Debian's packages.
+# Idempotent: installs only what is missing (judged by the commands, so a kubectl from another
+# source counts). Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+# command → Debian package that provides it
+declare -A NEEDED=(
+  [named]=bind9
+  [rndc]=bind9-utils
+  [named-checkzone]=bind9-utils
+  [nsupdate]=bind9-dnsutils
+  [dig]=bind9-dnsutils
+  [dnsperf]=dnsperf
+  [kubectl]=kubernetes-client
+)
+missing=()
+for cmd in "${!NEEDED[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+    pkg="${NEEDED[$cmd]}"
+    [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: named, rndc, nsupdate, dig, dnsperf and kubectl are present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+# The bind9 package may try to start a system named; the sandbox never uses it (it runs its own).
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

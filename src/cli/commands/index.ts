@@ -1,0 +1,5 @@
+/** @module The one table of CLI commands. Register only commands that work. */
+import type { CommandModule } from '../command-module.js';
+
+/** Every command, in the order `--help` lists them. */
+export const commands: readonly CommandModule[] = [];

@@ -1,0 +1,50 @@
+/** @module The global options every command accepts, as commander parses them (raw, unvalidated). */
+import { Option, type Command } from 'commander';
+
+/** Raw global option values; validation and precedence happen in src/config/. */
+export interface GlobalOptions {
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+  output?: string;
+  verbose: number;
+  prometheus?: string;
+  json?: boolean;
+  target?: string;
+  profile?: string;
+  config?: string;
+  seed?: string;
+  dryRun?: boolean;
+}
+
+/** Maps each global option's attribute to the flag a user typed, for error messages. */
+export const globalFlagNames: Record<Exclude<keyof GlobalOptions, 'verbose'>, string> = {
+  namespace: '--namespace',
+  kubeconfig: '--kubeconfig',
+  context: '--context',
+  output: '--output',
+  prometheus: '--prometheus',
+  json: '--json',
+  target: '--target',
+  profile: '--profile',
+  config: '--config',
+  seed: '--seed',
+  dryRun: '--dry-run',
+};
+
+/** Adds the global options to the root program. */
+export function addGlobalOptions(program: Command): void {
+  program
+    .option('-n, --namespace <name>', 'namespace for every object the tool creates (default: bindy-loadtest)')
+    .option('-k, --kubeconfig <file>', 'kubeconfig for --target cluster (default: $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-o, --output <dir>', 'directory for results and reports (default: ./results)')
+    .option('-v, --verbose', 'more detail on stderr; repeat for more (-vv)', (_v: string, prev: number) => prev + 1, 0)
+    .option('--prometheus <url>', 'Prometheus server to query for operator metrics instead of scraping')
+    .option('--json', 'print the JSON result on stdout and nothing else there')
+    .addOption(new Option('--target <kind>', 'where to run: a local sandbox twin, or a real cluster').choices(['sandbox', 'cluster']))
+    .addOption(new Option('--profile <name>', 'named profile of settings and criteria').choices(['quick', 'standard', 'extended', 'chaos']))
+    .option('--config <file>', 'YAML configuration file (flags > file > profile > defaults)')
+    .option('--seed <n>', 'seed for every generator: same seed, same objects (default: 1)')
+    .option('--dry-run', 'print the plan and the effective configuration, send nothing');
+}

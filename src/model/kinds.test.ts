@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from './kinds.js';
+
+const crdDir = new URL('../../../shared/bindy/deploy/operator/crds/', import.meta.url);
+
+interface Crd {
+  spec: { group: string; scope: string; names: { kind: string; plural: string; singular: string; shortNames?: string[] }; versions: Array<{ name: string }> };
+}
+
+test('the kinds table agrees with bindy\'s real CRDs', { skip: !existsSync(crdDir) && 'needs ../shared/bindy' }, () => {
+  for (const kind of bindyKinds) {
+    const k = kindInfo[kind];
+    const crd = parse(readFileSync(new URL(`${k.plural}.crd.yaml`, crdDir), 'utf8')) as Crd;
+    assert.equal(crd.spec.group, bindyGroup);
+    assert.equal(crd.spec.names.kind, kind);
+    assert.equal(crd.spec.names.plural, k.plural);
+    assert.equal(crd.spec.names.singular, k.singular);
+    assert.deepEqual(crd.spec.names.shortNames ?? [], [...k.shortNames]);
+    assert.equal(crd.spec.scope === 'Namespaced', k.namespaced);
+    assert.deepEqual(crd.spec.versions.map((v) => v.name), [bindyVersion]);
+  }
+});
