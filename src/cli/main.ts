@@ -80,4 +80,3 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-export { UsageError };

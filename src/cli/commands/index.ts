@@ -1,5 +1,6 @@
 /** @module The one table of CLI commands. Register only commands that work. */
 import type { CommandModule } from '../command-module.js';
+import { configCommand } from './config.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [];
+export const commands: readonly CommandModule[] = [configCommand];

@@ -1,0 +1,35 @@
+/** @module Checks that involve several keys (a ramp-up longer than its run…), run on the merged configuration. */
+import type { ConfigIssue } from '../errors.js';
+import { issueAtOrigin, originRank, type ValueOrigin } from './origin.js';
+import type { Config } from './types.js';
+import { formatDuration, formatRate } from './values.js';
+
+/** Every cross-key problem of an effective configuration; each is placed at the higher-precedence of the keys involved (the one the user most likely just set). */
+export function checkConsistency(config: Config, origins: ReadonlyMap<string, ValueOrigin>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const blame = (a: string, b: string, message: string): void => {
+    const oa = origins.get(a) ?? { kind: 'default' };
+    const ob = origins.get(b) ?? { kind: 'default' };
+    issues.push(originRank(ob) > originRank(oa) ? issueAtOrigin(ob, b, message) : issueAtOrigin(oa, a, message));
+  };
+  const s = config.scenarios;
+  if (s.sustained.rampUp > s.sustained.duration) {
+    blame('scenarios.sustained.rampUp', 'scenarios.sustained.duration', `rampUp ${formatDuration(s.sustained.rampUp)} is longer than duration ${formatDuration(s.sustained.duration)}`);
+  }
+  s.chaos.experiments.forEach((e, i) => {
+    if (e.at + e.duration > s.chaos.duration) {
+      blame(
+        'scenarios.chaos.experiments',
+        'scenarios.chaos.duration',
+        `experiment ${i} (${e.kind}) ends at ${formatDuration(e.at + e.duration)}, after the chaos scenario's duration ${formatDuration(s.chaos.duration)}`,
+      );
+    }
+  });
+  if (s.backpressure.startRate > s.backpressure.maxRate) {
+    blame('scenarios.backpressure.startRate', 'scenarios.backpressure.maxRate', `startRate ${formatRate(s.backpressure.startRate)} is above maxRate ${formatRate(s.backpressure.maxRate)}`);
+  }
+  if (s.e2e.probeInterval > s.e2e.timeout) {
+    blame('scenarios.e2e.probeInterval', 'scenarios.e2e.timeout', `probeInterval ${formatDuration(s.e2e.probeInterval)} is longer than timeout ${formatDuration(s.e2e.timeout)}`);
+  }
+  return issues;
+}

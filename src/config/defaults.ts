@@ -1,0 +1,69 @@
+/** @module Every default value of the configuration, in one place (docs/configuration.md explains each). */
+import { deepFreeze } from './freeze.js';
+import type { ChaosExperiment, Config } from './types.js';
+
+/** The mix of record kinds used unless told otherwise: mostly A, as in real zones, plus the other common kinds. */
+const defaultKinds = { ARecord: 0.7, AAAARecord: 0.1, CNAMERecord: 0.1, TXTRecord: 0.1 } as const;
+
+/** The configuration with no profile, no file and no flags: a small, fast run against the sandbox. */
+export const defaultConfig: Config = deepFreeze({
+  namespace: 'bindy-loadtest',
+  target: 'sandbox',
+  output: './results',
+  seed: 1,
+  fixtures: {
+    zones: 10,
+    recordsPerZone: 10,
+    kinds: defaultKinds,
+    ttl: { min: 60, max: 3600 },
+    zoneNamePattern: 'zone-{}.example.com',
+    recordNamePattern: 'host-{}',
+    nxdomainShare: 0.1,
+    clusterName: 'loadtest',
+  },
+  scenarios: {
+    burst: { kind: 'burst', records: 100, zones: 10, mixed: true, kinds: defaultKinds, concurrency: 20, timeout: 300_000 },
+    sustained: {
+      kind: 'sustained',
+      rate: 10,
+      duration: 300_000,
+      rampUp: 30_000,
+      operations: { create: 0.6, update: 0.3, delete: 0.1 },
+      kinds: defaultKinds,
+      zones: 10,
+    },
+    chaos: { kind: 'chaos', duration: 600_000, rate: 10, experiments: [] },
+    e2e: { kind: 'e2e', records: 50, probeInterval: 250, timeout: 120_000 },
+    backpressure: { kind: 'backpressure', startRate: 10, stepRate: 10, maxRate: 200, stepDuration: 60_000 },
+    bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4 },
+  },
+  criteria: {
+    reconcileP99: 10_000,
+    e2ePropagationP99: 30_000,
+    dnsQueryP99: 100,
+    minSustainedOpsPerSec: 10,
+    maxErrorRate: 0.01,
+    maxRetryRate: 0.05,
+    maxMemoryMB: 512,
+    maxCpuCores: 0.5,
+    maxQueueDepth: 1000,
+    maxMemoryGrowthMBPerHour: 100,
+  },
+  sandbox: {
+    operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, errorRate: 0 },
+    sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },
+  },
+  report: { formats: ['json', 'markdown'] },
+});
+
+/** Params each chaos experiment gets when its entry leaves them out, in the file's value syntax. */
+export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], Readonly<Record<string, string | number>>>> = deepFreeze({
+  'operator-kill': { signal: 'SIGKILL' },
+  'bind-kill': { signal: 'SIGKILL' },
+  'sidecar-delay': { delay: '2s' },
+  'sidecar-errors': { errorRate: '50%', status: 503 },
+  'network-latency': { link: 'operator-apiserver', latency: '200ms', jitter: '50ms' },
+  'network-loss': { link: 'sidecar-bind', loss: '10%' },
+  'network-partition': { link: 'operator-sidecar' },
+  'apiserver-throttle': { share: '20%', retryAfter: '1s' },
+});

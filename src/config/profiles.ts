@@ -1,0 +1,119 @@
+/**
+ * @module The named profiles, written in the file's own syntax and validated like a file. Criteria
+ * start from the targets bindy's maintainers set for a load test (reconcile p99 10/5/3 s, create→DNS
+ * p99 30/15/10 s, errors 1/0.5/0.1 %, memory growth 100/50/20 MiB/h, sustained 10/50/100 ops/s for
+ * quick/standard/extended); docs/configuration.md gives the reasons for every other value.
+ */
+import { deepFreeze } from './freeze.js';
+import type { ProfileName } from './types.js';
+
+/** A profile: a partial configuration in the file's syntax. */
+export type ProfileValues = Readonly<Record<string, unknown>>;
+
+/** The memory and CPU limits of bindy's own Deployment (512Mi, 500m): above them it is OOM-killed or throttled. */
+const resourceLimits = { maxMemoryMB: '512Mi', maxCpuCores: 0.5 } as const;
+
+/** Every named profile. */
+export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze({
+  quick: {
+    fixtures: { zones: 10, recordsPerZone: 10 },
+    scenarios: {
+      burst: { records: 100, zones: 10, concurrency: 20, timeout: '2m' },
+      sustained: { rate: '10/s', duration: '3m', rampUp: '30s', zones: 10 },
+      chaos: { duration: '5m', rate: '5/s', experiments: [{ kind: 'operator-kill', at: '1m', duration: '30s' }] },
+      e2e: { records: 20, probeInterval: '250ms', timeout: '1m' },
+      backpressure: { startRate: '5/s', stepRate: '10/s', maxRate: '100/s', stepDuration: '30s' },
+      bind: { qps: '1000/s', duration: '30s', clients: 2 },
+    },
+    criteria: {
+      reconcileP99: '10s',
+      e2ePropagationP99: '30s',
+      dnsQueryP99: '100ms',
+      minSustainedOpsPerSec: '10/s',
+      maxErrorRate: '1%',
+      maxRetryRate: '5%',
+      maxQueueDepth: 500,
+      maxMemoryGrowthMBPerHour: 100,
+      ...resourceLimits,
+    },
+  },
+  standard: {
+    fixtures: { zones: 50, recordsPerZone: 100 },
+    scenarios: {
+      burst: { records: 500, zones: 50, concurrency: 50, timeout: '5m' },
+      sustained: { rate: '50/s', duration: '20m', rampUp: '2m', zones: 50 },
+      chaos: { duration: '15m', rate: '20/s', experiments: [{ kind: 'operator-kill', at: '3m', duration: '30s' }, { kind: 'sidecar-delay', at: '8m', duration: '3m' }] },
+      e2e: { records: 100, probeInterval: '250ms', timeout: '2m' },
+      backpressure: { startRate: '10/s', stepRate: '20/s', maxRate: '500/s', stepDuration: '1m' },
+      bind: { qps: '5000/s', duration: '2m', clients: 4 },
+    },
+    criteria: {
+      reconcileP99: '5s',
+      e2ePropagationP99: '15s',
+      dnsQueryP99: '50ms',
+      minSustainedOpsPerSec: '50/s',
+      maxErrorRate: '0.5%',
+      maxRetryRate: '2%',
+      maxQueueDepth: 1500,
+      maxMemoryGrowthMBPerHour: 50,
+      ...resourceLimits,
+    },
+  },
+  extended: {
+    fixtures: { zones: 100, recordsPerZone: 1000 },
+    scenarios: {
+      burst: { records: 5000, zones: 100, concurrency: 100, timeout: '15m' },
+      sustained: { rate: '100/s', duration: '90m', rampUp: '5m', zones: 100 },
+      chaos: { duration: '20m', rate: '50/s', experiments: [{ kind: 'operator-kill', at: '5m', duration: '30s' }, { kind: 'bind-kill', at: '12m', duration: '30s' }] },
+      e2e: { records: 500, probeInterval: '250ms', timeout: '2m' },
+      backpressure: { startRate: '20/s', stepRate: '20/s', maxRate: '1000/s', stepDuration: '2m' },
+      bind: { qps: '10000/s', duration: '5m', clients: 8 },
+    },
+    criteria: {
+      reconcileP99: '3s',
+      e2ePropagationP99: '10s',
+      dnsQueryP99: '20ms',
+      minSustainedOpsPerSec: '100/s',
+      maxErrorRate: '0.1%',
+      maxRetryRate: '1%',
+      maxQueueDepth: 6000,
+      maxMemoryGrowthMBPerHour: 20,
+      ...resourceLimits,
+    },
+  },
+  chaos: {
+    fixtures: { zones: 50, recordsPerZone: 100 },
+    scenarios: {
+      burst: { records: 1000, zones: 50, concurrency: 50, timeout: '10m' },
+      sustained: { rate: '20/s', duration: '10m', rampUp: '1m', zones: 50 },
+      chaos: {
+        duration: '55m',
+        rate: '20/s',
+        experiments: [
+          { kind: 'operator-kill', at: '5m', duration: '30s' },
+          { kind: 'sidecar-delay', at: '10m', duration: '5m', params: { delay: '2s' } },
+          { kind: 'sidecar-errors', at: '17m', duration: '5m', params: { errorRate: '20%', status: 503 } },
+          { kind: 'network-latency', at: '24m', duration: '5m', params: { link: 'operator-apiserver', latency: '200ms', jitter: '50ms' } },
+          { kind: 'network-loss', at: '31m', duration: '5m', params: { link: 'sidecar-bind', loss: '10%' } },
+          { kind: 'network-partition', at: '38m', duration: '2m', params: { link: 'operator-sidecar' } },
+          { kind: 'apiserver-throttle', at: '42m', duration: '5m', params: { share: '20%', retryAfter: '1s' } },
+          { kind: 'bind-kill', at: '49m', duration: '30s' },
+        ],
+      },
+      e2e: { records: 100, probeInterval: '250ms', timeout: '5m' },
+      backpressure: { startRate: '10/s', stepRate: '20/s', maxRate: '300/s', stepDuration: '1m' },
+      bind: { qps: '2000/s', duration: '2m', clients: 4 },
+    },
+    criteria: {
+      reconcileP99: '30s',
+      e2ePropagationP99: '3m',
+      dnsQueryP99: '200ms',
+      minSustainedOpsPerSec: '10/s',
+      maxErrorRate: '5%',
+      maxRetryRate: '20%',
+      maxQueueDepth: 5000,
+      maxMemoryGrowthMBPerHour: 100,
+      ...resourceLimits,
+    },
+  },
+});

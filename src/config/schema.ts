@@ -1,0 +1,175 @@
+/** @module The configuration's specification tree (every key, its syntax and meaning) and the JSON Schema derived from it. */
+import type { SchemaObject } from 'ajv';
+import { recordKinds } from '../model/kinds.js';
+import { formatDuration } from './values.js';
+import { experimentParamDefaults } from './defaults.js';
+import * as f from './spec.js';
+import { networkLinks, profileNames, reportFormats, targetKinds, type ChaosExperiment } from './types.js';
+
+const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
+const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
+
+/** Each chaos experiment kind: start, length and its own params. */
+function experiment(params: Record<string, f.SpecNode>): f.Section {
+  return f.section(
+    {
+      at: f.duration('start, after the chaos scenario starts'),
+      duration: f.duration('how long the fault lasts (for a kill: until the restart)'),
+      params: f.section(params),
+    },
+    { required: ['at', 'duration'] },
+  );
+}
+
+/** Describes the experiments in one line, e.g. `operator-kill at 5m for 30s (signal=SIGKILL)`. */
+function formatExperiments(value: unknown): string {
+  const list = value as readonly ChaosExperiment[];
+  if (list.length === 0) return '(none)';
+  return list
+    .map((e) => {
+      const paramSpec = experimentSpecs[e.kind].fields.params;
+      const params = Object.entries(e.params)
+        .map(([k, p]) => {
+          const spec = paramSpec?.node === 'section' ? paramSpec.fields[k] : undefined;
+          return `${k}=${spec?.node === 'leaf' ? spec.format(p) : String(p)}`;
+        })
+        .join(' ');
+      return `${e.kind} at ${formatDuration(e.at)} for ${formatDuration(e.duration)}${params === '' ? '' : ` (${params})`}`;
+    })
+    .join('; ');
+}
+
+/** The chaos experiment kinds and their params. */
+export const experimentSpecs = {
+  'operator-kill': experiment({ signal: signal() }),
+  'bind-kill': experiment({ signal: signal() }),
+  'sidecar-delay': experiment({ delay: f.duration('added to every bindcar response') }),
+  'sidecar-errors': experiment({
+    errorRate: f.percentage('share of bindcar requests that fail'),
+    status: f.integer('HTTP status of the failures', 400),
+  }),
+  'network-latency': experiment({ link: link(), latency: f.duration('added one-way latency'), jitter: f.duration('random extra latency, up to') }),
+  'network-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),
+  'network-partition': experiment({ link: link() }),
+  'apiserver-throttle': experiment({
+    share: f.percentage('share of API requests answered 429'),
+    retryAfter: f.duration('Retry-After sent with each 429'),
+  }),
+} satisfies Record<ChaosExperiment['kind'], f.Section>;
+
+const kinds = () => f.kindMix(`share of each record kind: ${recordKinds.length} kinds as A=70,AAAA=10 or ARecord=70`);
+
+/** The whole configuration tree. */
+export const configSpec: f.Section = f.section({
+  profile: f.oneOf('named profile the values start from', profileNames),
+  namespace: f.dnsLabel('namespace for every object the tool creates'),
+  target: f.oneOf('where to run: the local sandbox twin or a real cluster', targetKinds),
+  kubeconfig: f.text('kubeconfig file for target cluster'),
+  context: f.text('kubeconfig context'),
+  output: f.text('directory for results and reports'),
+  prometheus: f.url('Prometheus server to query instead of scraping'),
+  seed: f.integer('seed for every generator', 0),
+  runId: f.labelValue('run id (label value); generated when absent'),
+  fixtures: f.section({
+    zones: f.integer('number of DNSZones', 1),
+    recordsPerZone: f.integer('records per zone', 1),
+    kinds: kinds(),
+    ttl: f.range('record TTLs, in seconds', 0),
+    zoneNamePattern: f.pattern('zone names; {} is the index'),
+    recordNamePattern: f.pattern('record names; {} is the index'),
+    nxdomainShare: f.percentage('share of DNS queries for names that do not exist'),
+    clusterName: f.dnsLabel('Bind9Cluster the zones select'),
+  }),
+  scenarios: f.section({
+    burst: f.section(
+      {
+        records: f.integer('records created in the burst', 1),
+        zones: f.integer('zones the records are spread over', 1),
+        mixed: f.boolean('several record kinds (true) or ARecords only'),
+        kinds: kinds(),
+        concurrency: f.integer('writes in flight at once', 1),
+        qps: f.rate('upper bound on writes per second'),
+        timeout: f.duration('wait for every record to become Ready'),
+      },
+      { constants: { kind: 'burst' } },
+    ),
+    sustained: f.section(
+      {
+        rate: f.rate('operations per second after the ramp-up'),
+        duration: f.duration('total, including the ramp-up'),
+        rampUp: f.duration('linear ramp from 0 to rate'),
+        operations: f.operationMix('create,update,delete weights'),
+        kinds: kinds(),
+        zones: f.integer('zones the records are spread over', 1),
+      },
+      { constants: { kind: 'sustained' } },
+    ),
+    chaos: f.section(
+      {
+        duration: f.duration('total duration'),
+        rate: f.rate('background operations per second'),
+        experiments: f.variants('faults injected on a schedule', experimentSpecs, formatExperiments, experimentParamDefaults),
+      },
+      { constants: { kind: 'chaos' } },
+    ),
+    e2e: f.section(
+      {
+        records: f.integer('records created and probed', 1),
+        probeInterval: f.duration('time between two DNS probes of one record'),
+        timeout: f.duration('give up on a record after'),
+      },
+      { constants: { kind: 'e2e' } },
+    ),
+    backpressure: f.section(
+      {
+        startRate: f.rate('first step'),
+        stepRate: f.rate('added per step'),
+        maxRate: f.rate('last step at most'),
+        stepDuration: f.duration('length of each step'),
+      },
+      { constants: { kind: 'backpressure' } },
+    ),
+    bind: f.section(
+      {
+        qps: f.rate('DNS queries per second dnsperf sends'),
+        duration: f.duration('how long dnsperf runs'),
+        clients: f.integer('dnsperf clients', 1),
+      },
+      { constants: { kind: 'bind' } },
+    ),
+  }),
+  criteria: f.section({
+    reconcileP99: f.duration('operator reconcile latency p99'),
+    e2ePropagationP99: f.duration('create → answered by BIND9, p99'),
+    dnsQueryP99: f.duration('DNS query latency p99'),
+    minSustainedOpsPerSec: f.rate('sustained operations per second that must be reached'),
+    maxErrorRate: f.percentage('failed / all operations'),
+    maxRetryRate: f.percentage('retried / all operations'),
+    maxMemoryMB: f.sizeMiB('operator memory, MiB'),
+    maxCpuCores: f.number('operator CPU, cores', 0),
+    maxQueueDepth: f.integer('objects written but not yet Ready, at most', 0),
+    maxMemoryGrowthMBPerHour: f.number('operator memory growth, MiB per hour', 0),
+  }),
+  sandbox: f.section({
+    operator: f.section({
+      workers: f.integer('concurrent reconciles', 1),
+      reconcileDelay: f.distribution('added to every reconcile: 300ms or uniform(200ms,400ms)'),
+      errorRate: f.percentage('share of reconciles that fail on purpose'),
+    }),
+    sidecar: f.section({
+      rateLimit: f.rateLimit('off, or {rps, burst}'),
+      token: f.text('static Bearer token (secret)', true),
+    }),
+  }),
+  report: f.section({
+    formats: f.listOf('report formats', reportFormats),
+    pushgateway: f.url('Prometheus Pushgateway to push the result to'),
+  }),
+});
+
+/** The JSON Schema of a configuration file (also for editors). */
+export const configJsonSchema: SchemaObject = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'bindy-loadtest configuration',
+  ...f.jsonSchemaOf(configSpec),
+};

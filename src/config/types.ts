@@ -1,0 +1,284 @@
+/** @module The typed configuration every other module imports: plain numbers in stated units, after validation. */
+import type { RecordKind } from '../model/kinds.js';
+import type { Distribution, IntRange, Operation, Weights } from './values.js';
+
+/** The named profiles. */
+export const profileNames = ['quick', 'standard', 'extended', 'chaos'] as const;
+/** One named profile. */
+export type ProfileName = (typeof profileNames)[number];
+
+/** Where a run happens. */
+export const targetKinds = ['sandbox', 'cluster'] as const;
+/** Where a run happens: the local sandbox twin, or a real cluster. */
+export type TargetKind = (typeof targetKinds)[number];
+
+/** Weights per record kind, summing to 1. */
+export type KindMix = Weights<RecordKind>;
+/** Weights per create/update/delete, summing to 1. */
+export type OperationMix = Weights<Operation>;
+
+/** What the fixture generator builds. */
+export interface FixturesConfig {
+  /** Number of DNSZones. */
+  zones: number;
+  /** Records in each zone. */
+  recordsPerZone: number;
+  /** Share of each record kind. */
+  kinds: KindMix;
+  /** Record TTLs are drawn from this range, in seconds. */
+  ttl: IntRange;
+  /** Zone names; `{}` is replaced by the zone's index. */
+  zoneNamePattern: string;
+  /** Record names inside a zone; `{}` is replaced by the record's index. */
+  recordNamePattern: string;
+  /** Share (0..1) of generated DNS queries that ask for names that do not exist. */
+  nxdomainShare: number;
+  /** Name of the Bind9Cluster the zones select. */
+  clusterName: string;
+}
+
+/** Many records created at once, as fast as the concurrency allows. */
+export interface BurstOptions {
+  kind: 'burst';
+  /** Records created in the burst, spread round-robin over `zones`. */
+  records: number;
+  /** DNSZones the records are spread over. */
+  zones: number;
+  /** True: records of several kinds per `kinds`; false: ARecords only. */
+  mixed: boolean;
+  /** Share of each record kind when `mixed`. */
+  kinds: KindMix;
+  /** Writes in flight at once. */
+  concurrency: number;
+  /** Upper bound on writes per second; absent = as fast as the concurrency allows. */
+  qps?: number;
+  /** How long to wait for every record to become Ready, in ms. */
+  timeout: number;
+}
+
+/** An open-loop arrival rate of create/update/delete operations. */
+export interface SustainedOptions {
+  kind: 'sustained';
+  /** Target operations per second after the ramp-up. */
+  rate: number;
+  /** Total duration including the ramp-up, in ms. */
+  duration: number;
+  /** Linear ramp from 0 to `rate`, in ms. */
+  rampUp: number;
+  /** Share of creates, updates and deletes. */
+  operations: OperationMix;
+  /** Share of each record kind for creates. */
+  kinds: KindMix;
+  /** DNSZones the records are spread over. */
+  zones: number;
+}
+
+/** The links between the parts where network faults are injected. */
+export const networkLinks = ['operator-apiserver', 'operator-sidecar', 'sidecar-bind', 'client-bind'] as const;
+/** One link between two parts of the deployment. */
+export type NetworkLink = (typeof networkLinks)[number];
+
+/** Timing every chaos experiment shares: start offset and length, in ms from the scenario start. */
+interface ExperimentTiming {
+  /** Start, in ms after the chaos scenario starts. */
+  at: number;
+  /** How long the fault lasts (for a kill: until the process is started again), in ms. */
+  duration: number;
+}
+
+/** Kill the operator process (or pod). */
+export interface OperatorKillExperiment extends ExperimentTiming {
+  kind: 'operator-kill';
+  params: { signal: 'SIGKILL' | 'SIGTERM' };
+}
+/** Kill BIND9 (named) in one instance. */
+export interface BindKillExperiment extends ExperimentTiming {
+  kind: 'bind-kill';
+  params: { signal: 'SIGKILL' | 'SIGTERM' };
+}
+/** Delay every bindcar response. */
+export interface SidecarDelayExperiment extends ExperimentTiming {
+  kind: 'sidecar-delay';
+  /** `delay` in ms. */
+  params: { delay: number };
+}
+/** Make a share of bindcar requests fail. */
+export interface SidecarErrorsExperiment extends ExperimentTiming {
+  kind: 'sidecar-errors';
+  /** `errorRate` as a fraction; `status` the HTTP status returned. */
+  params: { errorRate: number; status: number };
+}
+/** Add latency (and jitter) to one link. */
+export interface NetworkLatencyExperiment extends ExperimentTiming {
+  kind: 'network-latency';
+  /** `latency` and `jitter` in ms. */
+  params: { link: NetworkLink; latency: number; jitter: number };
+}
+/** Drop a share of packets on one link. */
+export interface NetworkLossExperiment extends ExperimentTiming {
+  kind: 'network-loss';
+  /** `loss` as a fraction. */
+  params: { link: NetworkLink; loss: number };
+}
+/** Cut one link completely. */
+export interface NetworkPartitionExperiment extends ExperimentTiming {
+  kind: 'network-partition';
+  params: { link: NetworkLink };
+}
+/** Make the API server answer a share of requests with 429. */
+export interface ApiserverThrottleExperiment extends ExperimentTiming {
+  kind: 'apiserver-throttle';
+  /** `share` as a fraction; `retryAfter` in ms. */
+  params: { share: number; retryAfter: number };
+}
+
+/** One fault injected during the chaos scenario, discriminated by `kind`. */
+export type ChaosExperiment =
+  | OperatorKillExperiment
+  | BindKillExperiment
+  | SidecarDelayExperiment
+  | SidecarErrorsExperiment
+  | NetworkLatencyExperiment
+  | NetworkLossExperiment
+  | NetworkPartitionExperiment
+  | ApiserverThrottleExperiment;
+
+/** Steady background load with faults injected on a schedule. */
+export interface ChaosOptions {
+  kind: 'chaos';
+  /** Total duration, in ms. */
+  duration: number;
+  /** Background operations per second while the faults happen. */
+  rate: number;
+  /** The faults, in any order. */
+  experiments: readonly ChaosExperiment[];
+}
+
+/** Create records and time until BIND9 answers for them. */
+export interface E2eOptions {
+  kind: 'e2e';
+  /** Records created and probed. */
+  records: number;
+  /** Time between two DNS probes of one record, in ms. */
+  probeInterval: number;
+  /** Give up on a record after this long, in ms. */
+  timeout: number;
+}
+
+/** Raise the write rate step by step until the system pushes back. */
+export interface BackpressureOptions {
+  kind: 'backpressure';
+  /** First step's operations per second. */
+  startRate: number;
+  /** Added operations per second per step. */
+  stepRate: number;
+  /** Stop at this rate even without push-back. */
+  maxRate: number;
+  /** Length of each step, in ms. */
+  stepDuration: number;
+}
+
+/** dnsperf against BIND9 directly, to measure the DNS side alone. */
+export interface BindOptions {
+  kind: 'bind';
+  /** Queries per second dnsperf sends. */
+  qps: number;
+  /** How long dnsperf runs, in ms. */
+  duration: number;
+  /** dnsperf clients (sockets). */
+  clients: number;
+}
+
+/** The options of every scenario, discriminated by `kind`. */
+export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | BackpressureOptions | BindOptions;
+/** The scenario kinds. */
+export type ScenarioKind = ScenarioOptions['kind'];
+
+/** One section per scenario kind, each with its own options type. */
+export interface ScenariosConfig {
+  burst: BurstOptions;
+  sustained: SustainedOptions;
+  chaos: ChaosOptions;
+  e2e: E2eOptions;
+  backpressure: BackpressureOptions;
+  bind: BindOptions;
+}
+
+/** Success criteria: a run fails when a measured value crosses one of these. */
+export interface CriteriaConfig {
+  /** Operator reconcile latency p99, in ms. */
+  reconcileP99: number;
+  /** Create → answered by BIND9 p99, in ms. */
+  e2ePropagationP99: number;
+  /** DNS query latency p99 against BIND9, in ms. */
+  dnsQueryP99: number;
+  /** Sustained operations per second that must be reached. */
+  minSustainedOpsPerSec: number;
+  /** Failed operations / all operations, as a fraction. */
+  maxErrorRate: number;
+  /** Retried operations / all operations, as a fraction. */
+  maxRetryRate: number;
+  /** Operator resident memory, in MiB. */
+  maxMemoryMB: number;
+  /** Operator CPU, in cores. */
+  maxCpuCores: number;
+  /** Objects written but not yet Ready, at the worst moment. */
+  maxQueueDepth: number;
+  /** Slope of operator memory over the steady phase, in MiB per hour. */
+  maxMemoryGrowthMBPerHour: number;
+}
+
+/** The sidecar twin's rate limiter: off, or a token bucket. */
+export type RateLimitConfig = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
+
+/** Tunables of the sandbox twin. */
+export interface SandboxConfig {
+  operator: {
+    /** Concurrent reconciles. */
+    workers: number;
+    /** Extra delay added to every reconcile. */
+    reconcileDelay: Distribution;
+    /** Share (0..1) of reconciles that fail on purpose. */
+    errorRate: number;
+  };
+  sidecar: {
+    rateLimit: RateLimitConfig;
+    /** Static Bearer token (BIND_API_TOKEN); absent = a random one per run. Secret: never printed. */
+    token?: string;
+  };
+}
+
+/** Report formats besides the JSON result, which is always written. */
+export const reportFormats = ['json', 'markdown', 'html', 'prometheus'] as const;
+/** One report format. */
+export type ReportFormat = (typeof reportFormats)[number];
+
+/** Which reports to write and where to push. */
+export interface ReportConfig {
+  formats: readonly ReportFormat[];
+  /** Prometheus Pushgateway URL; absent = no push. */
+  pushgateway?: string;
+}
+
+/** The whole effective configuration. */
+export interface Config {
+  /** The profile the values started from; absent = defaults only. */
+  profile?: ProfileName;
+  namespace: string;
+  target: TargetKind;
+  kubeconfig?: string;
+  context?: string;
+  /** Directory for results and reports. */
+  output: string;
+  /** Prometheus server URL to query instead of scraping. */
+  prometheus?: string;
+  /** Seed for every generator. */
+  seed: number;
+  /** Run id (label value); absent = generated at the start of a run. */
+  runId?: string;
+  fixtures: FixturesConfig;
+  scenarios: ScenariosConfig;
+  criteria: CriteriaConfig;
+  sandbox: SandboxConfig;
+  report: ReportConfig;
+}

@@ -1,0 +1,94 @@
+/** @module Time series of one quantity over a run, and per-second rates from a cumulative counter. */
+import { UsageError } from '../errors.js';
+
+/** One observation: `t` in ms since the run started (monotonic clock), `value` in the series' unit. */
+export interface TimePoint {
+  t: number;
+  value: number;
+}
+
+/** A named series as stored in the result. */
+export interface TimeSeriesData {
+  name: string;
+  /** Unit of `value`, e.g. `bytes`, `1/s`, `objects`. */
+  unit: string;
+  /** What was measured and how. */
+  description: string;
+  points: TimePoint[];
+}
+
+/** A time series that only grows forward in time. */
+export class TimeSeries {
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+  readonly #points: TimePoint[] = [];
+
+  constructor(name: string, unit: string, description: string) {
+    this.name = name;
+    this.unit = unit;
+    this.description = description;
+  }
+
+  /** Appends a point; `t` (ms since run start) must not go back, since it comes from a monotonic clock. */
+  add(t: number, value: number): void {
+    const last = this.#points.at(-1);
+    if (!Number.isFinite(t) || (last !== undefined && t < last.t)) {
+      throw new RangeError(`time series ${this.name}: t=${t} ms is earlier than the previous point (t=${last?.t ?? 'none'} ms)`);
+    }
+    this.#points.push({ t, value });
+  }
+
+  /** Number of points. */
+  get length(): number {
+    return this.#points.length;
+  }
+
+  /** A copy of the series as plain data for the result. */
+  toJSON(): TimeSeriesData {
+    return { name: this.name, unit: this.unit, description: this.description, points: this.#points.map((p) => ({ ...p })) };
+  }
+}
+
+/**
+ * Per-second rates of a cumulative counter over fixed windows of `windowMs`, starting at the first
+ * point. The counter's value at each window edge is interpolated linearly between the samples on
+ * either side; a drop in value is a counter reset (the process restarted and counted from 0 again),
+ * so the new value is all increase, as Prometheus' `rate()` assumes. Each output point is stamped at
+ * its window's end; a trailing partial window is left out (its rate would be over a different span).
+ */
+export function ratePerSecond(counter: readonly TimePoint[], windowMs: number): TimePoint[] {
+  if (!(windowMs > 0)) throw new UsageError(`rate window must be positive, got ${windowMs} ms`);
+  const first = counter[0];
+  if (first === undefined) return [];
+  // Cumulative increase since the first point, with resets undone.
+  const adjusted: TimePoint[] = [];
+  let offset = 0;
+  let prev = first.value;
+  for (const p of counter) {
+    if (p.value < prev) offset += prev;
+    prev = p.value;
+    adjusted.push({ t: p.t, value: p.value + offset - first.value });
+  }
+  const end = adjusted.at(-1)?.t ?? first.t;
+  const out: TimePoint[] = [];
+  let i = 0;
+  let before = 0; // the adjusted counter at the current window's start
+  for (let edge = first.t + windowMs; edge <= end; edge += windowMs) {
+    while (i < adjusted.length - 1 && (adjusted[i + 1]?.t ?? Infinity) < edge) i++;
+    const at = interpolate(adjusted, i, edge);
+    out.push({ t: edge, value: ((at - before) * 1000) / windowMs });
+    before = at;
+  }
+  return out;
+}
+
+/** The value at time `t`, between points `i` and `i + 1` (the caller guarantees `points[i].t ≤ t`). */
+function interpolate(points: readonly TimePoint[], i: number, t: number): number {
+  const a = points[i];
+  const b = points[i + 1];
+  if (a === undefined) return 0;
+  if (b === undefined || b.t === a.t) return a.value;
+  if (t >= b.t) return b.value;
+  return a.value + ((b.value - a.value) * (t - a.t)) / (b.t - a.t);
+}

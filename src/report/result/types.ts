@@ -1,0 +1,183 @@
+/** @module TypeScript types of the run-result document, version 1 (schemas/run-result.v1.schema.json). */
+import type { CounterData, HistogramSummary, TimeSeriesData } from '../../measure/index.js';
+
+/** The result-format version this build writes and reads. */
+export const resultSchemaVersion = 1;
+
+/** A JSON value, for the free-form parts (the effective configuration). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Where the run ran. */
+export interface TargetInfo {
+  kind: 'sandbox' | 'cluster';
+  /** Human description: cluster context and server version, or the sandbox's components. */
+  description: string;
+}
+
+/** The machine the tool ran on. */
+export interface HostInfo {
+  hostname: string;
+  platform: string;
+  arch: string;
+  nodeVersion: string;
+  cpus: number;
+  /** Total memory of the machine, in bytes. */
+  memoryBytes: number;
+}
+
+/** How the run ended: `aborted` until something marks it otherwise (so an interrupted run says so). */
+export type RunStatus = 'completed' | 'failed' | 'aborted';
+
+/** Who ran what, where and when. */
+export interface RunMetadata {
+  toolVersion: string;
+  runId: string;
+  scenario: string;
+  /** Named profile (quick, standard, extended, chaos), or null when none was used. */
+  profile: string | null;
+  target: TargetInfo;
+  /** Wall clock at the start, RFC 3339 (the one anchor for absolute times). */
+  startedAt: string;
+  /** Wall clock at the end, RFC 3339; null when the run never finished. */
+  endedAt: string | null;
+  /** Duration of the run in ms, from the monotonic clock; null when the run never finished. */
+  durationMs: number | null;
+  status: RunStatus;
+  /** argv after the node binary, credentials removed. */
+  commandLine: string[];
+  /** Seed of every generated fixture and schedule. */
+  seed: number | string;
+  host: HostInfo;
+}
+
+/** The configuration the run used, after flags, file and profile were merged. */
+export interface ResultConfig {
+  effective: { [key: string]: JsonValue };
+  /** Dotted key path → where its value came from (`default`, `profile:NAME`, `file:PATH:LINE`, `flag:--NAME`). */
+  origins: Record<string, string>;
+}
+
+/** An encoded HDR histogram and the spec needed to decode it. */
+export interface EncodedHistogram {
+  encoding: 'hdr-compressed-base64';
+  unit: string;
+  lowest: number;
+  highest: number;
+  significantDigits: number;
+  /** hdr-histogram-js `encodeIntoCompressedBase64` output. */
+  data: string;
+}
+
+/** A summary together with the histogram it came from. */
+export interface MeasuredHistogram {
+  summary: HistogramSummary;
+  histogram: EncodedHistogram;
+}
+
+/** One latency (e.g. `create_to_ready`): all kinds together, optionally broken down per kind. */
+export interface LatencyResult extends MeasuredHistogram {
+  /** Always microseconds. */
+  unit: 'us';
+  /** How it was measured: start and end events and the clock. */
+  method: string;
+  description?: string;
+  /** Kind (e.g. `ARecord`) → the same measurement for that kind only. */
+  byKind?: Record<string, MeasuredHistogram>;
+}
+
+/** Whether bindy exposes a metric and whether it moved during the run. */
+export type OperatorMetricState = 'present' | 'missing' | 'never-updated';
+
+/** One observation of the operator's own metrics. */
+export interface OperatorMetric {
+  /** Our name for the quantity, e.g. `reconcile_duration`. */
+  name: string;
+  /** bindy's metric name, or null when bindy has none for it. */
+  bindyName: string | null;
+  state: OperatorMetricState;
+  unit?: string;
+  /** How the values were obtained (e.g. bucket estimates from two scrapes). */
+  method: string;
+  labels?: Record<string, string>;
+  /** Named figures (`p50`, `p99`, `count`, `rate`…), null where not measurable. */
+  values: Record<string, number | null>;
+}
+
+/** Requests to the Kubernetes API per verb and resource, and how many per created object. */
+export interface ApiAmplification {
+  requests: { verb: string; resource: string; count: number }[];
+  objectsCreated: number;
+  /** Total requests / objects created; null when nothing was created. */
+  requestsPerObject: number | null;
+  method: string;
+}
+
+/** A status condition as last seen on an object. */
+export interface ConditionSnapshot {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  observedGeneration?: number;
+  lastTransitionTime?: string;
+}
+
+/** An object that did not reach its milestone. */
+export interface FailureRecord {
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid: string | null;
+  /** The milestone it missed, e.g. `create_to_ready`. */
+  phase: string;
+  reason: string;
+  message: string;
+  lastCondition: ConditionSnapshot | null;
+  /** When it was declared failed, in ms since the run started. */
+  atMs?: number;
+}
+
+/** How an observed value is compared with its limit. */
+export type Comparison = '<' | '<=' | '>' | '>=' | '==';
+
+/** The verdict on one success criterion. */
+export interface CriterionVerdict {
+  metric: string;
+  /** The observed value in `unit`; null when it could not be measured. */
+  observed: number | null;
+  limit: number;
+  comparison: Comparison;
+  unit?: string;
+  verdict: 'pass' | 'fail' | 'not-measured';
+  reason: string;
+  method: string;
+}
+
+/** Severity of a finding or recommendation. */
+export type Severity = 'info' | 'low' | 'medium' | 'high';
+
+/** A finding or a recommendation with the numbers behind it. */
+export interface Finding {
+  id: string;
+  severity: Severity;
+  text: string;
+  evidence: Record<string, number | string | null>;
+}
+
+/** The whole result document. Every section but metadata may be empty. */
+export interface RunResult {
+  schemaVersion: typeof resultSchemaVersion;
+  metadata: RunMetadata;
+  config: ResultConfig;
+  latencies: Record<string, LatencyResult>;
+  timeSeries: TimeSeriesData[];
+  counters: Record<string, CounterData>;
+  operator: OperatorMetric[];
+  /** Null until the API amplification was measured. */
+  apiAmplification: ApiAmplification | null;
+  failures: FailureRecord[];
+  criteria: CriterionVerdict[];
+  findings: Finding[];
+  recommendations: Finding[];
+  notes: string[];
+}
