@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/cli/main.js (built by `npm ci` through `prepare`).
-import { main } from '../dist/cli/main.js';
-process.exitCode = await main(process.argv.slice(2));
+// Thin launcher: the CLI lives in dist/ (built by `npm ci` through the `prepare` script).
+import '../dist/cli/entry.js';

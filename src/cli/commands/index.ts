@@ -1,6 +1,7 @@
 /** @module The one table of CLI commands. Register only commands that work. */
 import type { CommandModule } from '../command-module.js';
 import { configCommand } from './config.js';
+import { sandboxCommand } from './sandbox.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [configCommand];
+export const commands: readonly CommandModule[] = [configCommand, sandboxCommand];

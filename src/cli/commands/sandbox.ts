@@ -1,0 +1,198 @@
+/**
+ * @module `bindy-loadtest sandbox up|down|status|start <part>`: the local twin of a bindy
+ * deployment on real BIND9. `start <part>` runs one part as its own process (the supervisor uses it,
+ * and so can a user who wants, say, the operator twin against another API server).
+ */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { TargetNotReadyError, UsageError } from '../../errors.js';
+import type { CliContext, CommandModule } from '../command-module.js';
+import { resolveCliConfig } from '../config-flags.js';
+import { waitForStopSignal } from '../signals.js';
+import { startNamed } from '../../target/sandbox/bind9/named-process.js';
+import { runApiServer } from '../../target/sandbox/apiserver/run.js';
+import { runSidecar } from '../../target/sandbox/sidecar/run.js';
+import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../target/sandbox/supervisor/index.js';
+import { startOperatorPart } from './sandbox-operator-part.js';
+
+const upHelp = `
+Examples:
+  $ bindy-loadtest sandbox up
+      start named, the API server, the bindcar twin and the operator twin; Ctrl-C stops them all
+  $ bindy-loadtest sandbox up --detach --json
+      start in the background and print {kubeconfig, dns, sidecar, metrics} as one JSON object
+  $ export KUBECONFIG=$(bindy-loadtest sandbox up --detach --json | jq -r .kubeconfig)
+  $ kubectl get dnszones,arecords -A
+  $ bindy-loadtest sandbox down
+`;
+
+/** The JSON `sandbox up --detach --json` prints (no secrets: the token is in a 0600 file). */
+export function sandboxSummary(state: SandboxState): Record<string, unknown> {
+  return {
+    kubeconfig: state.kubeconfig,
+    namespace: state.namespace,
+    apiServer: state.apiServerUrl,
+    dns: state.dns,
+    sidecar: { url: state.sidecarUrl, tokenFile: state.sidecarTokenFile },
+    tsig: { keyFile: state.updateKeyFile, keyName: state.updateKeyName },
+    metrics: {
+      ...Object.fromEntries(state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => [p.name, p.metricsUrl])),
+      bind9Statistics: state.bind9StatsUrl,
+    },
+    pids: Object.fromEntries(state.parts.map((p) => [p.name, p.pid])),
+    dir: state.dir,
+  };
+}
+
+function describe(state: SandboxState, startupMs: number): string {
+  return [
+    `sandbox up in ${(startupMs / 1000).toFixed(1)} s`,
+    `  kubeconfig   ${state.kubeconfig}        (export KUBECONFIG=${state.kubeconfig})`,
+    `  API server   ${state.apiServerUrl}`,
+    `  DNS          ${state.dns.host} port ${state.dns.port}        (dig @${state.dns.host} -p ${state.dns.port} <name>)`,
+    `  sidecar      ${state.sidecarUrl}   token in ${state.sidecarTokenFile}`,
+    ...state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => `  metrics      ${p.name.padEnd(10)} ${p.metricsUrl ?? ''}`),
+    `  metrics      ${'bind9'.padEnd(10)} ${state.bind9StatsUrl}`,
+    `  logs         ${state.dir}/*.log`,
+    '',
+  ].join('\n');
+}
+
+/** Writes the ready line a supervisor waits for; the part says nothing more on stdout. */
+function announce(ctx: CliContext, line: object): void {
+  ctx.io.stdout(`${JSON.stringify({ ready: true, pid: process.pid, ...line })}\n`);
+  // The supervisor closes our stdout pipe after the ready line: a late write must not crash us.
+  process.stdout.on('error', () => undefined);
+}
+
+function registerStart(sandbox: Command, ctx: CliContext): void {
+  const start = sandbox.command('start').description('run one part of the sandbox as its own process (used by `sandbox up`)');
+  start
+    .command('named')
+    .description('a real named on free loopback ports, with an rndc key and a TSIG update key')
+    .option('--dir <dir>', 'working directory (default: a temp dir, removed at stop)')
+    .option('--dns-port <port>', 'DNS port on 127.0.0.1 (default: a free one)')
+    .action(async (o: { dir?: string; dnsPort?: string }) => {
+      const named = await startNamed({
+        ...(o.dir === undefined ? {} : { dir: o.dir }),
+        ...(o.dnsPort === undefined ? {} : { ports: { dns: portArg('--dns-port', o.dnsPort) } }),
+      });
+      announce(ctx, { pid: named.pid, dir: named.dir, ports: named.ports, rndcConfFile: named.rndcConfFile, updateKeyFile: named.updateKeyFile, updateKeyName: named.updateKey.name });
+      await Promise.race([waitForStopSignal(), named.exited]);
+      await named.stop();
+    });
+  start
+    .command('apiserver')
+    .description('the Kubernetes API server twin (HTTPS on 127.0.0.1) serving bindy\'s kinds')
+    .requiredOption('--kubeconfig-out <file>', 'where to write a kubeconfig for it')
+    .option('--port <port>', 'port (default: a free one)')
+    .action(async (o: { kubeconfigOut: string; port?: string }) => {
+      const namespace = ctx.globals().namespace ?? 'bindy-loadtest';
+      const api = await runApiServer({ kubeconfigPath: o.kubeconfigOut, namespace, ...(o.port === undefined ? {} : { port: portArg('--port', o.port) }) });
+      let caFile: string | undefined;
+      if (api.caCert !== undefined) {
+        caFile = join(dirname(o.kubeconfigOut), 'apiserver-ca.crt');
+        await writeFile(caFile, api.caCert, { mode: 0o644 });
+      }
+      announce(ctx, { url: api.url, kubeconfig: o.kubeconfigOut, ...(caFile === undefined ? {} : { caFile }), metricsUrl: `${api.url}/metrics` });
+      await waitForStopSignal();
+      await api.stop();
+    });
+  start
+    .command('sidecar')
+    .description('the bindcar twin, driving a running named with rndc and nsupdate (token from $BIND_API_TOKEN)')
+    .requiredOption('--zone-dir <dir>', 'named\'s directory, where zone files go')
+    .requiredOption('--rndc-conf <file>', 'rndc.conf of that named')
+    .requiredOption('--dns-port <port>', 'named\'s DNS port')
+    .requiredOption('--update-key-file <file>', 'BIND key file of the TSIG update key')
+    .option('--port <port>', 'HTTP port (default: a free one)')
+    .option('--no-rate-limit', 'turn bindcar\'s rate limiter off')
+    .action(async (o: { zoneDir: string; rndcConf: string; dnsPort: string; updateKeyFile: string; port?: string; rateLimit: boolean }) => {
+      const token = ctx.io.env['BIND_API_TOKEN'];
+      const sidecar = await runSidecar({
+        port: o.port === undefined ? 0 : portArg('--port', o.port),
+        zoneDir: o.zoneDir,
+        rndcConfFile: o.rndcConf,
+        dnsPort: portArg('--dns-port', o.dnsPort),
+        updateKeyFile: o.updateKeyFile,
+        ...(token === undefined || token === '' ? { disableAuth: true } : { token }),
+        ...(o.rateLimit ? {} : { rateLimit: { enabled: false } }),
+      });
+      announce(ctx, { url: sidecar.url, metricsUrl: `${sidecar.url}/metrics` });
+      await waitForStopSignal();
+      await sidecar.close();
+    });
+  startOperatorPart(start, ctx, announce);
+}
+
+/** Parses a port flag value. */
+export function portArg(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag}: expected a port number 0..65535, got '${raw}'`);
+  return n;
+}
+
+/** The `sandbox` command group. */
+export const sandboxCommand: CommandModule = {
+  register(program, ctx) {
+    const sandbox = program.command('sandbox').description('a local twin of a bindy deployment on real BIND9 (the default target)');
+    sandbox
+      .command('up')
+      .description('start the sandbox: named, API server, bindcar twin, operator twin; prints kubeconfig, DNS and sidecar addresses')
+      .option('--detach', 'start in the background and return (stop with `sandbox down`)')
+      .option('--no-operator', 'leave the operator twin out')
+      .option('--no-rate-limit', 'turn the bindcar twin\'s rate limiter off')
+      .addHelpText('after', upHelp)
+      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean }) => {
+        const { config } = await resolveCliConfig(ctx);
+        const json = ctx.globals().json === true;
+        const sb = await startSandbox({
+          namespace: config.namespace,
+          detached: o.detach === true,
+          withoutOperator: !o.operator,
+          sidecarRateLimitOff: !o.rateLimit,
+          home: sandboxHome(ctx.io.env),
+          onProgress: (l) => {
+            if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);
+          },
+        });
+        if (json) ctx.io.stdout(`${JSON.stringify({ ...sandboxSummary(sb.state), startupMs: Math.round(sb.startupMs) }, null, 2)}\n`);
+        else ctx.io.stderr(describe(sb.state, sb.startupMs));
+        if (o.detach === true) return;
+        if (!json) ctx.io.stderr('running in the foreground: Ctrl-C stops every part\n');
+        await waitForStopSignal();
+        ctx.io.stderr('sandbox: stopping…\n');
+        await sb.stop();
+        ctx.io.stderr('sandbox: stopped, temp files removed\n');
+      });
+    sandbox
+      .command('down')
+      .description('stop every part of the running sandbox and remove its temp files')
+      .action(async () => {
+        const home = sandboxHome(ctx.io.env);
+        const state = await readState(home);
+        if (state === undefined) {
+          ctx.io.stderr('sandbox: none is up\n');
+          return;
+        }
+        await stopSandbox(state, home);
+        ctx.io.stderr(`sandbox: stopped ${state.parts.map((p) => p.name).join(', ')}; removed ${state.dir}\n`);
+      });
+    sandbox
+      .command('status')
+      .description('health of each part of the running sandbox (exit 3 if none is up or a part is unhealthy)')
+      .action(async () => {
+        const state = await readState(sandboxHome(ctx.io.env));
+        if (state === undefined) throw new TargetNotReadyError('no sandbox is up', { hint: 'start one with `bindy-loadtest sandbox up --detach`' });
+        const health = await sandboxHealth(state);
+        if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify({ ...sandboxSummary(state), health }, null, 2)}\n`);
+        else {
+          for (const h of health) ctx.io.stdout(`${h.name.padEnd(10)} ${h.healthy ? 'healthy  ' : 'UNHEALTHY'} pid ${String(h.pid).padEnd(8)} ${h.detail}\n`);
+        }
+        const bad = health.filter((h) => !h.healthy);
+        if (bad.length > 0) throw new TargetNotReadyError(`sandbox unhealthy: ${bad.map((h) => h.name).join(', ')}`, { hint: `see the logs in ${state.dir}` });
+      });
+    registerStart(sandbox, ctx);
+  },
+};

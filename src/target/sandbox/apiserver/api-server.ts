@@ -1,0 +1,593 @@
+/**
+ * @module The sandbox Kubernetes API server: a request handler first (usable in process), an
+ * HTTP listener on 127.0.0.1 second. Serves discovery, health, metrics and the resources of a
+ * Registry with bearer-token auth, watch streams and injectable faults.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
+import { managerFromUserAgent } from './managed-fields.js';
+import { ApiServerMetrics, type RequestLabels } from './metrics.js';
+import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { isObject, patchTypes } from './patch.js';
+import { Registry, type DeleteOptions, type FieldValidation, type ListQuery, type WatchDelivery } from './registry.js';
+import { apiVersionOf, bindyResources, coreResources, type ResourceDefinition } from './resources.js';
+import { metricVerb, resolveRoute, type ResourceRoute } from './routes.js';
+import {
+  ApiStatusError,
+  badRequest,
+  failure,
+  internalError,
+  pathNotFound,
+  tooManyRequests,
+  unauthorized,
+  type StatusBody,
+} from './status.js';
+import { Store, type KubeObject, type StoreEvent } from './store.js';
+import { generateServingCert, type ServingCert } from './serving-cert.js';
+import { toTable, wantsTable, type IncludeObject } from './table.js';
+
+/** Faults the server injects into resource requests; change the fields at any time. */
+export interface FaultOptions {
+  /** Added before handling every resource request, in ms. */
+  latencyMs: number;
+  /** Share of resource requests answered 429 TooManyRequests with Retry-After (0..1). */
+  tooManyRequestsRate: number;
+  /** Retry-After of injected 429s, in seconds. */
+  retryAfterSeconds: number;
+  /** Share of resource requests answered 500 InternalError (0..1). */
+  serverErrorRate: number;
+}
+
+/** Options of createApiServer. */
+export interface ApiServerOptions {
+  /** Resources to serve; default: the bindy kinds (no validation) and the core kinds. */
+  resources?: ResourceDefinition[];
+  /** Bearer token clients must send; default: 32 random bytes, hex. */
+  token?: string;
+  /** Events kept per resource for watch resumption and list continuation (default 10,000). */
+  historySize?: number;
+  /** Interval of BOOKMARK events for watches that allow them, in ms (default 60,000 like a real server). */
+  bookmarkIntervalMs?: number;
+  /** Watch duration when the client sets no timeoutSeconds, in s (default 1,800). */
+  defaultWatchTimeoutSeconds?: number;
+  /** A watch whose unsent output exceeds this many bytes is closed, as a real server drops slow watchers (default 64 MiB). */
+  watchBufferLimitBytes?: number;
+  faults?: Partial<FaultOptions>;
+  /** Delay before a deleted namespace's content is deleted, in ms (default 200; 0: synchronously). */
+  namespaceCleanupDelayMs?: number;
+  /** Random source of fault injection (tests make it deterministic). */
+  random?: () => number;
+  now?: () => Date;
+}
+
+/** A request made in process (no socket). */
+export interface InProcessRequest {
+  method: string;
+  /** Path with query string, e.g. `/api/v1/namespaces?limit=2`. */
+  path: string;
+  headers?: Record<string, string>;
+  /** A string, or an object sent as JSON. */
+  body?: unknown;
+  /** Sends the server's bearer token (default true). */
+  auth?: boolean;
+}
+
+/** The answer to an in-process request. */
+export interface InProcessResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  text: string;
+  /** `text` parsed as JSON when it is JSON, else undefined. */
+  body: unknown;
+}
+
+/** Options of listen. */
+export interface ListenOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /**
+   * Serve HTTPS with this certificate, or with a fresh self-signed one when `true`. Needed for
+   * kubectl, which sends bearer tokens only over TLS. Default: plain HTTP.
+   */
+  tls?: boolean | ServingCert;
+}
+
+/** A listening server. */
+export interface ListeningApiServer {
+  /** `http://127.0.0.1:<port>` or `https://…`. */
+  url: string;
+  port: number;
+  /** The serving certificate (PEM) when listening with TLS: the CA clients must trust. */
+  caCert: string | undefined;
+  /** Ends every watch, closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** The sandbox API server. */
+export interface ApiServer {
+  /** The Node HTTP request handler. */
+  handler(req: IncomingMessage, res: ServerResponse): void;
+  /** Serves one request in process; a watch resolves when its stream ends (timeoutSeconds). */
+  request(r: InProcessRequest): Promise<InProcessResponse>;
+  /** Starts an HTTP listener. */
+  listen(options: ListenOptions): Promise<ListeningApiServer>;
+  /** Ends every open watch stream now (clients see the stream end and must resume); returns how many. */
+  dropWatches(options?: { abrupt?: boolean }): number;
+  /** Number of open watch streams. */
+  activeWatches(): number;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly token: string;
+  readonly metrics: ApiServerMetrics;
+  readonly faults: FaultOptions;
+}
+
+/** Where a reply goes: an HTTP response or an in-process collector. */
+interface Sink {
+  head(status: number, headers: Record<string, string | string[]>): void;
+  /** Sends the head now (a watch with nothing to say yet must still answer 200 at once). */
+  flush(): void;
+  write(chunk: string): void;
+  end(chunk?: string): void;
+  abort(): void;
+  /** Bytes written but not yet flushed to the peer. */
+  pending(): number;
+  onClose(cb: () => void): void;
+}
+
+/** What the handler knows of a request before reading its body. */
+interface Exchange {
+  method: string;
+  url: URL;
+  header(name: string): string | undefined;
+  body(): Promise<string>;
+}
+
+const maxBodyBytes = 3 * 1024 * 1024;
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/metrics']);
+const jsonType = 'application/json';
+
+function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return undefined;
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation parameter unsupported: ${v}`);
+}
+
+function listQuery(q: URLSearchParams): ListQuery {
+  const limit = q.get('limit');
+  if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`limit: invalid value "${limit}"`);
+  return {
+    labelSelector: q.get('labelSelector'),
+    fieldSelector: q.get('fieldSelector'),
+    ...(limit === null ? {} : { limit: Number(limit) }),
+    continue: q.get('continue'),
+    resourceVersion: q.get('resourceVersion'),
+    resourceVersionMatch: q.get('resourceVersionMatch'),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+  }
+}
+
+/** Creates a sandbox API server (not yet listening). */
+export function createApiServer(options: ApiServerOptions = {}): ApiServer {
+  const store = new Store({ historySize: options.historySize ?? 10_000 });
+  const registry = new Registry({
+    store,
+    resources: options.resources ?? [...coreResources(), ...bindyResources()],
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.namespaceCleanupDelayMs === undefined ? {} : { namespaceCleanupDelayMs: options.namespaceCleanupDelayMs }),
+  });
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const metrics = new ApiServerMetrics();
+  const faults: FaultOptions = { latencyMs: 0, tooManyRequestsRate: 0, retryAfterSeconds: 1, serverErrorRate: 0, ...options.faults };
+  const random = options.random ?? Math.random;
+  const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
+  const defaultWatchTimeout = options.defaultWatchTimeoutSeconds ?? 1800;
+  const bufferLimit = options.watchBufferLimitBytes ?? 64 * 1024 * 1024;
+  const watches = new Set<(abrupt: boolean) => void>();
+  let serverAddress = '127.0.0.1:0';
+  // One JSON line per store event, shared by every plain-JSON watcher of it.
+  const eventLines = new WeakMap<StoreEvent, string>();
+
+  function sendJson(sink: Sink, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+    sink.head(status, { 'content-type': jsonType, ...headers });
+    sink.end(JSON.stringify(body));
+  }
+
+  function sendStatus(sink: Sink, e: ApiStatusError): void {
+    sendJson(sink, e.status.code, e.status, e.headers);
+  }
+
+  function nonResource(ex: Exchange, sink: Sink): boolean {
+    const p = ex.url.pathname.replace(/\/+$/, '') || '/';
+    switch (p) {
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        sink.head(200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+        sink.end('ok');
+        return true;
+      case '/version':
+        sendJson(sink, 200, serverVersion);
+        return true;
+      case '/api':
+        sendJson(sink, 200, apiVersions(serverAddress));
+        return true;
+      case '/apis':
+        sendJson(sink, 200, apiGroupList(registry.resources()));
+        return true;
+    }
+    const segs = p.split('/').filter((s) => s !== '');
+    let doc: unknown;
+    if (p === '/openapi/v3') doc = openApiRoot(registry.resources());
+    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'api' && segs.length === 4) doc = openApiGroupVersion(registry.resources(), '', segs[3] ?? '');
+    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'apis' && segs.length === 5) doc = openApiGroupVersion(registry.resources(), segs[3] ?? '', segs[4] ?? '');
+    else if (segs[0] === 'api' && segs.length === 2) doc = apiResourceList(registry.resources(), '', segs[1] ?? '');
+    else if (segs[0] === 'apis' && segs.length === 2) doc = apiGroupDoc(registry.resources(), segs[1] ?? '');
+    else if (segs[0] === 'apis' && segs.length === 3) doc = apiResourceList(registry.resources(), segs[1] ?? '', segs[2] ?? '');
+    else return false;
+    if (doc === undefined) throw pathNotFound();
+    sendJson(sink, 200, doc);
+    return true;
+  }
+
+  function objectOut(route: ResourceRoute, ex: Exchange, o: KubeObject): unknown {
+    return wantsTable(ex.header('accept')) ? toTable([o], { resourceVersion: o.metadata.resourceVersion }, includeOf(ex.url.searchParams)) : o;
+  }
+
+  function includeOf(q: URLSearchParams): IncludeObject {
+    const v = q.get('includeObject');
+    return v === 'None' || v === 'Object' ? v : 'Metadata';
+  }
+
+  async function resourceRequest(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels): Promise<number> {
+    const q = ex.url.searchParams;
+    if (q.get('dryRun') !== null && route.verb !== 'get' && route.verb !== 'list' && route.verb !== 'watch') {
+      // Refused rather than ignored: a dry run that writes would damage what the user trusts.
+      throw badRequest('dryRun is not supported by the bindy-loadtest sandbox API server');
+    }
+    const { def, namespace, name, subresource } = route;
+    const fieldManager = q.get('fieldManager') ?? '';
+    const writeOpts = {
+      fieldManager: fieldManager === '' && ex.header('content-type') !== patchTypes.apply ? managerFromUserAgent(ex.header('user-agent')) : fieldManager,
+      ...(subresource ? { subresource } : {}),
+      ...(fieldValidationOf(q) ? { fieldValidation: fieldValidationOf(q) } : {}),
+    };
+    const warn = (ws: string[]): Record<string, string[]> => (ws.length === 0 ? {} : { warning: ws.map((w) => `299 - ${JSON.stringify(w)}`) });
+    switch (route.verb) {
+      case 'get': {
+        sendJson(sink, 200, objectOut(route, ex, registry.get(def, namespace, name ?? '')));
+        return 200;
+      }
+      case 'list': {
+        const list = registry.list(def, namespace, listQuery(q));
+        sendJson(sink, 200, wantsTable(ex.header('accept')) ? toTable(list.items, list.metadata, includeOf(q)) : list);
+        return 200;
+      }
+      case 'watch':
+        return watch(route, ex, sink, labels);
+      case 'create': {
+        const r = registry.create(def, namespace, parseJson(await ex.body()), writeOpts);
+        sendJson(sink, 201, r.object, warn(r.warnings));
+        return 201;
+      }
+      case 'update': {
+        const r = registry.update(def, namespace, name ?? '', parseJson(await ex.body()), writeOpts);
+        sendJson(sink, 200, r.object, warn(r.warnings));
+        return 200;
+      }
+      case 'patch': {
+        const ct = (ex.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+        const force = q.get('force') === 'true';
+        const r = registry.patch(def, namespace, name ?? '', ct, await ex.body(), { ...writeOpts, force });
+        const code = r.created ? 201 : 200;
+        sendJson(sink, code, r.object, warn(r.warnings));
+        return code;
+      }
+      case 'delete': {
+        const text = await ex.body();
+        const body = text.trim() === '' ? {} : parseJson(text);
+        const opts: DeleteOptions = isObject(body) && isObject(body.preconditions) ? { preconditions: body.preconditions } : {};
+        const before = registry.get(def, namespace, name ?? '');
+        const o = registry.delete(def, namespace, name ?? '', opts);
+        const stillThere = store.get(`${def.group}/${def.plural}`, o.metadata.namespace, o.metadata.name)?.metadata.uid === before.metadata.uid;
+        // 202 while finalizers keep the object; a deleted built-in object answers a success Status.
+        if (stillThere) sendJson(sink, 202, o);
+        else if (def.custom || def === registry.namespaces) sendJson(sink, 200, o);
+        else {
+          sendJson(sink, 200, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: { name: o.metadata.name, ...(def.group === '' ? {} : { group: def.group }), kind: def.plural, uid: o.metadata.uid },
+          });
+        }
+        return stillThere ? 202 : 200;
+      }
+      case 'deletecollection': {
+        sendJson(sink, 200, registry.deleteCollection(def, namespace, listQuery(q)));
+        return 200;
+      }
+    }
+  }
+
+  /** Streams watch events as newline-delimited JSON until timeout, drop, error or client close. */
+  function watch(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels): Promise<number> {
+    const q = ex.url.searchParams;
+    const lq: ListQuery & { sendInitialEvents?: boolean } = listQuery(q);
+    if (route.name !== undefined) {
+      const byName = `metadata.name=${route.name}`;
+      lq.fieldSelector = lq.fieldSelector ? `${lq.fieldSelector},${byName}` : byName;
+    }
+    if (q.get('sendInitialEvents') === 'true') lq.sendInitialEvents = true;
+    const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    const table = wantsTable(ex.header('accept'));
+    const include = includeOf(q);
+    const tRaw = q.get('timeoutSeconds');
+    const timeoutSeconds = tRaw !== null && /^\d+$/.test(tRaw) ? Number(tRaw) : defaultWatchTimeout;
+    const apiVersion = apiVersionOf(route.def);
+
+    return new Promise<number>((resolve) => {
+      let done = false;
+      let stop: () => void = () => undefined;
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (abrupt: boolean): void => {
+        if (done) return;
+        done = true;
+        stop();
+        for (const t of timers) clearTimeout(t);
+        watches.delete(finish);
+        metrics.longRunningDelta(labels, -1);
+        if (abrupt) sink.abort();
+        else sink.end();
+        resolve(200);
+      };
+      const line = (d: WatchDelivery): string => {
+        if (table && (d.type === 'ADDED' || d.type === 'MODIFIED' || d.type === 'DELETED')) {
+          const o = d.object as KubeObject;
+          return JSON.stringify({ type: d.type, object: toTable([o], { resourceVersion: o.metadata.resourceVersion }, include) }) + '\n';
+        }
+        if (d.source !== undefined) {
+          let l = eventLines.get(d.source);
+          if (l === undefined) {
+            l = JSON.stringify({ type: d.type, object: d.object }) + '\n';
+            eventLines.set(d.source, l);
+          }
+          return l;
+        }
+        return JSON.stringify({ type: d.type, object: d.object }) + '\n';
+      };
+      let errored = false;
+      const send = (d: WatchDelivery): void => {
+        if (done) return;
+        sink.write(line(d));
+        if (d.type === 'ERROR') errored = true;
+        else if (sink.pending() > bufferLimit) queueMicrotask(() => finish(false));
+      };
+      const bookmark = (extra?: Record<string, string>): void =>
+        send({
+          type: 'BOOKMARK',
+          object: { kind: route.def.kind, apiVersion, metadata: { resourceVersion: String(store.rv), ...(extra ? { annotations: extra } : {}) } } as KubeObject,
+          rv: store.rv,
+        });
+
+      sink.head(200, { 'content-type': jsonType, 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });
+      sink.flush();
+      metrics.longRunningDelta(labels, 1);
+      watches.add(finish);
+      sink.onClose(() => finish(false));
+      try {
+        stop = registry.watch(route.def, route.namespace, lq, send);
+      } catch (e) {
+        const status: StatusBody = e instanceof ApiStatusError ? e.status : internalError(String(e)).status;
+        send({ type: 'ERROR', object: status, rv: store.rv });
+      }
+      // A real server ends a watch after an ERROR event.
+      if (errored) {
+        finish(false);
+        return;
+      }
+      if (lq.sendInitialEvents && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+      if (bookmarks) {
+        const tick = (): void => {
+          bookmark();
+          timers[0] = setTimeout(tick, bookmarkIntervalMs);
+        };
+        timers[0] = setTimeout(tick, bookmarkIntervalMs);
+      }
+      timers.push(setTimeout(() => finish(false), timeoutSeconds * 1000));
+    });
+  }
+
+  async function serve(ex: Exchange, sink: Sink): Promise<void> {
+    const started = performance.now();
+    let labels: RequestLabels | undefined;
+    let code = 500;
+    try {
+      const pathname = ex.url.pathname;
+      if (pathname === '/metrics') {
+        const text = await metrics.text();
+        sink.head(200, { 'content-type': metrics.contentType });
+        sink.end(text);
+        return;
+      }
+      const auth = ex.header('authorization');
+      if (auth !== undefined ? auth !== `Bearer ${token}` : !publicPaths.has(pathname)) throw unauthorized();
+      if (nonResource(ex, sink)) return;
+      const watchParam = ex.url.searchParams.get('watch');
+      const route = resolveRoute(registry, ex.method, pathname, watchParam === 'true' || watchParam === '1');
+      if (!route) throw pathNotFound();
+      const l: RequestLabels = {
+        verb: metricVerb(route.verb, ex.header('content-type')),
+        group: route.group,
+        version: route.version,
+        resource: route.def.plural,
+        subresource: route.subresource ?? '',
+        scope: route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
+      };
+      labels = l;
+      if (faults.latencyMs > 0) await delay(faults.latencyMs);
+      if (faults.tooManyRequestsRate > 0 && random() < faults.tooManyRequestsRate) throw tooManyRequests(faults.retryAfterSeconds);
+      if (faults.serverErrorRate > 0 && random() < faults.serverErrorRate) throw internalError('injected by the sandbox fault hooks');
+      code = await resourceRequest(route, ex, sink, l);
+    } catch (e) {
+      const err = e instanceof ApiStatusError ? e : internalError(e instanceof Error ? e.message : String(e));
+      code = err.status.code;
+      sendStatus(sink, err);
+    } finally {
+      if (labels) metrics.observe(labels, code, (performance.now() - started) / 1000);
+    }
+  }
+
+  function httpSink(res: ServerResponse): Sink {
+    return {
+      head: (status, headers) => res.writeHead(status, headers),
+      flush: () => res.flushHeaders(),
+      write: (chunk) => void res.write(chunk),
+      end: (chunk) => void (chunk === undefined ? res.end() : res.end(chunk)),
+      abort: () => res.destroy(),
+      pending: () => res.writableLength,
+      onClose: (cb) => void res.once('close', cb),
+    };
+  }
+
+  function readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBodyBytes) {
+          reject(new ApiStatusError(failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${maxBodyBytes}`)));
+          req.destroy();
+        } else chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    let bodyPromise: Promise<string> | undefined;
+    const ex: Exchange = {
+      method: req.method ?? 'GET',
+      url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+      header: (n) => {
+        const v = req.headers[n];
+        return Array.isArray(v) ? v.join(', ') : v;
+      },
+      body: () => (bodyPromise ??= readBody(req)),
+    };
+    void serve(ex, httpSink(res));
+  };
+
+  async function request(r: InProcessRequest): Promise<InProcessResponse> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (r.auth !== false && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
+    const bodyText = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+    if (r.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = jsonType;
+    let status = 0;
+    let outHeaders: Record<string, string | string[]> = {};
+    let text = '';
+    const closers: (() => void)[] = [];
+    await new Promise<void>((resolve) => {
+      const sink: Sink = {
+        head: (s, h) => {
+          status = s;
+          outHeaders = h;
+        },
+        write: (c) => {
+          text += c;
+        },
+        end: (c) => {
+          if (c !== undefined) text += c;
+          for (const cb of closers) cb();
+          resolve();
+        },
+        abort: () => {
+          for (const cb of closers) cb();
+          resolve();
+        },
+        pending: () => 0,
+        flush: () => undefined,
+        onClose: (cb) => closers.push(cb),
+      };
+      void serve(
+        { method: r.method.toUpperCase(), url: new URL(r.path, 'http://127.0.0.1'), header: (n) => headers[n], body: () => Promise.resolve(bodyText) },
+        sink,
+      );
+    });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status, headers: outHeaders, text, body };
+  }
+
+  function dropWatches(opts: { abrupt?: boolean } = {}): number {
+    const all = [...watches];
+    for (const finish of all) finish(opts.abrupt ?? false);
+    return all.length;
+  }
+
+  async function listen(opts: ListenOptions): Promise<ListeningApiServer> {
+    const tls = opts.tls === true ? await generateServingCert() : opts.tls === false || opts.tls === undefined ? undefined : opts.tls;
+    const server = tls
+      ? createTlsServer({ keepAliveTimeout: 65_000, noDelay: true, cert: tls.cert, key: tls.key }, handler)
+      : createServer({ keepAliveTimeout: 65_000, noDelay: true }, handler);
+    const sockets = new Set<Socket>();
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 }, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    serverAddress = `${opts.host ?? '127.0.0.1'}:${port}`;
+    return {
+      url: `${tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
+      port,
+      caCert: tls?.cert,
+      close: () =>
+        new Promise<void>((resolve) => {
+          dropWatches();
+          server.close(() => resolve());
+          server.closeAllConnections();
+          for (const s of sockets) s.destroy();
+        }),
+    };
+  }
+
+  return {
+    handler,
+    request,
+    listen,
+    dropWatches,
+    activeWatches: () => watches.size,
+    store,
+    registry,
+    token,
+    metrics,
+    faults,
+  };
+}

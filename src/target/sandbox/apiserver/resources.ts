@@ -1,0 +1,114 @@
+/** @module The resources the sandbox API server serves: names, scope and semantics of each (bindy kinds and the core kinds the scenarios touch). */
+import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../../../model/kinds.js';
+import type { ObjectValidator } from '../../../model/schemas/types.js';
+
+/** Everything the server needs to know to serve one resource. */
+export interface ResourceDefinition {
+  /** API group, `''` for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  namespaced: boolean;
+  /** Has a `/status` subresource: the main resource ignores status, `/status` changes only status. */
+  statusSubresource: boolean;
+  /** Keeps `metadata.generation` (1 on create, +1 on changes outside metadata and status). */
+  tracksGeneration: boolean;
+  /** A custom resource (CRD): a real server rejects strategic merge patch for these with 415. */
+  custom: boolean;
+  categories?: readonly string[];
+  /** Field selector paths beyond `metadata.name` and `metadata.namespace` (dotted, as the real server accepts them). */
+  selectableFields?: readonly string[];
+  /** Schema validation; absent means every object is accepted as sent. */
+  validate?: ObjectValidator;
+}
+
+/** `apiVersion` of a resource's objects (`v1` or `group/version`). */
+export function apiVersionOf(r: ResourceDefinition): string {
+  return r.group === '' ? r.version : `${r.group}/${r.version}`;
+}
+
+/** The 12 bindy kinds, as their CRDs declare them; `validators` supplies schema validation per kind. */
+export function bindyResources(validators: (kind: (typeof bindyKinds)[number]) => ObjectValidator | undefined = () => undefined): ResourceDefinition[] {
+  return bindyKinds.map((k) => {
+    const i = kindInfo[k];
+    const validate = validators(k);
+    return {
+      group: bindyGroup,
+      version: bindyVersion,
+      kind: i.kind,
+      listKind: i.listKind,
+      plural: i.plural,
+      singular: i.singular,
+      shortNames: i.shortNames,
+      namespaced: i.namespaced,
+      statusSubresource: true,
+      tracksGeneration: true,
+      custom: true,
+      ...(validate === undefined ? {} : { validate }),
+    };
+  });
+}
+
+function core(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  opts: {
+    shortNames?: string[];
+    namespaced?: boolean;
+    status?: boolean;
+    generation?: boolean;
+    categories?: string[];
+    fields?: string[];
+  } = {},
+): ResourceDefinition {
+  return {
+    group,
+    version,
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames: opts.shortNames ?? [],
+    namespaced: opts.namespaced ?? true,
+    statusSubresource: opts.status ?? false,
+    tracksGeneration: opts.generation ?? false,
+    custom: false,
+    ...(opts.categories === undefined ? {} : { categories: opts.categories }),
+    ...(opts.fields === undefined ? {} : { selectableFields: opts.fields }),
+  };
+}
+
+// The field selectors kube-apiserver supports for core/v1 events (pkg/registry/core/event).
+const eventFields = [
+  'involvedObject.kind',
+  'involvedObject.namespace',
+  'involvedObject.name',
+  'involvedObject.uid',
+  'involvedObject.apiVersion',
+  'involvedObject.resourceVersion',
+  'involvedObject.fieldPath',
+  'reason',
+  'reportingComponent',
+  'source',
+  'type',
+];
+
+/** The built-in kinds the scenarios and the operator twin touch. */
+export function coreResources(): ResourceDefinition[] {
+  return [
+    core('', 'v1', 'Namespace', 'namespaces', { shortNames: ['ns'], namespaced: false, status: true, fields: ['status.phase'] }),
+    core('', 'v1', 'Event', 'events', { shortNames: ['ev'], fields: eventFields }),
+    core('', 'v1', 'Service', 'services', { shortNames: ['svc'], status: true, categories: ['all'] }),
+    core('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
+    core('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
+    core('', 'v1', 'Secret', 'secrets', { fields: ['type'] }),
+    core('coordination.k8s.io', 'v1', 'Lease', 'leases'),
+    core('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], status: true, generation: true }),
+  ];
+}

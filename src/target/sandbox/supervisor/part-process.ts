@@ -1,0 +1,125 @@
+/**
+ * @module One sandbox part as a child process: spawn it, wait (bounded) for the one JSON line it
+ * prints when ready, keep its log in a file, and stop it (SIGTERM, then SIGKILL).
+ */
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { TargetNotReadyError } from '../../../errors.js';
+import { selfCommand } from './self-command.js';
+
+/** A started part: its pid and what it announced when ready. */
+export interface StartedPart<T> {
+  name: string;
+  pid: number;
+  ready: T;
+  logFile: string;
+}
+
+/** Options of {@link startPart}. */
+export interface StartPartOptions {
+  /** Part name, for messages and `sandbox start <name>`. */
+  name: string;
+  /** Arguments after `sandbox start <name>`. */
+  args: string[];
+  /** Extra environment (secrets travel here, never in argv). */
+  env?: NodeJS.ProcessEnv;
+  /** File that receives the part's stderr. */
+  logFile: string;
+  /** Start in its own process group so it outlives this process (`sandbox up --detach`). */
+  detached: boolean;
+  /** Bound on start-up, in ms. */
+  timeoutMs: number;
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Spawns `bindy-loadtest sandbox start <name> …` and resolves with its ready line. */
+export async function startPart<T>(opts: StartPartOptions): Promise<StartedPart<T>> {
+  const self = selfCommand();
+  const logFd = openSync(opts.logFile, 'a');
+  const child = spawn(self.command, [...self.args, 'sandbox', 'start', opts.name, ...opts.args], {
+    stdio: ['ignore', 'pipe', logFd],
+    detached: opts.detached,
+    env: { ...process.env, ...opts.env },
+  });
+  closeSync(logFd);
+  const pid = child.pid;
+  const stdout = child.stdout;
+  if (pid === undefined || stdout === null) throw new TargetNotReadyError(`sandbox ${opts.name}: could not start a process`);
+  const lines = createInterface({ input: stdout });
+  try {
+    const ready = await new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new TargetNotReadyError(`sandbox ${opts.name} was not ready within ${opts.timeoutMs} ms; its log (${opts.logFile}):\n${tail(opts.logFile)}`));
+      }, opts.timeoutMs);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new TargetNotReadyError(`sandbox ${opts.name} exited before it was ready (${signal ?? `code ${code}`}); its log (${opts.logFile}):\n${tail(opts.logFile)}`));
+      });
+      lines.once('line', (line) => {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(line) as T);
+        } catch {
+          reject(new TargetNotReadyError(`sandbox ${opts.name} announced something that is not JSON: ${line.slice(0, 200)}`));
+        }
+      });
+    });
+    return { name: opts.name, pid, ready, logFile: opts.logFile };
+  } catch (err) {
+    await stopPid(pid, 3000);
+    throw err;
+  } finally {
+    lines.close();
+    // The part prints nothing more on stdout; let this process exit without waiting for it.
+    stdout.destroy();
+    child.removeAllListeners('exit');
+    if (opts.detached) child.unref();
+  }
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits until `pid` is gone, checking every 20 ms, for at most `timeoutMs`; true if it is gone. */
+async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+  // A pid that is not our child cannot be awaited with an event: polling kill(pid, 0) is the only way.
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopPid(pid: number, graceMs: number): Promise<'SIGTERM' | 'SIGKILL' | 'already gone'> {
+  if (!isAlive(pid)) return 'already gone';
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return 'already gone';
+  }
+  if (await waitGone(pid, graceMs)) return 'SIGTERM';
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return 'SIGKILL';
+  }
+  await waitGone(pid, 2000);
+  return 'SIGKILL';
+}

@@ -1,0 +1,86 @@
+/**
+ * @module The sandbox's state file: where a running sandbox's parts are, so that scenario runs,
+ * `sandbox status` and `sandbox down` (from another process) can find and stop them.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../../errors.js';
+
+/** One running part of the sandbox. */
+export interface PartState {
+  name: 'named' | 'apiserver' | 'sidecar' | 'operator';
+  /** The `bindy-loadtest sandbox start <part>` process. */
+  pid: number;
+  /** Processes the part started itself (named), stopped too by `down` in case the part was killed. */
+  childPids: number[];
+  logFile: string;
+  /** Prometheus text endpoint of the part. */
+  metricsUrl?: string;
+}
+
+/** Everything a client needs to use a running sandbox (no secrets: those stay in files). */
+export interface SandboxState {
+  version: 1;
+  startedAt: string;
+  /** Temp directory holding every file of this sandbox; removed by `down`. */
+  dir: string;
+  kubeconfig: string;
+  namespace: string;
+  apiServerUrl: string;
+  /** CA certificate of the API server's self-signed serving certificate (PEM file). */
+  caFile?: string;
+  dns: { host: string; port: number };
+  sidecarUrl: string;
+  /** File holding the sidecar's Bearer token (mode 0600). */
+  sidecarTokenFile: string;
+  /** BIND key file of the TSIG update key. */
+  updateKeyFile: string;
+  updateKeyName: string;
+  bind9StatsUrl: string;
+  parts: PartState[];
+}
+
+/** The folder that holds the state file (`$BINDY_LOADTEST_SANDBOX_HOME`, else a per-user temp folder). */
+export function sandboxHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['BINDY_LOADTEST_SANDBOX_HOME'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(tmpdir(), `bindy-loadtest-sandbox-${uid}`);
+}
+
+/** Path of the state file inside a home. */
+export function stateFile(home: string): string {
+  return join(home, 'state.json');
+}
+
+/** Reads the state of the sandbox in `home`, or undefined when none was started there. */
+export async function readState(home: string): Promise<SandboxState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stateFile(home), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const state = JSON.parse(text) as SandboxState;
+    if (state.version !== 1) throw new Error(`version ${String(state.version)}`);
+    return state;
+  } catch (err) {
+    throw new UsageError(`${stateFile(home)}: not a sandbox state file this version can read (${(err as Error).message})`, {
+      hint: 'remove it, after stopping any sandbox process by hand',
+    });
+  }
+}
+
+/** Writes the state file (creating the home). */
+export async function writeState(home: string, state: SandboxState): Promise<void> {
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  await writeFile(stateFile(home), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Removes the state file. */
+export async function removeState(home: string): Promise<void> {
+  await rm(stateFile(home), { force: true });
+}
