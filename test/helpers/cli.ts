@@ -1,6 +1,7 @@
 /** @module Test helper: runs the CLI in process and captures what it prints. */
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { Writable } from 'node:stream';
 
 /** What one CLI invocation produced. */
 export interface CliRun {
@@ -20,6 +21,12 @@ export async function runCli(argv: readonly string[], opts: { cwd?: string; env?
     stderr: (t) => {
       stderr += t;
     },
+    stdoutStream: new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        stdout += chunk.toString();
+        cb();
+      },
+    }),
     isTTY: false,
     env: opts.env ?? {},
     cwd: opts.cwd ?? process.cwd(),

@@ -2,6 +2,7 @@
 import type { CommandModule } from '../command-module.js';
 import { configCommand } from './config.js';
 import { sandboxCommand } from './sandbox.js';
+import { fixturesCommand } from './fixtures.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [fixturesCommand, configCommand, sandboxCommand];

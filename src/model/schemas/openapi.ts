@@ -61,5 +61,5 @@ export function openApiSchemaOfCrd(crd: unknown, version?: string): OpenApiSchem
     throw new Error(`CRD has no openAPIV3Schema${version === undefined ? '' : ` for version ${version}`}`);
   }
   // A CRD's schema was checked by the API server when it was created; we trust its shape.
-  return v.schema.openAPIV3Schema as OpenApiSchema;
+  return v.schema.openAPIV3Schema;
 }
