@@ -106,7 +106,7 @@ export const fixturesCommand: CommandModule = {
           for (const z of report.zoneFiles) {
             const r = await checkZoneFile(z.zoneName, join(dir, z.path));
             checks.push({ zone: z.zoneName, ok: r.ok, records: r.records, message: r.messages.split('\n').slice(-2).join(' ') });
-            ctx.io.stderr(`  named-checkzone ${z.zoneName}: ${r.ok ? `OK, ${r.records} records loaded` : `FAILED: ${r.messages}`}\n`);
+            ctx.io.stderr(`  named-checkzone ${z.zoneName}: ${r.ok ? `OK, BIND9 loaded ${r.records} resource records (SOA, NS, glue and every RR of ${options.recordsPerZone} records)` : `FAILED: ${r.messages}`}\n`);
           }
         }
         if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify({ dir, seed: options.seed, runId: options.runId, ...report, checks }, null, 2)}\n`);
