@@ -1,0 +1,102 @@
+/** @module One measured burst: tracker started first, engine driven, wait for Ready (bounded), result sections built. */
+import { runIdLabel } from '../model/kinds.js';
+import type { BindyKind } from '../model/kinds.js';
+import type { TimeSeriesData } from '../measure/index.js';
+import type { Journal } from '../observe/journal.js';
+import type { KubeClient, KubeObject } from '../observe/kube-client.js';
+import { WatchTracker } from '../observe/watch-tracker.js';
+import type { TrackedObject, TrackerEvent, WaitOutcome } from '../observe/watch-tracker.js';
+import { sampleBacklog } from '../observe/watch-tracker-backlog.js';
+import { BurstEngine } from './burst.js';
+import type { BurstErrorEvent, BurstEvent, BurstSummary, RejectedEvent } from './burst.js';
+import { measureBurst } from './burst-measure.js';
+import type { BurstMeasurement } from './burst-measure.js';
+
+/** Options of one measured burst. */
+export interface BurstSessionOptions {
+  client: KubeClient;
+  runId: string;
+  namespace: string;
+  /** Kinds the input contains (one watch each). */
+  kinds: readonly BindyKind[];
+  objects: Iterable<KubeObject> | AsyncIterable<KubeObject>;
+  concurrency: number;
+  qps?: number;
+  /** How long to wait, after the last create, for every created object to be Ready, ms. */
+  timeoutMs: number;
+  /** Journal each object is appended to before its create. */
+  journal?: Journal;
+  /** Backlog sampling interval, ms (default 1000). */
+  backlogIntervalMs?: number;
+  stopStarting?: AbortSignal;
+  hardStop?: AbortSignal;
+  /** Every engine and tracker event, for progress displays. */
+  onEvent?: (e: BurstEvent | TrackerEvent) => void;
+}
+
+/** Everything one burst measured. */
+export interface BurstSessionResult {
+  measurement: BurstMeasurement;
+  backlog: TimeSeriesData;
+  engine: BurstSummary;
+  records: TrackedObject[];
+  rejected: RejectedEvent[];
+  wait: WaitOutcome;
+  /** Monotonic ms of the session's start (t of every time series point counts from here). */
+  startedMs: number;
+}
+
+/**
+ * Runs one burst: starts the watches before the first write (so no event is missed), creates
+ * through the engine, feeds each create response to the tracker, waits event-driven until every
+ * created object is Ready or the timeout, and builds the result sections.
+ */
+export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSessionResult> {
+  const now = (): number => o.client.now();
+  const startedMs = now();
+  const tracker = new WatchTracker({ client: o.client, kinds: o.kinds, namespace: o.namespace, labelSelector: `${runIdLabel}=${o.runId}`, now });
+  const rejected: RejectedEvent[] = [];
+  const errors: BurstErrorEvent[] = [];
+  const offTracker = o.onEvent === undefined ? () => false : tracker.on(o.onEvent);
+  await tracker.start();
+  const backlog = sampleBacklog(tracker, o.backlogIntervalMs ?? 1000, startedMs, now);
+  try {
+    const journal = o.journal;
+    const engine = new BurstEngine({
+      objects: o.objects,
+      creator: o.client,
+      concurrency: o.concurrency,
+      ...(o.qps === undefined ? {} : { qps: o.qps }),
+      ...(o.stopStarting === undefined ? {} : { stopStarting: o.stopStarting }),
+      ...(o.hardStop === undefined ? {} : { hardStop: o.hardStop }),
+      ...(journal === undefined ? {} : { beforeCreate: (obj: KubeObject) => journal.append(obj) }),
+      now,
+    });
+    engine.on((e) => {
+      if (e.type === 'created') tracker.recordCreated(e);
+      else if (e.type === 'rejected') rejected.push(e);
+      else if (e.type === 'error') errors.push(e);
+      o.onEvent?.(e);
+    });
+    const summary = await engine.run();
+    const wait = await tracker.waitUntil((t) => t.counts().pending === 0, o.timeoutMs, o.hardStop);
+    const waitEndedMs = now();
+    backlog.stop();
+    const records = tracker.records();
+    const measurement = measureBurst({
+      records,
+      engine: summary,
+      rejected,
+      errors,
+      runStartMs: startedMs,
+      waitEndedMs,
+      timedOut: wait === 'timeout',
+      tracker: { ...tracker.stats },
+    });
+    return { measurement, backlog: backlog.series.toJSON(), engine: summary, records, rejected, wait, startedMs };
+  } finally {
+    backlog.stop();
+    offTracker();
+    tracker.stop();
+  }
+}

@@ -1,0 +1,248 @@
+/** @module A thin, timed layer over @kubernetes/client-node for the bindy kinds: API errors come back as data. */
+import { performance } from 'node:perf_hooks';
+import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { TargetNotReadyError, UsageError } from '../errors.js';
+import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../model/kinds.js';
+import type { BindyKind } from '../model/kinds.js';
+
+/** Object metadata, as far as this tool reads it. */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+}
+
+/** A Kubernetes object of a bindy kind, as sent and as received. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: unknown;
+  status?: unknown;
+}
+
+/** One `causes` entry of a `kind: Status` error body (422 Invalid lists one per field). */
+export interface StatusCause {
+  field?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** An API error as the server stated it: HTTP code, Status reason, message and causes. */
+export interface ApiFailure {
+  /** HTTP status code; 0 when no response arrived (connection refused, reset, timeout). */
+  status: number;
+  /** Status `reason` (`Invalid`, `AlreadyExists`, `TooManyRequests`…), or `NetworkError`. */
+  reason: string;
+  /** The server's message, or the transport error's. */
+  message: string;
+  causes: StatusCause[];
+  /** Retry-After in seconds when the server sent one. */
+  retryAfterSeconds?: number;
+}
+
+/** Times of one API call on the local monotonic clock (`performance.now()`, ms). */
+export interface ApiTiming {
+  /** Just before the request was handed to the HTTP client. */
+  sentMs: number;
+  /** When the response (or the transport error) had been read. */
+  receivedMs: number;
+}
+
+/** The outcome of one API call: a value or the server's error, always with its timing. */
+export type ApiResult<T> = ({ ok: true; value: T } | { ok: false; error: ApiFailure }) & ApiTiming;
+
+/** A page-merged list: the items and the list's resourceVersion (to watch from). */
+export interface ObjectList {
+  items: KubeObject[];
+  resourceVersion: string;
+}
+
+/** What the burst engine needs to write objects (KubeClient implements it; tests may fake it). */
+export interface ObjectCreator {
+  /** Creates `obj` in its namespace; never throws for an API error. */
+  create(obj: KubeObject): Promise<ApiResult<KubeObject>>;
+}
+
+/** Where to connect: a kubeconfig file (optionally a context) or a loaded KubeConfig. */
+export type KubeClientSource = { kubeconfigPath: string; context?: string } | { kubeConfig: KubeConfig };
+
+const pageSize = 500;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** True when `v` looks like a Kubernetes object (kind, apiVersion and a metadata object). */
+export function isKubeObject(v: unknown): v is KubeObject {
+  return isRecord(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string' && isRecord(v.metadata);
+}
+
+/** The bindy kind of `kind`, or a UsageError: this layer serves only the bindy kinds. */
+export function bindyKindOf(kind: string): BindyKind {
+  const k = (bindyKinds as readonly string[]).includes(kind) ? (kind as BindyKind) : undefined;
+  if (k === undefined) throw new UsageError(`${kind} is not a bindy kind (known: ${bindyKinds.join(', ')})`);
+  return k;
+}
+
+/** Parses an error body (string or object) into the Status fields; anything else keeps its text. */
+export function failureFromBody(status: number, body: unknown, fallback: string): ApiFailure {
+  let b: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      b = JSON.parse(body);
+    } catch {
+      b = undefined;
+    }
+  }
+  if (isRecord(b) && b.kind === 'Status') {
+    const details = isRecord(b.details) ? b.details : {};
+    const causes = Array.isArray(details.causes) ? details.causes.filter(isRecord) : [];
+    const retry = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+    return {
+      status: typeof b.code === 'number' ? b.code : status,
+      reason: typeof b.reason === 'string' && b.reason !== '' ? b.reason : 'Unknown',
+      message: typeof b.message === 'string' ? b.message : fallback,
+      causes: causes.map((c) => ({
+        ...(typeof c.field === 'string' ? { field: c.field } : {}),
+        ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
+        ...(typeof c.message === 'string' ? { message: c.message } : {}),
+      })),
+      ...(retry === undefined ? {} : { retryAfterSeconds: retry }),
+    };
+  }
+  const text = typeof body === 'string' && body !== '' ? body.slice(0, 500) : fallback;
+  return { status, reason: status === 401 ? 'Unauthorized' : 'Unknown', message: text, causes: [] };
+}
+
+/** Any thrown value of an API call as an ApiFailure (ApiException → the server's Status). */
+export function failureOf(e: unknown): ApiFailure {
+  if (e instanceof ApiException) {
+    const code = typeof e.code === 'number' ? e.code : 0;
+    const retryHeader = isRecord(e.headers) ? e.headers['retry-after'] : undefined;
+    const f = failureFromBody(code, e.body, `HTTP ${code}`);
+    if (f.retryAfterSeconds === undefined && typeof retryHeader === 'string' && /^\d+$/.test(retryHeader)) {
+      f.retryAfterSeconds = Number(retryHeader);
+    }
+    return f;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { status: 0, reason: 'NetworkError', message, causes: [] };
+}
+
+/**
+ * Create, list and delete objects of the bindy kinds, each call timed on the monotonic clock and
+ * each API error returned as data carrying the server's Status (reason, message, causes).
+ */
+export class KubeClient implements ObjectCreator {
+  /** The loaded kubeconfig (watches are opened with it). */
+  readonly kubeConfig: KubeConfig;
+  readonly #api: CustomObjectsApi;
+  readonly #now: () => number;
+
+  constructor(source: KubeClientSource, now: () => number = () => performance.now()) {
+    if ('kubeConfig' in source) {
+      this.kubeConfig = source.kubeConfig;
+    } else {
+      const kc = new KubeConfig();
+      try {
+        kc.loadFromFile(source.kubeconfigPath);
+      } catch (cause) {
+        throw new TargetNotReadyError(`cannot read kubeconfig ${source.kubeconfigPath}`, { cause, hint: 'pass --kubeconfig PATH' });
+      }
+      if (source.context !== undefined) {
+        if (!kc.getContexts().some((c) => c.name === source.context)) {
+          throw new UsageError(`kubeconfig ${source.kubeconfigPath} has no context ${source.context}`);
+        }
+        kc.setCurrentContext(source.context);
+      }
+      this.kubeConfig = kc;
+    }
+    if (this.kubeConfig.getCurrentCluster() === null) {
+      throw new TargetNotReadyError('the kubeconfig has no current cluster', { hint: 'set current-context or pass --context' });
+    }
+    this.#api = this.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#now = now;
+  }
+
+  /** The local monotonic clock this client times calls with, in ms. */
+  now(): number {
+    return this.#now();
+  }
+
+  /** Runs `call`, timing it and turning a thrown error into an ApiFailure. */
+  async #timed<T>(call: () => Promise<T>): Promise<ApiResult<T>> {
+    const sentMs = this.#now();
+    try {
+      const value = await call();
+      return { ok: true, value, sentMs, receivedMs: this.#now() };
+    } catch (e) {
+      return { ok: false, error: failureOf(e), sentMs, receivedMs: this.#now() };
+    }
+  }
+
+  /** Creates `obj` (a bindy kind) in `obj.metadata.namespace`. */
+  create(obj: KubeObject): Promise<ApiResult<KubeObject>> {
+    const info = kindInfo[bindyKindOf(obj.kind)];
+    const namespace = obj.metadata.namespace;
+    return this.#timed(async () => {
+      const base = { group: bindyGroup, version: bindyVersion, plural: info.plural, body: obj };
+      const out: unknown =
+        info.namespaced && namespace !== undefined
+          ? await this.#api.createNamespacedCustomObject({ ...base, namespace })
+          : await this.#api.createClusterCustomObject(base);
+      if (!isKubeObject(out)) throw new Error(`create ${obj.kind}: the response is not an object`);
+      return out;
+    });
+  }
+
+  /** Lists objects of `kind` matching `labelSelector`, every page; `namespace` null = all namespaces. */
+  list(kind: BindyKind, namespace: string | null, labelSelector: string): Promise<ApiResult<ObjectList>> {
+    const info = kindInfo[kind];
+    return this.#timed(async () => {
+      const items: KubeObject[] = [];
+      let cont: string | undefined;
+      let resourceVersion = '';
+      do {
+        const base = { group: bindyGroup, version: bindyVersion, plural: info.plural, labelSelector, limit: pageSize, _continue: cont };
+        const page: unknown =
+          namespace !== null && info.namespaced
+            ? await this.#api.listNamespacedCustomObject({ ...base, namespace })
+            : await this.#api.listClusterCustomObject(base);
+        if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${kind}: the response is not a list`);
+        for (const item of page.items) if (isKubeObject(item)) items.push(item);
+        const meta = isRecord(page.metadata) ? page.metadata : {};
+        // Every page is served from the first page's snapshot, so the first resourceVersion is the list's.
+        if (resourceVersion === '' && typeof meta.resourceVersion === 'string') resourceVersion = meta.resourceVersion;
+        cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+      } while (cont !== undefined);
+      return { items, resourceVersion };
+    });
+  }
+
+  /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection). */
+  deleteCollection(kind: BindyKind, namespace: string, labelSelector: string): Promise<ApiResult<void>> {
+    const info = kindInfo[kind];
+    if (labelSelector.trim() === '') throw new UsageError('deleteCollection needs a label selector: it never deletes unlabelled objects');
+    return this.#timed(async () => {
+      const base = { group: bindyGroup, version: bindyVersion, plural: info.plural, labelSelector };
+      if (info.namespaced) await this.#api.deleteCollectionNamespacedCustomObject({ ...base, namespace });
+      else await this.#api.deleteCollectionClusterCustomObject(base);
+    });
+  }
+
+  /** The watch path of `kind` (namespace null = all namespaces), for client-node's Watch. */
+  watchPath(kind: BindyKind, namespace: string | null): string {
+    const info = kindInfo[kind];
+    const base = `/apis/${bindyGroup}/${bindyVersion}`;
+    return namespace !== null && info.namespaced ? `${base}/namespaces/${namespace}/${info.plural}` : `${base}/${info.plural}`;
+  }
+}

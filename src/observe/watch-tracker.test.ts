@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bindyGroup, runIdLabel } from '../model/kinds.js';
+import type { CreatedEvent } from '../drive/burst.js';
+import { objectKeyOf } from '../drive/burst.js';
+import { runBurstSession } from '../drive/burst-session.js';
+import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api-sandbox.js';
+import { WatchTracker } from './watch-tracker.js';
+import type { TrackerEvent } from './watch-tracker.js';
+import type { KubeObject } from './kube-client.js';
+
+const ns = 'bindy-loadtest';
+
+test('watches dropped mid-run (graceful and abrupt) are resumed: nothing lost, nothing counted twice', async () => {
+  const sb = await startSandbox();
+  const op = startFakeOperator(sb.server, { readyDelayMs: 20, kinds: ['ARecord'] });
+  try {
+    await sb.namespace(ns);
+    let created = 0;
+    let readyEvents = 0;
+    let drops = 0;
+    const s = await runBurstSession({
+      client: sb.client,
+      runId: 'rd',
+      namespace: ns,
+      kinds: ['ARecord'],
+      objects: Array.from({ length: 400 }, (_, i) => aRecord(`d-${i}`, ns, 'rd')),
+      concurrency: 20,
+      timeoutMs: 20_000,
+      onEvent: (e) => {
+        if (e.type === 'ready') readyEvents++;
+        if (e.type === 'created' && ++created % 50 === 0) drops += sb.server.dropWatches({ abrupt: created % 100 === 0 });
+      },
+    });
+    assert.ok(drops >= 3, `dropped ${drops} watches`);
+    assert.equal(s.wait, 'met');
+    assert.equal(s.measurement.counters.objects_ready?.value, 400);
+    assert.equal(readyEvents, 400, 'one ready event per object');
+    assert.equal(s.records.length, 400, 'one record per UID');
+    assert.ok((s.measurement.counters.watch_restarts?.value ?? 0) >= drops);
+    assert.equal(s.measurement.counters.objects_unconfirmed?.value, 0);
+  } finally {
+    op.stop();
+    await sb.close();
+  }
+});
+
+test('410 Gone: the tracker re-lists and labels what it missed (Ready, deleted, new) as observed at re-list', async () => {
+  const sb = await startSandbox({ historySize: 5 });
+  const tracker = new WatchTracker({ client: sb.client, kinds: ['ARecord'], namespace: ns, labelSelector: `${runIdLabel}=r410` });
+  const events: TrackerEvent[] = [];
+  tracker.on((e) => events.push(e));
+  const resource = `${bindyGroup}/arecords`;
+  const ready = (o: KubeObject): KubeObject => ({
+    ...o,
+    status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'ReconcileSucceeded', observedGeneration: 1 }] },
+  });
+  try {
+    await sb.namespace(ns);
+    await tracker.start();
+    for (let i = 0; i < 8; i++) {
+      const r = await sb.client.create(aRecord(`g-${i}`, ns, 'r410'));
+      assert.ok(r.ok);
+      const m = r.value.metadata;
+      const e: CreatedEvent = {
+        type: 'created', key: objectKeyOf('ARecord', ns, `g-${i}`), kind: 'ARecord', namespace: ns, name: `g-${i}`,
+        uid: m.uid ?? '', generation: m.generation ?? 0, index: i, intendedStart: r.sentMs, sent: r.sentMs, received: r.receivedMs,
+      };
+      tracker.recordCreated(e);
+    }
+    // Two become Ready while the watch is live.
+    for (const name of ['g-0', 'g-1']) {
+      await sb.server.request({
+        method: 'PATCH', path: `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/arecords/${name}/status`,
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: { status: ready(aRecord(name, ns, 'r410')).status },
+      });
+    }
+    assert.equal(await tracker.waitUntil((t) => t.counts().ready === 2 && t.counts().seen === 8, 5000), 'met');
+    // In one synchronous step (before the client can reconnect): drop the watch, then make more
+    // changes than the history keeps, so resuming from the last resourceVersion answers 410.
+    sb.server.dropWatches();
+    const store = sb.server.store;
+    for (let i = 2; i < 8; i++) store.update(resource, ready(store.get(resource, ns, `g-${i}`) as KubeObject) as Parameters<typeof store.update>[1]);
+    const g0 = store.get(resource, ns, 'g-0');
+    assert.ok(g0);
+    store.remove(resource, g0);
+    store.create(resource, { ...aRecord('late', ns, 'r410'), metadata: { ...aRecord('late', ns, 'r410').metadata, name: 'late', uid: 'uid-late', resourceVersion: '', creationTimestamp: new Date().toISOString() } });
+    assert.equal(await tracker.waitUntil((t) => t.counts().ready === 8 && t.counts().deleted === 1 && t.stats.relists === 1, 5000), 'met');
+    const c = tracker.counts();
+    assert.equal(c.readyAtRelist, 6);
+    assert.equal(c.unconfirmed, 1, 'the object created while away is discovered, not claimed');
+    const resync = events.filter((e) => e.type === 'resync');
+    assert.deepEqual(resync.map((e) => e.type === 'resync' && [e.missedReady, e.missedDeleted, e.discovered]), [[6, 1, 1]]);
+    assert.equal(events.filter((e) => e.type === 'ready').length, 8, 'each object Ready once');
+    const deleted = tracker.records().find((r) => r.name === 'g-0');
+    assert.equal(deleted?.deletedObservedBy, 'relist');
+    assert.equal(deleted?.readyObservedBy, 'watch', 'a milestone set live is not overwritten by the re-list');
+  } finally {
+    tracker.stop();
+    await sb.close();
+  }
+});
+
+test('an event that arrives before the create response is matched by UID when the response comes', async () => {
+  const sb = await startSandbox();
+  const tracker = new WatchTracker({ client: sb.client, kinds: ['ARecord'], namespace: ns, labelSelector: `${runIdLabel}=rb` });
+  try {
+    await sb.namespace(ns);
+    await tracker.start();
+    const r = await sb.client.create(aRecord('early', ns, 'rb'));
+    assert.ok(r.ok);
+    await sb.server.request({
+      method: 'PATCH', path: `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/arecords/early/status`,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'ReconcileSucceeded' }] } },
+    });
+    // The watch has seen it Ready, but the create response was not recorded yet: not counted.
+    assert.equal(await tracker.waitUntil((t) => t.records()[0]?.lastCondition?.status === 'True', 5000), 'met');
+    assert.equal(tracker.counts().ready, 0);
+    assert.equal(tracker.counts().unconfirmed, 1);
+    const readyAt = tracker.records()[0]?.lastCondition ? performance.now() : 0;
+    tracker.recordCreated({
+      type: 'created', key: objectKeyOf('ARecord', ns, 'early'), kind: 'ARecord', namespace: ns, name: 'early',
+      uid: r.value.metadata.uid ?? '', generation: 1, index: 0, intendedStart: r.sentMs, sent: r.sentMs, received: r.receivedMs,
+    });
+    const rec = tracker.records()[0];
+    assert.equal(tracker.counts().ready, 1);
+    assert.ok(rec?.readyMs !== null && rec?.readyMs !== undefined && rec.readyMs <= readyAt, 'Ready keeps the time the event arrived');
+  } finally {
+    tracker.stop();
+    await sb.close();
+  }
+});

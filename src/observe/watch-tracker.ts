@@ -1,0 +1,542 @@
+/** @module The watch tracker: one label-selected watch per kind, one record per object UID, milestones set once. */
+import { performance } from 'node:perf_hooks';
+import { Watch } from '@kubernetes/client-node';
+import type { BindyKind } from '../model/kinds.js';
+import type { ConditionSnapshot } from '../report/result/index.js';
+import { objectKeyOf } from '../drive/burst.js';
+import type { CreatedEvent } from '../drive/burst.js';
+import { isKubeObject } from './kube-client.js';
+import type { KubeClient, KubeObject } from './kube-client.js';
+
+/** How a milestone was observed: by a watch event as it happened, or by a re-list after the watch lost history (an upper bound). */
+export type ObservedBy = 'watch' | 'relist';
+
+/** What our create produced, from its response (the engine's `created` event). */
+export interface CreateInfo {
+  /** Intended start of the create, ms on the monotonic clock. */
+  intendedStart: number;
+  sent: number;
+  received: number;
+  /** The generation Ready must be observed at (`status.observedGeneration ≥` it). */
+  generation: number;
+}
+
+/** One object, keyed by UID. Times are ms on the tracker's monotonic clock; null = not (yet) observed. */
+export interface TrackedObject {
+  uid: string;
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+  /** `Kind/namespace/name`. */
+  key: string;
+  /** First sighting by a watch event or list; null when only the create response is known. */
+  firstSeenMs: number | null;
+  /** Our create, when this run created the object and its response arrived. */
+  created: CreateInfo | null;
+  /** First event with Ready=True at observedGeneration ≥ created.generation. */
+  readyMs: number | null;
+  readyObservedBy: ObservedBy | null;
+  /** The last Ready condition seen. */
+  lastCondition: ConditionSnapshot | null;
+  /** Ready=True was seen without any observedGeneration (never counted as Ready). */
+  readyWithoutObservedGeneration: boolean;
+  /** The DELETED event (or its absence from a re-list). */
+  deletedMs: number | null;
+  deletedObservedBy: ObservedBy | null;
+}
+
+/** Live counts over the tracked objects. */
+export interface TrackerCounts {
+  /** Objects whose create response this run recorded. */
+  created: number;
+  /** Objects seen by a watch or list (ours or not yet confirmed). */
+  seen: number;
+  /** Created objects that reached Ready at the required generation (watch or re-list). */
+  ready: number;
+  /** Of `ready`, those first observed Ready by a re-list. */
+  readyAtRelist: number;
+  /** Created, not Ready, not deleted. */
+  pending: number;
+  /** Of `pending`, those whose last Ready condition is False with a failure reason. */
+  failing: number;
+  /** Objects seen deleted. */
+  deleted: number;
+  /** Objects known (seen or created) and not deleted. */
+  live: number;
+  /** Objects seen by the watch that no create response of this run claimed (yet). */
+  unconfirmed: number;
+}
+
+/** A tracked object reached Ready at the required generation. */
+export interface ReadyEvent {
+  type: 'ready';
+  uid: string;
+  key: string;
+  kind: string;
+  atMs: number;
+  observedBy: ObservedBy;
+}
+/** A tracked object's Ready condition changed (status, reason or message). */
+export interface ConditionEvent {
+  type: 'condition';
+  uid: string;
+  key: string;
+  kind: string;
+  atMs: number;
+  condition: ConditionSnapshot;
+}
+/** A tracked object is gone. */
+export interface DeletedEvent {
+  type: 'deleted';
+  uid: string;
+  key: string;
+  kind: string;
+  atMs: number;
+  observedBy: ObservedBy;
+}
+/** A watch lost its history (410 Gone) and the tracker re-listed; what the re-list revealed. */
+export interface ResyncEvent {
+  type: 'resync';
+  kind: string;
+  atMs: number;
+  /** Objects first seen Ready by the re-list. */
+  missedReady: number;
+  /** Objects found gone by the re-list. */
+  missedDeleted: number;
+  /** Objects first seen by the re-list. */
+  discovered: number;
+}
+/** A watch ended and is being resumed from its last resourceVersion. */
+export interface WatchRestartEvent {
+  type: 'watch-restart';
+  kind: string;
+  atMs: number;
+  resourceVersion: string;
+  /** Why it ended: `closed` by the server, or the error's message. */
+  reason: string;
+}
+/** A list or watch failed in a way the tracker retries. */
+export interface TrackerErrorEvent {
+  type: 'error';
+  kind: string;
+  message: string;
+}
+
+/** Every event the tracker emits. */
+export type TrackerEvent = ReadyEvent | ConditionEvent | DeletedEvent | ResyncEvent | WatchRestartEvent | TrackerErrorEvent;
+
+/** Listener of tracker events; called synchronously, in order. */
+export type TrackerListener = (e: TrackerEvent) => void;
+
+/** How waitUntil ended. */
+export type WaitOutcome = 'met' | 'timeout' | 'aborted';
+
+/** Ready=False reasons that mean failure rather than "not yet" (TARGET.md "Status signals"). */
+export const defaultFailureReasons: readonly string[] = [
+  'ZoneNotFound',
+  'ZoneNotConfigured',
+  'InstanceFilterError',
+  'NoPrimaryInstances',
+  'ReconcileFailed',
+  'PartialReconciliation',
+  'ReconcileDegraded',
+  'PrimaryFailed',
+  'DuplicateZone',
+];
+
+/** Options of a tracker. */
+export interface WatchTrackerOptions {
+  client: KubeClient;
+  kinds: readonly BindyKind[];
+  /** Namespace to watch; null = all namespaces. */
+  namespace: string | null;
+  /** e.g. `loadtest.bindy.firestoned.io/run-id=<id>`. */
+  labelSelector: string;
+  /** Condition type that means Ready (default `Ready`). */
+  readyCondition?: string;
+  failureReasons?: readonly string[];
+  /** Delay before re-opening a watch that failed with an error, ms (default 200; doubles to 5 s). */
+  retryDelayMs?: number;
+  /** Monotonic clock, ms (default `performance.now`); must be the engine's clock. */
+  now?: () => number;
+}
+
+interface Candidate {
+  atMs: number;
+  observedGeneration: number;
+  observedBy: ObservedBy;
+}
+
+interface Internal extends TrackedObject {
+  /** Ready=True sightings whose observedGeneration beat every earlier one: enough to answer "first with og ≥ g" for any g. */
+  candidates: Candidate[];
+  /** When the tracker last learnt something about this object (seen or create response), ms. */
+  lastInfoMs: number;
+}
+
+interface KindWatch {
+  kind: BindyKind;
+  resourceVersion: string;
+  controller: AbortController | null;
+  gone: boolean;
+  failures: number;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The condition of `type` in `obj.status.conditions`, or null. */
+export function conditionOf(obj: KubeObject, type: string): ConditionSnapshot | null {
+  const status = obj.status;
+  if (!isRecord(status) || !Array.isArray(status.conditions)) return null;
+  for (const c of status.conditions) {
+    if (!isRecord(c) || c.type !== type || typeof c.status !== 'string') continue;
+    return {
+      type,
+      status: c.status,
+      ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
+      ...(typeof c.message === 'string' ? { message: c.message } : {}),
+      ...(typeof c.observedGeneration === 'number' ? { observedGeneration: c.observedGeneration } : {}),
+      ...(typeof c.lastTransitionTime === 'string' ? { lastTransitionTime: c.lastTransitionTime } : {}),
+    };
+  }
+  return null;
+}
+
+/** `status.observedGeneration`, else the condition's own, else undefined. */
+function observedGenerationOf(obj: KubeObject, cond: ConditionSnapshot): number | undefined {
+  const status = obj.status;
+  if (isRecord(status) && typeof status.observedGeneration === 'number') return status.observedGeneration;
+  return cond.observedGeneration;
+}
+
+function sameCondition(a: ConditionSnapshot | null, b: ConditionSnapshot): boolean {
+  return a !== null && a.status === b.status && a.reason === b.reason && a.message === b.message;
+}
+
+/**
+ * Tracks every object carrying the label selector with one watch per kind, keyed by UID. Each
+ * milestone is set once, from the first qualifying event, timed by the local monotonic clock when
+ * the event is received. Resumes dropped watches from the last resourceVersion; on 410 Gone it
+ * re-lists and labels what it learnt that way as observed at re-list.
+ */
+export class WatchTracker {
+  readonly #o: WatchTrackerOptions;
+  readonly #now: () => number;
+  readonly #readyType: string;
+  readonly #failureReasons: ReadonlySet<string>;
+  readonly #records = new Map<string, Internal>();
+  readonly #uidByKey = new Map<string, string>();
+  readonly #listeners = new Set<TrackerListener>();
+  readonly #waiters = new Set<() => void>();
+  readonly #watches = new Map<BindyKind, KindWatch>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #stopped = false;
+  /** Watch restarts (resume from resourceVersion) and re-lists (after 410), for the result. */
+  readonly stats = { restarts: 0, relists: 0, errors: 0 };
+
+  constructor(options: WatchTrackerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#readyType = options.readyCondition ?? 'Ready';
+    this.#failureReasons = new Set(options.failureReasons ?? defaultFailureReasons);
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  on(listener: TrackerListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: TrackerEvent): void {
+    for (const l of [...this.#listeners]) l(e);
+    this.#check();
+  }
+
+  #check(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  /** Lists every kind (objects already there are recorded as seen) and opens the watches from the lists' resourceVersions. */
+  async start(): Promise<void> {
+    for (const kind of this.#o.kinds) {
+      const w: KindWatch = { kind, resourceVersion: '', controller: null, gone: false, failures: 0 };
+      this.#watches.set(kind, w);
+      await this.#list(w, false);
+    }
+  }
+
+  /** Ends every watch; the records stay readable. */
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const w of this.#watches.values()) w.controller?.abort();
+    this.#check();
+  }
+
+  /** Records our create (from the engine's `created` event); matches an object the watch may already have seen. */
+  recordCreated(e: CreatedEvent): void {
+    const at = this.#now();
+    const uid = e.uid !== '' ? e.uid : this.#uidByKey.get(e.key);
+    if (uid === undefined) return;
+    const rec = this.#records.get(uid) ?? this.#newRecord(uid, e.kind, e.namespace, e.name);
+    rec.created = { intendedStart: e.intendedStart, sent: e.sent, received: e.received, generation: e.generation };
+    rec.lastInfoMs = Math.max(rec.lastInfoMs, at);
+    this.#resolveReady(rec);
+    this.#check();
+  }
+
+  /** A copy of one record, by UID. */
+  get(uid: string): TrackedObject | undefined {
+    const r = this.#records.get(uid);
+    return r === undefined ? undefined : publicRecord(r);
+  }
+
+  /** Copies of every record. */
+  records(): TrackedObject[] {
+    return [...this.#records.values()].map(publicRecord);
+  }
+
+  /** Live counts (see TrackerCounts). */
+  counts(): TrackerCounts {
+    const c: TrackerCounts = { created: 0, seen: 0, ready: 0, readyAtRelist: 0, pending: 0, failing: 0, deleted: 0, live: 0, unconfirmed: 0 };
+    for (const r of this.#records.values()) {
+      if (r.firstSeenMs !== null) c.seen++;
+      if (r.deletedMs !== null) c.deleted++;
+      else c.live++;
+      if (r.created === null) {
+        if (r.firstSeenMs !== null) c.unconfirmed++;
+        continue;
+      }
+      c.created++;
+      if (r.readyMs !== null) {
+        c.ready++;
+        if (r.readyObservedBy === 'relist') c.readyAtRelist++;
+      } else if (r.deletedMs === null) {
+        c.pending++;
+        const lc = r.lastCondition;
+        if (lc?.status === 'False' && lc.reason !== undefined && this.#failureReasons.has(lc.reason)) c.failing++;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Resolves `met` as soon as `predicate` holds (checked now and after every tracker event and
+   * recorded create), `timeout` after `timeoutMs`, `aborted` when `signal` aborts or the tracker stops.
+   */
+  waitUntil(predicate: (t: WatchTracker) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    return new Promise((resolve) => {
+      const finish = (outcome: WaitOutcome): void => {
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      };
+      const check = (): void => {
+        if (predicate(this)) finish('met');
+        else if (this.#stopped) finish('aborted');
+      };
+      const onAbort = (): void => finish('aborted');
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      if (signal?.aborted) return finish('aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  #newRecord(uid: string, kind: string, namespace: string | undefined, name: string): Internal {
+    const key = objectKeyOf(kind, namespace, name);
+    const rec: Internal = {
+      uid,
+      kind,
+      namespace,
+      name,
+      key,
+      firstSeenMs: null,
+      created: null,
+      readyMs: null,
+      readyObservedBy: null,
+      lastCondition: null,
+      readyWithoutObservedGeneration: false,
+      deletedMs: null,
+      deletedObservedBy: null,
+      candidates: [],
+      lastInfoMs: -Infinity,
+    };
+    this.#records.set(uid, rec);
+    this.#uidByKey.set(key, uid);
+    return rec;
+  }
+
+  /** Applies one observed state of an object (a watch event or a list item). */
+  #observe(obj: KubeObject, type: string, atMs: number, by: ObservedBy): { discovered: boolean; ready: boolean; deleted: boolean } {
+    const out = { discovered: false, ready: false, deleted: false };
+    const uid = obj.metadata.uid;
+    if (uid === undefined || uid === '') return out;
+    let rec = this.#records.get(uid);
+    if (rec === undefined) rec = this.#newRecord(uid, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+    if (rec.firstSeenMs === null) {
+      rec.firstSeenMs = atMs;
+      out.discovered = true;
+    }
+    rec.lastInfoMs = Math.max(rec.lastInfoMs, atMs);
+    if (type === 'DELETED') {
+      out.deleted = this.#markDeleted(rec, atMs, by);
+      return out;
+    }
+    const cond = conditionOf(obj, this.#readyType);
+    if (cond !== null && !sameCondition(rec.lastCondition, cond)) {
+      rec.lastCondition = cond;
+      this.#emit({ type: 'condition', uid, key: rec.key, kind: rec.kind, atMs, condition: cond });
+    } else if (cond !== null) {
+      rec.lastCondition = cond;
+    }
+    if (cond?.status === 'True') {
+      const og = observedGenerationOf(obj, cond);
+      if (og === undefined) rec.readyWithoutObservedGeneration = true;
+      else {
+        const best = rec.candidates.at(-1)?.observedGeneration ?? -Infinity;
+        if (og > best) rec.candidates.push({ atMs, observedGeneration: og, observedBy: by });
+      }
+    }
+    out.ready = this.#resolveReady(rec);
+    return out;
+  }
+
+  /** Sets readyMs from the first candidate at the required generation, once; true when it was set now. */
+  #resolveReady(rec: Internal): boolean {
+    if (rec.readyMs !== null || rec.created === null) return false;
+    const need = rec.created.generation;
+    const hit = rec.candidates.find((c) => c.observedGeneration >= need);
+    if (hit === undefined) return false;
+    rec.readyMs = hit.atMs;
+    rec.readyObservedBy = hit.observedBy;
+    rec.candidates = [];
+    this.#emit({ type: 'ready', uid: rec.uid, key: rec.key, kind: rec.kind, atMs: hit.atMs, observedBy: hit.observedBy });
+    return true;
+  }
+
+  #markDeleted(rec: Internal, atMs: number, by: ObservedBy): boolean {
+    if (rec.deletedMs !== null) return false;
+    rec.deletedMs = atMs;
+    rec.deletedObservedBy = by;
+    this.#emit({ type: 'deleted', uid: rec.uid, key: rec.key, kind: rec.kind, atMs, observedBy: by });
+    return true;
+  }
+
+  /** Lists a kind; as a re-list (after 410) it derives what the watch missed. Then (re)opens the watch. */
+  async #list(w: KindWatch, relist: boolean): Promise<void> {
+    const listSentMs = this.#now();
+    const r = await this.#o.client.list(w.kind, this.#o.namespace, this.#o.labelSelector);
+    if (this.#stopped) return;
+    if (!r.ok) {
+      this.stats.errors++;
+      this.#emit({ type: 'error', kind: w.kind, message: `list ${w.kind}: ${r.error.status} ${r.error.reason}: ${r.error.message}` });
+      if (!relist) throw new Error(`list ${w.kind}: ${r.error.status} ${r.error.reason}: ${r.error.message}`);
+      this.#retry(w, () => this.#list(w, true));
+      return;
+    }
+    const at = r.receivedMs;
+    const by: ObservedBy = relist ? 'relist' : 'watch';
+    const present = new Set<string>();
+    let missedReady = 0;
+    let missedDeleted = 0;
+    let discovered = 0;
+    for (const item of r.value.items) {
+      if (item.metadata.uid !== undefined) present.add(item.metadata.uid);
+      // The first list is the starting state, not a missed change; only a re-list is labelled as one.
+      const o = this.#observe(item, 'ADDED', at, by);
+      if (o.ready) missedReady++;
+      if (o.discovered) discovered++;
+    }
+    if (relist) {
+      this.stats.relists++;
+      // An object we knew of before the list was requested and that the list lacks was deleted
+      // (or lost its label) while the watch was away. Objects we only learnt of after the request
+      // may be newer than the list's snapshot, so their absence proves nothing.
+      for (const rec of this.#records.values()) {
+        if (rec.kind !== w.kind || rec.deletedMs !== null || present.has(rec.uid)) continue;
+        if (this.#o.namespace !== null && rec.namespace !== this.#o.namespace) continue;
+        if (rec.lastInfoMs < listSentMs && this.#markDeleted(rec, at, 'relist')) missedDeleted++;
+      }
+      this.#emit({ type: 'resync', kind: w.kind, atMs: at, missedReady, missedDeleted, discovered });
+    }
+    w.resourceVersion = r.value.resourceVersion;
+    w.gone = false;
+    await this.#watch(w);
+  }
+
+  #retry(w: KindWatch, fn: () => Promise<void>): void {
+    if (this.#stopped) return;
+    w.failures++;
+    const delay = Math.min(5000, (this.#o.retryDelayMs ?? 200) * 2 ** Math.min(w.failures - 1, 5));
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn().catch((e: unknown) => {
+        this.stats.errors++;
+        this.#emit({ type: 'error', kind: w.kind, message: e instanceof Error ? e.message : String(e) });
+        this.#retry(w, fn);
+      });
+    }, delay);
+    this.#timers.add(t);
+  }
+
+  async #watch(w: KindWatch): Promise<void> {
+    if (this.#stopped) return;
+    const path = this.#o.client.watchPath(w.kind, this.#o.namespace);
+    const params = { resourceVersion: w.resourceVersion, allowWatchBookmarks: true, labelSelector: this.#o.labelSelector };
+    let ended = false;
+    const onEvent = (type: string, obj: unknown): void => {
+      const at = this.#now();
+      if (this.#stopped) return;
+      if (type === 'ERROR') {
+        if (isRecord(obj) && obj.code === 410) w.gone = true;
+        else {
+          this.stats.errors++;
+          this.#emit({ type: 'error', kind: w.kind, message: `watch ${w.kind}: ${isRecord(obj) && typeof obj.message === 'string' ? obj.message : 'error event'}` });
+        }
+        return;
+      }
+      if (!isKubeObject(obj)) return;
+      if (obj.metadata.resourceVersion !== undefined) w.resourceVersion = obj.metadata.resourceVersion;
+      if (type === 'BOOKMARK') return;
+      w.failures = 0;
+      this.#observe(obj, type, at, 'watch');
+    };
+    const onDone = (err: unknown): void => {
+      if (ended || this.#stopped) return;
+      ended = true;
+      w.controller = null;
+      const status = isRecord(err) && typeof err.statusCode === 'number' ? err.statusCode : undefined;
+      if (w.gone || status === 410) {
+        void this.#list(w, true).catch((e: unknown) => {
+          this.stats.errors++;
+          this.#emit({ type: 'error', kind: w.kind, message: e instanceof Error ? e.message : String(e) });
+          this.#retry(w, () => this.#list(w, true));
+        });
+        return;
+      }
+      this.stats.restarts++;
+      const reason = err === null || err === undefined ? 'closed' : err instanceof Error ? err.message : JSON.stringify(err);
+      this.#emit({ type: 'watch-restart', kind: w.kind, atMs: this.#now(), resourceVersion: w.resourceVersion, reason });
+      if (err === null || err === undefined) {
+        // A clean end (timeout, server drop): resume at once from where we were.
+        void this.#watch(w).catch(() => this.#retry(w, () => this.#watch(w)));
+      } else {
+        this.#retry(w, () => this.#watch(w));
+      }
+    };
+    const controller = await new Watch(this.#o.client.kubeConfig).watch(path, params, onEvent, onDone);
+    if (this.#stopped || ended) controller.abort();
+    else w.controller = controller;
+  }
+}
+
+function publicRecord(r: Internal): TrackedObject {
+  const { candidates: _c, lastInfoMs: _l, ...pub } = r;
+  return { ...pub, created: pub.created === null ? null : { ...pub.created }, lastCondition: pub.lastCondition === null ? null : { ...pub.lastCondition } };
+}

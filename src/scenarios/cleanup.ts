@@ -1,0 +1,125 @@
+/** @module Cleanup: delete by run-id label only, then wait (watch-driven, bounded) until every object is gone. */
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors.js';
+import { bindyKinds, kindInfo, runIdLabel } from '../model/kinds.js';
+import type { BindyKind } from '../model/kinds.js';
+import { readJournals, removeJournal } from '../observe/journal.js';
+import type { KubeClient } from '../observe/kube-client.js';
+import { WatchTracker } from '../observe/watch-tracker.js';
+
+/** What to clean: one run's objects, or every object any run of this tool left. */
+export type CleanupTarget = { runId: string } | { all: true };
+
+/** Options of cleanup. */
+export interface CleanupOptions {
+  client: KubeClient;
+  target: CleanupTarget;
+  /** Namespace to clean; null = every namespace. Namespaces named in journals are added. */
+  namespace: string | null;
+  /** Kinds to clean (default every bindy kind). */
+  kinds?: readonly BindyKind[];
+  /** Directory of run journals: journals of the target are read for namespaces and removed when done. */
+  journalDir?: string;
+  /** How long to wait for finalizers to let go, ms. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onEvent?: (e: CleanupEvent) => void;
+}
+
+/** Progress of a cleanup. */
+export type CleanupEvent =
+  | { type: 'found'; selector: string; namespaces: (string | null)[]; objects: number; journals: string[] }
+  | { type: 'deleting'; kind: BindyKind; namespace: string; objects: number }
+  | { type: 'delete-failed'; kind: BindyKind; namespace: string; status: number; message: string }
+  | { type: 'progress'; remaining: number; gone: number }
+  | { type: 'done'; remaining: number; outcome: 'clean' | 'timeout' | 'aborted' };
+
+/** What cleanup did. */
+export interface CleanupReport {
+  /** Label selector every deletion used. */
+  selector: string;
+  /** Objects that carried the label when cleanup started. */
+  found: number;
+  /** Of those, the ones seen gone. */
+  gone: number;
+  /** `Kind/namespace/name` of the objects still there at the end (finalizers held them past the timeout). */
+  remaining: string[];
+  /** Journals removed because everything of their run was gone. */
+  journalsRemoved: string[];
+  outcome: 'clean' | 'timeout' | 'aborted';
+}
+
+/** The label selector of a cleanup target (a run id must be a valid label value). */
+export function cleanupSelector(target: CleanupTarget): string {
+  if ('all' in target) return runIdLabel;
+  if (!/^[a-z0-9A-Z]([-_.a-z0-9A-Z]*[a-z0-9A-Z])?$/.test(target.runId) || target.runId.length > 63) {
+    throw new UsageError(`run id ${JSON.stringify(target.runId)} is not a valid label value`);
+  }
+  return `${runIdLabel}=${target.runId}`;
+}
+
+/**
+ * Deletes every object of the target by label (deletecollection per kind and namespace), then
+ * waits until the watches have seen each one gone, or the timeout. Never deletes by name and so
+ * never touches an object without the run-id label.
+ */
+export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
+  const selector = cleanupSelector(options.target);
+  const emit = options.onEvent ?? (() => undefined);
+  const target = options.target;
+  const journals = options.journalDir === undefined ? [] : readJournals(options.journalDir).filter((j) => 'all' in target || j.runId === target.runId);
+  const scopes: (string | null)[] =
+    options.namespace === null ? [null] : [...new Set([options.namespace, ...journals.flatMap((j) => j.namespaces)])].sort();
+  const kinds = options.kinds ?? bindyKinds;
+  // Cluster-scoped kinds are watched by the first tracker only, so no object is counted twice.
+  const trackers = scopes.map(
+    (namespace, i) =>
+      new WatchTracker({ client: options.client, kinds: i === 0 ? kinds : kinds.filter((k) => kindInfo[k].namespaced), namespace, labelSelector: selector }),
+  );
+  try {
+    for (const t of trackers) await t.start();
+    const found = trackers.reduce((n, t) => n + t.counts().live, 0);
+    emit({ type: 'found', selector, namespaces: scopes, objects: found, journals: journals.map((j) => j.path) });
+    for (const kind of kinds) {
+      const byNamespace = new Map<string, number>();
+      for (const t of trackers) {
+        for (const r of t.records()) {
+          if (r.kind === kind && r.deletedMs === null) byNamespace.set(r.namespace ?? '', (byNamespace.get(r.namespace ?? '') ?? 0) + 1);
+        }
+      }
+      for (const [namespace, objects] of [...byNamespace].sort()) {
+        emit({ type: 'deleting', kind, namespace, objects });
+        const r = await options.client.deleteCollection(kind, namespace, selector);
+        if (!r.ok) emit({ type: 'delete-failed', kind, namespace, status: r.error.status, message: r.error.message });
+      }
+    }
+    const remaining = (): number => trackers.reduce((n, t) => n + t.counts().live, 0);
+    const unsubscribe = trackers.map((t) =>
+      t.on((e) => {
+        if (e.type === 'deleted') emit({ type: 'progress', remaining: remaining(), gone: found - remaining() });
+      }),
+    );
+    const deadline = performance.now() + options.timeoutMs;
+    let outcome: CleanupReport['outcome'] = 'clean';
+    for (const t of trackers) {
+      const w = await t.waitUntil((x) => x.counts().live === 0, Math.max(0, deadline - performance.now()), options.signal);
+      if (w !== 'met') {
+        outcome = w === 'timeout' ? 'timeout' : 'aborted';
+        break;
+      }
+    }
+    for (const u of unsubscribe) u();
+    const left = trackers.flatMap((t) => t.records().filter((r) => r.deletedMs === null).map((r) => r.key)).sort();
+    const journalsRemoved: string[] = [];
+    if (left.length === 0) {
+      for (const j of journals) {
+        removeJournal(j.path);
+        journalsRemoved.push(j.path);
+      }
+    }
+    emit({ type: 'done', remaining: left.length, outcome });
+    return { selector, found, gone: found - left.length, remaining: left, journalsRemoved, outcome };
+  } finally {
+    for (const t of trackers) t.stop();
+  }
+}

@@ -1,0 +1,142 @@
+/** @module Test support: the sandbox API server over real HTTP on 127.0.0.1, a KubeClient for it, and a fake operator. */
+import { KubeConfig } from '@kubernetes/client-node';
+import { createApiServer } from '../../src/target/sandbox/apiserver/api-server.js';
+import type { ApiServer, ApiServerOptions } from '../../src/target/sandbox/apiserver/api-server.js';
+import { defaultResources } from '../../src/target/sandbox/apiserver/default-resources.js';
+import type { StoreEvent } from '../../src/target/sandbox/apiserver/store.js';
+import { bindyApiVersion, bindyGroup, bindyKinds, kindInfo, runIdLabel } from '../../src/model/kinds.js';
+import type { BindyKind } from '../../src/model/kinds.js';
+import { KubeClient } from '../../src/observe/kube-client.js';
+import type { KubeObject } from '../../src/observe/kube-client.js';
+
+/** A sandbox API server listening on 127.0.0.1 over plain HTTP, with a client for it. */
+export interface TestSandbox {
+  server: ApiServer;
+  url: string;
+  client: KubeClient;
+  /** Creates a namespace. */
+  namespace(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A KubeConfig for a plain-HTTP server (client-node allows http only with skipTLSVerify). */
+export function httpKubeConfig(url: string, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sandbox', server: url, skipTLSVerify: true }],
+    users: [{ name: 'sandbox', token }],
+    contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'sandbox' }],
+    currentContext: 'sandbox',
+  });
+  return kc;
+}
+
+/** Starts the API server (bindy schema validation on) and a client for it. */
+export async function startSandbox(options: ApiServerOptions = {}): Promise<TestSandbox> {
+  const server = createApiServer({ resources: defaultResources(), namespaceCleanupDelayMs: 0, ...options });
+  const listening = await server.listen({ host: '127.0.0.1', port: 0, tls: false });
+  const client = new KubeClient({ kubeConfig: httpKubeConfig(listening.url, server.token) });
+  return {
+    server,
+    url: listening.url,
+    client,
+    async namespace(name: string): Promise<void> {
+      const r = await server.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+      if (r.status !== 201) throw new Error(`namespace ${name}: ${r.status} ${r.text}`);
+    },
+    close: () => listening.close(),
+  };
+}
+
+/** A hand-built ARecord (valid against bindy's CRD) carrying the run-id label unless `labels` says otherwise. */
+export function aRecord(name: string, namespace: string, runId: string | null, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
+  return {
+    apiVersion: bindyApiVersion,
+    kind: 'ARecord',
+    metadata: { name, namespace, labels: runId === null ? { app: 'foreign' } : { [runIdLabel]: runId }, ...extra },
+    spec: { name, ipv4Addresses: ['192.0.2.1'] },
+  };
+}
+
+/** Options of the fake operator. */
+export interface FakeOperatorOptions {
+  /** Delay from seeing a new generation to writing Ready=True, ms. */
+  readyDelayMs: number;
+  /** Objects whose name starts with this never become Ready (Ready=False/ZoneNotFound instead). */
+  neverReadyPrefix?: string;
+  /** Delay from seeing a deletionTimestamp to removing the finalizers, ms. */
+  finalizerDelayMs?: number;
+  kinds?: readonly BindyKind[];
+}
+
+/** A running fake operator. */
+export interface FakeOperator {
+  /** Status writes made so far. */
+  readonly writes: number;
+  stop(): void;
+}
+
+/**
+ * A tiny controller inside the test: it follows the store's watch of each kind and, `readyDelayMs`
+ * after a new generation appears, patches `/status` (through the server's real handler) with
+ * Ready=True and observedGeneration; it removes finalizers after `finalizerDelayMs` once deletion starts.
+ */
+export function startFakeOperator(server: ApiServer, o: FakeOperatorOptions): FakeOperator {
+  const timers = new Set<NodeJS.Timeout>();
+  const scheduled = new Set<string>();
+  const unsubs: (() => void)[] = [];
+  let stopped = false;
+  const state = { writes: 0 };
+  const later = (ms: number, fn: () => Promise<unknown>): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!stopped) void fn().catch(() => undefined);
+    }, ms);
+    timers.add(t);
+  };
+  for (const kind of o.kinds ?? bindyKinds) {
+    const info = kindInfo[kind];
+    const onEvent = (e: StoreEvent): void => {
+      if (e.type === 'DELETED') return;
+      const m = e.object.metadata;
+      const base = `/apis/${bindyGroup}/v1beta1/namespaces/${m.namespace ?? ''}/${info.plural}/${m.name}`;
+      if (m.deletionTimestamp !== undefined) {
+        if ((m.finalizers?.length ?? 0) > 0 && !scheduled.has(`${m.uid}/finalize`)) {
+          scheduled.add(`${m.uid}/finalize`);
+          later(o.finalizerDelayMs ?? 0, () =>
+            server.request({ method: 'PATCH', path: base, headers: { 'content-type': 'application/merge-patch+json' }, body: { metadata: { finalizers: null } } }),
+          );
+        }
+        return;
+      }
+      const gen = m.generation ?? 1;
+      const k = `${m.uid}/${gen}`;
+      if (scheduled.has(k)) return;
+      scheduled.add(k);
+      const never = o.neverReadyPrefix !== undefined && m.name.startsWith(o.neverReadyPrefix);
+      const condition = never
+        ? { type: 'Ready', status: 'False', reason: 'ZoneNotFound', message: 'no DNSZone selects this record' }
+        : { type: 'Ready', status: 'True', reason: 'ReconcileSucceeded', message: 'record published' };
+      later(o.readyDelayMs, async () => {
+        state.writes++;
+        await server.request({
+          method: 'PATCH',
+          path: `${base}/status`,
+          headers: { 'content-type': 'application/merge-patch+json' },
+          body: { status: { observedGeneration: gen, conditions: [{ ...condition, observedGeneration: gen, lastTransitionTime: new Date().toISOString() }] } },
+        });
+      });
+    };
+    unsubs.push(server.store.watch(`${bindyGroup}/${info.plural}`, server.store.rv, onEvent));
+  }
+  return {
+    get writes() {
+      return state.writes;
+    },
+    stop(): void {
+      stopped = true;
+      for (const u of unsubs) u();
+      for (const t of timers) clearTimeout(t);
+    },
+  };
+}
