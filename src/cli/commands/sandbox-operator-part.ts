@@ -1,8 +1,93 @@
-/** @module `sandbox start operator`: the operator twin as its own process. */
+/** @module `sandbox start operator`: the operator twin as its own process, against any API server. */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { parseDistribution, parsePercentage, type Distribution } from '../../config/index.js';
+import { parseKeyFile } from '../../target/sandbox/bind9/tsig-key.js';
+import { runOperator } from '../../target/sandbox/operator/run.js';
 import type { CliContext } from '../command-module.js';
+import { waitForStopSignal } from '../signals.js';
 
-/** Registers `sandbox start operator` (pending: wired when the operator twin lands). */
-export function startOperatorPart(_start: Command, _ctx: CliContext, _announce: (ctx: CliContext, line: object) => void): void {
-  // intentionally empty until src/target/sandbox/operator exists
+const help = `
+The kubeconfig is the global -k/--kubeconfig (or $KUBECONFIG); the sidecar token comes from
+$BIND_API_TOKEN, never from the command line.
+
+Examples:
+  $ BIND_API_TOKEN=$(cat token) bindy-loadtest sandbox start operator -k kind.kubeconfig \\
+        --dns 127.0.0.1:5353 --tsig-key-file update.key --sidecar http://127.0.0.1:8080
+      reconcile bindy objects of a kind cluster that has bindy's CRDs but no bindy
+  $ bindy-loadtest sandbox start operator … --reconcile-delay 'uniform(200ms,400ms)' --workers 4
+`;
+
+/** A sampler (ms) for a configured delay distribution. */
+export function delaySampler(d: Distribution): number | (() => number) {
+  if (d.kind === 'fixed') return d.ms;
+  const { minMs, maxMs } = d;
+  return () => minMs + Math.random() * (maxMs - minMs);
+}
+
+function hostPort(raw: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(raw);
+  const port = Number(m?.[2]);
+  if (m === null || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--dns: expected HOST:PORT like 127.0.0.1:5353, got '${raw}'`);
+  return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
+interface OperatorPartOptions {
+  dns: string;
+  tsigKeyFile: string;
+  sidecar: string;
+  workers: string;
+  reconcileDelay?: string;
+  errorRate?: string;
+  leaderElection: boolean;
+  leaseNamespace: string;
+  watchNamespace?: string;
+  metricsPort?: string;
+}
+
+/** Registers `sandbox start operator`. */
+export function startOperatorPart(start: Command, ctx: CliContext, announce: (ctx: CliContext, line: object) => void): void {
+  start
+    .command('operator')
+    .description('the bindy-like operator twin: reconciles bindy objects, zones through the sidecar, records by TSIG-signed UPDATE')
+    .requiredOption('--dns <host:port>', 'named to send RFC 2136 UPDATEs to')
+    .requiredOption('--tsig-key-file <file>', 'BIND key file of the TSIG update key')
+    .requiredOption('--sidecar <url>', 'bindcar (or its twin) base URL')
+    .option('--workers <n>', 'reconcile workers', '4')
+    .option('--reconcile-delay <d>', 'added delay per reconcile: 250ms, or uniform(200ms,400ms)')
+    .option('--error-rate <p>', 'share of reconciles that fail on purpose, e.g. 5%')
+    .option('--no-leader-election', 'do not take the bindy-leader Lease')
+    .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
+    .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
+    .option('--metrics-port <port>', '/metrics port on 127.0.0.1 (default: a free one)')
+    .addHelpText('after', help)
+    .action(async (o: OperatorPartOptions) => {
+      const kubeconfigPath = ctx.globals().kubeconfig ?? ctx.io.env['KUBECONFIG'];
+      if (kubeconfigPath === undefined || kubeconfigPath === '') throw new UsageError('--kubeconfig: the operator needs a kubeconfig (or $KUBECONFIG)');
+      const workers = Number(o.workers);
+      if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a positive integer, got '${o.workers}'`);
+      const delay = o.reconcileDelay === undefined ? undefined : parseDistribution(o.reconcileDelay);
+      if (delay !== undefined && !delay.ok) throw new UsageError(`--reconcile-delay: ${delay.message}`);
+      const errorRate = o.errorRate === undefined ? undefined : parsePercentage(o.errorRate);
+      if (errorRate !== undefined && !errorRate.ok) throw new UsageError(`--error-rate: ${errorRate.message}`);
+      const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
+        throw new UsageError(`--tsig-key-file: cannot read ${o.tsigKeyFile}`);
+      }), o.tsigKeyFile);
+      const running = await runOperator({
+        kubeconfigPath,
+        dns: { ...hostPort(o.dns), tsig: key },
+        sidecarUrl: o.sidecar,
+        token: ctx.io.env['BIND_API_TOKEN'] ?? '',
+        workers,
+        ...(delay?.ok === true ? { reconcileDelay: delaySampler(delay.value) } : {}),
+        ...(errorRate?.ok === true ? { errorRate: errorRate.value } : {}),
+        leaderElection: o.leaderElection ? { namespace: o.leaseNamespace } : false,
+        ...(o.watchNamespace === undefined ? {} : { namespace: o.watchNamespace }),
+        ...(o.metricsPort === undefined ? {} : { metricsPort: Number(o.metricsPort) }),
+      });
+      announce(ctx, { metricsUrl: running.metricsUrl });
+      await waitForStopSignal();
+      await running.close();
+    });
 }

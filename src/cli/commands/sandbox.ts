@@ -32,6 +32,7 @@ export function sandboxSummary(state: SandboxState): Record<string, unknown> {
   return {
     kubeconfig: state.kubeconfig,
     namespace: state.namespace,
+    bind9Cluster: state.bind9Cluster ?? null,
     apiServer: state.apiServerUrl,
     dns: state.dns,
     sidecar: { url: state.sidecarUrl, tokenFile: state.sidecarTokenFile },
@@ -50,6 +51,7 @@ function describe(state: SandboxState, startupMs: number): string {
     `sandbox up in ${(startupMs / 1000).toFixed(1)} s`,
     `  kubeconfig   ${state.kubeconfig}        (export KUBECONFIG=${state.kubeconfig})`,
     `  API server   ${state.apiServerUrl}`,
+    ...(state.bind9Cluster === undefined ? [] : [`  Bind9Cluster ${state.namespace}/${state.bind9Cluster} (one primary instance: the local named)`]),
     `  DNS          ${state.dns.host} port ${state.dns.port}        (dig @${state.dns.host} -p ${state.dns.port} <name>)`,
     `  sidecar      ${state.sidecarUrl}   token in ${state.sidecarTokenFile}`,
     ...state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => `  metrics      ${p.name.padEnd(10)} ${p.metricsUrl ?? ''}`),
@@ -149,6 +151,7 @@ export const sandboxCommand: CommandModule = {
         const json = ctx.globals().json === true;
         const sb = await startSandbox({
           namespace: config.namespace,
+          clusterName: config.fixtures.clusterName,
           detached: o.detach === true,
           withoutOperator: !o.operator,
           sidecarRateLimitOff: !o.rateLimit,

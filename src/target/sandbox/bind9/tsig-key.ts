@@ -41,3 +41,19 @@ export function renderKeyClause(key: TsigKey): string {
   if (!base64Pattern.test(key.secret)) throw new UsageError(`TSIG secret of ${key.name} is not base64`);
   return `key "${key.name}" {\n\talgorithm ${key.algorithm};\n\tsecret "${key.secret}";\n};\n`;
 }
+
+/** Reads a BIND key file (`key "name" { algorithm hmac-sha256; secret "…"; };`), as tsig-keygen writes it. */
+export function parseKeyFile(text: string, source = 'key file'): TsigKey {
+  const m = /key\s+"?([^"\s{]+)"?\s*\{([^}]*)\}/.exec(text);
+  const body = m?.[2] ?? '';
+  const algorithm = /algorithm\s+"?([a-z0-9-]+)"?\s*;/i.exec(body)?.[1]?.toLowerCase();
+  const secret = /secret\s+"([^"]+)"\s*;/.exec(body)?.[1];
+  const name = m?.[1];
+  if (name === undefined || algorithm === undefined || secret === undefined) {
+    throw new UsageError(`${source}: not a BIND key clause (key "name" { algorithm …; secret "…"; };)`);
+  }
+  if (algorithm !== 'hmac-sha256' && algorithm !== 'hmac-sha384' && algorithm !== 'hmac-sha512') {
+    throw new UsageError(`${source}: algorithm ${algorithm} is not supported (hmac-sha256, hmac-sha384, hmac-sha512)`);
+  }
+  return { name, algorithm, secret };
+}

@@ -11,6 +11,7 @@ import { UsageError } from '../../../errors.js';
 import { isAlive, startPart, stopPid, type StartedPart } from './part-process.js';
 import { readState, removeState, sandboxHome, writeState, type PartState, type SandboxState } from './state.js';
 import type { NamedReadyLine } from '../bind9/run.js';
+import { bootstrapSandbox } from './bootstrap.js';
 
 /** What `sandbox start apiserver` announces. */
 export interface ApiServerReadyLine {
@@ -43,6 +44,8 @@ export interface StartSandboxOptions {
   operatorArgs?: string[];
   /** Turn the sidecar's rate limiter off. */
   sidecarRateLimitOff?: boolean;
+  /** The Bind9Cluster `up` creates (with one primary instance served by the local named); default `loadtest`. */
+  clusterName?: string;
   /** Bound on each part's start-up, in ms. */
   partTimeoutMs?: number;
   /** Progress messages for a person (one line each). */
@@ -116,6 +119,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         { BIND_API_TOKEN: token },
       );
     }
+    const clusterName = opts.clusterName ?? 'loadtest';
+    if (operator !== undefined) {
+      const { instance } = await bootstrapSandbox({ kubeconfigPath: kubeconfig, namespace: opts.namespace, clusterName, timeoutMs: timeoutMs });
+      progress(`sandbox: Bind9Cluster ${opts.namespace}/${clusterName} created, instance ${instance} Ready`);
+    }
     const metrics: Record<string, string> = {
       apiserver: api.ready.metricsUrl,
       sidecar: sidecar.ready.metricsUrl,
@@ -127,6 +135,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       dir,
       kubeconfig,
       namespace: opts.namespace,
+      ...(operator === undefined ? {} : { bind9Cluster: clusterName }),
       apiServerUrl: api.ready.url,
       ...(api.ready.caFile === undefined ? {} : { caFile: api.ready.caFile }),
       dns: { host: '127.0.0.1', port: named.ready.ports.dns },

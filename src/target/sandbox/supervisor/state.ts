@@ -27,6 +27,8 @@ export interface SandboxState {
   dir: string;
   kubeconfig: string;
   namespace: string;
+  /** The Bind9Cluster `up` created in `namespace` (absent without the operator twin). */
+  bind9Cluster?: string;
   apiServerUrl: string;
   /** CA certificate of the API server's self-signed serving certificate (PEM file). */
   caFile?: string;

@@ -1,0 +1,43 @@
+/** @module What every reconcile function gets: API access, caches, DNS and bindcar targets, clock, metrics. */
+import type { RecordKind } from '../../../model/kinds.js';
+import type { UpdateTarget } from '../dns-update/update-client.js';
+import type { KubeApi } from './kube-api.js';
+import type { BindyObject } from './objects.js';
+import type { SidecarClient } from './sidecar-client.js';
+
+/** Read access to the informer caches. */
+export interface Caches {
+  get(kind: 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind, namespace: string, name: string): BindyObject | undefined;
+  list(kind: 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind, namespace: string): readonly BindyObject[];
+}
+
+/** Shared by the reconcilers. */
+export interface ReconcileContext {
+  readonly api: KubeApi;
+  readonly caches: Caches;
+  /** named, where records are published by RFC 2136 UPDATE. */
+  readonly dns: UpdateTarget;
+  /** bindcar in front of the primaries' named. */
+  readonly sidecar: SidecarClient;
+  readonly now: () => Date;
+  /** Queues another reconcile of a key (`Kind/namespace/name`). */
+  readonly enqueue: (key: string, delayMs?: number) => void;
+  readonly signal: AbortSignal;
+}
+
+/** What a reconcile asks of the queue afterwards. */
+export interface ReconcileResult {
+  /** Ready: requeue after the long interval; otherwise the short one. */
+  readonly ready: boolean;
+}
+
+/** `Kind/namespace/name`. */
+export function queueKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+/** Splits a queue key. */
+export function parseQueueKey(key: string): { kind: string; namespace: string; name: string } {
+  const [kind = '', namespace = '', ...rest] = key.split('/');
+  return { kind, namespace, name: rest.join('/') };
+}

@@ -1,0 +1,152 @@
+/**
+ * @module The operator's Kubernetes calls through @kubernetes/client-node, as a real controller
+ * makes them: merge patches with `application/merge-patch+json`, status through the `/status`
+ * subresource, finalizer changes guarded by resourceVersion (409 on a stale copy).
+ */
+import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { bindyApiVersion, bindyGroup, bindyVersion, kindInfo, type BindyKind } from '../../../model/kinds.js';
+import { arr, isRecord, str, type BindyObject } from './objects.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** HTTP status of a failed client-node call, when there was one. */
+export function apiStatus(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+function asObject(v: unknown): BindyObject {
+  if (!isRecord(v)) throw new TypeError('API server answered a non-object');
+  return v;
+}
+
+/** Kubernetes calls of the operator (one instance per operator). */
+export class KubeApi {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  readonly #fieldManager: string;
+  /** Every call made, by verb, for the twin's own accounting. */
+  readonly calls = { list: 0, get: 0, patch: 0, create: 0, delete: 0 };
+
+  constructor(kubeConfig: KubeConfig, fieldManager = 'bindy') {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#fieldManager = fieldManager;
+  }
+
+  /** Every object of a kind in a namespace, following `continue` tokens (bindy's list_all_paginated). */
+  async list(kind: BindyKind, namespace: string): Promise<BindyObject[]> {
+    const items: BindyObject[] = [];
+    let token: string | undefined;
+    do {
+      this.calls.list++;
+      const page: unknown = await this.custom.listNamespacedCustomObject({
+        group: bindyGroup,
+        version: bindyVersion,
+        namespace,
+        plural: kindInfo[kind].plural,
+        limit: 500,
+        ...(token === undefined ? {} : { _continue: token }),
+      });
+      if (!isRecord(page)) break;
+      for (const i of arr(page['items'])) items.push({ ...asObject(i), apiVersion: bindyApiVersion, kind });
+      const meta = page['metadata'];
+      token = isRecord(meta) ? str(meta['continue']) : undefined;
+    } while (token !== undefined && token !== '');
+    return items;
+  }
+
+  /** The object, or undefined on 404. */
+  async get(kind: BindyKind, namespace: string, name: string): Promise<BindyObject | undefined> {
+    this.calls.get++;
+    try {
+      const o: unknown = await this.custom.getNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name });
+      return { ...asObject(o), apiVersion: bindyApiVersion, kind };
+    } catch (error) {
+      if (apiStatus(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** JSON merge patch of `status` through the status subresource. */
+  async patchStatus(kind: BindyKind, namespace: string, name: string, status: Record<string, unknown>): Promise<BindyObject> {
+    this.calls.patch++;
+    const o: unknown = await this.custom.patchNamespacedCustomObjectStatus(
+      { group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name, body: { status }, fieldManager: this.#fieldManager },
+      mergePatch,
+    );
+    return asObject(o);
+  }
+
+  /** Replaces `metadata.finalizers`, guarded by the copy's resourceVersion. */
+  async setFinalizers(kind: BindyKind, obj: BindyObject, finalizers: readonly string[]): Promise<BindyObject> {
+    this.calls.patch++;
+    const meta = obj.metadata ?? {};
+    const o: unknown = await this.custom.patchNamespacedCustomObject(
+      {
+        group: bindyGroup,
+        version: bindyVersion,
+        namespace: meta.namespace ?? '',
+        plural: kindInfo[kind].plural,
+        name: meta.name ?? '',
+        body: { metadata: { finalizers: [...finalizers], resourceVersion: meta.resourceVersion } },
+        fieldManager: this.#fieldManager,
+      },
+      mergePatch,
+    );
+    return asObject(o);
+  }
+
+  /** Creates a bindy object; false when it already exists. */
+  async create(kind: BindyKind, obj: BindyObject): Promise<boolean> {
+    this.calls.create++;
+    try {
+      await this.custom.createNamespacedCustomObject({
+        group: bindyGroup,
+        version: bindyVersion,
+        namespace: obj.metadata?.namespace ?? '',
+        plural: kindInfo[kind].plural,
+        body: obj,
+        fieldManager: this.#fieldManager,
+      });
+      return true;
+    } catch (error) {
+      if (apiStatus(error) === 409) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes a bindy object; 404 is fine. */
+  async delete(kind: BindyKind, namespace: string, name: string): Promise<void> {
+    this.calls.delete++;
+    try {
+      await this.custom.deleteNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name });
+    } catch (error) {
+      if (apiStatus(error) !== 404) throw error;
+    }
+  }
+
+  /** A core/v1 Event about `obj` (bindy: `generateName: <name>-`, Normal for True, else Warning); failures are ignored like bindy's. */
+  async event(obj: BindyObject, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void> {
+    this.calls.create++;
+    const meta = obj.metadata ?? {};
+    const namespace = meta.namespace ?? 'default';
+    try {
+      await this.core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${meta.name ?? 'object'}-`, namespace },
+          involvedObject: { apiVersion: obj.apiVersion ?? bindyApiVersion, kind: obj.kind ?? '', name: meta.name ?? '', namespace, ...(meta.uid === undefined ? {} : { uid: meta.uid }) },
+          reason,
+          message,
+          type,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+          source: { component: 'bindy' },
+        },
+      });
+    } catch {
+      // bindy logs and goes on: an event is never worth failing a reconcile for.
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** @module The operator twin's Prometheus metrics, with bindy's names, labels and buckets (bindy `src/metrics.rs`), in their own registry. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const ns = 'bindy_firestoned_io';
+
+/** Every metric bindy declares; only the ones bindy updates are updated here. */
+export interface OperatorMetrics {
+  readonly registry: Registry;
+  /** `status`: success, error, requeue. */
+  readonly reconciliations: Counter<'resource_type' | 'status'>;
+  readonly duration: Histogram<'resource_type'>;
+  readonly errors: Counter<'resource_type' | 'error_type'>;
+  readonly deleted: Counter<'resource_type'>;
+  /** bindy only ever decrements it (on deletion), so it goes negative: kept as is. */
+  readonly active: Gauge<'resource_type'>;
+}
+
+/** A fresh registry with bindy's metrics and prom-client's process metrics (CPU, RSS). */
+export function createOperatorMetrics(): OperatorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const reconciliations = new Counter({ name: `${ns}_reconciliations_total`, help: 'Total number of reconciliations by resource type and status', labelNames: ['resource_type', 'status'] as const, registers });
+  const duration = new Histogram({
+    name: `${ns}_reconciliation_duration_seconds`,
+    help: 'Duration of reconciliations in seconds by resource type',
+    labelNames: ['resource_type'] as const,
+    buckets: [0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60],
+    registers,
+  });
+  const errors = new Counter({ name: `${ns}_errors_total`, help: 'Total number of errors by resource type and error category', labelNames: ['resource_type', 'error_type'] as const, registers });
+  const deleted = new Counter({ name: `${ns}_resources_deleted_total`, help: 'Total number of resources deleted by type', labelNames: ['resource_type'] as const, registers });
+  const active = new Gauge({ name: `${ns}_resources_active`, help: 'Number of currently active resources by type', labelNames: ['resource_type'] as const, registers });
+  // Declared by bindy but never updated by its controllers: exposed empty, like bindy's.
+  new Counter({ name: `${ns}_requeues_total`, help: 'Total number of requeue operations by resource type and reason', labelNames: ['resource_type', 'reason'], registers });
+  new Counter({ name: `${ns}_resources_created_total`, help: 'Total number of resources created by type', labelNames: ['resource_type'], registers });
+  new Counter({ name: `${ns}_resources_updated_total`, help: 'Total number of resources updated by type', labelNames: ['resource_type'], registers });
+  new Counter({ name: `${ns}_leader_elections_total`, help: 'Total number of leader election events by status', labelNames: ['status'], registers });
+  new Gauge({ name: `${ns}_leader_status`, help: 'Current leader election status (1 = leader, 0 = follower)', labelNames: ['pod_name'], registers });
+  new Histogram({
+    name: `${ns}_generation_observation_lag_seconds`,
+    help: 'Lag between spec generation change and controller observation',
+    labelNames: ['resource_type'],
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers,
+  });
+  return { registry, reconciliations, duration, errors, deleted, active };
+}

@@ -1,0 +1,228 @@
+/**
+ * @module The operator twin: informers for Bind9Cluster, Bind9Instance, DNSZone and the 8 record
+ * kinds, one keyed work queue with N workers, bindy's requeue intervals, finalizers, events,
+ * leader election and metrics. Talks to any API server through @kubernetes/client-node.
+ */
+import { hostname } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type ObjectCache } from '@kubernetes/client-node';
+import { bindyGroup, bindyVersion, isRecordKind, kindInfo, recordKinds, clusterLabel, type RecordKind } from '../../../model/kinds.js';
+import type { TsigKeySpec } from '../dns-update/tsig.js';
+import { bindcarBackoff, type BackoffPolicy } from './backoff.js';
+import { parseQueueKey, queueKey, type Caches, type ReconcileContext, type ReconcileResult } from './context.js';
+import { KubeApi, apiStatus } from './kube-api.js';
+import { LeaderElector } from './leader-election.js';
+import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
+import { arr, isRecord, type BindyObject } from './objects.js';
+import { reconcileCluster, reconcileInstance } from './reconcile-infra.js';
+import { reconcileRecord } from './reconcile-record.js';
+import { reconcileZone } from './reconcile-zone.js';
+import { zoneSelectsRecord } from './selection.js';
+import { createSidecarClient } from './sidecar-client.js';
+import { WorkQueue } from './work-queue.js';
+
+type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
+const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
+
+/** Options of {@link createOperator}. */
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Watch one namespace; undefined watches all. */
+  readonly namespace?: string;
+  /** named for record UPDATEs. */
+  readonly dns: { readonly host: string; readonly port: number; readonly tsig: TsigKeySpec; readonly timeoutMs?: number; readonly transport?: 'udp' | 'tcp' };
+  /** bindcar in front of the primaries' named. */
+  readonly sidecar: { readonly url: string; readonly token: string };
+  /** Parallel reconciles (default 4). */
+  readonly workers?: number;
+  /** Added before every reconcile: fixed ms, or a sampler for a distribution (default 0). */
+  readonly reconcileDelay?: number | (() => number);
+  /** Fraction 0..1 of reconciles that fail before doing anything (default 0). */
+  readonly errorRate?: number;
+  /** Lease election (default on, like bindy's BINDY_ENABLE_LEADER_ELECTION); `namespace` of the Lease. */
+  readonly leaderElection?: false | { readonly namespace: string; readonly identity?: string; readonly leaseDurationSeconds?: number };
+  /** Requeue intervals in ms (bindy: 300 s when Ready, 30 s otherwise and on error). */
+  readonly requeue?: { readonly readyMs?: number; readonly notReadyMs?: number };
+  /** bindcar retry policy (default bindy's). */
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+  /** Called with every reconcile failure (the operator never throws them). */
+  readonly onError?: (key: string, error: unknown) => void;
+}
+
+/** A created operator. */
+export interface Operator {
+  /** Waits for leadership (when on), fills the caches and starts the workers. */
+  start(): Promise<void>;
+  /** Stops watches, workers and lease renewal; waits for running reconciles. */
+  stop(): Promise<void>;
+  /** `GET /metrics` in Prometheus text format. */
+  readonly metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly metrics: OperatorMetrics;
+  /** API calls made so far, by verb. */
+  readonly apiCalls: Readonly<Record<'list' | 'get' | 'patch' | 'create' | 'delete', number>>;
+}
+
+function listPath(kind: WatchedKind, namespace: string | undefined): string {
+  const plural = kindInfo[kind].plural;
+  return namespace === undefined ? `/apis/${bindyGroup}/${bindyVersion}/${plural}` : `/apis/${bindyGroup}/${bindyVersion}/namespaces/${namespace}/${plural}`;
+}
+
+/** Creates the operator (nothing runs until start()). */
+export function createOperator(options: OperatorOptions): Operator {
+  const api = new KubeApi(options.kubeConfig);
+  const metrics = createOperatorMetrics();
+  const random = options.random ?? Math.random;
+  const readyMs = options.requeue?.readyMs ?? 300_000;
+  const notReadyMs = options.requeue?.notReadyMs ?? 30_000;
+  const errorRate = options.errorRate ?? 0;
+  const abort = new AbortController();
+  const informers = new Map<WatchedKind, Informer<BindyObject> & ObjectCache<BindyObject>>();
+  let stopped = false;
+  const restartTimers = new Set<NodeJS.Timeout>();
+
+  const caches: Caches = {
+    get: (kind, namespace, name) => informers.get(kind)?.get(name, namespace),
+    list: (kind, namespace) => informers.get(kind)?.list(namespace) ?? [],
+  };
+  const queue = new WorkQueue({ workers: options.workers ?? 4, handler: handle, onError: (key, e) => options.onError?.(key, e) });
+  const ctx: ReconcileContext = {
+    api,
+    caches,
+    dns: { host: options.dns.host, port: options.dns.port, tsig: options.dns.tsig, ...(options.dns.timeoutMs === undefined ? {} : { timeoutMs: options.dns.timeoutMs }), ...(options.dns.transport === undefined ? {} : { transport: options.dns.transport }) },
+    sidecar: createSidecarClient(options.sidecar, options.backoff ?? bindcarBackoff),
+    now: options.now ?? (() => new Date()),
+    enqueue: (key, delay) => queue.add(key, delay),
+    signal: abort.signal,
+  };
+
+  function delayMs(): number {
+    const d = options.reconcileDelay;
+    return d === undefined ? 0 : typeof d === 'number' ? d : Math.max(0, d());
+  }
+
+  async function dispatch(kind: string, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {
+    if (kind === 'DNSZone') return reconcileZone(ctx, namespace, name);
+    if (kind === 'Bind9Instance') return reconcileInstance(ctx, namespace, name);
+    if (kind === 'Bind9Cluster') return reconcileCluster(ctx, namespace, name);
+    if (isRecordKind(kind)) return reconcileRecord(ctx, kind, namespace, name);
+    return { ready: true };
+  }
+
+  async function handle(key: string): Promise<void> {
+    const { kind, namespace, name } = parseQueueKey(key);
+    const started = performance.now();
+    const d = delayMs();
+    if (d > 0) await new Promise((r) => setTimeout(r, d));
+    try {
+      if (errorRate > 0 && random() < errorRate) throw new Error('injected reconcile failure (errorRate)');
+      const result = await dispatch(kind, namespace, name);
+      metrics.reconciliations.labels(kind, 'success').inc();
+      metrics.duration.labels(kind).observe((performance.now() - started) / 1000);
+      if (result.deleted === true) {
+        metrics.deleted.labels(kind).inc();
+        metrics.active.labels(kind).dec();
+        return;
+      }
+      if (ctx.caches.get(kind as WatchedKind, namespace, name) !== undefined) queue.add(key, result.ready ? readyMs : notReadyMs);
+    } catch (error) {
+      metrics.reconciliations.labels(kind, 'error').inc();
+      metrics.duration.labels(kind).observe((performance.now() - started) / 1000);
+      const status = apiStatus(error);
+      metrics.errors.labels(kind, status !== undefined ? 'api_error' : 'reconcile_error').inc();
+      if (!stopped) queue.add(key, notReadyMs);
+      throw error;
+    }
+  }
+
+  /** Zones of the record's namespace that select it or list it (bindy's watch mapper). */
+  function zonesFor(record: BindyObject, kind: RecordKind): string[] {
+    const ns = record.metadata?.namespace ?? '';
+    return caches
+      .list('DNSZone', ns)
+      .filter((z) => zoneSelectsRecord(z, record) || arr(z.status?.['records']).some((r) => isRecord(r) && r['kind'] === kind && r['name'] === record.metadata?.name))
+      .map((z) => queueKey('DNSZone', ns, z.metadata?.name ?? ''));
+  }
+
+  function onEvent(kind: WatchedKind, obj: BindyObject, deleted: boolean): void {
+    const ns = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    if (!deleted) queue.add(queueKey(kind, ns, name));
+    if (isRecordKind(kind)) for (const z of zonesFor(obj, kind)) queue.add(z);
+    if (kind === 'Bind9Instance') {
+      for (const z of caches.list('DNSZone', ns)) queue.add(queueKey('DNSZone', ns, z.metadata?.name ?? ''));
+      const cluster = obj.metadata?.labels?.[clusterLabel];
+      if (cluster !== undefined) queue.add(queueKey('Bind9Cluster', ns, cluster));
+    }
+  }
+
+  function makeKindInformer(kind: WatchedKind): Informer<BindyObject> & ObjectCache<BindyObject> {
+    const plural = kindInfo[kind].plural;
+    const ns = options.namespace;
+    const listFn = async (): Promise<KubernetesListObject<BindyObject>> => {
+      const list: unknown =
+        ns === undefined
+          ? await api.custom.listClusterCustomObject({ group: bindyGroup, version: bindyVersion, plural })
+          : await api.custom.listNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace: ns, plural });
+      if (!isRecord(list)) throw new TypeError(`list of ${plural} is not an object`);
+      const items = arr(list['items']).filter(isRecord).map((i) => ({ ...(i as BindyObject), apiVersion: `${bindyGroup}/${bindyVersion}`, kind }));
+      return { apiVersion: `${bindyGroup}/${bindyVersion}`, kind: `${kind}List`, metadata: isRecord(list['metadata']) ? list['metadata'] : {}, items };
+    };
+    const informer = makeInformer<BindyObject>(options.kubeConfig, listPath(kind, ns), listFn);
+    informer.on('add', (o) => onEvent(kind, o, false));
+    informer.on('update', (o) => onEvent(kind, o, false));
+    informer.on('delete', (o) => onEvent(kind, o, true));
+    informer.on('error', () => {
+      // client-node's informer stops on a watch error; restart it, as its docs advise.
+      if (stopped) return;
+      const t = setTimeout(() => {
+        restartTimers.delete(t);
+        if (!stopped) informer.start().catch(() => undefined);
+      }, 1000);
+      restartTimers.add(t);
+    });
+    return informer;
+  }
+
+  let elector: LeaderElector | undefined;
+
+  async function start(): Promise<void> {
+    const le = options.leaderElection;
+    if (le !== false && le !== undefined) {
+      elector = new LeaderElector(options.kubeConfig, {
+        namespace: le.namespace,
+        identity: le.identity ?? `${hostname()}-${process.pid}`,
+        ...(le.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: le.leaseDurationSeconds }),
+      });
+      // Losing the lease: stop reconciling, as bindy's process exits.
+      await elector.acquire(() => void stop(), abort.signal);
+    }
+    for (const kind of watchedKinds) informers.set(kind, makeKindInformer(kind));
+    await Promise.all([...informers.values()].map((i) => i.start()));
+    queue.start();
+  }
+
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    abort.abort();
+    elector?.stop();
+    for (const t of restartTimers) clearTimeout(t);
+    await Promise.allSettled([...informers.values()].map((i) => i.stop()));
+    await queue.stop();
+  }
+
+  const metricsHandler = (req: IncomingMessage, res: ServerResponse): void => {
+    if ((req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  };
+
+  return { start, stop, metricsHandler, metrics, apiCalls: api.calls };
+}

@@ -1,0 +1,97 @@
+/** @module bindy's calls to bindcar: ensure a zone exists (status → create on 404 → notify) and delete it, with bindy's backoff on 429/5xx. */
+import { LoadtestError, ExitCode } from '../../../errors.js';
+import { retryWithBackoff, bindcarBackoff, type BackoffPolicy } from './backoff.js';
+
+/** A bindcar answer that was not what the call needed. */
+export class SidecarCallError extends LoadtestError {
+  readonly status: number | undefined;
+
+  constructor(message: string, status?: number, cause?: unknown) {
+    super(message, 'E_SIDECAR_CALL', ExitCode.targetNotReady, cause === undefined ? {} : { cause });
+    this.status = status;
+  }
+}
+
+/** Where bindcar is and how to authenticate. */
+export interface SidecarEndpoint {
+  /** e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** Bearer token. */
+  readonly token: string;
+}
+
+/** The body of `POST /api/v1/zones` bindy sends for a primary. */
+export interface CreateZoneBody {
+  readonly zoneName: string;
+  readonly zoneType: 'primary' | 'secondary';
+  readonly zoneConfig: {
+    readonly ttl: number;
+    readonly soa: Record<string, unknown>;
+    readonly nameServers: readonly string[];
+    readonly nameServerIps: Readonly<Record<string, string>>;
+  };
+  readonly updateKeyName?: string;
+}
+
+/** Retryable: no answer at all, 429 and 5xx (bindy's `is_retryable`). */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof SidecarCallError)) return false;
+  return error.status === undefined || error.status === 429 || error.status >= 500;
+}
+
+/** Counts of calls made, for the twin's own accounting in tests. */
+export interface SidecarClient {
+  ensureZone(body: CreateZoneBody, signal?: AbortSignal): Promise<'existed' | 'created'>;
+  deleteZone(zoneName: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** A client with bindy's retry policy (shortened in tests). */
+export function createSidecarClient(endpoint: SidecarEndpoint, policy: BackoffPolicy = bindcarBackoff): SidecarClient {
+  async function call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+    let res: Response;
+    try {
+      res = await fetch(`${endpoint.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${endpoint.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      throw new SidecarCallError(`${method} ${path}: ${error instanceof Error ? error.message : String(error)}`, undefined, error);
+    }
+    const text = await res.text();
+    return { status: res.status, text };
+  }
+  /** One call with retries; `ok` says which statuses end it without error. */
+  function withRetry(method: string, path: string, ok: (s: number) => boolean, body?: unknown, signal?: AbortSignal): Promise<number> {
+    return retryWithBackoff(
+      async () => {
+        const r = await call(method, path, body, signal);
+        if (!ok(r.status)) throw new SidecarCallError(`${method} ${path} answered ${r.status}: ${r.text.slice(0, 200)}`, r.status);
+        return r.status;
+      },
+      isRetryable,
+      policy,
+      undefined,
+      signal,
+    );
+  }
+  const zonePath = (z: string): string => `/api/v1/zones/${encodeURIComponent(z)}`;
+  return {
+    async ensureZone(body, signal) {
+      const status = await withRetry('GET', `${zonePath(body.zoneName)}/status`, (s) => s === 200 || s === 404, undefined, signal);
+      let outcome: 'existed' | 'created' = 'existed';
+      if (status === 404) {
+        await withRetry('POST', '/api/v1/zones', (s) => s === 201 || s === 200 || s === 409, body, signal);
+        outcome = 'created';
+      }
+      await withRetry('POST', `${zonePath(body.zoneName)}/notify`, (s) => s >= 200 && s < 300, undefined, signal);
+      return outcome;
+    },
+    async deleteZone(zoneName, signal) {
+      // Freeze first so named writes the journal into the zone file before it goes (bindy's order).
+      await withRetry('POST', `${zonePath(zoneName)}/freeze`, (s) => (s >= 200 && s < 300) || s === 404, undefined, signal);
+      await withRetry('DELETE', zonePath(zoneName), (s) => (s >= 200 && s < 300) || s === 404, undefined, signal);
+    },
+  };
+}

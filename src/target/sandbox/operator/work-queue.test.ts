@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkQueue } from './work-queue.js';
+
+/** A handler whose calls finish only when the test releases them. */
+function gated(): { handler: (k: string) => Promise<void>; started: string[]; release: () => void; waitStarted: (n: number) => Promise<void> } {
+  const started: string[] = [];
+  let releases: (() => void)[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  return {
+    started,
+    handler: (k) =>
+      new Promise<void>((resolve) => {
+        started.push(k);
+        releases.push(resolve);
+        for (const w of waiters.filter((x) => started.length >= x.n)) w.resolve();
+      }),
+    release: () => {
+      const r = releases;
+      releases = [];
+      for (const f of r) f();
+    },
+    waitStarted: (n) => (started.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+  };
+}
+
+test('duplicates collapse, workers bound parallelism, a key never runs twice at once', async () => {
+  const g = gated();
+  const q = new WorkQueue({ workers: 2, handler: g.handler });
+  for (const k of ['a', 'a', 'b', 'c']) q.add(k);
+  q.start();
+  await g.waitStarted(2);
+  assert.deepEqual(g.started, ['a', 'b']);
+  assert.equal(q.depth(), 1);
+  q.add('a'); // while a runs: marked dirty, not run in parallel
+  g.release();
+  await g.waitStarted(4);
+  assert.deepEqual(g.started.slice(2).sort(), ['a', 'c']);
+  g.release();
+  await q.stop();
+});
+
+test('a delayed add keeps the earliest due time and runs once', async () => {
+  const done: string[] = [];
+  let finish: () => void = () => undefined;
+  const ran = new Promise<void>((r) => (finish = r));
+  const q = new WorkQueue({ workers: 1, handler: (k) => { done.push(k); finish(); return Promise.resolve(); } });
+  q.start();
+  q.add('x', 60_000);
+  q.add('x', 10);
+  await ran;
+  assert.deepEqual(done, ['x']);
+  await q.stop();
+});
+
+test('a failing handler reports the error and the queue goes on', async () => {
+  const errors: string[] = [];
+  let finish: () => void = () => undefined;
+  const second = new Promise<void>((r) => (finish = r));
+  const q = new WorkQueue({
+    workers: 1,
+    handler: (k) => (k === 'bad' ? Promise.reject(new Error('boom')) : (finish(), Promise.resolve())),
+    onError: (k, e) => errors.push(`${k}:${(e as Error).message}`),
+  });
+  q.start();
+  q.add('bad');
+  q.add('good');
+  await second;
+  assert.deepEqual(errors, ['bad:boom']);
+  await q.stop();
+  assert.throws(() => new WorkQueue({ workers: 0, handler: () => Promise.resolve() }), RangeError);
+});

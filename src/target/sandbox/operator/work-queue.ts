@@ -1,0 +1,102 @@
+/**
+ * @module A controller work queue: keys are deduplicated, a key is never handled by two workers at
+ * once (an add while it runs re-queues it once), delayed adds keep the earliest due time, N workers.
+ */
+
+/** Options of {@link WorkQueue}. */
+export interface WorkQueueOptions {
+  /** Parallel handlers (bindy's controllers run concurrently; tunable). */
+  readonly workers: number;
+  /** Handles one key; a rejection is passed to `onError` and the key is not re-queued here. */
+  readonly handler: (key: string) => Promise<void>;
+  readonly onError?: (key: string, error: unknown) => void;
+}
+
+/** The queue; call start() to begin handling. */
+export class WorkQueue {
+  readonly #options: WorkQueueOptions;
+  readonly #queue: string[] = [];
+  readonly #queued = new Set<string>();
+  readonly #running = new Set<string>();
+  readonly #dirty = new Set<string>();
+  readonly #timers = new Map<string, { due: number; timer: NodeJS.Timeout }>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #started = false;
+  #stopped = false;
+
+  constructor(options: WorkQueueOptions) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
+    this.#options = options;
+  }
+
+  /** Queues `key` now, or after `delayMs` (an earlier pending due time wins). */
+  add(key: string, delayMs = 0): void {
+    if (this.#stopped) return;
+    if (delayMs > 0) {
+      const due = performance.now() + delayMs;
+      const pending = this.#timers.get(key);
+      if (pending !== undefined && pending.due <= due) return;
+      if (pending !== undefined) clearTimeout(pending.timer);
+      const timer = setTimeout(() => {
+        this.#timers.delete(key);
+        this.add(key);
+      }, delayMs);
+      this.#timers.set(key, { due, timer });
+      return;
+    }
+    if (this.#running.has(key)) {
+      this.#dirty.add(key);
+      return;
+    }
+    if (this.#queued.has(key)) return;
+    this.#queued.add(key);
+    this.#queue.push(key);
+    this.#pump();
+  }
+
+  /** Keys waiting (not running, not delayed). */
+  depth(): number {
+    return this.#queue.length;
+  }
+
+  /** Starts handling queued keys. */
+  start(): void {
+    this.#started = true;
+    this.#pump();
+  }
+
+  /** Drops pending and delayed keys and resolves when running handlers have finished. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.#queue.length = 0;
+    this.#queued.clear();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #pump(): void {
+    if (!this.#started || this.#stopped) return;
+    while (this.#running.size < this.#options.workers && this.#queue.length > 0) {
+      const key = this.#queue.shift();
+      if (key === undefined) break;
+      this.#queued.delete(key);
+      this.#running.add(key);
+      const p = this.#run(key);
+      this.#inFlight.add(p);
+      void p.finally(() => this.#inFlight.delete(p));
+    }
+  }
+
+  async #run(key: string): Promise<void> {
+    try {
+      await this.#options.handler(key);
+    } catch (error) {
+      this.#options.onError?.(key, error);
+    } finally {
+      this.#running.delete(key);
+      if (this.#dirty.delete(key)) this.add(key);
+      this.#pump();
+    }
+  }
+}

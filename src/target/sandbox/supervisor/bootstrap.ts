@@ -1,0 +1,86 @@
+/**
+ * @module What `sandbox up` sets up inside its fresh API server so scenarios have something to
+ * target: the test namespace and a Bind9Cluster with one primary instance (served by the local
+ * named), waiting — through a watch — until the operator twin reports that instance Ready.
+ */
+import { KubeConfig, KubernetesObjectApi, Watch, type KubernetesObject } from '@kubernetes/client-node';
+import { TargetNotReadyError } from '../../../errors.js';
+import { bindyApiVersion, kindInfo } from '../../../model/kinds.js';
+
+/** The label on every namespace the tool creates (so it never mistakes a user's namespace for its own). */
+export const managedByLabel = 'app.kubernetes.io/managed-by';
+/** Its value. */
+export const managedByValue = 'bindy-loadtest';
+
+interface Condition {
+  type?: string;
+  status?: string;
+}
+interface WithConditions extends KubernetesObject {
+  status?: { conditions?: Condition[] };
+}
+
+function isReady(o: WithConditions): boolean {
+  return (o.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+async function createIfAbsent(api: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
+  try {
+    await api.create(obj);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+}
+
+/** Options of {@link bootstrapSandbox}. */
+export interface BootstrapOptions {
+  kubeconfigPath: string;
+  namespace: string;
+  clusterName: string;
+  /** Bound on the wait for the primary instance to become Ready, in ms. */
+  timeoutMs: number;
+}
+
+/** Creates the namespace and Bind9Cluster, then waits until `<cluster>-primary-0` is Ready. */
+export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance: string }> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(o.kubeconfigPath);
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  await createIfAbsent(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { [managedByLabel]: managedByValue } } });
+  const instance = `${o.clusterName}-primary-0`;
+  const path = `/apis/${bindyApiVersion}/namespaces/${o.namespace}/${kindInfo.Bind9Instance.plural}`;
+  const watch = new Watch(kc);
+  let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const timer = setTimeout(
+    () => settle?.reject(new TargetNotReadyError(`sandbox: Bind9Instance ${o.namespace}/${instance} was not Ready within ${o.timeoutMs} ms`, { hint: 'see operator.log in the sandbox directory' })),
+    o.timeoutMs,
+  );
+  // The watch is established before the create, so the Ready event cannot slip between the two;
+  // with no resourceVersion it also replays an instance that exists already.
+  const req = await watch.watch(
+    path,
+    { fieldSelector: `metadata.name=${instance}` },
+    (_type: string, obj: WithConditions) => {
+      if (isReady(obj)) settle?.resolve();
+    },
+    (err: unknown) => {
+      if (err !== null && err !== undefined) settle?.reject(new TargetNotReadyError(`sandbox: watching Bind9Instances failed: ${err instanceof Error ? err.message : JSON.stringify(err)}`));
+    },
+  );
+  try {
+    await createIfAbsent(api, {
+      apiVersion: bindyApiVersion,
+      kind: 'Bind9Cluster',
+      metadata: { name: o.clusterName, namespace: o.namespace, labels: { [managedByLabel]: managedByValue } },
+      spec: { version: '9.18', primary: { replicas: 1 }, secondary: { replicas: 0 } },
+    } as KubernetesObject);
+    await ready;
+  } finally {
+    clearTimeout(timer);
+    req.abort();
+  }
+  return { instance };
+}
