@@ -1,0 +1,71 @@
+/** @module Tests of API amplification: hand-written counters, and two real scrapes of the API server twin around known creates. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePrometheusText } from '../observe/prometheus-text.js';
+import { aRecord, startSandbox } from '../../test/helpers/api-sandbox.js';
+import { apiAmplification } from './api-amplification.js';
+
+const C = 'apiserver_request_total';
+const line = (verb: string, group: string, resource: string, sub: string, code: string, v: number): string =>
+  `${C}{verb="${verb}",group="${group}",version="v1",resource="${resource}",subresource="${sub}",scope="namespace",component="apiserver",code="${code}"} ${v}`;
+const samples = (...lines: string[]) => parsePrometheusText(lines.join('\n')).samples;
+
+void test('requests per verb and resource are summed over codes, ordered bindy first, then events and leases', () => {
+  const before = samples(line('POST', 'bindy.firestoned.io', 'arecords', '', '201', 5), line('GET', '', 'pods', '', '200', 100));
+  const after = samples(
+    line('POST', 'bindy.firestoned.io', 'arecords', '', '201', 15),
+    line('POST', 'bindy.firestoned.io', 'arecords', '', '409', 2), // new series: counts from 0
+    line('PATCH', 'bindy.firestoned.io', 'arecords', 'status', '200', 20),
+    line('POST', '', 'events', '', '201', 7),
+    line('PUT', 'coordination.k8s.io', 'leases', '', '200', 3),
+    line('GET', '', 'pods', '', '200', 100), // did not move: left out
+    line('WATCH', '', 'configmaps', '', '200', 1),
+    `${C}{verb="GET",group="",version="",resource="",subresource="",scope="",component="apiserver",code="200"} 50`, // /metrics itself
+  );
+  const r = apiAmplification(before, after, 10, 'twin');
+  const cases: { verb: string; resource: string; count: number; perObject: number }[] = [
+    { verb: 'PATCH', resource: 'arecords.bindy.firestoned.io/status', count: 20, perObject: 2 },
+    { verb: 'POST', resource: 'arecords.bindy.firestoned.io', count: 12, perObject: 1.2 },
+    { verb: 'POST', resource: 'events', count: 7, perObject: 0.7 },
+    { verb: 'PUT', resource: 'leases.coordination.k8s.io', count: 3, perObject: 0.3 },
+  ];
+  assert.deepEqual(r.highlights, cases);
+  assert.deepEqual(r.section.requests, [...cases.map(({ verb, resource, count }) => ({ verb, resource, count })), { verb: 'WATCH', resource: 'configmaps', count: 1 }]);
+  assert.equal(r.total, 43);
+  assert.equal(r.section.requestsPerObject, 4.3);
+  assert.equal(r.reset, false);
+  assert.match(r.section.method, /twin/);
+});
+
+void test('no objects created → requestsPerObject null; an API server restart counts the later value and says so', () => {
+  const r = apiAmplification(samples(line('GET', '', 'pods', '', '200', 100)), samples(line('GET', '', 'pods', '', '200', 4)), 0, 'x');
+  assert.equal(r.section.requestsPerObject, null);
+  assert.deepEqual(r.section.requests, [{ verb: 'GET', resource: 'pods', count: 4 }]);
+  assert.equal(r.reset, true);
+  assert.match(r.section.method, /reset/);
+});
+
+void test('two real scrapes of the API server twin around N creates: exactly one POST per created ARecord', async () => {
+  const sb = await startSandbox();
+  try {
+    await sb.namespace('amp');
+    const scrape = async () => parsePrometheusText(await (await fetch(`${sb.url}/metrics`)).text()).samples;
+    for (const n of [3, 7]) {
+      const before = await scrape();
+      for (let i = 0; i < n; i++) {
+        const res = await sb.client.create(aRecord(`r${n}-${i}`, 'amp', 'run1'));
+        assert.ok(res.ok);
+      }
+      const after = await scrape();
+      const r = apiAmplification(before, after, n, `${sb.url}/metrics`);
+      const post = r.section.requests.find((x) => x.verb === 'POST' && x.resource === 'arecords.bindy.firestoned.io');
+      assert.equal(post?.count, n, `${n} creates → ${n} POSTs`);
+      assert.equal(r.highlights.find((x) => x.verb === 'POST')?.perObject, 1);
+      // Nothing else talked to this server in between: the total is exactly the creates.
+      assert.equal(r.total, n);
+      assert.equal(r.section.requestsPerObject, 1);
+    }
+  } finally {
+    await sb.close();
+  }
+});

@@ -1,0 +1,97 @@
+/** @module The result's `apiAmplification` section: Kubernetes API requests during the run, per verb and resource, from two scrapes of `apiserver_request_total`; pure. */
+import type { ApiAmplification } from '../report/result/types.js';
+import { labelKey } from './bucket-quantile.js';
+import type { MetricSample } from './bucket-quantile.js';
+
+/** The API server's request counter (kube-apiserver; the sandbox twin uses the same name and labels). */
+export const apiRequestCounter = 'apiserver_request_total';
+
+/** The API group of bindy's custom resources. */
+export const bindyApiGroup = 'bindy.firestoned.io';
+
+/** One row with its share per created object. */
+export interface AmplificationRow {
+  verb: string;
+  /** `plural[.group][/subresource]`, e.g. `arecords.bindy.firestoned.io/status`, `events`, `leases.coordination.k8s.io`. */
+  resource: string;
+  count: number;
+  /** count / objects created; null when the run created nothing. */
+  perObject: number | null;
+}
+
+/** The section plus the rows a reader looks at first. */
+export interface AmplificationResult {
+  section: ApiAmplification;
+  /** Rows for bindy's resources, events and leases (the operator's own footprint), in section order. */
+  highlights: AmplificationRow[];
+  /** Total requests in the window. */
+  total: number;
+  /** True when the counter went down (the API server restarted): the later values were taken as the increase. */
+  reset: boolean;
+}
+
+/** `plural[.group][/subresource]` from the counter's labels. */
+function resourceName(l: Readonly<Record<string, string>>): string {
+  const group = l.group ?? '';
+  const sub = l.subresource ?? '';
+  return `${l.resource ?? ''}${group === '' ? '' : `.${group}`}${sub === '' ? '' : `/${sub}`}`;
+}
+
+/** Sort rank: bindy's resources first, then events and leases, then everything else. */
+function rank(resource: string): number {
+  const plain = resource.split('/')[0] ?? '';
+  if (plain.endsWith(`.${bindyApiGroup}`)) return 0;
+  if (plain === 'events' || plain.startsWith('events.') || plain.startsWith('leases.')) return 1;
+  return 2;
+}
+
+/**
+ * The requests to the Kubernetes API between two scrapes of {@link apiRequestCounter}, summed over
+ * response codes, scopes and components per verb and resource, and their total per created object.
+ * Series with no `resource` label (non-resource paths such as `/metrics`, `/healthz`) are left out.
+ * A series absent from the first scrape counts from 0; a series that went down was reset and its
+ * later value is all increase. The counter covers every client of the API server (this tool, bindy,
+ * other controllers), which `method` says.
+ */
+export function apiAmplification(
+  before: readonly MetricSample[],
+  after: readonly MetricSample[],
+  objectsCreated: number,
+  source: string,
+): AmplificationResult {
+  const first = new Map<string, number>();
+  for (const s of before) if (s.name === apiRequestCounter) first.set(labelKey(s.labels), s.value);
+  const rows = new Map<string, AmplificationRow>();
+  let reset = false;
+  for (const s of after) {
+    if (s.name !== apiRequestCounter || (s.labels.resource ?? '') === '') continue;
+    const b = first.get(labelKey(s.labels)) ?? 0;
+    const increase = s.value < b ? s.value : s.value - b;
+    reset ||= s.value < b;
+    if (increase === 0) continue;
+    const verb = (s.labels.verb ?? '').toUpperCase() || 'UNKNOWN';
+    const resource = resourceName(s.labels);
+    const key = `${verb} ${resource}`;
+    const row = rows.get(key) ?? { verb, resource, count: 0, perObject: null };
+    row.count += increase;
+    rows.set(key, row);
+  }
+  const sorted = [...rows.values()].sort((a, b) => rank(a.resource) - rank(b.resource) || b.count - a.count || a.resource.localeCompare(b.resource) || a.verb.localeCompare(b.verb));
+  for (const r of sorted) r.perObject = objectsCreated > 0 ? r.count / objectsCreated : null;
+  const total = sorted.reduce((a, r) => a + r.count, 0);
+  const method =
+    `increase of ${apiRequestCounter} between a scrape of ${source} at the start and one at the end of the run, ` +
+    'summed over response codes per verb and resource (plural.group/subresource); it counts every client of the API server, not only bindy' +
+    (reset ? '; the counter was reset during the run (API server restart), so requests before the restart are not counted' : '');
+  return {
+    section: {
+      requests: sorted.map(({ verb, resource, count }) => ({ verb, resource, count })),
+      objectsCreated,
+      requestsPerObject: objectsCreated > 0 ? total / objectsCreated : null,
+      method,
+    },
+    highlights: sorted.filter((r) => rank(r.resource) < 2),
+    total,
+    reset,
+  };
+}
