@@ -48,7 +48,7 @@ function canonicalIPv6(a: string): string {
 /** What dig +short must print for a record, normalised per type. */
 function expectedAnswers(r: RecordObject): string[] {
   const s = r.spec as Record<string, unknown>;
-  switch (r.kind as RecordKind) {
+  switch (r.kind) {
     case 'ARecord':
       return [...(s['ipv4Addresses'] as string[])].sort();
     case 'AAAARecord':
@@ -115,12 +115,12 @@ test('kubectl drives the sandbox: apply, get -w, wait Ready, dig answers every k
   assert.equal(applied.code, 0, applied.err);
   assert.equal(applied.out.trim().split('\n').length, 1 + records.length + exampleDocs.length, applied.out);
 
-  const ours = [...new Set(records.map((r) => kindInfo[r.kind as RecordKind].plural))];
-  const waited = await run(kubectl, ['wait', '--for=condition=Ready', '-n', ns, '--timeout=60s', `dnszone/${zone.metadata.name}`, ...records.map((r) => `${kindInfo[r.kind as RecordKind].singular}/${r.metadata.name}`)], env);
+  const ours = [...new Set(records.map((r) => kindInfo[r.kind].plural))];
+  const waited = await run(kubectl, ['wait', '--for=condition=Ready', '-n', ns, '--timeout=60s', `dnszone/${zone.metadata.name}`, ...records.map((r) => `${kindInfo[r.kind].singular}/${r.metadata.name}`)], env);
   assert.equal(waited.code, 0, `${waited.out}\n${waited.err}`);
 
   for (const r of records) {
-    const kind = r.kind as RecordKind;
+    const kind = r.kind;
     const owner = r.spec.name === '@' ? `${zone.spec.zoneName}.` : `${r.spec.name}.${zone.spec.zoneName}.`;
     if (kind === 'NSRecord') {
       // NS below the apex is a delegation: an authoritative server answers with a referral, the NS
@@ -152,7 +152,7 @@ test('kubectl drives the sandbox: apply, get -w, wait Ready, dig answers every k
   for (const r of records) {
     const owner = r.spec.name === '@' ? `${zone.spec.zoneName}.` : `${r.spec.name}.${zone.spec.zoneName}.`;
     if (r.spec.name === '@') continue; // the apex keeps SOA/NS
-    const d = await run('dig', ['@127.0.0.1', '-p', String(port), '+norecurse', owner, kindInfo[r.kind as RecordKind].rrType ?? 'A']);
+    const d = await run('dig', ['@127.0.0.1', '-p', String(port), '+norecurse', owner, kindInfo[r.kind].rrType ?? 'A']);
     assert.match(d.out, /status: NXDOMAIN/, `${owner} after delete`);
   }
   const left = await run(kubectl, ['get', ours.join(','), '-n', ns, '-l', `bindy.firestoned.io/zone=${zone.spec.zoneName}`, '-o', 'name'], env);

@@ -3,6 +3,8 @@ import type { CommandModule } from '../command-module.js';
 import { configCommand } from './config.js';
 import { sandboxCommand } from './sandbox.js';
 import { fixturesCommand } from './fixtures.js';
+import { burstCommand } from './burst.js';
+import { cleanupCommand } from './cleanup.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [fixturesCommand, configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [burstCommand, cleanupCommand, fixturesCommand, configCommand, sandboxCommand];

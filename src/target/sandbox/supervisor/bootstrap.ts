@@ -6,11 +6,7 @@
 import { KubeConfig, KubernetesObjectApi, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { TargetNotReadyError } from '../../../errors.js';
 import { bindyApiVersion, kindInfo } from '../../../model/kinds.js';
-
-/** The label on every namespace the tool creates (so it never mistakes a user's namespace for its own). */
-export const managedByLabel = 'app.kubernetes.io/managed-by';
-/** Its value. */
-export const managedByValue = 'bindy-loadtest';
+import { managedNamespaceLabel as managedByLabel, managedNamespaceValue as managedByValue } from '../../cluster/namespace.js';
 
 interface Condition {
   type?: string;

@@ -1,0 +1,278 @@
+/**
+ * @module Running one scenario from the CLI: plan (or print it with --dry-run), open the target,
+ * drive with a progress line, write result.json and summary.md, clean up by run id, and turn
+ * Ctrl-C into a partial `aborted` result and exit 130.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js';
+import { configJson, configRows, renderTable } from '../config/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { kindInfo } from '../model/kinds.js';
+import { Journal, journalFileName } from '../observe/journal.js';
+import { KubeClient } from '../observe/kube-client.js';
+import { cleanup } from '../scenarios/cleanup.js';
+import type { CleanupEvent, CleanupReport } from '../scenarios/cleanup.js';
+import { generateRunId } from '../scenarios/index.js';
+import type { RunObserver, Scenario, ScenarioPlan } from '../scenarios/index.js';
+import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResultFile } from '../report/result/index.js';
+import type { JsonValue, RunResult } from '../report/result/index.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderConsoleSummary } from '../report/console-summary.js';
+import { openTarget } from '../target/open-target.js';
+import type { Target } from '../target/target.js';
+import { toolVersion } from '../version.js';
+import type { CliContext } from './command-module.js';
+import { ProgressReporter } from './progress.js';
+
+/** What the command asks of the run besides the configuration. */
+export interface RunScenarioOptions {
+  scenario: Scenario;
+  resolved: ResolvedConfig;
+  /** `--mixed`. */
+  interleave: boolean;
+  /** `--keep`: leave the objects in place after the run. */
+  keep: boolean;
+  createCluster: boolean;
+  allowExistingNamespace: boolean;
+  /** The command line as given (from {@link commandLineOf}). */
+  commandLine: string[];
+  /** Measured around the run (operator metrics, API amplification); none yet. */
+  observers?: readonly RunObserver[];
+}
+
+/** The options a user gave on the command line of `cmd` and its parent, as `--flag value` (defaults left out). */
+export function commandLineOf(cmd: Command): string[] {
+  const out: string[] = [];
+  const add = (c: Command): void => {
+    const values = c.opts();
+    for (const opt of c.options) {
+      const key = opt.attributeName();
+      if (c.getOptionValueSource(key) !== 'cli' || opt.long === undefined) continue;
+      const v: unknown = values[key];
+      if (v === true) out.push(opt.long);
+      else if (typeof v === 'string' || typeof v === 'number') out.push(opt.long, String(v));
+      else if (v !== undefined && v !== false) out.push(opt.long, JSON.stringify(v));
+    }
+  };
+  if (cmd.parent !== null) add(cmd.parent);
+  out.push(cmd.name());
+  add(cmd);
+  return out;
+}
+
+function isJsonValue(v: unknown): v is JsonValue {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isJsonValue);
+  if (typeof v === 'object') return Object.values(v).every(isJsonValue);
+  return false;
+}
+
+function effectiveConfig(resolved: ResolvedConfig): RunResult['config'] {
+  const { config, origins } = configJson(resolved);
+  const effective = isJsonValue(config) && config !== null && typeof config === 'object' && !Array.isArray(config) ? config : {};
+  return { effective, origins };
+}
+
+/** The `--dry-run` text: the plan step by step, then the effective configuration. */
+export function dryRunText(plan: ScenarioPlan, resolved: ResolvedConfig): string {
+  return [`dry run of ${plan.scenario} ${plan.runId} (nothing is sent):`, ...plan.describe, '', 'effective configuration:', renderTable(configRows(resolved))].join('\n');
+}
+
+/** Signals of one run: first Ctrl-C stops starting; waits end once in-flight creates answered; a second one stops waiting for cleanup. */
+class Interrupts {
+  readonly stopStarting = new AbortController();
+  readonly hardStop = new AbortController();
+  readonly cleanupStop = new AbortController();
+  #signal: NodeJS.Signals | null = null;
+  #engineDone = false;
+  readonly #onSignal = (s: NodeJS.Signals): void => {
+    if (this.#signal !== null) {
+      this.cleanupStop.abort();
+      this.hardStop.abort();
+      return;
+    }
+    this.#signal = s;
+    this.onFirst(s);
+    this.stopStarting.abort();
+    if (this.#engineDone) this.hardStop.abort();
+  };
+  constructor(readonly onFirst: (s: NodeJS.Signals) => void) {
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
+  }
+  /** The engine finished starting and answering: an interrupt can stop the wait for Ready at once. */
+  engineDone(): void {
+    this.#engineDone = true;
+    if (this.#signal !== null) this.hardStop.abort();
+  }
+  /** The first signal received, or null (a method: its answer changes between calls). */
+  interruptedBy(): NodeJS.Signals | null {
+    return this.#signal;
+  }
+  dispose(): void {
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
+  }
+}
+
+/** Prints cleanup progress on stderr: what was found, then at most one line a second, then the outcome. */
+function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) => void {
+  let last = 0;
+  return (e) => {
+    if (e.type === 'found') write(`cleanup: ${e.objects} objects labelled ${e.selector} in ${e.namespaces.map((n) => n ?? '(all namespaces)').join(', ')}\n`);
+    else if (e.type === 'delete-failed') write(`cleanup: deleting ${e.kind} in ${e.namespace} failed: HTTP ${e.status}: ${e.message}\n`);
+    else if (e.type === 'progress' && performance.now() - last >= 1000) {
+      last = performance.now();
+      write(`cleanup: ${e.gone} gone, ${e.remaining} waiting for their finalizers\n`);
+    } else if (e.type === 'done') write(`cleanup: ${e.outcome}, ${e.remaining} left\n`);
+  };
+}
+
+function cleanupNote(report: CleanupReport, runId: string): string {
+  if (report.outcome === 'clean') return `cleanup: ${report.found} objects labelled with the run id deleted and seen gone`;
+  const shown = report.remaining.slice(0, 10).join(', ');
+  return (
+    `cleanup ${report.outcome === 'aborted' ? 'interrupted' : 'timed out'}: ${report.remaining.length} objects still there (deletion was requested): ${shown}` +
+    `${report.remaining.length > 10 ? ', …' : ''}; remove them with: bindy-loadtest cleanup --run-id ${runId}`
+  );
+}
+
+/** Runs `o.scenario` end to end. Throws CriteriaFailedError (1), TargetNotReadyError (3) or InterruptedError (130). */
+export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promise<void> {
+  const { config } = o.resolved;
+  const io = ctx.io;
+  const json = ctx.globals().json === true;
+  const runId = config.runId ?? generateRunId(o.scenario.name);
+  try {
+    journalFileName(runId);
+  } catch {
+    throw new UsageError(`--run-id: ${JSON.stringify(runId)} is not a DNS label (a-z, 0-9, -, at most 63)`);
+  }
+  if (runId.length > 63) throw new UsageError(`--run-id: ${JSON.stringify(runId)} is longer than 63 characters`);
+  const plan = o.scenario.plan({ config, runId, interleave: o.interleave });
+  if (ctx.globals().dryRun === true) {
+    if (json) io.stdout(`${JSON.stringify({ dryRun: true, scenario: plan.scenario, runId, steps: plan.describe, total: plan.total, ...configJson(o.resolved) }, null, 2)}\n`);
+    else io.stdout(dryRunText(plan, o.resolved));
+    return;
+  }
+
+  const output = resolve(io.cwd, config.output);
+  const runDir = join(output, runId);
+  const journalDir = join(output, 'journal');
+  const interrupts = new Interrupts((s) => io.stderr(`\n${s}: stopping: no new creates; cleaning up, then writing a partial result (Ctrl-C again to stop waiting for cleanup)\n`));
+  let target: Target | null = null;
+  let journal: Journal | null = null;
+  try {
+    target = await openTarget(config, {
+      resources: [...new Set([...plan.kinds, 'Bind9Cluster' as const].map((k) => kindInfo[k].plural))],
+      createCluster: o.createCluster,
+      allowExistingNamespace: o.allowExistingNamespace,
+      forRun: true,
+      env: io.env,
+      cwd: io.cwd,
+      onProgress: (line) => io.stderr(`${line}\n`),
+    });
+    const early = interrupts.interruptedBy();
+    if (early !== null) throw new InterruptedError(`interrupted by ${early} before anything was created`);
+    const client = new KubeClient({ kubeConfig: target.kubeConfig });
+    const t0 = performance.now();
+    const result = createRunResult({
+      toolVersion,
+      runId,
+      scenario: o.scenario.name,
+      profile: config.profile ?? null,
+      target: target.info,
+      startedAt: new Date().toISOString(),
+      commandLine: o.commandLine,
+      seed: config.seed,
+      host: hostInfo(),
+    });
+    result.config = effectiveConfig(o.resolved);
+    await mkdir(runDir, { recursive: true });
+    journal = new Journal(journalDir, runId);
+    const writeFiles = async (): Promise<void> => {
+      await writeResultFile(join(runDir, 'result.json'), result);
+      await writeFile(join(runDir, 'summary.md'), renderMarkdown(result), 'utf8');
+    };
+    const finish = (status: RunResult['metadata']['status']): void => {
+      finishRunResult(result, { status, endedAt: new Date().toISOString(), durationMs: performance.now() - t0 });
+    };
+    io.stderr(`${o.scenario.name} ${runId}: ${plan.total} objects against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
+
+    let failure: Error | null = null;
+    const progress = new ProgressReporter({ total: plan.total, write: io.stderr, isTTY: io.isTTY });
+    try {
+      const j = journal;
+      const setup = await target.setup({
+        namespace: plan.setup.namespace,
+        cluster: plan.setup.cluster,
+        timeoutMs: plan.engine.timeoutMs,
+        signal: interrupts.hardStop.signal,
+        beforeCreate: (obj) => j.append(obj),
+      });
+      result.notes.push(
+        `setup (not measured): namespace ${plan.namespace} ${setup.namespaceCreated ? 'created' : 'already there'}; Bind9Cluster ${plan.setup.cluster.metadata.name} ` +
+          `${setup.clusterCreated ? 'created' : 'already there'}${setup.clusterReadyMs > 0 ? `, Ready after ${(setup.clusterReadyMs / 1000).toFixed(1)} s` : ''}`,
+      );
+      if (interrupts.interruptedBy() === null) {
+        progress.start();
+        const outcome = await o.scenario.drive(
+          {
+            target,
+            client,
+            journal,
+            stopStarting: interrupts.stopStarting.signal,
+            hardStop: interrupts.hardStop.signal,
+            observers: o.observers ?? [],
+            onEvent: (e) => {
+              progress.onEvent(e);
+              if (e.type === 'done') interrupts.engineDone();
+            },
+          },
+          plan,
+        );
+        progress.stop();
+        Object.assign(result, { ...outcome, notes: [...result.notes, ...outcome.notes] });
+      }
+    } catch (e) {
+      progress.stop();
+      failure = e instanceof Error ? e : new Error(String(e));
+      result.notes.push(`the run stopped on an error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const verdict = o.scenario.verify(result);
+    finish(interrupts.interruptedBy() !== null || failure !== null ? 'aborted' : verdict.passed ? 'completed' : 'failed');
+    // Written before cleanup too, so a run killed while cleaning up still leaves its result.
+    await writeFiles();
+
+    if (!o.keep) {
+      const report = await cleanup({
+        client,
+        target: { runId },
+        namespace: plan.namespace,
+        journalDir,
+        timeoutMs: Math.max(60_000, plan.engine.timeoutMs),
+        signal: interrupts.cleanupStop.signal,
+        onEvent: cleanupPrinter(io.stderr),
+      });
+      result.notes.push(cleanupNote(report, runId));
+      if (report.outcome !== 'clean') io.stderr(`${cleanupNote(report, runId)}\n`);
+    } else {
+      result.notes.push(`--keep: the objects stay; remove them with: bindy-loadtest cleanup --run-id ${runId}`);
+    }
+    await writeFiles();
+    io.stderr(renderConsoleSummary(result, { dir: runDir }));
+    if (json) io.stdout(serializeResult(result));
+    if (failure !== null) throw failure;
+    const by = interrupts.interruptedBy();
+    if (by !== null) throw new InterruptedError(`interrupted by ${by}; partial result in ${join(runDir, 'result.json')} (status aborted)`);
+    if (!verdict.passed) throw new CriteriaFailedError(`${o.scenario.name} ${runId} failed: ${verdict.problems.join('; ')}`);
+  } finally {
+    journal?.close();
+    interrupts.dispose();
+    await target?.close();
+  }
+}

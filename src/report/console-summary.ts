@@ -1,0 +1,30 @@
+/** @module The console summary printed on stderr at the end of a run, rendered from the JSON run result (pure). */
+import type { RunResult } from './result/index.js';
+import { formatNumber, formatUs } from './markdown.js';
+
+function counter(r: RunResult, name: string): string {
+  const c = r.counters[name];
+  return c === undefined ? '—' : formatNumber(c.value);
+}
+
+/** A few lines for a person: outcome, counts, rates, the main latencies' percentiles, where the files are. */
+export function renderConsoleSummary(r: RunResult, files: { dir: string } | null): string {
+  const m = r.metadata;
+  const lines: string[] = [];
+  lines.push(`${m.scenario} ${m.runId}: ${m.status}${m.durationMs === null ? '' : ` in ${(m.durationMs / 1000).toFixed(1)} s`} (${m.target.kind})`);
+  lines.push(
+    `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +
+      `Ready: ${counter(r, 'objects_ready')} (+${counter(r, 'objects_ready_at_relist')} at re-list), not Ready: ${counter(r, 'objects_not_ready')}`,
+  );
+  lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${counter(r, 'first_create_to_last_ready')} ms`);
+  for (const name of ['create_to_ready', 'api_create']) {
+    const s = r.latencies[name]?.summary;
+    if (s === undefined) continue;
+    lines.push(`  ${name.padEnd(16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
+  }
+  for (const f of r.failures.slice(0, 3)) lines.push(`  failed: ${f.kind} ${f.name}: ${f.reason}: ${f.message}`);
+  if (r.failures.length > 3) lines.push(`  … ${r.failures.length - 3} more failures in result.json`);
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  if (files !== null) lines.push(`  result: ${files.dir}/result.json, summary: ${files.dir}/summary.md`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,139 @@
+/** @module The Markdown report (`summary.md`), rendered from the JSON run result alone (pure: no I/O). */
+import type { HistogramSummary } from '../measure/index.js';
+import type { RunResult } from './result/index.js';
+
+/** A latency in µs as a short human figure (µs, ms or s, 3 significant digits); `—` when not measured. */
+export function formatUs(us: number | null): string {
+  if (us === null) return '—';
+  const short = (v: number): string => String(Number(v.toPrecision(3)));
+  if (us < 1000) return `${short(us)} µs`;
+  if (us < 1_000_000) return `${short(us / 1000)} ms`;
+  return `${short(us / 1_000_000)} s`;
+}
+
+/** A counter value: integers as they are, other values ≥ 100 rounded, smaller ones to 3 significant digits. */
+export function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
+}
+
+function escapeCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
+function latencyRow(name: string, s: HistogramSummary): string {
+  return row([name, String(s.count), formatUs(s.p50), formatUs(s.p90), formatUs(s.p95), formatUs(s.p99), formatUs(s.p999), formatUs(s.max), formatUs(s.mean)]);
+}
+
+const latencyHeader = [row(['latency', 'count', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']), '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+
+/** The order the counts table lists the burst's counters in; any other counter follows, sorted. */
+const countOrder = [
+  'creates_started',
+  'creates_accepted',
+  'creates_rejected',
+  'create_errors',
+  'creates_abandoned',
+  'objects_ready',
+  'objects_ready_at_relist',
+  'objects_not_ready',
+  'objects_deleted_before_ready',
+  'objects_unconfirmed',
+  'ready_without_observed_generation',
+  'late_starts_no_slot',
+  'create_rate',
+  'ready_rate',
+  'first_create_to_last_ready',
+  'watch_restarts',
+  'watch_relists',
+  'event_loop_lag_p99',
+  'event_loop_lag_max',
+];
+
+/** The Markdown summary of a run result: what ran, counts, latency tables, rates, failures, and how each figure was measured. */
+export function renderMarkdown(r: RunResult, options: { maxFailures?: number } = {}): string {
+  const m = r.metadata;
+  const out: string[] = [];
+  out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '');
+  out.push(row(['', '']), '| --- | --- |');
+  out.push(row(['run id', `\`${m.runId}\``]));
+  out.push(row(['scenario', m.scenario]));
+  out.push(row(['profile', m.profile ?? '(none)']));
+  out.push(row(['target', `${m.target.kind}: ${m.target.description}`]));
+  out.push(row(['started', m.startedAt]));
+  out.push(row(['ended', m.endedAt ?? '(did not finish)']));
+  out.push(row(['duration', m.durationMs === null ? '—' : `${(m.durationMs / 1000).toFixed(1)} s`]));
+  out.push(row(['status', m.status]));
+  out.push(row(['seed', String(m.seed)]));
+  out.push(row(['tool', `bindy-loadtest ${m.toolVersion}, Node ${m.host.nodeVersion}, ${m.host.cpus} CPUs`]));
+  out.push(row(['command', `\`${m.commandLine.join(' ')}\``]));
+  out.push('');
+
+  const names = Object.keys(r.counters);
+  if (names.length > 0) {
+    out.push('## Counts and rates', '', row(['counter', 'value', 'unit', 'what it counts']), '| --- | ---: | --- | --- |');
+    const ordered = [...countOrder.filter((n) => names.includes(n)), ...names.filter((n) => !countOrder.includes(n)).sort()];
+    for (const n of ordered) {
+      const c = r.counters[n];
+      if (c !== undefined) out.push(row([n, formatNumber(c.value), c.unit, c.description]));
+    }
+    out.push('');
+  }
+
+  const latencies = Object.entries(r.latencies);
+  if (latencies.length > 0) {
+    out.push('## Latencies', '', 'HDR histograms (µs, 1 µs – 1 h, 3 significant digits); every percentile is the upper bound of its bucket.', '');
+    out.push(...latencyHeader);
+    for (const [name, l] of latencies) out.push(latencyRow(name, l.summary));
+    out.push('');
+    for (const [name, l] of latencies) {
+      if (l.byKind === undefined || Object.keys(l.byKind).length === 0) continue;
+      out.push(`### ${name} per kind`, '', ...latencyHeader.map((h) => h.replace('| latency |', '| kind |')));
+      for (const [kind, k] of Object.entries(l.byKind)) out.push(latencyRow(kind, k.summary));
+      out.push('');
+    }
+    out.push('### How each latency was measured', '');
+    for (const [name, l] of latencies) {
+      const oor = l.summary.outOfRange;
+      const skipped = oor.below + oor.above + oor.invalid;
+      out.push(`- **${name}**: ${l.method}${skipped > 0 ? ` (${skipped} values not recorded: ${oor.below} below range, ${oor.above} above, ${oor.invalid} negative or invalid)` : ''}`);
+    }
+    out.push('');
+  }
+
+  for (const ts of r.timeSeries) {
+    const peak = ts.points.reduce((mx, p) => Math.max(mx, p.value), 0);
+    const last = ts.points.at(-1);
+    out.push(`## ${ts.name}`, '', `${ts.description}. Peak ${formatNumber(peak)} ${ts.unit}; last ${last === undefined ? '—' : `${formatNumber(last.value)} ${ts.unit} at ${(last.t / 1000).toFixed(1)} s`}; ${ts.points.length} samples.`, '');
+  }
+
+  if (r.operator.length > 0) {
+    out.push('## Operator metrics', '', row(['quantity', 'bindy metric', 'state', 'values', 'method']), '| --- | --- | --- | --- | --- |');
+    for (const o of r.operator) {
+      const values = Object.entries(o.values).map(([k, v]) => `${k} ${v === null ? '—' : formatNumber(v)}`).join(', ');
+      out.push(row([o.name, o.bindyName ?? '(none)', o.state, values, o.method]));
+    }
+    out.push('');
+  }
+  if (r.apiAmplification !== null) {
+    const a = r.apiAmplification;
+    out.push('## API amplification', '', `${a.requestsPerObject === null ? '—' : formatNumber(a.requestsPerObject)} API requests per created object (${a.objectsCreated} objects). ${a.method}`, '');
+  }
+
+  const max = options.maxFailures ?? 50;
+  if (r.failures.length > 0) {
+    out.push(`## Failures (${r.failures.length})`, '', row(['object', 'phase', 'reason', 'message']), '| --- | --- | --- | --- |');
+    for (const f of r.failures.slice(0, max)) out.push(row([`${f.kind} ${f.namespace ?? ''}/${f.name}`, f.phase, f.reason, f.message]));
+    if (r.failures.length > max) out.push('', `… and ${r.failures.length - max} more in result.json.`);
+    out.push('');
+  }
+  if (r.notes.length > 0) {
+    out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  }
+  out.push('Rendered from result.json (the source of truth; format: docs/result-format.md).', '');
+  return out.join('\n');
+}

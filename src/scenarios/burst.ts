@@ -1,0 +1,94 @@
+/** @module The burst scenario: many DNSZones and records created at once, each timed from its intended start to Ready. */
+import { runBurstSession } from '../drive/burst-session.js';
+import type { RunResult } from '../report/result/index.js';
+import { planBurst } from './burst-plan.js';
+import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
+
+const backlogDescription =
+  'objects created (2xx) and not yet seen Ready by the watch, sampled every second: the client-side backlog (bindy has no queue-depth metric; this is the tool\'s view)';
+
+/** Adds what the observers measured to the outcome (operator metrics, API amplification, notes). */
+function mergeObservers(outcome: DriveOutcome, sections: readonly ObserverSections[]): void {
+  for (const s of sections) {
+    if (s.operator !== undefined) outcome.operator.push(...s.operator);
+    if (s.apiAmplification !== undefined) outcome.apiAmplification = s.apiAmplification;
+    if (s.notes !== undefined) outcome.notes.push(...s.notes);
+  }
+}
+
+/** Starts the observers, runs the measured burst, stops the observers (also on failure) and returns the result sections. */
+async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome> {
+  const started: RunObserver[] = [];
+  let outcome: DriveOutcome | null = null;
+  try {
+    for (const o of ctx.observers) {
+      await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
+      started.push(o);
+    }
+    const s = await runBurstSession({
+      client: ctx.client,
+      runId: plan.runId,
+      namespace: plan.namespace,
+      kinds: plan.kinds,
+      objects: plan.objects(),
+      concurrency: plan.engine.concurrency,
+      ...(plan.engine.qps === undefined ? {} : { qps: plan.engine.qps }),
+      timeoutMs: plan.engine.timeoutMs,
+      journal: ctx.journal,
+      stopStarting: ctx.stopStarting,
+      hardStop: ctx.hardStop,
+      onEvent: ctx.onEvent,
+    });
+    const m = s.measurement;
+    const notes = [...m.notes];
+    if (s.engine.stoppedBy === 'stopStarting' || s.engine.stoppedBy === 'hardStop') {
+      notes.push(`interrupted: ${s.engine.started} of ${plan.total} creates were started; the figures cover those only`);
+    }
+    if (s.wait === 'timeout') notes.push(`the wait for Ready ended at the timeout (${Math.round(plan.engine.timeoutMs / 1000)} s) with objects still not Ready`);
+    outcome = {
+      latencies: m.latencies,
+      counters: m.counters,
+      timeSeries: [{ ...s.backlog, description: backlogDescription }],
+      failures: m.failures,
+      notes,
+      operator: [],
+      apiAmplification: null,
+    };
+    return outcome;
+  } finally {
+    // Observers stop in reverse order, also when the burst failed; their sections join a finished outcome.
+    const sections: ObserverSections[] = [];
+    for (const o of started.reverse()) sections.push(await o.stop());
+    if (outcome !== null) mergeObservers(outcome, sections);
+  }
+}
+
+function count(result: RunResult, name: string): number {
+  return result.counters[name]?.value ?? 0;
+}
+
+/** Every created object Ready, nothing rejected, nothing lost; otherwise the counts that were not. */
+function verifyBurst(result: RunResult): Verification {
+  const problems: string[] = [];
+  const notReady = count(result, 'objects_not_ready');
+  const rejected = count(result, 'creates_rejected');
+  const errors = count(result, 'create_errors');
+  const abandoned = count(result, 'creates_abandoned');
+  const deleted = count(result, 'objects_deleted_before_ready');
+  if (notReady > 0) problems.push(`${notReady} of ${count(result, 'creates_accepted')} created objects did not become Ready`);
+  if (deleted > 0) problems.push(`${deleted} objects were deleted before they became Ready`);
+  if (rejected > 0) problems.push(`${rejected} creates were rejected by the API server`);
+  if (errors > 0) problems.push(`${errors} creates got no answer from the API server`);
+  if (abandoned > 0) problems.push(`${abandoned} creates were abandoned in flight`);
+  return { passed: problems.length === 0, problems };
+}
+
+/** The burst scenario. */
+export const burstScenario = {
+  name: 'burst',
+  describe: 'create DNSZones and records at once (bounded concurrency, optional QPS) and time each to Ready',
+  options: 'burst',
+  plan: planBurst,
+  drive: driveBurst,
+  verify: verifyBurst,
+} satisfies Scenario;

@@ -1,0 +1,105 @@
+/** @module Opening the target a run asked for: the sandbox (the running one, or one started for this run) or a cluster (after its preflight). */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { TargetNotReadyError } from '../errors.js';
+import type { Config } from '../config/index.js';
+import { KubeClient } from '../observe/kube-client.js';
+import { isAlive, readState, sandboxHome, startSandbox } from './sandbox/supervisor/index.js';
+import type { SandboxState } from './sandbox/supervisor/index.js';
+import { gatherClusterFacts } from './cluster/cluster-facts.js';
+import { assertPreflight, preflightProblems } from './cluster/preflight.js';
+import { setupTarget } from './cluster/setup.js';
+import type { MetricsEndpoint, Target } from './target.js';
+
+/** How to open the target. */
+export interface OpenTargetOptions {
+  /** Plurals the run writes or watches; the cluster preflight checks each is served. */
+  resources: readonly string[];
+  /** `--create-cluster` (cluster target): create the Bind9Cluster when it is absent. */
+  createCluster: boolean;
+  /** `--allow-existing-namespace` (cluster target). */
+  allowExistingNamespace: boolean;
+  /** False for commands that only clean up: the bindy checks are skipped, and no sandbox is started. */
+  forRun: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Progress for a person, one line each (sandbox start-up). */
+  onProgress?: (line: string) => void;
+}
+
+function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null): Target {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(state.kubeconfig);
+  const client = new KubeClient({ kubeConfig });
+  const metrics: MetricsEndpoint[] = state.parts.flatMap((p) => (p.metricsUrl === undefined ? [] : [{ name: p.name, url: p.metricsUrl }]));
+  metrics.push({ name: 'bind9', url: state.bind9StatsUrl });
+  const parts = state.parts.map((p) => p.name).join(', ');
+  let closed = false;
+  return {
+    info: { kind: 'sandbox', description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}` },
+    kubeConfig,
+    namespace,
+    dnsServers: [state.dns],
+    sidecarEndpoints: [state.sidecarUrl],
+    metricsEndpoints: metrics,
+    setup: (s) => setupTarget(s, { client, createCluster: true }),
+    async close() {
+      if (closed || stop === null) return;
+      closed = true;
+      await stop();
+    },
+  };
+}
+
+async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {
+  const home = sandboxHome(o.env);
+  const state = await readState(home);
+  if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) return sandboxTarget(state, config.namespace, null);
+  if (!o.forRun) {
+    throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
+  }
+  o.onProgress?.('sandbox: none running, starting one for this run');
+  const started = await startSandbox({ namespace: config.namespace, detached: false, home, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
+  return sandboxTarget(started.state, config.namespace, started.stop);
+}
+
+async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {
+  const kubeconfigPath = resolve(o.cwd, config.kubeconfig ?? join(homedir(), '.kube', 'config'));
+  const client = new KubeClient({ kubeconfigPath, ...(config.context === undefined ? {} : { context: config.context }) });
+  const kubeConfig = client.kubeConfig;
+  const server = kubeConfig.getCurrentCluster()?.server ?? '(none)';
+  if (o.forRun) {
+    const facts = await gatherClusterFacts(kubeConfig, { namespace: config.namespace, clusterName: config.fixtures.clusterName });
+    assertPreflight(
+      preflightProblems(facts, {
+        namespace: config.namespace,
+        clusterName: config.fixtures.clusterName,
+        resources: o.resources,
+        createCluster: o.createCluster,
+        allowExistingNamespace: o.allowExistingNamespace,
+      }),
+    );
+  }
+  return {
+    info: { kind: 'cluster', description: `cluster ${server} (context ${kubeConfig.getCurrentContext()})` },
+    kubeConfig,
+    namespace: config.namespace,
+    // In-cluster Services (BIND9 on 53, bindcar on 80) are not reachable from outside the cluster
+    // without a port-forward; scenarios that need them say so.
+    dnsServers: [],
+    sidecarEndpoints: [],
+    metricsEndpoints: [],
+    setup: (s) => setupTarget(s, { client, createCluster: o.createCluster }),
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Opens the target `config.target` names. Sandbox: the running one (found by its state file in
+ * `sandboxHome()`), else one started now and stopped by `close()`. Cluster: the kubeconfig and
+ * context, then the preflight (exit 3 naming what is missing and how to fix it).
+ */
+export function openTarget(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {
+  return config.target === 'sandbox' ? openSandbox(config, o) : openCluster(config, o);
+}

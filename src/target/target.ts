@@ -1,0 +1,55 @@
+/** @module The Target: what every scenario runs against (a real cluster or the sandbox twin), behind one interface. */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { TargetInfo } from '../report/result/index.js';
+import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
+
+/** A DNS server the scenarios may query (BIND9). */
+export interface DnsServer {
+  host: string;
+  port: number;
+}
+
+/** A Prometheus text endpoint, named by the part it belongs to (`operator`, `sidecar`, `apiserver`, `bind9`). */
+export interface MetricsEndpoint {
+  name: string;
+  url: string;
+}
+
+/** What a run needs in place before its first measured write: the labelled namespace and the Bind9Cluster its zones select. */
+export interface TargetSetup {
+  namespace: string;
+  /** The Bind9Cluster the zones select (by name = `fixtures.clusterName`); created only when the target provisions it. */
+  cluster: Bind9ClusterObject;
+  /** Bound on waiting for the Bind9Cluster to be Ready, ms. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called before the Bind9Cluster is created (the run journal), so a killed run's cleanup finds it. */
+  beforeCreate?: (obj: Bind9ClusterObject) => void;
+}
+
+/** What setup did, for the report's notes. */
+export interface SetupReport {
+  namespaceCreated: boolean;
+  clusterCreated: boolean;
+  /** How long the Bind9Cluster took to be Ready (0 when it already was), ms. */
+  clusterReadyMs: number;
+}
+
+/**
+ * A place scenarios run against. Nothing outside `src/target/` knows which kind it has: the
+ * scenario only uses the kubeconfig, the endpoints and `setup`.
+ */
+export interface Target {
+  readonly info: TargetInfo;
+  readonly kubeConfig: KubeConfig;
+  /** Namespace of every object the run creates. */
+  readonly namespace: string;
+  readonly dnsServers: readonly DnsServer[];
+  /** bindcar endpoints (base URLs); empty when they are not reachable from here (in-cluster Services). */
+  readonly sidecarEndpoints: readonly string[];
+  readonly metricsEndpoints: readonly MetricsEndpoint[];
+  /** Makes sure the namespace (labelled) and the Bind9Cluster exist, creating what this target may create. */
+  setup(s: TargetSetup): Promise<SetupReport>;
+  /** Releases what opening the target started (a sandbox started for this run is stopped). Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,331 @@
+/**
+ * The `burst` and `cleanup` commands end to end, against the API server twin reached as a real
+ * cluster (`--target cluster --kubeconfig`), with a fake operator marking objects Ready.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './helpers/cli.js';
+import { startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
+import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
+import { defaultResources } from '../src/target/sandbox/apiserver/default-resources.js';
+import { coreResources } from '../src/target/sandbox/apiserver/resources.js';
+import type { ResourceDefinition } from '../src/target/sandbox/apiserver/resources.js';
+import { bindyApiVersion, bindyGroup, bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { parseResult } from '../src/report/result/index.js';
+import { managedNamespaceLabel, managedNamespaceValue } from '../src/target/cluster/namespace.js';
+
+const ns = 'bindy-loadtest';
+const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));
+
+/** apps/v1 Deployments, which the twin does not serve by default: the preflight looks for bindy's. */
+const deployments: ResourceDefinition = {
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  listKind: 'DeploymentList',
+  plural: 'deployments',
+  singular: 'deployment',
+  shortNames: ['deploy'],
+  namespaced: true,
+  statusSubresource: true,
+  tracksGeneration: true,
+  custom: false,
+};
+
+interface Env {
+  sb: TestSandbox;
+  op: FakeOperator | null;
+  dir: string;
+  kubeconfig: string;
+  /** Global options that reach the twin as a cluster, with output in `dir`. */
+  globals: string[];
+  close(): Promise<void>;
+}
+
+interface EnvOptions {
+  /** Serve bindy's CRDs (default true). */
+  crds?: boolean;
+  /** Deploy bindy-system/bindy with 1 available replica (default true). */
+  operatorDeployment?: boolean;
+  /** Namespace labels; null = no namespace (default: the tool's label). */
+  namespaceLabels?: Record<string, string> | null;
+  /** Create a Ready Bind9Cluster `loadtest` (default true). */
+  cluster?: boolean;
+  readyDelayMs?: number;
+  neverReadyPrefix?: string;
+  /** Start the fake operator (default true). */
+  operator?: boolean;
+}
+
+async function post(sb: TestSandbox, path: string, body: unknown): Promise<void> {
+  const r = await sb.server.request({ method: 'POST', path, body });
+  if (r.status !== 201) throw new Error(`POST ${path}: ${r.status} ${r.text}`);
+}
+
+async function setupEnv(o: EnvOptions = {}): Promise<Env> {
+  const resources = o.crds === false ? [...coreResources(), deployments] : [...defaultResources(), deployments];
+  const sb = await startSandbox({ resources });
+  const op = o.operator === false ? null : startFakeOperator(sb.server, { readyDelayMs: o.readyDelayMs ?? 30, ...(o.neverReadyPrefix === undefined ? {} : { neverReadyPrefix: o.neverReadyPrefix }) });
+  const dir = await mkdtemp(join(tmpdir(), 'bl-burst-cli-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: twin, cluster: {server: "${sb.url}", insecure-skip-tls-verify: true}}]`,
+      `users: [{name: twin, user: {token: "${sb.server.token}"}}]`,
+      'contexts: [{name: twin, context: {cluster: twin, user: twin}}]',
+      'current-context: twin',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  if (o.operatorDeployment !== false) {
+    await post(sb, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bindy-system' } });
+    await post(sb, '/apis/apps/v1/namespaces/bindy-system/deployments', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'bindy', namespace: 'bindy-system', labels: { app: 'bindy' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'bindy' } }, template: { metadata: { labels: { app: 'bindy' } }, spec: { containers: [{ name: 'bindy', image: 'bindy' }] } } },
+    });
+    const r = await sb.server.request({
+      method: 'PATCH',
+      path: '/apis/apps/v1/namespaces/bindy-system/deployments/bindy/status',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { status: { replicas: 1, availableReplicas: 1 } },
+    });
+    assert.equal(r.status, 200, r.text);
+  }
+  const labels = o.namespaceLabels === undefined ? { [managedNamespaceLabel]: managedNamespaceValue } : o.namespaceLabels;
+  if (labels !== null) await post(sb, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } });
+  if (o.cluster !== false && labels !== null && o.crds !== false) {
+    await post(sb, `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/bind9clusters`, {
+      apiVersion: bindyApiVersion,
+      kind: 'Bind9Cluster',
+      metadata: { name: 'loadtest', namespace: ns },
+      spec: { version: '9.18', primary: { replicas: 1 }, secondary: { replicas: 0 } },
+    });
+    // Ready before the run starts, as a cluster someone set up would be.
+    const r = await sb.server.request({
+      method: 'PATCH',
+      path: `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/bind9clusters/loadtest/status`,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { status: { readyInstances: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'AllInstancesReady' }] } },
+    });
+    assert.equal(r.status, 200, r.text);
+  }
+  return {
+    sb,
+    op,
+    dir,
+    kubeconfig,
+    globals: ['--target', 'cluster', '--kubeconfig', kubeconfig, '--output', dir],
+    async close() {
+      op?.stop();
+      await sb.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Objects of every bindy kind in the namespace carrying `runId`, read through the API. */
+async function objectsOf(env: Env, runId: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const kind of bindyKinds) {
+    const r = await env.sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
+    assert.ok(r.ok, `list ${kind}`);
+    for (const item of r.value.items) out.push(`${kind}/${item.metadata.name ?? ''}`);
+  }
+  return out;
+}
+
+async function resultOf(env: Env, runId: string): Promise<ReturnType<typeof parseResult>> {
+  const path = join(env.dir, runId, 'result.json');
+  return parseResult(await readFile(path, 'utf8'), path);
+}
+
+test('burst: 300 records over 3 zones against the twin as a cluster: exit 0, valid result with percentiles, summary.md, nothing left', { timeout: 120_000 }, async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  const runId = 'burst-ok';
+  const r = await runCli([...env.globals, 'burst', '--records', '300', '--zones', '3', '--concurrency', '20', '--run-id', runId]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '', 'without --json nothing goes to stdout');
+  const result = await resultOf(env, runId);
+  assert.equal(result.metadata.status, 'completed');
+  assert.equal(result.metadata.scenario, 'burst');
+  assert.equal(result.metadata.target.kind, 'cluster');
+  assert.equal(result.counters.creates_accepted?.value, 303, '3 zones + 300 records');
+  assert.equal(result.counters.objects_ready?.value, 303);
+  const c2r = result.latencies.create_to_ready;
+  assert.equal(c2r?.summary.count, 303);
+  for (const p of ['p50', 'p90', 'p99', 'p999'] as const) assert.ok((c2r?.summary[p] ?? 0) >= 30_000, `${p} ≥ the operator's 30 ms delay`);
+  assert.equal(c2r?.byKind?.DNSZone?.summary.count, 3);
+  assert.ok(result.notes.some((n) => /cleanup: \d+ objects labelled with the run id deleted/.test(n)), result.notes.join('\n'));
+  const md = await readFile(join(env.dir, runId, 'summary.md'), 'utf8');
+  assert.match(md, /\| create_to_ready \| 303 \|/);
+  assert.match(md, /How each latency was measured/);
+  assert.match(r.stderr, /create_to_ready +n=303/);
+  assert.deepEqual(await objectsOf(env, runId), []);
+  assert.deepEqual(readdirSync(join(env.dir, 'journal')), [], 'the journal of a clean run is removed');
+});
+
+test('burst --json --create-cluster into a namespace it creates: stdout is exactly the JSON result', { timeout: 60_000 }, async (t) => {
+  const env = await setupEnv({ namespaceLabels: null });
+  t.after(() => env.close());
+  const runId = 'burst-json';
+  const r = await runCli([...env.globals, '--json', 'burst', '--records', '40', '--zones', '2', '--mixed', '--create-cluster', '--run-id', runId]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = parseResult(r.stdout, 'stdout');
+  assert.equal(doc.metadata.runId, runId);
+  assert.equal(doc.counters.objects_ready?.value, 42);
+  assert.equal(r.stdout, await readFile(join(env.dir, runId, 'result.json'), 'utf8'), 'stdout is the result file, nothing else');
+  const nsr = await env.sb.server.request({ method: 'GET', path: `/api/v1/namespaces/${ns}` });
+  assert.match(nsr.text, new RegExp(managedNamespaceLabel.replace(/[./]/g, '\\$&')), 'the namespace was created with the tool label');
+  assert.deepEqual(await objectsOf(env, runId), [], 'records, zones and the Bind9Cluster it created are gone');
+});
+
+test('burst: objects that never become Ready → exit 1 naming the counts, status failed, still cleaned up', { timeout: 60_000 }, async (t) => {
+  const env = await setupEnv({ neverReadyPrefix: 'zone-1-' });
+  t.after(() => env.close());
+  const runId = 'burst-notready';
+  const r = await runCli([...env.globals, 'burst', '--records', '20', '--zones', '2', '--timeout', '2s', '--run-id', runId]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /11 of 22 created objects did not become Ready/);
+  const result = await resultOf(env, runId);
+  assert.equal(result.metadata.status, 'failed');
+  assert.equal(result.failures.length, 11);
+  assert.deepEqual(await objectsOf(env, runId), []);
+});
+
+test('burst --dry-run prints the plan and the configuration and creates nothing', async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  const before = env.sb.server.store.rv;
+  const r = await runCli([...env.globals, '--dry-run', 'burst', '--zones', '4', '--records-per-zone', '25', '--run-id', 'dry']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /4 DNSZones and 100 records/);
+  assert.match(r.stdout, /scenarios\.burst\.records +100 +flag --records-per-zone/);
+  assert.equal(env.sb.server.store.rv, before, 'the store did not change');
+  assert.equal(existsSync(join(env.dir, 'dry')), false);
+});
+
+test('burst preflight: exit 3 naming what is missing and how to fix it', { timeout: 60_000 }, async () => {
+  const cases: [string, EnvOptions, string[], RegExp][] = [
+    ['no CRDs', { crds: false }, [], /bindy's CRDs are not installed[\s\S]*fix: install bindy/],
+    ['no operator', { operatorDeployment: false }, [], /bindy operator is not deployed: no Deployment bindy-system\/bindy/],
+    ['foreign namespace', { namespaceLabels: { team: 'dns' } }, [], /namespace bindy-loadtest exists but was not created by bindy-loadtest[\s\S]*--allow-existing-namespace/],
+    ['no Bind9Cluster', { cluster: false }, [], /no Bind9Cluster loadtest in namespace bindy-loadtest[\s\S]*--create-cluster/],
+  ];
+  for (const [name, options, extra, pattern] of cases) {
+    const env = await setupEnv({ ...options, operator: false });
+    try {
+      const before = env.sb.server.store.rv;
+      const r = await runCli([...env.globals, 'burst', '--records', '5', ...extra]);
+      assert.equal(r.code, 3, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, pattern, name);
+      assert.equal(env.sb.server.store.rv, before, `${name}: nothing was written`);
+    } finally {
+      await env.close();
+    }
+  }
+  // The same foreign namespace is accepted when the user says so explicitly.
+  const env = await setupEnv({ namespaceLabels: { team: 'dns' } });
+  try {
+    const r = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--allow-existing-namespace', '--run-id', 'allowed']);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    await env.close();
+  }
+});
+
+test('burst and cleanup: bad flags exit 2 with a one-line reason', async () => {
+  for (const [argv, pattern] of [
+    [['burst', '--records', 'abc'], /--records/],
+    [['burst', '--bogus'], /unknown option '--bogus'/],
+    [['burst', '--records', '5', '--records-per-zone', '2'], /not both/],
+    [['burst', '--records-per-zone', '0'], /--records-per-zone: expected a positive integer/],
+    [['burst', '--kinds', 'A=1,BOGUS=2'], /--kinds/],
+    [['burst', '--run-id', 'Not_A_Label'], /--run-id/],
+    [['cleanup'], /--run-id ID or --all/],
+  ] as const) {
+    const r = await runCli(['--dry-run', ...argv]);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+  }
+});
+
+interface Child {
+  exit: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+  output(): string;
+}
+
+function spawnCli(args: string[]): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return {
+    exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal === 'SIGKILL' ? -9 : code))),
+    kill: (s) => child.kill(s),
+    output: () => out,
+  };
+}
+
+/** Resolves once `n` ARecords carrying `runId` have been created in the twin (watched, not polled). */
+function whenCreated(env: Env, runId: string, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const stop = env.sb.server.store.watch(`${bindyGroup}/arecords`, env.sb.server.store.rv, (e) => {
+      if (e.type === 'ADDED' && e.object.metadata.labels?.[runIdLabel] === runId && ++seen === n) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+test('burst interrupted by SIGINT (a real process): exit 130, partial result marked aborted, nothing left', { timeout: 120_000 }, async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  const runId = 'burst-sigint';
+  const created = whenCreated(env, runId, 30);
+  const child = spawnCli([...env.globals, 'burst', '--records', '400', '--zones', '2', '--qps', '40', '--run-id', runId]);
+  await created;
+  child.kill('SIGINT');
+  const code = await child.exit;
+  assert.equal(code, 130, child.output());
+  const result = await resultOf(env, runId);
+  assert.equal(result.metadata.status, 'aborted');
+  const accepted = result.counters.creates_accepted?.value ?? 0;
+  assert.ok(accepted >= 30 && accepted < 402, `${accepted} creates before the interrupt`);
+  assert.ok(result.notes.some((n) => n.startsWith('interrupted:')), result.notes.join('\n'));
+  assert.deepEqual(await objectsOf(env, runId), []);
+});
+
+test('burst killed with SIGKILL, then cleanup --run-id removes what it left, by its journal and label', { timeout: 120_000 }, async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  const runId = 'burst-sigkill';
+  const created = whenCreated(env, runId, 30);
+  const child = spawnCli([...env.globals, 'burst', '--records', '400', '--zones', '2', '--qps', '40', '--run-id', runId]);
+  await created;
+  child.kill('SIGKILL');
+  assert.equal(await child.exit, -9);
+  const left = await objectsOf(env, runId);
+  assert.ok(left.length >= 30, `${left.length} objects left by the killed run`);
+  assert.ok(existsSync(join(env.dir, 'journal', `run-${runId}.jsonl`)), 'the journal survived the kill');
+  const r = await runCli([...env.globals, 'cleanup', '--run-id', runId]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`cleanup: clean: ${left.length} of ${left.length} gone`));
+  assert.deepEqual(await objectsOf(env, runId), []);
+  assert.equal(existsSync(join(env.dir, 'journal', `run-${runId}.jsonl`)), false, 'the journal is removed once the run is clean');
+});
