@@ -12,6 +12,7 @@ function mergeObservers(outcome: DriveOutcome, sections: readonly ObserverSectio
   for (const s of sections) {
     if (s.operator !== undefined) outcome.operator.push(...s.operator);
     if (s.apiAmplification !== undefined) outcome.apiAmplification = s.apiAmplification;
+    if (s.timeSeries !== undefined) outcome.timeSeries.push(...s.timeSeries);
     if (s.notes !== undefined) outcome.notes.push(...s.notes);
   }
 }
@@ -20,6 +21,7 @@ function mergeObservers(outcome: DriveOutcome, sections: readonly ObserverSectio
 async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome> {
   const started: RunObserver[] = [];
   let outcome: DriveOutcome | null = null;
+  let objectsCreated = 0;
   try {
     for (const o of ctx.observers) {
       await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
@@ -39,6 +41,7 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
       hardStop: ctx.hardStop,
       onEvent: ctx.onEvent,
     });
+    objectsCreated = s.engine.created;
     const m = s.measurement;
     const notes = [...m.notes];
     if (s.engine.stoppedBy === 'stopStarting' || s.engine.stoppedBy === 'hardStop') {
@@ -58,7 +61,7 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
   } finally {
     // Observers stop in reverse order, also when the burst failed; their sections join a finished outcome.
     const sections: ObserverSections[] = [];
-    for (const o of started.reverse()) sections.push(await o.stop());
+    for (const o of started.reverse()) sections.push(await o.stop({ objectsCreated }));
     if (outcome !== null) mergeObservers(outcome, sections);
   }
 }

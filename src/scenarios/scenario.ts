@@ -40,6 +40,7 @@ export interface ScenarioPlan {
 export interface ObserverSections {
   operator?: OperatorMetric[];
   apiAmplification?: ApiAmplification;
+  timeSeries?: RunResult['timeSeries'];
   notes?: string[];
 }
 
@@ -50,7 +51,8 @@ export interface ObserverSections {
 export interface RunObserver {
   name: string;
   start(ctx: { target: Target; runId: string; namespace: string }): Promise<void>;
-  stop(): Promise<ObserverSections>;
+  /** `objectsCreated`: objects the run created (API amplification is per created object). */
+  stop(end: { objectsCreated: number }): Promise<ObserverSections>;
 }
 
 /** What `drive` is given. */

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { FlagOverride } from '../../config/index.js';
+import { metricsObserver } from '../../scenarios/metrics-observer.js';
 import { scenarios } from '../../scenarios/index.js';
 import type { CommandModule } from '../command-module.js';
 import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
@@ -87,10 +88,14 @@ export const burstCommand: CommandModule = {
           createCluster: o.createCluster === true,
           allowExistingNamespace: o.allowExistingNamespace === true,
           commandLine: commandLineOf(cmd),
-          // Hook for operator metric sampling and API amplification: observers started before the
-          // first measured write and stopped after the wait; their sections fill `operator` and
-          // `apiAmplification`.
-          observers: [],
+          // Operator metrics and API amplification, sampled from just before the first measured write
+          // until the wait for Ready ends.
+          observers: [
+            metricsObserver({
+              intervalMs: 1000,
+              ...(resolved.config.prometheus === undefined ? {} : { prometheusUrl: resolved.config.prometheus }),
+            }),
+          ],
         });
       });
   },

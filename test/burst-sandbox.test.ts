@@ -1,0 +1,51 @@
+/**
+ * The burst scenario against the default target, the sandbox twin (real named, bindcar twin,
+ * operator twin): 1,000 records all Ready, percentiles and operator figures in the result, and
+ * nothing with the run id left afterwards, checked through the API.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './helpers/cli.js';
+import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { KubeClient } from '../src/observe/kube-client.js';
+import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { parseResult } from '../src/report/result/index.js';
+
+test('burst of 1,000 records against the sandbox: all Ready, percentiles present, nothing left', { timeout: 300_000 }, async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'bl-burst-sandbox-'));
+  const out = join(home, 'results');
+  t.after(() => rm(home, { recursive: true, force: true }));
+  // A sandbox that is already up is used as it is; starting it here lets the test look inside afterwards.
+  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home });
+  t.after(() => sb.stop());
+  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
+
+  const r = await runCli(['--output', out, '--json', 'burst', '--records', '1000', '--zones', '10', '--timeout', '4m'], { env });
+  assert.equal(r.code, 0, r.stderr.split('\n').slice(-15).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  assert.equal(result.metadata.status, 'completed');
+  assert.equal(result.metadata.target.kind, 'sandbox');
+  assert.equal(result.counters['objects_ready']?.value, 1010, 'every record and zone Ready');
+  const c2r = result.latencies['create_to_ready']?.summary;
+  assert.ok(c2r && c2r.count === 1010 && c2r.p50 !== null && c2r.p99 !== null && c2r.p999 !== null && c2r.p99 >= c2r.p50);
+  assert.ok((result.latencies['api_create']?.summary.count ?? 0) >= 1010);
+  // The operator twin's metrics were observed and bindy's reconcile histogram moved.
+  assert.ok(result.operator.some((m) => m.state === 'present'), 'operator metrics observed');
+  assert.ok((result.apiAmplification?.objectsCreated ?? 0) >= 1010);
+
+  const runDir = (await readdir(out)).find((d) => d.startsWith('burst-'));
+  assert.ok(runDir !== undefined);
+  assert.equal(JSON.parse(await readFile(join(out, runDir, 'result.json'), 'utf8')).metadata.runId, result.metadata.runId);
+  assert.match(await readFile(join(out, runDir, 'summary.md'), 'utf8'), /create_to_ready/);
+
+  const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
+  for (const kind of bindyKinds) {
+    if (kind === 'ClusterBind9Provider') continue;
+    const l = await client.list(kind, null, `${runIdLabel}=${result.metadata.runId}`);
+    assert.ok(l.ok, `${kind} list`);
+    if (l.ok) assert.equal(l.value.items.length, 0, `${kind} objects left with the run id`);
+  }
+});
