@@ -38,7 +38,7 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
 
   const runDir = (await readdir(out)).find((d) => d.startsWith('burst-'));
   assert.ok(runDir !== undefined);
-  assert.equal(JSON.parse(await readFile(join(out, runDir, 'result.json'), 'utf8')).metadata.runId, result.metadata.runId);
+  assert.equal(parseResult(await readFile(join(out, runDir, 'result.json'), 'utf8'), 'result.json').metadata.runId, result.metadata.runId);
   assert.match(await readFile(join(out, runDir, 'summary.md'), 'utf8'), /create_to_ready/);
 
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
