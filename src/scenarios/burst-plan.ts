@@ -1,35 +1,19 @@
 /** @module The burst plan (pure): from the configuration to the setup and the ordered stream of DNSZones and records. */
 import type { Config } from '../config/index.js';
 import { generateCluster, generateZone, generateZoneRecords } from '../model/fixtures/generate.js';
-import { resolveFixtureOptions } from '../model/fixtures/options.js';
 import type { FixtureOptions } from '../model/fixtures/options.js';
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { recordKinds } from '../model/kinds.js';
 import type { BindyKind, RecordKind } from '../model/kinds.js';
 import type { KubeObject } from '../observe/kube-client.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
+import { fixtureOptionsFromConfig } from './fixture-options.js';
 
 /** The fixture options of a burst: records spread over `zones`, the kind mix when `mixed`, else ARecords only. */
 export function burstFixtureOptions(config: Readonly<Config>, runId: string): FixtureOptions {
   const b = config.scenarios.burst;
-  const f = config.fixtures;
   const kinds: Partial<Record<RecordKind, number>> = b.mixed ? { ...b.kinds } : { ARecord: 1 };
-  return resolveFixtureOptions(
-    {
-      seed: config.seed,
-      runId,
-      namespace: config.namespace,
-      zones: b.zones,
-      recordsPerZone: Math.ceil(b.records / b.zones),
-      kinds,
-      ttl: { min: f.ttl.min, max: f.ttl.max },
-      zoneNamePattern: f.zoneNamePattern,
-      recordNamePattern: f.recordNamePattern,
-      clusterName: f.clusterName,
-      nxdomainShare: f.nxdomainShare,
-    },
-    'configuration',
-  );
+  return fixtureOptionsFromConfig(config, { runId, zones: b.zones, recordsPerZone: Math.ceil(b.records / b.zones), kinds });
 }
 
 /** Records zone `z` holds when `records` are spread round-robin over `zones`. */

@@ -5,8 +5,7 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
 import { CriteriaFailedError } from '../../errors.js';
-import type { Config } from '../../config/index.js';
-import { resolveFixtureOptions, type FixtureOptions } from '../../model/fixtures/options.js';
+import { fixtureOptionsFromConfig } from '../../scenarios/fixture-options.js';
 import { generateAll } from '../../model/fixtures/generate.js';
 import { writeYamlStream } from '../../model/output/yaml-writer.js';
 import { fixtureFormats, writeFixtureFiles, type FixtureFormat } from '../../model/output/write-fixtures.js';
@@ -41,27 +40,6 @@ Examples:
         --ttl 300..3600 --format zonefile --check --output out/fixtures
 `;
 
-/** The generator options a resolved configuration asks for. */
-export function fixtureOptionsOf(config: Readonly<Config>): FixtureOptions {
-  const f = config.fixtures;
-  return resolveFixtureOptions(
-    {
-      seed: config.seed,
-      runId: config.runId ?? `fixtures-${config.seed}`,
-      namespace: config.namespace,
-      zones: f.zones,
-      recordsPerZone: f.recordsPerZone,
-      kinds: { ...f.kinds },
-      ttl: { min: f.ttl.min, max: f.ttl.max },
-      zoneNamePattern: f.zoneNamePattern,
-      recordNamePattern: f.recordNamePattern,
-      clusterName: f.clusterName,
-      nxdomainShare: f.nxdomainShare,
-    },
-    'configuration',
-  );
-}
-
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
@@ -85,7 +63,7 @@ export const fixturesCommand: CommandModule = {
       .addHelpText('after', help)
       .action(async (o: Record<string, unknown> & { format: 'all' | FixtureFormat; check?: boolean }) => {
         const { config, origins } = await resolveCliConfig(ctx, configFlags(o, flags));
-        const options = fixtureOptionsOf(config);
+        const options = fixtureOptionsFromConfig(config, { runId: config.runId ?? `fixtures-${config.seed}` });
         const outputGiven = origins.get('output')?.kind !== 'default';
         if (o.format === 'yaml' && !outputGiven) {
           await writeYamlStream(generateAll(options), ctx.io.stdoutStream);
