@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from './analyze.js';
+import type { Analysis, ComparisonRow } from './analyze.js';
+import { analysisMarkdown } from './analysis-markdown.js';
+import { buildBaseline } from './baseline.js';
+import { syntheticResult } from '../../test/helpers/synthetic-result.js';
+import type { SyntheticOptions } from '../../test/helpers/synthetic-result.js';
+
+/** A baseline of `seeds.length` runs drawn from one distribution. */
+function baselineOf(seeds: number[], opts: (seed: number) => Omit<SyntheticOptions, 'seed'>) {
+  return buildBaseline(seeds.map((seed) => ({ source: `b${seed}.json`, result: syntheticResult({ seed, ...opts(seed) }) })));
+}
+
+function row(a: Analysis, metric: string): ComparisonRow {
+  const r = a.rows.find((x) => x.metric === metric);
+  assert.ok(r, metric);
+  return r;
+}
+
+const latency = (n: number, medianUs: number) => ({ latency: { n, medianUs, sigma: 0.3 } });
+
+test('two samples of one distribution (other seeds) are never a regression', () => {
+  const b = baselineOf([1, 2, 3], () => latency(5000, 200_000));
+  for (const seed of [10, 11, 12, 13]) {
+    const a = analyze(b, syntheticResult({ seed, ...latency(5000, 200_000) }), { threshold: 0.1 });
+    assert.equal(a.regressions, 0, `seed ${seed}`);
+    for (const p of ['p50', 'p90', 'p99']) assert.equal(row(a, `create_to_ready ${p}`).verdict, 'same');
+  }
+});
+
+test('a 20 % slower distribution with enough samples is a regression with a small p-value', () => {
+  const b = baselineOf([1, 2, 3], () => latency(5000, 200_000));
+  const a = analyze(b, syntheticResult({ seed: 20, ...latency(5000, 240_000) }), { threshold: 0.1 });
+  const p50 = row(a, 'create_to_ready p50');
+  assert.equal(p50.verdict, 'regression');
+  assert.ok(p50.change !== null && p50.change > 0.15 && p50.change < 0.25, `change ${p50.change}`);
+  assert.ok(p50.pValue !== null && p50.pValue < 1e-6, `p ${p50.pValue}`);
+  assert.match(p50.test, /Mann–Whitney U/);
+  assert.ok(a.regressions >= 1);
+});
+
+test('a 20 % change on a tiny sample is not significant and so not a regression', () => {
+  const b = baselineOf([1], () => latency(6, 200_000));
+  const a = analyze(b, syntheticResult({ seed: 30, ...latency(6, 240_000) }), { threshold: 0.1 });
+  const rows = ['p50', 'p90', 'p99'].map((p) => row(a, `create_to_ready ${p}`));
+  for (const r of rows) {
+    assert.notEqual(r.verdict, 'regression');
+    assert.ok(r.pValue !== null && r.pValue > 0.01, `p ${r.pValue}`);
+  }
+  assert.equal(a.regressions, 0);
+});
+
+const thresholds = [
+  { threshold: 0.1, expect: 'regression' },
+  { threshold: 0.3, expect: 'same' },
+];
+for (const t of thresholds) {
+  test(`the threshold is respected: 20 % slower at threshold ${t.threshold * 100} % → ${t.expect}`, () => {
+    const b = baselineOf([1, 2, 3], () => latency(5000, 200_000));
+    const a = analyze(b, syntheticResult({ seed: 40, ...latency(5000, 240_000) }), { threshold: t.threshold });
+    assert.equal(row(a, 'create_to_ready p50').verdict, t.expect);
+  });
+}
+
+test('direction-aware: faster latency is better, never a regression', () => {
+  const b = baselineOf([1, 2, 3], () => latency(5000, 200_000));
+  const a = analyze(b, syntheticResult({ seed: 50, ...latency(5000, 160_000) }), { threshold: 0.1 });
+  const p50 = row(a, 'create_to_ready p50');
+  assert.equal(p50.verdict, 'better');
+  assert.equal(p50.significant, true);
+  assert.equal(a.regressions, 0);
+});
+
+const scalarCases = [
+  { name: 'a rate 30 % lower is a regression', current: { create_rate: 70 }, metric: 'create_rate', expect: 'regression' },
+  { name: 'a rate 30 % higher is better', current: { create_rate: 130 }, metric: 'create_rate', expect: 'better' },
+  { name: 'a rate within run-to-run noise is the same', current: { create_rate: 97 }, metric: 'create_rate', expect: 'same' },
+];
+for (const c of scalarCases) {
+  test(`per-run figures, direction-aware: ${c.name}`, () => {
+    const b = baselineOf([1, 2, 3, 4], (s) => ({ counters: { create_rate: [100, 104, 96, 101][s - 1] ?? 100 } }));
+    const a = analyze(b, syntheticResult({ seed: 60, counters: c.current }), { threshold: 0.1 });
+    assert.equal(row(a, c.metric).verdict, c.expect);
+  });
+}
+
+test('memory higher beyond the spread is a regression; noisy baseline runs shield a similar value', () => {
+  const b = baselineOf([1, 2, 3, 4], (s) => ({ memoryPeakMB: [100, 103, 98, 101][s - 1] ?? 100 }));
+  assert.equal(row(analyze(b, syntheticResult({ seed: 70, memoryPeakMB: 140 }), { threshold: 0.1 }), 'memory_peak').verdict, 'regression');
+  const noisy = baselineOf([1, 2, 3], (s) => ({ memoryPeakMB: [100, 150, 80][s - 1] ?? 100 }));
+  assert.equal(row(analyze(noisy, syntheticResult({ seed: 71, memoryPeakMB: 140 }), { threshold: 0.1 }), 'memory_peak').verdict, 'worse');
+});
+
+test('one baseline run: a scalar change is reported but cannot be a regression', () => {
+  const b = baselineOf([1], () => ({ counters: { create_rate: 100 } }));
+  const r = row(analyze(b, syntheticResult({ seed: 80, counters: { create_rate: 50 } }), { threshold: 0.1 }), 'create_rate');
+  assert.equal(r.verdict, 'worse');
+  assert.equal(r.pValue, null);
+  assert.match(r.note ?? '', /no run-to-run spread/);
+});
+
+test('error rates use the pooled counts', () => {
+  const b = baselineOf([1, 2], () => ({ counters: { creates_started: 5000, creates_rejected: 10 } }));
+  const a = analyze(b, syntheticResult({ seed: 90, counters: { creates_started: 5000, creates_rejected: 60 } }), { threshold: 0.1 });
+  const r = row(a, 'error_rate');
+  assert.equal(r.baseline, 20 / 10_000);
+  assert.equal(r.verdict, 'regression');
+  assert.match(r.test, /two-proportion/);
+});
+
+test('markdown: a table with metric, baseline, current, change, verdict, test and p-value', () => {
+  const b = baselineOf([1, 2, 3], () => latency(5000, 200_000));
+  const md = analysisMarkdown(analyze(b, syntheticResult({ seed: 20, ...latency(5000, 240_000) }), { threshold: 0.1 }));
+  assert.match(md, /\| metric \| baseline \| current \| change \| verdict \| test \| p-value \|/);
+  assert.match(md, /\| create_to_ready p50 \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d % \| \*\*REGRESSION\*\* \| Mann–Whitney U/);
+  assert.match(md, /threshold 10\.0 %/);
+});

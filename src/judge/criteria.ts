@@ -1,0 +1,191 @@
+/**
+ * @module The success criteria as data: which figure each one judges, how, and which scenario
+ * measures it; and the check, before any load, that a scenario can measure the criteria it was given.
+ */
+import { UsageError } from '../errors.js';
+import type { CriteriaConfig, ValueOrigin } from '../config/index.js';
+import { formatOrigin } from '../config/index.js';
+import type { Comparison } from '../report/result/index.js';
+import type { FigureId } from './figures.js';
+import { memoryGrowthMinimum } from './figures.js';
+
+/** One criterion key of the configuration (`criteria.<key>`). */
+export type CriterionKey = keyof CriteriaConfig;
+
+/** What a criterion judges and how. */
+export interface CriterionSpec {
+  /** The figure it compares with its limit. */
+  figure: FigureId;
+  /** The metric name written into `result.criteria[].metric`. */
+  metric: string;
+  /** How the observed value must compare with the limit to pass. */
+  comparison: Comparison;
+  /** Unit of the observed value and the limit in the verdict. */
+  unit: string;
+  /** The configured value (in the config's unit) → the limit in `unit`. */
+  toLimit: (configured: number) => number;
+  /** Scenarios that measure it (names of `src/scenarios/`; some are still to come). */
+  measuredBy: readonly string[];
+  /** What the figure is, in words (docs and the "not measured" reason). */
+  measures: string;
+  /** A condition the run must meet for the figure to exist, when there is one. */
+  requires?: string;
+}
+
+/** Limits are upper bounds ("crosses" = exceeds) except the sustained rate, a lower bound. */
+export const criteriaTable: Readonly<Record<CriterionKey, CriterionSpec>> = {
+  reconcileP99: {
+    figure: 'reconcile_p99',
+    metric: 'reconcile_duration.p99',
+    comparison: '<=',
+    unit: 'ms',
+    toLimit: (ms) => ms,
+    measuredBy: ['burst', 'sustained', 'chaos', 'backpressure'],
+    measures: "p99 of bindy's reconcile duration: a bucket estimate (histogram_quantile over the run's bucket deltas)",
+  },
+  e2ePropagationP99: {
+    figure: 'e2e_propagation_p99',
+    metric: 'create_to_resolvable.p99',
+    comparison: '<=',
+    unit: 'ms',
+    toLimit: (ms) => ms,
+    measuredBy: ['e2e'],
+    measures: 'p99 of create → first matching DNS answer from BIND9, from the intended start',
+  },
+  dnsQueryP99: {
+    figure: 'dns_query_p99',
+    metric: 'dns_query.p99',
+    comparison: '<=',
+    unit: 'ms',
+    toLimit: (ms) => ms,
+    measuredBy: ['bind'],
+    measures: 'p99 of DNS query latency against BIND9 (dnsperf)',
+  },
+  minSustainedOpsPerSec: {
+    figure: 'sustained_ops_rate',
+    metric: 'sustained_ops_rate',
+    comparison: '>=',
+    unit: '1/s',
+    toLimit: (r) => r,
+    measuredBy: ['sustained'],
+    measures: "operations completed per second over the sustained scenario's steady phase (a burst's create rate is not a sustained rate)",
+  },
+  maxErrorRate: {
+    figure: 'error_rate',
+    metric: 'error_rate',
+    comparison: '<=',
+    unit: 'fraction',
+    toLimit: (f) => f,
+    measuredBy: ['burst', 'sustained', 'chaos', 'e2e'],
+    measures: 'failed or rejected operations / attempted operations',
+  },
+  maxRetryRate: {
+    figure: 'retry_rate',
+    metric: 'retry_rate',
+    comparison: '<=',
+    unit: 'fraction',
+    toLimit: (f) => f,
+    measuredBy: ['sustained', 'chaos'],
+    measures: 'retried operations / attempted operations (client retries; bindy never increments its requeues_total)',
+  },
+  maxMemoryMB: {
+    figure: 'memory_peak',
+    metric: 'operator_memory.peak',
+    comparison: '<=',
+    unit: 'MiB',
+    toLimit: (mib) => mib,
+    measuredBy: ['burst', 'sustained', 'chaos', 'backpressure'],
+    measures: "the operator's peak resident set size",
+  },
+  maxCpuCores: {
+    figure: 'cpu_peak',
+    metric: 'operator_cpu.peak',
+    comparison: '<=',
+    unit: 'cores',
+    toLimit: (c) => c,
+    measuredBy: ['burst', 'sustained', 'chaos', 'backpressure'],
+    measures: "the operator's peak CPU (cores, over one scrape interval)",
+  },
+  maxQueueDepth: {
+    figure: 'queue_depth_peak',
+    metric: 'client_side_backlog.peak',
+    comparison: '<=',
+    unit: 'objects',
+    toLimit: (n) => n,
+    measuredBy: ['burst', 'sustained', 'backpressure'],
+    measures: 'peak client-side backlog (written, not yet Ready): bindy has no queue-depth metric',
+  },
+  maxMemoryGrowthMBPerHour: {
+    figure: 'memory_growth',
+    metric: 'operator_memory.growth',
+    comparison: '<=',
+    unit: 'MiB/h',
+    toLimit: (x) => x,
+    measuredBy: ['sustained', 'chaos', 'burst'],
+    measures: "slope of a least-squares line over the operator's RSS in the steady phase, with its 95 % confidence interval",
+    requires: `a steady phase of at least ${memoryGrowthMinimum.durationMs / 60_000} min with ${memoryGrowthMinimum.points} or more RSS samples`,
+  },
+};
+
+/** A scenario and the criteria it can measure (each scenario declares its own list). */
+export interface ScenarioMetrics {
+  scenario: string;
+  measures: readonly CriterionKey[];
+}
+
+/**
+ * Burst: reconcile p99, error rate, memory, CPU, the client-side backlog, and memory growth only
+ * when its steady phase (after the backlog drained) is long enough (see `criteriaTable`).
+ */
+export const burstMetrics: ScenarioMetrics = {
+  scenario: 'burst',
+  measures: ['reconcileP99', 'maxErrorRate', 'maxMemoryMB', 'maxCpuCores', 'maxQueueDepth', 'maxMemoryGrowthMBPerHour'],
+};
+
+/** Whether a criterion's value was set by the user (a flag or the file) rather than a profile or default. */
+export function isExplicit(origin: ValueOrigin | undefined): boolean {
+  return origin !== undefined && (origin.kind === 'flag' || origin.kind === 'file');
+}
+
+/** What the pre-load check found. */
+export interface MeasurabilityPlan {
+  /** Criteria this scenario measures. */
+  measured: CriterionKey[];
+  /** Criteria from a profile or default it does not measure: reported "not measured by this scenario". */
+  notMeasured: { criterion: CriterionKey; reason: string }[];
+  /** Measured criteria with a condition the run must meet (e.g. memory growth's minimum steady phase). */
+  conditions: { criterion: CriterionKey; requires: string }[];
+}
+
+/**
+ * Before any load: splits the criteria into those the scenario measures and those it does not.
+ * A criterion set explicitly (flag or file) that the scenario cannot measure is a UsageError naming
+ * it, where it was set and the scenario that would measure it: asking for a check that cannot
+ * happen must not turn into a silent pass. One that came from a profile or the defaults is listed
+ * as not measured by this scenario.
+ */
+export function checkCriteriaMeasurable(criteria: Readonly<CriteriaConfig>, origins: ReadonlyMap<string, ValueOrigin>, scenario: ScenarioMetrics): MeasurabilityPlan {
+  const plan: MeasurabilityPlan = { measured: [], notMeasured: [], conditions: [] };
+  const problems: string[] = [];
+  for (const key of Object.keys(criteriaTable) as CriterionKey[]) {
+    if (!(key in criteria)) continue;
+    const spec = criteriaTable[key];
+    if (scenario.measures.includes(key)) {
+      plan.measured.push(key);
+      if (spec.requires !== undefined) plan.conditions.push({ criterion: key, requires: spec.requires });
+      continue;
+    }
+    const others = spec.measuredBy.filter((s) => s !== scenario.scenario);
+    const who = others.length === 0 ? 'no scenario yet' : `the ${others.join(' or ')} scenario`;
+    const origin = origins.get(`criteria.${key}`);
+    if (isExplicit(origin) && origin !== undefined) {
+      problems.push(`${formatOrigin(origin)}: criteria.${key} cannot be measured by the ${scenario.scenario} scenario (${spec.measures}); ${who} measures it`);
+    } else {
+      plan.notMeasured.push({ criterion: key, reason: `not measured by the ${scenario.scenario} scenario: ${who} measures ${spec.measures}` });
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError(problems.join('\n'), { hint: `remove ${problems.length === 1 ? 'it' : 'them'} from the command line or file, or run the scenario named` });
+  }
+  return plan;
+}

@@ -1,0 +1,97 @@
+/** @module After a run: every criterion → a verdict with metric, observed value, limit, comparison and method (pure). */
+import type { CriteriaConfig, ValueOrigin } from '../config/index.js';
+import { formatOrigin } from '../config/index.js';
+import type { Comparison, CriterionVerdict, RunResult } from '../report/result/index.js';
+import { criteriaTable, isExplicit } from './criteria.js';
+import type { CriterionKey } from './criteria.js';
+import { readFigure } from './figures.js';
+import type { FigureOptions } from './figures.js';
+
+/** A verdict in the result's `criteria` section, plus the criterion key, where its limit came from and any interval. */
+export interface Verdict extends CriterionVerdict {
+  /** The configuration key, e.g. `maxErrorRate`. */
+  criterion: CriterionKey;
+  /** Where the limit came from (`flag --x`, `file f.yaml:3`, `profile quick`, `default`). */
+  origin: string;
+  /** True when the limit was set explicitly (flag or file). */
+  explicit: boolean;
+  /** Confidence interval of the observed value, when it has one (memory growth). */
+  interval?: { low: number; high: number; confidence: number };
+}
+
+function holds(observed: number, comparison: Comparison, limit: number): boolean {
+  switch (comparison) {
+    case '<':
+      return observed < limit;
+    case '<=':
+      return observed <= limit;
+    case '>':
+      return observed > limit;
+    case '>=':
+      return observed >= limit;
+    case '==':
+      return observed === limit;
+  }
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+}
+
+/**
+ * Judges every criterion in `criteria` against `result`, in the order of the criteria table, and
+ * replaces `result.criteria` with the verdicts. A figure missing from the result is
+ * `not-measured` with the reason (never a pass). A bucket estimate that is only a lower bound
+ * passes nothing (it fails a limit below it, else it is not measured). Memory growth is decided on
+ * the slope; its confidence interval is reported, and the reason says when it straddles the limit.
+ */
+export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, origins: ReadonlyMap<string, ValueOrigin>, options: FigureOptions = {}): Verdict[] {
+  const verdicts: Verdict[] = [];
+  for (const key of Object.keys(criteriaTable) as CriterionKey[]) {
+    const configured = criteria[key];
+    if (configured === undefined) continue;
+    const spec = criteriaTable[key];
+    const origin = origins.get(`criteria.${key}`);
+    const limit = spec.toLimit(configured);
+    const figure = readFigure(result, spec.figure, options);
+    const base = {
+      criterion: key,
+      metric: spec.metric,
+      limit,
+      comparison: spec.comparison,
+      unit: spec.unit,
+      method: figure.method,
+      origin: origin === undefined ? 'unknown' : formatOrigin(origin),
+      explicit: isExplicit(origin),
+    };
+    if (figure.value === null) {
+      verdicts.push({ ...base, observed: null, verdict: 'not-measured', reason: figure.reason ?? 'not in the result' });
+      continue;
+    }
+    const observed = figure.value;
+    const ok = holds(observed, spec.comparison, limit);
+    const stated = `${fmt(observed)} ${spec.unit} ${ok ? '' : 'not '}${spec.comparison} ${fmt(limit)} ${spec.unit}`;
+    const v: Verdict = { ...base, observed, verdict: ok ? 'pass' : 'fail', reason: stated };
+    if (figure.lowerBound === true && ok) {
+      v.verdict = 'not-measured';
+      v.reason = `${fmt(observed)} ${spec.unit} is only a lower bound (the bucket estimate reached the last finite bucket), so it cannot show the value ${spec.comparison} ${fmt(limit)} ${spec.unit}`;
+    }
+    if (figure.interval !== undefined) {
+      const { low, high, confidence } = figure.interval;
+      v.interval = figure.interval;
+      const straddles = low <= limit && limit <= high;
+      v.reason += `; ${Math.round(confidence * 100)} % CI ${fmt(low)}..${fmt(high)} ${spec.unit}${straddles ? ' includes the limit: the verdict rests on the slope alone' : ''}`;
+    }
+    verdicts.push(v);
+  }
+  result.criteria = verdicts;
+  return verdicts;
+}
+
+/** The verdicts that fail the run: any `fail`. Explicit criteria left unmeasured are returned apart so the caller can say so. */
+export function failedVerdicts(verdicts: readonly Verdict[]): { failed: Verdict[]; explicitNotMeasured: Verdict[] } {
+  return {
+    failed: verdicts.filter((v) => v.verdict === 'fail'),
+    explicitNotMeasured: verdicts.filter((v) => v.verdict === 'not-measured' && v.explicit),
+  };
+}
