@@ -329,3 +329,15 @@ test('burst killed with SIGKILL, then cleanup --run-id removes what it left, by 
   assert.deepEqual(await objectsOf(env, runId), []);
   assert.equal(existsSync(join(env.dir, 'journal', `run-${runId}.jsonl`)), false, 'the journal is removed once the run is clean');
 });
+
+test('an explicit criterion burst cannot measure is refused before any load (exit 2, nothing contacted)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bl-burst-criteria-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'loadtest.yaml');
+  await writeFile(file, 'criteria:\n  dnsQueryP99: 50ms\n');
+  // A kubeconfig that does not exist: reaching the target would be exit 3, not 2.
+  const r = await runCli(['--config', file, '--target', 'cluster', '--kubeconfig', join(dir, 'missing'), 'burst', '--records', '5']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /loadtest\.yaml:2: criteria\.dnsQueryP99 cannot be measured by the burst scenario/);
+  assert.match(r.stderr, /bind/);
+});

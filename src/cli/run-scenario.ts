@@ -3,6 +3,7 @@
  * drive with a progress line, write result.json and summary.md, clean up by run id, and turn
  * Ctrl-C into a partial `aborted` result and exit 130.
  */
+import { checkCriteriaMeasurable, failedVerdicts, judge } from '../judge/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -153,6 +154,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     throw new UsageError(`--run-id: ${JSON.stringify(runId)} is not a DNS label (a-z, 0-9, -, at most 63)`);
   }
   if (runId.length > 63) throw new UsageError(`--run-id: ${JSON.stringify(runId)} is longer than 63 characters`);
+  // Criteria are data, checked before any load: an explicit one this scenario cannot measure is exit 2.
+  const measurable = checkCriteriaMeasurable(config.criteria, o.resolved.origins, o.scenario.metrics);
   const plan = o.scenario.plan({ config, runId, interleave: o.interleave });
   if (ctx.globals().dryRun === true) {
     if (json) io.stdout(`${JSON.stringify({ dryRun: true, scenario: plan.scenario, runId, steps: plan.describe, total: plan.total, ...configJson(o.resolved) }, null, 2)}\n`);
@@ -244,7 +247,10 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       result.notes.push(`the run stopped on an error: ${e instanceof Error ? e.message : String(e)}`);
     }
     const verdict = o.scenario.verify(result);
-    finish(interrupts.interruptedBy() !== null || failure !== null ? 'aborted' : verdict.passed ? 'completed' : 'failed');
+    const verdicts = judge(result, config.criteria, o.resolved.origins);
+    for (const n of measurable.conditions) result.notes.push(`criterion ${n.criterion}: ${n.requires}`);
+    const failedCriteria = failedVerdicts(verdicts).failed;
+    finish(interrupts.interruptedBy() !== null || failure !== null ? 'aborted' : verdict.passed && failedCriteria.length === 0 ? 'completed' : 'failed');
     // Written before cleanup too, so a run killed while cleaning up still leaves its result.
     await writeFiles();
 
@@ -269,7 +275,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     if (failure !== null) throw failure;
     const by = interrupts.interruptedBy();
     if (by !== null) throw new InterruptedError(`interrupted by ${by}; partial result in ${join(runDir, 'result.json')} (status aborted)`);
-    if (!verdict.passed) throw new CriteriaFailedError(`${o.scenario.name} ${runId} failed: ${verdict.problems.join('; ')}`);
+    const problems = [...verdict.problems, ...failedCriteria.map((v) => `${v.metric} ${String(v.observed)} ${v.comparison} ${String(v.limit)} does not hold (${v.origin})`)];
+    if (problems.length > 0) throw new CriteriaFailedError(`${o.scenario.name} ${runId} failed: ${problems.join('; ')}`);
   } finally {
     journal?.close();
     interrupts.dispose();

@@ -22,6 +22,11 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string } | null
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
   }
+  for (const v of r.criteria) {
+    const unit = v.unit === undefined ? '' : ` ${v.unit}`;
+    const observed = v.observed === null ? 'not measured' : `${Number(v.observed.toPrecision(4))}${unit}`;
+    lines.push(`  criterion ${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : '—   '} ${v.metric}: ${observed} (limit ${v.comparison} ${v.limit}${unit})${v.verdict === 'not-measured' ? `: ${v.reason}` : ''}`);
+  }
   for (const f of r.failures.slice(0, 3)) lines.push(`  failed: ${f.kind} ${f.name}: ${f.reason}: ${f.message}`);
   if (r.failures.length > 3) lines.push(`  … ${r.failures.length - 3} more failures in result.json`);
   for (const n of r.notes) lines.push(`  note: ${n}`);

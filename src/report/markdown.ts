@@ -73,6 +73,16 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   out.push(row(['command', `\`${m.commandLine.join(' ')}\``]));
   out.push('');
 
+  if (r.criteria.length > 0) {
+    out.push('## Success criteria', '', row(['metric', 'observed', 'limit', 'verdict', 'why', 'how it was measured']), '| --- | ---: | ---: | --- | --- | --- |');
+    for (const v of r.criteria) {
+      const unit = v.unit === undefined ? '' : ` ${v.unit}`;
+      const observed = v.observed === null ? '—' : `${formatNumber(v.observed)}${unit}`;
+      out.push(row([v.metric, observed, `${v.comparison} ${formatNumber(v.limit)}${unit}`, v.verdict === 'fail' ? '**FAIL**' : v.verdict, v.reason, v.method]));
+    }
+    out.push('');
+  }
+
   const names = Object.keys(r.counters);
   if (names.length > 0) {
     out.push('## Counts and rates', '', row(['counter', 'value', 'unit', 'what it counts']), '| --- | ---: | --- | --- |');

@@ -1,4 +1,5 @@
 /** @module The burst scenario: many DNSZones and records created at once, each timed from its intended start to Ready. */
+import { burstMetrics } from '../judge/criteria.js';
 import { runBurstSession } from '../drive/burst-session.js';
 import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
@@ -91,6 +92,7 @@ export const burstScenario = {
   name: 'burst',
   describe: 'create DNSZones and records at once (bounded concurrency, optional QPS) and time each to Ready',
   options: 'burst',
+  metrics: burstMetrics,
   plan: planBurst,
   drive: driveBurst,
   verify: verifyBurst,

@@ -8,6 +8,7 @@ import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import type { TrackerEvent } from '../observe/watch-tracker.js';
 import type { BurstEvent } from '../drive/burst.js';
 import type { ApiAmplification, OperatorMetric, RunResult } from '../report/result/index.js';
+import type { ScenarioMetrics } from '../judge/criteria.js';
 import type { Target } from '../target/target.js';
 
 /** What a plan is computed from: the validated configuration, the run id and the command's own switches. */
@@ -84,6 +85,8 @@ export interface Scenario {
   describe: string;
   /** Its section under `scenarios.` in the configuration. */
   options: keyof Config['scenarios'];
+  /** The success criteria it can measure (checked before any load). */
+  metrics: ScenarioMetrics;
   plan(input: PlanInput): ScenarioPlan;
   drive(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome>;
   verify(result: RunResult): Verification;
