@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real parts bindy-loadtest drives (BIND9, dnsperf, kubectl) from Debian's packages.
+# Installs the real parts bindy-loadtest drives (BIND9, dnsperf, kubectl) and what its report tests
+# use (chromium for the HTML report's browser test, prometheus-pushgateway) from Debian's packages.
 # Idempotent: installs only what is missing (judged by the commands, so a kubectl from another
 # source counts). Needs root (or sudo) when something is missing.
 set -euo pipefail
@@ -13,6 +14,8 @@ declare -A NEEDED=(
   [dig]=bind9-dnsutils
   [dnsperf]=dnsperf
   [kubectl]=kubernetes-client
+  [chromium]=chromium
+  [prometheus-pushgateway]=prometheus-pushgateway
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
@@ -22,7 +25,7 @@ for cmd in "${!NEEDED[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: named, rndc, nsupdate, dig, dnsperf and kubectl are present"
+  echo "setup: named, rndc, nsupdate, dig, dnsperf, kubectl, chromium and prometheus-pushgateway are present"
   exit 0
 fi
 SUDO=""

@@ -5,8 +5,9 @@ import { sandboxCommand } from './sandbox.js';
 import { fixturesCommand } from './fixtures.js';
 import { burstCommand } from './burst.js';
 import { cleanupCommand } from './cleanup.js';
+import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
 import { analyzeCommand } from './analyze.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, cleanupCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [burstCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];

@@ -1,0 +1,21 @@
+/** @module The data the report's browser script turns into uPlot charts: one plain, JSON-safe object per chart. */
+
+/** One line or bar series of a chart; null leaves a gap. */
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+}
+
+/** One chart. `x` is shared by every series; `kind` picks how the browser script draws it. */
+export interface ChartSpec {
+  /** Element id suffix: the chart is drawn into `#chart-<id>`. */
+  id: string;
+  /** `line`: time series; `curve`: percentile curve on a nines axis; `bars`: distribution over bins. */
+  kind: 'line' | 'curve' | 'bars';
+  xLabel: string;
+  yLabel: string;
+  x: number[];
+  /** For `bars`: the label of each x position (the bin's range); for `curve`: unused. */
+  xLabels?: string[];
+  series: ChartSeries[];
+}

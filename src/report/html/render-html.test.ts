@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createLatencyHistogram } from '../../measure/index.js';
+import { createRunResult, finishRunResult, latencyResult, parseResult, serializeResult } from '../result/index.js';
+import type { RunResult } from '../result/index.js';
+import { loadChartAssets } from './chart-assets.js';
+import type { ChartAssets } from './chart-assets.js';
+import type { ChartSpec } from './chart-spec.js';
+import { renderHtml } from './render-html.js';
+import { syntheticResult } from '../../../test/helpers/rich-result.js';
+
+const fakeAssets: ChartAssets = { name: 'fake-chart 0', script: 'window.uPlot = function () {};', style: '.u{}', license: 'MIT fake' };
+const hostile = '</script><script>alert("x")</script><b>&amp;\'';
+
+/** Through the JSON text, as `report` reads it. */
+function roundTrip(r: RunResult): RunResult {
+  return parseResult(serializeResult(r), 'test');
+}
+
+function chartSpecs(html: string): ChartSpec[] {
+  const m = /<script type="application\/json" id="chart-data">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m?.[1] !== undefined, 'chart data present');
+  return JSON.parse(m[1]) as ChartSpec[];
+}
+
+test('html: every section of a rich result, with a chart and a "how measured" line per figure', () => {
+  const r = roundTrip(syntheticResult({ records: 1000, hostile }));
+  const html = renderHtml(r, fakeAssets);
+  for (const id of ['summary', 'verdicts', 'latencies', 'time-series', 'counters', 'operator', 'api', 'failures', 'findings', 'notes', 'config']) {
+    assert.match(html, new RegExp(`<section id="${id}">`), `section ${id}`);
+  }
+  const specs = chartSpecs(html);
+  const ids = specs.map((s) => s.id);
+  // Sorted by name: api_create, create_to_ready, delete_to_gone (empty: no chart), schedule_slip.
+  for (const n of [0, 1, 3]) assert.ok(ids.includes(`lat-${n}-dist`) && ids.includes(`lat-${n}-curve`), `latency ${n} charts in ${ids.join(',')}`);
+  assert.ok(!ids.includes('lat-2-dist') && !ids.includes('lat-2-curve'));
+  assert.match(html, /No delete_to_gone values were recorded, so there is no distribution to draw\./);
+  assert.deepEqual(ids.filter((i) => i.startsWith('ts-')), ['ts-backlog-0', 'ts-memory-0', 'ts-cpu-0', 'ts-reconciles-0']);
+  for (const s of specs) assert.match(html, new RegExp(`<div class="chart" id="chart-${s.id}"`));
+  // The curve of create_to_ready has the overall line and one per kind.
+  const curve = specs.find((s) => s.id === 'lat-1-curve');
+  assert.deepEqual(curve?.series.map((s) => s.label), ['all', 'AAAARecord', 'ARecord', 'CAARecord', 'CNAMERecord', 'MXRecord', 'NSRecord', 'SRVRecord', 'TXTRecord']);
+  // Memory is shown in MB (10^6 bytes), as the operator docs say.
+  assert.equal(specs.find((s) => s.id === 'ts-memory-0')?.yLabel, 'MB');
+  // Absent: no create/Ready rate series in a burst result — said, not drawn.
+  assert.match(html, /Create and Ready rates over time<\/h3>\s*<p class="absent">This result holds no create-rate or Ready-rate time series/);
+  // "How this was measured" under each latency, series, the API table; methods come from the result.
+  assert.ok((html.match(/How this was measured:/g) ?? []).length >= 4 + 4 + 1);
+  assert.match(html, /How this was measured:<\/span> intended start of the create \(monotonic\) to the first watch event/);
+  assert.match(html, /How this was measured:<\/span> increase of apiserver_request_total/);
+  assert.match(html, /<span class="verdict verdict-fail">fail<\/span>/);
+  assert.match(html, /<span class="verdict verdict-not-measured">not-measured<\/span>/);
+  assert.match(html, /7000 requests to the Kubernetes API for 1000 objects created: 7 per object\./);
+  assert.match(html, /<code>scenarios\.burst\.records<\/code><\/td><td><code>1000<\/code><\/td><td>flag:--records<\/td>/);
+  assert.match(html, /1 \(below 0, above 0, invalid 1\)/, 'values not recorded are shown');
+  assert.equal(renderHtml(r, fakeAssets), html, 'pure: same result, same text');
+});
+
+test('html: every string from the result is escaped; the only scripts are the report\'s three', () => {
+  const html = renderHtml(roundTrip(syntheticResult({ records: 20, hostile })), fakeAssets);
+  assert.equal((html.match(/<script/g) ?? []).length, 3);
+  assert.doesNotMatch(html, /alert\("x"\)<\/script>/);
+  assert.doesNotMatch(html, /<b>/);
+  assert.match(html, /&lt;\/script&gt;&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;&lt;b&gt;&amp;amp;&#39;/);
+});
+
+test('html: a result with empty sections states what is absent instead of drawing it', () => {
+  const r = createRunResult({
+    toolVersion: '0.1.0',
+    runId: 'lt-empty',
+    scenario: 'burst',
+    profile: null,
+    target: { kind: 'cluster', description: 'kind' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    commandLine: [],
+    seed: 1,
+    host: { hostname: 'h', platform: 'linux', arch: 'x64', nodeVersion: 'v20', cpus: 1, memoryBytes: 1 },
+  });
+  r.timeSeries.push({ name: 'client_side_backlog', unit: 'objects', description: 'backlog', points: [] });
+  const html = renderHtml(roundTrip(r), fakeAssets);
+  assert.deepEqual(chartSpecs(html), []);
+  for (const text of [
+    'No success criteria were judged in this run',
+    'This result holds no latency measurements.',
+    'This result holds no create-rate or Ready-rate time series',
+    'Series client_side_backlog present but with no points.',
+    'This result holds no operator memory series',
+    'This result holds no operator CPU series',
+    'API amplification was not measured in this run',
+    'No object missed a milestone.',
+    'No findings in this result.',
+    'No recommendations in this result.',
+    'This result holds no effective configuration.',
+    '— (did not finish)',
+  ]) assert.ok(html.includes(text), text);
+});
+
+test('html: the example result and a 1,000-record burst with real uPlot stay far below 2 MB, with no raw samples', async () => {
+  const assets = await loadChartAssets();
+  const example = parseResult(readFileSync('examples/result.example.json', 'utf8'), 'example');
+  assert.ok(renderHtml(example, assets).length < 2_000_000);
+  // 1,000 records with 1,000 failures listed (capped at 200 rows) and a wide latency spread.
+  const big = roundTrip(syntheticResult({ records: 1000, failures: 1000 }));
+  const h = createLatencyHistogram();
+  for (let i = 1; i <= 1000; i++) h.record(Math.round(1000 * 1.013 ** i));
+  big.latencies.wide = latencyResult(h, 'synthetic: 1000 values from 1 ms to ~400 s');
+  const html = renderHtml(roundTrip(big), assets);
+  const bytes = Buffer.byteLength(html);
+  assert.ok(bytes < 2_000_000, `${bytes} bytes`);
+  assert.ok(html.includes(assets.script.slice(0, 200)), 'uPlot inlined');
+  assert.match(html, /800 more failures are not listed here; all 1000 are in result\.json\./);
+  // Curves are sampled at fixed percentiles: at most 28 points per curve, whatever the count.
+  for (const s of chartSpecs(html)) if (s.kind === 'curve') assert.ok(s.x.length <= 28, `${s.id}: ${s.x.length} points`);
+});
+
+test('html: a finished result renders with the run still marked aborted when it is', () => {
+  const r = syntheticResult({ records: 10 });
+  const aborted = finishRunResult(r, { status: 'aborted', endedAt: '2026-01-12T09:31:00.000Z', durationMs: 1 });
+  assert.match(renderHtml(roundTrip(aborted), fakeAssets), /<div class="status status-aborted">aborted<\/div>/);
+});

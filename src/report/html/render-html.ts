@@ -1,0 +1,352 @@
+/**
+ * @module The self-contained HTML report, rendered from the JSON run result alone (pure: result
+ * and chart library text in, one HTML string out). Every chart's data is computed here from the
+ * result (percentile curves and distributions from the decoded HDR histograms, time series as
+ * stored) and embedded as JSON; the inlined uPlot draws it, so the file opens with no network.
+ */
+import { toolVersion } from '../../version.js';
+import { histogramOf } from '../result/index.js';
+import type { CriterionVerdict, Finding, JsonValue, LatencyResult, RunResult } from '../result/index.js';
+import type { HistogramSummary } from '../../measure/index.js';
+import type { ChartAssets } from './chart-assets.js';
+import type { ChartSpec } from './chart-spec.js';
+import { clientScript } from './client-script.js';
+import { escapeHtml, inlineScript, inlineStyle, jsonForScript } from './escape.js';
+import { formatMicros, formatNumber, formatWithUnit } from './format.js';
+import { latencyDistribution, percentileCurve } from './latency-charts.js';
+import type { PercentileCurve } from './latency-charts.js';
+import { seriesFigures } from './series-groups.js';
+
+/** Options of {@link renderHtml}. */
+export interface HtmlReportOptions {
+  /** At most this many failure rows are listed (default 200); the rest are counted, and all are in result.json. */
+  maxFailures?: number;
+}
+
+const e = escapeHtml;
+
+/** A table from a header and rows of cells that are already HTML. */
+function table(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
+  const th = header.map((h, i) => `<th${numeric.includes(i) ? ' class="num"' : ''}>${e(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** The "how this was measured" line under a figure or table. */
+function how(text: string): string {
+  return `<p class="how"><span>How this was measured:</span> ${e(text)}</p>`;
+}
+
+/** A chart placeholder the browser script draws into. */
+function chartDiv(spec: ChartSpec, caption: string): string {
+  return `<figure><div class="chart" id="chart-${e(spec.id)}" role="img" aria-label="${e(caption)}"></div><figcaption>${e(caption)}</figcaption>`;
+}
+
+function absentNote(text: string): string {
+  return `<p class="absent">${e(text)}</p>`;
+}
+
+function section(id: string, title: string, body: string): string {
+  return `<section id="${id}"><h2>${e(title)}</h2>\n${body}\n</section>`;
+}
+
+function summaryRow(label: string, s: HistogramSummary): string[] {
+  const oor = s.outOfRange;
+  const out = oor.below + oor.above + oor.invalid;
+  return [
+    e(label),
+    String(s.count),
+    ...[s.min, s.p50, s.p90, s.p95, s.p99, s.p999, s.max, s.mean].map((v) => e(formatMicros(v))),
+    out === 0 ? '0' : e(`${out} (below ${oor.below}, above ${oor.above}, invalid ${oor.invalid})`),
+  ];
+}
+
+const latencyHeader = ['', 'count', 'min', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean', 'not recorded'];
+
+function overviewSection(r: RunResult): string {
+  const m = r.metadata;
+  const verdicts = { pass: 0, fail: 0, 'not-measured': 0 };
+  for (const c of r.criteria) verdicts[c.verdict]++;
+  const rows: [string, string][] = [
+    ['status', m.status],
+    ['scenario', m.scenario],
+    ['profile', m.profile ?? '(none)'],
+    ['run id', m.runId],
+    ['target', `${m.target.kind}: ${m.target.description}`],
+    ['started', m.startedAt],
+    ['ended', m.endedAt ?? '(did not finish)'],
+    ['duration', m.durationMs === null ? '— (did not finish)' : formatWithUnit(m.durationMs, 'ms')],
+    ['criteria', r.criteria.length === 0 ? 'none judged' : `${verdicts.pass} passed, ${verdicts.fail} failed, ${verdicts['not-measured']} not measured`],
+    ['failures', String(r.failures.length)],
+    ['seed', String(m.seed)],
+    ['command', m.commandLine.join(' ')],
+    ['tool', `bindy-loadtest ${m.toolVersion}`],
+    ['host', `${m.host.hostname}: ${m.host.platform} ${m.host.arch}, ${m.host.cpus} CPUs, ${formatWithUnit(m.host.memoryBytes, 'bytes')}, Node ${m.host.nodeVersion}`],
+  ];
+  const headline: string[] = [];
+  for (const [name, entry] of Object.entries(r.latencies)) {
+    if (entry.summary.count > 0) headline.push(`${name} p50 ${formatMicros(entry.summary.p50)}, p99 ${formatMicros(entry.summary.p99)} (n=${entry.summary.count})`);
+  }
+  return section(
+    'summary',
+    'Summary',
+    `<div class="status status-${e(m.status)}">${e(m.status)}</div>` +
+      `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</tbody></table>` +
+      (headline.length > 0 ? `<ul class="headline">${headline.map((h) => `<li>${e(h)}</li>`).join('')}</ul>` : '') +
+      how('durations from the tool\'s monotonic clock (performance.now()); started/ended are the wall-clock anchors of the run.'),
+  );
+}
+
+function verdictSection(criteria: readonly CriterionVerdict[]): string {
+  if (criteria.length === 0) return section('verdicts', 'Verdicts', absentNote('No success criteria were judged in this run (the result has no criteria).'));
+  const rows = criteria.map((c) => [
+    `<span class="verdict verdict-${e(c.verdict)}">${e(c.verdict)}</span>`,
+    `<code>${e(c.metric)}</code>`,
+    e(formatWithUnit(c.observed, c.unit)),
+    e(`${c.comparison} ${formatWithUnit(c.limit, c.unit)}`),
+    e(c.reason),
+    `<span class="method">${e(c.method)}</span>`,
+  ]);
+  return section('verdicts', 'Verdicts', table(['verdict', 'metric', 'observed', 'limit', 'reason', 'how measured'], rows) +
+    how('each criterion compares the observed figure with its limit; "not-measured" means the figure could not be measured (reason given), never that it passed.'));
+}
+
+/** Percentile curves of the whole latency and of each kind, on one nines axis. */
+function curveChart(id: string, curves: readonly { label: string; curve: PercentileCurve }[]): ChartSpec {
+  const xs = [...new Set(curves.flatMap((c) => c.curve.points.map((p) => p.nines)))].sort((a, b) => a - b);
+  return {
+    id,
+    kind: 'curve',
+    xLabel: 'percentile',
+    yLabel: 'ms',
+    x: xs,
+    series: curves.map(({ label, curve }) => {
+      const at = new Map(curve.points.map((p) => [p.nines, p.us / 1000]));
+      return { label, values: xs.map((x) => at.get(x) ?? null) };
+    }),
+  };
+}
+
+function latencySection(r: RunResult, charts: ChartSpec[]): string {
+  const entries = Object.entries(r.latencies);
+  if (entries.length === 0) return section('latencies', 'Latency distributions', absentNote('This result holds no latency measurements.'));
+  const parts: string[] = [];
+  let n = 0;
+  for (const [name, entry] of entries) {
+    const id = `lat-${n++}`;
+    parts.push(`<h3 id="${id}">${e(name)}</h3>`);
+    if (entry.description !== undefined) parts.push(`<p>${e(entry.description)}</p>`);
+    const rows = [summaryRow('all', entry.summary)];
+    for (const [kind, k] of Object.entries(entry.byKind ?? {})) rows.push(summaryRow(kind, k.summary));
+    parts.push(table(latencyHeader, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    parts.push(latencyFigures(id, name, entry, charts));
+    parts.push(how(`${entry.method}. HDR histogram, µs, 1 µs – 1 h, 3 significant digits; "not recorded" counts values outside that range or invalid (never clamped).`));
+  }
+  return section('latencies', 'Latency distributions', parts.join('\n'));
+}
+
+function latencyFigures(id: string, name: string, entry: LatencyResult, charts: ChartSpec[]): string {
+  if (entry.summary.count === 0) return absentNote(`No ${name} values were recorded, so there is no distribution to draw.`);
+  const h = histogramOf(entry);
+  const out: string[] = [];
+  const dist = latencyDistribution(h);
+  if (dist !== null) {
+    const spec: ChartSpec = {
+      id: `${id}-dist`,
+      kind: 'bars',
+      xLabel: `latency bin (${dist.log ? 'log-spaced' : 'evenly spaced'})`,
+      yLabel: 'values',
+      x: dist.bins.map((_b, i) => i),
+      xLabels: dist.bins.map((b) => `${formatMicros(b.lo)} – ${formatMicros(b.hi)}`),
+      series: [{ label: name, values: dist.bins.map((b) => b.count) }],
+    };
+    charts.push(spec);
+    out.push(chartDiv(spec, `${name}: how many values fell in each latency bin (${dist.bins.length} ${dist.log ? 'log-spaced' : 'evenly spaced'} bins from min to max; counts at HDR bucket resolution)`));
+  }
+  const curves: { label: string; curve: PercentileCurve }[] = [];
+  const all = percentileCurve(h);
+  if (all !== null) curves.push({ label: 'all', curve: all });
+  for (const [kind, k] of Object.entries(entry.byKind ?? {})) {
+    if (k.summary.count === 0) continue;
+    const c = percentileCurve(histogramOf(k));
+    if (c !== null) curves.push({ label: kind, curve: c });
+  }
+  if (curves.length > 0) {
+    const spec = curveChart(`${id}-curve`, curves);
+    charts.push(spec);
+    out.push(
+      chartDiv(
+        spec,
+        `${name}: latency at each percentile${curves.length > 1 ? ', all kinds and per kind' : ''} (fixed percentiles from 0 to 99.999 that the count can resolve; the last point of each curve is its maximum)`,
+      ),
+    );
+  }
+  return `<div class="figures">${out.join('\n')}</div>`;
+}
+
+function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
+  const parts: string[] = [];
+  for (const f of seriesFigures(r.timeSeries)) {
+    if ('absent' in f) {
+      parts.push(`<h3>${e(f.title)}</h3>`, absentNote(f.absent));
+      continue;
+    }
+    charts.push(f.chart);
+    parts.push(`<h3>${e(f.title)}</h3>`, chartDiv(f.chart, `${f.title}: ${f.chart.series.map((s) => s.label).join(', ')} (${f.chart.yLabel}) over the run`));
+    parts.push(how(`${f.methods.join('; ')}. t = ms since the run started, monotonic clock.`));
+  }
+  return section('time-series', 'Time series', parts.join('\n'));
+}
+
+function countersSection(r: RunResult): string {
+  const names = Object.keys(r.counters).sort();
+  if (names.length === 0) return section('counters', 'Counts and rates', absentNote('This result holds no counters.'));
+  const rows = names.map((n) => {
+    const c = r.counters[n];
+    return c === undefined ? [] : [`<code>${e(n)}</code>`, e(formatNumber(c.value)), e(c.unit), `<span class="method">${e(c.description)}</span>`];
+  });
+  return section('counters', 'Counts and rates', table(['counter', 'value', 'unit', 'what it counts and how'], rows, [1]));
+}
+
+/** An operator figure: counts are plain numbers and rates per second; the rest are in the metric's unit. */
+function operatorValue(key: string, v: number | null, unit: string | undefined): string {
+  if (key === 'count' || key.endsWith('_count')) return formatNumber(v);
+  if (key === 'rate' || key.endsWith('_rate')) return formatWithUnit(v, '1/s');
+  return formatWithUnit(v, unit);
+}
+
+function operatorSection(r: RunResult): string {
+  if (r.operator.length === 0) return section('operator', 'Operator metrics', absentNote("This result holds no observations of the operator's own metrics."));
+  const rows = r.operator.map((o) => [
+    `<code>${e(o.name)}</code>${o.labels === undefined ? '' : ` <span class="labels">${e(Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(', '))}</span>`}`,
+    o.bindyName === null ? '—' : `<code>${e(o.bindyName)}</code>`,
+    `<span class="state state-${e(o.state)}">${e(o.state)}</span>`,
+    e(Object.entries(o.values).map(([k, v]) => `${k} ${operatorValue(k, v, o.unit)}`).join(', ') || '—'),
+    `<span class="method">${e(o.method)}</span>`,
+  ]);
+  return section('operator', 'Operator metrics', table(['quantity', 'bindy metric', 'state', 'values', 'how measured'], rows) +
+    how('percentiles from bindy\'s Prometheus histograms are bucket estimates (error up to one bucket width); state "missing" = bindy has no such metric or it was not scraped, "never-updated" = it did not move during the run.'));
+}
+
+function amplificationSection(r: RunResult): string {
+  const a = r.apiAmplification;
+  if (a === null) return section('api', 'API amplification', absentNote("API amplification was not measured in this run (the API server's /metrics was not scraped)."));
+  const total = a.requests.reduce((s, q) => s + q.count, 0);
+  const rows = a.requests.map((q) => [e(q.verb), `<code>${e(q.resource)}</code>`, e(formatNumber(q.count)), e(a.objectsCreated > 0 ? formatNumber(q.count / a.objectsCreated) : '—')]);
+  rows.push(['<strong>total</strong>', '', `<strong>${e(formatNumber(total))}</strong>`, `<strong>${e(formatNumber(a.requestsPerObject))}</strong>`]);
+  return section('api', 'API amplification', `<p>${e(`${formatNumber(total)} requests to the Kubernetes API for ${a.objectsCreated} objects created: ${formatNumber(a.requestsPerObject)} per object.`)}</p>` +
+    table(['verb', 'resource', 'requests', 'per object'], rows, [2, 3]) + how(a.method));
+}
+
+function failuresSection(r: RunResult, max: number): string {
+  if (r.failures.length === 0) return section('failures', 'Failures', '<p>No object missed a milestone.</p>');
+  const groups = new Map<string, number>();
+  for (const f of r.failures) groups.set(`${f.phase}\u0000${f.reason}`, (groups.get(`${f.phase}\u0000${f.reason}`) ?? 0) + 1);
+  const summary = table(['phase', 'reason', 'objects'], [...groups].map(([k, c]) => {
+    const [phase = '', reason = ''] = k.split('\u0000');
+    return [e(phase), e(reason), String(c)];
+  }), [2]);
+  const rows = r.failures.slice(0, max).map((f) => [
+    e(f.kind),
+    e(f.namespace === undefined ? f.name : `${f.namespace}/${f.name}`),
+    e(f.phase),
+    e(f.reason),
+    e(f.message),
+    e(f.lastCondition === null ? '—' : `${f.lastCondition.type}=${f.lastCondition.status}${f.lastCondition.reason === undefined ? '' : ` (${f.lastCondition.reason})`}${f.lastCondition.message === undefined ? '' : `: ${f.lastCondition.message}`}`),
+    e(f.atMs === undefined ? '—' : formatWithUnit(f.atMs, 'ms')),
+  ]);
+  const more = r.failures.length > max ? `<p class="absent">${e(`${r.failures.length - max} more failures are not listed here; all ${r.failures.length} are in result.json.`)}</p>` : '';
+  return section('failures', `Failures (${r.failures.length})`, summary + table(['kind', 'object', 'phase', 'reason', 'message', 'last condition', 'declared at'], rows) + more +
+    how('an object is listed when it missed a milestone (phase); "declared at" is ms since the run started, monotonic clock.'));
+}
+
+function findingList(items: readonly Finding[], what: string): string {
+  if (items.length === 0) return absentNote(`No ${what} in this result.`);
+  return `<ul class="findings">${items
+    .map((f) => {
+      const ev = Object.entries(f.evidence).map(([k, v]) => `${k} = ${v === null ? '—' : typeof v === 'number' ? formatNumber(v) : v}`).join('; ');
+      return `<li><span class="sev sev-${e(f.severity)}">${e(f.severity)}</span> <code>${e(f.id)}</code> ${e(f.text)}${ev === '' ? '' : `<div class="evidence">evidence: ${e(ev)}</div>`}</li>`;
+    })
+    .join('\n')}</ul>`;
+}
+
+/** `effective` flattened to dotted keys, in document order. */
+function flatten(value: JsonValue, prefix: string, out: [string, JsonValue][]): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  } else out.push([prefix, value]);
+}
+
+function configSection(r: RunResult): string {
+  const flat: [string, JsonValue][] = [];
+  flatten(r.config.effective, '', flat);
+  const rows = flat.filter(([k]) => k !== '').map(([k, v]) => [`<code>${e(k)}</code>`, `<code>${e(JSON.stringify(v))}</code>`, e(r.config.origins[k] ?? '—')]);
+  if (rows.length === 0) return section('config', 'Effective configuration', absentNote('This result holds no effective configuration.'));
+  return section('config', 'Effective configuration', table(['key', 'value', 'from'], rows) +
+    how('the configuration after flags, file, profile and defaults were merged; "from" is where each value came from.'));
+}
+
+const style = `
+:root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; }
+body { margin: 0 auto; max-width: 1180px; padding: 1rem 1.5rem 3rem; line-height: 1.4; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
+h3 { margin-bottom: .3rem; } nav a { margin-right: .8rem; }
+table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; } th, td { border: 1px solid #ddd; padding: .25rem .5rem; vertical-align: top; text-align: left; }
+th { background: #f4f4f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+code { font-size: .85rem; } .method, .labels, .evidence { color: #555; font-size: .85rem; }
+.how { color: #444; font-size: .85rem; border-left: 3px solid #9ab; padding-left: .5rem; margin: .3rem 0 1rem; } .how span { font-weight: 600; }
+.absent { color: #6a4d00; background: #fff8e1; border-left: 3px solid #e0b000; padding: .3rem .5rem; }
+.status { display: inline-block; font-weight: 700; padding: .2rem .6rem; border-radius: 4px; margin-bottom: .4rem; }
+.status-completed, .verdict-pass { background: #dff3e0; color: #185c1c; } .status-failed, .verdict-fail { background: #fde0de; color: #8a1c12; }
+.status-aborted, .verdict-not-measured { background: #fff1c9; color: #6a4d00; } .verdict { padding: 0 .3rem; border-radius: 3px; font-weight: 600; }
+.sev { font-weight: 700; text-transform: uppercase; font-size: .75rem; padding: 0 .3rem; border-radius: 3px; background: #eee; }
+.sev-high { background: #fde0de; } .sev-medium { background: #fff1c9; } .state-missing { color: #8a1c12; } .state-never-updated { color: #6a4d00; }
+figure { margin: .5rem 0 1rem; } table.kv th { text-align: left; font-weight: 600; }
+figcaption { font-size: .85rem; color: #333; } .chart { min-height: 300px; } .chart-error { color: #8a1c12; }
+footer { margin-top: 3rem; font-size: .8rem; color: #666; } footer pre { white-space: pre-wrap; font-size: .7rem; }
+@media print { nav { display: none; } .chart { break-inside: avoid; } }
+`;
+
+/** The whole report as one HTML document: no external resource, every string from the result escaped. */
+export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlReportOptions = {}): string {
+  const m = r.metadata;
+  const charts: ChartSpec[] = [];
+  const body = [
+    overviewSection(r),
+    verdictSection(r.criteria),
+    latencySection(r, charts),
+    timeSeriesSection(r, charts),
+    countersSection(r),
+    operatorSection(r),
+    amplificationSection(r),
+    failuresSection(r, options.maxFailures ?? 200),
+    section('findings', 'Findings and recommendations', `<h3>Findings</h3>${findingList(r.findings, 'findings')}<h3>Recommendations</h3>${findingList(r.recommendations, 'recommendations')}`),
+    section('notes', 'Notes', r.notes.length === 0 ? absentNote('No notes.') : `<ul>${r.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>`),
+    configSection(r),
+  ].join('\n');
+  const nav = [
+    ['summary', 'Summary'], ['verdicts', 'Verdicts'], ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
+    ['operator', 'Operator'], ['api', 'API'], ['failures', 'Failures'], ['findings', 'Findings'], ['config', 'Config'],
+  ].map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
+  const title = `bindy-loadtest ${m.scenario} ${m.runId}: ${m.status}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${e(title)}</title>
+<style>${inlineStyle(assets.style)}</style>
+<style>${style}</style>
+</head>
+<body>
+<header><h1>${e(`bindy-loadtest ${m.scenario}`)}</h1><div>${e(`run ${m.runId}, ${m.startedAt}`)}</div><nav>${nav}</nav></header>
+${body}
+<footer>Rendered by bindy-loadtest ${e(toolVersion)} from the run result (schema version ${r.schemaVersion}) that bindy-loadtest ${e(m.toolVersion)} wrote. Charts drawn by ${e(assets.name)}, inlined under its licence:<pre>${e(assets.license)}</pre></footer>
+<script type="application/json" id="chart-data">${jsonForScript(charts)}</script>
+<script>${inlineScript(assets.script)}</script>
+<script>${inlineScript(clientScript)}</script>
+</body>
+</html>
+`;
+}
