@@ -50,7 +50,7 @@ async function operator(records: number): Promise<Record<string, unknown>> {
     const zone = generateZone(o, 0);
     const zoneName = zone.spec.zoneName;
     function* objects(): Generator<KubeObject> {
-      yield zone as KubeObject;
+      yield zone;
       for (let i = 0; i < records; i++) {
         const b = i % 250;
         yield {
