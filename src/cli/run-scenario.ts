@@ -3,13 +3,16 @@
  * drive with a progress line, write result.json and summary.md, clean up by run id, and turn
  * Ctrl-C into a partial `aborted` result and exit 130.
  */
-import { checkCriteriaMeasurable, failedVerdicts, judge } from '../judge/index.js';
+import { loadChartAssets, renderHtml } from '../report/html/index.js';
+import { renderPrometheus } from '../report/prometheus.js';
+import { pushResult } from '../report/pushgateway.js';
+import { checkCriteriaMeasurable, failedVerdicts, isExplicit, judge } from '../judge/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js';
-import { configJson, configRows, renderTable } from '../config/index.js';
+import { configJson, configRows, formatOrigin, renderTable } from '../config/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { kindInfo } from '../model/kinds.js';
 import { Journal, journalFileName } from '../observe/journal.js';
@@ -156,6 +159,14 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
   if (runId.length > 63) throw new UsageError(`--run-id: ${JSON.stringify(runId)} is longer than 63 characters`);
   // Criteria are data, checked before any load: an explicit one this scenario cannot measure is exit 2.
   const measurable = checkCriteriaMeasurable(config.criteria, o.resolved.origins, o.scenario.metrics);
+  if (config.target === 'sandbox') {
+    for (const key of ['maxMemoryMB', 'maxCpuCores', 'maxMemoryGrowthMBPerHour'] as const) {
+      const origin = o.resolved.origins.get(`criteria.${key}`);
+      if (config.criteria[key] !== undefined && origin !== undefined && isExplicit(origin)) {
+        throw new UsageError(`${formatOrigin(origin)}: criteria.${key} judges bindy's own process, and the sandbox runs the tool's operator twin instead; use --target cluster`);
+      }
+    }
+  }
   const plan = o.scenario.plan({ config, runId, interleave: o.interleave });
   if (ctx.globals().dryRun === true) {
     if (json) io.stdout(`${JSON.stringify({ dryRun: true, scenario: plan.scenario, runId, steps: plan.describe, total: plan.total, ...configJson(o.resolved) }, null, 2)}\n`);
@@ -197,9 +208,25 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     result.config = effectiveConfig(o.resolved);
     await mkdir(runDir, { recursive: true });
     journal = new Journal(journalDir, runId);
+    const formats = config.report.formats;
+    const written: string[] = [];
+    // The JSON result is always written; every other report renders from it.
     const writeFiles = async (): Promise<void> => {
+      written.length = 0;
       await writeResultFile(join(runDir, 'result.json'), result);
-      await writeFile(join(runDir, 'summary.md'), renderMarkdown(result), 'utf8');
+      written.push('result.json');
+      if (formats.includes('markdown')) {
+        await writeFile(join(runDir, 'summary.md'), renderMarkdown(result), 'utf8');
+        written.push('summary.md');
+      }
+      if (formats.includes('html')) {
+        await writeFile(join(runDir, 'report.html'), renderHtml(result, await loadChartAssets()), 'utf8');
+        written.push('report.html');
+      }
+      if (formats.includes('prometheus')) {
+        await writeFile(join(runDir, 'metrics.prom'), await renderPrometheus(result), 'utf8');
+        written.push('metrics.prom');
+      }
     };
     const finish = (status: RunResult['metadata']['status']): void => {
       finishRunResult(result, { status, endedAt: new Date().toISOString(), durationMs: performance.now() - t0 });
@@ -247,7 +274,14 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       result.notes.push(`the run stopped on an error: ${e instanceof Error ? e.message : String(e)}`);
     }
     const verdict = o.scenario.verify(result);
-    const verdicts = judge(result, config.criteria, o.resolved.origins);
+    const twin = 'the sandbox\'s operator is this tool\'s twin, not bindy: its memory and CPU say nothing about bindy\'s (they are reported, not judged)';
+    const verdicts = judge(result, config.criteria, o.resolved.origins, {
+      notApplicable: {
+        // What the pre-load check found this scenario does not measure stays unjudged, with its reason.
+        ...Object.fromEntries(measurable.notMeasured.map((n) => [n.criterion, n.reason])),
+        ...(target.info.kind === 'sandbox' ? { maxMemoryMB: twin, maxCpuCores: twin, maxMemoryGrowthMBPerHour: twin } : {}),
+      },
+    });
     for (const n of measurable.conditions) result.notes.push(`criterion ${n.criterion}: ${n.requires}`);
     const failedCriteria = failedVerdicts(verdicts).failed;
     finish(interrupts.interruptedBy() !== null || failure !== null ? 'aborted' : verdict.passed && failedCriteria.length === 0 ? 'completed' : 'failed');
@@ -269,8 +303,19 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     } else {
       result.notes.push(`--keep: the objects stay; remove them with: bindy-loadtest cleanup --run-id ${runId}`);
     }
+    if (config.report.pushgateway !== undefined) {
+      // A push that fails does not change the run's verdict; it is said, and recorded in the result.
+      try {
+        const pushed = await pushResult(result, { url: config.report.pushgateway });
+        result.notes.push(`pushed the summary metrics to ${pushed.url} (HTTP ${pushed.status})`);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        result.notes.push(`push to the Pushgateway failed: ${why}`);
+        io.stderr(`warning: push to the Pushgateway failed: ${why}\n`);
+      }
+    }
     await writeFiles();
-    io.stderr(renderConsoleSummary(result, { dir: runDir }));
+    io.stderr(renderConsoleSummary(result, { dir: runDir, files: written }));
     if (json) io.stdout(serializeResult(result));
     if (failure !== null) throw failure;
     const by = interrupts.interruptedBy();

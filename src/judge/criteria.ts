@@ -112,7 +112,7 @@ export const criteriaTable: Readonly<Record<CriterionKey, CriterionSpec>> = {
     comparison: '<=',
     unit: 'objects',
     toLimit: (n) => n,
-    measuredBy: ['burst', 'sustained', 'backpressure'],
+    measuredBy: ['sustained', 'backpressure'],
     measures: 'peak client-side backlog (written, not yet Ready): bindy has no queue-depth metric',
   },
   maxMemoryGrowthMBPerHour: {
@@ -134,12 +134,14 @@ export interface ScenarioMetrics {
 }
 
 /**
- * Burst: reconcile p99, error rate, memory, CPU, the client-side backlog, and memory growth only
+ * Burst: reconcile p99, error rate, memory, CPU, and memory growth only
  * when its steady phase (after the backlog drained) is long enough (see `criteriaTable`).
  */
 export const burstMetrics: ScenarioMetrics = {
   scenario: 'burst',
-  measures: ['reconcileP99', 'maxErrorRate', 'maxMemoryMB', 'maxCpuCores', 'maxQueueDepth', 'maxMemoryGrowthMBPerHour'],
+  // Not maxQueueDepth: a burst's backlog peaks near its own size by construction, so a limit on it
+  // judges the burst size, not bindy; queue depth is judged under sustained load.
+  measures: ['reconcileP99', 'maxErrorRate', 'maxMemoryMB', 'maxCpuCores', 'maxMemoryGrowthMBPerHour'],
 };
 
 /** Whether a criterion's value was set by the user (a flag or the file) rather than a profile or default. */

@@ -70,6 +70,11 @@ export interface Figure {
 export interface FigureOptions {
   /** Start of the steady phase in ms since the run started; default: when the client-side backlog drained, else 0. */
   steadyFromMs?: number;
+  /**
+   * Criteria whose figure exists but does not describe the system under test, with the reason
+   * (the sandbox's operator is the tool's own twin: its memory and CPU say nothing about bindy's).
+   */
+  notApplicable?: Readonly<Partial<Record<string, string>>>;
 }
 
 /** The least steady phase a memory-growth slope is judged on: 10 minutes and 10 samples. */

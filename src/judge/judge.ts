@@ -54,6 +54,7 @@ export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, ori
     const origin = origins.get(`criteria.${key}`);
     const limit = spec.toLimit(configured);
     const figure = readFigure(result, spec.figure, options);
+    const notApplicable = options.notApplicable?.[key];
     const base = {
       criterion: key,
       metric: spec.metric,
@@ -64,8 +65,8 @@ export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, ori
       origin: origin === undefined ? 'unknown' : formatOrigin(origin),
       explicit: isExplicit(origin),
     };
-    if (figure.value === null) {
-      verdicts.push({ ...base, observed: null, verdict: 'not-measured', reason: figure.reason ?? 'not in the result' });
+    if (figure.value === null || notApplicable !== undefined) {
+      verdicts.push({ ...base, observed: figure.value, verdict: 'not-measured', reason: notApplicable ?? figure.reason ?? 'not in the result' });
       continue;
     }
     const observed = figure.value;

@@ -8,7 +8,7 @@ function counter(r: RunResult, name: string): string {
 }
 
 /** A few lines for a person: outcome, counts, rates, the main latencies' percentiles, where the files are. */
-export function renderConsoleSummary(r: RunResult, files: { dir: string } | null): string {
+export function renderConsoleSummary(r: RunResult, files: { dir: string; files?: readonly string[] } | null): string {
   const m = r.metadata;
   const lines: string[] = [];
   lines.push(`${m.scenario} ${m.runId}: ${m.status}${m.durationMs === null ? '' : ` in ${(m.durationMs / 1000).toFixed(1)} s`} (${m.target.kind})`);
@@ -30,6 +30,6 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string } | null
   for (const f of r.failures.slice(0, 3)) lines.push(`  failed: ${f.kind} ${f.name}: ${f.reason}: ${f.message}`);
   if (r.failures.length > 3) lines.push(`  … ${r.failures.length - 3} more failures in result.json`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
-  if (files !== null) lines.push(`  result: ${files.dir}/result.json, summary: ${files.dir}/summary.md`);
+  if (files !== null) lines.push(`  written to ${files.dir}/: ${(files.files ?? ['result.json']).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,8 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
   { flag: '--run-id', key: 'runId' },
+  { flag: '--format', key: 'report.formats' },
+  { flag: '--pushgateway', key: 'report.pushgateway' },
 ];
 
 const help = `
@@ -69,6 +71,8 @@ export const burstCommand: CommandModule = {
       .option('--qps <rate>', 'at most this many creates per second, e.g. 50 or 50/s (scenarios.burst.qps)')
       .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)')
       .option('--run-id <id>', 'run id put on every object (default burst-YYYYMMDD-HHMMSS-xxxx)')
+      .option('--format <formats>', 'reports to write besides result.json: markdown, html, prometheus (comma-separated or repeated; report.formats)', (v: string, prev?: string) => (prev === undefined ? v : `${prev},${v}`))
+      .option('--pushgateway <url>', 'push the run\'s summary metrics to this Prometheus Pushgateway (report.pushgateway)')
       .option('--keep', 'leave the objects in place after the run (remove them later with cleanup --run-id)')
       .option('--create-cluster', 'cluster target: create the Bind9Cluster from the fixtures when it is absent (removed with the run)')
       .option('--allow-existing-namespace', 'cluster target: use a namespace the tool did not create (only run-labelled objects are ever deleted)')
