@@ -1,10 +1,10 @@
-/** @module Sends a TSIG-signed RFC 2136 UPDATE to a DNS server over UDP (TCP when truncated or asked) and checks the answer. */
-import { createSocket } from 'node:dgram';
+/** @module Sends a TSIG-signed RFC 2136 UPDATE to a DNS server over UDP (one shared socket per server; TCP when truncated or asked) and checks the answer. */
 import { connect } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { signMessage, verifyTsig, type TsigKeySpec, type TsigVerdict } from './tsig.js';
 import { buildUpdate, type UpdateOp } from './update-message.js';
 import { DnsUpdateError, rcodeName } from './update-error.js';
+import { udpChannel } from './udp-channel.js';
 
 /** Where and how to send updates. */
 export interface UpdateTarget {
@@ -26,27 +26,6 @@ export interface UpdateResult {
   readonly transport: 'udp' | 'tcp';
   /** Verification of the response's TSIG against the request's MAC. */
   readonly tsig: TsigVerdict;
-}
-
-function udpExchange(host: string, port: number, wire: Buffer, id: number, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    const timer = setTimeout(() => finish(new DnsUpdateError(`no answer to DNS UPDATE from ${host}:${port} (udp) within ${timeoutMs} ms`)), timeoutMs);
-    function finish(error: Error | undefined, answer?: Buffer): void {
-      clearTimeout(timer);
-      socket.close();
-      if (answer !== undefined) resolve(answer);
-      else reject(error ?? new DnsUpdateError('no answer'));
-    }
-    socket.on('error', (error) => finish(new DnsUpdateError(`DNS UPDATE to ${host}:${port} (udp) failed: ${error.message}`, undefined, { cause: error })));
-    socket.on('message', (msg) => {
-      // Ignore strays: only the answer to our ID ends the exchange.
-      if (msg.length >= 12 && msg.readUInt16BE(0) === id) finish(undefined, msg);
-    });
-    socket.send(wire, port, host, (error) => {
-      if (error) finish(new DnsUpdateError(`DNS UPDATE to ${host}:${port} (udp) failed: ${error.message}`, undefined, { cause: error }));
-    });
-  });
 }
 
 function tcpExchange(host: string, port: number, wire: Buffer, timeoutMs: number): Promise<Buffer> {
@@ -81,12 +60,14 @@ function tcpExchange(host: string, port: number, wire: Buffer, timeoutMs: number
 export async function sendUpdate(target: UpdateTarget, zone: string, ops: readonly UpdateOp[]): Promise<UpdateResult> {
   const now = target.now ?? (() => Math.floor(Date.now() / 1000));
   const timeoutMs = target.timeoutMs ?? 3000;
-  const id = randomInt(0, 0x10000);
-  const signed = signMessage(buildUpdate(zone, ops, id), target.tsig, now());
   let transport: 'udp' | 'tcp' = target.transport ?? 'udp';
+  // Over UDP the ID must be free on the shared socket; nothing awaits between choosing and sending it.
+  const channel = transport === 'udp' ? udpChannel(target.host, target.port) : undefined;
+  const id = channel?.freeId() ?? randomInt(0, 0x10000);
+  const signed = signMessage(buildUpdate(zone, ops, id), target.tsig, now());
   let answer: Buffer;
-  if (transport === 'udp') {
-    answer = await udpExchange(target.host, target.port, signed.wire, id, timeoutMs);
+  if (channel !== undefined) {
+    answer = await channel.exchange(signed.wire, id, timeoutMs);
     // TC: the answer did not fit a datagram; RFC 2136 §6 has the client retry over TCP.
     if (((answer.readUInt16BE(2) >> 9) & 1) === 1) {
       transport = 'tcp';

@@ -8,6 +8,6 @@ export { recordRrset, recordHash, ownerName, displayAddresses, defaultRecordTtl 
 export { recordStatus, zoneConditions, recordMessages, rfc3339, type Condition, type RecordOutcome, type ZoneOutcome } from './conditions.js';
 export { clusterInstances } from './cluster-instances.js';
 export { bindcarBackoff, backoffDelay, retryWithBackoff, type BackoffPolicy } from './backoff.js';
-export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
+export { WorkQueue, KindQueues, type WorkQueueOptions } from './work-queue.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export { SidecarCallError } from './sidecar-client.js';

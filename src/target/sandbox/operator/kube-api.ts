@@ -6,6 +6,7 @@
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { bindyApiVersion, bindyGroup, bindyVersion, kindInfo, type BindyKind } from '../../../model/kinds.js';
 import { arr, isRecord, str, type BindyObject } from './objects.js';
+import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -24,13 +25,21 @@ export class KubeApi {
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
   readonly #fieldManager: string;
+  readonly #auth: PooledAuthentication;
   /** Every call made, by verb, for the twin's own accounting. */
   readonly calls = { list: 0, get: 0, patch: 0, create: 0, delete: 0 };
 
   constructor(kubeConfig: KubeConfig, fieldManager = 'bindy') {
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    // One keep-alive connection pool for every call, as kube-rs's client has (see pooled-client.ts).
+    this.#auth = new PooledAuthentication(kubeConfig);
+    this.custom = makePooledApiClient(kubeConfig, this.#auth, CustomObjectsApi);
+    this.core = makePooledApiClient(kubeConfig, this.#auth, CoreV1Api);
     this.#fieldManager = fieldManager;
+  }
+
+  /** Closes the pooled connections (after the last call). */
+  close(): void {
+    this.#auth.destroy();
   }
 
   /** Every object of a kind in a namespace, following `continue` tokens (bindy's list_all_paginated). */

@@ -1,6 +1,7 @@
 /**
  * @module The operator twin: informers for Bind9Cluster, Bind9Instance, DNSZone and the 8 record
- * kinds, one keyed work queue with N workers, bindy's requeue intervals, finalizers, events,
+ * kinds, one keyed work queue per kind with N workers each (kube-rs runs one Controller per kind,
+ * each with its own scheduler and concurrency), bindy's requeue intervals, finalizers, events,
  * leader election and metrics. Talks to any API server through @kubernetes/client-node.
  */
 import { hostname } from 'node:os';
@@ -19,7 +20,7 @@ import { reconcileRecord } from './reconcile-record.js';
 import { reconcileZone } from './reconcile-zone.js';
 import { zoneSelectsRecord } from './selection.js';
 import { createSidecarClient } from './sidecar-client.js';
-import { WorkQueue } from './work-queue.js';
+import { KindQueues } from './work-queue.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
 const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
@@ -33,7 +34,10 @@ export interface OperatorOptions {
   readonly dns: { readonly host: string; readonly port: number; readonly tsig: TsigKeySpec; readonly timeoutMs?: number; readonly transport?: 'udp' | 'tcp' };
   /** bindcar in front of the primaries' named. */
   readonly sidecar: { readonly url: string; readonly token: string };
-  /** Parallel reconciles (default 4). */
+  /**
+   * Parallel reconciles per kind (default 4), like kube-rs's `controller::Config::concurrency`:
+   * every kind has its own queue, so a backlog of records never delays a zone reconcile.
+   */
   readonly workers?: number;
   /** Added before every reconcile: fixed ms, or a sampler for a distribution (default 0). */
   readonly reconcileDelay?: number | (() => number);
@@ -86,7 +90,9 @@ export function createOperator(options: OperatorOptions): Operator {
     get: (kind, namespace, name) => informers.get(kind)?.get(name, namespace),
     list: (kind, namespace) => informers.get(kind)?.list(namespace) ?? [],
   };
-  const queue = new WorkQueue({ workers: options.workers ?? 4, handler: handle, onError: (key, e) => options.onError?.(key, e) });
+  const workers = options.workers ?? 4;
+  // One queue per kind: bindy runs a separate kube-rs Controller (scheduler + runner) for each.
+  const queue = new KindQueues({ workers, handler: handle, onError: (key, e) => options.onError?.(key, e) });
   const ctx: ReconcileContext = {
     api,
     caches,
@@ -211,6 +217,7 @@ export function createOperator(options: OperatorOptions): Operator {
     for (const t of restartTimers) clearTimeout(t);
     await Promise.allSettled([...informers.values()].map((i) => i.stop()));
     await queue.stop();
+    api.close();
   }
 
   const metricsHandler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkQueue } from './work-queue.js';
+import { KindQueues, WorkQueue } from './work-queue.js';
 
 /** A handler whose calls finish only when the test releases them. */
 function gated(): { handler: (k: string) => Promise<void>; started: string[]; release: () => void; waitStarted: (n: number) => Promise<void> } {
@@ -69,4 +69,26 @@ test('a failing handler reports the error and the queue goes on', async () => {
   assert.deepEqual(errors, ['bad:boom']);
   await q.stop();
   assert.throws(() => new WorkQueue({ workers: 0, handler: () => Promise.resolve() }), RangeError);
+});
+
+test('KindQueues: a busy kind never holds up another, each kind has its own workers', async () => {
+  const g = gated();
+  const q = new KindQueues({ workers: 1, handler: g.handler });
+  q.start();
+  q.add('ARecord/ns/a');
+  q.add('ARecord/ns/b');
+  await g.waitStarted(1);
+  assert.equal(q.depth('ARecord'), 1, 'ARecord/ns/b waits for the one ARecord worker');
+  q.add('DNSZone/ns/z');
+  await g.waitStarted(2);
+  assert.deepEqual(g.started, ['ARecord/ns/a', 'DNSZone/ns/z'], 'the zone ran while the record backlog waited');
+  q.add('DNSZone/ns/z');
+  q.add('DNSZone/ns/z');
+  assert.equal(q.depth('DNSZone'), 0, 'a key added while it runs is not queued twice');
+  g.release();
+  await g.waitStarted(4);
+  assert.deepEqual(g.started.slice(2).sort(), ['ARecord/ns/b', 'DNSZone/ns/z'], 'the zone runs once more for the adds made while it ran');
+  g.release();
+  await q.stop();
+  assert.throws(() => new KindQueues({ workers: 0, handler: g.handler }), RangeError);
 });

@@ -1,6 +1,7 @@
 /**
  * @module A controller work queue: keys are deduplicated, a key is never handled by two workers at
- * once (an add while it runs re-queues it once), delayed adds keep the earliest due time, N workers.
+ * once (an add while it runs re-queues it once), delayed adds keep the earliest due time, N workers;
+ * KindQueues keeps one such queue per kind, as kube-rs keeps one Controller per kind.
  */
 
 /** Options of {@link WorkQueue}. */
@@ -10,6 +11,10 @@ export interface WorkQueueOptions {
   /** Handles one key; a rejection is passed to `onError` and the key is not re-queued here. */
   readonly handler: (key: string) => Promise<void>;
   readonly onError?: (key: string, error: unknown) => void;
+}
+
+function checkWorkers(workers: number): void {
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
 }
 
 /** The queue; call start() to begin handling. */
@@ -25,7 +30,7 @@ export class WorkQueue {
   #stopped = false;
 
   constructor(options: WorkQueueOptions) {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
+    checkWorkers(options.workers);
     this.#options = options;
   }
 
@@ -98,5 +103,52 @@ export class WorkQueue {
       if (this.#dirty.delete(key)) this.add(key);
       this.#pump();
     }
+  }
+}
+
+/**
+ * One {@link WorkQueue} per kind (the part of a key before its first `/`), each with its own
+ * `workers`: kube-rs runs a separate Controller, with its own scheduler and concurrency, for every
+ * kind bindy reconciles, so a backlog of one kind never holds up another.
+ */
+export class KindQueues {
+  readonly #options: WorkQueueOptions;
+  readonly #queues = new Map<string, WorkQueue>();
+  #started = false;
+
+  constructor(options: WorkQueueOptions) {
+    checkWorkers(options.workers);
+    this.#options = options;
+  }
+
+  /** Queues `key` on its kind's queue (see {@link WorkQueue.add}). */
+  add(key: string, delayMs = 0): void {
+    const kind = key.split('/', 1)[0] ?? '';
+    let q = this.#queues.get(kind);
+    if (q === undefined) {
+      q = new WorkQueue(this.#options);
+      if (this.#started) q.start();
+      this.#queues.set(kind, q);
+    }
+    q.add(key, delayMs);
+  }
+
+  /** Keys waiting on one kind's queue, or on all of them. */
+  depth(kind?: string): number {
+    if (kind !== undefined) return this.#queues.get(kind)?.depth() ?? 0;
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.depth();
+    return n;
+  }
+
+  /** Starts every queue (and any created later). */
+  start(): void {
+    this.#started = true;
+    for (const q of this.#queues.values()) q.start();
+  }
+
+  /** Stops every queue; resolves when their running handlers have finished. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.stop()));
   }
 }
