@@ -6,6 +6,7 @@ import { TargetNotReadyError } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { isAlive, readState, sandboxHome, startSandbox } from './sandbox/supervisor/index.js';
+import { operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
 import { gatherClusterFacts } from './cluster/cluster-facts.js';
 import { assertPreflight, preflightProblems } from './cluster/preflight.js';
@@ -55,12 +56,23 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
 async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {
   const home = sandboxHome(o.env);
   const state = await readState(home);
-  if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) return sandboxTarget(state, config.namespace, null);
+  if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) {
+    o.onProgress?.('sandbox: using the one already up (its operator and sidecar keep the tunables they were started with)');
+    return sandboxTarget(state, config.namespace, null);
+  }
   if (!o.forRun) {
     throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
   }
   o.onProgress?.('sandbox: none running, starting one for this run');
-  const started = await startSandbox({ namespace: config.namespace, detached: false, home, ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }) });
+  const started = await startSandbox({
+    namespace: config.namespace,
+    clusterName: config.fixtures.clusterName,
+    detached: false,
+    home,
+    operatorArgs: operatorArgsOf(config),
+    sidecarRateLimitOff: sidecarRateLimitOff(config),
+    ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
+  });
   return sandboxTarget(started.state, config.namespace, started.stop);
 }
 

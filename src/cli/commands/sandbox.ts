@@ -15,6 +15,7 @@ import { runApiServer } from '../../target/sandbox/apiserver/run.js';
 import { runSidecar } from '../../target/sandbox/sidecar/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../target/sandbox/supervisor/index.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
+import { operatorArgsOf, sidecarRateLimitOff } from '../../target/sandbox/supervisor/tunables.js';
 
 const upHelp = `
 Examples:
@@ -154,7 +155,8 @@ export const sandboxCommand: CommandModule = {
           clusterName: config.fixtures.clusterName,
           detached: o.detach === true,
           withoutOperator: !o.operator,
-          sidecarRateLimitOff: !o.rateLimit,
+          operatorArgs: operatorArgsOf(config),
+          sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
           home: sandboxHome(ctx.io.env),
           onProgress: (l) => {
             if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);

@@ -1,0 +1,18 @@
+/** @module The configuration's `sandbox` section as the arguments of the parts it tunes (pure). */
+import type { Config } from '../../../config/index.js';
+import { formatDistribution, formatPercentage } from '../../../config/values.js';
+
+/** `sandbox start operator` arguments for `sandbox.operator` (workers, reconcile delay, error rate). */
+export function operatorArgsOf(config: Readonly<Config>): string[] {
+  const op = config.sandbox.operator;
+  return [
+    '--workers', String(op.workers),
+    ...(op.reconcileDelay.kind === 'fixed' && op.reconcileDelay.ms === 0 ? [] : ['--reconcile-delay', formatDistribution(op.reconcileDelay)]),
+    ...(op.errorRate === 0 ? [] : ['--error-rate', formatPercentage(op.errorRate)]),
+  ];
+}
+
+/** True when `sandbox.sidecar.rateLimit` turns bindcar's limiter off. */
+export function sidecarRateLimitOff(config: Readonly<Config>): boolean {
+  return config.sandbox.sidecar.rateLimit.kind === 'off';
+}
