@@ -22,7 +22,7 @@ export const defaultConfig: Config = deepFreeze({
     clusterName: 'loadtest',
   },
   scenarios: {
-    burst: { kind: 'burst', records: 100, zones: 10, mixed: true, kinds: defaultKinds, concurrency: 20, timeout: 300_000 },
+    burst: { kind: 'burst', records: 100, zones: 10, mixed: false, kinds: defaultKinds, concurrency: 20, timeout: 300_000 },
     sustained: {
       kind: 'sustained',
       rate: 10,

@@ -85,7 +85,7 @@ export const configSpec: f.Section = f.section({
       {
         records: f.integer('records created in the burst', 1),
         zones: f.integer('zones the records are spread over', 1),
-        mixed: f.boolean('several record kinds (true) or ARecords only'),
+        mixed: f.boolean('zones and records interleaved in one stream (true) or every zone first'),
         kinds: kinds(),
         concurrency: f.integer('writes in flight at once', 1),
         qps: f.rate('upper bound on writes per second'),

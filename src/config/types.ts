@@ -44,9 +44,9 @@ export interface BurstOptions {
   records: number;
   /** DNSZones the records are spread over. */
   zones: number;
-  /** True: records of several kinds per `kinds`; false: ARecords only. */
+  /** Zones and records interleaved in one stream (each zone followed by its records) instead of every zone first. */
   mixed: boolean;
-  /** Share of each record kind when `mixed`. */
+  /** Share of each record kind (`A=100` for ARecords only). */
   kinds: KindMix;
   /** Writes in flight at once. */
   concurrency: number;

@@ -9,10 +9,10 @@ import type { KubeObject } from '../observe/kube-client.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { fixtureOptionsFromConfig } from './fixture-options.js';
 
-/** The fixture options of a burst: records spread over `zones`, the kind mix when `mixed`, else ARecords only. */
+/** The fixture options of a burst: records spread over `zones`, in the configured kind mix. */
 export function burstFixtureOptions(config: Readonly<Config>, runId: string): FixtureOptions {
   const b = config.scenarios.burst;
-  const kinds: Partial<Record<RecordKind, number>> = b.mixed ? { ...b.kinds } : { ARecord: 1 };
+  const kinds: Partial<Record<RecordKind, number>> = { ...b.kinds };
   return fixtureOptionsFromConfig(config, { runId, zones: b.zones, recordsPerZone: Math.ceil(b.records / b.zones), kinds });
 }
 
@@ -64,13 +64,13 @@ export function planBurst(input: PlanInput): ScenarioPlan {
   const b = config.scenarios.burst;
   const o = burstFixtureOptions(config, runId);
   const cluster = generateCluster(o);
-  const kinds: BindyKind[] = ['DNSZone', ...(b.mixed ? recordKinds.filter((k) => (o.kinds[k] ?? 0) > 0) : (['ARecord'] as const))];
+  const kinds: BindyKind[] = ['DNSZone', ...recordKinds.filter((k) => (o.kinds[k] ?? 0) > 0)];
   const objects = (): Iterable<KubeObject> => burstStream(o, b.records, interleave);
   const pace = b.qps === undefined ? 'unpaced' : `at most ${b.qps}/s`;
   const describe = [
     `1. namespace ${config.namespace}: created with the label loadtest.bindy.firestoned.io/managed-by=bindy-loadtest when absent (kept after the run)`,
     `2. Bind9Cluster ${config.namespace}/${cluster.metadata.name}: used when present and Ready; created when absent where allowed (sandbox, or --create-cluster), labelled with the run id; not measured`,
-    `3. measured: ${b.zones} DNSZones and ${b.records} records (${b.mixed ? `kinds ${Object.entries(o.kinds).filter(([, w]) => (w ?? 0) > 0).map(([k, w]) => `${k}=${w}`).join(',')}` : 'ARecords only'}), ` +
+    `3. measured: ${b.zones} DNSZones and ${b.records} records (kinds ${Object.entries(o.kinds).filter(([, w]) => (w ?? 0) > 0).map(([k, w]) => `${k}=${w}`).join(',')}), ` +
       (interleave ? 'interleaved: each zone followed by its records' : 'every zone first, then the records round-robin over the zones'),
     `   ${b.concurrency} creates in flight, ${pace}; wait up to ${Math.round(b.timeout / 1000)} s for every object to be Ready (watch, run-id label ${runId})`,
     `4. cleanup: delete everything labelled loadtest.bindy.firestoned.io/run-id=${runId} and wait until it is gone (unless --keep)`,

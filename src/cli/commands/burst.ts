@@ -15,6 +15,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--concurrency', key: 'scenarios.burst.concurrency' },
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
+  { flag: '--mixed', key: 'scenarios.burst.mixed' },
   { flag: '--run-id', key: 'runId' },
   { flag: '--format', key: 'report.formats' },
   { flag: '--pushgateway', key: 'report.pushgateway' },
@@ -87,7 +88,7 @@ export const burstCommand: CommandModule = {
         await runScenario(ctx, {
           scenario: scenarios.burst,
           resolved,
-          interleave: o.mixed === true,
+          interleave: resolved.config.scenarios.burst.mixed,
           keep: o.keep === true,
           createCluster: o.createCluster === true,
           allowExistingNamespace: o.allowExistingNamespace === true,
