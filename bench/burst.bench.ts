@@ -1,0 +1,180 @@
+/**
+ * @module Burst benchmarks (JSON in bench/results/burst.json):
+ *  - engine overhead: against the sandbox with the operator twin left out (creates only), the
+ *    burst engine's create rate (BurstEngine + KubeClient through client-node + the journal write
+ *    before each create, as `burst` runs it) divided by that of a minimal client making the same
+ *    creates: plain `https` keep-alive POSTs, same concurrency, same API server, from the
+ *    kubeconfig's server, CA and token. Rounds alternate the two; the ratio of the medians is
+ *    reported; goal ≥ 0.95.
+ *  - peak RSS: the CLI's `main()` run in a child process for a 5,000-record burst against a full
+ *    sandbox (with its cleanup), reporting the child's `process.resourceUsage().maxRSS`; goal ≤ 200 MB.
+ *    The child runs the TypeScript sources through tsx, whose transpiler is counted too (an upper bound).
+ * Run: node scripts/run-bench.mjs burst
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { KubeClient, type KubeObject } from '../src/observe/kube-client.js';
+import { BurstEngine } from '../src/drive/burst.js';
+import { Journal } from '../src/observe/journal.js';
+import { bindyApiVersion, runIdLabel } from '../src/model/kinds.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ns = 'bindy-loadtest';
+const creates = 2000;
+const concurrency = 50;
+const rounds = 3;
+
+/** ARecords of one round, each name unique to the round (the schema-valid minimum). */
+function* records(runId: string, n: number): Generator<KubeObject> {
+  for (let i = 0; i < n; i++) {
+    yield {
+      apiVersion: bindyApiVersion,
+      kind: 'ARecord',
+      metadata: { name: `${runId}-${i}`, namespace: ns, labels: { [runIdLabel]: runId } },
+      spec: { name: `h${i}`, ipv4Addresses: [`198.51.100.${(i % 250) + 1}`] },
+    };
+  }
+}
+
+/** Accepted creates per second, from the first request sent to the last response read. */
+interface RateRun {
+  accepted: number;
+  failed: number;
+  seconds: number;
+  rate: number;
+}
+
+async function engineRound(client: KubeClient, journalDir: string, runId: string): Promise<RateRun> {
+  const journal = new Journal(journalDir, runId);
+  try {
+    const engine = new BurstEngine({ objects: records(runId, creates), creator: client, concurrency, beforeCreate: (o) => journal.append(o) });
+    const s = await engine.run();
+    const seconds = ((s.lastReceivedMs ?? 0) - (s.firstSentMs ?? 0)) / 1000;
+    return { accepted: s.created, failed: s.rejected + s.errors, seconds, rate: s.created / seconds };
+  } finally {
+    journal.close();
+  }
+}
+
+/** The kubeconfig's server, CA and Bearer token, as a minimal client would use them. */
+function connection(kubeconfig: string): { url: URL; ca: string; token: string } {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  if (cluster === null || user === null || user.token === undefined) throw new Error('kubeconfig without cluster or token');
+  const ca = cluster.caData !== undefined ? Buffer.from(cluster.caData, 'base64').toString() : cluster.caFile !== undefined ? readFileSync(cluster.caFile, 'utf8') : '';
+  return { url: new URL(cluster.server), ca, token: user.token };
+}
+
+async function minimalRound(conn: { url: URL; ca: string; token: string }, runId: string): Promise<RateRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: conn.ca });
+  const path = `/apis/bindy.firestoned.io/v1beta1/namespaces/${ns}/arecords`;
+  const post = (obj: KubeObject): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(obj);
+      const req = request(
+        { host: conn.url.hostname, port: conn.url.port, path, method: 'POST', agent, headers: { authorization: `Bearer ${conn.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const it = records(runId, creates);
+  let accepted = 0;
+  let failed = 0;
+  let last = 0;
+  const first = performance.now();
+  const worker = async (): Promise<void> => {
+    for (let r = it.next(); r.done !== true; r = it.next()) {
+      const status = await post(r.value).catch(() => 0);
+      last = performance.now();
+      if (status === 201) accepted++;
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
+  const seconds = (last - first) / 1000;
+  return { accepted, failed, seconds, rate: accepted / seconds };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+}
+
+async function engineOverhead(): Promise<Record<string, unknown>> {
+  const home = mkdtempSync(join(tmpdir(), 'bl-bench-burst-'));
+  const sb = await startSandbox({ namespace: ns, detached: false, home, withoutOperator: true, sidecarRateLimitOff: true });
+  try {
+    const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
+    // Without the operator twin nothing bootstraps the namespace: create it as `up` would.
+    await client.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
+    const conn = connection(sb.state.kubeconfig);
+    const engine: RateRun[] = [];
+    const minimal: RateRun[] = [];
+    // Warm both paths (TLS, JIT, the server's first requests) before the measured rounds.
+    await minimalRound(conn, 'warm-m');
+    await engineRound(client, join(home, 'journal'), 'warm-e');
+    for (let r = 0; r < rounds; r++) {
+      minimal.push(await minimalRound(conn, `min-${r}`));
+      engine.push(await engineRound(client, join(home, 'journal'), `eng-${r}`));
+    }
+    const e = median(engine.map((x) => x.rate));
+    const m = median(minimal.map((x) => x.rate));
+    return { creates, concurrency, rounds, engineCreatesPerSecond: e, minimalCreatesPerSecond: m, ratio: e / m, goal: '>= 0.95', engine, minimal };
+  } finally {
+    await sb.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function peakRss(records: number): Record<string, unknown> {
+  const home = mkdtempSync(join(tmpdir(), 'bl-bench-burst-rss-'));
+  try {
+    const script = [
+      `import { main } from ${JSON.stringify(join(root, 'src', 'cli', 'main.ts'))};`,
+      `const code = await main(${JSON.stringify(['--output', join(home, 'results'), 'burst', '--records', String(records), '--zones', '10', '--timeout', '5m'])});`,
+      `process.stdout.write(JSON.stringify({ code, maxRssKiB: process.resourceUsage().maxRSS }) + '\\n');`,
+    ].join('\n');
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: join(home, 'sandbox') },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    const parsed = JSON.parse(line) as { code: number; maxRssKiB: number };
+    return {
+      records,
+      exitCode: parsed.code,
+      seconds: (performance.now() - t0) / 1000,
+      peakRssMB: (parsed.maxRssKiB * 1024) / 1e6,
+      goal: '<= 200 MB',
+      summary: r.stderr.split('\n').filter((l) => /^burst |create_to_ready|creates:|cleanup: clean/.test(l.trim())).map((l) => l.trim()),
+    };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const overhead = await engineOverhead();
+const rss = peakRss(5000);
+const out = { when: new Date().toISOString(), node: process.version, engineOverhead: overhead, peakRss: rss };
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', 'burst.json'), `${JSON.stringify(out, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
