@@ -6,7 +6,7 @@
 import { loadChartAssets, renderHtml } from '../report/html/index.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import { pushResult } from '../report/pushgateway.js';
-import { checkCriteriaMeasurable, failedVerdicts, isExplicit, judge } from '../judge/index.js';
+import { checkCriteriaMeasurable, deriveFindings, failedVerdicts, isExplicit, judge } from '../judge/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -283,6 +283,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       },
     });
     for (const n of measurable.conditions) result.notes.push(`criterion ${n.criterion}: ${n.requires}`);
+    // What the measurements say a bindy operator (or bindy's maintainers) can act on, with the numbers behind it.
+    Object.assign(result, deriveFindings(result));
     const failedCriteria = failedVerdicts(verdicts).failed;
     finish(interrupts.interruptedBy() !== null || failure !== null ? 'aborted' : verdict.passed && failedCriteria.length === 0 ? 'completed' : 'failed');
     // Written before cleanup too, so a run killed while cleaning up still leaves its result.

@@ -20,7 +20,7 @@ function verdict(r: ComparisonRow): string {
     case 'regression':
       return '**REGRESSION**';
     case 'worse':
-      return r.significant === false ? 'worse, not significant' : 'worse, untested';
+      return r.significant === false ? 'worse, not significant' : r.significant === true ? 'worse, significant, not bindy\'s (see note)' : 'worse, untested';
     case 'better':
       return r.significant === true ? 'better' : 'better, not significant';
     case 'same':

@@ -86,10 +86,12 @@ for (const c of scalarCases) {
 }
 
 test('memory higher beyond the spread is a regression; noisy baseline runs shield a similar value', () => {
+  // On a cluster: on the sandbox the memory is the operator twin's, never a regression of bindy (test below).
+  const onCluster = (r: ReturnType<typeof syntheticResult>) => Object.assign(r, { metadata: { ...r.metadata, target: { kind: 'cluster' as const, description: 'c' } } });
   const b = baselineOf([1, 2, 3, 4], (s) => ({ memoryPeakMB: [100, 103, 98, 101][s - 1] ?? 100 }));
-  assert.equal(row(analyze(b, syntheticResult({ seed: 70, memoryPeakMB: 140 }), { threshold: 0.1 }), 'memory_peak').verdict, 'regression');
+  assert.equal(row(analyze(b, onCluster(syntheticResult({ seed: 70, memoryPeakMB: 140 })), { threshold: 0.1 }), 'memory_peak').verdict, 'regression');
   const noisy = baselineOf([1, 2, 3], (s) => ({ memoryPeakMB: [100, 150, 80][s - 1] ?? 100 }));
-  assert.equal(row(analyze(noisy, syntheticResult({ seed: 71, memoryPeakMB: 140 }), { threshold: 0.1 }), 'memory_peak').verdict, 'worse');
+  assert.equal(row(analyze(noisy, onCluster(syntheticResult({ seed: 71, memoryPeakMB: 140 })), { threshold: 0.1 }), 'memory_peak').verdict, 'worse');
 });
 
 test('one baseline run: a scalar change is reported but cannot be a regression', () => {
@@ -115,4 +117,33 @@ test('markdown: a table with metric, baseline, current, change, verdict, test an
   assert.match(md, /\| metric \| baseline \| current \| change \| verdict \| test \| p-value \|/);
   assert.match(md, /\| create_to_ready p50 \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d % \| \*\*REGRESSION\*\* \| Mann–Whitney U/);
   assert.match(md, /threshold 10\.0 %/);
+});
+
+test('rows that do not measure bindy are at most worse: generator timings always, the twins on the sandbox', async () => {
+  const { createLatencyHistogram } = await import('../measure/index.js');
+  const { latencyResult } = await import('../report/result/index.js');
+  const withApi = (seed: number, medianUs: number, kind: 'sandbox' | 'cluster') => {
+    const r = syntheticResult({ seed, ...latency(2000, 200_000), memoryPeakMB: seed < 10 ? 100 + seed : 300 });
+    r.metadata.target = { kind, description: 'd' };
+    for (const name of ['api_create', 'schedule_slip']) {
+      const h = createLatencyHistogram();
+      for (let i = 0; i < 2000; i++) h.record(medianUs * (1 + (i % 50) / 100));
+      r.latencies[name] = latencyResult(h, 'test');
+    }
+    return r;
+  };
+  const cases = [
+    { kind: 'sandbox' as const, api: 'worse', slip: 'worse', memory: 'worse' },
+    { kind: 'cluster' as const, api: 'regression', slip: 'worse', memory: 'regression' },
+  ];
+  for (const c of cases) {
+    const b = buildBaseline([1, 2, 3].map((seed) => ({ source: `b${seed}.json`, result: withApi(seed, 5_000, c.kind) })));
+    const a = analyze(b, withApi(20, 10_000, c.kind), { threshold: 0.1 });
+    assert.equal(row(a, 'api_create p50').verdict, c.api, `${c.kind} api_create`);
+    assert.equal(row(a, 'schedule_slip p50').verdict, c.slip, `${c.kind} schedule_slip`);
+    assert.equal(row(a, 'memory_peak').verdict, c.memory, `${c.kind} memory_peak`);
+    if (c.api === 'worse') assert.match(row(a, 'api_create p50').note ?? '', /API server twin/);
+    assert.equal(row(a, 'create_to_ready p50').verdict, 'same');
+    assert.equal(a.regressions, c.kind === 'sandbox' ? 0 : 4);
+  }
 });

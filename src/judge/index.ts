@@ -16,3 +16,5 @@ export { mannWhitney } from './mann-whitney.js';
 export type { MannWhitneyResult } from './mann-whitney.js';
 export { predictionTest, twoProportionTest } from './scalar-tests.js';
 export type { ScalarTest } from './scalar-tests.js';
+export { deriveFindings } from './findings.js';
+export type { FindingsReport } from './findings.js';

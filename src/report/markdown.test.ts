@@ -40,6 +40,17 @@ test('markdown: what ran, counts, the percentile table per operation and per kin
   assert.equal(renderMarkdown(result()), md, 'pure: same result, same text');
 });
 
+test('markdown: findings and recommendations with severity, id, text and evidence; no section when there are none', () => {
+  const r = result();
+  assert.doesNotMatch(renderMarkdown(r), /## Findings|## Recommendations/);
+  r.findings.push({ id: 'backlog-grows-during-creates', severity: 'high', text: 'The operator cannot keep up at this rate', evidence: { backlog_growth_per_s: 40.25, create_rate_per_s: 50, note: null } });
+  r.recommendations.push({ id: 'bindy-metric-queue-depth-missing', severity: 'medium', text: 'Expose a queue-depth gauge', evidence: { metric: 'queue_depth' } });
+  const md = renderMarkdown(r);
+  assert.match(md, /## Findings\n\n- \*\*high\*\* `backlog-grows-during-creates`: The operator cannot keep up at this rate _\(evidence: backlog_growth_per_s = 40\.3; create_rate_per_s = 50; note = —\)_\n/);
+  assert.match(md, /## Recommendations\n\n- \*\*medium\*\* `bindy-metric-queue-depth-missing`: Expose a queue-depth gauge _\(evidence: metric = queue_depth\)_/);
+  assert.ok(md.indexOf('## Findings') < md.indexOf('## Latencies'), 'findings come before the detail tables');
+});
+
 test('console summary and number formats', () => {
   const text = renderConsoleSummary(result(), { dir: '/out/burst-x' });
   assert.match(text, /^burst burst-x: failed in 1\.0 s \(cluster\)/);

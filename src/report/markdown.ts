@@ -1,6 +1,6 @@
 /** @module The Markdown report (`summary.md`), rendered from the JSON run result alone (pure: no I/O). */
 import type { HistogramSummary } from '../measure/index.js';
-import type { RunResult } from './result/index.js';
+import type { Finding, RunResult } from './result/index.js';
 
 /** A latency in µs as a short human figure (µs, ms or s, 3 significant digits); `—` when not measured. */
 export function formatUs(us: number | null): string {
@@ -31,6 +31,14 @@ function latencyRow(name: string, s: HistogramSummary): string {
 
 const latencyHeader = [row(['latency', 'count', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max', 'mean']), '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
 
+/** One finding or recommendation as a list item: severity, id, text, then the evidence it rests on. */
+function findingLine(f: Finding): string {
+  const evidence = Object.entries(f.evidence)
+    .map(([k, v]) => `${k} = ${v === null ? '—' : typeof v === 'number' ? formatNumber(v) : v}`)
+    .join('; ');
+  return `- **${f.severity}** \`${f.id}\`: ${f.text.replace(/\n/g, ' ')}${evidence === '' ? '' : ` _(evidence: ${evidence})_`}`;
+}
+
 /** The order the counts table lists the burst's counters in; any other counter follows, sorted. */
 const countOrder = [
   'creates_started',
@@ -54,7 +62,7 @@ const countOrder = [
   'event_loop_lag_max',
 ];
 
-/** The Markdown summary of a run result: what ran, counts, latency tables, rates, failures, and how each figure was measured. */
+/** The Markdown summary of a run result: what ran, criteria, findings and recommendations, counts, latency tables, rates, failures, and how each figure was measured. */
 export function renderMarkdown(r: RunResult, options: { maxFailures?: number } = {}): string {
   const m = r.metadata;
   const out: string[] = [];
@@ -80,6 +88,13 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
       const observed = v.observed === null ? '—' : `${formatNumber(v.observed)}${unit}`;
       out.push(row([v.metric, observed, `${v.comparison} ${formatNumber(v.limit)}${unit}`, v.verdict === 'fail' ? '**FAIL**' : v.verdict, v.reason, v.method]));
     }
+    out.push('');
+  }
+
+  for (const [title, list] of [['Findings', r.findings], ['Recommendations', r.recommendations]] as const) {
+    if (list.length === 0) continue;
+    out.push(`## ${title}`, '');
+    for (const f of list) out.push(findingLine(f));
     out.push('');
   }
 
