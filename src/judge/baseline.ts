@@ -3,7 +3,7 @@
  * latency histograms added (never averaged), every other figure kept per run so its spread is known.
  */
 import { UsageError } from '../errors.js';
-import { histogramOf, latencyResult } from '../report/result/index.js';
+import { createRunResult, histogramOf, latencyResult } from '../report/result/index.js';
 import type { LatencyResult, RunResult } from '../report/result/index.js';
 import { mergeHistograms } from '../measure/index.js';
 import type { QuantityHistogram } from '../measure/index.js';
@@ -134,26 +134,14 @@ export function buildBaseline(inputs: readonly BaselineInput[]): BaselineDocumen
   if (configs.size > 1) notes.push('the runs used different effective configurations; config below is the first run’s');
   const started = inputs.map((i) => i.result.metadata.startedAt).sort();
   const ended = inputs.map((i) => i.result.metadata.endedAt).filter((e): e is string => e !== null).sort();
+  const { endedAt: _e, durationMs: _d, status: _s, ...start } = m0;
+  // Every section starts empty, as in any new result; the baseline fills what it merges.
+  const base = createRunResult({ ...start, runId: `baseline-${m0.runId}${inputs.length > 1 ? `-and-${inputs.length - 1}-more` : ''}`, startedAt: started[0] ?? m0.startedAt });
   return {
-    schemaVersion: first.result.schemaVersion,
-    metadata: {
-      ...m0,
-      runId: `baseline-${m0.runId}${inputs.length > 1 ? `-and-${inputs.length - 1}-more` : ''}`,
-      startedAt: started[0] ?? m0.startedAt,
-      endedAt: ended.at(-1) ?? null,
-      durationMs: null,
-      status: 'completed',
-    },
+    ...base,
+    metadata: { ...base.metadata, endedAt: ended.at(-1) ?? null, status: 'completed' },
     config: first.result.config,
     latencies,
-    timeSeries: [],
-    counters: {},
-    operator: [],
-    apiAmplification: null,
-    failures: [],
-    criteria: [],
-    findings: [],
-    recommendations: [],
     notes,
     baseline: { version: baselineVersion, count: inputs.length, runs: inputs.map((i) => runOf(i.result)) },
   };

@@ -1,8 +1,7 @@
 /** @module Health of each part of a running sandbox: its process, and an answer on its own protocol. */
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { udpQuery } from '../bind9/udp-query.js';
+import { FetchError, fetchText } from '../../../observe/metrics-fetch.js';
 import { isAlive } from './part-process.js';
 import type { PartState, SandboxState } from './state.js';
 
@@ -16,19 +15,15 @@ export interface PartHealth {
   detail: string;
 }
 
-/** GETs `url` (trusting `ca` for https) and resolves with the status code, or rejects after `timeoutMs`. */
-export function httpStatus(url: string, opts: { ca?: string; timeoutMs?: number } = {}): Promise<number> {
-  const u = new URL(url);
-  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(u, { method: 'GET', timeout: opts.timeoutMs ?? 2000, ...(opts.ca === undefined ? {} : { ca: opts.ca }) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs ?? 2000} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** The HTTP status of a GET of `url` (trusting `ca` for https); rejects when no answer arrives. */
+async function httpStatus(url: string, ca: string | undefined): Promise<number> {
+  try {
+    await fetchText(url, { timeoutMs: 2000, ...(ca === undefined ? {} : { ca }) });
+    return 200;
+  } catch (err) {
+    if (err instanceof FetchError && err.status !== 0) return err.status;
+    throw err;
+  }
 }
 
 async function probe(part: PartState, state: SandboxState, ca: string | undefined): Promise<{ healthy: boolean; detail: string }> {
@@ -39,16 +34,16 @@ async function probe(part: PartState, state: SandboxState, ca: string | undefine
         return { healthy: true, detail: `DNS 127.0.0.1:${state.dns.port} answers (rcode ${a.rcode})` };
       }
       case 'apiserver': {
-        const code = await httpStatus(`${state.apiServerUrl}/readyz`, ca === undefined ? {} : { ca });
+        const code = await httpStatus(`${state.apiServerUrl}/readyz`, ca);
         return { healthy: code === 200, detail: `${state.apiServerUrl}/readyz → ${code}` };
       }
       case 'sidecar': {
-        const code = await httpStatus(`${state.sidecarUrl}/api/v1/health`);
+        const code = await httpStatus(`${state.sidecarUrl}/api/v1/health`, undefined);
         return { healthy: code === 200, detail: `${state.sidecarUrl}/api/v1/health → ${code}` };
       }
       case 'operator': {
         const url = part.metricsUrl ?? '';
-        const code = await httpStatus(url);
+        const code = await httpStatus(url, undefined);
         return { healthy: code === 200, detail: `${url} → ${code}` };
       }
     }
