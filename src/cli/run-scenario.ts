@@ -26,7 +26,7 @@ import type { JsonValue, RunResult } from '../report/result/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderConsoleSummary } from '../report/console-summary.js';
 import { openTarget } from '../target/open-target.js';
-import type { Target } from '../target/target.js';
+import { criteriaNotJudgedOn, type Target } from '../target/target.js';
 import { toolVersion } from '../version.js';
 import type { CliContext } from './command-module.js';
 import { ProgressReporter } from './progress.js';
@@ -159,12 +159,11 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
   if (runId.length > 63) throw new UsageError(`--run-id: ${JSON.stringify(runId)} is longer than 63 characters`);
   // Criteria are data, checked before any load: an explicit one this scenario cannot measure is exit 2.
   const measurable = checkCriteriaMeasurable(config.criteria, o.resolved.origins, o.scenario.metrics);
-  if (config.target === 'sandbox') {
-    for (const key of ['maxMemoryMB', 'maxCpuCores', 'maxMemoryGrowthMBPerHour'] as const) {
-      const origin = o.resolved.origins.get(`criteria.${key}`);
-      if (config.criteria[key] !== undefined && origin !== undefined && isExplicit(origin)) {
-        throw new UsageError(`${formatOrigin(origin)}: criteria.${key} judges bindy's own process, and the sandbox runs the tool's operator twin instead; use --target cluster`);
-      }
+  // An explicit criterion the target cannot judge (the sandbox's operator is a twin) is refused too.
+  for (const [key, why] of Object.entries(criteriaNotJudgedOn(config.target))) {
+    const origin = o.resolved.origins.get(`criteria.${key}`);
+    if (key in config.criteria && origin !== undefined && isExplicit(origin)) {
+      throw new UsageError(`${formatOrigin(origin)}: criteria.${key} cannot be judged on the ${config.target} target: ${why}; use --target cluster`);
     }
   }
   const plan = o.scenario.plan({ config, runId, interleave: o.interleave });
@@ -274,12 +273,11 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       result.notes.push(`the run stopped on an error: ${e instanceof Error ? e.message : String(e)}`);
     }
     const verdict = o.scenario.verify(result);
-    const twin = 'the sandbox\'s operator is this tool\'s twin, not bindy: its memory and CPU say nothing about bindy\'s (they are reported, not judged)';
     const verdicts = judge(result, config.criteria, o.resolved.origins, {
       notApplicable: {
         // What the pre-load check found this scenario does not measure stays unjudged, with its reason.
         ...Object.fromEntries(measurable.notMeasured.map((n) => [n.criterion, n.reason])),
-        ...(target.info.kind === 'sandbox' ? { maxMemoryMB: twin, maxCpuCores: twin, maxMemoryGrowthMBPerHour: twin } : {}),
+        ...criteriaNotJudgedOn(target.info.kind),
       },
     });
     for (const n of measurable.conditions) result.notes.push(`criterion ${n.criterion}: ${n.requires}`);

@@ -53,3 +53,13 @@ export interface Target {
   /** Releases what opening the target started (a sandbox started for this run is stopped). Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * Criteria whose figure a target can report but that do not describe bindy there, with the reason.
+ * The sandbox runs the tool's own operator twin, so its memory and CPU say nothing about bindy's.
+ */
+export function criteriaNotJudgedOn(kind: TargetInfo['kind']): Readonly<Record<string, string>> {
+  if (kind === 'cluster') return {};
+  const twin = 'the sandbox\'s operator is this tool\'s twin, not bindy: its memory and CPU say nothing about bindy\'s (they are reported, not judged)';
+  return { maxMemoryMB: twin, maxCpuCores: twin, maxMemoryGrowthMBPerHour: twin };
+}
