@@ -341,3 +341,14 @@ test('an explicit criterion burst cannot measure is refused before any load (exi
   assert.match(r.stderr, /loadtest\.yaml:2: criteria\.dnsQueryP99 cannot be measured by the burst scenario/);
   assert.match(r.stderr, /bind/);
 });
+
+test('an explicit operator-resource criterion on the sandbox is refused before anything starts (exit 2)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bl-burst-twin-criteria-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'loadtest.yaml');
+  await writeFile(file, 'criteria:\n  maxCpuCores: 0.5\n');
+  const r = await runCli(['--config', file, 'burst', '--records', '5'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: join(dir, 'home') } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /loadtest\.yaml:2: criteria\.maxCpuCores cannot be judged on the sandbox target: .*twin/);
+  assert.equal(existsSync(join(dir, 'home')), false, 'no sandbox was started');
+});
