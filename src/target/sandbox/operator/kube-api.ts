@@ -6,7 +6,7 @@
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { bindyApiVersion, bindyGroup, bindyVersion, kindInfo, type BindyKind } from '../../../model/kinds.js';
 import { arr, isRecord, str, type BindyObject } from './objects.js';
-import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
+import { makePooledApiClient, PooledAuthentication } from '../../../observe/pooled-client.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 

@@ -38,11 +38,15 @@ export class PooledAuthentication implements SecurityAuthentication {
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await this.#kubeConfig.applySecurityAuthentication(context);
     const fresh = context.getAgent();
-    if (fresh === undefined) return;
+    if (fresh !== undefined) context.setAgent(this.pooledAgent(fresh));
+  }
+
+  /** The pooled keep-alive agent with `fresh`'s options (created once per distinct TLS options); proxy agents come back unchanged. */
+  pooledAgent(fresh: HttpAgent): HttpAgent {
     // Exactly these classes: proxy agents (subclasses) are left alone.
     const https = fresh.constructor === HttpsAgent;
-    if (!https && fresh.constructor !== HttpAgent) return;
-    const options: AgentOptions = https && fresh instanceof HttpsAgent ? fresh.options : {};
+    if (!https && fresh.constructor !== HttpAgent) return fresh;
+    const options: AgentOptions = fresh instanceof HttpsAgent ? fresh.options : {};
     const key = `${https ? 'https' : 'http'}:${agentKey(options)}`;
     let pooled = this.#agents.get(key);
     if (pooled === undefined) {
@@ -51,7 +55,7 @@ export class PooledAuthentication implements SecurityAuthentication {
       pooled = https ? new HttpsAgent(keep) : new HttpAgent(keep);
       this.#agents.set(key, pooled);
     }
-    context.setAgent(pooled);
+    return pooled;
   }
 
   /** Closes every pooled connection. */

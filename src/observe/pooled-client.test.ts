@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { generateServingCert } from '../apiserver/serving-cert.js';
-import { kubeconfigYaml } from '../apiserver/kubeconfig.js';
+import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
+import { kubeconfigYaml } from '../target/sandbox/apiserver/kubeconfig.js';
 import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
 
 /** An HTTPS server answering `{}` that counts TLS connections and remembers the Authorization headers. */

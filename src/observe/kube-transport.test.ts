@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
+import { kubeconfigYaml } from '../target/sandbox/apiserver/kubeconfig.js';
+import { KubeClient, type KubeObject } from './kube-client.js';
+import { httpKubeConfig } from '../../test/helpers/api-sandbox.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string;
+  contentType: string;
+  body: string;
+}
+
+/** An HTTPS server that answers with `answer`, counting TLS connections and remembering each request. */
+async function server(answer: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<{ url: string; ca: string; seen: Seen[]; connections: () => number; close: () => Promise<void> }> {
+  const tls = await generateServingCert();
+  const seen: Seen[] = [];
+  let connections = 0;
+  const srv = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 60_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization ?? '', contentType: req.headers['content-type'] ?? '', body });
+      answer(req, body, res);
+    });
+  });
+  srv.on('secureConnection', () => connections++);
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const address = srv.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    ca: tls.cert,
+    seen,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        srv.close(() => resolve());
+        srv.closeAllConnections();
+      }),
+  };
+}
+
+function record(i: number): KubeObject {
+  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: `r${i}`, namespace: 'ns', labels: { run: 'x' } }, spec: { name: `h${i}` } };
+}
+
+/** Echoes the posted object back with a uid and generation, as the API server does. */
+function echo(_req: IncomingMessage, body: string, res: ServerResponse): void {
+  const obj = JSON.parse(body) as KubeObject;
+  obj.metadata.uid = `uid-${obj.metadata.name ?? ''}`;
+  obj.metadata.generation = 1;
+  res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(obj));
+}
+
+test('creates go to the server URL (path prefix kept) with the kubeconfig token, over one kept-alive connection', async () => {
+  const s = await server(echo);
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ server: `${s.url}/k8s/clusters/c-1`, token: 'tok-1', namespace: 'ns', caCert: s.ca }));
+  const client = new KubeClient({ kubeConfig: kc });
+  try {
+    for (let i = 0; i < 5; i++) {
+      const r = await client.create(record(i));
+      assert.ok(r.ok, 'created');
+      assert.equal(r.value.metadata.uid, `uid-r${i}`);
+      assert.ok(r.receivedMs >= r.sentMs);
+    }
+    assert.equal(s.connections(), 1, 'five sequential creates share one TLS connection');
+    assert.deepEqual(new Set(s.seen.map((x) => `${x.method} ${x.url}`)), new Set(['POST /k8s/clusters/c-1/apis/bindy.firestoned.io/v1beta1/namespaces/ns/arecords']));
+    assert.ok(s.seen.every((x) => x.authorization === 'Bearer tok-1' && x.contentType === 'application/json'));
+    assert.deepEqual(JSON.parse(s.seen[0]?.body ?? '{}'), record(0), 'the object is sent as given');
+  } finally {
+    client.close();
+    await s.close();
+  }
+});
+
+test("the server's Status comes back as data: 422 causes, 429 Retry-After header, a non-object 201", async () => {
+  const s = await server((_req, _body, res) => {
+    const n = s.seen.length;
+    if (n === 1) {
+      const status = { kind: 'Status', code: 422, reason: 'Invalid', message: 'ARecord "r0" is invalid', details: { causes: [{ field: 'spec.ipv4Addresses', reason: 'FieldValueRequired', message: 'Required value' }] } };
+      res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify(status));
+    } else if (n === 2) {
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '3' }).end('too many requests');
+    } else {
+      res.writeHead(201, { 'content-type': 'application/json' }).end('[]');
+    }
+  });
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ server: s.url, token: 't', namespace: 'ns', caCert: s.ca }));
+  const client = new KubeClient({ kubeConfig: kc });
+  try {
+    const invalid = await client.create(record(0));
+    assert.ok(!invalid.ok);
+    assert.deepEqual(invalid.error, { status: 422, reason: 'Invalid', message: 'ARecord "r0" is invalid', causes: [{ field: 'spec.ipv4Addresses', reason: 'FieldValueRequired', message: 'Required value' }] });
+    const limited = await client.create(record(1));
+    assert.ok(!limited.ok);
+    assert.equal(limited.error.status, 429);
+    assert.equal(limited.error.retryAfterSeconds, 3);
+    assert.equal(limited.error.message, 'too many requests');
+    const odd = await client.create(record(2));
+    assert.ok(!odd.ok);
+    assert.equal(odd.error.status, 201);
+    assert.equal(odd.error.reason, 'BadResponse');
+  } finally {
+    client.close();
+    await s.close();
+  }
+});
+
+test('a server certificate the kubeconfig does not trust fails the create as a NetworkError', async () => {
+  const s = await server(echo);
+  const other = await generateServingCert();
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ server: s.url, token: 't', namespace: 'ns', caCert: other.cert }));
+  const client = new KubeClient({ kubeConfig: kc });
+  try {
+    const r = await client.create(record(0));
+    assert.ok(!r.ok);
+    assert.equal(r.error.status, 0);
+    assert.equal(r.error.reason, 'NetworkError');
+    assert.equal(s.seen.length, 0, 'nothing reached the handler');
+  } finally {
+    client.close();
+    await s.close();
+  }
+});
+
+test('a refused create is a timed NetworkError, not a throw', async () => {
+  const client = new KubeClient({ kubeConfig: httpKubeConfig('http://127.0.0.1:1', 't') });
+  const r = await client.create(record(0));
+  assert.ok(!r.ok);
+  assert.equal(r.error.status, 0);
+  assert.ok(r.receivedMs >= r.sentMs);
+});
