@@ -1,7 +1,7 @@
 /**
  * @module The operator's Kubernetes calls through @kubernetes/client-node, as a real controller
  * makes them: merge patches with `application/merge-patch+json`, status through the `/status`
- * subresource, finalizer changes guarded by resourceVersion (409 on a stale copy).
+ * subresource, finalizer changes as kube-runtime's JSON patches (a `test` of the list they read).
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { bindyApiVersion, bindyGroup, bindyVersion, kindInfo, type BindyKind } from '../../../model/kinds.js';
@@ -9,6 +9,7 @@ import { arr, isRecord, str, type BindyObject } from './objects.js';
 import { makePooledApiClient, PooledAuthentication } from '../../../observe/pooled-client.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /** HTTP status of a failed client-node call, when there was one. */
 export function apiStatus(error: unknown): number | undefined {
@@ -86,21 +87,38 @@ export class KubeApi {
     return asObject(o);
   }
 
-  /** Replaces `metadata.finalizers`, guarded by the copy's resourceVersion. */
-  async setFinalizers(kind: BindyKind, obj: BindyObject, finalizers: readonly string[]): Promise<BindyObject> {
+  /**
+   * Adds `finalizer` as kube-runtime's finalizer helper does: a JSON patch that tests the list it
+   * read, so a conflict means the finalizers changed, not that anything else (status) did.
+   */
+  async addFinalizer(kind: BindyKind, obj: BindyObject, finalizer: string): Promise<BindyObject> {
+    const current = obj.metadata?.finalizers ?? [];
+    const ops =
+      current.length === 0
+        ? [{ op: 'add', path: '/metadata/finalizers', value: [finalizer] }]
+        : [
+            { op: 'test', path: '/metadata/finalizers', value: current },
+            { op: 'add', path: '/metadata/finalizers/-', value: finalizer },
+          ];
+    return this.#jsonPatch(kind, obj, ops);
+  }
+
+  /** Removes `finalizer` as kube-runtime does: test that it is still at its index, then remove that index. */
+  async removeFinalizer(kind: BindyKind, obj: BindyObject, finalizer: string): Promise<BindyObject> {
+    const i = (obj.metadata?.finalizers ?? []).indexOf(finalizer);
+    if (i < 0) return obj;
+    return this.#jsonPatch(kind, obj, [
+      { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
+      { op: 'remove', path: `/metadata/finalizers/${i}` },
+    ]);
+  }
+
+  async #jsonPatch(kind: BindyKind, obj: BindyObject, ops: readonly Record<string, unknown>[]): Promise<BindyObject> {
     this.calls.patch++;
     const meta = obj.metadata ?? {};
     const o: unknown = await this.custom.patchNamespacedCustomObject(
-      {
-        group: bindyGroup,
-        version: bindyVersion,
-        namespace: meta.namespace ?? '',
-        plural: kindInfo[kind].plural,
-        name: meta.name ?? '',
-        body: { metadata: { finalizers: [...finalizers], resourceVersion: meta.resourceVersion } },
-        fieldManager: this.#fieldManager,
-      },
-      mergePatch,
+      { group: bindyGroup, version: bindyVersion, namespace: meta.namespace ?? '', plural: kindInfo[kind].plural, name: meta.name ?? '', body: ops, fieldManager: this.#fieldManager },
+      jsonPatch,
     );
     return asObject(o);
   }

@@ -155,3 +155,33 @@ test('/metrics carries bindy names and process metrics; the Lease names this ope
   const lease = apiServer.store.get('coordination.k8s.io/leases', ns, 'bindy-leader');
   assert.equal((lease?.['spec'] as { holderIdentity?: string }).holderIdentity, 'operator-test');
 });
+
+test('deleting a zone and its records together lets every finalizer go at once (no wait on an error requeue)', async () => {
+  const zone2 = 'gone.test';
+  await apply('dnszones', {
+    apiVersion: 'bindy.firestoned.io/v1beta1',
+    kind: 'DNSZone',
+    metadata: { name: 'gone-zone' },
+    spec: {
+      zoneName: zone2,
+      soaRecord: { primaryNs: `ns1.${zone2}.`, adminEmail: `admin.${zone2}.`, serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 },
+      nameServers: [{ hostname: `ns1.${zone2}.`, ipv4Address: '127.0.0.1' }],
+      bind9InstancesFrom: [{ selector: { matchLabels: { 'bindy.firestoned.io/cluster': 'c1' } } }],
+      recordsFrom: [{ selector: { matchLabels: { 'bindy.firestoned.io/zone': zone2 } } }],
+    },
+  });
+  const names = Array.from({ length: 20 }, (_, i) => `g${i}`);
+  for (const n of names) {
+    await apply('arecords', { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: n, labels: { 'bindy.firestoned.io/zone': zone2 } }, spec: { name: n, ipv4Addresses: ['192.0.2.9'] } });
+  }
+  for (const n of names) await waitFor('arecords', n, (o) => ready(o)?.status === 'True');
+
+  // As `cleanup` does: the zone first, then its records, without waiting in between.
+  const base = `/apis/bindy.firestoned.io/v1beta1/namespaces/${ns}`;
+  assert.ok([200, 202].includes((await apiServer.request({ method: 'DELETE', path: `${base}/dnszones/gone-zone` })).status));
+  const del = await apiServer.request({ method: 'DELETE', path: `${base}/arecords?labelSelector=${encodeURIComponent(`bindy.firestoned.io/zone=${zone2}`)}` });
+  assert.equal(del.status, 200, del.text);
+  // Well inside the 30 s an error requeue would cost.
+  await waitFor('dnszones', 'gone-zone', (o) => o === undefined, 10_000);
+  for (const n of names) await waitFor('arecords', n, (o) => o === undefined, 10_000);
+});

@@ -20,11 +20,11 @@ export async function reconcileCluster(ctx: ReconcileContext, namespace: string,
   if (cluster.metadata?.deletionTimestamp !== undefined) {
     if (!finalizers.includes(finalizer)) return { ready: true };
     for (const i of wanted) await ctx.api.delete('Bind9Instance', namespace, i.metadata?.name ?? '');
-    await ctx.api.setFinalizers('Bind9Cluster', cluster, finalizers.filter((f) => f !== finalizer));
+    await ctx.api.removeFinalizer('Bind9Cluster', cluster, finalizer);
     return { ready: true, deleted: true };
   }
   if (!finalizers.includes(finalizer)) {
-    await ctx.api.setFinalizers('Bind9Cluster', cluster, [...finalizers, finalizer]);
+    await ctx.api.addFinalizer('Bind9Cluster', cluster, finalizer);
     return { ready: true };
   }
   for (const i of wanted) {
@@ -60,11 +60,11 @@ export async function reconcileInstance(ctx: ReconcileContext, namespace: string
   const finalizer = kindInfo.Bind9Instance.finalizer;
   const finalizers = instance.metadata?.finalizers ?? [];
   if (instance.metadata?.deletionTimestamp !== undefined) {
-    if (finalizers.includes(finalizer)) await ctx.api.setFinalizers('Bind9Instance', instance, finalizers.filter((f) => f !== finalizer));
+    if (finalizers.includes(finalizer)) await ctx.api.removeFinalizer('Bind9Instance', instance, finalizer);
     return { ready: true, deleted: finalizers.includes(finalizer) };
   }
   if (!finalizers.includes(finalizer)) {
-    await ctx.api.setFinalizers('Bind9Instance', instance, [...finalizers, finalizer]);
+    await ctx.api.addFinalizer('Bind9Instance', instance, finalizer);
     return { ready: true };
   }
   let healthy = false;

@@ -5,6 +5,7 @@
  */
 import { kindInfo, type RecordKind } from '../../../model/kinds.js';
 import { applyUpdate } from '../dns-update/update-client.js';
+import { DnsUpdateError } from '../dns-update/update-error.js';
 import { recordMessages, recordStatus, rfc3339, type RecordOutcome } from './conditions.js';
 import type { ReconcileContext, ReconcileResult } from './context.js';
 import { arr, isRecord, num, str, type BindyObject } from './objects.js';
@@ -27,17 +28,30 @@ function fail(generation: number | undefined, reason: RecordOutcome['reason'], m
   return { ready: false, reason, message, generation };
 }
 
-/** Removes the record's RRset from the zone it was published in (best effort, like bindy's delete_record). */
+/** NOTAUTH and NOTZONE: the server no longer serves the zone, so the RRset is gone with it. */
+const zoneNotServed = new Set([9, 10]);
+
+/**
+ * Removes the record's RRset from the zone it was published in (bindy's delete_record). Nothing to
+ * remove when the zone is gone, is itself being deleted (its deletion removes the whole zone from
+ * the servers), or is no longer served; holding the finalizer for a 30 s error requeue in those
+ * cases would only delay the record's deletion.
+ */
 async function unpublish(ctx: ReconcileContext, kind: RecordKind, record: BindyObject): Promise<void> {
   const ref = recordZoneRef(record);
   const type = kindInfo[kind].rrType;
   if (ref === undefined || type === undefined) return;
   const zone = await ctx.api.get('DNSZone', ref.namespace, ref.name);
-  if (zone === undefined) return;
+  if (zone === undefined || zone.metadata?.deletionTimestamp !== undefined) return;
   const primaries = selectInstances(zone, ctx.caches.list('Bind9Instance', ref.namespace)).filter((i) => instanceRole(i) === 'primary');
   const published = str(record.status?.['publishedName']) ?? str(record.spec?.['name']) ?? record.metadata?.name ?? '';
   for (let i = 0; i < primaries.length; i++) {
-    await applyUpdate(ctx.dns, ref.zoneName, [{ op: 'delete', name: ownerName(published, ref.zoneName), type }]);
+    try {
+      await applyUpdate(ctx.dns, ref.zoneName, [{ op: 'delete', name: ownerName(published, ref.zoneName), type }]);
+    } catch (error) {
+      if (error instanceof DnsUpdateError && error.rcode !== undefined && zoneNotServed.has(error.rcode)) return;
+      throw error;
+    }
   }
 }
 
@@ -66,12 +80,12 @@ export async function reconcileRecord(ctx: ReconcileContext, kind: RecordKind, n
   if (record.metadata?.deletionTimestamp !== undefined) {
     if (!finalizers.includes(finalizer)) return { ready: true };
     await unpublish(ctx, kind, record);
-    await ctx.api.setFinalizers(kind, record, finalizers.filter((f) => f !== finalizer));
+    await ctx.api.removeFinalizer(kind, record, finalizer);
     return { ready: true, deleted: true };
   }
   if (!finalizers.includes(finalizer)) {
     // kube-runtime's finalizer helper: add it, then wait for the change to come back as an event.
-    await ctx.api.setFinalizers(kind, record, [...finalizers, finalizer]);
+    await ctx.api.addFinalizer(kind, record, finalizer);
     return { ready: true };
   }
 

@@ -58,11 +58,11 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   if (zone.metadata?.deletionTimestamp !== undefined) {
     if (!finalizers.includes(finalizer)) return { ready: true };
     if (primaries.length > 0) await ctx.sidecar.deleteZone(zoneName, ctx.signal);
-    await ctx.api.setFinalizers('DNSZone', zone, finalizers.filter((f) => f !== finalizer));
+    await ctx.api.removeFinalizer('DNSZone', zone, finalizer);
     return { ready: true, deleted: true };
   }
   if (!finalizers.includes(finalizer)) {
-    await ctx.api.setFinalizers('DNSZone', zone, [...finalizers, finalizer]);
+    await ctx.api.addFinalizer('DNSZone', zone, finalizer);
     return { ready: true };
   }
   // Selectors that match no instance: bindy returns before writing any status.
