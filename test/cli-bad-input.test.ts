@@ -66,6 +66,19 @@ const badFlags: Array<[string, string[], RegExp]> = [
   ['missing --config file', ['--config', 'no-such.yaml'], /^bindy-loadtest: no-such\.yaml: cannot read the configuration file: no such file$/],
   ['a directory as --config', ['--config', 'a-directory'], /^bindy-loadtest: a-directory: is a directory, expected a YAML configuration file$/],
 ];
+// A burst flag is refused before anything starts (no sandbox, no object).
+const badBurstFlags: Array<[string, string[], RegExp]> = [
+  ['bad --progress-interval', ['--progress-interval', 'often'], /^bindy-loadtest: --progress-interval: expected a duration like 90s, 30m or 1h, got 'often'$/],
+  ['too small --progress-interval', ['--progress-interval', '10ms'], /^bindy-loadtest: --progress-interval: progressInterval 10ms is below 100ms/],
+];
+for (const [what, argv, pattern] of badBurstFlags) {
+  test(`bad burst flag: ${what} → one line naming it, exit 2`, async () => {
+    const run = await runCli(['burst', ...argv], { cwd: dir });
+    const [line] = assertUsage(run, 1);
+    assert.match(line ?? '', pattern);
+  });
+}
+
 for (const [what, argv, pattern] of badFlags) {
   test(`bad flag: ${what} → one line naming it, exit 2`, async () => {
     const run = await runCli([...argv, 'config', 'show'], { cwd: dir });

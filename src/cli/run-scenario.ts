@@ -233,7 +233,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     io.stderr(`${o.scenario.name} ${runId}: ${plan.total} objects against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
 
     let failure: Error | null = null;
-    const progress = new ProgressReporter({ total: plan.total, write: io.stderr, isTTY: io.isTTY });
+    const progress = new ProgressReporter({ total: plan.total, write: io.stderr, isTTY: io.isTTY, plainIntervalMs: config.report.progressInterval });
     try {
       const j = journal;
       const setup = await target.setup({

@@ -31,5 +31,9 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (s.e2e.probeInterval > s.e2e.timeout) {
     blame('scenarios.e2e.probeInterval', 'scenarios.e2e.timeout', `probeInterval ${formatDuration(s.e2e.probeInterval)} is longer than timeout ${formatDuration(s.e2e.timeout)}`);
   }
+  if (config.report.progressInterval < 100) {
+    const o = origins.get('report.progressInterval') ?? { kind: 'default' as const };
+    issues.push(issueAtOrigin(o, 'report.progressInterval', `progressInterval ${formatDuration(config.report.progressInterval)} is below 100ms (a line per event loop turn helps nobody)`));
+  }
   return issues;
 }

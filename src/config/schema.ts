@@ -164,6 +164,7 @@ export const configSpec: f.Section = f.section({
   report: f.section({
     formats: f.listOf('report formats', reportFormats),
     pushgateway: f.url('Prometheus Pushgateway to push the result to'),
+    progressInterval: f.duration('how often a progress line is printed when stderr is not a terminal'),
   }),
 });
 

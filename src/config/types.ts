@@ -258,6 +258,8 @@ export interface ReportConfig {
   formats: readonly ReportFormat[];
   /** Prometheus Pushgateway URL; absent = no push. */
   pushgateway?: string;
+  /** Interval of the plain progress lines (stderr not a terminal), ms; a terminal redraws 4 times a second. */
+  progressInterval: number;
 }
 
 /** The whole effective configuration. */

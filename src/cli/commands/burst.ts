@@ -19,6 +19,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--run-id', key: 'runId' },
   { flag: '--format', key: 'report.formats' },
   { flag: '--pushgateway', key: 'report.pushgateway' },
+  { flag: '--progress-interval', key: 'report.progressInterval' },
 ];
 
 const help = `
@@ -74,6 +75,7 @@ export const burstCommand: CommandModule = {
       .option('--run-id <id>', 'run id put on every object (default burst-YYYYMMDD-HHMMSS-xxxx)')
       .option('--format <formats>', 'reports to write besides result.json: markdown, html, prometheus (comma-separated or repeated; report.formats)', (v: string, prev?: string) => (prev === undefined ? v : `${prev},${v}`))
       .option('--pushgateway <url>', 'push the run\'s summary metrics to this Prometheus Pushgateway (report.pushgateway)')
+      .option('--progress-interval <duration>', 'print a progress line this often when stderr is not a terminal, e.g. 1s (report.progressInterval; default 5s)')
       .option('--keep', 'leave the objects in place after the run (remove them later with cleanup --run-id)')
       .option('--create-cluster', 'cluster target: create the Bind9Cluster from the fixtures when it is absent (removed with the run)')
       .option('--allow-existing-namespace', 'cluster target: use a namespace the tool did not create (only run-labelled objects are ever deleted)')
