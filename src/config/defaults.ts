@@ -1,6 +1,7 @@
 /** @module Every default value of the configuration, in one place (docs/configuration.md explains each). */
 import { deepFreeze } from './freeze.js';
 import type { ChaosExperiment, Config } from './types.js';
+import { bindyKinds } from '../model/kinds.js';
 
 /** The mix of record kinds used unless told otherwise: mostly A, as in real zones, plus the other common kinds. */
 const defaultKinds = { ARecord: 0.7, AAAARecord: 0.1, CNAMERecord: 0.1, TXTRecord: 0.1 } as const;
@@ -50,7 +51,7 @@ export const defaultConfig: Config = deepFreeze({
     maxMemoryGrowthMBPerHour: 100,
   },
   sandbox: {
-    operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, errorRate: 0 },
+    operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0 },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },
   },
   report: { formats: ['json', 'markdown'], progressInterval: 5000 },

@@ -1,6 +1,6 @@
 /** @module The configuration's specification tree (every key, its syntax and meaning) and the JSON Schema derived from it. */
 import type { SchemaObject } from 'ajv';
-import { recordKinds } from '../model/kinds.js';
+import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
@@ -154,6 +154,7 @@ export const configSpec: f.Section = f.section({
     operator: f.section({
       workers: f.integer('concurrent reconciles', 1),
       reconcileDelay: f.distribution('added to every reconcile: 300ms or uniform(200ms,400ms)'),
+      reconcileDelayKinds: f.listOf('kinds whose reconciles get reconcileDelay', bindyKinds),
       errorRate: f.percentage('share of reconciles that fail on purpose'),
     }),
     sidecar: f.section({

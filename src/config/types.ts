@@ -1,5 +1,5 @@
 /** @module The typed configuration every other module imports: plain numbers in stated units, after validation. */
-import type { RecordKind } from '../model/kinds.js';
+import type { BindyKind, RecordKind } from '../model/kinds.js';
 import type { Distribution, IntRange, Operation, Weights } from './values.js';
 
 /** The named profiles. */
@@ -238,6 +238,8 @@ export interface SandboxConfig {
     workers: number;
     /** Extra delay added to every reconcile. */
     reconcileDelay: Distribution;
+    /** Kinds whose reconciles get `reconcileDelay` (default: every bindy kind). */
+    reconcileDelayKinds: readonly BindyKind[];
     /** Share (0..1) of reconciles that fail on purpose. */
     errorRate: number;
   };

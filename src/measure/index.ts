@@ -8,7 +8,7 @@ export {
   usToMs,
 } from './histogram.js';
 export type { HistogramSpec, HistogramSummary, OutOfRangeCounts } from './histogram.js';
-export { TimeSeries, ratePerSecond } from './time-series.js';
+export { TimeSeries, eventRatePerSecond, ratePerSecond, rateWindowMs } from './time-series.js';
 export type { TimePoint, TimeSeriesData } from './time-series.js';
 export { Counters } from './counters.js';
 export type { CounterData } from './counters.js';

@@ -1,7 +1,7 @@
 /** @module Tests of time series and per-second rates from cumulative counters. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TimeSeries, ratePerSecond } from './time-series.js';
+import { TimeSeries, eventRatePerSecond, ratePerSecond, rateWindowMs } from './time-series.js';
 import type { TimePoint } from './time-series.js';
 import { UsageError } from '../errors.js';
 
@@ -66,4 +66,25 @@ void test('ratePerSecond over fixed windows', () => {
 
 void test('a window that is not positive is a usage error', () => {
   assert.throws(() => ratePerSecond(pts([0, 0]), 0), UsageError);
+});
+
+void test('event rates: per-second counts over whole windows, the last one to the end, a short stub merged', () => {
+  // 3 events in [0,1000), 1 in [1000,2000), 2 in [2000,2500]: the last window is half a window long.
+  assert.deepEqual(eventRatePerSecond([0, 10, 999, 1000, 2100, 2400], 1000, 2500), pts([1000, 3], [2000, 1], [2500, 4]));
+  // A 100 ms stub (under a quarter window) joins the window before: [1000,2100] holds 2 events over 1.1 s.
+  const merged = eventRatePerSecond([500, 1500, 2050], 1000, 2100);
+  assert.deepEqual(merged.map((p) => p.t), [1000, 2100]);
+  assert.ok(Math.abs((merged[1]?.value ?? 0) - 2 / 1.1) < 1e-9);
+  // Events outside [0, end] count in the first or last window; nothing is dropped.
+  const edges = eventRatePerSecond([-5, 3000], 1000, 2000);
+  assert.equal(edges.reduce((n, p) => n + p.value, 0), 2);
+  assert.deepEqual(eventRatePerSecond([1, 2], 1000, 0), []);
+  assert.throws(() => eventRatePerSecond([], 0, 1000), UsageError);
+});
+
+void test('rate windows keep about 200 points: 1 s up to 200 s, then whole seconds', () => {
+  assert.equal(rateWindowMs(5_000), 1000);
+  assert.equal(rateWindowMs(200_000), 1000);
+  assert.equal(rateWindowMs(200_001), 2000);
+  assert.equal(rateWindowMs(3_600_000), 18_000);
 });

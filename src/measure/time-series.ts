@@ -92,3 +92,41 @@ function interpolate(points: readonly TimePoint[], i: number, t: number): number
   if (t >= b.t) return b.value;
   return a.value + ((b.value - a.value) * (t - a.t)) / (b.t - a.t);
 }
+
+/**
+ * Events per second over consecutive windows of `windowMs` from 0 to `endMs`, from each event's
+ * time (ms since the run started). Each point is stamped at its window's end. The last window ends
+ * at `endMs` and its rate is over its own length; a stub shorter than a quarter window is merged
+ * into the window before it (a rate over a few ms would be noise). Events after `endMs` count in
+ * the last window, events before 0 in the first.
+ */
+export function eventRatePerSecond(timesMs: readonly number[], windowMs: number, endMs: number): TimePoint[] {
+  if (!(windowMs > 0)) throw new UsageError(`rate window must be positive, got ${windowMs} ms`);
+  if (!(endMs > 0)) return [];
+  const edges: number[] = [];
+  for (let edge = windowMs; edge < endMs; edge += windowMs) edges.push(edge);
+  const lastStart = edges.at(-1) ?? 0;
+  if (edges.length > 0 && endMs - lastStart < windowMs / 4) edges.pop();
+  edges.push(endMs);
+  const counts = new Array<number>(edges.length).fill(0);
+  for (const t of timesMs) {
+    // Windows are [start, end): find the first edge beyond t (binary search; edges are sorted).
+    let lo = 0;
+    let hi = edges.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t < (edges[mid] ?? Infinity)) hi = mid;
+      else lo = mid + 1;
+    }
+    counts[lo] = (counts[lo] ?? 0) + 1;
+  }
+  return edges.map((end, i) => {
+    const start = i === 0 ? 0 : (edges[i - 1] ?? 0);
+    return { t: end, value: ((counts[i] ?? 0) * 1000) / (end - start) };
+  });
+}
+
+/** A rate window that keeps a series of a run lasting `durationMs` to about 200 points: whole seconds, at least 1 s. */
+export function rateWindowMs(durationMs: number): number {
+  return Math.max(1000, Math.ceil(durationMs / 200 / 1000) * 1000);
+}

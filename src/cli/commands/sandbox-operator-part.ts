@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { bindyKinds } from '../../model/kinds.js';
 import { parseDistribution, parsePercentage, type Distribution } from '../../config/index.js';
 import { parseKeyFile } from '../../target/sandbox/bind9/tsig-key.js';
 import { runOperator } from '../../target/sandbox/operator/run.js';
@@ -39,6 +40,7 @@ interface OperatorPartOptions {
   sidecar: string;
   workers: string;
   reconcileDelay?: string;
+  reconcileDelayKinds?: string;
   errorRate?: string;
   leaderElection: boolean;
   leaseNamespace: string;
@@ -56,6 +58,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .requiredOption('--sidecar <url>', 'bindcar (or its twin) base URL')
     .option('--workers <n>', 'reconcile workers', '4')
     .option('--reconcile-delay <d>', 'added delay per reconcile: 250ms, or uniform(200ms,400ms)')
+    .option('--reconcile-delay-kinds <kinds>', 'only these kinds get the delay, e.g. ARecord,AAAARecord (default: every kind)')
     .option('--error-rate <p>', 'share of reconciles that fail on purpose, e.g. 5%')
     .option('--no-leader-election', 'do not take the bindy-leader Lease')
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
@@ -69,6 +72,9 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a positive integer, got '${o.workers}'`);
       const delay = o.reconcileDelay === undefined ? undefined : parseDistribution(o.reconcileDelay);
       if (delay !== undefined && !delay.ok) throw new UsageError(`--reconcile-delay: ${delay.message}`);
+      const delayKinds = o.reconcileDelayKinds?.split(',').map((k) => k.trim());
+      const unknownKind = delayKinds?.find((k) => !(bindyKinds as readonly string[]).includes(k));
+      if (unknownKind !== undefined) throw new UsageError(`--reconcile-delay-kinds: ${JSON.stringify(unknownKind)} is not a bindy kind (known: ${bindyKinds.join(', ')})`);
       const errorRate = o.errorRate === undefined ? undefined : parsePercentage(o.errorRate);
       if (errorRate !== undefined && !errorRate.ok) throw new UsageError(`--error-rate: ${errorRate.message}`);
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
@@ -81,6 +87,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         token: ctx.io.env['BIND_API_TOKEN'] ?? '',
         workers,
         ...(delay?.ok === true ? { reconcileDelay: delaySampler(delay.value) } : {}),
+        ...(delayKinds === undefined ? {} : { reconcileDelayKinds: delayKinds }),
         ...(errorRate?.ok === true ? { errorRate: errorRate.value } : {}),
         leaderElection: o.leaderElection ? { namespace: o.leaseNamespace } : false,
         ...(o.watchNamespace === undefined ? {} : { namespace: o.watchNamespace }),

@@ -41,6 +41,8 @@ export interface OperatorOptions {
   readonly workers?: number;
   /** Added before every reconcile: fixed ms, or a sampler for a distribution (default 0). */
   readonly reconcileDelay?: number | (() => number);
+  /** Kinds whose reconciles get `reconcileDelay` (default: every kind). */
+  readonly reconcileDelayKinds?: readonly string[];
   /** Fraction 0..1 of reconciles that fail before doing anything (default 0). */
   readonly errorRate?: number;
   /** Lease election (default on, like bindy's BINDY_ENABLE_LEADER_ELECTION); `namespace` of the Lease. */
@@ -103,7 +105,8 @@ export function createOperator(options: OperatorOptions): Operator {
     signal: abort.signal,
   };
 
-  function delayMs(): number {
+  function delayMs(kind: string): number {
+    if (options.reconcileDelayKinds !== undefined && !options.reconcileDelayKinds.includes(kind)) return 0;
     const d = options.reconcileDelay;
     return d === undefined ? 0 : typeof d === 'number' ? d : Math.max(0, d());
   }
@@ -119,7 +122,7 @@ export function createOperator(options: OperatorOptions): Operator {
   async function handle(key: string): Promise<void> {
     const { kind, namespace, name } = parseQueueKey(key);
     const started = performance.now();
-    const d = delayMs();
+    const d = delayMs(kind);
     if (d > 0) await new Promise((r) => setTimeout(r, d));
     try {
       if (errorRate > 0 && random() < errorRate) throw new Error('injected reconcile failure (errorRate)');

@@ -13,6 +13,7 @@ test('sandbox tunables become part arguments, and defaults add nothing but the w
       { flag: '--reconcile-delay', key: 'sandbox.operator.reconcileDelay', raw: 'uniform(200ms,400ms)' },
       { flag: '--error-rate', key: 'sandbox.operator.errorRate', raw: '5%' },
       { flag: '--workers', key: 'sandbox.operator.workers', raw: '16' },
+      { flag: '--reconcile-delay-kinds', key: 'sandbox.operator.reconcileDelayKinds', raw: 'ARecord,TXTRecord' },
       { flag: '--rate-limit', key: 'sandbox.sidecar.rateLimit', raw: 'off' },
     ],
   });
@@ -20,5 +21,6 @@ test('sandbox tunables become part arguments, and defaults add nothing but the w
   assert.deepEqual(args.slice(0, 2), ['--workers', '16']);
   assert.equal(args[args.indexOf('--reconcile-delay') + 1], 'uniform(200ms,400ms)');
   assert.equal(args[args.indexOf('--error-rate') + 1], '5%');
+  assert.equal(args[args.indexOf('--reconcile-delay-kinds') + 1], 'ARecord,TXTRecord');
   assert.equal(sidecarRateLimitOff(tuned.config), true);
 });

@@ -1,6 +1,7 @@
 /** @module The configuration's `sandbox` section as the arguments of the parts it tunes (pure). */
 import type { Config } from '../../../config/index.js';
 import { formatDistribution, formatPercentage } from '../../../config/values.js';
+import { bindyKinds } from '../../../model/kinds.js';
 
 /** `sandbox start operator` arguments for `sandbox.operator` (workers, reconcile delay, error rate). */
 export function operatorArgsOf(config: Readonly<Config>): string[] {
@@ -8,6 +9,7 @@ export function operatorArgsOf(config: Readonly<Config>): string[] {
   return [
     '--workers', String(op.workers),
     ...(op.reconcileDelay.kind === 'fixed' && op.reconcileDelay.ms === 0 ? [] : ['--reconcile-delay', formatDistribution(op.reconcileDelay)]),
+    ...(bindyKinds.every((k) => op.reconcileDelayKinds.includes(k)) ? [] : ['--reconcile-delay-kinds', op.reconcileDelayKinds.join(',')]),
     ...(op.errorRate === 0 ? [] : ['--error-rate', formatPercentage(op.errorRate)]),
   ];
 }
