@@ -23,7 +23,7 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   t.after(() => sb.stop());
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
 
-  const r = await runCli(['--output', out, '--json', 'burst', '--records', '1000', '--zones', '10', '--timeout', '4m'], { env });
+  const r = await runCli(['--output', out, '--json', 'burst', '--records', '1000', '--zones', '10', '--timeout', '4m', '--format', 'markdown,html'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-15).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   assert.equal(result.metadata.status, 'completed');
@@ -35,11 +35,24 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   // The operator twin's metrics were observed and bindy's reconcile histogram moved.
   assert.ok(result.operator.some((m) => m.state === 'present'), 'operator metrics observed');
   assert.ok((result.apiAmplification?.objectsCreated ?? 0) >= 1010);
+  // The create and Ready rate series account for every object: Σ rate × window length = count.
+  for (const name of ['creates_per_second', 'ready_per_second']) {
+    const series = result.timeSeries.find((x) => x.name === name);
+    assert.ok(series !== undefined && series.unit === '1/s', `${name} recorded`);
+    const total = series.points.reduce((n, p, i) => n + (p.value * (p.t - (i === 0 ? 0 : (series.points[i - 1]?.t ?? 0)))) / 1000, 0);
+    assert.equal(Math.round(total), 1010, `${name} integrates to every object`);
+  }
 
   const runDir = (await readdir(out)).find((d) => d.startsWith('burst-'));
   assert.ok(runDir !== undefined);
   assert.equal(parseResult(await readFile(join(out, runDir, 'result.json'), 'utf8'), 'result.json').metadata.runId, result.metadata.runId);
   assert.match(await readFile(join(out, runDir, 'summary.md'), 'utf8'), /create_to_ready/);
+  // The run's own HTML report: one file, well under 2 MB, drawing the rates instead of calling them absent.
+  const html = await readFile(join(out, runDir, 'report.html'), 'utf8');
+  assert.ok(Buffer.byteLength(html) < 2_000_000, `report.html is ${Buffer.byteLength(html)} bytes`);
+  assert.match(html, /Create and Ready rates over time/);
+  assert.doesNotMatch(html, /holds no create-rate or Ready-rate time series/);
+  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href="http/, 'nothing fetched from the network');
 
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
   for (const kind of bindyKinds) {

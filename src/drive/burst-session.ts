@@ -1,7 +1,7 @@
 /** @module One measured burst: tracker started first, engine driven, wait for Ready (bounded), result sections built. */
 import { runIdLabel } from '../model/kinds.js';
 import type { BindyKind } from '../model/kinds.js';
-import type { TimeSeriesData } from '../measure/index.js';
+import { eventRatePerSecond, rateWindowMs, type TimeSeriesData } from '../measure/index.js';
 import type { Journal } from '../observe/journal.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
@@ -38,6 +38,8 @@ export interface BurstSessionOptions {
 export interface BurstSessionResult {
   measurement: BurstMeasurement;
   backlog: TimeSeriesData;
+  /** Creates accepted per second and objects seen Ready per second, over the run. */
+  rates: TimeSeriesData[];
   engine: BurstSummary;
   records: TrackedObject[];
   rejected: RejectedEvent[];
@@ -93,10 +95,34 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
       timedOut: wait === 'timeout',
       tracker: { ...tracker.stats },
     });
-    return { measurement, backlog: backlog.series.toJSON(), engine: summary, records, rejected, wait, startedMs };
+    const rates = rateSeries(records, startedMs, waitEndedMs);
+    return { measurement, backlog: backlog.series.toJSON(), rates, engine: summary, records, rejected, wait, startedMs };
   } finally {
     backlog.stop();
     offTracker();
     tracker.stop();
   }
+}
+
+/** The create and Ready rate series of a burst, from each object's create response and first Ready (pure). */
+export function rateSeries(records: readonly TrackedObject[], startedMs: number, endedMs: number): TimeSeriesData[] {
+  const endMs = endedMs - startedMs;
+  const windowMs = rateWindowMs(endMs);
+  const created: number[] = [];
+  const ready: number[] = [];
+  for (const r of records) {
+    if (r.created === null) continue;
+    created.push(r.created.received - startedMs);
+    if (r.readyMs !== null) ready.push(r.readyMs - startedMs);
+  }
+  const window = `${windowMs / 1000} s windows from the run's start (the last one ends when the wait for Ready ended)`;
+  return [
+    { name: 'creates_per_second', unit: '1/s', description: `creates the API server accepted (2xx), by when each response arrived, per second over ${window}`, points: eventRatePerSecond(created, windowMs, endMs) },
+    {
+      name: 'ready_per_second',
+      unit: '1/s',
+      description: `created objects first seen Ready=True at their generation by the watch (or a re-list), per second over ${window}`,
+      points: eventRatePerSecond(ready, windowMs, endMs),
+    },
+  ];
 }

@@ -7,7 +7,8 @@ import type { KubeObject } from '../observe/kube-client.js';
 import { createRunResult, hostInfo, serializeResult, histogramOf } from '../report/result/index.js';
 import { BurstEngine } from './burst.js';
 import type { BurstEvent, CreatedEvent } from './burst.js';
-import { runBurstSession } from './burst-session.js';
+import { rateSeries, runBurstSession } from './burst-session.js';
+import type { TrackedObject } from '../observe/watch-tracker.js';
 import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api-sandbox.js';
 
 const ns = 'bindy-loadtest';
@@ -116,7 +117,8 @@ test('qps pacing: intended starts are exactly n/qps apart and no create is sent 
     await sb.namespace(ns);
     const qps = 100;
     const objects = Array.from({ length: 30 }, (_, i) => aRecord(`p-${i}`, ns, 'rq'));
-    const engine = new BurstEngine({ objects, creator: sb.client, concurrency: 8, qps, now: () => sb.client.now() });
+    // A slot for every object: however slow this machine is, no operation waits for one.
+    const engine = new BurstEngine({ objects, creator: sb.client, concurrency: 30, qps, now: () => sb.client.now() });
     const created: CreatedEvent[] = [];
     engine.on((e: BurstEvent) => {
       if (e.type === 'created') created.push(e);
@@ -184,4 +186,18 @@ test('stopStarting stops new creates, lets those in flight finish, and releases 
   assert.equal(summary.stoppedBy, 'stopStarting');
   assert.equal(summary.started, summary.created);
   assert.ok(summary.started >= 3 && summary.started <= 4, `started ${summary.started}`);
+});
+
+test('rate series: creates by response time and Ready by first Ready, only for objects this run created', () => {
+  const rec = (created: number | null, ready: number | null): TrackedObject => ({
+    uid: `u${created}-${ready}`, kind: 'ARecord', namespace: 'ns', name: 'n', key: 'k', firstSeenMs: 0,
+    created: created === null ? null : { intendedStart: created - 5, sent: created - 2, received: created, generation: 1 },
+    readyMs: ready, readyObservedBy: ready === null ? null : 'watch', lastCondition: null, readyWithoutObservedGeneration: false, deletedMs: null, deletedObservedBy: null,
+  });
+  // Session started at 100 ms on the monotonic clock; the wait ended at 2,100 ms.
+  const [creates, ready] = rateSeries([rec(150, 900), rec(600, 1300), rec(1200, null), rec(null, 400)], 100, 2100);
+  assert.equal(creates?.name, 'creates_per_second');
+  assert.deepEqual(creates?.points, [{ t: 1000, value: 2 }, { t: 2000, value: 1 }]);
+  assert.equal(ready?.name, 'ready_per_second');
+  assert.deepEqual(ready?.points, [{ t: 1000, value: 1 }, { t: 2000, value: 1 }], 'the never-Ready object adds nothing; the one we did not create is not counted');
 });

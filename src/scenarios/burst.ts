@@ -56,7 +56,7 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
     outcome = {
       latencies: m.latencies,
       counters: m.counters,
-      timeSeries: [{ ...s.backlog, description: backlogDescription }],
+      timeSeries: [...s.rates, { ...s.backlog, description: backlogDescription }],
       failures: m.failures,
       notes,
       operator: [],
