@@ -66,8 +66,8 @@ test('html report: every chart draws offline in chromium, no console errors, scr
         });
       }
       const specCount = (JSON.parse((await page.locator('#chart-data').textContent()) ?? '[]') as unknown[]).length;
-      // 3 non-empty latencies × (distribution + percentile curve) + backlog, memory, CPU, reconciles/errors.
-      assert.equal(charts.length, 10, `charts: ${charts.map((c) => c.id).join(', ')}`);
+      // 3 non-empty latencies × (distribution + percentile curve) + create/Ready rates, backlog, memory, CPU, reconciles/errors.
+      assert.equal(charts.length, 11, `charts: ${charts.map((c) => c.id).join(', ')}`);
       assert.equal(specCount, charts.length, 'one chart element per chart spec');
       for (const c of charts) {
         assert.equal(c.rendered, 'true', `${c.id} did not render: ${c.text}`);

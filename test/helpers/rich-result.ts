@@ -79,6 +79,8 @@ export function syntheticResult(options: SyntheticResultOptions = {}): RunResult
   const cpu = [];
   const rec = [];
   const err = [];
+  const creates = [];
+  const readies = [];
   for (let t = 0; t <= durationMs; t += 1000) {
     const f = t / durationMs;
     backlog.push({ t, value: Math.round(records * Math.max(0, Math.min(1, f * 8)) * Math.max(0, 1 - f * 1.3)) });
@@ -87,9 +89,13 @@ export function syntheticResult(options: SyntheticResultOptions = {}): RunResult
       cpu.push({ t, value: 0.2 + 0.6 * rnd() });
       rec.push({ t, value: 20 + 10 * rnd() });
       err.push({ t, value: rnd() < 0.1 ? 1 : 0 });
+      creates.push({ t, value: t <= 10_000 ? 48 + 4 * rnd() : 0 });
+      readies.push({ t, value: 15 + 10 * rnd() });
     }
   }
   r.timeSeries.push(
+    { name: 'creates_per_second', unit: '1/s', description: 'creates the API server accepted (2xx), per second over 1 s windows', points: creates },
+    { name: 'ready_per_second', unit: '1/s', description: 'created objects first seen Ready=True at their generation, per second over 1 s windows', points: readies },
     { name: 'client_side_backlog', unit: 'objects', description: 'objects this run created (2xx) not yet seen Ready by the watch, every 1000 ms', points: backlog },
     { name: 'operator_memory_rss', unit: 'bytes', description: 'operator resident set size, process_resident_memory_bytes scraped every 1 s', points: rss },
     { name: 'operator_cpu', unit: 'cores', description: 'rate of process_cpu_seconds_total over 1000 ms windows', points: cpu },

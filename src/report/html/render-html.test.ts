@@ -36,17 +36,17 @@ test('html: every section of a rich result, with a chart and a "how measured" li
   for (const n of [0, 1, 3]) assert.ok(ids.includes(`lat-${n}-dist`) && ids.includes(`lat-${n}-curve`), `latency ${n} charts in ${ids.join(',')}`);
   assert.ok(!ids.includes('lat-2-dist') && !ids.includes('lat-2-curve'));
   assert.match(html, /No delete_to_gone values were recorded, so there is no distribution to draw\./);
-  assert.deepEqual(ids.filter((i) => i.startsWith('ts-')), ['ts-backlog-0', 'ts-memory-0', 'ts-cpu-0', 'ts-reconciles-0']);
+  assert.deepEqual(ids.filter((i) => i.startsWith('ts-')), ['ts-rates-0', 'ts-backlog-0', 'ts-memory-0', 'ts-cpu-0', 'ts-reconciles-0']);
+  assert.deepEqual(specs.find((s) => s.id === 'ts-rates-0')?.series.map((s) => s.label), ['creates_per_second', 'ready_per_second'], 'create and Ready rates share one chart');
   for (const s of specs) assert.match(html, new RegExp(`<div class="chart" id="chart-${s.id}"`));
   // The curve of create_to_ready has the overall line and one per kind.
   const curve = specs.find((s) => s.id === 'lat-1-curve');
   assert.deepEqual(curve?.series.map((s) => s.label), ['all', 'AAAARecord', 'ARecord', 'CAARecord', 'CNAMERecord', 'MXRecord', 'NSRecord', 'SRVRecord', 'TXTRecord']);
   // Memory is shown in MB (10^6 bytes), as the operator docs say.
   assert.equal(specs.find((s) => s.id === 'ts-memory-0')?.yLabel, 'MB');
-  // Absent: no create/Ready rate series in a burst result — said, not drawn.
-  assert.match(html, /Create and Ready rates over time<\/h3>\s*<p class="absent">This result holds no create-rate or Ready-rate time series/);
+  assert.doesNotMatch(html, /This result holds no create-rate or Ready-rate time series/);
   // "How this was measured" under each latency, series, the API table; methods come from the result.
-  assert.ok((html.match(/How this was measured:/g) ?? []).length >= 4 + 4 + 1);
+  assert.ok((html.match(/How this was measured:/g) ?? []).length >= 4 + 5 + 1);
   assert.match(html, /How this was measured:<\/span> intended start of the create \(monotonic\) to the first watch event/);
   assert.match(html, /How this was measured:<\/span> increase of apiserver_request_total/);
   assert.match(html, /<span class="verdict verdict-fail">fail<\/span>/);
