@@ -13,6 +13,11 @@
  *    the child's `process.resourceUsage().maxRSS`; goal ≤ 200 MB. Also the floor: the peak RSS of
  *    a process that only loads the CLI (Node itself and @kubernetes/client-node are most of it).
  *    Not through tsx: its loader thread and source maps add 100-250 MB that users never pay.
+ *    Findings (2 cores): 215-303 MB over five runs, floor 157 MB. The watch used to parse 660 MB of
+ *    DNSZone JSON (status.records[] in every zone event); the tracker's own watch now cuts those
+ *    arrays out (21 MB parsed), which lowered heapUsed (peak ~115 MB instead of ~210 MB) but not the
+ *    peak RSS: V8 keeps the heap it grew. With --max-semi-space-size=4 the run stayed under 200 MB
+ *    until the end phase (result building, reports, cleanup's lists), peaking at 239 MB.
  * Run: node scripts/run-bench.mjs burst   (BURST_BENCH=overhead or =rss runs one part; the JSON keeps the other's last figures)
  */
 import { spawnSync } from 'node:child_process';

@@ -35,8 +35,10 @@ test('a 20 % slower distribution with enough samples is a regression with a smal
   const p50 = row(a, 'create_to_ready p50');
   assert.equal(p50.verdict, 'regression');
   assert.ok(p50.change !== null && p50.change > 0.15 && p50.change < 0.25, `change ${p50.change}`);
-  assert.ok(p50.pValue !== null && p50.pValue < 1e-6, `p ${p50.pValue}`);
-  assert.match(p50.test, /Mann–Whitney U/);
+  // Both tests must agree: the p-value is the larger of Mann–Whitney's and the 3 runs' prediction t
+  // (with df = 2 the run-level evidence, not the 15,000 objects, bounds it).
+  assert.ok(p50.pValue !== null && p50.pValue < 0.01, `p ${p50.pValue}`);
+  assert.match(p50.test, /Mann–Whitney U .* and prediction-interval t \(n=3, df=2\)/);
   assert.ok(a.regressions >= 1);
 });
 
@@ -146,4 +148,18 @@ test('rows that do not measure bindy are at most worse: generator timings always
     assert.equal(row(a, 'create_to_ready p50').verdict, 'same');
     assert.equal(a.regressions, c.kind === 'sandbox' ? 0 : 4);
   }
+});
+
+test('with 3+ baseline runs a shift inside their run-to-run spread is not a regression; one far outside is', () => {
+  // Three runs whose medians differ by ±6 %: run-to-run noise that per-object Mann–Whitney cannot see.
+  const medians: Record<number, number> = { 1: 200_000, 2: 212_000, 3: 190_000 };
+  const b = baselineOf([1, 2, 3], (seed) => latency(5000, medians[seed] ?? 200_000));
+  const near = row(analyze(b, syntheticResult({ seed: 50, ...latency(5000, 222_000) }), { threshold: 0.1 }), 'create_to_ready p50');
+  assert.equal(near.verdict, 'worse', `+${((near.change ?? 0) * 100).toFixed(1)} %: beyond the threshold, within the runs' spread`);
+  assert.equal(near.significant, false);
+  assert.ok(near.pValue !== null && near.pValue > 0.01, `p ${near.pValue}`);
+  assert.match(near.test, /Mann–Whitney U .* and prediction-interval t \(n=3, df=2\) over 3 runs' p50/);
+  const far = row(analyze(b, syntheticResult({ seed: 51, ...latency(5000, 350_000) }), { threshold: 0.1 }), 'create_to_ready p50');
+  assert.equal(far.verdict, 'regression');
+  assert.ok(far.pValue !== null && far.pValue < 0.01, `p ${far.pValue}`);
 });

@@ -147,17 +147,24 @@ function latencyRows(baseline: BaselineDocument, current: RunResult, threshold: 
       const bv = b.summary[key];
       const cv = c.summary[key];
       const runValues = perRun.map((s) => s?.[key]).filter((v): v is number => typeof v === 'number');
-      const guard = runValues.length >= 2;
+      // Objects within a run are not independent (one slow operator slows them all), so Mann–Whitney
+      // alone calls any run-wide shift significant. With 3+ runs the percentile's own run-to-run
+      // spread decides too (prediction-interval t; both must be significant, p is the larger);
+      // with 2 runs the current value must at least leave the runs' range.
+      const spread = runValues.length >= 3 && cv !== null ? predictionTest(runValues, cv) : null;
+      const guard = spread === null && runValues.length >= 2;
       const test =
         mw === null
           ? 'none'
-          : `Mann–Whitney U one-sided (n=${mw.nBaseline}/${mw.nCurrent}, P(cur>base)=${mw.probabilityOfSuperiority.toFixed(2)})${guard ? ` + outside ${runValues.length} runs' ${label} range` : ''}`;
+          : `Mann–Whitney U one-sided (n=${mw.nBaseline}/${mw.nCurrent}, P(cur>base)=${mw.probabilityOfSuperiority.toFixed(2)})` +
+            (spread !== null ? ` and ${spread.test} over ${runValues.length} runs' ${label}` : guard ? ` + outside ${runValues.length} runs' ${label} range` : '');
+      const both = (a: number | null | undefined, z: number | null | undefined): number | null => (a === null || a === undefined ? null : z === null || z === undefined ? a : Math.max(a, z));
       rows.push(
         capNotBindy(decide(
           { metric: `${name} ${label}`, unit: 'ms', better: 'lower', baseline: bv === null ? null : bv / 1000, current: cv === null ? null : cv / 1000, test, ...(mw === null ? { note: 'a side recorded no value' } : {}) },
           threshold,
           alpha,
-          { worse: mw?.pLarger ?? null, better: mw?.pSmaller ?? null },
+          { worse: both(mw?.pLarger, spread?.pLarger), better: both(mw?.pSmaller, spread?.pSmaller) },
           guard && cv !== null ? (worse) => (worse ? cv > Math.max(...runValues) : cv < Math.min(...runValues)) : undefined,
         ), notBindy(name, current.metadata.target.kind)),
       );
@@ -204,8 +211,9 @@ function figureRows(baseline: BaselineDocument, current: RunResult, threshold: n
 
 /**
  * Compares `current` with `baseline`. Latency rows (p50, p90, p99 of every latency) use the merged
- * histograms and a one-sided Mann–Whitney U test; with two or more baseline runs a regression also
- * needs the current percentile outside the runs' own range of that percentile (run-to-run noise).
+ * histograms and a one-sided Mann–Whitney U test; with three or more baseline runs a regression also
+ * needs the percentile to be significant against the runs' own spread of it (prediction-interval t),
+ * with two the current percentile must leave the runs' range (run-to-run noise).
  * Per-run figures use the baseline runs' spread (prediction-interval t test) or, for error and
  * retry rates, a two-proportion z test on the pooled counts. A regression = worse by at least
  * `threshold` AND significant at `alpha`, on a row that measures bindy (the load generator's own

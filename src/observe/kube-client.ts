@@ -4,6 +4,7 @@ import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-n
 import { TargetNotReadyError, UsageError } from '../errors.js';
 import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
 import { KubeTransport, type RawResponse } from './kube-transport.js';
+import { openWatch, type WatchEventHandler } from './watch-stream.js';
 import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../model/kinds.js';
 import type { BindyKind } from '../model/kinds.js';
 
@@ -265,6 +266,15 @@ export class KubeClient implements ObjectCreator {
       if (info.namespaced) await this.#api.deleteCollectionNamespacedCustomObject({ ...base, namespace });
       else await this.#api.deleteCollectionClusterCustomObject(base);
     });
+  }
+
+  /**
+   * Watches `kind` in `namespace` (null = all) with `query` (resourceVersion, labelSelector,
+   * allowWatchBookmarks…) over the pooled transport, without the large `records` arrays (see
+   * watch-line.ts); the contract is client-node's `Watch.watch` (see watch-stream.ts).
+   */
+  watch(kind: BindyKind, namespace: string | null, query: Record<string, string | boolean | undefined>, onEvent: WatchEventHandler, onDone: (err: unknown) => void): Promise<AbortController> {
+    return openWatch((path, signal) => this.#transport.stream(path, signal), this.watchPath(kind, namespace), query, onEvent, onDone);
   }
 
   /** The watch path of `kind` (namespace null = all namespaces), for client-node's Watch. */

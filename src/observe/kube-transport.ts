@@ -8,7 +8,7 @@
  * material, tokens, exec and OIDC plugins, impersonation) by calling `applyToHTTPSOptions`, caches
  * the result for a second, and sends the request itself over a pooled keep-alive agent.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PooledAuthentication } from './pooled-client.js';
@@ -86,12 +86,27 @@ export class KubeTransport {
 
   /** Sends `method path` with a JSON body (or none) and reads the whole response. Rejects only on transport errors. */
   async send(method: string, path: string, body?: unknown): Promise<RawResponse> {
+    const res = await this.#open(method, path, body);
+    return new Promise<RawResponse>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+  }
+
+  /** Sends a GET and resolves with the response as it starts (a stream: a watch); `signal` aborts the request. */
+  stream(path: string, signal: AbortSignal): Promise<IncomingMessage> {
+    return this.#open('GET', path, undefined, signal);
+  }
+
+  async #open(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<IncomingMessage> {
     const ready = this.#options();
     const { options, headers: base } = ready instanceof Promise ? await ready : ready;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers = payload === undefined ? base : { ...base, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
     const t = this.#target;
-    return new Promise<RawResponse>((resolve, reject) => {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const req = this.#request(
         {
           // TLS material lives in the pooled agent's options; credentials in the headers (and `auth` for basic).
@@ -103,13 +118,9 @@ export class KubeTransport {
           path: `${t.prefix}${path}`,
           method,
           headers,
+          ...(signal === undefined ? {} : { signal }),
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
+        resolve,
       );
       req.on('error', reject);
       req.end(payload);

@@ -1,6 +1,5 @@
 /** @module The watch tracker: one label-selected watch per kind, one record per object UID, milestones set once. */
 import { performance } from 'node:perf_hooks';
-import { Watch } from '@kubernetes/client-node';
 import type { BindyKind } from '../model/kinds.js';
 import type { ConditionSnapshot } from '../report/result/index.js';
 import { objectKeyOf } from '../drive/burst.js';
@@ -487,10 +486,18 @@ export class WatchTracker {
 
   async #watch(w: KindWatch): Promise<void> {
     if (this.#stopped) return;
-    const path = this.#o.client.watchPath(w.kind, this.#o.namespace);
     const params = { resourceVersion: w.resourceVersion, allowWatchBookmarks: true, labelSelector: this.#o.labelSelector };
     let ended = false;
     const onEvent = (type: string, obj: unknown): void => {
+      try {
+        handle(type, obj);
+      } catch (e) {
+        // A fault in our own handling is reported, not lost (and the watch goes on).
+        this.stats.errors++;
+        this.#emit({ type: 'error', kind: w.kind, message: `watch ${w.kind}: handling a ${type} event failed: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    };
+    const handle = (type: string, obj: unknown): void => {
       const at = this.#now();
       if (this.#stopped) return;
       if (type === 'ERROR') {
@@ -530,7 +537,7 @@ export class WatchTracker {
         this.#retry(w, () => this.#watch(w));
       }
     };
-    const controller = await new Watch(this.#o.client.kubeConfig).watch(path, params, onEvent, onDone);
+    const controller = await this.#o.client.watch(w.kind, this.#o.namespace, params, onEvent, onDone);
     if (this.#stopped || ended) controller.abort();
     else w.controller = controller;
   }
