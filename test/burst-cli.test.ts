@@ -18,6 +18,7 @@ import { coreResources } from '../src/target/sandbox/apiserver/resources.js';
 import type { ResourceDefinition } from '../src/target/sandbox/apiserver/resources.js';
 import { bindyApiVersion, bindyGroup, bindyKinds, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
+import { pushgatewaySkip, sampleValue, startPushgateway } from './helpers/pushgateway.js';
 import { managedNamespaceLabel, managedNamespaceValue } from '../src/target/cluster/namespace.js';
 
 const ns = 'bindy-loadtest';
@@ -351,4 +352,27 @@ test('an explicit operator-resource criterion on the sandbox is refused before a
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /loadtest\.yaml:2: criteria\.maxCpuCores cannot be judged on the sandbox target: .*twin/);
   assert.equal(existsSync(join(dir, 'home')), false, 'no sandbox was started');
+});
+
+test('burst --pushgateway pushes the run to a real Pushgateway under its run id; a dead gateway is a warning, not a failure', { skip: pushgatewaySkip, timeout: 90_000 }, async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  const gw = await startPushgateway();
+  t.after(() => gw.stop());
+
+  const runId = 'burst-push';
+  const r = await runCli([...env.globals, 'burst', '--records', '20', '--zones', '2', '--run-id', runId, '--pushgateway', gw.url]);
+  assert.equal(r.code, 0, r.stderr);
+  const result = await resultOf(env, runId);
+  assert.ok(result.notes.includes(`pushed the summary metrics to ${gw.url}/metrics/job/bindy_loadtest/instance/${runId}/scenario/burst/profile/none (HTTP 200)`), result.notes.join('\n'));
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const group = { instance: runId, job: 'bindy_loadtest', profile: 'none', scenario: 'burst' };
+  assert.equal(sampleValue(text, 'bindy_loadtest_objects_total', { ...group, state: 'ready' }), 22, '2 zones + 20 records Ready, read back from the gateway');
+  assert.match(text, new RegExp(`^bindy_loadtest_run_info\\{[^}]*run_id="${runId}"[^}]*status="completed"[^}]*target="cluster"`, 'm'));
+
+  const dead = 'burst-push-dead';
+  const d = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', dead, '--pushgateway', 'http://127.0.0.1:1']);
+  assert.equal(d.code, 0, `a failed push does not change the verdict: ${d.stderr}`);
+  assert.match(d.stderr, /^warning: push to the Pushgateway failed: /m);
+  assert.ok((await resultOf(env, dead)).notes.some((n) => n.startsWith('push to the Pushgateway failed: ')));
 });

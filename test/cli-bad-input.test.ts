@@ -79,6 +79,26 @@ for (const [what, argv, pattern] of badBurstFlags) {
   });
 }
 
+// `sandbox start operator` (the part the supervisor spawns) refuses bad tunables before it connects to anything.
+const keyFile = join(dir, 'update.key');
+await writeFile(keyFile, 'key "update" {\n  algorithm hmac-sha256;\n  secret "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";\n};\n');
+const operatorPart = ['--kubeconfig', join(dir, 'kubeconfig'), 'sandbox', 'start', 'operator', '--dns', '127.0.0.1:5353', '--tsig-key-file', keyFile, '--sidecar', 'http://127.0.0.1:1'];
+const badOperatorFlags: Array<[string, string[], RegExp]> = [
+  ['bad --reconcile-delay', ['--reconcile-delay', 'slowly'], /^bindy-loadtest: --reconcile-delay: /],
+  ['unknown kind in --reconcile-delay-kinds', ['--reconcile-delay-kinds', 'ARecord,Zone'], /^bindy-loadtest: --reconcile-delay-kinds: "Zone" is not a bindy kind \(known: DNSZone, /],
+  ['bad --error-rate', ['--error-rate', 'often'], /^bindy-loadtest: --error-rate: /],
+  ['bad --workers', ['--workers', '0'], /^bindy-loadtest: --workers: expected a positive integer, got '0'$/],
+  ['bad --dns', ['--dns', 'localhost'], /^bindy-loadtest: --dns: expected HOST:PORT like 127\.0\.0\.1:5353, got 'localhost'$/],
+];
+for (const [what, argv, pattern] of badOperatorFlags) {
+  test(`bad sandbox operator flag: ${what} → one line naming it, exit 2`, async () => {
+    // Later flags win in commander, so the bad value replaces the good default given above.
+    const run = await runCli([...operatorPart, ...argv], { cwd: dir });
+    const [line] = assertUsage(run, 1);
+    assert.match(line ?? '', pattern);
+  });
+}
+
 for (const [what, argv, pattern] of badFlags) {
   test(`bad flag: ${what} → one line naming it, exit 2`, async () => {
     const run = await runCli([...argv, 'config', 'show'], { cwd: dir });
