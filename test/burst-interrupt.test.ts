@@ -136,7 +136,7 @@ test('burst against the sandbox interrupted by SIGINT at each moment, and killed
     assert.equal(result.counters['creates_accepted']?.value, 5010, `every create had been made (${seen})`);
     const ready = result.counters['objects_ready']?.value ?? 0;
     assert.ok(ready < 5010, `${ready} of 5010 Ready: the interrupt landed while waiting for Ready`);
-    assert.ok(result.notes.includes(`interrupted during the wait for Ready: every create was made, ${ready} of 5010 created objects were Ready; the create→Ready figures cover those only`), result.notes.join('\n'));
+    assert.ok(result.notes.includes(`interrupted during the wait for Ready: every create had been sent, ${ready} of 5010 created objects were Ready; the create→Ready figures cover those only`), result.notes.join('\n'));
     assert.deepEqual(await objectsOf(client, runId), []);
   });
 

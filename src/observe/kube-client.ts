@@ -146,7 +146,7 @@ export function failureOf(e: unknown): ApiFailure {
  * each API error returned as data carrying the server's Status (reason, message, causes).
  */
 export class KubeClient implements ObjectCreator {
-  /** The loaded kubeconfig (watches are opened with it). */
+  /** The loaded kubeconfig (credentials and TLS for every call). */
   readonly kubeConfig: KubeConfig;
   readonly #api: CustomObjectsApi;
   readonly #auth: PooledAuthentication;
@@ -277,7 +277,7 @@ export class KubeClient implements ObjectCreator {
     return openWatch((path, signal) => this.#transport.stream(path, signal), this.watchPath(kind, namespace), query, onEvent, onDone);
   }
 
-  /** The watch path of `kind` (namespace null = all namespaces), for client-node's Watch. */
+  /** The collection path of `kind` (namespace null = all namespaces): where creates go and watches read. */
   watchPath(kind: BindyKind, namespace: string | null): string {
     const info = kindInfo[kind];
     const base = `/apis/${bindyGroup}/${bindyVersion}`;

@@ -50,7 +50,7 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
     }
     if (s.wait === 'aborted' && s.engine.stoppedBy === 'input-exhausted') {
       const ready = m.counters['objects_ready']?.value ?? 0;
-      notes.push(`interrupted during the wait for Ready: every create was made, ${ready} of ${s.engine.created} created objects were Ready; the create→Ready figures cover those only`);
+      notes.push(`interrupted during the wait for Ready: every create had been sent, ${ready} of ${s.engine.created} created objects were Ready; the create→Ready figures cover those only`);
     }
     if (s.wait === 'timeout') notes.push(`the wait for Ready ended at the timeout (${Math.round(plan.engine.timeoutMs / 1000)} s) with objects still not Ready`);
     outcome = {
