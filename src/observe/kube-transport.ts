@@ -1,5 +1,5 @@
 /**
- * @module A lean JSON request to the API server for the hot path (one create per object).
+ * @module Lean requests to the API server for the hot paths: one create per object, and the watches.
  *
  * client-node's generated client spends about twice the CPU of a plain `https.request` per call:
  * it re-reads the CA file and builds a new agent for every request, then goes through node-fetch
@@ -24,7 +24,6 @@ export interface RawResponse {
 }
 
 interface Applied {
-  atMs: number;
   options: RequestOptions;
   headers: OutgoingHttpHeaders;
 }
@@ -36,6 +35,8 @@ export class KubeTransport {
   readonly #target: { protocol: string; hostname: string; port: string; prefix: string };
   readonly #request: typeof httpsRequest;
   #applied: Promise<Applied> | null = null;
+  /** When the last apply started (Date.now() ms). */
+  #appliedAt = 0;
   /** The last applied options once resolved: lets a request skip a promise hop while they are fresh. */
   #ready: Applied | null = null;
 
@@ -55,24 +56,28 @@ export class KubeTransport {
     this.#request = server.protocol === 'http:' ? httpRequest : httpsRequest;
   }
 
-  /** The kubeconfig's TLS options, headers and a pooled agent, applied at most once per authReuseMs. */
+  /**
+   * The kubeconfig's TLS options, headers and a pooled agent, applied at most once per
+   * authReuseMs. While a re-apply is under way, requests go on with the previous (a moment ago
+   * valid) credentials rather than each starting its own.
+   */
   #options(): Applied | Promise<Applied> {
     const now = Date.now();
-    if (this.#ready !== null && now - this.#ready.atMs < authReuseMs) return this.#ready;
-    const cached = this.#applied;
-    if (cached !== null) {
-      return cached.then((a) => (now - a.atMs < authReuseMs ? a : this.#apply(now)));
+    if (this.#applied === null || now - this.#appliedAt >= authReuseMs) {
+      const next = this.#apply(now);
+      return this.#ready ?? next;
     }
-    return this.#apply(now);
+    return this.#ready ?? this.#applied;
   }
 
   #apply(now: number): Promise<Applied> {
+    this.#appliedAt = now;
     const p = (async (): Promise<Applied> => {
       const options: RequestOptions = {};
       await this.#kc.applyToHTTPSOptions(options);
       if (options.agent instanceof HttpAgent) options.agent = this.#auth.pooledAgent(options.agent);
       const headers: OutgoingHttpHeaders = { ...(options.headers as OutgoingHttpHeaders | undefined), accept: 'application/json' };
-      const applied = { atMs: now, options, headers };
+      const applied = { options, headers };
       this.#ready = applied;
       return applied;
     })();

@@ -1,21 +1,11 @@
 /** @module Starts Debian's prometheus-pushgateway on a free loopback port (no persistence) for a test, and stops it. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const binary = '/usr/bin/prometheus-pushgateway';
 
 /** A skip reason when the gateway is not installed, else false. */
 export const pushgatewaySkip: string | false = existsSync(binary) ? false : `${binary} is missing: run scripts/setup.sh (Debian package prometheus-pushgateway) to run this test`;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 /** A running gateway: its base URL and a stop that resolves once the process has exited. */
 export interface RunningPushgateway {
@@ -23,31 +13,44 @@ export interface RunningPushgateway {
   stop(): Promise<void>;
 }
 
-/** Starts the gateway and resolves once its /-/ready answers (it prints no readiness line to wait on). */
+/**
+ * Starts the gateway on port 0 (the kernel picks a free one: no race between tests picking the
+ * same "free" port) and resolves with the address from its "Listening on" log line, which it
+ * prints once the socket is bound.
+ */
 export async function startPushgateway(): Promise<RunningPushgateway> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  // No --persistence.file: the pushed metrics live in memory only and vanish with the process.
-  const gw = spawn(binary, [`--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  gw.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  // An empty --persistence.file keeps the pushed metrics in memory only: Debian's build defaults to
+  // /var/lib/prometheus/pushgateway.data, which would carry one test's pushes into the next gateway.
+  const gw = spawn(binary, ['--web.listen-address=127.0.0.1:0', '--persistence.file='], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => gw.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
+    if (gw.exitCode !== null || gw.signalCode !== null) return;
     gw.kill('SIGTERM');
     const timer = setTimeout(() => gw.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-    if (ok) return { url, stop };
-    if (Date.now() > deadline || gw.exitCode !== null) {
-      await stop();
-      throw new Error(`pushgateway did not become ready: ${log}`);
-    }
-    // Polling /-/ready is the gateway's own readiness contract.
-    await sleep(100);
+  let log = '';
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`pushgateway printed no "Listening on" line in 15 s: ${log}`)), 15_000);
+      gw.stderr.on('data', (c: Buffer) => {
+        log += c.toString();
+        const m = /msg="Listening on" address=(\S+)/.exec(log);
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      gw.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`pushgateway exited (${code ?? 'signal'}) before listening: ${log}`));
+      });
+    });
+    return { url: `http://${address}`, stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
 }
 
