@@ -23,7 +23,7 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   t.after(() => sb.stop());
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
 
-  const r = await runCli(['--output', out, '--json', 'burst', '--records', '1000', '--zones', '10', '--timeout', '4m', '--format', 'markdown,html'], { env });
+  const r = await runCli(['--output', out, '--json', 'burst', '--records', '1000', '--zones', '10', '--timeout', '4m'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-15).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   assert.equal(result.metadata.status, 'completed');
@@ -47,7 +47,8 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   assert.ok(runDir !== undefined);
   assert.equal(parseResult(await readFile(join(out, runDir, 'result.json'), 'utf8'), 'result.json').metadata.runId, result.metadata.runId);
   assert.match(await readFile(join(out, runDir, 'summary.md'), 'utf8'), /create_to_ready/);
-  // The run's own HTML report: one file, well under 2 MB, drawing the rates instead of calling them absent.
+  // The run's own HTML report (written by default, as the README says): one file, well under 2 MB,
+  // drawing the rates instead of calling them absent.
   const html = await readFile(join(out, runDir, 'report.html'), 'utf8');
   assert.ok(Buffer.byteLength(html) < 2_000_000, `report.html is ${Buffer.byteLength(html)} bytes`);
   assert.match(html, /Create and Ready rates over time/);

@@ -54,7 +54,7 @@ export const defaultConfig: Config = deepFreeze({
     operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0 },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },
   },
-  report: { formats: ['json', 'markdown'], progressInterval: 5000 },
+  report: { formats: ['json', 'markdown', 'html'], progressInterval: 5000 },
 });
 
 /** Params each chaos experiment gets when its entry leaves them out, in the file's value syntax. */

@@ -29,7 +29,7 @@ What it does:
      each timed from its intended start to the first watch event showing Ready=True at its generation
   3. waits up to --timeout for every object to be Ready, then deletes everything labelled with the
      run id and waits until it is gone (unless --keep)
-  Writes <output>/<run-id>/result.json and summary.md; journal in <output>/journal/.
+  Writes <output>/<run-id>/result.json, summary.md and report.html (--format); journal in <output>/journal/.
   Ctrl-C: stops creating, cleans up, writes a partial result marked aborted, exits 130.
 
 Examples:
