@@ -13,8 +13,9 @@ import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
+import { chromiumSkip, openReportInChromium } from './helpers/chromium-report.js';
 
-test('burst of 1,000 records against the sandbox: all Ready, percentiles present, nothing left', { timeout: 300_000 }, async (t) => {
+test('burst of 1,000 records against the sandbox: all Ready, percentiles present, its report.html draws offline, nothing left', { timeout: 300_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-burst-sandbox-'));
   const out = join(home, 'results');
   t.after(() => rm(home, { recursive: true, force: true }));
@@ -54,6 +55,17 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   assert.match(html, /Create and Ready rates over time/);
   assert.doesNotMatch(html, /holds no create-rate or Ready-rate time series/);
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href="http/, 'nothing fetched from the network');
+  if (chromiumSkip === false) {
+    // Opened in chromium with the network refused: every chart of the real run draws.
+    const seen = await openReportInChromium(join(out, runDir, 'report.html'), join('test-artifacts', 'burst-report.png'));
+    assert.ok(seen.charts.length >= 5, `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
+    assert.ok(seen.charts.some((c) => c.id === 'chart-ts-rates-0'), 'the create/Ready rates are drawn');
+    for (const c of seen.charts) assert.ok(c.rendered === 'true' && c.width > 0 && c.height > 0, `${c.id} did not render: ${c.text}`);
+    assert.deepEqual(seen.consoleErrors, []);
+    assert.deepEqual(seen.blocked, []);
+  } else {
+    t.diagnostic(`report.html not opened in a browser: ${chromiumSkip}`);
+  }
 
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
   for (const kind of bindyKinds) {
