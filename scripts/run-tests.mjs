@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (Node 20 has no --test globs).
 // Usage: node scripts/run-tests.mjs [substring ...]  (only files whose path contains a substring)
-// A file whose first lines hold the marker `test-runner: alone` measures timing against real
+// A file whose first line is the comment `// test-runner: alone` measures timing against real
 // processes (the accuracy test): it runs after the others, with nothing else beside it, so the
 // other tests' CPU does not become its noise. On this 2-core machine that matters.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -24,7 +24,7 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const alone = files.filter((f) => readFileSync(f, 'utf8').slice(0, 2000).includes('test-runner: alone'));
+const alone = files.filter((f) => readFileSync(f, 'utf8').startsWith('// test-runner: alone'));
 const together = files.filter((f) => !alone.includes(f));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const run = (list, n) => (list.length === 0 ? 0 : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...list], { stdio: 'inherit' }).status ?? 1));

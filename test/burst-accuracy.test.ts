@@ -1,3 +1,4 @@
+// test-runner: alone (scripts/run-tests.mjs runs this file after the others, with nothing beside it)
 /**
  * @module Accuracy of the burst's create→Ready against the sandbox: the operator twin is told to
  * add a known delay to every ARecord reconcile, and the measured ARecord create→Ready p50/p99 must
