@@ -110,15 +110,9 @@ export function eventRatePerSecond(timesMs: readonly number[], windowMs: number,
   edges.push(endMs);
   const counts = new Array<number>(edges.length).fill(0);
   for (const t of timesMs) {
-    // Windows are [start, end): find the first edge beyond t (binary search; edges are sorted).
-    let lo = 0;
-    let hi = edges.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (t < (edges[mid] ?? Infinity)) hi = mid;
-      else lo = mid + 1;
-    }
-    counts[lo] = (counts[lo] ?? 0) + 1;
+    // Every window but the last starts at a multiple of windowMs; the last takes everything after.
+    const i = Math.min(edges.length - 1, Math.max(0, Math.floor(t / windowMs)));
+    counts[i] = (counts[i] ?? 0) + 1;
   }
   return edges.map((end, i) => {
     const start = i === 0 ? 0 : (edges[i - 1] ?? 0);

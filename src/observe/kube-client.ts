@@ -207,7 +207,7 @@ export class KubeClient implements ObjectCreator {
   async create(obj: KubeObject): Promise<ApiResult<KubeObject>> {
     const info = kindInfo[bindyKindOf(obj.kind)];
     const namespace = obj.metadata.namespace;
-    const path = this.watchPath(info.kind, info.namespaced && namespace !== undefined ? namespace : null);
+    const path = this.collectionPath(info.kind, info.namespaced && namespace !== undefined ? namespace : null);
     const sentMs = this.#now();
     let r: RawResponse;
     try {
@@ -274,11 +274,11 @@ export class KubeClient implements ObjectCreator {
    * watch-line.ts); the contract is client-node's `Watch.watch` (see watch-stream.ts).
    */
   watch(kind: BindyKind, namespace: string | null, query: Record<string, string | boolean | undefined>, onEvent: WatchEventHandler, onDone: (err: unknown) => void): Promise<AbortController> {
-    return openWatch((path, signal) => this.#transport.stream(path, signal), this.watchPath(kind, namespace), query, onEvent, onDone);
+    return openWatch((path, signal) => this.#transport.stream(path, signal), this.collectionPath(kind, namespace), query, onEvent, onDone);
   }
 
   /** The collection path of `kind` (namespace null = all namespaces): where creates go and watches read. */
-  watchPath(kind: BindyKind, namespace: string | null): string {
+  collectionPath(kind: BindyKind, namespace: string | null): string {
     const info = kindInfo[kind];
     const base = `/apis/${bindyGroup}/${bindyVersion}`;
     return namespace !== null && info.namespaced ? `${base}/namespaces/${namespace}/${info.plural}` : `${base}/${info.plural}`;

@@ -1,51 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
 import { kubeconfigYaml } from '../target/sandbox/apiserver/kubeconfig.js';
 import { KubeClient, type KubeObject } from './kube-client.js';
 import { httpKubeConfig } from '../../test/helpers/api-sandbox.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  authorization: string;
-  contentType: string;
-  body: string;
-}
-
-/** An HTTPS server that answers with `answer`, counting TLS connections and remembering each request. */
-async function server(answer: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<{ url: string; ca: string; seen: Seen[]; connections: () => number; close: () => Promise<void> }> {
-  const tls = await generateServingCert();
-  const seen: Seen[] = [];
-  let connections = 0;
-  const srv = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 60_000 }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString();
-      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization ?? '', contentType: req.headers['content-type'] ?? '', body });
-      answer(req, body, res);
-    });
-  });
-  srv.on('secureConnection', () => connections++);
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const address = srv.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `https://127.0.0.1:${port}`,
-    ca: tls.cert,
-    seen,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        srv.close(() => resolve());
-        srv.closeAllConnections();
-      }),
-  };
-}
+import { startCountingServer } from '../../test/helpers/counting-server.js';
 
 function record(i: number): KubeObject {
   return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: `r${i}`, namespace: 'ns', labels: { run: 'x' } }, spec: { name: `h${i}` } };
@@ -60,7 +21,7 @@ function echo(_req: IncomingMessage, body: string, res: ServerResponse): void {
 }
 
 test('creates go to the server URL (path prefix kept) with the kubeconfig token, over one kept-alive connection', async () => {
-  const s = await server(echo);
+  const s = await startCountingServer(echo);
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfigYaml({ server: `${s.url}/k8s/clusters/c-1`, token: 'tok-1', namespace: 'ns', caCert: s.ca }));
   const client = new KubeClient({ kubeConfig: kc });
@@ -82,7 +43,7 @@ test('creates go to the server URL (path prefix kept) with the kubeconfig token,
 });
 
 test("the server's Status comes back as data: 422 causes, 429 Retry-After header, a non-object 201", async () => {
-  const s = await server((_req, _body, res) => {
+  const s = await startCountingServer((_req, _body, res) => {
     const n = s.seen.length;
     if (n === 1) {
       const status = { kind: 'Status', code: 422, reason: 'Invalid', message: 'ARecord "r0" is invalid', details: { causes: [{ field: 'spec.ipv4Addresses', reason: 'FieldValueRequired', message: 'Required value' }] } };
@@ -116,7 +77,7 @@ test("the server's Status comes back as data: 422 causes, 429 Retry-After header
 });
 
 test('a server certificate the kubeconfig does not trust fails the create as a NetworkError', async () => {
-  const s = await server(echo);
+  const s = await startCountingServer(echo);
   const other = await generateServingCert();
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfigYaml({ server: s.url, token: 't', namespace: 'ns', caCert: other.cert }));

@@ -1,35 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:https';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
 import { kubeconfigYaml } from '../target/sandbox/apiserver/kubeconfig.js';
 import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
+import { startCountingServer, type CountingServer } from '../../test/helpers/counting-server.js';
 
-/** An HTTPS server answering `{}` that counts TLS connections and remembers the Authorization headers. */
-async function countingServer(): Promise<{ url: string; caCert: string; connections: () => number; auth: string[]; close: () => Promise<void> }> {
-  const tls = await generateServingCert();
-  let connections = 0;
-  const auth: string[] = [];
-  const server: Server = createServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 60_000 }, (req, res) => {
-    auth.push(req.headers.authorization ?? '');
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-  });
-  server.on('secureConnection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `https://127.0.0.1:${port}`,
-    caCert: tls.cert,
-    connections: () => connections,
-    auth,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+/** An HTTPS server answering `{}` (connections and Authorization headers are what these tests look at). */
+function countingServer(): Promise<CountingServer> {
+  return startCountingServer((_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
 }
 
 async function threeGets(api: CustomObjectsApi): Promise<void> {
@@ -39,7 +18,7 @@ async function threeGets(api: CustomObjectsApi): Promise<void> {
 test('client-node alone opens a TLS connection per call; the pooled client keeps one, with the same credentials', async () => {
   const server = await countingServer();
   const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: server.url, token: 'pool-token', namespace: 'ns', caCert: server.caCert }));
+  kc.loadFromString(kubeconfigYaml({ server: server.url, token: 'pool-token', namespace: 'ns', caCert: server.ca }));
   const auth = new PooledAuthentication(kc);
   try {
     await threeGets(kc.makeApiClient(CustomObjectsApi));
@@ -47,7 +26,7 @@ test('client-node alone opens a TLS connection per call; the pooled client keeps
 
     await threeGets(makePooledApiClient(kc, auth, CustomObjectsApi));
     assert.equal(server.connections(), 4, 'three sequential calls over one kept-alive connection');
-    assert.deepEqual(new Set(server.auth), new Set(['Bearer pool-token']), 'the kubeconfig token still goes with every call');
+    assert.deepEqual(new Set(server.seen.map((r) => r.authorization)), new Set(['Bearer pool-token']), 'the kubeconfig token still goes with every call');
   } finally {
     auth.destroy();
     await server.close();
