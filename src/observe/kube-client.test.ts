@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
 import { KubeClient, failureFromBody, failureOf } from './kube-client.js';
-import { httpKubeConfig } from '../../test/helpers/api-sandbox.js';
+import { aRecord, httpKubeConfig, startSandbox } from '../../test/helpers/api-sandbox.js';
+import { bindyApiVersion, bindyGroup, bindyVersion, runIdLabel } from '../model/kinds.js';
+import { generateZone } from '../model/fixtures/generate.js';
+import { resolveFixtureOptions } from '../model/fixtures/options.js';
 
 test('API errors become data carrying the Status reason, message, causes and Retry-After', () => {
   const body = JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down', details: { retryAfterSeconds: 2, causes: [{ field: 'spec.x', message: 'bad' }] } });
@@ -20,4 +23,53 @@ test('a refused connection is returned as a timed NetworkError, not thrown', asy
   const r = await client.list('ARecord', 'ns', 'a=b');
   assert.equal(r.ok, false);
   assert.ok(!r.ok && r.error.status === 0 && r.receivedMs >= r.sentMs);
+});
+
+test('list merges every page and leaves out DNSZone status records; deleteCollection deletes by label and returns errors as data', async () => {
+  const sb = await startSandbox();
+  const ns = 'lists';
+  const zones = resolveFixtureOptions({ namespace: ns, runId: 'lr', zones: 1, recordsPerZone: 1 });
+  try {
+    await sb.namespace(ns);
+    // 501 records: more than one 500-object page.
+    for (let i = 0; i < 501; i++) assert.equal((await sb.client.create(aRecord(`r-${i}`, ns, 'lr'))).ok, true);
+    assert.equal((await sb.client.create(aRecord('foreign', ns, null))).ok, true);
+    const zone = generateZone(zones, 0);
+    const created = await sb.client.create(zone);
+    assert.ok(created.ok);
+    const records = Array.from({ length: 3 }, (_, i) => ({ apiVersion: bindyApiVersion, kind: 'ARecord', name: `r-${i}`, namespace: ns }));
+    const conditions = [{ type: 'Ready', status: 'True', reason: 'ReconcileSucceeded', message: 'records: [x]', lastTransitionTime: new Date().toISOString() }];
+    const put = await sb.server.request({
+      method: 'PUT',
+      path: `/apis/${bindyGroup}/${bindyVersion}/namespaces/${ns}/dnszones/${zone.metadata.name}/status`,
+      body: { ...created.value, status: { records, recordsCount: 3, conditions, observedGeneration: 1 } },
+    });
+    assert.equal(put.status, 200, put.text);
+
+    const listed = await sb.client.list('ARecord', ns, `${runIdLabel}=lr`);
+    assert.ok(listed.ok, listed.ok ? '' : listed.error.message);
+    assert.equal(listed.value.items.length, 501, 'both pages, and not the unlabelled record');
+    assert.equal(new Set(listed.value.items.map((o) => o.metadata.name)).size, 501);
+    assert.match(listed.value.resourceVersion, /^\d+$/);
+    const z = await sb.client.list('DNSZone', null, `${runIdLabel}=lr`);
+    assert.ok(z.ok);
+    const status = z.value.items[0]?.status as Record<string, unknown>;
+    assert.equal(status.records, undefined, 'records left out');
+    assert.deepEqual(status.conditions, conditions, 'the rest of the status kept, strings mentioning records included');
+    assert.equal(status.recordsCount, 3);
+
+    const del = await sb.client.deleteCollection('ARecord', ns, `${runIdLabel}=lr`);
+    assert.ok(del.ok && del.receivedMs >= del.sentMs);
+    const after = await sb.client.list('ARecord', ns, '');
+    assert.deepEqual(after.ok && after.value.items.map((o) => o.metadata.name), ['foreign']);
+
+    const denied = new KubeClient({ kubeConfig: httpKubeConfig(sb.url, 'wrong-token') });
+    const refused = await denied.deleteCollection('ARecord', ns, 'app=foreign');
+    assert.ok(!refused.ok && refused.error.status === 401, 'the server refusal comes back as data');
+    const refusedList = await denied.list('ARecord', ns, 'app=foreign');
+    assert.ok(!refusedList.ok && refusedList.error.status === 401);
+    denied.close();
+  } finally {
+    await sb.close();
+  }
 });

@@ -1,10 +1,14 @@
-/** @module A thin, timed layer over @kubernetes/client-node for the bindy kinds: API errors come back as data. */
+/**
+ * @module A thin, timed layer for the bindy kinds: the kubeconfig through @kubernetes/client-node,
+ * the calls over kube-transport.ts; API errors come back as data.
+ */
 import { performance } from 'node:perf_hooks';
-import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError, UsageError } from '../errors.js';
-import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
+import { PooledAuthentication } from './pooled-client.js';
 import { KubeTransport, type RawResponse } from './kube-transport.js';
 import { openWatch, type WatchEventHandler } from './watch-stream.js';
+import { withoutRecords } from './watch-line.js';
 import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../model/kinds.js';
 import type { BindyKind } from '../model/kinds.js';
 
@@ -128,6 +132,7 @@ export function failureFromBody(status: number, body: unknown, fallback: string)
 
 /** Any thrown value of an API call as an ApiFailure (ApiException → the server's Status). */
 export function failureOf(e: unknown): ApiFailure {
+  if (e instanceof ResponseError) return failureOfResponse(e.response);
   if (e instanceof ApiException) {
     const code = typeof e.code === 'number' ? e.code : 0;
     const retryHeader = isRecord(e.headers) ? e.headers['retry-after'] : undefined;
@@ -141,6 +146,23 @@ export function failureOf(e: unknown): ApiFailure {
   return { status: 0, reason: 'NetworkError', message, causes: [] };
 }
 
+/** An error response of the transport, thrown inside a timed call and read back by failureOf. */
+class ResponseError extends Error {
+  readonly response: RawResponse;
+  constructor(response: RawResponse) {
+    super(`HTTP ${response.status}`);
+    this.response = response;
+  }
+}
+
+/** A non-2xx transport response as an ApiFailure (its Status body, and Retry-After when the body has none). */
+function failureOfResponse(r: RawResponse): ApiFailure {
+  const error = failureFromBody(r.status, r.body.toString('utf8'), `HTTP ${r.status}`);
+  const retry = r.headers['retry-after'];
+  if (error.retryAfterSeconds === undefined && typeof retry === 'string' && /^\d+$/.test(retry)) error.retryAfterSeconds = Number(retry);
+  return error;
+}
+
 /**
  * Create, list and delete objects of the bindy kinds, each call timed on the monotonic clock and
  * each API error returned as data carrying the server's Status (reason, message, causes).
@@ -148,7 +170,6 @@ export function failureOf(e: unknown): ApiFailure {
 export class KubeClient implements ObjectCreator {
   /** The loaded kubeconfig (credentials and TLS for every call). */
   readonly kubeConfig: KubeConfig;
-  readonly #api: CustomObjectsApi;
   readonly #auth: PooledAuthentication;
   readonly #transport: KubeTransport;
   readonly #now: () => number;
@@ -177,7 +198,6 @@ export class KubeClient implements ObjectCreator {
     // Pooled keep-alive connections: client-node alone opens a TCP + TLS connection per request,
     // which would put a handshake into every create latency and cap the create rate.
     this.#auth = new PooledAuthentication(this.kubeConfig);
-    this.#api = makePooledApiClient(this.kubeConfig, this.#auth, CustomObjectsApi);
     this.#transport = new KubeTransport(this.kubeConfig, this.#auth);
     this.#now = now;
   }
@@ -219,7 +239,7 @@ export class KubeClient implements ObjectCreator {
     if (r.status >= 200 && r.status < 300) {
       let out: unknown;
       try {
-        out = JSON.parse(r.text);
+        out = JSON.parse(r.body.toString('utf8'));
       } catch {
         out = undefined;
       }
@@ -227,25 +247,31 @@ export class KubeClient implements ObjectCreator {
       const error: ApiFailure = { status: r.status, reason: 'BadResponse', message: `create ${obj.kind}: the ${r.status} response is not an object`, causes: [] };
       return { ok: false, error, sentMs, receivedMs };
     }
-    const error = failureFromBody(r.status, r.text, `HTTP ${r.status}`);
-    const retry = r.headers['retry-after'];
-    if (error.retryAfterSeconds === undefined && typeof retry === 'string' && /^\d+$/.test(retry)) error.retryAfterSeconds = Number(retry);
-    return { ok: false, error, sentMs, receivedMs };
+    return { ok: false, error: failureOfResponse(r), sentMs, receivedMs };
   }
 
-  /** Lists objects of `kind` matching `labelSelector`, every page; `namespace` null = all namespaces. */
+  /**
+   * Lists objects of `kind` matching `labelSelector`, every page; `namespace` null = all namespaces.
+   * Objects come without their `records` arrays (see watch-line.ts): a run's DNSZones list every
+   * record in their status, and nothing this tool lists for reads them.
+   */
   list(kind: BindyKind, namespace: string | null, labelSelector: string): Promise<ApiResult<ObjectList>> {
-    const info = kindInfo[kind];
+    const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
       const items: KubeObject[] = [];
       let cont: string | undefined;
       let resourceVersion = '';
       do {
-        const base = { group: bindyGroup, version: bindyVersion, plural: info.plural, labelSelector, limit: pageSize, _continue: cont };
-        const page: unknown =
-          namespace !== null && info.namespaced
-            ? await this.#api.listNamespacedCustomObject({ ...base, namespace })
-            : await this.#api.listClusterCustomObject(base);
+        const query = new URLSearchParams({ labelSelector, limit: String(pageSize) });
+        if (cont !== undefined) query.set('continue', cont);
+        const r = await this.#transport.send('GET', `${path}?${query.toString()}`);
+        if (r.status !== 200) throw new ResponseError(r);
+        let page: unknown;
+        try {
+          page = JSON.parse(withoutRecords(r.body).toString('utf8'));
+        } catch {
+          page = undefined;
+        }
         if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${kind}: the response is not a list`);
         for (const item of page.items) if (isKubeObject(item)) items.push(item);
         const meta = isRecord(page.metadata) ? page.metadata : {};
@@ -257,14 +283,13 @@ export class KubeClient implements ObjectCreator {
     });
   }
 
-  /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection). */
+  /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection; the deleted list it answers with is not parsed). */
   deleteCollection(kind: BindyKind, namespace: string, labelSelector: string): Promise<ApiResult<void>> {
-    const info = kindInfo[kind];
     if (labelSelector.trim() === '') throw new UsageError('deleteCollection needs a label selector: it never deletes unlabelled objects');
+    const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
-      const base = { group: bindyGroup, version: bindyVersion, plural: info.plural, labelSelector };
-      if (info.namespaced) await this.#api.deleteCollectionNamespacedCustomObject({ ...base, namespace });
-      else await this.#api.deleteCollectionClusterCustomObject(base);
+      const r = await this.#transport.send('DELETE', `${path}?${new URLSearchParams({ labelSelector }).toString()}`);
+      if (r.status < 200 || r.status >= 300) throw new ResponseError(r);
     });
   }
 

@@ -1,5 +1,6 @@
 /**
- * @module Lean requests to the API server for the hot paths: one create per object, and the watches.
+ * @module Lean requests to the API server for the hot paths: one create per object, the watches,
+ * and the lists and deletions of a run's objects (whose DNSZones carry large status arrays).
  *
  * client-node's generated client spends about twice the CPU of a plain `https.request` per call:
  * it re-reads the CA file and builds a new agent for every request, then goes through node-fetch
@@ -16,11 +17,11 @@ import type { PooledAuthentication } from './pooled-client.js';
 /** How long applied credentials are reused; a rotated token is picked up within this, ms. */
 const authReuseMs = 1000;
 
-/** A response as read: status, headers and the body's text. */
+/** A response as read: status, headers and the body's bytes. */
 export interface RawResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  text: string;
+  body: Buffer;
 }
 
 interface Applied {
@@ -95,7 +96,7 @@ export class KubeTransport {
     return new Promise<RawResponse>((resolve, reject) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
   }
