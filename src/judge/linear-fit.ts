@@ -1,5 +1,5 @@
 /** @module Least-squares line through (x, y) points with a confidence interval on its slope (pure). */
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile } from './distributions.js';
 
 /** A fitted line y = intercept + slope·x and the uncertainty of its slope. */
 export interface LinearFit {

@@ -1,5 +1,5 @@
 /** @module Mann–Whitney U test on two bucketed samples (HDR histograms), one-sided, with ties (pure). */
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { normalCdf } from './distributions.js';
 import type { Bucket } from './histogram-buckets.js';
 
 /** The outcome of a one-sided Mann–Whitney U test "is `current` stochastically larger than `baseline`?". */

@@ -1,6 +1,5 @@
 /** @module Significance tests for per-run figures: a prediction-interval t test and a two-proportion z test (pure). */
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import { normalCdf, tCdf } from './distributions.js';
 
 /** A one-sided test result: how surprising `current` is, in each direction, if nothing changed. */
 export interface ScalarTest {
