@@ -51,10 +51,12 @@ test('list merges every page and leaves out DNSZone status records; deleteCollec
     assert.equal(listed.value.items.length, 501, 'both pages, and not the unlabelled record');
     assert.equal(new Set(listed.value.items.map((o) => o.metadata.name)).size, 501);
     assert.match(listed.value.resourceVersion, /^\d+$/);
+    assert.ok(listed.value.items.every((o) => !('managedFields' in o.metadata) && o.metadata.uid !== undefined), 'managedFields left out, the rest of metadata kept');
     const z = await sb.client.list('DNSZone', null, `${runIdLabel}=lr`);
     assert.ok(z.ok);
     const status = z.value.items[0]?.status as Record<string, unknown>;
     assert.equal(status.records, undefined, 'records left out');
+    assert.equal(z.value.items[0]?.metadata.name, zone.metadata.name);
     assert.deepEqual(status.conditions, conditions, 'the rest of the status kept, strings mentioning records included');
     assert.equal(status.recordsCount, 3);
 

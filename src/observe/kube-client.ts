@@ -8,7 +8,7 @@ import { TargetNotReadyError, UsageError } from '../errors.js';
 import { PooledAuthentication } from './pooled-client.js';
 import { KubeTransport, type RawResponse } from './kube-transport.js';
 import { openWatch, type WatchEventHandler } from './watch-stream.js';
-import { withoutRecords } from './watch-line.js';
+import { parseWithoutUnreadArrays } from './watch-line.js';
 import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../model/kinds.js';
 import type { BindyKind } from '../model/kinds.js';
 
@@ -252,8 +252,8 @@ export class KubeClient implements ObjectCreator {
 
   /**
    * Lists objects of `kind` matching `labelSelector`, every page; `namespace` null = all namespaces.
-   * Objects come without their `records` arrays (see watch-line.ts): a run's DNSZones list every
-   * record in their status, and nothing this tool lists for reads them.
+   * Objects come without their `records` and `managedFields` arrays (see watch-line.ts): a run's
+   * DNSZones list every record in their status, and nothing this tool lists for reads either.
    */
   list(kind: BindyKind, namespace: string | null, labelSelector: string): Promise<ApiResult<ObjectList>> {
     const path = this.collectionPath(kind, namespace);
@@ -266,12 +266,7 @@ export class KubeClient implements ObjectCreator {
         if (cont !== undefined) query.set('continue', cont);
         const r = await this.#transport.send('GET', `${path}?${query.toString()}`);
         if (r.status !== 200) throw new ResponseError(r);
-        let page: unknown;
-        try {
-          page = JSON.parse(withoutRecords(r.body).toString('utf8'));
-        } catch {
-          page = undefined;
-        }
+        const page = parseWithoutUnreadArrays(r.body);
         if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${kind}: the response is not a list`);
         for (const item of page.items) if (isKubeObject(item)) items.push(item);
         const meta = isRecord(page.metadata) ? page.metadata : {};
@@ -283,19 +278,19 @@ export class KubeClient implements ObjectCreator {
     });
   }
 
-  /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection; the deleted list it answers with is not parsed). */
+  /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection; the deleted objects it answers with are drained unread). */
   deleteCollection(kind: BindyKind, namespace: string, labelSelector: string): Promise<ApiResult<void>> {
     if (labelSelector.trim() === '') throw new UsageError('deleteCollection needs a label selector: it never deletes unlabelled objects');
     const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
-      const r = await this.#transport.send('DELETE', `${path}?${new URLSearchParams({ labelSelector }).toString()}`);
+      const r = await this.#transport.sendForStatus('DELETE', `${path}?${new URLSearchParams({ labelSelector }).toString()}`);
       if (r.status < 200 || r.status >= 300) throw new ResponseError(r);
     });
   }
 
   /**
    * Watches `kind` in `namespace` (null = all) with `query` (resourceVersion, labelSelector,
-   * allowWatchBookmarks…) over the pooled transport, without the large `records` arrays (see
+   * allowWatchBookmarks…) over the pooled transport, without the `records` and `managedFields` arrays (see
    * watch-line.ts); the contract is client-node's `Watch.watch` (see watch-stream.ts).
    */
   watch(kind: BindyKind, namespace: string | null, query: Record<string, string | boolean | undefined>, onEvent: WatchEventHandler, onDone: (err: unknown) => void): Promise<AbortController> {

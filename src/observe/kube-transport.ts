@@ -101,6 +101,23 @@ export class KubeTransport {
     });
   }
 
+  /**
+   * Sends `method path` and reads the body only when the status is not 2xx (to report it); a 2xx
+   * body is drained unread. For deletecollection, whose answer is every deleted object.
+   */
+  async sendForStatus(method: string, path: string): Promise<RawResponse> {
+    const res = await this.#open(method, path, undefined);
+    const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
+    return new Promise<RawResponse>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => {
+        if (!ok) chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+  }
+
   /** Sends a GET and resolves with the response as it starts (a stream: a watch); `signal` aborts the request. */
   stream(path: string, signal: AbortSignal): Promise<IncomingMessage> {
     return this.#open('GET', path, undefined, signal);

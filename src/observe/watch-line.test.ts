@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arrayEnd, parseWatchLine, withoutRecords } from './watch-line.js';
+import { arrayEnd, parseWatchLine, parseWithoutUnreadArrays, withoutUnreadArrays } from './watch-line.js';
 
 const zoneEvent = (records: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'MODIFIED',
@@ -33,7 +33,7 @@ test('records as the last, the only, or an empty member; several arrays; no reco
   assert.deepEqual(parseWatchLine(line(two)), { type: 'ADDED', object: { spec: {}, status: { x: 1 } } });
   const plain = { type: 'DELETED', object: { kind: 'ARecord', metadata: { uid: 'v' } } };
   const bytes = line(plain);
-  assert.equal(withoutRecords(bytes), bytes, 'nothing to cut: the same buffer, no copy');
+  assert.equal(withoutUnreadArrays(bytes), bytes, 'nothing to cut: the same buffer, no copy');
   assert.deepEqual(parseWatchLine(bytes), plain);
 });
 
@@ -50,4 +50,15 @@ test('arrayEnd finds the matching bracket past strings, escapes and nesting', ()
   assert.equal(b.toString()[arrayEnd(b, 0)], ']');
   assert.equal(b.toString().slice(arrayEnd(b, 0) + 1), 'tail');
   assert.equal(arrayEnd(Buffer.from('[1,[2]'), 0), -1);
+});
+
+test('managedFields are left out too, wherever they sit in metadata; the rest of metadata is intact', () => {
+  const managed = [{ manager: 'bindy', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': { 'f:records': {} } } }];
+  const first = { type: 'MODIFIED', object: { kind: 'ARecord', metadata: { managedFields: managed, uid: 'u', generation: 3 }, status: { observedGeneration: 3 } } };
+  assert.deepEqual(parseWatchLine(line(first)), { type: 'MODIFIED', object: { kind: 'ARecord', metadata: { uid: 'u', generation: 3 }, status: { observedGeneration: 3 } } });
+  const lastWithRecords = { type: 'ADDED', object: { metadata: { name: 'z', managedFields: managed }, status: { records: [{ name: 'r' }], recordsCount: 1 } } };
+  assert.deepEqual(parseWatchLine(line(lastWithRecords)), { type: 'ADDED', object: { metadata: { name: 'z' }, status: { recordsCount: 1 } } });
+  const list = Buffer.from(JSON.stringify({ kind: 'ARecordList', metadata: { resourceVersion: '7' }, items: [first.object, first.object] }));
+  assert.deepEqual(parseWithoutUnreadArrays(list), { kind: 'ARecordList', metadata: { resourceVersion: '7' }, items: [1, 2].map(() => ({ kind: 'ARecord', metadata: { uid: 'u', generation: 3 }, status: { observedGeneration: 3 } })) });
+  assert.equal(parseWithoutUnreadArrays(Buffer.from('{"a":')), undefined);
 });

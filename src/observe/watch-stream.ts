@@ -1,9 +1,9 @@
 /**
  * @module A Kubernetes watch over the client's pooled transport: one GET with `watch=true`, the
- * body split into lines as Buffers and each parsed by watch-line.ts (which leaves out the large
- * `records` arrays the tracker never reads). The contract is client-node's `Watch.watch`: resolves
- * with an AbortController once the request is under way; `onDone` is called exactly once, with
- * null on a clean end and the error otherwise (an HTTP error carries `statusCode`).
+ * body split into lines as Buffers and each parsed by watch-line.ts (which leaves out the
+ * `records` and `managedFields` arrays the tracker never reads). The contract is client-node's
+ * `Watch.watch`: resolves with an AbortController once the request is under way; `onDone` is called
+ * exactly once, with null on a clean end and the error otherwise (an HTTP error carries `statusCode`).
  */
 import type { IncomingMessage } from 'node:http';
 import { parseWatchLine } from './watch-line.js';
