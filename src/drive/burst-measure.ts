@@ -21,6 +21,8 @@ export interface BurstObservations {
   timedOut: boolean;
   /** Watch restarts and 410 re-lists of the tracker. */
   tracker: { restarts: number; relists: number; errors: number };
+  /** Peak resident memory of this tool's process when the wait ended (getrusage maxrss), bytes. */
+  toolPeakRssBytes: number;
 }
 
 /** Result sections of a burst. */
@@ -174,6 +176,7 @@ export function measureBurst(o: BurstObservations): BurstMeasurement {
   set('watch_relists', o.tracker.relists, 'lists', 're-lists after a watch lost its history (410 Gone)');
   set('event_loop_lag_p99', e.eventLoopLag.p99, 'us', "p99 of the tool's own event-loop delay during the burst (perf_hooks.monitorEventLoopDelay)");
   set('event_loop_lag_max', e.eventLoopLag.max, 'us', "max of the tool's own event-loop delay during the burst");
+  set('tool_peak_rss', o.toolPeakRssBytes / 1e6, 'MB', "peak resident memory of this tool's own process from its start to the end of the wait for Ready (getrusage maxrss; MB = 10^6 bytes)");
   const allReady = readyCount + relistCount;
   if (e.firstSentMs !== null && lastReadyMs !== null) {
     set('first_create_to_last_ready', lastReadyMs - e.firstSentMs, 'ms', 'send of the first create -> the last object seen Ready (monotonic clock)');

@@ -94,6 +94,7 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
       waitEndedMs,
       timedOut: wait === 'timeout',
       tracker: { ...tracker.stats },
+      toolPeakRssBytes: process.resourceUsage().maxRSS * 1024,
     });
     const rates = rateSeries(records, startedMs, waitEndedMs);
     return { measurement, backlog: backlog.series.toJSON(), rates, engine: summary, records, rejected, wait, startedMs };

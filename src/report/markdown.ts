@@ -60,6 +60,7 @@ const countOrder = [
   'watch_relists',
   'event_loop_lag_p99',
   'event_loop_lag_max',
+  'tool_peak_rss',
 ];
 
 /** The Markdown summary of a run result: what ran, criteria, findings and recommendations, counts, latency tables, rates, failures, and how each figure was measured. */
