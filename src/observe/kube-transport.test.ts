@@ -5,6 +5,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
 import { kubeconfigYaml } from '../target/sandbox/apiserver/kubeconfig.js';
 import { KubeClient, type KubeObject } from './kube-client.js';
+import { KubeTransport } from './kube-transport.js';
+import { PooledAuthentication } from './pooled-client.js';
 import { httpKubeConfig } from '../../test/helpers/api-sandbox.js';
 import { startCountingServer } from '../../test/helpers/counting-server.js';
 
@@ -100,4 +102,31 @@ test('a refused create is a timed NetworkError, not a throw', async () => {
   assert.ok(!r.ok);
   assert.equal(r.error.status, 0);
   assert.ok(r.receivedMs >= r.sentMs);
+});
+
+test('credentials are re-applied once a second: a rotated token is used from the first request after the re-apply', async () => {
+  const s = await startCountingServer(echo);
+  const kc = new KubeConfig();
+  const load = (token: string): void => kc.loadFromString(kubeconfigYaml({ server: s.url, token, namespace: 'ns', caCert: s.ca }));
+  load('old-token');
+  let clock = 10_000;
+  const auth = new PooledAuthentication(kc);
+  const transport = new KubeTransport(kc, auth, () => clock);
+  const post = async (): Promise<void> => {
+    const r = await transport.send('POST', '/apis/bindy.firestoned.io/v1beta1/namespaces/ns/arecords', record(s.seen.length));
+    assert.equal(r.status, 201);
+  };
+  try {
+    await post();
+    load('new-token');
+    clock += 999;
+    await post(); // still within the reuse second
+    clock += 1;
+    await post(); // starts the re-apply and goes on with the credentials of a moment ago
+    await post();
+    assert.deepEqual(s.seen.map((x) => x.authorization), ['Bearer old-token', 'Bearer old-token', 'Bearer old-token', 'Bearer new-token']);
+  } finally {
+    auth.destroy();
+    await s.close();
+  }
 });

@@ -36,12 +36,14 @@ export class KubeTransport {
   readonly #target: { protocol: string; hostname: string; port: string; prefix: string };
   readonly #request: typeof httpsRequest;
   #applied: Promise<Applied> | null = null;
-  /** When the last apply started (Date.now() ms). */
+  /** When the last apply started (`now()` ms). */
   #appliedAt = 0;
   /** The last applied options once resolved: lets a request skip a promise hop while they are fresh. */
   #ready: Applied | null = null;
+  readonly #now: () => number;
 
-  constructor(kubeConfig: KubeConfig, auth: PooledAuthentication) {
+  /** `now` is the wall clock in ms that times the credential reuse (tests pass their own). */
+  constructor(kubeConfig: KubeConfig, auth: PooledAuthentication, now: () => number = Date.now) {
     const cluster = kubeConfig.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig has no current cluster');
     this.#kc = kubeConfig;
@@ -55,6 +57,7 @@ export class KubeTransport {
       prefix: server.pathname.replace(/\/+$/, ''),
     };
     this.#request = server.protocol === 'http:' ? httpRequest : httpsRequest;
+    this.#now = now;
   }
 
   /**
@@ -63,7 +66,7 @@ export class KubeTransport {
    * valid) credentials rather than each starting its own.
    */
   #options(): Applied | Promise<Applied> {
-    const now = Date.now();
+    const now = this.#now();
     if (this.#applied === null || now - this.#appliedAt >= authReuseMs) {
       const next = this.#apply(now);
       return this.#ready ?? next;

@@ -132,3 +132,44 @@ test('an event that arrives before the create response is matched by UID when th
     await sb.close();
   }
 });
+
+test('an exception inside the tracker\'s own event handling is reported as an error event, and the watch goes on', async () => {
+  const sb = await startSandbox();
+  const tracker = new WatchTracker({ client: sb.client, kinds: ['ARecord'], namespace: ns, labelSelector: `${runIdLabel}=rx` });
+  const errors: string[] = [];
+  let thrown = 0;
+  tracker.on((e) => {
+    if (e.type === 'error') errors.push(e.message);
+    // A faulty listener: it throws once, on the first condition it is told about.
+    if (e.type === 'condition' && thrown++ === 0) throw new Error('listener fault');
+  });
+  const status = (reason: string, value: string): Record<string, unknown> => ({
+    observedGeneration: 1,
+    conditions: [{ type: 'Ready', status: value, reason, observedGeneration: 1 }],
+  });
+  try {
+    await sb.namespace(ns);
+    await tracker.start();
+    const r = await sb.client.create(aRecord('x-0', ns, 'rx'));
+    assert.ok(r.ok);
+    tracker.recordCreated({
+      type: 'created', key: objectKeyOf('ARecord', ns, 'x-0'), kind: 'ARecord', namespace: ns, name: 'x-0',
+      uid: r.value.metadata.uid ?? '', generation: r.value.metadata.generation ?? 0, index: 0, intendedStart: r.sentMs, sent: r.sentMs, received: r.receivedMs,
+    });
+    for (const [reason, value] of [['NotSelected', 'False'], ['ReconcileSucceeded', 'True']] as const) {
+      const r = await sb.server.request({
+        method: 'PATCH', path: `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/arecords/x-0/status`,
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: { status: status(reason, value) },
+      });
+      assert.equal(r.status, 200, r.text);
+    }
+    assert.equal(await tracker.waitUntil((t) => t.counts().ready === 1, 5000), 'met', 'the event after the fault is still handled');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] ?? '', /^watch ARecord: handling a MODIFIED event failed: listener fault$/);
+    assert.equal(tracker.stats.errors, 1);
+  } finally {
+    tracker.stop();
+    await sb.close();
+  }
+});
