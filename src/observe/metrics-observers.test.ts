@@ -35,7 +35,8 @@ void test('start, write, stop: the operator and apiAmplification sections are fi
   try {
     await sb.namespace('obs');
     let t = 0;
-    const ticker: { fn: (() => void) | null } = { fn: null };
+    // Every sampler that ticks registers here; the test ticks them all at once.
+    const ticks = new Set<() => void>();
     const observers = createRunObservers({
       now: () => (t += 500),
       intervalMs: 500,
@@ -44,11 +45,12 @@ void test('start, write, stop: the operator and apiAmplification sections are fi
       sidecarMetricsUrl: scEp.url,
       operatorPid: process.pid,
       every: (_ms, fn) => {
-        ticker.fn = fn;
-        return () => (ticker.fn = null);
+        ticks.add(fn);
+        return () => ticks.delete(fn);
       },
     });
     await observers.start();
+    assert.equal(ticks.size, 3, 'operator, sidecar and process tick; the API server does not');
     const n = 5;
     for (let i = 0; i < n; i++) {
       assert.ok((await sb.client.create(aRecord(`o-${i}`, 'obs', 'run-obs'))).ok);
@@ -57,11 +59,13 @@ void test('start, write, stop: the operator and apiAmplification sections are fi
       op.duration.observe({ resource_type: 'ARecord' }, 0.2);
       sc.rndcCommands.inc({ command: 'addzone', result: 'success' });
       sc.zonesManaged.inc();
-      ticker.fn?.();
+      for (const tick of ticks) tick();
     }
     op.errors.inc({ resource_type: 'ARecord', error_type: 'bindcar' });
     const out = await observers.stop({ objectsCreated: n });
-    assert.equal(ticker.fn, null, 'stop cancels the interval');
+    assert.equal(ticks.size, 0, 'stop cancels the intervals');
+    const attempts = Object.fromEntries(out.scrapes.map((x) => [x.role, x.attempts + x.skipped]));
+    assert.deepEqual(attempts, { operator: n + 2, apiserver: 2, sidecar: n + 2, process: n + 2 }, 'the API server is scraped at start and stop only');
 
     const post = out.apiAmplification?.requests.find((r) => r.verb === 'POST' && r.resource === 'arecords.bindy.firestoned.io');
     assert.equal(post?.count, n);

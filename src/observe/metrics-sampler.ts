@@ -71,8 +71,8 @@ export interface SamplerSnapshot {
 /** Options of a sampler. */
 export interface SamplerOptions {
   source: MetricsSource;
-  /** Scrape interval in ms. */
-  intervalMs: number;
+  /** Scrape interval in ms; null = only the first scrape (at start) and the last (at stop). */
+  intervalMs: number | null;
   /** Values kept from every scrape, by series name. */
   track?: Record<string, TrackedValue>;
   /** ms since the run started, monotonic. */
@@ -85,7 +85,7 @@ export interface SamplerOptions {
 
 /** A running sampler. */
 export interface MetricsSampler {
-  /** First scrape (awaited), then one every interval. */
+  /** First scrape (awaited), then one every interval (none when the interval is null). */
   start(): Promise<void>;
   /** One scrape now (also what each tick does); never throws, a failure is recorded. */
   scrapeOnce(): Promise<void>;
@@ -190,7 +190,7 @@ export function createMetricsSampler(o: SamplerOptions): MetricsSampler {
   return {
     async start() {
       await scrapeOnce();
-      cancel = (o.every ?? defaultEvery)(o.intervalMs, () => void scrapeOnce());
+      if (o.intervalMs !== null) cancel = (o.every ?? defaultEvery)(o.intervalMs, () => void scrapeOnce());
     },
     scrapeOnce,
     async stop() {
