@@ -122,7 +122,8 @@ function backlogRule(r: RunResult): Finding[] {
   const phaseMs = (accepted / createRate) * 1000;
   const points = series.points.filter((p) => p.t <= phaseMs).map((p) => ({ x: p.t / 1000, y: p.value }));
   if (points.length < backlogMinPoints) return [];
-  const fit = linearFit(points);
+  // Slope and residuals only: no interval (which would load the t distribution for nothing).
+  const fit = linearFit(points, null);
   if (fit === null || fit.residualStdDev === null) return [];
   const mean = points.reduce((a, p) => a + p.y, 0) / points.length;
   const sst = points.reduce((a, p) => a + (p.y - mean) ** 2, 0);

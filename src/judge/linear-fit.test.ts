@@ -18,6 +18,15 @@ test('degenerate inputs: fewer than 2 points or one x give no fit; 2 points give
   assert.equal(linearFit([{ x: 0, y: 0 }, { x: 1, y: 2 }])?.slopeInterval, null);
 });
 
+test('without a confidence the fit is the same, only the interval is left out', () => {
+  const pts = [0, 1, 2, 3, 4, 5].map((x) => ({ x, y: 1 + 0.5 * x + (x % 2 === 0 ? 0.3 : -0.3) }));
+  const full = linearFit(pts);
+  const bare = linearFit(pts, null);
+  assert.ok(full !== null && bare !== null && full.slopeInterval !== null);
+  assert.deepEqual({ ...bare, slopeInterval: full.slopeInterval }, full);
+  assert.equal(bare.slopeInterval, null);
+});
+
 // Known slope + Gaussian noise, many seeds: the 95 % interval must contain the true slope in about
 // 95 % of them (a coverage check of the derivation, not of one lucky seed).
 test('the 95 % slope interval covers a known slope in about 95 % of noisy series', () => {

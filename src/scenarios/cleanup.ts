@@ -80,13 +80,19 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
     for (const t of trackers) await t.start();
     const found = trackers.reduce((n, t) => n + t.counts().live, 0);
     emit({ type: 'found', selector, namespaces: scopes, objects: found, journals: journals.map((j) => j.path) });
-    for (const kind of kinds) {
-      const byNamespace = new Map<string, number>();
-      for (const t of trackers) {
-        for (const r of t.records()) {
-          if (r.kind === kind && r.deletedMs === null) byNamespace.set(r.namespace ?? '', (byNamespace.get(r.namespace ?? '') ?? 0) + 1);
-        }
+    // Live objects by kind, then namespace: one pass over the records (a run may have many thousands).
+    const live = new Map<BindyKind, Map<string, number>>();
+    for (const t of trackers) {
+      for (const r of t.records()) {
+        if (r.deletedMs !== null || !(kinds as readonly string[]).includes(r.kind)) continue;
+        const kind = r.kind as BindyKind;
+        const byNamespace = live.get(kind) ?? new Map<string, number>();
+        byNamespace.set(r.namespace ?? '', (byNamespace.get(r.namespace ?? '') ?? 0) + 1);
+        live.set(kind, byNamespace);
       }
+    }
+    for (const kind of kinds) {
+      const byNamespace = live.get(kind) ?? new Map<string, number>();
       for (const [namespace, objects] of [...byNamespace].sort()) {
         emit({ type: 'deleting', kind, namespace, objects });
         const r = await options.client.deleteCollection(kind, namespace, selector);
