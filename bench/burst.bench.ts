@@ -1,23 +1,27 @@
 /**
  * @module Burst benchmarks (JSON in bench/results/burst.json):
  *  - engine overhead: against the sandbox with the operator twin left out (creates only), the
- *    burst engine's create rate (BurstEngine + KubeClient through client-node + the journal write
- *    before each create, as `burst` runs it) divided by that of a minimal client making the same
- *    creates: plain `https` keep-alive POSTs (one agent for every round, as the engine keeps its
- *    client), same concurrency, same API server, from the
- *    kubeconfig's server, CA and token. Rounds alternate which goes first (the API server's store
- *    grows by every round, so a fixed order would favour one side); the ratio of the medians is
- *    reported; goal ≥ 0.95.
- *  - peak RSS: the built CLI's `main()` (dist/, as users run it; the bench builds it first) in a
- *    child process for a 5,000-record burst against a full sandbox (with its cleanup), reporting
- *    the child's `process.resourceUsage().maxRSS`; goal ≤ 200 MB. Also the floor: the peak RSS of
- *    a process that only loads the CLI (Node itself and @kubernetes/client-node are most of it).
- *    Not through tsx: its loader thread and source maps add 100-250 MB that users never pay.
- *    Findings (2 cores): 215-303 MB over five runs, floor 157 MB. The watch used to parse 660 MB of
- *    DNSZone JSON (status.records[] in every zone event); the tracker's own watch now cuts those
- *    arrays out (21 MB parsed), which lowered heapUsed (peak ~115 MB instead of ~210 MB) but not the
- *    peak RSS: V8 keeps the heap it grew. With --max-semi-space-size=4 the run stayed under 200 MB
- *    until the end phase (result building, reports, cleanup's lists), peaking at 239 MB.
+ *    burst engine's create rate (BurstEngine + KubeClient over its pooled transport + the journal
+ *    write before each create, as `burst` runs it) divided by that of a minimal client making the
+ *    same creates: plain `https` keep-alive POSTs (one agent for every round, as the engine keeps
+ *    its client), same concurrency, same API server, from the kubeconfig's server, CA and token.
+ *    Rounds alternate which goes first (the API server's store grows by every round, so a fixed
+ *    order would favour one side); the ratio of the medians is reported; goal ≥ 0.95.
+ *  - peak RSS: the CLI as users run it, the launcher bin/bindy-loadtest.js with its shebang's Node
+ *    flags (dist/ is built first), for a 5,000-record burst over 10 zones against a full sandbox
+ *    (with its cleanup), BURST_RSS_RUNS times (default 3); each run's peak is the child's own
+ *    getrusage maxrss, written at exit by bench/max-rss-hook.mjs (loaded with NODE_OPTIONS=--import).
+ *    Goal ≤ 200 MB in every run. Also the floor: the peak RSS of `bindy-loadtest --version`
+ *    (Node itself and @kubernetes/client-node's 21 MB of sources are most of it).
+ *    Findings (2 cores, 2026-11-24): 185.7, 185.9, 188.6 MB; floor 127.7 MB. What it took, from
+ *    215-303 MB: V8's young generation held at 2 × 4 MB by the launcher (--max-semi-space-size=4;
+ *    by default it grows to 2 × 16 MB and stays; engine ratio with the flag 1.01-1.07, without
+ *    1.02, run-to-run noise on this machine ±10 %); watches and lists leave out `records` and
+ *    `managedFields` (660 MB of DNSZone JSON parsed before, 21 MB after); cleanup's list and
+ *    deletecollection go over the transport instead of client-node; the API server's /metrics is
+ *    scraped at start and end only; @stdlib loads only when a t interval is asked for. The peak
+ *    now falls during the wait for Ready, just before a major GC (old space fills with promoted
+ *    garbage); live heap stays near 50 MB. Without the flag: 213-258 MB.
  * Run: node scripts/run-bench.mjs burst   (BURST_BENCH=overhead or =rss runs one part; the JSON keeps the other's last figures)
  */
 import { spawnSync } from 'node:child_process';

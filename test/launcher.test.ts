@@ -1,0 +1,24 @@
+/** The installed launcher (bin/bindy-loadtest.js, run through its shebang as npm's bin link runs it) starts the built CLI with its Node flags. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { toolVersion } from '../src/version.js';
+
+const launcher = fileURLToPath(new URL('../bin/bindy-loadtest.js', import.meta.url));
+
+test('the launcher runs the CLI with --max-semi-space-size=4 (what keeps a 5,000-record burst under 200 MB RSS)', async () => {
+  // A module preloaded through NODE_OPTIONS reports the flags Node was started with.
+  // (percent-encoded: NODE_OPTIONS splits on spaces)
+  const probe = `data:text/javascript,${encodeURIComponent("process.stderr.write('execArgv=' + JSON.stringify(process.execArgv) + '\\n')")}`;
+  const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(launcher, ['--version'], { env: { ...process.env, NODE_OPTIONS: `--import=${probe}` } }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+    });
+  });
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout.trim(), toolVersion);
+  const line = out.stderr.split('\n').find((l) => l.startsWith('execArgv='));
+  assert.ok(line !== undefined, out.stderr);
+  assert.ok((JSON.parse(line.slice('execArgv='.length)) as string[]).includes('--max-semi-space-size=4'));
+});
