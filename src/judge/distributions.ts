@@ -1,9 +1,9 @@
 /**
  * @module The @stdlib distribution functions the judge uses, each loaded on its first call.
  *
- * Together they are some 15 MB of resident modules (hundreds of small CommonJS files), and most
- * runs never call them: a burst judges without a t quantile unless it has a long steady phase.
- * Loading them eagerly was a tenth of the tool's peak RSS in a 5,000-record burst.
+ * Loading them costs some 15 MB of resident memory (hundreds of small CommonJS files; a bare Node
+ * process goes from 41 to 56 MB), and most runs never call them: a burst judges without a t
+ * quantile unless it has a steady phase of 10 minutes or more; `analyze` needs them.
  */
 import { createRequire } from 'node:module';
 import type NormalCdf from '@stdlib/stats-base-dists-normal-cdf';

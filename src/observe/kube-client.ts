@@ -290,8 +290,8 @@ export class KubeClient implements ObjectCreator {
 
   /**
    * Watches `kind` in `namespace` (null = all) with `query` (resourceVersion, labelSelector,
-   * allowWatchBookmarks…) over the pooled transport, without the `records` and `managedFields` arrays (see
-   * watch-line.ts); the contract is client-node's `Watch.watch` (see watch-stream.ts).
+   * allowWatchBookmarks…) over the pooled transport, without the `records` and `managedFields`
+   * arrays (see watch-line.ts); the contract is client-node's `Watch.watch` (see watch-stream.ts).
    */
   watch(kind: BindyKind, namespace: string | null, query: Record<string, string | boolean | undefined>, onEvent: WatchEventHandler, onDone: (err: unknown) => void): Promise<AbortController> {
     return openWatch((path, signal) => this.#transport.stream(path, signal), this.collectionPath(kind, namespace), query, onEvent, onDone);
