@@ -22,10 +22,11 @@ test('one baseline run: no spread, no p-value, a reason', () => {
   assert.match(t.reason ?? '', /no run-to-run spread/);
 });
 
-test('identical baseline runs fall back to the min..max rule, stated', () => {
-  const t = predictionTest([5, 5, 5], 6);
-  assert.equal(t.pLarger, 0);
-  assert.match(t.test, /outside baseline min\.\.max/);
+test('identical baseline runs give no p-value (their spread is below the resolution, not zero), stated', () => {
+  const t = predictionTest([21, 21], 24);
+  assert.equal(t.pLarger, null);
+  assert.equal(t.pSmaller, null);
+  assert.match(t.reason ?? '', /baseline runs are identical \(21\)/);
 });
 
 const proportionCases = [

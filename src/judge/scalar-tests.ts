@@ -23,8 +23,9 @@ export interface ScalarTest {
  * plus σ²/n (the uncertainty of x̄), and s² estimates σ² with n − 1 degrees of freedom. This is
  * the prediction-interval test; Welch's t would need several *current* runs. One-sided p-values are
  * 1 − F(T) (larger) and F(T) (smaller). With n = 2 the test has one degree of freedom and is weak
- * (t₀.₉₇₅ = 12.7): honest for two runs. With n < 2 there is no spread to judge against; with s = 0
- * (identical baseline runs) it falls back to "outside the baseline's min..max", stated in `test`.
+ * (t₀.₉₇₅ = 12.7): honest for two runs. With n < 2 there is no spread to judge against, and none
+ * with s = 0 either (identical runs: the noise is below the figure's resolution, not absent); both
+ * give no p-value and say why.
  */
 export function predictionTest(runs: readonly number[], current: number): ScalarTest {
   const n = runs.length;
@@ -32,8 +33,9 @@ export function predictionTest(runs: readonly number[], current: number): Scalar
   const mean = runs.reduce((a, b) => a + b, 0) / n;
   const s = Math.sqrt(runs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   if (s === 0) {
-    const test = `outside baseline min..max (${n} identical runs, no spread)`;
-    return { test, pLarger: current > mean ? 0 : 1, pSmaller: current < mean ? 0 : 1 };
+    // Identical runs say the noise is below the figure's resolution (a peak count of 21 twice), not
+    // that it is zero: any other value would get p = 0. No significance can be claimed.
+    return { test: 'none', pLarger: null, pSmaller: null, reason: `the ${n} baseline runs are identical (${mean}): no run-to-run spread to test against (record more runs)` };
   }
   const t = (current - mean) / (s * Math.sqrt(1 + 1 / n));
   return { test: `prediction-interval t (n=${n}, df=${n - 1})`, pLarger: 1 - tCdf(t, n - 1), pSmaller: tCdf(t, n - 1) };
