@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrometheusText } from '../observe/prometheus-text.js';
 import { aRecord, startSandbox } from '../../test/helpers/api-sandbox.js';
-import { apiAmplification } from './api-amplification.js';
+import { apiAmplification, apiServerProcessChange } from './api-amplification.js';
 
 const C = 'apiserver_request_total';
 const line = (verb: string, group: string, resource: string, sub: string, code: string, v: number): string =>
@@ -68,4 +68,14 @@ void test('two real scrapes of the API server twin around N creates: exactly one
   } finally {
     await sb.close();
   }
+});
+
+void test('scrapes from different API server processes (restart, or another replica) are told apart by process_start_time_seconds', () => {
+  const start = (t: number): string => `process_start_time_seconds ${t}`;
+  const a = samples(line('POST', 'bindy.firestoned.io', 'arecords', '', '201', 5), start(1700000000.5));
+  const sameProcess = samples(line('POST', 'bindy.firestoned.io', 'arecords', '', '201', 9), start(1700000000.5));
+  const otherReplica = samples(line('POST', 'bindy.firestoned.io', 'arecords', '', '201', 9), start(1700000123.25));
+  assert.equal(apiServerProcessChange(a, sameProcess), null);
+  assert.match(apiServerProcessChange(a, otherReplica) ?? '', /different API server processes \(process_start_time_seconds 1700000000\.5 then 1700000123\.25/);
+  assert.equal(apiServerProcessChange(samples(line('GET', '', 'pods', '', '200', 1)), otherReplica), null, 'nothing to tell by without the metric in both');
 });

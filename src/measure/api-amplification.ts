@@ -6,6 +6,9 @@ import type { MetricSample } from './bucket-quantile.js';
 /** The API server's request counter (kube-apiserver; the sandbox twin uses the same name and labels). */
 export const apiRequestCounter = 'apiserver_request_total';
 
+/** The start time of the process that served a scrape (client_golang's process collector; kube-apiserver exposes it). */
+export const processStartMetric = 'process_start_time_seconds';
+
 /** The API group of bindy's custom resources. */
 export const bindyApiGroup = 'bindy.firestoned.io';
 
@@ -94,4 +97,18 @@ export function apiAmplification(
     total,
     reset,
   };
+}
+
+/**
+ * Why two scrapes of the API server's /metrics cannot be subtracted, or null when they can: their
+ * `process_start_time_seconds` differ, so another process answered the second one (a restart, or
+ * another replica behind the `kubernetes` Service; each replica counts only its own requests).
+ * Null as well when either scrape lacks the metric (nothing to tell by).
+ */
+export function apiServerProcessChange(before: readonly MetricSample[], after: readonly MetricSample[]): string | null {
+  const start = (xs: readonly MetricSample[]): number | undefined => xs.find((x) => x.name === processStartMetric && Object.keys(x.labels).length === 0)?.value;
+  const a = start(before);
+  const b = start(after);
+  if (a === undefined || b === undefined || a === b) return null;
+  return `the two scrapes came from different API server processes (${processStartMetric} ${a} then ${b}: a restart, or another replica behind the Service, and each replica counts only its own requests)`;
 }

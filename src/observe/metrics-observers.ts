@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApiAmplification, OperatorMetric } from '../report/result/types.js';
 import type { TimeSeriesData } from '../measure/index.js';
-import { apiAmplification } from '../measure/api-amplification.js';
+import { apiAmplification, apiServerProcessChange } from '../measure/api-amplification.js';
 import type { AmplificationRow } from '../measure/api-amplification.js';
 import { operatorObservation, operatorTrackedValues, sidecarTrackedValues } from '../measure/operator-metrics.js';
 import type { FetchOptions } from './metrics-fetch.js';
@@ -155,9 +155,13 @@ export function createRunObservers(o: RunObserverOptions): RunObservers {
       else if (api.first === null || api.last === null || api.first === api.last) {
         notes.push(`API amplification not measured: fewer than two successful scrapes of ${api.source}`);
       } else {
-        const a = apiAmplification(api.first.samples, api.last.samples, objectsCreated, api.source);
-        amplification = a.section;
-        highlights = a.highlights;
+        const changed = apiServerProcessChange(api.first.samples, api.last.samples);
+        if (changed !== null) notes.push(`API amplification not measured: ${changed}`);
+        else {
+          const a = apiAmplification(api.first.samples, api.last.samples, objectsCreated, api.source);
+          amplification = a.section;
+          highlights = a.highlights;
+        }
       }
 
       const scrapes: ScrapeStats[] = snaps.map(({ role, snap }) => ({
