@@ -21,6 +21,7 @@ import { reconcileZone } from './reconcile-zone.js';
 import { zoneSelectsRecord } from './selection.js';
 import { createSidecarClient } from './sidecar-client.js';
 import { KindQueues } from './work-queue.js';
+import { injectedDelayMs } from './injected-delay.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
 const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
@@ -105,12 +106,6 @@ export function createOperator(options: OperatorOptions): Operator {
     signal: abort.signal,
   };
 
-  function delayMs(kind: string): number {
-    if (options.reconcileDelayKinds !== undefined && !options.reconcileDelayKinds.includes(kind)) return 0;
-    const d = options.reconcileDelay;
-    return d === undefined ? 0 : typeof d === 'number' ? d : Math.max(0, d());
-  }
-
   async function dispatch(kind: string, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {
     if (kind === 'DNSZone') return reconcileZone(ctx, namespace, name);
     if (kind === 'Bind9Instance') return reconcileInstance(ctx, namespace, name);
@@ -122,7 +117,7 @@ export function createOperator(options: OperatorOptions): Operator {
   async function handle(key: string): Promise<void> {
     const { kind, namespace, name } = parseQueueKey(key);
     const started = performance.now();
-    const d = delayMs(kind);
+    const d = injectedDelayMs(kind, options.reconcileDelay, options.reconcileDelayKinds);
     if (d > 0) await new Promise((r) => setTimeout(r, d));
     try {
       if (errorRate > 0 && random() < errorRate) throw new Error('injected reconcile failure (errorRate)');

@@ -7,6 +7,7 @@ import { recordStatus, zoneConditions, rfc3339, recordMessages } from './conditi
 import { clusterInstances } from './cluster-instances.js';
 import { backoffDelay, bindcarBackoff, retryWithBackoff } from './backoff.js';
 import type { BindyObject } from './objects.js';
+import { injectedDelayMs } from './injected-delay.js';
 
 const selectorCases: [string, unknown, Record<string, string>, boolean][] = [
   ['empty selector matches all', {}, { a: '1' }, true],
@@ -146,4 +147,16 @@ test('backoff: 50 ms doubling, ±10 % jitter, capped at 10 s; gives up past 120 
   attempts = 0;
   await assert.rejects(retryWithBackoff(() => { attempts++; return Promise.reject(new Error('400')); }, () => false, bindcarBackoff, env));
   assert.equal(attempts, 1, 'a non-retryable error is thrown at once');
+});
+
+test('the injected reconcile delay applies to the listed kinds only (all when none are listed); a sampled one is clamped at 0', () => {
+  const samples = [300, -5];
+  const sampler = (): number => samples.shift() ?? 0;
+  assert.equal(injectedDelayMs('ARecord', 250, ['ARecord']), 250);
+  assert.equal(injectedDelayMs('DNSZone', 250, ['ARecord']), 0, 'a kind not listed reconciles undelayed');
+  assert.equal(injectedDelayMs('DNSZone', 250, undefined), 250, 'no list: every kind');
+  assert.equal(injectedDelayMs('DNSZone', sampler, ['TXTRecord']), 0);
+  assert.equal(injectedDelayMs('TXTRecord', sampler, ['TXTRecord']), 300, 'the first sample: the DNSZone call above drew none');
+  assert.equal(injectedDelayMs('TXTRecord', sampler, ['TXTRecord']), 0, 'a negative sample waits 0 ms');
+  assert.equal(injectedDelayMs('ARecord', undefined, undefined), 0);
 });
