@@ -12,24 +12,27 @@ import type TQuantile from '@stdlib/stats-base-dists-t-quantile';
 
 const require = createRequire(import.meta.url);
 
-let normal: typeof NormalCdf | undefined;
-let tCdfFn: typeof TCdf | undefined;
-let tQuantileFn: typeof TQuantile | undefined;
+/** A function that requires module `id` on its first call and returns it from then on. */
+function lazy<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= require(id) as T);
+}
+
+const normal = lazy<typeof NormalCdf>('@stdlib/stats-base-dists-normal-cdf');
+const t = lazy<typeof TCdf>('@stdlib/stats-base-dists-t-cdf');
+const tInverse = lazy<typeof TQuantile>('@stdlib/stats-base-dists-t-quantile');
 
 /** The normal distribution's CDF at `x` (mean `mu`, standard deviation `sigma`). */
 export function normalCdf(x: number, mu: number, sigma: number): number {
-  normal ??= require('@stdlib/stats-base-dists-normal-cdf') as typeof NormalCdf;
-  return normal(x, mu, sigma);
+  return normal()(x, mu, sigma);
 }
 
 /** Student's t CDF at `x` with `v` degrees of freedom. */
 export function tCdf(x: number, v: number): number {
-  tCdfFn ??= require('@stdlib/stats-base-dists-t-cdf') as typeof TCdf;
-  return tCdfFn(x, v);
+  return t()(x, v);
 }
 
 /** Student's t quantile of probability `p` with `v` degrees of freedom. */
 export function tQuantile(p: number, v: number): number {
-  tQuantileFn ??= require('@stdlib/stats-base-dists-t-quantile') as typeof TQuantile;
-  return tQuantileFn(p, v);
+  return tInverse()(p, v);
 }

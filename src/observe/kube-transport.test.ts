@@ -8,7 +8,7 @@ import { KubeClient, type KubeObject } from './kube-client.js';
 import { KubeTransport } from './kube-transport.js';
 import { PooledAuthentication } from './pooled-client.js';
 import { httpKubeConfig } from '../../test/helpers/api-sandbox.js';
-import { startCountingServer } from '../../test/helpers/counting-server.js';
+import { kubeConfigFor, startCountingServer } from '../../test/helpers/counting-server.js';
 
 function record(i: number): KubeObject {
   return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: `r${i}`, namespace: 'ns', labels: { run: 'x' } }, spec: { name: `h${i}` } };
@@ -24,9 +24,7 @@ function echo(_req: IncomingMessage, body: string, res: ServerResponse): void {
 
 test('creates go to the server URL (path prefix kept) with the kubeconfig token, over one kept-alive connection', async () => {
   const s = await startCountingServer(echo);
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: `${s.url}/k8s/clusters/c-1`, token: 'tok-1', namespace: 'ns', caCert: s.ca }));
-  const client = new KubeClient({ kubeConfig: kc });
+  const client = new KubeClient({ kubeConfig: kubeConfigFor(s, { token: 'tok-1', pathPrefix: '/k8s/clusters/c-1' }) });
   try {
     for (let i = 0; i < 5; i++) {
       const r = await client.create(record(i));
@@ -56,9 +54,7 @@ test("the server's Status comes back as data: 422 causes, 429 Retry-After header
       res.writeHead(201, { 'content-type': 'application/json' }).end('[]');
     }
   });
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: s.url, token: 't', namespace: 'ns', caCert: s.ca }));
-  const client = new KubeClient({ kubeConfig: kc });
+  const client = new KubeClient({ kubeConfig: kubeConfigFor(s) });
   try {
     const invalid = await client.create(record(0));
     assert.ok(!invalid.ok);
@@ -81,9 +77,7 @@ test("the server's Status comes back as data: 422 causes, 429 Retry-After header
 test('a server certificate the kubeconfig does not trust fails the create as a NetworkError', async () => {
   const s = await startCountingServer(echo);
   const other = await generateServingCert();
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: s.url, token: 't', namespace: 'ns', caCert: other.cert }));
-  const client = new KubeClient({ kubeConfig: kc });
+  const client = new KubeClient({ kubeConfig: kubeConfigFor(s, { caCert: other.cert }) });
   try {
     const r = await client.create(record(0));
     assert.ok(!r.ok);

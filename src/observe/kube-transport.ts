@@ -29,6 +29,18 @@ interface Applied {
   headers: OutgoingHttpHeaders;
 }
 
+/** Reads `res` to its end; its body is kept only when `keepBody` (otherwise drained, empty). */
+function readResponse(res: IncomingMessage, keepBody: boolean): Promise<RawResponse> {
+  return new Promise<RawResponse>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => {
+      if (keepBody) chunks.push(c);
+    });
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    res.on('error', reject);
+  });
+}
+
 /** Sends JSON requests to the kubeconfig's current cluster over pooled connections. */
 export class KubeTransport {
   readonly #kc: KubeConfig;
@@ -95,13 +107,7 @@ export class KubeTransport {
 
   /** Sends `method path` with a JSON body (or none) and reads the whole response. Rejects only on transport errors. */
   async send(method: string, path: string, body?: unknown): Promise<RawResponse> {
-    const res = await this.#open(method, path, body);
-    return new Promise<RawResponse>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    return readResponse(await this.#open(method, path, body), true);
   }
 
   /**
@@ -111,14 +117,7 @@ export class KubeTransport {
   async sendForStatus(method: string, path: string): Promise<RawResponse> {
     const res = await this.#open(method, path, undefined);
     const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
-    return new Promise<RawResponse>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => {
-        if (!ok) chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    return readResponse(res, !ok);
   }
 
   /** Sends a GET and resolves with the response as it starts (a stream: a watch); `signal` aborts the request. */

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
-import { kubeconfigYaml } from '../target/sandbox/apiserver/kubeconfig.js';
 import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
-import { startCountingServer, type CountingServer } from '../../test/helpers/counting-server.js';
+import { kubeConfigFor, startCountingServer, type CountingServer } from '../../test/helpers/counting-server.js';
 
 /** An HTTPS server answering `{}` (connections and Authorization headers are what these tests look at). */
 function countingServer(): Promise<CountingServer> {
@@ -17,8 +16,7 @@ async function threeGets(api: CustomObjectsApi): Promise<void> {
 
 test('client-node alone opens a TLS connection per call; the pooled client keeps one, with the same credentials', async () => {
   const server = await countingServer();
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: server.url, token: 'pool-token', namespace: 'ns', caCert: server.ca }));
+  const kc = kubeConfigFor(server, { token: 'pool-token' });
   const auth = new PooledAuthentication(kc);
   try {
     await threeGets(kc.makeApiClient(CustomObjectsApi));
@@ -36,8 +34,7 @@ test('client-node alone opens a TLS connection per call; the pooled client keeps
 test('a server certificate the kubeconfig does not trust is still refused through the pool', async () => {
   const server = await countingServer();
   const other = await generateServingCert();
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfigYaml({ server: server.url, token: 't', namespace: 'ns', caCert: other.cert }));
+  const kc = kubeConfigFor(server, { caCert: other.cert });
   const auth = new PooledAuthentication(kc);
   try {
     await assert.rejects(threeGets(makePooledApiClient(kc, auth, CustomObjectsApi)));

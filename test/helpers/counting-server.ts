@@ -1,7 +1,9 @@
 /** @module An HTTPS test server on loopback that counts TLS connections and remembers every request. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
 import { generateServingCert } from '../../src/target/sandbox/apiserver/serving-cert.js';
+import { kubeconfigYaml } from '../../src/target/sandbox/apiserver/kubeconfig.js';
 
 /** One request as the server saw it. */
 export interface SeenRequest {
@@ -50,4 +52,11 @@ export async function startCountingServer(answer: (req: IncomingMessage, body: s
         srv.closeAllConnections();
       }),
   };
+}
+
+/** A kubeconfig for `server` (namespace `ns`): `token`, a path prefix on its URL, and the CA to trust (default the server's own). */
+export function kubeConfigFor(server: CountingServer, o: { token?: string; pathPrefix?: string; caCert?: string } = {}): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ server: `${server.url}${o.pathPrefix ?? ''}`, token: o.token ?? 't', namespace: 'ns', caCert: o.caCert ?? server.ca }));
+  return kc;
 }
