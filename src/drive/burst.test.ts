@@ -23,6 +23,7 @@ test('1,000 mixed records: all created and Ready, per-kind counts right, createâ
   const op = startFakeOperator(sb.server, { readyDelayMs: delay });
   try {
     await sb.namespace(ns);
+    const rssBefore = process.memoryUsage().rss;
     const s = await runBurstSession({
       client: sb.client,
       runId: 'r1000',
@@ -55,6 +56,10 @@ test('1,000 mixed records: all created and Ready, per-kind counts right, createâ
     assert.equal(m.latencies.api_create?.summary.count, 1000);
     assert.ok((m.counters.create_rate?.value ?? 0) > 0 && (m.counters.ready_rate?.value ?? 0) > 0);
     assert.ok((m.counters.first_create_to_last_ready?.value ?? 0) >= delay);
+    // The tool's own peak RSS, in MB: never below what this process already held before the burst.
+    const peak = m.counters.tool_peak_rss;
+    assert.equal(peak?.unit, 'MB');
+    assert.ok((peak?.value ?? 0) * 1e6 >= rssBefore, `tool_peak_rss ${peak?.value} MB, RSS before ${rssBefore / 1e6} MB`);
     // The backlog rose while writes outran readiness, and drained to 0.
     assert.ok(Math.max(...s.backlog.points.map((p) => p.value)) > 0);
     assert.equal(s.backlog.points.at(-1)?.value, 0);
