@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BurstEvent } from '../drive/burst.js';
 import type { TrackerEvent } from '../observe/watch-tracker.js';
+import type { SustainedEvent } from '../drive/sustained-session.js';
 
 /** What the progress line counts. */
 export interface ProgressState {
@@ -51,6 +52,8 @@ export class ProgressReporter {
   readonly #startMs: number;
   #timer: NodeJS.Timeout | null = null;
   #drawn = false;
+  /** The scenario's own line (a sustained run says how far through its schedule it is), when it sends one. */
+  #status: string | null = null;
   readonly state: ProgressState;
 
   constructor(o: ProgressOptions) {
@@ -61,8 +64,9 @@ export class ProgressReporter {
   }
 
   /** Feed it every engine and tracker event. */
-  readonly onEvent = (e: BurstEvent | TrackerEvent): void => {
-    if (e.type === 'created') this.state.created++;
+  readonly onEvent = (e: BurstEvent | TrackerEvent | SustainedEvent): void => {
+    if (e.type === 'status') this.#status = e.text;
+    else if (e.type === 'created') this.state.created++;
     else if (e.type === 'rejected') this.state.failed++;
     else if (e.type === 'error' && 'cause' in e) this.state.failed++;
     else if (e.type === 'ready') this.state.ready++;
@@ -78,7 +82,7 @@ export class ProgressReporter {
   /** Draws the line now. */
   draw(): void {
     this.state.elapsedMs = this.#now() - this.#startMs;
-    const text = progressText(this.state);
+    const text = this.#status ?? progressText(this.state);
     if (this.#o.isTTY) {
       this.#o.write(`\r\x1b[K${text}`);
       this.#drawn = true;

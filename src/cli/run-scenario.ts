@@ -259,7 +259,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
             observers: o.observers ?? [],
             onEvent: (e) => {
               progress.onEvent(e);
-              if (e.type === 'done') interrupts.engineDone();
+              if (e.type === 'done' || e.type === 'engine-done') interrupts.engineDone();
             },
           },
           plan,

@@ -71,6 +71,16 @@ export interface SustainedOptions {
   kinds: KindMix;
   /** DNSZones the records are spread over. */
   zones: number;
+  /** Records created (and Ready) before the schedule starts, not measured; with `churn`, the size kept. */
+  workingSet: number;
+  /** Create+delete pairs that keep the working set at `workingSet` instead of the operation mix. */
+  churn: boolean;
+  /** Writes in flight at once; an operation due when all are busy is dropped (counted). */
+  concurrency: number;
+  /** Bound on each wait (zones, working set, outstanding operations after the schedule), in ms. */
+  timeout: number;
+  /** Reconciles and API writes are counted at rest over this window after the load, in ms (0 = none). */
+  quietWindow: number;
 }
 
 /** The links between the parts where network faults are injected. */

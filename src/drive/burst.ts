@@ -4,34 +4,16 @@ import { createLatencyHistogram } from '../measure/index.js';
 import type { QuantityHistogram } from '../measure/index.js';
 import type { ApiFailure, KubeObject, ObjectCreator, StatusCause } from '../observe/kube-client.js';
 import { checkBurstOptions, intendedOffsetMs } from './burst-plan.js';
+import { objectKeyOf } from '../model/operation.js';
+import { sleepUntil } from './sleep.js';
+import type { AcceptedWrite, OperationTimes } from '../model/operation.js';
 
-/** `Kind/namespace/name`: how engine events and tracker records name an object. */
-export function objectKeyOf(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}/${namespace ?? ''}/${name}`;
-}
-
-/** Times shared by every per-operation event, on the engine's monotonic clock (ms). */
-export interface OperationTimes {
-  /** 0-based position of the operation in the input. */
-  index: number;
-  /** When the operation was due: `t0 + n/qps` when paced, else when a slot freed. */
-  intendedStart: number;
-  /** When the create request was handed to the client. */
-  sent: number;
-  /** When its response had been read. */
-  received: number;
-}
+export { objectKeyOf } from '../model/operation.js';
+export type { OperationTimes } from '../model/operation.js';
 
 /** The API accepted the create. */
-export interface CreatedEvent extends OperationTimes {
+export interface CreatedEvent extends AcceptedWrite {
   type: 'created';
-  key: string;
-  kind: string;
-  namespace: string | undefined;
-  name: string;
-  uid: string;
-  /** `metadata.generation` of the created object: the generation Ready must be observed at. */
-  generation: number;
 }
 
 /** The API answered the create with an error status (422 Invalid, 409 AlreadyExists, 429, 5xx…). */
@@ -131,35 +113,6 @@ export type BurstListener = (e: BurstEvent) => void;
 
 function toAsync<T>(src: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> | Iterator<T> {
   return Symbol.asyncIterator in src ? src[Symbol.asyncIterator]() : src[Symbol.iterator]();
-}
-
-/** Resolves after `ms` or when `signal` aborts (whichever first); true when it slept the full time. */
-function sleep(ms: number, signals: readonly (AbortSignal | undefined)[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    const live = signals.filter((s): s is AbortSignal => s !== undefined);
-    if (live.some((s) => s.aborted)) return resolve(false);
-    if (ms <= 0) return resolve(true); // already due: no timer tick added to a late operation
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      for (const s of live) s.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
-    for (const s of live) s.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/**
- * Sleeps until `now() >= due`. Timers run on libuv's cached loop time, which can be up to a
- * millisecond behind the monotonic clock, so one timer may fire early: sleep again for the rest.
- */
-async function sleepUntil(due: number, now: () => number, signals: readonly (AbortSignal | undefined)[]): Promise<boolean> {
-  for (let left = due - now(); left > 0; left = due - now()) {
-    if (!(await sleep(Math.ceil(left), signals))) return false;
-  }
-  return !signals.some((s) => s?.aborted === true);
 }
 
 /**

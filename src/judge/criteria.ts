@@ -144,6 +144,16 @@ export const burstMetrics: ScenarioMetrics = {
   measures: ['reconcileP99', 'maxErrorRate', 'maxMemoryMB', 'maxCpuCores', 'maxMemoryGrowthMBPerHour'],
 };
 
+/**
+ * Sustained: everything an open-loop run over time measures: the sustained rate, errors and
+ * retries, the backlog peak (under a steady offered rate its size is the system's, not the
+ * scenario's), and the operator's figures.
+ */
+export const sustainedMetrics: ScenarioMetrics = {
+  scenario: 'sustained',
+  measures: ['reconcileP99', 'minSustainedOpsPerSec', 'maxErrorRate', 'maxRetryRate', 'maxMemoryMB', 'maxCpuCores', 'maxQueueDepth', 'maxMemoryGrowthMBPerHour'],
+};
+
 /** Whether a criterion's value was set by the user (a flag or the file) rather than a profile or default. */
 export function isExplicit(origin: ValueOrigin | undefined): boolean {
   return origin !== undefined && (origin.kind === 'flag' || origin.kind === 'file');

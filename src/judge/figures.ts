@@ -158,7 +158,8 @@ function memoryGrowth(result: RunResult, options: FigureOptions): Figure {
   const method = 'least-squares slope of operator RSS (operator_memory_rss) over the steady phase, 95 % t confidence interval';
   const s = result.timeSeries.find((x) => x.name === 'operator_memory_rss');
   if (s === undefined) return missing('memory_growth', method, "the result has no 'operator_memory_rss' time series (the operator's memory was not sampled)");
-  const from = options.steadyFromMs ?? backlogDrainedAtMs(result) ?? 0;
+  // A scheduled run names its steady phase (after the ramp-up); a burst's starts when its backlog drained.
+  const from = options.steadyFromMs ?? result.counters['steady_phase_from_ms']?.value ?? backlogDrainedAtMs(result) ?? 0;
   const pts = s.points.filter((p) => p.t >= from);
   const first = pts[0];
   const last = pts.at(-1);

@@ -251,6 +251,47 @@ export class KubeClient implements ObjectCreator {
   }
 
   /**
+   * Server-side applies `obj` (its kind, name, namespace and the fields it sets) as `fieldManager`,
+   * forcing ownership of those fields: an update without read-modify-write, so it never meets a
+   * 409 from the operator's own writes. The API server counts it under the verb APPLY.
+   */
+  apply(obj: KubeObject, fieldManager: string): Promise<ApiResult<KubeObject>> {
+    const info = kindInfo[bindyKindOf(obj.kind)];
+    const name = obj.metadata.name ?? '';
+    const base = this.collectionPath(info.kind, info.namespaced ? (obj.metadata.namespace ?? null) : null);
+    const query = new URLSearchParams({ fieldManager, force: 'true' });
+    return this.#objectCall('PATCH', `${base}/${encodeURIComponent(name)}?${query.toString()}`, obj, 'application/apply-patch+yaml', `apply ${obj.kind} ${name}`);
+  }
+
+  /** Deletes one object (foreground finalizers stay the operator's business); the answer is the object, now with its deletionTimestamp, or a Status. */
+  async delete(kind: BindyKind, namespace: string, name: string): Promise<ApiResult<void>> {
+    const r = await this.#objectCall('DELETE', `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}`, undefined, undefined, `delete ${kind} ${name}`, true);
+    return r.ok ? { ok: true, value: undefined, sentMs: r.sentMs, receivedMs: r.receivedMs } : r;
+  }
+
+  /** One call on a single object over the transport; a 2xx answer must be an object unless `anyBody`. */
+  async #objectCall(method: string, path: string, body: unknown, contentType: string | undefined, what: string, anyBody = false): Promise<ApiResult<KubeObject>> {
+    const sentMs = this.#now();
+    let r: RawResponse;
+    try {
+      r = await this.#transport.send(method, path, body, contentType);
+    } catch (e) {
+      return { ok: false, error: failureOf(e), sentMs, receivedMs: this.#now() };
+    }
+    const receivedMs = this.#now();
+    if (r.status < 200 || r.status >= 300) return { ok: false, error: failureOfResponse(r), sentMs, receivedMs };
+    let out: unknown;
+    try {
+      out = JSON.parse(r.body.toString('utf8'));
+    } catch {
+      out = undefined;
+    }
+    if (isKubeObject(out)) return { ok: true, value: out, sentMs, receivedMs };
+    if (anyBody) return { ok: true, value: { apiVersion: '', kind: '', metadata: {} }, sentMs, receivedMs };
+    return { ok: false, error: { status: r.status, reason: 'BadResponse', message: `${what}: the ${r.status} response is not an object`, causes: [] }, sentMs, receivedMs };
+  }
+
+  /**
    * Lists objects of `kind` matching `labelSelector`, every page; `namespace` null = all namespaces.
    * Objects come without their `records` and `managedFields` arrays (see watch-line.ts): a run's
    * DNSZones list every record in their status, and nothing this tool lists for reads either.

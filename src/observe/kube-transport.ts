@@ -105,9 +105,12 @@ export class KubeTransport {
     return p;
   }
 
-  /** Sends `method path` with a JSON body (or none) and reads the whole response. Rejects only on transport errors. */
-  async send(method: string, path: string, body?: unknown): Promise<RawResponse> {
-    return readResponse(await this.#open(method, path, body), true);
+  /**
+   * Sends `method path` with a JSON body (or none) and reads the whole response. Rejects only on
+   * transport errors. `contentType` names the body's media type for patches (default application/json).
+   */
+  async send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
+    return readResponse(await this.#open(method, path, body, undefined, contentType), true);
   }
 
   /**
@@ -125,11 +128,11 @@ export class KubeTransport {
     return this.#open('GET', path, undefined, signal);
   }
 
-  async #open(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<IncomingMessage> {
+  async #open(method: string, path: string, body: unknown, signal?: AbortSignal, contentType = 'application/json'): Promise<IncomingMessage> {
     const ready = this.#options();
     const { options, headers: base } = ready instanceof Promise ? await ready : ready;
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers = payload === undefined ? base : { ...base, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+    const headers = payload === undefined ? base : { ...base, 'content-type': contentType, 'content-length': Buffer.byteLength(payload) };
     const t = this.#target;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = this.#request(

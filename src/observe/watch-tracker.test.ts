@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bindyGroup, runIdLabel } from '../model/kinds.js';
 import type { CreatedEvent } from '../drive/burst.js';
-import { objectKeyOf } from '../drive/burst.js';
+import { objectKeyOf } from '../model/operation.js';
 import { runBurstSession } from '../drive/burst-session.js';
 import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api-sandbox.js';
 import { WatchTracker } from './watch-tracker.js';
@@ -121,7 +121,7 @@ test('an event that arrives before the create response is matched by UID when th
     assert.equal(tracker.counts().unconfirmed, 1);
     const readyAt = tracker.records()[0]?.lastCondition ? performance.now() : 0;
     tracker.recordCreated({
-      type: 'created', key: objectKeyOf('ARecord', ns, 'early'), kind: 'ARecord', namespace: ns, name: 'early',
+      key: objectKeyOf('ARecord', ns, 'early'), kind: 'ARecord', namespace: ns, name: 'early',
       uid: r.value.metadata.uid ?? '', generation: 1, index: 0, intendedStart: r.sentMs, sent: r.sentMs, received: r.receivedMs,
     });
     const rec = tracker.records()[0];
@@ -153,7 +153,7 @@ test('an exception inside the tracker\'s own event handling is reported as an er
     const r = await sb.client.create(aRecord('x-0', ns, 'rx'));
     assert.ok(r.ok);
     tracker.recordCreated({
-      type: 'created', key: objectKeyOf('ARecord', ns, 'x-0'), kind: 'ARecord', namespace: ns, name: 'x-0',
+      key: objectKeyOf('ARecord', ns, 'x-0'), kind: 'ARecord', namespace: ns, name: 'x-0',
       uid: r.value.metadata.uid ?? '', generation: r.value.metadata.generation ?? 0, index: 0, intendedStart: r.sentMs, sent: r.sentMs, received: r.receivedMs,
     });
     for (const [reason, value] of [['NotSelected', 'False'], ['ReconcileSucceeded', 'True']] as const) {

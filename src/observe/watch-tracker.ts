@@ -2,8 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import type { BindyKind } from '../model/kinds.js';
 import type { ConditionSnapshot } from '../report/result/index.js';
-import { objectKeyOf } from '../drive/burst.js';
-import type { CreatedEvent } from '../drive/burst.js';
+import { objectKeyOf } from '../model/operation.js';
+import type { AcceptedWrite } from '../model/operation.js';
 import { isKubeObject } from './kube-client.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
 
@@ -158,7 +158,15 @@ export interface WatchTrackerOptions {
   retryDelayMs?: number;
   /** Monotonic clock, ms (default `performance.now`); must be the engine's clock. */
   now?: () => number;
+  /**
+   * Drop an object's record once it is seen deleted (after its listeners ran): a long open-loop run
+   * creates and deletes objects for hours, and keeping every record would grow without bound.
+   */
+  forgetDeleted?: boolean;
 }
+
+/** Called when an awaited milestone is observed: when (monotonic ms) and how. */
+export type MilestoneListener = (atMs: number, observedBy: ObservedBy) => void;
 
 interface Candidate {
   atMs: number;
@@ -231,6 +239,10 @@ export class WatchTracker {
   readonly #waiters = new Set<() => void>();
   readonly #watches = new Map<BindyKind, KindWatch>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Awaited Ready milestones per UID: the generation each needs and who to tell. */
+  readonly #awaitReady = new Map<string, { generation: number; listener: MilestoneListener }[]>();
+  /** Awaited deletions per UID. */
+  readonly #awaitGone = new Map<string, MilestoneListener[]>();
   #stopped = false;
   /** Watch restarts (resume from resourceVersion) and re-lists (after 410), for the result. */
   readonly stats = { restarts: 0, relists: 0, errors: 0 };
@@ -276,7 +288,7 @@ export class WatchTracker {
   }
 
   /** Records our create (from the engine's `created` event); matches an object the watch may already have seen. */
-  recordCreated(e: CreatedEvent): void {
+  recordCreated(e: AcceptedWrite): void {
     const at = this.#now();
     const uid = e.uid !== '' ? e.uid : this.#uidByKey.get(e.key);
     if (uid === undefined) return;
@@ -285,6 +297,89 @@ export class WatchTracker {
     rec.lastInfoMs = Math.max(rec.lastInfoMs, at);
     this.#resolveReady(rec);
     this.#check();
+  }
+
+  /**
+   * Calls `listener` once object `uid` is seen Ready=True at observedGeneration ≥ `generation`: the
+   * first such sighting, also one made before this call (the watch can be quicker than the write's
+   * response). For any write that bumps the generation (an update), not only the create. Returns a cancel function.
+   */
+  awaitReady(uid: string, generation: number, listener: MilestoneListener): () => void {
+    const entry = { generation, listener };
+    const rec = this.#records.get(uid);
+    const hit = rec?.candidates.find((c) => c.observedGeneration >= generation);
+    if (hit !== undefined) {
+      listener(hit.atMs, hit.observedBy);
+      return () => undefined;
+    }
+    const list = this.#awaitReady.get(uid) ?? [];
+    list.push(entry);
+    this.#awaitReady.set(uid, list);
+    return () => {
+      const l = this.#awaitReady.get(uid);
+      if (l === undefined) return;
+      const rest = l.filter((x) => x !== entry);
+      if (rest.length === 0) this.#awaitReady.delete(uid);
+      else this.#awaitReady.set(uid, rest);
+    };
+  }
+
+  /** Calls `listener` once object `uid` is seen deleted (DELETED event, or absent from a re-list); at once when it already was. */
+  awaitGone(uid: string, listener: MilestoneListener): () => void {
+    const rec = this.#records.get(uid);
+    if (rec !== undefined && rec.deletedMs !== null) {
+      listener(rec.deletedMs, rec.deletedObservedBy ?? 'watch');
+      return () => undefined;
+    }
+    const list = this.#awaitGone.get(uid) ?? [];
+    list.push(listener);
+    this.#awaitGone.set(uid, list);
+    return () => {
+      const l = this.#awaitGone.get(uid);
+      if (l === undefined) return;
+      const rest = l.filter((x) => x !== listener);
+      if (rest.length === 0) this.#awaitGone.delete(uid);
+      else this.#awaitGone.set(uid, rest);
+    };
+  }
+
+  /** Objects with an awaited milestone not yet seen (Ready at a generation, or gone). */
+  awaiting(): number {
+    return this.#awaitReady.size + this.#awaitGone.size;
+  }
+
+  /** Tells the listeners of `rec`'s Ready milestones that a candidate now satisfies, and forgets candidates no one can need. */
+  #fireReady(rec: Internal): void {
+    const list = this.#awaitReady.get(rec.uid);
+    if (list !== undefined) {
+      const rest: typeof list = [];
+      for (const e of list) {
+        const hit = rec.candidates.find((c) => c.observedGeneration >= e.generation);
+        if (hit === undefined) rest.push(e);
+        else e.listener(hit.atMs, hit.observedBy);
+      }
+      if (rest.length === 0) this.#awaitReady.delete(rec.uid);
+      else this.#awaitReady.set(rec.uid, rest);
+      // A listener may have changed what a waiter waits for (an operation finished).
+      if (rest.length < list.length) this.#check();
+    }
+    this.#prune(rec);
+  }
+
+  /**
+   * Keeps only the candidates a pending milestone may still need: those at or above the lowest
+   * generation awaited, else the newest one (a later write's generation is higher than any seen).
+   */
+  #prune(rec: Internal): void {
+    if (rec.candidates.length <= 1) return;
+    const pending = [...(this.#awaitReady.get(rec.uid) ?? []).map((e) => e.generation), ...(rec.created !== null && rec.readyMs === null ? [rec.created.generation] : [])];
+    if (pending.length === 0) {
+      rec.candidates = rec.candidates.slice(-1);
+      return;
+    }
+    const low = Math.min(...pending);
+    const keep = rec.candidates.filter((c) => c.observedGeneration >= low);
+    rec.candidates = keep.length > 0 ? keep : rec.candidates.slice(-1);
   }
 
   /** A copy of one record, by UID. */
@@ -403,6 +498,7 @@ export class WatchTracker {
       }
     }
     out.ready = this.#resolveReady(rec);
+    this.#fireReady(rec);
     return out;
   }
 
@@ -414,7 +510,7 @@ export class WatchTracker {
     if (hit === undefined) return false;
     rec.readyMs = hit.atMs;
     rec.readyObservedBy = hit.observedBy;
-    rec.candidates = [];
+    this.#prune(rec);
     this.#emit({ type: 'ready', uid: rec.uid, key: rec.key, kind: rec.kind, atMs: hit.atMs, observedBy: hit.observedBy });
     return true;
   }
@@ -423,7 +519,16 @@ export class WatchTracker {
     if (rec.deletedMs !== null) return false;
     rec.deletedMs = atMs;
     rec.deletedObservedBy = by;
+    const gone = this.#awaitGone.get(rec.uid);
+    this.#awaitGone.delete(rec.uid);
+    for (const l of gone ?? []) l(atMs, by);
+    // A deleted object never becomes Ready again: whoever awaited that learns it from its own bookkeeping.
+    this.#awaitReady.delete(rec.uid);
     this.#emit({ type: 'deleted', uid: rec.uid, key: rec.key, kind: rec.kind, atMs, observedBy: by });
+    if (this.#o.forgetDeleted === true) {
+      this.#records.delete(rec.uid);
+      if (this.#uidByKey.get(rec.key) === rec.uid) this.#uidByKey.delete(rec.key);
+    }
     return true;
   }
 

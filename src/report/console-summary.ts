@@ -12,12 +12,21 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   const m = r.metadata;
   const lines: string[] = [];
   lines.push(`${m.scenario} ${m.runId}: ${m.status}${m.durationMs === null ? '' : ` in ${(m.durationMs / 1000).toFixed(1)} s`} (${m.target.kind})`);
-  lines.push(
+  if (r.counters['operations_attempted'] !== undefined) {
+    // A scheduled run (sustained): operations of every type, the rates, the backlog verdict.
+    lines.push(
+      `  operations: ${counter(r, 'operations_due')} due, ${counter(r, 'operations_attempted')} started, ${counter(r, 'operations_succeeded')} took effect, ` +
+        `${counter(r, 'operations_failed')} failed, ${counter(r, 'operations_dropped')} dropped, ${counter(r, 'operations_retried')} retried`,
+    );
+    lines.push(`  rates: ${counter(r, 'offered_rate')}/s offered, ${counter(r, 'sustained_ops_rate')}/s took effect over the steady phase; backlog slope ${counter(r, 'backlog_slope')} objects/min`);
+  } else {
+    lines.push(
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +
       `Ready: ${counter(r, 'objects_ready')} (+${counter(r, 'objects_ready_at_relist')} at re-list), not Ready: ${counter(r, 'objects_not_ready')}`,
   );
-  lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${counter(r, 'first_create_to_last_ready')} ms`);
-  for (const name of ['create_to_ready', 'api_create']) {
+    lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${counter(r, 'first_create_to_last_ready')} ms`);
+  }
+  for (const name of ['create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);

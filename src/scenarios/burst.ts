@@ -3,20 +3,11 @@ import { burstMetrics } from '../judge/criteria.js';
 import { runBurstSession } from '../drive/burst-session.js';
 import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
+import { mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 const backlogDescription =
   'objects created (2xx) and not yet seen Ready by the watch, sampled every second: the client-side backlog (bindy has no queue-depth metric; this is the tool\'s view)';
-
-/** Adds what the observers measured to the outcome (operator metrics, API amplification, notes). */
-function mergeObservers(outcome: DriveOutcome, sections: readonly ObserverSections[]): void {
-  for (const s of sections) {
-    if (s.operator !== undefined) outcome.operator.push(...s.operator);
-    if (s.apiAmplification !== undefined) outcome.apiAmplification = s.apiAmplification;
-    if (s.timeSeries !== undefined) outcome.timeSeries.push(...s.timeSeries);
-    if (s.notes !== undefined) outcome.notes.push(...s.notes);
-  }
-}
 
 /** Starts the observers, runs the measured burst, stops the observers (also on failure) and returns the result sections. */
 async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome> {

@@ -1,11 +1,13 @@
 /** @module The one table of scenarios (STYLE rule 1): an unknown name is a usage error listing the known ones. */
 import { UsageError } from '../errors.js';
 import { burstScenario } from './burst.js';
+import { sustainedScenario } from './sustained.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, by name. */
 export const scenarios = {
   burst: burstScenario,
+  sustained: sustainedScenario,
 } as const satisfies Record<string, Scenario>;
 
 /** The scenario called `name`, or a UsageError (exit 2) listing the known names. */

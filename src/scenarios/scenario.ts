@@ -7,6 +7,7 @@ import type { Journal } from '../observe/journal.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import type { TrackerEvent } from '../observe/watch-tracker.js';
 import type { BurstEvent } from '../drive/burst.js';
+import type { SustainedEvent } from '../drive/sustained-session.js';
 import type { ApiAmplification, OperatorMetric, RunResult } from '../report/result/index.js';
 import type { ScenarioMetrics } from '../judge/criteria.js';
 import type { Target } from '../target/target.js';
@@ -19,8 +20,8 @@ export interface PlanInput {
   interleave: boolean;
 }
 
-/** A scenario's plan: computed before any I/O, printed by `--dry-run`, then driven. */
-export interface ScenarioPlan {
+/** A scenario's plan: computed before any I/O, printed by `--dry-run`, then driven. `D`: what only that scenario's drive reads. */
+export interface ScenarioPlan<D = unknown> {
   scenario: string;
   runId: string;
   namespace: string;
@@ -35,6 +36,8 @@ export interface ScenarioPlan {
   /** The measured stream, regenerated on each call (deterministic from the seed; never held in memory). */
   objects: () => Iterable<KubeObject>;
   engine: { concurrency: number; qps?: number; timeoutMs: number };
+  /** The scenario's own plan data (the sustained schedule and mix…); absent for burst. */
+  data?: D;
 }
 
 /** Result sections an observer fills (operator metrics, API amplification). */
@@ -66,7 +69,7 @@ export interface DriveContext {
   /** Stop waiting now (after the operations in flight have answered). */
   hardStop: AbortSignal;
   observers: readonly RunObserver[];
-  onEvent: (e: BurstEvent | TrackerEvent) => void;
+  onEvent: (e: BurstEvent | TrackerEvent | SustainedEvent) => void;
 }
 
 /** What `drive` measured: sections of the run result. */
@@ -79,17 +82,27 @@ export interface Verification {
   problems: string[];
 }
 
-/** One scenario. */
-export interface Scenario {
+/** One scenario; `D` is its own plan data. Methods, not properties: a Scenario<D> is used as a Scenario. */
+export interface Scenario<D = unknown> {
   name: string;
   describe: string;
   /** Its section under `scenarios.` in the configuration. */
   options: keyof Config['scenarios'];
   /** The success criteria it can measure (checked before any load). */
   metrics: ScenarioMetrics;
-  plan(input: PlanInput): ScenarioPlan;
-  drive(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome>;
+  plan(input: PlanInput): ScenarioPlan<D>;
+  drive(ctx: DriveContext, plan: ScenarioPlan<D>): Promise<DriveOutcome>;
   verify(result: RunResult): Verification;
+}
+
+/** Adds what the observers measured to the outcome (operator metrics, API amplification, notes). */
+export function mergeObservers(outcome: DriveOutcome, sections: readonly ObserverSections[]): void {
+  for (const s of sections) {
+    if (s.operator !== undefined) outcome.operator.push(...s.operator);
+    if (s.apiAmplification !== undefined) outcome.apiAmplification = s.apiAmplification;
+    if (s.timeSeries !== undefined) outcome.timeSeries.push(...s.timeSeries);
+    if (s.notes !== undefined) outcome.notes.push(...s.notes);
+  }
 }
 
 function pad(n: number): string {

@@ -4,10 +4,11 @@ import { configCommand } from './config.js';
 import { sandboxCommand } from './sandbox.js';
 import { fixturesCommand } from './fixtures.js';
 import { burstCommand } from './burst.js';
+import { sustainedCommand } from './sustained.js';
 import { cleanupCommand } from './cleanup.js';
 import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
 import { analyzeCommand } from './analyze.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];

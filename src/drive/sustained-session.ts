@@ -1,0 +1,310 @@
+/**
+ * @module One sustained run: the zones and the working set put in place (not measured), then an
+ * open-loop schedule of creates, updates and deletes over the live working set, each operation
+ * timed from its intended start to its effect as the watch sees it (Ready at the new generation, or
+ * gone), then a bounded wait for what is still outstanding. Never prints: progress goes out as events.
+ */
+import { runIdLabel } from '../model/kinds.js';
+import type { BindyKind, RecordKind } from '../model/kinds.js';
+import type { DnsZoneObject, RecordObject } from '../model/fixtures/objects.js';
+import { createRng } from '../model/fixtures/prng.js';
+import type { Rng } from '../model/fixtures/prng.js';
+import { objectKeyOf } from '../model/operation.js';
+import type { OperationType } from '../model/operation.js';
+import type { Journal } from '../observe/journal.js';
+import type { ApiFailure, ApiResult, KubeClient, KubeObject } from '../observe/kube-client.js';
+import { WatchTracker } from '../observe/watch-tracker.js';
+import type { ObservedBy, TrackerEvent } from '../observe/watch-tracker.js';
+import { runArrivals } from './arrival-engine.js';
+import type { ArrivalSchedule } from './arrival-schedule.js';
+import type { ArrivalSummary } from './arrival-engine.js';
+import { OperationLedger } from './operation-ledger.js';
+import type { LedgerSnapshot } from './operation-ledger.js';
+import { chooseOperation, WorkingSet } from './working-set.js';
+import type { MixPolicy } from './working-set.js';
+import { sleep } from './sleep.js';
+
+/** The field manager of the tool's server-side applies (updates). */
+export const fieldManager = 'bindy-loadtest';
+
+/** A live progress line of a sustained run (the CLI prints it as it is). */
+export interface SustainedStatusEvent {
+  type: 'status';
+  text: string;
+}
+/** The engine stopped starting operations (schedule over or stopped): an interrupt can stop the wait at once. */
+export interface EngineDoneEvent {
+  type: 'engine-done';
+}
+/** Every event a sustained session emits besides the tracker's. */
+export type SustainedEvent = SustainedStatusEvent | EngineDoneEvent;
+
+/** Options of one sustained session. */
+export interface SustainedSessionOptions {
+  client: KubeClient;
+  runId: string;
+  namespace: string;
+  /** Record kinds the creates draw from (one watch each, plus DNSZone). */
+  recordKinds: readonly RecordKind[];
+  /** The zones, created before anything is measured. */
+  zones: readonly DnsZoneObject[];
+  /** Records for creates, zone by zone round-robin (never exhausted within the run). */
+  records: () => Iterator<RecordObject>;
+  schedule: ArrivalSchedule;
+  /** End of the ramp-up, ms from the schedule's start: the steady phase starts here. */
+  rampUpMs: number;
+  policy: MixPolicy;
+  /** Records created (and seen Ready) before the schedule starts; not measured. */
+  prefill: number;
+  maxInFlight: number;
+  /** Bound on each wait: zones and prefill Ready, and the outstanding operations after the schedule, ms. */
+  timeoutMs: number;
+  /** TTL range of updates (an update sets a new `spec.ttl` from it). */
+  ttl: { min: number; max: number };
+  seed: number;
+  /** Retries of a write answered 429 (after its Retry-After, at most this many; 0 = none). */
+  maxRetries: number;
+  journal?: Journal;
+  stopStarting?: AbortSignal;
+  hardStop?: AbortSignal;
+  /** Called once the measured schedule is about to start (observers begin here). */
+  beforeMeasured?: () => Promise<void>;
+  onEvent?: (e: SustainedEvent | TrackerEvent) => void;
+  /** Sampling interval of the series and the progress, ms (default 1000). */
+  sampleMs?: number;
+}
+
+/** What a sustained session measured. */
+export interface SustainedSessionResult {
+  ledger: LedgerSnapshot;
+  engine: ArrivalSummary | null;
+  /** Monotonic ms when the measured schedule started (series count from here). */
+  measuredStartMs: number;
+  /** When the wait for outstanding operations ended. */
+  settledMs: number;
+  /** How the wait ended. */
+  settled: 'all' | 'timeout' | 'aborted';
+  /** Setup, not measured: how long the zones and the prefill took, and how many were Ready. */
+  setup: { zones: number; zonesReady: number; prefilled: number; prefillReady: number; ms: number };
+  /** Objects the run holds when the load stopped (records not deleted, plus the zones). */
+  heldObjects: number;
+  tracker: { restarts: number; relists: number; errors: number };
+}
+
+/** One object the run created and has not deleted. */
+interface Held {
+  uid: string;
+  kind: RecordKind;
+  name: string;
+  ttl: number | undefined;
+}
+
+function isRetryable(e: ApiFailure): boolean {
+  return e.status === 429;
+}
+
+/** Runs one sustained session (see the module doc). */
+export async function runSustainedSession(o: SustainedSessionOptions): Promise<SustainedSessionResult> {
+  const now = (): number => o.client.now();
+  const sampleMs = o.sampleMs ?? 1000;
+  const kinds: BindyKind[] = ['DNSZone', ...o.recordKinds];
+  const tracker = new WatchTracker({ client: o.client, kinds, namespace: o.namespace, labelSelector: `${runIdLabel}=${o.runId}`, now, forgetDeleted: true });
+  const offTracker = o.onEvent === undefined ? () => false : tracker.on(o.onEvent);
+  const ledger = new OperationLedger();
+  const rng: Rng = createRng(o.seed);
+  const held = new Map<string, Held>();
+  const free = new WorkingSet<string>();
+  const records = o.records();
+  const signals = [o.stopStarting, o.hardStop];
+  let lastChurn: OperationType | null = null;
+  await tracker.start();
+  const setupStart = now();
+  try {
+    // Setup: the zones, then the prefill, each awaited Ready (bounded); none of it is measured.
+    let zonesReady = 0;
+    const zoneWaits: Promise<void>[] = [];
+    for (const z of o.zones) {
+      o.journal?.append(z);
+      const r = await o.client.create(z);
+      if (!r.ok) throw new Error(`setup: create DNSZone ${z.metadata.name}: HTTP ${r.error.status} ${r.error.reason}: ${r.error.message}`);
+      zoneWaits.push(waitMilestone((l) => tracker.awaitReady(r.value.metadata.uid ?? '', r.value.metadata.generation ?? 1, l), o.timeoutMs, signals).then((ok) => void (ok && zonesReady++)));
+    }
+    await Promise.all(zoneWaits);
+    if (zonesReady < o.zones.length && !aborted(signals)) throw new Error(`setup: ${o.zones.length - zonesReady} of ${o.zones.length} DNSZones were not Ready within ${Math.round(o.timeoutMs / 1000)} s`);
+    let prefillReady = 0;
+    const prefillWaits: Promise<void>[] = [];
+    for (let i = 0; i < o.prefill && !aborted(signals); i++) {
+      const obj = records.next().value as RecordObject | undefined;
+      if (obj === undefined) break;
+      o.journal?.append(obj);
+      const r = await o.client.create(obj);
+      if (!r.ok) throw new Error(`setup: create ${obj.kind} ${obj.metadata.name}: HTTP ${r.error.status} ${r.error.reason}: ${r.error.message}`);
+      const uid = r.value.metadata.uid ?? '';
+      held.set(uid, { uid, kind: obj.kind, name: obj.metadata.name, ttl: obj.spec.ttl });
+      prefillWaits.push(
+        waitMilestone((l) => tracker.awaitReady(uid, r.value.metadata.generation ?? 1, l), o.timeoutMs, signals).then((ok) => {
+          if (ok) {
+            prefillReady++;
+            free.add(uid);
+          }
+        }),
+      );
+    }
+    await Promise.all(prefillWaits);
+    const setup = { zones: o.zones.length, zonesReady, prefilled: held.size, prefillReady, ms: now() - setupStart };
+    if (aborted(signals)) {
+      return { ledger: ledger.snapshot(), engine: null, measuredStartMs: now(), settledMs: now(), settled: 'aborted', setup, heldObjects: held.size + o.zones.length, tracker: { ...tracker.stats } };
+    }
+
+    await o.beforeMeasured?.();
+    const t0 = now();
+    ledger.start(t0, { fromMs: o.rampUpMs, toMs: o.schedule.durationMs });
+    const sampler = setInterval(() => {
+      const t = now();
+      ledger.sample(t, { due: o.schedule.dueBy(t - t0), held: held.size });
+      o.onEvent?.({ type: 'status', text: statusLine(ledger, t - t0, o.schedule.durationMs, held.size) });
+    }, sampleMs);
+    sampler.unref();
+
+    /** Sends one write, retrying 429s after their Retry-After (bounded), and files its outcome. */
+    const send = async (id: number, call: () => Promise<ApiResult<unknown>>): Promise<ApiResult<unknown>> => {
+      let r = await call();
+      for (let k = 0; !r.ok && isRetryable(r.error) && k < o.maxRetries && !aborted(signals); k++) {
+        ledger.retried(id);
+        await sleep(Math.min(30_000, Math.max(100, (r.error.retryAfterSeconds ?? 1) * 1000)), signals);
+        r = await call();
+      }
+      return r;
+    };
+
+    const perform = async (index: number, intended: number): Promise<void> => {
+      const choice = chooseOperation(o.policy, rng, free.size, held.size, lastChurn);
+      if (o.policy.kind === 'churn') lastChurn = choice.type;
+      if (choice.type === 'create') {
+        const obj = records.next().value as RecordObject | undefined;
+        if (obj === undefined) throw new Error('the record stream ran out');
+        o.journal?.append(obj);
+        const id = ledger.begin('create', obj.kind, index, intended, choice.substitutedFor);
+        const r = await send(id, () => o.client.create(obj));
+        if (!r.ok) return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+        const m = (r.value as KubeObject).metadata;
+        const uid = m.uid ?? '';
+        held.set(uid, { uid, kind: obj.kind, name: obj.metadata.name, ttl: obj.spec.ttl });
+        ledger.accepted(id, r.sentMs, r.receivedMs, uid, objectKeyOf(obj.kind, o.namespace, obj.metadata.name));
+        tracker.awaitReady(uid, m.generation ?? 1, (at, by) => {
+          ledger.done(id, at, by);
+          if (held.has(uid)) free.add(uid);
+        });
+        return;
+      }
+      const uid = free.take(rng);
+      const h = uid === undefined ? undefined : held.get(uid);
+      if (h === undefined) throw new Error('the working set named an object the run does not hold');
+      if (choice.type === 'update') {
+        const ttl = nextTtl(h.ttl, o.ttl, rng);
+        const patch: KubeObject = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: h.kind, metadata: { name: h.name, namespace: o.namespace }, spec: { ttl } };
+        const id = ledger.begin('update', h.kind, index, intended);
+        const r = await send(id, () => o.client.apply(patch, fieldManager));
+        if (!r.ok) {
+          free.add(h.uid);
+          return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+        }
+        h.ttl = ttl;
+        ledger.accepted(id, r.sentMs, r.receivedMs, h.uid, objectKeyOf(h.kind, o.namespace, h.name));
+        tracker.awaitReady(h.uid, (r.value as KubeObject).metadata.generation ?? 1, (at, by) => {
+          ledger.done(id, at, by);
+          if (held.has(h.uid)) free.add(h.uid);
+        });
+        return;
+      }
+      const id = ledger.begin('delete', h.kind, index, intended);
+      const r = await send(id, () => o.client.delete(h.kind, o.namespace, h.name));
+      if (!r.ok) {
+        free.add(h.uid);
+        return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+      }
+      held.delete(h.uid);
+      ledger.accepted(id, r.sentMs, r.receivedMs, h.uid, objectKeyOf(h.kind, o.namespace, h.name));
+      tracker.awaitGone(h.uid, (at, by) => ledger.done(id, at, by));
+    };
+
+    let engine: ArrivalSummary;
+    try {
+      engine = await runArrivals({
+        schedule: o.schedule,
+        maxInFlight: o.maxInFlight,
+        perform,
+        onDropped: (index, intended) => ledger.dropped(index, intended),
+        ...(o.stopStarting === undefined ? {} : { stopStarting: o.stopStarting }),
+        ...(o.hardStop === undefined ? {} : { hardStop: o.hardStop }),
+        now,
+      });
+    } finally {
+      o.onEvent?.({ type: 'engine-done' });
+    }
+    // Outstanding writes get the run's timeout to show their effect; an interrupt ends the wait.
+    const outcome = await tracker.waitUntil(() => ledger.outstanding() === 0, o.timeoutMs, o.hardStop);
+    const settledMs = now();
+    clearInterval(sampler);
+    ledger.sample(settledMs, { due: o.schedule.dueBy(settledMs - t0), held: held.size });
+    ledger.finish(settledMs, (uid) => tracker.get(uid)?.lastCondition ?? null);
+    return {
+      ledger: ledger.snapshot(),
+      engine,
+      measuredStartMs: t0,
+      settledMs,
+      settled: outcome === 'met' ? 'all' : outcome,
+      setup,
+      heldObjects: held.size + o.zones.length,
+      tracker: { ...tracker.stats },
+    };
+  } finally {
+    offTracker();
+    tracker.stop();
+  }
+}
+
+function aborted(signals: readonly (AbortSignal | undefined)[]): boolean {
+  return signals.some((s) => s?.aborted === true);
+}
+
+/** Awaits one tracker milestone with a bound; true when it was seen. */
+function waitMilestone(register: (l: (at: number, by: ObservedBy) => void) => () => void, timeoutMs: number, signals: readonly (AbortSignal | undefined)[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    let cancel: () => void = () => undefined;
+    let settled = false;
+    const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      cancel();
+      for (const s of signals) s?.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    for (const s of signals) s?.addEventListener('abort', onAbort, { once: true });
+    cancel = register(() => finish(true));
+    if (aborted(signals)) finish(false);
+  });
+}
+
+/** A TTL from the range that differs from the current one (so the spec changes and the generation bumps). */
+export function nextTtl(current: number | undefined, range: { min: number; max: number }, rng: Rng): number {
+  if (range.max <= range.min) return current === range.min ? range.min + 1 : range.min;
+  let t = rng.int(range.min, range.max);
+  if (t === current) t = t === range.max ? range.min : t + 1;
+  return t;
+}
+
+/** The progress line (pure): how far through the schedule, rates, backlog, working set. */
+export function statusLine(ledger: OperationLedger, elapsedMs: number, durationMs: number, held: number): string {
+  const c = ledger.counts();
+  const r = ledger.recentRates();
+  const left = Math.max(0, Math.ceil((durationMs - elapsedMs) / 1000));
+  return (
+    `[${(elapsedMs / 1000).toFixed(0).padStart(4)} s] ops ${c.started} started, ${c.done} done, ${c.failed} failed, ${c.dropped} dropped | ` +
+    `offered ${r.offered.toFixed(1)}/s, started ${r.started.toFixed(1)}/s, done ${r.done.toFixed(1)}/s | backlog ${c.outstanding} | working set ${held} | ` +
+    (left > 0 ? `${left} s of load left` : 'load done, waiting for the outstanding writes')
+  );
+}

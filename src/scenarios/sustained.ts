@@ -1,0 +1,199 @@
+/**
+ * @module The sustained scenario: an open-loop schedule of creates, updates and deletes at a rate
+ * for a duration, each operation timed from its intended start to its effect; the backlog's
+ * stability verdict; then a quiet window at rest that counts what the operator still does.
+ */
+import { sustainedMetrics } from '../judge/criteria.js';
+import { measureSustained } from '../drive/sustained-measure.js';
+import { runSustainedSession } from '../drive/sustained-session.js';
+import type { SustainedSessionResult } from '../drive/sustained-session.js';
+import type { CounterData } from '../measure/index.js';
+import type { RunResult } from '../report/result/index.js';
+import { sleep } from '../drive/sleep.js';
+import { metricsObserver } from './metrics-observer.js';
+import { recordStream, planSustained } from './sustained-plan.js';
+import type { SustainedPlanData } from './sustained-plan.js';
+import { mergeObservers } from './scenario.js';
+import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
+
+/** API verbs that write (the quiet window counts these). */
+const writeVerbs = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
+
+/** bindy 0.6.2 requeues a Ready object every 300 s (TARGET.md): the reconciles a window at rest should show there. */
+export const bindy06RequeueMs = 300_000;
+
+/** What the quiet window counted. */
+interface QuietWindow {
+  seconds: number;
+  reconciles: number | null;
+  apiWrites: number | null;
+  objects: number;
+  notes: string[];
+}
+
+/** Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric endpoints. */
+async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
+  const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)) });
+  const t0 = ctx.client.now();
+  await observer.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
+  await sleep(ms, [ctx.stopStarting, ctx.hardStop]);
+  const seconds = (ctx.client.now() - t0) / 1000;
+  const s = await observer.stop({ objectsCreated: objects });
+  const reconcileRow = s.operator?.find((m) => m.name === 'reconcile_total' && (m.labels === undefined || Object.keys(m.labels).length === 0));
+  const reconciles = reconcileRow?.state === 'missing' || reconcileRow === undefined ? null : (reconcileRow.values.count ?? null);
+  const apiWrites = s.apiAmplification === undefined ? null : s.apiAmplification.requests.filter((r) => writeVerbs.has(r.verb)).reduce((a, r) => a + r.count, 0);
+  return { seconds, reconciles, apiWrites, objects, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
+}
+
+function counter(value: number, unit: string, description: string): CounterData {
+  return { value, unit, description };
+}
+
+/** The quiet window as counters and a note that says what each bindy line is expected to show. */
+function quietSections(q: QuietWindow): { counters: Record<string, CounterData>; notes: string[] } {
+  const counters: Record<string, CounterData> = {
+    quiet_window_seconds: counter(q.seconds, 's', 'length of the quiet window: after every operation took effect (or the wait ended), with no load'),
+    quiet_window_objects: counter(q.objects, 'objects', 'objects of the run present during the quiet window (records and zones)'),
+  };
+  if (q.reconciles !== null) counters.quiet_window_reconciles = counter(q.reconciles, 'reconciliations', "the operator's reconciles during the quiet window (increase of bindy_firestoned_io_reconciliations_total)");
+  if (q.apiWrites !== null) counters.quiet_window_api_writes = counter(q.apiWrites, 'requests', 'API write requests (POST, PUT, PATCH, APPLY, DELETE) during the quiet window, from apiserver_request_total (every client)');
+  const expected06 = (q.objects * q.seconds * 1000) / bindy06RequeueMs;
+  const notes = [
+    `quiet window ${q.seconds.toFixed(0)} s at rest over ${q.objects} objects: ${q.reconciles ?? 'unknown'} reconciles, ${q.apiWrites ?? 'unknown'} API writes. ` +
+      `Expected: bindy's 0.8 line none ("at rest there are no reconciles"); 0.6.2 requeues every Ready object each 300 s, about ${expected06.toFixed(0)} here`,
+    ...q.notes,
+  ];
+  return { counters, notes };
+}
+
+/** Runs the sustained scenario: setup, observers around the measured schedule, the wait, the quiet window. */
+async function driveSustained(ctx: DriveContext, plan: ScenarioPlan<SustainedPlanData>): Promise<DriveOutcome> {
+  const d = plan.data;
+  if (d === undefined) throw new Error('the sustained plan carries no schedule');
+  const started: RunObserver[] = [];
+  let sections: ObserverSections[] = [];
+  let session: SustainedSessionResult | null = null;
+  const stopObservers = async (objectsCreated: number): Promise<void> => {
+    const out: ObserverSections[] = [];
+    for (const o of started.splice(0).reverse()) out.push(await o.stop({ objectsCreated }));
+    sections = out;
+  };
+  try {
+    session = await runSustainedSession({
+      client: ctx.client,
+      runId: plan.runId,
+      namespace: plan.namespace,
+      recordKinds: d.recordKinds,
+      zones: d.zones,
+      records: () => recordStream(d.fixtures),
+      schedule: d.schedule,
+      rampUpMs: d.rampUpMs,
+      policy: d.policy,
+      prefill: d.prefill,
+      maxInFlight: d.maxInFlight,
+      timeoutMs: d.timeoutMs,
+      ttl: { min: d.fixtures.ttl.min, max: d.fixtures.ttl.max },
+      seed: d.fixtures.seed,
+      maxRetries: 3,
+      journal: ctx.journal,
+      stopStarting: ctx.stopStarting,
+      hardStop: ctx.hardStop,
+      // Observers start just before the measured schedule: API amplification is per measured operation.
+      beforeMeasured: async () => {
+        for (const o of ctx.observers) {
+          await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
+          started.push(o);
+        }
+      },
+      onEvent: ctx.onEvent,
+    });
+    const s = session;
+    const created = s.ledger.counts.create.accepted;
+    await stopObservers(created);
+    const m = measureSustained({
+      ledger: s.ledger,
+      engine: s.engine,
+      ratePerSec: d.ratePerSec,
+      rampUpMs: d.rampUpMs,
+      durationMs: d.durationMs,
+      settled: s.settled,
+      timeoutMs: d.timeoutMs,
+      tracker: s.tracker,
+      toolPeakRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
+    const notes = [
+      `setup (not measured): ${s.setup.zonesReady}/${s.setup.zones} DNSZones and ${s.setup.prefillReady}/${s.setup.prefilled} working-set records Ready in ${(s.setup.ms / 1000).toFixed(1)} s`,
+      `backlog over the steady phase: ${stabilityText(m.stability)}`,
+      ...m.notes,
+    ];
+    const outcome: DriveOutcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes, operator: [], apiAmplification: null };
+    mergeObservers(outcome, sections);
+    crossCheck(outcome);
+    const interrupted = ctx.stopStarting.aborted || ctx.hardStop.aborted;
+    if (d.quietWindowMs > 0 && !interrupted && s.settled === 'all') {
+      const q = quietSections(await quietWindow(ctx, plan, d.quietWindowMs, s.heldObjects));
+      Object.assign(outcome.counters, q.counters);
+      outcome.notes.push(...q.notes);
+    } else if (d.quietWindowMs > 0) {
+      outcome.notes.push(`no quiet window: ${interrupted ? 'the run was interrupted' : 'operations were still outstanding when the wait ended'}`);
+    }
+    return outcome;
+  } finally {
+    await stopObservers(session?.ledger.counts.create.accepted ?? 0);
+  }
+}
+
+function stabilityText(s: ReturnType<typeof measureSustained>['stability']): string {
+  if (s.verdict === 'too-short' || s.slopePerMinute === null) return `no verdict: ${s.points} samples in the steady phase (at least 10 needed)`;
+  const ci = s.interval === null ? '' : ` (95 % interval ${s.interval.low.toFixed(2)} to ${s.interval.high.toFixed(2)})`;
+  const what = s.verdict === 'growing' ? 'GROWING: the system cannot keep up at this rate' : s.verdict === 'draining' ? 'draining' : 'stable';
+  return `${what}; slope ${s.slopePerMinute.toFixed(2)} objects/min${ci} over ${(s.spanMs / 1000).toFixed(0)} s, ${s.points} samples; "growing" needs the interval above 0 and a growth of at least ${s.growthBound} objects over the phase`;
+}
+
+/**
+ * Cross-checks the engine's own accounting with the API server's request counts over the same
+ * window (POSTs on the record kinds = creates sent, APPLYs = updates, DELETEs = deletes: the
+ * operator never creates, applies or deletes records), and says where they differ.
+ */
+function crossCheck(outcome: DriveOutcome): void {
+  const a = outcome.apiAmplification;
+  if (a === null) {
+    outcome.notes.push('cross-check with the API server: not possible, its request counts were not measured');
+    return;
+  }
+  const c = (n: string): number => outcome.counters[n]?.value ?? 0;
+  const isRecord = (resource: string): boolean => /record(s)?\.bindy\.firestoned\.io$/.test(resource.split('/')[0] ?? '') && !resource.includes('/');
+  const count = (verb: string): number => a.requests.filter((r) => r.verb === verb && isRecord(r.resource)).reduce((s, r) => s + r.count, 0);
+  const rows: [string, number, number][] = [
+    ['POST (creates)', count('POST'), c('creates_started') - c('creates_errors')],
+    ['APPLY (updates)', count('APPLY'), c('updates_started') - c('updates_errors')],
+    ['DELETE (deletes)', count('DELETE'), c('deletes_started') - c('deletes_errors')],
+  ];
+  const retried = c('operations_retried');
+  const text = rows.map(([what, server, engine]) => `${what}: API server ${server}, engine ${engine}`).join('; ');
+  const match = rows.every(([, server, engine]) => server >= engine && server <= engine + 3 * retried);
+  outcome.counters.api_crosscheck_mismatches = { value: match ? 0 : 1, unit: 'checks', description: 'whether the API server counted a different number of record writes than the engine sent (0 = they agree)' };
+  outcome.notes.push(`cross-check with the API server's apiserver_request_total on the record kinds: ${text}${retried > 0 ? ` (${retried} operations were retried)` : ''}: ${match ? 'they agree' : 'THEY DIFFER'}`);
+}
+
+/** Every operation accounted for and none failed; otherwise the counts that were not. */
+function verifySustained(result: RunResult): Verification {
+  const problems: string[] = [];
+  const c = (n: string): number => result.counters[n]?.value ?? 0;
+  const failed = c('operations_failed');
+  if (failed > 0) problems.push(`${failed} of ${c('operations_attempted')} operations failed (${['creates', 'updates', 'deletes'].map((t) => `${t}: ${c(`${t}_rejected`)} rejected, ${c(`${t}_not_observed`)} not seen taking effect`).join('; ')})`);
+  if (c('operations_dropped') > 0) problems.push(`${c('operations_dropped')} operations were dropped (no free in-flight slot at their due time)`);
+  if (c('api_crosscheck_mismatches') > 0) problems.push('the API server counted a different number of writes than the engine sent');
+  return { passed: problems.length === 0, problems };
+}
+
+/** The sustained scenario. */
+export const sustainedScenario: Scenario<SustainedPlanData> = {
+  name: 'sustained',
+  describe: 'an open-loop rate of creates, updates and deletes for a duration; per-operation latency from the intended start, backlog stability, quiet window',
+  options: 'sustained',
+  metrics: sustainedMetrics,
+  plan: planSustained,
+  drive: driveSustained,
+  verify: verifySustained,
+};
