@@ -58,8 +58,11 @@ export interface LedgerSnapshot {
   failuresByReason: Record<string, number>;
   /** HTTP status of every rejected answer, counted (409, 422, 429…). */
   rejectedByStatus: Record<string, number>;
-  /** Operations whose effect was seen within the steady phase, and its length (ms). */
-  steady: { done: number; ms: number };
+  /**
+   * The steady phase (after the ramp-up, until the schedule ended): its length (ms), the operations
+   * whose effect was seen within it, and the operations due within it whose effect was seen at all.
+   */
+  steady: { done: number; dueAndDone: number; ms: number };
   series: TimeSeriesData[];
 }
 
@@ -112,20 +115,21 @@ export class OperationLedger {
   #nextId = 0;
   #dropped = 0;
   #t0 = 0;
-  #steady = { from: 0, to: Infinity, done: 0 };
+  #steady = { from: 0, to: Infinity, done: 0, dueAndDone: 0 };
 
   /** Starts the clock of the measured phase; the steady phase is [from, to) ms after it. */
   start(t0: number, steady: { fromMs: number; toMs: number } = { fromMs: 0, toMs: Infinity }): void {
     this.#t0 = t0;
-    this.#steady = { from: t0 + steady.fromMs, to: t0 + steady.toMs, done: 0 };
+    this.#steady = { from: t0 + steady.fromMs, to: t0 + steady.toMs, done: 0, dueAndDone: 0 };
   }
 
-  /** A new operation, due at `intended`; returns its id. */
-  begin(type: OperationType, kind: string, index: number, intended: number, substitutedFor?: OperationType): number {
+  /** A new operation on object `key` (`Kind/namespace/name`), due at `intended`; returns its id. */
+  begin(type: OperationType, key: string, intended: number, substitutedFor?: OperationType): number {
     const id = this.#nextId++;
     this.#counts[type].started++;
     if (substitutedFor !== undefined) this.#counts[type].substituted++;
-    this.#pending.set(id, { type, kind, intended, sent: intended, received: intended, uid: '', key: `${kind}//#${index}`, accepted: false });
+    const kind = key.split('/')[0] ?? '';
+    this.#pending.set(id, { type, kind, intended, sent: intended, received: intended, uid: '', key, accepted: false });
     return id;
   }
 
@@ -137,11 +141,11 @@ export class OperationLedger {
     this.#counts[p.type].retried++;
   }
 
-  /** The API answered 2xx; the operation now waits for its effect. */
-  accepted(id: number, sent: number, received: number, uid: string, key: string): void {
+  /** The API answered 2xx; the operation now waits for its effect on object `uid`. */
+  accepted(id: number, sent: number, received: number, uid: string): void {
     const p = this.#pending.get(id);
     if (p === undefined) return;
-    Object.assign(p, { sent, received, uid, key, accepted: true });
+    Object.assign(p, { sent, received, uid, accepted: true });
     this.#counts[p.type].accepted++;
     this.#h[p.type].api.record((received - sent) * 1000);
   }
@@ -182,6 +186,7 @@ export class OperationLedger {
       k.record(us);
     }
     if (atMs >= this.#steady.from && atMs < this.#steady.to) this.#steady.done++;
+    if (p.intended >= this.#steady.from && p.intended < this.#steady.to) this.#steady.dueAndDone++;
   }
 
   /** An operation due with no free slot. */
@@ -276,7 +281,7 @@ export class OperationLedger {
       failures: [...this.#failures],
       failuresByReason: { ...this.#failuresByReason },
       rejectedByStatus: { ...this.#rejectedByStatus },
-      steady: { done: this.#steady.done, ms: steadyMs },
+      steady: { done: this.#steady.done, dueAndDone: this.#steady.dueAndDone, ms: steadyMs },
       series: [
         { name: 'offered_ops_per_second', unit: '1/s', description: `operations the schedule made due per second, ${every}`, points: rate((s) => s.due) },
         { name: 'achieved_ops_per_second', unit: '1/s', description: `operations started per second (due minus dropped), ${every}`, points: rate((s) => s.started) },

@@ -107,10 +107,6 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
   set('operations_abandoned', abandoned, 'operations', 'operations in flight when a hard stop ended the run (outcome unknown)');
   set('operations_retried', retried, 'operations', 'operations sent again after a 429 with Retry-After (as client-go does), counted once each');
   set('operations_substituted', substituted, 'operations', 'updates or deletes drawn when no settled object was free, sent as creates instead (counted as creates)');
-  const sustainedRate = ledger.steady.ms > 0 ? (ledger.steady.done * 1000) / ledger.steady.ms : null;
-  if (sustainedRate !== null) {
-    set('sustained_ops_rate', sustainedRate, '1/s', `operations whose effect was seen within the steady phase (after the ramp-up, until the schedule ended: ${Math.round(ledger.steady.ms / 1000)} s) per second`);
-  }
   set('steady_phase_from_ms', o.rampUpMs, 'ms', 'start of the steady phase (the end of the ramp-up), ms after the measured schedule started; memory growth is fitted from here');
   set('offered_rate', o.ratePerSec, '1/s', 'the offered rate after the ramp-up (the schedule)');
   for (const [status, n] of Object.entries(ledger.rejectedByStatus)) set(`rejected_http_${status}`, n, 'answers', `writes answered HTTP ${status} (after any retries)`);
@@ -126,6 +122,20 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
 
   const backlog = ledger.series.find((s) => s.name === 'client_side_backlog');
   const stability = backlogStability(backlog?.points ?? [], o.rampUpMs, o.durationMs, o.ratePerSec);
+  if (ledger.steady.ms > 0) {
+    // Kept up (backlog not growing): the operations offered in the steady phase that took effect,
+    // per second. Fell behind: only what took effect within the phase counts; the rest is backlog.
+    const growing = stability.verdict === 'growing';
+    const n = growing ? ledger.steady.done : ledger.steady.dueAndDone;
+    set(
+      'sustained_ops_rate',
+      (n * 1000) / ledger.steady.ms,
+      '1/s',
+      growing
+        ? `operations that took effect within the steady phase (${Math.round(ledger.steady.ms / 1000)} s after the ramp-up), per second: the backlog grew, so this is what the system absorbed`
+        : `operations due in the steady phase (${Math.round(ledger.steady.ms / 1000)} s after the ramp-up) that took effect, per second: the backlog stayed flat, so the system sustained them`,
+    );
+  }
   if (stability.slopePerMinute !== null) {
     set('backlog_slope', stability.slopePerMinute, 'objects/min', `least-squares slope of the client-side backlog over the steady phase (${stability.points} samples); verdict ${stability.verdict}`);
     if (stability.interval !== null) {

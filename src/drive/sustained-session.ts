@@ -177,20 +177,20 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       return r;
     };
 
-    const perform = async (index: number, intended: number): Promise<void> => {
+    const perform = async (_index: number, intended: number): Promise<void> => {
       const choice = chooseOperation(o.policy, rng, free.size, held.size, lastChurn);
       if (o.policy.kind === 'churn') lastChurn = choice.type;
       if (choice.type === 'create') {
         const obj = records.next().value as RecordObject | undefined;
         if (obj === undefined) throw new Error('the record stream ran out');
         o.journal?.append(obj);
-        const id = ledger.begin('create', obj.kind, index, intended, choice.substitutedFor);
+        const id = ledger.begin('create', objectKeyOf(obj.kind, o.namespace, obj.metadata.name), intended, choice.substitutedFor);
         const r = await send(id, () => o.client.create(obj));
         if (!r.ok) return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
         const m = (r.value as KubeObject).metadata;
         const uid = m.uid ?? '';
         held.set(uid, { uid, kind: obj.kind, name: obj.metadata.name, ttl: obj.spec.ttl });
-        ledger.accepted(id, r.sentMs, r.receivedMs, uid, objectKeyOf(obj.kind, o.namespace, obj.metadata.name));
+        ledger.accepted(id, r.sentMs, r.receivedMs, uid);
         tracker.awaitReady(uid, m.generation ?? 1, (at, by) => {
           ledger.done(id, at, by);
           if (held.has(uid)) free.add(uid);
@@ -203,28 +203,28 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       if (choice.type === 'update') {
         const ttl = nextTtl(h.ttl, o.ttl, rng);
         const patch: KubeObject = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: h.kind, metadata: { name: h.name, namespace: o.namespace }, spec: { ttl } };
-        const id = ledger.begin('update', h.kind, index, intended);
+        const id = ledger.begin('update', objectKeyOf(h.kind, o.namespace, h.name), intended);
         const r = await send(id, () => o.client.apply(patch, fieldManager));
         if (!r.ok) {
           free.add(h.uid);
           return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
         }
         h.ttl = ttl;
-        ledger.accepted(id, r.sentMs, r.receivedMs, h.uid, objectKeyOf(h.kind, o.namespace, h.name));
+        ledger.accepted(id, r.sentMs, r.receivedMs, h.uid);
         tracker.awaitReady(h.uid, (r.value as KubeObject).metadata.generation ?? 1, (at, by) => {
           ledger.done(id, at, by);
           if (held.has(h.uid)) free.add(h.uid);
         });
         return;
       }
-      const id = ledger.begin('delete', h.kind, index, intended);
+      const id = ledger.begin('delete', objectKeyOf(h.kind, o.namespace, h.name), intended);
       const r = await send(id, () => o.client.delete(h.kind, o.namespace, h.name));
       if (!r.ok) {
         free.add(h.uid);
         return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
       }
       held.delete(h.uid);
-      ledger.accepted(id, r.sentMs, r.receivedMs, h.uid, objectKeyOf(h.kind, o.namespace, h.name));
+      ledger.accepted(id, r.sentMs, r.receivedMs, h.uid);
       tracker.awaitGone(h.uid, (at, by) => ledger.done(id, at, by));
     };
 

@@ -165,6 +165,9 @@ export interface WatchTrackerOptions {
   forgetDeleted?: boolean;
 }
 
+/** Deletions of forgotten records remembered for late `awaitGone` calls. */
+const maxTombstones = 10_000;
+
 /** Called when an awaited milestone is observed: when (monotonic ms) and how. */
 export type MilestoneListener = (atMs: number, observedBy: ObservedBy) => void;
 
@@ -243,6 +246,8 @@ export class WatchTracker {
   readonly #awaitReady = new Map<string, { generation: number; listener: MilestoneListener }[]>();
   /** Awaited deletions per UID. */
   readonly #awaitGone = new Map<string, MilestoneListener[]>();
+  /** Deletions of forgotten records (forgetDeleted), newest last, bounded: the DELETED event can beat the delete's own response. */
+  readonly #tombstones = new Map<string, { atMs: number; by: ObservedBy }>();
   #stopped = false;
   /** Watch restarts (resume from resourceVersion) and re-lists (after 410), for the result. */
   readonly stats = { restarts: 0, relists: 0, errors: 0 };
@@ -327,8 +332,9 @@ export class WatchTracker {
   /** Calls `listener` once object `uid` is seen deleted (DELETED event, or absent from a re-list); at once when it already was. */
   awaitGone(uid: string, listener: MilestoneListener): () => void {
     const rec = this.#records.get(uid);
-    if (rec !== undefined && rec.deletedMs !== null) {
-      listener(rec.deletedMs, rec.deletedObservedBy ?? 'watch');
+    const tomb = this.#tombstones.get(uid);
+    if (tomb !== undefined || (rec !== undefined && rec.deletedMs !== null)) {
+      listener(tomb?.atMs ?? rec?.deletedMs ?? 0, tomb?.by ?? rec?.deletedObservedBy ?? 'watch');
       return () => undefined;
     }
     const list = this.#awaitGone.get(uid) ?? [];
@@ -528,6 +534,9 @@ export class WatchTracker {
     if (this.#o.forgetDeleted === true) {
       this.#records.delete(rec.uid);
       if (this.#uidByKey.get(rec.key) === rec.uid) this.#uidByKey.delete(rec.key);
+      this.#tombstones.set(rec.uid, { atMs, by });
+      // Enough for any delete's response to arrive after its DELETED event; the oldest go first.
+      if (this.#tombstones.size > maxTombstones) this.#tombstones.delete(this.#tombstones.keys().next().value as string);
     }
     return true;
   }
