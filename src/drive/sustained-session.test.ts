@@ -18,7 +18,7 @@ const ns = 'bindy-loadtest';
 function* records(runId: string): Generator<RecordObject> {
   for (let i = 0; ; i++) {
     const r = aRecord(`s-${i}`, ns, runId);
-    yield { ...r, kind: 'ARecord', metadata: { ...r.metadata, name: `s-${i}`, namespace: ns, labels: { ...r.metadata.labels } }, spec: { name: `s-${i}`, ttl: 300, ipv4Addresses: ['192.0.2.1'] } } as RecordObject;
+    yield { ...r, kind: 'ARecord', metadata: { ...r.metadata, name: `s-${i}`, namespace: ns, labels: { ...r.metadata.labels } }, spec: { name: `s-${i}`, ttl: 300, ipv4Addresses: ['192.0.2.1'] } };
   }
 }
 
