@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real parts bindy-loadtest drives (BIND9, dnsperf, kubectl) and what its report tests
-# use (chromium for the HTML report's browser test, prometheus-pushgateway) from Debian's packages.
+# use (chromium for the HTML report's browser test, prometheus-pushgateway, promtool for the
+# deploy/loadtest scrape configs) from Debian's packages.
 # Idempotent: installs only what is missing (judged by the commands, so a kubectl from another
 # source counts). Needs root (or sudo) when something is missing.
 set -euo pipefail
@@ -16,6 +17,7 @@ declare -A NEEDED=(
   [kubectl]=kubernetes-client
   [chromium]=chromium
   [prometheus-pushgateway]=prometheus-pushgateway
+  [promtool]=prometheus
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
@@ -25,7 +27,7 @@ for cmd in "${!NEEDED[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: named, rndc, nsupdate, dig, dnsperf, kubectl, chromium and prometheus-pushgateway are present"
+  echo "setup: named, rndc, nsupdate, dig, dnsperf, kubectl, chromium, prometheus-pushgateway and promtool are present"
   exit 0
 fi
 SUDO=""
