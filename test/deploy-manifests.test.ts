@@ -90,13 +90,14 @@ test('workflow: nightly and on demand by profile (the tool\'s profiles), kind, t
   assert.ok(Object.keys(profiles).includes(String(dispatch.inputs.profile.default)));
   const jobs = doc.jobs;
   assert.ok(isRecord(jobs));
-  const steps = Object.values(jobs).flatMap((j) => (isRecord(j) && Array.isArray(j.steps) ? j.steps : [])).filter(isRecord);
-  const uses = steps.map((s) => String(s.uses ?? ''));
-  const kind = steps.find((s) => String(s.uses ?? '').startsWith('helm/kind-action@'));
+  const steps = Object.values(jobs).flatMap((j): unknown[] => (isRecord(j) && Array.isArray(j.steps) ? (j.steps as unknown[]) : [])).filter(isRecord);
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const uses = steps.map((s) => str(s.uses));
+  const kind = steps.find((s) => str(s.uses).startsWith('helm/kind-action@'));
   assert.ok(kind && isRecord(kind.with), 'kind through helm/kind-action');
   assert.equal(kind.with.config, 'deploy/loadtest/kind-config.yaml');
   assert.ok(uses.some((u) => u.startsWith('actions/upload-artifact@')), 'results uploaded as artifacts');
-  const runs = steps.map((s) => String(s.run ?? '')).join('\n');
+  const runs = steps.map((s) => str(s.run)).join('\n');
   assert.match(runs, /bash scripts\/setup\.sh && npm ci/);
   assert.match(runs, /kubectl apply --server-side -k deploy\/loadtest\/bindy/);
   assert.match(runs, /bindy-loadtest --target cluster .*--profile "\$PROFILE"/);
@@ -150,10 +151,10 @@ test('kind config: valid against kind\'s v1alpha4 types; 1 control plane + 3 wor
 
 /** Core Kubernetes kinds this directory writes, each with kubernetes-models' schema validation. */
 const coreModels: Record<string, (o: Obj) => { validate(): void }> = {
-  'v1/ConfigMap': (o) => new ConfigMap(o as ConstructorParameters<typeof ConfigMap>[0]),
-  'v1/Namespace': (o) => new Namespace(o as ConstructorParameters<typeof Namespace>[0]),
-  'v1/Service': (o) => new Service(o as ConstructorParameters<typeof Service>[0]),
-  'apps/v1/Deployment': (o) => new Deployment(o as ConstructorParameters<typeof Deployment>[0]),
+  'v1/ConfigMap': (o) => new ConfigMap(o),
+  'v1/Namespace': (o) => new Namespace(o),
+  'v1/Service': (o) => new Service(o),
+  'apps/v1/Deployment': (o) => new Deployment(o),
 };
 
 test('Kubernetes objects: every core object validates against the Kubernetes schema (kubernetes-models); a wrong type does not', async () => {
@@ -175,7 +176,7 @@ test('Kubernetes objects: every core object validates against the Kubernetes sch
   const port = bad.spec.template.spec.containers[0]?.ports[0];
   assert.ok(port);
   port.containerPort = 'metrics';
-  assert.throws(() => coreModels['apps/v1/Deployment']?.(bad as Obj).validate());
+  assert.throws(() => coreModels['apps/v1/Deployment']?.(bad).validate());
 });
 
 test('the BIND9 cluster: Bind9Cluster valid against bindy\'s CRD (strict), in the tool\'s namespace under its label, one exporter per instance it makes', { skip: bindyCrds.skip }, async () => {
