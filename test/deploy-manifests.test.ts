@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +127,29 @@ test('workflow: every run script parses with bash -n (expressions replaced by a 
   assert.ok(n >= 10, `${n} run steps`);
   await writeFile(join(dir, 'bad.sh'), 'if [ x ]; then echo\n');
   await assert.rejects(run('bash', ['-n', join(dir, 'bad.sh')]), 'bash -n catches a broken script');
+});
+
+test('workflow: the baseline window keeps this run and the 2 newest green runs before it', async (t) => {
+  const { doc } = await workflow();
+  const jobs = isRecord(doc.jobs) ? doc.jobs : {};
+  assert.deepEqual(Object.keys(jobs).sort(), ['kind', 'sandbox'], 'the profile on kind and on the sandbox');
+  const kindJob = jobs.kind;
+  const step = (isRecord(kindJob) && Array.isArray(kindJob.steps) ? (kindJob.steps as unknown[]) : []).filter(isRecord).find((s) => s.name === 'Keep this run in the baseline window (newest 3 green runs)');
+  assert.ok(step && typeof step.run === 'string');
+  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-window-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const older = ['burst-20261201-021700-aaaa', 'burst-20261130-021700-bbbb', 'burst-20261202-021700-cccc'];
+  for (const id of older) {
+    await mkdir(join(dir, 'baseline-runs', id), { recursive: true });
+    await writeFile(join(dir, 'baseline-runs', id, 'result.json'), '{}');
+  }
+  const current = 'burst-20261203-021700-dddd';
+  await mkdir(join(dir, 'results', current), { recursive: true });
+  await writeFile(join(dir, 'results', current, 'result.json'), '{}');
+  await writeFile(join(dir, 'step.sh'), step.run.replace('${{ steps.scenario.outputs.result }}', `results/${current}/result.json`));
+  await run('bash', ['-e', join(dir, 'step.sh')], { cwd: dir });
+  assert.deepEqual((await readdir(join(dir, 'baseline-next'))).sort(), ['burst-20261201-021700-aaaa', 'burst-20261202-021700-cccc', current]);
+  assert.ok(existsSync(join(dir, 'baseline-next', current, 'result.json')));
 });
 
 test('kind config: valid against kind\'s v1alpha4 types; 1 control plane + 3 workers; containerd reads the registry host files registry.sh writes', async () => {
