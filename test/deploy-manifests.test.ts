@@ -2,7 +2,8 @@
  * The cluster deployment files (deploy/loadtest/) and the CI workflow (.github/workflows/load-tests.yaml)
  * checked with real validators: action-validator for the workflow (and bash -n for its scripts),
  * kind's v1alpha4 types (a JSON schema written from them: no kind validator exists on npm),
- * kubernetes-models' Kubernetes JSON schemas for core objects, bindy's and Chaos Mesh's own CRDs
+ * kubernetes-models' Kubernetes JSON schemas for core objects (plus unknown fields from
+ * @kubernetes/client-node's generated models), bindy's and Chaos Mesh's own CRDs
  * (read from shared/ as data) for their objects, named-checkconf for BIND9's options, promtool for
  * the scrape configs, and the charts' value keys for the Helm values. Under CI=true missing shared
  * data fails the test instead of skipping it.
@@ -21,6 +22,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { Ajv } from 'ajv';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import * as k8s from '@kubernetes/client-node';
 import type { ValidationState } from '@action-validator/core';
 import { profiles } from '../src/config/profiles.js';
 import { defaultConfig as defaults } from '../src/config/defaults.js';
@@ -172,6 +174,39 @@ test('kind config: valid against kind\'s v1alpha4 types; 1 control plane + 3 wor
   assert.equal(check({ ...config, nodes: [{ role: 'master' }] }), false);
 });
 
+type AttributeMap = { baseName: string; type: string }[];
+
+/** The fields of a Kubernetes type as @kubernetes/client-node's generated model lists them (undefined for scalars). */
+function attributesOf(type: string): AttributeMap | undefined {
+  const model: unknown = (k8s as Record<string, unknown>)[type];
+  if (typeof model !== 'function' || !('getAttributeTypeMap' in model) || typeof model.getAttributeTypeMap !== 'function') return undefined;
+  return (model.getAttributeTypeMap as () => AttributeMap)();
+}
+
+/**
+ * Every field of `value` its Kubernetes type does not have (a typo the API server would silently
+ * drop), walking the models of @kubernetes/client-node (generated from Kubernetes' OpenAPI).
+ */
+function unknownFields(value: unknown, type: string, path: string): string[] {
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array?.[1] !== undefined) {
+    const item = array[1];
+    return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, item, `${path}[${i}]`)) : [];
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map?.[1] !== undefined) {
+    const item = map[1];
+    return isRecord(value) ? Object.entries(value).flatMap(([k, v]) => unknownFields(v, item, `${path}.${k}`)) : [];
+  }
+  const attributes = attributesOf(type);
+  if (attributes === undefined || !isRecord(value)) return [];
+  const fields = new Map(attributes.map((a) => [a.baseName, a.type]));
+  return Object.entries(value).flatMap(([k, v]) => {
+    const t = fields.get(k);
+    return t === undefined ? [`${path}.${k}`] : unknownFields(v, t, `${path}.${k}`);
+  });
+}
+
 /** Core Kubernetes kinds this directory writes, each with kubernetes-models' schema validation. */
 const coreModels: Record<string, (o: Obj) => { validate(): void }> = {
   'v1/ConfigMap': (o) => new ConfigMap(o),
@@ -180,7 +215,7 @@ const coreModels: Record<string, (o: Obj) => { validate(): void }> = {
   'apps/v1/Deployment': (o) => new Deployment(o),
 };
 
-test('Kubernetes objects: every core object validates against the Kubernetes schema (kubernetes-models); a wrong type does not', async () => {
+test('Kubernetes objects: every core object validates against the Kubernetes schema (kubernetes-models) and has no unknown field; a wrong type or a typo does not', async () => {
   let n = 0;
   for (const file of ['local-registry-hosting.yaml', 'bind9-cluster.yaml', 'bind9-exporter.yaml']) {
     for (const o of await docsOf(join(deployDir, file))) {
@@ -189,6 +224,7 @@ test('Kubernetes objects: every core object validates against the Kubernetes sch
       const model = coreModels[key];
       assert.ok(model, `${file}: no schema for ${key}`);
       assert.doesNotThrow(() => model(o).validate(), `${file}: ${key} ${o.metadata?.name ?? ''}`);
+      assert.deepEqual(unknownFields(o, `V1${String(o.kind)}`, String(o.kind)), [], `${file}: ${key} has only fields Kubernetes knows`);
       n++;
     }
   }
@@ -200,6 +236,9 @@ test('Kubernetes objects: every core object validates against the Kubernetes sch
   assert.ok(port);
   port.containerPort = 'metrics';
   assert.throws(() => coreModels['apps/v1/Deployment']?.(bad).validate());
+  const typo = structuredClone(deployment) as { spec: Record<string, unknown> };
+  typo.spec.selecter = typo.spec.selector;
+  assert.deepEqual(unknownFields(typo, 'V1Deployment', 'Deployment'), ['Deployment.spec.selecter']);
 });
 
 test('the BIND9 cluster: Bind9Cluster valid against bindy\'s CRD (strict), in the tool\'s namespace under its label, one exporter per instance it makes', { skip: bindyCrds.skip }, async () => {
