@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real parts bindy-loadtest drives (BIND9, dnsperf, kubectl) and what its report tests
-# use (chromium for the HTML report's browser test, prometheus-pushgateway) from Debian's packages.
+# use (chromium for the HTML report's browser test, prometheus-pushgateway, and prometheus with
+# promtool and prometheus-bind-exporter for the deploy/loadtest and dashboards tests) from
+# Debian's packages.
 # Idempotent: installs only what is missing (judged by the commands, so a kubectl from another
 # source counts). Needs root (or sudo) when something is missing.
 set -euo pipefail
@@ -16,6 +18,9 @@ declare -A NEEDED=(
   [kubectl]=kubernetes-client
   [chromium]=chromium
   [prometheus-pushgateway]=prometheus-pushgateway
+  [promtool]=prometheus
+  [prometheus]=prometheus
+  [prometheus-bind-exporter]=prometheus-bind-exporter
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do
@@ -25,7 +30,7 @@ for cmd in "${!NEEDED[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: named, rndc, nsupdate, dig, dnsperf, kubectl, chromium and prometheus-pushgateway are present"
+  echo "setup: named, rndc, nsupdate, dig, dnsperf, kubectl, chromium, prometheus-pushgateway, prometheus, promtool and prometheus-bind-exporter are present"
   exit 0
 fi
 SUDO=""

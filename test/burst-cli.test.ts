@@ -163,6 +163,7 @@ test('burst: 300 records over 3 zones against the twin as a cluster: exit 0, val
   assert.equal(result.metadata.status, 'completed');
   assert.equal(result.metadata.scenario, 'burst');
   assert.equal(result.metadata.target.kind, 'cluster');
+  assert.match(result.metadata.target.description, /; bindy bindy$/, 'the result names the operator image it measured');
   assert.equal(result.counters.creates_accepted?.value, 303, '3 zones + 300 records');
   assert.equal(result.counters.objects_ready?.value, 303);
   const c2r = result.latencies.create_to_ready;

@@ -8,7 +8,7 @@ import { KubeClient } from '../observe/kube-client.js';
 import { isAlive, readState, sandboxHome, startSandbox } from './sandbox/supervisor/index.js';
 import { operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
-import { gatherClusterFacts } from './cluster/cluster-facts.js';
+import { gatherClusterFacts, operatorVersionText } from './cluster/cluster-facts.js';
 import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
 import type { MetricsEndpoint, Target } from './target.js';
@@ -81,6 +81,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const client = new KubeClient({ kubeconfigPath, ...(config.context === undefined ? {} : { context: config.context }) });
   const kubeConfig = client.kubeConfig;
   const server = kubeConfig.getCurrentCluster()?.server ?? '(none)';
+  let version = '';
   if (o.forRun) {
     const facts = await gatherClusterFacts(kubeConfig, { namespace: config.namespace, clusterName: config.fixtures.clusterName });
     assertPreflight(
@@ -92,9 +93,11 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
         allowExistingNamespace: o.allowExistingNamespace,
       }),
     );
+    // The version measured goes into every result (deploy/loadtest/bindy pins it; docs/cluster.md).
+    version = `; ${operatorVersionText(facts.operator)}`;
   }
   return {
-    info: { kind: 'cluster', description: `cluster ${server} (context ${kubeConfig.getCurrentContext()})` },
+    info: { kind: 'cluster', description: `cluster ${server} (context ${kubeConfig.getCurrentContext()})${version}` },
     kubeConfig,
     namespace: config.namespace,
     // In-cluster Services (BIND9 on 53, bindcar on 80) are not reachable from outside the cluster

@@ -16,6 +16,10 @@ export interface OperatorFact {
   available: number;
   /** `spec.replicas` (1 when absent, as Kubernetes defaults it). */
   desired: number;
+  /** Image of each container of the pod template, as written (a tag or a digest): the version asked for. */
+  images: string[];
+  /** `imageID` of each running container of the operator's pods (a digest): the version that ran; empty when unreadable. */
+  imageIds: string[];
 }
 
 /** The Bind9Cluster the zones select, as found. */
@@ -64,7 +68,36 @@ function operatorFact(d: V1Deployment): OperatorFact {
     name: d.metadata?.name ?? '',
     available: d.status?.availableReplicas ?? 0,
     desired: d.spec?.replicas ?? 1,
+    images: (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '').filter((i) => i !== ''),
+    imageIds: [],
   };
+}
+
+/**
+ * The bindy version a run measured, for the result's target description: the Deployment's image(s)
+ * and the digest(s) its pods run, e.g. `bindy ghcr.io/firestoned/bindy:v0.6.2 (running
+ * ghcr.io/firestoned/bindy@sha256:…)`. A tag like `latest` names no version; the digest does.
+ */
+export function operatorVersionText(op: OperatorFact | null): string {
+  if (op === null) return 'bindy not found';
+  const asked = op.images.length > 0 ? op.images.join(', ') : 'image unknown';
+  const ran = [...new Set(op.imageIds)].sort();
+  return `bindy ${asked}${ran.length > 0 ? ` (running ${ran.join(', ')})` : ''}`;
+}
+
+/** imageID of every container status of the pods matching the Deployment's selector (read-only; [] when pods cannot be listed). */
+async function runningImageIds(core: CoreV1Api, d: V1Deployment): Promise<string[]> {
+  const match = d.spec?.selector.matchLabels ?? {};
+  const selector = Object.entries(match).map(([k, v]) => `${k}=${v}`).join(',');
+  if (selector === '' || d.metadata?.namespace === undefined) return [];
+  try {
+    const pods = await core.listNamespacedPod({ namespace: d.metadata.namespace, labelSelector: selector });
+    return pods.items.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.imageID)).filter((i) => i !== '');
+  } catch (e) {
+    // No pods API (the sandbox twin) or no right to list pods: the Deployment's image still names the version.
+    if (e instanceof ApiException && (e.code === 404 || e.code === 403)) return [];
+    throw e;
+  }
 }
 
 /**
@@ -98,20 +131,21 @@ export async function gatherClusterFacts(kc: KubeConfig, input: { namespace: str
     if (!notFound(e)) throw e;
   }
   const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  let deployment: V1Deployment | undefined;
   try {
-    facts.operator = operatorFact(await apps.readNamespacedDeployment({ name: operatorLocation.name, namespace: operatorLocation.namespace }));
+    deployment = await apps.readNamespacedDeployment({ name: operatorLocation.name, namespace: operatorLocation.namespace });
   } catch (e) {
     if (!notFound(e)) throw e;
     try {
       const found = await apps.listDeploymentForAllNamespaces({ labelSelector: operatorLocation.labelSelector });
-      const first = found.items[0];
-      if (first !== undefined) facts.operator = operatorFact(first);
+      deployment = found.items[0];
     } catch (e2) {
       // A cluster (or twin) that serves no apps/v1 at all has no bindy Deployment either.
       if (!notFound(e2)) throw e2;
     }
   }
-  const core = kc.makeApiClient(CoreV1Api);
+  if (deployment !== undefined) facts.operator = { ...operatorFact(deployment), imageIds: await runningImageIds(core, deployment) };
   try {
     const ns = await core.readNamespace({ name: input.namespace });
     facts.namespace = { name: input.namespace, labels: ns.metadata?.labels ?? {} };
