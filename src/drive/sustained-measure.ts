@@ -138,6 +138,8 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
   }
   if (stability.slopePerMinute !== null) {
     set('backlog_slope', stability.slopePerMinute, 'objects/min', `least-squares slope of the client-side backlog over the steady phase (${stability.points} samples); verdict ${stability.verdict}`);
+    set('backlog_growth', stability.slopePerMinute * (stability.spanMs / 60_000), 'objects', 'growth of the fitted backlog line over the steady phase (slope × its length)');
+    set('backlog_growth_bound', stability.growthBound, 'objects', 'growth over the steady phase above which a backlog whose slope interval is above 0 is called growing: max(5, one second of the offered rate)');
     if (stability.interval !== null) {
       set('backlog_slope_low', stability.interval.low, 'objects/min', 'lower end of the 95 % t interval of the backlog slope');
       set('backlog_slope_high', stability.interval.high, 'objects/min', 'upper end of the 95 % t interval of the backlog slope');

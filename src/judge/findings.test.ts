@@ -283,3 +283,19 @@ test('findings: sorted by severity, then id; the same result gives the same find
   assert.deepEqual(a.findings.map((f) => `${f.severity} ${f.id}`), ['high api-amplification-high', 'medium failures-create-invalid', 'medium load-generator-saturated', 'medium long-tail-create-to-ready']);
   assert.deepEqual(deriveFindings(build()), a);
 });
+
+test('sustained: a backlog whose slope interval is above 0 and that grew past its bound is "cannot keep up"; otherwise it kept up', () => {
+  const withBacklog = (slope: number, low: number, high: number, growth: number): RunResult => {
+    const counters = { backlog_slope: slope, backlog_slope_low: low, backlog_slope_high: high, backlog_growth: growth, backlog_growth_bound: 20, offered_rate: 20, sustained_ops_rate: 14 };
+    return syntheticResult({ seed: 1, scenario: 'sustained', counters });
+  };
+  const grew = deriveFindings(withBacklog(120, 100, 140, 240)).findings.find((f) => f.id === 'backlog-growing');
+  assert.ok(grew !== undefined && grew.severity === 'high', 'growing backlog found');
+  assert.match(grew.text, /cannot keep up at 20 operations\/s/);
+  assert.match(grew.text, /absorbed about 14 operations\/s/);
+  // Inside the bound, or an interval that reaches 0: kept up.
+  for (const r of [withBacklog(3, 1, 5, 6), withBacklog(30, -2, 62, 60)]) {
+    const ids = deriveFindings(r).findings.map((f) => f.id);
+    assert.ok(ids.includes('backlog-stable') && !ids.includes('backlog-growing'), ids.join(','));
+  }
+});

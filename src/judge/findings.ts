@@ -154,6 +154,55 @@ function backlogRule(r: RunResult): Finding[] {
   ];
 }
 
+/**
+ * A scheduled run (sustained): the backlog's slope over the steady phase says whether the system
+ * kept up with the offered rate (see stability.ts for the verdict's rule).
+ */
+function backlogStabilityRule(r: RunResult): Finding[] {
+  const slope = counter(r, 'backlog_slope');
+  const growth = counter(r, 'backlog_growth');
+  const bound = counter(r, 'backlog_growth_bound');
+  const offered = counter(r, 'offered_rate');
+  if (slope === null || growth === null || bound === null || offered === null) return [];
+  const low = counter(r, 'backlog_slope_low') ?? slope;
+  const high = counter(r, 'backlog_slope_high') ?? slope;
+  const evidence = {
+    backlog_slope_per_min: round(slope),
+    slope_interval_low: round(low),
+    slope_interval_high: round(high),
+    growth_over_steady_phase: round(growth),
+    growth_bound: round(bound),
+    offered_rate_per_s: round(offered),
+    sustained_ops_rate_per_s: counter(r, 'sustained_ops_rate') === null ? null : round(counter(r, 'sustained_ops_rate') ?? 0),
+  };
+  if (low > 0 && growth >= bound) {
+    return [
+      {
+        id: 'backlog-growing',
+        severity: 'high',
+        text:
+          `${operatorName(r)} cannot keep up at ${fmt(offered)} operations/s: the client-side backlog grew ${fmt(slope)} objects/min over the steady phase ` +
+          `(95 % interval ${fmt(low)} to ${fmt(high)}; ${fmt(growth)} objects in all, above the ${fmt(bound)} allowed). At this rate it queues up without bound; ` +
+          `${counter(r, 'sustained_ops_rate') === null ? '' : `it absorbed about ${fmt(counter(r, 'sustained_ops_rate') ?? 0)} operations/s. `}Find the rate it sustains with a lower --rate, or backpressure --mode step.`,
+        evidence,
+      },
+    ];
+  }
+  return [
+    {
+      id: 'backlog-stable',
+      severity: 'info',
+      text: `${operatorName(r)} kept up at ${fmt(offered)} operations/s: the client-side backlog did not grow over the steady phase (slope ${fmt(slope)} objects/min, 95 % interval ${fmt(low)} to ${fmt(high)}).`,
+      evidence,
+    },
+  ];
+}
+
+/** How findings name the operator: the sandbox runs the tool's own twin, not bindy. */
+function operatorName(r: RunResult): string {
+  return r.metadata.target.kind === 'sandbox' ? 'The operator (sandbox twin)' : 'bindy';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rule: many API requests per created object.
 // ---------------------------------------------------------------------------------------------
@@ -431,7 +480,7 @@ function bySeverity(a: Finding, b: Finding): number {
  */
 export function deriveFindings(result: RunResult): FindingsReport {
   const saturation = saturationRule(result);
-  const findings = [...backlogRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
+  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
   const recommendations = [...operatorMetricRule(result), ...saturation.recommendations];
   return { findings: findings.sort(bySeverity), recommendations: recommendations.sort(bySeverity) };
 }
