@@ -2,11 +2,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { FlagOverride } from '../../config/index.js';
-import { metricsObserver } from '../../scenarios/metrics-observer.js';
 import { scenarios } from '../../scenarios/index.js';
 import type { CommandModule } from '../command-module.js';
 import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
-import { commandLineOf, runScenario } from '../run-scenario.js';
+import { addRunOptions, runConfigFlags, runWithOptions, type RunFlags } from '../run-options.js';
 
 const flags: readonly ConfigFlag[] = [
   { flag: '--records', key: 'scenarios.burst.records' },
@@ -16,10 +15,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
   { flag: '--mixed', key: 'scenarios.burst.mixed' },
-  { flag: '--run-id', key: 'runId' },
-  { flag: '--format', key: 'report.formats' },
-  { flag: '--pushgateway', key: 'report.pushgateway' },
-  { flag: '--progress-interval', key: 'report.progressInterval' },
+  ...runConfigFlags,
 ];
 
 const help = `
@@ -43,13 +39,7 @@ Exit codes: 0 every object became Ready; 1 some did not or were rejected; 2 bad 
             3 target not ready (preflight names what is missing); 130 interrupted.
 `;
 
-type BurstFlags = Record<string, unknown> & {
-  recordsPerZone?: string;
-  mixed?: boolean;
-  keep?: boolean;
-  createCluster?: boolean;
-  allowExistingNamespace?: boolean;
-};
+type BurstFlags = RunFlags & { recordsPerZone?: string; mixed?: boolean };
 
 /** `--records-per-zone R` as `scenarios.burst.records = zones × R` (zones from the resolved configuration). */
 function recordsPerZoneOverride(raw: string, zones: number, recordsGiven: boolean): FlagOverride {
@@ -61,7 +51,7 @@ function recordsPerZoneOverride(raw: string, zones: number, recordsGiven: boolea
 /** The `burst` command. */
 export const burstCommand: CommandModule = {
   register(program, ctx) {
-    program
+    const cmd = program
       .command('burst')
       .description('create DNSZones and records at once and measure create→Ready, then clean up')
       .option('--records <n>', 'records to create, round-robin over the zones (scenarios.burst.records)')
@@ -71,39 +61,17 @@ export const burstCommand: CommandModule = {
       .option('--kinds <mix>', 'record-kind mix, e.g. A=70,AAAA=10,CNAME=10,TXT=10 (scenarios.burst.kinds)')
       .option('--concurrency <n>', 'creates in flight at once (scenarios.burst.concurrency)')
       .option('--qps <rate>', 'at most this many creates per second, e.g. 50 or 50/s (scenarios.burst.qps)')
-      .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)')
-      .option('--run-id <id>', 'run id put on every object (default burst-YYYYMMDD-HHMMSS-xxxx)')
-      .option('--format <formats>', 'reports to write besides result.json: markdown, html, prometheus (comma-separated or repeated; report.formats)', (v: string, prev?: string) => (prev === undefined ? v : `${prev},${v}`))
-      .option('--pushgateway <url>', 'push the run\'s summary metrics to this Prometheus Pushgateway (report.pushgateway)')
-      .option('--progress-interval <duration>', 'print a progress line this often when stderr is not a terminal, e.g. 1s (report.progressInterval; default 5s)')
-      .option('--keep', 'leave the objects in place after the run (remove them later with cleanup --run-id)')
-      .option('--create-cluster', 'cluster target: create the Bind9Cluster from the fixtures when it is absent (removed with the run)')
-      .option('--allow-existing-namespace', 'cluster target: use a namespace the tool did not create (only run-labelled objects are ever deleted)')
+      .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)');
+    addRunOptions(cmd, 'burst')
       .addHelpText('after', help)
-      .action(async (o: BurstFlags, cmd: Command) => {
+      .action(async (o: BurstFlags, c: Command) => {
         const own = configFlags(o, flags);
         let resolved = await resolveCliConfig(ctx, own);
         if (o.recordsPerZone !== undefined) {
           const extra = recordsPerZoneOverride(o.recordsPerZone, resolved.config.scenarios.burst.zones, o.records !== undefined);
           resolved = await resolveCliConfig(ctx, [...own, extra]);
         }
-        await runScenario(ctx, {
-          scenario: scenarios.burst,
-          resolved,
-          interleave: resolved.config.scenarios.burst.mixed,
-          keep: o.keep === true,
-          createCluster: o.createCluster === true,
-          allowExistingNamespace: o.allowExistingNamespace === true,
-          commandLine: commandLineOf(cmd),
-          // Operator metrics and API amplification, sampled from just before the first measured write
-          // until the wait for Ready ends.
-          observers: [
-            metricsObserver({
-              intervalMs: 1000,
-              ...(resolved.config.prometheus === undefined ? {} : { prometheusUrl: resolved.config.prometheus }),
-            }),
-          ],
-        });
+        await runWithOptions(ctx, scenarios.burst, resolved, o, c, resolved.config.scenarios.burst.mixed);
       });
   },
 };
