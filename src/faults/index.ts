@@ -1,0 +1,10 @@
+/** @module Fault mechanisms behind one interface, and the sandbox fault proxy. */
+export * from './fault.js';
+export { runProbe, type ProbeResult } from './probe.js';
+export { revertFromDescriptor, type DescriptorRevert } from './revert.js';
+export { ProxyFaultMechanism, revertProxyFault, verifyProxyFaultReverted, type KnownLink, type ProxyFaultMechanismOptions } from './proxy/mechanism.js';
+export { ProxyControlClient, ProxyControlError, ProxyUnreachableError } from './proxy/client.js';
+export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';
+export { runFaultProxy, parseProxyArgs, type FaultProxyReadyLine } from './proxy/run.js';
+export { parseLinkSpec, parseLinkFlag, type LinkSpec } from './proxy/link-spec.js';
+export type { LinkStatus, LinkCounters, ActiveFault, PastFault } from './proxy/link.js';
