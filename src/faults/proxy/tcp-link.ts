@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { FaultSpec } from '../fault.js';
 import type { Rng } from '../../model/fixtures/prng.js';
 import { LinkBase, type DirectionCounters } from './link.js';
+import { releaseAt, type ReleaseTimer } from './release-timer.js';
 import { schedulePacket, type Lane, type Shaper, type Way } from './schedule.js';
 
 /** Bytes queued in one direction before the proxy stops reading from the sender (TCP backpressure). */
@@ -25,7 +26,7 @@ class Pipe {
   readonly #lane: Lane = { lastRelease: 0 };
   readonly #queue: Entry[] = [];
   #queuedBytes = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: ReleaseTimer | undefined;
   #timerAt = Infinity;
   #dstBlocked = false;
   #ended = false;
@@ -85,20 +86,19 @@ class Pipe {
   #arm(): void {
     const head = this.#queue[0];
     if (head === undefined || this.link.partitioned) {
-      clearTimeout(this.#timer);
+      this.#timer?.cancel();
       this.#timer = undefined;
       this.#timerAt = Infinity;
       return;
     }
     if (this.#timer !== undefined && this.#timerAt === head.at) return;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timerAt = head.at;
-    // setTimeout has ms granularity and may fire a little early against performance.now(): flush() re-arms then.
-    this.#timer = setTimeout(() => {
+    this.#timer = releaseAt(head.at, () => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
       this.flush();
-    }, Math.max(1, Math.ceil(head.at - performance.now())));
+    });
   }
 
   /** Reads from the sender only while the queue is short, the receiver keeps up, and no partition holds. */
@@ -110,7 +110,7 @@ class Pipe {
 
   /** Drops everything queued (the connection is being torn down). */
   discard(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#queue.length = 0;
     this.#queuedBytes = 0;

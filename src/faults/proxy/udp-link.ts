@@ -7,6 +7,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { FaultSpec } from '../fault.js';
 import { LinkBase } from './link.js';
+import { releaseAt, type ReleaseTimer } from './release-timer.js';
 import { schedulePacket, type Way } from './schedule.js';
 
 /** Options of a UDP link. */
@@ -29,7 +30,7 @@ export class UdpLink extends LinkBase {
   #listen: Socket | undefined;
   /** Keyed by `address:port` of the client; Map order is least recently used first. */
   readonly #clients = new Map<string, Mapping>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Set<ReleaseTimer>();
   #sweeper: NodeJS.Timeout | undefined;
   readonly #idleMs: number;
   readonly #maxClients: number;
@@ -121,14 +122,12 @@ export class UdpLink extends LinkBase {
     this.#later(v.at, deliver);
   }
 
-  /** Runs `fn` at monotonic time `at`, never earlier (timers may fire a fraction of a ms early). */
+  /** Runs `fn` at monotonic time `at`, never earlier. */
   #later(at: number, fn: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = releaseAt(at, () => {
       this.#timers.delete(timer);
-      const early = at - performance.now();
-      if (early > 0) this.#later(at, fn);
-      else fn();
-    }, Math.max(1, Math.ceil(at - performance.now())));
+      fn();
+    });
     this.#timers.add(timer);
   }
 
@@ -152,7 +151,7 @@ export class UdpLink extends LinkBase {
   override async close(): Promise<void> {
     this.endForShutdown();
     clearInterval(this.#sweeper);
-    for (const t of this.#timers) clearTimeout(t);
+    for (const t of this.#timers) t.cancel();
     this.#timers.clear();
     for (const key of [...this.#clients.keys()]) this.#drop(key);
     const socket = this.#listen;
