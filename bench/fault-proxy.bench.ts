@@ -165,6 +165,7 @@ async function delayAccuracy(client: ProxyControlClient, link: string, direct: P
     addedUs: summary(added),
     meanAddedMs: Number(meanMs.toFixed(3)),
     meanErrorPercent: Number((((meanMs - delayMs) / delayMs) * 100).toFixed(3)),
+    p50ErrorPercent: Number((((added.getValueAtPercentile(50) / 1000 - delayMs) / delayMs) * 100).toFixed(3)),
     p99ErrorPercent: Number((((added.getValueAtPercentile(99) / 1000 - delayMs) / delayMs) * 100).toFixed(3)),
     goalPercent: 2,
   };
@@ -249,8 +250,8 @@ async function main(): Promise<void> {
     const brief = {
       tcpAddedPerHopUs: tcpNoFault['addedPerHopUs'],
       udpAddedPerHopUs: udpNoFault['addedPerHopUs'],
-      tcpDelayMeanErrorPercent: tcpDelay['meanErrorPercent'],
-      udpDelayMeanErrorPercent: udpDelay['meanErrorPercent'],
+      tcpDelayErrorPercent: { p50: tcpDelay['p50ErrorPercent'], mean: tcpDelay['meanErrorPercent'] },
+      udpDelayErrorPercent: { p50: udpDelay['p50ErrorPercent'], mean: udpDelay['meanErrorPercent'] },
       lossMeasuredShare: loss['measuredShare'],
       lossRelativeErrorPercent: loss['relativeErrorPercent'],
     };
