@@ -65,7 +65,7 @@ void test('a 200 ms latency on the UDP link: named still answers, each query ≥
     const a = await udpQuery(port('dns-udp'), 'www.proxied.test', 'A', 2000);
     const ms = performance.now() - t0;
     assert.equal(a.rcode, 0);
-    assert.deepEqual(a.packet.answers?.map((r) => r.data), ['192.0.2.7']);
+    assert.deepEqual(a.packet.answers?.map((r) => (r.type === 'A' ? r.data : r.type)), ['192.0.2.7']);
     assert.ok(ms >= 190 && ms < 320, `query ${ms} ms with 200±10 ms`);
   }
   assert.deepEqual((await dig(port('dns-udp'), 'www.proxied.test', 'A')).answers.map((l) => l.split(/\s+/).at(-1)), ['192.0.2.7']);

@@ -46,7 +46,12 @@ class FaultProxy implements ControlledProxy {
   async addLink(spec: LinkSpec): Promise<LinkStatus> {
     if (this.#links.has(spec.name)) throw new Error(`link ${spec.name} exists already`);
     const link = spec.protocol === 'tcp' ? new TcpLink(spec) : new UdpLink(spec, this.udp);
-    await link.listen();
+    try {
+      await link.listen();
+    } catch (e) {
+      await link.close(); // e.g. EADDRINUSE: leave no socket or timer behind
+      throw e;
+    }
     this.#links.set(spec.name, link);
     return link.status();
   }
