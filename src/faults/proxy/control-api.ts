@@ -53,9 +53,14 @@ function parseJson(body: string, where: string): { ok: true; value: unknown } | 
 /** Answers one control request. */
 export async function handleControl(proxy: ControlledProxy, req: ControlRequest): Promise<ControlResponse> {
   const url = new URL(req.path, 'http://proxy');
-  const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
   const where = `${req.method} ${url.pathname}`;
   const id = url.searchParams.get('id') ?? undefined;
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    return error(400, `${where}: the path is not valid percent-encoding`);
+  }
   try {
     if (parts.length === 1 && parts[0] === 'healthz') return req.method === 'GET' ? { status: 200, body: { ok: true } } : error(405, `${where}: use GET`);
     if (parts[0] !== 'links') return error(404, `${where}: no such route (see /links)`);

@@ -359,3 +359,99 @@ void test('a link added at run time forwards at once', async () => {
   assert.equal((await echoRound(s, Buffer.from('hi'))).back.toString(), 'hi');
   s.destroy();
 });
+
+void test('TCP loss delays a "lost" chunk by the retransmission time, and drops nothing', async () => {
+  const s = await open();
+  set('tcp', { kind: 'loss', share: 1, retransmitMs: 120 });
+  const { back, ms } = await echoRound(s, Buffer.from('resent'));
+  assert.equal(back.toString(), 'resent');
+  assert.ok(ms >= 120 && ms < 220, `round trip ${ms} ms`);
+  clear('tcp');
+  assert.equal(proxy.linkStatus('tcp')?.counters.upstream.droppedPackets, 0);
+  s.destroy();
+});
+
+void test('a downstream latency delays the replies, not the requests', async () => {
+  const s = await open();
+  set('tcp', { kind: 'latency', ms: 150, direction: 'downstream' });
+  const before = proxy.linkStatus('tcp')?.counters.upstream.forwardedBytes ?? 0;
+  const round = echoRound(s, Buffer.from('q'));
+  await until(() => (proxy.linkStatus('tcp')?.counters.upstream.forwardedBytes ?? 0) > before, 100, 'the request to reach the server at once');
+  const { ms } = await round;
+  assert.ok(ms >= 150 && ms < 250, `round trip ${ms} ms`);
+  clear('tcp');
+  s.destroy();
+});
+
+void test('a half-close is forwarded in order: the client ends, the server sees it after the data and ends too', async () => {
+  const s = await open();
+  const chunks: Buffer[] = [];
+  s.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => s.once('end', resolve));
+  set('tcp', { kind: 'latency', ms: 30, direction: 'both' });
+  s.end('last words');
+  await ended;
+  clear('tcp');
+  assert.equal(Buffer.concat(chunks).toString(), 'last words');
+  await until(() => proxy.linkStatus('tcp')?.counters.sessions.active === 0, 3000, 'no connection left open');
+});
+
+void test('an upstream that refuses the connection resets the client, as a dead server would', async () => {
+  const dead = createServer();
+  await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
+  const deadPort = (dead.address() as { port: number }).port;
+  await new Promise<void>((r) => dead.close(() => r()));
+  const link = await proxy.addLink({ name: 'dead', protocol: 'tcp', listenPort: 0, upstream: { host: '127.0.0.1', port: deadPort } });
+  const s = connect({ host: '127.0.0.1', port: link.listen.port });
+  const code = await new Promise<string | undefined>((resolve) => {
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code));
+    s.once('close', () => resolve('closed without error'));
+  });
+  assert.equal(code, 'ECONNRESET');
+});
+
+void test('UDP bandwidth: 20 datagrams of 1,000 bytes at 40,000 B/s take 0.5 s to all come back', async () => {
+  const c = createSocket('udp4');
+  await new Promise<void>((r) => c.bind(0, '127.0.0.1', () => r()));
+  let got = 0;
+  c.on('message', () => got++);
+  set('udp', { kind: 'bandwidth', bytesPerSecond: 40_000 });
+  const t0 = performance.now();
+  for (let i = 0; i < 20; i++) c.send(Buffer.alloc(1000), port('udp'), '127.0.0.1');
+  await until(() => got === 20, 3000, 'every datagram back');
+  const ms = performance.now() - t0;
+  clear('udp');
+  assert.ok(ms >= 495 && ms < 800, `took ${ms} ms`);
+  c.close();
+});
+
+void test('UDP client mappings are bounded: the least recently used one is closed first', async () => {
+  const small = await startFaultProxy({ links: [{ name: 'u', protocol: 'udp', listenPort: 0, upstream: { host: '127.0.0.1', port: udpEcho.address().port } }], udp: { maxClients: 2 } });
+  try {
+    const p = small.linkStatus('u')?.listen.port ?? 0;
+    const clients = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const c = createSocket('udp4');
+        await new Promise<void>((r) => c.bind(0, '127.0.0.1', () => r()));
+        return c;
+      }),
+    );
+    for (const c of clients) {
+      const back = new Promise((resolve) => c.once('message', resolve));
+      c.send('x', p, '127.0.0.1');
+      await back;
+    }
+    assert.deepEqual(small.linkStatus('u')?.counters.sessions, { opened: 3, active: 2, reset: 0 });
+    const again = async (c: (typeof clients)[number]): Promise<number> => {
+      const back = new Promise((resolve) => c.once('message', resolve));
+      c.send('y', p, '127.0.0.1');
+      await back;
+      return small.linkStatus('u')?.counters.sessions.opened ?? 0;
+    };
+    assert.equal(await again(clients[2]!), 3, 'the newest client kept its mapping');
+    assert.equal(await again(clients[0]!), 4, 'the oldest client was evicted and gets a new mapping');
+    for (const c of clients) c.close();
+  } finally {
+    await small.close();
+  }
+});

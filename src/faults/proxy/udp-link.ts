@@ -110,9 +110,16 @@ export class UdpLink extends LinkBase {
       return;
     }
     const deliver = (): void => {
+      try {
+        send();
+      } catch {
+        // The mapping was evicted or the link closed while the datagram waited: it is lost, as on the wire.
+        c.droppedBytes += msg.length;
+        c.droppedPackets++;
+        return;
+      }
       c.forwardedBytes += msg.length;
       c.forwardedPackets++;
-      send();
     };
     if (!v.delayed) {
       deliver();
