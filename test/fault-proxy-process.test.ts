@@ -22,6 +22,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 let http: HttpServer;
 let proxy: ChildProcess;
 let ready: FaultProxyReadyLine;
+let proxyLog = '';
 
 /** The first `n` stdout lines of a child, rejecting if it exits first. */
 function lines(child: ChildProcess, n: number): Promise<string[]> {
@@ -42,6 +43,15 @@ function lines(child: ChildProcess, n: number): Promise<string[]> {
 const exited = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve({ code: child.exitCode, signal: child.signalCode }) : new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
+/** Waits (bounded) until the proxy's stderr contains `text`: stderr and the control API are separate pipes. */
+async function logged(text: string): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (!proxyLog.includes(text)) {
+    if (performance.now() > deadline) assert.fail(`the proxy did not log ${JSON.stringify(text)}; its log:\n${proxyLog}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const linkPort = (name: string): number => ready.links.find((l) => l.name === name)?.listen.port ?? 0;
 
 function httpRtt(port: number): Promise<number> {
@@ -60,7 +70,8 @@ before(async () => {
   http = createHttpServer((_req, res) => res.end('ok'));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const httpPort = (http.address() as { port: number }).port;
-  proxy = spawn(process.execPath, ['--import', 'tsx', 'src/faults/proxy/run.ts', '--link', `api=tcp:127.0.0.1:${httpPort}`, '--link', `udp=udp:127.0.0.1:${httpPort}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  proxy = spawn(process.execPath, ['--import', 'tsx', 'src/faults/proxy/run.ts', '--link', `api=tcp:127.0.0.1:${httpPort}`, '--link', `udp=udp:127.0.0.1:${httpPort}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  proxy.stderr?.on('data', (c: Buffer) => (proxyLog += c.toString()));
   const [line] = await lines(proxy, 1);
   ready = JSON.parse(line ?? '') as FaultProxyReadyLine;
 });
@@ -103,6 +114,9 @@ void test('a fault outlives the SIGKILLed tool that applied it; cleanup reverts 
   assert.ok((r.proof.probe?.rttMs ?? Infinity) < 150, r.proof.evidence);
   assert.match(r.proof.evidence, /cleared .* by api/);
   assert.ok((await httpRtt(linkPort('api'))) < 100);
+  // The proxy's log (its part log file in a sandbox) tells the story.
+  await logged(`link api: fault ${descriptor.faultId} set: latency 150 ms upstream\n`);
+  await logged(`link api: fault ${descriptor.faultId} cleared by api\n`);
   // A second cleanup finds nothing to do, and says so.
   const again = await revertFromDescriptor(descriptor);
   assert.deepEqual([again.outcome.reverted, again.outcome.already], [true, true]);

@@ -94,8 +94,12 @@ export abstract class LinkBase {
   #deadMan: NodeJS.Timeout | undefined;
   readonly #history: PastFault[] = [];
 
-  constructor(spec: LinkSpec) {
+  /** Receives one line per fault set, cleared or expired (the proxy's log). */
+  readonly #log: (line: string) => void;
+
+  constructor(spec: LinkSpec, log: (line: string) => void = () => undefined) {
     this.spec = spec;
+    this.#log = log;
   }
 
   /** The port it listens on (after listen()). */
@@ -143,6 +147,7 @@ export abstract class LinkBase {
       this.#deadMan = setTimeout(() => this.#expire(faultId, due), spec.durationMs);
     }
     this.onFaultChange(undefined, spec);
+    this.#log(`link ${this.spec.name}: fault ${faultId} set: ${fault.description}`);
     return { ok: true, fault };
   }
 
@@ -168,6 +173,7 @@ export abstract class LinkBase {
     this.#history.push({ ...active, clearedAt: new Date().toISOString(), clearedBy: by });
     if (this.#history.length > historySize) this.#history.shift();
     this.onFaultChange(active.spec, undefined);
+    this.#log(`link ${this.spec.name}: fault ${active.id} cleared by ${by}`);
   }
 
   #expire(id: string, due: number): void {

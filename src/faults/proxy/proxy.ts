@@ -18,6 +18,8 @@ export interface FaultProxyOptions {
   readonly controlPort?: number;
   /** Tuning of UDP client mappings. */
   readonly udp?: UdpLinkOptions;
+  /** Receives one line per link added and per fault set, cleared or expired. */
+  readonly log?: (line: string) => void;
 }
 
 /** A running fault proxy. */
@@ -33,7 +35,10 @@ const maxBodyBytes = 64 * 1024;
 class FaultProxy implements ControlledProxy {
   readonly #links = new Map<string, LinkBase>();
 
-  constructor(private readonly udp: UdpLinkOptions | undefined) {}
+  constructor(
+    private readonly udp: UdpLinkOptions | undefined,
+    private readonly log: (line: string) => void,
+  ) {}
 
   linkStatuses(): LinkStatus[] {
     return [...this.#links.values()].map((l) => l.status());
@@ -45,7 +50,7 @@ class FaultProxy implements ControlledProxy {
 
   async addLink(spec: LinkSpec): Promise<LinkStatus> {
     if (this.#links.has(spec.name)) throw new Error(`link ${spec.name} exists already`);
-    const link = spec.protocol === 'tcp' ? new TcpLink(spec) : new UdpLink(spec, this.udp);
+    const link = spec.protocol === 'tcp' ? new TcpLink(spec, this.log) : new UdpLink(spec, this.udp, this.log);
     try {
       await link.listen();
     } catch (e) {
@@ -53,6 +58,7 @@ class FaultProxy implements ControlledProxy {
       throw e;
     }
     this.#links.set(spec.name, link);
+    this.log(`link ${spec.name}: ${spec.protocol} 127.0.0.1:${link.listenPort} → ${spec.upstream.host}:${spec.upstream.port}`);
     return link.status();
   }
 
@@ -110,7 +116,7 @@ function serve(proxy: FaultProxy, port: number): Promise<Server> {
 
 /** Starts the links and the control API; on any failure closes what was started and rethrows. */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<RunningFaultProxy> {
-  const proxy = new FaultProxy(options.udp);
+  const proxy = new FaultProxy(options.udp, options.log ?? (() => undefined));
   let server: Server | undefined;
   try {
     for (const spec of options.links) await proxy.addLink(spec);

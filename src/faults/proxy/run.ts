@@ -24,11 +24,18 @@ export interface RunFaultProxyOptions {
   readonly controlPort?: number;
   /** Stops the proxy when aborted (besides SIGINT/SIGTERM). */
   readonly signal?: AbortSignal;
+  /** Where log lines go (default: stderr, with a timestamp). */
+  readonly log?: (line: string) => void;
 }
 
 /** Starts the proxy, writes a {@link FaultProxyReadyLine} to `out`, and resolves once a signal has stopped it. */
 export async function runFaultProxy(options: RunFaultProxyOptions, out: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
-  const proxy = await startFaultProxy({ links: options.links, ...(options.controlPort === undefined ? {} : { controlPort: options.controlPort }) });
+  const proxy = await startFaultProxy({
+    links: options.links,
+    ...(options.controlPort === undefined ? {} : { controlPort: options.controlPort }),
+    // stderr is the part's log file when the supervisor starts it.
+    log: options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)),
+  });
   const ready: FaultProxyReadyLine = {
     ready: true,
     pid: process.pid,

@@ -7,6 +7,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { FaultSpec } from '../fault.js';
 import { LinkBase } from './link.js';
+import type { LinkSpec } from './link-spec.js';
 import { releaseAt, type ReleaseTimer } from './release-timer.js';
 import { schedulePacket, type Way } from './schedule.js';
 
@@ -35,8 +36,8 @@ export class UdpLink extends LinkBase {
   readonly #idleMs: number;
   readonly #maxClients: number;
 
-  constructor(spec: ConstructorParameters<typeof LinkBase>[0], options: UdpLinkOptions = {}) {
-    super(spec);
+  constructor(spec: LinkSpec, options: UdpLinkOptions = {}, log?: (line: string) => void) {
+    super(spec, log);
     this.#idleMs = options.idleMs ?? 60_000;
     this.#maxClients = options.maxClients ?? 1024;
   }
