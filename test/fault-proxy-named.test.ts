@@ -1,3 +1,4 @@
+// test-runner: alone (scripts/run-tests.mjs runs this file after the others, with nothing beside it): it times injected delays
 /**
  * A real named behind the fault proxy: `dig` through the UDP and TCP links gets the same answers as
  * named gives directly; a 200 ms latency shows in every query's time; 100 % loss makes queries time

@@ -1,3 +1,4 @@
+// test-runner: alone (scripts/run-tests.mjs runs this file after the others, with nothing beside it): it times injected delays
 /**
  * The fault proxy over real sockets on 127.0.0.1: TCP and UDP echo servers behind it, each fault
  * checked against what the echo servers and clients saw (the ground truth), not only the proxy's
