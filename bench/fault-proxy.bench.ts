@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -215,9 +215,10 @@ async function lossAccuracy(client: ProxyControlClient, port: number): Promise<R
 }
 
 async function main(): Promise<void> {
+  const atStart = loadavg()[0];
   const echoChild = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--echo'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const ports = await firstLine<{ tcp: number; udp: number }>(echoChild);
-  const proxyChild = spawn(process.execPath, ['--import', 'tsx', 'src/faults/proxy/run.ts', '--link', `tcp=tcp:127.0.0.1:${ports.tcp}`, '--link', `udp=udp:127.0.0.1:${ports.udp}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proxyChild = spawn(process.execPath, ['--import', 'tsx', 'src/faults/proxy/run.ts', '--link', `tcp=tcp:127.0.0.1:${ports.tcp}`, '--link', `udp=udp:127.0.0.1:${ports.udp}`], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const ready = await firstLine<FaultProxyReadyLine>(proxyChild);
     const port = (name: string): number => ready.links.find((l) => l.name === name)?.listen.port ?? 0;
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
       node: process.version,
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
+      loadAverage1m: { atStart, atEnd: loadavg()[0] },
       note: 'proxy (its real entry) and echo servers in two child processes, client here; 64-byte ping-pong on 127.0.0.1, one request in flight; the machine is shared, so numbers are indicative',
       noFault: { unit: 'µs', samplesEach: pingSamples, tcp: tcpNoFault, udp: udpNoFault },
       delayAccuracy: { tcp: tcpDelay, udp: udpDelay },
@@ -248,6 +250,7 @@ async function main(): Promise<void> {
     await mkdir(join(here, 'results'), { recursive: true });
     await writeFile(join(here, 'results', 'fault-proxy.json'), `${JSON.stringify(result, null, 2)}\n`);
     const brief = {
+      loadAverage1m: result.loadAverage1m,
       tcpAddedPerHopUs: tcpNoFault['addedPerHopUs'],
       udpAddedPerHopUs: udpNoFault['addedPerHopUs'],
       tcpDelayErrorPercent: { p50: tcpDelay['p50ErrorPercent'], mean: tcpDelay['meanErrorPercent'] },
