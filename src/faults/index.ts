@@ -2,6 +2,7 @@
 export * from './fault.js';
 export { runProbe, type ProbeResult } from './probe.js';
 export { revertFromDescriptor, type DescriptorRevert } from './revert.js';
+export { FaultLedger, type FaultRecord, type FaultLedgerOptions } from './fault-ledger.js';
 export { ProxyFaultMechanism, revertProxyFault, verifyProxyFaultReverted, type KnownLink, type ProxyFaultMechanismOptions } from './proxy/mechanism.js';
 export { ProxyControlClient, ProxyControlError, ProxyUnreachableError } from './proxy/client.js';
 export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';
