@@ -1,32 +1,8 @@
 /** @module A client of the fault proxy's control API (for the mechanism, `cleanup` and tests). */
-import { TargetNotReadyError, UsageError } from '../../errors.js';
+import { ProxyControlError, ProxyUnreachableError } from './control-errors.js';
 import type { FaultSpec } from '../fault.js';
 import type { ActiveFault, ClearFaultResult, LinkStatus } from './link.js';
 import type { LinkSpec } from './link-spec.js';
-
-/** The control API answered with an error status; `status` and the API's one-line reason. */
-export class ProxyControlError extends UsageError {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
-/** The control API did not answer at all; `refused` when nothing listens there (the proxy is gone). */
-export class ProxyUnreachableError extends TargetNotReadyError {
-  readonly refused: boolean;
-
-  constructor(url: string, cause: unknown) {
-    const code = (cause as { cause?: { code?: string } } | undefined)?.cause?.code;
-    super(`fault proxy control API ${url} does not answer (${code ?? (cause instanceof Error ? cause.message : String(cause))})`, {
-      hint: 'is the sandbox (and its fault proxy) running? `bindy-loadtest sandbox status`',
-      cause,
-    });
-    this.refused = code === 'ECONNREFUSED';
-  }
-}
 
 /** Calls one proxy's control API. */
 export class ProxyControlClient {

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { faultUnsupportedReason, type AppliedFault, type ApplyOptions, type FaultMechanism, type FaultSpec, type LinkProtocol, type ProbeSpec, type ProxyRevertDescriptor, type RevertOutcome, type RevertProof } from '../fault.js';
 import { runProbe } from '../probe.js';
-import { ProxyControlClient, ProxyUnreachableError } from './client.js';
+import { ProxyControlClient } from './client.js';
+import { ProxyUnreachableError } from './control-errors.js';
 
 /** A link as the mechanism knows it (from the proxy's ready line or GET /links). */
 export interface KnownLink {
