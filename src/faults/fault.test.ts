@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UsageError } from '../errors.js';
+import { actsOn, describeFault, faultUnsupportedReason, isFaultId, parseFaultSpec, parseRevertDescriptor, type FaultSpec } from './fault.js';
+
+void test('valid specs of every kind come back typed, defaults left to the mechanism', () => {
+  assert.deepEqual(parseFaultSpec({ kind: 'latency', ms: 200, jitterMs: 20, direction: 'both', durationMs: 30000 }), { kind: 'latency', ms: 200, jitterMs: 20, direction: 'both', durationMs: 30000 });
+  assert.deepEqual(parseFaultSpec({ kind: 'loss', share: 0.2, seed: 7 }), { kind: 'loss', share: 0.2, seed: 7 });
+  assert.deepEqual(parseFaultSpec({ kind: 'bandwidth', bytesPerSecond: 1000 }), { kind: 'bandwidth', bytesPerSecond: 1000 });
+  assert.deepEqual(parseFaultSpec({ kind: 'partition', mode: 'refuse' }), { kind: 'partition', mode: 'refuse' });
+  assert.deepEqual(parseFaultSpec({ kind: 'reset', durationMs: 5 }), { kind: 'reset', durationMs: 5 });
+});
+
+void test('a bad spec is one UsageError line naming the field and the value', () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /must be a JSON object/],
+    [[1], /must be a JSON object/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset \(got "delay"\)/],
+    [{ kind: 'latency' }, /latency\.ms is required/],
+    [{ kind: 'latency', ms: -1 }, /latency\.ms must be a number ≥ 0 .*\(got -1\)/],
+    [{ kind: 'latency', ms: '200' }, /latency\.ms must be a number .*\(got "200"\)/],
+    [{ kind: 'latency', ms: 1, direction: 'up' }, /latency\.direction must be upstream, downstream or both/],
+    [{ kind: 'latency', ms: 1, share: 0.1 }, /latency has no field "share"/],
+    [{ kind: 'loss', share: 0 }, /loss\.share must be a number > 0 and ≤ 1 \(got 0\)/],
+    [{ kind: 'loss', share: 1.5 }, /loss\.share must be a number > 0 and ≤ 1 \(got 1\.5\)/],
+    [{ kind: 'loss', share: 0.1, seed: 1.5 }, /loss\.seed must be an integer/],
+    [{ kind: 'bandwidth', bytesPerSecond: 0 }, /bandwidth\.bytesPerSecond must be an integer > 0/],
+    [{ kind: 'partition', mode: 'drop' }, /partition\.mode must be blackhole or refuse/],
+    [{ kind: 'reset', durationMs: 0 }, /reset\.durationMs must be an integer > 0/],
+    [{ kind: 'reset', durationMs: Number.NaN }, /reset\.durationMs must be an integer/],
+  ];
+  for (const [value, re] of cases) {
+    assert.throws(() => parseFaultSpec(value, 'PUT /links/x/fault'), (e: unknown) => {
+      assert.ok(e instanceof UsageError, JSON.stringify(value));
+      assert.match(e.message, /^PUT \/links\/x\/fault: /);
+      assert.match(e.message, re);
+      assert.equal(e.message.includes('\n'), false);
+      return true;
+    });
+  }
+});
+
+void test('what a UDP link cannot carry is named; TCP carries every kind', () => {
+  const specs: FaultSpec[] = [{ kind: 'reset' }, { kind: 'partition', mode: 'refuse' }, { kind: 'loss', share: 0.1, retransmitMs: 100 }];
+  for (const s of specs) {
+    assert.match(faultUnsupportedReason(s, 'udp') ?? '', /TCP links only/);
+    assert.equal(faultUnsupportedReason(s, 'tcp'), undefined);
+  }
+  assert.equal(faultUnsupportedReason({ kind: 'loss', share: 0.2 }, 'udp'), undefined);
+  assert.equal(faultUnsupportedReason({ kind: 'partition' }, 'udp'), undefined);
+});
+
+void test('directional faults act upstream by default; partition and reset act both ways', () => {
+  assert.equal(actsOn({ kind: 'latency', ms: 1 }, 'upstream'), true);
+  assert.equal(actsOn({ kind: 'latency', ms: 1 }, 'downstream'), false);
+  assert.equal(actsOn({ kind: 'loss', share: 0.5, direction: 'downstream' }, 'upstream'), false);
+  assert.equal(actsOn({ kind: 'bandwidth', bytesPerSecond: 9, direction: 'both' }, 'downstream'), true);
+  assert.equal(actsOn({ kind: 'partition' }, 'downstream'), true);
+  assert.equal(actsOn({ kind: 'reset' }, 'upstream'), true);
+});
+
+void test('descriptions are one line with the direction and the dead-man', () => {
+  assert.equal(describeFault({ kind: 'latency', ms: 200, jitterMs: 20, durationMs: 1000 }), 'latency 200 ms ±20 ms upstream for 1000 ms');
+  assert.equal(describeFault({ kind: 'loss', share: 0.2, direction: 'both' }), 'loss 20 % both');
+  assert.equal(describeFault({ kind: 'partition' }), 'partition (blackhole)');
+});
+
+void test('fault ids are URL- and journal-safe', () => {
+  assert.ok(isFaultId('f-0a1b2c'));
+  for (const bad of ['', '-x', 'F-1', 'a/b', 'a'.repeat(65)]) assert.equal(isFaultId(bad), false, bad);
+});
+
+void test('a revert descriptor survives a JSON round trip; a damaged one is refused in one line', () => {
+  const d = { mechanism: 'sandbox-proxy', version: 1, controlUrl: 'http://127.0.0.1:1', link: 'dns', faultId: 'f-1', listen: { host: '127.0.0.1', port: 53 }, probe: { kind: 'dns', protocol: 'udp', name: '.', type: 'SOA' } };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(d))), d);
+  assert.throws(() => parseRevertDescriptor({ ...d, mechanism: 'chaos-mesh' }), /unknown mechanism "chaos-mesh"/);
+  assert.throws(() => parseRevertDescriptor({ ...d, faultId: '' }), /faultId must be a non-empty string/);
+  assert.throws(() => parseRevertDescriptor({ ...d, listen: 'x' }), /listen must be \{host, port\}/);
+});

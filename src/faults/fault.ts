@@ -1,0 +1,303 @@
+/**
+ * @module The one fault interface: what a fault is (a spec), what applying it gives back (an
+ * AppliedFault that can revert itself and prove it), and the JSON revert descriptor a `cleanup`
+ * after SIGKILL uses to revert it without the tool's memory. Mechanisms (the sandbox fault proxy
+ * today; the supervisor, Chaos Mesh and native cluster faults later) implement {@link FaultMechanism}.
+ */
+import { UsageError } from '../errors.js';
+
+/** Which way a directional fault acts: towards the server (`upstream`), back to the client, or both. */
+export type FaultDirection = 'upstream' | 'downstream' | 'both';
+
+/** Fields every fault spec may carry. */
+interface FaultCommon {
+  /** Dead-man switch: the mechanism reverts the fault by itself after this many ms (as Chaos Mesh's `duration`). */
+  readonly durationMs?: number;
+}
+
+/** Added delay per packet (UDP datagram, TCP chunk) in `direction` (default `upstream`). */
+export interface LatencyFault extends FaultCommon {
+  readonly kind: 'latency';
+  readonly ms: number;
+  /** Each delay is drawn uniformly from `ms ± jitterMs` (clamped at 0). */
+  readonly jitterMs?: number;
+  readonly direction?: FaultDirection;
+  /** Seed of the jitter draws (default: from the fault id). */
+  readonly seed?: number;
+}
+
+/**
+ * A share of packets lost in `direction` (default `upstream`). UDP: the datagram is dropped. TCP:
+ * the kernels on both ends retransmit a lost segment, so what an application sees is the segment
+ * arriving `retransmitMs` late (default 200 ms, Linux's minimum RTO), with everything behind it held.
+ */
+export interface LossFault extends FaultCommon {
+  readonly kind: 'loss';
+  /** 0 < share ≤ 1. */
+  readonly share: number;
+  readonly direction?: FaultDirection;
+  /** TCP only: the delay that stands for one retransmission. */
+  readonly retransmitMs?: number;
+  /** Seed of the loss draws (default: from the fault id). */
+  readonly seed?: number;
+}
+
+/** A link rate limit in `direction` (default `upstream`), shared by every connection or client of the link. */
+export interface BandwidthFault extends FaultCommon {
+  readonly kind: 'bandwidth';
+  readonly bytesPerSecond: number;
+  readonly direction?: FaultDirection;
+}
+
+/**
+ * Nothing passes either way. TCP `blackhole` (default): new connections are accepted but never
+ * reach the server and existing ones stall, until the partition heals and they all resume; TCP
+ * `refuse`: new connections are reset at once, existing ones stall. UDP: every datagram is dropped.
+ */
+export interface PartitionFault extends FaultCommon {
+  readonly kind: 'partition';
+  readonly mode?: 'blackhole' | 'refuse';
+}
+
+/** TCP only: every open connection is reset (RST both ways), and so is every new one while the fault lasts. */
+export interface ResetFault extends FaultCommon {
+  readonly kind: 'reset';
+}
+
+/** A network fault on one link. Process faults (kill, pause, limits) join this union later. */
+export type FaultSpec = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
+
+/** The kinds of {@link FaultSpec}. */
+export type FaultKind = FaultSpec['kind'];
+
+/** Every fault kind, in the order the docs list them. */
+export const faultKinds: readonly FaultKind[] = ['latency', 'loss', 'bandwidth', 'partition', 'reset'];
+
+/** Transport of a link. */
+export type LinkProtocol = 'tcp' | 'udp';
+
+/** Upper bound of every delay and duration a spec may name: 24 h. */
+const maxMs = 86_400_000;
+
+const allowedKeys: Record<FaultKind, readonly string[]> = {
+  latency: ['ms', 'jitterMs', 'direction', 'seed'],
+  loss: ['share', 'direction', 'retransmitMs', 'seed'],
+  bandwidth: ['bytesPerSecond', 'direction'],
+  partition: ['mode'],
+  reset: [],
+};
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/**
+ * Validates a fault spec from untrusted JSON (config, control API) and returns it typed; a bad
+ * spec throws a one-line UsageError prefixed with `where` (e.g. `--fault` or `PUT /links/x/fault`).
+ */
+export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec {
+  const fail = (msg: string): never => {
+    throw new UsageError(`${where}: ${msg}`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`must be a JSON object with a "kind" (got ${describe(value)})`);
+  const o = value as Record<string, unknown>;
+  const kind = o['kind'];
+  if (typeof kind !== 'string' || !(faultKinds as readonly string[]).includes(kind)) {
+    return fail(`kind must be one of ${faultKinds.join(', ')} (got ${describe(kind)})`);
+  }
+  const k = kind as FaultKind;
+  for (const key of Object.keys(o)) {
+    if (key !== 'kind' && key !== 'durationMs' && !allowedKeys[k].includes(key)) {
+      return fail(`${k} has no field "${key}" (its fields: ${[...allowedKeys[k], 'durationMs'].join(', ')})`);
+    }
+  }
+  const num = (key: string, min: number, max: number, opts: { integer?: boolean; minExclusive?: boolean } = {}): number | undefined => {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    const ok = typeof v === 'number' && Number.isFinite(v) && (opts.minExclusive === true ? v > min : v >= min) && v <= max && (opts.integer !== true || Number.isInteger(v));
+    if (!ok) fail(`${k}.${key} must be ${opts.integer === true ? 'an integer' : 'a number'} ${opts.minExclusive === true ? '>' : '≥'} ${min} and ≤ ${max} (got ${describe(v)})`);
+    return v as number;
+  };
+  const required = (key: string, v: number | undefined): number => (v === undefined ? fail(`${k}.${key} is required`) : v);
+  const direction = (): FaultDirection | undefined => {
+    const v = o['direction'];
+    if (v === undefined) return undefined;
+    if (v !== 'upstream' && v !== 'downstream' && v !== 'both') return fail(`${k}.direction must be upstream, downstream or both (got ${describe(v)})`);
+    return v;
+  };
+  const durationMs = num('durationMs', 0, maxMs, { integer: true, minExclusive: true });
+  const common = durationMs === undefined ? {} : { durationMs };
+  const seed = (): { seed?: number } => {
+    const s = num('seed', 0, 0xffffffff, { integer: true });
+    return s === undefined ? {} : { seed: s };
+  };
+  const dir = (): { direction?: FaultDirection } => {
+    const d = direction();
+    return d === undefined ? {} : { direction: d };
+  };
+  switch (k) {
+    case 'latency': {
+      const ms = required('ms', num('ms', 0, maxMs));
+      const jitterMs = num('jitterMs', 0, maxMs);
+      return { kind: 'latency', ms, ...(jitterMs === undefined ? {} : { jitterMs }), ...dir(), ...seed(), ...common };
+    }
+    case 'loss': {
+      const share = required('share', num('share', 0, 1, { minExclusive: true }));
+      const retransmitMs = num('retransmitMs', 0, maxMs);
+      return { kind: 'loss', share, ...(retransmitMs === undefined ? {} : { retransmitMs }), ...dir(), ...seed(), ...common };
+    }
+    case 'bandwidth':
+      return { kind: 'bandwidth', bytesPerSecond: required('bytesPerSecond', num('bytesPerSecond', 0, 1e12, { integer: true, minExclusive: true })), ...dir(), ...common };
+    case 'partition': {
+      const mode = o['mode'];
+      if (mode !== undefined && mode !== 'blackhole' && mode !== 'refuse') return fail(`partition.mode must be blackhole or refuse (got ${describe(mode)})`);
+      return { kind: 'partition', ...(mode === undefined ? {} : { mode }), ...common };
+    }
+    case 'reset':
+      return { kind: 'reset', ...common };
+  }
+}
+
+/** Why `spec` cannot act on a `protocol` link, or undefined when it can. */
+export function faultUnsupportedReason(spec: FaultSpec, protocol: LinkProtocol): string | undefined {
+  if (protocol === 'udp' && spec.kind === 'reset') return 'reset applies to TCP links only (UDP has no connection to reset)';
+  if (protocol === 'udp' && spec.kind === 'partition' && spec.mode === 'refuse') return 'partition mode refuse applies to TCP links only (a UDP partition drops every datagram)';
+  if (protocol === 'udp' && spec.kind === 'loss' && spec.retransmitMs !== undefined) return 'loss.retransmitMs applies to TCP links only (a lost datagram is gone)';
+  return undefined;
+}
+
+/** Whether a directional fault acts on traffic going `way` (non-directional faults act both ways). */
+export function actsOn(spec: FaultSpec, way: 'upstream' | 'downstream'): boolean {
+  if (spec.kind !== 'latency' && spec.kind !== 'loss' && spec.kind !== 'bandwidth') return true;
+  const d = spec.direction ?? 'upstream';
+  return d === 'both' || d === way;
+}
+
+/** One-line description of a spec, for logs and reports, e.g. `latency 200 ms ±20 ms upstream for 30 s`. */
+export function describeFault(spec: FaultSpec): string {
+  const dirText = spec.kind === 'latency' || spec.kind === 'loss' || spec.kind === 'bandwidth' ? ` ${spec.direction ?? 'upstream'}` : '';
+  const forText = spec.durationMs === undefined ? '' : ` for ${spec.durationMs} ms`;
+  switch (spec.kind) {
+    case 'latency':
+      return `latency ${spec.ms} ms${spec.jitterMs === undefined ? '' : ` ±${spec.jitterMs} ms`}${dirText}${forText}`;
+    case 'loss':
+      return `loss ${(spec.share * 100).toFixed(2).replace(/\.?0+$/, '')} %${dirText}${forText}`;
+    case 'bandwidth':
+      return `bandwidth ${spec.bytesPerSecond} B/s${dirText}${forText}`;
+    case 'partition':
+      return `partition (${spec.mode ?? 'blackhole'})${forText}`;
+    case 'reset':
+      return `reset${forText}`;
+  }
+}
+
+/**
+ * How to check, through a link, that it answers normally again: a DNS query (UDP or TCP) or an
+ * HTTP(S) GET (any status counts as an answer). Sent to the link's listen address.
+ */
+export type ProbeSpec =
+  | { readonly kind: 'dns'; readonly protocol: LinkProtocol; readonly name: string; readonly type: 'SOA' | 'NS' | 'A'; readonly timeoutMs?: number }
+  | { readonly kind: 'http'; readonly tls?: boolean; readonly path: string; readonly timeoutMs?: number };
+
+/**
+ * What a `cleanup` needs to revert a fault of the sandbox fault proxy after the tool was killed:
+ * plain JSON, written to the run journal before the fault is applied.
+ */
+export interface ProxyRevertDescriptor {
+  readonly mechanism: 'sandbox-proxy';
+  readonly version: 1;
+  /** The proxy's control API, e.g. `http://127.0.0.1:40123`. */
+  readonly controlUrl: string;
+  readonly link: string;
+  /** The fault's id on that link; a revert clears only this fault, never a later one. */
+  readonly faultId: string;
+  /** Where the link listens, for the probe. */
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly probe?: ProbeSpec;
+}
+
+/** A revert descriptor of any mechanism (one today). */
+export type RevertDescriptor = ProxyRevertDescriptor;
+
+/** What a revert did. */
+export interface RevertOutcome {
+  /** The fault is no longer active (now, or it already was not). */
+  readonly reverted: boolean;
+  /** It had already ended (dead-man, an earlier revert, its mechanism gone). */
+  readonly already: boolean;
+  readonly detail: string;
+}
+
+/** Evidence that a fault is gone: the mechanism's own word and, when a probe is known, an answer through the link. */
+export interface RevertProof {
+  /** True when the mechanism no longer has the fault and the probe (if any) answered. */
+  readonly reverted: boolean;
+  /** Wall-clock time of the check (ISO). */
+  readonly checkedAt: string;
+  /** The mechanism reports the fault inactive. */
+  readonly faultCleared: boolean;
+  readonly probe?: { readonly ok: boolean; readonly rttMs?: number; readonly detail: string };
+  /** One line a report can show. */
+  readonly evidence: string;
+}
+
+/** A fault in force: revert it, and prove it reverted. */
+export interface AppliedFault {
+  readonly id: string;
+  /** What it acts on: a link name for the proxy (a part or pod later). */
+  readonly target: string;
+  readonly spec: FaultSpec;
+  /** Wall-clock time it took effect (ISO). */
+  readonly appliedAt: string;
+  /** When its dead-man switch reverts it (ISO), if it has one. */
+  readonly expiresAt?: string;
+  /** Written to the journal; enough to revert without this object. */
+  readonly descriptor: RevertDescriptor;
+  /** Undoes the fault (idempotent: a second call, or one after the dead-man, reports `already`). */
+  revert(): Promise<RevertOutcome>;
+  /** Checks that the fault is gone and the target answers normally. */
+  verifyReverted(): Promise<RevertProof>;
+}
+
+/** A way of injecting faults (the sandbox proxy, later the supervisor, Chaos Mesh, native cluster faults). */
+export interface FaultMechanism {
+  /** Stable name, also the `mechanism` of its revert descriptors. */
+  readonly name: RevertDescriptor['mechanism'];
+  /** Why this mechanism cannot apply `spec` to `target` (unknown target, unsupported kind), or undefined when it can. */
+  unsupportedReason(target: string, spec: FaultSpec): string | undefined;
+  /**
+   * Applies `spec` to `target`. `beforeApply` gets the revert descriptor before the fault takes
+   * effect, so the caller can journal it first (DESIGN.md: written to the run journal before it
+   * happens); if it throws, nothing is applied.
+   */
+  apply(target: string, spec: FaultSpec, options?: ApplyOptions): Promise<AppliedFault>;
+}
+
+/** Options of {@link FaultMechanism.apply}. */
+export interface ApplyOptions {
+  /** Called (and awaited) with the revert descriptor before the fault takes effect. */
+  readonly beforeApply?: (descriptor: RevertDescriptor) => void | Promise<void>;
+}
+
+/** True when `id` is a valid fault id: 1-64 of a-z, 0-9 and `-` (ids travel in URLs and journals). */
+export function isFaultId(id: string): boolean {
+  return /^[a-z0-9][-a-z0-9]{0,63}$/.test(id);
+}
+
+/** Validates a revert descriptor read back from a journal; a bad one throws a one-line UsageError. */
+export function parseRevertDescriptor(value: unknown, where = 'revert descriptor'): RevertDescriptor {
+  const fail = (msg: string): never => {
+    throw new UsageError(`${where}: ${msg}`);
+  };
+  if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
+  const o = value as Record<string, unknown>;
+  if (o['mechanism'] !== 'sandbox-proxy') return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
+  for (const key of ['controlUrl', 'link', 'faultId'] as const) {
+    if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
+  }
+  const listen = o['listen'] as Record<string, unknown> | undefined;
+  if (typeof listen !== 'object' || listen === null || typeof listen['host'] !== 'string' || typeof listen['port'] !== 'number') return fail('listen must be {host, port}');
+  return value as ProxyRevertDescriptor;
+}
