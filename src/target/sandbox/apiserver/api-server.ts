@@ -161,6 +161,18 @@ function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
   throw badRequest(`fieldValidation parameter unsupported: ${v}`);
 }
 
+/** `dryRun`: absent, or `All` (the one value a real server accepts); anything else is refused as a real server does. */
+function dryRunOf(q: URLSearchParams, verb: string): boolean {
+  const values = q.getAll('dryRun');
+  if (values.length === 0) return false;
+  if (values.every((v) => v === 'All')) return true;
+  const kind = verb === 'create' ? 'CreateOptions' : verb === 'delete' || verb === 'deletecollection' ? 'DeleteOptions' : verb === 'patch' ? 'PatchOptions' : 'UpdateOptions';
+  const message = `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(', ')}}: supported values: "All"`;
+  throw new ApiStatusError(
+    failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: dryRun: ${message}`, { group: 'meta.k8s.io', kind, causes: [{ reason: 'FieldValueNotSupported', message, field: 'dryRun' }] }),
+  );
+}
+
 function listQuery(q: URLSearchParams): ListQuery {
   const limit = q.get('limit');
   if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`limit: invalid value "${limit}"`);
@@ -256,16 +268,16 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
 
   async function resourceRequest(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels): Promise<number> {
     const q = ex.url.searchParams;
-    if (q.get('dryRun') !== null && route.verb !== 'get' && route.verb !== 'list' && route.verb !== 'watch') {
-      // Refused rather than ignored: a dry run that writes would damage what the user trusts.
-      throw badRequest('dryRun is not supported by the bindy-loadtest sandbox API server');
-    }
+    const reads = route.verb === 'get' || route.verb === 'list' || route.verb === 'watch';
+    // Validated and answered like a write, persisted never (no revision, no watch event).
+    const dryRun = !reads && dryRunOf(q, route.verb);
     const { def, namespace, name, subresource } = route;
     const fieldManager = q.get('fieldManager') ?? '';
     const writeOpts = {
       fieldManager: fieldManager === '' && ex.header('content-type') !== patchTypes.apply ? managerFromUserAgent(ex.header('user-agent')) : fieldManager,
       ...(subresource ? { subresource } : {}),
       ...(fieldValidationOf(q) ? { fieldValidation: fieldValidationOf(q) } : {}),
+      ...(dryRun ? { dryRun } : {}),
     };
     const warn = (ws: string[]): Record<string, string[]> => (ws.length === 0 ? {} : { warning: ws.map((w) => `299 - ${JSON.stringify(w)}`) });
     switch (route.verb) {
@@ -301,12 +313,19 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       case 'delete': {
         const text = await ex.body();
         const body = text.trim() === '' ? {} : parseJson(text);
-        const opts: DeleteOptions = isObject(body) && isObject(body.preconditions) ? { preconditions: body.preconditions } : {};
+        const opts: DeleteOptions = {
+          ...(isObject(body) && isObject(body.preconditions) ? { preconditions: body.preconditions } : {}),
+          ...(dryRun ? { dryRun } : {}),
+        };
         const before = registry.get(def, namespace, name ?? '');
         const o = registry.delete(def, namespace, name ?? '', opts);
-        const stillThere = store.get(`${def.group}/${def.plural}`, o.metadata.namespace, o.metadata.name)?.metadata.uid === before.metadata.uid;
-        // 202 while finalizers keep the object; a deleted built-in object answers a success Status.
-        if (stillThere) sendJson(sink, 202, o);
+        const stillThere = dryRun
+          ? def === registry.namespaces || (o.metadata.finalizers ?? []).length > 0
+          : store.get(`${def.group}/${def.plural}`, o.metadata.namespace, o.metadata.name)?.metadata.uid === before.metadata.uid;
+        // kube-apiserver answers 200 also while finalizers keep the object, 202 only when the client
+        // asked for orphanDependents=false; a deleted built-in object answers a success Status.
+        const code = stillThere && isObject(body) && body.orphanDependents === false ? 202 : 200;
+        if (stillThere) sendJson(sink, code, o);
         else if (def.custom || def === registry.namespaces) sendJson(sink, 200, o);
         else {
           sendJson(sink, 200, {
@@ -317,10 +336,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
             details: { name: o.metadata.name, ...(def.group === '' ? {} : { group: def.group }), kind: def.plural, uid: o.metadata.uid },
           });
         }
-        return stillThere ? 202 : 200;
+        return code;
       }
       case 'deletecollection': {
-        sendJson(sink, 200, registry.deleteCollection(def, namespace, listQuery(q)));
+        sendJson(sink, 200, registry.deleteCollection(def, namespace, listQuery(q), { dryRun }));
         return 200;
       }
     }
