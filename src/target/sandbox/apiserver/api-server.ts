@@ -13,6 +13,8 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, serverVersion 
 import { managerFromUserAgent } from './managed-fields.js';
 import { ApiServerMetrics, type RequestLabels } from './metrics.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { openApiV2 } from './openapi-v2.js';
+import { encodeOpenApiV2, openApiV2ProtoAccept, openApiV2ProtoType } from './openapi-v2-proto.js';
 import { isObject, patchTypes } from './patch.js';
 import { Registry, type DeleteOptions, type FieldValidation, type ListQuery, type WatchDelivery } from './registry.js';
 import { apiVersionOf, bindyResources, coreResources, type ResourceDefinition } from './resources.js';
@@ -82,6 +84,8 @@ export interface InProcessResponse {
   status: number;
   headers: Record<string, string | string[]>;
   text: string;
+  /** The body as sent (binary bodies: protobuf). */
+  bytes: Buffer;
   /** `text` parsed as JSON when it is JSON, else undefined. */
   body: unknown;
 }
@@ -135,7 +139,7 @@ interface Sink {
   /** Sends the head now (a watch with nothing to say yet must still answer 200 at once). */
   flush(): void;
   write(chunk: string): void;
-  end(chunk?: string): void;
+  end(chunk?: string | Buffer): void;
   abort(): void;
   /** Bytes written but not yet flushed to the peer. */
   pending(): number;
@@ -224,9 +228,30 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     sendJson(sink, e.status.code, e.status, e.headers);
   }
 
+  // The v2 document never changes for a server (its resources are fixed): built once, on first use.
+  let v2Json: string | undefined;
+  let v2Proto: Buffer | undefined;
+  function sendOpenApiV2(ex: Exchange, sink: Sink): void {
+    const doc = (): ReturnType<typeof openApiV2> => openApiV2(registry.resources());
+    // kube-apiserver answers protobuf to clients that list it in Accept (every kubectl does; 1.20 takes nothing else).
+    const accept = ex.header('accept') ?? '';
+    if (openApiV2ProtoAccept.some((t) => accept.includes(t))) {
+      v2Proto ??= encodeOpenApiV2(doc());
+      sink.head(200, { 'content-type': openApiV2ProtoType });
+      sink.end(v2Proto);
+      return;
+    }
+    v2Json ??= JSON.stringify(doc());
+    sink.head(200, { 'content-type': jsonType });
+    sink.end(v2Json);
+  }
+
   function nonResource(ex: Exchange, sink: Sink): boolean {
     const p = ex.url.pathname.replace(/\/+$/, '') || '/';
     switch (p) {
+      case '/openapi/v2':
+        sendOpenApiV2(ex, sink);
+        return true;
       case '/healthz':
       case '/livez':
       case '/readyz':
@@ -523,7 +548,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     if (r.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = jsonType;
     let status = 0;
     let outHeaders: Record<string, string | string[]> = {};
-    let text = '';
+    const chunks: Buffer[] = [];
     const closers: (() => void)[] = [];
     await new Promise<void>((resolve) => {
       const sink: Sink = {
@@ -532,10 +557,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
           outHeaders = h;
         },
         write: (c) => {
-          text += c;
+          chunks.push(Buffer.from(c));
         },
         end: (c) => {
-          if (c !== undefined) text += c;
+          if (c !== undefined) chunks.push(Buffer.from(c));
           for (const cb of closers) cb();
           resolve();
         },
@@ -552,13 +577,15 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         sink,
       );
     });
+    const bytes = Buffer.concat(chunks);
+    const text = bytes.toString('utf8');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       body = undefined;
     }
-    return { status, headers: outHeaders, text, body };
+    return { status, headers: outHeaders, text, bytes, body };
   }
 
   function dropWatches(opts: { abrupt?: boolean } = {}): number {
