@@ -1,9 +1,9 @@
 /**
  * The OpenAPI documents through real kubectls against a real twin: `apply -f` of a `kind: List`
  * passes client-side validation (and a typo inside one is caught by it, naming the field), and
- * `kubectl explain dnszone.spec` lists the spec's fields. Runs with /usr/bin/kubectl (Debian's
- * 1.20 on a machine set up by scripts/setup.sh) and with every kubectl named in
- * BINDY_LOADTEST_KUBECTLS (colon-separated paths), once per distinct client version.
+ * `kubectl explain dnszone.spec` lists the spec's fields. Runs with /usr/bin/kubectl, with Debian's
+ * kubectl (1.20) that scripts/setup.sh unpacks when the machine has another one, and with every
+ * kubectl named in BINDY_LOADTEST_KUBECTLS (colon-separated paths), once per client version.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,8 @@ import { promisify } from 'node:util';
 import { runApiServer } from './run.js';
 
 const run = promisify(execFile);
-const candidates = ['/usr/bin/kubectl', ...(process.env.BINDY_LOADTEST_KUBECTLS ?? '').split(':')].filter((p) => p !== '' && existsSync(p));
+const debianKubectl = '/opt/bindy-loadtest/kubernetes-client/usr/bin/kubectl';
+const candidates = ['/usr/bin/kubectl', debianKubectl, ...(process.env.BINDY_LOADTEST_KUBECTLS ?? '').split(':')].filter((p) => p !== '' && existsSync(p));
 
 /** The client's gitVersion (e.g. v1.20.2), to run each version once. */
 async function clientVersion(kubectl: string): Promise<string> {
