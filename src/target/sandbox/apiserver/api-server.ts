@@ -27,6 +27,7 @@ import {
   pathNotFound,
   tooManyRequests,
   unauthorized,
+  unsupportedMediaType,
   type StatusBody,
 } from './status.js';
 import { Store, type KubeObject, type StoreEvent } from './store.js';
@@ -282,6 +283,17 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     return true;
   }
 
+  /**
+   * The JSON body of a create or update. A protobuf body (`kubectl create` of a built-in kind sends
+   * one since 1.2x) is a 415 naming what is accepted, as a real server answers for custom resources,
+   * rather than a JSON decoding error.
+   */
+  async function jsonBody(ex: Exchange): Promise<unknown> {
+    const ct = (ex.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    if (ct === 'application/vnd.kubernetes.protobuf') throw unsupportedMediaType(ct, [jsonType, 'application/yaml']);
+    return parseJson(await ex.body());
+  }
+
   function objectOut(route: ResourceRoute, ex: Exchange, o: KubeObject): unknown {
     return wantsTable(ex.header('accept')) ? toTable([o], { resourceVersion: o.metadata.resourceVersion }, includeOf(ex.url.searchParams)) : o;
   }
@@ -318,12 +330,12 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       case 'watch':
         return watch(route, ex, sink, labels);
       case 'create': {
-        const r = registry.create(def, namespace, parseJson(await ex.body()), writeOpts);
+        const r = registry.create(def, namespace, await jsonBody(ex), writeOpts);
         sendJson(sink, 201, r.object, warn(r.warnings));
         return 201;
       }
       case 'update': {
-        const r = registry.update(def, namespace, name ?? '', parseJson(await ex.body()), writeOpts);
+        const r = registry.update(def, namespace, name ?? '', await jsonBody(ex), writeOpts);
         sendJson(sink, 200, r.object, warn(r.warnings));
         return 200;
       }

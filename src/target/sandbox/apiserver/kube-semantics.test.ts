@@ -1,6 +1,7 @@
 /**
  * Behaviours where the twin once differed from a real kube-apiserver (found against 1.20.2 + etcd):
- * the code of a DELETE held by finalizers, co-ownership after a forced server-side apply, dryRun.
+ * the code of a DELETE held by finalizers, co-ownership after a forced server-side apply, dryRun,
+ * and a protobuf body answered 415 (not a JSON decoding error).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,4 +91,11 @@ test('dryRun=All validates and answers like the write, and persists nothing: cre
   const bad = await s.request({ method: 'POST', path: `${arecords}?dryRun=Some`, body: arecord('b') });
   assert.equal(bad.status, 422);
   assert.equal((bad.body as { message: string }).message, 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"');
+});
+
+test('a protobuf body is 415 UnsupportedMediaType naming the accepted types', async () => {
+  const s = server();
+  const r = await s.request({ method: 'POST', path: '/api/v1/namespaces', body: 'k8s\u0000\n\u000f\n\u0002v1\u0012\tNamespace', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' } });
+  assert.equal(r.status, 415);
+  assert.equal((r.body as { message: string }).message, 'the body of the request was in an unknown format (application/vnd.kubernetes.protobuf) - accepted media types include: application/json, application/yaml');
 });
