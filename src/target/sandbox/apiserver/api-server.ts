@@ -290,7 +290,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
    */
   async function jsonBody(ex: Exchange): Promise<unknown> {
     const ct = (ex.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    if (ct === 'application/vnd.kubernetes.protobuf') throw unsupportedMediaType(ct, [jsonType, 'application/yaml']);
+    if (ct === 'application/vnd.kubernetes.protobuf') throw unsupportedMediaType(ct, [jsonType]);
     return parseJson(await ex.body());
   }
 
