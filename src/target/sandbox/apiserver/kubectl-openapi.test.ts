@@ -1,29 +1,20 @@
 /**
  * The OpenAPI documents through real kubectls against a real twin: `apply -f` of a `kind: List`
  * passes client-side validation (and a typo inside one is caught by it, naming the field), and
- * `kubectl explain dnszone.spec` lists the spec's fields. Runs with /usr/bin/kubectl, with Debian's
- * kubectl (1.20) that scripts/setup.sh unpacks when the machine has another one, and with every
- * kubectl named in BINDY_LOADTEST_KUBECTLS (colon-separated paths), once per client version.
+ * `kubectl explain dnszone.spec` lists the spec's fields. Runs with every kubectl present, once per
+ * client version (Debian's 1.20 and a current one here; see test/helpers/kubectls.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runApiServer } from './run.js';
+import { kubectlPaths, kubectls } from '../../../../test/helpers/kubectls.js';
 
 const run = promisify(execFile);
-const debianKubectl = '/opt/bindy-loadtest/kubernetes-client/usr/bin/kubectl';
-const candidates = ['/usr/bin/kubectl', debianKubectl, ...(process.env.BINDY_LOADTEST_KUBECTLS ?? '').split(':')].filter((p) => p !== '' && existsSync(p));
-
-/** The client's gitVersion (e.g. v1.20.2), to run each version once. */
-async function clientVersion(kubectl: string): Promise<string> {
-  const { stdout } = await run(kubectl, ['version', '--client', '-o', 'json'], { timeout: 30_000 });
-  return (JSON.parse(stdout) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
-}
 
 const list = (ns: string, addressField: string): string => `apiVersion: v1
 kind: List
@@ -53,12 +44,8 @@ items:
     ${addressField}: ["192.0.2.10"]
 `;
 
-test('kubectl apply -f of a List and kubectl explain, with every kubectl present', { skip: candidates.length === 0 ? 'no kubectl installed' : false, timeout: 180_000 }, async (t) => {
-  const seen = new Set<string>();
-  for (const kubectl of candidates) {
-    const version = await clientVersion(kubectl);
-    if (seen.has(version)) continue;
-    seen.add(version);
+test('kubectl apply -f of a List and kubectl explain, with every kubectl present', { skip: kubectlPaths().length === 0 ? 'no kubectl installed' : false, timeout: 180_000 }, async (t) => {
+  for (const { path: kubectl, version } of await kubectls()) {
     await t.test(`kubectl ${version} (${kubectl})`, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'apiserver-openapi-'));
       const running = await runApiServer({ kubeconfigPath: join(dir, 'kubeconfig') });
