@@ -5,6 +5,7 @@
  */
 import type { OpenApiSchema } from '../../../model/schemas/openapi.js';
 import type { ResourceDefinition } from './resources.js';
+import { describe, fieldDescriptions } from './field-descriptions.js';
 
 /** `api/v1` or `apis/<group>/<version>`. */
 export function gvPath(group: string, version: string): string {
@@ -124,7 +125,8 @@ const apiVersionField = str('The versioned schema of this representation of an o
 const kindField = str('The kind of object this is (CamelCase).');
 
 /** The published schema of a kind with a schema (a CRD kind): the CRD's spec and status under apiVersion, kind and metadata. */
-export function kindSchema(r: ResourceDefinition, schema: OpenApiSchema, f: Flavour): Published {
+export function kindSchema(r: ResourceDefinition, crdSchema: OpenApiSchema, f: Flavour): Published {
+  const schema = describe(crdSchema, fieldDescriptions(r.kind));
   const own = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => k !== 'apiVersion' && k !== 'kind' && k !== 'metadata').map(([k, v]) => [k, f.convert(v)]));
   return {
     ...f.convert({ ...schema, properties: {} }),

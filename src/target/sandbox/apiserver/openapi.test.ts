@@ -9,6 +9,9 @@ import protobuf from 'protobufjs/light.js';
 import { parse as parseYaml } from 'yaml';
 import { createApiServer } from './api-server.js';
 import { defaultResources } from './default-resources.js';
+import { builtinSchemas } from '../../../model/schemas/builtin.js';
+import { bindyKinds } from '../../../model/kinds.js';
+import { fieldDescriptions, schemaAt } from './field-descriptions.js';
 import { toV2Schema } from './openapi-v2.js';
 import { encodeOpenApiV2, openApiV2ProtoType } from './openapi-v2-proto.js';
 
@@ -96,4 +99,23 @@ test('/openapi/v2 answers JSON, or protobuf to a client that asks for it; v3 car
   const spec = schemas['io.firestoned.bindy.v1beta1.DNSZone']?.properties?.['spec'];
   assert.ok(spec?.properties?.['zoneName'], 'the real DNSZone spec, not an open object');
   assert.ok(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'], 'metadata resolves within the document');
+});
+
+test('published schemas carry our field descriptions (for kubectl explain); the model schemas stay structure only', async () => {
+  const s = createApiServer({ resources: defaultResources() });
+  const doc = (await s.request({ method: 'GET', path: '/openapi/v2' })).body as { definitions: Record<string, { properties: Record<string, { description?: string; properties?: Record<string, { description?: string }> }> }> };
+  const spec = doc.definitions['io.firestoned.bindy.v1beta1.DNSZone']?.properties['spec'];
+  assert.match(spec?.description ?? '', /desired zone/);
+  assert.match(spec?.properties?.['zoneName']?.description ?? '', /without trailing dot/);
+  // The two selector lists share one schema node in the model: each keeps its own description.
+  assert.match(spec?.properties?.['bind9InstancesFrom']?.description ?? '', /Bind9Instances/);
+  assert.match(spec?.properties?.['recordsFrom']?.description ?? '', /record kinds/);
+  assert.match(doc.definitions['io.firestoned.bindy.v1beta1.MXRecord']?.properties['spec']?.properties?.['mailServer']?.description ?? '', /Mail exchanger/);
+  assert.equal(builtinSchemas.DNSZone.properties?.['spec']?.description, undefined);
+});
+
+test('every described field exists in its kind\'s schema', () => {
+  for (const kind of bindyKinds) {
+    for (const path of Object.keys(fieldDescriptions(kind))) assert.ok(schemaAt(builtinSchemas[kind], path), `${kind}: ${path}`);
+  }
 });
