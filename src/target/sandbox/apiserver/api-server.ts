@@ -247,6 +247,18 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     sink.end(v2Json);
   }
 
+  // v3 documents, by path, likewise built once (every kubectl invocation asks for them).
+  const v3Docs = new Map<string, unknown>();
+  function openApiV3(path: string, build: () => unknown): unknown {
+    let doc = v3Docs.get(path);
+    if (doc === undefined) {
+      doc = build();
+      // Only served documents are kept: a path that names nothing stays a 404 and takes no memory.
+      if (doc !== undefined) v3Docs.set(path, doc);
+    }
+    return doc;
+  }
+
   function nonResource(ex: Exchange, sink: Sink): boolean {
     const p = ex.url.pathname.replace(/\/+$/, '') || '/';
     switch (p) {
@@ -271,9 +283,9 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     }
     const segs = p.split('/').filter((s) => s !== '');
     let doc: unknown;
-    if (p === '/openapi/v3') doc = openApiRoot(registry.resources());
-    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'api' && segs.length === 4) doc = openApiGroupVersion(registry.resources(), '', segs[3] ?? '');
-    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'apis' && segs.length === 5) doc = openApiGroupVersion(registry.resources(), segs[3] ?? '', segs[4] ?? '');
+    if (p === '/openapi/v3') doc = openApiV3(p, () => openApiRoot(registry.resources()));
+    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'api' && segs.length === 4) doc = openApiV3(p, () => openApiGroupVersion(registry.resources(), '', segs[3] ?? ''));
+    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'apis' && segs.length === 5) doc = openApiV3(p, () => openApiGroupVersion(registry.resources(), segs[3] ?? '', segs[4] ?? ''));
     else if (segs[0] === 'api' && segs.length === 2) doc = apiResourceList(registry.resources(), '', segs[1] ?? '');
     else if (segs[0] === 'apis' && segs.length === 2) doc = apiGroupDoc(registry.resources(), segs[1] ?? '');
     else if (segs[0] === 'apis' && segs.length === 3) doc = apiResourceList(registry.resources(), segs[1] ?? '', segs[2] ?? '');
