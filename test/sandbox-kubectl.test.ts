@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
 import { resolveFixtureOptions } from '../src/model/fixtures/options.js';
@@ -18,10 +19,11 @@ import { generateZone, generateZoneRecords } from '../src/model/fixtures/generat
 import { recordKinds, kindInfo, type RecordKind } from '../src/model/kinds.js';
 import type { RecordObject } from '../src/model/fixtures/objects.js';
 import { toYamlDocument } from '../src/model/output/yaml-emit.js';
+import { needsSharedData, sharedPath } from '../src/model/schemas/shared-data.js';
 
 const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const examplesDir = new URL('../../shared/bindy/examples/', import.meta.url);
-const skip = kubectlPath === undefined ? 'kubectl is not installed (scripts/setup.sh installs it)' : !existsSync(examplesDir) ? 'needs ../shared/bindy/examples' : false;
+const examplesDir = pathToFileURL(sharedPath('bindy/examples') + '/');
+const skip = kubectlPath === undefined ? 'kubectl is not installed (scripts/setup.sh installs it)' : needsSharedData(fileURLToPath(examplesDir)).skip;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {

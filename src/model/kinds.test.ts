@@ -1,16 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from './kinds.js';
+import { needsSharedData, sharedPath } from './schemas/shared-data.js';
 
-const crdDir = new URL('../../../shared/bindy/deploy/operator/crds/', import.meta.url);
+const crdDir = pathToFileURL(sharedPath('bindy/deploy/operator/crds') + '/');
 
 interface Crd {
   spec: { group: string; scope: string; names: { kind: string; plural: string; singular: string; shortNames?: string[] }; versions: Array<{ name: string }> };
 }
 
-test('the kinds table agrees with bindy\'s real CRDs', { skip: !existsSync(crdDir) && 'needs ../shared/bindy' }, () => {
+test('the kinds table agrees with bindy\'s real CRDs', needsSharedData(fileURLToPath(crdDir)), () => {
   for (const kind of bindyKinds) {
     const k = kindInfo[kind];
     const crd = parse(readFileSync(new URL(`${k.plural}.crd.yaml`, crdDir), 'utf8')) as Crd;

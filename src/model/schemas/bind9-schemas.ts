@@ -3,7 +3,8 @@
  * load test sets or reads are modelled precisely, the large pod-template-like subtrees are free-form.
  */
 import type { OpenApiSchema } from './openapi.js';
-import { freeForm, int32, looseStatus, objectRoot, optString, optStringList, stringMap } from './common.js';
+import { freeForm, int32, objectRoot, optString, optStringList, stringMap } from './common.js';
+import { bind9InstanceStatusSchema, clusterStatusSchema } from './status-schemas.js';
 
 const rndcAlgorithm: OpenApiSchema = {
   type: 'string',
@@ -67,19 +68,13 @@ const clusterSpecProperties: Record<string, OpenApiSchema> = {
   volumeMounts: freeFormList,
 };
 
-const clusterStatus = looseStatus({
-  instanceCount: { type: 'integer', format: 'int32', nullable: true },
-  readyInstances: { type: 'integer', format: 'int32', nullable: true },
-  instances: { type: 'array', items: { type: 'string' } },
-});
-
 /** Bind9Cluster (namespaced). */
-export const bind9ClusterSchema: OpenApiSchema = objectRoot({ type: 'object', properties: clusterSpecProperties }, clusterStatus);
+export const bind9ClusterSchema: OpenApiSchema = objectRoot({ type: 'object', properties: clusterSpecProperties }, clusterStatusSchema);
 
 /** ClusterBind9Provider (cluster-scoped): a cluster template plus the namespace its instances go to. */
 export const clusterBind9ProviderSchema: OpenApiSchema = objectRoot(
   { type: 'object', properties: { ...clusterSpecProperties, namespace: optString } },
-  clusterStatus,
+  clusterStatusSchema,
 );
 
 /** Bind9Instance (namespaced): one BIND9 server of a cluster. */
@@ -104,5 +99,5 @@ export const bind9InstanceSchema: OpenApiSchema = objectRoot(
       volumeMounts: freeFormList,
     },
   },
-  looseStatus({ serviceAddress: optString, zonesCount: { type: 'integer', format: 'int32', nullable: true } }),
+  bind9InstanceStatusSchema,
 );

@@ -72,36 +72,6 @@ export const selectorList: OpenApiSchema = {
   items: { type: 'object', required: ['selector'], properties: { selector: labelSelector } },
 };
 
-/** One status condition. */
-export const conditionSchema: OpenApiSchema = {
-  type: 'object',
-  required: ['status', 'type'],
-  properties: {
-    type: { type: 'string' },
-    status: { type: 'string' },
-    reason: optString,
-    message: optString,
-    lastTransitionTime: optString,
-  },
-};
-
-/**
- * A status subtree modelled loosely: conditions and observedGeneration precisely, everything else
- * kept, because the status is written by the operator (or its twin), never by the load test.
- */
-export function looseStatus(extra: Record<string, OpenApiSchema> = {}): OpenApiSchema {
-  return {
-    type: 'object',
-    nullable: true,
-    'x-kubernetes-preserve-unknown-fields': true,
-    properties: {
-      conditions: { type: 'array', default: [], items: conditionSchema },
-      observedGeneration: { type: 'integer', format: 'int64', nullable: true },
-      ...extra,
-    },
-  };
-}
-
 /** The root of an object of one kind: apiVersion, kind, free-form metadata, the given spec (required) and status. */
 export function objectRoot(spec: OpenApiSchema, status: OpenApiSchema): OpenApiSchema {
   return {

@@ -6,7 +6,6 @@ import {
   int32,
   ipv4Pattern,
   ipv6Pattern,
-  looseStatus,
   objectRoot,
   optString,
   selectorList,
@@ -14,6 +13,7 @@ import {
   ttlSchema,
   zoneNamePattern,
 } from './common.js';
+import { dnsZoneStatusSchema } from './status-schemas.js';
 
 /** The SOA record of a zone; all times in seconds. */
 const soaRecord: OpenApiSchema = {
@@ -61,5 +61,5 @@ export const dnsZoneSchema: OpenApiSchema = objectRoot(
       },
     },
   },
-  looseStatus({ recordsCount: { type: 'integer', format: 'int32', default: 0 } }),
+  dnsZoneStatusSchema,
 );

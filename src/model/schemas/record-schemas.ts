@@ -1,7 +1,8 @@
 /** @module The built-in structural schemas of the 8 record kinds, modelling every spec field bindy's CRDs declare. */
 import type { RecordKind } from '../kinds.js';
 import type { OpenApiSchema } from './openapi.js';
-import { int32, looseStatus, objectRoot, ttlSchema } from './common.js';
+import { int32, objectRoot, ttlSchema } from './common.js';
+import { recordStatusSchema } from './status-schemas.js';
 
 const str: OpenApiSchema = { type: 'string' };
 
@@ -20,15 +21,6 @@ const kindFields: Readonly<Record<RecordKind, { properties: Record<string, OpenA
   CAARecord: { properties: { flags: int32(0, 255), tag: str, value: str }, required: ['flags', 'tag', 'value'] },
 };
 
-/** The status bindy writes on every record kind, loosely. */
-const recordStatus = looseStatus({
-  addresses: { type: 'string', nullable: true },
-  lastUpdated: { type: 'string', nullable: true },
-  recordHash: { type: 'string', nullable: true },
-  zone: { type: 'string', nullable: true },
-  zoneRef: { type: 'object', nullable: true, 'x-kubernetes-preserve-unknown-fields': true },
-});
-
 /** The built-in schema of one record kind. */
 export function recordSchema(kind: RecordKind): OpenApiSchema {
   const f = kindFields[kind];
@@ -38,6 +30,6 @@ export function recordSchema(kind: RecordKind): OpenApiSchema {
       required: [...f.required, 'name'],
       properties: { name: str, ttl: ttlSchema, ...f.properties },
     },
-    recordStatus,
+    recordStatusSchema,
   );
 }

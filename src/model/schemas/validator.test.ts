@@ -83,23 +83,23 @@ test('validatorFor reports every violation at once', () => {
   assert.deepEqual(out.violations.map((v) => v.field).sort(), ['spec.port', 'spec.priority', 'spec.target', 'spec.weight']);
 });
 
-test('validatorFor lists unknown fields and prunes them, keeping preserved subtrees', () => {
+test('validatorFor lists unknown fields and prunes them (status too), keeping preserved subtrees', () => {
   const obj = {
     apiVersion: 'bindy.firestoned.io/v1beta1',
     kind: 'Bind9Cluster',
     metadata: { name: 'c', annotations: { a: 'b' } },
     spec: { primary: { replicas: 1, bogus: true }, global: { anything: { deep: 1 } }, extra: 1 },
-    status: { conditions: [], operatorNote: 'kept' },
+    status: { conditions: [], operatorNote: 'pruned' },
   };
   const out = validatorFor('Bind9Cluster')(obj);
   assert.deepEqual(out.violations, []);
-  assert.deepEqual(out.unknownFields.sort(), ['spec.extra', 'spec.primary.bogus']);
+  assert.deepEqual(out.unknownFields.sort(), ['spec.extra', 'spec.primary.bogus', 'status.operatorNote']);
   assert.deepEqual(out.pruned, {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
     metadata: obj.metadata,
     spec: { primary: { replicas: 1 }, global: { anything: { deep: 1 } }, version: '9.18' },
-    status: { conditions: [], operatorNote: 'kept' },
+    status: { conditions: [] },
   });
   assert.equal(obj.spec.primary.bogus, true, 'the input is not mutated');
 });

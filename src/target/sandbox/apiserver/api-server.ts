@@ -13,6 +13,8 @@ import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, serverVersion 
 import { managerFromUserAgent } from './managed-fields.js';
 import { ApiServerMetrics, type RequestLabels } from './metrics.js';
 import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { openApiV2 } from './openapi-v2.js';
+import { encodeOpenApiV2, openApiV2ProtoAccept, openApiV2ProtoType } from './openapi-v2-proto.js';
 import { isObject, patchTypes } from './patch.js';
 import { Registry, type DeleteOptions, type FieldValidation, type ListQuery, type WatchDelivery } from './registry.js';
 import { apiVersionOf, bindyResources, coreResources, type ResourceDefinition } from './resources.js';
@@ -25,6 +27,7 @@ import {
   pathNotFound,
   tooManyRequests,
   unauthorized,
+  unsupportedMediaType,
   type StatusBody,
 } from './status.js';
 import { Store, type KubeObject, type StoreEvent } from './store.js';
@@ -82,6 +85,8 @@ export interface InProcessResponse {
   status: number;
   headers: Record<string, string | string[]>;
   text: string;
+  /** The body as sent (binary bodies: protobuf). */
+  bytes: Buffer;
   /** `text` parsed as JSON when it is JSON, else undefined. */
   body: unknown;
 }
@@ -135,7 +140,7 @@ interface Sink {
   /** Sends the head now (a watch with nothing to say yet must still answer 200 at once). */
   flush(): void;
   write(chunk: string): void;
-  end(chunk?: string): void;
+  end(chunk?: string | Buffer): void;
   abort(): void;
   /** Bytes written but not yet flushed to the peer. */
   pending(): number;
@@ -159,6 +164,18 @@ function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
   if (v === null || v === '') return undefined;
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
   throw badRequest(`fieldValidation parameter unsupported: ${v}`);
+}
+
+/** `dryRun`: absent, or `All` (the one value a real server accepts); anything else is refused as a real server does. */
+function dryRunOf(q: URLSearchParams, verb: string): boolean {
+  const values = q.getAll('dryRun');
+  if (values.length === 0) return false;
+  if (values.every((v) => v === 'All')) return true;
+  const kind = verb === 'create' ? 'CreateOptions' : verb === 'delete' || verb === 'deletecollection' ? 'DeleteOptions' : verb === 'patch' ? 'PatchOptions' : 'UpdateOptions';
+  const message = `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(', ')}}: supported values: "All"`;
+  throw new ApiStatusError(
+    failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: dryRun: ${message}`, { group: 'meta.k8s.io', kind, causes: [{ reason: 'FieldValueNotSupported', message, field: 'dryRun' }] }),
+  );
 }
 
 function listQuery(q: URLSearchParams): ListQuery {
@@ -212,9 +229,42 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     sendJson(sink, e.status.code, e.status, e.headers);
   }
 
+  // The v2 document never changes for a server (its resources are fixed): built once, on first use.
+  let v2Json: string | undefined;
+  let v2Proto: Buffer | undefined;
+  function sendOpenApiV2(ex: Exchange, sink: Sink): void {
+    const doc = (): ReturnType<typeof openApiV2> => openApiV2(registry.resources());
+    // kube-apiserver answers protobuf to clients that list it in Accept (every kubectl does; 1.20 takes nothing else).
+    const accept = ex.header('accept') ?? '';
+    if (openApiV2ProtoAccept.some((t) => accept.includes(t))) {
+      v2Proto ??= encodeOpenApiV2(doc());
+      sink.head(200, { 'content-type': openApiV2ProtoType });
+      sink.end(v2Proto);
+      return;
+    }
+    v2Json ??= JSON.stringify(doc());
+    sink.head(200, { 'content-type': jsonType });
+    sink.end(v2Json);
+  }
+
+  // v3 documents, by path, likewise built once (every kubectl invocation asks for them).
+  const v3Docs = new Map<string, unknown>();
+  function openApiV3(path: string, build: () => unknown): unknown {
+    let doc = v3Docs.get(path);
+    if (doc === undefined) {
+      doc = build();
+      // Only served documents are kept: a path that names nothing stays a 404 and takes no memory.
+      if (doc !== undefined) v3Docs.set(path, doc);
+    }
+    return doc;
+  }
+
   function nonResource(ex: Exchange, sink: Sink): boolean {
     const p = ex.url.pathname.replace(/\/+$/, '') || '/';
     switch (p) {
+      case '/openapi/v2':
+        sendOpenApiV2(ex, sink);
+        return true;
       case '/healthz':
       case '/livez':
       case '/readyz':
@@ -233,9 +283,9 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     }
     const segs = p.split('/').filter((s) => s !== '');
     let doc: unknown;
-    if (p === '/openapi/v3') doc = openApiRoot(registry.resources());
-    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'api' && segs.length === 4) doc = openApiGroupVersion(registry.resources(), '', segs[3] ?? '');
-    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'apis' && segs.length === 5) doc = openApiGroupVersion(registry.resources(), segs[3] ?? '', segs[4] ?? '');
+    if (p === '/openapi/v3') doc = openApiV3(p, () => openApiRoot(registry.resources()));
+    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'api' && segs.length === 4) doc = openApiV3(p, () => openApiGroupVersion(registry.resources(), '', segs[3] ?? ''));
+    else if (segs[0] === 'openapi' && segs[1] === 'v3' && segs[2] === 'apis' && segs.length === 5) doc = openApiV3(p, () => openApiGroupVersion(registry.resources(), segs[3] ?? '', segs[4] ?? ''));
     else if (segs[0] === 'api' && segs.length === 2) doc = apiResourceList(registry.resources(), '', segs[1] ?? '');
     else if (segs[0] === 'apis' && segs.length === 2) doc = apiGroupDoc(registry.resources(), segs[1] ?? '');
     else if (segs[0] === 'apis' && segs.length === 3) doc = apiResourceList(registry.resources(), segs[1] ?? '', segs[2] ?? '');
@@ -243,6 +293,17 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     if (doc === undefined) throw pathNotFound();
     sendJson(sink, 200, doc);
     return true;
+  }
+
+  /**
+   * The JSON body of a create or update. A protobuf body (`kubectl create` of a built-in kind sends
+   * one since 1.2x) is a 415 naming what is accepted, as a real server answers for custom resources,
+   * rather than a JSON decoding error.
+   */
+  async function jsonBody(ex: Exchange): Promise<unknown> {
+    const ct = (ex.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    if (ct === 'application/vnd.kubernetes.protobuf') throw unsupportedMediaType(ct, [jsonType]);
+    return parseJson(await ex.body());
   }
 
   function objectOut(route: ResourceRoute, ex: Exchange, o: KubeObject): unknown {
@@ -256,16 +317,16 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
 
   async function resourceRequest(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels): Promise<number> {
     const q = ex.url.searchParams;
-    if (q.get('dryRun') !== null && route.verb !== 'get' && route.verb !== 'list' && route.verb !== 'watch') {
-      // Refused rather than ignored: a dry run that writes would damage what the user trusts.
-      throw badRequest('dryRun is not supported by the bindy-loadtest sandbox API server');
-    }
+    const reads = route.verb === 'get' || route.verb === 'list' || route.verb === 'watch';
+    // Validated and answered like a write, persisted never (no revision, no watch event).
+    const dryRun = !reads && dryRunOf(q, route.verb);
     const { def, namespace, name, subresource } = route;
     const fieldManager = q.get('fieldManager') ?? '';
     const writeOpts = {
       fieldManager: fieldManager === '' && ex.header('content-type') !== patchTypes.apply ? managerFromUserAgent(ex.header('user-agent')) : fieldManager,
       ...(subresource ? { subresource } : {}),
       ...(fieldValidationOf(q) ? { fieldValidation: fieldValidationOf(q) } : {}),
+      ...(dryRun ? { dryRun } : {}),
     };
     const warn = (ws: string[]): Record<string, string[]> => (ws.length === 0 ? {} : { warning: ws.map((w) => `299 - ${JSON.stringify(w)}`) });
     switch (route.verb) {
@@ -281,12 +342,12 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       case 'watch':
         return watch(route, ex, sink, labels);
       case 'create': {
-        const r = registry.create(def, namespace, parseJson(await ex.body()), writeOpts);
+        const r = registry.create(def, namespace, await jsonBody(ex), writeOpts);
         sendJson(sink, 201, r.object, warn(r.warnings));
         return 201;
       }
       case 'update': {
-        const r = registry.update(def, namespace, name ?? '', parseJson(await ex.body()), writeOpts);
+        const r = registry.update(def, namespace, name ?? '', await jsonBody(ex), writeOpts);
         sendJson(sink, 200, r.object, warn(r.warnings));
         return 200;
       }
@@ -301,12 +362,19 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       case 'delete': {
         const text = await ex.body();
         const body = text.trim() === '' ? {} : parseJson(text);
-        const opts: DeleteOptions = isObject(body) && isObject(body.preconditions) ? { preconditions: body.preconditions } : {};
+        const opts: DeleteOptions = {
+          ...(isObject(body) && isObject(body.preconditions) ? { preconditions: body.preconditions } : {}),
+          ...(dryRun ? { dryRun } : {}),
+        };
         const before = registry.get(def, namespace, name ?? '');
         const o = registry.delete(def, namespace, name ?? '', opts);
-        const stillThere = store.get(`${def.group}/${def.plural}`, o.metadata.namespace, o.metadata.name)?.metadata.uid === before.metadata.uid;
-        // 202 while finalizers keep the object; a deleted built-in object answers a success Status.
-        if (stillThere) sendJson(sink, 202, o);
+        const stillThere = dryRun
+          ? def === registry.namespaces || (o.metadata.finalizers ?? []).length > 0
+          : store.get(`${def.group}/${def.plural}`, o.metadata.namespace, o.metadata.name)?.metadata.uid === before.metadata.uid;
+        // kube-apiserver answers 200 also while finalizers keep the object, 202 only when the client
+        // asked for orphanDependents=false; a deleted built-in object answers a success Status.
+        const code = stillThere && isObject(body) && body.orphanDependents === false ? 202 : 200;
+        if (stillThere) sendJson(sink, code, o);
         else if (def.custom || def === registry.namespaces) sendJson(sink, 200, o);
         else {
           sendJson(sink, 200, {
@@ -317,10 +385,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
             details: { name: o.metadata.name, ...(def.group === '' ? {} : { group: def.group }), kind: def.plural, uid: o.metadata.uid },
           });
         }
-        return stillThere ? 202 : 200;
+        return code;
       }
       case 'deletecollection': {
-        sendJson(sink, 200, registry.deleteCollection(def, namespace, listQuery(q)));
+        sendJson(sink, 200, registry.deleteCollection(def, namespace, listQuery(q), { dryRun }));
         return 200;
       }
     }
@@ -504,7 +572,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     if (r.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = jsonType;
     let status = 0;
     let outHeaders: Record<string, string | string[]> = {};
-    let text = '';
+    const chunks: Buffer[] = [];
     const closers: (() => void)[] = [];
     await new Promise<void>((resolve) => {
       const sink: Sink = {
@@ -513,10 +581,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
           outHeaders = h;
         },
         write: (c) => {
-          text += c;
+          chunks.push(Buffer.from(c));
         },
         end: (c) => {
-          if (c !== undefined) text += c;
+          if (c !== undefined) chunks.push(Buffer.from(c));
           for (const cb of closers) cb();
           resolve();
         },
@@ -533,13 +601,15 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         sink,
       );
     });
+    const bytes = Buffer.concat(chunks);
+    const text = bytes.toString('utf8');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       body = undefined;
     }
-    return { status, headers: outHeaders, text, body };
+    return { status, headers: outHeaders, text, bytes, body };
   }
 
   function dropWatches(opts: { abrupt?: boolean } = {}): number {

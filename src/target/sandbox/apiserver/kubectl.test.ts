@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runApiServer } from './run.js';
+import { kubectlPaths, kubectls } from '../../../../test/helpers/kubectls.js';
 
-const kubectlPath = '/usr/bin/kubectl';
 const run = promisify(execFile);
 
 const manifest = `apiVersion: v1
@@ -28,7 +27,11 @@ spec:
   ipv4Addresses: ["192.0.2.10"]
 `;
 
-test('kubectl apply (multi-document), get -o json, wait, delete against the sandbox', { skip: existsSync(kubectlPath) ? false : `${kubectlPath} is missing` }, async () => {
+test('kubectl apply (multi-document), get -o json, wait, delete against the sandbox, with every kubectl present', { skip: kubectlPaths().length === 0 ? 'no kubectl installed' : false, timeout: 180_000 }, async (t) => {
+  for (const { path, version } of await kubectls()) await t.test(`kubectl ${version} (${path})`, () => kubectlSession(path));
+});
+
+async function kubectlSession(kubectlPath: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'apiserver-kubectl-'));
   const running = await runApiServer({ kubeconfigPath: join(dir, 'kubeconfig') });
   const env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache') };
@@ -56,8 +59,14 @@ test('kubectl apply (multi-document), get -o json, wait, delete against the sand
     // The short name and the table output (server-side printing).
     assert.match((await kubectl('get', 'a', '-n', 'lt-kubectl')).stdout, /^NAME\s+AGE\nwww\s+\d+s\n$/);
 
-    // A condition set through /status satisfies kubectl wait.
-    await kubectl('patch', 'a', 'www', '-n', 'lt-kubectl', '--subresource=status', '--type=merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}');
+    // A condition set through /status satisfies kubectl wait (written by the API: `kubectl patch --subresource` is 1.24+).
+    const patched = await running.server.request({
+      method: 'PATCH',
+      path: '/apis/bindy.firestoned.io/v1beta1/namespaces/lt-kubectl/arecords/www/status',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+    });
+    assert.equal(patched.status, 200, patched.text);
     assert.match((await kubectl('wait', '--for=condition=Ready', 'a/www', '-n', 'lt-kubectl', '--timeout=10s')).stdout, /condition met/);
 
     const deleted = await kubectl('delete', '-f', join(dir, 'm.yaml'), '--wait=true');
@@ -68,4 +77,4 @@ test('kubectl apply (multi-document), get -o json, wait, delete against the sand
     await running.stop();
     await rm(dir, { recursive: true, force: true });
   }
-});
+}

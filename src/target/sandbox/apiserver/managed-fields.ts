@@ -210,6 +210,7 @@ function applyMerge(target: unknown, applied: unknown): unknown {
 /**
  * Server-side apply of `applied` by `ctx.manager` onto `current` (absent: create). Fields another
  * manager owns with a different value are conflicts (409) unless `force`, which takes them over;
+ * fields applied with the value they have become co-owned (the other manager keeps them);
  * fields this manager applied before but no longer applies are removed unless someone else owns them.
  */
 export function serverSideApply(
@@ -227,17 +228,20 @@ export function serverSideApply(
   const others = owned.filter((o) => o !== mine);
 
   const conflicts: { manager: string; apiVersion: string; path: string }[] = [];
+  // Fields another manager owns that this apply sets to a different value: conflicts, or taken over under force.
+  const contested: { owner: Owned; path: string }[] = [];
   for (const [p, v] of want) {
     for (const o of others) {
       for (const q of o.paths) {
-        if (overlaps(p, q) && !sameJson(getPath(base, p), v) && !conflicts.some((c) => c.manager === o.entry.manager && c.path === p)) {
-          conflicts.push({ manager: o.entry.manager, apiVersion: o.entry.apiVersion, path: p });
-        }
+        if (!overlaps(p, q) || sameJson(getPath(base, p), v)) continue;
+        contested.push({ owner: o, path: q });
+        if (!conflicts.some((c) => c.manager === o.entry.manager && c.path === p)) conflicts.push({ manager: o.entry.manager, apiVersion: o.entry.apiVersion, path: p });
       }
     }
   }
   if (conflicts.length > 0 && !force) throw applyConflict(conflicts, ref, name);
-  if (force) for (const o of others) for (const q of [...o.paths]) if ([...want.keys()].some((p) => overlaps(p, q))) o.paths.delete(q);
+  // Fields applied with the value they already have stay shared with their previous owner, forced or not.
+  for (const c of contested) c.owner.paths.delete(c.path);
 
   // Fields this manager applied last time and dropped now go away, unless another manager owns them.
   for (const p of mine.paths) {

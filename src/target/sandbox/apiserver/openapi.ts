@@ -1,17 +1,21 @@
 /**
- * @module A minimal OpenAPI v3 description (`/openapi/v3` and one document per group version).
+ * @module The OpenAPI v3 description (`/openapi/v3` and one document per group version).
  * kubectl 1.32 downloads it before `apply` to learn whether the server validates fields itself
  * (a PATCH operation per kind that lists the `fieldValidation` query parameter); when it does,
  * kubectl skips client-side schema validation and sends `fieldValidation=Strict`, which this
- * server enforces. Schemas are open objects: the served resources' real schemas live in the validators.
+ * server enforces. `kubectl explain` reads the schemas: CRD kinds carry their real schema (as in
+ * the CRD, nullable kept), metadata by reference to ObjectMeta; built-in kinds are open objects.
  */
 import { createHash } from 'node:crypto';
 import { groupVersions } from './discovery.js';
+import { gvPath, kindSchema, listMetaName, listMetaSchema, listSchema, objectMetaName, objectMetaSchema, schemaName, type Flavour, type Published } from './openapi-shared.js';
 import type { ResourceDefinition } from './resources.js';
 
-function gvPath(group: string, version: string): string {
-  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
-}
+const v3: Flavour = {
+  ref: (name) => ({ $ref: `#/components/schemas/${name}` }),
+  metadataRef: (name) => ({ allOf: [{ $ref: `#/components/schemas/${name}` }], default: {} }),
+  convert: (node) => structuredClone(node) as Published,
+};
 
 const queryParams = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pretty'].map((name) => ({
   name,
@@ -20,16 +24,16 @@ const queryParams = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pret
   uniqueItems: true,
 }));
 
-function schemaName(r: ResourceDefinition): string {
-  return `${r.group === '' ? 'io.k8s.api.core' : r.group.split('.').reverse().join('.')}.${r.version}.${r.kind}`;
-}
-
 /** The OpenAPI v3 document of one group version, or undefined when it is not served. */
 export function openApiGroupVersion(resources: readonly ResourceDefinition[], group: string, version: string): unknown {
   const gv = groupVersions(resources).find((g) => g.group === group && g.version === version);
   if (!gv) return undefined;
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = {};
+  if (gv.resources.some((r) => r.schema !== undefined)) {
+    schemas[objectMetaName] = objectMetaSchema;
+    schemas[listMetaName] = listMetaSchema;
+  }
   for (const r of gv.resources) {
     const gvk = { group, version, kind: r.kind };
     const ref = { $ref: `#/components/schemas/${schemaName(r)}` };
@@ -54,9 +58,14 @@ export function openApiGroupVersion(resources: readonly ResourceDefinition[], gr
     paths[base] = {
       post: { operationId: `create${r.kind}`, parameters: queryParams, requestBody: body, responses: ok, 'x-kubernetes-action': 'post', ...ext },
     };
-    // No x-kubernetes-group-version-kind here: kubectl would then compute strategic merge patches
-    // from this open schema (and warn); without it, it uses its compiled-in types, or merge patch for CRs.
-    schemas[schemaName(r)] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    if (r.schema !== undefined) {
+      schemas[schemaName(r)] = kindSchema(r, r.schema, v3);
+      schemas[schemaName(r, r.listKind)] = listSchema(r, v3);
+    } else {
+      // No x-kubernetes-group-version-kind here: kubectl would then compute strategic merge patches
+      // from this open schema (and warn); without it, it uses its compiled-in types.
+      schemas[schemaName(r)] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    }
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes (bindy-loadtest sandbox)', version: 'v1.32.0' }, paths, components: { schemas } };
 }

@@ -36,6 +36,8 @@ export interface WriteOptions {
   fieldManager: string;
   /** `/status` instead of the main resource. */
   subresource?: 'status';
+  /** `dryRun=All`: validate and answer as if written, persist nothing. */
+  dryRun?: boolean;
 }
 
 /** A write's result: the object and the warnings to send in `Warning` headers. */
@@ -67,6 +69,8 @@ export interface ListBody {
 /** Options of a delete (metav1.DeleteOptions, the parts honoured). */
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** `dryRun=All`: answer as if deleted, change nothing. */
+  dryRun?: boolean;
 }
 
 /** Event delivered to one watcher (after selector filtering). */
@@ -265,6 +269,10 @@ export class Registry {
     const { object, warnings } = this.validate(def, candidate, opts.fieldValidation ?? 'Warn');
     object.metadata.managedFields = managedFields ?? recordUpdate(undefined, object, undefined, this.ownership(def, opts, 'main'));
     if (object.metadata.managedFields.length === 0) delete object.metadata.managedFields;
+    if (opts.dryRun) {
+      delete (object.metadata as Partial<ObjectMeta>).resourceVersion;
+      return { object, warnings, created: true };
+    }
     return { object: this.store.create(key, object), warnings, created: true };
   }
 
@@ -324,6 +332,8 @@ export class Registry {
     if (mf.length > 0) object.metadata.managedFields = mf;
     else delete object.metadata.managedFields;
     if (sameJson(comparable(old), comparable(object))) return { object: old, warnings, created: false };
+    // A dry run answers with what would be stored, at the stored revision.
+    if (opts.dryRun) return { object: { ...object, metadata: { ...object.metadata, resourceVersion: old.metadata.resourceVersion } }, warnings, created: false };
     if (object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0) {
       const gone = this.store.remove(key, object);
       this.afterRemoval(def, gone);
@@ -427,6 +437,7 @@ export class Registry {
       throw conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
     }
     const key = resourceKey(def);
+    if (opts.dryRun) return this.wouldDelete(def, old);
     if (def === this.namespaces) return this.deleteNamespace(old);
     if ((old.metadata.finalizers ?? []).length === 0) {
       const gone = this.store.remove(key, old);
@@ -437,6 +448,19 @@ export class Registry {
     const metadata: ObjectMeta = { ...old.metadata, deletionTimestamp: timestamp(this.now()), deletionGracePeriodSeconds: 0 };
     if (def.tracksGeneration) metadata.generation = (old.metadata.generation ?? 0) + 1;
     return this.store.update(key, { ...old, metadata });
+  }
+
+  /** What a delete would answer, changing nothing: the object itself, or it marked for deletion when finalizers (or a namespace's content) keep it. */
+  private wouldDelete(def: ResourceDefinition, old: KubeObject): KubeObject {
+    if (def === this.namespaces) {
+      if (protectedNamespaces.has(old.metadata.name)) throw forbidden(`namespaces "${old.metadata.name}" is forbidden: this namespace may not be deleted`, this.namespaces, old.metadata.name);
+      if (old.metadata.deletionTimestamp !== undefined) return old;
+      return { ...old, metadata: { ...old.metadata, deletionTimestamp: timestamp(this.now()) }, status: { phase: 'Terminating' } };
+    }
+    if ((old.metadata.finalizers ?? []).length === 0 || old.metadata.deletionTimestamp !== undefined) return old;
+    const metadata: ObjectMeta = { ...old.metadata, deletionTimestamp: timestamp(this.now()), deletionGracePeriodSeconds: 0 };
+    if (def.tracksGeneration) metadata.generation = (old.metadata.generation ?? 0) + 1;
+    return { ...old, metadata };
   }
 
   private deleteNamespace(old: KubeObject): KubeObject {
@@ -481,9 +505,9 @@ export class Registry {
   }
 
   /** DELETE on a collection: deletes every object the selectors match; returns them as a list. */
-  deleteCollection(def: ResourceDefinition, namespace: string | undefined, q: ListQuery): ListBody {
+  deleteCollection(def: ResourceDefinition, namespace: string | undefined, q: ListQuery, opts: { dryRun?: boolean } = {}): ListBody {
     const list = this.list(def, namespace, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector });
-    const items = list.items.map((o) => this.delete(def, o.metadata.namespace, o.metadata.name));
+    const items = list.items.map((o) => this.delete(def, o.metadata.namespace, o.metadata.name, opts.dryRun ? { dryRun: true } : {}));
     return { ...list, metadata: { resourceVersion: String(this.store.rv) }, items };
   }
 

@@ -1,6 +1,8 @@
 /** @module The resources the sandbox API server serves: names, scope and semantics of each (bindy kinds and the core kinds the scenarios touch). */
 import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../../../model/kinds.js';
 import type { ObjectValidator } from '../../../model/schemas/types.js';
+import type { OpenApiSchema } from '../../../model/schemas/openapi.js';
+import { builtinSchemas } from '../../../model/schemas/builtin.js';
 
 /** Everything the server needs to know to serve one resource. */
 export interface ResourceDefinition {
@@ -24,6 +26,8 @@ export interface ResourceDefinition {
   selectableFields?: readonly string[];
   /** Schema validation; absent means every object is accepted as sent. */
   validate?: ObjectValidator;
+  /** The kind's openAPIV3Schema as its CRD declares it, published in /openapi/v2 and v3; absent: an open object. */
+  schema?: OpenApiSchema;
 }
 
 /** `apiVersion` of a resource's objects (`v1` or `group/version`). */
@@ -31,7 +35,7 @@ export function apiVersionOf(r: ResourceDefinition): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;
 }
 
-/** The 12 bindy kinds, as their CRDs declare them; `validators` supplies schema validation per kind. */
+/** The 12 bindy kinds, as their CRDs declare them (with their schemas, for OpenAPI); `validators` supplies schema validation per kind. */
 export function bindyResources(validators: (kind: (typeof bindyKinds)[number]) => ObjectValidator | undefined = () => undefined): ResourceDefinition[] {
   return bindyKinds.map((k) => {
     const i = kindInfo[k];
@@ -48,6 +52,7 @@ export function bindyResources(validators: (kind: (typeof bindyKinds)[number]) =
       statusSubresource: true,
       tracksGeneration: true,
       custom: true,
+      schema: builtinSchemas[k],
       ...(validate === undefined ? {} : { validate }),
     };
   });

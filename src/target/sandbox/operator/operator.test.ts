@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApiServer, type ApiServer, type ListeningApiServer } from '../apiserver/api-server.js';
+import { defaultResources } from '../apiserver/default-resources.js';
 import { kubeconfigYaml } from '../apiserver/kubeconfig.js';
 import type { KubeObject } from '../apiserver/store.js';
 import { startNamed, type NamedServer } from '../bind9/named-process.js';
@@ -22,7 +23,8 @@ const errors: unknown[] = [];
 before(async () => {
   named = await startNamed();
   sidecar = await createSidecar({ zoneDir: named.dir, rndc: named.rndc, nsupdate: named.nsupdate(), token, rateLimit: { enabled: false } }).listen({ port: 0 });
-  apiServer = createApiServer();
+  // With bindy's schema validation, /status included: every status the twin writes must be valid bindy status.
+  apiServer = createApiServer({ resources: defaultResources() });
   listening = await apiServer.listen({ port: 0, tls: true });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kubeconfigYaml({ server: listening.url, token: apiServer.token, namespace: ns, ...(listening.caCert === undefined ? {} : { caCert: listening.caCert }) }));
@@ -104,6 +106,11 @@ test('cluster → instance → zone → record: Ready, published to named, delet
   const zone = await waitFor('dnszones', 'op-zone', (o) => ready(o)?.status === 'True' && (o?.['status'] as { recordsCount?: number }).recordsCount === 1);
   assert.equal(ready(zone)?.reason, 'ReconcileSucceeded');
   assert.deepEqual(zone?.metadata.finalizers, ['bindy.firestoned.io/dnszone-finalizer']);
+  assert.deepEqual((zone?.['status'] as { bind9Instances?: unknown }).bind9Instances, [
+    { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', name: 'c1-primary-0', namespace: ns, status: 'Configured' },
+  ]);
+  const refused = errors.map(String).filter((e) => /\b422\b|is invalid/.test(e));
+  assert.deepEqual(refused, [], 'the API server refused none of the twin\'s writes');
 
   const rec = await waitFor('arecords', 'www', (o) => ready(o)?.status === 'True' && (o?.['status'] as { observedGeneration?: number }).observedGeneration === o?.metadata.generation);
   const st = rec?.['status'] as Record<string, unknown>;

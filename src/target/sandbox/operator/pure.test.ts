@@ -8,6 +8,8 @@ import { clusterInstances } from './cluster-instances.js';
 import { backoffDelay, bindcarBackoff, retryWithBackoff } from './backoff.js';
 import type { BindyObject } from './objects.js';
 import { injectedDelayMs } from './injected-delay.js';
+import { instanceEntries } from './reconcile-zone.js';
+import { validatorFor } from '../../../model/schemas/validator.js';
 
 const selectorCases: [string, unknown, Record<string, string>, boolean][] = [
   ['empty selector matches all', {}, { a: '1' }, true],
@@ -159,4 +161,19 @@ test('the injected reconcile delay applies to the listed kinds only (all when no
   assert.equal(injectedDelayMs('TXTRecord', sampler, ['TXTRecord']), 300, 'the first sample: the DNSZone call above drew none');
   assert.equal(injectedDelayMs('TXTRecord', sampler, ['TXTRecord']), 0, 'a negative sample waits 0 ms');
   assert.equal(injectedDelayMs('ARecord', undefined, undefined), 0);
+});
+
+test("a zone's bind9Instances entries carry bindy's instance status and pass the DNSZone status schema", () => {
+  const inst = (name: string, role: string): BindyObject => ({ metadata: { name, labels: { 'bindy.firestoned.io/role': role } }, spec: { clusterRef: 'c', role } });
+  const instances = [inst('c-primary-0', 'primary'), inst('c-secondary-0', 'secondary')];
+  const ok = instanceEntries(instances, { kind: 'configured', primaries: 1, secondaries: 0, expectedPrimaries: 1, expectedSecondaries: 0, endpoints: 1, records: 0 }, 'ns');
+  const failed = instanceEntries(instances, { kind: 'primaryFailed', message: 'boom' }, 'ns');
+  assert.deepEqual(ok.map((e) => e['status']), ['Configured', 'Configured']);
+  assert.deepEqual(failed.map((e) => [e['status'], e['message']]), [['Failed', 'boom'], ['Claimed', undefined]]);
+  const soa = { primaryNs: 'ns1.example.com.', adminEmail: 'hostmaster.example.com.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+  for (const entries of [ok, failed]) {
+    const zone = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'DNSZone', metadata: { name: 'z' }, spec: { zoneName: 'example.com', soaRecord: soa }, status: { bind9Instances: entries } };
+    const out = validatorFor('DNSZone')(zone);
+    assert.deepEqual([out.violations, out.unknownFields], [[], []]);
+  }
 });

@@ -39,6 +39,19 @@ export function createZoneBody(zone: BindyObject, updateKeyName: string): Create
   };
 }
 
+/**
+ * The zone's `status.bind9Instances`: every selected instance with the state of the zone on it, as
+ * bindy's CRD requires (Configured on success; on failure the primaries Failed with the error and
+ * the others Claimed: selected, not configured).
+ */
+export function instanceEntries(instances: readonly BindyObject[], outcome: ZoneOutcome, namespace: string): Record<string, unknown>[] {
+  return instances.map((i) => {
+    const ref = { apiVersion: bindyApiVersion, kind: 'Bind9Instance', name: i.metadata?.name ?? '', namespace };
+    if (outcome.kind === 'configured') return { ...ref, status: 'Configured' };
+    return instanceRole(i) === 'primary' ? { ...ref, status: 'Failed', message: outcome.message } : { ...ref, status: 'Claimed' };
+  });
+}
+
 async function listSelected(ctx: ReconcileContext, zone: BindyObject, namespace: string): Promise<KindedRecord[]> {
   const all: KindedRecord[] = [];
   // bindy lists every kind through the API (not a cache) on every zone reconcile.
@@ -117,7 +130,7 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   const status: Record<string, unknown> = {
     conditions,
     observedGeneration: zone.metadata?.generation,
-    bind9Instances: instances.map((i) => ({ apiVersion: bindyApiVersion, kind: 'Bind9Instance', name: i.metadata?.name ?? '', namespace })),
+    bind9Instances: instanceEntries(instances, outcome, namespace),
     bind9InstancesCount: instances.length,
   };
   if (outcome.kind === 'configured') {
@@ -132,7 +145,7 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
     conditionsChanged(current, conditions) ||
     num(zone.status?.['observedGeneration']) !== zone.metadata?.generation ||
     JSON.stringify(zone.status?.['records'] ?? []) !== JSON.stringify(status['records'] ?? zone.status?.['records'] ?? []) ||
-    num(zone.status?.['bind9InstancesCount']) !== instances.length;
+    JSON.stringify(zone.status?.['bind9Instances'] ?? []) !== JSON.stringify(status['bind9Instances']);
   if (changed) {
     await ctx.api.patchStatus('DNSZone', namespace, name, status);
     const ready = conditions.find((c) => c.type === 'Ready');
