@@ -121,7 +121,11 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
   set('tool_peak_rss', o.toolPeakRssBytes / 1e6, 'MB', "peak resident memory of this tool's own process up to the end of the wait (getrusage maxrss; MB = 10^6 bytes)");
 
   const backlog = ledger.series.find((s) => s.name === 'client_side_backlog');
-  const stability = backlogStability(backlog?.points ?? [], o.rampUpMs, o.durationMs, o.ratePerSec);
+  // The backlog needs about one effect latency after the ramp to settle at its level: the verdict is
+  // fitted over the last two thirds of the steady phase, so a backlog still filling up to its
+  // plateau is not called growing.
+  const settleMs = (o.durationMs - o.rampUpMs) / 3;
+  const stability = backlogStability(backlog?.points ?? [], o.rampUpMs + settleMs, o.durationMs, o.ratePerSec);
   if (ledger.steady.ms > 0) {
     // Kept up (backlog not growing): the operations offered in the steady phase that took effect,
     // per second. Fell behind: only what took effect within the phase counts; the rest is backlog.
@@ -137,7 +141,7 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
     );
   }
   if (stability.slopePerMinute !== null) {
-    set('backlog_slope', stability.slopePerMinute, 'objects/min', `least-squares slope of the client-side backlog over the steady phase (${stability.points} samples); verdict ${stability.verdict}`);
+    set('backlog_slope', stability.slopePerMinute, 'objects/min', `least-squares slope of the client-side backlog over the last two thirds of the steady phase (${stability.points} samples; the first third lets it settle); verdict ${stability.verdict}`);
     set('backlog_growth', stability.slopePerMinute * (stability.spanMs / 60_000), 'objects', 'growth of the fitted backlog line over the steady phase (slope × its length)');
     set('backlog_growth_bound', stability.growthBound, 'objects', 'growth over the steady phase above which a backlog whose slope interval is above 0 is called growing: max(5, one second of the offered rate)');
     if (stability.interval !== null) {
