@@ -88,7 +88,7 @@ function capNotBindy(row: ComparisonRow, reason: string | undefined): Comparison
 }
 
 /** Latency p99 figures are compared through their histograms (the latency rows), not as per-run scalars. */
-const histogramFigures: readonly FigureId[] = ['e2e_propagation_p99', 'dns_query_p99'];
+const histogramFigures: readonly FigureId[] = ['create_to_ready_p99', 'update_to_ready_p99', 'delete_to_gone_p99', 'e2e_propagation_p99', 'dns_query_p99'];
 
 function relativeChange(baseline: number, current: number): number | null {
   if (baseline === 0) return current === 0 ? 0 : null;

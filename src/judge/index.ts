@@ -2,7 +2,9 @@
 export { criteriaTable, burstMetrics, checkCriteriaMeasurable, isExplicit } from './criteria.js';
 export type { CriterionKey, CriterionSpec, MeasurabilityPlan, ScenarioMetrics } from './criteria.js';
 export { judge, failedVerdicts } from './judge.js';
-export type { Verdict } from './judge.js';
+export type { JudgeOptions, Verdict } from './judge.js';
+export { decideVerdict } from './verdict.js';
+export type { VerdictInput } from './verdict.js';
 export { figureIds, figureInfo, memoryGrowthMinimum, readFigure, readFigures } from './figures.js';
 export type { Figure, FigureId, FigureInfo, FigureOptions } from './figures.js';
 export { asBaseline, baselineVersion, buildBaseline } from './baseline.js';
