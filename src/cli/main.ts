@@ -50,7 +50,9 @@ export function buildProgram(io: CliIo): Command {
 export function reportError(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
-    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return ExitCode.usage;
+    // `help burst` is a request for help (commander's exit code 0); `help nope` is not.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (err.code === 'commander.executeSubCommandAsync') return ExitCode.usage;
     const message = err.message.replace(/^error: /, '');
     io.stderr(`bindy-loadtest: ${message}\n`);
     return ExitCode.usage;

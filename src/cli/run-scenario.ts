@@ -8,7 +8,7 @@ import { renderPrometheus } from '../report/prometheus.js';
 import { pushResult } from '../report/pushgateway.js';
 import { checkCriteriaMeasurable, decideVerdict, deriveFindings, isExplicit, judge } from '../judge/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js';
@@ -30,6 +30,7 @@ import { criteriaNotJudgedOn, type Target } from '../target/target.js';
 import { toolVersion } from '../version.js';
 import type { CliContext } from './command-module.js';
 import { ProgressReporter } from './progress.js';
+import { checkBeforeRun } from './run-checks.js';
 
 /** What the command asks of the run besides the configuration. */
 export interface RunScenarioOptions {
@@ -173,7 +174,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     return;
   }
 
-  const output = resolve(io.cwd, config.output);
+  const output = await checkBeforeRun(io.cwd, o.resolved);
   const runDir = join(output, runId);
   const journalDir = join(output, 'journal');
   const interrupts = new Interrupts((s) => io.stderr(`\n${s}: stopping: no new creates; cleaning up, then writing a partial result (Ctrl-C again to stop waiting for cleanup)\n`));

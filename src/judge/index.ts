@@ -9,6 +9,8 @@ export { figureIds, figureInfo, memoryGrowthMinimum, readFigure, readFigures } f
 export type { Figure, FigureId, FigureInfo, FigureOptions } from './figures.js';
 export { asBaseline, baselineVersion, buildBaseline } from './baseline.js';
 export type { BaselineDocument, BaselineInput, BaselineRun, BaselineSection } from './baseline.js';
+export { identityDifferences, runIdentity } from './identity.js';
+export type { RunIdentity } from './identity.js';
 export { analyze, assertComparable } from './analyze.js';
 export type { Analysis, AnalyzeOptions, ChangeVerdict, ComparisonRow } from './analyze.js';
 export { analysisMarkdown } from './analysis-markdown.js';

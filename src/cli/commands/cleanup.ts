@@ -34,6 +34,7 @@ export const cleanupCommand: CommandModule = {
         if ((o.runId === undefined) === (o.all !== true)) throw new UsageError('cleanup: give --run-id ID or --all (one of them)');
         const parsed = parseDuration(o.timeout);
         if (!parsed.ok) throw new UsageError(`--timeout: ${parsed.message}`);
+        if (parsed.value === 0) throw new UsageError('--timeout: must be above 0: cleanup would stop before any finalizer could run');
         const timeoutMs = parsed.value;
         const target: CleanupTarget = o.runId !== undefined ? { runId: o.runId } : { all: true };
         const { config } = await resolveCliConfig(ctx);

@@ -8,7 +8,8 @@ import type { RunResult } from '../../report/result/index.js';
 import { loadChartAssets, renderHtml } from '../../report/html/index.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderPrometheus } from '../../report/prometheus.js';
-import { pushResult } from '../../report/pushgateway.js';
+import { checkPushgateway, pushResult } from '../../report/pushgateway.js';
+import { assertNotAnInput } from '../output-path.js';
 
 /** Output formats of `report`. */
 export const reportFormats = ['json', 'markdown', 'html', 'prometheus'] as const;
@@ -69,7 +70,10 @@ export const reportCommand: CommandModule = {
           throw new UsageError(`report: give --format (${reportFormats.join(', ')}) or --pushgateway URL`);
         }
         if (output !== undefined && opts.format === undefined) throw new UsageError('report: --output needs --format');
+        if (output !== undefined) await assertNotAnInput(ctx.io.cwd, output, [opts.input], '--output');
         const result = await readResultFile(opts.input);
+        // An unreachable Pushgateway is found before anything is written (exit 3).
+        if (opts.pushgateway !== undefined) await checkPushgateway(opts.pushgateway);
         if (opts.format !== undefined) {
           const text = await render(result, opts.format);
           if (output === undefined) ctx.io.stdout(text);
