@@ -1,7 +1,6 @@
 /** @module Checks on where a command will write, made before anything starts: a results folder that can be written, a file that is not one of the inputs. */
-import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdtemp, realpath, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 function codeOf(e: unknown): string {
@@ -10,8 +9,8 @@ function codeOf(e: unknown): string {
 
 /**
  * Makes sure `dir` (relative to `cwd`) is, or can be created as, a folder this process can write,
- * so a run never starts a sandbox and only then finds it cannot write its result. Nothing is
- * created here. `flag` names the option in the message (exit 2). Returns the absolute path.
+ * so a run never starts a sandbox and only then finds it cannot write its result. Nothing is left
+ * behind (the write check's folder is removed at once). `flag` names the option in the message (exit 2). Returns the absolute path.
  */
 export async function assertWritableDir(cwd: string, dir: string, flag: string): Promise<string> {
   const abs = resolve(cwd, dir);
@@ -22,7 +21,7 @@ export async function assertWritableDir(cwd: string, dir: string, flag: string):
       const s = await stat(existing);
       if (!s.isDirectory()) {
         throw new UsageError(
-          existing === abs ? `${flag} ${dir}: is a file, not a folder (results are written to <output>/<run-id>/)` : `${flag} ${dir}: cannot be created: ${existing} is a file`,
+          existing === abs ? `${flag} ${dir}: is a file; it must name a folder` : `${flag} ${dir}: cannot be created: ${existing} is a file`,
         );
       }
       break;
@@ -34,7 +33,8 @@ export async function assertWritableDir(cwd: string, dir: string, flag: string):
     }
   }
   try {
-    await access(existing, constants.W_OK | constants.X_OK);
+    // A real write, not access(): root passes every permission check yet cannot write /sys or a read-only mount.
+    await rmdir(await mkdtemp(join(existing, '.bindy-loadtest-write-check-')));
   } catch (cause) {
     throw new UsageError(`${flag} ${dir}: ${existing === abs ? 'the results folder is not writable' : `cannot be created in ${existing}`} (${codeOf(cause)})`, { cause });
   }
