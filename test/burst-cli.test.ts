@@ -10,6 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
 import { startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
 import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
@@ -354,7 +356,7 @@ test('an explicit operator-resource criterion on the sandbox is refused before a
   assert.equal(existsSync(join(dir, 'home')), false, 'no sandbox was started');
 });
 
-test('burst --pushgateway pushes the run to a real Pushgateway under its run id; a dead gateway is a warning, not a failure', { skip: pushgatewaySkip, timeout: 90_000 }, async (t) => {
+test('burst --pushgateway pushes the run to a real Pushgateway under its run id; an unreachable one is exit 3 before any load; one failing only at the end is a warning', { skip: pushgatewaySkip, timeout: 90_000 }, async (t) => {
   const env = await setupEnv();
   t.after(() => env.close());
   const gw = await startPushgateway();
@@ -370,9 +372,25 @@ test('burst --pushgateway pushes the run to a real Pushgateway under its run id;
   assert.equal(sampleValue(text, 'bindy_loadtest_objects_total', { ...group, state: 'ready' }), 22, '2 zones + 20 records Ready, read back from the gateway');
   assert.match(text, new RegExp(`^bindy_loadtest_run_info\\{[^}]*run_id="${runId}"[^}]*status="completed"[^}]*target="cluster"`, 'm'));
 
+  // Stopped, the gateway no longer answers: found before any load, exit 3, no result written.
+  await gw.stop();
   const dead = 'burst-push-dead';
-  const d = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', dead, '--pushgateway', 'http://127.0.0.1:1']);
-  assert.equal(d.code, 0, `a failed push does not change the verdict: ${d.stderr}`);
-  assert.match(d.stderr, /^warning: push to the Pushgateway failed: /m);
-  assert.ok((await resultOf(env, dead)).notes.some((n) => n.startsWith('push to the Pushgateway failed: ')));
+  const d = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', dead, '--pushgateway', gw.url]);
+  assert.equal(d.code, 3, d.stderr);
+  assert.match(d.stderr, /^bindy-loadtest: pushgateway http:\/\/127\.0\.0\.1:\d+: unreachable/);
+  assert.doesNotMatch(d.stderr, /burst-push-dead: /, 'no run started');
+
+  // A gateway that answers the check but refuses the push at the end: a warning, the verdict stands.
+  const late = createServer((req, res) => {
+    req.resume();
+    res.writeHead(req.method === 'GET' && req.url === '/-/ready' ? 200 : 503).end('down for maintenance');
+  });
+  await new Promise<void>((r) => late.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => late.close(r)));
+  const lateUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
+  const failing = 'burst-push-late';
+  const f = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', failing, '--pushgateway', lateUrl]);
+  assert.equal(f.code, 0, `a push failing at the end does not change the verdict: ${f.stderr}`);
+  assert.match(f.stderr, /^warning: push to the Pushgateway failed: .*HTTP 503/m);
+  assert.ok((await resultOf(env, failing)).notes.some((n) => n.startsWith('push to the Pushgateway failed: ')));
 });
