@@ -63,7 +63,7 @@ test('README-way runs: three make a baseline that analyze accepts; a create→Re
   assert.equal(tight.code, 1, tight.stderr.split('\n').slice(-15).join('\n'));
   assert.equal(tight.result.metadata.status, 'failed');
   assert.equal(tight.result.verdict?.outcome, 'fail');
-  assert.match(tight.result.verdict?.reasons[0] ?? '', /^create_to_ready\.p99 \d+(\.\d+)? ms \(limit <= 1 ms\)$/);
+  assert.match(tight.result.verdict?.reasons[0] ?? '', /^create_to_ready\.p99 \d+(\.\d+)? ms \(limit <= 1 ms, file \S*tight\.yaml:2\)$/);
   const stderr = tight.stderr.split('\n');
   const summaryStart = stderr.findIndex((l) => l.startsWith(`${'burst'} ${tight.result.metadata.runId}: failed`));
   assert.ok(summaryStart > 0, tight.stderr);

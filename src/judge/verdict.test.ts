@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/index.js';
+import type { ValueOrigin } from '../config/index.js';
 import { syntheticResult } from '../../test/helpers/synthetic-result.js';
 import { renderConsoleSummary } from '../report/console-summary.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -8,7 +9,7 @@ import { verdictLine } from '../report/verdict-line.js';
 import { judge } from './judge.js';
 import { decideVerdict } from './verdict.js';
 
-const origins = new Map();
+const origins = new Map<string, ValueOrigin>();
 const counters = { creates_started: 1000, creates_rejected: 0, create_errors: 0, creates_abandoned: 0, objects_not_ready: 0 };
 
 test('FAIL names the failed criteria first, then the expected behaviours that did not hold', () => {
@@ -22,6 +23,13 @@ test('FAIL names the failed criteria first, then the expected behaviours that di
   assert.match(line, /^FAIL: create_to_ready\.p99 /);
   assert.equal(renderConsoleSummary(r, null).split('\n')[0], line, 'the console summary starts with it');
   assert.equal(renderMarkdown(r).split('\n')[0], `**FAIL**: ${line.slice('FAIL: '.length)}`, 'summary.md starts with it');
+});
+
+test('a failed criterion says where its limit came from', () => {
+  const r = syntheticResult({ seed: 5, latency: { n: 500, medianUs: 20_000_000 }, counters });
+  const criteria = judge(r, { ...defaultConfig.criteria, createToReadyP99: 15_000 }, new Map([['criteria.createToReadyP99', { kind: 'profile', profile: 'standard' }]]));
+  r.verdict = decideVerdict({ criteria, problems: [], stoppedBy: null });
+  assert.match(verdictLine(r), /^FAIL: create_to_ready\.p99 \d+ ms \(limit <= 15000 ms, profile standard\)$/);
 });
 
 test('PASS counts the criteria that passed and those not measured', () => {

@@ -5,10 +5,11 @@ function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
 }
 
-/** One failed criterion as `create_to_ready.p99 25300 ms (limit <= 15000 ms)`. */
-export function failedCriterionText(v: CriterionVerdict): string {
+/** One failed criterion as `create_to_ready.p99 25300 ms (limit <= 15000 ms, profile standard)`: where the limit came from when the verdict says. */
+export function failedCriterionText(v: CriterionVerdict & { origin?: unknown }): string {
   const unit = v.unit === undefined ? '' : ` ${v.unit}`;
-  return `${v.metric} ${v.observed === null ? '—' : fmt(v.observed)}${unit} (limit ${v.comparison} ${fmt(v.limit)}${unit})`;
+  const origin = typeof v.origin === 'string' && v.origin !== 'unknown' ? `, ${v.origin}` : '';
+  return `${v.metric} ${v.observed === null ? '—' : fmt(v.observed)}${unit} (limit ${v.comparison} ${fmt(v.limit)}${unit}${origin})`;
 }
 
 /** The result's verdict; for a result written before the verdict existed, derived from its status and criteria. */
@@ -22,7 +23,7 @@ export function verdictOf(r: RunResult): RunVerdict {
 }
 
 /**
- * `PASS (2 criteria passed, 6 not measured)`, `FAIL: create_to_ready.p99 25300 ms (limit <= 15000 ms); …`
+ * `PASS (2 criteria passed, 6 not measured)`, `FAIL: create_to_ready.p99 25300 ms (limit <= 15000 ms, profile standard); …`
  * or `ABORTED: interrupted by SIGINT; criteria not judged (a partial result)`.
  */
 export function verdictLine(r: RunResult): string {
