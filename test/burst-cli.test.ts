@@ -202,6 +202,7 @@ test('burst: objects that never become Ready → exit 1 naming the counts, statu
   const r = await runCli([...env.globals, 'burst', '--records', '20', '--zones', '2', '--timeout', '2s', '--run-id', runId]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /11 of 22 created objects did not become Ready/);
+  assert.match(r.stderr, /^FAIL: .*11 of 22 created objects did not become Ready/m, 'the verdict line names it');
   const result = await resultOf(env, runId);
   assert.equal(result.metadata.status, 'failed');
   assert.equal(result.failures.length, 11);
@@ -311,6 +312,10 @@ test('burst interrupted by SIGINT (a real process): exit 130, partial result mar
   const accepted = result.counters.creates_accepted?.value ?? 0;
   assert.ok(accepted >= 30 && accepted < 402, `${accepted} creates before the interrupt`);
   assert.ok(result.notes.some((n) => n.startsWith('interrupted:')), result.notes.join('\n'));
+  // Not judged as if it had finished: no criterion FAILs on a partial run, the verdict is ABORTED.
+  assert.deepEqual(result.verdict, { outcome: 'aborted', reasons: ['interrupted by SIGINT'] });
+  assert.ok(result.criteria.length > 0 && result.criteria.every((c) => c.verdict === 'not-measured' && c.reason === 'not judged: interrupted by SIGINT (a partial result)'), JSON.stringify(result.criteria));
+  assert.match(child.output(), /^ABORTED: interrupted by SIGINT; criteria not judged \(a partial result\)$/m);
   assert.deepEqual(await objectsOf(env, runId), []);
 });
 
