@@ -10,6 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
 import { startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
 import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
@@ -201,6 +203,7 @@ test('burst: objects that never become Ready → exit 1 naming the counts, statu
   const r = await runCli([...env.globals, 'burst', '--records', '20', '--zones', '2', '--timeout', '2s', '--run-id', runId]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /11 of 22 created objects did not become Ready/);
+  assert.match(r.stderr, /^FAIL: .*11 of 22 created objects did not become Ready/m, 'the verdict line names it');
   const result = await resultOf(env, runId);
   assert.equal(result.metadata.status, 'failed');
   assert.equal(result.failures.length, 11);
@@ -310,6 +313,10 @@ test('burst interrupted by SIGINT (a real process): exit 130, partial result mar
   const accepted = result.counters.creates_accepted?.value ?? 0;
   assert.ok(accepted >= 30 && accepted < 402, `${accepted} creates before the interrupt`);
   assert.ok(result.notes.some((n) => n.startsWith('interrupted:')), result.notes.join('\n'));
+  // Not judged as if it had finished: no criterion FAILs on a partial run, the verdict is ABORTED.
+  assert.deepEqual(result.verdict, { outcome: 'aborted', reasons: ['interrupted by SIGINT'] });
+  assert.ok(result.criteria.length > 0 && result.criteria.every((c) => c.verdict === 'not-measured' && c.reason === 'not judged: interrupted by SIGINT (a partial result)'), JSON.stringify(result.criteria));
+  assert.match(child.output(), /^ABORTED: interrupted by SIGINT; criteria not judged \(a partial result\)$/m);
   assert.deepEqual(await objectsOf(env, runId), []);
 });
 
@@ -355,7 +362,7 @@ test('an explicit operator-resource criterion on the sandbox is refused before a
   assert.equal(existsSync(join(dir, 'home')), false, 'no sandbox was started');
 });
 
-test('burst --pushgateway pushes the run to a real Pushgateway under its run id; a dead gateway is a warning, not a failure', { skip: pushgatewaySkip, timeout: 90_000 }, async (t) => {
+test('burst --pushgateway pushes the run to a real Pushgateway under its run id; an unreachable one is exit 3 before any load; one failing only at the end is a warning', { skip: pushgatewaySkip, timeout: 90_000 }, async (t) => {
   const env = await setupEnv();
   t.after(() => env.close());
   const gw = await startPushgateway();
@@ -371,9 +378,25 @@ test('burst --pushgateway pushes the run to a real Pushgateway under its run id;
   assert.equal(sampleValue(text, 'bindy_loadtest_objects_total', { ...group, state: 'ready' }), 22, '2 zones + 20 records Ready, read back from the gateway');
   assert.match(text, new RegExp(`^bindy_loadtest_run_info\\{[^}]*run_id="${runId}"[^}]*status="completed"[^}]*target="cluster"`, 'm'));
 
+  // Stopped, the gateway no longer answers: found before any load, exit 3, no result written.
+  await gw.stop();
   const dead = 'burst-push-dead';
-  const d = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', dead, '--pushgateway', 'http://127.0.0.1:1']);
-  assert.equal(d.code, 0, `a failed push does not change the verdict: ${d.stderr}`);
-  assert.match(d.stderr, /^warning: push to the Pushgateway failed: /m);
-  assert.ok((await resultOf(env, dead)).notes.some((n) => n.startsWith('push to the Pushgateway failed: ')));
+  const d = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', dead, '--pushgateway', gw.url]);
+  assert.equal(d.code, 3, d.stderr);
+  assert.match(d.stderr, /^bindy-loadtest: pushgateway http:\/\/127\.0\.0\.1:\d+: unreachable/);
+  assert.doesNotMatch(d.stderr, /burst-push-dead: /, 'no run started');
+
+  // A gateway that answers the check but refuses the push at the end: a warning, the verdict stands.
+  const late = createServer((req, res) => {
+    req.resume();
+    res.writeHead(req.method === 'GET' && req.url === '/-/ready' ? 200 : 503).end('down for maintenance');
+  });
+  await new Promise<void>((r) => late.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => late.close(r)));
+  const lateUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}`;
+  const failing = 'burst-push-late';
+  const f = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', failing, '--pushgateway', lateUrl]);
+  assert.equal(f.code, 0, `a push failing at the end does not change the verdict: ${f.stderr}`);
+  assert.match(f.stderr, /^warning: push to the Pushgateway failed: .*HTTP 503/m);
+  assert.ok((await resultOf(env, failing)).notes.some((n) => n.startsWith('push to the Pushgateway failed: ')));
 });

@@ -48,6 +48,8 @@ const badFiles: Array<[string, string, (name: string) => RegExp]> = [
   ['empty value', 'scenarios:\n  burst:\n    records:\n', (f) => new RegExp(`${f}:3: scenarios\\.burst\\.records: expected a positive integer, got null$`)],
   ['bad distribution', 'sandbox:\n  operator:\n    reconcileDelay: normal(1s,2s)\n', (f) => new RegExp(`${f}:3: sandbox\\.operator\\.reconcileDelay: expected a duration like 300ms or a distribution like uniform`)],
   ['the top level is a list', '- seed: 1\n', (f) => new RegExp(`${f}:1: expected a mapping, got a list$`)],
+  ['a zero timeout', 'scenarios:\n  burst:\n    timeout: 0\n', (f) => new RegExp(`${f}:3: scenarios\\.burst\\.timeout: must be above 0: a timeout of 0 would end before anything could happen$`)],
+  ['more zones than the fixtures can tell apart', 'fixtures:\n  zones: 4294967297\n', (f) => new RegExp(`${f}:2: fixtures\\.zones: 4,294,967,297 is above the maximum of 4,294,967,296 zones`)],
   ['ramp-up longer than the run', 'scenarios:\n  sustained:\n    duration: 1m\n    rampUp: 2m\n', (f) => new RegExp(`${f}:4: scenarios\\.sustained\\.rampUp: rampUp 2m is longer than duration 1m$`)],
 ];
 for (const [what, yaml, pattern] of badFiles) {

@@ -16,7 +16,7 @@ test('report: json re-serialises the same result; markdown and prometheus go to 
   assert.deepEqual(JSON.parse(json.stdout), JSON.parse(await readFile(example, 'utf8')));
   const md = await runCli(['report', '--input', example, '--format', 'markdown']);
   assert.equal(md.code, 0, md.stderr);
-  assert.match(md.stdout, /^# bindy-loadtest burst: completed/);
+  assert.match(md.stdout, /^\*\*PASS\*\* \(1 criterion passed, 1 not measured\)\n\n# bindy-loadtest burst: completed/);
   const prom = await runCli(['report', '--input', example, '--format', 'prometheus']);
   assert.equal(prom.code, 0, prom.stderr);
   assert.match(prom.stdout, /^bindy_loadtest_run_info\{run_id="lt-20260112-0930-7f3a",scenario="burst",profile="quick"/m);

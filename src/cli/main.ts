@@ -67,8 +67,8 @@ export function reportError(err: unknown, io: CliIo): number {
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
   try {
-    const program = buildProgram(io);
     if (argv.length === 0) {
       io.stderr(program.helpInformation());
       return ExitCode.usage;
@@ -76,6 +76,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
+    // `help` and `help burst` ask for help: exit 0 (commander's own code folds in process.exitCode); `help nope` does not.
+    const asked = argv[0] === 'help' && argv.length <= 2 && (argv[1] === undefined || program.commands.some((c) => c.name() === argv[1]));
+    if (err instanceof CommanderError && err.code === 'commander.help' && asked) return ExitCode.ok;
     return reportError(err, io);
   }
 }

@@ -6,9 +6,9 @@
 import { loadChartAssets, renderHtml } from '../report/html/index.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import { pushResult } from '../report/pushgateway.js';
-import { checkCriteriaMeasurable, deriveFindings, failedVerdicts, isExplicit, judge } from '../judge/index.js';
+import { checkCriteriaMeasurable, decideVerdict, deriveFindings, isExplicit, judge } from '../judge/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js';
@@ -30,6 +30,7 @@ import { criteriaNotJudgedOn, type Target } from '../target/target.js';
 import { toolVersion } from '../version.js';
 import type { CliContext } from './command-module.js';
 import { ProgressReporter } from './progress.js';
+import { checkBeforeRun } from './run-checks.js';
 
 /** What the command asks of the run besides the configuration. */
 export interface RunScenarioOptions {
@@ -173,7 +174,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     return;
   }
 
-  const output = resolve(io.cwd, config.output);
+  const output = await checkBeforeRun(io.cwd, o.resolved);
   const runDir = join(output, runId);
   const journalDir = join(output, 'journal');
   const interrupts = new Interrupts((s) => io.stderr(`\n${s}: stopping: no new creates; cleaning up, then writing a partial result (Ctrl-C again to stop waiting for cleanup)\n`));
@@ -273,7 +274,11 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       result.notes.push(`the run stopped on an error: ${e instanceof Error ? e.message : String(e)}`);
     }
     const verdict = o.scenario.verify(result);
+    // A run that stopped early is not judged as if it had finished: its verdict is ABORTED.
+    const by0 = interrupts.interruptedBy();
+    const stoppedBy = by0 !== null ? `interrupted by ${by0}` : failure !== null ? `stopped on an error: ${failure.message}` : null;
     const verdicts = judge(result, config.criteria, o.resolved.origins, {
+      ...(stoppedBy === null ? {} : { notJudged: stoppedBy }),
       notApplicable: {
         // What the pre-load check found this scenario does not measure stays unjudged, with its reason.
         ...Object.fromEntries(measurable.notMeasured.map((n) => [n.criterion, n.reason])),
@@ -283,8 +288,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     for (const n of measurable.conditions) result.notes.push(`criterion ${n.criterion}: ${n.requires}`);
     // What the measurements say a bindy operator (or bindy's maintainers) can act on, with the numbers behind it.
     Object.assign(result, deriveFindings(result));
-    const failedCriteria = failedVerdicts(verdicts).failed;
-    finish(interrupts.interruptedBy() !== null || failure !== null ? 'aborted' : verdict.passed && failedCriteria.length === 0 ? 'completed' : 'failed');
+    result.verdict = decideVerdict({ criteria: verdicts, problems: verdict.problems, stoppedBy });
+    finish(result.verdict.outcome === 'aborted' ? 'aborted' : result.verdict.outcome === 'pass' ? 'completed' : 'failed');
     // Written before cleanup too, so a run killed while cleaning up still leaves its result.
     await writeFiles();
 
@@ -320,8 +325,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     if (failure !== null) throw failure;
     const by = interrupts.interruptedBy();
     if (by !== null) throw new InterruptedError(`interrupted by ${by}; partial result in ${join(runDir, 'result.json')} (status aborted)`);
-    const problems = [...verdict.problems, ...failedCriteria.map((v) => `${v.metric} ${String(v.observed)} ${v.comparison} ${String(v.limit)} does not hold (${v.origin})`)];
-    if (problems.length > 0) throw new CriteriaFailedError(`${o.scenario.name} ${runId} failed: ${problems.join('; ')}`);
+    if (result.verdict.outcome === 'fail') throw new CriteriaFailedError(`${o.scenario.name} ${runId}: FAIL: ${result.verdict.reasons.join('; ')}`);
   } finally {
     journal?.close();
     interrupts.dispose();

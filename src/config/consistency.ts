@@ -3,6 +3,17 @@ import type { ConfigIssue } from '../errors.js';
 import { issueAtOrigin, originRank, type ValueOrigin } from './origin.js';
 import type { Config } from './types.js';
 import { formatDuration, formatRate } from './values.js';
+import { maxBurstObjects, maxE2eRecords, maxFixtureObjects, maxFixtureZones, positiveDurationKeys } from './limits.js';
+
+function valueAt(config: Config, dotted: string): unknown {
+  let node: unknown = config;
+  for (const k of dotted.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[k] : undefined;
+  return node;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
 
 /** Every cross-key problem of an effective configuration; each is placed at the higher-precedence of the keys involved (the one the user most likely just set). */
 export function checkConsistency(config: Config, origins: ReadonlyMap<string, ValueOrigin>): ConfigIssue[] {
@@ -31,9 +42,23 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (s.e2e.probeInterval > s.e2e.timeout) {
     blame('scenarios.e2e.probeInterval', 'scenarios.e2e.timeout', `probeInterval ${formatDuration(s.e2e.probeInterval)} is longer than timeout ${formatDuration(s.e2e.timeout)}`);
   }
+  const at = (key: string): ValueOrigin => origins.get(key) ?? { kind: 'default' };
+  for (const key of positiveDurationKeys) {
+    if (valueAt(config, key) === 0) issues.push(issueAtOrigin(at(key), key, `must be above 0: a ${key.split('.').at(-1) ?? key} of 0 would end before anything could happen`));
+  }
+  const b = s.burst;
+  if (b.records + b.zones > maxBurstObjects) {
+    blame('scenarios.burst.records', 'scenarios.burst.zones', `${count(b.records)} records + ${count(b.zones)} zones is above the maximum of ${count(maxBurstObjects)} objects in one burst (every object's state is held in memory); split it into several runs`);
+  }
+  if (s.e2e.records > maxE2eRecords) issues.push(issueAtOrigin(at('scenarios.e2e.records'), 'scenarios.e2e.records', `${count(s.e2e.records)} is above the maximum of ${count(maxE2eRecords)} records`));
+  const f = config.fixtures;
+  if (f.zones > maxFixtureZones) {
+    issues.push(issueAtOrigin(at('fixtures.zones'), 'fixtures.zones', `${count(f.zones)} is above the maximum of ${count(maxFixtureZones)} zones the fixtures can tell apart (32-bit zone streams)`));
+  } else if (f.zones * f.recordsPerZone > maxFixtureObjects) {
+    blame('fixtures.zones', 'fixtures.recordsPerZone', `${count(f.zones)} zones × ${count(f.recordsPerZone)} records is above the maximum of ${count(maxFixtureObjects)} records the fixtures can number`);
+  }
   if (config.report.progressInterval < 100) {
-    const o = origins.get('report.progressInterval') ?? { kind: 'default' as const };
-    issues.push(issueAtOrigin(o, 'report.progressInterval', `progressInterval ${formatDuration(config.report.progressInterval)} is below 100ms (a line per event loop turn helps nobody)`));
+    issues.push(issueAtOrigin(at('report.progressInterval'), 'report.progressInterval', `progressInterval ${formatDuration(config.report.progressInterval)} is below 100ms (a line per event loop turn helps nobody)`));
   }
   return issues;
 }

@@ -44,6 +44,9 @@ export const defaultConfig: Config = deepFreeze({
     bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4 },
   },
   criteria: {
+    createToReadyP99: 30_000,
+    updateToReadyP99: 30_000,
+    deleteToGoneP99: 30_000,
     reconcileP99: 10_000,
     e2ePropagationP99: 30_000,
     dnsQueryP99: 100,

@@ -25,6 +25,10 @@ for (const [name, t] of maintainerTargets) {
     const { config } = await resolveConfig({ cwd: process.cwd(), flags: [{ flag: '--profile', key: 'profile', raw: name }] });
     assert.equal(config.criteria.reconcileP99, t.reconcileP99);
     assert.equal(config.criteria.e2ePropagationP99, t.e2eP99);
+    // A scenario's headline latencies take the create→DNS target (Ready follows the DNS update by one status write).
+    assert.equal(config.criteria.createToReadyP99, t.e2eP99);
+    assert.equal(config.criteria.updateToReadyP99, t.e2eP99);
+    assert.equal(config.criteria.deleteToGoneP99, t.e2eP99);
     assert.equal(config.criteria.maxErrorRate, t.errors);
     assert.equal(config.criteria.maxMemoryGrowthMBPerHour, t.growth);
     assert.equal(config.criteria.minSustainedOpsPerSec, t.ops);

@@ -144,6 +144,9 @@ export const configSpec: f.Section = f.section({
     ),
   }),
   criteria: f.section({
+    createToReadyP99: f.duration('create → Ready p99 of the scenario\'s objects'),
+    updateToReadyP99: f.duration('update → Ready p99'),
+    deleteToGoneP99: f.duration('delete → gone p99'),
     reconcileP99: f.duration('operator reconcile latency p99'),
     e2ePropagationP99: f.duration('create → answered by BIND9, p99'),
     dnsQueryP99: f.duration('DNS query latency p99'),

@@ -216,6 +216,12 @@ export interface ScenariosConfig {
 
 /** Success criteria: a run fails when a measured value crosses one of these. */
 export interface CriteriaConfig {
+  /** Create → Ready p99 of the scenario's own objects, in ms. */
+  createToReadyP99: number;
+  /** Update → Ready p99 (the write's generation Ready), in ms. */
+  updateToReadyP99: number;
+  /** Delete → gone p99 (the DELETED watch event), in ms. */
+  deleteToGoneP99: number;
   /** Operator reconcile latency p99, in ms. */
   reconcileP99: number;
   /** Create → answered by BIND9 p99, in ms. */

@@ -43,6 +43,7 @@ export function analysisMarkdown(a: Analysis): string {
   lines.push('');
   lines.push(`${head} — threshold ${(a.threshold * 100).toFixed(1)} %, one-sided tests at α = ${a.alpha}. Baseline runs: ${a.baselineRuns.join(', ')}.`);
   lines.push('');
+  if (a.differences.length > 0) lines.push(`The current run differs from the baseline in: ${a.differences.join('; ')}.`, '');
   lines.push('| metric | baseline | current | change | verdict | test | p-value |');
   lines.push('| --- | ---: | ---: | ---: | --- | --- | ---: |');
   for (const r of a.rows) {

@@ -163,3 +163,15 @@ test('with 3+ baseline runs a shift inside their run-to-run spread is not a regr
   assert.equal(far.verdict, 'regression');
   assert.ok(far.pValue !== null && far.pValue < 0.01, `p ${far.pValue}`);
 });
+
+test('analyze states how the current run differs from the baseline (another bindy version is a release check, not an error)', () => {
+  const b = baselineOf([1, 2], () => latency(500, 200_000));
+  const same = analyze(b, syntheticResult({ seed: 5, ...latency(500, 200_000) }), { threshold: 0.1 });
+  assert.deepEqual(same.differences, []);
+  assert.doesNotMatch(analysisMarkdown(same), /differs from the baseline/);
+  const other = syntheticResult({ seed: 6, ...latency(500, 200_000) });
+  other.metadata.target.bindyVersion = 'bindy 0.8.0';
+  const a = analyze(b, other, { threshold: 0.1 });
+  assert.deepEqual(a.differences, ['bindy version bindy 0.8.0 (was unknown)']);
+  assert.match(analysisMarkdown(a), /The current run differs from the baseline in: bindy version bindy 0\.8\.0 \(was unknown\)\./);
+});

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import type { RunResult } from '../report/result/index.js';
 import type { BaselineDocument } from './baseline.js';
 import { figureIds, figureInfo, readFigures } from './figures.js';
+import { identityDifferences, runIdentity } from './identity.js';
 import type { FigureId } from './figures.js';
 import { bucketsOf } from './histogram-buckets.js';
 import { mannWhitney } from './mann-whitney.js';
@@ -49,6 +50,12 @@ export interface Analysis {
   alpha: number;
   rows: ComparisonRow[];
   regressions: number;
+  /**
+   * How the current run's identity differs from the baseline's (bindy or tool version, scenario
+   * configuration): comparing two bindy versions is what a release check does, so these are
+   * stated, not refused; a configuration difference means the rows compare different loads.
+   */
+  differences: string[];
 }
 
 /** Options of {@link analyze}. */
@@ -88,7 +95,7 @@ function capNotBindy(row: ComparisonRow, reason: string | undefined): Comparison
 }
 
 /** Latency p99 figures are compared through their histograms (the latency rows), not as per-run scalars. */
-const histogramFigures: readonly FigureId[] = ['e2e_propagation_p99', 'dns_query_p99'];
+const histogramFigures: readonly FigureId[] = ['create_to_ready_p99', 'update_to_ready_p99', 'delete_to_gone_p99', 'e2e_propagation_p99', 'dns_query_p99'];
 
 function relativeChange(baseline: number, current: number): number | null {
   if (baseline === 0) return current === 0 ? 0 : null;
@@ -233,6 +240,7 @@ export function analyze(baseline: BaselineDocument, current: RunResult, options:
     alpha,
     rows,
     regressions: rows.filter((r) => r.verdict === 'regression').length,
+    differences: identityDifferences(runIdentity(baseline), runIdentity(current)),
   };
 }
 

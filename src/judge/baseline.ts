@@ -8,6 +8,7 @@ import type { LatencyResult, RunResult } from '../report/result/index.js';
 import { mergeHistograms } from '../measure/index.js';
 import type { QuantityHistogram } from '../measure/index.js';
 import { figureIds, readFigures } from './figures.js';
+import { identityDifferences, runIdentity } from './identity.js';
 import type { FigureId } from './figures.js';
 
 /** Version of the `baseline` section. */
@@ -97,10 +98,11 @@ function mergeLatency(name: string, entries: readonly LatencyResult[]): LatencyR
 }
 
 /**
- * Builds a baseline from one or more results of the same scenario on the same target. Refuses,
- * with a UsageError naming the file: an empty list, a result of another scenario or target kind or
- * description than the first, an aborted (partial) result, the same run twice, and a result that is
- * itself a baseline.
+ * Builds a baseline from one or more results of one identity (see `runIdentity`: target kind, bindy
+ * and tool versions, scenario and its configuration; not ports, paths or URLs, so runs that each
+ * started their own sandbox merge). Refuses, with a UsageError naming the file: an empty list, a
+ * result of another scenario or identity than the first (saying what differs), an aborted
+ * (partial) result, the same run twice, and a result that is itself a baseline.
  * Latency histograms (and per-kind ones) are merged; counters, operator rows and series are not
  * merged: the figures read from them are kept per run in `baseline.runs`.
  */
@@ -108,6 +110,7 @@ export function buildBaseline(inputs: readonly BaselineInput[]): BaselineDocumen
   const first = inputs[0];
   if (first === undefined) throw new UsageError('baseline: give at least one result (--input FILE …)');
   const m0 = first.result.metadata;
+  const id0 = runIdentity(first.result);
   const seen = new Map<string, string>();
   for (const { source, result } of inputs) {
     const m = result.metadata;
@@ -118,8 +121,12 @@ export function buildBaseline(inputs: readonly BaselineInput[]): BaselineDocumen
     if ('baseline' in result) throw new UsageError(`${source}: is already a baseline; give the run results it was built from`);
     if (m.status === 'aborted') throw new UsageError(`${source}: run ${m.runId} was aborted (a partial result) and cannot be part of a baseline`);
     if (m.scenario !== m0.scenario) throw new UsageError(`${source}: scenario '${m.scenario}' differs from '${m0.scenario}' (${first.source}); a baseline holds runs of one scenario`);
-    if (m.target.kind !== m0.target.kind || m.target.description !== m0.target.description) {
-      throw new UsageError(`${source}: target '${m.target.kind}: ${m.target.description}' differs from '${m0.target.kind}: ${m0.target.description}' (${first.source}); a baseline holds runs on one target`);
+    const differs = identityDifferences(id0, runIdentity(result));
+    if (differs.length > 0) {
+      const shown = differs.slice(0, 3).join('; ') + (differs.length > 3 ? `; and ${differs.length - 3} more` : '');
+      throw new UsageError(
+        `${source}: not comparable with ${first.source}: ${shown}; a baseline holds runs of one target kind, bindy and tool version and scenario configuration (ports, paths and URLs do not count)`,
+      );
     }
   }
   const names = [...new Set(inputs.flatMap((i) => Object.keys(i.result.latencies)))].sort();
@@ -130,8 +137,8 @@ export function buildBaseline(inputs: readonly BaselineInput[]): BaselineDocumen
     latencies[name] = mergeLatency(name, entries);
     if (entries.length < inputs.length) notes.push(`latency ${name} is in ${entries.length} of ${inputs.length} runs`);
   }
-  const configs = new Set(inputs.map((i) => JSON.stringify(i.result.config.effective)));
-  if (configs.size > 1) notes.push('the runs used different effective configurations; config below is the first run’s');
+  const targets = new Set(inputs.map((i) => i.result.metadata.target.description));
+  if (targets.size > 1) notes.push(`the runs' targets differ only in what is not identity (ports, paths, URLs): ${[...targets].join(' | ')}; metadata.target below is the first run's`);
   const started = inputs.map((i) => i.result.metadata.startedAt).sort();
   const ended = inputs.map((i) => i.result.metadata.endedAt).filter((e): e is string => e !== null).sort();
   const { endedAt: _e, durationMs: _d, status: _s, ...start } = m0;

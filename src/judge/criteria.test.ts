@@ -16,7 +16,7 @@ function origins(explicit: Partial<Record<CriterionKey, ValueOrigin>>): Map<stri
 test('burst with profile criteria: what it cannot measure is listed, not refused', () => {
   const plan = checkCriteriaMeasurable(defaultConfig.criteria, origins({}), burstMetrics);
   assert.deepEqual(plan.measured.sort(), [...burstMetrics.measures].sort());
-  assert.deepEqual(plan.notMeasured.map((n) => n.criterion).sort(), ['dnsQueryP99', 'e2ePropagationP99', 'maxQueueDepth', 'maxRetryRate', 'minSustainedOpsPerSec']);
+  assert.deepEqual(plan.notMeasured.map((n) => n.criterion).sort(), ['deleteToGoneP99', 'dnsQueryP99', 'e2ePropagationP99', 'maxQueueDepth', 'maxRetryRate', 'minSustainedOpsPerSec', 'updateToReadyP99']);
   const e2e = plan.notMeasured.find((n) => n.criterion === 'e2ePropagationP99');
   assert.match(e2e?.reason ?? '', /not measured by the burst scenario: the e2e scenario measures/);
   assert.deepEqual(plan.conditions.map((c) => c.criterion), ['maxMemoryGrowthMBPerHour']);

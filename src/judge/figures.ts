@@ -8,6 +8,9 @@ import { linearFit } from './linear-fit.js';
 
 /** Every figure the judge knows. */
 export const figureIds = [
+  'create_to_ready_p99',
+  'update_to_ready_p99',
+  'delete_to_gone_p99',
   'reconcile_p99',
   'e2e_propagation_p99',
   'dns_query_p99',
@@ -34,6 +37,9 @@ export interface FigureInfo {
 
 /** Unit, direction and label of every figure. */
 export const figureInfo: Readonly<Record<FigureId, FigureInfo>> = {
+  create_to_ready_p99: { unit: 'ms', better: 'lower', label: 'create → Ready p99' },
+  update_to_ready_p99: { unit: 'ms', better: 'lower', label: 'update → Ready p99' },
+  delete_to_gone_p99: { unit: 'ms', better: 'lower', label: 'delete → gone p99' },
   reconcile_p99: { unit: 'ms', better: 'lower', label: 'operator reconcile p99 (bucket estimate)' },
   e2e_propagation_p99: { unit: 'ms', better: 'lower', label: 'create → resolvable p99' },
   dns_query_p99: { unit: 'ms', better: 'lower', label: 'DNS query p99' },
@@ -179,6 +185,12 @@ function memoryGrowth(result: RunResult, options: FigureOptions): Figure {
 /** Reads one figure from `result`. */
 export function readFigure(result: RunResult, id: FigureId, options: FigureOptions = {}): Figure {
   switch (id) {
+    case 'create_to_ready_p99':
+      return latencyP99(result, id, 'create_to_ready', 'burst or sustained');
+    case 'update_to_ready_p99':
+      return latencyP99(result, id, 'update_to_ready', 'sustained');
+    case 'delete_to_gone_p99':
+      return latencyP99(result, id, 'delete_to_gone', 'sustained');
     case 'reconcile_p99': {
       const f = operatorValue(result, id, 'reconcile_duration', 'p99', 1000, 'p99 of bindy_firestoned_io_reconciliation_duration_seconds (all resource types), in ms');
       // At the last finite bucket bound histogram_quantile caps the answer: the true p99 may be higher.

@@ -2,11 +2,15 @@
 export { criteriaTable, burstMetrics, checkCriteriaMeasurable, isExplicit } from './criteria.js';
 export type { CriterionKey, CriterionSpec, MeasurabilityPlan, ScenarioMetrics } from './criteria.js';
 export { judge, failedVerdicts } from './judge.js';
-export type { Verdict } from './judge.js';
+export type { JudgeOptions, Verdict } from './judge.js';
+export { decideVerdict } from './verdict.js';
+export type { VerdictInput } from './verdict.js';
 export { figureIds, figureInfo, memoryGrowthMinimum, readFigure, readFigures } from './figures.js';
 export type { Figure, FigureId, FigureInfo, FigureOptions } from './figures.js';
 export { asBaseline, baselineVersion, buildBaseline } from './baseline.js';
 export type { BaselineDocument, BaselineInput, BaselineRun, BaselineSection } from './baseline.js';
+export { identityDifferences, runIdentity } from './identity.js';
+export type { RunIdentity } from './identity.js';
 export { analyze, assertComparable } from './analyze.js';
 export type { Analysis, AnalyzeOptions, ChangeVerdict, ComparisonRow } from './analyze.js';
 export { analysisMarkdown } from './analysis-markdown.js';

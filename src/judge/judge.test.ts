@@ -47,7 +47,7 @@ test('every verdict state, with observed value, limit, comparison and method', (
   assert.equal(q.observed, 220);
   assert.match(q.method, /client-side backlog/);
   // not measured: never a pass, with the reason
-  for (const key of ['e2ePropagationP99', 'dnsQueryP99', 'minSustainedOpsPerSec', 'maxRetryRate', 'maxMemoryGrowthMBPerHour']) {
+  for (const key of ['createToReadyP99', 'updateToReadyP99', 'deleteToGoneP99', 'e2ePropagationP99', 'dnsQueryP99', 'minSustainedOpsPerSec', 'maxRetryRate', 'maxMemoryGrowthMBPerHour']) {
     const v = byKey(vs, key);
     assert.equal(v.verdict, 'not-measured', key);
     assert.equal(v.observed, null);
@@ -92,4 +92,28 @@ test('memory growth on a steady phase shorter than the minimum is not measured, 
   const f = readFigure(r, 'memory_growth');
   assert.equal(f.value, null);
   assert.match(f.reason ?? '', /at least 10 min and 10 samples/);
+});
+
+test('create→Ready p99 is judged from the create_to_ready histogram, in ms', () => {
+  // log-normal with median 200 ms, sigma 0.3: p99 ≈ 200 · e^(2.326·0.3) ≈ 402 ms
+  const r = syntheticResult({ seed: 3, latency: { n: 5000, medianUs: 200_000 }, counters: burstCounters });
+  const c2r = byKey(judge(r, { ...defaultConfig.criteria, createToReadyP99: 300 }, origins), 'createToReadyP99');
+  assert.equal(c2r.metric, 'create_to_ready.p99');
+  assert.equal(c2r.verdict, 'fail');
+  assert.ok(c2r.observed !== null && c2r.observed > 350 && c2r.observed < 460, String(c2r.observed));
+  assert.match(c2r.reason, /ms not <= 300 ms/);
+  assert.equal(byKey(judge(r, defaultConfig.criteria, origins), 'createToReadyP99').verdict, 'pass', 'under the 30 s default');
+  // update→Ready and delete→gone are another scenario's latencies: not measured, saying which.
+  assert.match(byKey(judge(r, defaultConfig.criteria, origins), 'updateToReadyP99').reason, /no 'update_to_ready' latency: the sustained scenario/);
+});
+
+test('a run that stopped early is not judged: every criterion not-measured with the reason', () => {
+  const r = syntheticResult({ seed: 4, latency: { n: 100, medianUs: 200_000 }, counters: { creates_started: 1000, objects_not_ready: 997 } });
+  const vs = judge(r, defaultConfig.criteria, origins, { notJudged: 'interrupted by SIGINT' });
+  assert.equal(vs.length, Object.keys(defaultConfig.criteria).length);
+  for (const v of vs) {
+    assert.equal(v.verdict, 'not-measured', v.criterion);
+    assert.equal(v.observed, null);
+    assert.equal(v.reason, 'not judged: interrupted by SIGINT (a partial result)');
+  }
 });

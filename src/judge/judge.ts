@@ -38,6 +38,15 @@ function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toPrecision(4);
 }
 
+/** Options of {@link judge}. */
+export interface JudgeOptions extends FigureOptions {
+  /**
+   * Set when the run stopped before its end (why, e.g. `interrupted by SIGINT`): a partial run is
+   * not judged as if it had finished, so every criterion is `not-measured` with this reason.
+   */
+  notJudged?: string;
+}
+
 /**
  * Judges every criterion in `criteria` against `result`, in the order of the criteria table, and
  * replaces `result.criteria` with the verdicts. A figure missing from the result is
@@ -45,7 +54,7 @@ function fmt(x: number): string {
  * passes nothing (it fails a limit below it, else it is not measured). Memory growth is decided on
  * the slope; its confidence interval is reported, and the reason says when it straddles the limit.
  */
-export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, origins: ReadonlyMap<string, ValueOrigin>, options: FigureOptions = {}): Verdict[] {
+export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, origins: ReadonlyMap<string, ValueOrigin>, options: JudgeOptions = {}): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const key of Object.keys(criteriaTable) as CriterionKey[]) {
     const configured = criteria[key];
@@ -65,6 +74,10 @@ export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, ori
       origin: origin === undefined ? 'unknown' : formatOrigin(origin),
       explicit: isExplicit(origin),
     };
+    if (options.notJudged !== undefined) {
+      verdicts.push({ ...base, observed: null, verdict: 'not-measured', reason: `not judged: ${options.notJudged} (a partial result)` });
+      continue;
+    }
     if (figure.value === null || notApplicable !== undefined) {
       verdicts.push({ ...base, observed: figure.value, verdict: 'not-measured', reason: notApplicable ?? figure.reason ?? 'not in the result' });
       continue;

@@ -2,6 +2,7 @@
  * @module A thin, timed layer for the bindy kinds: the kubeconfig through @kubernetes/client-node,
  * the calls over kube-transport.ts; API errors come back as data.
  */
+import { accessSync, constants } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError, UsageError } from '../errors.js';
@@ -180,9 +181,16 @@ export class KubeClient implements ObjectCreator {
     } else {
       const kc = new KubeConfig();
       try {
-        kc.loadFromFile(source.kubeconfigPath);
+        accessSync(source.kubeconfigPath, constants.R_OK);
       } catch (cause) {
         throw new TargetNotReadyError(`cannot read kubeconfig ${source.kubeconfigPath}`, { cause, hint: 'pass --kubeconfig PATH' });
+      }
+      try {
+        kc.loadFromFile(source.kubeconfigPath);
+      } catch (cause) {
+        // The file is there but is not a kubeconfig (not YAML, or missing what client-node needs): bad input, exit 2.
+        const why = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
+        throw new UsageError(`invalid kubeconfig ${source.kubeconfigPath}: ${why}`, { cause });
       }
       if (source.context !== undefined) {
         if (!kc.getContexts().some((c) => c.name === source.context)) {

@@ -1,16 +1,17 @@
 /** @module The console summary printed on stderr at the end of a run, rendered from the JSON run result (pure). */
 import type { RunResult } from './result/index.js';
 import { formatNumber, formatUs } from './markdown.js';
+import { verdictLine } from './verdict-line.js';
 
 function counter(r: RunResult, name: string): string {
   const c = r.counters[name];
   return c === undefined ? '—' : formatNumber(c.value);
 }
 
-/** A few lines for a person: outcome, counts, rates, the main latencies' percentiles, where the files are. */
+/** A few lines for a person: the verdict line first, then outcome, counts, rates, the main latencies' percentiles, where the files are. */
 export function renderConsoleSummary(r: RunResult, files: { dir: string; files?: readonly string[] } | null): string {
   const m = r.metadata;
-  const lines: string[] = [];
+  const lines: string[] = [verdictLine(r)];
   lines.push(`${m.scenario} ${m.runId}: ${m.status}${m.durationMs === null ? '' : ` in ${(m.durationMs / 1000).toFixed(1)} s`} (${m.target.kind})`);
   if (r.counters['operations_attempted'] !== undefined) {
     // A scheduled run (sustained): operations of every type, the rates, the backlog verdict.

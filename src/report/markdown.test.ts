@@ -28,7 +28,7 @@ function result(): ReturnType<typeof createRunResult> {
 
 test('markdown: what ran, counts, the percentile table per operation and per kind, failures, how it was measured', () => {
   const md = renderMarkdown(result());
-  assert.match(md, /^# bindy-loadtest burst: failed/);
+  assert.match(md, /^\*\*FAIL\*\*: .*\n\n# bindy-loadtest burst: failed/, 'the verdict line first, then the title');
   assert.match(md, /\| run id \| `burst-x` \|/);
   assert.match(md, /\| latency \| count \| p50 \| p90 \| p95 \| p99 \| p99\.9 \| max \| mean \|/);
   assert.match(md, /\| create_to_ready \| 3 \| 200 ms \| 300 ms \| 300 ms \| 300 ms \| 300 ms \| 300 ms \| 200 ms \|/);
@@ -53,7 +53,7 @@ test('markdown: findings and recommendations with severity, id, text and evidenc
 
 test('console summary and number formats', () => {
   const text = renderConsoleSummary(result(), { dir: '/out/burst-x' });
-  assert.match(text, /^burst burst-x: failed in 1\.0 s \(cluster\)/);
+  assert.match(text, /^FAIL: .*\nburst burst-x: failed in 1\.0 s \(cluster\)/);
   assert.match(text, /create_to_ready +n=3 +p50 200 ms/);
   assert.match(text, /failed: ARecord a\|b: Invalid/);
   assert.deepEqual([formatUs(null), formatUs(850), formatUs(1500), formatUs(2_500_000)], ['—', '850 µs', '1.5 ms', '2.5 s']);

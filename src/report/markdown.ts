@@ -1,6 +1,7 @@
 /** @module The Markdown report (`summary.md`), rendered from the JSON run result alone (pure: no I/O). */
 import type { HistogramSummary } from '../measure/index.js';
 import type { Finding, RunResult } from './result/index.js';
+import { verdictLine } from './verdict-line.js';
 
 /** A latency in µs as a short human figure (µs, ms or s, 3 significant digits); `—` when not measured. */
 export function formatUs(us: number | null): string {
@@ -63,10 +64,11 @@ const countOrder = [
   'tool_peak_rss',
 ];
 
-/** The Markdown summary of a run result: what ran, criteria, findings and recommendations, counts, latency tables, rates, failures, and how each figure was measured. */
+/** The Markdown summary of a run result: the verdict line, what ran, criteria, findings and recommendations, counts, latency tables, rates, failures, and how each figure was measured. */
 export function renderMarkdown(r: RunResult, options: { maxFailures?: number } = {}): string {
   const m = r.metadata;
-  const out: string[] = [];
+  // The verdict comes first: it is what a gate (and a person) reads.
+  const out: string[] = [`**${verdictLine(r).replace(/^(PASS|FAIL|ABORTED)/, '$1**')}`, ''];
   out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '');
   out.push(row(['', '']), '| --- | --- |');
   out.push(row(['run id', `\`${m.runId}\``]));

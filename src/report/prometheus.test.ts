@@ -21,6 +21,8 @@ test('prometheus: run info, latency quantiles in seconds, objects, criteria, API
   const s = samples(text);
   assert.equal(s.get('bindy_loadtest_run_info{run_id="lt-synthetic-0001",scenario="burst",profile="quick",target="sandbox",tool_version="0.1.0",status="failed"}'), '1');
   assert.equal(s.get('bindy_loadtest_run_duration_seconds'), '60');
+  // A failed run: its verdict series is 1, the others 0.
+  assert.deepEqual(['pass', 'fail', 'aborted'].map((o) => s.get(`bindy_loadtest_verdict{outcome="${o}"}`)), ['0', '1', '0']);
   const p99 = r.latencies.create_to_ready?.summary.p99 ?? 0;
   assert.equal(Number(s.get('bindy_loadtest_latency_seconds{operation="create_to_ready",kind="all",quantile="0.99"}')), p99 / 1e6);
   assert.ok(s.has('bindy_loadtest_latency_seconds{operation="api_create",kind="ARecord",quantile="0.5"}'));

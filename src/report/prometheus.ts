@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { HistogramSummary } from '../measure/index.js';
+import { verdictOf } from './verdict-line.js';
 import type { RunResult } from './result/index.js';
 
 /** Prefix of every metric this module writes. */
@@ -54,6 +55,9 @@ export async function renderPrometheus(r: RunResult): Promise<string> {
     labelNames: ['run_id', 'scenario', 'profile', 'target', 'tool_version', 'status'],
     registers,
   }).set({ run_id: m.runId, scenario: m.scenario, profile: profileLabel(m.profile), target: m.target.kind, tool_version: m.toolVersion, status: m.status }, 1);
+  // The overall verdict, one series per outcome (1 for the run's, 0 for the others), so a gate can alert on FAIL or ABORTED.
+  const verdict = new Gauge({ name: `${p}_verdict`, help: 'The run\'s overall verdict: 1 for its outcome (pass, fail, aborted), 0 for the others.', labelNames: ['outcome'], registers });
+  for (const o of ['pass', 'fail', 'aborted'] as const) verdict.set({ outcome: o }, verdictOf(r).outcome === o ? 1 : 0);
   const started = Date.parse(m.startedAt);
   if (Number.isFinite(started)) {
     new Gauge({ name: `${p}_run_start_timestamp_seconds`, help: 'Wall-clock start of the run, Unix seconds.', registers }).set(started / 1000);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TargetNotReadyError, UsageError } from '../errors.js';
-import { groupingSegment, pushResult, pushUrl } from './pushgateway.js';
+import { checkPushgateway, groupingSegment, pushResult, pushUrl } from './pushgateway.js';
 import { syntheticResult } from '../../test/helpers/rich-result.js';
 
 test('pushgateway URL: job, instance = run id, scenario, profile; base64 for / and empty values', () => {
@@ -63,4 +63,28 @@ test('pushgateway: unreachable, or an HTTP error, is TargetNotReadyError (exit 3
     assert.match(e.message, new RegExp(`^pushgateway http://127\\.0\\.0\\.1:${port}: unreachable \\(ECONNREFUSED\\)$`));
     return true;
   });
+});
+
+test('checkPushgateway: GET <base>/-/ready; refused, non-2xx → exit 3; a bad URL → exit 2', async () => {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    res.writeHead(req.url === '/gw/-/ready' ? 200 : 404).end('no');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    await checkPushgateway(`http://127.0.0.1:${port}/gw/`);
+    assert.deepEqual(seen, ['GET /gw/-/ready']);
+    await assert.rejects(checkPushgateway(`http://127.0.0.1:${port}`), (e: unknown) => e instanceof TargetNotReadyError && /answered HTTP 404: not a ready Pushgateway/.test(e.message));
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  // A port that was free a moment ago (never connected to, so no pooled socket): nothing answers.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const free = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  await assert.rejects(checkPushgateway(`http://127.0.0.1:${free}`), (e: unknown) => e instanceof TargetNotReadyError && e.exitCode === 3 && /unreachable \(ECONNREFUSED\)/.test(e.message));
+  await assert.rejects(checkPushgateway('gw:9091'), (e: unknown) => e instanceof UsageError && e.exitCode === 2);
 });

@@ -90,10 +90,39 @@ export async function pushResult(r: RunResult, options: PushOptions): Promise<Pu
   return { url, status: res.status, bytes: Buffer.byteLength(body) };
 }
 
+/**
+ * Asks the Pushgateway `GET <base>/-/ready` before a run, so an unreachable or wrong URL is found
+ * before any load (TargetNotReadyError, exit 3), not after the run. A bad URL is a UsageError.
+ */
+export async function checkPushgateway(base: string, options: Omit<PushOptions, 'url'> = {}): Promise<void> {
+  let u: URL;
+  try {
+    u = new URL(base);
+  } catch (cause) {
+    throw new UsageError(`--pushgateway ${base}: not a URL (e.g. http://127.0.0.1:9091)`, { cause });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--pushgateway ${base}: must be an http:// or https:// URL`);
+  const ready = `${u.origin}${u.pathname.replace(/\/+$/, '')}/-/ready`;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const hint = 'check the --pushgateway URL and that the Pushgateway is running (default port 9091); nothing was started';
+  let res: Response;
+  try {
+    res = await (options.fetch ?? fetch)(ready, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (cause) {
+    throw new TargetNotReadyError(`pushgateway ${base}: ${describeFetchError(cause, timeoutMs)}`, { cause, hint });
+  }
+  await res.body?.cancel().catch(() => undefined);
+  if (!res.ok) throw new TargetNotReadyError(`pushgateway ${base}: GET ${ready} answered HTTP ${res.status}: not a ready Pushgateway`, { hint });
+}
+
 /** A one-line reason from a fetch failure: the socket error code (ECONNREFUSED, ENOTFOUND…) or the timeout. */
 function describeFetchError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown; errors?: unknown } | undefined) : undefined;
   if (cause !== undefined && typeof cause.code === 'string') return `unreachable (${cause.code})`;
+  // A host with several addresses fails with an AggregateError: its first error says why.
+  const first: unknown = Array.isArray(cause?.errors) ? (cause.errors as unknown[])[0] : undefined;
+  if (first !== null && typeof first === 'object' && typeof (first as { code?: unknown }).code === 'string') return `unreachable (${String((first as { code: string }).code)})`;
+  if (typeof cause?.message === 'string' && cause.message !== '') return `unreachable (${cause.message})`;
   return `unreachable (${err instanceof Error ? err.message : String(err)})`;
 }

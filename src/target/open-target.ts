@@ -11,6 +11,8 @@ import type { SandboxState } from './sandbox/supervisor/index.js';
 import { gatherClusterFacts, operatorVersionText } from './cluster/cluster-facts.js';
 import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
+import { assertApiReachable } from './cluster/reachable.js';
+import { sandboxBindyVersion } from './sandbox/twin-versions.js';
 import type { MetricsEndpoint, Target } from './target.js';
 
 /** How to open the target. */
@@ -38,7 +40,11 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
   const parts = state.parts.map((p) => p.name).join(', ');
   let closed = false;
   return {
-    info: { kind: 'sandbox', description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}` },
+    info: {
+      kind: 'sandbox',
+      description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}`,
+      bindyVersion: sandboxBindyVersion,
+    },
     kubeConfig,
     namespace,
     dnsServers: [state.dns],
@@ -94,10 +100,17 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
       }),
     );
     // The version measured goes into every result (deploy/loadtest/bindy pins it; docs/cluster.md).
-    version = `; ${operatorVersionText(facts.operator)}`;
+    version = operatorVersionText(facts.operator);
+  } else {
+    // Commands that only clean up skip the bindy preflight but still need an API server that answers.
+    await assertApiReachable(kubeConfig);
   }
   return {
-    info: { kind: 'cluster', description: `cluster ${server} (context ${kubeConfig.getCurrentContext()})${version}` },
+    info: {
+      kind: 'cluster',
+      description: `cluster ${server} (context ${kubeConfig.getCurrentContext()})${version === '' ? '' : `; ${version}`}`,
+      ...(version === '' ? {} : { bindyVersion: version }),
+    },
     kubeConfig,
     namespace: config.namespace,
     // In-cluster Services (BIND9 on 53, bindcar on 80) are not reachable from outside the cluster

@@ -7,6 +7,7 @@ import { parsePercentage } from '../../config/index.js';
 import { analysisMarkdown, analyze, asBaseline, assertComparable } from '../../judge/index.js';
 import type { CommandModule } from '../command-module.js';
 import { readAsTyped } from './baseline.js';
+import { assertNotAnInput } from '../output-path.js';
 
 const help = `
 Compares the current run with a baseline (from \`bindy-loadtest baseline\`) metric by metric:
@@ -37,6 +38,8 @@ export const analyzeCommand: CommandModule = {
       .addOption(new Option('--format <format>', 'report format').choices(['markdown', 'json']).default('markdown'))
       .addHelpText('after', help)
       .action(async (o: { baseline: string; current: string; threshold: string; format: 'markdown' | 'json' }) => {
+        const out = ctx.globals().output;
+        if (out !== undefined) await assertNotAnInput(ctx.io.cwd, out, [o.baseline, o.current], '--output');
         const threshold = parsePercentage(o.threshold);
         if (!threshold.ok) throw new UsageError(`--threshold: ${threshold.message}`);
         const baseline = asBaseline(await readAsTyped(ctx.io.cwd, o.baseline), o.baseline);

@@ -5,6 +5,7 @@ import { buildBaseline } from '../../judge/index.js';
 import { readResultFile, writeResultFile } from '../../report/result/index.js';
 import type { RunResult } from '../../report/result/index.js';
 import type { CommandModule } from '../command-module.js';
+import { assertNotAnInput } from '../output-path.js';
 
 const help = `
 Merges one or more results of the same scenario on the same target into one baseline: latency
@@ -27,6 +28,7 @@ export const baselineCommand: CommandModule = {
       .action(async (o: { input: string[] }) => {
         const output = ctx.globals().output;
         if (output === undefined) throw new UsageError('baseline: --output FILE is required (where to write the baseline)');
+        await assertNotAnInput(ctx.io.cwd, output, o.input, '--output');
         const inputs = [];
         for (const file of o.input) inputs.push({ source: file, result: await readAsTyped(ctx.io.cwd, file) });
         const doc = buildBaseline(inputs);

@@ -35,8 +35,12 @@ Examples:
   $ bindy-loadtest --dry-run burst --records 100000 --zones 100 --mixed
   $ bindy-loadtest --json burst --records 300 > result.json
 
-Exit codes: 0 every object became Ready; 1 some did not or were rejected; 2 bad flags;
-            3 target not ready (preflight names what is missing); 130 interrupted.
+The summary's first line is the verdict: PASS, FAIL (the failed criteria first, e.g. create→Ready p99
+above its limit, then objects not Ready or rejected) or ABORTED (a partial run is not judged).
+
+Exit codes: 0 PASS; 1 FAIL; 2 bad flags, or an --output that cannot be written (checked first);
+            3 target not ready (preflight names what is missing) or --pushgateway unreachable;
+            130 interrupted.
 `;
 
 type BurstFlags = RunFlags & { recordsPerZone?: string; mixed?: boolean };

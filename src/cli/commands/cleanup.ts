@@ -34,7 +34,11 @@ export const cleanupCommand: CommandModule = {
         if ((o.runId === undefined) === (o.all !== true)) throw new UsageError('cleanup: give --run-id ID or --all (one of them)');
         const parsed = parseDuration(o.timeout);
         if (!parsed.ok) throw new UsageError(`--timeout: ${parsed.message}`);
+        if (parsed.value === 0) throw new UsageError('--timeout: must be above 0: cleanup would stop before any finalizer could run');
         const timeoutMs = parsed.value;
+        if (o.runId !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(o.runId)) {
+          throw new UsageError(`--run-id: ${JSON.stringify(o.runId)} is not a run id (a label value: letters, digits, '-', '_', '.', at most 63)`);
+        }
         const target: CleanupTarget = o.runId !== undefined ? { runId: o.runId } : { all: true };
         const { config } = await resolveCliConfig(ctx);
         const opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });

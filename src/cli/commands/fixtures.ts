@@ -12,6 +12,7 @@ import { fixtureFormats, writeFixtureFiles, type FixtureFormat } from '../../mod
 import { checkZoneFile } from '../../target/sandbox/bind9/check-zone.js';
 import type { CommandModule } from '../command-module.js';
 import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
+import { assertWritableDir } from '../output-path.js';
 
 const flags: readonly ConfigFlag[] = [
   { flag: '--zones', key: 'fixtures.zones' },
@@ -70,6 +71,7 @@ export const fixturesCommand: CommandModule = {
           return;
         }
         const dir = config.output;
+        await assertWritableDir(ctx.io.cwd, dir, '--output');
         const formats = o.format === 'all' ? fixtureFormats : [o.format];
         const t0 = performance.now();
         const report = await writeFixtureFiles(options, dir, formats);

@@ -1,14 +1,17 @@
 /** @module `bindy-loadtest report`: re-renders a saved run result as JSON, Markdown, HTML or Prometheus text, and pushes it to a Pushgateway. */
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CommandModule } from '../command-module.js';
-import { readResultFile, serializeResult } from '../../report/result/index.js';
+import { serializeResult } from '../../report/result/index.js';
 import type { RunResult } from '../../report/result/index.js';
 import { loadChartAssets, renderHtml } from '../../report/html/index.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderPrometheus } from '../../report/prometheus.js';
-import { pushResult } from '../../report/pushgateway.js';
+import { checkPushgateway, pushResult } from '../../report/pushgateway.js';
+import { assertNotAnInput } from '../output-path.js';
+import { readAsTyped } from './baseline.js';
 
 /** Output formats of `report`. */
 export const reportFormats = ['json', 'markdown', 'html', 'prometheus'] as const;
@@ -69,13 +72,16 @@ export const reportCommand: CommandModule = {
           throw new UsageError(`report: give --format (${reportFormats.join(', ')}) or --pushgateway URL`);
         }
         if (output !== undefined && opts.format === undefined) throw new UsageError('report: --output needs --format');
-        const result = await readResultFile(opts.input);
+        if (output !== undefined) await assertNotAnInput(ctx.io.cwd, output, [opts.input], '--output');
+        const result = await readAsTyped(ctx.io.cwd, opts.input);
+        // An unreachable Pushgateway is found before anything is written (exit 3).
+        if (opts.pushgateway !== undefined) await checkPushgateway(opts.pushgateway);
         if (opts.format !== undefined) {
           const text = await render(result, opts.format);
           if (output === undefined) ctx.io.stdout(text);
           else {
             try {
-              await writeFile(output, text, 'utf8');
+              await writeFile(resolve(ctx.io.cwd, output), text, 'utf8');
             } catch (cause) {
               const code = (cause as NodeJS.ErrnoException).code;
               throw new UsageError(`--output ${output}: cannot write${code === undefined ? '' : ` (${code})`}`, { cause });

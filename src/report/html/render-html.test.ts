@@ -119,3 +119,12 @@ test('html: a finished result renders with the run still marked aborted when it 
   const aborted = finishRunResult(r, { status: 'aborted', endedAt: '2026-01-12T09:31:00.000Z', durationMs: 1 });
   assert.match(renderHtml(roundTrip(aborted), fakeAssets), /<div class="status status-aborted">aborted<\/div>/);
 });
+
+test('html: the verdict line is the first thing in the body, escaped, and names the outcome in the title', () => {
+  const r = roundTrip(syntheticResult({ records: 10, hostile }));
+  r.verdict = { outcome: 'fail', reasons: [`create_to_ready.p99 25300 ms (limit <= 15000 ms)`, hostile] };
+  const html = renderHtml(r, fakeAssets);
+  const body = html.slice(html.indexOf('<body>') + '<body>'.length).trimStart();
+  assert.match(body, /^<p id="verdict" class="run-verdict verdict-fail">FAIL: create_to_ready\.p99 25300 ms \(limit &lt;= 15000 ms\); &lt;\/script&gt;/);
+  assert.match(html, /<title>FAIL: bindy-loadtest /);
+});

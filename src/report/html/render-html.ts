@@ -16,6 +16,7 @@ import { formatMicros, formatNumber, formatWithUnit } from './format.js';
 import { latencyDistribution, percentileCurve } from './latency-charts.js';
 import type { PercentileCurve } from './latency-charts.js';
 import { seriesFigures } from './series-groups.js';
+import { verdictLine, verdictOf } from '../verdict-line.js';
 
 /** Options of {@link renderHtml}. */
 export interface HtmlReportOptions {
@@ -298,7 +299,8 @@ code { font-size: .85rem; } .method, .labels, .evidence { color: #555; font-size
 .absent { color: #6a4d00; background: #fff8e1; border-left: 3px solid #e0b000; padding: .3rem .5rem; }
 .status { display: inline-block; font-weight: 700; padding: .2rem .6rem; border-radius: 4px; margin-bottom: .4rem; }
 .status-completed, .verdict-pass { background: #dff3e0; color: #185c1c; } .status-failed, .verdict-fail { background: #fde0de; color: #8a1c12; }
-.status-aborted, .verdict-not-measured { background: #fff1c9; color: #6a4d00; } .verdict { padding: 0 .3rem; border-radius: 3px; font-weight: 600; }
+.status-aborted, .verdict-not-measured, .verdict-aborted { background: #fff1c9; color: #6a4d00; }
+.run-verdict { font-weight: 700; font-size: 1.1rem; padding: .4rem .7rem; border-radius: 4px; margin: .5rem 0; } .verdict { padding: 0 .3rem; border-radius: 3px; font-weight: 600; }
 .sev { font-weight: 700; text-transform: uppercase; font-size: .75rem; padding: 0 .3rem; border-radius: 3px; background: #eee; }
 .sev-high { background: #fde0de; } .sev-medium { background: #fff1c9; } .state-missing { color: #8a1c12; } .state-never-updated { color: #6a4d00; }
 figure { margin: .5rem 0 1rem; } table.kv th { text-align: left; font-weight: 600; }
@@ -328,7 +330,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
     ['summary', 'Summary'], ['verdicts', 'Verdicts'], ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
     ['operator', 'Operator'], ['api', 'API'], ['failures', 'Failures'], ['findings', 'Findings'], ['config', 'Config'],
   ].map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
-  const title = `bindy-loadtest ${m.scenario} ${m.runId}: ${m.status}`;
+  const title = `${verdictOf(r).outcome.toUpperCase()}: bindy-loadtest ${m.scenario} ${m.runId}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -340,6 +342,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
 <style>${style}</style>
 </head>
 <body>
+<p id="verdict" class="run-verdict verdict-${e(verdictOf(r).outcome)}">${e(verdictLine(r))}</p>
 <header><h1>${e(`bindy-loadtest ${m.scenario}`)}</h1><div>${e(`run ${m.runId}, ${m.startedAt}`)}</div><nav>${nav}</nav></header>
 ${body}
 <footer>Rendered by bindy-loadtest ${e(toolVersion)} from the run result (schema version ${r.schemaVersion}) that bindy-loadtest ${e(m.toolVersion)} wrote. Charts drawn by ${e(assets.name)}, inlined under its licence:<pre>${e(assets.license)}</pre></footer>

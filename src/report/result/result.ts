@@ -80,6 +80,7 @@ export function histogramOf(entry: MeasuredHistogram): QuantityHistogram {
 const sectionOrder: readonly (keyof RunResult)[] = [
   'schemaVersion',
   'metadata',
+  'verdict',
   'config',
   'latencies',
   'timeSeries',

@@ -12,6 +12,11 @@ export interface TargetInfo {
   kind: 'sandbox' | 'cluster';
   /** Human description: cluster context and server version, or the sandbox's components. */
   description: string;
+  /**
+   * The bindy (and bindcar) release measured, e.g. `bindy 0.6.2, bindcar 0.7.3 (sandbox twins)`;
+   * absent when the target did not say (part of a run's identity for baselines).
+   */
+  bindyVersion?: string;
 }
 
 /** The machine the tool ran on. */
@@ -153,6 +158,14 @@ export interface CriterionVerdict {
   method: string;
 }
 
+/** The run's overall verdict: what the first line of every report says. */
+export interface RunVerdict {
+  /** pass: ran to the end and held every judged criterion and expected behaviour; aborted: not judged. */
+  outcome: 'pass' | 'fail' | 'aborted';
+  /** fail: each failed criterion and expected behaviour; aborted: why the run stopped; pass: empty. */
+  reasons: string[];
+}
+
 /** Severity of a finding or recommendation. */
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 
@@ -177,6 +190,8 @@ export interface RunResult {
   apiAmplification: ApiAmplification | null;
   failures: FailureRecord[];
   criteria: CriterionVerdict[];
+  /** The overall verdict; absent in results written before it existed (readers derive it from status and criteria). */
+  verdict?: RunVerdict;
   findings: Finding[];
   recommendations: Finding[];
   notes: string[];
