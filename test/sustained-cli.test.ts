@@ -24,7 +24,7 @@ const badFlags: [string, string[], RegExp][] = [
   ['a mix of two weights', ['--mix', '60,30'], /^bindy-loadtest: --mix: expected 3 weights \(create,update,delete\)/],
   ['a mix with an unknown operation', ['--mix', 'create=50,patch=50'], /^bindy-loadtest: --mix: /],
   ['churn without a working set', ['--churn'], /^bindy-loadtest: --churn keeps the working set at its size: give --working-set N/],
-  ['a duration of 0', ['--duration', '0s', '--ramp-up', '0s'], /^bindy-loadtest: scenarios\.sustained\.duration: must be above 0/],
+  ['a duration of 0', ['--duration', '0s', '--ramp-up', '0s'], /^bindy-loadtest: --duration: must be above 0/],
   ['a negative working set', ['--working-set', '-3'], /^bindy-loadtest: --working-set: /],
 ];
 
@@ -45,12 +45,14 @@ test('sustained at 10/s for 30 s against the sandbox: every operation accounted 
   const home = await mkdtemp(join(tmpdir(), 'bl-sustained-sandbox-'));
   const out = join(home, 'results');
   t.after(() => rm(home, { recursive: true, force: true }));
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home });
+  // This test is about the tool, so the twin must keep up: bindcar 0.7's rate limiter (about 1
+  // request/s, and a 0.6.2 zone reconcile makes 2) is off. With it on, a new record waits for its
+  // zone's next reconcile, which under that limiter comes about every 2 s per zone, or 30 s after a
+  // 429: at 10 creates/s the 0.6.2 twin falls behind (create→Ready p99 55 s seen here), which is the
+  // system's behaviour, measured, and not what this test checks.
+  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
   t.after(() => sb.stop());
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  // Two zones: the 0.6.2 twin behind bindcar 0.7's limiter (about 1 request/s, 2 per zone reconcile)
-  // reconciles about one zone every 2 s, and a new record waits for its zone's next reconcile. Over
-  // 20 zones that wait is ~20 s and 10 creates/s cannot be kept up with: a real finding, not this test's.
   const args = ['--output', out, '--json', 'sustained', '--rate', '10/s', '--duration', '30s', '--ramp-up', '5s', '--zones', '2', '--mix', '60,30,10', '--working-set', '20', '--quiet-window', '10s'];
   const r = await runCli(args, { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-25).join('\n'));
