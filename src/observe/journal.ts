@@ -64,10 +64,14 @@ export class Journal {
   #fd: number | null;
 
   constructor(dir: string, runId: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.runId = runId;
     this.path = join(dir, journalFileName(runId));
-    this.#fd = openSync(this.path, 'a', 0o600);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.#fd = openSync(this.path, 'a', 0o600);
+    } catch (err) {
+      throw new UsageError(`cannot write the run journal ${this.path}: ${(err as Error).message}`, { hint: 'choose another --output folder' });
+    }
   }
 
   /** Appends the entry for `obj` (synchronously: it must be on disk before the create is sent). */
@@ -177,6 +181,26 @@ export function readJournals(dir: string): JournalFile[] {
     .filter((n) => /^run-.+\.jsonl$/.test(n))
     .sort()
     .map((n) => parseJournal(join(dir, n), readFileSync(join(dir, n), 'utf8')));
+}
+
+/**
+ * True when nothing a journal names is left to undo: the sandbox the run started is stopped (its
+ * objects lived in its API server and went with it), or the run started none and created nothing.
+ */
+export function isSettled(j: JournalFile): boolean {
+  if (j.unknownLines > 0) return false;
+  return j.sandbox !== null ? j.sandbox.stopped : j.objects.length === 0;
+}
+
+/** Removes the journal at `path` when {@link isSettled} (a missing file is fine). */
+export function removeJournalIfSettled(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  if (isSettled(parseJournal(path, text))) removeJournal(path);
 }
 
 /** Removes a journal once everything it names is gone. */
