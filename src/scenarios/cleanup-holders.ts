@@ -66,10 +66,11 @@ export function holdersHint(holders: readonly Holder[], operator: OperatorState)
   const zones = withFinalizers.filter((h) => h.key.startsWith('DNSZone/'));
   const causes: string[] = [];
   if (zones.length > 0) {
-    causes.push(
-      `the operator keeps a DNSZone's finalizer until bindcar has frozen and deleted the zone in BIND9; for a zone that never reached BIND9, bindcar 0.7 answers 500 and bindy 0.6.2 retries it ` +
-        `for its whole bindcar budget (about 130 s) before letting go`,
-    );
+    causes.push(`the operator keeps a DNSZone's finalizer until bindcar has frozen and deleted the zone in BIND9 (paced by bindcar's rate limiter)`);
+    // A zone never seen Ready may never have reached BIND9: the 0.6.2 give-up path.
+    if (zones.some((z) => z.condition === null || !z.condition.startsWith('Ready=True'))) {
+      causes.push(`a zone that never reached BIND9 gets 500 from bindcar 0.7, which bindy 0.6.2 retries for its whole bindcar budget (about 130 s) before letting go`);
+    }
   }
   if (zones.length < withFinalizers.length) causes.push(`the operator removes a record's finalizer once its RRset is deleted from BIND9: a failing DNS update or a busy operator holds it`);
   const running = operator === 'running' ? 'the operator is running; ' : '';
