@@ -19,10 +19,19 @@ export function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) =>
   };
 }
 
-/** The result's note on a run's cleanup (and, when it did not finish, what is left and how to remove it). */
-export function cleanupNote(report: CleanupReport, runId: string): string {
+/**
+ * The result's note on a run's cleanup (and, when it did not finish, what is left and how to
+ * remove it). `sandboxStops`: the objects live in a sandbox the run started and stops next.
+ */
+export function cleanupNote(report: CleanupReport, runId: string, sandboxStops = false): string {
   if (report.outcome === 'clean') return `cleanup: ${report.found} objects labelled with the run id deleted and seen gone`;
   const shown = report.remaining.slice(0, 10).join(', ');
+  if (sandboxStops) {
+    return (
+      `cleanup ${report.outcome === 'aborted' ? 'interrupted' : 'timed out'}: ${report.remaining.length} objects were still there (deletion was requested): ${shown}` +
+      `${report.remaining.length > 10 ? ', …' : ''}; they go with the sandbox this run started, which it stops now`
+    );
+  }
   return (
     `cleanup ${report.outcome === 'aborted' ? 'interrupted' : 'timed out'}: ${report.remaining.length} objects still there (deletion was requested): ${shown}` +
     `${report.remaining.length > 10 ? ', …' : ''}${report.hint === null ? '' : ` (${report.hint})`}; remove them with: bindy-loadtest cleanup --run-id ${runId}`

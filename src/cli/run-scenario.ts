@@ -247,8 +247,9 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
           signal: interrupts.cleanupStop.signal,
           onEvent: cleanupPrinter(io.stderr),
         });
-        result.notes.push(cleanupNote(report, runId));
-        if (report.outcome !== 'clean') io.stderr(`${cleanupNote(report, runId)}\n`);
+        const note = cleanupNote(report, runId, target.closeRemovesObjects === true);
+        result.notes.push(note);
+        if (report.outcome !== 'clean') io.stderr(`${note}\n`);
       } catch (e) {
         // A cleanup that cannot reach the target is said, and the run still ends with its own outcome.
         const note = `cleanup failed: ${e instanceof Error ? e.message : String(e)}; remove what is left with: bindy-loadtest cleanup --run-id ${runId}`;
@@ -257,6 +258,11 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       }
     } else {
       result.notes.push(`--keep: the objects stay; remove them with: bindy-loadtest cleanup --run-id ${runId}`);
+    }
+    if (interrupts.interruptedBy() !== null && result.metadata.status !== 'aborted') {
+      // Interrupted while cleaning up: the measurements are whole, but the run did not end as asked.
+      result.metadata.status = 'aborted';
+      result.notes.push(`interrupted by ${interrupts.interruptedBy() ?? ''} during cleanup, after every measurement was made`);
     }
     if (config.report.pushgateway !== undefined) {
       // A push that fails does not change the run's verdict; it is said, and recorded in the result.

@@ -44,6 +44,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
   const parts = state.parts.map((p) => p.name).join(', ');
   let closed = false;
   return {
+    closeRemovesObjects: stop !== null,
     info: { kind: 'sandbox', description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}` },
     kubeConfig,
     namespace,

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 
 const finalizer = 'bindy.firestoned.io/dnszone-finalizer';
 const zone: BindyObject = {
-  metadata: { name: 'z', namespace: 'ns', finalizers: [finalizer], deletionTimestamp: '2026-01-01T00:00:00Z' },
+  metadata: { name: 'z', namespace: 'ns', finalizers: [finalizer], deletionTimestamp: new Date('2026-01-01T00:00:00Z') },
   spec: { zoneName: 'z.test', bind9InstancesFrom: [{ selector: { matchLabels: { role: 'primary' } } }] },
 };
 const primary: BindyObject = { metadata: { name: 'p-0', namespace: 'ns', labels: { role: 'primary' } }, spec: { role: 'primary' } };
