@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../observe/journal.js';
-import { forcedExitText, Interrupts, type InterruptCause } from './interrupts.js';
+import { forcedExitText, Interrupts, isShellWrapper, processLineage, type InterruptCause } from './interrupts.js';
 
 test('first Ctrl-C stops starting, the second stops waiting for cleanup, the third exits 130 after saying what is left', () => {
   const seen: string[] = [];
@@ -44,7 +44,7 @@ test('a run whose parent process is gone stops as on SIGTERM, once', async () =>
       causes.push(s);
       onFirst();
     },
-    { parent: { ppid: () => ppid, intervalMs: 5 }, exit: () => assert.fail('never forced') },
+    { parent: { lineage: () => `${ppid}<1`, intervalMs: 5 }, exit: () => assert.fail('never forced') },
   );
   try {
     assert.equal(i.interruptedBy(), null, 'the same parent: nothing happens');
@@ -74,4 +74,13 @@ test('the forced exit names the sandbox processes still alive and the command th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('npm runs a bin under `sh -c`: such a shell is looked through, so killing npx is seen', () => {
+  assert.equal(isShellWrapper('sh\0-c\0bindy-loadtest burst\0'), true);
+  assert.equal(isShellWrapper('/bin/dash\0-c\0x\0'), true);
+  assert.equal(isShellWrapper('/bin/bash\0'), false, 'an interactive shell is the parent itself');
+  assert.equal(isShellWrapper('/usr/bin/node\0-c\0'), false);
+  // Under the test runner the parent is node: the lineage is its pid alone.
+  assert.equal(processLineage(), String(process.ppid));
 });

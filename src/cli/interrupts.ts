@@ -20,10 +20,43 @@ export interface InterruptsOptions {
   /** How to exit on the third signal (tests replace it). */
   exit?: (code: number) => void;
   /**
-   * Watch the parent: when it goes (the process is re-parented, or its IPC channel closes), stop
-   * as on SIGTERM. A CI timeout kills `npx`, not the tool under it. null turns the watch off.
+   * Watch the parent: when it goes (its lineage changes: the process, or the `sh -c` npx runs it
+   * under, is re-parented; or its IPC channel closes), stop as on SIGTERM. A CI timeout kills
+   * `npx`, not the tool under it. null turns the watch off.
    */
-  parent?: { ppid: () => number; intervalMs: number } | null;
+  parent?: { lineage: () => string; intervalMs: number } | null;
+}
+
+/** True when `cmdline` (NUL-separated, as /proc has it) is a non-interactive shell running one command (`sh -c …`, how npm runs a bin). */
+export function isShellWrapper(cmdline: string): boolean {
+  const [argv0 = '', flag = ''] = cmdline.split('\0');
+  return /(^|\/)(sh|dash|bash)$/.test(argv0) && flag === '-c';
+}
+
+function ppidOf(pid: number): number | null {
+  try {
+    // Field 4 of /proc/<pid>/stat, after the parenthesised command name (which may hold spaces).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Who this process hangs from: its parent pid, and when that parent is an `sh -c` wrapper (npx
+ * runs bins so), the wrapper's parent too: killing npx re-parents the shell, not this process.
+ */
+export function processLineage(): string {
+  const ppid = process.ppid;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${ppid}/cmdline`, 'utf8');
+  } catch {
+    return String(ppid);
+  }
+  return isShellWrapper(cmdline) ? `${ppid}<${ppidOf(ppid) ?? 'gone'}` : String(ppid);
 }
 
 /** Signals of one run: first stops starting; waits end once in-flight creates answered; a second stops waiting for cleanup; a third exits. */
@@ -50,12 +83,12 @@ export class Interrupts {
     process.on('SIGINT', this.#onSignal);
     process.on('SIGTERM', this.#onSignal);
     process.on('SIGHUP', this.#onSignal);
-    const parent = options.parent === undefined ? { ppid: () => process.ppid, intervalMs: 1000 } : options.parent;
+    const parent = options.parent === undefined ? { lineage: processLineage, intervalMs: 1000 } : options.parent;
     if (parent !== null) {
-      const first = parent.ppid();
+      const first = parent.lineage();
       // No event tells a process its parent died: the parent pid changes when it is re-parented.
       this.#timer = setInterval(() => {
-        if (parent.ppid() !== first) this.#parentGone();
+        if (parent.lineage() !== first) this.#parentGone();
       }, parent.intervalMs);
       this.#timer.unref();
     }
