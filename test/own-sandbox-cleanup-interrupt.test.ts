@@ -15,7 +15,7 @@ test('the README burst with its own sandbox, interrupted during cleanup: exit 13
 
   await t.test('Ctrl-C during the cleanup of a finished run: the cleanup finishes, the result is marked aborted', async () => {
     const runId = 'own-cleanup';
-    const child = spawnCli(h.burst(runId), h.env);
+    const child = spawnCli(h.burst(runId), h.env, { terminal: true });
     await child.line(/^cleanup: \d+ objects labelled/);
     child.kill('SIGINT');
     await h.checkInterrupted(child, runId, performance.now());
@@ -26,7 +26,7 @@ test('the README burst with its own sandbox, interrupted during cleanup: exit 13
 
   await t.test('a second Ctrl-C during cleanup: a fast exit that says what was left and where it went', async () => {
     const runId = 'own-twice';
-    const child = spawnCli(h.burst(runId), h.env);
+    const child = spawnCli(h.burst(runId), h.env, { terminal: true });
     await h.zonesReady(child, runId);
     child.kill('SIGINT');
     await child.line(/^cleanup: \d+ objects labelled/);

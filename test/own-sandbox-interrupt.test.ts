@@ -4,8 +4,9 @@
  * Ready (own-sandbox-cleanup-interrupt.test.ts: during cleanup, and twice). Each moment is taken
  * from the process's own stderr or from a watch on the run's objects, never by sleeping. Each time:
  * the tool's own exit code 130, a result marked `aborted` (when the run had begun), no object left,
- * no sandbox process left, no "internal error", and an exit soon after the signal: the parts never
- * receive the terminal's signal, and cleanup runs with the operator still up.
+ * no sandbox process left, no "internal error", and an exit soon after the signal. SIGINT goes to
+ * the CLI's whole process group, as a terminal's Ctrl-C does: the parts, in groups of their own,
+ * never receive it, and cleanup runs with the operator still up.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ test('the README burst with its own sandbox, interrupted by Ctrl-C while startin
 
   await t.test('Ctrl-C while the sandbox starts: stopped quietly, no part blamed', async () => {
     const runId = 'own-start';
-    const child = spawnCli(h.burst(runId), h.env);
+    const child = spawnCli(h.burst(runId), h.env, { terminal: true });
     await child.line(/^sandbox: (named|apiserver) ready/);
     child.kill('SIGINT');
     await h.checkInterrupted(child, runId, performance.now());
@@ -32,7 +33,7 @@ test('the README burst with its own sandbox, interrupted by Ctrl-C while startin
 
   await t.test('Ctrl-C while waiting for Ready: cleanup with the operator up, then the sandbox stops', async () => {
     const runId = 'own-wait';
-    const child = spawnCli(h.burst(runId), h.env);
+    const child = spawnCli(h.burst(runId), h.env, { terminal: true });
     await h.zonesReady(child, runId);
     child.kill('SIGINT');
     await h.checkInterrupted(child, runId, performance.now());

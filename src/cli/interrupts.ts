@@ -102,6 +102,11 @@ export class Interrupts {
   }
 
   #interrupt(s: InterruptCause): void {
+    if (s === 'SIGHUP') {
+      // The terminal is gone: writes to it fail from now on, and must not end the teardown.
+      process.stdout.on('error', () => undefined);
+      process.stderr.on('error', () => undefined);
+    }
     this.#count++;
     if (this.#count === 1) {
       this.#cause = s;

@@ -16,6 +16,7 @@ export interface CliChild {
   exit: Promise<number | null>;
   /** Resolves once stderr is closed: every process holding it (the CLI itself too, under a wrapper) has exited. */
   closed: Promise<void>;
+  /** Sends `signal` to the process (with `terminal`: to its whole process group, as a terminal's Ctrl-C does). */
   kill(signal: NodeJS.Signals): void;
   /** Resolves with the first stderr line (already printed or to come) matching `re`; rejects if stderr closes first. */
   line(re: RegExp | ((line: string) => boolean)): Promise<string>;
@@ -25,13 +26,15 @@ export interface CliChild {
 /**
  * Spawns `bindy-loadtest ...args`. With `wrapper`, a node process spawns the CLI sharing its
  * stdout and stderr and stays its parent (as npx does), so killing it leaves the CLI orphaned.
+ * With `terminal`, the CLI leads its own process group, as a shell's foreground job does, and
+ * signals go to the whole group, as a terminal sends Ctrl-C: to every process that stayed in it.
  */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv, o: { wrapper?: boolean } = {}): CliChild {
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, o: { wrapper?: boolean; terminal?: boolean } = {}): CliChild {
   const cli = ['--import', 'tsx', entry, ...args];
   const wrapperScript = `const c = require('node:child_process').spawn(process.execPath, JSON.parse(process.argv[1]), { stdio: 'inherit' }); c.on('exit', (code) => process.exit(code ?? 1));`;
   const child = o.wrapper === true
     ? spawn(process.execPath, ['-e', wrapperScript, JSON.stringify(cli)], { stdio: ['ignore', 'ignore', 'pipe'], env })
-    : spawn(process.execPath, cli, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    : spawn(process.execPath, cli, { stdio: ['ignore', 'ignore', 'pipe'], env, detached: o.terminal === true });
   let err = '';
   const waiters: { re: RegExp | ((line: string) => boolean); resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
   const scan = (): void => {
@@ -61,7 +64,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, o: { wrapper?: 
     pid: child.pid ?? -1,
     exit,
     closed,
-    kill: (s) => child.kill(s),
+    kill: (s) => (o.terminal === true && child.pid !== undefined ? process.kill(-child.pid, s) : child.kill(s)),
     line: (re) =>
       new Promise((resolve, reject) => {
         waiters.push({ re, resolve, reject });
