@@ -6,6 +6,7 @@ import { formatHolder } from '../scenarios/cleanup-holders.js';
 /** Prints cleanup progress: what was found, at most one progress line a second, what holds it while nothing moves, then the outcome. */
 export function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) => void {
   let last = 0;
+  let shownHolders = '';
   return (e) => {
     if (e.type === 'found') write(`cleanup: ${e.objects} objects labelled ${e.selector} in ${e.namespaces.map((n) => n ?? '(all namespaces)').join(', ')}\n`);
     else if (e.type === 'delete-failed') write(`cleanup: deleting ${e.kind} in ${e.namespace} failed: HTTP ${e.status}: ${e.message}\n`);
@@ -13,8 +14,13 @@ export function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) =>
       last = performance.now();
       write(`cleanup: ${e.gone} gone, ${e.remaining} waiting for their finalizers\n`);
     } else if (e.type === 'waiting') {
+      const head = `cleanup: waiting ${Math.round(e.elapsedMs / 1000)} s: ${e.gone} gone, ${e.remaining} still there`;
+      // The holders and the hint in full when they change; a short line while they stay the same.
+      const key = `${e.holders.map((h) => h.key).join(',')}|${e.hint}`;
+      if (key === shownHolders) return write(`${head}, held as above\n`);
+      shownHolders = key;
       const shown = e.holders.map((h) => `\n  ${formatHolder(h)}`).join('');
-      write(`cleanup: waiting ${Math.round(e.elapsedMs / 1000)} s: ${e.gone} gone, ${e.remaining} still there, held by:${shown}${e.remaining > e.holders.length ? '\n  …' : ''}\n  (${e.hint})\n`);
+      write(`${head}, held by:${shown}${e.remaining > e.holders.length ? '\n  …' : ''}\n  (${e.hint})\n`);
     } else if (e.type === 'done') write(`cleanup: ${e.outcome}, ${e.remaining} left\n`);
   };
 }
