@@ -9,67 +9,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
+import { spawnCli } from './helpers/cli-child.js';
 import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { bindyKinds, kindInfo, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 
 const ns = 'bindy-loadtest';
-const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));
-
-/** A CLI child process whose stderr can be awaited line by line. */
-interface Child {
-  exit: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-  /** Resolves with the first stderr line (already printed or to come) matching `re`; rejects if the process exits first. */
-  line(re: RegExp | ((line: string) => boolean)): Promise<string>;
-  stderr(): string;
-}
-
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let err = '';
-  const waiters: { re: RegExp | ((line: string) => boolean); resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
-  const scan = (): void => {
-    // Only whole lines: a line still being written must not match on its first half.
-    const lines = err.split('\n').slice(0, -1);
-    for (const w of [...waiters]) {
-      const re = w.re;
-      const hit = lines.find((l) => (typeof re === 'function' ? re(l) : re.test(l)));
-      if (hit !== undefined) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(hit);
-      }
-    }
-  };
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-    scan();
-  });
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      for (const w of waiters.splice(0)) w.reject(new Error(`the process exited (${code ?? signal ?? '?'}) before a line matched ${String(w.re)}:\n${err}`));
-      resolve(signal === 'SIGKILL' ? -9 : code);
-    }),
-  );
-  return {
-    exit,
-    kill: (s) => child.kill(s),
-    line: (re) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ re, resolve, reject });
-        scan();
-      }),
-    stderr: () => err,
-  };
-}
 
 /** `Kind/name` of every object carrying `runId`, listed through the API over every bindy kind. */
 async function objectsOf(client: KubeClient, runId: string): Promise<string[]> {

@@ -15,10 +15,9 @@ import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js'
 import { configJson, configRows, formatOrigin, renderTable } from '../config/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { kindInfo } from '../model/kinds.js';
-import { Journal, journalFileName } from '../observe/journal.js';
+import { Journal, journalFileName, removeJournalIfSettled } from '../observe/journal.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { cleanup } from '../scenarios/cleanup.js';
-import type { CleanupEvent, CleanupReport } from '../scenarios/cleanup.js';
 import { generateRunId } from '../scenarios/index.js';
 import type { RunObserver, Scenario, ScenarioPlan } from '../scenarios/index.js';
 import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResultFile } from '../report/result/index.js';
@@ -31,6 +30,8 @@ import { toolVersion } from '../version.js';
 import type { CliContext } from './command-module.js';
 import { ProgressReporter } from './progress.js';
 import { checkBeforeRun } from './run-checks.js';
+import { forcedExitText, Interrupts } from './interrupts.js';
+import { cleanupNote, cleanupPrinter } from './cleanup-printer.js';
 
 /** What the command asks of the run besides the configuration. */
 export interface RunScenarioOptions {
@@ -87,65 +88,6 @@ export function dryRunText(plan: ScenarioPlan, resolved: ResolvedConfig): string
   return [`dry run of ${plan.scenario} ${plan.runId} (nothing is sent):`, ...plan.describe, '', 'effective configuration:', renderTable(configRows(resolved))].join('\n');
 }
 
-/** Signals of one run: first Ctrl-C stops starting; waits end once in-flight creates answered; a second one stops waiting for cleanup. */
-class Interrupts {
-  readonly stopStarting = new AbortController();
-  readonly hardStop = new AbortController();
-  readonly cleanupStop = new AbortController();
-  #signal: NodeJS.Signals | null = null;
-  #engineDone = false;
-  readonly #onSignal = (s: NodeJS.Signals): void => {
-    if (this.#signal !== null) {
-      this.cleanupStop.abort();
-      this.hardStop.abort();
-      return;
-    }
-    this.#signal = s;
-    this.onFirst(s);
-    this.stopStarting.abort();
-    if (this.#engineDone) this.hardStop.abort();
-  };
-  constructor(readonly onFirst: (s: NodeJS.Signals) => void) {
-    process.on('SIGINT', this.#onSignal);
-    process.on('SIGTERM', this.#onSignal);
-  }
-  /** The engine finished starting and answering: an interrupt can stop the wait for Ready at once. */
-  engineDone(): void {
-    this.#engineDone = true;
-    if (this.#signal !== null) this.hardStop.abort();
-  }
-  /** The first signal received, or null (a method: its answer changes between calls). */
-  interruptedBy(): NodeJS.Signals | null {
-    return this.#signal;
-  }
-  dispose(): void {
-    process.off('SIGINT', this.#onSignal);
-    process.off('SIGTERM', this.#onSignal);
-  }
-}
-
-/** Prints cleanup progress on stderr: what was found, then at most one line a second, then the outcome. */
-function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) => void {
-  let last = 0;
-  return (e) => {
-    if (e.type === 'found') write(`cleanup: ${e.objects} objects labelled ${e.selector} in ${e.namespaces.map((n) => n ?? '(all namespaces)').join(', ')}\n`);
-    else if (e.type === 'delete-failed') write(`cleanup: deleting ${e.kind} in ${e.namespace} failed: HTTP ${e.status}: ${e.message}\n`);
-    else if (e.type === 'progress' && performance.now() - last >= 1000) {
-      last = performance.now();
-      write(`cleanup: ${e.gone} gone, ${e.remaining} waiting for their finalizers\n`);
-    } else if (e.type === 'done') write(`cleanup: ${e.outcome}, ${e.remaining} left\n`);
-  };
-}
-
-function cleanupNote(report: CleanupReport, runId: string): string {
-  if (report.outcome === 'clean') return `cleanup: ${report.found} objects labelled with the run id deleted and seen gone`;
-  const shown = report.remaining.slice(0, 10).join(', ');
-  return (
-    `cleanup ${report.outcome === 'aborted' ? 'interrupted' : 'timed out'}: ${report.remaining.length} objects still there (deletion was requested): ${shown}` +
-    `${report.remaining.length > 10 ? ', …' : ''}; remove them with: bindy-loadtest cleanup --run-id ${runId}`
-  );
-}
-
 /** Runs `o.scenario` end to end. Throws CriteriaFailedError (1), TargetNotReadyError (3) or InterruptedError (130). */
 export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promise<void> {
   const { config } = o.resolved;
@@ -177,11 +119,17 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
   const output = await checkBeforeRun(io.cwd, o.resolved);
   const runDir = join(output, runId);
   const journalDir = join(output, 'journal');
-  const interrupts = new Interrupts((s) => io.stderr(`\n${s}: stopping: no new creates; cleaning up, then writing a partial result (Ctrl-C again to stop waiting for cleanup)\n`));
   let target: Target | null = null;
-  let journal: Journal | null = null;
+  // Opened first: it records the sandbox this run starts as well as every object it creates.
+  const journal = new Journal(journalDir, runId);
+  const interrupts = new Interrupts((s) => io.stderr(`\n${s}: stopping: no new creates; cleaning up, then writing a partial result (Ctrl-C again to stop waiting for cleanup)\n`), {
+    onSecond: (s) => io.stderr(`\n${s} again: no more waiting for cleanup (Ctrl-C a third time to exit at once)\n`),
+    onForce: () => io.stderr(forcedExitText(runId, journal)),
+  });
   try {
     target = await openTarget(config, {
+      signal: interrupts.stopStarting.signal,
+      journal,
       resources: [...new Set([...plan.kinds, 'Bind9Cluster' as const].map((k) => kindInfo[k].plural))],
       createCluster: o.createCluster,
       allowExistingNamespace: o.allowExistingNamespace,
@@ -206,13 +154,13 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       host: hostInfo(),
     });
     result.config = effectiveConfig(o.resolved);
-    await mkdir(runDir, { recursive: true });
-    journal = new Journal(journalDir, runId);
     const formats = config.report.formats;
     const written: string[] = [];
     // The JSON result is always written; every other report renders from it.
     const writeFiles = async (): Promise<void> => {
       written.length = 0;
+      // Made with the first write: a run killed before it has a result leaves no empty folder.
+      await mkdir(runDir, { recursive: true });
       await writeResultFile(join(runDir, 'result.json'), result);
       written.push('result.json');
       if (formats.includes('markdown')) {
@@ -294,19 +242,32 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     await writeFiles();
 
     if (!o.keep) {
-      const report = await cleanup({
-        client,
-        target: { runId },
-        namespace: plan.namespace,
-        journalDir,
-        timeoutMs: Math.max(60_000, plan.engine.timeoutMs),
-        signal: interrupts.cleanupStop.signal,
-        onEvent: cleanupPrinter(io.stderr),
-      });
-      result.notes.push(cleanupNote(report, runId));
-      if (report.outcome !== 'clean') io.stderr(`${cleanupNote(report, runId)}\n`);
+      try {
+        const report = await cleanup({
+          client,
+          target: { runId },
+          namespace: plan.namespace,
+          journalDir,
+          timeoutMs: Math.max(60_000, plan.engine.timeoutMs),
+          signal: interrupts.cleanupStop.signal,
+          onEvent: cleanupPrinter(io.stderr),
+        });
+        const note = cleanupNote(report, runId, target.closeRemovesObjects === true);
+        result.notes.push(note);
+        if (report.outcome !== 'clean') io.stderr(`${note}\n`);
+      } catch (e) {
+        // A cleanup that cannot reach the target is said, and the run still ends with its own outcome.
+        const note = `cleanup failed: ${e instanceof Error ? e.message : String(e)}; remove what is left with: bindy-loadtest cleanup --run-id ${runId}`;
+        result.notes.push(note);
+        io.stderr(`${note}\n`);
+      }
     } else {
       result.notes.push(`--keep: the objects stay; remove them with: bindy-loadtest cleanup --run-id ${runId}`);
+    }
+    if (interrupts.interruptedBy() !== null && result.metadata.status !== 'aborted') {
+      // Interrupted while cleaning up: the measurements are whole, but the run did not end as asked.
+      result.metadata.status = 'aborted';
+      result.notes.push(`interrupted by ${interrupts.interruptedBy() ?? ''} during cleanup, after every measurement was made`);
     }
     if (config.report.pushgateway !== undefined) {
       // A push that fails does not change the run's verdict; it is said, and recorded in the result.
@@ -322,13 +283,15 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     await writeFiles();
     io.stderr(renderConsoleSummary(result, { dir: runDir, files: written }));
     if (json) io.stdout(serializeResult(result));
-    if (failure !== null) throw failure;
     const by = interrupts.interruptedBy();
     if (by !== null) throw new InterruptedError(`interrupted by ${by}; partial result in ${join(runDir, 'result.json')} (status aborted)`);
+    if (failure !== null) throw failure;
     if (result.verdict.outcome === 'fail') throw new CriteriaFailedError(`${o.scenario.name} ${runId}: FAIL: ${result.verdict.reasons.join('; ')}`);
   } finally {
-    journal?.close();
-    interrupts.dispose();
+    // Interrupts stay armed while the sandbox stops: a third Ctrl-C still exits saying what is left.
     await target?.close();
+    journal.close();
+    removeJournalIfSettled(journal.path);
+    interrupts.dispose();
   }
 }

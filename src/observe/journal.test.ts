@@ -18,7 +18,7 @@ test('journal lines are in the file as soon as append returns, and a torn last l
     const [f] = readJournals(dir);
     assert.equal(f?.runId, 'run-a');
     assert.deepEqual(f?.namespaces, ['n1', 'n2']);
-    assert.deepEqual(f?.entries.map((e) => e.name), ['x', 'z']);
+    assert.deepEqual(f?.objects.map((e) => e.name), ['x', 'z']);
     assert.equal(f?.skippedLines, 1);
     j.close();
   } finally {
@@ -28,5 +28,39 @@ test('journal lines are in the file as soon as append returns, and a torn last l
 
 test('a run id that is not a DNS label is refused (it names a file)', () => {
   assert.throws(() => new Journal(tmpdir(), '../etc'), /not a DNS label/);
-  assert.equal(parseJournal('p', '').entries.length, 0);
+  assert.equal(parseJournal('p', '').objects.length, 0);
+});
+
+test('lines written before typed entries are read as objects; the last sandbox line is the sandbox; unknown types are counted', () => {
+  const text = [
+    '{"runId":"r1","namespace":"ns","kind":"DNSZone","name":"z"}',
+    '{"type":"sandbox","runId":"r1","home":"/h","dir":"/h/run-1","ownerPid":10,"processes":[{"name":"named","pid":11}],"stopped":false}',
+    '{"type":"object","runId":"r1","namespace":"ns","kind":"ARecord","name":"a"}',
+    '{"type":"sandbox","runId":"r1","home":"/h","dir":"/h/run-1","ownerPid":10,"processes":[{"name":"named","pid":11},{"name":"apiserver","pid":12}],"stopped":false}',
+    '{"type":"fault","runId":"r1","what":"proxy latency"}',
+    '{"type":"sandbox","runId":"r1","home":"/h"}',
+  ].join('\n');
+  const f = parseJournal('/j/run-r1.jsonl', text);
+  assert.equal(f.runId, 'r1');
+  assert.deepEqual(
+    f.objects.map((o) => `${o.type}:${o.kind}/${o.name}`),
+    ['object:DNSZone/z', 'object:ARecord/a'],
+  );
+  assert.deepEqual(f.sandbox?.processes.map((p) => p.pid), [11, 12]);
+  assert.equal(f.unknownLines, 1, 'a fault entry of a later version is counted, not taken for an object');
+  assert.equal(f.skippedLines, 1, 'a sandbox line without its fields is not an entry');
+});
+
+test('the sandbox a run records is read back from the file, stopped once it says so', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  try {
+    const j = new Journal(dir, 'run-b');
+    j.appendSandbox({ home: '/h', dir: '/h/run-x', ownerPid: process.pid, processes: [{ name: 'apiserver', pid: 5 }], stopped: false });
+    assert.equal(readJournals(dir)[0]?.sandbox?.stopped, false);
+    j.appendSandbox({ home: '/h', dir: '/h/run-x', ownerPid: process.pid, processes: [{ name: 'apiserver', pid: 5 }], stopped: true });
+    assert.equal(readJournals(dir)[0]?.sandbox?.stopped, true);
+    j.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

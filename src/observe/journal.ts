@@ -1,17 +1,49 @@
-/** @module The run journal: a JSON-lines file naming every object before it is created, so a killed run can be cleaned up. */
+/**
+ * @module The run journal: a JSON-lines file naming everything a run must undo before it exists
+ * (each object before its create, the sandbox the run starts as each process spawns), so a killed
+ * run can be cleaned up. Entries are typed (`object`, `sandbox`); lines of a type this version does
+ * not know (later `fault`, `change`) are counted, never dropped silently.
+ */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KubeObject } from './kube-client.js';
 
-/** One line of a journal: an object this run was about to create. */
-export interface JournalEntry {
+/** An object this run was about to create (lines written before typed entries have no `type` and are this). */
+export interface ObjectEntry {
+  type: 'object';
   runId: string;
   namespace: string | null;
   kind: string;
   name: string;
 }
+
+/** One process of a sandbox a run started. */
+export interface SandboxProcess {
+  name: string;
+  pid: number;
+}
+
+/**
+ * The sandbox this run started and owns. Written again whenever a process joins it (each line the
+ * whole picture so far) and once more with `stopped: true` when the run stopped it.
+ */
+export interface SandboxEntry {
+  type: 'sandbox';
+  runId: string;
+  /** The sandbox home (`BINDY_LOADTEST_SANDBOX_HOME`) holding its state file. */
+  home: string;
+  /** The sandbox's own folder (logs, zone files, kubeconfig). */
+  dir: string;
+  /** The run's process: while it lives, the sandbox is its to stop. */
+  ownerPid: number;
+  processes: SandboxProcess[];
+  stopped: boolean;
+}
+
+/** One line of a journal. */
+export type JournalEntry = ObjectEntry | SandboxEntry;
 
 /** File name of the journal of `runId` inside a journal directory. */
 export function journalFileName(runId: string): string {
@@ -32,16 +64,28 @@ export class Journal {
   #fd: number | null;
 
   constructor(dir: string, runId: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.runId = runId;
     this.path = join(dir, journalFileName(runId));
-    this.#fd = openSync(this.path, 'a', 0o600);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.#fd = openSync(this.path, 'a', 0o600);
+    } catch (err) {
+      throw new UsageError(`cannot write the run journal ${this.path}: ${(err as Error).message}`, { hint: 'choose another --output folder' });
+    }
   }
 
   /** Appends the entry for `obj` (synchronously: it must be on disk before the create is sent). */
   append(obj: KubeObject): void {
+    this.#write({ type: 'object', runId: this.runId, namespace: obj.metadata.namespace ?? null, kind: obj.kind, name: obj.metadata.name ?? '' });
+  }
+
+  /** Records the sandbox this run owns, as it is now (synchronously, like {@link append}). */
+  appendSandbox(s: Omit<SandboxEntry, 'type' | 'runId'>): void {
+    this.#write({ type: 'sandbox', runId: this.runId, ...s });
+  }
+
+  #write(entry: JournalEntry): void {
     if (this.#fd === null) throw new UsageError(`journal ${this.path} is closed`);
-    const entry: JournalEntry = { runId: this.runId, namespace: obj.metadata.namespace ?? null, kind: obj.kind, name: obj.metadata.name ?? '' };
     writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
   }
 
@@ -52,10 +96,39 @@ export class Journal {
   }
 }
 
-function isEntry(v: unknown): v is JournalEntry {
-  if (typeof v !== 'object' || v === null) return false;
-  const e = v as Record<string, unknown>;
+function isObjectEntry(e: Record<string, unknown>): boolean {
   return typeof e.runId === 'string' && typeof e.kind === 'string' && typeof e.name === 'string' && (e.namespace === null || typeof e.namespace === 'string');
+}
+
+function isSandboxEntry(e: Record<string, unknown>): boolean {
+  return (
+    typeof e.runId === 'string' &&
+    typeof e.home === 'string' &&
+    typeof e.dir === 'string' &&
+    typeof e.ownerPid === 'number' &&
+    typeof e.stopped === 'boolean' &&
+    Array.isArray(e.processes) &&
+    e.processes.every((p: unknown) => typeof p === 'object' && p !== null && typeof (p as SandboxProcess).name === 'string' && typeof (p as SandboxProcess).pid === 'number')
+  );
+}
+
+/** One parsed line: an entry, a type this version does not know, or not an entry at all. */
+export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 'invalid' {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return 'invalid';
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'invalid';
+  const e = v as Record<string, unknown>;
+  const type = e.type ?? 'object'; // lines from before typed entries name objects
+  if (type === 'object') {
+    if (!isObjectEntry(e)) return 'invalid';
+    return { type: 'object', runId: e.runId as string, namespace: e.namespace as string | null, kind: e.kind as string, name: e.name as string };
+  }
+  if (type === 'sandbox') return isSandboxEntry(e) ? (e as unknown as SandboxEntry) : 'invalid';
+  return typeof type === 'string' ? 'unknown-type' : 'invalid';
 }
 
 /** A journal found on disk: its run id, namespaces and entries. A torn last line (killed mid-write) is skipped. */
@@ -63,28 +136,37 @@ export interface JournalFile {
   path: string;
   runId: string;
   namespaces: string[];
-  entries: JournalEntry[];
+  /** The objects the run was about to create. */
+  objects: ObjectEntry[];
+  /** The sandbox the run started, as last journalled; null when it used one it did not start (or a cluster). */
+  sandbox: SandboxEntry | null;
+  /** Lines of an entry type this version does not know (written by a newer version). */
+  unknownLines: number;
   /** Lines that were not valid entries (e.g. a torn last line). */
   skippedLines: number;
 }
 
 /** Parses a journal's text (pure). */
 export function parseJournal(path: string, text: string): JournalFile {
-  const entries: JournalEntry[] = [];
+  const objects: ObjectEntry[] = [];
+  let sandbox: SandboxEntry | null = null;
+  let runId: string | undefined;
+  let unknownLines = 0;
   let skippedLines = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    try {
-      const v: unknown = JSON.parse(line);
-      if (isEntry(v)) entries.push(v);
-      else skippedLines++;
-    } catch {
-      skippedLines++;
+    const e = parseJournalLine(line);
+    if (e === 'invalid') skippedLines++;
+    else if (e === 'unknown-type') unknownLines++;
+    else {
+      runId ??= e.runId;
+      if (e.type === 'object') objects.push(e);
+      else sandbox = e;
     }
   }
-  const runId = entries[0]?.runId ?? /run-(.+)\.jsonl$/.exec(path)?.[1] ?? '';
-  const namespaces = [...new Set(entries.map((e) => e.namespace).filter((n): n is string => n !== null))].sort();
-  return { path, runId, namespaces, entries, skippedLines };
+  runId ??= /run-(.+)\.jsonl$/.exec(path)?.[1] ?? '';
+  const namespaces = [...new Set(objects.map((e) => e.namespace).filter((n): n is string => n !== null))].sort();
+  return { path, runId, namespaces, objects, sandbox, unknownLines, skippedLines };
 }
 
 /** Every journal in `dir` (none when the directory does not exist). */
@@ -99,6 +181,26 @@ export function readJournals(dir: string): JournalFile[] {
     .filter((n) => /^run-.+\.jsonl$/.test(n))
     .sort()
     .map((n) => parseJournal(join(dir, n), readFileSync(join(dir, n), 'utf8')));
+}
+
+/**
+ * True when nothing a journal names is left to undo: the sandbox the run started is stopped (its
+ * objects lived in its API server and went with it), or the run started none and created nothing.
+ */
+export function isSettled(j: JournalFile): boolean {
+  if (j.unknownLines > 0) return false;
+  return j.sandbox !== null ? j.sandbox.stopped : j.objects.length === 0;
+}
+
+/** Removes the journal at `path` when {@link isSettled} (a missing file is fine). */
+export function removeJournalIfSettled(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  if (isSettled(parseJournal(path, text))) removeJournal(path);
 }
 
 /** Removes a journal once everything it names is gone. */

@@ -327,6 +327,19 @@ export class KubeClient implements ObjectCreator {
     });
   }
 
+  /** Reads one object (without its `records` and `managedFields` arrays); null when it does not exist. */
+  get(kind: BindyKind, namespace: string | null, name: string): Promise<ApiResult<KubeObject | null>> {
+    const path = `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
+    return this.#timed(async () => {
+      const r = await this.#transport.send('GET', path);
+      if (r.status === 404) return null;
+      if (r.status !== 200) throw new ResponseError(r);
+      const obj = parseWithoutUnreadArrays(r.body);
+      if (!isKubeObject(obj)) throw new Error(`get ${kind} ${name}: the response is not an object`);
+      return obj;
+    });
+  }
+
   /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection; the deleted objects it answers with are drained unread). */
   deleteCollection(kind: BindyKind, namespace: string, labelSelector: string): Promise<ApiResult<void>> {
     if (labelSelector.trim() === '') throw new UsageError('deleteCollection needs a label selector: it never deletes unlabelled objects');

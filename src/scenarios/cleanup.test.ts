@@ -44,9 +44,25 @@ test('cleanup is bounded: objects held by finalizers past the timeout are report
   try {
     await sb.namespace(ns);
     assert.ok((await sb.client.create(aRecord('stuck', ns, 'rt', { finalizers: [finalizer] }))).ok);
-    const report = await cleanup({ client: sb.client, target: { runId: 'rt' }, namespace: ns, kinds: ['ARecord'], timeoutMs: 300 });
+    const events: CleanupEvent[] = [];
+    const report = await cleanup({
+      client: sb.client,
+      target: { runId: 'rt' },
+      namespace: ns,
+      kinds: ['ARecord'],
+      timeoutMs: 600,
+      waitingEveryMs: 100,
+      operatorState: () => 'running',
+      onEvent: (e) => events.push(e),
+    });
     assert.equal(report.outcome, 'timeout');
     assert.deepEqual(report.remaining, [`ARecord/${ns}/stuck`]);
+    const waiting = events.find((e) => e.type === 'waiting');
+    assert.ok(waiting?.type === 'waiting', 'progress while nothing moves, not silence');
+    assert.deepEqual(waiting.holders.map((h) => [h.key, h.finalizers]), [[`ARecord/${ns}/stuck`, [finalizer]]]);
+    assert.deepEqual(report.holders.map((h) => h.key), [`ARecord/${ns}/stuck`]);
+    assert.notEqual(report.holders[0]?.deletingForS, null, 'marked for deletion');
+    assert.match(report.hint ?? '', /^the operator is running; the operator removes a record's finalizer/);
   } finally {
     await sb.close();
   }

@@ -6,6 +6,7 @@ import type { BindyKind } from '../model/kinds.js';
 import { readJournals, removeJournal } from '../observe/journal.js';
 import type { KubeClient } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
+import { describeHolder, holdersHint, type Holder, type OperatorState } from './cleanup-holders.js';
 
 /** What to clean: one run's objects, or every object any run of this tool left. */
 export type CleanupTarget = { runId: string } | { all: true };
@@ -24,7 +25,14 @@ export interface CleanupOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onEvent?: (e: CleanupEvent) => void;
+  /** While objects are left, a `waiting` event (with what holds them) this often, ms; default 5000. */
+  waitingEveryMs?: number;
+  /** Whether the operator that removes the finalizers runs (for the hint); default unknown. */
+  operatorState?: () => OperatorState;
 }
+
+/** At most this many holders are read and shown. */
+const holdersShown = 5;
 
 /** Progress of a cleanup. */
 export type CleanupEvent =
@@ -32,6 +40,7 @@ export type CleanupEvent =
   | { type: 'deleting'; kind: BindyKind; namespace: string; objects: number }
   | { type: 'delete-failed'; kind: BindyKind; namespace: string; status: number; message: string }
   | { type: 'progress'; remaining: number; gone: number }
+  | { type: 'waiting'; remaining: number; gone: number; elapsedMs: number; holders: Holder[]; hint: string }
   | { type: 'done'; remaining: number; outcome: 'clean' | 'timeout' | 'aborted' };
 
 /** What cleanup did. */
@@ -47,6 +56,10 @@ export interface CleanupReport {
   /** Journals removed because everything of their run was gone. */
   journalsRemoved: string[];
   outcome: 'clean' | 'timeout' | 'aborted';
+  /** What held the first remaining objects at the end (finalizers, last condition). */
+  holders: Holder[];
+  /** The likely cause of what is left and what to do; null when clean. */
+  hint: string | null;
 }
 
 /** The label selector of a cleanup target (a run id must be a valid label value). */
@@ -105,26 +118,54 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
         if (e.type === 'deleted') emit({ type: 'progress', remaining: remaining(), gone: found - remaining() });
       }),
     );
+    const operator = options.operatorState ?? (() => 'unknown' as const);
+    // What holds the first objects still there: read one by one (a handful, for a person to read).
+    const readHolders = async (): Promise<Holder[]> => {
+      const left = trackers.flatMap((t) => t.records().filter((r) => r.deletedMs === null)).slice(0, holdersShown);
+      const out: Holder[] = [];
+      for (const r of left) {
+        if (!(bindyKinds as readonly string[]).includes(r.kind)) continue;
+        const got = await options.client.get(r.kind as BindyKind, r.namespace ?? null, r.name);
+        if (got.ok && got.value !== null) out.push(describeHolder(got.value, Date.now()));
+      }
+      return out;
+    };
+    const started = performance.now();
+    let finished = false;
+    const waiting = setInterval(() => {
+      void readHolders().then((holders) => {
+        if (!finished && remaining() > 0) emit({ type: 'waiting', remaining: remaining(), gone: found - remaining(), elapsedMs: performance.now() - started, holders, hint: holdersHint(holders, operator()) });
+      });
+    }, options.waitingEveryMs ?? 5000);
     const deadline = performance.now() + options.timeoutMs;
     let outcome: CleanupReport['outcome'] = 'clean';
-    for (const t of trackers) {
-      const w = await t.waitUntil((x) => x.counts().live === 0, Math.max(0, deadline - performance.now()), options.signal);
-      if (w !== 'met') {
-        outcome = w === 'timeout' ? 'timeout' : 'aborted';
-        break;
+    try {
+      for (const t of trackers) {
+        const w = await t.waitUntil((x) => x.counts().live === 0, Math.max(0, deadline - performance.now()), options.signal);
+        if (w !== 'met') {
+          outcome = w === 'timeout' ? 'timeout' : 'aborted';
+          break;
+        }
       }
+    } finally {
+      finished = true;
+      clearInterval(waiting);
+      for (const u of unsubscribe) u();
     }
-    for (const u of unsubscribe) u();
     const left = trackers.flatMap((t) => t.records().filter((r) => r.deletedMs === null).map((r) => r.key)).sort();
     const journalsRemoved: string[] = [];
     if (left.length === 0) {
       for (const j of journals) {
+        // A sandbox the run started and that still runs is left to undo too.
+        if (j.sandbox !== null && !j.sandbox.stopped) continue;
         removeJournal(j.path);
         journalsRemoved.push(j.path);
       }
     }
+    // An interrupted cleanup says what it left at once; only a timed-out one reads what holds it.
+    const holders = outcome === 'timeout' ? await readHolders() : [];
     emit({ type: 'done', remaining: left.length, outcome });
-    return { selector, found, gone: found - left.length, remaining: left, journalsRemoved, outcome };
+    return { selector, found, gone: found - left.length, remaining: left, journalsRemoved, outcome, holders, hint: outcome === 'timeout' ? holdersHint(holders, operator()) : null };
   } finally {
     for (const t of trackers) t.stop();
   }

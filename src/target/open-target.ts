@@ -8,6 +8,8 @@ import { KubeClient } from '../observe/kube-client.js';
 import { isAlive, readState, sandboxHome, startSandbox } from './sandbox/supervisor/index.js';
 import { operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
+import type { SandboxProcesses } from './sandbox/supervisor/sandbox.js';
+import type { SandboxEntry } from '../observe/journal.js';
 import { gatherClusterFacts, operatorVersionText } from './cluster/cluster-facts.js';
 import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
@@ -29,6 +31,10 @@ export interface OpenTargetOptions {
   cwd: string;
   /** Progress for a person, one line each (sandbox start-up). */
   onProgress?: (line: string) => void;
+  /** Aborting stops a sandbox start quietly (InterruptedError). */
+  signal?: AbortSignal;
+  /** Where a run records the sandbox it starts (each process as it spawns, and when it is stopped). */
+  journal?: { appendSandbox(s: Omit<SandboxEntry, 'type' | 'runId'>): void };
 }
 
 function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null): Target {
@@ -40,6 +46,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
   const parts = state.parts.map((p) => p.name).join(', ');
   let closed = false;
   return {
+    closeRemovesObjects: stop !== null,
     info: {
       kind: 'sandbox',
       description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}`,
@@ -70,16 +77,35 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
     throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
   }
   o.onProgress?.('sandbox: none running, starting one for this run');
-  const started = await startSandbox({
-    namespace: config.namespace,
-    clusterName: config.fixtures.clusterName,
-    detached: false,
-    home,
-    operatorArgs: operatorArgsOf(config),
-    sidecarRateLimitOff: sidecarRateLimitOff(config),
-    ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
+  // The run owns this sandbox: journalled as each process spawns, so a kill leaves it findable.
+  let processes: SandboxProcesses | null = null;
+  const record = (p: SandboxProcesses, stopped: boolean): void => o.journal?.appendSandbox({ home, dir: p.dir, ownerPid: process.pid, processes: p.processes, stopped });
+  let started;
+  try {
+    started = await startSandbox({
+      namespace: config.namespace,
+      clusterName: config.fixtures.clusterName,
+      detached: false,
+      home,
+      operatorArgs: operatorArgsOf(config),
+      sidecarRateLimitOff: sidecarRateLimitOff(config),
+      onProcesses: (p) => {
+        processes = p;
+        record(p, false);
+      },
+      ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    });
+  } catch (err) {
+    // startSandbox stopped what it had started.
+    if (processes !== null) record(processes, true);
+    throw err;
+  }
+  const stop = started.stop;
+  return sandboxTarget(started.state, config.namespace, async () => {
+    await stop();
+    if (processes !== null) record(processes, true);
   });
-  return sandboxTarget(started.state, config.namespace, started.stop);
 }
 
 async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {

@@ -52,6 +52,8 @@ export interface Target {
   setup(s: TargetSetup): Promise<SetupReport>;
   /** Releases what opening the target started (a sandbox started for this run is stopped). Idempotent. */
   close(): Promise<void>;
+  /** True when close() stops a sandbox this run started, whose API server takes every object with it. */
+  readonly closeRemovesObjects?: boolean;
 }
 
 /**

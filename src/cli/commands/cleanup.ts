@@ -1,19 +1,29 @@
 /** @module `bindy-loadtest cleanup`: delete what a run (or every run) left behind, by the run-id label only. */
+import { rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InterruptedError, TargetNotReadyError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../config/values.js';
+import { readJournals, removeJournalIfSettled } from '../../observe/journal.js';
 import { KubeClient } from '../../observe/kube-client.js';
 import { cleanup } from '../../scenarios/cleanup.js';
 import type { CleanupTarget } from '../../scenarios/cleanup.js';
+import type { OperatorState } from '../../scenarios/cleanup-holders.js';
 import { openTarget } from '../../target/open-target.js';
+import { isAlive, readState, sandboxHome } from '../../target/sandbox/supervisor/index.js';
+import { stopOrphanedSandbox } from '../../target/sandbox/supervisor/orphans.js';
+import type { Target } from '../../target/target.js';
+import type { CliIo } from '../io.js';
 import type { CommandModule } from '../command-module.js';
+import { cleanupPrinter } from '../cleanup-printer.js';
 import { resolveCliConfig } from '../config-flags.js';
 
 const help = `
 Deletes, with deletecollection and the label selector loadtest.bindy.firestoned.io/run-id[=ID],
 every bindy object of the run (or of every run) in --namespace and in the namespaces the run
-journals in <output>/journal/ name, then waits until each is gone (finalizers take time). An object
-without the label is never touched. Journals of runs that are clean are removed.
+journals in <output>/journal/ name, then waits until each is gone (finalizers take time), saying
+what holds the objects still there. An object without the label is never touched. A sandbox a
+killed run had started (named in its journal) is stopped first: its objects go with it. Journals of
+runs that are clean are removed, and so are empty result folders of killed runs.
 
 Examples:
   $ bindy-loadtest cleanup --run-id burst-20260101-120000-ab12
@@ -41,7 +51,27 @@ export const cleanupCommand: CommandModule = {
         }
         const target: CleanupTarget = o.runId !== undefined ? { runId: o.runId } : { all: true };
         const { config } = await resolveCliConfig(ctx);
-        const opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
+        const output = resolve(ctx.io.cwd, config.output);
+        const journalDir = join(output, 'journal');
+        const stoppedSandboxes = await stopOrphanedSandboxes(journalDir, target, output, ctx.io);
+        let opened: Target;
+        try {
+          opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
+        } catch (err) {
+          // No sandbox runs: the objects of sandbox runs went with their sandbox (its API server keeps them in memory).
+          if (config.target === 'sandbox' && err instanceof TargetNotReadyError && stoppedSandboxes > 0) {
+            ctx.io.stderr('cleanup: no sandbox is running any more: nothing else to clean\n');
+            return;
+          }
+          throw err;
+        }
+        const operatorState = async (): Promise<OperatorState> => {
+          if (config.target !== 'sandbox') return 'unknown';
+          const state = await readState(sandboxHome(ctx.io.env)).catch(() => undefined);
+          const op = state?.parts.find((p) => p.name === 'operator');
+          return op === undefined ? 'not running' : isAlive(op.pid) ? 'running' : 'not running';
+        };
+        const operator = await operatorState();
         const stop = new AbortController();
         const onSignal = (): void => stop.abort();
         process.once('SIGINT', onSignal);
@@ -51,20 +81,19 @@ export const cleanupCommand: CommandModule = {
             client: new KubeClient({ kubeConfig: opened.kubeConfig }),
             target,
             namespace: config.namespace,
-            journalDir: join(resolve(ctx.io.cwd, config.output), 'journal'),
+            journalDir,
             timeoutMs,
             signal: stop.signal,
-            onEvent: (e) => {
-              if (e.type === 'found') ctx.io.stderr(`cleanup: ${e.objects} objects labelled ${e.selector} in ${e.namespaces.map((n) => n ?? '(all)').join(', ')}\n`);
-              else if (e.type === 'delete-failed') ctx.io.stderr(`cleanup: deleting ${e.kind} in ${e.namespace} failed: HTTP ${e.status}: ${e.message}\n`);
-            },
+            operatorState: () => operator,
+            onEvent: cleanupPrinter(ctx.io.stderr),
           });
+          for (const j of report.journalsRemoved) removeEmptyResultDir(output, j);
           ctx.io.stderr(`cleanup: ${report.outcome}: ${report.gone} of ${report.found} gone${report.journalsRemoved.length > 0 ? `, ${report.journalsRemoved.length} journals removed` : ''}\n`);
           if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
           if (report.outcome === 'aborted') throw new InterruptedError(`cleanup interrupted: ${report.remaining.length} objects left: ${report.remaining.slice(0, 10).join(', ')}`);
           if (report.outcome === 'timeout') {
-            throw new TargetNotReadyError(`cleanup timed out: ${report.remaining.length} objects still held by finalizers: ${report.remaining.slice(0, 10).join(', ')}`, {
-              hint: 'is the bindy operator running? it removes its finalizers',
+            throw new TargetNotReadyError(`cleanup timed out after ${o.timeout}: ${report.remaining.length} objects still there: ${report.remaining.slice(0, 10).join(', ')}`, {
+              ...(report.hint === null ? {} : { hint: report.hint }),
             });
           }
         } finally {
@@ -75,3 +104,34 @@ export const cleanupCommand: CommandModule = {
       });
   },
 };
+
+/** Removes `<output>/<run-id>/` of the run whose journal is `journalPath` when it is empty (a run killed before its first result). */
+function removeEmptyResultDir(output: string, journalPath: string): void {
+  const runId = /run-(.+)\.jsonl$/.exec(journalPath)?.[1];
+  if (runId === undefined) return;
+  try {
+    rmdirSync(join(output, runId));
+  } catch {
+    // not there, or not empty: a result is kept
+  }
+}
+
+/** Stops every sandbox whose owning run (of `target`) is dead, says so, and removes journals with nothing left; the number stopped. */
+async function stopOrphanedSandboxes(journalDir: string, target: CleanupTarget, output: string, io: CliIo): Promise<number> {
+  let stopped = 0;
+  for (const j of readJournals(journalDir)) {
+    if (!('all' in target) && j.runId !== target.runId) continue;
+    const r = await stopOrphanedSandbox(j);
+    if (r === null) continue;
+    if (r.outcome === 'owner alive') {
+      io.stderr(`cleanup: run ${r.runId} is still running and stops its own sandbox\n`);
+      continue;
+    }
+    stopped++;
+    const notOurs = r.notOurs.length > 0 ? `; not touched (their pids now run other programs): ${r.notOurs.join(', ')}` : '';
+    io.stderr(`cleanup: stopped the sandbox left by run ${r.runId} (${r.stopped.length > 0 ? r.stopped.join(', ') : 'no process was still running'})${notOurs}; its objects went with it\n`);
+    removeJournalIfSettled(j.path);
+    removeEmptyResultDir(output, j.path);
+  }
+  return stopped;
+}

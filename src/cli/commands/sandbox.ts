@@ -150,23 +150,41 @@ export const sandboxCommand: CommandModule = {
       .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean }) => {
         const { config } = await resolveCliConfig(ctx);
         const json = ctx.globals().json === true;
-        const sb = await startSandbox({
-          namespace: config.namespace,
-          clusterName: config.fixtures.clusterName,
-          detached: o.detach === true,
-          withoutOperator: !o.operator,
-          operatorArgs: operatorArgsOf(config),
-          sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
-          home: sandboxHome(ctx.io.env),
-          onProgress: (l) => {
-            if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);
-          },
+        // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
+        // their own process groups and do not get it); afterwards it stops the foreground sandbox.
+        const startStop = new AbortController();
+        const listening = new AbortController();
+        const stopSignal = waitForStopSignal(listening.signal).then((s) => {
+          if (s !== 'abort') startStop.abort();
+          return s;
         });
+        let sb;
+        try {
+          sb = await startSandbox({
+            signal: startStop.signal,
+            namespace: config.namespace,
+            clusterName: config.fixtures.clusterName,
+            detached: o.detach === true,
+            withoutOperator: !o.operator,
+            operatorArgs: operatorArgsOf(config),
+            sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
+            home: sandboxHome(ctx.io.env),
+            onProgress: (l) => {
+              if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);
+            },
+          });
+        } catch (err) {
+          listening.abort();
+          throw err;
+        }
         if (json) ctx.io.stdout(`${JSON.stringify({ ...sandboxSummary(sb.state), startupMs: Math.round(sb.startupMs) }, null, 2)}\n`);
         else ctx.io.stderr(describe(sb.state, sb.startupMs));
-        if (o.detach === true) return;
+        if (o.detach === true) {
+          listening.abort();
+          return;
+        }
         if (!json) ctx.io.stderr('running in the foreground: Ctrl-C stops every part\n');
-        await waitForStopSignal();
+        await stopSignal;
         ctx.io.stderr('sandbox: stopping…\n');
         await sb.stop();
         ctx.io.stderr('sandbox: stopped, temp files removed\n');

@@ -3,7 +3,7 @@ import type { RecordKind } from '../../../model/kinds.js';
 import type { UpdateTarget } from '../dns-update/update-client.js';
 import type { KubeApi } from './kube-api.js';
 import type { BindyObject } from './objects.js';
-import type { SidecarClient } from './sidecar-client.js';
+import type { SidecarClient, ZoneFinalizerPolicy } from './sidecar-client.js';
 
 /** Read access to the informer caches. */
 export interface Caches {
@@ -19,6 +19,8 @@ export interface ReconcileContext {
   readonly dns: UpdateTarget;
   /** bindcar in front of the primaries' named. */
   readonly sidecar: SidecarClient;
+  /** What the zone finalizer does when bindcar fails for good (default bindy 0.6.2's: let go). */
+  readonly zoneFinalizer?: ZoneFinalizerPolicy;
   readonly now: () => Date;
   /** Queues another reconcile of a key (`Kind/namespace/name`). */
   readonly enqueue: (key: string, delayMs?: number) => void;

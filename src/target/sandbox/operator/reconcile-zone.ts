@@ -11,7 +11,7 @@ import type { ReconcileContext, ReconcileResult } from './context.js';
 import { arr, isRecord, num, str, type BindyObject } from './objects.js';
 import { ownerName } from './rrset.js';
 import { instanceRole, selectInstances, selectRecords, type KindedRecord } from './selection.js';
-import type { CreateZoneBody } from './sidecar-client.js';
+import { bindy062ZoneFinalizer, type CreateZoneBody } from './sidecar-client.js';
 
 const finalizer = kindInfo.DNSZone.finalizer;
 
@@ -70,7 +70,14 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
 
   if (zone.metadata?.deletionTimestamp !== undefined) {
     if (!finalizers.includes(finalizer)) return { ready: true };
-    if (primaries.length > 0) await ctx.sidecar.deleteZone(zoneName, ctx.signal);
+    if (primaries.length > 0) {
+      try {
+        await ctx.sidecar.deleteZone(zoneName, ctx.signal);
+      } catch (error) {
+        // bindy's retry budget is spent inside deleteZone; what then is the modelled version's choice.
+        if ((ctx.zoneFinalizer ?? bindy062ZoneFinalizer)(error) === 'keep' || ctx.signal.aborted) throw error;
+      }
+    }
     await ctx.api.removeFinalizer('DNSZone', zone, finalizer);
     return { ready: true, deleted: true };
   }

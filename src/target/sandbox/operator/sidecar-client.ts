@@ -39,6 +39,25 @@ export function isRetryable(error: unknown): boolean {
   return error.status === undefined || error.status === 429 || error.status >= 500;
 }
 
+/**
+ * What bindy's zone finalizer does once a bindcar call has failed for good (its retry budget is
+ * spent): `let go` removes the finalizer anyway (the zone may stay in BIND9), `keep` fails the
+ * reconcile so it is requeued. The hook a later bindy line changes.
+ */
+export type ZoneFinalizerPolicy = (error: unknown) => 'let go' | 'keep';
+
+/**
+ * bindy 0.6.2 with bindcar 0.7: a zone deleted before it reached named gets 500 from freeze, which
+ * is retried for the whole budget (≈ 130 s with the last delay), then bindy logs it and lets the
+ * zone go. An interrupted call (the operator stopping) keeps it. In the 0.8 line bindcar 0.9 answers
+ * 404 for a missing zone, which {@link SidecarClient.deleteZone} already takes as done, at once.
+ */
+export const bindy062ZoneFinalizer: ZoneFinalizerPolicy = (error) => (error instanceof SidecarCallError && !isAbort(error.cause) ? 'let go' : 'keep');
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError';
+}
+
 /** Counts of calls made, for the twin's own accounting in tests. */
 export interface SidecarClient {
   ensureZone(body: CreateZoneBody, signal?: AbortSignal): Promise<'existed' | 'created'>;

@@ -4,7 +4,7 @@
  * named), waiting — through a watch — until the operator twin reports that instance Ready.
  */
 import { KubeConfig, KubernetesObjectApi, Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { TargetNotReadyError } from '../../../errors.js';
+import { InterruptedError, TargetNotReadyError } from '../../../errors.js';
 import { bindyApiVersion, kindInfo } from '../../../model/kinds.js';
 import { managedNamespaceLabel as managedByLabel, managedNamespaceValue as managedByValue } from '../../cluster/namespace.js';
 
@@ -35,6 +35,8 @@ export interface BootstrapOptions {
   clusterName: string;
   /** Bound on the wait for the primary instance to become Ready, in ms. */
   timeoutMs: number;
+  /** Aborting ends the wait with an InterruptedError. */
+  signal?: AbortSignal;
 }
 
 /** Creates the namespace and Bind9Cluster, then waits until `<cluster>-primary-0` is Ready. */
@@ -50,10 +52,15 @@ export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance:
   const ready = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
   });
+  // Marked handled now: it may reject (interrupt, timeout) before the `await ready` below is reached.
+  ready.catch(() => undefined);
   const timer = setTimeout(
     () => settle?.reject(new TargetNotReadyError(`sandbox: Bind9Instance ${o.namespace}/${instance} was not Ready within ${o.timeoutMs} ms`, { hint: 'see operator.log in the sandbox directory' })),
     o.timeoutMs,
   );
+  const onAbort = (): void => settle?.reject(new InterruptedError('interrupted while the sandbox was starting'));
+  if (o.signal?.aborted === true) onAbort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   // The watch is established before the create, so the Ready event cannot slip between the two;
   // with no resourceVersion it also replays an instance that exists already.
   const req = await watch.watch(
@@ -76,6 +83,7 @@ export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance:
     await ready;
   } finally {
     clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
     req.abort();
   }
   return { instance };

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { TargetNotReadyError } from '../../../errors.js';
+import { InterruptedError, TargetNotReadyError } from '../../../errors.js';
 import { selfCommand } from './self-command.js';
 
 /** A started part: its pid and what it announced when ready. */
@@ -26,10 +26,18 @@ export interface StartPartOptions {
   env?: NodeJS.ProcessEnv;
   /** File that receives the part's stderr. */
   logFile: string;
-  /** Start in its own process group so it outlives this process (`sandbox up --detach`). */
+  /**
+   * Let it outlive this process (`sandbox up --detach`): the child is not waited for. Every part
+   * runs in its own process group either way, so a terminal's Ctrl-C reaches only this process,
+   * which then stops the parts in order (after its cleanup).
+   */
   detached: boolean;
   /** Bound on start-up, in ms. */
   timeoutMs: number;
+  /** Aborting stops the start: the part is stopped and an InterruptedError thrown (no part is blamed). */
+  signal?: AbortSignal;
+  /** Called with the pid as soon as the process exists (before it is ready), e.g. to journal it. */
+  onSpawn?: (pid: number) => void;
 }
 
 function tail(file: string, lines = 15): string {
@@ -46,19 +54,28 @@ export async function startPart<T>(opts: StartPartOptions): Promise<StartedPart<
   const logFd = openSync(opts.logFile, 'a');
   const child = spawn(self.command, [...self.args, 'sandbox', 'start', opts.name, ...opts.args], {
     stdio: ['ignore', 'pipe', logFd],
-    detached: opts.detached,
+    // Its own process group: the terminal's SIGINT goes to the foreground group only.
+    detached: true,
     env: { ...process.env, ...opts.env },
   });
   closeSync(logFd);
   const pid = child.pid;
   const stdout = child.stdout;
   if (pid === undefined || stdout === null) throw new TargetNotReadyError(`sandbox ${opts.name}: could not start a process`);
+  opts.onSpawn?.(pid);
   const lines = createInterface({ input: stdout });
+  let onAbort: (() => void) | undefined;
   try {
     const ready = await new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new TargetNotReadyError(`sandbox ${opts.name} was not ready within ${opts.timeoutMs} ms; its log (${opts.logFile}):\n${tail(opts.logFile)}`));
       }, opts.timeoutMs);
+      onAbort = () => {
+        clearTimeout(timer);
+        reject(new InterruptedError(`interrupted while sandbox ${opts.name} was starting`));
+      };
+      if (opts.signal?.aborted === true) onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new TargetNotReadyError(`sandbox ${opts.name} exited before it was ready (${signal ?? `code ${code}`}); its log (${opts.logFile}):\n${tail(opts.logFile)}`));
@@ -74,14 +91,52 @@ export async function startPart<T>(opts: StartPartOptions): Promise<StartedPart<
     });
     return { name: opts.name, pid, ready, logFile: opts.logFile };
   } catch (err) {
-    await stopPid(pid, 3000);
+    await stopPart(pid, 3000);
     throw err;
   } finally {
+    if (onAbort !== undefined) opts.signal?.removeEventListener('abort', onAbort);
     lines.close();
     // The part prints nothing more on stdout; let this process exit without waiting for it.
     stdout.destroy();
     child.removeAllListeners('exit');
     if (opts.detached) child.unref();
+  }
+}
+
+/** True while any process of the process group `pgid` exists. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops a part: its own process (SIGTERM, then SIGKILL after `graceMs`), then whatever is left of
+ * its process group (what it started, e.g. named, when the part was killed before it could stop it).
+ */
+export async function stopPart(pid: number, graceMs: number): Promise<'SIGTERM' | 'SIGKILL' | 'already gone'> {
+  const how = await stopPid(pid, graceMs);
+  if (!groupAlive(pid)) return how;
+  const deadline = Date.now() + 2000;
+  try {
+    process.kill(-pid, 'SIGTERM');
+    while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone between the check and the kill
+  }
+  return how;
+}
+
+/** The command line of a process (Linux /proc), or null when it is gone or unreadable. */
+export function commandLineOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return null;
   }
 }
 

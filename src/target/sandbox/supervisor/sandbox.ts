@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../../../errors.js';
-import { isAlive, startPart, stopPid, type StartedPart } from './part-process.js';
+import { InterruptedError, UsageError } from '../../../errors.js';
+import { isAlive, startPart, stopPart, type StartedPart } from './part-process.js';
 import { readState, removeState, sandboxHome, writeState, type PartState, type SandboxState } from './state.js';
 import type { NamedReadyLine } from '../bind9/run.js';
 import { bootstrapSandbox } from './bootstrap.js';
@@ -50,6 +50,19 @@ export interface StartSandboxOptions {
   partTimeoutMs?: number;
   /** Progress messages for a person (one line each). */
   onProgress?: (line: string) => void;
+  /** Aborting stops the start quietly: every part started so far is stopped, then InterruptedError. */
+  signal?: AbortSignal;
+  /**
+   * Called whenever a process joins the sandbox (as soon as it is spawned), with the sandbox's
+   * folder and every process so far: what a run journals so that a kill leaves nothing unexplained.
+   */
+  onProcesses?: (p: SandboxProcesses) => void;
+}
+
+/** The processes of a sandbox (parts, and named under its part), as journalled while it starts. */
+export interface SandboxProcesses {
+  dir: string;
+  processes: { name: string; pid: number }[];
 }
 
 /** A started sandbox: its state, how long it took, and how to stop it. */
@@ -76,10 +89,24 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const dir = await mkdtemp(join(home, 'run-'));
   const started: StartedPart<unknown>[] = [];
   const childPids: number[] = [];
+  const spawned: { name: string; pid: number }[] = [];
+  const spawnedOne = (name: string, pid: number): void => {
+    spawned.push({ name, pid });
+    opts.onProcesses?.({ dir, processes: [...spawned] });
+  };
   const timeoutMs = opts.partTimeoutMs ?? 20_000;
   const progress = opts.onProgress ?? (() => undefined);
   const part = async <T>(name: PartState['name'], args: string[], env: NodeJS.ProcessEnv = {}): Promise<StartedPart<T>> => {
-    const p = await startPart<T>({ name, args, env, logFile: join(dir, `${name}.log`), detached: opts.detached, timeoutMs });
+    const p = await startPart<T>({
+      name,
+      args,
+      env,
+      logFile: join(dir, `${name}.log`),
+      detached: opts.detached,
+      timeoutMs,
+      onSpawn: (pid) => spawnedOne(name, pid),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
     started.push(p);
     progress(`sandbox: ${name} ready (pid ${p.pid})`);
     return p;
@@ -89,11 +116,17 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const tokenFile = join(dir, 'sidecar-token');
     await writeFile(tokenFile, token, { mode: 0o600 });
     const kubeconfig = join(dir, 'kubeconfig');
-    const [named, api] = await Promise.all([
+    // Both settle before going on: a failure of one must not leave the other starting unseen.
+    const [namedStart, apiStart] = await Promise.allSettled([
       part<NamedReadyLine>('named', ['--dir', join(dir, 'named')]),
       part<ApiServerReadyLine>('apiserver', ['--kubeconfig-out', kubeconfig, '--namespace', opts.namespace]),
     ]);
+    if (namedStart.status === 'rejected') throw namedStart.reason;
+    if (apiStart.status === 'rejected') throw apiStart.reason;
+    const named = namedStart.value;
+    const api = apiStart.value;
     childPids.push(named.ready.pid);
+    spawnedOne('bind9', named.ready.pid);
     const sidecar = await part<SidecarReadyLine>(
       'sidecar',
       [
@@ -121,7 +154,13 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     }
     const clusterName = opts.clusterName ?? 'loadtest';
     if (operator !== undefined) {
-      const { instance } = await bootstrapSandbox({ kubeconfigPath: kubeconfig, namespace: opts.namespace, clusterName, timeoutMs: timeoutMs });
+      const { instance } = await bootstrapSandbox({
+        kubeconfigPath: kubeconfig,
+        namespace: opts.namespace,
+        clusterName,
+        timeoutMs: timeoutMs,
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      });
       progress(`sandbox: Bind9Cluster ${opts.namespace}/${clusterName} created, instance ${instance} Ready`);
     }
     const metrics: Record<string, string> = {
@@ -155,9 +194,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     await writeState(home, state);
     return { state, startupMs: performance.now() - t0, stop: () => stopSandbox(state, home) };
   } catch (err) {
-    for (const p of started.reverse()) await stopPid(p.pid, 5000);
-    for (const pid of childPids) await stopPid(pid, 2000);
+    for (const p of started.reverse()) await stopPart(p.pid, 5000);
+    for (const pid of childPids) await stopPart(pid, 2000);
     await rm(dir, { recursive: true, force: true });
+    // An interrupt stops the start; a part that failed only because of it is not to blame.
+    if (opts.signal?.aborted === true) throw new InterruptedError('interrupted while the sandbox was starting; every part started so far is stopped');
     throw err;
   }
 }
@@ -165,8 +206,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 /** Stops every part (reverse start order), named last, and removes the sandbox's files and state. */
 export async function stopSandbox(state: SandboxState, home: string = sandboxHome()): Promise<void> {
   for (const p of [...state.parts].reverse()) {
-    await stopPid(p.pid, 8000);
-    for (const child of p.childPids) await stopPid(child, 3000);
+    await stopPart(p.pid, 8000);
+    for (const child of p.childPids) await stopPart(child, 3000);
   }
   await rm(state.dir, { recursive: true, force: true });
   await removeState(home);
