@@ -31,6 +31,14 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (s.e2e.probeInterval > s.e2e.timeout) {
     blame('scenarios.e2e.probeInterval', 'scenarios.e2e.timeout', `probeInterval ${formatDuration(s.e2e.probeInterval)} is longer than timeout ${formatDuration(s.e2e.timeout)}`);
   }
+  if (s.burst.dnsProbe === 'on' && config.target === 'cluster' && config.probe.servers === undefined) {
+    // TODO(issue 13): probe over TCP through a kubectl port-forward (it carries TCP only).
+    blame(
+      'scenarios.burst.dnsProbe',
+      'target',
+      'the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe.servers (--probe-servers host:port), e.g. a NodePort or LoadBalancer Service of the Bind9Instance',
+    );
+  }
   if (config.report.progressInterval < 100) {
     const o = origins.get('report.progressInterval') ?? { kind: 'default' as const };
     issues.push(issueAtOrigin(o, 'report.progressInterval', `progressInterval ${formatDuration(config.report.progressInterval)} is below 100ms (a line per event loop turn helps nobody)`));

@@ -90,6 +90,7 @@ export const configSpec: f.Section = f.section({
         concurrency: f.integer('writes in flight at once', 1),
         qps: f.rate('upper bound on writes per second'),
         timeout: f.duration('wait for every record to become Ready'),
+        dnsProbe: f.onOffAuto('ask DNS for every record until it answers the desired data: auto = on for the sandbox or when probe.servers is set'),
       },
       { constants: { kind: 'burst' } },
     ),
@@ -137,6 +138,13 @@ export const configSpec: f.Section = f.section({
       },
       { constants: { kind: 'bind' } },
     ),
+  }),
+  probe: f.section({
+    servers: f.hostPorts('DNS servers the prober asks (default: the target\'s BIND9 servers)'),
+    rate: f.rate('probe queries per second, all servers together'),
+    inFlight: f.integer('probe queries in flight at once', 1),
+    timeout: f.duration('after the wait for Ready: how long to wait for DNS to answer every Ready record'),
+    maxInterval: f.duration('longest spacing of one record\'s probes (after 2 s of 50 ms spacing)'),
   }),
   criteria: f.section({
     reconcileP99: f.duration('operator reconcile latency p99'),

@@ -10,6 +10,7 @@ import type { BurstEvent } from '../drive/burst.js';
 import type { ApiAmplification, OperatorMetric, RunResult } from '../report/result/index.js';
 import type { ScenarioMetrics } from '../judge/criteria.js';
 import type { Target } from '../target/target.js';
+import type { DnsProbePlan } from './dns-probe-plan.js';
 
 /** What a plan is computed from: the validated configuration, the run id and the command's own switches. */
 export interface PlanInput {
@@ -35,6 +36,8 @@ export interface ScenarioPlan {
   /** The measured stream, regenerated on each call (deterministic from the seed; never held in memory). */
   objects: () => Iterable<KubeObject>;
   engine: { concurrency: number; qps?: number; timeoutMs: number };
+  /** Ask DNS for every record until it answers the desired data; absent or null: no probing. */
+  dnsProbe?: DnsProbePlan | null;
 }
 
 /** Result sections an observer fills (operator metrics, API amplification). */

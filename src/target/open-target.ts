@@ -41,7 +41,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     info: { kind: 'sandbox', description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}` },
     kubeConfig,
     namespace,
-    dnsServers: [state.dns],
+    dnsServers: [{ ...state.dns, name: 'primary-0' }],
     sidecarEndpoints: [state.sidecarUrl],
     metricsEndpoints: metrics,
     setup: (s) => setupTarget(s, { client, createCluster: true }),

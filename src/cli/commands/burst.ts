@@ -16,6 +16,10 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
   { flag: '--mixed', key: 'scenarios.burst.mixed' },
+  { flag: '--dns-probe', key: 'scenarios.burst.dnsProbe' },
+  { flag: '--probe-servers', key: 'probe.servers' },
+  { flag: '--probe-rate', key: 'probe.rate' },
+  { flag: '--probe-timeout', key: 'probe.timeout' },
   { flag: '--run-id', key: 'runId' },
   { flag: '--format', key: 'report.formats' },
   { flag: '--pushgateway', key: 'report.pushgateway' },
@@ -27,8 +31,10 @@ What it does:
   1. makes sure the namespace (labelled as the tool's) and the Bind9Cluster exist (not measured)
   2. creates the DNSZones and records with --concurrency creates in flight (at most --qps per second),
      each timed from its intended start to the first watch event showing Ready=True at its generation
-  3. waits up to --timeout for every object to be Ready, then deletes everything labelled with the
-     run id and waits until it is gone (unless --keep)
+  3. waits up to --timeout for every object to be Ready; with the DNS prober (default on the sandbox)
+     every record is asked of every BIND9 server from its intended start until the answer matches,
+     up to --probe-timeout more after the Ready wait (create_to_resolvable per server)
+  4. deletes everything labelled with the run id and waits until it is gone (unless --keep)
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format); journal in <output>/journal/.
   Ctrl-C: stops creating, cleans up, writes a partial result marked aborted, exits 130.
 
@@ -72,6 +78,11 @@ export const burstCommand: CommandModule = {
       .option('--concurrency <n>', 'creates in flight at once (scenarios.burst.concurrency)')
       .option('--qps <rate>', 'at most this many creates per second, e.g. 50 or 50/s (scenarios.burst.qps)')
       .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)')
+      .option('--dns-probe', 'ask DNS for every record until it answers the desired data (default on the sandbox; scenarios.burst.dnsProbe)')
+      .option('--no-dns-probe', 'do not probe DNS')
+      .option('--probe-servers <list>', 'DNS servers to probe, host:port comma-separated (default: the target\'s BIND9; needed on a cluster; probe.servers)')
+      .option('--probe-rate <rate>', 'probe queries per second, all servers together (default 500/s; probe.rate)')
+      .option('--probe-timeout <duration>', 'after the wait for Ready, how long to wait for DNS to answer every Ready record (default 1m; probe.timeout)')
       .option('--run-id <id>', 'run id put on every object (default burst-YYYYMMDD-HHMMSS-xxxx)')
       .option('--format <formats>', 'reports to write besides result.json: markdown, html, prometheus (comma-separated or repeated; report.formats)', (v: string, prev?: string) => (prev === undefined ? v : `${prev},${v}`))
       .option('--pushgateway <url>', 'push the run\'s summary metrics to this Prometheus Pushgateway (report.pushgateway)')
