@@ -45,7 +45,8 @@ Examples:
   $ bindy-loadtest --dry-run burst --records 100000 --zones 100 --mixed
   $ bindy-loadtest --json burst --records 300 > result.json
 
-Exit codes: 0 every object became Ready; 1 some did not or were rejected; 2 bad flags;
+Exit codes: 0 every object became Ready (and DNS answered it, when probed); 1 some did not, were rejected,
+            or DNS did not serve them or served other data; 2 bad flags;
             3 target not ready (preflight names what is missing); 130 interrupted.
 `;
 
