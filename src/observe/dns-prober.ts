@@ -177,7 +177,8 @@ export class DnsProber {
   readonly #finished: Active[] = [];
   readonly #pending = new Map<number, Pending>();
   readonly #sockets = new Map<'udp4' | 'udp6', Socket>();
-  readonly #waiters = new Set<() => void>();
+  /** Called with the key of an object whose unit just settled (undefined: re-check everything, e.g. on stop). */
+  readonly #waiters = new Set<(key: string | undefined) => void>();
   #nextId = 1;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
@@ -267,8 +268,11 @@ export class DnsProber {
         signal?.removeEventListener('abort', onAbort);
         resolve(outcome);
       };
-      const check = (): void => {
-        if (keys.every((k) => this.isSettled(k))) finish('met');
+      // Only the keys still open are re-checked, and only when one of them settles: O(1) per answer.
+      const open = new Set(keys.filter((k) => !this.isSettled(k)));
+      const check = (key: string | undefined): void => {
+        if (key !== undefined && open.has(key) && this.isSettled(key)) open.delete(key);
+        if (open.size === 0) finish('met');
         else if (this.#stopped) finish('aborted');
       };
       const onAbort = (): void => finish('aborted');
@@ -276,7 +280,7 @@ export class DnsProber {
       if (signal?.aborted === true) return finish('aborted');
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(check);
-      check();
+      check(undefined);
     });
   }
 
@@ -290,7 +294,7 @@ export class DnsProber {
     this.#pending.clear();
     for (const s of this.#sockets.values()) s.close();
     this.#sockets.clear();
-    for (const w of [...this.#waiters]) w();
+    for (const w of [...this.#waiters]) w(undefined);
   }
 
   #finish(obj: Active, superseded: boolean): void {
@@ -305,8 +309,8 @@ export class DnsProber {
     this.#finished.push(obj);
   }
 
-  #checkWaiters(): void {
-    for (const w of [...this.#waiters]) w();
+  #checkWaiters(key: string): void {
+    for (const w of [...this.#waiters]) w(key);
   }
 
   #socket(host: string): Socket {
@@ -343,7 +347,7 @@ export class DnsProber {
       if (this.#o.objectTimeoutMs !== undefined && now - u.obj.exp.intendedStartMs > this.#o.objectTimeoutMs) {
         u.settled = true;
         u.outcome.gaveUp = true;
-        this.#checkWaiters();
+        this.#checkWaiters(u.obj.exp.key);
         continue;
       }
       if (!this.#bucket.take(now)) {
@@ -461,7 +465,7 @@ export class DnsProber {
     if (verdict === 'match') {
       o.matchedMs = at;
       u.settled = true;
-      this.#checkWaiters();
+      this.#checkWaiters(exp.key);
       return;
     }
     o.lastMissSentMs = Math.max(o.lastMissSentMs ?? sentMs, sentMs);
