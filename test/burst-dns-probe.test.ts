@@ -96,6 +96,10 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
   assert.equal((count('answered_after_ready') ?? 0) + (count('answered_before_ready') ?? 0), 500);
   assert.ok((count('probe_queries_sent') ?? 0) >= 500);
   assert.ok((count('probe_query_rate') ?? Infinity) <= 500 * 1.1, `probing held its rate: ${count('probe_query_rate')}/s`);
+  const series = result.timeSeries.find((x) => x.name === 'resolvable_per_second');
+  assert.ok(series !== undefined, 'records answered per second over the run');
+  const integrated = series.points.reduce((n, p, i) => n + (p.value * (p.t - (i === 0 ? 0 : (series.points[i - 1]?.t ?? 0)))) / 1000, 0);
+  assert.equal(Math.round(integrated), 500);
   const e2e = result.criteria.find((c) => c.metric === 'create_to_resolvable.p99');
   assert.equal(e2e?.verdict, 'pass', `e2ePropagationP99 is judged: ${JSON.stringify(e2e)}`);
   assert.equal(e2e.observed, (all?.summary.p99 ?? 0) / 1000);

@@ -114,6 +114,7 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
       Object.assign(measurement.counters, probed.measurement.counters);
       measurement.failures.push(...probed.measurement.failures);
       measurement.notes.push(...probed.measurement.notes);
+      rates.push(...probed.measurement.timeSeries);
     }
     return { measurement, backlog: backlog.series.toJSON(), rates, engine: summary, records, rejected, wait, startedMs, probeWait: probed?.wait ?? null };
   } finally {

@@ -83,6 +83,12 @@ void test('per server and slowest server per object; Ready → answered stages; 
   assert.equal(c('probe_queries_sent'), 120);
   assert.equal(c('probe_query_rate'), 60);
 
+  // The rate of records answered by every server accounts for each of them: Σ rate × window = 2.
+  const series = m.timeSeries.find((x) => x.name === 'resolvable_per_second');
+  assert.ok(series !== undefined && series.unit === '1/s');
+  const total = series.points.reduce((n, p, i) => n + (p.value * (p.t - (i === 0 ? 0 : (series.points[i - 1]?.t ?? 0)))) / 1000, 0);
+  assert.equal(Math.round(total), 2);
+
   assert.deepEqual(m.failures.map((f) => [f.name, f.reason, f.uid, f.phase]), [
     ['missing', 'ReadyButNotServed', 'u2', 'create_to_resolvable'],
     ['wrong', 'ServedWrongData', 'u3', 'create_to_resolvable'],
@@ -104,6 +110,7 @@ void test('nothing probed: no DNS latencies, zero counts', () => {
     settings,
   });
   assert.deepEqual(Object.keys(m.latencies), []);
+  assert.deepEqual(m.timeSeries, []);
   assert.equal(m.counters['dns_probed']?.value, 0);
   assert.equal(m.counters['probe_query_rate'], undefined);
   assert.deepEqual(m.failures, []);

@@ -3,8 +3,8 @@
  * server and for the slowest server per object, the stages Ready → answered, the objects Ready but
  * not served and those served with wrong data, and the prober's own load.
  */
-import { Counters, createLatencyHistogram } from '../measure/index.js';
-import type { CounterData, QuantityHistogram } from '../measure/index.js';
+import { Counters, createLatencyHistogram, eventRatePerSecond, rateWindowMs } from '../measure/index.js';
+import type { CounterData, QuantityHistogram, TimeSeriesData } from '../measure/index.js';
 import { latencyResult } from '../report/result/index.js';
 import type { FailureRecord, LatencyResult } from '../report/result/index.js';
 import type { ProbeRecord, ProberStats } from '../observe/dns-prober.js';
@@ -39,6 +39,8 @@ export interface ProbeMeasurement {
   counters: Record<string, CounterData>;
   failures: FailureRecord[];
   notes: string[];
+  /** `resolvable_per_second`: records answered by every server, per second, from the run's start. */
+  timeSeries: TimeSeriesData[];
 }
 
 /** The latency name of an operation's DNS milestone. */
@@ -105,6 +107,7 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
   let notAnswered = 0;
   let beforeReady = 0;
   let afterReady = 0;
+  const resolvedAt: number[] = [];
   const atMs = Math.max(0, o.endedMs - o.runStartMs);
   for (const r of o.records) {
     const name = probeLatencyName[r.operation];
@@ -126,6 +129,7 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
       answered++;
       const last = Math.max(...r.servers.map((s) => s.matchedMs ?? -Infinity));
       const us = (last - r.intendedStartMs) * 1000;
+      resolvedAt.push(last - o.runStartMs);
       let p = slowest.get(r.operation);
       if (p === undefined) slowest.set(r.operation, (p = per()));
       p.all.record(us);
@@ -217,5 +221,18 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
   }
   const notes: string[] = [];
   if (st.stray > 0) notes.push(`the DNS prober ignored ${st.stray} answers it could not match to a query (wrong id, source or question, or undecodable)`);
-  return { latencies, counters: c.toJSON(), failures, notes };
+  const endMs = o.endedMs - o.runStartMs;
+  const windowMs = rateWindowMs(endMs);
+  const timeSeries: TimeSeriesData[] =
+    resolvedAt.length === 0
+      ? []
+      : [
+          {
+            name: 'resolvable_per_second',
+            unit: '1/s',
+            description: `records first answered with their data by every DNS server, by the slowest server's answer, per second over ${windowMs / 1000} s windows from the run's start (the last one ends when probing ended)`,
+            points: eventRatePerSecond(resolvedAt, windowMs, endMs),
+          },
+        ];
+  return { latencies, counters: c.toJSON(), failures, notes, timeSeries };
 }
