@@ -34,8 +34,9 @@ async function until(cond: () => Promise<boolean>, ms: number, what: string): Pr
 }
 
 /**
- * A UDP relay in front of named that drops queries for `blocked` names, so the test decides when
- * the prober first sees a name; everything else is passed on (ids are unique per prober).
+ * A UDP relay in front of named that answers NXDOMAIN itself for `blocked` names (as if not there
+ * yet), so the test decides when the prober first sees a name; everything else is passed on (ids
+ * are unique per prober).
  */
 async function relay(upstreamPort: number): Promise<{ port: number; blocked: Set<string>; close: () => void }> {
   const front = createSocket('udp4');
@@ -47,7 +48,11 @@ async function relay(upstreamPort: number): Promise<{ port: number; blocked: Set
   await Promise.all([once(front, 'listening'), once(back, 'listening')]);
   front.on('message', (m, rinfo) => {
     const q = dnsPacket.decode(m);
-    if (blocked.has(q.questions?.[0]?.name.toLowerCase() ?? '')) return;
+    const question = q.questions?.[0];
+    if (question !== undefined && blocked.has(question.name.toLowerCase())) {
+      front.send(dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER | 3, questions: [question] }), rinfo.port, rinfo.address);
+      return;
+    }
     clients.set(q.id ?? 0, { address: rinfo.address, port: rinfo.port });
     back.send(m, upstreamPort, '127.0.0.1');
   });
@@ -111,8 +116,11 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
   t.after(() => front.close());
   front.blocked.add(name);
   const runId = 'burst-dns-wrong-data';
+  // Probes of one record at most 100 ms apart: the prober sees the changed data right after the relay lets it through.
+  const fastConfig = join(home, 'fast-probe.yaml');
+  await writeFile(fastConfig, 'criteria:\n  e2ePropagationP99: 10m\n  reconcileP99: 10m\nprobe:\n  maxInterval: 100ms\n');
   const running = runCli(
-    ['--config', config, '--output', out, '--json', 'burst', '--records', '10', '--zones', '1', '--kinds', 'A=100', '--run-id', runId, '--probe-servers', `127.0.0.1:${front.port}`, '--probe-timeout', '15s', '--format', 'json'],
+    ['--config', fastConfig, '--output', out, '--json', 'burst', '--records', '10', '--zones', '1', '--kinds', 'A=100', '--run-id', runId, '--probe-servers', `127.0.0.1:${front.port}`, '--probe-timeout', '15s', '--format', 'json'],
     { env },
   );
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
@@ -158,9 +166,12 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
   assert.match(w.stderr, /1 records were served by DNS with other data than desired/);
   const wrong = parseResult(w.stdout, 'stdout');
   assert.equal(wrong.counters['served_wrong_data']?.value, 1);
-  assert.equal(wrong.counters['dns_answered']?.value, 9);
+  // The other 9 answered right; the changed one too if the operator published its data again since
+  // (its drift correction), which does not undo what DNS served meanwhile.
+  const answered = wrong.counters['dns_answered']?.value ?? 0;
+  assert.ok(answered === 9 || answered === 10, `${answered} answered`);
   assert.equal(wrong.counters['ready_but_not_served']?.value, 0, 'wrong data is counted apart');
-  assert.equal(wrong.latencies[`create_to_resolvable.127.0.0.1:${front.port}`]?.summary.count, 9);
+  assert.equal(wrong.latencies[`create_to_resolvable.127.0.0.1:${front.port}`]?.summary.count, answered);
   const f = wrong.failures.filter((x) => x.phase === 'create_to_resolvable');
   assert.equal(f.length, 1);
   assert.equal(f[0]?.reason, 'ServedWrongData');
