@@ -75,6 +75,7 @@ const percentiles = [
  */
 function notBindy(id: string, target: RunResult['metadata']['target']['kind']): string | undefined {
   if (id === 'schedule_slip' || id === 'dispatch_overhead') return "the load generator's own timing, not the target's: reported, never a regression of bindy";
+  if (id === 'resolvable_uncertainty') return "the DNS prober's own resolution (spacing of its probes), not the target's: reported, never a regression of bindy";
   if (target !== 'sandbox') return undefined;
   if (id === 'api_create') return "on the sandbox this is the tool's own API server twin: reported, not a regression of bindy";
   if (id === 'memory_peak' || id === 'cpu_peak' || id === 'cpu_mean' || id === 'memory_growth') return "on the sandbox this is the tool's operator twin, not bindy: reported, not a regression of bindy";
