@@ -144,7 +144,7 @@ export const configSpec: f.Section = f.section({
     rate: f.rate('probe queries per second, all servers together'),
     inFlight: f.integer('probe queries in flight at once', 1),
     timeout: f.duration('after the wait for Ready: how long to wait for DNS to answer every Ready record'),
-    maxInterval: f.duration('longest spacing of one record\'s probes (after 2 s of 50 ms spacing)'),
+    maxInterval: f.duration('longest spacing of one record\'s probes (after 1 s of 100 ms spacing)'),
   }),
   criteria: f.section({
     reconcileP99: f.duration('operator reconcile latency p99'),

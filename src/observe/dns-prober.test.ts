@@ -122,7 +122,7 @@ void test('an object is answered once the server serves it: the match time is af
   assert.equal(s.server, 'primary-0');
   assert.ok(s.matchedMs !== null && s.matchedMs >= servedFromMs, 'matched after the data appeared');
   assert.ok(s.lastMissSentMs !== null && s.lastMissSentMs < servedFromMs, 'the last miss was sent before');
-  // Fast phase: the probes are 50 ms apart, so the match comes within about one spacing.
+  // Fast phase: the probes are 100 ms apart, so the match comes within about one spacing.
   assert.ok(s.matchedMs - servedFromMs < 1000, `${s.matchedMs - servedFromMs} ms after the change`);
   assert.equal(s.lastAnswer, 'NOERROR A 192.0.2.1');
   assert.equal(s.wrongSeen, false);
