@@ -16,7 +16,6 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
   { flag: '--mixed', key: 'scenarios.burst.mixed' },
-  { flag: '--dns-probe', key: 'scenarios.burst.dnsProbe' },
   { flag: '--probe-servers', key: 'probe.servers' },
   { flag: '--probe-rate', key: 'probe.rate' },
   { flag: '--probe-timeout', key: 'probe.timeout' },
@@ -56,7 +55,14 @@ type BurstFlags = Record<string, unknown> & {
   keep?: boolean;
   createCluster?: boolean;
   allowExistingNamespace?: boolean;
+  dnsProbe?: boolean;
 };
+
+/** `--dns-probe` / `--no-dns-probe` as `scenarios.burst.dnsProbe`, named by the flag actually given. */
+function dnsProbeOverride(o: BurstFlags): FlagOverride[] {
+  if (o.dnsProbe === undefined) return [];
+  return [{ flag: o.dnsProbe ? '--dns-probe' : '--no-dns-probe', key: 'scenarios.burst.dnsProbe', raw: o.dnsProbe }];
+}
 
 /** `--records-per-zone R` as `scenarios.burst.records = zones × R` (zones from the resolved configuration). */
 function recordsPerZoneOverride(raw: string, zones: number, recordsGiven: boolean): FlagOverride {
@@ -93,7 +99,7 @@ export const burstCommand: CommandModule = {
       .option('--allow-existing-namespace', 'cluster target: use a namespace the tool did not create (only run-labelled objects are ever deleted)')
       .addHelpText('after', help)
       .action(async (o: BurstFlags, cmd: Command) => {
-        const own = configFlags(o, flags);
+        const own = [...configFlags(o, flags), ...dnsProbeOverride(o)];
         let resolved = await resolveCliConfig(ctx, own);
         if (o.recordsPerZone !== undefined) {
           const extra = recordsPerZoneOverride(o.recordsPerZone, resolved.config.scenarios.burst.zones, o.records !== undefined);
