@@ -72,7 +72,14 @@ const badFlags: Array<[string, string[], RegExp]> = [
 const badBurstFlags: Array<[string, string[], RegExp]> = [
   ['bad --progress-interval', ['--progress-interval', 'often'], /^bindy-loadtest: --progress-interval: expected a duration like 90s, 30m or 1h, got 'often'$/],
   ['too small --progress-interval', ['--progress-interval', '10ms'], /^bindy-loadtest: --progress-interval: progressInterval 10ms is below 100ms/],
+  ['bad --probe-servers', ['--probe-servers', '127.0.0.1'], /^bindy-loadtest: --probe-servers: expected host:port like 127\.0\.0\.1:5353 or \[::1\]:53, got '127\.0\.0\.1'$/],
+  ['bad --probe-rate', ['--probe-rate', '0'], /^bindy-loadtest: --probe-rate: expected a rate like 50\/s/],
 ];
+test('burst --dns-probe on a cluster without --probe-servers → one line saying what to give, exit 2, before any connection', async () => {
+  const run = await runCli(['--target', 'cluster', '--kubeconfig', join(dir, 'no-such-kubeconfig'), 'burst', '--dns-probe'], { cwd: dir });
+  const [line] = assertUsage(run, 1);
+  assert.match(line ?? '', /^bindy-loadtest: --dns-probe: the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe\.servers \(--probe-servers host:port\)/);
+});
 for (const [what, argv, pattern] of badBurstFlags) {
   test(`bad burst flag: ${what} → one line naming it, exit 2`, async () => {
     const run = await runCli(['burst', ...argv], { cwd: dir });

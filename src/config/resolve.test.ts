@@ -115,6 +115,20 @@ test('cross-key problems are placed where the winning value was set', async () =
   assert.ok(late.length >= 1 && late.every((l) => l.startsWith('--duration: experiment ')), late.join('\n'));
 });
 
+test('the DNS prober switch: flags give on/off, addresses parse, and on with a cluster needs probe.servers', async () => {
+  const on = await resolveConfig({ cwd: dir, flags: [{ flag: '--dns-probe', key: 'scenarios.burst.dnsProbe', raw: true }, { flag: '--probe-servers', key: 'probe.servers', raw: '127.0.0.1:5353,[::1]:53' }] });
+  assert.equal(on.config.scenarios.burst.dnsProbe, 'on');
+  assert.deepEqual(on.config.probe.servers, [{ host: '127.0.0.1', port: 5353 }, { host: '::1', port: 53 }]);
+  const off = await resolveConfig({ cwd: dir, flags: [{ flag: '--no-dns-probe', key: 'scenarios.burst.dnsProbe', raw: false }] });
+  assert.equal(off.config.scenarios.burst.dnsProbe, 'off');
+  assert.deepEqual(await issuesOf(resolveConfig({ cwd: dir, flags: [{ flag: '--probe-servers', key: 'probe.servers', raw: 'named:99999' }] })), ["--probe-servers: expected host:port like 127.0.0.1:5353 or [::1]:53, got 'named:99999'"]);
+  const cluster = await issuesOf(
+    resolveConfig({ cwd: dir, flags: [{ flag: '--target', key: 'target', raw: 'cluster' }, { flag: '--dns-probe', key: 'scenarios.burst.dnsProbe', raw: true }] }),
+  );
+  assert.equal(cluster.length, 1);
+  assert.match(cluster[0] ?? '', /^--dns-probe: the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe\.servers/);
+});
+
 test('experiments get their kind\'s default params when they leave them out', async () => {
   const name = await file('exp.yaml', ['scenarios:', '  chaos:', '    experiments:', '      - {kind: sidecar-errors, at: 1m, duration: 1m, params: {status: 500}}', ''].join('\n'));
   const r = await resolveConfig({ cwd: dir, configFile: name });

@@ -90,6 +90,7 @@ export const configSpec: f.Section = f.section({
         concurrency: f.integer('writes in flight at once', 1),
         qps: f.rate('upper bound on writes per second'),
         timeout: f.duration('wait for every record to become Ready'),
+        dnsProbe: f.onOffAuto('ask DNS for every record until it answers the desired data: auto = on for the sandbox or when probe.servers is set'),
       },
       { constants: { kind: 'burst' } },
     ),
@@ -142,6 +143,13 @@ export const configSpec: f.Section = f.section({
       },
       { constants: { kind: 'bind' } },
     ),
+  }),
+  probe: f.section({
+    servers: f.hostPorts('DNS servers the prober asks (default: the target\'s BIND9 servers)'),
+    rate: f.rate('probe queries per second, all servers together'),
+    inFlight: f.integer('probe queries in flight at once', 1),
+    timeout: f.duration('after the wait for Ready: how long to wait for DNS to answer every Ready record'),
+    maxInterval: f.duration('longest spacing of one record\'s probes (after 1 s of 100 ms spacing)'),
   }),
   criteria: f.section({
     createToReadyP99: f.duration('create → Ready p99 of the scenario\'s objects'),

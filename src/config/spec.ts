@@ -190,6 +190,40 @@ export function listOf<const T extends string>(describe: string, values: readonl
   );
 }
 
+/** `auto`, `on` or `off`; a boolean flag (`--x` / `--no-x`) gives on or off. */
+export function onOffAuto(describe: string): Leaf {
+  const words = ['auto', 'on', 'off'] as const;
+  const one = oneOf(describe, words);
+  return leaf(describe, (raw): v.Parsed<(typeof words)[number]> => {
+    if (raw === true || raw === 'true') return v.ok('on');
+    if (raw === false || raw === 'false') return v.ok('off');
+    const p = one.parse(raw);
+    if (!p.ok) return v.fail(p.message);
+    return v.ok(words.find((w) => w === p.value) ?? 'auto');
+  }, (s) => s);
+}
+
+/** A list of DNS server addresses `host:port` (IPv6 as `[::1]:53`): a YAML list or comma-separated. */
+export function hostPorts(describe: string): Leaf {
+  return leaf(
+    describe,
+    (raw): v.Parsed<readonly { host: string; port: number }[]> => {
+      const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()) : Array.isArray(raw) ? (raw as unknown[]) : undefined;
+      if (items === undefined || items.length === 0) return v.fail(`expected a list of host:port like 127.0.0.1:5353, got ${v.show(raw)}`);
+      const out: { host: string; port: number }[] = [];
+      for (const item of items) {
+        const m = typeof item === 'string' ? /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(item) : null;
+        const host = m?.[1] ?? m?.[2];
+        const port = Number(m?.[3]);
+        if (host === undefined || !(port >= 1 && port <= 65535)) return v.fail(`expected host:port like 127.0.0.1:5353 or [::1]:53, got ${v.show(item)}`);
+        out.push({ host, port });
+      }
+      return v.ok(out);
+    },
+    (list) => list.map((a) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`)).join(','),
+  );
+}
+
 /** The sidecar's rate limiter: `off` or `{rps, burst}`. */
 export function rateLimit(describe: string): Leaf {
   type RL = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };

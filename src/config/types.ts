@@ -54,6 +54,31 @@ export interface BurstOptions {
   qps?: number;
   /** How long to wait for every record to become Ready, in ms. */
   timeout: number;
+  /** The DNS prober: `auto` = on for the sandbox, or when `probe.servers` is set. */
+  dnsProbe: OnOffAuto;
+}
+
+/** A switch whose default depends on the target. */
+export type OnOffAuto = 'auto' | 'on' | 'off';
+
+/** A DNS server address. */
+export interface DnsAddress {
+  host: string;
+  port: number;
+}
+
+/** The DNS prober's bounds (shared by every scenario that probes). */
+export interface ProbeConfig {
+  /** DNS servers to ask; absent = the target's own (the sandbox's named; a cluster has none reachable without one given). */
+  servers?: readonly DnsAddress[];
+  /** Probe queries per second, all servers together. */
+  rate: number;
+  /** Probe queries in flight at once. */
+  inFlight: number;
+  /** After the wait for Ready, how long to wait for DNS to answer every Ready record, in ms. */
+  timeout: number;
+  /** Longest spacing of one record's probes, in ms. */
+  maxInterval: number;
 }
 
 /** An open-loop arrival rate of create/update/delete operations. */
@@ -298,6 +323,7 @@ export interface Config {
   runId?: string;
   fixtures: FixturesConfig;
   scenarios: ScenariosConfig;
+  probe: ProbeConfig;
   criteria: CriteriaConfig;
   sandbox: SandboxConfig;
   report: ReportConfig;

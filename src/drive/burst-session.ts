@@ -11,6 +11,9 @@ import { BurstEngine } from './burst.js';
 import type { BurstErrorEvent, BurstEvent, BurstSummary, RejectedEvent } from './burst.js';
 import { measureBurst } from './burst-measure.js';
 import type { BurstMeasurement } from './burst-measure.js';
+import { DnsProbeHook } from './dns-probe-hook.js';
+import type { DnsProbeSettings } from './dns-probe-hook.js';
+import type { ProbeWaitOutcome } from '../observe/dns-prober.js';
 
 /** Options of one measured burst. */
 export interface BurstSessionOptions {
@@ -32,6 +35,8 @@ export interface BurstSessionOptions {
   hardStop?: AbortSignal;
   /** Every engine and tracker event, for progress displays. */
   onEvent?: (e: BurstEvent | TrackerEvent) => void;
+  /** Ask DNS for every record until it answers the desired data (absent: no probing). */
+  probe?: DnsProbeSettings;
 }
 
 /** Everything one burst measured. */
@@ -46,6 +51,8 @@ export interface BurstSessionResult {
   wait: WaitOutcome;
   /** Monotonic ms of the session's start (t of every time series point counts from here). */
   startedMs: number;
+  /** How the wait for DNS answers ended; null without probing. */
+  probeWait: ProbeWaitOutcome | null;
 }
 
 /**
@@ -60,12 +67,14 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
   const rejected: RejectedEvent[] = [];
   const errors: BurstErrorEvent[] = [];
   const offTracker = o.onEvent === undefined ? () => false : tracker.on(o.onEvent);
+  const probe = o.probe === undefined ? null : new DnsProbeHook(o.probe, now);
+  const offProbe = probe === null ? () => false : tracker.on((e) => probe.onTrackerEvent(e));
   await tracker.start();
   const backlog = sampleBacklog(tracker, o.backlogIntervalMs ?? 1000, startedMs, now);
   try {
     const journal = o.journal;
     const engine = new BurstEngine({
-      objects: o.objects,
+      objects: probe === null ? o.objects : probe.wrap(o.objects),
       creator: o.client,
       concurrency: o.concurrency,
       ...(o.qps === undefined ? {} : { qps: o.qps }),
@@ -78,6 +87,7 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
       if (e.type === 'created') tracker.recordCreated(e);
       else if (e.type === 'rejected') rejected.push(e);
       else if (e.type === 'error') errors.push(e);
+      probe?.onEngineEvent(e);
       o.onEvent?.(e);
     });
     const summary = await engine.run();
@@ -97,9 +107,20 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
       toolPeakRssBytes: process.resourceUsage().maxRSS * 1024,
     });
     const rates = rateSeries(records, startedMs, waitEndedMs);
-    return { measurement, backlog: backlog.series.toJSON(), rates, engine: summary, records, rejected, wait, startedMs };
+    const probed = probe === null ? null : await probe.finish(records, startedMs, o.hardStop);
+    if (probed !== null) {
+      // The DNS figures join the burst's own sections.
+      Object.assign(measurement.latencies, probed.measurement.latencies);
+      Object.assign(measurement.counters, probed.measurement.counters);
+      measurement.failures.push(...probed.measurement.failures);
+      measurement.notes.push(...probed.measurement.notes);
+      rates.push(...probed.measurement.timeSeries);
+    }
+    return { measurement, backlog: backlog.series.toJSON(), rates, engine: summary, records, rejected, wait, startedMs, probeWait: probed?.wait ?? null };
   } finally {
     backlog.stop();
+    probe?.stop();
+    offProbe();
     offTracker();
     tracker.stop();
   }

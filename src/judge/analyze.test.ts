@@ -127,7 +127,7 @@ test('rows that do not measure bindy are at most worse: generator timings always
   const withApi = (seed: number, medianUs: number, kind: 'sandbox' | 'cluster') => {
     const r = syntheticResult({ seed, ...latency(2000, 200_000), memoryPeakMB: seed < 10 ? 100 + seed : 300 });
     r.metadata.target = { kind, description: 'd' };
-    for (const name of ['api_create', 'schedule_slip']) {
+    for (const name of ['api_create', 'schedule_slip', 'resolvable_uncertainty']) {
       const h = createLatencyHistogram();
       for (let i = 0; i < 2000; i++) h.record(medianUs * (1 + (i % 50) / 100));
       r.latencies[name] = latencyResult(h, 'test');
@@ -143,6 +143,7 @@ test('rows that do not measure bindy are at most worse: generator timings always
     const a = analyze(b, withApi(20, 10_000, c.kind), { threshold: 0.1 });
     assert.equal(row(a, 'api_create p50').verdict, c.api, `${c.kind} api_create`);
     assert.equal(row(a, 'schedule_slip p50').verdict, c.slip, `${c.kind} schedule_slip`);
+    assert.equal(row(a, 'resolvable_uncertainty p50').verdict, 'worse', `${c.kind} resolvable_uncertainty: the prober's own resolution`);
     assert.equal(row(a, 'memory_peak').verdict, c.memory, `${c.kind} memory_peak`);
     if (c.api === 'worse') assert.match(row(a, 'api_create p50').note ?? '', /API server twin/);
     assert.equal(row(a, 'create_to_ready p50').verdict, 'same');

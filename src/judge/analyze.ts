@@ -82,6 +82,8 @@ const percentiles = [
  */
 function notBindy(id: string, target: RunResult['metadata']['target']['kind']): string | undefined {
   if (id === 'schedule_slip' || id === 'dispatch_overhead') return "the load generator's own timing, not the target's: reported, never a regression of bindy";
+  if (id === 'resolvable_uncertainty') return "the DNS prober's own resolution (spacing of its probes), not the target's: reported, never a regression of bindy";
+  if (id === 'ready_to_resolvable' || id === 'resolvable_to_ready') return "a gap between a watch event and a DNS answer, mostly within the prober's spacing: reported, never a regression of bindy (create_to_resolvable per server is compared)";
   if (target !== 'sandbox') return undefined;
   if (id === 'api_create') return "on the sandbox this is the tool's own API server twin: reported, not a regression of bindy";
   if (id === 'memory_peak' || id === 'cpu_peak' || id === 'cpu_mean' || id === 'memory_growth') return "on the sandbox this is the tool's operator twin, not bindy: reported, not a regression of bindy";

@@ -8,6 +8,7 @@ import type { BindyKind, RecordKind } from '../model/kinds.js';
 import type { KubeObject } from '../observe/kube-client.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { fixtureOptionsFromConfig } from './fixture-options.js';
+import { describeDnsProbe, dnsProbePlan } from './dns-probe-plan.js';
 
 /** The fixture options of a burst: records spread over `zones`, in the configured kind mix. */
 export function burstFixtureOptions(config: Readonly<Config>, runId: string): FixtureOptions {
@@ -67,12 +68,14 @@ export function planBurst(input: PlanInput): ScenarioPlan {
   const kinds: BindyKind[] = ['DNSZone', ...recordKinds.filter((k) => (o.kinds[k] ?? 0) > 0)];
   const objects = (): Iterable<KubeObject> => burstStream(o, b.records, interleave);
   const pace = b.qps === undefined ? 'unpaced' : `at most ${b.qps}/s`;
+  const dnsProbe = dnsProbePlan(config, b.dnsProbe);
   const describe = [
     `1. namespace ${config.namespace}: created with the label loadtest.bindy.firestoned.io/managed-by=bindy-loadtest when absent (kept after the run)`,
     `2. Bind9Cluster ${config.namespace}/${cluster.metadata.name}: used when present and Ready; created when absent where allowed (sandbox, or --create-cluster), labelled with the run id; not measured`,
     `3. measured: ${b.zones} DNSZones and ${b.records} records (kinds ${Object.entries(o.kinds).filter(([, w]) => (w ?? 0) > 0).map(([k, w]) => `${k}=${w}`).join(',')}), ` +
       (interleave ? 'interleaved: each zone followed by its records' : 'every zone first, then the records round-robin over the zones'),
     `   ${b.concurrency} creates in flight, ${pace}; wait up to ${Math.round(b.timeout / 1000)} s for every object to be Ready (watch, run-id label ${runId})`,
+    `   ${describeDnsProbe(dnsProbe)}`,
     `4. cleanup: delete everything labelled loadtest.bindy.firestoned.io/run-id=${runId} and wait until it is gone (unless --keep)`,
   ];
   return {
@@ -85,5 +88,6 @@ export function planBurst(input: PlanInput): ScenarioPlan {
     describe,
     objects,
     engine: { concurrency: b.concurrency, ...(b.qps === undefined ? {} : { qps: b.qps }), timeoutMs: b.timeout },
+    dnsProbe,
   };
 }

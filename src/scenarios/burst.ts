@@ -4,6 +4,7 @@ import { runBurstSession } from '../drive/burst-session.js';
 import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
 import { mergeObservers } from './scenario.js';
+import { dnsProbeSettings } from './dns-probe-plan.js';
 import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 const backlogDescription =
@@ -14,6 +15,7 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
   const started: RunObserver[] = [];
   let outcome: DriveOutcome | null = null;
   let objectsCreated = 0;
+  const probe = plan.dnsProbe == null ? null : dnsProbeSettings(plan.dnsProbe, ctx.target.dnsServers);
   try {
     for (const o of ctx.observers) {
       await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
@@ -32,6 +34,7 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
       stopStarting: ctx.stopStarting,
       hardStop: ctx.hardStop,
       onEvent: ctx.onEvent,
+      ...(probe !== null && 'settings' in probe ? { probe: probe.settings } : {}),
     });
     objectsCreated = s.engine.created;
     const m = s.measurement;
@@ -43,6 +46,8 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
       const ready = m.counters['objects_ready']?.value ?? 0;
       notes.push(`interrupted during the wait for Ready: every create had been sent, ${ready} of ${s.engine.created} created objects were Ready; the create→Ready figures cover those only`);
     }
+    if (probe !== null && 'reason' in probe) notes.push(probe.reason);
+    if (s.probeWait === 'aborted') notes.push('interrupted during the wait for DNS answers: the DNS figures cover what was answered by then');
     if (s.wait === 'timeout') notes.push(`the wait for Ready ended at the timeout (${Math.round(plan.engine.timeoutMs / 1000)} s) with objects still not Ready`);
     outcome = {
       latencies: m.latencies,
@@ -79,6 +84,11 @@ function verifyBurst(result: RunResult): Verification {
   if (rejected > 0) problems.push(`${rejected} creates were rejected by the API server`);
   if (errors > 0) problems.push(`${errors} creates got no answer from the API server`);
   if (abandoned > 0) problems.push(`${abandoned} creates were abandoned in flight`);
+  // DNS contradicting Ready (only counted when the run probed DNS).
+  const notServed = count(result, 'ready_but_not_served');
+  const wrong = count(result, 'served_wrong_data');
+  if (notServed > 0) problems.push(`${notServed} Ready records were never answered by DNS with their data`);
+  if (wrong > 0) problems.push(`${wrong} records were served by DNS with other data than desired`);
   return { passed: problems.length === 0, problems };
 }
 

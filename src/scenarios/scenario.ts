@@ -11,6 +11,7 @@ import type { SustainedEvent } from '../drive/sustained-session.js';
 import type { ApiAmplification, OperatorMetric, RunResult } from '../report/result/index.js';
 import type { ScenarioMetrics } from '../judge/criteria.js';
 import type { Target } from '../target/target.js';
+import type { DnsProbePlan } from './dns-probe-plan.js';
 
 /** What a plan is computed from: the validated configuration, the run id and the command's own switches. */
 export interface PlanInput {
@@ -38,6 +39,8 @@ export interface ScenarioPlan<D = unknown> {
   engine: { concurrency: number; qps?: number; timeoutMs: number };
   /** The scenario's own plan data (the sustained schedule and mix…); absent for burst. */
   data?: D;
+  /** Ask DNS for every record until it answers the desired data; absent or null: no probing. */
+  dnsProbe?: DnsProbePlan | null;
 }
 
 /** Result sections an observer fills (operator metrics, API amplification). */

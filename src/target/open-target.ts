@@ -54,7 +54,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     },
     kubeConfig,
     namespace,
-    dnsServers: [state.dns],
+    dnsServers: [{ ...state.dns, name: 'primary-0' }],
     sidecarEndpoints: [state.sidecarUrl],
     metricsEndpoints: metrics,
     setup: (s) => setupTarget(s, { client, createCluster: true }),

@@ -7,6 +7,8 @@ import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
 export interface DnsServer {
   host: string;
   port: number;
+  /** A label stable across runs for reports, e.g. `primary-0` (the address may change from run to run). */
+  name?: string;
 }
 
 /** A Prometheus text endpoint, named by the part it belongs to (`operator`, `sidecar`, `apiserver`, `bind9`). */

@@ -15,6 +15,9 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
   { flag: '--mixed', key: 'scenarios.burst.mixed' },
+  { flag: '--probe-servers', key: 'probe.servers' },
+  { flag: '--probe-rate', key: 'probe.rate' },
+  { flag: '--probe-timeout', key: 'probe.timeout' },
   ...runConfigFlags,
 ];
 
@@ -23,8 +26,10 @@ What it does:
   1. makes sure the namespace (labelled as the tool's) and the Bind9Cluster exist (not measured)
   2. creates the DNSZones and records with --concurrency creates in flight (at most --qps per second),
      each timed from its intended start to the first watch event showing Ready=True at its generation
-  3. waits up to --timeout for every object to be Ready, then deletes everything labelled with the
-     run id and waits until it is gone (unless --keep)
+  3. waits up to --timeout for every object to be Ready; with the DNS prober (default on the sandbox)
+     every record is asked of every BIND9 server from its intended start until the answer matches,
+     up to --probe-timeout more after the Ready wait (create_to_resolvable per server)
+  4. deletes everything labelled with the run id and waits until it is gone (unless --keep)
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format); journal in <output>/journal/.
   Ctrl-C: stops creating, cleans up, writes a partial result marked aborted, exits 130.
 
@@ -38,12 +43,18 @@ Examples:
 The summary's first line is the verdict: PASS, FAIL (the failed criteria first, e.g. create→Ready p99
 above its limit, then objects not Ready or rejected) or ABORTED (a partial run is not judged).
 
-Exit codes: 0 PASS; 1 FAIL; 2 bad flags, or an --output that cannot be written (checked first);
+Exit codes: 0 PASS; 1 FAIL (also: DNS did not serve a Ready record, or served other data, when probed); 2 bad flags, or an --output that cannot be written (checked first);
             3 target not ready (preflight names what is missing) or --pushgateway unreachable;
             130 interrupted.
 `;
 
-type BurstFlags = RunFlags & { recordsPerZone?: string; mixed?: boolean };
+type BurstFlags = RunFlags & { recordsPerZone?: string; mixed?: boolean; dnsProbe?: boolean };
+
+/** `--dns-probe` / `--no-dns-probe` as `scenarios.burst.dnsProbe`, named by the flag actually given. */
+function dnsProbeOverride(o: BurstFlags): FlagOverride[] {
+  if (o.dnsProbe === undefined) return [];
+  return [{ flag: o.dnsProbe ? '--dns-probe' : '--no-dns-probe', key: 'scenarios.burst.dnsProbe', raw: o.dnsProbe }];
+}
 
 /** `--records-per-zone R` as `scenarios.burst.records = zones × R` (zones from the resolved configuration). */
 function recordsPerZoneOverride(raw: string, zones: number, recordsGiven: boolean): FlagOverride {
@@ -65,11 +76,16 @@ export const burstCommand: CommandModule = {
       .option('--kinds <mix>', 'record-kind mix, e.g. A=70,AAAA=10,CNAME=10,TXT=10 (scenarios.burst.kinds)')
       .option('--concurrency <n>', 'creates in flight at once (scenarios.burst.concurrency)')
       .option('--qps <rate>', 'at most this many creates per second, e.g. 50 or 50/s (scenarios.burst.qps)')
-      .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)');
+      .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)')
+      .option('--dns-probe', 'ask DNS for every record until it answers the desired data (default on the sandbox; scenarios.burst.dnsProbe)')
+      .option('--no-dns-probe', 'do not probe DNS')
+      .option('--probe-servers <list>', 'DNS servers to probe, host:port comma-separated (default: the target\'s BIND9; needed on a cluster; probe.servers)')
+      .option('--probe-rate <rate>', 'probe queries per second, all servers together (default 500/s; probe.rate)')
+      .option('--probe-timeout <duration>', 'after the wait for Ready, how long to wait for DNS to answer every Ready record (default 1m; probe.timeout)');
     addRunOptions(cmd, 'burst')
       .addHelpText('after', help)
       .action(async (o: BurstFlags, c: Command) => {
-        const own = configFlags(o, flags);
+        const own = [...configFlags(o, flags), ...dnsProbeOverride(o)];
         let resolved = await resolveCliConfig(ctx, own);
         if (o.recordsPerZone !== undefined) {
           const extra = recordsPerZoneOverride(o.recordsPerZone, resolved.config.scenarios.burst.zones, o.records !== undefined);

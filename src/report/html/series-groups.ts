@@ -19,7 +19,7 @@ const expectedFigures: readonly ExpectedFigure[] = [
   {
     id: 'rates',
     title: 'Create and Ready rates over time',
-    matches: (n) => /^(creates?|ready)_(rate|per_second)$/.test(n),
+    matches: (n) => /^(creates?|ready|resolvable)_(rate|per_second)$/.test(n),
     absent:
       'This result holds no create-rate or Ready-rate time series; the whole-run rates (create_rate, ready_rate) are in the counters table.',
   },
