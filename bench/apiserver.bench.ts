@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import hdr from 'hdr-histogram-js';
-import { openRawWatch } from '../src/target/sandbox/apiserver/watch-client.js';
+import { openRawWatch } from '../src/targets/sandbox/apiserver/watch-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const clients = 50;
@@ -21,8 +21,8 @@ const idleWrites = 1000;
 
 /** Child mode: serve until stdin closes, print the URL and token as one JSON line. */
 async function serve(): Promise<void> {
-  const { createApiServer } = await import('../src/target/sandbox/apiserver/api-server.js');
-  const { defaultResources } = await import('../src/target/sandbox/apiserver/default-resources.js');
+  const { createApiServer } = await import('../src/targets/sandbox/apiserver/api-server.js');
+  const { defaultResources } = await import('../src/targets/sandbox/apiserver/default-resources.js');
   const s = createApiServer({ resources: defaultResources(), historySize: 100_000 });
   const l = await s.listen({ port: 0 });
   process.stdout.write(JSON.stringify({ url: l.url, token: s.token }) + '\n');

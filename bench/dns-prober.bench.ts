@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startNamed } from '../src/target/sandbox/bind9/index.js';
+import { startNamed } from '../src/targets/sandbox/bind9/index.js';
 import { DnsProber } from '../src/observe/dns-prober.js';
 import { defaultConfig } from '../src/config/index.js';
 

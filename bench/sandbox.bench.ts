@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient, type KubeObject } from '../src/observe/kube-client.js';
 import { runBurstSession } from '../src/drive/burst-session.js';
 import { bindyApiVersion, runIdLabel, zoneLabel } from '../src/model/kinds.js';

@@ -9,5 +9,5 @@ export * as config from './config/index.js';
 export * as model from './model/index.js';
 export * as measure from './measure/index.js';
 export * as result from './report/result/index.js';
-export * as sandbox from './target/sandbox/supervisor/index.js';
+export * as sandbox from './targets/sandbox/supervisor/index.js';
 export { main } from './cli/main.js';

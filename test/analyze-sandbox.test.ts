@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { startSandbox } from '../src/target/sandbox/supervisor/index.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/index.js';
 import { parseResult } from '../src/report/result/index.js';
 import type { RunResult } from '../src/report/result/index.js';
 import type { Analysis } from '../src/judge/index.js';

@@ -5,7 +5,7 @@
  * match the distribution that delay induces, within 5 % plus the p99 of a no-delay run on this
  * machine.
  *
- * What an ARecord's create→Ready contains in the twin (src/target/sandbox/operator/): a record
+ * What an ARecord's create→Ready contains in the twin (src/targets/sandbox/operator/): a record
  * needs two reconciles in series before it is Ready, as in bindy: (1) the ADDED event → the
  * finalizer is added and the reconcile returns (kube-runtime's finalizer helper); (2) the
  * finalizer's MODIFIED event → publish by UPDATE to named and write Ready=True. Each gets the delay,

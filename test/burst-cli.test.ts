@@ -15,13 +15,13 @@ import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
 import { startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
 import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
-import { defaultResources } from '../src/target/sandbox/apiserver/default-resources.js';
-import { coreResources } from '../src/target/sandbox/apiserver/resources.js';
-import type { ResourceDefinition } from '../src/target/sandbox/apiserver/resources.js';
+import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
+import { coreResources } from '../src/targets/sandbox/apiserver/resources.js';
+import type { ResourceDefinition } from '../src/targets/sandbox/apiserver/resources.js';
 import { bindyApiVersion, bindyGroup, bindyKinds, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 import { pushgatewaySkip, sampleValue, startPushgateway } from './helpers/pushgateway.js';
-import { managedNamespaceLabel, managedNamespaceValue } from '../src/target/cluster/namespace.js';
+import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
 
 const ns = 'bindy-loadtest';
 const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));

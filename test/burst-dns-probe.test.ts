@@ -13,14 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { runCli } from './helpers/cli.js';
-import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { conditionOf } from '../src/observe/watch-tracker.js';
 import { runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
-import { Nsupdate } from '../src/target/sandbox/bind9/nsupdate.js';
-import { locateBind9Tools } from '../src/target/sandbox/bind9/tools.js';
-import { udpQuery } from '../src/target/sandbox/bind9/udp-query.js';
+import { Nsupdate } from '../src/targets/sandbox/bind9/nsupdate.js';
+import { locateBind9Tools } from '../src/targets/sandbox/bind9/tools.js';
+import { udpQuery } from '../src/targets/sandbox/bind9/udp-query.js';
 import { readAnswer } from '../src/observe/dns-expectation.js';
 import { parsePrometheusText } from '../src/observe/prometheus-text.js';
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { spawnCli } from './helpers/cli-child.js';
-import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { bindyKinds, kindInfo, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';

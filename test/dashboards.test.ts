@@ -18,7 +18,7 @@ import { stringify } from 'yaml';
 import { runCli } from './helpers/cli.js';
 import { startListening } from './helpers/listening-process.js';
 import { pushgatewaySkip, startPushgateway } from './helpers/pushgateway.js';
-import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { prometheusClient } from '../src/observe/prometheus-query.js';
 
 const run = promisify(execFile);

@@ -29,7 +29,7 @@ import { defaultConfig as defaults } from '../src/config/defaults.js';
 import { loadCrdSchemas } from '../src/model/schemas/crd-files.js';
 import { toJsonSchema } from '../src/model/schemas/to-json-schema.js';
 import { newAjv } from '../src/model/schemas/validator.js';
-import { managedNamespaceLabel, managedNamespaceValue } from '../src/target/cluster/namespace.js';
+import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startNamed, type NamedServer } from '../src/target/sandbox/bind9/named-process.js';
-import { runTool } from '../src/target/sandbox/bind9/run-tool.js';
-import { udpQuery } from '../src/target/sandbox/bind9/udp-query.js';
+import { startNamed, type NamedServer } from '../src/targets/sandbox/bind9/named-process.js';
+import { runTool } from '../src/targets/sandbox/bind9/run-tool.js';
+import { udpQuery } from '../src/targets/sandbox/bind9/udp-query.js';
 import { startFaultProxy, type RunningFaultProxy } from '../src/faults/proxy/proxy.js';
 import { ProxyFaultMechanism } from '../src/faults/proxy/mechanism.js';
 

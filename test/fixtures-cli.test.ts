@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from './helpers/cli.js';
-import { startNamed } from '../src/target/sandbox/bind9/named-process.js';
+import { startNamed } from '../src/targets/sandbox/bind9/named-process.js';
 
 const yamlArgs = (seed: number): string[] => ['--seed', String(seed), 'fixtures', '--zones', '2', '--records-per-zone', '30', '--format', 'yaml'];
 

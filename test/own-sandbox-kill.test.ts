@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { processesMentioning, spawnCli } from './helpers/cli-child.js';
 import { runCli } from './helpers/cli.js';
 import { exitBoundMs, ownSandboxHome } from './helpers/own-sandbox-run.js';
-import { readState } from '../src/target/sandbox/supervisor/state.js';
+import { readState } from '../src/targets/sandbox/supervisor/state.js';
 
 test('kills of a run with its own sandbox: cleanup --all stops what SIGKILL left; a lost parent stops the run', { timeout: 400_000 }, async (t) => {
   const h = await ownSandboxHome('bl-own-kill-');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { resolveFixtureOptions } from '../src/model/fixtures/options.js';
 import { generateZone, generateZoneRecords } from '../src/model/fixtures/generate.js';
 import { recordKinds, kindInfo, type RecordKind } from '../src/model/kinds.js';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { startSandbox } from '../src/target/sandbox/supervisor/sandbox.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';

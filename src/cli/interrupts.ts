@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseJournal, type SandboxEntry } from '../observe/journal.js';
-import { isAlive } from '../target/sandbox/supervisor/part-process.js';
+import { isAlive } from '../targets/sandbox/supervisor/part-process.js';
 
 /** What interrupted a run: a signal, or the parent process going away (treated as SIGTERM). */
 export type InterruptCause = NodeJS.Signals | 'SIGTERM (the parent process is gone)';

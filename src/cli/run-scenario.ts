@@ -24,8 +24,8 @@ import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResul
 import type { JsonValue, RunResult } from '../report/result/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderConsoleSummary } from '../report/console-summary.js';
-import { openTarget } from '../target/open-target.js';
-import { criteriaNotJudgedOn, type Target } from '../target/target.js';
+import { openTarget } from '../targets/open-target.js';
+import { criteriaNotJudgedOn, type Target } from '../targets/target.js';
 import { toolVersion } from '../version.js';
 import type { CliContext } from './command-module.js';
 import { ProgressReporter } from './progress.js';

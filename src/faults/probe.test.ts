@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
+import { generateServingCert } from '../targets/sandbox/apiserver/serving-cert.js';
 import { runProbe } from './probe.js';
 
 async function listen(server: Server | ReturnType<typeof createHttpsServer>): Promise<number> {

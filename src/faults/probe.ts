@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
-import { udpQuery } from '../target/sandbox/bind9/udp-query.js';
+import { udpQuery } from '../targets/sandbox/bind9/udp-query.js';
 import type { ProbeSpec } from './fault.js';
 
 /** What a probe saw. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiServer } from '../target/sandbox/apiserver/api-server.js';
+import { createApiServer } from '../targets/sandbox/apiserver/api-server.js';
 import type { MetricSample } from '../measure/index.js';
 import { FetchError, fetchText } from './metrics-fetch.js';
 import { createMetricsSampler, httpMetricsSource } from './metrics-sampler.js';

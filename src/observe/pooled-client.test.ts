@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { generateServingCert } from '../target/sandbox/apiserver/serving-cert.js';
+import { generateServingCert } from '../targets/sandbox/apiserver/serving-cert.js';
 import { makePooledApiClient, PooledAuthentication } from './pooled-client.js';
 import { kubeConfigFor, startCountingServer, type CountingServer } from '../../test/helpers/counting-server.js';
 

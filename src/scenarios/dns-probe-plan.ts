@@ -6,7 +6,7 @@ import type { Config, DnsAddress, OnOffAuto } from '../config/index.js';
 import { defaultProbeSpacing } from '../observe/probe-schedule.js';
 import type { ProbeServer } from '../observe/dns-prober.js';
 import type { DnsProbeSettings } from '../drive/dns-probe-hook.js';
-import type { DnsServer } from '../target/target.js';
+import type { DnsServer } from '../targets/target.js';
 
 /** The prober's part of a plan. */
 export interface DnsProbePlan {

@@ -10,7 +10,7 @@ import type { BurstEvent } from '../drive/burst.js';
 import type { SustainedEvent } from '../drive/sustained-session.js';
 import type { ApiAmplification, OperatorMetric, RunResult } from '../report/result/index.js';
 import type { ScenarioMetrics } from '../judge/criteria.js';
-import type { Target } from '../target/target.js';
+import type { Target } from '../targets/target.js';
 import type { DnsProbePlan } from './dns-probe-plan.js';
 
 /** What a plan is computed from: the validated configuration, the run id and the command's own switches. */

@@ -1,9 +1,9 @@
 /** @module Test support: the sandbox API server over real HTTP on 127.0.0.1, a KubeClient for it, and a fake operator. */
 import { KubeConfig } from '@kubernetes/client-node';
-import { createApiServer } from '../../src/target/sandbox/apiserver/api-server.js';
-import type { ApiServer, ApiServerOptions } from '../../src/target/sandbox/apiserver/api-server.js';
-import { defaultResources } from '../../src/target/sandbox/apiserver/default-resources.js';
-import type { StoreEvent } from '../../src/target/sandbox/apiserver/store.js';
+import { createApiServer } from '../../src/targets/sandbox/apiserver/api-server.js';
+import type { ApiServer, ApiServerOptions } from '../../src/targets/sandbox/apiserver/api-server.js';
+import { defaultResources } from '../../src/targets/sandbox/apiserver/default-resources.js';
+import type { StoreEvent } from '../../src/targets/sandbox/apiserver/store.js';
 import { bindyApiVersion, bindyGroup, bindyKinds, kindInfo, runIdLabel } from '../../src/model/kinds.js';
 import type { BindyKind } from '../../src/model/kinds.js';
 import { KubeClient } from '../../src/observe/kube-client.js';

@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { generateServingCert } from '../../src/target/sandbox/apiserver/serving-cert.js';
-import { kubeconfigYaml } from '../../src/target/sandbox/apiserver/kubeconfig.js';
+import { generateServingCert } from '../../src/targets/sandbox/apiserver/serving-cert.js';
+import { kubeconfigYaml } from '../../src/targets/sandbox/apiserver/kubeconfig.js';
 
 /** One request as the server saw it. */
 export interface SeenRequest {

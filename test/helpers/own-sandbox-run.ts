@@ -13,7 +13,7 @@ import { KubeClient } from '../../src/observe/kube-client.js';
 import { WatchTracker } from '../../src/observe/watch-tracker.js';
 import { runIdLabel } from '../../src/model/kinds.js';
 import { parseResult } from '../../src/report/result/index.js';
-import { readState } from '../../src/target/sandbox/supervisor/state.js';
+import { readState } from '../../src/targets/sandbox/supervisor/state.js';
 
 /** The bound the issue sets on an exit once no zone is caught in bindy 0.6.2's give-up path. */
 export const exitBoundMs = 30_000;

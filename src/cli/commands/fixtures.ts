@@ -9,7 +9,7 @@ import { fixtureOptionsFromConfig } from '../../scenarios/fixture-options.js';
 import { generateAll } from '../../model/fixtures/generate.js';
 import { writeYamlStream } from '../../model/output/yaml-writer.js';
 import { fixtureFormats, writeFixtureFiles, type FixtureFormat } from '../../model/output/write-fixtures.js';
-import { checkZoneFile } from '../../target/sandbox/bind9/check-zone.js';
+import { checkZoneFile } from '../../targets/sandbox/bind9/check-zone.js';
 import type { CommandModule } from '../command-module.js';
 import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
 import { assertWritableDir } from '../output-path.js';

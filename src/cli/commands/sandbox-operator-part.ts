@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { bindyKinds } from '../../model/kinds.js';
 import { parseDistribution, parsePercentage, type Distribution } from '../../config/index.js';
-import { parseKeyFile } from '../../target/sandbox/bind9/tsig-key.js';
-import { runOperator } from '../../target/sandbox/operator/run.js';
+import { parseKeyFile } from '../../targets/sandbox/bind9/tsig-key.js';
+import { runOperator } from '../../targets/sandbox/operator/run.js';
 import type { CliContext } from '../command-module.js';
 import { waitForStopSignal } from '../signals.js';
 

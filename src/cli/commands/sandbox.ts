@@ -10,12 +10,12 @@ import { TargetNotReadyError, UsageError } from '../../errors.js';
 import type { CliContext, CommandModule } from '../command-module.js';
 import { resolveCliConfig } from '../config-flags.js';
 import { waitForStopSignal } from '../signals.js';
-import { startNamed } from '../../target/sandbox/bind9/named-process.js';
-import { runApiServer } from '../../target/sandbox/apiserver/run.js';
-import { runSidecar } from '../../target/sandbox/sidecar/run.js';
-import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../target/sandbox/supervisor/index.js';
+import { startNamed } from '../../targets/sandbox/bind9/named-process.js';
+import { runApiServer } from '../../targets/sandbox/apiserver/run.js';
+import { runSidecar } from '../../targets/sandbox/sidecar/run.js';
+import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
-import { operatorArgsOf, sidecarRateLimitOff } from '../../target/sandbox/supervisor/tunables.js';
+import { operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
 
 const upHelp = `
 Examples:

@@ -10,7 +10,7 @@ import { resolveFixtureOptions } from '../fixtures/options.js';
 import { generateZone, generateZoneRecords } from '../fixtures/generate.js';
 import { writeZoneFile } from './zone-file.js';
 import { recordToRrs } from './rdata.js';
-import { checkZoneFile, findNamedCheckzone } from '../../target/sandbox/bind9/check-zone.js';
+import { checkZoneFile, findNamedCheckzone } from '../../targets/sandbox/bind9/check-zone.js';
 
 const skip = findNamedCheckzone() === undefined ? 'named-checkzone is not installed' : false;
 

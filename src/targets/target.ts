@@ -38,7 +38,7 @@ export interface SetupReport {
 }
 
 /**
- * A place scenarios run against. Nothing outside `src/target/` knows which kind it has: the
+ * A place scenarios run against. Nothing outside `src/targets/` knows which kind it has: the
  * scenario only uses the kubeconfig, the endpoints and `setup`.
  */
 export interface Target {
