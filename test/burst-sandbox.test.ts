@@ -58,7 +58,7 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   // drawing the rates instead of calling them absent.
   const html = await readFile(join(out, runDir, 'report.html'), 'utf8');
   assert.ok(Buffer.byteLength(html) < 2_000_000, `report.html is ${Buffer.byteLength(html)} bytes`);
-  assert.match(html, /Create and Ready rates over time/);
+  assert.match(html, /Operation rates over time/);
   assert.doesNotMatch(html, /holds no create-rate or Ready-rate time series/);
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href="http/, 'nothing fetched from the network');
   if (chromiumSkip === false) {

@@ -18,8 +18,8 @@ interface ExpectedFigure {
 const expectedFigures: readonly ExpectedFigure[] = [
   {
     id: 'rates',
-    title: 'Create and Ready rates over time',
-    matches: (n) => /^(creates?|ready|resolvable)_(rate|per_second)$/.test(n),
+    title: 'Operation rates over time (created and Ready; offered, achieved and completed on a schedule)',
+    matches: (n) => /^(creates?|ready|resolvable)_(rate|per_second)$/.test(n) || /^(offered|achieved|completed)_ops_per_second$/.test(n),
     absent:
       'This result holds no create-rate or Ready-rate time series; the whole-run rates (create_rate, ready_rate) are in the counters table.',
   },
