@@ -61,17 +61,15 @@ export class Journal {
   /** Path of the journal file. */
   readonly path: string;
   readonly runId: string;
-  #fd: number | null;
+  readonly #dir: string;
+  #fd: number | null = null;
+  #closed = false;
 
+  /** Names the journal; the file (and its folder) is made with the first entry, so a run that stops before it leaves nothing. */
   constructor(dir: string, runId: string) {
     this.runId = runId;
+    this.#dir = dir;
     this.path = join(dir, journalFileName(runId));
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      this.#fd = openSync(this.path, 'a', 0o600);
-    } catch (err) {
-      throw new UsageError(`cannot write the run journal ${this.path}: ${(err as Error).message}`, { hint: 'choose another --output folder' });
-    }
   }
 
   /** Appends the entry for `obj` (synchronously: it must be on disk before the create is sent). */
@@ -85,7 +83,15 @@ export class Journal {
   }
 
   #write(entry: JournalEntry): void {
-    if (this.#fd === null) throw new UsageError(`journal ${this.path} is closed`);
+    if (this.#closed) throw new UsageError(`journal ${this.path} is closed`);
+    if (this.#fd === null) {
+      try {
+        mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+        this.#fd = openSync(this.path, 'a', 0o600);
+      } catch (err) {
+        throw new UsageError(`cannot write the run journal ${this.path}: ${(err as Error).message}`, { hint: 'choose another --output folder' });
+      }
+    }
     writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
   }
 
@@ -93,6 +99,7 @@ export class Journal {
   close(): void {
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
+    this.#closed = true;
   }
 }
 
