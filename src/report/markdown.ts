@@ -2,20 +2,14 @@
 import type { HistogramSummary } from '../measure/index.js';
 import type { Finding, RunResult } from './result/index.js';
 import { verdictLine } from './verdict-line.js';
+import { displayValue, formatLatencyUs, formatNumber as formatPlain, formatWithUnit, unitsConvention } from './units.js';
 
-/** A latency in µs as a short human figure (µs, ms or s, 3 significant digits); `—` when not measured. */
-export function formatUs(us: number | null): string {
-  if (us === null) return '—';
-  const short = (v: number): string => String(Number(v.toPrecision(3)));
-  if (us < 1000) return `${short(us)} µs`;
-  if (us < 1_000_000) return `${short(us / 1000)} ms`;
-  return `${short(us / 1_000_000)} s`;
-}
+/** A latency in µs in the reports' unit (ms, µs below 1 ms); `—` when not measured. */
+export const formatUs = formatLatencyUs;
 
 /** A counter value: integers as they are, other values ≥ 100 rounded, smaller ones to 3 significant digits. */
 export function formatNumber(v: number): string {
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
+  return formatPlain(v);
 }
 
 function escapeCell(s: string): string {
@@ -38,6 +32,24 @@ function findingLine(f: Finding): string {
     .map(([k, v]) => `${k} = ${v === null ? '—' : typeof v === 'number' ? formatNumber(v) : v}`)
     .join('; ');
   return `- **${f.severity}** \`${f.id}\`: ${f.text.replace(/\n/g, ' ')}${evidence === '' ? '' : ` _(evidence: ${evidence})_`}`;
+}
+
+/** A row's labels as `k=v, k=v`; `all` for the row that adds every label set together. */
+export function labelsText(labels: Record<string, string> | undefined): string {
+  if (labels === undefined || Object.keys(labels).length === 0) return 'all';
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** An operator figure: counts are plain numbers, rates per second, the rest in the report's unit for the metric's unit. */
+export function operatorValue(key: string, v: number | null, unit: string | undefined): string {
+  if (key === 'count' || key.endsWith('_count')) return formatPlain(v);
+  if (key === 'rate' || key.endsWith('_rate')) return v === null ? '—' : `${formatPlain(v)}/s`;
+  return formatWithUnit(v, unit);
+}
+
+/** For a limit configured in MiB and shown in MB, the configured figure, so it can be found in the config. */
+export function configuredIn(limit: number, unit: string | undefined): string {
+  return unit === 'MiB' || unit === 'MiB/h' ? ` (configured ${formatPlain(limit)} ${unit})` : '';
 }
 
 /** The order the counts table lists the burst's counters in; any other counter follows, sorted. */
@@ -69,7 +81,7 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   const m = r.metadata;
   // The verdict comes first: it is what a gate (and a person) reads.
   const out: string[] = [`**${verdictLine(r).replace(/^(PASS|FAIL|ABORTED)/, '$1**')}`, ''];
-  out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '');
+  out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '', unitsConvention, '');
   out.push(row(['', '']), '| --- | --- |');
   out.push(row(['run id', `\`${m.runId}\``]));
   out.push(row(['scenario', m.scenario]));
@@ -87,9 +99,7 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   if (r.criteria.length > 0) {
     out.push('## Success criteria', '', row(['metric', 'observed', 'limit', 'verdict', 'why', 'how it was measured']), '| --- | ---: | ---: | --- | --- | --- |');
     for (const v of r.criteria) {
-      const unit = v.unit === undefined ? '' : ` ${v.unit}`;
-      const observed = v.observed === null ? '—' : `${formatNumber(v.observed)}${unit}`;
-      out.push(row([v.metric, observed, `${v.comparison} ${formatNumber(v.limit)}${unit}`, v.verdict === 'fail' ? '**FAIL**' : v.verdict, v.reason, v.method]));
+      out.push(row([v.metric, formatWithUnit(v.observed, v.unit), `${v.comparison} ${formatWithUnit(v.limit, v.unit)}${configuredIn(v.limit, v.unit)}`, v.verdict === 'fail' ? '**FAIL**' : v.verdict, v.reason, v.method]));
     }
     out.push('');
   }
@@ -107,14 +117,16 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
     const ordered = [...countOrder.filter((n) => names.includes(n)), ...names.filter((n) => !countOrder.includes(n)).sort()];
     for (const n of ordered) {
       const c = r.counters[n];
-      if (c !== undefined) out.push(row([n, formatNumber(c.value), c.unit, c.description]));
+      if (c === undefined) continue;
+      const d = displayValue(c.value, c.unit);
+      out.push(row([n, d.value, d.unit, c.description]));
     }
     out.push('');
   }
 
   const latencies = Object.entries(r.latencies);
   if (latencies.length > 0) {
-    out.push('## Latencies', '', 'HDR histograms (µs, 1 µs – 1 h, 3 significant digits); every percentile is the upper bound of its bucket.', '');
+    out.push('## Latencies', '', 'HDR histograms (recorded in µs, 1 µs – 1 h, 3 significant digits); every percentile is the upper bound of its bucket.', '');
     out.push(...latencyHeader);
     for (const [name, l] of latencies) out.push(latencyRow(name, l.summary));
     out.push('');
@@ -136,14 +148,18 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   for (const ts of r.timeSeries) {
     const peak = ts.points.reduce((mx, p) => Math.max(mx, p.value), 0);
     const last = ts.points.at(-1);
-    out.push(`## ${ts.name}`, '', `${ts.description}. Peak ${formatNumber(peak)} ${ts.unit}; last ${last === undefined ? '—' : `${formatNumber(last.value)} ${ts.unit} at ${(last.t / 1000).toFixed(1)} s`}; ${ts.points.length} samples.`, '');
+    const flat = ts.points.length > 0 && ts.points.every((p) => p.value === 0);
+    const figures = flat
+      ? `Always 0 over the run (${ts.points.length} samples).`
+      : `Peak ${formatWithUnit(peak, ts.unit)}; last ${last === undefined ? '—' : `${formatWithUnit(last.value, ts.unit)} at ${(last.t / 1000).toFixed(1)} s`}; ${ts.points.length} samples.`;
+    out.push(`## ${ts.name}`, '', `${ts.description}. ${figures}`, '');
   }
 
   if (r.operator.length > 0) {
-    out.push('## Operator metrics', '', row(['quantity', 'bindy metric', 'state', 'values', 'method']), '| --- | --- | --- | --- | --- |');
+    out.push('## Operator metrics', '', row(['quantity', 'labels', 'bindy metric', 'state', 'values', 'method']), '| --- | --- | --- | --- | --- | --- |');
     for (const o of r.operator) {
-      const values = Object.entries(o.values).map(([k, v]) => `${k} ${v === null ? '—' : formatNumber(v)}`).join(', ');
-      out.push(row([o.name, o.bindyName ?? '(none)', o.state, values, o.method]));
+      const values = Object.entries(o.values).map(([k, v]) => `${k} ${operatorValue(k, v, o.unit)}`).join(', ');
+      out.push(row([o.name, labelsText(o.labels), o.bindyName ?? '(none)', o.state, values || '—', o.method]));
     }
     out.push('');
   }
