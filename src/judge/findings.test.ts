@@ -299,3 +299,31 @@ test('sustained: a backlog whose slope interval is above 0 and that grew past it
     assert.ok(ids.includes('backlog-stable') && !ids.includes('backlog-growing'), ids.join(','));
   }
 });
+
+test('findings drawn from the sandbox speak of "the operator (sandbox twin)", never of bindy; on a cluster they name bindy', () => {
+  const build = (kind: 'sandbox' | 'cluster'): RunResult => {
+    const r = withReadyLatencies(syntheticResult({ seed: 1, backlog: [0, 5, 0], counters: { event_loop_lag_p99: 20_000, creates_started: 1000, creates_accepted: 100 } }), bimodal(500, 100_000, 2_000_000, 0.04));
+    r.metadata.target.kind = kind;
+    r.apiAmplification = amplification(40);
+    r.operator = [
+      metric('queue_depth', 'missing', { values: {} }),
+      metric('retries', 'never-updated', { bindyName: 'bindy_firestoned_io_requeues_total' }),
+      metric('managed_records', 'missing', { values: {} }),
+      metric('reconcile_total', 'never-updated'),
+      metric('reconcile_duration', 'never-updated'),
+    ];
+    return r;
+  };
+  // "bindy" as a word, not inside a metric or resource name (bindy_firestoned_io_…, arecords.bindy.firestoned.io).
+  const bindyWord = /(?<![\w.])bindy(?![\w-]|\.\w)/;
+  const sandbox = deriveFindings(build('sandbox'));
+  const all = [...sandbox.findings, ...sandbox.recommendations];
+  assert.ok(all.length >= 7, all.map((f) => f.id).join(', '));
+  for (const f of all) assert.doesNotMatch(f.text, bindyWord, `${f.id}: ${f.text}`);
+  assert.ok(all.filter((f) => /the operator \(sandbox twin\)/i.test(f.text)).length >= 6, 'the twin is named');
+  const cluster = deriveFindings(build('cluster'));
+  const named = [...cluster.findings, ...cluster.recommendations].filter((f) => bindyWord.test(f.text)).map((f) => f.id);
+  for (const id of ['api-amplification-high', 'long-tail-create-to-ready', 'load-generator-saturated', 'bindy-metric-queue-depth-missing', 'bindy-metric-reconcile-total-never-updated']) {
+    assert.ok(named.includes(id), `${id} names bindy on a cluster`);
+  }
+});

@@ -140,7 +140,7 @@ function backlogRule(r: RunResult): Finding[] {
       text:
         `The operator cannot keep up at this rate: the client-side backlog grew ${fmt(fit.slope)} objects/s while creating at ${fmt(createRate)}/s ` +
         `(linear fit over ${points.length} samples of the ${fmt(phaseMs / 1000)} s create phase, R² ${r2.toFixed(2)}); ` +
-        `it absorbed about ${fmt(absorbed)} objects/s. Sustained load above that rate queues up without bound; bindy exposes no queue depth, so this is the tool's view.`,
+        `it absorbed about ${fmt(absorbed)} objects/s. Sustained load above that rate queues up without bound; ${operatorName(r, 'mid')} exposes no queue depth, so this is the tool's view.`,
       evidence: {
         backlog_growth_per_s: round(fit.slope),
         create_rate_per_s: round(createRate),
@@ -198,9 +198,13 @@ function backlogStabilityRule(r: RunResult): Finding[] {
   ];
 }
 
-/** How findings name the operator: the sandbox runs the tool's own twin, not bindy. */
-function operatorName(r: RunResult): string {
-  return r.metadata.target.kind === 'sandbox' ? 'The operator (sandbox twin)' : 'bindy';
+/**
+ * How findings name the operator: the sandbox runs the tool's own twin, not bindy, so what it
+ * shows is said of the twin. `start`: at the start of a sentence.
+ */
+export function operatorName(r: RunResult, at: 'start' | 'mid' = 'start'): string {
+  if (r.metadata.target.kind !== 'sandbox') return 'bindy';
+  return at === 'start' ? 'The operator (sandbox twin)' : 'the operator (sandbox twin)';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +226,7 @@ function amplificationRule(r: RunResult): Finding[] {
       severity: a.requestsPerObject > amplificationHighLimit ? 'high' : 'medium',
       text:
         `${fmt(a.requestsPerObject)} API requests per created object (${a.objectsCreated} objects${perZone === null ? '' : `, ${fmt(perZone)} records per zone`}), ` +
-        `more than ${amplificationLimit}.${topText} bindy re-runs the zone reconcile on every record event, and each one lists all 8 record kinds ` +
+        `more than ${amplificationLimit}.${topText} ${operatorName(r)} re-runs the zone reconcile on every record event, and each one lists all 8 record kinds ` +
         `and patches every selected record: about O(N²) calls for N records in one zone. Fewer records per zone, or a zone reconcile that patches only changed records, cuts it.`,
       evidence: {
         requests_per_object: round(a.requestsPerObject),
@@ -257,7 +261,7 @@ function tailRule(r: RunResult): Finding[] {
       text:
         `${name} has a long tail: p99 ${fmt(s.p99 / 1000)} ms is ${fmt(ratio)}× the p50 of ${fmt(s.p50 / 1000)} ms (limit ${tailRatioLimit}×).` +
         `${worst === undefined ? '' : ` Slowest kind at p99: ${worst[0]} (${fmt((worst[1].summary.p99 ?? 0) / 1000)} ms).`}` +
-        ' Typical causes: a queue in front of the workers, a requeue after an error (30 s in bindy), bindcar backoff; worth a look.',
+        ` Typical causes: a queue in front of the workers, a requeue after an error (30 s in ${operatorName(r, 'mid')}), bindcar backoff; worth a look.`,
       evidence: {
         latency: name,
         count: s.count,
@@ -308,7 +312,7 @@ const metricAdvice: Readonly<Record<string, MetricAdvice>> = {
     text: (r) => {
       const peak = backlogPeak(r);
       return (
-        'bindy exposes no work-queue depth metric, so nobody can see from the operator side how far behind it is' +
+        `${operatorName(r)} exposes no work-queue depth metric, so nobody can see from the operator side how far behind it is` +
         `${peak === null ? '' : ` (this run had to stand in its own client-side backlog, peak ${peak} objects)`}. ` +
         'Expose a gauge of queued reconcile requests per controller (resource_type).'
       );
@@ -321,7 +325,7 @@ const metricAdvice: Readonly<Record<string, MetricAdvice>> = {
     text: (r) => {
       const n = reconcileCount(r);
       return (
-        `bindy_firestoned_io_requeues_total never moved${n === null ? '' : ` although ${n} reconciles ran`}, and bindy requeues after every reconcile ` +
+        `bindy_firestoned_io_requeues_total never moved${n === null ? '' : ` although ${n} reconciles ran`}, and ${operatorName(r, 'mid')} requeues after every reconcile ` +
         '(300 s when Ready, 30 s when not or on error). Increment it where the requeue is scheduled (with a reason label), or remove it from the documented metrics.'
       );
     },
@@ -330,21 +334,21 @@ const metricAdvice: Readonly<Record<string, MetricAdvice>> = {
   managed_records: {
     states: ['missing'],
     severity: 'low',
-    text: () =>
-      'bindy has no count of the records it manages (bindy_firestoned_io_resources_active is only ever decremented, so it goes negative). ' +
+    text: (r) =>
+      `${operatorName(r)} has no count of the records it manages (bindy_firestoned_io_resources_active is only ever decremented, so it goes negative). ` +
       'Increment it when a resource is first reconciled so it is a real gauge.',
     evidence: () => ({ metric: 'managed_records', state: 'missing', bindy_metric: 'bindy_firestoned_io_resources_active' }),
   },
   reconcile_duration: {
     states: ['never-updated', 'missing'],
     severity: 'high',
-    text: () => 'bindy_firestoned_io_reconciliation_duration_seconds did not move during a run that created objects: reconciles are not timed, or bindy did not reconcile them.',
+    text: (r) => `bindy_firestoned_io_reconciliation_duration_seconds did not move during a run that created objects: reconciles are not timed, or ${operatorName(r, 'mid')} did not reconcile them.`,
     evidence: (_r, rows) => ({ metric: 'bindy_firestoned_io_reconciliation_duration_seconds', state: rows[0]?.state ?? null }),
   },
   reconcile_total: {
     states: ['never-updated', 'missing'],
     severity: 'high',
-    text: () => 'bindy_firestoned_io_reconciliations_total did not move during a run that created objects: reconciles are not counted, or bindy did not reconcile them.',
+    text: (r) => `bindy_firestoned_io_reconciliations_total did not move during a run that created objects: reconciles are not counted, or ${operatorName(r, 'mid')} did not reconcile them.`,
     evidence: (_r, rows) => ({ metric: 'bindy_firestoned_io_reconciliations_total', state: rows[0]?.state ?? null }),
   },
 };
@@ -403,7 +407,7 @@ function saturationRule(r: RunResult): { findings: Finding[]; recommendations: F
         severity: 'medium',
         text:
           `The load generator itself was saturated (${reasons.join('; ')}): creates went out later than planned and every latency includes the tool's own delay, ` +
-          'so the run understates the system: the load offered was lower, and the latencies higher, than the figures say about bindy.',
+          `so the run understates the system: the load offered was lower, and the latencies higher, than the figures say about ${operatorName(r, 'mid')}.`,
         evidence,
       },
     ],
