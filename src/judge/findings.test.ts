@@ -327,3 +327,41 @@ test('findings drawn from the sandbox speak of "the operator (sandbox twin)", ne
     assert.ok(named.includes(id), `${id} names bindy on a cluster`);
   }
 });
+
+/** A rate series of one point per second: `values[i]` over (i s, i+1 s]. */
+function perSecond(name: string, values: readonly number[]): RunResult['timeSeries'][number] {
+  return { name, unit: '1/s', description: `synthetic ${name}`, points: values.map((value, i) => ({ t: (i + 1) * 1000, value })) };
+}
+
+test('a long stall of the Ready rate while objects wait names what was seen then: bindcar 429s, operator errors', () => {
+  // 40 s: Ready at 10/s for 10 s, nothing for 20 s (backlog 50 throughout), then 10/s again.
+  const ready = [...Array<number>(10).fill(10), ...Array<number>(20).fill(0), ...Array<number>(10).fill(10)];
+  const build = (extra: RunResult['timeSeries']): RunResult => {
+    const r = syntheticResult({ seed: 1, backlog: [0, ...Array<number>(39).fill(50), 0] });
+    r.timeSeries.push(perSecond('ready_per_second', ready), ...extra);
+    return r;
+  };
+  // bindcar refused 4 requests a second, and the operator erred once a second, during the stall only.
+  const during = (v: number): number[] => ready.map((x) => (x === 0 ? v : 0));
+  const seen = deriveFindings(build([perSecond('bindcar_rate_limited_per_second', during(4)), perSecond('operator_errors_per_second', during(1)), perSecond('operator_reconciles_per_second', during(1))]));
+  const stall = find(seen.findings, 'ready-rate-stall');
+  assert.equal(stall.severity, 'medium');
+  assert.equal(
+    stall.text,
+    'No object became Ready for 20 s (from 10 s to 30 s of the run) while 50 objects waited (client-side backlog). At that time bindcar\'s rate limiter answered about 80 requests ' +
+      'with 429 Too Many Requests, and the operator (sandbox twin) counted about 20 reconcile errors. The operator (sandbox twin) ran about 20 reconciles in that time.',
+  );
+  assert.deepEqual([stall.evidence['bindcar_429s'], stall.evidence['operator_errors'], stall.evidence['stall_s']], [80, 20, 20]);
+  // Nothing observed: said so, and what was not observed is named.
+  const quiet = find(deriveFindings(build([perSecond('operator_errors_per_second', during(0))])).findings, 'ready-rate-stall');
+  assert.match(quiet.text, /Nothing the tool observed explains it: bindcar's 429s were not observed \(its metrics were not scraped\); the operator \(sandbox twin\) counted no errors\.$/);
+});
+
+test('no stall finding for a short gap, or for a flat Ready rate with nothing waiting', () => {
+  const short = syntheticResult({ seed: 1, backlog: Array<number>(20).fill(5) });
+  short.timeSeries.push(perSecond('ready_per_second', [5, 5, ...Array<number>(9).fill(0), 5, 5]));
+  assert.ok(!deriveFindings(short).findings.some((f) => f.id === 'ready-rate-stall'), '9 s is not a stall');
+  const idle = syntheticResult({ seed: 1, backlog: [5, 0, ...Array<number>(30).fill(0)] });
+  idle.timeSeries.push(perSecond('ready_per_second', [5, ...Array<number>(30).fill(0)]));
+  assert.ok(!deriveFindings(idle).findings.some((f) => f.id === 'ready-rate-stall'), 'nothing waited');
+});

@@ -60,6 +60,15 @@ export const saturationOverheadUs = 10_000;
 /** Failed objects at or above this share of creates started make a failure group high severity. */
 export const failureHighShare = 0.01;
 
+/**
+ * Shortest stretch with no object turning Ready, while objects wait, that is called a stall: ten
+ * 1 s rate windows in a row. Shorter gaps happen when the operator works through a zone's records
+ * at once; the twin's and bindy's requeue after an error is 30 s, which a stall of that length shows.
+ */
+export const readyStallMinMs = 10_000;
+/** A stall of a minute or more is high severity: the system stood still for as long as a quick run lasts. */
+export const readyStallHighMs = 60_000;
+
 /** Latencies the tail rule looks at, in report order (the others are client-side timings). */
 const tailLatencies = ['create_to_ready', 'update_to_ready', 'delete_to_gone', 'create_to_resolvable'] as const;
 
@@ -205,6 +214,106 @@ function backlogStabilityRule(r: RunResult): Finding[] {
 export function operatorName(r: RunResult, at: 'start' | 'mid' = 'start'): string {
   if (r.metadata.target.kind !== 'sandbox') return 'bindy';
   return at === 'start' ? 'The operator (sandbox twin)' : 'the operator (sandbox twin)';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule: the Ready rate stalls while the backlog stays up.
+// ---------------------------------------------------------------------------------------------
+
+/** The events a rate series counts inside [fromMs, toMs]: each point's rate times the part of its window (previous point to it) inside. */
+function eventsWithin(series: RunResult['timeSeries'][number], fromMs: number, toMs: number): number {
+  let total = 0;
+  let prev: number | null = null;
+  for (const p of series.points) {
+    const start = prev ?? p.t;
+    prev = p.t;
+    const overlap = Math.min(p.t, toMs) - Math.max(start, fromMs);
+    if (overlap > 0) total += (p.value * overlap) / 1000;
+  }
+  return total;
+}
+
+/** The longest stretch of zero-Ready windows during which every backlog sample was above 0, with how many such stretches there were. */
+function longestStall(ready: RunResult['timeSeries'][number], backlog: RunResult['timeSeries'][number]): { fromMs: number; toMs: number; backlogMin: number; backlogMax: number; count: number } | null {
+  const stalls: { fromMs: number; toMs: number }[] = [];
+  let prevT = 0;
+  let open: { fromMs: number; toMs: number } | null = null;
+  for (const p of ready.points) {
+    if (p.value === 0) {
+      if (open === null) open = { fromMs: prevT, toMs: p.t };
+      else open.toMs = p.t;
+    } else if (open !== null) {
+      stalls.push(open);
+      open = null;
+    }
+    prevT = p.t;
+  }
+  if (open !== null) stalls.push(open);
+  const waiting = stalls
+    .filter((st) => st.toMs - st.fromMs >= readyStallMinMs)
+    .map((st) => ({ ...st, samples: backlog.points.filter((b) => b.t >= st.fromMs && b.t <= st.toMs).map((b) => b.value) }))
+    .filter((st) => st.samples.length > 0 && st.samples.every((v) => v > 0));
+  const longest = [...waiting].sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs))[0];
+  if (longest === undefined) return null;
+  return { fromMs: longest.fromMs, toMs: longest.toMs, backlogMin: Math.min(...longest.samples), backlogMax: Math.max(...longest.samples), count: waiting.length };
+}
+
+/**
+ * No object turned Ready for at least {@link readyStallMinMs} while the client-side backlog stayed
+ * above 0: the system stood still with work waiting. The finding names what the tool saw in that
+ * stretch (bindcar's rate limiter answering 429, operator errors, reconciles), or that it saw
+ * nothing that explains it, rather than leaving a flat line to be noticed on a chart.
+ */
+function readyStallRule(r: RunResult): Finding[] {
+  const series = (name: string): RunResult['timeSeries'][number] | undefined => r.timeSeries.find((s) => s.name === name && s.points.length > 0);
+  const ready = series('ready_per_second');
+  const backlog = series('client_side_backlog');
+  if (ready === undefined || backlog === undefined) return [];
+  const stall = longestStall(ready, backlog);
+  if (stall === null) return [];
+  const op = operatorName(r, 'mid');
+  const lengthMs = stall.toMs - stall.fromMs;
+  const seen = (name: string): number | null => {
+    const s = series(name);
+    return s === undefined ? null : eventsWithin(s, stall.fromMs, stall.toMs);
+  };
+  const limited = seen('bindcar_rate_limited_per_second');
+  const errors = seen('operator_errors_per_second');
+  const reconciles = seen('operator_reconciles_per_second');
+  const causes: string[] = [];
+  const quiet: string[] = [];
+  if (limited === null) quiet.push("bindcar's 429s were not observed (its metrics were not scraped)");
+  else if (limited >= 0.5) causes.push(`bindcar's rate limiter answered about ${fmt(Math.round(limited))} requests with 429 Too Many Requests`);
+  else quiet.push('bindcar answered no request with 429');
+  if (errors === null) quiet.push(`${op}'s errors were not observed`);
+  else if (errors >= 0.5) causes.push(`${op} counted about ${fmt(Math.round(errors))} reconcile errors`);
+  else quiet.push(`${op} counted no errors`);
+  const reconcileText = reconciles === null ? '' : ` ${operatorName(r)} ran about ${fmt(Math.round(reconciles))} reconciles in that time.`;
+  const seenText =
+    causes.length > 0
+      ? `At that time ${causes.join(', and ')}${quiet.length > 0 ? ` (${quiet.join('; ')})` : ''}.`
+      : `Nothing the tool observed explains it: ${quiet.join('; ')}.`;
+  return [
+    {
+      id: 'ready-rate-stall',
+      severity: lengthMs >= readyStallHighMs ? 'high' : 'medium',
+      text:
+        `No object became Ready for ${fmt(lengthMs / 1000)} s (from ${fmt(stall.fromMs / 1000)} s to ${fmt(stall.toMs / 1000)} s of the run) while ` +
+        `${stall.backlogMin === stall.backlogMax ? stall.backlogMin : `${stall.backlogMin} to ${stall.backlogMax}`} objects waited (client-side backlog). ${seenText}${reconcileText}` +
+        `${stall.count > 1 ? ` ${stall.count} such stalls in all; this is the longest.` : ''}`,
+      evidence: {
+        stall_s: round(lengthMs / 1000),
+        from_s: round(stall.fromMs / 1000),
+        to_s: round(stall.toMs / 1000),
+        backlog_min: stall.backlogMin,
+        backlog_max: stall.backlogMax,
+        bindcar_429s: limited === null ? null : Math.round(limited),
+        operator_errors: errors === null ? null : Math.round(errors),
+        operator_reconciles: reconciles === null ? null : Math.round(reconciles),
+        stalls: stall.count,
+      },
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -484,7 +593,7 @@ function bySeverity(a: Finding, b: Finding): number {
  */
 export function deriveFindings(result: RunResult): FindingsReport {
   const saturation = saturationRule(result);
-  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
+  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...readyStallRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
   const recommendations = [...operatorMetricRule(result), ...saturation.recommendations];
   return { findings: findings.sort(bySeverity), recommendations: recommendations.sort(bySeverity) };
 }

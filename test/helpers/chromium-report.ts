@@ -86,7 +86,8 @@ export async function openReportInChromium(file: string, screenshot?: string): P
     }
     const specCount = (JSON.parse((await page.locator('#chart-data').textContent()) ?? '[]') as unknown[]).length;
     const boldCount = await page.locator('b').count();
-    const pageWidth = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    // An expression, not a function: this project's TypeScript has no DOM types.
+    const pageWidth = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
     const fromColumnRight: number[] = [];
     for (const th of await page.locator('th', { hasText: /^from$/ }).all()) {
       const box = await th.boundingBox();
