@@ -1,7 +1,7 @@
 /** @module The console summary printed on stderr at the end of a run, rendered from the JSON run result (pure). */
 import type { RunResult } from './result/index.js';
-import { configuredIn, formatNumber, formatUs } from './markdown.js';
-import { formatWithUnit } from './units.js';
+import { formatNumber, formatUs } from './markdown.js';
+import { configuredIn, formatWithUnit } from './units.js';
 import { verdictLine } from './verdict-line.js';
 
 function counter(r: RunResult, name: string): string {

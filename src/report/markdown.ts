@@ -2,7 +2,7 @@
 import type { HistogramSummary } from '../measure/index.js';
 import type { Finding, RunResult } from './result/index.js';
 import { verdictLine } from './verdict-line.js';
-import { displayValue, formatLatencyUs, formatNumber as formatPlain, formatWithUnit, unitsConvention } from './units.js';
+import { configuredIn, displayValue, formatLatencyUs, formatNumber as formatPlain, formatWithUnit, labelsText, operatorValue, unitsConvention } from './units.js';
 
 /** A latency in µs in the reports' unit (ms, µs below 1 ms); `—` when not measured. */
 export const formatUs = formatLatencyUs;
@@ -32,24 +32,6 @@ function findingLine(f: Finding): string {
     .map(([k, v]) => `${k} = ${v === null ? '—' : typeof v === 'number' ? formatNumber(v) : v}`)
     .join('; ');
   return `- **${f.severity}** \`${f.id}\`: ${f.text.replace(/\n/g, ' ')}${evidence === '' ? '' : ` _(evidence: ${evidence})_`}`;
-}
-
-/** A row's labels as `k=v, k=v`; `all` for the row that adds every label set together. */
-export function labelsText(labels: Record<string, string> | undefined): string {
-  if (labels === undefined || Object.keys(labels).length === 0) return 'all';
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
-}
-
-/** An operator figure: counts are plain numbers, rates per second, the rest in the report's unit for the metric's unit. */
-export function operatorValue(key: string, v: number | null, unit: string | undefined): string {
-  if (key === 'count' || key.endsWith('_count')) return formatPlain(v);
-  if (key === 'rate' || key.endsWith('_rate')) return v === null ? '—' : `${formatPlain(v)}/s`;
-  return formatWithUnit(v, unit);
-}
-
-/** For a limit configured in MiB and shown in MB, the configured figure, so it can be found in the config. */
-export function configuredIn(limit: number, unit: string | undefined): string {
-  return unit === 'MiB' || unit === 'MiB/h' ? ` (configured ${formatPlain(limit)} ${unit})` : '';
 }
 
 /** The order the counts table lists the burst's counters in; any other counter follows, sorted. */

@@ -51,9 +51,28 @@ export function displayValue(v: number | null, unit: string | undefined): Displa
   return { value: formatNumber(v), unit: u };
 }
 
-/** A value with its unit, converted as {@link displayValue} does: `12.3 ms`, `540 MB`, `3 objects`; `—` when null. */
+/** A value with its unit, converted as {@link displayValue} does: `12.3 ms`, `540 MB`, `3 objects`, `5/s`; `—` when null. */
 export function formatWithUnit(v: number | null, unit: string | undefined): string {
   if (v === null) return '—';
   const d = displayValue(v, unit);
+  if (d.unit === '1/s') return `${d.value}/s`;
   return d.unit === '' ? d.value : `${d.value} ${d.unit}`;
+}
+
+/** A row's labels as `k=v, k=v`; `all` for the row that adds every label set together. */
+export function labelsText(labels: Record<string, string> | undefined): string {
+  if (labels === undefined || Object.keys(labels).length === 0) return 'all';
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** An operator figure: counts are plain numbers, rates per second, the rest in the report's unit for the metric's unit. */
+export function operatorValue(key: string, v: number | null, unit: string | undefined): string {
+  if (key === 'count' || key.endsWith('_count')) return formatNumber(v);
+  if (key === 'rate' || key.endsWith('_rate')) return v === null ? '—' : `${formatNumber(v)}/s`;
+  return formatWithUnit(v, unit);
+}
+
+/** For a limit configured in MiB and shown in MB, the configured figure, so it can be found in the config. */
+export function configuredIn(limit: number, unit: string | undefined): string {
+  return unit === 'MiB' || unit === 'MiB/h' ? ` (configured ${formatNumber(limit)} ${unit})` : '';
 }

@@ -17,8 +17,7 @@ import { latencyDistribution, percentileCurve } from './latency-charts.js';
 import type { PercentileCurve } from './latency-charts.js';
 import { seriesFigures } from './series-groups.js';
 import { verdictLine, verdictOf } from '../verdict-line.js';
-import { configuredIn, labelsText, operatorValue } from '../markdown.js';
-import { displayValue, unitsConvention } from '../units.js';
+import { configuredIn, displayValue, labelsText, operatorValue, unitsConvention } from '../units.js';
 
 /** Options of {@link renderHtml}. */
 export interface HtmlReportOptions {
