@@ -54,7 +54,7 @@ test('html: every section of a rich result, with a chart and a "how measured" li
   assert.match(html, /<span class="verdict verdict-fail">fail<\/span>/);
   assert.match(html, /<span class="verdict verdict-not-measured">not-measured<\/span>/);
   assert.match(html, /7000 requests to the Kubernetes API for 1000 objects created: 7 per object\./);
-  assert.match(html, /<code>scenarios\.burst\.records<\/code><\/td><td><code>1000<\/code><\/td><td>flag:--records<\/td>/);
+  assert.match(html, /<code class="key">scenarios\.burst\.records<\/code><\/td><td><code>1000<\/code><\/td><td>flag:--records<\/td>/);
   assert.match(html, /1 \(below 0, above 0, invalid 1\)/, 'values not recorded are shown');
   assert.equal(renderHtml(r, fakeAssets), html, 'pure: same result, same text');
 });

@@ -279,7 +279,7 @@ function flatten(value: JsonValue, prefix: string, out: [string, JsonValue][]): 
 function configSection(r: RunResult): string {
   const flat: [string, JsonValue][] = [];
   flatten(r.config.effective, '', flat);
-  const rows = flat.filter(([k]) => k !== '').map(([k, v]) => [`<code>${e(k)}</code>`, `<code>${e(JSON.stringify(v))}</code>`, e(r.config.origins[k] ?? '—')]);
+  const rows = flat.filter(([k]) => k !== '').map(([k, v]) => [`<code class="key">${e(k)}</code>`, `<code>${e(JSON.stringify(v))}</code>`, e(r.config.origins[k] ?? '—')]);
   if (rows.length === 0) return section('config', 'Effective configuration', absentNote('This result holds no effective configuration.'));
   return section('config', 'Effective configuration', table(['key', 'value', 'from'], rows) +
     how('the configuration after flags, file, profile and defaults were merged; "from" is where each value came from.'));
@@ -288,7 +288,7 @@ function configSection(r: RunResult): string {
 const style = `
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; }
 body { margin: 0 auto; max-width: 1180px; padding: 1rem 1.5rem 3rem; line-height: 1.4; overflow-wrap: anywhere; }
-.table-box { max-width: 100%; overflow-x: auto; } .units { color: #444; font-size: .85rem; margin: .2rem 0; }
+.table-box { max-width: 100%; overflow-x: auto; } code.key { white-space: nowrap; } .units { color: #444; font-size: .85rem; margin: .2rem 0; }
 td code, td { overflow-wrap: anywhere; } .chart { max-width: 100%; overflow: hidden; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
 h3 { margin-bottom: .3rem; } nav a { margin-right: .8rem; }

@@ -92,6 +92,7 @@ function legendNote(s: TimeSeriesData, factor: number, unit: string): string {
   const peak = s.points.reduce((mx, p) => Math.max(mx, p.value), Number.NEGATIVE_INFINITY) * factor;
   const last = (s.points.at(-1)?.value ?? 0) * factor;
   const f = (v: number): string => String(Number(v.toPrecision(3)));
+  if (unit === '1/s') return `peak ${f(peak)}/s, last ${f(last)}/s`;
   return `peak ${f(peak)}, last ${f(last)} ${unit}`;
 }
 
