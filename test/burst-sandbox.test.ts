@@ -53,7 +53,13 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
   const runDir = (await readdir(out)).find((d) => d.startsWith('burst-'));
   assert.ok(runDir !== undefined);
   assert.equal(parseResult(await readFile(join(out, runDir, 'result.json'), 'utf8'), 'result.json').metadata.runId, result.metadata.runId);
-  assert.match(await readFile(join(out, runDir, 'summary.md'), 'utf8'), /create_to_ready/);
+  const md = await readFile(join(out, runDir, 'summary.md'), 'utf8');
+  assert.match(md, /create_to_ready/);
+  // Issue 10 item 7: units said once; the operator table's rows carry their labels; the twin is not called bindy.
+  assert.equal(md.match(/^Units: latencies in ms/gm)?.length, 1);
+  assert.match(md, /\| reconcile_duration \| resource_type=\w+/);
+  assert.ok(result.notes.some((n) => /namespace bindy-loadtest \(created by the sandbox when it started\)/.test(n)), result.notes.join('\n'));
+  for (const f of [...result.findings, ...result.recommendations]) assert.doesNotMatch(f.text, /(?<![\w.])bindy(?![\w-]|\.\w)/, `${f.id}: ${f.text}`);
   // The run's own HTML report (written by default, as the README says): one file, well under 2 MB,
   // drawing the rates instead of calling them absent.
   const html = await readFile(join(out, runDir, 'report.html'), 'utf8');
@@ -65,7 +71,10 @@ test('burst of 1,000 records against the sandbox: all Ready, percentiles present
     // Opened in chromium with the network refused: every chart of the real run draws.
     const seen = await openReportInChromium(join(out, runDir, 'report.html'), join('test-artifacts', 'burst-report.png'));
     assert.ok(seen.charts.length >= 5, `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
-    assert.ok(seen.charts.some((c) => c.id === 'chart-ts-rates-0'), 'the create/Ready rates are drawn');
+    assert.ok(seen.charts.some((c) => c.id === 'chart-ts-rates-0'), 'the create rate is drawn');
+    assert.ok(seen.charts.some((c) => c.id === 'chart-ts-ready-rates-0'), 'the Ready rate is drawn on a chart of its own');
+    for (const c of seen.charts) assert.doesNotMatch(c.legend, /—/, `${c.id} legend: ${c.legend}`);
+    assert.ok(seen.pageWidth.scroll <= seen.pageWidth.client, `page ${seen.pageWidth.scroll} px wide in a ${seen.pageWidth.client} px window`);
     for (const c of seen.charts) assert.ok(c.rendered === 'true' && c.width > 0 && c.height > 0, `${c.id} did not render: ${c.text}`);
     assert.deepEqual(seen.consoleErrors, []);
     assert.deepEqual(seen.blocked, []);

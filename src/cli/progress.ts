@@ -14,21 +14,43 @@ export interface ProgressState {
   failed: number;
   /** ms since the run's measured part started. */
   elapsedMs: number;
+  /** Objects seen Ready over the last `ms` before now (the recent Ready rate), when at least two draws span it. */
+  recentReady?: { count: number; ms: number };
 }
 
 function rate(n: number, ms: number): number {
   return ms > 0 ? (n * 1000) / ms : 0;
 }
 
-/** One progress line (pure): counts, rates, client-side backlog (created, not yet Ready) and an ETA from the Ready rate. */
+/**
+ * One progress line (pure): counts, rates, client-side backlog (created, not yet Ready) and an ETA.
+ * While creates are going out: created/s and Ready/s since the start, ETA from that Ready rate. Once
+ * every create was answered the create rate means nothing: the line shows the recent Ready rate and
+ * an ETA from what is left (the backlog, as every create was answered) at that rate.
+ */
 export function progressText(s: ProgressState): string {
   const secs = s.elapsedMs / 1000;
   const readyRate = rate(s.ready, s.elapsedMs);
   const remaining = s.total - s.ready - s.failed;
+  const backlog = Math.max(0, s.created - s.ready);
+  if (s.created + s.failed >= s.total && s.total > 0) {
+    const recent = s.recentReady;
+    const recentRate = recent === undefined ? null : rate(recent.count, recent.ms);
+    const window = recent === undefined ? '' : ` over the last ${Math.round(recent.ms / 1000)} s`;
+    const eta =
+      remaining <= 0 ? 'done'
+      : recentRate === null ? 'ETA —'
+      : recentRate > 0 ? `ETA ${Math.ceil(remaining / recentRate)} s`
+      : `ETA — (no Ready${window})`;
+    return (
+      `[${secs.toFixed(0).padStart(4)} s] created ${s.created}/${s.total} (all creates answered), ready ${s.ready}, failed ${s.failed} | ` +
+      `${recentRate === null ? '—' : recentRate.toFixed(1)} ready/s${window} | backlog ${backlog} | ${eta}`
+    );
+  }
   const eta = remaining <= 0 ? 'done' : readyRate > 0 ? `ETA ${Math.ceil(remaining / readyRate)} s` : 'ETA —';
   return (
     `[${secs.toFixed(0).padStart(4)} s] created ${s.created}/${s.total}, ready ${s.ready}, failed ${s.failed} | ` +
-    `${rate(s.created, s.elapsedMs).toFixed(1)} created/s, ${readyRate.toFixed(1)} ready/s | backlog ${Math.max(0, s.created - s.ready)} | ${eta}`
+    `${rate(s.created, s.elapsedMs).toFixed(1)} created/s, ${readyRate.toFixed(1)} ready/s | backlog ${backlog} | ${eta}`
   );
 }
 
@@ -42,6 +64,8 @@ export interface ProgressOptions {
   ttyIntervalMs?: number;
   /** Default 5 s when not a TTY. */
   plainIntervalMs?: number;
+  /** The window of the recent Ready rate shown once every create was answered (default 10 s). */
+  recentWindowMs?: number;
   now?: () => number;
 }
 
@@ -54,6 +78,8 @@ export class ProgressReporter {
   #drawn = false;
   /** The scenario's own line (a sustained run says how far through its schedule it is), when it sends one. */
   #status: string | null = null;
+  /** Ready counts at past draws, oldest first, trimmed to the recent window (plus the one sample before it). */
+  readonly #readyAt: { ms: number; ready: number }[] = [];
   readonly state: ProgressState;
 
   constructor(o: ProgressOptions) {
@@ -82,6 +108,7 @@ export class ProgressReporter {
   /** Draws the line now. */
   draw(): void {
     this.state.elapsedMs = this.#now() - this.#startMs;
+    this.#sampleReady();
     const text = this.#status ?? progressText(this.state);
     if (this.#o.isTTY) {
       this.#o.write(`\r\x1b[K${text}`);
@@ -89,6 +116,17 @@ export class ProgressReporter {
     } else {
       this.#o.write(`${text}\n`);
     }
+  }
+
+  /** Records the Ready count at this draw and sets the recent Ready rate from the oldest sample still in the window. */
+  #sampleReady(): void {
+    const window = this.#o.recentWindowMs ?? 10_000;
+    const now = this.state.elapsedMs;
+    this.#readyAt.push({ ms: now, ready: this.state.ready });
+    // Keep one sample at or before the window's start, so the rate spans the whole window once it can.
+    while (this.#readyAt.length > 2 && (this.#readyAt[1]?.ms ?? now) <= now - window) this.#readyAt.shift();
+    const oldest = this.#readyAt[0];
+    if (oldest !== undefined && now > oldest.ms) this.state.recentReady = { count: this.state.ready - oldest.ready, ms: now - oldest.ms };
   }
 
   /** Stops redrawing; on a TTY the last line is drawn once more and ended. */

@@ -25,7 +25,7 @@ import type { JsonValue, RunResult } from '../report/result/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderConsoleSummary } from '../report/console-summary.js';
 import { openTarget } from '../targets/open-target.js';
-import { criteriaNotJudgedOn, type Target } from '../targets/target.js';
+import { criteriaNotJudgedOn, setupNoteText, type Target } from '../targets/target.js';
 import { toolVersion } from '../version.js';
 import type { CliContext } from './command-module.js';
 import { ProgressReporter } from './progress.js';
@@ -192,10 +192,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
         signal: interrupts.hardStop.signal,
         beforeCreate: (obj) => j.append(obj),
       });
-      result.notes.push(
-        `setup (not measured): namespace ${plan.namespace} ${setup.namespaceCreated ? 'created' : 'already there'}; Bind9Cluster ${plan.setup.cluster.metadata.name} ` +
-          `${setup.clusterCreated ? 'created' : 'already there'}${setup.clusterReadyMs > 0 ? `, Ready after ${(setup.clusterReadyMs / 1000).toFixed(1)} s` : ''}`,
-      );
+      result.notes.push(setupNoteText(plan.namespace, plan.setup.cluster.metadata.name, setup));
       if (interrupts.interruptedBy() === null) {
         progress.start();
         const outcome = await o.scenario.drive(

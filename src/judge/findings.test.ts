@@ -299,3 +299,69 @@ test('sustained: a backlog whose slope interval is above 0 and that grew past it
     assert.ok(ids.includes('backlog-stable') && !ids.includes('backlog-growing'), ids.join(','));
   }
 });
+
+test('findings drawn from the sandbox speak of "the operator (sandbox twin)", never of bindy; on a cluster they name bindy', () => {
+  const build = (kind: 'sandbox' | 'cluster'): RunResult => {
+    const r = withReadyLatencies(syntheticResult({ seed: 1, backlog: [0, 5, 0], counters: { event_loop_lag_p99: 20_000, creates_started: 1000, creates_accepted: 100 } }), bimodal(500, 100_000, 2_000_000, 0.04));
+    r.metadata.target.kind = kind;
+    r.apiAmplification = amplification(40);
+    r.operator = [
+      metric('queue_depth', 'missing', { values: {} }),
+      metric('retries', 'never-updated', { bindyName: 'bindy_firestoned_io_requeues_total' }),
+      metric('managed_records', 'missing', { values: {} }),
+      metric('reconcile_total', 'never-updated'),
+      metric('reconcile_duration', 'never-updated'),
+    ];
+    return r;
+  };
+  // "bindy" as a word, not inside a metric or resource name (bindy_firestoned_io_…, arecords.bindy.firestoned.io).
+  const bindyWord = /(?<![\w.])bindy(?![\w-]|\.\w)/;
+  const sandbox = deriveFindings(build('sandbox'));
+  const all = [...sandbox.findings, ...sandbox.recommendations];
+  assert.ok(all.length >= 7, all.map((f) => f.id).join(', '));
+  for (const f of all) assert.doesNotMatch(f.text, bindyWord, `${f.id}: ${f.text}`);
+  assert.ok(all.filter((f) => /the operator \(sandbox twin\)/i.test(f.text)).length >= 6, 'the twin is named');
+  const cluster = deriveFindings(build('cluster'));
+  const named = [...cluster.findings, ...cluster.recommendations].filter((f) => bindyWord.test(f.text)).map((f) => f.id);
+  for (const id of ['api-amplification-high', 'long-tail-create-to-ready', 'load-generator-saturated', 'bindy-metric-queue-depth-missing', 'bindy-metric-reconcile-total-never-updated']) {
+    assert.ok(named.includes(id), `${id} names bindy on a cluster`);
+  }
+});
+
+/** A rate series of one point per second: `values[i]` over (i s, i+1 s]. */
+function perSecond(name: string, values: readonly number[]): RunResult['timeSeries'][number] {
+  return { name, unit: '1/s', description: `synthetic ${name}`, points: values.map((value, i) => ({ t: (i + 1) * 1000, value })) };
+}
+
+test('a long stall of the Ready rate while objects wait names what was seen then: bindcar 429s, operator errors', () => {
+  // 40 s: Ready at 10/s for 10 s, nothing for 20 s (backlog 50 throughout), then 10/s again.
+  const ready = [...Array<number>(10).fill(10), ...Array<number>(20).fill(0), ...Array<number>(10).fill(10)];
+  const build = (extra: RunResult['timeSeries']): RunResult => {
+    const r = syntheticResult({ seed: 1, backlog: [0, ...Array<number>(39).fill(50), 0] });
+    r.timeSeries.push(perSecond('ready_per_second', ready), ...extra);
+    return r;
+  };
+  // bindcar refused 4 requests a second, and the operator erred once a second, during the stall only.
+  const during = (v: number): number[] => ready.map((x) => (x === 0 ? v : 0));
+  const seen = deriveFindings(build([perSecond('bindcar_rate_limited_per_second', during(4)), perSecond('operator_errors_per_second', during(1)), perSecond('operator_reconciles_per_second', during(1))]));
+  const stall = find(seen.findings, 'ready-rate-stall');
+  assert.equal(stall.severity, 'medium');
+  assert.equal(
+    stall.text,
+    'No object became Ready for 20 s (from 10 s to 30 s of the run) while 50 objects waited (client-side backlog). At that time bindcar\'s rate limiter answered about 80 requests ' +
+      'with 429 Too Many Requests, and the operator (sandbox twin) counted about 20 reconcile errors. The operator (sandbox twin) ran about 20 reconciles in that time.',
+  );
+  assert.deepEqual([stall.evidence['bindcar_429s'], stall.evidence['operator_errors'], stall.evidence['stall_s']], [80, 20, 20]);
+  // Nothing observed: said so, and what was not observed is named.
+  const quiet = find(deriveFindings(build([perSecond('operator_errors_per_second', during(0))])).findings, 'ready-rate-stall');
+  assert.match(quiet.text, /Nothing the tool observed explains it: bindcar's 429s were not observed \(its metrics were not scraped\); the operator \(sandbox twin\) counted no errors\.$/);
+});
+
+test('no stall finding for a short gap, or for a flat Ready rate with nothing waiting', () => {
+  const short = syntheticResult({ seed: 1, backlog: Array<number>(20).fill(5) });
+  short.timeSeries.push(perSecond('ready_per_second', [5, 5, ...Array<number>(9).fill(0), 5, 5]));
+  assert.ok(!deriveFindings(short).findings.some((f) => f.id === 'ready-rate-stall'), '9 s is not a stall');
+  const idle = syntheticResult({ seed: 1, backlog: [5, 0, ...Array<number>(30).fill(0)] });
+  idle.timeSeries.push(perSecond('ready_per_second', [5, ...Array<number>(30).fill(0)]));
+  assert.ok(!deriveFindings(idle).findings.some((f) => f.id === 'ready-rate-stall'), 'nothing waited');
+});

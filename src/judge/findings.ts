@@ -60,6 +60,15 @@ export const saturationOverheadUs = 10_000;
 /** Failed objects at or above this share of creates started make a failure group high severity. */
 export const failureHighShare = 0.01;
 
+/**
+ * Shortest stretch with no object turning Ready, while objects wait, that is called a stall: ten
+ * 1 s rate windows in a row. Shorter gaps happen when the operator works through a zone's records
+ * at once; the twin's and bindy's requeue after an error is 30 s, which a stall of that length shows.
+ */
+export const readyStallMinMs = 10_000;
+/** A stall of a minute or more is high severity: the system stood still for as long as a quick run lasts. */
+export const readyStallHighMs = 60_000;
+
 /** Latencies the tail rule looks at, in report order (the others are client-side timings). */
 const tailLatencies = ['create_to_ready', 'update_to_ready', 'delete_to_gone', 'create_to_resolvable'] as const;
 
@@ -140,7 +149,7 @@ function backlogRule(r: RunResult): Finding[] {
       text:
         `The operator cannot keep up at this rate: the client-side backlog grew ${fmt(fit.slope)} objects/s while creating at ${fmt(createRate)}/s ` +
         `(linear fit over ${points.length} samples of the ${fmt(phaseMs / 1000)} s create phase, R² ${r2.toFixed(2)}); ` +
-        `it absorbed about ${fmt(absorbed)} objects/s. Sustained load above that rate queues up without bound; bindy exposes no queue depth, so this is the tool's view.`,
+        `it absorbed about ${fmt(absorbed)} objects/s. Sustained load above that rate queues up without bound; ${operatorName(r, 'mid')} exposes no queue depth, so this is the tool's view.`,
       evidence: {
         backlog_growth_per_s: round(fit.slope),
         create_rate_per_s: round(createRate),
@@ -198,9 +207,113 @@ function backlogStabilityRule(r: RunResult): Finding[] {
   ];
 }
 
-/** How findings name the operator: the sandbox runs the tool's own twin, not bindy. */
-function operatorName(r: RunResult): string {
-  return r.metadata.target.kind === 'sandbox' ? 'The operator (sandbox twin)' : 'bindy';
+/**
+ * How findings name the operator: the sandbox runs the tool's own twin, not bindy, so what it
+ * shows is said of the twin. `start`: at the start of a sentence.
+ */
+export function operatorName(r: RunResult, at: 'start' | 'mid' = 'start'): string {
+  if (r.metadata.target.kind !== 'sandbox') return 'bindy';
+  return at === 'start' ? 'The operator (sandbox twin)' : 'the operator (sandbox twin)';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule: the Ready rate stalls while the backlog stays up.
+// ---------------------------------------------------------------------------------------------
+
+/** The events a rate series counts inside [fromMs, toMs]: each point's rate times the part of its window (previous point to it) inside. */
+function eventsWithin(series: RunResult['timeSeries'][number], fromMs: number, toMs: number): number {
+  let total = 0;
+  let prev: number | null = null;
+  for (const p of series.points) {
+    const start = prev ?? p.t;
+    prev = p.t;
+    const overlap = Math.min(p.t, toMs) - Math.max(start, fromMs);
+    if (overlap > 0) total += (p.value * overlap) / 1000;
+  }
+  return total;
+}
+
+/** The longest stretch of zero-Ready windows during which every backlog sample was above 0, with how many such stretches there were. */
+function longestStall(ready: RunResult['timeSeries'][number], backlog: RunResult['timeSeries'][number]): { fromMs: number; toMs: number; backlogMin: number; backlogMax: number; count: number } | null {
+  const stalls: { fromMs: number; toMs: number }[] = [];
+  let prevT = 0;
+  let open: { fromMs: number; toMs: number } | null = null;
+  for (const p of ready.points) {
+    if (p.value === 0) {
+      if (open === null) open = { fromMs: prevT, toMs: p.t };
+      else open.toMs = p.t;
+    } else if (open !== null) {
+      stalls.push(open);
+      open = null;
+    }
+    prevT = p.t;
+  }
+  if (open !== null) stalls.push(open);
+  const waiting = stalls
+    .filter((st) => st.toMs - st.fromMs >= readyStallMinMs)
+    .map((st) => ({ ...st, samples: backlog.points.filter((b) => b.t >= st.fromMs && b.t <= st.toMs).map((b) => b.value) }))
+    .filter((st) => st.samples.length > 0 && st.samples.every((v) => v > 0));
+  const longest = [...waiting].sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs))[0];
+  if (longest === undefined) return null;
+  return { fromMs: longest.fromMs, toMs: longest.toMs, backlogMin: Math.min(...longest.samples), backlogMax: Math.max(...longest.samples), count: waiting.length };
+}
+
+/**
+ * No object turned Ready for at least {@link readyStallMinMs} while the client-side backlog stayed
+ * above 0: the system stood still with work waiting. The finding names what the tool saw in that
+ * stretch (bindcar's rate limiter answering 429, operator errors, reconciles), or that it saw
+ * nothing that explains it, rather than leaving a flat line to be noticed on a chart.
+ */
+function readyStallRule(r: RunResult): Finding[] {
+  const series = (name: string): RunResult['timeSeries'][number] | undefined => r.timeSeries.find((s) => s.name === name && s.points.length > 0);
+  const ready = series('ready_per_second');
+  const backlog = series('client_side_backlog');
+  if (ready === undefined || backlog === undefined) return [];
+  const stall = longestStall(ready, backlog);
+  if (stall === null) return [];
+  const op = operatorName(r, 'mid');
+  const lengthMs = stall.toMs - stall.fromMs;
+  const seen = (name: string): number | null => {
+    const s = series(name);
+    return s === undefined ? null : eventsWithin(s, stall.fromMs, stall.toMs);
+  };
+  const limited = seen('bindcar_rate_limited_per_second');
+  const errors = seen('operator_errors_per_second');
+  const reconciles = seen('operator_reconciles_per_second');
+  const causes: string[] = [];
+  const quiet: string[] = [];
+  if (limited === null) quiet.push("bindcar's 429s were not observed (its metrics were not scraped)");
+  else if (limited >= 0.5) causes.push(`bindcar's rate limiter answered about ${fmt(Math.round(limited))} requests with 429 Too Many Requests`);
+  else quiet.push('bindcar answered no request with 429');
+  if (errors === null) quiet.push(`${op}'s errors were not observed`);
+  else if (errors >= 0.5) causes.push(`${op} counted about ${fmt(Math.round(errors))} reconcile errors`);
+  else quiet.push(`${op} counted no errors`);
+  const reconcileText = reconciles === null ? '' : ` ${operatorName(r)} ran about ${fmt(Math.round(reconciles))} reconciles in that time.`;
+  const seenText =
+    causes.length > 0
+      ? `At that time ${causes.join(', and ')}${quiet.length > 0 ? ` (${quiet.join('; ')})` : ''}.`
+      : `Nothing the tool observed explains it: ${quiet.join('; ')}.`;
+  return [
+    {
+      id: 'ready-rate-stall',
+      severity: lengthMs >= readyStallHighMs ? 'high' : 'medium',
+      text:
+        `No object became Ready for ${fmt(lengthMs / 1000)} s (from ${fmt(stall.fromMs / 1000)} s to ${fmt(stall.toMs / 1000)} s of the run) while ` +
+        `${stall.backlogMin === stall.backlogMax ? stall.backlogMin : `${stall.backlogMin} to ${stall.backlogMax}`} objects waited (client-side backlog). ${seenText}${reconcileText}` +
+        `${stall.count > 1 ? ` ${stall.count} such stalls in all; this is the longest.` : ''}`,
+      evidence: {
+        stall_s: round(lengthMs / 1000),
+        from_s: round(stall.fromMs / 1000),
+        to_s: round(stall.toMs / 1000),
+        backlog_min: stall.backlogMin,
+        backlog_max: stall.backlogMax,
+        bindcar_429s: limited === null ? null : Math.round(limited),
+        operator_errors: errors === null ? null : Math.round(errors),
+        operator_reconciles: reconciles === null ? null : Math.round(reconciles),
+        stalls: stall.count,
+      },
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +335,7 @@ function amplificationRule(r: RunResult): Finding[] {
       severity: a.requestsPerObject > amplificationHighLimit ? 'high' : 'medium',
       text:
         `${fmt(a.requestsPerObject)} API requests per created object (${a.objectsCreated} objects${perZone === null ? '' : `, ${fmt(perZone)} records per zone`}), ` +
-        `more than ${amplificationLimit}.${topText} bindy re-runs the zone reconcile on every record event, and each one lists all 8 record kinds ` +
+        `more than ${amplificationLimit}.${topText} ${operatorName(r)} re-runs the zone reconcile on every record event, and each one lists all 8 record kinds ` +
         `and patches every selected record: about O(N²) calls for N records in one zone. Fewer records per zone, or a zone reconcile that patches only changed records, cuts it.`,
       evidence: {
         requests_per_object: round(a.requestsPerObject),
@@ -257,7 +370,7 @@ function tailRule(r: RunResult): Finding[] {
       text:
         `${name} has a long tail: p99 ${fmt(s.p99 / 1000)} ms is ${fmt(ratio)}× the p50 of ${fmt(s.p50 / 1000)} ms (limit ${tailRatioLimit}×).` +
         `${worst === undefined ? '' : ` Slowest kind at p99: ${worst[0]} (${fmt((worst[1].summary.p99 ?? 0) / 1000)} ms).`}` +
-        ' Typical causes: a queue in front of the workers, a requeue after an error (30 s in bindy), bindcar backoff; worth a look.',
+        ` Typical causes: a queue in front of the workers, a requeue after an error (30 s in ${operatorName(r, 'mid')}), bindcar backoff; worth a look.`,
       evidence: {
         latency: name,
         count: s.count,
@@ -308,7 +421,7 @@ const metricAdvice: Readonly<Record<string, MetricAdvice>> = {
     text: (r) => {
       const peak = backlogPeak(r);
       return (
-        'bindy exposes no work-queue depth metric, so nobody can see from the operator side how far behind it is' +
+        `${operatorName(r)} exposes no work-queue depth metric, so nobody can see from the operator side how far behind it is` +
         `${peak === null ? '' : ` (this run had to stand in its own client-side backlog, peak ${peak} objects)`}. ` +
         'Expose a gauge of queued reconcile requests per controller (resource_type).'
       );
@@ -321,7 +434,7 @@ const metricAdvice: Readonly<Record<string, MetricAdvice>> = {
     text: (r) => {
       const n = reconcileCount(r);
       return (
-        `bindy_firestoned_io_requeues_total never moved${n === null ? '' : ` although ${n} reconciles ran`}, and bindy requeues after every reconcile ` +
+        `bindy_firestoned_io_requeues_total never moved${n === null ? '' : ` although ${n} reconciles ran`}, and ${operatorName(r, 'mid')} requeues after every reconcile ` +
         '(300 s when Ready, 30 s when not or on error). Increment it where the requeue is scheduled (with a reason label), or remove it from the documented metrics.'
       );
     },
@@ -330,21 +443,21 @@ const metricAdvice: Readonly<Record<string, MetricAdvice>> = {
   managed_records: {
     states: ['missing'],
     severity: 'low',
-    text: () =>
-      'bindy has no count of the records it manages (bindy_firestoned_io_resources_active is only ever decremented, so it goes negative). ' +
+    text: (r) =>
+      `${operatorName(r)} has no count of the records it manages (bindy_firestoned_io_resources_active is only ever decremented, so it goes negative). ` +
       'Increment it when a resource is first reconciled so it is a real gauge.',
     evidence: () => ({ metric: 'managed_records', state: 'missing', bindy_metric: 'bindy_firestoned_io_resources_active' }),
   },
   reconcile_duration: {
     states: ['never-updated', 'missing'],
     severity: 'high',
-    text: () => 'bindy_firestoned_io_reconciliation_duration_seconds did not move during a run that created objects: reconciles are not timed, or bindy did not reconcile them.',
+    text: (r) => `bindy_firestoned_io_reconciliation_duration_seconds did not move during a run that created objects: reconciles are not timed, or ${operatorName(r, 'mid')} did not reconcile them.`,
     evidence: (_r, rows) => ({ metric: 'bindy_firestoned_io_reconciliation_duration_seconds', state: rows[0]?.state ?? null }),
   },
   reconcile_total: {
     states: ['never-updated', 'missing'],
     severity: 'high',
-    text: () => 'bindy_firestoned_io_reconciliations_total did not move during a run that created objects: reconciles are not counted, or bindy did not reconcile them.',
+    text: (r) => `bindy_firestoned_io_reconciliations_total did not move during a run that created objects: reconciles are not counted, or ${operatorName(r, 'mid')} did not reconcile them.`,
     evidence: (_r, rows) => ({ metric: 'bindy_firestoned_io_reconciliations_total', state: rows[0]?.state ?? null }),
   },
 };
@@ -403,7 +516,7 @@ function saturationRule(r: RunResult): { findings: Finding[]; recommendations: F
         severity: 'medium',
         text:
           `The load generator itself was saturated (${reasons.join('; ')}): creates went out later than planned and every latency includes the tool's own delay, ` +
-          'so the run understates the system: the load offered was lower, and the latencies higher, than the figures say about bindy.',
+          `so the run understates the system: the load offered was lower, and the latencies higher, than the figures say about ${operatorName(r, 'mid')}.`,
         evidence,
       },
     ],
@@ -480,7 +593,7 @@ function bySeverity(a: Finding, b: Finding): number {
  */
 export function deriveFindings(result: RunResult): FindingsReport {
   const saturation = saturationRule(result);
-  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
+  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...readyStallRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
   const recommendations = [...operatorMetricRule(result), ...saturation.recommendations];
   return { findings: findings.sort(bySeverity), recommendations: recommendations.sort(bySeverity) };
 }

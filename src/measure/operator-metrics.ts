@@ -40,6 +40,7 @@ export const bindcarMetric = {
   rndcDuration: 'bindcar_rndc_command_duration_seconds',
   rndcTotal: 'bindcar_rndc_commands_total',
   zonesManaged: 'bindcar_zones_managed',
+  httpRequests: 'bindcar_http_requests_total',
 } as const;
 
 function sumOf(samples: readonly MetricSample[], name: string): number | null {
@@ -65,6 +66,8 @@ export const operatorTrackedValues = {
 /** What the sampler keeps from every bindcar scrape. */
 export const sidecarTrackedValues = {
   zones: { kind: 'gauge', pick: (s: readonly MetricSample[]) => sumOf(s, bindcarMetric.zonesManaged) },
+  // Requests bindcar's rate limiter refused (429): a series appears at its first increment, so none reads as 0.
+  rateLimited: { kind: 'counter', pick: (s: readonly MetricSample[]) => s.filter((x) => x.name === bindcarMetric.httpRequests && x.labels['status'] === '429').reduce((a, x) => a + x.value, 0) },
 } as const;
 
 /** Inputs of {@link operatorObservation}. */
@@ -319,6 +322,15 @@ export function operatorObservation(input: OperatorObservationInput): OperatorOb
     });
     const z = points(sc, 'zones');
     if (z.length > 0) timeSeries.push({ name: 'bindcar_zones_managed', unit: 'zones', description: `${bindcarMetric.zonesManaged} scraped from ${sc.source}`, points: z.map((p) => ({ ...p })) });
+    const limited = ratePerSecond(points(sc, 'rateLimited'), input.rateWindowMs);
+    if (limited.length > 0) {
+      timeSeries.push({
+        name: 'bindcar_rate_limited_per_second',
+        unit: '1/s',
+        description: `rate of ${bindcarMetric.httpRequests}{status="429"} (bindcar's rate limiter refusing a request) over ${input.rateWindowMs} ms windows, scraped from ${sc.source}`,
+        points: limited,
+      });
+    }
   } else {
     metrics.push(
       notObserved('rndc_operation_duration', bindcarMetric.rndcDuration, noSidecar, 's'),

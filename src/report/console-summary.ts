@@ -1,6 +1,7 @@
 /** @module The console summary printed on stderr at the end of a run, rendered from the JSON run result (pure). */
 import type { RunResult } from './result/index.js';
 import { formatNumber, formatUs } from './markdown.js';
+import { configuredIn, formatWithUnit } from './units.js';
 import { verdictLine } from './verdict-line.js';
 
 function counter(r: RunResult, name: string): string {
@@ -25,7 +26,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +
       `Ready: ${counter(r, 'objects_ready')} (+${counter(r, 'objects_ready_at_relist')} at re-list), not Ready: ${counter(r, 'objects_not_ready')}`,
   );
-    lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${counter(r, 'first_create_to_last_ready')} ms`);
+    lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${formatWithUnit(r.counters['first_create_to_last_ready']?.value ?? null, 'ms')}`);
   }
   for (const name of ['create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
@@ -33,9 +34,11 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     lines.push(`  ${name.padEnd(16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
   }
   for (const v of r.criteria) {
-    const unit = v.unit === undefined ? '' : ` ${v.unit}`;
-    const observed = v.observed === null ? 'not measured' : `${Number(v.observed.toPrecision(4))}${unit}`;
-    lines.push(`  criterion ${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : '—   '} ${v.metric}: ${observed} (limit ${v.comparison} ${v.limit}${unit})${v.verdict === 'not-measured' ? `: ${v.reason}` : ''}`);
+    const observed = v.observed === null ? 'not measured' : formatWithUnit(v.observed, v.unit);
+    lines.push(
+      `  criterion ${v.verdict === 'fail' ? 'FAIL' : v.verdict === 'pass' ? 'pass' : '—   '} ${v.metric}: ${observed} (limit ${v.comparison} ${formatWithUnit(v.limit, v.unit)}${configuredIn(v.limit, v.unit)})` +
+        `${v.verdict === 'not-measured' ? `: ${v.reason}` : ''}`,
+    );
   }
   for (const f of r.failures.slice(0, 3)) lines.push(`  failed: ${f.kind} ${f.name}: ${f.reason}: ${f.message}`);
   if (r.failures.length > 3) lines.push(`  … ${r.failures.length - 3} more failures in result.json`);

@@ -56,6 +56,42 @@ test('console summary and number formats', () => {
   assert.match(text, /^FAIL: .*\nburst burst-x: failed in 1\.0 s \(cluster\)/);
   assert.match(text, /create_to_ready +n=3 +p50 200 ms/);
   assert.match(text, /failed: ARecord a\|b: Invalid/);
-  assert.deepEqual([formatUs(null), formatUs(850), formatUs(1500), formatUs(2_500_000)], ['—', '850 µs', '1.5 ms', '2.5 s']);
+  assert.deepEqual([formatUs(null), formatUs(850), formatUs(1500), formatUs(2_500_000), formatUs(208_345_000)], ['—', '850 µs', '1.5 ms', '2,500 ms', '208,345 ms'], 'latencies in ms, µs only below 1 ms');
   assert.deepEqual([formatNumber(3), formatNumber(2630.4), formatNumber(12.345)], ['3', '2630', '12.3']);
+});
+
+test('markdown: the units said once at the top; each operator row with its labels; memory in MB, latencies in ms', () => {
+  const r = result();
+  r.operator = [
+    { name: 'reconcile_duration', bindyName: 'bindy_reconcile_seconds', state: 'present', unit: 's', method: 'bucket estimate', values: { count: 30, p50: 0.05, p99: 1.2 } },
+    { name: 'reconcile_duration', bindyName: 'bindy_reconcile_seconds', state: 'present', unit: 's', method: 'bucket estimate', labels: { resource_type: 'ARecord', status: 'success' }, values: { count: 20, p50: 0.04, p99: 0.9 } },
+    { name: 'reconcile_duration', bindyName: 'bindy_reconcile_seconds', state: 'present', unit: 's', method: 'bucket estimate', labels: { resource_type: 'DNSZone', status: 'error' }, values: { count: 10, p50: 0.2, p99: 1.2 } },
+    { name: 'reconciles', bindyName: 'bindy_reconciles_total', state: 'present', unit: 'reconciles', method: 'increase', values: { count: 30, rate: 2.5 } },
+  ];
+  r.criteria = [{ metric: 'operator_memory_peak', observed: 100, limit: 512, comparison: '<=', unit: 'MiB', verdict: 'pass', reason: 'within limit', method: 'peak RSS' }];
+  r.counters.tool_peak_rss = { value: 123.4, unit: 'MB', description: 'peak RSS' };
+  r.counters.event_loop_lag_p99 = { value: 12_345, unit: 'us', description: 'event-loop delay' };
+  const md = renderMarkdown(r);
+  assert.match(md, /^\*\*FAIL\*\*.*\n\n# bindy-loadtest burst: failed\n\nUnits: latencies in ms \(µs below 1 ms\); memory in MB \(10\^6 bytes/);
+  assert.equal(md.match(/Units:/g)?.length, 1, 'said once');
+  assert.match(md, /\| quantity \| labels \| bindy metric \| state \| values \| method \|/);
+  assert.match(md, /\| reconcile_duration \| all \| bindy_reconcile_seconds \| present \| count 30, p50 50 ms, p99 1,200 ms \|/);
+  assert.match(md, /\| reconcile_duration \| resource_type=ARecord, status=success \| .* \| count 20, p50 40 ms, p99 900 ms \|/);
+  assert.match(md, /\| reconcile_duration \| resource_type=DNSZone, status=error \|/);
+  assert.match(md, /\| reconciles \| all \| .* \| count 30, rate 2\.5\/s \|/);
+  // The memory limit is configured in MiB and shown in MB, with the configured figure beside it.
+  assert.match(md, /\| operator_memory_peak \| 105 MB \| <= 537 MB \(configured 512 MiB\) \| pass \|/);
+  assert.match(md, /\| tool_peak_rss \| 123 \| MB \|/);
+  assert.match(md, /\| event_loop_lag_p99 \| 12\.3 \| ms \|/);
+  const text = renderConsoleSummary(r, null);
+  assert.match(text, /criterion pass operator_memory_peak: 105 MB \(limit <= 537 MB \(configured 512 MiB\)\)/);
+});
+
+test('markdown: a series that was 0 at every sample says so instead of a peak', () => {
+  const r = result();
+  r.timeSeries.push({ name: 'operator_errors_per_second', unit: '1/s', description: 'rate of errors', points: [{ t: 0, value: 0 }, { t: 1000, value: 0 }] });
+  r.timeSeries.push({ name: 'operator_memory_rss', unit: 'bytes', description: 'operator RSS', points: [{ t: 0, value: 50e6 }, { t: 1000, value: 61.5e6 }] });
+  const md = renderMarkdown(r);
+  assert.match(md, /## operator_errors_per_second\n\nrate of errors\. Always 0 over the run \(2 samples\)\./);
+  assert.match(md, /## operator_memory_rss\n\noperator RSS\. Peak 61\.5 MB; last 61\.5 MB at 1\.0 s; 2 samples\./);
 });

@@ -2,20 +2,14 @@
 import type { HistogramSummary } from '../measure/index.js';
 import type { Finding, RunResult } from './result/index.js';
 import { verdictLine } from './verdict-line.js';
+import { configuredIn, displayValue, formatLatencyUs, formatNumber as formatPlain, formatWithUnit, labelsText, operatorValue, unitsConvention } from './units.js';
 
-/** A latency in µs as a short human figure (µs, ms or s, 3 significant digits); `—` when not measured. */
-export function formatUs(us: number | null): string {
-  if (us === null) return '—';
-  const short = (v: number): string => String(Number(v.toPrecision(3)));
-  if (us < 1000) return `${short(us)} µs`;
-  if (us < 1_000_000) return `${short(us / 1000)} ms`;
-  return `${short(us / 1_000_000)} s`;
-}
+/** A latency in µs in the reports' unit (ms, µs below 1 ms); `—` when not measured. */
+export const formatUs = formatLatencyUs;
 
 /** A counter value: integers as they are, other values ≥ 100 rounded, smaller ones to 3 significant digits. */
 export function formatNumber(v: number): string {
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
+  return formatPlain(v);
 }
 
 function escapeCell(s: string): string {
@@ -69,7 +63,7 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   const m = r.metadata;
   // The verdict comes first: it is what a gate (and a person) reads.
   const out: string[] = [`**${verdictLine(r).replace(/^(PASS|FAIL|ABORTED)/, '$1**')}`, ''];
-  out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '');
+  out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '', unitsConvention, '');
   out.push(row(['', '']), '| --- | --- |');
   out.push(row(['run id', `\`${m.runId}\``]));
   out.push(row(['scenario', m.scenario]));
@@ -87,9 +81,7 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   if (r.criteria.length > 0) {
     out.push('## Success criteria', '', row(['metric', 'observed', 'limit', 'verdict', 'why', 'how it was measured']), '| --- | ---: | ---: | --- | --- | --- |');
     for (const v of r.criteria) {
-      const unit = v.unit === undefined ? '' : ` ${v.unit}`;
-      const observed = v.observed === null ? '—' : `${formatNumber(v.observed)}${unit}`;
-      out.push(row([v.metric, observed, `${v.comparison} ${formatNumber(v.limit)}${unit}`, v.verdict === 'fail' ? '**FAIL**' : v.verdict, v.reason, v.method]));
+      out.push(row([v.metric, formatWithUnit(v.observed, v.unit), `${v.comparison} ${formatWithUnit(v.limit, v.unit)}${configuredIn(v.limit, v.unit)}`, v.verdict === 'fail' ? '**FAIL**' : v.verdict, v.reason, v.method]));
     }
     out.push('');
   }
@@ -107,14 +99,16 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
     const ordered = [...countOrder.filter((n) => names.includes(n)), ...names.filter((n) => !countOrder.includes(n)).sort()];
     for (const n of ordered) {
       const c = r.counters[n];
-      if (c !== undefined) out.push(row([n, formatNumber(c.value), c.unit, c.description]));
+      if (c === undefined) continue;
+      const d = displayValue(c.value, c.unit);
+      out.push(row([n, d.value, d.unit, c.description]));
     }
     out.push('');
   }
 
   const latencies = Object.entries(r.latencies);
   if (latencies.length > 0) {
-    out.push('## Latencies', '', 'HDR histograms (µs, 1 µs – 1 h, 3 significant digits); every percentile is the upper bound of its bucket.', '');
+    out.push('## Latencies', '', 'HDR histograms (recorded in µs, 1 µs – 1 h, 3 significant digits); every percentile is the upper bound of its bucket.', '');
     out.push(...latencyHeader);
     for (const [name, l] of latencies) out.push(latencyRow(name, l.summary));
     out.push('');
@@ -136,14 +130,18 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   for (const ts of r.timeSeries) {
     const peak = ts.points.reduce((mx, p) => Math.max(mx, p.value), 0);
     const last = ts.points.at(-1);
-    out.push(`## ${ts.name}`, '', `${ts.description}. Peak ${formatNumber(peak)} ${ts.unit}; last ${last === undefined ? '—' : `${formatNumber(last.value)} ${ts.unit} at ${(last.t / 1000).toFixed(1)} s`}; ${ts.points.length} samples.`, '');
+    const flat = ts.points.length > 0 && ts.points.every((p) => p.value === 0);
+    const figures = flat
+      ? `Always 0 over the run (${ts.points.length} samples).`
+      : `Peak ${formatWithUnit(peak, ts.unit)}; last ${last === undefined ? '—' : `${formatWithUnit(last.value, ts.unit)} at ${(last.t / 1000).toFixed(1)} s`}; ${ts.points.length} samples.`;
+    out.push(`## ${ts.name}`, '', `${ts.description}. ${figures}`, '');
   }
 
   if (r.operator.length > 0) {
-    out.push('## Operator metrics', '', row(['quantity', 'bindy metric', 'state', 'values', 'method']), '| --- | --- | --- | --- | --- |');
+    out.push('## Operator metrics', '', row(['quantity', 'labels', 'bindy metric', 'state', 'values', 'method']), '| --- | --- | --- | --- | --- | --- |');
     for (const o of r.operator) {
-      const values = Object.entries(o.values).map(([k, v]) => `${k} ${v === null ? '—' : formatNumber(v)}`).join(', ');
-      out.push(row([o.name, o.bindyName ?? '(none)', o.state, values, o.method]));
+      const values = Object.entries(o.values).map(([k, v]) => `${k} ${operatorValue(k, v, o.unit)}`).join(', ');
+      out.push(row([o.name, labelsText(o.labels), o.bindyName ?? '(none)', o.state, values || '—', o.method]));
     }
     out.push('');
   }

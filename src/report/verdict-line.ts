@@ -1,5 +1,6 @@
 /** @module The one verdict line every report starts with — PASS, FAIL (what failed) or ABORTED — read from the run result (pure). */
 import type { CriterionVerdict, RunResult, RunVerdict } from './result/index.js';
+import { formatWithUnit } from './units.js';
 
 function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
@@ -7,8 +8,12 @@ function fmt(x: number): string {
 
 /** One failed criterion as `create_to_ready.p99 25300 ms (limit <= 15000 ms, profile standard)`: where the limit came from when the verdict says. */
 export function failedCriterionText(v: CriterionVerdict & { origin?: unknown }): string {
-  const unit = v.unit === undefined ? '' : ` ${v.unit}`;
   const origin = typeof v.origin === 'string' && v.origin !== 'unknown' ? `, ${v.origin}` : '';
+  if (v.unit === 'MiB' || v.unit === 'MiB/h') {
+    // Memory is shown in MB everywhere; the configured MiB figure follows so it can be found in the config.
+    return `${v.metric} ${formatWithUnit(v.observed, v.unit)} (limit ${v.comparison} ${formatWithUnit(v.limit, v.unit)} = ${fmt(v.limit)} ${v.unit}${origin})`;
+  }
+  const unit = v.unit === undefined ? '' : ` ${v.unit}`;
   return `${v.metric} ${v.observed === null ? '—' : fmt(v.observed)}${unit} (limit ${v.comparison} ${fmt(v.limit)}${unit}${origin})`;
 }
 

@@ -57,7 +57,8 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     dnsServers: [{ ...state.dns, name: 'primary-0' }],
     sidecarEndpoints: [state.sidecarUrl],
     metricsEndpoints: metrics,
-    setup: (s) => setupTarget(s, { client, createCluster: true }),
+    // The sandbox made the namespace and the Bind9Cluster when it started: say so rather than "already there".
+    setup: async (s) => ({ ...(await setupTarget(s, { client, createCluster: true })), provisionedBy: 'the sandbox when it started' }),
     async close() {
       if (closed || stop === null) return;
       closed = true;

@@ -35,6 +35,18 @@ export interface SetupReport {
   clusterCreated: boolean;
   /** How long the Bind9Cluster took to be Ready (0 when it already was), ms. */
   clusterReadyMs: number;
+  /** Who made what the run found already there, when the target knows (the sandbox makes both when it starts). */
+  provisionedBy?: string;
+}
+
+/** The report's note on setup (pure): what the run created, and who made what it found. */
+export function setupNoteText(namespace: string, clusterName: string, s: SetupReport): string {
+  const found = s.provisionedBy === undefined ? 'already there' : `created by ${s.provisionedBy}`;
+  const ready = s.clusterReadyMs > 0 ? `, Ready after ${(s.clusterReadyMs / 1000).toFixed(1)} s` : '';
+  return (
+    `setup (not measured): namespace ${namespace} ${s.namespaceCreated ? 'created' : `(${found})`}; ` +
+    `Bind9Cluster ${clusterName} ${s.clusterCreated ? 'created' : `(${found})`}${ready}`
+  );
 }
 
 /**

@@ -19,17 +19,33 @@ test('html report: every chart draws offline in chromium, no console errors, scr
   try {
     // Through the JSON text, as `report` does, so the test renders what a saved result holds.
     const result = parseResult(serializeResult(syntheticResult({ records: 1000, failures: 3 })), 'synthetic');
+    // Long values without spaces, as real runs have (paths, lists, command lines): they must wrap, not widen the page.
+    const longPath = `/home/runner/work/${'deeply-nested-folder/'.repeat(8)}kubeconfig.yaml`;
+    result.config.effective.kubeconfig = longPath;
+    result.config.effective.kinds = ['ARecord', 'AAAARecord', 'CNAMERecord', 'MXRecord', 'TXTRecord', 'SRVRecord', 'CAARecord', 'NSRecord'].map((k) => `${k}-${'x'.repeat(12)}`);
+    result.config.origins.kubeconfig = `file:${longPath}:12`;
+    result.metadata.commandLine.push('--config', longPath);
     const file = join(dir, 'report.html');
     await writeFile(file, renderHtml(result, await loadChartAssets()));
     const seen = await openReportInChromium(file, join('test-artifacts', 'report.png'));
-    // 3 non-empty latencies × (distribution + percentile curve) + create/Ready rates, backlog, memory, CPU, reconciles/errors.
-    assert.equal(seen.charts.length, 11, `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
+    // 3 non-empty latencies × (distribution + percentile curve) + create rate, Ready rate, backlog, memory, CPU, reconciles/errors.
+    assert.equal(seen.charts.length, 12, `charts: ${seen.charts.map((c) => c.id).join(', ')}`);
     assert.equal(seen.specCount, seen.charts.length, 'one chart element per chart spec');
     for (const c of seen.charts) {
       assert.equal(c.rendered, 'true', `${c.id} did not render: ${c.text}`);
       assert.ok(c.width > 0 && c.height > 0, `${c.id}: canvas ${c.width}×${c.height}`);
     }
     assert.deepEqual(seen.consoleErrors, [], 'no console errors');
+    // With no cursor on the chart, every legend names its series, never a bare "—".
+    for (const c of seen.charts) {
+      assert.doesNotMatch(c.legend, /—/, `${c.id} legend: ${c.legend}`);
+      assert.ok(c.legend.trim() !== '', `${c.id} has a legend`);
+    }
+    assert.match(seen.charts.find((c) => c.id === 'chart-ts-memory-0')?.legend ?? '', /operator_memory_rss \(peak [\d.]+, last [\d.]+ MB\)/);
+    // At 1280 px the page never scrolls sideways, and the configuration's "from" column is on screen.
+    assert.ok(seen.pageWidth.scroll <= seen.pageWidth.client, `page ${seen.pageWidth.scroll} px wide in a ${seen.pageWidth.client} px window`);
+    assert.equal(seen.fromColumnRight.length, 1, 'one "from" column (the configuration table)');
+    for (const right of seen.fromColumnRight) assert.ok(right <= seen.pageWidth.client, `"from" column ends at ${right} px`);
     assert.deepEqual(seen.blocked, [], 'no request other than the file itself');
     // The hostile strings stayed text: no script of the result's ran, the tag is shown literally.
     assert.equal(seen.boldCount, 0);

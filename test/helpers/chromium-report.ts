@@ -22,6 +22,8 @@ export interface DrawnChart {
   width: number;
   height: number;
   text: string;
+  /** The chart's legend as shown without a cursor (series names, with what the report put beside them). */
+  legend: string;
 }
 
 /** What the browser saw. */
@@ -34,6 +36,10 @@ export interface OpenedReport {
   blocked: string[];
   /** `<b>` elements on the page (a result string that became markup would show up here). */
   boldCount: number;
+  /** The page's scrollable width and its viewport width: the page scrolls sideways when the first is larger. */
+  pageWidth: { scroll: number; client: number };
+  /** Right edge (px from the viewport's left) of every table header cell whose text is `from`, as laid out. */
+  fromColumnRight: number[];
 }
 
 /** Loads `file`, waits until the page says its charts are done, and collects what drew. */
@@ -75,15 +81,23 @@ export async function openReportInChromium(file: string, screenshot?: string): P
         width: Math.min(box?.width ?? 0, Number(one ? await canvas.getAttribute('width') : 0)),
         height: Math.min(box?.height ?? 0, Number(one ? await canvas.getAttribute('height') : 0)),
         text: (await el.textContent()) ?? '',
+        legend: (await el.locator('.u-legend').count()) === 1 ? ((await el.locator('.u-legend').innerText()) ?? '') : '',
       });
     }
     const specCount = (JSON.parse((await page.locator('#chart-data').textContent()) ?? '[]') as unknown[]).length;
     const boldCount = await page.locator('b').count();
+    // An expression, not a function: this project's TypeScript has no DOM types.
+    const pageWidth = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+    const fromColumnRight: number[] = [];
+    for (const th of await page.locator('th', { hasText: /^from$/ }).all()) {
+      const box = await th.boundingBox();
+      if (box !== null) fromColumnRight.push(box.x + box.width);
+    }
     if (screenshot !== undefined) {
       await mkdir(dirname(screenshot), { recursive: true });
       await page.screenshot({ path: screenshot, fullPage: true });
     }
-    return { charts, specCount, consoleErrors, blocked, boldCount };
+    return { charts, specCount, consoleErrors, blocked, boldCount, pageWidth, fromColumnRight };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });

@@ -3,6 +3,8 @@
 /** One line or bar series of a chart; null leaves a gap. */
 export interface ChartSeries {
   label: string;
+  /** Shown after the label in the legend (a line series' peak and last value). */
+  note?: string;
   values: (number | null)[];
 }
 

@@ -25,7 +25,8 @@ export const clientScript = String.raw`(function () {
     var opts = {
       width: width,
       height: 260,
-      legend: { live: true },
+      // Not live: with no cursor a live legend shows only "—"; the labels carry each series' peak and last value.
+      legend: { live: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false } },
       axes: [
@@ -35,7 +36,7 @@ export const clientScript = String.raw`(function () {
       series: [{ label: spec.xLabel, value: function (u, v) { return fmt(v); } }],
     };
     spec.series.forEach(function (s, i) {
-      opts.series.push({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: spec.kind !== 'bars' }, value: function (u, v) { return fmt(v); } });
+      opts.series.push({ label: s.note ? s.label + ' (' + s.note + ')' : s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: spec.kind !== 'bars' }, value: function (u, v) { return fmt(v); } });
     });
     if (spec.kind === 'curve') {
       opts.axes[0].splits = function (u) {

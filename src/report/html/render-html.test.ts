@@ -36,8 +36,10 @@ test('html: every section of a rich result, with a chart and a "how measured" li
   for (const n of [0, 1, 3]) assert.ok(ids.includes(`lat-${n}-dist`) && ids.includes(`lat-${n}-curve`), `latency ${n} charts in ${ids.join(',')}`);
   assert.ok(!ids.includes('lat-2-dist') && !ids.includes('lat-2-curve'));
   assert.match(html, /No delete_to_gone values were recorded, so there is no distribution to draw\./);
-  assert.deepEqual(ids.filter((i) => i.startsWith('ts-')), ['ts-rates-0', 'ts-backlog-0', 'ts-memory-0', 'ts-cpu-0', 'ts-reconciles-0']);
-  assert.deepEqual(specs.find((s) => s.id === 'ts-rates-0')?.series.map((s) => s.label), ['creates_per_second', 'ready_per_second'], 'create and Ready rates share one chart');
+  assert.deepEqual(ids.filter((i) => i.startsWith('ts-')), ['ts-rates-0', 'ts-ready-rates-0', 'ts-backlog-0', 'ts-memory-0', 'ts-cpu-0', 'ts-reconciles-0']);
+  // The Ready rate has its own chart, so the create spike does not squash it flat.
+  assert.deepEqual(specs.find((s) => s.id === 'ts-rates-0')?.series.map((s) => s.label), ['creates_per_second']);
+  assert.deepEqual(specs.find((s) => s.id === 'ts-ready-rates-0')?.series.map((s) => s.label), ['ready_per_second']);
   for (const s of specs) assert.match(html, new RegExp(`<div class="chart" id="chart-${s.id}"`));
   // The curve of create_to_ready has the overall line and one per kind.
   const curve = specs.find((s) => s.id === 'lat-1-curve');
@@ -46,13 +48,13 @@ test('html: every section of a rich result, with a chart and a "how measured" li
   assert.equal(specs.find((s) => s.id === 'ts-memory-0')?.yLabel, 'MB');
   assert.doesNotMatch(html, /This result holds no create-rate or Ready-rate time series/);
   // "How this was measured" under each latency, series, the API table; methods come from the result.
-  assert.ok((html.match(/How this was measured:/g) ?? []).length >= 4 + 5 + 1);
+  assert.ok((html.match(/How this was measured:/g) ?? []).length >= 4 + 6 + 1);
   assert.match(html, /How this was measured:<\/span> intended start of the create \(monotonic\) to the first watch event/);
   assert.match(html, /How this was measured:<\/span> increase of apiserver_request_total/);
   assert.match(html, /<span class="verdict verdict-fail">fail<\/span>/);
   assert.match(html, /<span class="verdict verdict-not-measured">not-measured<\/span>/);
   assert.match(html, /7000 requests to the Kubernetes API for 1000 objects created: 7 per object\./);
-  assert.match(html, /<code>scenarios\.burst\.records<\/code><\/td><td><code>1000<\/code><\/td><td>flag:--records<\/td>/);
+  assert.match(html, /<code class="key">scenarios\.burst\.records<\/code><\/td><td><code>1000<\/code><\/td><td>flag:--records<\/td>/);
   assert.match(html, /1 \(below 0, above 0, invalid 1\)/, 'values not recorded are shown');
   assert.equal(renderHtml(r, fakeAssets), html, 'pure: same result, same text');
 });
@@ -127,4 +129,42 @@ test('html: the verdict line is the first thing in the body, escaped, and names 
   const body = html.slice(html.indexOf('<body>') + '<body>'.length).trimStart();
   assert.match(body, /^<p id="verdict" class="run-verdict verdict-fail">FAIL: create_to_ready\.p99 25300 ms \(limit &lt;= 15000 ms\); &lt;\/script&gt;/);
   assert.match(html, /<title>FAIL: bindy-loadtest /);
+});
+
+test('html: one unit per quantity, said once at the top; labelled operator rows; tables scroll in their own box', () => {
+  const html = renderHtml(roundTrip(syntheticResult({ records: 100 })), fakeAssets);
+  assert.equal((html.match(/id="units"/g) ?? []).length, 1);
+  assert.ok(html.indexOf('id="units"') < html.indexOf('<section'), 'the convention comes before the first section');
+  assert.match(html, /Units: latencies in ms \(µs below 1 ms\); memory in MB \(10\^6 bytes/);
+  // bindy's reconcile histogram is in seconds: shown in ms like every latency; its memory in MB, its rates per second.
+  const reconcile = /<code>reconcile_duration<\/code> <span class="labels">resource_type=ARecord<\/span>.*/.exec(html)?.[0] ?? '';
+  for (const figure of ['count 812', 'p50 80 ms', 'p99 900 ms', 'mean 110 ms']) assert.ok(reconcile.includes(figure), `${figure} in ${reconcile}`);
+  const memory = /<code>process_memory<\/code> <span class="labels">all<\/span>.*/.exec(html)?.[0] ?? '';
+  for (const figure of ['first 60 MB', 'last 100 MB', 'peak 102 MB']) assert.ok(memory.includes(figure), `${figure} in ${memory}`);
+  assert.doesNotMatch(html, /\d (MiB|bytes|us)<\/td>/, 'no MiB, no bytes, no raw us in a table');
+  assert.doesNotMatch(html, /<td class="num">[\d.,]+ s<\/td>/, 'no latency in s');
+  // Every table sits in a box of its own that scrolls sideways instead of the page.
+  assert.equal((html.match(/<table/g) ?? []).length, (html.match(/<div class="table-box"><table/g) ?? []).length);
+  assert.match(html, /\.table-box \{ max-width: 100%; overflow-x: auto; \}/);
+});
+
+test('html: legends carry each line series\' peak and last value; a series always 0 is stated, not drawn', () => {
+  const r = roundTrip(syntheticResult({ records: 100 }));
+  const errors = r.timeSeries.find((s) => s.name === 'operator_errors_per_second');
+  assert.ok(errors !== undefined);
+  errors.points = errors.points.map((p) => ({ ...p, value: 0 }));
+  const cpu = r.timeSeries.find((s) => s.name === 'operator_cpu');
+  assert.ok(cpu !== undefined);
+  cpu.points = cpu.points.map((p) => ({ ...p, value: 0 }));
+  const html = renderHtml(r, fakeAssets);
+  const specs = chartSpecs(html);
+  assert.ok(!specs.some((s) => s.id.startsWith('ts-cpu')), 'a chart of only zeros is not drawn');
+  assert.match(html, /<h3>Operator CPU<\/h3>\n<p class="flat">operator_cpu was always 0 over the run \(\d+ samples from [\d.]+ s to [\d.]+ s\)\.<\/p>/);
+  const rec = specs.find((s) => s.id === 'ts-reconciles-0');
+  assert.deepEqual(rec?.series.map((s) => s.label), ['operator_reconciles_per_second'], 'the zero series is left out of a chart with others');
+  assert.match(html, /<p class="flat">operator_errors_per_second was always 0 over the run/);
+  const memory = specs.find((s) => s.id === 'ts-memory-0')?.series[0];
+  const peakMB = Math.max(...(r.timeSeries.find((s) => s.name === 'operator_memory_rss')?.points ?? []).map((p) => p.value)) / 1e6;
+  assert.match(memory?.note ?? '', new RegExp(`^peak ${String(Number(peakMB.toPrecision(3))).replace('.', '\\.')}, last [\\d.]+ MB$`));
+  for (const s of specs.filter((x) => x.kind === 'line')) for (const series of s.series) assert.match(series.note ?? '', /^peak .*, last /, `${s.id} ${series.label}`);
 });

@@ -17,6 +17,7 @@ import { latencyDistribution, percentileCurve } from './latency-charts.js';
 import type { PercentileCurve } from './latency-charts.js';
 import { seriesFigures } from './series-groups.js';
 import { verdictLine, verdictOf } from '../verdict-line.js';
+import { configuredIn, displayValue, labelsText, operatorValue, unitsConvention } from '../units.js';
 
 /** Options of {@link renderHtml}. */
 export interface HtmlReportOptions {
@@ -30,7 +31,8 @@ const e = escapeHtml;
 function table(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
   const th = header.map((h, i) => `<th${numeric.includes(i) ? ' class="num"' : ''}>${e(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  // The box scrolls a wide table sideways by itself, so the page never does.
+  return `<div class="table-box"><table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** The "how this was measured" line under a figure or table. */
@@ -76,7 +78,7 @@ function overviewSection(r: RunResult): string {
     ['target', `${m.target.kind}: ${m.target.description}`],
     ['started', m.startedAt],
     ['ended', m.endedAt ?? '(did not finish)'],
-    ['duration', m.durationMs === null ? '— (did not finish)' : formatWithUnit(m.durationMs, 'ms')],
+    ['duration', m.durationMs === null ? '— (did not finish)' : `${(m.durationMs / 1000).toFixed(1)} s`],
     ['criteria', r.criteria.length === 0 ? 'none judged' : `${verdicts.pass} passed, ${verdicts.fail} failed, ${verdicts['not-measured']} not measured`],
     ['failures', String(r.failures.length)],
     ['seed', String(m.seed)],
@@ -92,7 +94,7 @@ function overviewSection(r: RunResult): string {
     'summary',
     'Summary',
     `<div class="status status-${e(m.status)}">${e(m.status)}</div>` +
-      `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</tbody></table>` +
+      `<div class="table-box"><table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</tbody></table></div>` +
       (headline.length > 0 ? `<ul class="headline">${headline.map((h) => `<li>${e(h)}</li>`).join('')}</ul>` : '') +
       how('durations from the tool\'s monotonic clock (performance.now()); started/ended are the wall-clock anchors of the run.'),
   );
@@ -104,7 +106,7 @@ function verdictSection(criteria: readonly CriterionVerdict[]): string {
     `<span class="verdict verdict-${e(c.verdict)}">${e(c.verdict)}</span>`,
     `<code>${e(c.metric)}</code>`,
     e(formatWithUnit(c.observed, c.unit)),
-    e(`${c.comparison} ${formatWithUnit(c.limit, c.unit)}`),
+    e(`${c.comparison} ${formatWithUnit(c.limit, c.unit)}${configuredIn(c.limit, c.unit)}`),
     e(c.reason),
     `<span class="method">${e(c.method)}</span>`,
   ]);
@@ -141,7 +143,7 @@ function latencySection(r: RunResult, charts: ChartSpec[]): string {
     for (const [kind, k] of Object.entries(entry.byKind ?? {})) rows.push(summaryRow(kind, k.summary));
     parts.push(table(latencyHeader, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]));
     parts.push(latencyFigures(id, name, entry, charts));
-    parts.push(how(`${entry.method}. HDR histogram, µs, 1 µs – 1 h, 3 significant digits; "not recorded" counts values outside that range or invalid (never clamped).`));
+    parts.push(how(`${entry.method}. HDR histogram recorded in µs, 1 µs – 1 h, 3 significant digits; "not recorded" counts values outside that range or invalid (never clamped).`));
   }
   return section('latencies', 'Latency distributions', parts.join('\n'));
 }
@@ -189,11 +191,12 @@ function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
   const parts: string[] = [];
   for (const f of seriesFigures(r.timeSeries)) {
     if ('absent' in f) {
-      parts.push(`<h3>${e(f.title)}</h3>`, absentNote(f.absent));
+      parts.push(`<h3>${e(f.title)}</h3>`, f.flat === true ? `<p class="flat">${e(f.absent)}</p>` : absentNote(f.absent));
       continue;
     }
     charts.push(f.chart);
     parts.push(`<h3>${e(f.title)}</h3>`, chartDiv(f.chart, `${f.title}: ${f.chart.series.map((s) => s.label).join(', ')} (${f.chart.yLabel}) over the run`));
+    if (f.alwaysZero.length > 0) parts.push(`<p class="flat">${e(f.alwaysZero.join(' '))}</p>`);
     parts.push(how(`${f.methods.join('; ')}. t = ms since the run started, monotonic clock.`));
   }
   return section('time-series', 'Time series', parts.join('\n'));
@@ -204,22 +207,17 @@ function countersSection(r: RunResult): string {
   if (names.length === 0) return section('counters', 'Counts and rates', absentNote('This result holds no counters.'));
   const rows = names.map((n) => {
     const c = r.counters[n];
-    return c === undefined ? [] : [`<code>${e(n)}</code>`, e(formatNumber(c.value)), e(c.unit), `<span class="method">${e(c.description)}</span>`];
+    if (c === undefined) return [];
+    const d = displayValue(c.value, c.unit);
+    return [`<code>${e(n)}</code>`, e(d.value), e(d.unit), `<span class="method">${e(c.description)}</span>`];
   });
   return section('counters', 'Counts and rates', table(['counter', 'value', 'unit', 'what it counts and how'], rows, [1]));
-}
-
-/** An operator figure: counts are plain numbers and rates per second; the rest are in the metric's unit. */
-function operatorValue(key: string, v: number | null, unit: string | undefined): string {
-  if (key === 'count' || key.endsWith('_count')) return formatNumber(v);
-  if (key === 'rate' || key.endsWith('_rate')) return formatWithUnit(v, '1/s');
-  return formatWithUnit(v, unit);
 }
 
 function operatorSection(r: RunResult): string {
   if (r.operator.length === 0) return section('operator', 'Operator metrics', absentNote("This result holds no observations of the operator's own metrics."));
   const rows = r.operator.map((o) => [
-    `<code>${e(o.name)}</code>${o.labels === undefined ? '' : ` <span class="labels">${e(Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(', '))}</span>`}`,
+    `<code>${e(o.name)}</code> <span class="labels">${e(labelsText(o.labels))}</span>`,
     o.bindyName === null ? '—' : `<code>${e(o.bindyName)}</code>`,
     `<span class="state state-${e(o.state)}">${e(o.state)}</span>`,
     e(Object.entries(o.values).map(([k, v]) => `${k} ${operatorValue(k, v, o.unit)}`).join(', ') || '—'),
@@ -281,7 +279,7 @@ function flatten(value: JsonValue, prefix: string, out: [string, JsonValue][]): 
 function configSection(r: RunResult): string {
   const flat: [string, JsonValue][] = [];
   flatten(r.config.effective, '', flat);
-  const rows = flat.filter(([k]) => k !== '').map(([k, v]) => [`<code>${e(k)}</code>`, `<code>${e(JSON.stringify(v))}</code>`, e(r.config.origins[k] ?? '—')]);
+  const rows = flat.filter(([k]) => k !== '').map(([k, v]) => [`<code class="key">${e(k)}</code>`, `<code>${e(JSON.stringify(v))}</code>`, e(r.config.origins[k] ?? '—')]);
   if (rows.length === 0) return section('config', 'Effective configuration', absentNote('This result holds no effective configuration.'));
   return section('config', 'Effective configuration', table(['key', 'value', 'from'], rows) +
     how('the configuration after flags, file, profile and defaults were merged; "from" is where each value came from.'));
@@ -289,13 +287,16 @@ function configSection(r: RunResult): string {
 
 const style = `
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; }
-body { margin: 0 auto; max-width: 1180px; padding: 1rem 1.5rem 3rem; line-height: 1.4; }
+body { margin: 0 auto; max-width: 1180px; padding: 1rem 1.5rem 3rem; line-height: 1.4; overflow-wrap: anywhere; }
+.table-box { max-width: 100%; overflow-x: auto; } code.key { white-space: nowrap; } .units { color: #444; font-size: .85rem; margin: .2rem 0; }
+td code, td { overflow-wrap: anywhere; } .chart { max-width: 100%; overflow: hidden; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
 h3 { margin-bottom: .3rem; } nav a { margin-right: .8rem; }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; } th, td { border: 1px solid #ddd; padding: .25rem .5rem; vertical-align: top; text-align: left; }
 th { background: #f4f4f4; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-size: .85rem; } .method, .labels, .evidence { color: #555; font-size: .85rem; }
 .how { color: #444; font-size: .85rem; border-left: 3px solid #9ab; padding-left: .5rem; margin: .3rem 0 1rem; } .how span { font-weight: 600; }
+.flat { color: #333; background: #f4f6f8; border-left: 3px solid #9ab; padding: .3rem .5rem; }
 .absent { color: #6a4d00; background: #fff8e1; border-left: 3px solid #e0b000; padding: .3rem .5rem; }
 .status { display: inline-block; font-weight: 700; padding: .2rem .6rem; border-radius: 4px; margin-bottom: .4rem; }
 .status-completed, .verdict-pass { background: #dff3e0; color: #185c1c; } .status-failed, .verdict-fail { background: #fde0de; color: #8a1c12; }
@@ -343,7 +344,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
 </head>
 <body>
 <p id="verdict" class="run-verdict verdict-${e(verdictOf(r).outcome)}">${e(verdictLine(r))}</p>
-<header><h1>${e(`bindy-loadtest ${m.scenario}`)}</h1><div>${e(`run ${m.runId}, ${m.startedAt}`)}</div><nav>${nav}</nav></header>
+<header><h1>${e(`bindy-loadtest ${m.scenario}`)}</h1><div>${e(`run ${m.runId}, ${m.startedAt}`)}</div><p id="units" class="units">${e(unitsConvention)}</p><nav>${nav}</nav></header>
 ${body}
 <footer>Rendered by bindy-loadtest ${e(toolVersion)} from the run result (schema version ${r.schemaVersion}) that bindy-loadtest ${e(m.toolVersion)} wrote. Charts drawn by ${e(assets.name)}, inlined under its licence:<pre>${e(assets.license)}</pre></footer>
 <script type="application/json" id="chart-data">${jsonForScript(charts)}</script>

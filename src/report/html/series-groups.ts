@@ -11,17 +11,24 @@ interface ExpectedFigure {
   id: string;
   title: string;
   matches: (name: string) => boolean;
-  /** What the reader gets instead, when the result has no such series. */
+  /** What the reader gets instead, when the result has no such series; empty: nothing is said (the figure before covers it). */
   absent: string;
 }
 
 const expectedFigures: readonly ExpectedFigure[] = [
   {
     id: 'rates',
-    title: 'Operation rates over time (created and Ready; offered, achieved and completed on a schedule)',
-    matches: (n) => /^(creates?|ready|resolvable)_(rate|per_second)$/.test(n) || /^(offered|achieved|completed)_ops_per_second$/.test(n),
+    title: 'Operation rates over time (created; offered, achieved and completed on a schedule)',
+    matches: (n) => /^creates?_(rate|per_second)$/.test(n) || /^(offered|achieved|completed)_ops_per_second$/.test(n),
     absent:
       'This result holds no create-rate or Ready-rate time series; the whole-run rates (create_rate, ready_rate) are in the counters table.',
+  },
+  {
+    // Its own chart: on a burst the create spike is tens of times the Ready rate and would squash it flat.
+    id: 'ready-rates',
+    title: 'Ready rate over time (and resolvable rate, when probed)',
+    matches: (n) => /^(ready|resolvable)_(rate|per_second)$/.test(n),
+    absent: '',
   },
   {
     id: 'backlog',
@@ -55,6 +62,8 @@ export interface SeriesFigure {
   chart: ChartSpec;
   /** `name: description` of every series drawn, shown under the chart. */
   methods: string[];
+  /** Series of this figure that were 0 at every sample, left out of the chart and named instead. */
+  alwaysZero: string[];
 }
 
 /** An expected figure the result has no series for. */
@@ -62,6 +71,29 @@ export interface AbsentFigure {
   title: string;
   /** Why there is no chart, stated in the report where the chart would be. */
   absent: string;
+  /** True when the series exist but were 0 throughout: a plain statement, not a warning. */
+  flat?: boolean;
+}
+
+/** True when a series has points and every one of them is 0. */
+export function isAlwaysZero(s: TimeSeriesData): boolean {
+  return s.points.length > 0 && s.points.every((p) => p.value === 0);
+}
+
+/** How a flat-zero series is stated instead of drawn. */
+function zeroText(s: TimeSeriesData): string {
+  const first = s.points[0]?.t ?? 0;
+  const last = s.points.at(-1)?.t ?? 0;
+  return `${s.name} was always 0 over the run (${s.points.length} samples from ${(first / 1000).toFixed(1)} s to ${(last / 1000).toFixed(1)} s).`;
+}
+
+/** Peak and last value of a series in the chart's unit, for its legend (the live legend is empty without a cursor). */
+function legendNote(s: TimeSeriesData, factor: number, unit: string): string {
+  const peak = s.points.reduce((mx, p) => Math.max(mx, p.value), Number.NEGATIVE_INFINITY) * factor;
+  const last = (s.points.at(-1)?.value ?? 0) * factor;
+  const f = (v: number): string => String(Number(v.toPrecision(3)));
+  if (unit === '1/s') return `peak ${f(peak)}/s, last ${f(last)}/s`;
+  return `peak ${f(peak)}, last ${f(last)} ${unit}`;
 }
 
 /** Unit shown on the axis, and the factor applied: bytes are shown in MB (10^6 bytes). */
@@ -83,9 +115,17 @@ function lineChart(id: string, series: readonly TimeSeriesData[]): ChartSpec {
     series: series.map((s) => {
       const values: (number | null)[] = times.map(() => null);
       for (const p of s.points) values[index.get(p.t) ?? 0] = p.value * unit.factor;
-      return { label: s.name, values };
+      return { label: s.name, note: legendNote(s, unit.factor, unit.unit), values };
     }),
   };
+}
+
+/** A chart of `group`'s series that moved; those 0 throughout are named, not drawn; a group of only those is a statement. */
+function figure(title: string, id: string, group: readonly TimeSeriesData[]): SeriesFigure | AbsentFigure {
+  const zero = group.filter(isAlwaysZero);
+  const drawn = group.filter((s) => !isAlwaysZero(s));
+  if (drawn.length === 0) return { title, absent: zero.map(zeroText).join(' '), flat: true };
+  return { title, chart: lineChart(id, drawn), methods: drawn.map((s) => `${s.name}: ${s.description}`), alwaysZero: zero.map(zeroText) };
 }
 
 /** Splits series by unit, keeping their order, so every chart has one y unit. */
@@ -110,12 +150,11 @@ export function seriesFigures(all: readonly TimeSeriesData[]): (SeriesFigure | A
     for (const s of all) if (f.matches(s.name)) used.add(s);
     if (found.length === 0) {
       const empty = all.filter((s) => f.matches(s.name)).map((s) => s.name);
-      absent.push({ title: f.title, absent: empty.length > 0 ? `${f.absent} (Series ${empty.join(', ')} present but with no points.)` : f.absent });
+      if (f.absent === '' && empty.length === 0) continue;
+      absent.push({ title: f.title, absent: empty.length > 0 ? `${f.absent} (Series ${empty.join(', ')} present but with no points.)`.trim() : f.absent });
       continue;
     }
-    byUnit(found).forEach((group, i) => {
-      figures.push({ title: f.title, chart: lineChart(`ts-${f.id}-${i}`, group), methods: group.map((s) => `${s.name}: ${s.description}`) });
-    });
+    byUnit(found).forEach((group, i) => figures.push(figure(f.title, `ts-${f.id}-${i}`, group)));
   }
   let n = 0;
   for (const s of all) {
@@ -124,7 +163,7 @@ export function seriesFigures(all: readonly TimeSeriesData[]): (SeriesFigure | A
       absent.push({ title: s.name, absent: `Series ${s.name} is in the result but has no points.` });
       continue;
     }
-    figures.push({ title: s.name, chart: lineChart(`ts-other-${n++}`, [s]), methods: [`${s.name}: ${s.description}`] });
+    figures.push(figure(s.name, `ts-other-${n++}`, [s]));
   }
   return figures;
 }
