@@ -133,6 +133,16 @@ test('dashboards: every panel query returns data from a real Prometheus scraping
   t.after(() => prom.stop());
   const client = prometheusClient(prom.url);
 
+  // Every job scraped once before the run: a counter's increase needs a sample from before it (the
+  // run's DNS queries come in its first seconds, which may precede Prometheus' first scrape).
+  const ready = Date.now() + 60_000;
+  // (Prometheus answers 503 until its storage is open: not yet.)
+  const scraped = async (): Promise<number> => (await client.query('up == 1', Date.now() / 1000).catch(() => [])).length;
+  while ((await scraped()) < 4) {
+    assert.ok(Date.now() < ready, 'Prometheus scraped every job within 60 s of its start');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+
   // The run, scraped while it happens, pushed at its end.
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
   const r = await runCli(['--output', join(home, 'results'), 'burst', '--records', '60', '--zones', '3', '--pushgateway', gw.url], { env });
