@@ -126,6 +126,18 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     onSecond: (s) => io.stderr(`\n${s} again: no more waiting for cleanup (Ctrl-C a third time to exit at once)\n`),
     onForce: () => io.stderr(forcedExitText(runId, journal)),
   });
+  // A run interrupted before its target was open still leaves a result, marked aborted (never judged).
+  const abortedBeforeStart = async (why: string): Promise<void> => {
+    const result = createRunResult({ toolVersion, runId, scenario: o.scenario.name, profile: config.profile ?? null, target: { kind: config.target, description: `${config.target}: not opened (${why})` }, startedAt: new Date().toISOString(), commandLine: o.commandLine, seed: config.seed, host: hostInfo() });
+    result.config = effectiveConfig(o.resolved);
+    result.notes.push(`${why}: nothing was created; every part of the sandbox started so far was stopped`);
+    result.verdict = decideVerdict({ criteria: [], problems: [], stoppedBy: why });
+    finishRunResult(result, { status: 'aborted', endedAt: new Date().toISOString(), durationMs: 0 });
+    await mkdir(runDir, { recursive: true });
+    await writeResultFile(join(runDir, 'result.json'), result);
+    if (config.report.formats.includes('markdown')) await writeFile(join(runDir, 'summary.md'), renderMarkdown(result), 'utf8');
+    io.stderr(renderConsoleSummary(result, { dir: runDir, files: config.report.formats.includes('markdown') ? ['result.json', 'summary.md'] : ['result.json'] }));
+  };
   try {
     target = await openTarget(config, {
       signal: interrupts.stopStarting.signal,
@@ -137,9 +149,16 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       env: io.env,
       cwd: io.cwd,
       onProgress: (line) => io.stderr(`${line}\n`),
+    }).catch(async (e: unknown) => {
+      const by = interrupts.interruptedBy();
+      if (e instanceof InterruptedError && by !== null) await abortedBeforeStart(`interrupted by ${by} while the sandbox was starting`);
+      throw e;
     });
     const early = interrupts.interruptedBy();
-    if (early !== null) throw new InterruptedError(`interrupted by ${early} before anything was created`);
+    if (early !== null) {
+      await abortedBeforeStart(`interrupted by ${early} while the target was opening`);
+      throw new InterruptedError(`interrupted by ${early} before anything was created`);
+    }
     const client = new KubeClient({ kubeConfig: target.kubeConfig });
     const t0 = performance.now();
     const result = createRunResult({
