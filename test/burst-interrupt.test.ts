@@ -33,10 +33,10 @@ async function objectsOf(client: KubeClient, runId: string): Promise<string[]> {
   return out;
 }
 
-/** A progress line (`created C/T, ready R`) for which `ok(created, total, ready)` holds. */
+/** A progress line (`created C/T, ready R`, or `created C/T (all creates answered), ready R` once every create was answered) for which `ok(created, total, ready)` holds. */
 function progress(ok: (created: number, total: number, ready: number) => boolean): (line: string) => boolean {
   return (line) => {
-    const m = /created (\d+)\/(\d+), ready (\d+)/.exec(line);
+    const m = /created (\d+)\/(\d+)(?: \([^)]*\))?, ready (\d+)/.exec(line);
     return m !== null && ok(Number(m[1]), Number(m[2]), Number(m[3]));
   };
 }
