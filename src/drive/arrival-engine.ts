@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createLatencyHistogram } from '../measure/index.js';
 import type { QuantityHistogram } from '../measure/index.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
+import { eventLoopLagOf } from './burst.js';
 import type { EventLoopLag } from './burst.js';
 import { sleepUntil } from './sleep.js';
 
@@ -108,12 +109,7 @@ export async function runArrivals(o: ArrivalEngineOptions): Promise<ArrivalSumma
   const endedMs = now();
   const used = process.cpuUsage(cpu0);
   const toolCpuCores = endedMs > t0 ? (used.user + used.system) / 1000 / (endedMs - t0) : 0;
-  const eventLoopLag: EventLoopLag = {
-    p50: loop.percentile(50) / 1000,
-    p99: loop.percentile(99) / 1000,
-    max: loop.max / 1000,
-    mean: Number.isFinite(loop.mean) ? loop.mean / 1000 : 0,
-  };
+  const eventLoopLag = eventLoopLagOf(loop);
   const saturation: string[] = [];
   const slipP99 = slip.valueAt(99);
   if (slipP99 !== null && slipP99 > lateMs * 1000) {

@@ -1,5 +1,6 @@
 /** @module The burst engine: bounded-concurrency creates, optionally paced, each measured from its intended start. */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import { createLatencyHistogram } from '../measure/index.js';
 import type { QuantityHistogram } from '../measure/index.js';
 import type { ApiFailure, KubeObject, ObjectCreator, StatusCause } from '../observe/kube-client.js';
@@ -51,6 +52,11 @@ export interface EventLoopLag {
   p99: number;
   max: number;
   mean: number;
+}
+
+/** The figures of a `monitorEventLoopDelay` histogram (ns) in µs. */
+export function eventLoopLagOf(loop: IntervalHistogram): EventLoopLag {
+  return { p50: loop.percentile(50) / 1000, p99: loop.percentile(99) / 1000, max: loop.max / 1000, mean: Number.isFinite(loop.mean) ? loop.mean / 1000 : 0 };
 }
 
 /** What the engine measured itself. Times on the engine's monotonic clock (ms). */
@@ -266,12 +272,7 @@ export class BurstEngine {
       await closeIterator(it);
     }
     const abandoned = o.hardStop?.aborted === true ? inFlightDone.size : 0;
-    const lag: EventLoopLag = {
-      p50: loop.percentile(50) / 1000,
-      p99: loop.percentile(99) / 1000,
-      max: loop.max / 1000,
-      mean: Number.isFinite(loop.mean) ? loop.mean / 1000 : 0,
-    };
+    const lag = eventLoopLagOf(loop);
     const saturation: string[] = [];
     const overheadP99 = dispatchOverhead.valueAt(99);
     if (overheadP99 !== null && overheadP99 > lateMs * 1000) {

@@ -236,26 +236,7 @@ export class KubeClient implements ObjectCreator {
     const info = kindInfo[bindyKindOf(obj.kind)];
     const namespace = obj.metadata.namespace;
     const path = this.collectionPath(info.kind, info.namespaced && namespace !== undefined ? namespace : null);
-    const sentMs = this.#now();
-    let r: RawResponse;
-    try {
-      r = await this.#transport.send('POST', path, obj);
-    } catch (e) {
-      return { ok: false, error: failureOf(e), sentMs, receivedMs: this.#now() };
-    }
-    const receivedMs = this.#now();
-    if (r.status >= 200 && r.status < 300) {
-      let out: unknown;
-      try {
-        out = JSON.parse(r.body.toString('utf8'));
-      } catch {
-        out = undefined;
-      }
-      if (isKubeObject(out)) return { ok: true, value: out, sentMs, receivedMs };
-      const error: ApiFailure = { status: r.status, reason: 'BadResponse', message: `create ${obj.kind}: the ${r.status} response is not an object`, causes: [] };
-      return { ok: false, error, sentMs, receivedMs };
-    }
-    return { ok: false, error: failureOfResponse(r), sentMs, receivedMs };
+    return this.#objectCall('POST', path, obj, undefined, `create ${obj.kind}`);
   }
 
   /**
