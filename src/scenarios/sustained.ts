@@ -27,6 +27,8 @@ interface QuietWindow {
   seconds: number;
   reconciles: number | null;
   apiWrites: number | null;
+  /** The most frequent writes (`VERB resource count`), to say who was busy at rest. */
+  topWrites: string[];
   objects: number;
   notes: string[];
 }
@@ -41,8 +43,10 @@ async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, ob
   const s = await observer.stop({ objectsCreated: objects });
   const reconcileRow = s.operator?.find((m) => m.name === 'reconcile_total' && (m.labels === undefined || Object.keys(m.labels).length === 0));
   const reconciles = reconcileRow?.state === 'missing' || reconcileRow === undefined ? null : (reconcileRow.values.count ?? null);
-  const apiWrites = s.apiAmplification === undefined ? null : s.apiAmplification.requests.filter((r) => writeVerbs.has(r.verb)).reduce((a, r) => a + r.count, 0);
-  return { seconds, reconciles, apiWrites, objects, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
+  const writes = s.apiAmplification === undefined ? null : s.apiAmplification.requests.filter((r) => writeVerbs.has(r.verb) && r.count > 0);
+  const apiWrites = writes === null ? null : writes.reduce((a, r) => a + r.count, 0);
+  const topWrites = (writes ?? []).sort((a, b) => b.count - a.count).slice(0, 3).map((r) => `${r.verb} ${r.resource} ${r.count}`);
+  return { seconds, reconciles, apiWrites, topWrites, objects, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
 }
 
 function counter(value: number, unit: string, description: string): CounterData {
@@ -59,7 +63,8 @@ function quietSections(q: QuietWindow): { counters: Record<string, CounterData>;
   if (q.apiWrites !== null) counters.quiet_window_api_writes = counter(q.apiWrites, 'requests', 'API write requests (POST, PUT, PATCH, APPLY, DELETE) during the quiet window, from apiserver_request_total (every client)');
   const expected06 = (q.objects * q.seconds * 1000) / bindy06RequeueMs;
   const notes = [
-    `quiet window ${q.seconds.toFixed(0)} s at rest over ${q.objects} objects: ${q.reconciles ?? 'unknown'} reconciles, ${q.apiWrites ?? 'unknown'} API writes. ` +
+    `quiet window ${q.seconds.toFixed(0)} s at rest over ${q.objects} objects: ${q.reconciles ?? 'unknown'} reconciles, ${q.apiWrites ?? 'unknown'} API writes` +
+      `${q.topWrites.length > 0 ? ` (most: ${q.topWrites.join(', ')})` : ''}. ` +
       `Expected: bindy's 0.8 line none ("at rest there are no reconciles"); 0.6.2 requeues every Ready object each 300 s, about ${expected06.toFixed(0)} here`,
     ...q.notes,
   ];
