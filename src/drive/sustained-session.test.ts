@@ -12,6 +12,7 @@ import type { DnsZoneObject, RecordObject } from '../model/fixtures/objects.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { runSustainedSession } from './sustained-session.js';
 import { measureSustained } from './sustained-measure.js';
+import { TargetNotReadyError } from '../errors.js';
 
 const ns = 'bindy-loadtest';
 
@@ -89,6 +90,43 @@ test('sustained session: create and update latencies recover a known Ready delay
     assert.notEqual(m.stability.verdict, 'growing');
   } finally {
     op.stop();
+    await sb.close();
+  }
+});
+
+test('a zone name already taken by another run is a target-not-ready error (exit 3) naming it and how to clean up, before anything is measured', async () => {
+  const sb = await startSandbox();
+  try {
+    await sb.namespace(ns);
+    const taken = await sb.client.create({ ...zone, metadata: { ...zone.metadata, labels: { 'loadtest.bindy.firestoned.io/run-id': 'other' } } });
+    assert.ok(taken.ok);
+    let measured = false;
+    await assert.rejects(
+      runSustainedSession({
+        client: sb.client,
+        runId: 'sus',
+        namespace: ns,
+        recordKinds: ['ARecord'],
+        zones: [zone],
+        records: () => records('sus'),
+        schedule: new ArrivalSchedule([{ durationMs: 1_000, fromPerSec: 10, toPerSec: 10 }]),
+        rampUpMs: 0,
+        policy: { kind: 'weighted', weights: { create: 1 } },
+        prefill: 0,
+        maxInFlight: 10,
+        timeoutMs: 5_000,
+        ttl: { min: 60, max: 3600 },
+        seed: 1,
+        maxRetries: 0,
+        beforeMeasured: () => {
+          measured = true;
+          return Promise.resolve();
+        },
+      }),
+      (e: unknown) => e instanceof TargetNotReadyError && e.exitCode === 3 && /create DNSZone example-com: HTTP 409 AlreadyExists/.test(e.message) && /cleanup --run-id/.test(e.hint ?? ''),
+    );
+    assert.equal(measured, false, 'nothing measured was started');
+  } finally {
     await sb.close();
   }
 });

@@ -4,6 +4,7 @@
  * timed from its intended start to its effect as the watch sees it (Ready at the new generation, or
  * gone), then a bounded wait for what is still outstanding. Never prints: progress goes out as events.
  */
+import { TargetNotReadyError } from '../errors.js';
 import { runIdLabel } from '../model/kinds.js';
 import type { BindyKind, RecordKind } from '../model/kinds.js';
 import type { DnsZoneObject, RecordObject } from '../model/fixtures/objects.js';
@@ -126,11 +127,15 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     for (const z of o.zones) {
       o.journal?.append(z);
       const r = await o.client.create(z);
-      if (!r.ok) throw new Error(`setup: create DNSZone ${z.metadata.name}: HTTP ${r.error.status} ${r.error.reason}: ${r.error.message}`);
+      if (!r.ok) throw setupRefused(`create DNSZone ${z.metadata.name}`, r.error);
       zoneWaits.push(waitMilestone((l) => tracker.awaitReady(r.value.metadata.uid ?? '', r.value.metadata.generation ?? 1, l), o.timeoutMs, signals).then((ok) => void (ok && zonesReady++)));
     }
     await Promise.all(zoneWaits);
-    if (zonesReady < o.zones.length && !aborted(signals)) throw new Error(`setup: ${o.zones.length - zonesReady} of ${o.zones.length} DNSZones were not Ready within ${Math.round(o.timeoutMs / 1000)} s`);
+    if (zonesReady < o.zones.length && !aborted(signals)) {
+      throw new TargetNotReadyError(`setup: ${o.zones.length - zonesReady} of ${o.zones.length} DNSZones were not Ready within ${Math.round(o.timeoutMs / 1000)} s`, {
+        hint: 'is the operator running and does the Bind9Cluster have a Ready primary? (--timeout sets the bound)',
+      });
+    }
     let prefillReady = 0;
     const prefillWaits: Promise<void>[] = [];
     for (let i = 0; i < o.prefill && !aborted(signals); i++) {
@@ -138,7 +143,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       if (obj === undefined) break;
       o.journal?.append(obj);
       const r = await o.client.create(obj);
-      if (!r.ok) throw new Error(`setup: create ${obj.kind} ${obj.metadata.name}: HTTP ${r.error.status} ${r.error.reason}: ${r.error.message}`);
+      if (!r.ok) throw setupRefused(`create ${obj.kind} ${obj.metadata.name}`, r.error);
       const uid = r.value.metadata.uid ?? '';
       held.set(uid, { uid, kind: obj.kind, name: obj.metadata.name, ttl: obj.spec.ttl });
       prefillWaits.push(
@@ -262,6 +267,15 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     offTracker();
     tracker.stop();
   }
+}
+
+/** A setup write the API refused: the target is not ready for this run (exit 3), with what to do. */
+function setupRefused(what: string, e: ApiFailure): TargetNotReadyError {
+  const hint =
+    e.status === 409
+      ? 'an object of another run holds the name: remove it with bindy-loadtest cleanup --run-id ID (or --all), or use another --namespace'
+      : 'see the API server\'s message; nothing measured was started';
+  return new TargetNotReadyError(`setup: ${what}: HTTP ${e.status} ${e.reason}: ${e.message}`, { hint });
 }
 
 function aborted(signals: readonly (AbortSignal | undefined)[]): boolean {
