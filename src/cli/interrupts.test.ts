@@ -46,6 +46,9 @@ test('a run whose parent process is gone stops as on SIGTERM, once', async () =>
     },
     { parent: { lineage: () => `${ppid}<1`, intervalMs: 5 }, exit: () => assert.fail('never forced') },
   );
+  // The parent check's timer is unref'd (it must never hold a run open); here nothing else would
+  // keep the event loop alive while the test waits for it.
+  const keepAlive = setInterval(() => undefined, 1000);
   try {
     assert.equal(i.interruptedBy(), null, 'the same parent: nothing happens');
     ppid = 1; // re-parented: the parent died
@@ -55,6 +58,7 @@ test('a run whose parent process is gone stops as on SIGTERM, once', async () =>
     assert.equal(i.cleanupStop.signal.aborted, false, 'cleanup still runs');
     assert.deepEqual(causes, ['SIGTERM (the parent process is gone)']);
   } finally {
+    clearInterval(keepAlive);
     i.dispose();
   }
 });
