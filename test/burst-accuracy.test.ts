@@ -11,7 +11,7 @@
  * finalizer's MODIFIED event → publish by UPDATE to named and write Ready=True. Each gets the delay,
  * so the injected quantity is D1 + D2 with D1, D2 drawn independently: fixed 250 ms → 500 ms;
  * uniform(200,400) → 400 + 200·T with T the sum of two U(0,1) (triangular), p50 = 600 ms,
- * p99 = 400 + 200·(2 − √0.02) ≈ 771.7 ms.
+ * p95 ≈ 736.8 ms, p99 = 400 + 200·(2 − √0.02) ≈ 771.7 ms.
  *
  * Only ARecord reconciles are delayed (`reconcileDelayKinds: [ARecord]`): the zone reconcile that
  * tags a record with `status.zoneRef` must be done before the record's second reconcile reads its
@@ -47,6 +47,7 @@ const records = 200;
 interface Quantiles {
   n: number;
   p50: number;
+  p95: number;
   p99: number;
 }
 
@@ -79,8 +80,8 @@ async function measure(dir: string, name: string, reconcileDelay: string): Promi
   const result = parseResult(r.stdout, 'stdout');
   assert.equal(result.counters['objects_ready']?.value, zones + records, `${name}: every zone and record Ready`);
   const s = result.latencies['create_to_ready']?.byKind?.['ARecord']?.summary;
-  assert.ok(s !== undefined && s.p50 !== null && s.p99 !== null, `${name}: ARecord create→Ready measured`);
-  return { n: s.count, p50: s.p50 / 1000, p99: s.p99 / 1000 };
+  assert.ok(s !== undefined && s.p50 !== null && s.p95 !== null && s.p99 !== null, `${name}: ARecord create→Ready measured`);
+  return { n: s.count, p50: s.p50 / 1000, p95: s.p95 / 1000, p99: s.p99 / 1000 };
 }
 
 test('create→Ready matches the reconcile delay injected into the operator twin (fixed 250 ms, uniform 200–400 ms)', { timeout: 420_000 }, async (t) => {
@@ -91,21 +92,29 @@ test('create→Ready matches the reconcile delay injected into the operator twin
   t.diagnostic(`no delay: n=${base.n} p50 ${base.p50.toFixed(1)} ms p99 ${base.p99.toFixed(1)} ms`);
   assert.equal(base.n, records);
 
-  const cases: { name: string; delay: string; expected: { p50: number; p99: number } }[] = [
+  // p50 and p95 must match the injected distribution; p99 (the 2nd slowest of 200) may include a
+  // record whose zone tagged it late and that paid one more delayed reconcile (bindy's chain, see
+  // the module comment; seen in CI at p99 1,029 ms for 250 ms with p50 532 ms), so its bound adds
+  // one more delay at its largest, and no more.
+  const cases: { name: string; delay: string; maxDelay: number; expected: { p50: number; p95: number; p99: number } }[] = [
     // Two reconciles in series (finalizer, then publish), each delayed: see the module comment.
-    { name: 'fixed', delay: '250ms', expected: { p50: 500, p99: 500 } },
-    { name: 'uniform', delay: 'uniform(200ms,400ms)', expected: { p50: 600, p99: 400 + 200 * (2 - Math.sqrt(0.02)) } },
+    { name: 'fixed', delay: '250ms', maxDelay: 250, expected: { p50: 500, p95: 500, p99: 500 } },
+    // Triangular T = U1 + U2 on (0, 2): P(T > t) = (2 − t)²/2 for t ≥ 1, so the q-quantile is 2 − √(2(1 − q)).
+    { name: 'uniform', delay: 'uniform(200ms,400ms)', maxDelay: 400, expected: { p50: 600, p95: 400 + 200 * (2 - Math.sqrt(0.1)), p99: 400 + 200 * (2 - Math.sqrt(0.02)) } },
   ];
   for (const c of cases) {
     const m = await measure(dir, c.name, c.delay);
-    t.diagnostic(`${c.delay}: n=${m.n} p50 ${m.p50.toFixed(1)} ms (expected ${c.expected.p50.toFixed(1)}), p99 ${m.p99.toFixed(1)} ms (expected ${c.expected.p99.toFixed(1)})`);
+    t.diagnostic(`${c.delay}: n=${m.n} p50 ${m.p50.toFixed(1)} ms (expected ${c.expected.p50.toFixed(1)}), p95 ${m.p95.toFixed(1)} ms (expected ${c.expected.p95.toFixed(1)}), p99 ${m.p99.toFixed(1)} ms (expected ${c.expected.p99.toFixed(1)})`);
     assert.equal(m.n, records);
-    for (const q of ['p50', 'p99'] as const) {
+    for (const q of ['p50', 'p95'] as const) {
       const tolerance = 0.05 * c.expected[q] + base.p99;
       assert.ok(
         Math.abs(m[q] - c.expected[q]) <= tolerance,
         `${c.delay}: measured ${q} ${m[q].toFixed(1)} ms vs injected ${c.expected[q].toFixed(1)} ms: off by more than 5 % + the no-delay p99 (${tolerance.toFixed(1)} ms)`,
       );
     }
+    const low = c.expected.p99 - (0.05 * c.expected.p99 + base.p99);
+    const high = c.expected.p99 + c.maxDelay + 0.05 * c.expected.p99 + base.p99;
+    assert.ok(m.p99 >= low && m.p99 <= high, `${c.delay}: measured p99 ${m.p99.toFixed(1)} ms outside ${low.toFixed(1)}–${high.toFixed(1)} ms (injected ${c.expected.p99.toFixed(1)} ms, at most one more delayed reconcile)`);
   }
 });
