@@ -70,11 +70,12 @@ export const defaultConfig: Config = deepFreeze({
 /** Params each chaos experiment gets when its entry leaves them out, in the file's value syntax. */
 export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], Readonly<Record<string, string | number>>>> = deepFreeze({
   'operator-kill': { signal: 'SIGKILL' },
-  'bind-kill': { signal: 'SIGKILL' },
+  'bind9-crash': { signal: 'SIGKILL' },
+  'sidecar-down': { signal: 'SIGKILL' },
   'sidecar-delay': { delay: '2s' },
   'sidecar-errors': { errorRate: '50%', status: 503 },
-  'network-latency': { link: 'operator-apiserver', latency: '200ms', jitter: '50ms' },
-  'network-loss': { link: 'sidecar-bind', loss: '10%' },
-  'network-partition': { link: 'operator-sidecar' },
+  'network-delay': { link: 'operator-apiserver', latency: '500ms', jitter: '0s' },
+  'packet-loss': { link: 'operator-bind', loss: '20%' },
+  'partition': { link: 'operator-sidecar' },
   'apiserver-throttle': { share: '20%', retryAfter: '1s' },
 });

@@ -42,15 +42,16 @@ function formatExperiments(value: unknown): string {
 /** The chaos experiment kinds and their params. */
 export const experimentSpecs = {
   'operator-kill': experiment({ signal: signal() }),
-  'bind-kill': experiment({ signal: signal() }),
+  'bind9-crash': experiment({ signal: signal() }),
+  'sidecar-down': experiment({ signal: signal() }),
   'sidecar-delay': experiment({ delay: f.duration('added to every bindcar response') }),
   'sidecar-errors': experiment({
     errorRate: f.percentage('share of bindcar requests that fail'),
     status: f.integer('HTTP status of the failures', 400),
   }),
-  'network-latency': experiment({ link: link(), latency: f.duration('added one-way latency'), jitter: f.duration('random extra latency, up to') }),
-  'network-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),
-  'network-partition': experiment({ link: link() }),
+  'network-delay': experiment({ link: link(), latency: f.duration('added one-way latency'), jitter: f.duration('random extra latency, up to') }),
+  'packet-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),
+  'partition': experiment({ link: link() }),
   'apiserver-throttle': experiment({
     share: f.percentage('share of API requests answered 429'),
     retryAfter: f.duration('Retry-After sent with each 429'),

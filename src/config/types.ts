@@ -109,7 +109,7 @@ export interface SustainedOptions {
 }
 
 /** The links between the parts where network faults are injected. */
-export const networkLinks = ['operator-apiserver', 'operator-sidecar', 'sidecar-bind', 'client-bind'] as const;
+export const networkLinks = ['operator-apiserver', 'operator-sidecar', 'operator-bind', 'sidecar-bind', 'client-bind'] as const;
 /** One link between two parts of the deployment. */
 export type NetworkLink = (typeof networkLinks)[number];
 
@@ -126,9 +126,14 @@ export interface OperatorKillExperiment extends ExperimentTiming {
   kind: 'operator-kill';
   params: { signal: 'SIGKILL' | 'SIGTERM' };
 }
-/** Kill BIND9 (named) in one instance. */
-export interface BindKillExperiment extends ExperimentTiming {
-  kind: 'bind-kill';
+/** Kill bindcar (the sidecar) in one instance; it is started again when the fault ends. */
+export interface SidecarDownExperiment extends ExperimentTiming {
+  kind: 'sidecar-down';
+  params: { signal: 'SIGKILL' | 'SIGTERM' };
+}
+/** Kill BIND9 (named) in one instance; it is started again (zone directory kept) when the fault ends. */
+export interface Bind9CrashExperiment extends ExperimentTiming {
+  kind: 'bind9-crash';
   params: { signal: 'SIGKILL' | 'SIGTERM' };
 }
 /** Delay every bindcar response. */
@@ -144,20 +149,20 @@ export interface SidecarErrorsExperiment extends ExperimentTiming {
   params: { errorRate: number; status: number };
 }
 /** Add latency (and jitter) to one link. */
-export interface NetworkLatencyExperiment extends ExperimentTiming {
-  kind: 'network-latency';
+export interface NetworkDelayExperiment extends ExperimentTiming {
+  kind: 'network-delay';
   /** `latency` and `jitter` in ms. */
   params: { link: NetworkLink; latency: number; jitter: number };
 }
 /** Drop a share of packets on one link. */
-export interface NetworkLossExperiment extends ExperimentTiming {
-  kind: 'network-loss';
+export interface PacketLossExperiment extends ExperimentTiming {
+  kind: 'packet-loss';
   /** `loss` as a fraction. */
   params: { link: NetworkLink; loss: number };
 }
 /** Cut one link completely. */
-export interface NetworkPartitionExperiment extends ExperimentTiming {
-  kind: 'network-partition';
+export interface PartitionExperiment extends ExperimentTiming {
+  kind: 'partition';
   params: { link: NetworkLink };
 }
 /** Make the API server answer a share of requests with 429. */
@@ -170,12 +175,13 @@ export interface ApiserverThrottleExperiment extends ExperimentTiming {
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
-  | BindKillExperiment
+  | Bind9CrashExperiment
+  | SidecarDownExperiment
   | SidecarDelayExperiment
   | SidecarErrorsExperiment
-  | NetworkLatencyExperiment
-  | NetworkLossExperiment
-  | NetworkPartitionExperiment
+  | NetworkDelayExperiment
+  | PacketLossExperiment
+  | PartitionExperiment
   | ApiserverThrottleExperiment;
 
 /** Steady background load with faults injected on a schedule. */
