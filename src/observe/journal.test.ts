@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, parseJournal, readJournals } from './journal.js';
+import { isSettled, Journal, parseJournal, readJournals } from './journal.js';
+import type { RevertDescriptor } from '../faults/fault.js';
 
 test('journal lines are in the file as soon as append returns, and a torn last line is skipped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
@@ -37,7 +38,7 @@ test('lines written before typed entries are read as objects; the last sandbox l
     '{"type":"sandbox","runId":"r1","home":"/h","dir":"/h/run-1","ownerPid":10,"processes":[{"name":"named","pid":11}],"stopped":false}',
     '{"type":"object","runId":"r1","namespace":"ns","kind":"ARecord","name":"a"}',
     '{"type":"sandbox","runId":"r1","home":"/h","dir":"/h/run-1","ownerPid":10,"processes":[{"name":"named","pid":11},{"name":"apiserver","pid":12}],"stopped":false}',
-    '{"type":"fault","runId":"r1","what":"proxy latency"}',
+    '{"type":"change","runId":"r1","what":"a later entry type"}',
     '{"type":"sandbox","runId":"r1","home":"/h"}',
   ].join('\n');
   const f = parseJournal('/j/run-r1.jsonl', text);
@@ -47,7 +48,7 @@ test('lines written before typed entries are read as objects; the last sandbox l
     ['object:DNSZone/z', 'object:ARecord/a'],
   );
   assert.deepEqual(f.sandbox?.processes.map((p) => p.pid), [11, 12]);
-  assert.equal(f.unknownLines, 1, 'a fault entry of a later version is counted, not taken for an object');
+  assert.equal(f.unknownLines, 1, 'an entry type of a later version is counted, not taken for an object');
   assert.equal(f.skippedLines, 1, 'a sandbox line without its fields is not an entry');
 });
 
@@ -59,6 +60,31 @@ test('the sandbox a run records is read back from the file, stopped once it says
     assert.equal(readJournals(dir)[0]?.sandbox?.stopped, false);
     j.appendSandbox({ home: '/h', dir: '/h/run-x', ownerPid: process.pid, processes: [{ name: 'apiserver', pid: 5 }], stopped: true });
     assert.equal(readJournals(dir)[0]?.sandbox?.stopped, true);
+    j.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a fault journalled as applying is pending until its reverted line; the journal is not settled while one is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  try {
+    const j = new Journal(dir, 'run-c');
+    const d: RevertDescriptor = { mechanism: 'sandbox-proxy', version: 1, controlUrl: 'http://127.0.0.1:1', link: 'operator-bind', faultId: 'f1', listen: { host: '127.0.0.1', port: 2 } };
+    j.appendFaultApplying('exp-0', d);
+    j.appendFaultApplying('exp-1', { ...d, faultId: 'f2' });
+    let f = readJournals(dir)[0];
+    assert.deepEqual(f?.faults.map((x) => `${x.key}:${x.descriptor.mechanism === 'sandbox-proxy' ? x.descriptor.faultId : ''}`), ['exp-0:f1', 'exp-1:f2']);
+    assert.equal(f !== undefined && isSettled(f), false, 'a fault in force is something to undo');
+    j.appendFaultReverted('exp-0');
+    j.appendFaultReverted('exp-1');
+    f = readJournals(dir)[0];
+    assert.deepEqual(f?.faults, []);
+    assert.equal(f !== undefined && isSettled(f), true);
+    // A descriptor this version cannot read is not an entry (skipped and counted), never a guess.
+    const bad = parseJournal('p', '{"type":"fault","runId":"r","key":"k","state":"applying","ownerPid":1,"descriptor":{"mechanism":"nope"}}');
+    assert.equal(bad.skippedLines, 1);
+    assert.deepEqual(bad.faults, []);
     j.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

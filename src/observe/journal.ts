@@ -1,14 +1,15 @@
 /**
  * @module The run journal: a JSON-lines file naming everything a run must undo before it exists
  * (each object before its create, the sandbox the run starts as each process spawns), so a killed
- * run can be cleaned up. Entries are typed (`object`, `sandbox`); lines of a type this version does
- * not know (later `fault`, `change`) are counted, never dropped silently.
+ * run can be cleaned up. Entries are typed (`object`, `sandbox`, `fault`); lines of a type this
+ * version does not know (later `change`) are counted, never dropped silently.
  */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KubeObject } from './kube-client.js';
+import { parseRevertDescriptor, type RevertDescriptor } from '../faults/fault.js';
 
 /** An object this run was about to create (lines written before typed entries have no `type` and are this). */
 export interface ObjectEntry {
@@ -42,8 +43,31 @@ export interface SandboxEntry {
   stopped: boolean;
 }
 
+/**
+ * A fault of this run: `applying` is written before the fault takes effect, with how to revert it
+ * without the run's memory; `reverted` once it is gone (proven or not, the run tried).
+ */
+export interface FaultEntry {
+  type: 'fault';
+  runId: string;
+  /** The fault's key within the run (e.g. `exp-0`), shared by its two lines. */
+  key: string;
+  state: 'applying' | 'reverted';
+  /** The run's process: while it lives, reverting is its job. */
+  ownerPid: number;
+  /** Present on `applying`. */
+  descriptor?: RevertDescriptor;
+}
+
+/** A fault a journal says was applied and never reverted. */
+export interface PendingFault {
+  key: string;
+  ownerPid: number;
+  descriptor: RevertDescriptor;
+}
+
 /** One line of a journal. */
-export type JournalEntry = ObjectEntry | SandboxEntry;
+export type JournalEntry = ObjectEntry | SandboxEntry | FaultEntry;
 
 /** File name of the journal of `runId` inside a journal directory. */
 export function journalFileName(runId: string): string {
@@ -80,6 +104,16 @@ export class Journal {
   /** Records the sandbox this run owns, as it is now (synchronously, like {@link append}). */
   appendSandbox(s: Omit<SandboxEntry, 'type' | 'runId'>): void {
     this.#write({ type: 'sandbox', runId: this.runId, ...s });
+  }
+
+  /** Records a fault before it takes effect (synchronously), with its revert descriptor. */
+  appendFaultApplying(key: string, descriptor: RevertDescriptor): void {
+    this.#write({ type: 'fault', runId: this.runId, key, state: 'applying', ownerPid: process.pid, descriptor });
+  }
+
+  /** Records that the fault `key` was reverted. */
+  appendFaultReverted(key: string): void {
+    this.#write({ type: 'fault', runId: this.runId, key, state: 'reverted', ownerPid: process.pid });
   }
 
   #write(entry: JournalEntry): void {
@@ -119,6 +153,18 @@ function isSandboxEntry(e: Record<string, unknown>): boolean {
   );
 }
 
+function faultEntryOf(e: Record<string, unknown>): FaultEntry | 'invalid' {
+  if (typeof e.runId !== 'string' || typeof e.key !== 'string' || typeof e.ownerPid !== 'number' || (e.state !== 'applying' && e.state !== 'reverted')) return 'invalid';
+  const state: FaultEntry['state'] = e.state;
+  const base = { type: 'fault' as const, runId: e.runId, key: e.key, state, ownerPid: e.ownerPid };
+  if (state === 'reverted') return base;
+  try {
+    return { ...base, descriptor: parseRevertDescriptor(e.descriptor) };
+  } catch {
+    return 'invalid';
+  }
+}
+
 /** One parsed line: an entry, a type this version does not know, or not an entry at all. */
 export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 'invalid' {
   let v: unknown;
@@ -135,6 +181,7 @@ export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 
     return { type: 'object', runId: e.runId as string, namespace: e.namespace as string | null, kind: e.kind as string, name: e.name as string };
   }
   if (type === 'sandbox') return isSandboxEntry(e) ? (e as unknown as SandboxEntry) : 'invalid';
+  if (type === 'fault') return faultEntryOf(e);
   return typeof type === 'string' ? 'unknown-type' : 'invalid';
 }
 
@@ -147,6 +194,8 @@ export interface JournalFile {
   objects: ObjectEntry[];
   /** The sandbox the run started, as last journalled; null when it used one it did not start (or a cluster). */
   sandbox: SandboxEntry | null;
+  /** Faults applied and not (yet) reverted, in the order they were applied. */
+  faults: PendingFault[];
   /** Lines of an entry type this version does not know (written by a newer version). */
   unknownLines: number;
   /** Lines that were not valid entries (e.g. a torn last line). */
@@ -157,6 +206,7 @@ export interface JournalFile {
 export function parseJournal(path: string, text: string): JournalFile {
   const objects: ObjectEntry[] = [];
   let sandbox: SandboxEntry | null = null;
+  const faults = new Map<string, PendingFault>();
   let runId: string | undefined;
   let unknownLines = 0;
   let skippedLines = 0;
@@ -168,12 +218,14 @@ export function parseJournal(path: string, text: string): JournalFile {
     else {
       runId ??= e.runId;
       if (e.type === 'object') objects.push(e);
-      else sandbox = e;
+      else if (e.type === 'sandbox') sandbox = e;
+      else if (e.state === 'reverted') faults.delete(e.key);
+      else if (e.descriptor !== undefined) faults.set(e.key, { key: e.key, ownerPid: e.ownerPid, descriptor: e.descriptor });
     }
   }
   runId ??= /run-(.+)\.jsonl$/.exec(path)?.[1] ?? '';
   const namespaces = [...new Set(objects.map((e) => e.namespace).filter((n): n is string => n !== null))].sort();
-  return { path, runId, namespaces, objects, sandbox, unknownLines, skippedLines };
+  return { path, runId, namespaces, objects, sandbox, faults: [...faults.values()], unknownLines, skippedLines };
 }
 
 /** Every journal in `dir` (none when the directory does not exist). */
@@ -192,10 +244,13 @@ export function readJournals(dir: string): JournalFile[] {
 
 /**
  * True when nothing a journal names is left to undo: the sandbox the run started is stopped (its
- * objects lived in its API server and went with it), or the run started none and created nothing.
+ * objects and faults lived in its processes and went with it), or the run started none, created
+ * nothing and has no fault left in force.
  */
 export function isSettled(j: JournalFile): boolean {
   if (j.unknownLines > 0) return false;
+  // A fault of a sandbox the run started went with it; any other one must be reverted first.
+  if (j.faults.length > 0 && !(j.sandbox?.stopped === true)) return false;
   return j.sandbox !== null ? j.sandbox.stopped : j.objects.length === 0;
 }
 

@@ -3,7 +3,9 @@ import { rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InterruptedError, TargetNotReadyError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../config/values.js';
-import { readJournals, removeJournalIfSettled } from '../../observe/journal.js';
+import { Journal, readJournals, removeJournalIfSettled } from '../../observe/journal.js';
+import { revertFromDescriptor } from '../../faults/revert.js';
+import { revertJournalFaults } from '../../scenarios/cleanup-faults.js';
 import { KubeClient } from '../../observe/kube-client.js';
 import { cleanup } from '../../scenarios/cleanup.js';
 import type { CleanupTarget } from '../../scenarios/cleanup.js';
@@ -22,8 +24,11 @@ Deletes, with deletecollection and the label selector loadtest.bindy.firestoned.
 every bindy object of the run (or of every run) in --namespace and in the namespaces the run
 journals in <output>/journal/ name, then waits until each is gone (finalizers take time), saying
 what holds the objects still there. An object without the label is never touched. A sandbox a
-killed run had started (named in its journal) is stopped first: its objects go with it. Journals of
-runs that are clean are removed, and so are empty result folders of killed runs.
+killed run had started (named in its journal) is stopped first: its objects go with it. Faults a
+killed chaos run left in force (journalled before each was applied) are reverted next, each proven
+gone (the link answers again, the process is back), before any object is deleted: an operator left
+killed could not clear a finalizer. Journals of runs that are clean are removed, and so are empty
+result folders of killed runs.
 
 Examples:
   $ bindy-loadtest cleanup --run-id burst-20260101-120000-ab12
@@ -54,12 +59,13 @@ export const cleanupCommand: CommandModule = {
         const output = resolve(ctx.io.cwd, config.output);
         const journalDir = join(output, 'journal');
         const stoppedSandboxes = await stopOrphanedSandboxes(journalDir, target, output, ctx.io);
+        const faultsLeft = await revertLeftFaults(journalDir, target, ctx.io);
         let opened: Target;
         try {
           opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
         } catch (err) {
           // No sandbox runs: the objects of sandbox runs went with their sandbox (its API server keeps them in memory).
-          if (config.target === 'sandbox' && err instanceof TargetNotReadyError && stoppedSandboxes > 0) {
+          if (config.target === 'sandbox' && err instanceof TargetNotReadyError && stoppedSandboxes > 0 && faultsLeft.length === 0) {
             ctx.io.stderr('cleanup: no sandbox is running any more: nothing else to clean\n');
             return;
           }
@@ -90,6 +96,11 @@ export const cleanupCommand: CommandModule = {
           for (const j of report.journalsRemoved) removeEmptyResultDir(output, j);
           ctx.io.stderr(`cleanup: ${report.outcome}: ${report.gone} of ${report.found} gone${report.journalsRemoved.length > 0 ? `, ${report.journalsRemoved.length} journals removed` : ''}\n`);
           if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+          if (faultsLeft.length > 0) {
+            throw new TargetNotReadyError(`cleanup: ${faultsLeft.length} fault(s) could not be reverted: ${faultsLeft.join('; ')}`, {
+              hint: 'is the sandbox still up (bindy-loadtest sandbox status)? a fault of the fault proxy also ends by itself after its duration; run cleanup again once the part answers',
+            });
+          }
           if (report.outcome === 'aborted') throw new InterruptedError(`cleanup interrupted: ${report.remaining.length} objects left: ${report.remaining.slice(0, 10).join(', ')}`);
           if (report.outcome === 'timeout') {
             throw new TargetNotReadyError(`cleanup timed out after ${o.timeout}: ${report.remaining.length} objects still there: ${report.remaining.slice(0, 10).join(', ')}`, {
@@ -114,6 +125,24 @@ function removeEmptyResultDir(output: string, journalPath: string): void {
   } catch {
     // not there, or not empty: a result is kept
   }
+}
+
+/** Reverts the faults dead runs (of `target`) left in force, one line each; what could not be reverted, as text. */
+async function revertLeftFaults(journalDir: string, target: CleanupTarget, io: CliIo): Promise<string[]> {
+  const journals = readJournals(journalDir).filter((j) => ('all' in target || j.runId === target.runId) && j.faults.length > 0);
+  if (journals.length === 0) return [];
+  const lines = await revertJournalFaults(journals, {
+    isAlive,
+    revert: revertFromDescriptor,
+    markReverted: (j, key) => {
+      const journal = new Journal(journalDir, j.runId);
+      journal.appendFaultReverted(key);
+      journal.close();
+    },
+  });
+  for (const l of lines) io.stderr(`cleanup: fault ${l.key} of run ${l.runId} on ${l.what}: ${l.outcome}: ${l.detail}\n`);
+  for (const j of journals) removeJournalIfSettled(j.path);
+  return lines.filter((l) => l.outcome === 'failed').map((l) => `${l.key} of run ${l.runId} on ${l.what} (${l.detail})`);
 }
 
 /** Stops every sandbox whose owning run (of `target`) is dead, says so, and removes journals with nothing left; the number stopped. */
