@@ -232,7 +232,7 @@ export function classifyAudit(
       const expected = expectedByKey.get(k) ?? r.expected;
       const o = seen.get(`${server}\n${k}`);
       const why = unanswered(o);
-      if (why !== null || o?.answer == null) {
+      if (why !== null || o === undefined || o.answer === null) {
         note({ ...cr(r), verdict: 'unanswered', expected: expected.text, served: why ?? 'no answer' });
         continue;
       }
@@ -245,7 +245,7 @@ export function classifyAudit(
       const k = questionKey(r.fqdn, r.expected.rrType);
       const o = seen.get(`${server}\n${k}`);
       const why = unanswered(o);
-      if (why !== null || o?.answer == null) {
+      if (why !== null || o === undefined || o.answer === null) {
         note({ ...cr(r), verdict: 'unanswered', expected: '(gone)', served: why ?? 'no answer' });
         continue;
       }
