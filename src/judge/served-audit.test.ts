@@ -175,6 +175,18 @@ void test('an orphan is per RRset: another type at a CR\'s name is one; a zone n
   );
 });
 
+void test('at a deleted CR\'s name and type, data it never held is an orphan; its own leftover only stale', () => {
+  const dead = record('ARecord', 'dead', { ipv4Addresses: ['192.0.2.3'] });
+  const input: AuditInput = { desired: [], deleted: [dead], zones: [{ zoneName: zone }] };
+  const obs = [served('s', fq('dead'), 'A', 0, [a(fq('dead'), '192.0.2.3'), a(fq('dead'), '192.0.2.99')])];
+  const axfr: AxfrObservation[] = [{ server: 's', zoneName: zone, rrsets: [{ fqdn: fq('dead'), rrType: 'A', rdata: ['192.0.2.3', '192.0.2.99'] }] }];
+  const s = classifyAudit(input, obs, axfr).byServer[0];
+  assert.deepEqual(
+    s?.mismatches.map((m) => `${m.verdict} ${m.fqdn} ${m.served}`),
+    [`stale ${fq('dead')} NOERROR A 192.0.2.3, 192.0.2.99`, `orphaned ${fq('dead')} A 192.0.2.99`],
+  );
+});
+
 void test('audit inputs from fixture objects: zone label, apex, name servers and SOA primary as glue', () => {
   const r = record('SRVRecord', '_sip._tcp', { priority: 1, weight: 2, port: 5060, target: 't.example.org.' });
   assert.equal(r.fqdn, `_sip._tcp.${zone}`);

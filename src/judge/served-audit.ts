@@ -190,8 +190,9 @@ function isZoneOwn(zone: AuditZone, glue: ReadonlySet<string>, rrset: AxfrRrset)
  * Classifies every CR on every server from the answers and finds orphans in the AXFRs. Per server:
  * each desired CR is judged by its (fqdn, type) RRset (several CRs there share the union); each
  * deleted CR is `stale` while any of its RRs not also desired there is still served, else `match`
- * (gone, as desired); each AXFR'd RRset in a zone of `input.zones` that no desired or deleted CR
- * names, and that is not the zone's SOA/NS, glue of its name servers or DNSSEC data, is `orphaned`.
+ * (gone, as desired); each AXFR'd RRset in a zone of `input.zones` that no desired CR names, and
+ * that is not the zone's SOA/NS, glue of its name servers or DNSSEC data, is `orphaned` (at a
+ * deleted CR's name and type only for the RRs that CR never held).
  */
 export function classifyAudit(
   input: AuditInput,
@@ -211,7 +212,14 @@ export function classifyAudit(
     else g.push(r);
   }
   const expectedByKey = new Map([...groups].map(([k, rs]) => [k, unionExpected(rs)]));
-  const named = new Set([...groups.keys(), ...input.deleted.map((r) => questionKey(r.fqdn, r.expected.rrType))]);
+  // RRs deleted CRs held, per question: served again they are those CRs' staleness, not orphans.
+  const deletedRrs = new Map<string, Set<string>>();
+  for (const r of input.deleted) {
+    const k = questionKey(r.fqdn, r.expected.rrType);
+    const set = deletedRrs.get(k) ?? new Set<string>();
+    for (const rr of allRrs(r.expected)) set.add(rr);
+    deletedRrs.set(k, set);
+  }
 
   const seen = new Map<string, ServedObservation>();
   for (const o of observations) seen.set(`${o.server}\n${questionKey(o.fqdn, o.rrType)}`, o);
@@ -266,7 +274,12 @@ export function classifyAudit(
       }
       const glue = new Set((zone.nameServers ?? []).map(canonicalName));
       for (const rrset of x.rrsets) {
-        if (isZoneOwn(zone, glue, rrset) || named.has(questionKey(rrset.fqdn, rrset.rrType))) continue;
+        const k = questionKey(rrset.fqdn, rrset.rrType);
+        // Data beside a live CR's is that CR's `wrong`; beside a deleted CR's, only what it never held is orphaned.
+        if (isZoneOwn(zone, glue, rrset) || groups.has(k)) continue;
+        const held = deletedRrs.get(k);
+        const rdata = held === undefined ? rrset.rdata : rrset.rdata.filter((rr) => !held.has(rr));
+        if (rdata.length === 0) continue;
         note({
           kind: null,
           namespace: null,
@@ -275,7 +288,7 @@ export function classifyAudit(
           rrType: rrset.rrType.toUpperCase(),
           verdict: 'orphaned',
           expected: '(no record)',
-          served: `${rrset.rrType.toUpperCase()} ${rrset.rdata.join(', ')}`,
+          served: `${rrset.rrType.toUpperCase()} ${rdata.join(', ')}`,
         });
       }
     }
