@@ -63,7 +63,7 @@ export type AxfrObservation =
 /** What the audit says about one CR (or one orphan RRset, or one failed AXFR) on one server. */
 export type ServedVerdict = 'match' | 'missing' | 'wrong' | 'stale' | 'orphaned' | 'unanswered';
 
-/** Verdict counts of one server: CRs for match…stale, RRsets for orphaned, questions/AXFRs for unanswered. */
+/** Verdict counts of one server: CRs for match…stale (a deleted CR gone counts as match), RRsets for orphaned, CRs plus failed AXFRs for unanswered. */
 export type AuditCounts = Record<ServedVerdict, number>;
 
 /** One finding that is not a match. `kind`/`namespace`/`name` are null for an orphan (no CR behind it). */
