@@ -22,3 +22,5 @@ export { predictionTest, twoProportionTest } from './scalar-tests.js';
 export type { ScalarTest } from './scalar-tests.js';
 export { deriveFindings } from './findings.js';
 export type { FindingsReport } from './findings.js';
+export { auditQuestions, auditRecordOf, auditZoneOf, classifyAudit, questionKey } from './served-audit.js';
+export type { AuditCounts, AuditInput, AuditMismatch, AuditRecord, AuditReport, AuditZone, AxfrObservation, AxfrRrset, ClassifyOptions, ServedObservation, ServedVerdict, ServerAudit } from './served-audit.js';

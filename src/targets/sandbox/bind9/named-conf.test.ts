@@ -19,7 +19,7 @@ void test('named.conf listens only on loopback at the given ports, with control 
   assert.match(text, /listen-on-v6 \{ none; \};/);
   assert.match(text, /inet 127\.0\.0\.1 port 15953 allow \{ 127\.0\.0\.1; \} keys \{ "rndc-key"; \};/);
   assert.match(text, /statistics-channels \{\n\tinet 127\.0\.0\.1 port 18080 allow \{ 127\.0\.0\.1; \};/);
-  for (const must of ['recursion no;', 'allow-new-zones yes;', 'dnssec-validation no;', 'notify explicit;']) {
+  for (const must of ['allow-transfer { 127.0.0.1; ::1; };', 'recursion no;', 'allow-new-zones yes;', 'dnssec-validation no;', 'notify explicit;']) {
     assert.ok(text.includes(must), must);
   }
   for (const file of ['pid-file "/tmp/x/named.pid"', 'session-keyfile "/tmp/x/session.key"', 'managed-keys-directory "/tmp/x"']) {

@@ -35,6 +35,8 @@ function quoted(path: string): string {
  *   internet, and validation needs trust anchors it has no use for.
  * - `allow-new-zones yes`: bindcar creates zones with `rndc addzone`; named keeps them in its
  *   new-zone database in `dir`.
+ * - `allow-transfer` loopback only (both families): the served-state audit AXFRs every zone to
+ *   find names served with no record behind them.
  * - `notify explicit`: a lone primary has no NS targets to notify (its NS names do not resolve); it
  *   still notifies secondaries a zone lists in `also-notify`, as bindcar's zones do.
  * - pid, session key, managed keys and the new-zone database live in `dir`, so two sandboxes never
@@ -59,7 +61,7 @@ export function renderNamedConf(options: NamedConfOptions): string {
     '\trecursion no;',
     '\tallow-recursion { none; };',
     '\tallow-query { any; };',
-    '\tallow-transfer { 127.0.0.1; };',
+    '\tallow-transfer { 127.0.0.1; ::1; };',
     '\tallow-new-zones yes;',
     '\tdnssec-validation no;',
     '\tnotify explicit;',
