@@ -27,10 +27,13 @@ Examples:
       start in the background and print {kubeconfig, dns, sidecar, metrics} as one JSON object
   $ export KUBECONFIG=$(bindy-loadtest sandbox up --detach --json | jq -r .kubeconfig)
   $ kubectl get dnszones,arecords -A
-  $ bindy-loadtest sandbox up --faults
-      the same, with the fault proxy between the operator and the API server, the bindcar twin and
-      named (links operator-apiserver, operator-sidecar, operator-bind), plus client-bind for your
-      own DNS queries; faults are set on a link through the proxy's control API (docs/faults.md)
+  $ bindy-loadtest sandbox up --faults --detach --json | jq .faultProxy
+      with the fault proxy between the operator and the API server, the bindcar twin and named
+      (links operator-apiserver, operator-sidecar, operator-bind), plus client-bind for your own
+      DNS queries; prints the proxy's controlUrl and each link's listen port
+  $ curl -X PUT -d '{"kind":"latency","ms":200}' <controlUrl>/links/operator-bind/fault
+      200 ms more on each of the operator's DNS UPDATEs, until
+      curl -X DELETE <controlUrl>/links/operator-bind/fault   (every fault kind: docs/faults.md)
   $ bindy-loadtest sandbox down
 `;
 
