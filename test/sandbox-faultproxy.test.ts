@@ -36,7 +36,7 @@ async function readyWithin(client: KubeClient, kind: BindyKind, name: string, ms
 }
 
 function zone(i: number): KubeObject {
-  return generateZone({ ...defaultFixtureOptions, runId, namespace, zoneNamePattern: 'pf-{}.example.com' }, i) as unknown as KubeObject;
+  return generateZone({ ...defaultFixtureOptions, runId, namespace, zoneNamePattern: 'pf-{}.example.com' }, i);
 }
 
 test('with the fault proxy on, the operator reconciles through its links, and a partition of operator-sidecar holds a zone back until reverted', { timeout: 120_000 }, async (t) => {
