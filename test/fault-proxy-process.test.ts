@@ -103,6 +103,7 @@ void test('a fault outlives the SIGKILLed tool that applied it; cleanup reverts 
   const slow = await httpRtt(linkPort('api'));
   assert.ok(slow >= 150, `round trip ${slow} ms with the fault`);
   const descriptor = parseRevertDescriptor(JSON.parse(descriptorLine ?? ''));
+  assert.ok(descriptor.mechanism === 'sandbox-proxy');
   assert.equal((await new ProxyControlClient(ready.controlUrl).link('api')).fault?.id, descriptor.faultId);
 
   // cleanup knows only the descriptor.

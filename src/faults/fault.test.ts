@@ -9,13 +9,27 @@ void test('valid specs of every kind come back typed, defaults left to the mecha
   assert.deepEqual(parseFaultSpec({ kind: 'bandwidth', bytesPerSecond: 1000 }), { kind: 'bandwidth', bytesPerSecond: 1000 });
   assert.deepEqual(parseFaultSpec({ kind: 'partition', mode: 'refuse' }), { kind: 'partition', mode: 'refuse' });
   assert.deepEqual(parseFaultSpec({ kind: 'reset', durationMs: 5 }), { kind: 'reset', durationMs: 5 });
+  assert.deepEqual(parseFaultSpec({ kind: 'kill', signal: 'SIGTERM' }), { kind: 'kill', signal: 'SIGTERM' });
+  assert.deepEqual(parseFaultSpec({ kind: 'pause' }), { kind: 'pause' });
+});
+
+void test('network kinds act on links only, process kinds on parts only, each refusal one line', () => {
+  assert.match(faultUnsupportedReason({ kind: 'kill' }, 'tcp') ?? '', /^kill is a process fault: it acts on a sandbox part/);
+  assert.match(faultUnsupportedReason({ kind: 'pause' }, 'udp') ?? '', /process fault/);
+  assert.match(faultUnsupportedReason({ kind: 'latency', ms: 5 }, 'process') ?? '', /^latency is a network fault: it acts on a link of the fault proxy/);
+  assert.equal(faultUnsupportedReason({ kind: 'kill', signal: 'SIGTERM' }, 'process'), undefined);
+  assert.equal(faultUnsupportedReason({ kind: 'pause' }, 'process'), undefined);
+  assert.equal(describeFault({ kind: 'kill' }), 'kill (SIGKILL) until reverted');
+  assert.equal(describeFault({ kind: 'pause' }), 'pause (SIGSTOP) until reverted');
 });
 
 void test('a bad spec is one UsageError line naming the field and the value', () => {
   const cases: [unknown, RegExp][] = [
     [null, /must be a JSON object/],
     [[1], /must be a JSON object/],
-    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset \(got "delay"\)/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause \(got "delay"\)/],
+    [{ kind: 'kill', signal: 'SIGHUP' }, /kill\.signal must be SIGKILL or SIGTERM \(got "SIGHUP"\)/],
+    [{ kind: 'pause', ms: 1 }, /pause has no field "ms"/],
     [{ kind: 'latency' }, /latency\.ms is required/],
     [{ kind: 'latency', ms: -1 }, /latency\.ms must be a number ≥ 0 .*\(got -1\)/],
     [{ kind: 'latency', ms: '200' }, /latency\.ms must be a number .*\(got "200"\)/],
@@ -76,4 +90,9 @@ void test('a revert descriptor survives a JSON round trip; a damaged one is refu
   assert.throws(() => parseRevertDescriptor({ ...d, mechanism: 'chaos-mesh' }), /unknown mechanism "chaos-mesh"/);
   assert.throws(() => parseRevertDescriptor({ ...d, faultId: '' }), /faultId must be a non-empty string/);
   assert.throws(() => parseRevertDescriptor({ ...d, listen: 'x' }), /listen must be \{host, port\}/);
+  const p = { mechanism: 'sandbox-process', version: 1, home: '/tmp/h', part: 'named', action: 'restart', pids: [42] };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(p))), p);
+  assert.throws(() => parseRevertDescriptor({ ...p, part: 'apiserver' }), /part must be one of operator, sidecar, named \(got "apiserver"\)/);
+  assert.throws(() => parseRevertDescriptor({ ...p, action: 'reboot' }), /action must be restart or resume/);
+  assert.throws(() => parseRevertDescriptor({ ...p, pids: [0] }), /pids must be an array of positive integers/);
 });

@@ -64,14 +64,45 @@ export interface ResetFault extends FaultCommon {
   readonly kind: 'reset';
 }
 
-/** A network fault on one link. Process faults (kill, pause, limits) join this union later. */
-export type FaultSpec = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
+/**
+ * A sandbox part's process is killed with `signal` (default SIGKILL) and stays down until the fault
+ * is reverted, which starts it again as it was (same ports, same files).
+ */
+export interface KillFault extends FaultCommon {
+  readonly kind: 'kill';
+  readonly signal?: 'SIGKILL' | 'SIGTERM';
+}
+
+/** A sandbox part's process is frozen (SIGSTOP) until the fault is reverted (SIGCONT): it holds its sockets but answers nothing. */
+export interface PauseFault extends FaultCommon {
+  readonly kind: 'pause';
+}
+
+/** A network fault on one link of the fault proxy. */
+export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
+
+/** A fault on one sandbox part's process. */
+export type ProcessFault = KillFault | PauseFault;
+
+/** Any fault: on a link (network kinds) or on a part (process kinds). */
+export type FaultSpec = NetworkFault | ProcessFault;
 
 /** The kinds of {@link FaultSpec}. */
 export type FaultKind = FaultSpec['kind'];
 
+/** Kinds that act on a link's traffic. */
+export const networkFaultKinds: readonly NetworkFault['kind'][] = ['latency', 'loss', 'bandwidth', 'partition', 'reset'];
+
+/** Kinds that act on a part's process. */
+export const processFaultKinds: readonly ProcessFault['kind'][] = ['kill', 'pause'];
+
 /** Every fault kind, in the order the docs list them. */
-export const faultKinds: readonly FaultKind[] = ['latency', 'loss', 'bandwidth', 'partition', 'reset'];
+export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds];
+
+/** True for the kinds that act on a part's process rather than on a link. */
+export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
+  return spec.kind === 'kill' || spec.kind === 'pause';
+}
 
 /** Transport of a link. */
 export type LinkProtocol = 'tcp' | 'udp';
@@ -85,6 +116,8 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   bandwidth: ['bytesPerSecond', 'direction'],
   partition: ['mode'],
   reset: [],
+  kill: ['signal'],
+  pause: [],
 };
 
 function describe(v: unknown): string {
@@ -156,11 +189,26 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
     }
     case 'reset':
       return { kind: 'reset', ...common };
+    case 'kill': {
+      const signal = o['signal'];
+      if (signal !== undefined && signal !== 'SIGKILL' && signal !== 'SIGTERM') return fail(`kill.signal must be SIGKILL or SIGTERM (got ${describe(signal)})`);
+      return { kind: 'kill', ...(signal === undefined ? {} : { signal }), ...common };
+    }
+    case 'pause':
+      return { kind: 'pause', ...common };
   }
 }
 
-/** Why `spec` cannot act on a `protocol` link, or undefined when it can. */
-export function faultUnsupportedReason(spec: FaultSpec, protocol: LinkProtocol): string | undefined {
+/**
+ * Why `spec` cannot act on `on` (a link of that protocol, or a part's `process`), or undefined when
+ * it can: network kinds act on links only, process kinds on parts only.
+ */
+export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
+  if (on === 'process') {
+    return isProcessFault(spec) ? undefined : `${spec.kind} is a network fault: it acts on a link of the fault proxy, not on a part's process (process faults: ${processFaultKinds.join(', ')})`;
+  }
+  if (isProcessFault(spec)) return `${spec.kind} is a process fault: it acts on a sandbox part (operator, sidecar, named), not on a link (network faults: ${networkFaultKinds.join(', ')})`;
+  const protocol = on;
   if (protocol === 'udp' && spec.kind === 'reset') return 'reset applies to TCP links only (UDP has no connection to reset)';
   if (protocol === 'udp' && spec.kind === 'partition' && spec.mode === 'refuse') return 'partition mode refuse applies to TCP links only (a UDP partition drops every datagram)';
   if (protocol === 'udp' && spec.kind === 'loss' && spec.retransmitMs !== undefined) return 'loss.retransmitMs applies to TCP links only (a lost datagram is gone)';
@@ -189,6 +237,10 @@ export function describeFault(spec: FaultSpec): string {
       return `partition (${spec.mode ?? 'blackhole'})${forText}`;
     case 'reset':
       return `reset${forText}`;
+    case 'kill':
+      return `kill (${spec.signal ?? 'SIGKILL'})${forText === '' ? ' until reverted' : forText}`;
+    case 'pause':
+      return `pause (SIGSTOP)${forText === '' ? ' until reverted' : forText}`;
   }
 }
 
@@ -217,8 +269,30 @@ export interface ProxyRevertDescriptor {
   readonly probe?: ProbeSpec;
 }
 
-/** A revert descriptor of any mechanism (one today). */
-export type RevertDescriptor = ProxyRevertDescriptor;
+/** The sandbox parts a process fault can act on. */
+export type ProcessFaultTarget = 'operator' | 'sidecar' | 'named';
+
+/** Every {@link ProcessFaultTarget}. */
+export const processFaultTargets: readonly ProcessFaultTarget[] = ['operator', 'sidecar', 'named'];
+
+/**
+ * What a `cleanup` needs to revert a process fault on a sandbox part after the tool was killed:
+ * the sandbox home (its state.json says how to start the part again) and what to undo.
+ */
+export interface ProcessRevertDescriptor {
+  readonly mechanism: 'sandbox-process';
+  readonly version: 1;
+  /** The sandbox home, the folder of state.json. */
+  readonly home: string;
+  readonly part: ProcessFaultTarget;
+  /** `restart` after a kill, `resume` (SIGCONT) after a pause. */
+  readonly action: 'restart' | 'resume';
+  /** The processes the fault acted on (the part's, or named's for `named`). */
+  readonly pids: readonly number[];
+}
+
+/** A revert descriptor of any mechanism. */
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor;
 
 /** What a revert did. */
 export interface RevertOutcome {
@@ -292,8 +366,16 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (o['mechanism'] !== 'sandbox-proxy') return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (o['mechanism'] !== 'sandbox-proxy' && o['mechanism'] !== 'sandbox-process') return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
+  if (o['mechanism'] === 'sandbox-process') {
+    if (typeof o['home'] !== 'string' || o['home'] === '') return fail('home must be a non-empty string');
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    if (o['action'] !== 'restart' && o['action'] !== 'resume') return fail(`action must be restart or resume (got ${describe(o['action'])})`);
+    const pids = o['pids'];
+    if (!Array.isArray(pids) || !pids.every((p) => Number.isInteger(p) && (p as number) > 0)) return fail('pids must be an array of positive integers');
+    return value as ProcessRevertDescriptor;
+  }
   for (const key of ['controlUrl', 'link', 'faultId'] as const) {
     if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
   }

@@ -4,6 +4,7 @@
  */
 import type { RevertDescriptor, RevertOutcome, RevertProof } from './fault.js';
 import { revertProxyFault, verifyProxyFaultReverted } from './proxy/mechanism.js';
+import { revertProcessFault, verifyProcessFaultReverted } from './process/mechanism.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -18,6 +19,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor): Promis
     case 'sandbox-proxy': {
       const outcome = await revertProxyFault(descriptor);
       return { descriptor, outcome, proof: await verifyProxyFaultReverted(descriptor) };
+    }
+    case 'sandbox-process': {
+      const outcome = await revertProcessFault(descriptor);
+      return { descriptor, outcome, proof: await verifyProcessFaultReverted(descriptor) };
     }
   }
 }

@@ -11,6 +11,8 @@ import type { CliContext, CommandModule } from '../command-module.js';
 import { resolveCliConfig } from '../config-flags.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNamed } from '../../targets/sandbox/bind9/named-process.js';
+import type { NamedPorts } from '../../targets/sandbox/bind9/named-conf.js';
+import { parseProxyArgs, runFaultProxy, type FaultProxyReadyLine } from '../../faults/proxy/run.js';
 import { runApiServer } from '../../targets/sandbox/apiserver/run.js';
 import { runSidecar } from '../../targets/sandbox/sidecar/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
@@ -25,6 +27,13 @@ Examples:
       start in the background and print {kubeconfig, dns, sidecar, metrics} as one JSON object
   $ export KUBECONFIG=$(bindy-loadtest sandbox up --detach --json | jq -r .kubeconfig)
   $ kubectl get dnszones,arecords -A
+  $ bindy-loadtest sandbox up --faults --detach --json | jq .faultProxy
+      with the fault proxy between the operator and the API server, the bindcar twin and named
+      (links operator-apiserver, operator-sidecar, operator-bind), plus client-bind for your own
+      DNS queries; prints the proxy's controlUrl and each link's listen port
+  $ curl -X PUT -d '{"kind":"latency","ms":200}' <controlUrl>/links/operator-bind/fault
+      200 ms more on each of the operator's DNS UPDATEs, until
+      curl -X DELETE <controlUrl>/links/operator-bind/fault   (every fault kind: docs/faults.md)
   $ bindy-loadtest sandbox down
 `;
 
@@ -43,6 +52,7 @@ export function sandboxSummary(state: SandboxState): Record<string, unknown> {
       bind9Statistics: state.bind9StatsUrl,
     },
     pids: Object.fromEntries(state.parts.map((p) => [p.name, p.pid])),
+    ...(state.faultProxy === undefined ? {} : { faultProxy: state.faultProxy }),
     dir: state.dir,
   };
 }
@@ -57,6 +67,12 @@ function describe(state: SandboxState, startupMs: number): string {
     `  sidecar      ${state.sidecarUrl}   token in ${state.sidecarTokenFile}`,
     ...state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => `  metrics      ${p.name.padEnd(10)} ${p.metricsUrl ?? ''}`),
     `  metrics      ${'bind9'.padEnd(10)} ${state.bind9StatsUrl}`,
+    ...(state.faultProxy === undefined
+      ? []
+      : [
+          `  fault proxy  ${state.faultProxy.controlUrl}        (curl ${state.faultProxy.controlUrl}/links)`,
+          ...state.faultProxy.links.map((l) => `  link         ${l.name.padEnd(18)} ${l.protocol} 127.0.0.1:${l.listen.port} → ${l.upstream.host}:${l.upstream.port}`),
+        ]),
     `  logs         ${state.dir}/*.log`,
     '',
   ].join('\n');
@@ -76,10 +92,15 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     .description('a real named on free loopback ports, with an rndc key and a TSIG update key')
     .option('--dir <dir>', 'working directory (default: a temp dir, removed at stop)')
     .option('--dns-port <port>', 'DNS port on 127.0.0.1 (default: a free one)')
-    .action(async (o: { dir?: string; dnsPort?: string }) => {
+    .option('--ports-json <json>', 'fixed ports, e.g. \'{"dns":5353,"rndc":9530,"stats":8053}\' (a restart in place; missing ones are picked free)')
+    .option('--keep-keys', 'reuse the rndc and update keys already in --dir (a restart: its clients hold them)')
+    .action(async (o: { dir?: string; dnsPort?: string; portsJson?: string; keepKeys?: boolean }) => {
+      const ports = { ...(o.portsJson === undefined ? {} : portsJsonArg(o.portsJson)), ...(o.dnsPort === undefined ? {} : { dns: portArg('--dns-port', o.dnsPort) }) };
+      if (o.keepKeys === true && o.dir === undefined) throw new UsageError('--keep-keys: needs --dir, the folder whose keys to keep');
       const named = await startNamed({
         ...(o.dir === undefined ? {} : { dir: o.dir }),
-        ...(o.dnsPort === undefined ? {} : { ports: { dns: portArg('--dns-port', o.dnsPort) } }),
+        ...(Object.keys(ports).length === 0 ? {} : { ports }),
+        ...(o.keepKeys === true ? { reuseKeys: true } : {}),
       });
       announce(ctx, { pid: named.pid, dir: named.dir, ports: named.ports, rndcConfFile: named.rndcConfFile, updateKeyFile: named.updateKeyFile, updateKeyName: named.updateKey.name });
       await Promise.race([waitForStopSignal(), named.exited]);
@@ -126,7 +147,43 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
       await waitForStopSignal();
       await sidecar.close();
     });
+  start
+    .command('faultproxy')
+    .description('the fault proxy: TCP/UDP links with a control API that sets faults on them (docs/faults.md)')
+    .option('--links-json <json>', 'links, e.g. \'[{"name":"dns","protocol":"udp","listenPort":0,"upstream":{"host":"127.0.0.1","port":5353}}]\'')
+    .option('--link <spec...>', 'a link as NAME=tcp|udp:[LISTENPORT:]HOST:PORT (repeatable)')
+    .option('--control-port <port>', 'control API port on 127.0.0.1 (default: a free one)')
+    .action(async (o: { linksJson?: string; link?: string[]; controlPort?: string }) => {
+      const args = parseProxyArgs([
+        ...(o.link ?? []).flatMap((l) => ['--link', l]),
+        ...(o.linksJson === undefined ? [] : ['--links-json', o.linksJson]),
+        ...(o.controlPort === undefined ? [] : ['--control-port', o.controlPort]),
+      ]);
+      // runFaultProxy prints the ready line (with ready and pid) and serves until SIGINT/SIGTERM.
+      await runFaultProxy(args, (line) => {
+        const { ready: _r, pid: _p, ...rest } = JSON.parse(line) as FaultProxyReadyLine;
+        announce(ctx, rest);
+      });
+    });
   startOperatorPart(start, ctx, announce);
+}
+
+/** Parses `--ports-json` of `sandbox start named`: some of dns, rndc, stats, each a port. */
+export function portsJsonArg(raw: string): Partial<NamedPorts> {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new UsageError(`--ports-json: not JSON: ${raw.slice(0, 60)}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--ports-json: expected an object like {"dns":5353,"rndc":9530,"stats":8053}');
+  const out: { -readonly [K in keyof NamedPorts]?: number } = {};
+  for (const [k, port] of Object.entries(v)) {
+    if (k !== 'dns' && k !== 'rndc' && k !== 'stats') throw new UsageError(`--ports-json: unknown port "${k}" (dns, rndc, stats)`);
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--ports-json: ${k} must be a port 1..65535, got ${JSON.stringify(port)}`);
+    out[k] = port;
+  }
+  return out;
 }
 
 /** Parses a port flag value. */
@@ -146,8 +203,9 @@ export const sandboxCommand: CommandModule = {
       .option('--detach', 'start in the background and return (stop with `sandbox down`)')
       .option('--no-operator', 'leave the operator twin out')
       .option('--no-rate-limit', 'turn the bindcar twin\'s rate limiter off')
+      .option('--faults', 'put the fault proxy between the operator and the other parts (links listed at start, in state.json and `sandbox status --json`)')
       .addHelpText('after', upHelp)
-      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean }) => {
+      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean }) => {
         const { config } = await resolveCliConfig(ctx);
         const json = ctx.globals().json === true;
         // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
@@ -168,6 +226,7 @@ export const sandboxCommand: CommandModule = {
             withoutOperator: !o.operator,
             operatorArgs: operatorArgsOf(config),
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
+            faultProxy: o.faults === true,
             home: sandboxHome(ctx.io.env),
             onProgress: (l) => {
               if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);

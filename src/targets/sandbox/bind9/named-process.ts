@@ -1,12 +1,12 @@
 /** @module A real named under the tool's control: config in a temp dir, start with `named -g`, readiness, health, stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TargetNotReadyError } from '../../../errors.js';
 import { freePorts } from '../ports.js';
 import { renderNamedConf, renderRndcConf, type NamedPorts } from './named-conf.js';
-import { generateTsigKey, renderKeyClause, type TsigKey } from './tsig-key.js';
+import { generateTsigKey, parseKeyFile, renderKeyClause, type TsigKey } from './tsig-key.js';
 import { locateBind9Tools, type Bind9Tools } from './tools.js';
 import { runTool } from './run-tool.js';
 import { Rndc, type CommandObserver } from './rndc.js';
@@ -31,6 +31,23 @@ export interface StartNamedOptions {
   readonly readyTimeoutMs?: number;
   /** Observer of the rndc commands run through `server.rndc`. */
   readonly onRndcCommand?: CommandObserver;
+  /**
+   * Keep the rndc and update keys already in `dir` (rndc.conf, update.key) instead of generating
+   * new ones: a named restarted in its own dir must accept the keys its clients already hold.
+   */
+  readonly reuseKeys?: boolean;
+}
+
+/** The key in `file`, or undefined when the file does not exist. */
+async function keyIn(file: string): Promise<TsigKey | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return parseKeyFile(text, file);
 }
 
 /** What {@link NamedServer.health} found. */
@@ -132,11 +149,12 @@ async function startOnce(options: StartNamedOptions, tools: Bind9Tools, dir: str
     rndc: pinned.rndc ?? picked[1] ?? 0,
     stats: pinned.stats ?? picked[2] ?? 0,
   };
-  const rndcKey = generateTsigKey(options.rndcKeyName ?? 'rndc-key');
-  const updateKey = generateTsigKey(options.updateKeyName ?? 'bindcar-update');
   const confFile = join(dir, 'named.conf');
   const rndcConfFile = join(dir, 'rndc.conf');
   const updateKeyFile = join(dir, 'update.key');
+  const reused = options.reuseKeys === true ? await Promise.all([keyIn(rndcConfFile), keyIn(updateKeyFile)]) : [];
+  const rndcKey = reused[0] ?? generateTsigKey(options.rndcKeyName ?? 'rndc-key');
+  const updateKey = reused[1] ?? generateTsigKey(options.updateKeyName ?? 'bindcar-update');
   await writeFile(confFile, renderNamedConf({ dir, ports, rndcKey, updateKey, ipv6: options.ipv6 ?? false }), { mode: 0o600 });
   await writeFile(rndcConfFile, renderRndcConf(rndcKey, ports.rndc), { mode: 0o600 });
   await writeFile(updateKeyFile, renderKeyClause(updateKey), { mode: 0o600 });

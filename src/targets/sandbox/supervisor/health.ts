@@ -46,21 +46,35 @@ async function probe(part: PartState, state: SandboxState, ca: string | undefine
         const code = await httpStatus(url, undefined);
         return { healthy: code === 200, detail: `${url} → ${code}` };
       }
+      case 'faultproxy': {
+        const url = `${state.faultProxy?.controlUrl ?? ''}/healthz`;
+        const code = await httpStatus(url, undefined);
+        return { healthy: code === 200, detail: `${url} → ${code}` };
+      }
     }
   } catch (err) {
     return { healthy: false, detail: (err as Error).message };
   }
 }
 
+async function caOf(state: SandboxState): Promise<string | undefined> {
+  return state.caFile === undefined ? undefined : readFile(state.caFile, 'utf8').catch(() => undefined);
+}
+
+async function healthOf(p: PartState, state: SandboxState, ca: string | undefined): Promise<PartHealth> {
+  const alive = isAlive(p.pid);
+  if (!alive) return { name: p.name, pid: p.pid, alive, healthy: false, detail: 'process is gone' };
+  const r = await probe(p, state, ca);
+  return { name: p.name, pid: p.pid, alive, ...r };
+}
+
 /** Probes every part of the sandbox. */
 export async function sandboxHealth(state: SandboxState): Promise<PartHealth[]> {
-  const ca = state.caFile === undefined ? undefined : await readFile(state.caFile, 'utf8').catch(() => undefined);
-  return Promise.all(
-    state.parts.map(async (p) => {
-      const alive = isAlive(p.pid);
-      if (!alive) return { name: p.name, pid: p.pid, alive, healthy: false, detail: 'process is gone' };
-      const r = await probe(p, state, ca);
-      return { name: p.name, pid: p.pid, alive, ...r };
-    }),
-  );
+  const ca = await caOf(state);
+  return Promise.all(state.parts.map((p) => healthOf(p, state, ca)));
+}
+
+/** Probes one part: its process is alive and it answers on its own protocol. */
+export async function partHealth(state: SandboxState, part: PartState): Promise<PartHealth> {
+  return healthOf(part, state, await caOf(state));
 }

@@ -51,8 +51,13 @@ export async function stopOrphanedSandbox(j: JournalFile): Promise<OrphanOutcome
   if (ownerAlive(s)) return { ...base, outcome: 'owner alive', stopped: [], notOurs: [] };
   const stopped: string[] = [];
   const notOurs: string[] = [];
+  const state = await readState(s.home).catch(() => undefined);
+  // A part restarted by a process fault's revert runs under a pid only the state file knows.
+  const known = new Set(s.processes.map((p) => p.pid));
+  const restarted = state?.dir === s.dir ? state.parts.flatMap((p) => [{ name: p.name, pid: p.pid }, ...p.childPids.map((pid) => ({ name: 'bind9', pid }))]).filter((p) => !known.has(p.pid)) : [];
+  const all = [...s.processes, ...restarted];
   // named (bind9) is stopped by its part; it goes last in case the part was killed first.
-  const order = [...s.processes.filter((p) => p.name !== 'bind9').reverse(), ...s.processes.filter((p) => p.name === 'bind9')];
+  const order = [...all.filter((p) => p.name !== 'bind9').reverse(), ...all.filter((p) => p.name === 'bind9')];
   for (const p of order) {
     if (!isAlive(p.pid)) continue;
     const cmd = commandLineOf(p.pid);
@@ -64,7 +69,6 @@ export async function stopOrphanedSandbox(j: JournalFile): Promise<OrphanOutcome
     await stopPart(p.pid, 5000);
     stopped.push(`${p.name} pid ${p.pid}`);
   }
-  const state = await readState(s.home).catch(() => undefined);
   if (state?.dir === s.dir) await removeState(s.home);
   await rm(s.dir, { recursive: true, force: true });
   appendFileSync(j.path, `${JSON.stringify({ ...s, stopped: true } satisfies SandboxEntry)}\n`);

@@ -169,6 +169,12 @@ export async function stopPid(pid: number, graceMs: number): Promise<'SIGTERM' |
   } catch {
     return 'already gone';
   }
+  try {
+    // A paused part (a pause fault) would hold the SIGTERM until the grace ran out; a no-op otherwise.
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // gone already
+  }
   if (await waitGone(pid, graceMs)) return 'SIGTERM';
   try {
     process.kill(pid, 'SIGKILL');

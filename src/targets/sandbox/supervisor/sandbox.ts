@@ -1,16 +1,20 @@
 /**
  * @module The sandbox lifecycle: start every part as its own process in dependency order
- * (named ∥ API server → sidecar → operator), record them in the state file, report their
- * health, and stop them all leaving no process, port or temp file behind.
+ * (named ∥ API server → sidecar → [fault proxy] → operator), record them in the state file, report
+ * their health, and stop them all leaving no process, port or temp file behind.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InterruptedError, UsageError } from '../../../errors.js';
-import { isAlive, startPart, stopPart, type StartedPart } from './part-process.js';
-import { readState, removeState, sandboxHome, writeState, type PartState, type SandboxState } from './state.js';
+import { commandLineOf, isAlive, startPart, stopPart, type StartedPart } from './part-process.js';
+import { isSandboxProcess } from './orphans.js';
+import { readState, removeState, sandboxHome, writeState, type FaultProxyLinkState, type PartName, type PartState, type SandboxState } from './state.js';
 import type { NamedReadyLine } from '../bind9/run.js';
+import type { FaultProxyReadyLine } from '../../../faults/proxy/run.js';
+import type { LinkSpec } from '../../../faults/proxy/link-spec.js';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { bootstrapSandbox } from './bootstrap.js';
 
 /** What `sandbox start apiserver` announces. */
@@ -44,6 +48,12 @@ export interface StartSandboxOptions {
   operatorArgs?: string[];
   /** Turn the sidecar's rate limiter off. */
   sidecarRateLimitOff?: boolean;
+  /**
+   * Start the fault proxy (part `faultproxy`) and route the operator through it: links
+   * `operator-apiserver`, `operator-sidecar`, `operator-bind`, and `client-bind` for the tool's own
+   * DNS probes. Off: no proxy, no extra process, the operator talks to each part directly.
+   */
+  faultProxy?: boolean;
   /** The Bind9Cluster `up` creates (with one primary instance served by the local named); default `loadtest`. */
   clusterName?: string;
   /** Bound on each part's start-up, in ms. */
@@ -96,7 +106,12 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   };
   const timeoutMs = opts.partTimeoutMs ?? 20_000;
   const progress = opts.onProgress ?? (() => undefined);
-  const part = async <T>(name: PartState['name'], args: string[], env: NodeJS.ProcessEnv = {}): Promise<StartedPart<T>> => {
+  // How each part was started, for state.json: what a restart after a kill fault runs again.
+  const startArgs = new Map<string, { args: string[]; secretEnv?: Record<string, string> }>();
+  const part = async <T>(name: PartName, args: string[], secretEnv?: Record<string, string>): Promise<StartedPart<T>> => {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, file] of Object.entries(secretEnv ?? {})) env[k] = (await readFile(file, 'utf8')).trim();
+    startArgs.set(name, { args, ...(secretEnv === undefined ? {} : { secretEnv }) });
     const p = await startPart<T>({
       name,
       args,
@@ -127,6 +142,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const api = apiStart.value;
     childPids.push(named.ready.pid);
     spawnedOne('bind9', named.ready.pid);
+    // A restart must bring named back where its clients look: the same ports, keys and zones.
+    startArgs.set('named', { args: ['--dir', named.ready.dir, '--ports-json', JSON.stringify(named.ready.ports), '--keep-keys'] });
     const sidecar = await part<SidecarReadyLine>(
       'sidecar',
       [
@@ -136,20 +153,40 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         '--update-key-file', named.ready.updateKeyFile,
         ...(opts.sidecarRateLimitOff === true ? ['--no-rate-limit'] : []),
       ],
-      { BIND_API_TOKEN: token },
+      { BIND_API_TOKEN: tokenFile },
     );
+    // Fixed from here on: a restarted sidecar must be where the operator (or its link) points.
+    startArgs.set('sidecar', { args: [...(startArgs.get('sidecar')?.args ?? []), '--port', new URL(sidecar.ready.url).port], secretEnv: { BIND_API_TOKEN: tokenFile } });
+    let faultProxy: SandboxState['faultProxy'];
+    let operatorView = { kubeconfig, dns: `127.0.0.1:${named.ready.ports.dns}`, sidecar: sidecar.ready.url };
+    if (opts.faultProxy === true) {
+      const apiPort = Number(new URL(api.ready.url).port);
+      const links: LinkSpec[] = [
+        { name: 'operator-apiserver', protocol: 'tcp', listenPort: 0, upstream: { host: '127.0.0.1', port: apiPort } },
+        { name: 'operator-sidecar', protocol: 'tcp', listenPort: 0, upstream: { host: '127.0.0.1', port: Number(new URL(sidecar.ready.url).port) } },
+        { name: 'operator-bind', protocol: 'udp', listenPort: 0, upstream: { host: '127.0.0.1', port: named.ready.ports.dns } },
+        { name: 'client-bind', protocol: 'udp', listenPort: 0, upstream: { host: '127.0.0.1', port: named.ready.ports.dns } },
+      ];
+      const proxy = await part<FaultProxyReadyLine>('faultproxy', ['--links-json', JSON.stringify(links)]);
+      faultProxy = { controlUrl: proxy.ready.controlUrl, links: proxy.ready.links.map((l): FaultProxyLinkState => ({ name: l.name, protocol: l.protocol, listen: { ...l.listen }, upstream: { ...l.upstream } })) };
+      const listenPort = (name: string): number => faultProxy?.links.find((l) => l.name === name)?.listen.port ?? 0;
+      // TLS passes through the link untouched; the serving certificate is for 127.0.0.1, any port.
+      const operatorKubeconfig = join(dir, 'operator.kubeconfig');
+      await writeFile(operatorKubeconfig, redirectKubeconfig(await readFile(kubeconfig, 'utf8'), api.ready.url, `https://127.0.0.1:${listenPort('operator-apiserver')}`), { mode: 0o600 });
+      operatorView = { kubeconfig: operatorKubeconfig, dns: `127.0.0.1:${listenPort('operator-bind')}`, sidecar: `http://127.0.0.1:${listenPort('operator-sidecar')}` };
+    }
     let operator: StartedPart<OperatorReadyLine> | undefined;
     if (opts.withoutOperator !== true) {
       operator = await part<OperatorReadyLine>(
         'operator',
         [
-          '--kubeconfig', kubeconfig,
-          '--dns', `127.0.0.1:${named.ready.ports.dns}`,
+          '--kubeconfig', operatorView.kubeconfig,
+          '--dns', operatorView.dns,
           '--tsig-key-file', named.ready.updateKeyFile,
-          '--sidecar', sidecar.ready.url,
+          '--sidecar', operatorView.sidecar,
           ...(opts.operatorArgs ?? []),
         ],
-        { BIND_API_TOKEN: token },
+        { BIND_API_TOKEN: tokenFile },
       );
     }
     const clusterName = opts.clusterName ?? 'loadtest';
@@ -183,13 +220,15 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       updateKeyFile: named.ready.updateKeyFile,
       updateKeyName: named.ready.updateKeyName,
       bind9StatsUrl: `http://127.0.0.1:${named.ready.ports.stats}/`,
-      parts: started.map((p) => ({
-        name: p.name as PartState['name'],
+      parts: started.map((p): PartState => ({
+        name: p.name as PartName,
         pid: p.pid,
         childPids: p.name === 'named' ? childPids : [],
         logFile: p.logFile,
         ...(metrics[p.name] === undefined ? {} : { metricsUrl: metrics[p.name] }),
+        ...startArgs.get(p.name),
       })),
+      ...(faultProxy === undefined ? {} : { faultProxy }),
     };
     await writeState(home, state);
     return { state, startupMs: performance.now() - t0, stop: () => stopSandbox(state, home) };
@@ -203,11 +242,33 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   }
 }
 
-/** Stops every part (reverse start order), named last, and removes the sandbox's files and state. */
+/** `kubeconfig` YAML with every cluster whose server is `from` pointed at `to` instead. */
+export function redirectKubeconfig(kubeconfig: string, from: string, to: string): string {
+  const doc = parseYaml(kubeconfig) as { clusters?: { cluster?: { server?: string } }[] };
+  for (const c of doc.clusters ?? []) if (c.cluster?.server === from) c.cluster.server = to;
+  return stringifyYaml(doc);
+}
+
+/**
+ * Stops every part (reverse start order), named last, and removes the sandbox's files and state.
+ * The state file, when it still describes this sandbox, names the parts as they run now (a
+ * process fault's revert restarts a part under a new pid); the pids in `state` are stopped too.
+ */
 export async function stopSandbox(state: SandboxState, home: string = sandboxHome()): Promise<void> {
-  for (const p of [...state.parts].reverse()) {
+  const current = await readState(home).catch(() => undefined);
+  const parts = current?.dir === state.dir ? current.parts : state.parts;
+  // A pid the state file no longer names may have been reused by another program: only stopped while it still runs the part.
+  const stale = async (name: string, pid: number, graceMs: number): Promise<void> => {
+    const cmd = pid === 0 || !isAlive(pid) ? null : commandLineOf(pid);
+    if (cmd !== null && isSandboxProcess(name, cmd)) await stopPart(pid, graceMs);
+  };
+  for (const p of [...parts].reverse()) {
+    const before = state.parts.find((q) => q.name === p.name);
     await stopPart(p.pid, 8000);
     for (const child of p.childPids) await stopPart(child, 3000);
+    if (before === undefined) continue;
+    if (before.pid !== p.pid) await stale(p.name, before.pid, 8000);
+    for (const child of before.childPids) if (!p.childPids.includes(child)) await stale('bind9', child, 3000);
   }
   await rm(state.dir, { recursive: true, force: true });
   await removeState(home);

@@ -2,14 +2,17 @@
  * @module The sandbox's state file: where a running sandbox's parts are, so that scenario runs,
  * `sandbox status` and `sandbox down` (from another process) can find and stop them.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../errors.js';
 
+/** The part names, in start order. */
+export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator';
+
 /** One running part of the sandbox. */
 export interface PartState {
-  name: 'named' | 'apiserver' | 'sidecar' | 'operator';
+  name: PartName;
   /** The `bindy-loadtest sandbox start <part>` process. */
   pid: number;
   /** Processes the part started itself (named), stopped too by `down` in case the part was killed. */
@@ -17,6 +20,21 @@ export interface PartState {
   logFile: string;
   /** Prometheus text endpoint of the part. */
   metricsUrl?: string;
+  /**
+   * Arguments of `sandbox start <name>` that start the part again as it runs now (named: on the
+   * ports it got, keeping its keys), for a restart after a kill fault. Absent in older state files.
+   */
+  args?: string[];
+  /** Environment the part needs, as variable → file holding the value (secrets never enter this file). */
+  secretEnv?: Record<string, string>;
+}
+
+/** One link of the sandbox's fault proxy. */
+export interface FaultProxyLinkState {
+  name: string;
+  protocol: 'tcp' | 'udp';
+  listen: { host: string; port: number };
+  upstream: { host: string; port: number };
 }
 
 /** Everything a client needs to use a running sandbox (no secrets: those stay in files). */
@@ -41,6 +59,8 @@ export interface SandboxState {
   updateKeyName: string;
   bind9StatsUrl: string;
   parts: PartState[];
+  /** The fault proxy between the operator and the other parts, when the sandbox was started with it. */
+  faultProxy?: { controlUrl: string; links: FaultProxyLinkState[] };
 }
 
 /** The folder that holds the state file (`$BINDY_LOADTEST_SANDBOX_HOME`, else a per-user temp folder). */
@@ -76,10 +96,12 @@ export async function readState(home: string): Promise<SandboxState | undefined>
   }
 }
 
-/** Writes the state file (creating the home). */
+/** Writes the state file (creating the home); through a rename, so a reader in another process never sees half of it. */
 export async function writeState(home: string, state: SandboxState): Promise<void> {
   await mkdir(home, { recursive: true, mode: 0o700 });
-  await writeFile(stateFile(home), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  const tmp = `${stateFile(home)}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, stateFile(home));
 }
 
 /** Removes the state file. */
