@@ -146,6 +146,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       createCluster: o.createCluster,
       allowExistingNamespace: o.allowExistingNamespace,
       forRun: true,
+      faultProxy: o.scenario.needsFaults === true,
       env: io.env,
       cwd: io.cwd,
       onProgress: (line) => io.stderr(`${line}\n`),
@@ -159,6 +160,9 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       await abortedBeforeStart(`interrupted by ${early} while the target was opening`);
       throw new InterruptedError(`interrupted by ${early} before anything was created`);
     }
+    // What this target cannot do for the plan (a fault it has no mechanism for) is said before any load.
+    const unsupported = o.scenario.checkTarget?.(target, plan);
+    if (unsupported !== undefined) throw new UsageError(`${o.scenario.name}: ${unsupported}`);
     const client = new KubeClient({ kubeConfig: target.kubeConfig });
     const t0 = performance.now();
     const result = createRunResult({

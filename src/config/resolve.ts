@@ -21,7 +21,8 @@ export interface FlagOverride {
   flag: string;
   /** Dotted config key it sets. */
   key: string;
-  raw: string | number | boolean;
+  /** As typed; a command may also give a list of sections (chaos `--scenario` gives one experiment). */
+  raw: string | number | boolean | readonly Readonly<Record<string, unknown>>[];
 }
 
 /** What resolveConfig reads. */

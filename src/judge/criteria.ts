@@ -184,6 +184,16 @@ export const sustainedMetrics: ScenarioMetrics = {
   measures: ['createToReadyP99', 'updateToReadyP99', 'deleteToGoneP99', 'reconcileP99', 'minSustainedOpsPerSec', 'maxErrorRate', 'maxRetryRate', 'maxMemoryMB', 'maxCpuCores', 'maxQueueDepth', 'maxMemoryGrowthMBPerHour'],
 };
 
+/**
+ * Chaos: the background load's error rate only; its own invariants (convergence, DNS gap, revert
+ * proof, the desired-vs-served audit) are judged per experiment, with bindy's chaos-suite bounds.
+ * Latency criteria would judge the faults' size, not bindy.
+ */
+export const chaosMetrics: ScenarioMetrics = {
+  scenario: 'chaos',
+  measures: ['maxErrorRate'],
+};
+
 /** Whether a criterion's value was set by the user (a flag or the file) rather than a profile or default. */
 export function isExplicit(origin: ValueOrigin | undefined): boolean {
   return origin !== undefined && (origin.kind === 'flag' || origin.kind === 'file');

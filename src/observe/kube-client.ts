@@ -26,6 +26,8 @@ export interface ObjectMeta {
   finalizers?: string[];
   deletionTimestamp?: string;
   creationTimestamp?: string;
+  /** Who wrote which fields when (server-side apply's bookkeeping); `time` is RFC 3339, whole seconds. */
+  managedFields?: { manager?: string; operation?: string; time?: string }[];
 }
 
 /** A Kubernetes object of a bindy kind, as sent and as received. */

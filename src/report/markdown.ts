@@ -58,6 +58,32 @@ const countOrder = [
   'tool_peak_rss',
 ];
 
+/** The chaos section: one table per experiment (its invariants with their evidence), then the end state. */
+export function chaosMarkdown(c: NonNullable<RunResult['chaos']>): string[] {
+  const out: string[] = ['## Chaos experiments', ''];
+  for (const e of c.experiments) {
+    const conv = e.convergenceMs === null ? 'did not converge' : `converged ${(e.convergenceMs / 1000).toFixed(1)} s after the revert`;
+    out.push(`### ${e.key} ${e.kind}: ${conv}`, '');
+    out.push(`${e.description}. Applied ${e.appliedAt ?? '(never)'}, reverted ${e.revertedAt ?? '(never)'} after ${(e.heldMs / 1000).toFixed(1)} s${e.startedLateMs > 1000 ? ` (started ${(e.startedLateMs / 1000).toFixed(1)} s late: the previous experiment was still converging)` : ''}; revert ${e.reverted ? 'proven' : '**NOT proven**'}: ${e.revertProof}.`);
+    if (e.before !== null && e.during !== null) out.push('', `Ready before: ${e.before.ready} of ${e.before.objects}; during the fault: at least ${e.during.minReady} Ready, at most ${e.during.maxNotReady} not Ready.`);
+    out.push('', row(['invariant', 'observed', 'limit', 'verdict', 'evidence']), '| --- | ---: | ---: | --- | --- |');
+    for (const i of e.invariants) {
+      const unit = i.unit === '' ? '' : ` ${i.unit}`;
+      out.push(row([i.name, i.observed === null ? '—' : `${Number(i.observed.toFixed(2))}${unit}`, `${i.comparison} ${i.limit}${unit}`, i.verdict === 'fail' ? '**FAIL**' : i.verdict, i.evidence]));
+    }
+    out.push('');
+  }
+  const f = c.final;
+  if (f === null) out.push('End state: not checked (the run was interrupted).', '');
+  else {
+    out.push(`End state: ${f.ready} of ${f.objects} objects Ready; desired-vs-served audit ${f.auditClean ? 'clean' : '**NOT clean**'} (${f.audit}); ${f.untruthful} Ready statuses DNS contradicts.`, '');
+    for (const m of f.mismatches) out.push(`- ${m}`);
+    if (f.mismatches.length > 0) out.push('');
+  }
+  if (c.dnsProbe.length > 0) out.push(`DNS gap prober: ${c.dnsProbe.map((p) => `${p.server} ${p.answered} of ${p.sent} SOA queries answered`).join('; ')}.`, '');
+  return out;
+}
+
 /** The Markdown summary of a run result: the verdict line, what ran, criteria, findings and recommendations, counts, latency tables, rates, failures, and how each figure was measured. */
 export function renderMarkdown(r: RunResult, options: { maxFailures?: number } = {}): string {
   const m = r.metadata;
@@ -85,6 +111,8 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
     }
     out.push('');
   }
+
+  if (r.chaos !== undefined) out.push(...chaosMarkdown(r.chaos));
 
   for (const [title, list] of [['Findings', r.findings], ['Recommendations', r.recommendations]] as const) {
     if (list.length === 0) continue;

@@ -31,6 +31,8 @@ export function faultTargetText(d: RevertDescriptor): string {
   switch (d.mechanism) {
     case 'sandbox-proxy':
       return `link ${d.link}`;
+    case 'sandbox-process':
+      return `part ${d.part}`;
   }
 }
 

@@ -2,12 +2,14 @@
 import { UsageError } from '../errors.js';
 import { burstScenario } from './burst.js';
 import { sustainedScenario } from './sustained.js';
+import { chaosScenario } from './chaos.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, by name. */
 export const scenarios = {
   burst: burstScenario,
   sustained: sustainedScenario,
+  chaos: chaosScenario,
 } as const satisfies Record<string, Scenario>;
 
 /** The scenario called `name`, or a UsageError (exit 2) listing the known names. */

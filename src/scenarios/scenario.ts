@@ -76,7 +76,7 @@ export interface DriveContext {
 }
 
 /** What `drive` measured: sections of the run result. */
-export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification'>;
+export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos'>;
 
 /** The verdict on a finished run (criteria proper come later): what did not go as it should. */
 export interface Verification {
@@ -94,6 +94,10 @@ export interface Scenario<D = unknown> {
   /** The success criteria it can measure (checked before any load). */
   metrics: ScenarioMetrics;
   plan(input: PlanInput): ScenarioPlan<D>;
+  /** The run injects faults: a sandbox started for it gets the fault proxy. */
+  needsFaults?: boolean;
+  /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */
+  checkTarget?(target: Target, plan: ScenarioPlan<D>): string | undefined;
   drive(ctx: DriveContext, plan: ScenarioPlan<D>): Promise<DriveOutcome>;
   verify(result: RunResult): Verification;
 }

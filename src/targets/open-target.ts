@@ -15,7 +15,36 @@ import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
 import { assertApiReachable } from './cluster/reachable.js';
 import { sandboxBindyVersion } from './sandbox/twin-versions.js';
-import type { MetricsEndpoint, Target } from './target.js';
+import type { MetricsEndpoint, Target, TargetFaults } from './target.js';
+import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
+import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
+import type { ProbeSpec } from '../faults/fault.js';
+
+/** How to prove each sandbox link answers again after a fault (any answer counts). */
+const linkProbes: Readonly<Record<string, ProbeSpec>> = {
+  'operator-apiserver': { kind: 'http', tls: true, path: '/healthz' },
+  'operator-sidecar': { kind: 'http', path: '/api/v1/health' },
+  'operator-bind': { kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA' },
+  'client-bind': { kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA' },
+};
+
+/** The sandbox's fault mechanisms: the fault proxy (when it was started with one) and its parts' processes. */
+function sandboxFaults(state: SandboxState, home: string): TargetFaults {
+  const fp = state.faultProxy;
+  const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes: linkProbes });
+  const processes = new ProcessFaultMechanism({ home });
+  return {
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes },
+    unsupportedReason(mechanism, target, spec) {
+      if (mechanism === 'sandbox-process') return processes.unsupportedReason(target, spec);
+      if (proxy === undefined) {
+        return 'the running sandbox has no fault proxy: stop it (bindy-loadtest sandbox down) and let the run start its own, or start it with `bindy-loadtest sandbox up --faults --detach`';
+      }
+      const why = proxy.unsupportedReason(target, spec);
+      return why === undefined ? undefined : `${why} (the sandbox's links: ${fp?.links.map((l) => l.name).join(', ') ?? ''})`;
+    },
+  };
+}
 
 /** How to open the target. */
 export interface OpenTargetOptions {
@@ -27,6 +56,8 @@ export interface OpenTargetOptions {
   allowExistingNamespace: boolean;
   /** False for commands that only clean up: the bindy checks are skipped, and no sandbox is started. */
   forRun: boolean;
+  /** A sandbox started for the run gets the fault proxy on every link (the chaos scenario). */
+  faultProxy?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Progress for a person, one line each (sandbox start-up). */
@@ -37,7 +68,7 @@ export interface OpenTargetOptions {
   journal?: { appendSandbox(s: Omit<SandboxEntry, 'type' | 'runId'>): void };
 }
 
-function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null): Target {
+function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string): Target {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(state.kubeconfig);
   const client = new KubeClient({ kubeConfig });
@@ -57,6 +88,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     dnsServers: [{ ...state.dns, name: 'primary-0' }],
     sidecarEndpoints: [state.sidecarUrl],
     metricsEndpoints: metrics,
+    faults: sandboxFaults(state, home),
     // The sandbox made the namespace and the Bind9Cluster when it started: say so rather than "already there".
     setup: async (s) => ({ ...(await setupTarget(s, { client, createCluster: true })), provisionedBy: 'the sandbox when it started' }),
     async close() {
@@ -72,7 +104,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const state = await readState(home);
   if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) {
     o.onProgress?.('sandbox: using the one already up (its operator and sidecar keep the tunables they were started with)');
-    return sandboxTarget(state, config.namespace, null);
+    return sandboxTarget(state, config.namespace, null, home);
   }
   if (!o.forRun) {
     throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
@@ -90,6 +122,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       home,
       operatorArgs: operatorArgsOf(config),
       sidecarRateLimitOff: sidecarRateLimitOff(config),
+      faultProxy: o.faultProxy === true,
       onProcesses: (p) => {
         processes = p;
         record(p, false);
@@ -103,10 +136,15 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
     throw err;
   }
   const stop = started.stop;
-  return sandboxTarget(started.state, config.namespace, async () => {
-    await stop();
-    if (processes !== null) record(processes, true);
-  });
+  return sandboxTarget(
+    started.state,
+    config.namespace,
+    async () => {
+      await stop();
+      if (processes !== null) record(processes, true);
+    },
+    home,
+  );
 }
 
 async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {

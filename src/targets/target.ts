@@ -2,6 +2,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TargetInfo } from '../report/result/index.js';
 import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
+import type { FaultMechanism, FaultSpec, RevertDescriptor } from '../faults/fault.js';
 
 /** A DNS server the scenarios may query (BIND9). */
 export interface DnsServer {
@@ -49,6 +50,13 @@ export function setupNoteText(namespace: string, clusterName: string, s: SetupRe
   );
 }
 
+/** The fault mechanisms a target offers, and what it cannot do with them (said before any load). */
+export interface TargetFaults {
+  readonly mechanisms: Partial<Record<RevertDescriptor['mechanism'], FaultMechanism>>;
+  /** Why `spec` cannot be applied to `target` through `mechanism` here (with how to make it possible), or undefined when it can. */
+  unsupportedReason(mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec): string | undefined;
+}
+
 /**
  * A place scenarios run against. Nothing outside `src/targets/` knows which kind it has: the
  * scenario only uses the kubeconfig, the endpoints and `setup`.
@@ -68,6 +76,8 @@ export interface Target {
   close(): Promise<void>;
   /** True when close() stops a sandbox this run started, whose API server takes every object with it. */
   readonly closeRemovesObjects?: boolean;
+  /** Fault injection (the chaos scenario); absent where this target has none. */
+  readonly faults?: TargetFaults;
 }
 
 /**

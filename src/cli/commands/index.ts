@@ -5,10 +5,11 @@ import { sandboxCommand } from './sandbox.js';
 import { fixturesCommand } from './fixtures.js';
 import { burstCommand } from './burst.js';
 import { sustainedCommand } from './sustained.js';
+import { chaosCommand } from './chaos.js';
 import { cleanupCommand } from './cleanup.js';
 import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
 import { analyzeCommand } from './analyze.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];

@@ -177,6 +177,60 @@ export interface Finding {
   evidence: Record<string, number | string | null>;
 }
 
+/** One invariant of a chaos experiment, judged with its evidence. */
+export interface ChaosInvariant {
+  name: string;
+  /** Null when it could not be measured. */
+  observed: number | null;
+  limit: number;
+  comparison: '<=' | '>=' | '==';
+  unit: string;
+  verdict: 'pass' | 'fail' | 'not-measured';
+  /** What was seen, in words a person can check. */
+  evidence: string;
+}
+
+/** One chaos experiment: the fault, when it was in force, the proof it was reverted, and its invariants. */
+export interface ChaosExperimentResult {
+  /** `exp-<index>`, the run journal's key. */
+  key: string;
+  /** The experiment kind (`operator-kill`, `network-delay`…). */
+  kind: string;
+  /** The fault mechanism (`sandbox-proxy`, `sandbox-process`). */
+  mechanism: string;
+  /** A link or a part. */
+  target: string;
+  description: string;
+  /** Planned start after the load started, ms. */
+  plannedAtMs: number;
+  /** How late it started (the previous experiment was still converging), ms. */
+  startedLateMs: number;
+  /** Wall-clock times (ISO); absent when the fault was never applied. */
+  appliedAt?: string;
+  revertedAt?: string;
+  /** How long it was in force, ms. */
+  heldMs: number;
+  reverted: boolean;
+  /** How the revert was proven (the link answers again, the process is back). */
+  revertProof: string;
+  /** Objects and Ready ones just before the fault. */
+  before: { objects: number; ready: number } | null;
+  /** Fewest Ready and most not-Ready objects seen while the fault was in force. */
+  during: { minReady: number; maxNotReady: number } | null;
+  /** From the revert to the steady state again, ms; null when it did not converge within the bound. */
+  convergenceMs: number | null;
+  invariants: ChaosInvariant[];
+}
+
+/** What the chaos scenario found: each experiment, the end state, the DNS prober's counts. */
+export interface ChaosSection {
+  experiments: ChaosExperimentResult[];
+  /** The desired-vs-served audit and readiness at the end; null when the run was interrupted. */
+  final: { objects: number; ready: number; auditClean: boolean; audit: string; untruthful: number; mismatches: string[] } | null;
+  /** SOA queries per server asked for the DNS gap. */
+  dnsProbe: { server: string; sent: number; answered: number }[];
+}
+
 /** The whole result document. Every section but metadata may be empty. */
 export interface RunResult {
   schemaVersion: typeof resultSchemaVersion;
@@ -195,4 +249,6 @@ export interface RunResult {
   findings: Finding[];
   recommendations: Finding[];
   notes: string[];
+  /** The chaos scenario's experiments (absent for other scenarios). */
+  chaos?: ChaosSection;
 }

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig } from '../config/index.js';
+import { planChaos, faultOfExperiment, checkOverlaps } from './chaos-plan.js';
+
+async function config(experiments: unknown[], extra: Record<string, unknown> = {}): Promise<Parameters<typeof planChaos>[0]['config']> {
+  const r = await resolveConfig({
+    cwd: process.cwd(),
+    flags: [
+      { flag: '--duration', key: 'scenarios.chaos.duration', raw: '2m' },
+      { flag: '--rate', key: 'scenarios.chaos.rate', raw: '4/s' },
+      { flag: '--scenario', key: 'scenarios.chaos.experiments', raw: experiments as Record<string, unknown>[] },
+      ...Object.entries(extra).map(([key, raw]) => ({ flag: key, key, raw: raw as string })),
+    ],
+  });
+  return r.config;
+}
+
+test('each experiment becomes one fault of one mechanism on one target, with its params and defaults', async () => {
+  const c = await config([
+    { kind: 'operator-kill', at: '10s', duration: '20s' },
+    { kind: 'packet-loss', at: '40s', duration: '20s' },
+    { kind: 'network-delay', at: '70s', duration: '10s', params: { link: 'client-bind', latency: '2s', jitter: '100ms' } },
+    { kind: 'bind9-crash', at: '90s', duration: '10s' },
+  ]);
+  const plan = planChaos({ config: c, runId: 'chaos-1', interleave: false });
+  const f = plan.data?.faults ?? [];
+  assert.deepEqual(f.map((x) => `${x.key} ${x.mechanism} ${x.target} ${x.spec.kind} ${x.atMs} ${x.durationMs} ${x.touchesServing}`), [
+    'exp-0 sandbox-process operator kill 10000 20000 false',
+    'exp-1 sandbox-proxy operator-bind loss 40000 20000 false',
+    'exp-2 sandbox-proxy client-bind latency 70000 10000 true',
+    'exp-3 sandbox-process named kill 90000 10000 true',
+  ]);
+  assert.deepEqual(f[1]?.spec, { kind: 'loss', share: 0.2, direction: 'both' }, 'packet-loss defaults: 20 % on the operator\'s UPDATE path');
+  assert.deepEqual(f[2]?.spec, { kind: 'latency', ms: 2000, jitterMs: 100, direction: 'upstream' });
+  // The background load is the sustained engine at the chaos rate for the chaos duration, no ramp.
+  assert.equal(plan.data?.load.ratePerSec, 4);
+  assert.equal(plan.data?.load.durationMs, 120_000);
+  assert.equal(plan.data?.load.rampUpMs, 0);
+  assert.equal(plan.scenario, 'chaos');
+  assert.ok(plan.describe.some((l) => l.includes('exp-1 packet-loss: loss 20 % both on link operator-bind')), plan.describe.join('\n'));
+});
+
+test('faults that overlap on one target, no experiment, or one the sandbox cannot run are refused before any load', async () => {
+  await assert.rejects(async () => planChaos({ config: await config([{ kind: 'partition', at: '10s', duration: '30s' }, { kind: 'network-delay', at: '20s', duration: '10s', params: { link: 'operator-sidecar' } }]), runId: 'r', interleave: false }), /exp-0 .* and exp-1 .* overlap on operator-sidecar/);
+  // Back to back on one target, or overlapping on two targets: fine.
+  planChaos({ config: await config([{ kind: 'partition', at: '10s', duration: '30s' }, { kind: 'network-delay', at: '40s', duration: '10s', params: { link: 'operator-sidecar' } }, { kind: 'operator-kill', at: '15s', duration: '10s' }]), runId: 'r', interleave: false });
+  const one = await config([{ kind: 'operator-kill', at: '10s', duration: '20s' }]);
+  const none = { ...one, scenarios: { ...one.scenarios, chaos: { ...one.scenarios.chaos, experiments: [] } } };
+  assert.throws(() => planChaos({ config: none, runId: 'r', interleave: false }), /none given: name one with --scenario/);
+  assert.throws(() => faultOfExperiment({ kind: 'sidecar-errors', at: 0, duration: 1000, params: { errorRate: 0.5, status: 503 } }, 3), /experiments\[3\]: sidecar-errors has no mechanism on the sandbox yet/);
+  assert.doesNotThrow(() => checkOverlaps([]));
+});
+

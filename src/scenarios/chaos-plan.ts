@@ -1,0 +1,140 @@
+/**
+ * @module The chaos plan (pure): the background load (the sustained engine's schedule at the chaos
+ * rate, over the sustained section's zones, kinds, mix and working set) and each experiment turned
+ * into one fault of one mechanism on one target, checked before any load: a fault this target
+ * cannot apply, or two that overlap on one target, is a usage error (exit 2) naming them.
+ */
+import { formatDuration, formatRate } from '../config/values.js';
+import type { ChaosExperiment, Config } from '../config/index.js';
+import { UsageError } from '../errors.js';
+import { describeFault, type FaultSpec, type RevertDescriptor } from '../faults/fault.js';
+import type { PlanInput, ScenarioPlan } from './scenario.js';
+import { planSustained, type SustainedPlanData } from './sustained-plan.js';
+
+/** bindy's own chaos suite: every invariant must hold again within 120 s of the fault's end. */
+export const convergeBoundMs = 120_000;
+/** DNS gap bound on a server the fault did not touch (bindy's suite: 2 s). */
+export const gapBoundUntouchedMs = 2_000;
+/** DNS gap bound on a server the fault touched (bindy's suite: 120 s). */
+export const gapBoundTouchedMs = 120_000;
+
+/** One experiment as a fault: which mechanism applies what to what, and when. */
+export interface PlannedFault {
+  /** `exp-<index>`: the journal's key and the report's. */
+  key: string;
+  experiment: ChaosExperiment['kind'];
+  atMs: number;
+  durationMs: number;
+  mechanism: RevertDescriptor['mechanism'];
+  /** A link of the fault proxy or a sandbox part. */
+  target: string;
+  spec: FaultSpec;
+  /** The fault acts on what answers DNS queries (named itself, or the clients' link to it): the looser gap bound applies. */
+  touchesServing: boolean;
+  /** One line, e.g. `network-delay: latency 500 ms upstream on link operator-bind, at 30s for 30s`. */
+  text: string;
+}
+
+/** What only the chaos drive reads. */
+export interface ChaosPlanData {
+  load: SustainedPlanData;
+  faults: PlannedFault[];
+  convergeBoundMs: number;
+  gapBounds: { untouchedMs: number; touchedMs: number };
+}
+
+/** What a target can do with faults, as far as the plan needs to know (`TargetFaults` of a target). */
+export interface FaultCapabilities {
+  /** Why `mechanism` cannot act on `target` here, or undefined when it can. */
+  unsupportedReason(mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec): string | undefined;
+}
+
+/** The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has no mechanism for yet. */
+export function faultOfExperiment(e: ChaosExperiment, index: number): PlannedFault {
+  const base = { key: `exp-${index}`, experiment: e.kind, atMs: e.at, durationMs: e.duration };
+  const make = (mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec, touchesServing: boolean): PlannedFault => ({
+    ...base,
+    mechanism,
+    target,
+    spec,
+    touchesServing,
+    text: `${e.kind}: ${describeFault(spec)} on ${mechanism === 'sandbox-proxy' ? `link ${target}` : `part ${target}`}, at ${formatDuration(e.at)} for ${formatDuration(e.duration)}`,
+  });
+  switch (e.kind) {
+    case 'operator-kill':
+      return make('sandbox-process', 'operator', { kind: 'kill', signal: e.params.signal }, false);
+    case 'bind9-crash':
+      return make('sandbox-process', 'named', { kind: 'kill', signal: e.params.signal }, true);
+    case 'sidecar-down':
+      return make('sandbox-process', 'sidecar', { kind: 'kill', signal: e.params.signal }, false);
+    case 'sidecar-delay':
+      // Added to every bindcar response: latency on the way back from bindcar to the operator.
+      return make('sandbox-proxy', 'operator-sidecar', { kind: 'latency', ms: e.params.delay, direction: 'downstream' }, false);
+    case 'network-delay':
+      return make('sandbox-proxy', e.params.link, { kind: 'latency', ms: e.params.latency, ...(e.params.jitter > 0 ? { jitterMs: e.params.jitter } : {}), direction: 'upstream' }, e.params.link === 'client-bind');
+    case 'packet-loss':
+      return make('sandbox-proxy', e.params.link, { kind: 'loss', share: e.params.loss, direction: 'both' }, e.params.link === 'client-bind');
+    case 'partition':
+      return make('sandbox-proxy', e.params.link, { kind: 'partition' }, e.params.link === 'client-bind');
+    case 'sidecar-errors':
+    case 'apiserver-throttle':
+      throw new UsageError(`scenarios.chaos.experiments[${index}]: ${e.kind} has no mechanism on the sandbox yet (it needs the twin to answer errors on purpose); the sandbox runs: ${sandboxExperiments.join(', ')}`);
+  }
+}
+
+/** Experiment kinds the sandbox can run today. */
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'network-delay', 'packet-loss', 'partition'];
+
+/** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
+export function checkOverlaps(faults: readonly PlannedFault[]): void {
+  const sorted = [...faults].sort((a, b) => a.atMs - b.atMs);
+  for (let i = 0; i < sorted.length; i++) {
+    for (let k = i + 1; k < sorted.length; k++) {
+      const a = sorted[i];
+      const b = sorted[k];
+      if (a === undefined || b === undefined) continue;
+      const sameTarget = a.mechanism === b.mechanism && a.target === b.target;
+      if (sameTarget && b.atMs < a.atMs + a.durationMs) {
+        throw new UsageError(`scenarios.chaos.experiments: ${a.key} (${a.text}) and ${b.key} (${b.text}) overlap on ${a.target}; one fault per target at a time`);
+      }
+    }
+  }
+}
+
+/** The chaos options as the CLI's `--scenario` gives them: one experiment of that kind, a quarter in, for a quarter of the run. */
+export function singleExperiment(kind: ChaosExperiment['kind'], durationMs: number, faultMs: number | undefined, params: ChaosExperiment['params']): ChaosExperiment {
+  const at = Math.round(durationMs / 4);
+  return { kind, at, duration: faultMs ?? Math.round(durationMs / 4), params } as ChaosExperiment;
+}
+
+/** The chaos scenario's plan. */
+export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
+  const c = input.config.scenarios.chaos;
+  if (c.experiments.length === 0) {
+    throw new UsageError('scenarios.chaos.experiments: none given: name one with --scenario (e.g. chaos --scenario operator-kill) or list them in the config file');
+  }
+  // The background load is the sustained engine at the chaos rate, for the chaos duration, no ramp.
+  const config: Config = {
+    ...input.config,
+    scenarios: { ...input.config.scenarios, sustained: { ...input.config.scenarios.sustained, rate: c.rate, duration: c.duration, rampUp: 0, quietWindow: 0 } },
+  };
+  const load = planSustained({ ...input, config });
+  const faults = c.experiments.map((e, i) => faultOfExperiment(e, i));
+  checkOverlaps(faults);
+  const data = load.data;
+  if (data === undefined) throw new Error('the sustained plan carries no schedule');
+  const describe = [
+    ...load.describe.slice(0, 2),
+    `3. background load: ${formatRate(c.rate)} for ${formatDuration(c.duration)} on an open-loop schedule (the sustained engine; its mix, kinds and working set)`,
+    ...faults.map((f, i) => `   ${i === 0 ? '4.' : '  '} ${f.key} ${f.text}: steady state checked before; sampled during; reverted and proven reverted; then converged within ${formatDuration(convergeBoundMs)}?`),
+    `5. invariants per experiment: convergence ≤ ${formatDuration(convergeBoundMs)} after the revert; DNS gap ≤ ${formatDuration(gapBoundUntouchedMs)} on a server the fault did not touch (≤ ${formatDuration(gapBoundTouchedMs)} on one it did); the fault proven gone`,
+    `6. at the end: every record Ready and served as desired by every DNS server (the desired-vs-served audit); Ready statuses DNS contradicts counted apart`,
+    `7. cleanup: every fault still in force reverted first (journalled before it was applied), then everything labelled loadtest.bindy.firestoned.io/run-id=${input.runId} deleted (unless --keep)`,
+  ];
+  return {
+    ...load,
+    scenario: 'chaos',
+    describe,
+    data: { load: data, faults, convergeBoundMs, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs } },
+  };
+}
