@@ -92,11 +92,20 @@ export class ProgressReporter {
   /** Feed it every engine and tracker event. */
   readonly onEvent = (e: BurstEvent | TrackerEvent | SustainedEvent): void => {
     if (e.type === 'status') this.#status = e.text;
+    else if (e.type === 'notice') this.#notice(e.text);
     else if (e.type === 'created') this.state.created++;
     else if (e.type === 'rejected') this.state.failed++;
     else if (e.type === 'error' && 'cause' in e) this.state.failed++;
     else if (e.type === 'ready') this.state.ready++;
   };
+
+  /** Prints a line of its own now (on a TTY above the redrawn progress line). */
+  #notice(text: string): void {
+    if (this.#o.isTTY && this.#drawn) {
+      this.#o.write(`\r\x1b[K${text}\n`);
+      this.#drawn = false;
+    } else this.#o.write(`${text}\n`);
+  }
 
   /** Starts redrawing. */
   start(): void {

@@ -37,8 +37,13 @@ export interface SustainedStatusEvent {
 export interface EngineDoneEvent {
   type: 'engine-done';
 }
-/** Every event a sustained session emits besides the tracker's. */
-export type SustainedEvent = SustainedStatusEvent | EngineDoneEvent;
+/** Something a person should see at once, on its own line (a chaos fault applied or reverted). */
+export interface NoticeEvent {
+  type: 'notice';
+  text: string;
+}
+/** Every event a sustained session (or a scenario built on it) emits besides the tracker's. */
+export type SustainedEvent = SustainedStatusEvent | EngineDoneEvent | NoticeEvent;
 
 /** Options of one sustained session. */
 export interface SustainedSessionOptions {

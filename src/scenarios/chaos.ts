@@ -113,7 +113,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     const before = await look(null);
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
     currentKey = f.key;
-    ctx.onEvent({ type: 'status', text: `${f.key} ${f.text}: applying (${before.ready}/${before.objects} Ready before)` });
+    ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${f.text}: applying (${before.ready} of ${before.objects} objects Ready before)` });
     const appliedMono = performance.now();
     let applied: AppliedFault;
     try {
@@ -139,7 +139,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     if (record.outcome.reverted) ctx.journal.appendFaultReverted(f.key);
     const revertedMono = performance.now();
     const revertedWall = Date.now();
-    ctx.onEvent({ type: 'status', text: `${f.key} reverted (${record.proof.evidence}); waiting for convergence (≤ ${Math.round(data.convergeBoundMs / 1000)} s)` });
+    ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} reverted after ${((revertedMono - appliedMono) / 1000).toFixed(1)} s (${record.proof.evidence}); waiting for convergence (≤ ${Math.round(data.convergeBoundMs / 1000)} s)` });
     let convergenceMs: number | null = null;
     let last: Readiness | null = null;
     let lastAudit: (AuditReport & { untruthful: number }) | null = null;
@@ -154,6 +154,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       }
       await sleep(1000, [ctx.hardStop]);
     }
+    ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s` : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const invariants: ChaosInvariant[] = [
       inv('fault reverted', record.proof.reverted ? 1 : 0, 1, '==', '', record.proof.evidence),
