@@ -14,6 +14,17 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   const m = r.metadata;
   const lines: string[] = [verdictLine(r)];
   lines.push(`${m.scenario} ${m.runId}: ${m.status}${m.durationMs === null ? '' : ` in ${(m.durationMs / 1000).toFixed(1)} s`} (${m.target.kind})`);
+  // Chaos: each experiment's invariants first, they are its answer.
+  for (const e of r.chaos?.experiments ?? []) {
+    const failed = e.invariants.filter((i) => i.verdict === 'fail');
+    lines.push(
+      `  ${e.key} ${e.kind}: ${failed.length === 0 ? 'every invariant held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ` +
+        `${e.convergenceMs === null ? 'did not converge' : `converged ${(e.convergenceMs / 1000).toFixed(1)} s after the revert`}; ` +
+        `${e.invariants.filter((i) => i.name.startsWith('DNS gap')).map((i) => `${i.name} ${i.observed === null ? '—' : `${i.observed.toFixed(2)} s`}`).join(', ')}; revert ${e.reverted ? 'proven' : 'NOT proven'}`,
+    );
+  }
+  const fin = r.chaos?.final;
+  if (fin !== undefined && fin !== null) lines.push(`  end state: ${fin.ready} of ${fin.objects} Ready; DNS ${fin.auditClean ? 'serves exactly what the CRs say' : `DIFFERS from the CRs: ${fin.audit}`}`);
   if (r.counters['operations_attempted'] !== undefined) {
     // A scheduled run (sustained): operations of every type, the rates, the backlog verdict.
     lines.push(
