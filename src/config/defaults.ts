@@ -38,7 +38,7 @@ export const defaultConfig: Config = deepFreeze({
       timeout: 120_000,
       quietWindow: 60_000,
     },
-    chaos: { kind: 'chaos', duration: 600_000, rate: 10, experiments: [] },
+    chaos: { kind: 'chaos', duration: 600_000, rate: 10, experiments: [], convergeTimeout: 120_000 },
     e2e: { kind: 'e2e', records: 50, probeInterval: 250, timeout: 120_000 },
     backpressure: { kind: 'backpressure', startRate: 10, stepRate: 10, maxRate: 200, stepDuration: 60_000 },
     bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4 },
@@ -61,7 +61,7 @@ export const defaultConfig: Config = deepFreeze({
     maxMemoryGrowthMBPerHour: 100,
   },
   sandbox: {
-    operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0 },
+    operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0, republishOnZoneRecreate: false },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },
   },
   report: { formats: ['json', 'markdown', 'html'], progressInterval: 5000 },
@@ -70,7 +70,7 @@ export const defaultConfig: Config = deepFreeze({
 /** Params each chaos experiment gets when its entry leaves them out, in the file's value syntax. */
 export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], Readonly<Record<string, string | number>>>> = deepFreeze({
   'operator-kill': { signal: 'SIGKILL' },
-  'bind9-crash': { signal: 'SIGKILL' },
+  'bind9-crash': { signal: 'SIGKILL', zoneData: 'keep' },
   'sidecar-down': { signal: 'SIGKILL' },
   'sidecar-delay': { delay: '2s' },
   'sidecar-errors': { errorRate: '50%', status: 503 },

@@ -42,7 +42,7 @@ function formatExperiments(value: unknown): string {
 /** The chaos experiment kinds and their params. */
 export const experimentSpecs = {
   'operator-kill': experiment({ signal: signal() }),
-  'bind9-crash': experiment({ signal: signal() }),
+  'bind9-crash': experiment({ signal: signal(), zoneData: f.oneOf('keep: named restarts with its zone directory; lose: without it (a pod with no volume), bindy #486', ['keep', 'lose'] as const) }),
   'sidecar-down': experiment({ signal: signal() }),
   'sidecar-delay': experiment({ delay: f.duration('added to every bindcar response') }),
   'sidecar-errors': experiment({
@@ -116,6 +116,7 @@ export const configSpec: f.Section = f.section({
         duration: f.duration('total duration'),
         rate: f.rate('background operations per second'),
         experiments: f.variants('faults injected on a schedule', experimentSpecs, formatExperiments, experimentParamDefaults),
+        convergeTimeout: f.duration('how long after each fault\'s revert the steady state may take to come back (bindy\'s suite: 2m)'),
       },
       { constants: { kind: 'chaos' } },
     ),
@@ -173,6 +174,7 @@ export const configSpec: f.Section = f.section({
       reconcileDelay: f.distribution('added to every reconcile: 300ms or uniform(200ms,400ms)'),
       reconcileDelayKinds: f.listOf('kinds whose reconciles get reconcileDelay', bindyKinds),
       errorRate: f.percentage('share of reconciles that fail on purpose'),
+      republishOnZoneRecreate: f.boolean('publish a zone\'s records again when the zone had to be created again on a restarted named (bindy after #486); false: as 0.6.2, which serves the zone empty'),
     }),
     sidecar: f.section({
       rateLimit: f.rateLimit('off, or {rps, burst}'),

@@ -134,7 +134,8 @@ export interface SidecarDownExperiment extends ExperimentTiming {
 /** Kill BIND9 (named) in one instance; it is started again (zone directory kept) when the fault ends. */
 export interface Bind9CrashExperiment extends ExperimentTiming {
   kind: 'bind9-crash';
-  params: { signal: 'SIGKILL' | 'SIGTERM' };
+  /** `zoneData`: `keep` (a restart with its volume) or `lose` (a pod without one: named comes back with no zones, bindy #486). */
+  params: { signal: 'SIGKILL' | 'SIGTERM'; zoneData: 'keep' | 'lose' };
 }
 /** Delay every bindcar response. */
 export interface SidecarDelayExperiment extends ExperimentTiming {
@@ -193,6 +194,8 @@ export interface ChaosOptions {
   rate: number;
   /** The faults, in any order. */
   experiments: readonly ChaosExperiment[];
+  /** How long after a fault's revert the steady state may take to come back, in ms (bindy's suite: 120 s). */
+  convergeTimeout: number;
 }
 
 /** Create records and time until BIND9 answers for them. */
@@ -289,6 +292,8 @@ export interface SandboxConfig {
     reconcileDelayKinds: readonly BindyKind[];
     /** Share (0..1) of reconciles that fail on purpose. */
     errorRate: number;
+    /** Publish a zone's records again after the zone had to be created again on a primary (bindy after #486; 0.6.2 does not). */
+    republishOnZoneRecreate: boolean;
   };
   sidecar: {
     rateLimit: RateLimitConfig;

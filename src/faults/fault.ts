@@ -71,6 +71,12 @@ export interface ResetFault extends FaultCommon {
 export interface KillFault extends FaultCommon {
   readonly kind: 'kill';
   readonly signal?: 'SIGKILL' | 'SIGTERM';
+  /**
+   * named only: its data goes with it (zone files, journals, the zones bindcar added), as a BIND9
+   * pod restarted without a persistent volume (bindy's default); its config and keys stay. The
+   * revert starts it with no zones: bringing them back is the operator's job (bindy #486).
+   */
+  readonly loseData?: boolean;
 }
 
 /** A sandbox part's process is frozen (SIGSTOP) until the fault is reverted (SIGCONT): it holds its sockets but answers nothing. */
@@ -116,7 +122,7 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   bandwidth: ['bytesPerSecond', 'direction'],
   partition: ['mode'],
   reset: [],
-  kill: ['signal'],
+  kill: ['signal', 'loseData'],
   pause: [],
 };
 
@@ -192,7 +198,9 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
     case 'kill': {
       const signal = o['signal'];
       if (signal !== undefined && signal !== 'SIGKILL' && signal !== 'SIGTERM') return fail(`kill.signal must be SIGKILL or SIGTERM (got ${describe(signal)})`);
-      return { kind: 'kill', ...(signal === undefined ? {} : { signal }), ...common };
+      const loseData = o['loseData'];
+      if (loseData !== undefined && typeof loseData !== 'boolean') return fail(`kill.loseData must be true or false (got ${describe(loseData)})`);
+      return { kind: 'kill', ...(signal === undefined ? {} : { signal }), ...(loseData === true ? { loseData } : {}), ...common };
     }
     case 'pause':
       return { kind: 'pause', ...common };
@@ -238,7 +246,7 @@ export function describeFault(spec: FaultSpec): string {
     case 'reset':
       return `reset${forText}`;
     case 'kill':
-      return `kill (${spec.signal ?? 'SIGKILL'})${forText === '' ? ' until reverted' : forText}`;
+      return `kill (${spec.signal ?? 'SIGKILL'})${spec.loseData === true ? ' losing its data' : ''}${forText === '' ? ' until reverted' : forText}`;
     case 'pause':
       return `pause (SIGSTOP)${forText === '' ? ' until reverted' : forText}`;
   }

@@ -91,11 +91,6 @@ export class DnsGapProber {
     this.#timer = null;
   }
 
-  /** When the prober started (monotonic ms). */
-  get startedMs(): number {
-    return this.#startedMs;
-  }
-
   /** Longest stretch without an answer from each server within [fromMs, toMs] (monotonic ms). */
   gaps(fromMs: number, toMs: number): { server: string; gapMs: number }[] {
     return [...this.#answered].map(([server, times]) => ({ server, gapMs: longestGap([...times].sort((a, b) => a - b), Math.max(fromMs, this.#startedMs), toMs) }));

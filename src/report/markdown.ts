@@ -64,7 +64,7 @@ export function chaosMarkdown(c: NonNullable<RunResult['chaos']>): string[] {
   for (const e of c.experiments) {
     const conv = e.convergenceMs === null ? 'did not converge' : `converged ${(e.convergenceMs / 1000).toFixed(1)} s after the revert`;
     out.push(`### ${e.key} ${e.kind}: ${conv}`, '');
-    out.push(`${e.description}. Applied ${e.appliedAt ?? '(never)'}, reverted ${e.revertedAt ?? '(never)'} after ${(e.heldMs / 1000).toFixed(1)} s${e.startedLateMs > 1000 ? ` (started ${(e.startedLateMs / 1000).toFixed(1)} s late: the previous experiment was still converging)` : ''}; revert ${e.reverted ? 'proven' : '**NOT proven**'}: ${e.revertProof}.`);
+    out.push(`${e.description}. Applied ${e.appliedAt ?? '(never)'}, reverted ${e.revertedAt ?? '(never)'} after ${(e.heldMs / 1000).toFixed(1)} s in force${e.revertMs === undefined || e.revertMs < 100 ? '' : ` (the revert took ${(e.revertMs / 1000).toFixed(1)} s)`}${e.startedLateMs > 1000 ? ` (started ${(e.startedLateMs / 1000).toFixed(1)} s late: the previous experiment was still converging)` : ''}; revert ${e.reverted ? 'proven' : '**NOT proven**'}: ${e.revertProof}.`);
     if (e.before !== null && e.during !== null) out.push('', `Ready before: ${e.before.ready} of ${e.before.objects}; during the fault: at least ${e.during.minReady} Ready, at most ${e.during.maxNotReady} not Ready.`);
     out.push('', row(['invariant', 'observed', 'limit', 'verdict', 'evidence']), '| --- | ---: | ---: | --- | --- |');
     for (const i of e.invariants) {

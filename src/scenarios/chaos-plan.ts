@@ -11,8 +11,6 @@ import { describeFault, type FaultSpec, type RevertDescriptor } from '../faults/
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { planSustained, type SustainedPlanData } from './sustained-plan.js';
 
-/** bindy's own chaos suite: every invariant must hold again within 120 s of the fault's end. */
-export const convergeBoundMs = 120_000;
 /** DNS gap bound on a server the fault did not touch (bindy's suite: 2 s). */
 export const gapBoundUntouchedMs = 2_000;
 /** DNS gap bound on a server the fault touched (bindy's suite: 120 s). */
@@ -43,12 +41,6 @@ export interface ChaosPlanData {
   gapBounds: { untouchedMs: number; touchedMs: number };
 }
 
-/** What a target can do with faults, as far as the plan needs to know (`TargetFaults` of a target). */
-export interface FaultCapabilities {
-  /** Why `mechanism` cannot act on `target` here, or undefined when it can. */
-  unsupportedReason(mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec): string | undefined;
-}
-
 /** The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has no mechanism for yet. */
 export function faultOfExperiment(e: ChaosExperiment, index: number): PlannedFault {
   const base = { key: `exp-${index}`, experiment: e.kind, atMs: e.at, durationMs: e.duration };
@@ -64,21 +56,39 @@ export function faultOfExperiment(e: ChaosExperiment, index: number): PlannedFau
     case 'operator-kill':
       return make('sandbox-process', 'operator', { kind: 'kill', signal: e.params.signal }, false);
     case 'bind9-crash':
-      return make('sandbox-process', 'named', { kind: 'kill', signal: e.params.signal }, true);
+      return make('sandbox-process', 'named', { kind: 'kill', signal: e.params.signal, ...(e.params.zoneData === 'lose' ? { loseData: true } : {}) }, true);
     case 'sidecar-down':
       return make('sandbox-process', 'sidecar', { kind: 'kill', signal: e.params.signal }, false);
     case 'sidecar-delay':
       // Added to every bindcar response: latency on the way back from bindcar to the operator.
       return make('sandbox-proxy', 'operator-sidecar', { kind: 'latency', ms: e.params.delay, direction: 'downstream' }, false);
     case 'network-delay':
-      return make('sandbox-proxy', e.params.link, { kind: 'latency', ms: e.params.latency, ...(e.params.jitter > 0 ? { jitterMs: e.params.jitter } : {}), direction: 'upstream' }, e.params.link === 'client-bind');
     case 'packet-loss':
-      return make('sandbox-proxy', e.params.link, { kind: 'loss', share: e.params.loss, direction: 'both' }, e.params.link === 'client-bind');
     case 'partition':
-      return make('sandbox-proxy', e.params.link, { kind: 'partition' }, e.params.link === 'client-bind');
+      if (e.params.link === 'sidecar-bind') {
+        // bindcar talks to named by rndc and from its own files: no proxy sits there on the sandbox.
+        throw new UsageError(`scenarios.chaos.experiments[${index}]: ${e.kind} on link sidecar-bind has no mechanism on the sandbox yet (its links: operator-apiserver, operator-sidecar, operator-bind, client-bind)`);
+      }
+      return networkFault(e, make);
     case 'sidecar-errors':
     case 'apiserver-throttle':
       throw new UsageError(`scenarios.chaos.experiments[${index}]: ${e.kind} has no mechanism on the sandbox yet (it needs the twin to answer errors on purpose); the sandbox runs: ${sandboxExperiments.join(', ')}`);
+  }
+}
+
+/** The fault of a network experiment on its link (faults on `client-bind` touch what answers queries). */
+function networkFault(
+  e: Extract<ChaosExperiment, { kind: 'network-delay' | 'packet-loss' | 'partition' }>,
+  make: (mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec, touchesServing: boolean) => PlannedFault,
+): PlannedFault {
+  const touches = e.params.link === 'client-bind';
+  switch (e.kind) {
+    case 'network-delay':
+      return make('sandbox-proxy', e.params.link, { kind: 'latency', ms: e.params.latency, ...(e.params.jitter > 0 ? { jitterMs: e.params.jitter } : {}), direction: 'upstream' }, touches);
+    case 'packet-loss':
+      return make('sandbox-proxy', e.params.link, { kind: 'loss', share: e.params.loss, direction: 'both' }, touches);
+    case 'partition':
+      return make('sandbox-proxy', e.params.link, { kind: 'partition' }, touches);
   }
 }
 
@@ -101,12 +111,6 @@ export function checkOverlaps(faults: readonly PlannedFault[]): void {
   }
 }
 
-/** The chaos options as the CLI's `--scenario` gives them: one experiment of that kind, a quarter in, for a quarter of the run. */
-export function singleExperiment(kind: ChaosExperiment['kind'], durationMs: number, faultMs: number | undefined, params: ChaosExperiment['params']): ChaosExperiment {
-  const at = Math.round(durationMs / 4);
-  return { kind, at, duration: faultMs ?? Math.round(durationMs / 4), params } as ChaosExperiment;
-}
-
 /** The chaos scenario's plan. */
 export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
   const c = input.config.scenarios.chaos;
@@ -126,8 +130,8 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
   const describe = [
     ...load.describe.slice(0, 2),
     `3. background load: ${formatRate(c.rate)} for ${formatDuration(c.duration)} on an open-loop schedule (the sustained engine; its mix, kinds and working set)`,
-    ...faults.map((f, i) => `   ${i === 0 ? '4.' : '  '} ${f.key} ${f.text}: steady state checked before; sampled during; reverted and proven reverted; then converged within ${formatDuration(convergeBoundMs)}?`),
-    `5. invariants per experiment: convergence ≤ ${formatDuration(convergeBoundMs)} after the revert; DNS gap ≤ ${formatDuration(gapBoundUntouchedMs)} on a server the fault did not touch (≤ ${formatDuration(gapBoundTouchedMs)} on one it did); the fault proven gone`,
+    ...faults.map((f, i) => `${i === 0 ? '4.' : '  '} ${f.key} ${f.text}: steady state checked before; sampled during; reverted and proven reverted; then converged within ${formatDuration(c.convergeTimeout)}?`),
+    `5. invariants per experiment: convergence ≤ ${formatDuration(c.convergeTimeout)} after the revert; DNS gap ≤ ${formatDuration(gapBoundUntouchedMs)} on a server the fault did not touch (≤ ${formatDuration(gapBoundTouchedMs)} on one it did); the fault proven gone`,
     `6. at the end: every record Ready and served as desired by every DNS server (the desired-vs-served audit); Ready statuses DNS contradicts counted apart`,
     `7. cleanup: every fault still in force reverted first (journalled before it was applied), then everything labelled loadtest.bindy.firestoned.io/run-id=${input.runId} deleted (unless --keep)`,
   ];
@@ -135,6 +139,6 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     ...load,
     scenario: 'chaos',
     describe,
-    data: { load: data, faults, convergeBoundMs, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs } },
+    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs } },
   };
 }

@@ -28,13 +28,21 @@ const linkProbes: Readonly<Record<string, ProbeSpec>> = {
   'client-bind': { kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA' },
 };
 
+/** Where clients reach named through the fault proxy (`client-bind`), when the sandbox has one. */
+function clientLink(state: SandboxState): { host: string; port: number } | undefined {
+  const l = state.faultProxy?.links.find((x) => x.name === 'client-bind');
+  return l === undefined ? undefined : { host: l.listen.host, port: l.listen.port };
+}
+
 /** The sandbox's fault mechanisms: the fault proxy (when it was started with one) and its parts' processes. */
 function sandboxFaults(state: SandboxState, home: string): TargetFaults {
   const fp = state.faultProxy;
   const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes: linkProbes });
   const processes = new ProcessFaultMechanism({ home });
+  const client = clientLink(state);
   return {
     mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes },
+    ...(client === undefined ? {} : { clientDnsServers: [{ ...client, name: 'primary-0' }] }),
     unsupportedReason(mechanism, target, spec) {
       if (mechanism === 'sandbox-process') return processes.unsupportedReason(target, spec);
       if (proxy === undefined) {

@@ -53,6 +53,8 @@ export function setupNoteText(namespace: string, clusterName: string, s: SetupRe
 /** The fault mechanisms a target offers, and what it cannot do with them (said before any load). */
 export interface TargetFaults {
   readonly mechanisms: Partial<Record<RevertDescriptor['mechanism'], FaultMechanism>>;
+  /** Where clients reach the DNS servers through a link faults act on (UDP only), in `dnsServers`' order: the DNS gap is measured there. */
+  readonly clientDnsServers?: readonly DnsServer[];
   /** Why `spec` cannot be applied to `target` through `mechanism` here (with how to make it possible), or undefined when it can. */
   unsupportedReason(mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec): string | undefined;
 }

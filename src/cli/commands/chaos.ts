@@ -19,6 +19,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--working-set', key: 'scenarios.sustained.workingSet' },
   { flag: '--mix', key: 'scenarios.sustained.operations' },
   { flag: '--timeout', key: 'scenarios.sustained.timeout' },
+  { flag: '--converge-timeout', key: 'scenarios.chaos.convergeTimeout' },
   ...runConfigFlags,
 ];
 
@@ -34,8 +35,8 @@ What it does:
   3. for each experiment, at its time: checks the steady state, journals the fault with how to
      revert it, applies it, samples Ready counts while it holds, reverts it and proves it reverted
      (the link answers again; the process is back and healthy), then waits up to 120 s for
-     convergence: no object written before the revert still not Ready, and every Ready record
-     served as desired by every DNS server (the desired-vs-served audit)
+     convergence (--converge-timeout): no object written before the revert still not Ready, and
+     every Ready one of them served as desired by every DNS server (the desired-vs-served audit)
   4. judges each experiment: fault reverted; converged ≤ 120 s; DNS gap (longest stretch without
      an answer to an SOA query asked every 250 ms) ≤ 2 s on a server the fault did not touch,
      ≤ 120 s on one it did; no Ready status that DNS contradicts. At the end: every record Ready
@@ -45,7 +46,9 @@ What it does:
 
 Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; --param sets one):
   operator-kill   kill the operator (signal=SIGKILL|SIGTERM) until the fault ends, then start it again
-  bind9-crash     kill named (signal), then start it again on its ports with its zone directory kept
+  bind9-crash     kill named (signal), then start it again on its ports, with its zone directory kept
+                  (zoneData=keep) or lost (zoneData=lose: a pod without a volume; bindy 0.6.2 then
+                  serves the zones without their records, #486)
   sidecar-down    kill bindcar (signal), then start it again on its port
   sidecar-delay   delay every bindcar answer to the operator (delay=2s)
   network-delay   latency on a link (link=operator-apiserver, latency=500ms, jitter=0s)
@@ -107,7 +110,8 @@ export const chaosCommand: CommandModule = {
       .option('--kinds <mix>', 'record-kind mix of the creates (scenarios.sustained.kinds)')
       .option('--working-set <n>', 'records created and Ready before the load starts (scenarios.sustained.workingSet)')
       .option('--mix <weights>', 'create,update,delete weights of the background load (scenarios.sustained.operations)')
-      .option('--timeout <duration>', 'bound on the setup waits and the wait for outstanding operations (scenarios.sustained.timeout)');
+      .option('--timeout <duration>', 'bound on the setup waits and the wait for outstanding operations (scenarios.sustained.timeout)')
+      .option('--converge-timeout <duration>', 'how long after each revert the steady state may take to come back (scenarios.chaos.convergeTimeout; default 2m, bindy\'s suite)');
     addRunOptions(cmd, 'chaos')
       .addHelpText('after', help)
       .action(async (o: RunFlags & { scenario?: string; param?: string[]; faultDuration?: string }, c: Command) => {

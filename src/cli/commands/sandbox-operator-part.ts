@@ -41,6 +41,8 @@ interface OperatorPartOptions {
   workers: string;
   reconcileDelay?: string;
   reconcileDelayKinds?: string;
+  namedProbe?: string;
+  republishOnZoneRecreate?: boolean;
   errorRate?: string;
   leaderElection: boolean;
   leaseNamespace: string;
@@ -64,6 +66,8 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
     .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
     .option('--metrics-port <port>', '/metrics port on 127.0.0.1 (default: a free one)')
+    .option('--named-probe <host:port>', 'where the pod-readiness stand-in asks named every 2 s (default: --dns)')
+    .option('--republish-on-zone-recreate', 'after a zone is created again on a primary (a named that lost its data), publish its records again (bindy after #486; 0.6.2 does not)')
     .addHelpText('after', help)
     .action(async (o: OperatorPartOptions) => {
       const kubeconfigPath = ctx.globals().kubeconfig ?? ctx.io.env['KUBECONFIG'];
@@ -92,6 +96,8 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         leaderElection: o.leaderElection ? { namespace: o.leaseNamespace } : false,
         ...(o.watchNamespace === undefined ? {} : { namespace: o.watchNamespace }),
         ...(o.metricsPort === undefined ? {} : { metricsPort: Number(o.metricsPort) }),
+        ...(o.namedProbe === undefined ? {} : { namedProbe: hostPort(o.namedProbe) }),
+        republishOnZoneRecreate: o.republishOnZoneRecreate === true,
       });
       announce(ctx, { metricsUrl: running.metricsUrl });
       await waitForStopSignal();

@@ -21,7 +21,7 @@ import {
 } from '../fault.js';
 import { partHealth } from '../../targets/sandbox/supervisor/health.js';
 import { stopPart } from '../../targets/sandbox/supervisor/part-process.js';
-import { partRunning, restartPart, runsSandboxProcess, sandboxPart, waitGone } from '../../targets/sandbox/supervisor/restart.js';
+import { partRunning, restartPart, runsSandboxProcess, sandboxPart, waitGone, wipeNamedData } from '../../targets/sandbox/supervisor/restart.js';
 import type { PartState } from '../../targets/sandbox/supervisor/state.js';
 
 /** Options of {@link ProcessFaultMechanism}. */
@@ -99,6 +99,7 @@ export class ProcessFaultMechanism implements FaultMechanism {
     if (reason !== undefined) return reason;
     // Nothing would outlive the tool to end the fault on time; a revert (or cleanup) ends it.
     if (spec.durationMs !== undefined) return `durationMs is not supported for process faults yet (${describeFault(spec)}): the revert ends them`;
+    if (spec.kind === 'kill' && spec.loseData === true && target !== 'named') return `loseData applies to named only (its zone data); ${target} keeps no data of its own`;
     return undefined;
   }
 
@@ -130,6 +131,8 @@ export class ProcessFaultMechanism implements FaultMechanism {
       for (const pid of pids) if (!(await waitGone(pid, signal === 'SIGTERM' ? 10_000 : 5000))) await stopPart(pid, 0);
       // named's part exits by itself once named is gone (nothing left to supervise).
       if (partName === 'named' && !(await waitGone(part.pid, 5000))) await stopPart(part.pid, 3000);
+      // The pod's storage goes with the pod: named comes back with its config and keys only.
+      if (spec.kind === 'kill' && spec.loseData === true) await wipeNamedData(part);
     }
     const id = `p-${partName}-${pids[0] ?? 0}-${Date.now().toString(36)}`;
     const restartTimeoutMs = this.options.restartTimeoutMs;

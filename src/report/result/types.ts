@@ -208,8 +208,10 @@ export interface ChaosExperimentResult {
   /** Wall-clock times (ISO); absent when the fault was never applied. */
   appliedAt?: string;
   revertedAt?: string;
-  /** How long it was in force, ms. */
+  /** How long it was in force before its revert began, ms. */
   heldMs: number;
+  /** How long the revert and its proof took (a restart, a probe), ms; convergence is counted after it. */
+  revertMs?: number;
   reverted: boolean;
   /** How the revert was proven (the link answers again, the process is back). */
   revertProof: string;

@@ -25,6 +25,8 @@ export interface ReconcileContext {
   /** Queues another reconcile of a key (`Kind/namespace/name`). */
   readonly enqueue: (key: string, delayMs?: number) => void;
   readonly signal: AbortSignal;
+  /** Queue every selected record after a zone had to be created again (see OperatorOptions). */
+  readonly republishOnZoneRecreate?: boolean;
 }
 
 /** What a reconcile asks of the queue afterwards. */

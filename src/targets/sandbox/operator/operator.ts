@@ -22,6 +22,7 @@ import { zoneSelectsRecord } from './selection.js';
 import { createSidecarClient } from './sidecar-client.js';
 import { KindQueues } from './work-queue.js';
 import { injectedDelayMs } from './injected-delay.js';
+import { udpQuery } from '../bind9/udp-query.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
 const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
@@ -56,6 +57,19 @@ export interface OperatorOptions {
   readonly now?: () => Date;
   /** Called with every reconcile failure (the operator never throws them). */
   readonly onError?: (key: string, error: unknown) => void;
+  /**
+   * Where the pod readiness stand-in asks named (default `dns`): the kubelet probes the pod itself,
+   * not through the operator's network path (which a chaos fault may slow or cut).
+   */
+  readonly namedProbe?: { readonly host: string; readonly port: number };
+  /** Between two readiness probes of named, ms (default 2000; 0 = none). */
+  readonly namedProbeMs?: number;
+  /**
+   * After a zone had to be created again on a primary (a restarted named that lost its data), queue
+   * every record the zone selects, so they are published again (bindy after #486). Default off:
+   * 0.6.2 does not, and the restarted server serves the zone without its records (#486).
+   */
+  readonly republishOnZoneRecreate?: boolean;
 }
 
 /** A created operator. */
@@ -104,6 +118,7 @@ export function createOperator(options: OperatorOptions): Operator {
     now: options.now ?? (() => new Date()),
     enqueue: (key, delay) => queue.add(key, delay),
     signal: abort.signal,
+    republishOnZoneRecreate: options.republishOnZoneRecreate === true,
   };
 
   async function dispatch(kind: string, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {
@@ -190,6 +205,37 @@ export function createOperator(options: OperatorOptions): Operator {
   }
 
   let elector: LeaderElector | undefined;
+  let probeTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * The pod readiness stand-in: in Kubernetes a BIND9 pod that restarts goes not-Ready and Ready
+   * again, and that change reaches bindy's instance controller as a watch event. The sandbox has no
+   * pods, so named is probed here, and a change of its health queues every Bind9Instance.
+   */
+  function startNamedProbe(): void {
+    const every = options.namedProbeMs ?? 2000;
+    if (every <= 0) return;
+    const target = options.namedProbe ?? { host: options.dns.host, port: options.dns.port };
+    let last: boolean | null = null;
+    let busy = false;
+    probeTimer = setInterval(() => {
+      if (busy || stopped) return;
+      busy = true;
+      udpQuery(target.port, 'version.bind', 'TXT', 1000)
+        .then(
+          () => true,
+          () => false,
+        )
+        .then((healthy) => {
+          busy = false;
+          if (last !== null && healthy !== last) {
+            for (const i of informers.get('Bind9Instance')?.list() ?? []) queue.add(queueKey('Bind9Instance', i.metadata?.namespace ?? '', i.metadata?.name ?? ''));
+          }
+          last = healthy;
+        }, () => (busy = false));
+    }, every);
+    probeTimer.unref();
+  }
 
   async function start(): Promise<void> {
     const le = options.leaderElection;
@@ -205,12 +251,14 @@ export function createOperator(options: OperatorOptions): Operator {
     for (const kind of watchedKinds) informers.set(kind, makeKindInformer(kind));
     await Promise.all([...informers.values()].map((i) => i.start()));
     queue.start();
+    startNamedProbe();
   }
 
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
     abort.abort();
+    if (probeTimer !== null) clearInterval(probeTimer);
     elector?.stop();
     for (const t of restartTimers) clearTimeout(t);
     await Promise.allSettled([...informers.values()].map((i) => i.stop()));

@@ -7,7 +7,7 @@
 import { bindyApiVersion, kindInfo, recordKinds } from '../../../model/kinds.js';
 import { applyUpdate } from '../dns-update/update-client.js';
 import { conditionsChanged, readConditions, zoneConditions, type ZoneOutcome } from './conditions.js';
-import type { ReconcileContext, ReconcileResult } from './context.js';
+import { queueKey, type ReconcileContext, type ReconcileResult } from './context.js';
 import { arr, isRecord, num, str, type BindyObject } from './objects.js';
 import { ownerName } from './rrset.js';
 import { instanceRole, selectInstances, selectRecords, type KindedRecord } from './selection.js';
@@ -93,12 +93,13 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   let outcome: ZoneOutcome;
   let records: KindedRecord[] = [];
   let failure: Error | undefined;
+  let created = false;
   if (primaries.length === 0) {
     outcome = { kind: 'primaryFailed', message: 'No primary servers found - cannot configure secondary zones' };
     failure = new Error(outcome.message);
   } else {
     try {
-      for (const _p of primaries) await ctx.sidecar.ensureZone(createZoneBody(zone, ctx.dns.tsig.name), ctx.signal);
+      for (const _p of primaries) if ((await ctx.sidecar.ensureZone(createZoneBody(zone, ctx.dns.tsig.name), ctx.signal)) === 'created') created = true;
     } catch (error) {
       const message = `Failed to configure zone on primary servers: ${error instanceof Error ? error.message : String(error)}`;
       outcome = { kind: 'primaryFailed', message };
@@ -112,6 +113,9 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
     records = await listSelected(ctx, zone, namespace);
     const zoneRef = { apiVersion: bindyApiVersion, kind: 'DNSZone', name, namespace, zoneName };
     for (const r of records) await ctx.api.patchStatus(r.kind, namespace, r.object.metadata?.name ?? '', { zone: zoneName, zoneRef });
+    // A zone created again on a primary that had it before (its records were published): they are gone with it.
+    const hadRecords = arr(zone.status?.['records']).length > 0;
+    if (created && hadRecords && ctx.republishOnZoneRecreate === true) for (const r of records) ctx.enqueue(queueKey(r.kind, namespace, r.object.metadata?.name ?? ''));
     const selected = new Set(records.map((r) => `${r.kind}/${r.object.metadata?.name ?? ''}`));
     for (const prev of previous) {
       const key = `${str(prev['kind']) ?? ''}/${str(prev['name']) ?? ''}`;

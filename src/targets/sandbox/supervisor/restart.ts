@@ -3,7 +3,8 @@
  * state.json alone: the arguments it recorded, its secrets read from their files, the same log
  * file; then its new pid(s) written back. Works from any process (`cleanup` after a SIGKILL too).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TargetNotReadyError, UsageError } from '../../../errors.js';
 import type { NamedReadyLine } from '../bind9/run.js';
 import { isSandboxProcess } from './orphans.js';
@@ -90,4 +91,25 @@ export async function restartPart(home: string, name: PartName, options: { timeo
   const now = (await readState(home)) ?? state;
   await writeState(home, { ...now, parts: now.parts.map((p) => (p.name === name ? updated : p)) });
   return { already: false, part: updated, detail: `${name} restarted (pid ${part.pid} → ${started.pid}${name === 'named' ? `, named pid ${updated.childPids.join(',')}` : ''})` };
+}
+
+/** What a BIND9 pod keeps across a restart without a volume: its config and keys (a ConfigMap and Secrets). */
+const namedKeeps = new Set(['named.conf', 'rndc.conf', 'update.key']);
+
+/**
+ * Removes named's data from its directory (zone files, journals, the zones bindcar added, pid and
+ * dump files), keeping its config and keys: a pod restarted without a persistent volume. named
+ * must not be running. Returns the names removed.
+ */
+export async function wipeNamedData(part: PartState): Promise<string[]> {
+  const args = part.args ?? [];
+  const dir = args[args.indexOf('--dir') + 1];
+  if (args.indexOf('--dir') < 0 || dir === undefined) throw new UsageError('named\'s start arguments name no --dir: cannot tell where its data is');
+  const removed: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (namedKeeps.has(name)) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

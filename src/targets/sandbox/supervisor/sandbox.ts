@@ -184,6 +184,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
           '--dns', operatorView.dns,
           '--tsig-key-file', named.ready.updateKeyFile,
           '--sidecar', operatorView.sidecar,
+          // The readiness stand-in probes named itself, never through a link a fault may cut.
+          '--named-probe', `127.0.0.1:${named.ready.ports.dns}`,
           ...(opts.operatorArgs ?? []),
         ],
         { BIND_API_TOKEN: tokenFile },

@@ -11,6 +11,7 @@ export function operatorArgsOf(config: Readonly<Config>): string[] {
     ...(op.reconcileDelay.kind === 'fixed' && op.reconcileDelay.ms === 0 ? [] : ['--reconcile-delay', formatDistribution(op.reconcileDelay)]),
     ...(bindyKinds.every((k) => op.reconcileDelayKinds.includes(k)) ? [] : ['--reconcile-delay-kinds', op.reconcileDelayKinds.join(',')]),
     ...(op.errorRate === 0 ? [] : ['--error-rate', formatPercentage(op.errorRate)]),
+    ...(op.republishOnZoneRecreate ? ['--republish-on-zone-recreate'] : []),
   ];
 }
 
