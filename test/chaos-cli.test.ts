@@ -80,9 +80,11 @@ test('packet loss on the operator\'s UDP UPDATE path under load: reverted and pr
 
 test('a network fault against a sandbox started without the fault proxy: exit 2 before any load, naming how to get one', { timeout: 120_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-chaos-noproxy-'));
-  t.after(() => rm(home, { recursive: true, force: true }));
   const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
-  t.after(() => sb.stop());
+  t.after(async () => {
+    await sb.stop();
+    await rm(home, { recursive: true, force: true });
+  });
   const out = join(home, 'results');
   const r = await runCli(['--output', out, 'chaos', '--scenario', 'partition'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
   assert.equal(r.code, 2, r.stderr);
@@ -93,11 +95,14 @@ test('a network fault against a sandbox started without the fault proxy: exit 2 
 
 test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it from the journal, then removes the run\'s objects', { timeout: 300_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-chaos-kill-'));
-  t.after(() => rm(home, { recursive: true, force: true }));
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
   // A sandbox of its own that outlives the run, so the fault outlives the tool.
   const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true, faultProxy: true });
-  t.after(() => sb.stop());
+  // Stopped before its home goes: state.json names the operator cleanup started again (a new pid).
+  t.after(async () => {
+    await sb.stop();
+    await rm(home, { recursive: true, force: true });
+  });
   const operatorBefore = (await readState(home))?.parts.find((p) => p.name === 'operator')?.pid;
   const out = join(home, 'results');
   const runId = 'chaos-killed-1';
@@ -125,4 +130,7 @@ test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it f
     assert.ok(l.ok && l.value.items.length === 0, `${kind}: nothing of the run left`);
   }
   assert.equal(existsSync(journal), false, 'the journal is removed once everything is undone');
+  // The sandbox's stop reaches the operator cleanup started (state.json has its pid), so nothing outlives the test.
+  await sb.stop();
+  assert.equal(isAlive(operatorAfter), false, 'the restarted operator stops with its sandbox');
 });
