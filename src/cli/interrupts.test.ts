@@ -70,6 +70,11 @@ test('the forced exit names the sandbox processes still alive and the command th
     assert.match(forcedExitText('r-force', j), /nothing of run r-force is left/);
     j.append({ apiVersion: 'v', kind: 'ARecord', metadata: { name: 'a', namespace: 'ns' } });
     assert.match(forcedExitText('r-force', j), /up to 1 objects labelled with the run id; remove with: bindy-loadtest cleanup --run-id r-force/);
+    // A fault in force on a sandbox the run did not start is said first; once reverted it is not.
+    j.appendFaultApplying('exp-0', { mechanism: 'sandbox-process', version: 1, home: dir, part: 'operator', action: 'restart', pids: [2 ** 22 + 1] });
+    assert.match(forcedExitText('r-force', j), /left behind: faults still in force: exp-0 on part operator; up to 1 objects/);
+    j.appendFaultReverted('exp-0');
+    assert.doesNotMatch(forcedExitText('r-force', j), /faults still in force/);
     // This test process stands in for a live part; a pid that cannot exist for a dead one.
     j.appendSandbox({ home: dir, dir: join(dir, 'run-x'), ownerPid: process.pid, processes: [{ name: 'apiserver', pid: process.pid }, { name: 'operator', pid: 2 ** 22 + 1 }], stopped: false });
     const text = forcedExitText('r-force', j);

@@ -5,6 +5,7 @@
  * left and how to remove it.
  */
 import { readFileSync } from 'node:fs';
+import { faultTargetText } from '../scenarios/cleanup-faults.js';
 import { parseJournal, type SandboxEntry } from '../observe/journal.js';
 import { isAlive } from '../targets/sandbox/supervisor/part-process.js';
 
@@ -148,15 +149,19 @@ export class Interrupts {
 export function forcedExitText(runId: string, journal: { path: string }): string {
   let sandbox: SandboxEntry | null = null;
   let objects = 0;
+  let faults: string[] = [];
   try {
     const j = parseJournal(journal.path, readFileSync(journal.path, 'utf8'));
     sandbox = j.sandbox;
     objects = j.objects.length;
+    faults = j.faults.map((f) => `${f.key} on ${faultTargetText(f.descriptor)}`);
   } catch {
     // no journal yet: nothing was started
   }
   const alive = sandbox === null || sandbox.stopped ? [] : sandbox.processes.filter((p) => isAlive(p.pid));
   const left = [
+    // A fault of a sandbox the run started goes when that sandbox stops; any other is still in force.
+    ...(faults.length > 0 && alive.length === 0 ? [`faults still in force: ${faults.join(', ')}`] : []),
     ...(alive.length > 0 ? [`the sandbox this run started (${alive.map((p) => `${p.name} pid ${p.pid}`).join(', ')}; its objects go with it)`] : []),
     ...(alive.length === 0 && objects > 0 ? [`up to ${objects} objects labelled with the run id`] : []),
   ];

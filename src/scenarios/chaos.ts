@@ -239,6 +239,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       before: before === null ? null : { objects: before.objects, ready: before.ready },
       during: minReady === null || maxNotReady === null ? null : { minReady, maxNotReady },
       convergenceMs: convergenceMs === null ? null : Math.round(convergenceMs),
+      windowMs: { applied: Math.round(appliedMono - t0), reverted: Math.round(revertedMono - t0), converged: convergenceMs === null ? null : Math.round(revertedMono + convergenceMs - t0) },
       invariants,
     });
   };

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadChartAssets, renderHtml } from '../../src/report/html/index.js';
-import { syntheticResult } from '../helpers/rich-result.js';
+import { syntheticResult, withChaos } from '../helpers/rich-result.js';
 import { chromiumSkip as skip, openReportInChromium } from '../helpers/chromium-report.js';
 import { parseResult, serializeResult } from '../../src/report/result/index.js';
 
@@ -18,7 +18,8 @@ test('html report: every chart draws offline in chromium, no console errors, scr
   const dir = await mkdtemp(join(tmpdir(), 'bindy-report-browser-'));
   try {
     // Through the JSON text, as `report` does, so the test renders what a saved result holds.
-    const result = parseResult(serializeResult(syntheticResult({ records: 1000, failures: 3 })), 'synthetic');
+    // With a chaos section: its fault windows are shaded on every time series (a drawing hook that must not throw).
+    const result = parseResult(serializeResult(withChaos(syntheticResult({ records: 1000, failures: 3 }))), 'synthetic');
     // Long values without spaces, as real runs have (paths, lists, command lines): they must wrap, not widen the page.
     const longPath = `/home/runner/work/${'deeply-nested-folder/'.repeat(8)}kubeconfig.yaml`;
     result.config.effective.kubeconfig = longPath;

@@ -157,3 +157,17 @@ export function syntheticResult(options: SyntheticResultOptions = {}): RunResult
   };
   return finishRunResult(r, { status: nFail > 0 ? 'failed' : 'completed', endedAt: '2026-01-12T09:31:00.000Z', durationMs });
 }
+
+/** A chaos section for `r`: one experiment that converged, one that did not (with hostile text), and an end state. */
+export function withChaos(r: RunResult, hostile = '</script><b>x</b>'): RunResult {
+  const inv = (name: string, observed: number | null, limit: number, verdict: 'pass' | 'fail' | 'not-measured', evidence: string) => ({ name, observed, limit, comparison: '<=' as const, unit: 's', verdict, evidence });
+  r.chaos = {
+    experiments: [
+      { key: 'exp-0', kind: 'operator-kill', mechanism: 'sandbox-process', target: 'operator', description: 'operator-kill: kill (SIGKILL) until reverted on part operator, at 10s for 10s', plannedAtMs: 10_000, startedLateMs: 0, appliedAt: '2026-12-03T10:00:10.000Z', revertedAt: '2026-12-03T10:00:20.000Z', heldMs: 10_000, revertMs: 2_400, reverted: true, revertProof: 'operator runs (pid 123), not paused; metrics → 200', before: { objects: 30, ready: 30 }, during: { minReady: 16, maxNotReady: 14 }, convergenceMs: 2_100, windowMs: { applied: 10_000, reverted: 22_400, converged: 24_500 }, invariants: [inv('converged after the revert', 2.1, 120, 'pass', 'every object Ready'), inv('DNS gap on primary-0', 0.27, 2, 'pass', 'SOA answered')] },
+      { key: 'exp-1', kind: 'bind9-crash', mechanism: 'sandbox-process', target: 'named', description: `bind9-crash ${hostile}`, plannedAtMs: 40_000, startedLateMs: 0, appliedAt: '2026-12-03T10:00:40.000Z', revertedAt: '2026-12-03T10:00:44.000Z', heldMs: 4_000, revertMs: 900, reverted: true, revertProof: 'named runs', before: { objects: 30, ready: 30 }, during: { minReady: 30, maxNotReady: 0 }, convergenceMs: null, windowMs: { applied: 40_000, reverted: 44_900, converged: null }, invariants: [inv('converged after the revert', null, 15, 'fail', `6 records missing ${hostile}`)] },
+    ],
+    final: { objects: 31, ready: 31, auditClean: false, audit: 'primary-0: 25 match, 6 missing, 0 wrong, 0 stale, 0 orphaned, 0 unanswered', untruthful: 6, mismatches: [`primary-0: missing ARecord/a host-1.zone-0.example.com A: expected 192.0.2.1, served NXDOMAIN ${hostile}`] },
+    dnsProbe: [{ server: 'primary-0', sent: 240, answered: 240 }],
+  };
+  return r;
+}

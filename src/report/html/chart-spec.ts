@@ -20,4 +20,15 @@ export interface ChartSpec {
   /** For `bars`: the label of each x position (the bin's range); for `curve`: unused. */
   xLabels?: string[];
   series: ChartSeries[];
+  /** Shaded x ranges (a chaos fault in force, then its recovery), each labelled at the top. */
+  bands?: ChartBand[];
+}
+
+/** One shaded range of a chart's x axis. */
+export interface ChartBand {
+  from: number;
+  to: number;
+  label: string;
+  /** `fault`: the fault in force; `recovery`: from its revert until the steady state came back (or the run ended). */
+  kind: 'fault' | 'recovery';
 }

@@ -35,6 +35,23 @@ export const clientScript = String.raw`(function () {
       ],
       series: [{ label: spec.xLabel, value: function (u, v) { return fmt(v); } }],
     };
+    if (spec.bands && spec.bands.length > 0) {
+      // Chaos faults (red) and their recoveries (yellow) shaded behind the lines, labelled at the top.
+      opts.hooks = { drawClear: [function (u) {
+        var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height, left = u.bbox.left, right = u.bbox.left + u.bbox.width;
+        ctx.save();
+        spec.bands.forEach(function (b) {
+          var x0 = Math.max(left, u.valToPos(b.from, 'x', true)), x1 = Math.min(right, u.valToPos(b.to, 'x', true));
+          if (!(x1 > x0)) return;
+          ctx.fillStyle = b.kind === 'fault' ? 'rgba(214,39,40,0.15)' : 'rgba(255,187,0,0.15)';
+          ctx.fillRect(x0, top, x1 - x0, height);
+          ctx.fillStyle = '#555';
+          ctx.font = (10 * (window.devicePixelRatio || 1)) + 'px sans-serif';
+          ctx.fillText(b.label, x0 + 3, top + 12 * (window.devicePixelRatio || 1));
+        });
+        ctx.restore();
+      }] };
+    }
     spec.series.forEach(function (s, i) {
       opts.series.push({ label: s.note ? s.label + ' (' + s.note + ')' : s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: spec.kind !== 'bars' }, value: function (u, v) { return fmt(v); } });
     });

@@ -8,7 +8,7 @@ import { loadChartAssets } from './chart-assets.js';
 import type { ChartAssets } from './chart-assets.js';
 import type { ChartSpec } from './chart-spec.js';
 import { renderHtml } from './render-html.js';
-import { syntheticResult } from '../../../test/helpers/rich-result.js';
+import { syntheticResult, withChaos } from '../../../test/helpers/rich-result.js';
 
 const fakeAssets: ChartAssets = { name: 'fake-chart 0', script: 'window.uPlot = function () {};', style: '.u{}', license: 'MIT fake' };
 const hostile = '</script><script>alert("x")</script><b>&amp;\'';
@@ -167,4 +167,25 @@ test('html: legends carry each line series\' peak and last value; a series alway
   const peakMB = Math.max(...(r.timeSeries.find((s) => s.name === 'operator_memory_rss')?.points ?? []).map((p) => p.value)) / 1e6;
   assert.match(memory?.note ?? '', new RegExp(`^peak ${String(Number(peakMB.toPrecision(3))).replace('.', '\\.')}, last [\\d.]+ MB$`));
   for (const s of specs.filter((x) => x.kind === 'line')) for (const series of s.series) assert.match(series.note ?? '', /^peak .*, last /, `${s.id} ${series.label}`);
+});
+
+test('html: a chaos run says each experiment\'s invariants first, escaped, and shades every time series with the fault and its recovery', () => {
+  const r = roundTrip(withChaos(syntheticResult({ records: 100 })));
+  const html = renderHtml(r, fakeAssets);
+  const chaos = html.indexOf('<section id="chaos">');
+  assert.ok(chaos > 0 && chaos < html.indexOf('<section id="latencies">'), 'the experiments come before the figures');
+  assert.match(html, /<h3>exp-0 operator-kill: every invariant held; converged 2\.1 s after the revert<\/h3>/);
+  assert.match(html, /<h3>exp-1 bind9-crash: FAILED converged after the revert; did not converge<\/h3>/);
+  assert.match(html, /desired-vs-served audit NOT clean \(primary-0: 25 match, 6 missing/);
+  assert.doesNotMatch(html.slice(chaos), /<b>x<\/b>/, 'hostile text stays text');
+  const lines = chartSpecs(html).filter((c) => c.kind === 'line');
+  assert.ok(lines.length > 0);
+  for (const c of lines) {
+    assert.deepEqual(
+      c.bands?.map((b) => `${b.kind} ${b.from}-${b.to === Number.MAX_SAFE_INTEGER ? 'end' : b.to} ${b.label}`),
+      ['fault 10-22.4 exp-0 operator-kill', 'recovery 22.4-24.5 recovery', 'fault 40-44.9 exp-1 bind9-crash', 'recovery 44.9-end not converged'],
+      c.id,
+    );
+  }
+  for (const c of chartSpecs(renderHtml(roundTrip(syntheticResult({ records: 100 })), fakeAssets))) assert.equal(c.bands, undefined, 'no chaos, no bands');
 });

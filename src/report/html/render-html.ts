@@ -9,7 +9,7 @@ import { histogramOf } from '../result/index.js';
 import type { CriterionVerdict, Finding, JsonValue, LatencyResult, RunResult } from '../result/index.js';
 import type { HistogramSummary } from '../../measure/index.js';
 import type { ChartAssets } from './chart-assets.js';
-import type { ChartSpec } from './chart-spec.js';
+import type { ChartBand, ChartSpec } from './chart-spec.js';
 import { clientScript } from './client-script.js';
 import { escapeHtml, inlineScript, inlineStyle, jsonForScript } from './escape.js';
 import { formatMicros, formatNumber, formatWithUnit } from './format.js';
@@ -187,14 +187,57 @@ function latencyFigures(id: string, name: string, entry: LatencyResult, charts: 
   return `<div class="figures">${out.join('\n')}</div>`;
 }
 
+/** Each chaos fault's window on the time series' axis (seconds): in force, then its recovery. */
+export function chaosBands(r: RunResult): ChartBand[] {
+  const out: ChartBand[] = [];
+  for (const x of r.chaos?.experiments ?? []) {
+    const w = x.windowMs;
+    if (w === undefined) continue;
+    out.push({ from: w.applied / 1000, to: w.reverted / 1000, label: `${x.key} ${x.kind}`, kind: 'fault' });
+    // Never converged: shaded to the chart's right edge (the browser clamps it).
+    const end = w.converged ?? Number.MAX_SAFE_INTEGER;
+    if (end > w.reverted) out.push({ from: w.reverted / 1000, to: end === Number.MAX_SAFE_INTEGER ? end : end / 1000, label: w.converged === null ? 'not converged' : 'recovery', kind: 'recovery' });
+  }
+  return out;
+}
+
+/** The chaos experiments: each one's invariants with their evidence, answer first; then the end state. */
+function chaosSection(r: RunResult): string {
+  const c = r.chaos;
+  if (c === undefined) return '';
+  const parts: string[] = [];
+  for (const x of c.experiments) {
+    const failed = x.invariants.filter((i) => i.verdict === 'fail');
+    const conv = x.convergenceMs === null ? 'did not converge' : `converged ${(x.convergenceMs / 1000).toFixed(1)} s after the revert`;
+    parts.push(`<h3>${e(`${x.key} ${x.kind}: ${failed.length === 0 ? 'every invariant held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ${conv}`)}</h3>`);
+    parts.push(`<p>${e(`${x.description}. In force ${(x.heldMs / 1000).toFixed(1)} s (${x.appliedAt ?? 'never applied'} → ${x.revertedAt ?? '—'}); revert ${x.reverted ? 'proven' : 'NOT proven'}: ${x.revertProof}.`)}</p>`);
+    if (x.before !== null && x.during !== null) parts.push(`<p>${e(`Ready before: ${x.before.ready} of ${x.before.objects}; during the fault: at least ${x.during.minReady} Ready, at most ${x.during.maxNotReady} not Ready.`)}</p>`);
+    const rows = x.invariants.map((i) => {
+      const unit = i.unit === '' ? '' : ` ${i.unit}`;
+      return [e(i.name), e(i.observed === null ? '—' : `${formatNumber(i.observed)}${unit}`), e(`${i.comparison} ${i.limit}${unit}`), i.verdict === 'fail' ? '<strong>FAIL</strong>' : e(i.verdict), `<span class="method">${e(i.evidence)}</span>`];
+    });
+    parts.push(table(['invariant', 'observed', 'limit', 'verdict', 'evidence'], rows, [1, 2]));
+  }
+  const f = c.final;
+  parts.push(
+    f === null
+      ? absentNote('End state: not checked (the run was interrupted).')
+      : `<p>${e(`End state: ${f.ready} of ${f.objects} objects Ready; desired-vs-served audit ${f.auditClean ? 'clean' : 'NOT clean'} (${f.audit}); ${f.untruthful} Ready statuses DNS contradicts.`)}</p>` +
+          (f.mismatches.length === 0 ? '' : `<ul>${f.mismatches.map((m) => `<li>${e(m)}</li>`).join('')}</ul>`),
+  );
+  parts.push(how('each fault is journalled before it is applied, held, reverted and proven reverted (the link answers again; the part runs and answers its health check); convergence: no object written before the revert still not Ready and every Ready one of them served as desired by every DNS server; DNS gap: longest stretch without a NOERROR answer to an SOA query asked every 250 ms. The time series below shade each fault (red) and its recovery (yellow).'));
+  return section('chaos', 'Chaos experiments', parts.join('\n'));
+}
+
 function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
   const parts: string[] = [];
+  const bands = chaosBands(r);
   for (const f of seriesFigures(r.timeSeries)) {
     if ('absent' in f) {
       parts.push(`<h3>${e(f.title)}</h3>`, f.flat === true ? `<p class="flat">${e(f.absent)}</p>` : absentNote(f.absent));
       continue;
     }
-    charts.push(f.chart);
+    charts.push(bands.length === 0 ? f.chart : { ...f.chart, bands });
     parts.push(`<h3>${e(f.title)}</h3>`, chartDiv(f.chart, `${f.title}: ${f.chart.series.map((s) => s.label).join(', ')} (${f.chart.yLabel}) over the run`));
     if (f.alwaysZero.length > 0) parts.push(`<p class="flat">${e(f.alwaysZero.join(' '))}</p>`);
     parts.push(how(`${f.methods.join('; ')}. t = ms since the run started, monotonic clock.`));
@@ -317,6 +360,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
   const body = [
     overviewSection(r),
     verdictSection(r.criteria),
+    chaosSection(r),
     latencySection(r, charts),
     timeSeriesSection(r, charts),
     countersSection(r),
@@ -328,7 +372,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
     configSection(r),
   ].join('\n');
   const nav = [
-    ['summary', 'Summary'], ['verdicts', 'Verdicts'], ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
+    ['summary', 'Summary'], ['verdicts', 'Verdicts'], ...(r.chaos === undefined ? [] : [['chaos', 'Chaos']]), ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
     ['operator', 'Operator'], ['api', 'API'], ['failures', 'Failures'], ['findings', 'Findings'], ['config', 'Config'],
   ].map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const title = `${verdictOf(r).outcome.toUpperCase()}: bindy-loadtest ${m.scenario} ${m.runId}`;

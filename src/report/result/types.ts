@@ -221,6 +221,8 @@ export interface ChaosExperimentResult {
   during: { minReady: number; maxNotReady: number } | null;
   /** From the revert to the steady state again, ms; null when it did not converge within the bound. */
   convergenceMs: number | null;
+  /** The fault's window on the time series' clock (ms since the load started): applied, reverted, converged (null: never). */
+  windowMs?: { applied: number; reverted: number; converged: number | null };
   invariants: ChaosInvariant[];
 }
 
