@@ -97,6 +97,7 @@ void test('kill the operator: gone until the revert, then back under a new pid, 
   assert.notEqual(now.pid, before.pid);
   assert.ok(isAlive(now.pid));
   assert.ok(await httpAnswers(now.metricsUrl ?? ''), `metrics at ${now.metricsUrl}`);
+  assert.equal(now.metricsUrl, before.metricsUrl, 'back on the same metrics port: observers that read it once keep scraping');
   // Idempotent: a second revert finds it running.
   const again = await fault.revert();
   assert.deepEqual([again.reverted, again.already], [true, true]);

@@ -190,6 +190,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         ],
         { BIND_API_TOKEN: tokenFile },
       );
+      // A restarted operator serves /metrics where the run's observers already look.
+      startArgs.set('operator', { args: [...(startArgs.get('operator')?.args ?? []), '--metrics-port', new URL(operator.ready.metricsUrl).port], secretEnv: { BIND_API_TOKEN: tokenFile } });
     }
     const clusterName = opts.clusterName ?? 'loadtest';
     if (operator !== undefined) {
