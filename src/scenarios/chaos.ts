@@ -170,8 +170,8 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     let minReady = before?.ready ?? null;
     let maxNotReady = before?.notReady ?? null;
     const holdUntil = appliedMono + f.durationMs;
-    while (performance.now() < holdUntil && !aborted([ctx.stopStarting, ctx.hardStop])) {
-      await sleep(Math.min(sampleEveryMs, holdUntil - performance.now()), [ctx.stopStarting, ctx.hardStop]);
+    while (performance.now() < holdUntil && !aborted(signals)) {
+      await sleep(Math.min(sampleEveryMs, holdUntil - performance.now()), signals);
       const r = await look(null).catch(() => null);
       if (r !== null) {
         minReady = Math.min(minReady ?? r.ready, r.ready);
@@ -187,7 +187,9 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     let last: Readiness | null = null;
     let lastAudit: (AuditReport & { untruthful: number }) | null = null;
     let lookError = '';
-    while (performance.now() - revertedMono < data.convergeBoundMs && !ctx.hardStop.aborted) {
+    // A Ctrl-C ends the wait too (the experiment is then not judged on convergence).
+    const convergeStops = signals;
+    while (performance.now() - revertedMono < data.convergeBoundMs && !aborted(convergeStops)) {
       try {
         last = await look(revertedWall);
         if (last.overdue === 0) {
@@ -200,9 +202,9 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       } catch (e) {
         lookError = message(e);
       }
-      await sleep(1000, [ctx.hardStop]);
+      await sleep(1000, convergeStops);
     }
-    const interrupted = ctx.hardStop.aborted || ctx.stopStarting.aborted;
+    const interrupted = aborted(signals);
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? (interrupted ? 'interrupted before it converged' : `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s`) : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const why = [
@@ -317,19 +319,18 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     timelineStop.abort();
     await timeline;
     // Whatever happened: no fault outlives the scenario (cleanup needs a working operator).
+    let notReverted = 0;
     for (const applied of ledger.active.slice().reverse()) {
       const r = await revert(applied);
       notes.push(`fault ${r.description} on ${r.target} reverted on the way out: ${r.proof.reverted ? r.proof.evidence : `NOT proven reverted (${r.proof.evidence}); bindy-loadtest cleanup --run-id ${plan.runId} tries again`}`);
-      if (!r.proof.reverted) unrevertedOnExit.add(plan.runId);
+      if (!r.proof.reverted) notReverted++;
     }
+    if (outcome !== null) outcome.counters.chaos_faults_not_reverted = { value: notReverted, unit: 'faults', description: 'faults still in force when the scenario ended whose revert could not be proven (cleanup --run-id tries again)' };
     await stopObservers(session?.ledger.counts.create.accepted ?? 0);
     // Notes written after the reverts, so the way-out lines are in the result too.
     if (outcome !== null) outcome.notes.push(...notes);
   }
 }
-
-/** Runs whose way-out revert was not proven (verify fails them). */
-const unrevertedOnExit = new Set<string>();
 
 function aborted(signals: readonly AbortSignal[]): boolean {
   return signals.some((s) => s.aborted);
@@ -358,7 +359,7 @@ function verifyChaos(result: RunResult): Verification {
     if (f.untruthful > 0) problems.push(`end state: ${f.untruthful} records Ready while DNS does not serve them (untruthful status)`);
     if (f.ready < f.objects) problems.push(`end state: ${f.objects - f.ready} of ${f.objects} objects not Ready`);
   }
-  if (unrevertedOnExit.has(result.metadata.runId)) problems.push('a fault still in force at the end could not be proven reverted (see the notes); run cleanup');
+  if ((result.counters['chaos_faults_not_reverted']?.value ?? 0) > 0) problems.push('a fault still in force at the end could not be proven reverted (see the notes); run cleanup --run-id');
   const c = (n: string): number => result.counters[n]?.value ?? 0;
   if (c('operations_failed') > 0) problems.push(`${c('operations_failed')} of ${c('operations_attempted')} background operations failed`);
   return { passed: problems.length === 0, problems };
