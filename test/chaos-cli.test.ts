@@ -10,6 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { Journal } from '../src/observe/journal.js';
+import { ProxyControlClient, ProxyFaultMechanism } from '../src/faults/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
@@ -93,7 +96,7 @@ test('a network fault against a sandbox started without the fault proxy: exit 2 
   assert.equal(existsSync(join(out, 'journal')), false, 'nothing journalled: nothing was created');
 });
 
-test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it from the journal, then removes the run\'s objects', { timeout: 300_000 }, async (t) => {
+test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it from the journal, then removes the run\'s objects; a proxy fault a dead run left is cleared the same way', { timeout: 300_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-chaos-kill-'));
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
   // A sandbox of its own that outlives the run, so the fault outlives the tool.
@@ -130,6 +133,30 @@ test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it f
     assert.ok(l.ok && l.value.items.length === 0, `${kind}: nothing of the run left`);
   }
   assert.equal(existsSync(journal), false, 'the journal is removed once everything is undone');
+
+  // The other mechanism: a partition of the fault proxy, journalled by a run that died without
+  // reverting it (its owner pid is gone). cleanup clears it through the proxy's control API and
+  // proves the link answers again.
+  const proxy = state.faultProxy;
+  assert.ok(proxy !== undefined);
+  const deadOwner = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => deadOwner.on('exit', r));
+  const orphanRun = 'chaos-killed-2';
+  const j = new Journal(join(out, 'journal'), orphanRun);
+  const mechanism = new ProxyFaultMechanism({ controlUrl: proxy.controlUrl, links: proxy.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes: { 'operator-sidecar': { kind: 'http', path: '/api/v1/health' } } });
+  await mechanism.apply('operator-sidecar', { kind: 'partition', durationMs: 600_000 }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
+  j.close();
+  // The journal names the dead process as its owner, as a SIGKILLed run's would.
+  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
+  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const control = new ProxyControlClient(proxy.controlUrl);
+  assert.equal((await control.link('operator-sidecar')).fault?.spec.kind, 'partition');
+  const c2 = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '30s'], { env });
+  assert.equal(c2.code, 0, c2.stderr);
+  assert.match(c2.stderr, /cleanup: fault exp-0 of run chaos-killed-2 on link operator-sidecar: reverted: .*GET \/api\/v1\/health answered/);
+  assert.equal((await control.link('operator-sidecar')).fault, null, 'the proxy has no fault on the link');
+  assert.equal(existsSync(jf), false);
+
   // The sandbox's stop reaches the operator cleanup started (state.json has its pid), so nothing outlives the test.
   await sb.stop();
   assert.equal(isAlive(operatorAfter), false, 'the restarted operator stops with its sandbox');
