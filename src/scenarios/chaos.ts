@@ -8,7 +8,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { chaosMetrics } from '../judge/criteria.js';
-import { measureSustained } from '../drive/sustained-measure.js';
 import { runSustainedSession, type SustainedSessionResult } from '../drive/sustained-session.js';
 import { sleep } from '../drive/sleep.js';
 import { FaultLedger, type FaultRecord } from '../faults/fault-ledger.js';
@@ -23,9 +22,9 @@ import { auditServed } from '../observe/served-audit.js';
 import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
-import { recordStream } from './sustained-plan.js';
+import { measureSession, StartedObservers, sustainedSessionOptions } from './sustained-drive.js';
 import { mergeObservers } from './scenario.js';
-import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 /** How often the steady state is sampled during a fault and while waiting for convergence, ms. */
 const sampleEveryMs = 2000;
@@ -89,19 +88,13 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
   });
   const experiments: ChaosExperimentResult[] = [];
   const notes: string[] = [];
-  const started: RunObserver[] = [];
-  let sections: ObserverSections[] = [];
+  const observers = new StartedObservers();
   let session: SustainedSessionResult | null = null;
   // Stops the experiment timeline when the load ends early (error) or the run is interrupted.
   const timelineStop = new AbortController();
   let timeline: Promise<void> = Promise.resolve();
   let timelineError: unknown = null;
   let loadEndedMono: number | null = null;
-  const stopObservers = async (objectsCreated: number): Promise<void> => {
-    const out: ObserverSections[] = [];
-    for (const o of started.splice(0).reverse()) out.push(await o.stop({ objectsCreated }));
-    sections = out;
-  };
   const signals = [ctx.stopStarting, ctx.hardStop, timelineStop.signal];
   const look = async (cutoffWallMs: number | null): Promise<Readiness> => readinessOf(await listRunObjects(ctx.client, plan.namespace, plan.runId, kinds), cutoffWallMs);
   /**
@@ -248,50 +241,32 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
 
   let outcome: DriveOutcome | null = null;
   try {
-    session = await runSustainedSession({
-      client: ctx.client,
-      runId: plan.runId,
-      namespace: plan.namespace,
-      recordKinds: d.recordKinds,
-      zones: d.zones,
-      records: created.wrap(() => recordStream(d.fixtures)),
-      schedule: d.schedule,
-      rampUpMs: d.rampUpMs,
-      policy: d.policy,
-      prefill: d.prefill,
-      maxInFlight: d.maxInFlight,
-      timeoutMs: d.timeoutMs,
-      ttl: { min: d.fixtures.ttl.min, max: d.fixtures.ttl.max },
-      seed: d.fixtures.seed,
-      maxRetries: 3,
-      journal: ctx.journal,
-      stopStarting: ctx.stopStarting,
-      hardStop: ctx.hardStop,
-      beforeMeasured: async () => {
-        for (const o of ctx.observers) {
-          await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
-          started.push(o);
-        }
-        gap.start();
-        const t0 = performance.now();
-        // The experiments run beside the load, one after another in time order; an error ends them and is kept.
-        timeline = (async () => {
-          for (const f of [...data.faults].sort((a, b) => a.atMs - b.atMs)) await runOne(f, t0);
-        })().catch((e: unknown) => {
-          timelineError = e;
-        });
-      },
-      onEvent: (e) => {
-        if (e.type === 'engine-done') loadEndedMono = performance.now();
-        ctx.onEvent(e);
-      },
-    });
+    session = await runSustainedSession(
+      sustainedSessionOptions(ctx, plan, d, {
+        records: (source) => created.wrap(source),
+        beforeMeasured: async () => {
+          await observers.start(ctx, plan);
+          gap.start();
+          const t0 = performance.now();
+          // The experiments run beside the load, one after another in time order; an error ends them and is kept.
+          timeline = (async () => {
+            for (const f of [...data.faults].sort((x, y) => x.atMs - y.atMs)) await runOne(f, t0);
+          })().catch((e: unknown) => {
+            timelineError = e;
+          });
+        },
+        onEvent: (e) => {
+          if (e.type === 'engine-done') loadEndedMono = performance.now();
+          ctx.onEvent(e);
+        },
+      }),
+    );
     await timeline;
     const s = session;
-    await stopObservers(s.ledger.counts.create.accepted);
-    const m = measureSustained({ ledger: s.ledger, engine: s.engine, ratePerSec: d.ratePerSec, rampUpMs: d.rampUpMs, durationMs: d.durationMs, settled: s.settled, timeoutMs: d.timeoutMs, tracker: s.tracker, toolPeakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    await observers.stop(s.ledger.counts.create.accepted);
+    const m = measureSession(d, s);
     outcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes: m.notes, operator: [], apiAmplification: null };
-    mergeObservers(outcome, sections);
+    mergeObservers(outcome, observers.sections);
     // The end state: every record Ready and served as desired, nothing deleted still served, no orphan.
     let final: ChaosSection['final'] = null;
     if (!aborted([ctx.stopStarting, ctx.hardStop])) {
@@ -326,7 +301,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       if (!r.proof.reverted) notReverted++;
     }
     if (outcome !== null) outcome.counters.chaos_faults_not_reverted = { value: notReverted, unit: 'faults', description: 'faults still in force when the scenario ended whose revert could not be proven (cleanup --run-id tries again)' };
-    await stopObservers(session?.ledger.counts.create.accepted ?? 0);
+    await observers.stop(session?.ledger.counts.create.accepted ?? 0);
     // Notes written after the reverts, so the way-out lines are in the result too.
     if (outcome !== null) outcome.notes.push(...notes);
   }

@@ -4,17 +4,18 @@
  * stability verdict; then a quiet window at rest that counts what the operator still does.
  */
 import { sustainedMetrics } from '../judge/criteria.js';
-import { measureSustained } from '../drive/sustained-measure.js';
 import { runSustainedSession } from '../drive/sustained-session.js';
 import type { SustainedSessionResult } from '../drive/sustained-session.js';
 import type { CounterData } from '../measure/index.js';
 import type { RunResult } from '../report/result/index.js';
 import { sleep } from '../drive/sleep.js';
 import { metricsObserver } from './metrics-observer.js';
-import { recordStream, planSustained } from './sustained-plan.js';
+import type { SustainedMeasurement } from '../drive/sustained-measure.js';
+import { planSustained } from './sustained-plan.js';
+import { measureSession, StartedObservers, sustainedSessionOptions } from './sustained-drive.js';
 import type { SustainedPlanData } from './sustained-plan.js';
 import { mergeObservers } from './scenario.js';
-import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 /** API verbs that write (the quiet window counts these). */
 const writeVerbs = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
@@ -75,64 +76,25 @@ function quietSections(q: QuietWindow): { counters: Record<string, CounterData>;
 async function driveSustained(ctx: DriveContext, plan: ScenarioPlan<SustainedPlanData>): Promise<DriveOutcome> {
   const d = plan.data;
   if (d === undefined) throw new Error('the sustained plan carries no schedule');
-  const started: RunObserver[] = [];
-  let sections: ObserverSections[] = [];
+  const observers = new StartedObservers();
   let session: SustainedSessionResult | null = null;
-  const stopObservers = async (objectsCreated: number): Promise<void> => {
-    const out: ObserverSections[] = [];
-    for (const o of started.splice(0).reverse()) out.push(await o.stop({ objectsCreated }));
-    sections = out;
-  };
   try {
-    session = await runSustainedSession({
-      client: ctx.client,
-      runId: plan.runId,
-      namespace: plan.namespace,
-      recordKinds: d.recordKinds,
-      zones: d.zones,
-      records: () => recordStream(d.fixtures),
-      schedule: d.schedule,
-      rampUpMs: d.rampUpMs,
-      policy: d.policy,
-      prefill: d.prefill,
-      maxInFlight: d.maxInFlight,
-      timeoutMs: d.timeoutMs,
-      ttl: { min: d.fixtures.ttl.min, max: d.fixtures.ttl.max },
-      seed: d.fixtures.seed,
-      maxRetries: 3,
-      journal: ctx.journal,
-      stopStarting: ctx.stopStarting,
-      hardStop: ctx.hardStop,
-      // Observers start just before the measured schedule: API amplification is per measured operation.
-      beforeMeasured: async () => {
-        for (const o of ctx.observers) {
-          await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
-          started.push(o);
-        }
-      },
-      onEvent: ctx.onEvent,
-    });
+    session = await runSustainedSession(
+      sustainedSessionOptions(ctx, plan, d, {
+        // Observers start just before the measured schedule: API amplification is per measured operation.
+        beforeMeasured: () => observers.start(ctx, plan),
+      }),
+    );
     const s = session;
-    const created = s.ledger.counts.create.accepted;
-    await stopObservers(created);
-    const m = measureSustained({
-      ledger: s.ledger,
-      engine: s.engine,
-      ratePerSec: d.ratePerSec,
-      rampUpMs: d.rampUpMs,
-      durationMs: d.durationMs,
-      settled: s.settled,
-      timeoutMs: d.timeoutMs,
-      tracker: s.tracker,
-      toolPeakRssBytes: process.resourceUsage().maxRSS * 1024,
-    });
+    await observers.stop(s.ledger.counts.create.accepted);
+    const m = measureSession(d, s);
     const notes = [
       `setup (not measured): ${s.setup.zonesReady}/${s.setup.zones} DNSZones and ${s.setup.prefillReady}/${s.setup.prefilled} working-set records Ready in ${(s.setup.ms / 1000).toFixed(1)} s`,
       `backlog over the steady phase: ${stabilityText(m.stability)}`,
       ...m.notes,
     ];
     const outcome: DriveOutcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes, operator: [], apiAmplification: null };
-    mergeObservers(outcome, sections);
+    mergeObservers(outcome, observers.sections);
     crossCheck(outcome);
     const interrupted = ctx.stopStarting.aborted || ctx.hardStop.aborted;
     if (d.quietWindowMs > 0 && !interrupted && s.settled === 'all') {
@@ -144,11 +106,11 @@ async function driveSustained(ctx: DriveContext, plan: ScenarioPlan<SustainedPla
     }
     return outcome;
   } finally {
-    await stopObservers(session?.ledger.counts.create.accepted ?? 0);
+    await observers.stop(session?.ledger.counts.create.accepted ?? 0);
   }
 }
 
-function stabilityText(s: ReturnType<typeof measureSustained>['stability']): string {
+function stabilityText(s: SustainedMeasurement['stability']): string {
   if (s.verdict === 'too-short' || s.slopePerMinute === null) return `no verdict: ${s.points} samples in the steady phase (at least 10 needed)`;
   const ci = s.interval === null ? '' : ` (95 % interval ${s.interval.low.toFixed(2)} to ${s.interval.high.toFixed(2)})`;
   const what = s.verdict === 'growing' ? 'GROWING: the system cannot keep up at this rate' : s.verdict === 'draining' ? 'draining' : 'stable';
