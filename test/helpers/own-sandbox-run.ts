@@ -27,6 +27,17 @@ export const afterCleanBoundMs = 10_000;
 /** The whole interrupt, operator's part included, on a loaded machine: well inside the run's own timeout. */
 export const loadedExitBoundMs = 90_000;
 
+/**
+ * Within {@link exitBoundMs} of the signal; over it only when the operator's part took it (a loaded
+ * machine): then the cleanup ended clean and the tool exited within {@link afterCleanBoundMs} after.
+ */
+export function assertPromptExit(tookMs: number, cleanAt: number | null, exitAt: number): void {
+  if (tookMs < exitBoundMs) return;
+  assert.ok(cleanAt !== null, `exited ${Math.round(tookMs)} ms after the signal without a cleanup that ended clean`);
+  assert.ok(exitAt - cleanAt < afterCleanBoundMs, `exited ${Math.round(exitAt - cleanAt)} ms after the cleanup ended`);
+  assert.ok(tookMs < loadedExitBoundMs, `exited ${Math.round(tookMs)} ms after the signal`);
+}
+
 /** A temp sandbox home with its results folder, and the README's burst (5 zones, fewer records) run there. */
 export interface OwnSandboxHome {
   home: string;
@@ -73,12 +84,7 @@ export async function ownSandboxHome(prefix: string): Promise<OwnSandboxHome> {
       await child.closed;
       const stderr = child.stderr();
       assert.equal(code, 130, stderr);
-      if (tookMs >= exitBoundMs) {
-        // Over 30 s: only the operator's part may have taken it; the tool must have exited promptly after.
-        assert.ok(cleanAt !== null, `exited ${Math.round(tookMs)} ms after the signal without a cleanup that ended clean`);
-        assert.ok(exitAt - cleanAt < afterCleanBoundMs, `exited ${Math.round(exitAt - cleanAt)} ms after the cleanup ended`);
-        assert.ok(tookMs < loadedExitBoundMs, `exited ${Math.round(tookMs)} ms after the signal`);
-      }
+      assertPromptExit(tookMs, cleanAt, exitAt);
       assert.doesNotMatch(stderr, /internal error/);
       assert.deepEqual(processesMentioning(home), [], 'no sandbox process is left');
       assert.equal(existsSync(join(out, 'journal', `run-${runId}.jsonl`)), false, 'nothing is left to undo, so no journal');
