@@ -50,6 +50,12 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (b.records + b.zones > maxBurstObjects) {
     blame('scenarios.burst.records', 'scenarios.burst.zones', `${count(b.records)} records + ${count(b.zones)} zones is above the maximum of ${count(maxBurstObjects)} objects in one burst (every object's state is held in memory); split it into several runs`);
   }
+  if (s.bind.records + s.bind.zones > maxBurstObjects) {
+    blame('scenarios.bind.records', 'scenarios.bind.zones', `${count(s.bind.records)} records + ${count(s.bind.zones)} zones is above the maximum of ${count(maxBurstObjects)} objects created at once (every object's state is held in memory)`);
+  }
+  if (s.bind.server !== undefined && s.bind.server.length !== 1) {
+    issues.push(issueAtOrigin(at('scenarios.bind.server'), 'scenarios.bind.server', `one server (dnsperf queries one), got ${s.bind.server.length}`));
+  }
   if (s.e2e.records > maxE2eRecords) issues.push(issueAtOrigin(at('scenarios.e2e.records'), 'scenarios.e2e.records', `${count(s.e2e.records)} is above the maximum of ${count(maxE2eRecords)} records`));
   const f = config.fixtures;
   if (f.zones > maxFixtureZones) {

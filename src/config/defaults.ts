@@ -41,7 +41,7 @@ export const defaultConfig: Config = deepFreeze({
     chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000 },
     e2e: { kind: 'e2e', records: 50, probeInterval: 250, timeout: 120_000 },
     backpressure: { kind: 'backpressure', startRate: 10, stepRate: 10, maxRate: 200, stepDuration: 60_000 },
-    bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4 },
+    bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4, zones: 5, records: 500, kinds: defaultKinds, maxOutstanding: 100, queryTimeout: 5000, timeout: 300_000 },
   },
   // 500 queries/s is a few per cent of what one named answers on loopback, so probing never becomes the load.
   probe: { rate: 500, inFlight: 64, timeout: 60_000, maxInterval: 1000 },
@@ -52,6 +52,7 @@ export const defaultConfig: Config = deepFreeze({
     reconcileP99: 10_000,
     e2ePropagationP99: 30_000,
     dnsQueryP99: 100,
+    maxDnsQueryLoss: 0.01,
     minSustainedOpsPerSec: 10,
     maxErrorRate: 0.01,
     maxRetryRate: 0.05,

@@ -24,4 +24,6 @@ export const positiveDurationKeys = [
   'scenarios.e2e.probeInterval',
   'scenarios.backpressure.stepDuration',
   'scenarios.bind.duration',
+  'scenarios.bind.queryTimeout',
+  'scenarios.bind.timeout',
 ] as const;

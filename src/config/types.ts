@@ -231,6 +231,22 @@ export interface BindOptions {
   duration: number;
   /** dnsperf clients (sockets). */
   clients: number;
+  /** DNSZones created before querying. */
+  zones: number;
+  /** Records created (round-robin over the zones) and queried. */
+  records: number;
+  /** Record-kind weights of the created records. */
+  kinds: Partial<Record<RecordKind, number>>;
+  /** dnsperf `-q`: queries outstanding at most. */
+  maxOutstanding: number;
+  /** dnsperf `-t`, in ms. */
+  queryTimeout: number;
+  /** Bound on the wait for the created records to be Ready and answered, in ms. */
+  timeout: number;
+  /** A query file to use instead of creating records. */
+  queryFile?: string;
+  /** The server dnsperf queries (one); absent = the target's first BIND9 server. */
+  server?: readonly DnsAddress[];
 }
 
 /** The options of every scenario, discriminated by `kind`. */
@@ -262,6 +278,8 @@ export interface CriteriaConfig {
   e2ePropagationP99: number;
   /** DNS query latency p99 against BIND9, in ms. */
   dnsQueryP99: number;
+  /** DNS queries lost / sent, as a fraction. */
+  maxDnsQueryLoss: number;
   /** Sustained operations per second that must be reached. */
   minSustainedOpsPerSec: number;
   /** Failed operations / all operations, as a fraction. */

@@ -16,9 +16,9 @@ function origins(explicit: Partial<Record<CriterionKey, ValueOrigin>>): Map<stri
 test('burst with profile criteria: what it cannot measure is listed, not refused', () => {
   const plan = checkCriteriaMeasurable(defaultConfig.criteria, origins({}), burstMetrics);
   assert.deepEqual(plan.measured.sort(), [...burstMetrics.measures].sort());
-  assert.deepEqual(plan.notMeasured.map((n) => n.criterion).sort(), ['deleteToGoneP99', 'dnsQueryP99', 'maxQueueDepth', 'maxRetryRate', 'minSustainedOpsPerSec', 'updateToReadyP99']);
+  assert.deepEqual(plan.notMeasured.map((n) => n.criterion).sort(), ['deleteToGoneP99', 'dnsQueryP99', 'maxDnsQueryLoss', 'maxQueueDepth', 'maxRetryRate', 'minSustainedOpsPerSec', 'updateToReadyP99']);
   const dns = plan.notMeasured.find((n) => n.criterion === 'dnsQueryP99');
-  assert.match(dns?.reason ?? '', /not measured by the burst scenario: the bind scenario measures/);
+  assert.match(dns?.reason ?? '', /not measured by the burst scenario: the bind-query scenario measures/);
   // create→resolvable is measured by burst when the DNS prober runs.
   assert.deepEqual(plan.conditions.map((c) => c.criterion), ['e2ePropagationP99', 'maxMemoryGrowthMBPerHour']);
   assert.match(plan.conditions.find((c) => c.criterion === 'e2ePropagationP99')?.requires ?? '', /DNS prober/);
@@ -26,7 +26,7 @@ test('burst with profile criteria: what it cannot measure is listed, not refused
 });
 
 const refused: { name: string; key: CriterionKey; origin: ValueOrigin; message: RegExp }[] = [
-  { name: 'flag', key: 'dnsQueryP99', origin: { kind: 'flag', flag: '--dns-p99' }, message: /^flag --dns-p99: criteria\.dnsQueryP99 cannot be measured by the burst scenario .*the bind scenario measures it/ },
+  { name: 'flag', key: 'dnsQueryP99', origin: { kind: 'flag', flag: '--dns-p99' }, message: /^flag --dns-p99: criteria\.dnsQueryP99 cannot be measured by the burst scenario .*the bind-query scenario measures it/ },
   { name: 'file', key: 'minSustainedOpsPerSec', origin: { kind: 'file', file: 'lt.yaml', line: 4 }, message: /^file lt\.yaml:4: criteria\.minSustainedOpsPerSec .*the sustained scenario measures it/ },
   { name: 'file, retries', key: 'maxRetryRate', origin: { kind: 'file', file: 'lt.yaml' }, message: /maxRetryRate .*the sustained or chaos scenario/ },
 ];

@@ -14,6 +14,7 @@ export const figureIds = [
   'reconcile_p99',
   'e2e_propagation_p99',
   'dns_query_p99',
+  'dns_query_loss',
   'sustained_ops_rate',
   'create_rate',
   'ready_rate',
@@ -43,6 +44,7 @@ export const figureInfo: Readonly<Record<FigureId, FigureInfo>> = {
   reconcile_p99: { unit: 'ms', better: 'lower', label: 'operator reconcile p99 (bucket estimate)' },
   e2e_propagation_p99: { unit: 'ms', better: 'lower', label: 'create → resolvable p99' },
   dns_query_p99: { unit: 'ms', better: 'lower', label: 'DNS query p99' },
+  dns_query_loss: { unit: 'fraction', better: 'lower', label: 'DNS queries lost' },
   sustained_ops_rate: { unit: '1/s', better: 'higher', label: 'sustained operations/s' },
   create_rate: { unit: '1/s', better: 'higher', label: 'burst create rate' },
   ready_rate: { unit: '1/s', better: 'higher', label: 'burst Ready rate' },
@@ -200,7 +202,15 @@ export function readFigure(result: RunResult, id: FigureId, options: FigureOptio
     case 'e2e_propagation_p99':
       return latencyP99(result, id, 'create_to_resolvable', 'e2e or burst (with the DNS prober)');
     case 'dns_query_p99':
-      return latencyP99(result, id, 'dns_query', 'bind (dnsperf)');
+      return latencyP99(result, id, 'dns_query', 'bind-query (dnsperf)');
+    case 'dns_query_loss': {
+      const sent = counter(result, 'dns_queries_sent');
+      const lost = counter(result, 'dns_queries_lost');
+      const how = 'dnsperf: counter dns_queries_lost (unanswered within the query timeout) / dns_queries_sent';
+      if (sent === undefined || lost === undefined) return missing(id, how, "the result counts no DNS queries: the bind-query scenario (dnsperf) measures it");
+      if (sent.value === 0) return missing(id, how, 'dnsperf sent no query');
+      return present(id, lost.value / sent.value, how, { counts: { events: lost.value, total: sent.value } });
+    }
     case 'sustained_ops_rate': {
       const c = counter(result, 'sustained_ops_rate');
       if (c === undefined) {

@@ -5,51 +5,53 @@ import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
 import { mergeObservers } from './scenario.js';
 import { dnsProbeSettings } from './dns-probe-plan.js';
-import type { DriveContext, DriveOutcome, ObserverSections, RunObserver, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import { StartedObservers } from './started-observers.js';
 
 const backlogDescription =
   'objects created (2xx) and not yet seen Ready by the watch, sampled every second: the client-side backlog (bindy has no queue-depth metric; this is the tool\'s view)';
 
-/** Starts the observers, runs the measured burst, stops the observers (also on failure) and returns the result sections. */
-async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome> {
-  const started: RunObserver[] = [];
-  let outcome: DriveOutcome | null = null;
-  let objectsCreated = 0;
+/** A measured burst's outcome (observers' sections not merged yet) and what later phases need. */
+export interface MeasuredBurst {
+  outcome: DriveOutcome;
+  objectsCreated: number;
+  /** Monotonic ms the burst's time series count from. */
+  startedMs: number;
+  /** The burst did not finish: interrupted while creating or while waiting. */
+  interrupted: boolean;
+}
+
+/** Runs the plan's objects as one measured burst (creates, wait for Ready, DNS answers when probed). */
+export async function runMeasuredBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<MeasuredBurst> {
   const probe = plan.dnsProbe == null ? null : dnsProbeSettings(plan.dnsProbe, ctx.target.dnsServers);
-  try {
-    for (const o of ctx.observers) {
-      await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
-      started.push(o);
-    }
-    const s = await runBurstSession({
-      client: ctx.client,
-      runId: plan.runId,
-      namespace: plan.namespace,
-      kinds: plan.kinds,
-      objects: plan.objects(),
-      concurrency: plan.engine.concurrency,
-      ...(plan.engine.qps === undefined ? {} : { qps: plan.engine.qps }),
-      timeoutMs: plan.engine.timeoutMs,
-      journal: ctx.journal,
-      stopStarting: ctx.stopStarting,
-      hardStop: ctx.hardStop,
-      onEvent: ctx.onEvent,
-      ...(probe !== null && 'settings' in probe ? { probe: probe.settings } : {}),
-    });
-    objectsCreated = s.engine.created;
-    const m = s.measurement;
-    const notes = [...m.notes];
-    if (s.engine.stoppedBy === 'stopStarting' || s.engine.stoppedBy === 'hardStop') {
-      notes.push(`interrupted: ${s.engine.started} of ${plan.total} creates were started; the figures cover those only`);
-    }
-    if (s.wait === 'aborted' && s.engine.stoppedBy === 'input-exhausted') {
-      const ready = m.counters['objects_ready']?.value ?? 0;
-      notes.push(`interrupted during the wait for Ready: every create had been sent, ${ready} of ${s.engine.created} created objects were Ready; the create→Ready figures cover those only`);
-    }
-    if (probe !== null && 'reason' in probe) notes.push(probe.reason);
-    if (s.probeWait === 'aborted') notes.push('interrupted during the wait for DNS answers: the DNS figures cover what was answered by then');
-    if (s.wait === 'timeout') notes.push(`the wait for Ready ended at the timeout (${Math.round(plan.engine.timeoutMs / 1000)} s) with objects still not Ready`);
-    outcome = {
+  const s = await runBurstSession({
+    client: ctx.client,
+    runId: plan.runId,
+    namespace: plan.namespace,
+    kinds: plan.kinds,
+    objects: plan.objects(),
+    concurrency: plan.engine.concurrency,
+    ...(plan.engine.qps === undefined ? {} : { qps: plan.engine.qps }),
+    timeoutMs: plan.engine.timeoutMs,
+    journal: ctx.journal,
+    stopStarting: ctx.stopStarting,
+    hardStop: ctx.hardStop,
+    onEvent: ctx.onEvent,
+    ...(probe !== null && 'settings' in probe ? { probe: probe.settings } : {}),
+  });
+  const m = s.measurement;
+  const notes = [...m.notes];
+  const stoppedCreating = s.engine.stoppedBy === 'stopStarting' || s.engine.stoppedBy === 'hardStop';
+  if (stoppedCreating) notes.push(`interrupted: ${s.engine.started} of ${plan.total} creates were started; the figures cover those only`);
+  if (s.wait === 'aborted' && s.engine.stoppedBy === 'input-exhausted') {
+    const ready = m.counters['objects_ready']?.value ?? 0;
+    notes.push(`interrupted during the wait for Ready: every create had been sent, ${ready} of ${s.engine.created} created objects were Ready; the create→Ready figures cover those only`);
+  }
+  if (probe !== null && 'reason' in probe) notes.push(probe.reason);
+  if (s.probeWait === 'aborted') notes.push('interrupted during the wait for DNS answers: the DNS figures cover what was answered by then');
+  if (s.wait === 'timeout') notes.push(`the wait for Ready ended at the timeout (${Math.round(plan.engine.timeoutMs / 1000)} s) with objects still not Ready`);
+  return {
+    outcome: {
       latencies: m.latencies,
       counters: m.counters,
       timeSeries: [...s.rates, { ...s.backlog, description: backlogDescription }],
@@ -57,13 +59,25 @@ async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveO
       notes,
       operator: [],
       apiAmplification: null,
-    };
-    return outcome;
+    },
+    objectsCreated: s.engine.created,
+    startedMs: s.startedMs,
+    interrupted: stoppedCreating || s.wait === 'aborted' || s.probeWait === 'aborted',
+  };
+}
+
+/** Starts the observers, runs the measured burst, stops the observers (also on failure) and returns the result sections. */
+async function driveBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<DriveOutcome> {
+  const observers = new StartedObservers();
+  let burst: MeasuredBurst | null = null;
+  try {
+    await observers.start(ctx, plan);
+    burst = await runMeasuredBurst(ctx, plan);
+    return burst.outcome;
   } finally {
     // Observers stop in reverse order, also when the burst failed; their sections join a finished outcome.
-    const sections: ObserverSections[] = [];
-    for (const o of started.reverse()) sections.push(await o.stop({ objectsCreated }));
-    if (outcome !== null) mergeObservers(outcome, sections);
+    await observers.stop(burst?.objectsCreated ?? 0);
+    if (burst !== null) mergeObservers(burst.outcome, observers.sections);
   }
 }
 
@@ -72,7 +86,7 @@ function count(result: RunResult, name: string): number {
 }
 
 /** Every created object Ready, nothing rejected, nothing lost; otherwise the counts that were not. */
-function verifyBurst(result: RunResult): Verification {
+export function verifyBurst(result: RunResult): Verification {
   const problems: string[] = [];
   const notReady = count(result, 'objects_not_ready');
   const rejected = count(result, 'creates_rejected');

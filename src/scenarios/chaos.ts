@@ -22,7 +22,8 @@ import { auditServed } from '../observe/served-audit.js';
 import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
-import { measureSession, StartedObservers, sustainedSessionOptions } from './sustained-drive.js';
+import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
+import { StartedObservers } from './started-observers.js';
 import { mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { burstScenario } from './burst.js';
 import { sustainedScenario } from './sustained.js';
 import { chaosScenario } from './chaos.js';
+import { bindQueryScenario } from './bind-query.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, by name. */
@@ -10,6 +11,7 @@ export const scenarios = {
   burst: burstScenario,
   sustained: sustainedScenario,
   chaos: chaosScenario,
+  'bind-query': bindQueryScenario,
 } as const satisfies Record<string, Scenario>;
 
 /** The scenario called `name`, or a UsageError (exit 2) listing the known names. */

@@ -1,13 +1,13 @@
 /**
  * @module What every scenario built on the sustained engine shares: the session's options from the
  * plan, the measurement of its result, and the run observers started just before the measured
- * schedule and stopped (in reverse, once) after it.
+ * schedule and stopped (in reverse, once) after it (StartedObservers).
  */
 import { measureSustained, type SustainedMeasurement } from '../drive/sustained-measure.js';
 import type { SustainedSessionOptions, SustainedSessionResult } from '../drive/sustained-session.js';
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { recordStream, type SustainedPlanData } from './sustained-plan.js';
-import type { DriveContext, ObserverSections, RunObserver } from './scenario.js';
+import type { DriveContext } from './scenario.js';
 
 /** The session's options from the plan's data; `records` wraps the record stream (default: the stream itself). */
 export function sustainedSessionOptions(
@@ -56,24 +56,3 @@ export function measureSession(d: SustainedPlanData, s: SustainedSessionResult):
   });
 }
 
-/** The run's observers once started: stopped in reverse order, once, keeping what they measured. */
-export class StartedObservers {
-  readonly #started: RunObserver[] = [];
-  /** What the observers returned when stopped (empty until then). */
-  sections: ObserverSections[] = [];
-
-  /** Starts every observer of `ctx` (API amplification is per measured operation: call just before the schedule). */
-  async start(ctx: DriveContext, plan: { runId: string; namespace: string }): Promise<void> {
-    for (const o of ctx.observers) {
-      await o.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
-      this.#started.push(o);
-    }
-  }
-
-  /** Stops the started ones (a second call does nothing); `objectsCreated` is what amplification is divided by. */
-  async stop(objectsCreated: number): Promise<void> {
-    const out: ObserverSections[] = [];
-    for (const o of this.#started.splice(0).reverse()) out.push(await o.stop({ objectsCreated }));
-    if (out.length > 0) this.sections = out;
-  }
-}

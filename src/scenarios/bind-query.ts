@@ -1,0 +1,134 @@
+/**
+ * @module `bind query`: how BIND9 answers under query load, with the zones bindy wrote. The run
+ * creates zones and records through the operator (a burst, waited until every record is Ready and
+ * answered), then dnsperf (the real binary; the tool never loops queries itself) asks one server
+ * for exactly those records plus a share of names that do not exist, and every query's latency
+ * goes into an HDR histogram. With a query file of the user's, nothing is created.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { finished } from 'node:stream/promises';
+import { UsageError } from '../errors.js';
+import { bindQueryMetrics } from '../judge/criteria.js';
+import { DnsperfReader, dnsperfProblems, dnsperfSections, locateDnsperf, runDnsperf, type QueryExpectation } from '../drive/dnsperf/index.js';
+import { writeQueryFile } from '../model/output/query-file.js';
+import type { RunResult } from '../report/result/index.js';
+import type { DnsServer, Target } from '../targets/target.js';
+import { runMeasuredBurst, verifyBurst } from './burst.js';
+import { planBindQuery, type BindQueryPlanData } from './bind-query-plan.js';
+import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
+import { StartedObservers } from './started-observers.js';
+
+function hostPort(s: { host: string; port: number }): string {
+  return s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
+}
+
+/** The server dnsperf asks: the one configured, else the target's first (the primary); undefined when there is none. */
+function serverOf(d: BindQueryPlanData, target: Target): DnsServer | undefined {
+  return d.server ?? target.dnsServers[0];
+}
+
+function emptyOutcome(): DriveOutcome {
+  return { latencies: {}, counters: {}, timeSeries: [], failures: [], notes: [], operator: [], apiAmplification: null };
+}
+
+function dataOf(plan: ScenarioPlan<BindQueryPlanData>): BindQueryPlanData {
+  if (plan.data === undefined) throw new TypeError('bind-query plan without its data');
+  return plan.data;
+}
+
+/** Writes the generated queries to a file dnsperf reads; returns what each (name, type) expects. */
+async function writeQueries(d: BindQueryPlanData, file: string): Promise<QueryExpectation> {
+  const expected = new Map<string, 'data' | 'nxdomain'>();
+  const queries = d.queries ?? (() => []);
+  for (const q of queries()) expected.set(`${q.name} ${q.type}`, q.expect);
+  const out = createWriteStream(file);
+  await writeQueryFile(queries(), out);
+  out.end();
+  await finished(out);
+  return (name, type) => expected.get(`${name} ${type}`);
+}
+
+async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlanData>): Promise<DriveOutcome> {
+  const d = dataOf(plan);
+  const server = serverOf(d, ctx.target);
+  if (server === undefined) throw new UsageError('bind query: no DNS server to query; give one with --server host:port');
+  // Located before anything is created: a machine without dnsperf says so (exit 3) and loses nothing.
+  const program = locateDnsperf();
+  const observers = new StartedObservers();
+  let outcome: DriveOutcome | null = null;
+  let created = 0;
+  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
+  try {
+    await observers.start(ctx, plan);
+    let startedMs = performance.now();
+    if (d.queries !== null) {
+      const burst = await runMeasuredBurst(ctx, plan);
+      outcome = burst.outcome;
+      created = burst.objectsCreated;
+      startedMs = burst.startedMs;
+      if (burst.interrupted || ctx.stopStarting.aborted) {
+        outcome.notes.push('interrupted before dnsperf started: no DNS query was sent');
+        return outcome;
+      }
+    } else outcome = emptyOutcome();
+    const file = d.queryFile ?? join(dir, 'queries.txt');
+    const expect = d.queryFile === undefined ? await writeQueries(d, file) : undefined;
+    const where = hostPort(server);
+    ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${where}` });
+    // dnsperf stamps its intervals with the wall clock; one anchor maps them onto the run's monotonic time.
+    const wallMinusMono = Date.now() - performance.now();
+    const reader = new DnsperfReader({
+      ...(expect === undefined ? {} : { expect }),
+      wallToRunMs: (wallS) => Math.max(0, wallS * 1000 - wallMinusMono - startedMs),
+      onInterval: (i) =>
+        ctx.onEvent({ type: 'status', text: `dnsperf: ${Math.round(i.answersPerSecond)} answers/s, p50 ${((i.p50Us ?? 0) / 1000).toFixed(2)} ms, p99 ${((i.p99Us ?? 0) / 1000).toFixed(2)} ms, ${i.lost} lost in the last second` }),
+    });
+    const exit = await runDnsperf({ program, server, queryFile: file, ...d.dnsperf, reader, signal: ctx.stopStarting });
+    const m = reader.measurement();
+    if (m.statistics === null && m.answered === 0 && m.lost === 0 && !exit.stoppedEarly) {
+      const said = exit.stderr[0] ?? m.messages.at(-1) ?? 'no output';
+      const why = `dnsperf exited (${exit.code ?? exit.signal ?? '?'}) without running: ${said}`;
+      if (d.queryFile !== undefined) throw new UsageError(`--query-file ${d.queryFile}: ${why}`);
+      throw new Error(why);
+    }
+    const queries = d.queryFile === undefined ? `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` : `the queries of ${d.queryFile}, looped`;
+    const s = dnsperfSections(m, exit, { server: where, qps: d.dnsperf.qps, clients: d.dnsperf.clients, maxOutstanding: d.dnsperf.maxOutstanding, timeoutMs: d.dnsperf.timeoutMs, queries });
+    Object.assign(outcome.latencies, s.latencies);
+    Object.assign(outcome.counters, s.counters);
+    outcome.timeSeries.push(...s.timeSeries);
+    outcome.notes.push(`dnsperf command: ${exit.argv.join(' ')}`, ...s.notes);
+    return outcome;
+  } finally {
+    await observers.stop(created);
+    if (outcome !== null) mergeObservers(outcome, observers.sections);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function verifyBindQuery(result: RunResult): Verification {
+  // The records it created must be there to be asked for; then what dnsperf saw.
+  const population = result.counters['creates_started'] === undefined ? [] : verifyBurst(result).problems;
+  const problems = [...population, ...dnsperfProblems(result.counters)];
+  if (result.latencies['dns_query'] === undefined) problems.push('dnsperf never ran: no DNS query was measured');
+  return { passed: problems.length === 0, problems };
+}
+
+/** The bind query scenario. */
+export const bindQueryScenario = {
+  name: 'bind-query',
+  describe: 'create zones and records through the operator, then measure BIND9 answering them under dnsperf load',
+  options: 'bind',
+  metrics: bindQueryMetrics,
+  plan: planBindQuery,
+  checkTarget(target: Target, plan: ScenarioPlan<BindQueryPlanData>): string | undefined {
+    if (serverOf(dataOf(plan), target) !== undefined) return undefined;
+    // TODO(issue 13): run dnsperf in the cluster as a Job next to BIND9.
+    return 'the target names no DNS server reachable from here: give one with --server host:port (a NodePort or LoadBalancer Service of the Bind9Instance); running dnsperf inside the cluster as a Job is not built yet';
+  },
+  drive: driveBindQuery,
+  verify: verifyBindQuery,
+} satisfies Scenario<BindQueryPlanData>;
