@@ -17,6 +17,7 @@ import { runApiServer } from '../../targets/sandbox/apiserver/run.js';
 import { runSidecar } from '../../targets/sandbox/sidecar/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
+import { startScoutPart } from './sandbox-scout-part.js';
 import { operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
 
 const upHelp = `
@@ -166,6 +167,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
       });
     });
   startOperatorPart(start, ctx, announce);
+  startScoutPart(start, ctx, announce);
 }
 
 /** Parses `--ports-json` of `sandbox start named`: some of dns, rndc, stats, each a port. */
