@@ -244,3 +244,17 @@ test('#474 not reproduced (stale cleanup scoped by zone, PR #497): the same two 
   assert.ok(has('scout-gamma-shop-web-0')(rs) && has('scout-delta-shop-web-0')(rs), 'both clusters keep their records');
   assert.equal(events.filter((e) => e.type === 'error').length, 0, `no reconcile failed: ${JSON.stringify(events.filter((e) => e.type === 'error'), (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
 });
+
+test('--namespace-selector: a source in an unselected namespace is left alone until its namespace is labelled', async () => {
+  await call(bindy, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sel' } });
+  const ann = { 'bindy.firestoned.io/scout-enabled': 'true', 'bindy.firestoned.io/zone': 'example.com', 'bindy.firestoned.io/ip': '10.50.0.1' };
+  await call(bindy, 'POST', svcPath('sel'), service('api', ann));
+  const from = events.length;
+  await startScout({ sourceKubeConfig: bindyConfig, settings: { clusterName: 'epsilon', targetNamespace: target }, namespaceSelector: 'scout=on', watchNamespaces: ['sel'], kinds: ['Service'] });
+  const first = await eventAfter(from, reconciledBy('epsilon', 'Service', 'sel', 'api'));
+  assert.deepEqual(first.type === 'reconciled' && [first.action, first.reason], ['ignore', 'namespace not selected']);
+  await call(bindy, 'PATCH', '/api/v1/namespaces/sel', { metadata: { labels: { scout: 'on' } } });
+  // Scout does not watch namespaces: the source has to change before it is looked at again.
+  await call(bindy, 'PATCH', svcPath('sel', 'api'), { metadata: { annotations: { touched: '1' } } });
+  await recordsUntil(has('scout-epsilon-sel-api'), 'published once the namespace is selected');
+});

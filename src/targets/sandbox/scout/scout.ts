@@ -157,7 +157,9 @@ export function createScout(options: ScoutOptions): Scout {
     const applied: string[] = [];
     const deleted: { name: string; cause: DeleteCause; cluster: string | undefined }[] = [];
     try {
-      const eligible = options.namespaceSelector === undefined ? true : await api.namespaceMatches(namespace, options.namespaceSelector);
+      // Scout asks the API server only after its excluded-namespace and deletion checks: one LIST per reconcile, not more.
+      const asks = options.namespaceSelector !== undefined && !settings.excludedNamespaces.includes(namespace) && view.deletionTimestampMs === undefined;
+      const eligible = asks && options.namespaceSelector !== undefined ? await api.namespaceMatches(namespace, options.namespaceSelector) : true;
       const plan = planReconcile(view, settings, { namespaceEligible: eligible, zones: zones() });
       switch (plan.action) {
         case 'ignore':
