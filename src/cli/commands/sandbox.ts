@@ -17,6 +17,7 @@ import { runApiServer } from '../../targets/sandbox/apiserver/run.js';
 import { runSidecar } from '../../targets/sandbox/sidecar/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
+import { startScoutPart } from './sandbox-scout-part.js';
 import { operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
 
 const upHelp = `
@@ -67,6 +68,7 @@ function describe(state: SandboxState, startupMs: number): string {
     `  sidecar      ${state.sidecarUrl}   token in ${state.sidecarTokenFile}`,
     ...state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => `  metrics      ${p.name.padEnd(10)} ${p.metricsUrl ?? ''}`),
     `  metrics      ${'bind9'.padEnd(10)} ${state.bind9StatsUrl}`,
+    ...state.parts.filter((p) => p.name === 'scout').map((p) => `  scout        cluster ${p.args?.[p.args.indexOf('--cluster-name') + 1] ?? '?'}: annotated LoadBalancer Services and Ingresses → ARecords in ${state.namespace}`),
     ...(state.faultProxy === undefined
       ? []
       : [
@@ -166,6 +168,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
       });
     });
   startOperatorPart(start, ctx, announce);
+  startScoutPart(start, ctx, announce);
 }
 
 /** Parses `--ports-json` of `sandbox start named`: some of dns, rndc, stats, each a port. */
@@ -204,8 +207,10 @@ export const sandboxCommand: CommandModule = {
       .option('--no-operator', 'leave the operator twin out')
       .option('--no-rate-limit', 'turn the bindcar twin\'s rate limiter off')
       .option('--faults', 'put the fault proxy between the operator and the other parts (links listed at start, in state.json and `sandbox status --json`)')
+      .option('--scout', 'also start the scout twin (bindy\'s service discovery: annotated LoadBalancer Services and Ingresses → ARecords)')
+      .option('--scout-cluster <name>', 'cluster name of the scout twin (implies --scout; default `default`, as bindy bootstrap scout\'s)')
       .addHelpText('after', upHelp)
-      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean }) => {
+      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean; scout?: boolean; scoutCluster?: string }) => {
         const { config } = await resolveCliConfig(ctx);
         const json = ctx.globals().json === true;
         // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
@@ -227,6 +232,7 @@ export const sandboxCommand: CommandModule = {
             operatorArgs: operatorArgsOf(config),
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
             faultProxy: o.faults === true,
+            ...(o.scout === true || o.scoutCluster !== undefined ? { scout: { clusterName: o.scoutCluster ?? 'default' } } : {}),
             home: sandboxHome(ctx.io.env),
             onProgress: (l) => {
               if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);

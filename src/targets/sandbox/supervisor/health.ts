@@ -46,6 +46,9 @@ async function probe(part: PartState, state: SandboxState, ca: string | undefine
         const code = await httpStatus(url, undefined);
         return { healthy: code === 200, detail: `${url} → ${code}` };
       }
+      case 'scout':
+        // bindy's scout serves nothing (no metrics, no probe): a live process is all there is to see.
+        return { healthy: true, detail: 'process alive (scout serves no endpoint)' };
       case 'faultproxy': {
         const url = `${state.faultProxy?.controlUrl ?? ''}/healthz`;
         const code = await httpStatus(url, undefined);

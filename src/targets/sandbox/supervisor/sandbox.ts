@@ -1,6 +1,6 @@
 /**
  * @module The sandbox lifecycle: start every part as its own process in dependency order
- * (named ∥ API server → sidecar → [fault proxy] → operator), record them in the state file, report
+ * (named ∥ API server → sidecar → [fault proxy] → operator → [scout]), record them in the state file, report
  * their health, and stop them all leaving no process, port or temp file behind.
  */
 import { randomBytes } from 'node:crypto';
@@ -33,6 +33,12 @@ export interface SidecarReadyLine {
 export interface OperatorReadyLine {
   metricsUrl: string;
 }
+/** What `sandbox start scout` announces. */
+export interface ScoutReadyLine {
+  cluster: string;
+  targetNamespace: string;
+  reproduceUnscopedCleanup: boolean;
+}
 
 /** Options of {@link startSandbox}. */
 export interface StartSandboxOptions {
@@ -54,6 +60,13 @@ export interface StartSandboxOptions {
    * DNS probes. Off: no proxy, no extra process, the operator talks to each part directly.
    */
   faultProxy?: boolean;
+  /**
+   * Start the scout twin (part `scout`, after the operator): bindy's service discovery, writing the
+   * ARecords of annotated LoadBalancer Services and Ingresses into `namespace` under `clusterName`;
+   * `args` are more `sandbox start scout` flags. It talks to the API server directly, never
+   * through the fault proxy. Off: no scout.
+   */
+  scout?: { clusterName: string; args?: string[] };
   /** The Bind9Cluster `up` creates (with one primary instance served by the local named); default `loadtest`. */
   clusterName?: string;
   /** Bound on each part's start-up, in ms. */
@@ -192,6 +205,9 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       );
       // A restarted operator serves /metrics where the run's observers already look.
       startArgs.set('operator', { args: [...(startArgs.get('operator')?.args ?? []), '--metrics-port', new URL(operator.ready.metricsUrl).port], secretEnv: { BIND_API_TOKEN: tokenFile } });
+    }
+    if (opts.scout !== undefined) {
+      await part<ScoutReadyLine>('scout', ['--kubeconfig', kubeconfig, '--cluster-name', opts.scout.clusterName, '--target-namespace', opts.namespace, ...(opts.scout.args ?? [])]);
     }
     const clusterName = opts.clusterName ?? 'loadtest';
     if (operator !== undefined) {

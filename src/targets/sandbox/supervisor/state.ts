@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../../errors.js';
 
 /** The part names, in start order. */
-export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator';
+export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator' | 'scout';
 
 /** One running part of the sandbox. */
 export interface PartState {
