@@ -41,6 +41,7 @@ test('bind query on the sandbox: percentiles from every completed query, rcodes 
     assert.ok(v !== undefined, `counter ${name}`);
     return v;
   };
+  assert.deepEqual(ra.metadata.commandLine.slice(0, 4), ['--output', out, 'bind', 'query'], 'the command line names the subcommand');
   const dns = ra.latencies['dns_query'];
   assert.ok(dns !== undefined);
   assert.ok(c('dns_queries_sent') >= 800, `${c('dns_queries_sent')} sent at 300/s for 3 s`);
@@ -81,6 +82,13 @@ test('bind query on the sandbox: percentiles from every completed query, rcodes 
   assert.ok((delayed.p50 ?? Infinity) < 100_000, `p50 ${delayed.p50} µs is the delay plus named's time, not more`);
   assert.equal(rb.counters['dns_answers_unexpected_rcode']?.value, 0, "a user's file has no expectations");
   assert.equal(rb.counters['creates_started'], undefined, 'nothing was created');
+
+  // A query file dnsperf cannot read a single query from: exit 2 naming the file and what dnsperf said.
+  const garbage = join(home, 'garbage.txt');
+  await writeFile(garbage, 'garbage\n');
+  const g = await runCli(['--output', out, 'bind', 'query', '--query-file', garbage, '--qps', '10/s', '--duration', '1s', '--run-id', 'bqg'], { env });
+  assert.equal(g.code, 2, g.stderr);
+  assert.match(g.stderr, /--query-file .*garbage\.txt: dnsperf sent no query \(exit 0\): Warning: invalid query input format: garbage/);
 
   const cleaned = await runCli(['--output', out, 'cleanup', '--run-id', 'bqa'], { env });
   assert.equal(cleaned.code, 0, cleaned.stderr);

@@ -63,9 +63,13 @@ export function commandLineOf(cmd: Command): string[] {
       else if (v !== undefined && v !== false) out.push(opt.long, JSON.stringify(v));
     }
   };
-  if (cmd.parent !== null) add(cmd.parent);
-  out.push(cmd.name());
-  add(cmd);
+  // The root's (global) options first, then each subcommand's name and options (`bind query`).
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) chain.unshift(c);
+  chain.forEach((c, i) => {
+    if (i > 0) out.push(c.name());
+    add(c);
+  });
   return out;
 }
 

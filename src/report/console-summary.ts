@@ -39,7 +39,14 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   );
     lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${formatWithUnit(r.counters['first_create_to_last_ready']?.value ?? null, 'ms')}`);
   }
-  for (const name of ['create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  if (r.counters['dns_queries_sent'] !== undefined) {
+    // bind query: what dnsperf did, before the records' own figures (those were its setup).
+    lines.push(
+      `  dns queries (dnsperf): ${counter(r, 'dns_queries_sent')} sent, ${counter(r, 'dns_queries_answered')} answered, ${counter(r, 'dns_queries_lost')} lost, ` +
+        `${counter(r, 'dns_answers_unexpected_rcode')} with an unexpected rcode; ${counter(r, 'dns_query_rate')}/s`,
+    );
+  }
+  for (const name of ['dns_query', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);

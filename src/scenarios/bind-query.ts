@@ -89,9 +89,10 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
     });
     const exit = await runDnsperf({ program, server, queryFile: file, ...d.dnsperf, reader, signal: ctx.stopStarting });
     const m = reader.measurement();
-    if (m.statistics === null && m.answered === 0 && m.lost === 0 && !exit.stoppedEarly) {
+    const sentNothing = m.statistics === null ? m.answered === 0 && m.lost === 0 : m.statistics.sent === 0;
+    if (sentNothing && !exit.stoppedEarly) {
       const said = exit.stderr[0] ?? m.messages.at(-1) ?? 'no output';
-      const why = `dnsperf exited (${exit.code ?? exit.signal ?? '?'}) without running: ${said}`;
+      const why = `dnsperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
       if (d.queryFile !== undefined) throw new UsageError(`--query-file ${d.queryFile}: ${why}`);
       throw new Error(why);
     }

@@ -41,6 +41,9 @@ test('each -v line becomes an answer (µs exact from the printed digits) or a lo
   assert.deepEqual(parseDnsperfLine('> NOERROR a.example.com AAAA 0.000288'), { kind: 'answer', rcode: 'NOERROR', name: 'a.example.com', type: 'AAAA', latencyUs: 288 });
   assert.deepEqual(parseDnsperfLine('> SERVFAIL a.example.com A 1.500001'), { kind: 'answer', rcode: 'SERVFAIL', name: 'a.example.com', type: 'A', latencyUs: 1_500_001 });
   assert.deepEqual(parseDnsperfLine('> T a.example.com TXT'), { kind: 'lost', name: 'a.example.com', type: 'TXT' });
+  // dnsperf echoes the input line as given: extra words (a user's file) stay out of name and type.
+  assert.deepEqual(parseDnsperfLine('> REFUSED not a query 0.000334'), { kind: 'answer', rcode: 'REFUSED', name: 'not', type: 'a', latencyUs: 334 });
+  assert.deepEqual(parseDnsperfLine('> T www.example.com A extra'), { kind: 'lost', name: 'www.example.com', type: 'A' });
   assert.deepEqual(parseDnsperfLine('1796299864.940271: 9.996201'), { kind: 'interval', wallS: 1796299864.940271, qps: 9.996201 });
   assert.deepEqual(parseDnsperfLine('Statistics:'), { kind: 'statistics' });
   assert.equal(parseDnsperfLine('[Status] Testing complete (time limit)').kind, 'other');

@@ -12,9 +12,15 @@ export type DnsperfLine =
   | { kind: 'statistics' }
   | { kind: 'other'; text: string };
 
-// `-v`: "> RCODE NAME TYPE SECONDS" for an answer, "> T NAME TYPE" for a timeout (dnsperf 2.x).
-const answerLine = /^> ([A-Z][A-Z0-9]*) (\S+) (\S+) (\d+\.\d+)$/;
-const lostLine = /^> T (\S+) (\S+)$/;
+// `-v`: "> RCODE <query line> SECONDS" for an answer, "> T <query line>" for a timeout (dnsperf 2.x
+// echoes the input line as given, extra words included: "name TYPE" in the files the tool writes).
+const answerLine = /^> ([A-Z][A-Z0-9]*) (.+) (\d+\.\d+)$/;
+const lostLine = /^> T (.+)$/;
+
+function nameAndType(query: string): { name: string; type: string } {
+  const [name = '', type = ''] = query.trim().split(/\s+/);
+  return { name, type };
+}
 // `-S N`: "1796299864.940271: 9.996201" (wall clock, then queries per second over the interval).
 const intervalLine = /^(\d+\.\d+): (\d+(?:\.\d+)?)$/;
 
@@ -22,13 +28,13 @@ const intervalLine = /^(\d+\.\d+): (\d+(?:\.\d+)?)$/;
 export function parseDnsperfLine(line: string): DnsperfLine {
   const t = line.trimEnd();
   const lost = lostLine.exec(t);
-  if (lost !== null) return { kind: 'lost', name: lost[1] ?? '', type: lost[2] ?? '' };
+  if (lost !== null) return { kind: 'lost', ...nameAndType(lost[1] ?? '') };
   const a = answerLine.exec(t);
   if (a !== null) {
     // Seconds with six decimals: whole microseconds, computed from the digits so no float rounding creeps in.
-    const [whole = '0', frac = ''] = (a[4] ?? '0').split('.');
+    const [whole = '0', frac = ''] = (a[3] ?? '0').split('.');
     const latencyUs = Number(whole) * 1_000_000 + Number(frac.padEnd(6, '0').slice(0, 6));
-    return { kind: 'answer', rcode: a[1] ?? '', name: a[2] ?? '', type: a[3] ?? '', latencyUs };
+    return { kind: 'answer', rcode: a[1] ?? '', ...nameAndType(a[2] ?? ''), latencyUs };
   }
   const i = intervalLine.exec(t);
   if (i !== null) return { kind: 'interval', wallS: Number(i[1]), qps: Number(i[2]) };

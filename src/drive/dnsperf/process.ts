@@ -58,7 +58,7 @@ export interface DnsperfExit {
   stoppedEarly: boolean;
   /** Killed because it ran far past its time limit. */
   killedOverdue: boolean;
-  /** What dnsperf wrote to stderr (warnings, errors), first 50 lines. */
+  /** What dnsperf wrote to stderr (warnings, errors), each distinct line once, at most 50. */
   stderr: string[];
 }
 
@@ -103,8 +103,10 @@ export async function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
   const out = createInterface({ input: child.stdout, crlfDelay: Infinity });
   out.on('line', (l) => o.reader.line(l));
   const err = createInterface({ input: child.stderr, crlfDelay: Infinity });
+  // dnsperf repeats a warning for every bad line of every pass over the file: each text once.
   err.on('line', (l) => {
-    if (stderr.length < 50 && l.trim() !== '') stderr.push(l.trim());
+    const t = l.trim();
+    if (stderr.length < 50 && t !== '' && !stderr.includes(t)) stderr.push(t);
   });
   try {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
