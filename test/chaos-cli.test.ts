@@ -78,7 +78,36 @@ test('packet loss on the operator\'s UDP UPDATE path under load: reverted and pr
   assert.equal(result.chaos?.final?.auditClean, true, result.chaos?.final?.audit);
   assert.equal(result.chaos?.final?.untruthful, 0);
   assert.ok((result.counters['operations_attempted']?.value ?? 0) > 0, 'background load ran');
+  // The background DNS queries went through client-bind, which the fault did not touch: all answered.
+  assert.ok((result.counters['dns_queries_sent']?.value ?? 0) >= 3000, 'dnsperf ran for the whole load');
+  assert.equal(result.counters['dns_queries_lost']?.value, 0);
+  assert.equal(result.counters['dns_answers_unexpected_rcode']?.value, 0, 'SOA and NS answered, the missing name NXDOMAIN');
   assert.equal(result.verdict?.outcome, 'pass', result.verdict?.reasons.join('; '));
+});
+
+test('a partition of client-bind: the background DNS queries are lost exactly while it holds, answered before and after', { timeout: 300_000 }, async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-dns-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
+  const args = ['--config', await configFile(home), '--output', join(home, 'results'), '--json', 'chaos', '--scenario', 'partition', '--param', 'link=client-bind', '--duration', '24s', '--fault-duration', '6s', '--rate', '1/s', '--zones', '2', '--working-set', '4', '--query-rate', '50/s'];
+  const r = await runCli(args, { env });
+  assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  const e = result.chaos?.experiments[0];
+  assert.ok(e?.windowMs !== undefined);
+  const { applied, reverted } = e.windowMs;
+  const series = (name: string): { t: number; value: number }[] => result.timeSeries.find((s) => s.name === name)?.points ?? [];
+  // Each point covers the second before it; 1 s of query timeout shifts losses by up to 1 s more.
+  const inside = (t: number): boolean => t - 1000 >= applied + 1000 && t <= reverted;
+  const outside = (t: number): boolean => t < applied || t - 1000 > reverted + 1000;
+  const answers = series('dns_answers_per_second');
+  const lost = series('dns_queries_lost');
+  assert.ok(answers.filter((p) => inside(p.t)).length >= 3, `seconds inside the fault: ${JSON.stringify(answers)} window ${applied}–${reverted}`);
+  for (const p of answers.filter((x) => inside(x.t))) assert.equal(p.value, 0, `answers at ${p.t} ms, inside the partition`);
+  for (const p of lost.filter((x) => inside(x.t))) assert.ok(p.value >= 40, `${p.value} lost at ${p.t} ms, inside the partition (50/s asked)`);
+  for (const p of answers.filter((x) => outside(x.t) && x.t < 23_000)) assert.ok(p.value >= 40, `${p.value} answers at ${p.t} ms, outside the partition`);
+  for (const p of lost.filter((x) => outside(x.t))) assert.equal(p.value, 0, `lost at ${p.t} ms, outside the partition`);
+  assert.equal(result.counters['dns_answers_unexpected_rcode']?.value, 0);
 });
 
 test('a network fault against a sandbox started without the fault proxy: exit 2 before any load, naming how to get one', { timeout: 120_000 }, async (t) => {

@@ -117,6 +117,8 @@ export const configSpec: f.Section = f.section({
         rate: f.rate('background operations per second'),
         experiments: f.variants('faults injected on a schedule', experimentSpecs, formatExperiments, experimentParamDefaults),
         convergeTimeout: f.duration('how long after each fault\'s revert the steady state may take to come back (bindy\'s suite: 2m)'),
+        dnsLoad: f.onOffAuto('dnsperf queries every zone\'s SOA and NS and a missing name for the whole load, through the client link: auto = on when the target names a DNS server'),
+        queryRate: f.rate('DNS queries per second of that background query load'),
       },
       { constants: { kind: 'chaos' } },
     ),

@@ -196,6 +196,10 @@ export interface ChaosOptions {
   experiments: readonly ChaosExperiment[];
   /** How long after a fault's revert the steady state may take to come back, in ms (bindy's suite: 120 s). */
   convergeTimeout: number;
+  /** Background DNS queries (dnsperf) for the whole load: auto = when the target names a DNS server. */
+  dnsLoad: OnOffAuto;
+  /** Their rate, per second. */
+  queryRate: number;
 }
 
 /** Create records and time until BIND9 answers for them. */

@@ -12,19 +12,12 @@ import { burstStream, recordsInZone } from './burst-plan.js';
 import { fixtureOptionsFromConfig } from './fixture-options.js';
 import { describeDnsProbe, dnsProbePlan } from './dns-probe-plan.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
+import type { DnsperfLoad } from '../drive/dnsperf/index.js';
 
-/** dnsperf's options for the run. */
-export interface DnsperfPlan {
-  qps: number;
-  durationMs: number;
-  clients: number;
-  maxOutstanding: number;
-  timeoutMs: number;
-}
 
 /** What only the bind query drive reads. */
 export interface BindQueryPlanData {
-  dnsperf: DnsperfPlan;
+  dnsperf: DnsperfLoad;
   /** The server asked; absent = the target's first DNS server. */
   server?: DnsAddress;
   /** The user's query file; absent = the queries of the records the run creates. */
@@ -73,7 +66,7 @@ export function planBindQuery(input: PlanInput): ScenarioPlan<BindQueryPlanData>
   if (queries !== null) for (const _ of queries()) queryCount++;
   const server = b.server?.[0];
   const where = server === undefined ? "the target's first BIND9 server (the primary)" : address(server);
-  const dnsperf: DnsperfPlan = { qps: b.qps, durationMs: b.duration, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
+  const dnsperf: DnsperfLoad = { qps: b.qps, durationMs: b.duration, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
   const dnsProbe = own ? dnsProbePlan(config, 'on') : null;
   const burst = config.scenarios.burst;
   const describe = [

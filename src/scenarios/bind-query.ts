@@ -5,16 +5,10 @@
  * for exactly those records plus a share of names that do not exist, and every query's latency
  * goes into an HDR histogram. With a query file of the user's, nothing is created.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { bindQueryMetrics } from '../judge/criteria.js';
-import { DnsperfReader, dnsperfProblems, dnsperfSections, locateDnsperf, runDnsperf, type QueryExpectation } from '../drive/dnsperf/index.js';
-import { writeQueryFile } from '../model/output/query-file.js';
+import { dnsperfProblems, dnsperfProgressText, locateDnsperf, runDnsperfPhase } from '../drive/dnsperf/index.js';
 import type { RunResult } from '../report/result/index.js';
 import type { DnsServer, Target } from '../targets/target.js';
 import { runMeasuredBurst, verifyBurst } from './burst.js';
@@ -40,18 +34,6 @@ function dataOf(plan: ScenarioPlan<BindQueryPlanData>): BindQueryPlanData {
   return plan.data;
 }
 
-/** Writes the generated queries to a file dnsperf reads; returns what each (name, type) expects. */
-async function writeQueries(d: BindQueryPlanData, file: string): Promise<QueryExpectation> {
-  const expected = new Map<string, 'data' | 'nxdomain'>();
-  const queries = d.queries ?? (() => []);
-  for (const q of queries()) expected.set(`${q.name} ${q.type}`, q.expect);
-  const out = createWriteStream(file);
-  await writeQueryFile(queries(), out);
-  out.end();
-  await finished(out);
-  return (name, type) => expected.get(`${name} ${type}`);
-}
-
 async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlanData>): Promise<DriveOutcome> {
   const d = dataOf(plan);
   const server = serverOf(d, ctx.target);
@@ -61,7 +43,6 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
   const observers = new StartedObservers();
   let outcome: DriveOutcome | null = null;
   let created = 0;
-  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
   try {
     await observers.start(ctx, plan);
     let startedMs = performance.now();
@@ -75,38 +56,24 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
         return outcome;
       }
     } else outcome = emptyOutcome();
-    const file = d.queryFile ?? join(dir, 'queries.txt');
-    const expect = d.queryFile === undefined ? await writeQueries(d, file) : undefined;
-    const where = hostPort(server);
-    ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${where}` });
-    // dnsperf stamps its intervals with the wall clock; one anchor maps them onto the run's monotonic time.
-    const wallMinusMono = Date.now() - performance.now();
-    const reader = new DnsperfReader({
-      ...(expect === undefined ? {} : { expect }),
-      wallToRunMs: (wallS) => Math.max(0, wallS * 1000 - wallMinusMono - startedMs),
-      onInterval: (i) =>
-        ctx.onEvent({ type: 'status', text: `dnsperf: ${Math.round(i.answersPerSecond)} answers/s, p50 ${((i.p50Us ?? 0) / 1000).toFixed(2)} ms, p99 ${((i.p99Us ?? 0) / 1000).toFixed(2)} ms, ${i.lost} lost in the last second` }),
+    ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${hostPort(server)}` });
+    const s = await runDnsperfPhase({
+      program,
+      server,
+      load: d.dnsperf,
+      queries: d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` },
+      startedMs,
+      signal: ctx.stopStarting,
+      onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
     });
-    const exit = await runDnsperf({ program, server, queryFile: file, ...d.dnsperf, reader, signal: ctx.stopStarting });
-    const m = reader.measurement();
-    const sentNothing = m.statistics === null ? m.answered === 0 && m.lost === 0 : m.statistics.sent === 0;
-    if (sentNothing && !exit.stoppedEarly) {
-      const said = exit.stderr[0] ?? m.messages.at(-1) ?? 'no output';
-      const why = `dnsperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
-      if (d.queryFile !== undefined) throw new UsageError(`--query-file ${d.queryFile}: ${why}`);
-      throw new Error(why);
-    }
-    const queries = d.queryFile === undefined ? `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` : `the queries of ${d.queryFile}, looped`;
-    const s = dnsperfSections(m, exit, { server: where, qps: d.dnsperf.qps, clients: d.dnsperf.clients, maxOutstanding: d.dnsperf.maxOutstanding, timeoutMs: d.dnsperf.timeoutMs, queries });
     Object.assign(outcome.latencies, s.latencies);
     Object.assign(outcome.counters, s.counters);
     outcome.timeSeries.push(...s.timeSeries);
-    outcome.notes.push(`dnsperf command: ${exit.argv.join(' ')}`, ...s.notes);
+    outcome.notes.push(...s.notes);
     return outcome;
   } finally {
     await observers.stop(created);
     if (outcome !== null) mergeObservers(outcome, observers.sections);
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

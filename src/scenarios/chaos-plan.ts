@@ -5,7 +5,7 @@
  * cannot apply, or two that overlap on one target, is a usage error (exit 2) naming them.
  */
 import { formatDuration, formatRate } from '../config/values.js';
-import type { ChaosExperiment, Config } from '../config/index.js';
+import type { ChaosExperiment, Config, OnOffAuto } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { describeFault, type FaultSpec, type RevertDescriptor } from '../faults/fault.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
@@ -39,6 +39,8 @@ export interface ChaosPlanData {
   faults: PlannedFault[];
   convergeBoundMs: number;
   gapBounds: { untouchedMs: number; touchedMs: number };
+  /** Background DNS queries for the whole load (dnsperf), or off. */
+  dnsLoad: { setting: OnOffAuto; qps: number };
 }
 
 /** The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has no mechanism for yet. */
@@ -132,6 +134,9 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     `3. background load: ${formatRate(c.rate)} for ${formatDuration(c.duration)} on an open-loop schedule (the sustained engine; its mix, kinds and working set)`,
     ...faults.map((f, i) => `${i === 0 ? '4.' : '  '} ${f.key} ${f.text}: steady state checked before; sampled during; reverted and proven reverted; then converged within ${formatDuration(c.convergeTimeout)}?`),
     `5. invariants per experiment: convergence ≤ ${formatDuration(c.convergeTimeout)} after the revert; DNS gap ≤ ${formatDuration(gapBoundUntouchedMs)} on a server the fault did not touch (≤ ${formatDuration(gapBoundTouchedMs)} on one it did); the fault proven gone`,
+    c.dnsLoad === 'off'
+      ? '   no background DNS queries (scenarios.chaos.dnsLoad off)'
+      : `   background DNS queries: dnsperf at ${formatRate(c.queryRate)} for the whole load, every zone's SOA and NS and one missing name each, through the client link when the target has one (${c.dnsLoad === 'auto' ? 'when the target names a DNS server' : 'required'}); latency, answers and loss each second`,
     `6. at the end: every record Ready and served as desired by every DNS server (the desired-vs-served audit); Ready statuses DNS contradicts counted apart`,
     `7. cleanup: every fault still in force reverted first (journalled before it was applied), then everything labelled loadtest.bindy.firestoned.io/run-id=${input.runId} deleted (unless --keep)`,
   ];
@@ -139,6 +144,6 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     ...load,
     scenario: 'chaos',
     describe,
-    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs } },
+    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad: { setting: c.dnsLoad, qps: c.queryRate } },
   };
 }

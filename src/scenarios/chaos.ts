@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { chaosMetrics } from '../judge/criteria.js';
 import { runSustainedSession, type SustainedSessionResult } from '../drive/sustained-session.js';
 import { sleep } from '../drive/sleep.js';
+import { locateDnsperf, runDnsperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
+import { apexQueries } from '../model/fixtures/queries.js';
 import { FaultLedger, type FaultRecord } from '../faults/fault-ledger.js';
 import type { AppliedFault, RevertDescriptor } from '../faults/fault.js';
 import { revertFromDescriptor } from '../faults/revert.js';
@@ -26,6 +28,9 @@ import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
 import { StartedObservers } from './started-observers.js';
 import { mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
+
+/** A background DNS query unanswered this long is lost: short, so a gap shows within a second or two. */
+const dnsQueryTimeoutMs = 1000;
 
 /** How often the steady state is sampled during a fault and while waiting for convergence, ms. */
 const sampleEveryMs = 2000;
@@ -87,8 +92,6 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       ctx.journal.appendFaultApplying(applyingKey, descriptor);
     },
   });
-  const experiments: ChaosExperimentResult[] = [];
-  const notes: string[] = [];
   const observers = new StartedObservers();
   let session: SustainedSessionResult | null = null;
   // Stops the experiment timeline when the load ends early (error) or the run is interrupted.
@@ -96,6 +99,24 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
   let timeline: Promise<void> = Promise.resolve();
   let timelineError: unknown = null;
   let loadEndedMono: number | null = null;
+  const experiments: ChaosExperimentResult[] = [];
+  const notes: string[] = [];
+  // Background DNS queries for the whole load, through the client link (a fault on it must show).
+  const dnsServer = (faults.clientDnsServers ?? ctx.target.dnsServers)[0];
+  const dnsLoadOn = data.dnsLoad.setting === 'on' || (data.dnsLoad.setting === 'auto' && dnsServer !== undefined);
+  if (data.dnsLoad.setting === 'on' && dnsServer === undefined) throw new Error('scenarios.chaos.dnsLoad on: the target names no DNS server (checked before the run)');
+  let dnsperfProgram: string | null = null;
+  if (dnsLoadOn) {
+    try {
+      dnsperfProgram = locateDnsperf();
+    } catch (e) {
+      // Asked for explicitly: missing dnsperf is the machine's problem (exit 3); on auto, a note.
+      if (data.dnsLoad.setting === 'on') throw e;
+      notes.push(`no background DNS queries: ${message(e)}`);
+    }
+  }
+  const dnsStop = new AbortController();
+  let dnsPhase: Promise<DnsperfSections | null> = Promise.resolve(null);
   const signals = [ctx.stopStarting, ctx.hardStop, timelineStop.signal];
   const look = async (cutoffWallMs: number | null): Promise<Readiness> => readinessOf(await listRunObjects(ctx.client, plan.namespace, plan.runId, kinds), cutoffWallMs);
   /**
@@ -249,6 +270,21 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
           await observers.start(ctx, plan);
           gap.start();
           const t0 = performance.now();
+          if (dnsperfProgram !== null && dnsServer !== undefined) {
+            const stopDns = (): void => dnsStop.abort();
+            ctx.stopStarting.addEventListener('abort', stopDns, { once: true });
+            dnsPhase = runDnsperfPhase({
+              program: dnsperfProgram,
+              server: dnsServer,
+              load: { qps: data.dnsLoad.qps, durationMs: d.durationMs, clients: 1, maxOutstanding: 100, timeoutMs: dnsQueryTimeoutMs },
+              queries: { generated: apexQueries(d.zones.map((z) => z.spec.zoneName)), what: `every zone's SOA and NS and one missing name each (${d.zones.length * 3} queries), looped` },
+              startedMs: t0,
+              signal: dnsStop.signal,
+            }).catch((e: unknown) => {
+              notes.push(`the background DNS queries failed: ${message(e)}`);
+              return null;
+            });
+          }
           // The experiments run beside the load, one after another in time order; an error ends them and is kept.
           timeline = (async () => {
             for (const f of [...data.faults].sort((x, y) => x.atMs - y.atMs)) await runOne(f, t0);
@@ -263,11 +299,20 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       }),
     );
     await timeline;
+    const dns = await dnsPhase;
     const s = session;
     await observers.stop(s.ledger.counts.create.accepted);
     const m = measureSession(d, s);
     outcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes: m.notes, operator: [], apiAmplification: null };
     mergeObservers(outcome, observers.sections);
+    if (dns !== null) {
+      Object.assign(outcome.latencies, dns.latencies);
+      Object.assign(outcome.counters, dns.counters);
+      outcome.timeSeries.push(...dns.timeSeries);
+      outcome.notes.push(...dns.notes);
+    } else if (!dnsLoadOn) {
+      notes.push(data.dnsLoad.setting === 'off' ? 'no background DNS queries (scenarios.chaos.dnsLoad off)' : 'no background DNS queries: the target names no DNS server reachable from here');
+    }
     // The end state: every record Ready and served as desired, nothing deleted still served, no orphan.
     let final: ChaosSection['final'] = null;
     if (!aborted([ctx.stopStarting, ctx.hardStop])) {
@@ -291,6 +336,8 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     return outcome;
   } finally {
     gap.stop();
+    dnsStop.abort();
+    await dnsPhase;
     // No experiment starts after this; the one in progress ends (its revert below, if still in force).
     timelineStop.abort();
     await timeline;
@@ -335,6 +382,9 @@ function verifyChaos(result: RunResult): Verification {
     if (f.untruthful > 0) problems.push(`end state: ${f.untruthful} records Ready while DNS does not serve them (untruthful status)`);
     if (f.ready < f.objects) problems.push(`end state: ${f.objects - f.ready} of ${f.objects} objects not Ready`);
   }
+  // The background DNS load's own failures (not what the faults did to DNS: that is the figure).
+  if ((result.counters['dnsperf_statistics_missing']?.value ?? 0) > 0) problems.push('the background dnsperf printed no statistics (it failed or was killed): its DNS figures are incomplete');
+  if ((result.counters['dnsperf_count_disagreements']?.value ?? 0) > 0) problems.push("the tool's count of the background dnsperf's answers disagrees with dnsperf's own statistics");
   if ((result.counters['chaos_faults_not_reverted']?.value ?? 0) > 0) problems.push('a fault still in force at the end could not be proven reverted (see the notes); run cleanup --run-id');
   const c = (n: string): number => result.counters[n]?.value ?? 0;
   if (c('operations_failed') > 0) problems.push(`${c('operations_failed')} of ${c('operations_attempted')} background operations failed`);
@@ -358,6 +408,9 @@ export const chaosScenario: Scenario<ChaosPlanData> = {
 export function chaosUnsupported(target: Target, plan: ScenarioPlan<ChaosPlanData>): string | undefined {
   const f = target.faults;
   if (f === undefined) return `the ${target.info.kind} target has no fault mechanism here yet`;
+  if (plan.data?.dnsLoad.setting === 'on' && (f.clientDnsServers ?? target.dnsServers).length === 0) {
+    return 'scenarios.chaos.dnsLoad is on but the target names no DNS server reachable from here (set it to auto or off)';
+  }
   for (const p of plan.data?.faults ?? []) {
     const why = f.unsupportedReason(p.mechanism, p.target, p.spec);
     if (why !== undefined) return `${p.key} (${p.text}): ${why}`;

@@ -20,6 +20,8 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--mix', key: 'scenarios.sustained.operations' },
   { flag: '--timeout', key: 'scenarios.sustained.timeout' },
   { flag: '--converge-timeout', key: 'scenarios.chaos.convergeTimeout' },
+  { flag: '--dns-load', key: 'scenarios.chaos.dnsLoad' },
+  { flag: '--query-rate', key: 'scenarios.chaos.queryRate' },
   ...runConfigFlags,
 ];
 
@@ -41,6 +43,10 @@ What it does:
      an answer to an SOA query asked every 250 ms) ≤ 2 s on a server the fault did not touch,
      ≤ 120 s on one it did; no Ready status that DNS contradicts. At the end: every record Ready
      and served as desired, nothing deleted still served
+     Beside the load, dnsperf (--dns-load, on when the target names a DNS server) asks every
+     zone's SOA and NS and a missing name at --query-rate (100/s) through the client link: DNS
+     latency, answers and loss each second, drawn under the fault windows (a query unanswered
+     within 1 s is lost)
   5. reverts any fault still in force (also on error and Ctrl-C), then deletes the run's objects
   A run killed mid-fault leaves its fault in the journal: \`cleanup --run-id ID\` reverts it.
 
@@ -111,7 +117,9 @@ export const chaosCommand: CommandModule = {
       .option('--working-set <n>', 'records created and Ready before the load starts (scenarios.sustained.workingSet)')
       .option('--mix <weights>', 'create,update,delete weights of the background load (scenarios.sustained.operations)')
       .option('--timeout <duration>', 'bound on the setup waits and the wait for outstanding operations (scenarios.sustained.timeout)')
-      .option('--converge-timeout <duration>', 'how long after each revert the steady state may take to come back (scenarios.chaos.convergeTimeout; default 2m, bindy\'s suite)');
+      .option('--converge-timeout <duration>', 'how long after each revert the steady state may take to come back (scenarios.chaos.convergeTimeout; default 2m, bindy\'s suite)')
+      .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server)")
+      .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)');
     addRunOptions(cmd, 'chaos')
       .addHelpText('after', help)
       .action(async (o: RunFlags & { scenario?: string; param?: string[]; faultDuration?: string }, c: Command) => {

@@ -3,3 +3,4 @@ export { parseDnsperfLine, parseDnsperfStatistics, type DnsperfLine, type Dnsper
 export { DnsperfReader, type DnsperfInterval, type DnsperfMeasurement, type QueryExpectation, type UnexpectedAnswer } from './measure.js';
 export { dnsperfArgs, dnsperfInstallHint, locateDnsperf, runDnsperf, type DnsperfExit, type DnsperfRunOptions } from './process.js';
 export { dnsperfProblems, dnsperfSections, type DnsperfAsked, type DnsperfSections } from './sections.js';
+export { dnsperfProgressText, runDnsperfPhase, type DnsperfLoad, type DnsperfPhaseOptions } from './phase.js';

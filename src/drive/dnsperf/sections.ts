@@ -91,11 +91,12 @@ export function dnsperfSections(m: DnsperfMeasurement, exit: DnsperfExit, asked:
       );
     }
     // An open-loop generator that fell short of its rate says so: the figures describe a lower load.
-    if (!exit.stoppedEarly && s.qps < asked.qps * 0.95) {
+    const sentRate = s.runTimeS > 0 ? s.sent / s.runTimeS : 0;
+    if (!exit.stoppedEarly && sentRate < asked.qps * 0.95) {
       const p50 = summary.p50 ?? 0;
       const ceiling = p50 > 0 ? (asked.maxOutstanding / (p50 / 1e6)) : Infinity;
       const why = ceiling < asked.qps ? `at most ${asked.maxOutstanding} outstanding with a p50 of ${us(p50)} allows about ${Math.round(ceiling)}/s (raise scenarios.bind.maxOutstanding)` : 'the server did not keep up, or dnsperf itself could not send faster (more clients, or a second machine)';
-      notes.push(`dnsperf sent ${Math.round(s.qps)}/s of the ${asked.qps}/s asked: ${why}`);
+      notes.push(`dnsperf sent ${Math.round(sentRate)}/s of the ${asked.qps}/s asked: ${why}`);
     }
   }
   if (m.unexpected.count > 0) {

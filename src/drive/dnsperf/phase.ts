@@ -1,0 +1,96 @@
+/**
+ * @module One dnsperf phase of a scenario: the query file written (the run's own queries, with what
+ * each expects) or a user's file used as is, dnsperf run against one server with a progress line
+ * each second, and its figures as result sections. `bind query` runs one after its population;
+ * `chaos` runs one beside its background load.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { finished } from 'node:stream/promises';
+import { UsageError } from '../../errors.js';
+import type { QuerySpec } from '../../model/fixtures/queries.js';
+import { writeQueryFile } from '../../model/output/query-file.js';
+import { DnsperfReader, type DnsperfInterval, type QueryExpectation } from './measure.js';
+import { runDnsperf } from './process.js';
+import { dnsperfSections, type DnsperfSections } from './sections.js';
+
+/** dnsperf's rate options. */
+export interface DnsperfLoad {
+  qps: number;
+  durationMs: number;
+  clients: number;
+  maxOutstanding: number;
+  timeoutMs: number;
+}
+
+/** Options of {@link runDnsperfPhase}. */
+export interface DnsperfPhaseOptions {
+  program: string;
+  server: { host: string; port: number };
+  load: DnsperfLoad;
+  /** The run's own queries (each with its expectation), or a user's file (no expectations). */
+  queries: { generated: Iterable<QuerySpec>; what: string } | { file: string };
+  /** Monotonic ms the run's time series count from. */
+  startedMs: number;
+  /** Stops dnsperf early (it still prints its statistics). */
+  signal: AbortSignal;
+  /** Called with each second's figures (progress). */
+  onInterval?: (i: DnsperfInterval) => void;
+}
+
+function hostPort(s: { host: string; port: number }): string {
+  return s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
+}
+
+/** Writes generated queries to `file`; returns what each (name, type) expects. */
+async function writeQueries(queries: Iterable<QuerySpec>, file: string): Promise<QueryExpectation> {
+  const list = [...queries];
+  const expected = new Map(list.map((q) => [`${q.name} ${q.type}`, q.expect] as const));
+  const out = createWriteStream(file);
+  await writeQueryFile(list, out);
+  out.end();
+  await finished(out);
+  return (name, type) => expected.get(`${name} ${type}`);
+}
+
+/**
+ * Runs dnsperf once and returns its result sections (the command line first among the notes). A
+ * dnsperf that sent no query at all is an error: UsageError naming a user's file, Error otherwise.
+ */
+export async function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSections> {
+  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
+  try {
+    const file = 'file' in o.queries ? o.queries.file : join(dir, 'queries.txt');
+    const expect = 'generated' in o.queries ? await writeQueries(o.queries.generated, file) : undefined;
+    // dnsperf stamps its intervals with the wall clock; one anchor maps them onto the run's monotonic time.
+    const wallMinusMono = Date.now() - performance.now();
+    const reader = new DnsperfReader({
+      ...(expect === undefined ? {} : { expect }),
+      wallToRunMs: (wallS) => Math.max(0, wallS * 1000 - wallMinusMono - o.startedMs),
+      ...(o.onInterval === undefined ? {} : { onInterval: o.onInterval }),
+    });
+    const exit = await runDnsperf({ program: o.program, server: o.server, queryFile: file, ...o.load, reader, signal: o.signal });
+    const m = reader.measurement();
+    const sentNothing = m.statistics === null ? m.answered === 0 && m.lost === 0 : m.statistics.sent === 0;
+    if (sentNothing && !exit.stoppedEarly) {
+      const said = exit.stderr[0] ?? m.messages.at(-1) ?? 'no output';
+      const why = `dnsperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
+      if ('file' in o.queries) throw new UsageError(`--query-file ${o.queries.file}: ${why}`);
+      throw new Error(why);
+    }
+    const what = 'file' in o.queries ? `the queries of ${o.queries.file}, looped` : o.queries.what;
+    const s = dnsperfSections(m, exit, { server: hostPort(o.server), qps: o.load.qps, clients: o.load.clients, maxOutstanding: o.load.maxOutstanding, timeoutMs: o.load.timeoutMs, queries: what });
+    s.notes.unshift(`dnsperf command: ${exit.argv.join(' ')}`);
+    return s;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The one-line progress text of a second of dnsperf. */
+export function dnsperfProgressText(i: DnsperfInterval): string {
+  return `dnsperf: ${Math.round(i.answersPerSecond)} answers/s, p50 ${((i.p50Us ?? 0) / 1000).toFixed(2)} ms, p99 ${((i.p99Us ?? 0) / 1000).toFixed(2)} ms, ${i.lost} lost in the last second`;
+}
