@@ -10,8 +10,9 @@ import { PooledAuthentication } from './pooled-client.js';
 import { KubeTransport, type RawResponse } from './kube-transport.js';
 import { openWatch, type WatchEventHandler } from './watch-stream.js';
 import { parseWithoutUnreadArrays } from './watch-line.js';
-import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../model/kinds.js';
+import { bindyKinds } from '../model/kinds.js';
 import type { BindyKind } from '../model/kinds.js';
+import { objectKindOf, resourceOf, type ObjectKind } from '../model/object-kinds.js';
 
 /** Object metadata, as far as this tool reads it. */
 export interface ObjectMeta {
@@ -233,9 +234,9 @@ export class KubeClient implements ObjectCreator {
     }
   }
 
-  /** Creates `obj` (a bindy kind) in `obj.metadata.namespace`, over the lean transport (the hot path of a burst). */
+  /** Creates `obj` (a bindy kind or a discovery source) in `obj.metadata.namespace`, over the lean transport (the hot path of a burst). */
   async create(obj: KubeObject): Promise<ApiResult<KubeObject>> {
-    const info = kindInfo[bindyKindOf(obj.kind)];
+    const info = resourceOf(objectKindOf(obj.kind));
     const namespace = obj.metadata.namespace;
     const path = this.collectionPath(info.kind, info.namespaced && namespace !== undefined ? namespace : null);
     return this.#objectCall('POST', path, obj, undefined, `create ${obj.kind}`);
@@ -247,7 +248,7 @@ export class KubeClient implements ObjectCreator {
    * 409 from the operator's own writes. The API server counts it under the verb APPLY.
    */
   apply(obj: KubeObject, fieldManager: string): Promise<ApiResult<KubeObject>> {
-    const info = kindInfo[bindyKindOf(obj.kind)];
+    const info = resourceOf(objectKindOf(obj.kind));
     const name = obj.metadata.name ?? '';
     const base = this.collectionPath(info.kind, info.namespaced ? (obj.metadata.namespace ?? null) : null);
     const query = new URLSearchParams({ fieldManager, force: 'true' });
@@ -255,7 +256,7 @@ export class KubeClient implements ObjectCreator {
   }
 
   /** Deletes one object (foreground finalizers stay the operator's business); the answer is the object, now with its deletionTimestamp, or a Status. */
-  async delete(kind: BindyKind, namespace: string, name: string): Promise<ApiResult<void>> {
+  async delete(kind: ObjectKind, namespace: string, name: string): Promise<ApiResult<void>> {
     const r = await this.#objectCall('DELETE', `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}`, undefined, undefined, `delete ${kind} ${name}`, true);
     return r.ok ? { ok: true, value: undefined, sentMs: r.sentMs, receivedMs: r.receivedMs } : r;
   }
@@ -287,7 +288,7 @@ export class KubeClient implements ObjectCreator {
    * Objects come without their `records` and `managedFields` arrays (see watch-line.ts): a run's
    * DNSZones list every record in their status, and nothing this tool lists for reads either.
    */
-  list(kind: BindyKind, namespace: string | null, labelSelector: string): Promise<ApiResult<ObjectList>> {
+  list(kind: ObjectKind, namespace: string | null, labelSelector: string): Promise<ApiResult<ObjectList>> {
     const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
       const items: KubeObject[] = [];
@@ -311,7 +312,7 @@ export class KubeClient implements ObjectCreator {
   }
 
   /** Reads one object (without its `records` and `managedFields` arrays); null when it does not exist. */
-  get(kind: BindyKind, namespace: string | null, name: string): Promise<ApiResult<KubeObject | null>> {
+  get(kind: ObjectKind, namespace: string | null, name: string): Promise<ApiResult<KubeObject | null>> {
     const path = `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
     return this.#timed(async () => {
       const r = await this.#transport.send('GET', path);
@@ -324,7 +325,7 @@ export class KubeClient implements ObjectCreator {
   }
 
   /** Deletes every object of `kind` in `namespace` matching `labelSelector` (deletecollection; the deleted objects it answers with are drained unread). */
-  deleteCollection(kind: BindyKind, namespace: string, labelSelector: string): Promise<ApiResult<void>> {
+  deleteCollection(kind: ObjectKind, namespace: string, labelSelector: string): Promise<ApiResult<void>> {
     if (labelSelector.trim() === '') throw new UsageError('deleteCollection needs a label selector: it never deletes unlabelled objects');
     const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
@@ -338,14 +339,13 @@ export class KubeClient implements ObjectCreator {
    * allowWatchBookmarks…) over the pooled transport, without the `records` and `managedFields`
    * arrays (see watch-line.ts); the contract is client-node's `Watch.watch` (see watch-stream.ts).
    */
-  watch(kind: BindyKind, namespace: string | null, query: Record<string, string | boolean | undefined>, onEvent: WatchEventHandler, onDone: (err: unknown) => void): Promise<AbortController> {
+  watch(kind: ObjectKind, namespace: string | null, query: Record<string, string | boolean | undefined>, onEvent: WatchEventHandler, onDone: (err: unknown) => void): Promise<AbortController> {
     return openWatch((path, signal) => this.#transport.stream(path, signal), this.collectionPath(kind, namespace), query, onEvent, onDone);
   }
 
   /** The collection path of `kind` (namespace null = all namespaces): where creates go and watches read. */
-  collectionPath(kind: BindyKind, namespace: string | null): string {
-    const info = kindInfo[kind];
-    const base = `/apis/${bindyGroup}/${bindyVersion}`;
-    return namespace !== null && info.namespaced ? `${base}/namespaces/${namespace}/${info.plural}` : `${base}/${info.plural}`;
+  collectionPath(kind: ObjectKind, namespace: string | null): string {
+    const info = resourceOf(kind);
+    return namespace !== null && info.namespaced ? `${info.prefix}/namespaces/${namespace}/${info.plural}` : `${info.prefix}/${info.plural}`;
   }
 }

@@ -1,6 +1,6 @@
 /** @module The watch tracker: one label-selected watch per kind, one record per object UID, milestones set once. */
 import { performance } from 'node:perf_hooks';
-import type { BindyKind } from '../model/kinds.js';
+import type { ObjectKind } from '../model/object-kinds.js';
 import type { ConditionSnapshot } from '../report/result/index.js';
 import { objectKeyOf } from '../model/operation.js';
 import type { AcceptedWrite } from '../model/operation.js';
@@ -146,7 +146,7 @@ export const defaultFailureReasons: readonly string[] = [
 /** Options of a tracker. */
 export interface WatchTrackerOptions {
   client: KubeClient;
-  kinds: readonly BindyKind[];
+  kinds: readonly ObjectKind[];
   /** Namespace to watch; null = all namespaces. */
   namespace: string | null;
   /** e.g. `loadtest.bindy.firestoned.io/run-id=<id>`. */
@@ -185,7 +185,7 @@ interface Internal extends TrackedObject {
 }
 
 interface KindWatch {
-  kind: BindyKind;
+  kind: ObjectKind;
   resourceVersion: string;
   controller: AbortController | null;
   gone: boolean;
@@ -240,7 +240,7 @@ export class WatchTracker {
   readonly #uidByKey = new Map<string, string>();
   readonly #listeners = new Set<TrackerListener>();
   readonly #waiters = new Set<() => void>();
-  readonly #watches = new Map<BindyKind, KindWatch>();
+  readonly #watches = new Map<ObjectKind, KindWatch>();
   readonly #timers = new Set<NodeJS.Timeout>();
   /** Awaited Ready milestones per UID: the generation each needs and who to tell. */
   readonly #awaitReady = new Map<string, { generation: number; listener: MilestoneListener }[]>();

@@ -1,8 +1,8 @@
 /** @module Cleanup: delete by run-id label only, then wait (watch-driven, bounded) until every object is gone. */
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
-import { bindyKinds, kindInfo, runIdLabel } from '../model/kinds.js';
-import type { BindyKind } from '../model/kinds.js';
+import { runIdLabel } from '../model/kinds.js';
+import { objectKinds, resourceOf, type ObjectKind } from '../model/object-kinds.js';
 import { readJournals, removeJournal } from '../observe/journal.js';
 import type { KubeClient } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
@@ -17,8 +17,8 @@ export interface CleanupOptions {
   target: CleanupTarget;
   /** Namespace to clean; null = every namespace. Namespaces named in journals are added. */
   namespace: string | null;
-  /** Kinds to clean (default every bindy kind). */
-  kinds?: readonly BindyKind[];
+  /** Kinds to clean (default every kind the tool writes: discovery sources first, then bindy's). */
+  kinds?: readonly ObjectKind[];
   /** Directory of run journals: journals of the target are read for namespaces and removed when done. */
   journalDir?: string;
   /** How long to wait for finalizers to let go, ms. */
@@ -37,8 +37,8 @@ const holdersShown = 5;
 /** Progress of a cleanup. */
 export type CleanupEvent =
   | { type: 'found'; selector: string; namespaces: (string | null)[]; objects: number; journals: string[] }
-  | { type: 'deleting'; kind: BindyKind; namespace: string; objects: number }
-  | { type: 'delete-failed'; kind: BindyKind; namespace: string; status: number; message: string }
+  | { type: 'deleting'; kind: ObjectKind; namespace: string; objects: number }
+  | { type: 'delete-failed'; kind: ObjectKind; namespace: string; status: number; message: string }
   | { type: 'progress'; remaining: number; gone: number }
   | { type: 'waiting'; remaining: number; gone: number; elapsedMs: number; holders: Holder[]; hint: string }
   | { type: 'done'; remaining: number; outcome: 'clean' | 'timeout' | 'aborted' };
@@ -83,22 +83,22 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
   const journals = options.journalDir === undefined ? [] : readJournals(options.journalDir).filter((j) => 'all' in target || j.runId === target.runId);
   const scopes: (string | null)[] =
     options.namespace === null ? [null] : [...new Set([options.namespace, ...journals.flatMap((j) => j.namespaces)])].sort();
-  const kinds = options.kinds ?? bindyKinds;
+  const kinds = options.kinds ?? objectKinds;
   // Cluster-scoped kinds are watched by the first tracker only, so no object is counted twice.
   const trackers = scopes.map(
     (namespace, i) =>
-      new WatchTracker({ client: options.client, kinds: i === 0 ? kinds : kinds.filter((k) => kindInfo[k].namespaced), namespace, labelSelector: selector }),
+      new WatchTracker({ client: options.client, kinds: i === 0 ? kinds : kinds.filter((k) => resourceOf(k).namespaced), namespace, labelSelector: selector }),
   );
   try {
     for (const t of trackers) await t.start();
     const found = trackers.reduce((n, t) => n + t.counts().live, 0);
     emit({ type: 'found', selector, namespaces: scopes, objects: found, journals: journals.map((j) => j.path) });
     // Live objects by kind, then namespace: one pass over the records (a run may have many thousands).
-    const live = new Map<BindyKind, Map<string, number>>();
+    const live = new Map<ObjectKind, Map<string, number>>();
     for (const t of trackers) {
       for (const r of t.records()) {
         if (r.deletedMs !== null || !(kinds as readonly string[]).includes(r.kind)) continue;
-        const kind = r.kind as BindyKind;
+        const kind = r.kind as ObjectKind;
         const byNamespace = live.get(kind) ?? new Map<string, number>();
         byNamespace.set(r.namespace ?? '', (byNamespace.get(r.namespace ?? '') ?? 0) + 1);
         live.set(kind, byNamespace);
@@ -108,8 +108,18 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
       const byNamespace = live.get(kind) ?? new Map<string, number>();
       for (const [namespace, objects] of [...byNamespace].sort()) {
         emit({ type: 'deleting', kind, namespace, objects });
-        const r = await options.client.deleteCollection(kind, namespace, selector);
-        if (!r.ok) emit({ type: 'delete-failed', kind, namespace, status: r.error.status, message: r.error.message });
+        if (resourceOf(kind).deleteCollection) {
+          const r = await options.client.deleteCollection(kind, namespace, selector);
+          if (!r.ok) emit({ type: 'delete-failed', kind, namespace, status: r.error.status, message: r.error.message });
+          continue;
+        }
+        // One by one, the labelled objects the watch listed (Services have no deletecollection).
+        for (const t of trackers) {
+          for (const o of t.records().filter((x) => x.kind === kind && (x.namespace ?? '') === namespace && x.deletedMs === null)) {
+            const r = await options.client.delete(kind, namespace, o.name);
+            if (!r.ok && r.error.status !== 404) emit({ type: 'delete-failed', kind, namespace, status: r.error.status, message: `${o.name}: ${r.error.message}` });
+          }
+        }
       }
     }
     const remaining = (): number => trackers.reduce((n, t) => n + t.counts().live, 0);
@@ -124,8 +134,8 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
       const left = trackers.flatMap((t) => t.records().filter((r) => r.deletedMs === null)).slice(0, holdersShown);
       const out: Holder[] = [];
       for (const r of left) {
-        if (!(bindyKinds as readonly string[]).includes(r.kind)) continue;
-        const got = await options.client.get(r.kind as BindyKind, r.namespace ?? null, r.name);
+        if (!(objectKinds as readonly string[]).includes(r.kind)) continue;
+        const got = await options.client.get(r.kind as ObjectKind, r.namespace ?? null, r.name);
         if (got.ok && got.value !== null) out.push(describeHolder(got.value, Date.now()));
       }
       return out;

@@ -304,6 +304,19 @@ test('deletecollection deletes what the selector matches, and nothing else', asy
   assert.deepEqual((body(left).items as { metadata: Meta }[]).map((o) => o.metadata.name), ['c']);
 });
 
+test('Services and Namespaces have no deletecollection, as on a real kube-apiserver: 405, and discovery does not list the verb', async () => {
+  const s = server();
+  await s.request({ method: 'POST', path: '/api/v1/namespaces/default/services', body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', labels: { run: '1' } }, spec: { ports: [{ port: 80 }] } } });
+  const r = await s.request({ method: 'DELETE', path: '/api/v1/namespaces/default/services?labelSelector=run%3D1' });
+  assert.equal(r.status, 405);
+  assert.equal(body(r).reason, 'MethodNotAllowed');
+  assert.equal((await s.request({ method: 'GET', path: '/api/v1/namespaces/default/services/a' })).status, 200, 'nothing was deleted');
+  const core = body(await s.request({ method: 'GET', path: '/api/v1' })) as { resources: { name: string; verbs: string[] }[] };
+  const verbs = (n: string): string[] | undefined => core.resources.find((x) => x.name === n)?.verbs;
+  assert.ok(!(verbs('services') ?? ['deletecollection']).includes('deletecollection'));
+  assert.ok((verbs('configmaps') ?? []).includes('deletecollection'));
+});
+
 test('auth: no token is 401 except for health and version; a wrong token is 401 everywhere', async () => {
   const s = server();
   const cases: [string, Record<string, string> | undefined, boolean, number][] = [

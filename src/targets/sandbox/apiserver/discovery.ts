@@ -1,5 +1,6 @@
 /** @module Discovery documents (/api, /apis, APIResourceList per group version, /version) built from the served resources. */
 import type { ResourceDefinition } from './resources.js';
+import { hasDeleteCollection } from './routes.js';
 
 /** The version the sandbox reports: a current minor, so kubectl's version-skew warning stays quiet. */
 export const serverVersion = {
@@ -70,8 +71,8 @@ export function apiResourceList(resources: readonly ResourceDefinition[], group:
   if (rs.length === 0) return undefined;
   const list: unknown[] = [];
   for (const r of rs) {
-    // Namespaces cannot be deleted as a collection on a real server either.
-    const verbs = r.group === '' && r.plural === 'namespaces' ? allVerbs.filter((v) => v !== 'deletecollection') : allVerbs;
+    // Namespaces and Services cannot be deleted as a collection on a real server either.
+    const verbs = hasDeleteCollection(r) ? allVerbs : allVerbs.filter((v) => v !== 'deletecollection');
     list.push({
       name: r.plural,
       singularName: r.singular,

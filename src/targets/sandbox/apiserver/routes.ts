@@ -64,7 +64,13 @@ export function resolveRoute(registry: Registry, method: string, path: string, w
   if (def.namespaced && namespace === undefined && name !== undefined) throw pathNotFound();
   if (def.namespaced && namespace === undefined && (verb === 'create' || verb === 'deletecollection')) throw pathNotFound();
   if (sub !== undefined && verb !== 'get' && verb !== 'update' && verb !== 'patch') throw methodNotAllowed();
+  if (verb === 'deletecollection' && !hasDeleteCollection(def)) throw methodNotAllowed();
   return { def, group, version, namespace, name, subresource: sub === 'status' ? 'status' : undefined, verb };
+}
+
+/** Namespaces and Services cannot be deleted as a collection on a real kube-apiserver (their storage has no DeleteCollection): 405. */
+export function hasDeleteCollection(def: { group: string; plural: string }): boolean {
+  return !(def.group === '' && (def.plural === 'namespaces' || def.plural === 'services'));
 }
 
 function verbOf(method: string, named: boolean, watch: boolean): Verb {

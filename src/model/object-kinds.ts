@@ -1,0 +1,52 @@
+/**
+ * @module Every kind the tool writes or watches: bindy's kinds, plus the Kubernetes objects a
+ * service-discovery run creates as sources for scout (LoadBalancer Services, Ingresses). One place
+ * says where each is served (group, version, plural, scope), so the client builds every path here.
+ */
+import { UsageError } from '../errors.js';
+import { bindyGroup, bindyKinds, bindyVersion, kindInfo, type BindyKind } from './kinds.js';
+
+/** The discovery sources scout reads (Gateway routes are not served by the sandbox's API server). */
+export const sourceKinds = ['Service', 'Ingress'] as const;
+/** One source kind. */
+export type SourceKind = (typeof sourceKinds)[number];
+/** Any kind the tool writes or watches. */
+export type ObjectKind = BindyKind | SourceKind;
+/** Every kind the tool may have created, in the order cleanup deletes them (sources first: scout then unpublishes their records). */
+export const objectKinds: readonly ObjectKind[] = [...sourceKinds, ...bindyKinds];
+
+/** Where a kind is served. */
+export interface ResourceInfo {
+  kind: ObjectKind;
+  /** `v1`, `networking.k8s.io/v1`, `bindy.firestoned.io/v1beta1`. */
+  apiVersion: string;
+  /** `/api/v1` for the core group, else `/apis/<group>/<version>`. */
+  prefix: string;
+  plural: string;
+  namespaced: boolean;
+  /** Whether the API server deletes a labelled collection at once (a real kube-apiserver has no deletecollection for Services). */
+  deleteCollection: boolean;
+}
+
+const sources: Readonly<Record<SourceKind, ResourceInfo>> = {
+  Service: { kind: 'Service', apiVersion: 'v1', prefix: '/api/v1', plural: 'services', namespaced: true, deleteCollection: false },
+  Ingress: { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses', namespaced: true, deleteCollection: true },
+};
+
+function isSourceKind(k: string): k is SourceKind {
+  return (sourceKinds as readonly string[]).includes(k);
+}
+
+/** Where `kind` is served. */
+export function resourceOf(kind: ObjectKind): ResourceInfo {
+  if (isSourceKind(kind)) return sources[kind];
+  const i = kindInfo[kind];
+  return { kind, apiVersion: `${bindyGroup}/${bindyVersion}`, prefix: `/apis/${bindyGroup}/${bindyVersion}`, plural: i.plural, namespaced: i.namespaced, deleteCollection: true };
+}
+
+/** The kind `kind` names, or a UsageError: the client serves only the kinds the tool writes. */
+export function objectKindOf(kind: string): ObjectKind {
+  const k = (objectKinds as readonly string[]).includes(kind) ? (kind as ObjectKind) : undefined;
+  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${objectKinds.join(', ')})`);
+  return k;
+}
