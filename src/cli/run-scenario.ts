@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js';
 import { configJson, configRows, formatOrigin, renderTable } from '../config/index.js';
 import type { ResolvedConfig } from '../config/index.js';
-import { kindInfo } from '../model/kinds.js';
+import { resourceOf } from '../model/object-kinds.js';
 import { Journal, journalFileName, removeJournalIfSettled } from '../observe/journal.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { cleanup } from '../scenarios/cleanup.js';
@@ -146,11 +146,12 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     target = await openTarget(config, {
       signal: interrupts.stopStarting.signal,
       journal,
-      resources: [...new Set([...plan.kinds, 'Bind9Cluster' as const].map((k) => kindInfo[k].plural))],
+      resources: [...new Set([...plan.kinds, 'Bind9Cluster' as const].map((k) => resourceOf(k).plural))],
       createCluster: o.createCluster,
       allowExistingNamespace: o.allowExistingNamespace,
       forRun: true,
       faultProxy: o.scenario.needsFaults === true,
+      ...(o.scenario.scoutCluster === undefined ? {} : { scoutCluster: o.scenario.scoutCluster(config) }),
       env: io.env,
       cwd: io.cwd,
       onProgress: (line) => io.stderr(`${line}\n`),

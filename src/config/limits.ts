@@ -24,6 +24,7 @@ export const positiveDurationKeys = [
   'scenarios.e2e.probeInterval',
   'scenarios.backpressure.stepDuration',
   'scenarios.bind.duration',
+  'scenarios.discovery.timeout',
   'scenarios.bind.queryTimeout',
   'scenarios.bind.timeout',
 ] as const;

@@ -130,6 +130,17 @@ export const configSpec: f.Section = f.section({
       },
       { constants: { kind: 'e2e' } },
     ),
+    discovery: f.section(
+      {
+        services: f.integer('annotated LoadBalancer Services created at once (scout publishes an ARecord for each)', 1),
+        zones: f.integer('DNSZones the Services are spread over', 1),
+        concurrency: f.integer('creates and deletes in flight at once', 1),
+        timeout: f.duration('wait for each phase (every record answered; every record gone)'),
+        scoutCluster: f.labelValue("scout's --cluster-name: part of every ARecord name it writes (scout-<cluster>-<ns>-<name>)"),
+        annotationPrefix: f.text("prefix of the annotations scout reads (scout's own: bindy.firestoned.io/)"),
+      },
+      { constants: { kind: 'discovery' } },
+    ),
     backpressure: f.section(
       {
         startRate: f.rate('first step'),

@@ -253,8 +253,25 @@ export interface BindOptions {
   server?: readonly DnsAddress[];
 }
 
+/** Service discovery: annotated Services → scout's ARecords → DNS, and back. */
+export interface DiscoveryOptions {
+  kind: 'discovery';
+  /** Annotated LoadBalancer Services created. */
+  services: number;
+  /** DNSZones they are spread over. */
+  zones: number;
+  /** Creates and deletes in flight at once. */
+  concurrency: number;
+  /** Bound on each phase's wait, in ms. */
+  timeout: number;
+  /** Scout's cluster name (part of every ARecord name). */
+  scoutCluster: string;
+  /** Prefix of the annotations scout reads. */
+  annotationPrefix: string;
+}
+
 /** The options of every scenario, discriminated by `kind`. */
-export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | BackpressureOptions | BindOptions;
+export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions;
 /** The scenario kinds. */
 export type ScenarioKind = ScenarioOptions['kind'];
 
@@ -264,6 +281,7 @@ export interface ScenariosConfig {
   sustained: SustainedOptions;
   chaos: ChaosOptions;
   e2e: E2eOptions;
+  discovery: DiscoveryOptions;
   backpressure: BackpressureOptions;
   bind: BindOptions;
 }

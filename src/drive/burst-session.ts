@@ -1,6 +1,6 @@
 /** @module One measured burst: tracker started first, engine driven, wait for Ready (bounded), result sections built. */
 import { runIdLabel } from '../model/kinds.js';
-import type { BindyKind } from '../model/kinds.js';
+import type { ObjectKind } from '../model/object-kinds.js';
 import { eventRatePerSecond, rateWindowMs, type TimeSeriesData } from '../measure/index.js';
 import type { Journal } from '../observe/journal.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
@@ -21,7 +21,7 @@ export interface BurstSessionOptions {
   runId: string;
   namespace: string;
   /** Kinds the input contains (one watch each). */
-  kinds: readonly BindyKind[];
+  kinds: readonly ObjectKind[];
   objects: Iterable<KubeObject> | AsyncIterable<KubeObject>;
   concurrency: number;
   qps?: number;

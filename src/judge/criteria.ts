@@ -209,6 +209,12 @@ export const bindQueryMetrics: ScenarioMetrics = {
   measures: ['dnsQueryP99', 'maxDnsQueryLoss'],
 };
 
+/** Discovery: its own stages and orphans are its verdict; no configured criterion reads them yet. */
+export const discoveryMetrics: ScenarioMetrics = {
+  scenario: 'discovery',
+  measures: [],
+};
+
 /** Whether a criterion's value was set by the user (a flag or the file) rather than a profile or default. */
 export function isExplicit(origin: ValueOrigin | undefined): boolean {
   return origin !== undefined && (origin.kind === 'flag' || origin.kind === 'file');

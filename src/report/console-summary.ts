@@ -32,6 +32,13 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         `${counter(r, 'operations_failed')} failed, ${counter(r, 'operations_dropped')} dropped, ${counter(r, 'operations_retried')} retried`,
     );
     lines.push(`  rates: ${counter(r, 'offered_rate')}/s offered, ${counter(r, 'sustained_ops_rate')}/s took effect over the steady phase; backlog slope ${counter(r, 'backlog_slope')} objects/min`);
+  } else if (r.counters['discovery_services_created'] !== undefined) {
+    // Discovery: each stage's count, from Service to DNS answer and back.
+    lines.push(
+      `  publish: ${counter(r, 'discovery_services_created')} Services → ${counter(r, 'discovery_arecords_published')} ARecords by scout → ${counter(r, 'discovery_arecords_ready')} Ready → ` +
+        `${counter(r, 'discovery_answered')} answered by DNS (${counter(r, 'discovery_wrong_data')} with another address)`,
+    );
+    lines.push(`  remove: ${counter(r, 'discovery_services_deleted')} Services deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}`);
   } else {
     lines.push(
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +
@@ -46,10 +53,10 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         `${counter(r, 'dns_answers_unexpected_rcode')} with an unexpected rcode; ${counter(r, 'dns_query_rate')}/s`,
     );
   }
-  for (const name of ['dns_query', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  for (const name of ['dns_query', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
-    lines.push(`  ${name.padEnd(16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
+    lines.push(`  ${name.padEnd(name.startsWith('discovery_') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
   }
   for (const v of r.criteria) {
     const observed = v.observed === null ? 'not measured' : formatWithUnit(v.observed, v.unit);

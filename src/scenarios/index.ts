@@ -4,6 +4,7 @@ import { burstScenario } from './burst.js';
 import { sustainedScenario } from './sustained.js';
 import { chaosScenario } from './chaos.js';
 import { bindQueryScenario } from './bind-query.js';
+import { discoveryScenario } from './discovery.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, by name. */
@@ -12,6 +13,7 @@ export const scenarios = {
   sustained: sustainedScenario,
   chaos: chaosScenario,
   'bind-query': bindQueryScenario,
+  discovery: discoveryScenario,
 } as const satisfies Record<string, Scenario>;
 
 /** The scenario called `name`, or a UsageError (exit 2) listing the known names. */

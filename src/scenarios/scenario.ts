@@ -1,7 +1,7 @@
 /** @module The shape every scenario has (STYLE rule 1): a plain object with a pure plan, a drive and a verify. */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/index.js';
-import type { BindyKind } from '../model/kinds.js';
+import type { ObjectKind } from '../model/object-kinds.js';
 import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
 import type { Journal } from '../observe/journal.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
@@ -29,7 +29,7 @@ export interface ScenarioPlan<D = unknown> {
   /** Put in place before the measured writes (not measured). */
   setup: { namespace: string; cluster: Bind9ClusterObject };
   /** Kinds the measured stream contains (one watch each). */
-  kinds: readonly BindyKind[];
+  kinds: readonly ObjectKind[];
   /** Objects in the measured stream. */
   total: number;
   /** One line per step, for `--dry-run` and the report. */
@@ -96,6 +96,8 @@ export interface Scenario<D = unknown> {
   plan(input: PlanInput): ScenarioPlan<D>;
   /** The run injects faults: a sandbox started for it gets the fault proxy. */
   needsFaults?: boolean;
+  /** The run needs service discovery: a sandbox started for it runs the scout twin under this cluster name. */
+  scoutCluster?(config: Readonly<Config>): string;
   /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */
   checkTarget?(target: Target, plan: ScenarioPlan<D>): string | undefined;
   drive(ctx: DriveContext, plan: ScenarioPlan<D>): Promise<DriveOutcome>;

@@ -66,6 +66,8 @@ export interface OpenTargetOptions {
   forRun: boolean;
   /** A sandbox started for the run gets the fault proxy on every link (the chaos scenario). */
   faultProxy?: boolean;
+  /** A sandbox started for the run runs the scout twin under this cluster name (the discovery scenario). */
+  scoutCluster?: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Progress for a person, one line each (sandbox start-up). */
@@ -74,6 +76,15 @@ export interface OpenTargetOptions {
   signal?: AbortSignal;
   /** Where a run records the sandbox it starts (each process as it spawns, and when it is stopped). */
   journal?: { appendSandbox(s: Omit<SandboxEntry, 'type' | 'runId'>): void };
+}
+
+/** The scout twin the sandbox runs, from its part's arguments; nothing when it runs none. */
+function scoutOf(state: SandboxState): Pick<Target, 'discovery'> {
+  const args = state.parts.find((p) => p.name === 'scout' && isAlive(p.pid))?.args;
+  if (args === undefined) return {};
+  const i = args.indexOf('--cluster-name');
+  const cluster = i >= 0 ? args[i + 1] : undefined;
+  return cluster === undefined ? {} : { discovery: { scoutCluster: cluster } };
 }
 
 function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string): Target {
@@ -97,6 +108,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     sidecarEndpoints: [state.sidecarUrl],
     metricsEndpoints: metrics,
     faults: sandboxFaults(state, home),
+    ...scoutOf(state),
     // The sandbox made the namespace and the Bind9Cluster when it started: say so rather than "already there".
     setup: async (s) => ({ ...(await setupTarget(s, { client, createCluster: true })), provisionedBy: 'the sandbox when it started' }),
     async close() {
@@ -131,6 +143,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       operatorArgs: operatorArgsOf(config),
       sidecarRateLimitOff: sidecarRateLimitOff(config),
       faultProxy: o.faultProxy === true,
+      ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster } }),
       onProcesses: (p) => {
         processes = p;
         record(p, false);

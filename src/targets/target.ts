@@ -80,6 +80,8 @@ export interface Target {
   readonly closeRemovesObjects?: boolean;
   /** Fault injection (the chaos scenario); absent where this target has none. */
   readonly faults?: TargetFaults;
+  /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */
+  readonly discovery?: { readonly scoutCluster: string };
 }
 
 /**

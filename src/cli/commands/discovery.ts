@@ -1,0 +1,65 @@
+/** @module `bindy-loadtest discovery`: Services annotated for scout → ARecords → Ready → DNS, and back. */
+import type { Command } from 'commander';
+import { scenarios } from '../../scenarios/index.js';
+import type { CommandModule } from '../command-module.js';
+import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
+import { addRunOptions, runConfigFlags, runWithOptions, type RunFlags } from '../run-options.js';
+
+const flags: readonly ConfigFlag[] = [
+  { flag: '--services', key: 'scenarios.discovery.services' },
+  { flag: '--zones', key: 'scenarios.discovery.zones' },
+  { flag: '--concurrency', key: 'scenarios.discovery.concurrency' },
+  { flag: '--timeout', key: 'scenarios.discovery.timeout' },
+  { flag: '--scout-cluster', key: 'scenarios.discovery.scoutCluster' },
+  { flag: '--annotation-prefix', key: 'scenarios.discovery.annotationPrefix' },
+  ...runConfigFlags,
+];
+
+const help = `
+What it does:
+  1. makes sure the namespace and the Bind9Cluster exist; creates --zones DNSZones named after
+     the run that select records by zone label alone (scout's ARecords carry no run id), waits
+     until they are Ready (setup, not measured); with no sandbox running it starts one with the
+     scout twin (bindy's service discovery) under --scout-cluster
+  2. publish: creates --services LoadBalancer Services annotated the way scout reads them
+     (<prefix>scout-enabled, zone, ip; labelled with the run id), --concurrency in flight; for each,
+     from its intended start: scout's ARecord seen (scout-<cluster>-<namespace>-<service>), that
+     ARecord Ready, and every DNS server answering the Service's address
+  3. remove: deletes every Service; for each: its ARecord gone (scout's finalizer path) and its
+     name answered NXDOMAIN; ARecords left behind are orphans, counted and named, never deleted
+     by this tool (it only deletes what it labelled)
+  4. deletes everything labelled with the run id (unless --keep)
+  Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
+  Ctrl-C: stops creating, cleans up (scout unpublishes as the Services go), exits 130.
+  On a cluster, bindy's scout must run with its target namespace set to the run's namespace
+  (-n), where the zones are; the Services are created there too.
+
+Examples:
+  $ bindy-loadtest discovery --services 500 --zones 5
+  $ bindy-loadtest discovery --services 100 --annotation-prefix example.com/   # another controller's keys
+  $ bindy-loadtest --target cluster -n apps discovery --scout-cluster prod-eu --services 200
+
+Exit codes: 0 every Service published, Ready, answered and unpublished, no orphan; 1 otherwise;
+            2 bad flags; 3 target not ready; 130 interrupted.
+`;
+
+/** The `discovery` command. */
+export const discoveryCommand: CommandModule = {
+  register(program, ctx) {
+    const cmd = program
+      .command('discovery')
+      .description("service discovery: annotated Services → scout's ARecords → Ready → DNS, and back to NXDOMAIN; orphans counted")
+      .option('--services <n>', 'annotated LoadBalancer Services created (scenarios.discovery.services)')
+      .option('--zones <n>', 'DNSZones they are spread over (scenarios.discovery.zones)')
+      .option('--concurrency <n>', 'creates and deletes in flight (scenarios.discovery.concurrency)')
+      .option('--timeout <duration>', 'wait for each phase, e.g. 2m (scenarios.discovery.timeout)')
+      .option('--scout-cluster <name>', "scout's --cluster-name, part of each ARecord's name (scenarios.discovery.scoutCluster)")
+      .option('--annotation-prefix <prefix>', "prefix of the annotations scout reads (scenarios.discovery.annotationPrefix; scout's own: bindy.firestoned.io/)");
+    addRunOptions(cmd, 'discovery')
+      .addHelpText('after', help)
+      .action(async (o: RunFlags, c: Command) => {
+        const resolved = await resolveCliConfig(ctx, configFlags(o, flags));
+        await runWithOptions(ctx, scenarios.discovery, resolved, o, c);
+      });
+  },
+};

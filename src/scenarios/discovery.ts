@@ -1,0 +1,250 @@
+/**
+ * @module The discovery scenario: records written by a controller reacting to Services, not by
+ * people. The run creates annotated LoadBalancer Services (labelled with its run id); scout (the
+ * sandbox's twin, or bindy's scout on a cluster) writes an ARecord for each; the operator makes it
+ * Ready; BIND9 answers it. Each stage is timed from the Service's intended start; then every
+ * Service is deleted and each ARecord must go and its name answer NXDOMAIN. ARecords scout leaves
+ * behind are orphans: counted and named, never deleted by this tool (it did not create them).
+ */
+import { performance } from 'node:perf_hooks';
+import { discoveryMetrics } from '../judge/criteria.js';
+import { Counters, createLatencyHistogram, type QuantityHistogram } from '../measure/index.js';
+import { runIdLabel } from '../model/kinds.js';
+import { managedByScout, scoutLabels } from '../model/scout-contract.js';
+import { DnsProber, type ProbeRecord } from '../observe/dns-prober.js';
+import { defaultProbeSpacing } from '../observe/probe-schedule.js';
+import { WatchTracker } from '../observe/watch-tracker.js';
+import { latencyResult, type FailureRecord, type RunResult } from '../report/result/index.js';
+import { TargetNotReadyError } from '../errors.js';
+import { planDiscovery, type DiscoveryPlanData, type DiscoverySource } from './discovery-plan.js';
+import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
+import { StartedObservers } from './started-observers.js';
+
+/** Runs `fn` over `items` with at most `limit` in flight, starting none once `stop` is aborted. */
+async function eachBounded<T>(items: readonly T[], limit: number, stop: AbortSignal, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop.aborted && next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** One Service's milestones, ms on the run's monotonic clock (null: not reached). */
+interface Stages {
+  source: DiscoverySource;
+  createIntended: number;
+  createAccepted: number | null;
+  deleteIntended: number | null;
+  deleteAccepted: number | null;
+}
+
+const stageMethods = {
+  discovery_create_to_arecord: "Service create's intended start → scout's ARecord first seen by the watch (scout's part)",
+  discovery_create_to_ready: "Service create's intended start → the ARecord's first Ready=True watch event (scout's and the operator's parts)",
+  discovery_arecord_to_ready: 'ARecord first seen → its first Ready=True (the operator\'s part alone)',
+  discovery_create_to_resolvable: "Service create's intended start → first DNS answer with the Service's address, at the slowest server (the whole path)",
+  discovery_delete_to_arecord_gone: "Service delete's intended start → the ARecord's DELETED watch event (scout's finalizer path and the operator's)",
+  discovery_delete_to_nxdomain: "Service delete's intended start → the first NXDOMAIN/NODATA for its name, at the slowest server",
+  api_create: 'Service create request sent → response received',
+  api_delete: 'Service delete request sent → response received',
+} as const;
+
+type StageName = keyof typeof stageMethods;
+
+async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPlanData>): Promise<DriveOutcome> {
+  const d = plan.data;
+  if (d === undefined) throw new Error('the discovery plan carries no data');
+  const cluster = ctx.target.discovery?.scoutCluster ?? d.scoutCluster;
+  const sources = d.sources(cluster);
+  const ns = plan.namespace;
+  const now = (): number => performance.now();
+  const runLabel = `${runIdLabel}=${plan.runId}`;
+  const zones = new WatchTracker({ client: ctx.client, kinds: ['DNSZone'], namespace: ns, labelSelector: runLabel });
+  const services = new WatchTracker({ client: ctx.client, kinds: ['Service'], namespace: ns, labelSelector: runLabel });
+  // Scout's ARecords for this namespace's sources under this cluster: they carry no run id.
+  const arecords = new WatchTracker({
+    client: ctx.client,
+    kinds: ['ARecord'],
+    namespace: ns,
+    labelSelector: `${scoutLabels.managedBy}=${managedByScout},${scoutLabels.sourceCluster}=${cluster},${scoutLabels.sourceNamespace}=${ns}`,
+  });
+  const readyAt = new Map<string, number>();
+  arecords.on((e) => {
+    if (e.type === 'condition' && e.condition.status === 'True' && !readyAt.has(e.key)) readyAt.set(e.key, e.atMs);
+  });
+  const ours = new Set(sources.map((s) => `ARecord/${ns}/${s.arecord}`));
+  const record = (s: DiscoverySource): ReturnType<WatchTracker['records']>[number] | undefined => arecords.records().find((r) => r.key === `ARecord/${ns}/${s.arecord}`);
+  const servers = ctx.target.dnsServers.map((s, i) => ({ host: s.host, port: s.port, name: s.name ?? `dns-${i}` }));
+  const prober = servers.length === 0 ? null : new DnsProber({ servers, now, ratePerSecond: 500, maxInFlight: 64, spacing: defaultProbeSpacing });
+  const h = new Map<StageName, QuantityHistogram>(Object.keys(stageMethods).map((k) => [k as StageName, createLatencyHistogram()]));
+  const rec = (name: StageName, from: number | null, to: number | null): void => {
+    if (from !== null && to !== null) h.get(name)?.record((to - from) * 1000);
+  };
+  const counters = new Counters();
+  const failures: FailureRecord[] = [];
+  const notes: string[] = [];
+  const stages = new Map<string, Stages>();
+  const observers = new StartedObservers();
+  let outcome: DriveOutcome | null = null;
+  const signals = (): boolean => ctx.stopStarting.aborted || ctx.hardStop.aborted;
+  try {
+    await Promise.all([zones.start(), services.start(), arecords.start()]);
+    // Setup, not measured: the zones, Ready before any Service exists.
+    for (const z of d.zones) {
+      ctx.journal.append(z);
+      const r = await ctx.client.create(z);
+      if (!r.ok && r.error.status !== 409) throw new Error(`setup: create DNSZone ${z.metadata.name}: ${r.error.message}`);
+    }
+    const zonesReady = await zones.waitUntil((t) => t.records().filter((r) => r.lastCondition?.status === 'True').length >= d.zones.length, d.timeoutMs, ctx.hardStop);
+    if (zonesReady === 'timeout') throw new TargetNotReadyError(`setup: the ${d.zones.length} DNSZones were not all Ready within ${Math.round(d.timeoutMs / 1000)} s`);
+    await observers.start(ctx, plan);
+    const t0 = now();
+
+    // Publish: every Service, bounded concurrency; the intended start is when its slot freed.
+    ctx.onEvent({ type: 'notice', text: `discovery: creating ${sources.length} annotated Services (scout cluster ${cluster})` });
+    await eachBounded(sources, d.concurrency, ctx.stopStarting, async (s) => {
+      const st: Stages = { source: s, createIntended: now(), createAccepted: null, deleteIntended: null, deleteAccepted: null };
+      stages.set(s.name, st);
+      ctx.journal.append(s.service);
+      const r = await ctx.client.create(s.service);
+      rec('api_create', r.sentMs, r.receivedMs);
+      if (!r.ok) {
+        failures.push({ kind: 'Service', name: s.name, namespace: ns, uid: null, phase: 'create', reason: String(r.error.status), message: r.error.message, lastCondition: null, atMs: r.receivedMs - t0 });
+        return;
+      }
+      st.createAccepted = r.receivedMs;
+      prober?.expect({ key: `Service/${ns}/${s.name}`, kind: 'ARecord', fqdn: s.fqdn, rrType: 'A', expected: { rrType: 'A', shapes: [[s.ip]], text: `A ${s.ip}` }, intendedStartMs: st.createIntended, operation: 'create' });
+      ctx.onEvent({ type: 'status', text: `discovery: ${stages.size}/${sources.length} Services created, ${readyAt.size} ARecords Ready` });
+    });
+    const created = [...stages.values()].filter((s) => s.createAccepted !== null);
+    const published = (): number => created.filter((s) => readyAt.has(`ARecord/${ns}/${s.source.arecord}`)).length;
+    const publishWait = await arecords.waitUntil(() => published() === created.length, d.timeoutMs, ctx.hardStop);
+    const dnsWait = prober === null || signals() ? null : await prober.waitFor(created.map((s) => `Service/${ns}/${s.source.name}`), d.timeoutMs, ctx.hardStop);
+    const afterCreate: ProbeRecord[] = prober?.records() ?? [];
+    if (publishWait === 'timeout') notes.push(`publish: ${created.length - published()} of ${created.length} ARecords were not Ready within ${Math.round(d.timeoutMs / 1000)} s`);
+    if (dnsWait === 'timeout') notes.push(`publish: DNS did not answer every Ready record within ${Math.round(d.timeoutMs / 1000)} s`);
+
+    // Remove: every Service; scout's finalizer path deletes each ARecord, then DNS forgets the name.
+    if (!signals()) {
+      ctx.onEvent({ type: 'notice', text: `discovery: deleting the ${created.length} Services` });
+      await eachBounded(created, d.concurrency, ctx.stopStarting, async (st) => {
+        st.deleteIntended = now();
+        const r = await ctx.client.delete('Service', ns, st.source.name);
+        rec('api_delete', r.sentMs, r.receivedMs);
+        if (!r.ok && r.error.status !== 404) {
+          failures.push({ kind: 'Service', name: st.source.name, namespace: ns, uid: null, phase: 'delete', reason: String(r.error.status), message: r.error.message, lastCondition: null, atMs: r.receivedMs - t0 });
+          return;
+        }
+        st.deleteAccepted = r.receivedMs;
+        prober?.expect({ key: `Service/${ns}/${st.source.name}`, kind: 'ARecord', fqdn: st.source.fqdn, rrType: 'A', expected: null, intendedStartMs: st.deleteIntended, operation: 'delete' });
+      });
+      const deleted = created.filter((s) => s.deleteAccepted !== null);
+      const liveOurs = (): number => arecords.records().filter((r) => r.deletedMs === null && ours.has(r.key)).length;
+      const goneWait = await arecords.waitUntil(() => liveOurs() === 0, d.timeoutMs, ctx.hardStop);
+      if (prober !== null && !signals()) await prober.waitFor(deleted.map((s) => `Service/${ns}/${s.source.name}`), d.timeoutMs, ctx.hardStop);
+      if (goneWait === 'timeout') notes.push(`remove: ${liveOurs()} ARecords were still there ${Math.round(d.timeoutMs / 1000)} s after their Services were deleted`);
+      await services.waitUntil((t) => t.counts().live === 0, d.timeoutMs, ctx.hardStop);
+    }
+
+    // Figures: each Service's stages, from its own intended starts.
+    const byKeyCreate = new Map(afterCreate.filter((r) => r.operation === 'create').map((r) => [r.key, r]));
+    const byKeyDelete = new Map((prober?.records() ?? []).filter((r) => r.operation === 'delete').map((r) => [r.key, r]));
+    const slowest = (r: ProbeRecord | undefined): number | null => (r === undefined || r.servers.some((x) => x.matchedMs === null) ? null : Math.max(...r.servers.map((x) => x.matchedMs ?? 0)));
+    let seen = 0;
+    let ready = 0;
+    let answered = 0;
+    let wrong = 0;
+    let gone = 0;
+    let nxdomain = 0;
+    const orphans: string[] = [];
+    for (const st of created) {
+      const key = `Service/${ns}/${st.source.name}`;
+      const a = record(st.source);
+      const seenMs = a?.firstSeenMs ?? null;
+      const readyMs = readyAt.get(`ARecord/${ns}/${st.source.arecord}`) ?? null;
+      const dnsMs = slowest(byKeyCreate.get(key));
+      if (seenMs !== null) seen++;
+      if (readyMs !== null) ready++;
+      if (dnsMs !== null) answered++;
+      if (byKeyCreate.get(key)?.servers.some((x) => x.wrongSeen) === true) wrong++;
+      rec('discovery_create_to_arecord', st.createIntended, seenMs);
+      rec('discovery_create_to_ready', st.createIntended, readyMs);
+      rec('discovery_arecord_to_ready', seenMs, readyMs);
+      rec('discovery_create_to_resolvable', st.createIntended, dnsMs);
+      if (readyMs === null) failures.push({ kind: 'ARecord', name: st.source.arecord, namespace: ns, uid: a?.uid ?? null, phase: 'discovery_create_to_ready', reason: seenMs === null ? 'NotPublished' : (a?.lastCondition?.reason ?? 'NotReady'), message: seenMs === null ? `scout wrote no ARecord for Service ${st.source.name}` : (a?.lastCondition?.message ?? 'never Ready'), lastCondition: a?.lastCondition ?? null });
+      if (st.deleteIntended !== null) {
+        const goneMs = a?.deletedMs ?? null;
+        const nxMs = slowest(byKeyDelete.get(key));
+        if (goneMs !== null) gone++;
+        if (nxMs !== null) nxdomain++;
+        rec('discovery_delete_to_arecord_gone', st.deleteIntended, goneMs);
+        rec('discovery_delete_to_nxdomain', st.deleteIntended, nxMs);
+        if (a !== undefined && a.deletedMs === null) orphans.push(a.name);
+      }
+    }
+    const deletes = created.filter((s) => s.deleteIntended !== null).length;
+    const c = (name: string, value: number, unit: string, description: string): void => {
+      counters.declare(name, unit, description);
+      counters.add(name, value);
+    };
+    c('discovery_services_created', created.length, 'objects', 'annotated LoadBalancer Services the API server accepted');
+    c('discovery_arecords_published', seen, 'objects', 'of those, Services whose ARecord scout wrote (seen by the watch)');
+    c('discovery_arecords_ready', ready, 'objects', 'of those, ARecords seen Ready=True');
+    c('discovery_answered', answered, 'objects', 'Services whose address every DNS server answered for their name');
+    c('discovery_wrong_data', wrong, 'objects', 'Services whose name a DNS server answered with another address');
+    c('discovery_services_deleted', deletes, 'objects', 'Services deleted in the remove phase');
+    c('discovery_arecords_gone', gone, 'objects', 'of their ARecords, those seen deleted');
+    c('discovery_nxdomain', nxdomain, 'objects', 'deleted Services whose name every DNS server stopped answering (NXDOMAIN or NODATA)');
+    c('discovery_orphans', orphans.length, 'objects', "ARecords scout left behind after their Service was deleted (not deleted by this tool: it did not create them)");
+    if (orphans.length > 0) notes.push(`${orphans.length} orphaned ARecords (scout did not delete them after their Service went): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`);
+    if (prober === null) notes.push('DNS not probed: the target names no DNS server reachable from here; the create→resolvable and delete→NXDOMAIN figures are missing');
+    const latencies: DriveOutcome['latencies'] = {};
+    for (const [name, hist] of h) if (hist.count > 0) latencies[name] = latencyResult(hist, stageMethods[name]);
+    outcome = { latencies, counters: counters.toJSON(), timeSeries: [], failures, notes, operator: [], apiAmplification: null };
+    return outcome;
+  } finally {
+    prober?.stop();
+    zones.stop();
+    services.stop();
+    arecords.stop();
+    await observers.stop(stages.size);
+    if (outcome !== null) mergeObservers(outcome, observers.sections);
+  }
+}
+
+function verifyDiscovery(result: RunResult): Verification {
+  const n = (name: string): number => result.counters[name]?.value ?? 0;
+  const problems: string[] = [];
+  const created = n('discovery_services_created');
+  if (n('discovery_arecords_published') < created) problems.push(`${created - n('discovery_arecords_published')} of ${created} Services got no ARecord from scout`);
+  if (n('discovery_arecords_ready') < n('discovery_arecords_published')) problems.push(`${n('discovery_arecords_published') - n('discovery_arecords_ready')} ARecords scout wrote never became Ready`);
+  if (result.counters['discovery_answered'] !== undefined && result.latencies['discovery_create_to_resolvable'] !== undefined && n('discovery_answered') < created) problems.push(`${created - n('discovery_answered')} Services' names were never answered with their address`);
+  if (n('discovery_wrong_data') > 0) problems.push(`${n('discovery_wrong_data')} names were answered with another address`);
+  if (n('discovery_orphans') > 0) problems.push(`${n('discovery_orphans')} ARecords were left behind after their Services were deleted (orphans)`);
+  if (n('discovery_arecords_gone') + n('discovery_orphans') < n('discovery_services_deleted')) problems.push('some deleted Services\' ARecords were neither seen gone nor left behind');
+  if (result.latencies['discovery_delete_to_nxdomain'] !== undefined && n('discovery_nxdomain') < n('discovery_services_deleted')) problems.push(`${n('discovery_services_deleted') - n('discovery_nxdomain')} deleted Services' names were still answered`);
+  if (created === 0) problems.push('no Service was created');
+  return { passed: problems.length === 0, problems };
+}
+
+/** The discovery scenario. */
+export const discoveryScenario: Scenario<DiscoveryPlanData> = {
+  name: 'discovery',
+  describe: 'annotated Services → scout\'s ARecords → Ready → DNS answers, and back to NXDOMAIN; orphans counted',
+  options: 'discovery',
+  metrics: discoveryMetrics,
+  plan: planDiscovery,
+  scoutCluster: (config) => config.scenarios.discovery.scoutCluster,
+  checkTarget(target) {
+    if (target.info.kind === 'sandbox' && target.discovery === undefined) {
+      return 'the running sandbox has no scout twin: stop it (bindy-loadtest sandbox down) and let the run start its own, or start it with `bindy-loadtest sandbox up --scout --detach`';
+    }
+    return undefined;
+  },
+  drive: driveDiscovery,
+  verify: verifyDiscovery,
+};
+

@@ -1,0 +1,53 @@
+/**
+ * `discovery` against the sandbox with its scout twin: annotated Services → scout's ARecords →
+ * Ready → DNS answers, then deleted → ARecords gone → NXDOMAIN, 0 orphans; each stage timed per
+ * Service. A sandbox without scout is refused before anything is created.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './helpers/cli.js';
+import { processesMentioning } from './helpers/cli-child.js';
+import { parseResult } from '../src/report/result/index.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
+
+test('discovery on the sandbox: 60 Services published by scout, answered, then removed to NXDOMAIN with no orphan', { timeout: 240_000 }, async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'bl-disc-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
+  // The run starts its own sandbox with the scout twin, and stops it at the end.
+  const r = await runCli(['--output', join(home, 'results'), '--json', 'discovery', '--services', '60', '--zones', '2', '--run-id', 'disc1', '--format', 'json'], { env });
+  assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  const n = (name: string): number | undefined => result.counters[name]?.value;
+  for (const c of ['discovery_services_created', 'discovery_arecords_published', 'discovery_arecords_ready', 'discovery_answered', 'discovery_services_deleted', 'discovery_arecords_gone', 'discovery_nxdomain']) assert.equal(n(c), 60, c);
+  assert.equal(n('discovery_orphans'), 0);
+  assert.equal(n('discovery_wrong_data'), 0);
+  const l = (name: string): NonNullable<(typeof result.latencies)[string]>['summary'] => {
+    const s = result.latencies[name]?.summary;
+    assert.ok(s !== undefined, name);
+    return s;
+  };
+  for (const name of ['discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain']) assert.equal(l(name).count, 60, name);
+  // Each Service's later stage cannot come before its earlier one: scout writes before the operator makes Ready.
+  assert.ok((l('discovery_create_to_arecord').max ?? Infinity) <= (l('discovery_create_to_ready').max ?? 0));
+  assert.ok((l('discovery_create_to_arecord').p50 ?? Infinity) <= (l('discovery_create_to_ready').p50 ?? 0));
+  assert.equal(result.verdict?.outcome, 'pass', result.verdict?.reasons.join('; '));
+  assert.match(r.stderr, /publish: 60 Services → 60 ARecords by scout → 60 Ready → 60 answered by DNS/);
+  assert.deepEqual(processesMentioning(home), [], 'the sandbox the run started is gone');
+});
+
+test('discovery against a running sandbox without scout: exit 2 naming how to get one, nothing created', { timeout: 120_000 }, async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'bl-disc-noscout-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, operatorArgs: ['--no-leader-election'] });
+  t.after(() => sb.stop());
+  const r = await runCli(['--output', join(home, 'results'), 'discovery', '--services', '5', '--run-id', 'disc2'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^bindy-loadtest: discovery: the running sandbox has no scout twin: .*sandbox up --scout --detach/m);
+  const bad = await runCli(['--output', join(home, 'results'), 'discovery', '--services', '0'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--services/);
+});
