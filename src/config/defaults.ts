@@ -40,7 +40,7 @@ export const defaultConfig: Config = deepFreeze({
     },
     chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100 },
     e2e: { kind: 'e2e', records: 50, probeInterval: 250, timeout: 120_000 },
-    discovery: { kind: 'discovery', services: 100, zones: 2, concurrency: 20, timeout: 120_000, scoutCluster: 'default', annotationPrefix: 'bindy.firestoned.io/' },
+    discovery: { kind: 'discovery', services: 100, flips: 20, zones: 2, concurrency: 20, timeout: 120_000, scoutCluster: 'default', annotationPrefix: 'bindy.firestoned.io/' },
     backpressure: { kind: 'backpressure', startRate: 10, stepRate: 10, maxRate: 200, stepDuration: 60_000 },
     bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4, zones: 5, records: 500, kinds: defaultKinds, maxOutstanding: 100, queryTimeout: 5000, timeout: 300_000 },
   },

@@ -133,6 +133,7 @@ export const configSpec: f.Section = f.section({
     discovery: f.section(
       {
         services: f.integer('annotated LoadBalancer Services created at once (scout publishes an ARecord for each)', 1),
+        flips: f.integer('of those, Services whose address is changed once they are answered (a LoadBalancer that moves)', 0),
         zones: f.integer('DNSZones the Services are spread over', 1),
         concurrency: f.integer('creates and deletes in flight at once', 1),
         timeout: f.duration('wait for each phase (every record answered; every record gone)'),

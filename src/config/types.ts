@@ -258,6 +258,8 @@ export interface DiscoveryOptions {
   kind: 'discovery';
   /** Annotated LoadBalancer Services created. */
   services: number;
+  /** Of those, Services whose address changes once they are answered. */
+  flips: number;
   /** DNSZones they are spread over. */
   zones: number;
   /** Creates and deletes in flight at once. */

@@ -38,6 +38,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
       `  publish: ${counter(r, 'discovery_services_created')} Services → ${counter(r, 'discovery_arecords_published')} ARecords by scout → ${counter(r, 'discovery_arecords_ready')} Ready → ` +
         `${counter(r, 'discovery_answered')} answered by DNS (${counter(r, 'discovery_wrong_data')} with another address)`,
     );
+    lines.push(`  flips: ${counter(r, 'discovery_flips')} Services moved → ${counter(r, 'discovery_flips_ready')} ARecords Ready at the new address → ${counter(r, 'discovery_flips_answered')} answered with it`);
     lines.push(`  remove: ${counter(r, 'discovery_services_deleted')} Services deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}`);
   } else {
     lines.push(
@@ -53,7 +54,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         `${counter(r, 'dns_answers_unexpected_rcode')} with an unexpected rcode; ${counter(r, 'dns_query_rate')}/s`,
     );
   }
-  for (const name of ['dns_query', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  for (const name of ['dns_query', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(name.startsWith('discovery_') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);

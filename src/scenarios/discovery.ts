@@ -16,7 +16,8 @@ import { defaultProbeSpacing } from '../observe/probe-schedule.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
 import { latencyResult, type FailureRecord, type RunResult } from '../report/result/index.js';
 import { TargetNotReadyError } from '../errors.js';
-import { planDiscovery, type DiscoveryPlanData, type DiscoverySource } from './discovery-plan.js';
+import { flippedIp, planDiscovery, type DiscoveryPlanData, type DiscoverySource } from './discovery-plan.js';
+import { fieldManager } from '../drive/sustained-session.js';
 import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
 
@@ -46,6 +47,8 @@ const stageMethods = {
   discovery_create_to_ready: "Service create's intended start → the ARecord's first Ready=True watch event (scout's and the operator's parts)",
   discovery_arecord_to_ready: 'ARecord first seen → its first Ready=True (the operator\'s part alone)',
   discovery_create_to_resolvable: "Service create's intended start → first DNS answer with the Service's address, at the slowest server (the whole path)",
+  discovery_flip_to_ready: "address change's intended start → the ARecord Ready at the generation scout's new apply made (2: scout wrote it once before)",
+  discovery_flip_to_resolvable: "address change's intended start → first DNS answer with the new address, at the slowest server",
   discovery_delete_to_arecord_gone: "Service delete's intended start → the ARecord's DELETED watch event (scout's finalizer path and the operator's)",
   discovery_delete_to_nxdomain: "Service delete's intended start → the first NXDOMAIN/NODATA for its name, at the slowest server",
   api_create: 'Service create request sent → response received',
@@ -124,6 +127,32 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
     const publishWait = await arecords.waitUntil(() => published() === created.length, d.timeoutMs, ctx.hardStop);
     const dnsWait = prober === null || signals() ? null : await prober.waitFor(created.map((s) => `Service/${ns}/${s.source.name}`), d.timeoutMs, ctx.hardStop);
     const afterCreate: ProbeRecord[] = prober?.records() ?? [];
+    // Flips: a LoadBalancer that moves: the first Services get a new address once they are answered.
+    const flips: { st: Stages; intended: number; readyMs: number | null }[] = [];
+    if (!signals() && d.flips > 0) {
+      const toFlip = created.slice(0, d.flips).filter((st) => readyAt.has(`ARecord/${ns}/${st.source.arecord}`));
+      ctx.onEvent({ type: 'notice', text: `discovery: moving ${toFlip.length} Services to a new address` });
+      await eachBounded(toFlip, d.concurrency, ctx.stopStarting, async (st) => {
+        const a = record(st.source);
+        if (a === undefined) return;
+        const ip = flippedIp(st.source.index);
+        const intended = now();
+        const r = await ctx.client.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: st.source.name, namespace: ns, annotations: { [d.ipAnnotation]: ip } } }, fieldManager);
+        if (!r.ok) {
+          failures.push({ kind: 'Service', name: st.source.name, namespace: ns, uid: null, phase: 'flip', reason: String(r.error.status), message: r.error.message, lastCondition: null, atMs: r.receivedMs - t0 });
+          return;
+        }
+        const f = { st, intended, readyMs: null as number | null };
+        flips.push(f);
+        // scout wrote the ARecord once (generation 1); its apply of the new address makes generation 2.
+        arecords.awaitReady(a.uid, 2, (at) => (f.readyMs = at));
+        prober?.expect({ key: `Service/${ns}/${st.source.name}`, kind: 'ARecord', fqdn: st.source.fqdn, rrType: 'A', expected: { rrType: 'A', shapes: [[ip]], text: `A ${ip}` }, previous: { rrType: 'A', shapes: [[st.source.ip]], text: `A ${st.source.ip}` }, intendedStartMs: intended, operation: 'update' });
+      });
+      const flipWait = await arecords.waitUntil(() => flips.every((f) => f.readyMs !== null), d.timeoutMs, ctx.hardStop);
+      if (prober !== null && !signals()) await prober.waitFor(flips.map((f) => `Service/${ns}/${f.st.source.name}`), d.timeoutMs, ctx.hardStop);
+      if (flipWait === 'timeout') notes.push(`flips: ${flips.filter((f) => f.readyMs === null).length} of ${flips.length} ARecords were not Ready at their new generation within ${Math.round(d.timeoutMs / 1000)} s`);
+    }
+    const afterFlip = new Map((prober?.records() ?? []).filter((r) => r.operation === 'update').map((r) => [r.key, r]));
     if (publishWait === 'timeout') notes.push(`publish: ${created.length - published()} of ${created.length} ARecords were not Ready within ${Math.round(d.timeoutMs / 1000)} s`);
     if (dnsWait === 'timeout') notes.push(`publish: DNS did not answer every Ready record within ${Math.round(d.timeoutMs / 1000)} s`);
 
@@ -185,6 +214,15 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
         if (a !== undefined && a.deletedMs === null) orphans.push(a.name);
       }
     }
+    let flipsReady = 0;
+    let flipsAnswered = 0;
+    for (const f of flips) {
+      const dnsMs = slowest(afterFlip.get(`Service/${ns}/${f.st.source.name}`));
+      if (f.readyMs !== null) flipsReady++;
+      if (dnsMs !== null) flipsAnswered++;
+      rec('discovery_flip_to_ready', f.intended, f.readyMs);
+      rec('discovery_flip_to_resolvable', f.intended, dnsMs);
+    }
     const deletes = created.filter((s) => s.deleteIntended !== null).length;
     const c = (name: string, value: number, unit: string, description: string): void => {
       counters.declare(name, unit, description);
@@ -195,6 +233,9 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
     c('discovery_arecords_ready', ready, 'objects', 'of those, ARecords seen Ready=True');
     c('discovery_answered', answered, 'objects', 'Services whose address every DNS server answered for their name');
     c('discovery_wrong_data', wrong, 'objects', 'Services whose name a DNS server answered with another address');
+    c('discovery_flips', flips.length, 'objects', 'Services whose address the run changed after they were answered');
+    c('discovery_flips_ready', flipsReady, 'objects', 'of those, ARecords seen Ready at the generation of the new address');
+    c('discovery_flips_answered', flipsAnswered, 'objects', 'of those, names every DNS server answered with the new address');
     c('discovery_services_deleted', deletes, 'objects', 'Services deleted in the remove phase');
     c('discovery_arecords_gone', gone, 'objects', 'of their ARecords, those seen deleted');
     c('discovery_nxdomain', nxdomain, 'objects', 'deleted Services whose name every DNS server stopped answering (NXDOMAIN or NODATA)');
@@ -222,6 +263,8 @@ function verifyDiscovery(result: RunResult): Verification {
   if (n('discovery_arecords_published') < created) problems.push(`${created - n('discovery_arecords_published')} of ${created} Services got no ARecord from scout`);
   if (n('discovery_arecords_ready') < n('discovery_arecords_published')) problems.push(`${n('discovery_arecords_published') - n('discovery_arecords_ready')} ARecords scout wrote never became Ready`);
   if (result.counters['discovery_answered'] !== undefined && result.latencies['discovery_create_to_resolvable'] !== undefined && n('discovery_answered') < created) problems.push(`${created - n('discovery_answered')} Services' names were never answered with their address`);
+  if (n('discovery_flips_ready') < n('discovery_flips')) problems.push(`${n('discovery_flips') - n('discovery_flips_ready')} of ${n('discovery_flips')} moved Services' ARecords never became Ready at the new address's generation`);
+  if (result.latencies['discovery_flip_to_resolvable'] !== undefined && n('discovery_flips_answered') < n('discovery_flips')) problems.push(`${n('discovery_flips') - n('discovery_flips_answered')} moved Services' names were never answered with the new address`);
   if (n('discovery_wrong_data') > 0) problems.push(`${n('discovery_wrong_data')} names were answered with another address`);
   if (n('discovery_orphans') > 0) problems.push(`${n('discovery_orphans')} ARecords were left behind after their Services were deleted (orphans)`);
   if (n('discovery_arecords_gone') + n('discovery_orphans') < n('discovery_services_deleted')) problems.push('some deleted Services\' ARecords were neither seen gone nor left behind');

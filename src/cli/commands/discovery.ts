@@ -7,6 +7,7 @@ import { addRunOptions, runConfigFlags, runWithOptions, type RunFlags } from '..
 
 const flags: readonly ConfigFlag[] = [
   { flag: '--services', key: 'scenarios.discovery.services' },
+  { flag: '--flips', key: 'scenarios.discovery.flips' },
   { flag: '--zones', key: 'scenarios.discovery.zones' },
   { flag: '--concurrency', key: 'scenarios.discovery.concurrency' },
   { flag: '--timeout', key: 'scenarios.discovery.timeout' },
@@ -25,6 +26,9 @@ What it does:
      (<prefix>scout-enabled, zone, ip; labelled with the run id), --concurrency in flight; for each,
      from its intended start: scout's ARecord seen (scout-<cluster>-<namespace>-<service>), that
      ARecord Ready, and every DNS server answering the Service's address
+     flips: the first --flips Services get a new address (their ip annotation, server-side
+     applied) once answered; each timed to its ARecord Ready at the new generation and to DNS
+     answering the new address
   3. remove: deletes every Service; for each: its ARecord gone (scout's finalizer path) and its
      name answered NXDOMAIN; ARecords left behind are orphans, counted and named, never deleted
      by this tool (it only deletes what it labelled)
@@ -35,7 +39,7 @@ What it does:
   (-n), where the zones are; the Services are created there too.
 
 Examples:
-  $ bindy-loadtest discovery --services 500 --zones 5
+  $ bindy-loadtest discovery --services 500 --zones 5 --flips 100
   $ bindy-loadtest discovery --services 100 --annotation-prefix example.com/   # another controller's keys
   $ bindy-loadtest --target cluster -n apps discovery --scout-cluster prod-eu --services 200
 
@@ -50,6 +54,7 @@ export const discoveryCommand: CommandModule = {
       .command('discovery')
       .description("service discovery: annotated Services → scout's ARecords → Ready → DNS, and back to NXDOMAIN; orphans counted")
       .option('--services <n>', 'annotated LoadBalancer Services created (scenarios.discovery.services)')
+      .option('--flips <n>', 'of those, Services moved to a new address once answered (scenarios.discovery.flips)')
       .option('--zones <n>', 'DNSZones they are spread over (scenarios.discovery.zones)')
       .option('--concurrency <n>', 'creates and deletes in flight (scenarios.discovery.concurrency)')
       .option('--timeout <duration>', 'wait for each phase, e.g. 2m (scenarios.discovery.timeout)')
