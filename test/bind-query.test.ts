@@ -59,8 +59,11 @@ test('bind query on the sandbox: percentiles from every completed query, rcodes 
   close(dns.summary.min, c('dnsperf_latency_min'), 'min');
   close(dns.summary.max, c('dnsperf_latency_max'), 'max');
   const qps = ra.timeSeries.find((s) => s.name === 'dns_answers_per_second');
-  assert.ok(qps !== undefined && qps.points.length >= 2, 'answers each second');
-  assert.ok(qps.points.every((p) => p.value > 200 && p.value < 400), JSON.stringify(qps.points));
+  assert.ok(qps !== undefined && qps.points.length >= 3, 'answers each second, and the last stretch');
+  // Whole seconds (the last point is the shorter stretch after the final -S line): about the 300/s asked, on average.
+  const whole = qps.points.slice(0, -1);
+  const mean = whole.reduce((s, p) => s + p.value, 0) / whole.length;
+  assert.ok(mean > 240 && mean < 360, JSON.stringify(qps.points));
   assert.equal(ra.criteria.find((x) => x.metric === 'dns_query.p99')?.verdict, 'pass');
   const direct = dns.summary.p50 ?? Infinity;
 

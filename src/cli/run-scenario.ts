@@ -15,6 +15,7 @@ import { CriteriaFailedError, InterruptedError, UsageError } from '../errors.js'
 import { configJson, configRows, formatOrigin, renderTable } from '../config/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { resourceOf } from '../model/object-kinds.js';
+import { bindyKinds } from '../model/kinds.js';
 import { Journal, journalFileName, removeJournalIfSettled } from '../observe/journal.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { cleanup } from '../scenarios/cleanup.js';
@@ -272,6 +273,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
           client,
           target: { runId },
           namespace: plan.namespace,
+          // What this run could have made: its plan's kinds and bindy's (a burst never lists Services).
+          kinds: [...new Set([...plan.kinds, ...bindyKinds])],
           journalDir,
           timeoutMs: Math.max(60_000, plan.engine.timeoutMs),
           signal: interrupts.cleanupStop.signal,

@@ -64,6 +64,7 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
       queries: d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` },
       startedMs,
       signal: ctx.stopStarting,
+      outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)',
       onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
     });
     Object.assign(outcome.latencies, s.latencies);

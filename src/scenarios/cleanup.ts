@@ -116,6 +116,7 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
         // One by one, the labelled objects the watch listed (Services have no deletecollection).
         for (const t of trackers) {
           for (const o of t.records().filter((x) => x.kind === kind && (x.namespace ?? '') === namespace && x.deletedMs === null)) {
+            if (options.signal?.aborted === true) break;
             const r = await options.client.delete(kind, namespace, o.name);
             if (!r.ok && r.error.status !== 404) emit({ type: 'delete-failed', kind, namespace, status: r.error.status, message: `${o.name}: ${r.error.message}` });
           }

@@ -122,6 +122,8 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
       prober?.expect({ key: `Service/${ns}/${s.name}`, kind: 'ARecord', fqdn: s.fqdn, rrType: 'A', expected: { rrType: 'A', shapes: [[s.ip]], text: `A ${s.ip}` }, intendedStartMs: st.createIntended, operation: 'create' });
       ctx.onEvent({ type: 'status', text: `discovery: ${stages.size}/${sources.length} Services created, ${readyAt.size} ARecords Ready` });
     });
+    // Every create answered: from here a Ctrl-C ends the waits at once (run-scenario's hard stop).
+    ctx.onEvent({ type: 'engine-done' });
     const created = [...stages.values()].filter((s) => s.createAccepted !== null);
     const published = (): number => created.filter((s) => readyAt.has(`ARecord/${ns}/${s.source.arecord}`)).length;
     const publishWait = await arecords.waitUntil(() => published() === created.length, d.timeoutMs, ctx.hardStop);
@@ -178,7 +180,9 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
       await services.waitUntil((t) => t.counts().live === 0, d.timeoutMs, ctx.hardStop);
     }
 
-    // Figures: each Service's stages, from its own intended starts.
+    // Figures: each Service's stages, from its own intended starts (one pass over the tracked ARecords).
+    const arecordByKey = new Map(arecords.records().map((r) => [r.key, r]));
+    const stoppedEarly = signals();
     const byKeyCreate = new Map(afterCreate.filter((r) => r.operation === 'create').map((r) => [r.key, r]));
     const byKeyDelete = new Map((prober?.records() ?? []).filter((r) => r.operation === 'delete').map((r) => [r.key, r]));
     const slowest = (r: ProbeRecord | undefined): number | null => (r === undefined || r.servers.some((x) => x.matchedMs === null) ? null : Math.max(...r.servers.map((x) => x.matchedMs ?? 0)));
@@ -191,7 +195,7 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
     const orphans: string[] = [];
     for (const st of created) {
       const key = `Service/${ns}/${st.source.name}`;
-      const a = record(st.source);
+      const a = arecordByKey.get(`ARecord/${ns}/${st.source.arecord}`);
       const seenMs = a?.firstSeenMs ?? null;
       const readyMs = readyAt.get(`ARecord/${ns}/${st.source.arecord}`) ?? null;
       const dnsMs = slowest(byKeyCreate.get(key));
@@ -204,14 +208,15 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
       rec('discovery_arecord_to_ready', seenMs, readyMs);
       rec('discovery_create_to_resolvable', st.createIntended, dnsMs);
       if (readyMs === null) failures.push({ kind: 'ARecord', name: st.source.arecord, namespace: ns, uid: a?.uid ?? null, phase: 'discovery_create_to_ready', reason: seenMs === null ? 'NotPublished' : (a?.lastCondition?.reason ?? 'NotReady'), message: seenMs === null ? `scout wrote no ARecord for Service ${st.source.name}` : (a?.lastCondition?.message ?? 'never Ready'), lastCondition: a?.lastCondition ?? null });
-      if (st.deleteIntended !== null) {
+      if (st.deleteAccepted !== null && st.deleteIntended !== null) {
         const goneMs = a?.deletedMs ?? null;
         const nxMs = slowest(byKeyDelete.get(key));
         if (goneMs !== null) gone++;
         if (nxMs !== null) nxdomain++;
         rec('discovery_delete_to_arecord_gone', st.deleteIntended, goneMs);
         rec('discovery_delete_to_nxdomain', st.deleteIntended, nxMs);
-        if (a !== undefined && a.deletedMs === null) orphans.push(a.name);
+        // A run stopped early did not wait for scout: what is left then is not an orphan yet.
+        if (!stoppedEarly && a !== undefined && a.deletedMs === null) orphans.push(a.name);
       }
     }
     let flipsReady = 0;
@@ -223,7 +228,7 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
       rec('discovery_flip_to_ready', f.intended, f.readyMs);
       rec('discovery_flip_to_resolvable', f.intended, dnsMs);
     }
-    const deletes = created.filter((s) => s.deleteIntended !== null).length;
+    const deletes = created.filter((s) => s.deleteAccepted !== null).length;
     const c = (name: string, value: number, unit: string, description: string): void => {
       counters.declare(name, unit, description);
       counters.add(name, value);
@@ -240,6 +245,7 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
     c('discovery_arecords_gone', gone, 'objects', 'of their ARecords, those seen deleted');
     c('discovery_nxdomain', nxdomain, 'objects', 'deleted Services whose name every DNS server stopped answering (NXDOMAIN or NODATA)');
     c('discovery_orphans', orphans.length, 'objects', "ARecords scout left behind after their Service was deleted (not deleted by this tool: it did not create them)");
+    if (stoppedEarly) notes.push('interrupted: the figures cover the stages reached; ARecords still there were not counted as orphans (scout was not waited for)');
     if (orphans.length > 0) notes.push(`${orphans.length} orphaned ARecords (scout did not delete them after their Service went): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`);
     if (prober === null) notes.push('DNS not probed: the target names no DNS server reachable from here; the create→resolvable and delete→NXDOMAIN figures are missing');
     const latencies: DriveOutcome['latencies'] = {};

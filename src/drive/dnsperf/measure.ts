@@ -13,8 +13,8 @@ export type QueryExpectation = (name: string, type: string) => 'data' | 'nxdomai
 export interface DnsperfInterval {
   /** End of the interval, ms since the run started (dnsperf's wall clock mapped onto the run's). */
   t: number;
-  /** dnsperf's own queries per second over the interval (dnsperf 2.10 prints 0 for its first interval at times). */
-  dnsperfQps: number;
+  /** dnsperf's own queries per second over the interval (dnsperf 2.10 prints 0 for its first interval at times); null for the last, which it does not stamp. */
+  dnsperfQps: number | null;
   /** Answers per second over the interval, counted from the `-v` lines (the interval's length from dnsperf's stamps; 1 s for the first). */
   answersPerSecond: number;
   /** `-v` answers printed in the interval. */
@@ -57,6 +57,8 @@ export interface DnsperfReaderOptions {
   wallToRunMs: (wallS: number) => number;
   /** Called with each interval as it closes (progress). */
   onInterval?: (i: DnsperfInterval) => void;
+  /** Wall clock in seconds (default `Date.now() / 1000`): ends the last interval, for which dnsperf prints no `-S` line. */
+  nowWallS?: () => number;
 }
 
 const exampleLimit = 10;
@@ -102,31 +104,37 @@ export class DnsperfReader {
         this.#lost++;
         this.#intervalLost++;
         break;
-      case 'interval': {
-        const seconds = this.#lastWallS === null ? 1 : Math.max(1e-3, l.wallS - this.#lastWallS);
-        this.#lastWallS = l.wallS;
-        const i: DnsperfInterval = {
-          t: this.#o.wallToRunMs(l.wallS),
-          dnsperfQps: l.qps,
-          answersPerSecond: this.#interval.count / seconds,
-          answered: this.#interval.count,
-          lost: this.#intervalLost,
-          p50Us: this.#interval.valueAt(50),
-          p99Us: this.#interval.valueAt(99),
-        };
-        this.#intervals.push(i);
-        this.#o.onInterval?.(i);
-        this.#interval = createLatencyHistogram();
-        this.#intervalLost = 0;
+      case 'interval':
+        this.#closeInterval(l.wallS, l.qps);
         break;
-      }
       case 'statistics':
+        // The last stretch has no -S line: it ends when dnsperf reports (late answers included).
+        if (this.#interval.count > 0 || this.#intervalLost > 0) this.#closeInterval((this.#o.nowWallS ?? (() => Date.now() / 1000))(), null);
         this.#statsText = [];
         break;
       case 'other':
         if (l.text !== '' && this.#messages.length < messageLimit) this.#messages.push(l.text);
         break;
     }
+  }
+
+  /** Ends the current interval at `wallS` (dnsperf's own qps for it, or null for the last, unstamped one). */
+  #closeInterval(wallS: number, dnsperfQps: number | null): void {
+    const seconds = this.#lastWallS === null ? 1 : Math.max(1e-3, wallS - this.#lastWallS);
+    this.#lastWallS = wallS;
+    const i: DnsperfInterval = {
+      t: this.#o.wallToRunMs(wallS),
+      dnsperfQps,
+      answersPerSecond: this.#interval.count / seconds,
+      answered: this.#interval.count,
+      lost: this.#intervalLost,
+      p50Us: this.#interval.valueAt(50),
+      p99Us: this.#interval.valueAt(99),
+    };
+    this.#intervals.push(i);
+    this.#o.onInterval?.(i);
+    this.#interval = createLatencyHistogram();
+    this.#intervalLost = 0;
   }
 
   #addUnexpected(u: UnexpectedAnswer): void {

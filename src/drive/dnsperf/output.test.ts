@@ -90,3 +90,10 @@ test('a query the tool did not generate (a user file) is never called unexpected
   assert.equal(r.measurement().unexpected.count, 0);
   assert.equal(r.measurement().statistics, null);
 });
+
+test('the stretch after the last -S line (dnsperf stamps none) becomes a last, shorter interval when the statistics come', () => {
+  const r = new DnsperfReader({ wallToRunMs: (w) => Math.round((w - 100) * 1000), nowWallS: () => 101.5 });
+  for (const l of ['> NOERROR a.example. A 0.000100', '100.000000: 1.000000', '> NOERROR a.example. A 0.000200', '> T a.example. A', 'Statistics:', '  Queries sent: 3']) r.line(l);
+  const last = r.measurement().intervals.at(-1);
+  assert.deepEqual(last && { t: last.t, answered: last.answered, lost: last.lost, dnsperfQps: last.dnsperfQps, perSecond: last.answersPerSecond }, { t: 1500, answered: 1, lost: 1, dnsperfQps: null, perSecond: 1 / 1.5 });
+});

@@ -39,6 +39,8 @@ export interface DnsperfPhaseOptions {
   signal: AbortSignal;
   /** Called with each second's figures (progress). */
   onInterval?: (i: DnsperfInterval) => void;
+  /** The setting that raises `load.maxOutstanding`, for the saturation note. */
+  outstandingSetting: string;
 }
 
 function hostPort(s: { host: string; port: number }): string {
@@ -78,11 +80,12 @@ export async function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSe
     if (sentNothing && !exit.stoppedEarly) {
       const said = exit.stderr[0] ?? m.messages.at(-1) ?? 'no output';
       const why = `dnsperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
-      if ('file' in o.queries) throw new UsageError(`--query-file ${o.queries.file}: ${why}`);
+      // A user's file is the likely cause only when dnsperf read nothing from it (its warning says so).
+      if ('file' in o.queries && /invalid query input|cannot open|No such file/i.test(said)) throw new UsageError(`--query-file ${o.queries.file}: ${why}`);
       throw new Error(why);
     }
     const what = 'file' in o.queries ? `the queries of ${o.queries.file}, looped` : o.queries.what;
-    const s = dnsperfSections(m, exit, { server: hostPort(o.server), qps: o.load.qps, clients: o.load.clients, maxOutstanding: o.load.maxOutstanding, timeoutMs: o.load.timeoutMs, queries: what });
+    const s = dnsperfSections(m, exit, { server: hostPort(o.server), qps: o.load.qps, clients: o.load.clients, maxOutstanding: o.load.maxOutstanding, timeoutMs: o.load.timeoutMs, durationMs: o.load.durationMs, outstandingSetting: o.outstandingSetting, queries: what });
     s.notes.unshift(`dnsperf command: ${exit.argv.join(' ')}`);
     return s;
   } finally {

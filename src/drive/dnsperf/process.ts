@@ -89,9 +89,15 @@ export async function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
   const stderr: string[] = [];
   let stoppedEarly = false;
   let killedOverdue = false;
+  let afterInterrupt: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
     stoppedEarly = true;
     child.kill('SIGINT');
+    // dnsperf prints its statistics and exits at once on SIGINT; one that does not is not waited for.
+    afterInterrupt = setTimeout(() => {
+      killedOverdue = true;
+      child.kill('SIGKILL');
+    }, 5000);
   };
   if (o.signal?.aborted === true) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -116,6 +122,7 @@ export async function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
     return { argv: [o.program, ...args], code, signal, stoppedEarly, killedOverdue, stderr };
   } finally {
     clearTimeout(overdue);
+    clearTimeout(afterInterrupt);
     o.signal?.removeEventListener('abort', onAbort);
   }
 }

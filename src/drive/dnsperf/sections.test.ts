@@ -6,7 +6,7 @@ import { dnsperfProblems, dnsperfSections, type DnsperfAsked } from './sections.
 import type { DnsperfExit } from './process.js';
 
 const exit: DnsperfExit = { argv: ['dnsperf'], code: 0, signal: null, stoppedEarly: false, killedOverdue: false, stderr: [] };
-const asked: DnsperfAsked = { server: '127.0.0.1:53', qps: 1000, clients: 1, maxOutstanding: 10, timeoutMs: 5000, queries: 'test queries' };
+const asked: DnsperfAsked = { server: '127.0.0.1:53', qps: 1000, clients: 1, maxOutstanding: 10, timeoutMs: 5000, durationMs: 1000, outstandingSetting: 'scenarios.bind.maxOutstanding', queries: 'test queries' };
 
 function read(lines: string[]): DnsperfReader {
   const r = new DnsperfReader({ wallToRunMs: () => 0, expect: () => 'data' });

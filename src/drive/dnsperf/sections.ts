@@ -16,6 +16,10 @@ export interface DnsperfAsked {
   clients: number;
   maxOutstanding: number;
   timeoutMs: number;
+  /** How long dnsperf was asked to send, ms. */
+  durationMs: number;
+  /** The setting that raises the outstanding limit, named in the saturation note. */
+  outstandingSetting: string;
   /** Where the queries came from, e.g. `the 120 records this run created`. */
   queries: string;
 }
@@ -91,11 +95,13 @@ export function dnsperfSections(m: DnsperfMeasurement, exit: DnsperfExit, asked:
       );
     }
     // An open-loop generator that fell short of its rate says so: the figures describe a lower load.
-    const sentRate = s.runTimeS > 0 ? s.sent / s.runTimeS : 0;
+    // dnsperf's run time includes its wait for late answers after the last send.
+    const sendingS = Math.min(s.runTimeS, asked.durationMs / 1000);
+    const sentRate = sendingS > 0 ? s.sent / sendingS : 0;
     if (!exit.stoppedEarly && sentRate < asked.qps * 0.95) {
       const p50 = summary.p50 ?? 0;
       const ceiling = p50 > 0 ? (asked.maxOutstanding / (p50 / 1e6)) : Infinity;
-      const why = ceiling < asked.qps ? `at most ${asked.maxOutstanding} outstanding with a p50 of ${us(p50)} allows about ${Math.round(ceiling)}/s (raise scenarios.bind.maxOutstanding)` : 'the server did not keep up, or dnsperf itself could not send faster (more clients, or a second machine)';
+      const why = ceiling < asked.qps ? `at most ${asked.maxOutstanding} outstanding with a p50 of ${us(p50)} allows about ${Math.round(ceiling)}/s (raise ${asked.outstandingSetting})` : 'the server did not keep up, or dnsperf itself could not send faster (more clients, or a second machine)';
       notes.push(`dnsperf sent ${Math.round(sentRate)}/s of the ${asked.qps}/s asked: ${why}`);
     }
   }
