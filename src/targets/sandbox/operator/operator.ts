@@ -25,10 +25,14 @@ import { injectedDelayMs } from './injected-delay.js';
 import { MemoryLeak } from './memory-leak.js';
 import { TokenBucket, capacityBurst } from './token-bucket.js';
 import { CrashCounter } from './crash-counter.js';
+import { settleHeapEvery } from './heap-settle.js';
 import { udpQuery } from '../bind9/udp-query.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
 const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
+
+/** Between two full collections while a leak is injected, ms (see heap-settle.ts). */
+const heapSettleMs = 1000;
 
 /** Options of {@link createOperator}. */
 export interface OperatorOptions {
@@ -252,6 +256,8 @@ export function createOperator(options: OperatorOptions): Operator {
   }
 
   let elector: LeaderElector | undefined;
+  /** Stops the periodic full collections that run while a leak is injected. */
+  let stopSettling: () => void = () => undefined;
   let probeTimer: NodeJS.Timeout | null = null;
 
   /**
@@ -299,7 +305,10 @@ export function createOperator(options: OperatorOptions): Operator {
     await Promise.all([...informers.values()].map((i) => i.start()));
     queue.start();
     startNamedProbe();
-    leak?.start();
+    if (leak !== undefined) {
+      stopSettling = settleHeapEvery(heapSettleMs);
+      leak.start();
+    }
   }
 
   async function stop(): Promise<void> {
@@ -308,6 +317,7 @@ export function createOperator(options: OperatorOptions): Operator {
     abort.abort();
     if (probeTimer !== null) clearInterval(probeTimer);
     leak?.release();
+    stopSettling();
     elector?.stop();
     for (const t of restartTimers) clearTimeout(t);
     await Promise.allSettled([...informers.values()].map((i) => i.stop()));
