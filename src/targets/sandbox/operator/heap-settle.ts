@@ -1,8 +1,9 @@
 /**
  * @module Periodic full garbage collections in the operator twin while a leak is injected, so its
  * RSS follows its live memory (plus the leak), as a process without a garbage collector (bindy is
- * Rust) would: V8 otherwise lets garbage pile up for minutes and then returns it in one drop, a
- * sawtooth of tens of MiB that hides a 30 MiB/min leak in a two-minute window.
+ * Rust) would: V8 otherwise lets garbage pile up in the old generation and returns it in one drop,
+ * a sawtooth of tens of MiB that hides a 30 MiB/min leak in a two-minute window. (The young
+ * generation's own resizing is fixed from the process's start: see `partNodeFlags`.)
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../config/index.js';
-import { operatorArgsOf, sidecarRateLimitOff } from './tunables.js';
+import { operatorArgsOf, partNodeFlags, sidecarRateLimitOff } from './tunables.js';
 
 test('sandbox tunables become part arguments, and defaults add nothing but the worker count', async () => {
   const plain = await resolveConfig({ cwd: process.cwd() });
@@ -58,4 +58,10 @@ test('the injected faults become operator arguments; bad values are one error ea
       return true;
     },
   );
+});
+
+test('only the operator with an injected leak starts with a fixed young generation', () => {
+  assert.deepEqual(partNodeFlags('operator', ['--workers', '4', '--leak', '30Mi/m']), ['--max-semi-space-size=1']);
+  assert.deepEqual(partNodeFlags('operator', ['--workers', '4']), []);
+  assert.deepEqual(partNodeFlags('sidecar', ['--leak', '30Mi/m']), []);
 });
