@@ -62,6 +62,8 @@ export const defaultConfig: Config = deepFreeze({
     maxQueueDepth: 1000,
     maxMemoryGrowthMBPerHour: 100,
   },
+  // 10 minutes: shorter phases are dominated by the process's warm-up (heap growth, JIT), not a leak.
+  judge: { memoryGrowthMinimum: { duration: 600_000, samples: 10 } },
   sandbox: {
     operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0, republishOnZoneRecreate: false },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },

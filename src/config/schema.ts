@@ -191,6 +191,12 @@ export const configSpec: f.Section = f.section({
     maxQueueDepth: f.integer('objects written but not yet Ready, at most', 0),
     maxMemoryGrowthMBPerHour: f.number('operator memory growth, MiB per hour', 0),
   }),
+  judge: f.section({
+    memoryGrowthMinimum: f.section({
+      duration: f.duration('the least steady phase a memory-growth slope is fitted on'),
+      samples: f.integer('the fewest RSS samples in it', 3),
+    }),
+  }),
   sandbox: f.section({
     operator: f.section({
       workers: f.integer('concurrent reconciles', 1),
@@ -198,6 +204,9 @@ export const configSpec: f.Section = f.section({
       reconcileDelayKinds: f.listOf('kinds whose reconciles get reconcileDelay', bindyKinds),
       errorRate: f.percentage('share of reconciles that fail on purpose'),
       republishOnZoneRecreate: f.boolean('publish a zone\'s records again when the zone had to be created again on a restarted named (bindy after #486); false: as 0.6.2, which serves the zone empty'),
+      leak: f.leakRate('injected memory leak of the twin: 30Mi/m (real memory, capped at 1 GiB); absent: none'),
+      crashAfter: f.integer('the twin exits non-zero, like a crash, after this many reconciles; absent: never', 1),
+      capacity: f.rate('the twin reconciles at most this many objects per second (a known throughput ceiling); absent: no cap'),
     }),
     sidecar: f.section({
       rateLimit: f.rateLimit('off, or {rps, burst}'),

@@ -149,6 +149,11 @@ export function sizeMiB(describe: string): Leaf {
   return leaf(describe, v.parseSizeMiB, (n) => `${n}Mi`);
 }
 
+/** A memory growth rate, in MiB per minute. */
+export function leakRate(describe: string): Leaf {
+  return leaf(describe, v.parseLeakRate, v.formatLeakRate);
+}
+
 /** An integer range. */
 export function range(describe: string, floor: number): Leaf {
   return leaf(describe, (raw) => v.parseRange(raw, floor), v.formatRange);

@@ -336,12 +336,24 @@ export interface SandboxConfig {
     errorRate: number;
     /** Publish a zone's records again after the zone had to be created again on a primary (bindy after #486; 0.6.2 does not). */
     republishOnZoneRecreate: boolean;
+    /** Injected memory leak, MiB per minute (capped at 1 GiB); absent = none. */
+    leak?: number;
+    /** Injected crash: the process exits non-zero after this many reconciles; absent = never. */
+    crashAfter?: number;
+    /** Throughput ceiling: reconciles per second across every worker; absent = no cap. */
+    capacity?: number;
   };
   sidecar: {
     rateLimit: RateLimitConfig;
     /** Static Bearer token (BIND_API_TOKEN); absent = a random one per run. Secret: never printed. */
     token?: string;
   };
+}
+
+/** How the judge reads figures (not criteria: these say when a figure exists at all). */
+export interface JudgeConfig {
+  /** The least steady phase a memory-growth slope is fitted on: its length (ms) and RSS samples. */
+  memoryGrowthMinimum: { duration: number; samples: number };
 }
 
 /** Report formats besides the JSON result, which is always written. */
@@ -378,6 +390,7 @@ export interface Config {
   scenarios: ScenariosConfig;
   probe: ProbeConfig;
   criteria: CriteriaConfig;
+  judge: JudgeConfig;
   sandbox: SandboxConfig;
   report: ReportConfig;
 }

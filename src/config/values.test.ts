@@ -109,3 +109,12 @@ test('suggestions only for likely typos', () => {
   assert.equal(suggest('zonez', ['records', 'zones']), 'zones');
   assert.equal(suggest('completely', ['records', 'zones']), undefined);
 });
+
+test('memory leak rates: a size per second, minute or hour, in MiB per minute', () => {
+  const table: Array<[string, number]> = [['30Mi/m', 30], ['1800MiB/h', 30], ['512Ki/s', 30], ['1GiB/h', 1024 / 60], ['30/m', 30]];
+  for (const [raw, perMinute] of table) assert.ok(Math.abs(value(v.parseLeakRate(raw)) - perMinute) < 1e-9, raw);
+  for (const bad of ['30', 30, '30Mi', '0Mi/m', '30Mi/day', 'leaky']) assert.match(message(v.parseLeakRate(bad)), /expected a memory rate like 30Mi\/m/, String(bad));
+  assert.equal(v.formatLeakRate(30), '30Mi/m');
+  // Sizes are read to 0.001 MiB, so a formatted rate parses back to within that.
+  assert.ok(Math.abs(value(v.parseLeakRate(v.formatLeakRate(1024 / 60))) - 1024 / 60) <= 0.001);
+});

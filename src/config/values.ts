@@ -328,3 +328,25 @@ export function parseDnsLabel(raw: unknown): Parsed<string> {
   if (typeof raw === 'string' && raw.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(raw)) return ok(raw);
   return expected("a Kubernetes name (lower-case letters, digits and '-', at most 63) like bindy-loadtest", raw);
 }
+
+const leakUnitsPerMinute: Readonly<Record<string, number>> = { s: 60, m: 1, h: 1 / 60 };
+
+/**
+ * A memory growth rate like `30Mi/m`, `1800MiB/h` or `512Ki/s` (a size as {@link parseSizeMiB}
+ * reads it, per second, minute or hour), in MiB per minute (> 0). A bare number is refused: its
+ * time unit would be a guess.
+ */
+export function parseLeakRate(raw: unknown): Parsed<number> {
+  const what = 'a memory rate like 30Mi/m, 1800Mi/h or 512Ki/s';
+  if (typeof raw !== 'string') return expected(what, raw);
+  const m = /^\s*(.+?)\s*\/\s*(s|m|h)\s*$/.exec(raw);
+  if (m === null) return expected(what, raw);
+  const size = parseSizeMiB(m[1]);
+  if (!size.ok) return expected(what, raw);
+  return ok(size.value * (leakUnitsPerMinute[m[2] ?? ''] ?? Number.NaN));
+}
+
+/** A memory growth rate in MiB per minute as `30Mi/m` (parses back to the same value). */
+export function formatLeakRate(mibPerMinute: number): string {
+  return `${Math.round(mibPerMinute * 1e6) / 1e6}Mi/m`;
+}

@@ -161,7 +161,7 @@ export const criteriaTable: Readonly<Record<CriterionKey, CriterionSpec>> = {
     toLimit: (x) => x,
     measuredBy: ['sustained', 'chaos', 'burst'],
     measures: "slope of a least-squares line over the operator's RSS in the steady phase, with its 95 % confidence interval",
-    requires: `a steady phase of at least ${memoryGrowthMinimum.durationMs / 60_000} min with ${memoryGrowthMinimum.points} or more RSS samples`,
+    requires: `a steady phase of at least ${memoryGrowthMinimum.durationMs / 60_000} min with ${memoryGrowthMinimum.points} or more RSS samples by default (judge.memoryGrowthMinimum)`,
   },
 };
 

@@ -83,10 +83,32 @@ export interface FigureOptions {
    * (the sandbox's operator is the tool's own twin: its memory and CPU say nothing about bindy's).
    */
   notApplicable?: Readonly<Partial<Record<string, string>>>;
+  /** The least steady phase for memory growth; default: the run's own `judge.memoryGrowthMinimum`, else {@link memoryGrowthMinimum}. */
+  memoryGrowthMinimum?: MemoryGrowthMinimum;
 }
 
-/** The least steady phase a memory-growth slope is judged on: 10 minutes and 10 samples. */
+/** The least steady phase a memory-growth slope is fitted on. */
+export interface MemoryGrowthMinimum {
+  readonly durationMs: number;
+  readonly points: number;
+}
+
+/** The default least steady phase a memory-growth slope is judged on: 10 minutes and 10 samples. */
 export const memoryGrowthMinimum = { durationMs: 10 * 60_000, points: 10 } as const;
+
+/**
+ * The minimum a result was run with (its effective `judge.memoryGrowthMinimum`, lowered by tests
+ * for short ground-truth runs), so `report` and `analyze` read its figure as the run did; results
+ * written before the key existed get the default.
+ */
+export function memoryGrowthMinimumOf(result: RunResult): MemoryGrowthMinimum {
+  const j = result.config.effective['judge'];
+  const m = j !== null && typeof j === 'object' && !Array.isArray(j) ? j['memoryGrowthMinimum'] : undefined;
+  if (m === null || typeof m !== 'object' || Array.isArray(m) || m === undefined) return memoryGrowthMinimum;
+  const d = m['duration'];
+  const n = m['samples'];
+  return { durationMs: typeof d === 'number' ? d : memoryGrowthMinimum.durationMs, points: typeof n === 'number' ? n : memoryGrowthMinimum.points };
+}
 
 /** bindy's last finite reconcile-duration bucket, in seconds: a bucket estimate there is only a lower bound. */
 const lastFiniteReconcileBucketS = 60;
@@ -173,15 +195,18 @@ function memoryGrowth(result: RunResult, options: FigureOptions): Figure {
   const last = pts.at(-1);
   const span = first !== undefined && last !== undefined ? last.t - first.t : 0;
   const phase = `steady phase from ${Math.round(from / 1000)} s: ${pts.length} samples over ${(span / 60_000).toFixed(1)} min`;
-  if (pts.length < memoryGrowthMinimum.points || span < memoryGrowthMinimum.durationMs) {
-    return missing('memory_growth', `${method}; ${phase}`, `${phase}; a slope needs at least ${memoryGrowthMinimum.durationMs / 60_000} min and ${memoryGrowthMinimum.points} samples`);
+  const min = options.memoryGrowthMinimum ?? memoryGrowthMinimumOf(result);
+  if (pts.length < Math.max(3, min.points) || span < min.durationMs) {
+    return missing('memory_growth', `${method}; ${phase}`, `${phase}; a slope needs at least ${min.durationMs / 60_000} min and ${min.points} samples (judge.memoryGrowthMinimum)`);
   }
   const fit = linearFit(pts.map((p) => ({ x: p.t, y: p.value })));
   if (fit === null) return missing('memory_growth', method, 'every sample has the same time');
   // bytes per ms → MiB per hour.
   const k = 3_600_000 / bytesPerMiB;
   const ci = fit.slopeInterval;
-  return present('memory_growth', fit.slope * k, `${method}; ${phase}`, ci === null ? {} : { interval: { low: ci.low * k, high: ci.high * k, confidence: ci.confidence } });
+  // A phase shorter than the default is dominated by warm-up: say so wherever the figure is shown.
+  const lowered = min.durationMs < memoryGrowthMinimum.durationMs ? `; minimum steady phase lowered to ${(min.durationMs / 60_000).toFixed(1)} min (judge.memoryGrowthMinimum; default ${memoryGrowthMinimum.durationMs / 60_000} min)` : '';
+  return present('memory_growth', fit.slope * k, `${method}; ${phase}${lowered}`, ci === null ? {} : { interval: { low: ci.low * k, high: ci.high * k, confidence: ci.confidence } });
 }
 
 /** Reads one figure from `result`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLatencyHistogram } from '../measure/index.js';
 import { latencyResult } from '../report/result/index.js';
 import type { FailureRecord, Finding, OperatorMetric, RunResult } from '../report/result/index.js';
-import { syntheticResult } from '../../test/helpers/synthetic-result.js';
+import { gaussian, syntheticResult } from '../../test/helpers/synthetic-result.js';
 import { deriveFindings } from './findings.js';
 import type { FindingsReport } from './findings.js';
 
@@ -364,4 +364,42 @@ test('no stall finding for a short gap, or for a flat Ready rate with nothing wa
   const idle = syntheticResult({ seed: 1, backlog: [5, 0, ...Array<number>(30).fill(0)] });
   idle.timeSeries.push(perSecond('ready_per_second', [5, ...Array<number>(30).fill(0)]));
   assert.ok(!deriveFindings(idle).findings.some((f) => f.id === 'ready-rate-stall'), 'nothing waited');
+});
+
+/** A result whose operator RSS follows `bytesAt` (1 s samples over `minutes`), with `effective` as its configuration. */
+function withRss(minutes: number, bytesAt: (tMs: number, noise: number) => number, effective: RunResult['config']['effective']): RunResult {
+  const r = syntheticResult({ seed: 7, rss: { durationMs: minutes * 60_000, intervalMs: 1000, bytesAt: (t, rng) => bytesAt(t, gaussian(rng)) } });
+  r.config.effective = effective;
+  const last = r.timeSeries.find((s) => s.name === 'operator_memory_rss')?.points.at(-1)?.value ?? 0;
+  r.operator.push(metric('process_memory', 'present', { unit: 'MB', values: { last: last / 1e6 } }));
+  return r;
+}
+
+const MiB = 2 ** 20;
+const perHour = (mibPerHour: number): number => (mibPerHour * MiB) / 3_600_000;
+const criteria = { maxMemoryGrowthMBPerHour: 100, maxMemoryMB: 512 };
+const lowered = { judge: { memoryGrowthMinimum: { duration: 60_000, samples: 30 } }, criteria };
+
+test('a leak of 30 MiB/min over a 2 min phase, with the minimum lowered: the finding fires, its interval holds 1800 MiB/h', () => {
+  const r = withRss(2, (t, z) => 80e6 + perHour(1800) * t + 1e6 * z, lowered);
+  const f = find(deriveFindings(r).findings, 'operator-memory-growing');
+  assert.equal(f.severity, 'high', 'above 5 × 100 MiB/h');
+  const [slope, low, high] = ['slope_mib_per_h', 'interval_low', 'interval_high'].map((k) => Number(f.evidence[k])) as [number, number, number];
+  assert.ok(low <= 1800 && 1800 <= high, `${low}..${high}`);
+  assert.ok(Math.abs(slope - 1800) < 100, String(slope));
+  assert.match(f.text, /^The operator \(sandbox twin\)'s memory grew \d+ MiB\/h over the steady phase \(95 % interval \d+ to \d+ MiB\/h\), above 100 MiB\/h \(on the sandbox reported, not judged/);
+  assert.match(f.text, /it would reach 512 MiB in about [\d.]+ h/);
+  assert.match(String(f.evidence['method']), /minimum steady phase lowered to 1\.0 min/);
+  // The same series with the default minimum (10 min): no figure, so no finding, rather than a guess.
+  assert.ok(!deriveFindings(withRss(2, (t, z) => 80e6 + perHour(1800) * t + 1e6 * z, { criteria })).findings.some((x) => x.id === 'operator-memory-growing'));
+});
+
+test('no leak finding on a flat series with GC noise, or on growth whose interval does not clear the limit', () => {
+  // 20 min flat at 90 MB, a 10 MB GC sawtooth every 30 s plus noise.
+  const flat = withRss(20, (t, z) => 90e6 + 10e6 * ((t % 30_000) / 30_000) + 1e6 * z, { criteria });
+  assert.ok(!deriveFindings(flat).findings.some((x) => x.id === 'operator-memory-growing'));
+  // 50 MiB/h is under the default 100 MiB/h; the standard profile's 20 MiB/h makes it a (medium) finding.
+  const slow = (limit: number): RunResult => withRss(20, (t, z) => 90e6 + perHour(50) * t + 1e6 * z, { criteria: { ...criteria, maxMemoryGrowthMBPerHour: limit } });
+  assert.ok(!deriveFindings(slow(100)).findings.some((x) => x.id === 'operator-memory-growing'));
+  assert.equal(find(deriveFindings(slow(20)).findings, 'operator-memory-growing').severity, 'medium');
 });

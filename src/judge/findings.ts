@@ -5,6 +5,7 @@
  */
 import type { Finding, JsonValue, OperatorMetric, RunResult, Severity } from '../report/result/index.js';
 import { linearFit } from './linear-fit.js';
+import { readFigure } from './figures.js';
 
 /** What {@link deriveFindings} returns: statements about the run, and advice. */
 export interface FindingsReport {
@@ -68,6 +69,17 @@ export const failureHighShare = 0.01;
 export const readyStallMinMs = 10_000;
 /** A stall of a minute or more is high severity: the system stood still for as long as a quick run lasts. */
 export const readyStallHighMs = 60_000;
+
+/**
+ * Memory growth (MiB/h) the leak rule compares with when the run's configuration names no
+ * `criteria.maxMemoryGrowthMBPerHour`: bindy's maintainers' loosest target (the quick profile's).
+ */
+export const memoryGrowthDefaultLimitMiBPerHour = 100;
+/**
+ * Growth whose whole interval lies above this many times the limit is high severity: at the quick
+ * profile's 100 MiB/h that is 500 MiB/h, bindy's 512 Mi memory limit in about an hour.
+ */
+export const memoryGrowthHighFactor = 5;
 
 /** Latencies the tail rule looks at, in report order (the others are client-side timings). */
 const tailLatencies = ['create_to_ready', 'update_to_ready', 'delete_to_gone', 'create_to_resolvable'] as const;
@@ -311,6 +323,52 @@ function readyStallRule(r: RunResult): Finding[] {
         operator_errors: errors === null ? null : Math.round(errors),
         operator_reconciles: reconciles === null ? null : Math.round(reconciles),
         stalls: stall.count,
+      },
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule: the operator's memory grows steadily (a leak).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The memory-growth figure (least-squares slope of operator RSS over the steady phase, with its
+ * 95 % interval; see figures.ts) with the whole interval above the limit: the run's own
+ * `criteria.maxMemoryGrowthMBPerHour`, else {@link memoryGrowthDefaultLimitMiBPerHour}. The
+ * interval, not the slope alone, must clear it, so GC noise on a flat series never fires it. On the
+ * sandbox the criterion is not judged (the operator is the tool's twin) but this finding still says
+ * what the twin's memory did: that is how an injected leak is seen.
+ */
+function memoryGrowthRule(r: RunResult): Finding[] {
+  const f = readFigure(r, 'memory_growth');
+  if (f.value === null || f.interval === undefined) return [];
+  const limit = configNumber(r, ['criteria', 'maxMemoryGrowthMBPerHour']) ?? memoryGrowthDefaultLimitMiBPerHour;
+  const { low, high } = f.interval;
+  if (!(low > limit)) return [];
+  const mib = 1_000_000 / 1_048_576;
+  const lastMB = r.operator.find((m) => m.name === 'process_memory' && m.labels === undefined)?.values['last'];
+  const lastMiB = typeof lastMB === 'number' ? lastMB * mib : null;
+  const maxMiB = configNumber(r, ['criteria', 'maxMemoryMB']);
+  const hoursToMax = lastMiB !== null && maxMiB !== null && maxMiB > lastMiB ? (maxMiB - lastMiB) / f.value : null;
+  const sandbox = r.metadata.target.kind === 'sandbox';
+  return [
+    {
+      id: 'operator-memory-growing',
+      severity: low > memoryGrowthHighFactor * limit ? 'high' : 'medium',
+      text:
+        `${operatorName(r)}'s memory grew ${fmt(f.value)} MiB/h over the steady phase (95 % interval ${fmt(low)} to ${fmt(high)} MiB/h), above ${fmt(limit)} MiB/h` +
+        `${sandbox ? ' (on the sandbox reported, not judged: the operator is the tool\'s twin)' : ''}.` +
+        `${hoursToMax === null ? '' : ` From its last ${fmt(lastMiB ?? 0)} MiB it would reach ${fmt(maxMiB ?? 0)} MiB in about ${fmt(hoursToMax)} h.`}` +
+        ' A steady rise is a leak or a cache that grows without bound; a longer run tells them apart (a cache levels off, a leak does not).',
+      evidence: {
+        slope_mib_per_h: round(f.value),
+        interval_low: round(low),
+        interval_high: round(high),
+        limit_mib_per_h: round(limit),
+        last_rss_mib: lastMiB === null ? null : round(lastMiB),
+        hours_to_memory_limit: hoursToMax === null ? null : round(hoursToMax),
+        method: f.method,
       },
     },
   ];
@@ -593,7 +651,7 @@ function bySeverity(a: Finding, b: Finding): number {
  */
 export function deriveFindings(result: RunResult): FindingsReport {
   const saturation = saturationRule(result);
-  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...readyStallRule(result), ...amplificationRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
+  const findings = [...backlogRule(result), ...backlogStabilityRule(result), ...readyStallRule(result), ...amplificationRule(result), ...memoryGrowthRule(result), ...tailRule(result), ...saturation.findings, ...failureRule(result)];
   const recommendations = [...operatorMetricRule(result), ...saturation.recommendations];
   return { findings: findings.sort(bySeverity), recommendations: recommendations.sort(bySeverity) };
 }

@@ -15,6 +15,7 @@ import { createMetricsSampler, httpMetricsSource } from './metrics-sampler.js';
 import type { MetricsSampler, MetricsSource, SamplerSnapshot } from './metrics-sampler.js';
 import { operatorFromPrometheus, prometheusClient } from './prometheus-query.js';
 import { processStatsSource } from './process-stats.js';
+import { twinInjectedNote } from '../measure/twin-injected.js';
 
 /** Where to observe from. Sandbox: the URLs (and pid); cluster: the kubeconfig (pod proxy), or Prometheus. */
 export interface RunObserverOptions {
@@ -178,6 +179,9 @@ export function createRunObservers(o: RunObserverOptions): RunObservers {
         if (s.skipped > 0) notes.push(`${s.role} metrics: ${s.skipped} scrapes of ${s.source} skipped because the previous one was still running`);
       }
       for (const { role, snap } of snaps) if (snap.thinned) notes.push(`${role} metrics: time series thinned to stay within the point limit`);
+      // The sandbox twin's ground truth, so a report says what was injected into what it measured.
+      const injected = twinInjectedNote(of('operator')?.last?.samples ?? []);
+      if (injected !== null) notes.push(injected);
       return { operator, apiAmplification: amplification, amplificationHighlights: highlights, timeSeries, scrapes, notes: [...notes] };
     },
   };

@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { bindyKinds } from '../../model/kinds.js';
-import { parseDistribution, parsePercentage, type Distribution } from '../../config/index.js';
+import { parseDistribution, parsePercentage, parseRate, type Distribution } from '../../config/index.js';
+import { formatLeakRate, formatRate, parseInteger, parseLeakRate } from '../../config/values.js';
+import { leakCapBytes } from '../../targets/sandbox/operator/memory-leak.js';
+import { capacityBurst } from '../../targets/sandbox/operator/token-bucket.js';
 import { parseKeyFile } from '../../targets/sandbox/bind9/tsig-key.js';
 import { runOperator } from '../../targets/sandbox/operator/run.js';
 import type { CliContext } from '../command-module.js';
@@ -18,7 +21,13 @@ Examples:
         --dns 127.0.0.1:5353 --tsig-key-file update.key --sidecar http://127.0.0.1:8080
       reconcile bindy objects of a kind cluster that has bindy's CRDs but no bindy
   $ bindy-loadtest sandbox start operator … --reconcile-delay 'uniform(200ms,400ms)' --workers 4
+  $ bindy-loadtest sandbox start operator … --leak 30Mi/m --capacity 5/s --crash-after 500
+      ground truths: RSS grows 30 MiB a minute (stops at 1 GiB), at most 5 reconciles a second,
+      exit 101 (as a Rust panic does) when the 500th reconcile is done
 `;
+
+/** Exit code of the injected crash: what a panicking Rust program (bindy) exits with. */
+export const injectedCrashExitCode = 101;
 
 /** A sampler (ms) for a configured delay distribution. */
 export function delaySampler(d: Distribution): number | (() => number) {
@@ -44,6 +53,9 @@ interface OperatorPartOptions {
   namedProbe?: string;
   republishOnZoneRecreate?: boolean;
   errorRate?: string;
+  leak?: string;
+  crashAfter?: string;
+  capacity?: string;
   leaderElection: boolean;
   leaseNamespace: string;
   watchNamespace?: string;
@@ -62,6 +74,9 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .option('--reconcile-delay <d>', 'added delay per reconcile: 250ms, or uniform(200ms,400ms)')
     .option('--reconcile-delay-kinds <kinds>', 'only these kinds get the delay, e.g. ARecord,AAAARecord (default: every kind)')
     .option('--error-rate <p>', 'share of reconciles that fail on purpose, e.g. 5%')
+    .option('--leak <rate>', 'injected memory leak: real memory kept at e.g. 30Mi/m (stops at 1 GiB)')
+    .option('--crash-after <n>', `exit ${injectedCrashExitCode} (a crash) when the nth reconcile is done`)
+    .option('--capacity <rate>', 'at most this many reconciles start per second, every kind together, e.g. 5/s (burst: one second\'s worth)')
     .option('--no-leader-election', 'do not take the bindy-leader Lease')
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
     .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
@@ -81,6 +96,21 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       if (unknownKind !== undefined) throw new UsageError(`--reconcile-delay-kinds: ${JSON.stringify(unknownKind)} is not a bindy kind (known: ${bindyKinds.join(', ')})`);
       const errorRate = o.errorRate === undefined ? undefined : parsePercentage(o.errorRate);
       if (errorRate !== undefined && !errorRate.ok) throw new UsageError(`--error-rate: ${errorRate.message}`);
+      const leak = o.leak === undefined ? undefined : parseLeakRate(o.leak);
+      if (leak !== undefined && !leak.ok) throw new UsageError(`--leak: ${leak.message}`);
+      const crashAfter = o.crashAfter === undefined ? undefined : parseInteger(o.crashAfter, 1);
+      if (crashAfter !== undefined && !crashAfter.ok) throw new UsageError(`--crash-after: ${crashAfter.message}`);
+      const capacity = o.capacity === undefined ? undefined : parseRate(o.capacity);
+      if (capacity !== undefined && !capacity.ok) throw new UsageError(`--capacity: ${capacity.message}`);
+      const log = (line: string): void => {
+        ctx.io.stderr(`${new Date().toISOString()} operator twin: ${line}\n`);
+      };
+      const injected = [
+        ...(leak?.ok === true ? [`leak ${formatLeakRate(leak.value)} (stops at ${leakCapBytes / 1048576} MiB)`] : []),
+        ...(crashAfter?.ok === true ? [`crash (exit ${injectedCrashExitCode}) after ${crashAfter.value} reconciles`] : []),
+        ...(capacity?.ok === true ? [`capacity ${formatRate(capacity.value)} (burst ${capacityBurst(capacity.value)})`] : []),
+      ];
+      if (injected.length > 0) log(`injected: ${injected.join('; ')}`);
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
         throw new UsageError(`--tsig-key-file: cannot read ${o.tsigKeyFile}`);
       }), o.tsigKeyFile);
@@ -98,6 +128,21 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(o.metricsPort === undefined ? {} : { metricsPort: Number(o.metricsPort) }),
         ...(o.namedProbe === undefined ? {} : { namedProbe: hostPort(o.namedProbe) }),
         republishOnZoneRecreate: o.republishOnZoneRecreate === true,
+        ...(leak?.ok === true ? { leak: { mibPerMinute: leak.value, onCap: (bytes: number) => log(`the injected leak reached its cap, ${bytes / 1048576} MiB: it holds that and grows no more`) } } : {}),
+        ...(crashAfter?.ok === true
+          ? {
+              crashAfter: {
+                reconciles: crashAfter.value,
+                // The one exit outside main.ts: an injected crash must end the process at once, with
+                // no drain, no Lease release and no cleanup, as a panic does.
+                crash: (n: number) => {
+                  log(`injected crash: ${n} reconciles done (--crash-after ${crashAfter.value}), exiting ${injectedCrashExitCode}`);
+                  process.exit(injectedCrashExitCode);
+                },
+              },
+            }
+          : {}),
+        ...(capacity?.ok === true ? { capacity: capacity.value } : {}),
       });
       announce(ctx, { metricsUrl: running.metricsUrl });
       await waitForStopSignal();

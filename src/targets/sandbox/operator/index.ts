@@ -8,6 +8,9 @@ export { recordRrset, recordHash, ownerName, displayAddresses, defaultRecordTtl 
 export { recordStatus, zoneConditions, recordMessages, rfc3339, type Condition, type RecordOutcome, type ZoneOutcome } from './conditions.js';
 export { clusterInstances } from './cluster-instances.js';
 export { bindcarBackoff, backoffDelay, retryWithBackoff, type BackoffPolicy } from './backoff.js';
-export { WorkQueue, KindQueues, type WorkQueueOptions } from './work-queue.js';
+export { WorkQueue, KindQueues, type WorkQueueOptions, type StartLimiter } from './work-queue.js';
+export { MemoryLeak, leakBytesDue, leakCapBytes, type MemoryLeakOptions } from './memory-leak.js';
+export { TokenBucket, capacityBurst } from './token-bucket.js';
+export { CrashCounter } from './crash-counter.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export { SidecarCallError } from './sidecar-client.js';

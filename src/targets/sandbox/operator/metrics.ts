@@ -13,7 +13,18 @@ export interface OperatorMetrics {
   readonly deleted: Counter<'resource_type'>;
   /** bindy only ever decrements it (on deletion), so it goes negative: kept as is. */
   readonly active: Gauge<'resource_type'>;
+  /**
+   * The twin's own (not bindy's): what was injected, one row per tunable that is on, so a scrape and
+   * a report can say what the ground truth was (`leak_mib_per_minute`, `crash_after_reconciles`,
+   * `capacity_reconciles_per_second`, `capacity_burst`, `error_rate`, `reconcile_delay_ms`).
+   */
+  readonly injected: Gauge<'tunable'>;
+  /** The twin's own: bytes the injected leak holds now. */
+  readonly leakedBytes: Gauge;
 }
+
+/** Name of the twin's gauge of injected tunables (not a bindy metric: bindy has no such thing). */
+export const twinInjectedMetric = 'bindy_loadtest_twin_injected';
 
 /** A fresh registry with bindy's metrics and prom-client's process metrics (CPU, RSS). */
 export function createOperatorMetrics(): OperatorMetrics {
@@ -44,5 +55,7 @@ export function createOperatorMetrics(): OperatorMetrics {
     buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
     registers,
   });
-  return { registry, reconciliations, duration, errors, deleted, active };
+  const injected = new Gauge({ name: twinInjectedMetric, help: 'Operator twin only: a tunable injected on purpose (the ground truth of an accuracy test), by tunable', labelNames: ['tunable'] as const, registers });
+  const leakedBytes = new Gauge({ name: 'bindy_loadtest_twin_leaked_bytes', help: 'Operator twin only: bytes held by the injected memory leak', registers });
+  return { registry, reconciliations, duration, errors, deleted, active, injected, leakedBytes };
 }

@@ -22,10 +22,17 @@ import { zoneSelectsRecord } from './selection.js';
 import { createSidecarClient } from './sidecar-client.js';
 import { KindQueues } from './work-queue.js';
 import { injectedDelayMs } from './injected-delay.js';
+import { MemoryLeak } from './memory-leak.js';
+import { TokenBucket, capacityBurst } from './token-bucket.js';
+import { CrashCounter } from './crash-counter.js';
+import { settleHeapEvery } from './heap-settle.js';
 import { udpQuery } from '../bind9/udp-query.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
 const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
+
+/** Between two full collections while a leak is injected, ms (see heap-settle.ts). */
+const heapSettleMs = 1000;
 
 /** Options of {@link createOperator}. */
 export interface OperatorOptions {
@@ -70,6 +77,21 @@ export interface OperatorOptions {
    * 0.6.2 does not, and the restarted server serves the zone without its records (#486).
    */
   readonly republishOnZoneRecreate?: boolean;
+  /**
+   * An injected memory leak (ground truth for the memory-growth figure): real memory kept at this
+   * many MiB per minute from start(), capped (see memory-leak.ts). Absent: none.
+   */
+  readonly leak?: { readonly mibPerMinute: number; readonly capBytes?: number; readonly onCap?: (bytes: number) => void };
+  /**
+   * An injected crash: when the `reconciles`th reconcile (success or error) has finished, `crash`
+   * is called with the count. The process part exits there; nothing here exits. Absent: none.
+   */
+  readonly crashAfter?: { readonly reconciles: number; readonly crash: (reconciles: number) => void };
+  /**
+   * A throughput ceiling: at most this many reconciles start per second across every kind and
+   * worker (a token bucket with one second's burst in front of the queues). Absent: no cap.
+   */
+  readonly capacity?: number;
 }
 
 /** A created operator. */
@@ -108,8 +130,24 @@ export function createOperator(options: OperatorOptions): Operator {
     list: (kind, namespace) => informers.get(kind)?.list(namespace) ?? [],
   };
   const workers = options.workers ?? 4;
+  const limiter = options.capacity === undefined ? undefined : new TokenBucket(options.capacity, capacityBurst(options.capacity));
   // One queue per kind: bindy runs a separate kube-rs Controller (scheduler + runner) for each.
-  const queue = new KindQueues({ workers, handler: handle, onError: (key, e) => options.onError?.(key, e) });
+  const queue = new KindQueues({ workers, handler: handle, onError: (key, e) => options.onError?.(key, e), ...(limiter === undefined ? {} : { limiter }) });
+  const crashCounter = options.crashAfter === undefined ? undefined : new CrashCounter(options.crashAfter.reconciles);
+  const leak =
+    options.leak === undefined
+      ? undefined
+      : new MemoryLeak({ mibPerMinute: options.leak.mibPerMinute, ...(options.leak.capBytes === undefined ? {} : { capBytes: options.leak.capBytes }), ...(options.leak.onCap === undefined ? {} : { onCap: options.leak.onCap }) });
+  // What was injected, on /metrics: the ground truth a report can name.
+  if (options.leak !== undefined) metrics.injected.labels('leak_mib_per_minute').set(options.leak.mibPerMinute);
+  if (options.crashAfter !== undefined) metrics.injected.labels('crash_after_reconciles').set(options.crashAfter.reconciles);
+  if (limiter !== undefined) {
+    metrics.injected.labels('capacity_reconciles_per_second').set(limiter.ratePerSecond);
+    metrics.injected.labels('capacity_burst').set(limiter.burst);
+  }
+  if (errorRate > 0) metrics.injected.labels('error_rate').set(errorRate);
+  if (typeof options.reconcileDelay === 'number' && options.reconcileDelay > 0) metrics.injected.labels('reconcile_delay_ms').set(options.reconcileDelay);
+  metrics.leakedBytes.set(0);
   const ctx: ReconcileContext = {
     api,
     caches,
@@ -129,7 +167,20 @@ export function createOperator(options: OperatorOptions): Operator {
     return { ready: true };
   }
 
+  /** Counts a finished reconcile towards the injected crash. */
+  function counted(): void {
+    if (crashCounter?.count() === true) options.crashAfter?.crash(crashCounter.done);
+  }
+
   async function handle(key: string): Promise<void> {
+    try {
+      await reconcileKey(key);
+    } finally {
+      counted();
+    }
+  }
+
+  async function reconcileKey(key: string): Promise<void> {
     const { kind, namespace, name } = parseQueueKey(key);
     const started = performance.now();
     const d = injectedDelayMs(kind, options.reconcileDelay, options.reconcileDelayKinds);
@@ -205,6 +256,8 @@ export function createOperator(options: OperatorOptions): Operator {
   }
 
   let elector: LeaderElector | undefined;
+  /** Stops the periodic full collections that run while a leak is injected. */
+  let stopSettling: () => void = () => undefined;
   let probeTimer: NodeJS.Timeout | null = null;
 
   /**
@@ -252,6 +305,10 @@ export function createOperator(options: OperatorOptions): Operator {
     await Promise.all([...informers.values()].map((i) => i.start()));
     queue.start();
     startNamedProbe();
+    if (leak !== undefined) {
+      stopSettling = settleHeapEvery(heapSettleMs);
+      leak.start();
+    }
   }
 
   async function stop(): Promise<void> {
@@ -259,6 +316,8 @@ export function createOperator(options: OperatorOptions): Operator {
     stopped = true;
     abort.abort();
     if (probeTimer !== null) clearInterval(probeTimer);
+    leak?.release();
+    stopSettling();
     elector?.stop();
     for (const t of restartTimers) clearTimeout(t);
     await Promise.allSettled([...informers.values()].map((i) => i.stop()));
@@ -271,6 +330,7 @@ export function createOperator(options: OperatorOptions): Operator {
       res.writeHead(404).end();
       return;
     }
+    if (leak !== undefined) metrics.leakedBytes.set(leak.bytes);
     metrics.registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       (error: unknown) => res.writeHead(500).end(String(error)),

@@ -92,3 +92,29 @@ test('KindQueues: a busy kind never holds up another, each kind has its own work
   await q.stop();
   assert.throws(() => new KindQueues({ workers: 0, handler: g.handler }), RangeError);
 });
+
+test('a shared limiter caps starts across every kind queue: at most burst + rate × t started by t', async () => {
+  const { TokenBucket } = await import('./token-bucket.js');
+  const rate = 50;
+  const limiter = new TokenBucket(rate, 1);
+  const starts: number[] = [];
+  let finish: () => void = () => undefined;
+  const all = new Promise<void>((r) => (finish = r));
+  const keys = Array.from({ length: 20 }, (_, i) => `${i % 2 === 0 ? 'ARecord' : 'DNSZone'}/ns/k${i}`);
+  const t0 = performance.now();
+  const q = new KindQueues({
+    workers: 4,
+    limiter,
+    handler: () => {
+      starts.push(performance.now() - t0);
+      if (starts.length === keys.length) finish();
+      return Promise.resolve();
+    },
+  });
+  for (const k of keys) q.add(k);
+  q.start();
+  await all;
+  await q.stop();
+  // The n-th start (0-based) needs n tokens beyond the one banked: not before n / rate s.
+  starts.forEach((t, n) => assert.ok(t >= (n * 1000) / rate - 2, `start ${n} at ${t.toFixed(1)} ms, before ${(n * 1000) / rate} ms`));
+});

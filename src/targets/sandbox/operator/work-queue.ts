@@ -1,7 +1,8 @@
 /**
  * @module A controller work queue: keys are deduplicated, a key is never handled by two workers at
  * once (an add while it runs re-queues it once), delayed adds keep the earliest due time, N workers;
- * KindQueues keeps one such queue per kind, as kube-rs keeps one Controller per kind.
+ * KindQueues keeps one such queue per kind, as kube-rs keeps one Controller per kind. An optional
+ * limiter (the twin's capacity tunable) gates every start across all queues that share it.
  */
 
 /** Options of {@link WorkQueue}. */
@@ -11,6 +12,18 @@ export interface WorkQueueOptions {
   /** Handles one key; a rejection is passed to `onError` and the key is not re-queued here. */
   readonly handler: (key: string) => Promise<void>;
   readonly onError?: (key: string, error: unknown) => void;
+  /**
+   * Gates every handler start (the twin's `capacity`): a key waits in the queue, deduplicated as
+   * any queued key, until a token is there. Shared by every queue of a {@link KindQueues}.
+   */
+  readonly limiter?: StartLimiter;
+}
+
+/** What gates handler starts: a token now, or how long until the next one (a TokenBucket). */
+export interface StartLimiter {
+  tryTake(): boolean;
+  /** ms until a token is there. */
+  msUntilNext(): number;
 }
 
 function checkWorkers(workers: number): void {
@@ -26,6 +39,8 @@ export class WorkQueue {
   readonly #dirty = new Set<string>();
   readonly #timers = new Map<string, { due: number; timer: NodeJS.Timeout }>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Pumps again when the limiter has a token (one pending timer at most). */
+  #limiterTimer: NodeJS.Timeout | null = null;
   #started = false;
   #stopped = false;
 
@@ -75,6 +90,8 @@ export class WorkQueue {
     this.#stopped = true;
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+    if (this.#limiterTimer !== null) clearTimeout(this.#limiterTimer);
+    this.#limiterTimer = null;
     this.#queue.length = 0;
     this.#queued.clear();
     await Promise.allSettled([...this.#inFlight]);
@@ -82,7 +99,18 @@ export class WorkQueue {
 
   #pump(): void {
     if (!this.#started || this.#stopped) return;
+    const limiter = this.#options.limiter;
     while (this.#running.size < this.#options.workers && this.#queue.length > 0) {
+      if (limiter !== undefined && !limiter.tryTake()) {
+        // Another queue sharing the limiter may take the token first: then this one waits again.
+        if (this.#limiterTimer === null) {
+          this.#limiterTimer = setTimeout(() => {
+            this.#limiterTimer = null;
+            this.#pump();
+          }, Math.max(1, limiter.msUntilNext()));
+        }
+        break;
+      }
       const key = this.#queue.shift();
       if (key === undefined) break;
       this.#queued.delete(key);

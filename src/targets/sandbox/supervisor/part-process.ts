@@ -7,6 +7,7 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InterruptedError, TargetNotReadyError } from '../../../errors.js';
 import { selfCommand } from './self-command.js';
+import { partNodeFlags } from './tunables.js';
 
 /** A started part: its pid and what it announced when ready. */
 export interface StartedPart<T> {
@@ -52,7 +53,7 @@ function tail(file: string, lines = 15): string {
 export async function startPart<T>(opts: StartPartOptions): Promise<StartedPart<T>> {
   const self = selfCommand();
   const logFd = openSync(opts.logFile, 'a');
-  const child = spawn(self.command, [...self.args, 'sandbox', 'start', opts.name, ...opts.args], {
+  const child = spawn(self.command, [...partNodeFlags(opts.name, opts.args), ...self.args, 'sandbox', 'start', opts.name, ...opts.args], {
     stdio: ['ignore', 'pipe', logFd],
     // Its own process group: the terminal's SIGINT goes to the foreground group only.
     detached: true,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../config/index.js';
-import { operatorArgsOf, sidecarRateLimitOff } from './tunables.js';
+import { operatorArgsOf, partNodeFlags, sidecarRateLimitOff } from './tunables.js';
 
 test('sandbox tunables become part arguments, and defaults add nothing but the worker count', async () => {
   const plain = await resolveConfig({ cwd: process.cwd() });
@@ -23,4 +23,45 @@ test('sandbox tunables become part arguments, and defaults add nothing but the w
   assert.equal(args[args.indexOf('--error-rate') + 1], '5%');
   assert.equal(args[args.indexOf('--reconcile-delay-kinds') + 1], 'ARecord,TXTRecord');
   assert.equal(sidecarRateLimitOff(tuned.config), true);
+});
+
+test('the injected faults become operator arguments; bad values are one error each, naming the key', async () => {
+  const tuned = await resolveConfig({
+    cwd: process.cwd(),
+    flags: [
+      { flag: 'file', key: 'sandbox.operator.leak', raw: '1800Mi/h' },
+      { flag: 'file', key: 'sandbox.operator.crashAfter', raw: '500' },
+      { flag: 'file', key: 'sandbox.operator.capacity', raw: '300/m' },
+    ],
+  });
+  const args = operatorArgsOf(tuned.config);
+  assert.equal(args[args.indexOf('--leak') + 1], '30Mi/m');
+  assert.equal(args[args.indexOf('--crash-after') + 1], '500');
+  assert.equal(args[args.indexOf('--capacity') + 1], '5/s');
+  const plain = await resolveConfig({ cwd: process.cwd() });
+  for (const flag of ['--leak', '--crash-after', '--capacity']) assert.ok(!operatorArgsOf(plain.config).includes(flag), `${flag} is off by default`);
+  await assert.rejects(
+    resolveConfig({
+      cwd: process.cwd(),
+      flags: [
+        { flag: '--leak', key: 'sandbox.operator.leak', raw: '30' },
+        { flag: '--crash-after', key: 'sandbox.operator.crashAfter', raw: '0' },
+        { flag: '--capacity', key: 'sandbox.operator.capacity', raw: '0/s' },
+      ],
+    }),
+    (e: Error) => {
+      const lines = e.message.split('\n');
+      assert.equal(lines.length, 3, e.message);
+      assert.match(e.message, /--leak: expected a memory rate like 30Mi\/m/);
+      assert.match(e.message, /--crash-after: expected a positive integer, got '0'/);
+      assert.match(e.message, /--capacity: expected a rate like 50\/s/);
+      return true;
+    },
+  );
+});
+
+test('only the operator with an injected leak starts with a fixed young generation', () => {
+  assert.deepEqual(partNodeFlags('operator', ['--workers', '4', '--leak', '30Mi/m']), ['--max-semi-space-size=1']);
+  assert.deepEqual(partNodeFlags('operator', ['--workers', '4']), []);
+  assert.deepEqual(partNodeFlags('sidecar', ['--leak', '30Mi/m']), []);
 });
