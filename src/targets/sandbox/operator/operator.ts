@@ -4,6 +4,7 @@
  * each with its own scheduler and concurrency), bindy's requeue intervals, finalizers, events,
  * leader election and metrics. Talks to any API server through @kubernetes/client-node.
  */
+import { restartOnError } from '../informer-restart.js';
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type ObjectCache } from '@kubernetes/client-node';
@@ -243,15 +244,7 @@ export function createOperator(options: OperatorOptions): Operator {
     informer.on('add', (o) => onEvent(kind, o, false));
     informer.on('update', (o) => onEvent(kind, o, false));
     informer.on('delete', (o) => onEvent(kind, o, true));
-    informer.on('error', () => {
-      // client-node's informer stops on a watch error; restart it, as its docs advise.
-      if (stopped) return;
-      const t = setTimeout(() => {
-        restartTimers.delete(t);
-        if (!stopped) informer.start().catch(() => undefined);
-      }, 1000);
-      restartTimers.add(t);
-    });
+    restartOnError(informer, () => stopped, restartTimers);
     return informer;
   }
 

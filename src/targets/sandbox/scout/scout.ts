@@ -5,6 +5,7 @@
  * {@link planReconcile}'s plan through @kubernetes/client-node. Emits a typed event per reconcile
  * and never prints.
  */
+import { restartOnError } from '../informer-restart.js';
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { bindyGroup, bindyVersion } from '../../../model/kinds.js';
 import { KindQueues } from '../operator/work-queue.js';
@@ -228,24 +229,13 @@ export function createScout(options: ScoutOptions): Scout {
     if (failure !== undefined) throw failure instanceof Error ? failure : new Error(`informer ${informer === zoneInformer ? 'of DNSZones' : 'of sources'} failed to list`, { cause: failure });
   }
 
-  function restartOnError(informer: CachedInformer): void {
-    informer.on('error', () => {
-      // client-node's informer stops on a watch error; restart it, as its docs advise.
-      if (stopped) return;
-      const t = setTimeout(() => {
-        restartTimers.delete(t);
-        if (!stopped) informer.start().catch(() => undefined);
-      }, 1000);
-      restartTimers.add(t);
-    });
-  }
 
   async function start(): Promise<void> {
     // The zone store is filled before the first source is reconciled. Scout starts its DNSZone
     // reflector and its controllers together, so a source seen first may wait one 30 s requeue.
     zoneInformer = makeInformer<KubernetesObject>(target, `/apis/${bindyGroup}/${bindyVersion}/namespaces/${settings.targetNamespace}/dnszones`, () => api.listZones());
     await startInformer(zoneInformer);
-    restartOnError(zoneInformer);
+    restartOnError(zoneInformer, () => stopped, restartTimers);
     for (const kind of kinds) {
       const list: CachedInformer[] = [];
       for (const ns of namespaces) {
@@ -258,7 +248,7 @@ export function createScout(options: ScoutOptions): Scout {
       sourceInformers.set(kind, list);
     }
     await Promise.all([...sourceInformers.values()].flat().map((i) => startInformer(i)));
-    for (const i of [...sourceInformers.values()].flat()) restartOnError(i);
+    for (const i of [...sourceInformers.values()].flat()) restartOnError(i, () => stopped, restartTimers);
     queue.start();
     const resync = options.resyncMs ?? 0;
     if (resync > 0) {
