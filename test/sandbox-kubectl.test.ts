@@ -34,6 +34,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: s
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out, err }));
+    // EPIPE when the program exits before reading stdin (kubectl get -w killed, dig) is not a failure: its exit code says it.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

@@ -15,6 +15,7 @@ async function nsupdateDatagram(k: TsigKeySpec): Promise<Buffer> {
   const port = socket.address().port;
   const got = new Promise<Buffer>((resolve) => socket.once('message', (m) => resolve(m)));
   const child = spawn(locateBind9Tools().nsupdate, ['-y', `${k.algorithm}:${k.name}:${k.secret}`, '-t', '5'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.on('error', () => undefined); // nsupdate may be killed before it reads everything
   child.stdin.end(`server 127.0.0.1 ${port}\nzone example.test\nupdate add www.example.test 300 A 192.0.2.1\nsend\n`);
   let timer: NodeJS.Timeout | undefined;
   try {
