@@ -151,7 +151,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       createCluster: o.createCluster,
       allowExistingNamespace: o.allowExistingNamespace,
       forRun: true,
-      faultProxy: o.scenario.needsFaults === true,
+      faultProxy: typeof o.scenario.needsFaults === 'function' ? o.scenario.needsFaults(config) : o.scenario.needsFaults === true,
       ...(o.scenario.scoutCluster === undefined ? {} : { scoutCluster: o.scenario.scoutCluster(config) }),
       env: io.env,
       cwd: io.cwd,

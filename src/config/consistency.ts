@@ -39,6 +39,10 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (s.backpressure.startRate > s.backpressure.maxRate) {
     blame('scenarios.backpressure.startRate', 'scenarios.backpressure.maxRate', `startRate ${formatRate(s.backpressure.startRate)} is above maxRate ${formatRate(s.backpressure.maxRate)}`);
   }
+  const bp = s.backpressure;
+  if (bp.pressureAt + bp.pressureDuration > bp.duration) {
+    blame('scenarios.backpressure.pressureDuration', 'scenarios.backpressure.duration', `the pressure ends at ${formatDuration(bp.pressureAt + bp.pressureDuration)} (pressureAt + pressureDuration), after the load's duration ${formatDuration(bp.duration)}`);
+  }
   if (s.e2e.probeInterval > s.e2e.timeout) {
     blame('scenarios.e2e.probeInterval', 'scenarios.e2e.timeout', `probeInterval ${formatDuration(s.e2e.probeInterval)} is longer than timeout ${formatDuration(s.e2e.timeout)}`);
   }

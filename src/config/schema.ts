@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { networkLinks, profileNames, reportFormats, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, networkLinks, profileNames, reportFormats, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -144,6 +144,15 @@ export const configSpec: f.Section = f.section({
     ),
     backpressure: f.section(
       {
+        mode: f.oneOf('step: raise the rate until the backlog stops draining (the knee); slow-sidecar: bindcar answers slowly; api-throttle: the API server answers only bindy with 429; operator-limits: not built yet', backpressureModes),
+        rate: f.rate('offered operations per second of the pressure modes (not step)'),
+        duration: f.duration('total load of a pressure mode (not step)'),
+        pressureAt: f.duration('start of the pressure, after the load starts'),
+        pressureDuration: f.duration('how long the pressure lasts'),
+        recoveryTimeout: f.duration('bound on the recovery after the pressure is lifted: every object written before it Ready'),
+        sidecarDelay: f.duration('slow-sidecar: delay added to every bindcar answer to the operator'),
+        throttleShares: f.integer("api-throttle: nominalConcurrencyShares of the priority level bindy's ServiceAccount is put in (a real server's defaults sum to 245: 1 share ≈ 3 seats of 600)", 0),
+        allowClusterChanges: f.boolean('on a cluster: allow the run to change what it did not create (api-throttle adds a FlowSchema and a PriorityLevelConfiguration; they are journalled and removed)'),
         startRate: f.rate('first step'),
         stepRate: f.rate('added per step'),
         maxRate: f.rate('last step at most'),

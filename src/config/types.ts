@@ -213,9 +213,32 @@ export interface E2eOptions {
   timeout: number;
 }
 
-/** Raise the write rate step by step until the system pushes back. */
+/** The pressure a backpressure run applies (see docs/backpressure.md). */
+export const backpressureModes = ['step', 'slow-sidecar', 'api-throttle', 'operator-limits'] as const;
+/** One of {@link backpressureModes}. */
+export type BackpressureMode = (typeof backpressureModes)[number];
+
+/** Pressure bindy must survive: a slow bindcar, a throttled API, or a rate raised step by step until the backlog stops draining. */
 export interface BackpressureOptions {
   kind: 'backpressure';
+  /** Which pressure. */
+  mode: BackpressureMode;
+  /** Offered operations per second of the pressure modes (not `step`). */
+  rate: number;
+  /** Total length of a pressure mode's load, in ms. */
+  duration: number;
+  /** Start of the pressure, in ms after the load starts. */
+  pressureAt: number;
+  /** Length of the pressure, in ms. */
+  pressureDuration: number;
+  /** Bound on the recovery after the pressure is lifted (every object written before it Ready), in ms. */
+  recoveryTimeout: number;
+  /** slow-sidecar: delay added to every bindcar answer, in ms. */
+  sidecarDelay: number;
+  /** api-throttle: nominalConcurrencyShares of the priority level bindy's requests are put in. */
+  throttleShares: number;
+  /** On a cluster, change what the run did not create (a FlowSchema in the cluster's API Priority and Fairness). */
+  allowClusterChanges: boolean;
   /** First step's operations per second. */
   startRate: number;
   /** Added operations per second per step. */

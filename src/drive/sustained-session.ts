@@ -76,6 +76,8 @@ export interface SustainedSessionOptions {
   /** Called once the measured schedule is about to start (observers begin here). */
   beforeMeasured?: () => Promise<void>;
   onEvent?: (e: SustainedEvent | TrackerEvent) => void;
+  /** Called at every backlog sample of the measured schedule (about each second): ms since it started and the operations outstanding. */
+  onSample?: (s: { tMs: number; outstanding: number }) => void;
   /** Sampling interval of the series and the progress, ms (default 1000). */
   sampleMs?: number;
 }
@@ -173,6 +175,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       const t = now();
       ledger.sample(t, { due: o.schedule.dueBy(t - t0), held: held.size });
       o.onEvent?.({ type: 'status', text: statusLine(ledger, t - t0, o.schedule.durationMs, held.size) });
+      o.onSample?.({ tMs: t - t0, outstanding: ledger.counts().outstanding });
     }, sampleMs);
     sampler.unref();
 

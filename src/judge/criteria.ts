@@ -203,6 +203,16 @@ export const chaosMetrics: ScenarioMetrics = {
   measures: ['maxErrorRate'],
 };
 
+/**
+ * Backpressure: the backlog peak (judged under pressure as its own check too), the operator's
+ * memory and CPU. Latency criteria would judge the pressure's size, not bindy; its checks and the
+ * knee are its verdict.
+ */
+export const backpressureMetrics: ScenarioMetrics = {
+  scenario: 'backpressure',
+  measures: ['maxQueueDepth', 'maxMemoryMB', 'maxCpuCores'],
+};
+
 /** bind query: the DNS side alone, dnsperf's latency p99 and loss (the records it creates first are its setup). */
 export const bindQueryMetrics: ScenarioMetrics = {
   scenario: 'bind-query',

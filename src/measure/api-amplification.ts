@@ -31,6 +31,8 @@ export interface AmplificationResult {
   total: number;
   /** True when the counter went down (the API server restarted): the later values were taken as the increase. */
   reset: boolean;
+  /** Requests per response code over the window (every client, every resource), e.g. `{ "200": 812, "409": 2, "429": 40 }`. */
+  codes: Record<string, number>;
 }
 
 /** `plural[.group][/subresource]` from the counter's labels. */
@@ -66,12 +68,15 @@ export function apiAmplification(
   for (const s of before) if (s.name === apiRequestCounter) first.set(labelKey(s.labels), s.value);
   const rows = new Map<string, AmplificationRow>();
   let reset = false;
+  const codes: Record<string, number> = {};
   for (const s of after) {
     if (s.name !== apiRequestCounter || (s.labels.resource ?? '') === '') continue;
     const b = first.get(labelKey(s.labels)) ?? 0;
     const increase = s.value < b ? s.value : s.value - b;
     reset ||= s.value < b;
     if (increase === 0) continue;
+    const code = s.labels.code ?? 'unknown';
+    codes[code] = (codes[code] ?? 0) + increase;
     const verb = (s.labels.verb ?? '').toUpperCase() || 'UNKNOWN';
     const resource = resourceName(s.labels);
     const key = `${verb} ${resource}`;
@@ -96,6 +101,7 @@ export function apiAmplification(
     highlights: sorted.filter((r) => rank(r.resource) < 2),
     total,
     reset,
+    codes,
   };
 }
 

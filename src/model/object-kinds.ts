@@ -10,9 +10,18 @@ import { bindyGroup, bindyKinds, bindyVersion, kindInfo, type BindyKind } from '
 export const sourceKinds = ['Service', 'Ingress'] as const;
 /** One source kind. */
 export type SourceKind = (typeof sourceKinds)[number];
+/** API Priority and Fairness objects: backpressure's api-throttle squeezes bindy's requests with them. */
+export const apfKinds = ['FlowSchema', 'PriorityLevelConfiguration'] as const;
+/** One APF kind. */
+export type ApfKind = (typeof apfKinds)[number];
 /** Any kind the tool writes or watches. */
-export type ObjectKind = BindyKind | SourceKind;
-/** Every kind the tool may have created, in the order cleanup deletes them (sources first: scout then unpublishes their records). */
+export type ObjectKind = BindyKind | SourceKind | ApfKind;
+/**
+ * Every kind a run of any scenario may have created, in the order cleanup deletes them (sources
+ * first: scout then unpublishes their records). APF kinds are not in it: a run that made them says
+ * so in its plan and journal, and they then come first (the operator must not be throttled while
+ * it removes finalizers); listing them needs RBAC a cluster user may not have.
+ */
 export const objectKinds: readonly ObjectKind[] = [...sourceKinds, ...bindyKinds];
 
 /** Where a kind is served. */
@@ -33,6 +42,23 @@ const sources: Readonly<Record<SourceKind, ResourceInfo>> = {
   Ingress: { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses', namespaced: true, deleteCollection: true },
 };
 
+const apf: Readonly<Record<ApfKind, ResourceInfo>> = {
+  FlowSchema: { kind: 'FlowSchema', apiVersion: 'flowcontrol.apiserver.k8s.io/v1', prefix: '/apis/flowcontrol.apiserver.k8s.io/v1', plural: 'flowschemas', namespaced: false, deleteCollection: true },
+  PriorityLevelConfiguration: {
+    kind: 'PriorityLevelConfiguration',
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+    prefix: '/apis/flowcontrol.apiserver.k8s.io/v1',
+    plural: 'prioritylevelconfigurations',
+    namespaced: false,
+    deleteCollection: true,
+  },
+};
+
+/** True for the APF kinds. */
+export function isApfKind(k: string): k is ApfKind {
+  return (apfKinds as readonly string[]).includes(k);
+}
+
 function isSourceKind(k: string): k is SourceKind {
   return (sourceKinds as readonly string[]).includes(k);
 }
@@ -40,13 +66,14 @@ function isSourceKind(k: string): k is SourceKind {
 /** Where `kind` is served. */
 export function resourceOf(kind: ObjectKind): ResourceInfo {
   if (isSourceKind(kind)) return sources[kind];
+  if (isApfKind(kind)) return apf[kind];
   const i = kindInfo[kind];
   return { kind, apiVersion: `${bindyGroup}/${bindyVersion}`, prefix: `/apis/${bindyGroup}/${bindyVersion}`, plural: i.plural, namespaced: i.namespaced, deleteCollection: true };
 }
 
 /** The kind `kind` names, or a UsageError: the client serves only the kinds the tool writes. */
 export function objectKindOf(kind: string): ObjectKind {
-  const k = (objectKinds as readonly string[]).includes(kind) ? (kind as ObjectKind) : undefined;
-  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${objectKinds.join(', ')})`);
+  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) ? (kind as ObjectKind) : undefined;
+  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds].join(', ')})`);
   return k;
 }

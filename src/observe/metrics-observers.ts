@@ -68,6 +68,8 @@ export interface RunObservations {
   operator: OperatorMetric[];
   /** The result's `apiAmplification` section; null when the API server's metrics were not scraped twice. */
   apiAmplification: ApiAmplification | null;
+  /** API requests per response code over the run (every client); null when not measured. */
+  apiResponseCodes: Record<string, number> | null;
   /** Rows of bindy's resources, events and leases with their count per created object. */
   amplificationHighlights: AmplificationRow[];
   /** Operator memory, CPU, reconciles/s, errors/s, bindcar zones. */
@@ -151,6 +153,7 @@ export function createRunObservers(o: RunObserverOptions): RunObservers {
 
       let amplification: ApiAmplification | null = null;
       let highlights: AmplificationRow[] = [];
+      let codes: Record<string, number> | null = null;
       const api = of('apiserver');
       if (api === null) notes.push('API amplification not measured: no API server metrics address and no kubeconfig');
       else if (api.first === null || api.last === null || api.first === api.last) {
@@ -162,6 +165,7 @@ export function createRunObservers(o: RunObserverOptions): RunObservers {
           const a = apiAmplification(api.first.samples, api.last.samples, objectsCreated, api.source);
           amplification = a.section;
           highlights = a.highlights;
+          codes = a.codes;
         }
       }
 
@@ -182,7 +186,7 @@ export function createRunObservers(o: RunObserverOptions): RunObservers {
       // The sandbox twin's ground truth, so a report says what was injected into what it measured.
       const injected = twinInjectedNote(of('operator')?.last?.samples ?? []);
       if (injected !== null) notes.push(injected);
-      return { operator, apiAmplification: amplification, amplificationHighlights: highlights, timeSeries, scrapes, notes: [...notes] };
+      return { operator, apiAmplification: amplification, apiResponseCodes: codes, amplificationHighlights: highlights, timeSeries, scrapes, notes: [...notes] };
     },
   };
 }

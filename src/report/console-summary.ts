@@ -23,6 +23,15 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         `${e.invariants.filter((i) => i.name.startsWith('DNS gap')).map((i) => `${i.name} ${i.observed === null ? '—' : `${i.observed.toFixed(2)} s`}`).join(', ')}; revert ${e.reverted ? 'proven' : 'NOT proven'}`,
     );
   }
+  const b = r.backpressure;
+  if (b?.knee !== undefined && b.knee !== null) lines.push(`  knee: ${b.knee.rate === null ? 'not found' : `${b.knee.rate}/s`}: ${b.knee.text}`);
+  if (b?.pressure !== undefined && b.pressure !== null) {
+    const failed = b.pressure.invariants.filter((i) => i.verdict === 'fail');
+    lines.push(
+      `  ${b.mode}: ${failed.length === 0 ? 'every check held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ` +
+        `${b.pressure.convergenceMs === null ? 'did not recover within the bound' : `recovered ${(b.pressure.convergenceMs / 1000).toFixed(1)} s after the lift`}; lift ${b.pressure.reverted ? 'proven' : 'NOT proven'}`,
+    );
+  }
   const fin = r.chaos?.final;
   if (fin !== undefined && fin !== null) lines.push(`  end state: ${fin.ready} of ${fin.objects} Ready; DNS ${fin.auditClean ? 'serves exactly what the CRs say' : `DIFFERS from the CRs: ${fin.audit}`}`);
   if (r.counters['operations_attempted'] !== undefined) {

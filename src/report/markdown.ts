@@ -58,6 +58,39 @@ const countOrder = [
   'tool_peak_rss',
 ];
 
+/** A table of judged invariants or checks, each with its evidence. */
+export function invariantTable(invariants: NonNullable<RunResult['chaos']>['experiments'][number]['invariants'], what: string): string[] {
+  const out = [row([what, 'observed', 'limit', 'verdict', 'evidence']), '| --- | ---: | ---: | --- | --- |'];
+  for (const i of invariants) {
+    const unit = i.unit === '' ? '' : ` ${i.unit}`;
+    out.push(row([i.name, i.observed === null ? '—' : `${Number(i.observed.toFixed(2))}${unit}`, `${i.comparison} ${i.limit}${unit}`, i.verdict === 'fail' ? '**FAIL**' : i.verdict, i.evidence]));
+  }
+  return out;
+}
+
+/** The backpressure section: the knee and its steps, or the pressure window with its checks. */
+export function backpressureMarkdown(b: NonNullable<RunResult['backpressure']>): string[] {
+  const out: string[] = [`## Backpressure: ${b.mode}`, ''];
+  const n = (v: number | null, digits = 2): string => (v === null ? '—' : String(Number(v.toFixed(digits))));
+  if (b.knee !== null) {
+    out.push(`**Knee: ${b.knee.rate === null ? 'not found' : `${n(b.knee.rate)}/s`}.** ${b.knee.text}.`, '');
+    out.push(row(['step rate', 'backlog', 'slope (objects/min)', '95 % interval', 'completed/s', 'reconciles/s', 'backlog at end']), '| ---: | --- | ---: | --- | ---: | ---: | ---: |');
+    for (const s of b.steps) {
+      out.push(row([`${n(s.rate)}/s`, s.verdict === 'growing' ? '**growing**' : s.verdict, n(s.slopePerMinute, 1), s.slopeInterval === null ? '—' : `${n(s.slopeInterval.low, 1)} to ${n(s.slopeInterval.high, 1)}`, n(s.completedPerSec, 1), n(s.reconcilesPerSec, 1), n(s.backlogAtEnd, 0)]));
+    }
+    out.push('', 'Each step is judged on its last two thirds (the backlog settles at its new level first); growing = the slope interval above 0 and a growth of at least max(5, one second of the rate).', '');
+  }
+  const p = b.pressure;
+  if (p !== null) {
+    const failed = p.invariants.filter((i) => i.verdict === 'fail');
+    const rec = p.convergenceMs === null ? 'did not recover within the bound' : `recovered ${(p.convergenceMs / 1000).toFixed(1)} s after the lift`;
+    out.push(`**${failed.length === 0 ? 'Every check held' : `FAILED: ${failed.map((i) => i.name).join(', ')}`}; ${rec}.**`, '');
+    out.push(`${p.description}. Applied ${p.appliedAt ?? '(never)'}, lifted ${p.revertedAt ?? '(never)'} after ${(p.heldMs / 1000).toFixed(1)} s; lift ${p.reverted ? 'proven' : '**NOT proven**'}: ${p.revertProof}.`, '');
+    out.push(...invariantTable(p.invariants, 'check'), '');
+  }
+  return out;
+}
+
 /** The chaos section: one table per experiment (its invariants with their evidence), then the end state. */
 export function chaosMarkdown(c: NonNullable<RunResult['chaos']>): string[] {
   const out: string[] = ['## Chaos experiments', ''];
@@ -66,12 +99,7 @@ export function chaosMarkdown(c: NonNullable<RunResult['chaos']>): string[] {
     out.push(`### ${e.key} ${e.kind}: ${conv}`, '');
     out.push(`${e.description}. Applied ${e.appliedAt ?? '(never)'}, reverted ${e.revertedAt ?? '(never)'} after ${(e.heldMs / 1000).toFixed(1)} s in force${e.revertMs === undefined || e.revertMs < 100 ? '' : ` (the revert took ${(e.revertMs / 1000).toFixed(1)} s)`}${e.startedLateMs > 1000 ? ` (started ${(e.startedLateMs / 1000).toFixed(1)} s late: the previous experiment was still converging)` : ''}; revert ${e.reverted ? 'proven' : '**NOT proven**'}: ${e.revertProof}.`);
     if (e.before !== null && e.during !== null) out.push('', `Ready before: ${e.before.ready} of ${e.before.objects}; during the fault: at least ${e.during.minReady} Ready, at most ${e.during.maxNotReady} not Ready.`);
-    out.push('', row(['invariant', 'observed', 'limit', 'verdict', 'evidence']), '| --- | ---: | ---: | --- | --- |');
-    for (const i of e.invariants) {
-      const unit = i.unit === '' ? '' : ` ${i.unit}`;
-      out.push(row([i.name, i.observed === null ? '—' : `${Number(i.observed.toFixed(2))}${unit}`, `${i.comparison} ${i.limit}${unit}`, i.verdict === 'fail' ? '**FAIL**' : i.verdict, i.evidence]));
-    }
-    out.push('');
+    out.push('', ...invariantTable(e.invariants, 'invariant'), '');
   }
   const f = c.final;
   if (f === null) out.push('End state: not checked (the run was interrupted).', '');
@@ -113,6 +141,7 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   }
 
   if (r.chaos !== undefined) out.push(...chaosMarkdown(r.chaos));
+  if (r.backpressure !== undefined) out.push(...backpressureMarkdown(r.backpressure));
 
   for (const [title, list] of [['Findings', r.findings], ['Recommendations', r.recommendations]] as const) {
     if (list.length === 0) continue;

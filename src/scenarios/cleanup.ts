@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { runIdLabel } from '../model/kinds.js';
-import { objectKinds, resourceOf, type ObjectKind } from '../model/object-kinds.js';
+import { apfKinds, objectKinds, resourceOf, type ObjectKind } from '../model/object-kinds.js';
 import { readJournals, removeJournal } from '../observe/journal.js';
 import type { KubeClient } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
@@ -83,7 +83,9 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
   const journals = options.journalDir === undefined ? [] : readJournals(options.journalDir).filter((j) => 'all' in target || j.runId === target.runId);
   const scopes: (string | null)[] =
     options.namespace === null ? [null] : [...new Set([options.namespace, ...journals.flatMap((j) => j.namespaces)])].sort();
-  const kinds = options.kinds ?? objectKinds;
+  // APF objects a journal names come first: a throttle must be lifted before the operator finalises the rest.
+  const journalledApf = apfKinds.filter((k) => journals.some((j) => j.objects.some((o) => o.kind === k)));
+  const kinds = options.kinds ?? [...journalledApf, ...objectKinds];
   // Cluster-scoped kinds are watched by the first tracker only, so no object is counted twice.
   const trackers = scopes.map(
     (namespace, i) =>
@@ -135,7 +137,7 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
       const left = trackers.flatMap((t) => t.records().filter((r) => r.deletedMs === null)).slice(0, holdersShown);
       const out: Holder[] = [];
       for (const r of left) {
-        if (!(objectKinds as readonly string[]).includes(r.kind)) continue;
+        if (!(kinds as readonly string[]).includes(r.kind)) continue;
         const got = await options.client.get(r.kind as ObjectKind, r.namespace ?? null, r.name);
         if (got.ok && got.value !== null) out.push(describeHolder(got.value, Date.now()));
       }

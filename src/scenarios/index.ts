@@ -5,6 +5,7 @@ import { sustainedScenario } from './sustained.js';
 import { chaosScenario } from './chaos.js';
 import { bindQueryScenario } from './bind-query.js';
 import { discoveryScenario } from './discovery.js';
+import { backpressureScenario } from './backpressure.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, by name. */
@@ -14,6 +15,7 @@ export const scenarios = {
   chaos: chaosScenario,
   'bind-query': bindQueryScenario,
   discovery: discoveryScenario,
+  backpressure: backpressureScenario,
 } as const satisfies Record<string, Scenario>;
 
 /** The scenario called `name`, or a UsageError (exit 2) listing the known names. */

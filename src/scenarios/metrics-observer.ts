@@ -6,7 +6,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createRunObservers, type RunObservers } from '../observe/metrics-observers.js';
+import type { CounterData } from '../measure/index.js';
 import type { RunObserver } from './scenario.js';
+
+/** The API answers a person looks for under load, from the API server's request counter over the run (every client). */
+export function apiResponseCounters(codes: Readonly<Record<string, number>>): Record<string, CounterData> {
+  const n = (c: string): number => codes[c] ?? 0;
+  return {
+    api_responses_409: { value: n('409'), unit: 'requests', description: 'API requests answered 409 Conflict during the run (every client; apiserver_request_total): conflicting writes' },
+    api_responses_429: { value: n('429'), unit: 'requests', description: 'API requests answered 429 TooManyRequests during the run (every client; apiserver_request_total): throttled requests' },
+    api_responses_5xx: { value: Object.entries(codes).filter(([c]) => c.startsWith('5')).reduce((a, [, v]) => a + v, 0), unit: 'requests', description: 'API requests answered 5xx during the run (every client; apiserver_request_total)' },
+  };
+}
 
 /** Options of {@link metricsObserver}. */
 export interface MetricsObserverOptions {
@@ -40,7 +51,8 @@ export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
     async stop({ objectsCreated }) {
       if (observers === undefined) return {};
       const r = await observers.stop({ objectsCreated });
-      return { operator: r.operator, apiAmplification: r.apiAmplification ?? undefined, timeSeries: r.timeSeries, notes: r.notes };
+      const counters = r.apiResponseCodes === null ? undefined : apiResponseCounters(r.apiResponseCodes);
+      return { operator: r.operator, apiAmplification: r.apiAmplification ?? undefined, timeSeries: r.timeSeries, notes: r.notes, ...(counters === undefined ? {} : { counters }) };
     },
   };
 }

@@ -49,6 +49,8 @@ export interface ObserverSections {
   apiAmplification?: ApiAmplification;
   timeSeries?: RunResult['timeSeries'];
   notes?: string[];
+  /** Counters the observer measured (API responses by code). */
+  counters?: RunResult['counters'];
 }
 
 /**
@@ -76,7 +78,7 @@ export interface DriveContext {
 }
 
 /** What `drive` measured: sections of the run result. */
-export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos'>;
+export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos' | 'backpressure'>;
 
 /** The verdict on a finished run (criteria proper come later): what did not go as it should. */
 export interface Verification {
@@ -94,8 +96,8 @@ export interface Scenario<D = unknown> {
   /** The success criteria it can measure (checked before any load). */
   metrics: ScenarioMetrics;
   plan(input: PlanInput): ScenarioPlan<D>;
-  /** The run injects faults: a sandbox started for it gets the fault proxy. */
-  needsFaults?: boolean;
+  /** The run injects faults: a sandbox started for it gets the fault proxy (a function: only for some of its settings). */
+  needsFaults?: boolean | ((config: Readonly<Config>) => boolean);
   /** The run needs service discovery: a sandbox started for it runs the scout twin under this cluster name. */
   scoutCluster?(config: Readonly<Config>): string;
   /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */
@@ -111,6 +113,7 @@ export function mergeObservers(outcome: DriveOutcome, sections: readonly Observe
     if (s.apiAmplification !== undefined) outcome.apiAmplification = s.apiAmplification;
     if (s.timeSeries !== undefined) outcome.timeSeries.push(...s.timeSeries);
     if (s.notes !== undefined) outcome.notes.push(...s.notes);
+    if (s.counters !== undefined) Object.assign(outcome.counters, s.counters);
   }
 }
 

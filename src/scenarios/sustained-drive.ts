@@ -14,7 +14,7 @@ export function sustainedSessionOptions(
   ctx: DriveContext,
   plan: { runId: string; namespace: string },
   d: SustainedPlanData,
-  hooks: Pick<SustainedSessionOptions, 'beforeMeasured' | 'onEvent'> & { records?: (source: () => Iterator<RecordObject>) => () => Iterator<RecordObject> },
+  hooks: Pick<SustainedSessionOptions, 'beforeMeasured' | 'onEvent' | 'onSample'> & { records?: (source: () => Iterator<RecordObject>) => () => Iterator<RecordObject> },
 ): SustainedSessionOptions {
   const source = (): Iterator<RecordObject> => recordStream(d.fixtures);
   return {
@@ -38,6 +38,7 @@ export function sustainedSessionOptions(
     hardStop: ctx.hardStop,
     ...(hooks.beforeMeasured === undefined ? {} : { beforeMeasured: hooks.beforeMeasured }),
     onEvent: hooks.onEvent ?? ctx.onEvent,
+    ...(hooks.onSample === undefined ? {} : { onSample: hooks.onSample }),
   };
 }
 

@@ -1,7 +1,7 @@
 /** @module The sustained plan (pure): the schedule, the operation mix, the zones and the record stream, from the configuration. */
 import { formatDuration, formatMix, formatRate } from '../config/values.js';
 import { UsageError } from '../errors.js';
-import { ArrivalSchedule, rampThenConstant } from '../drive/arrival-schedule.js';
+import { ArrivalSchedule, rampThenConstant, type RateSegment } from '../drive/arrival-schedule.js';
 import type { MixPolicy } from '../drive/working-set.js';
 import { generateCluster, generateZone, generateZoneRecords } from '../model/fixtures/generate.js';
 import type { FixtureOptions } from '../model/fixtures/options.js';
@@ -41,15 +41,21 @@ export function* recordStream(o: FixtureOptions): Generator<RecordObject> {
   }
 }
 
-/** The sustained scenario's plan. */
-export function planSustained(input: PlanInput): ScenarioPlan<SustainedPlanData> {
+/** A rate profile other than the sustained section's ramp-then-constant (backpressure's steps), with one line saying what it is. */
+export interface RateProfile {
+  segments: readonly RateSegment[];
+  text: string;
+}
+
+/** The sustained scenario's plan; `profile` replaces the section's rate, ramp-up and duration (its other keys still apply). */
+export function planSustained(input: PlanInput, profile?: RateProfile): ScenarioPlan<SustainedPlanData> {
   const { config, runId } = input;
   const s = config.scenarios.sustained;
   if (s.duration <= 0) throw new UsageError('scenarios.sustained.duration: must be above 0 (e.g. --duration 2m)');
   if (s.rate <= 0) throw new UsageError('scenarios.sustained.rate: must be above 0/s (e.g. --rate 20/s)');
   if (s.timeout <= 0) throw new UsageError('scenarios.sustained.timeout: must be above 0 (e.g. --timeout 2m)');
   if (s.churn && s.workingSet < 1) throw new UsageError('--churn keeps the working set at its size: give --working-set N (N ≥ 1)');
-  const schedule = new ArrivalSchedule(rampThenConstant(s.rate, s.duration, s.rampUp));
+  const schedule = new ArrivalSchedule(profile?.segments ?? rampThenConstant(s.rate, s.duration, s.rampUp));
   const kinds: Partial<Record<RecordKind, number>> = { ...s.kinds };
   // Every create, plus the working set, gets its own name: size each zone's stream for all of them.
   const creates = s.workingSet + schedule.total;
@@ -62,7 +68,7 @@ export function planSustained(input: PlanInput): ScenarioPlan<SustainedPlanData>
   const describe = [
     `1. namespace ${config.namespace} and Bind9Cluster ${cluster.metadata.name}: as for burst (created where allowed, not measured)`,
     `2. setup, not measured: ${s.zones} DNSZones, then ${s.workingSet} records (kinds ${used.join(', ')}), each waited Ready (up to ${formatDuration(s.timeout)})`,
-    `3. measured: ${formatRate(s.rate)} for ${formatDuration(s.duration)} (linear ramp-up over ${formatDuration(s.rampUp)}): ${schedule.total} operations on an open-loop schedule, ${mix};`,
+    `3. measured: ${profile?.text ?? `${formatRate(s.rate)} for ${formatDuration(s.duration)} (linear ramp-up over ${formatDuration(s.rampUp)})`}: ${schedule.total} operations on an open-loop schedule, ${mix};`,
     `   at most ${s.concurrency} in flight (an operation due when all are busy is dropped and counted); update = server-side apply of a new spec.ttl; delete = one of this run's settled records`,
     `4. wait up to ${formatDuration(s.timeout)} for every accepted operation to take effect (Ready at its generation, or gone)`,
     s.quietWindow > 0 ? `5. quiet window: ${formatDuration(s.quietWindow)} at rest, counting the operator's reconciles and the API writes` : '5. no quiet window (quietWindow 0s)',

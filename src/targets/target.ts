@@ -80,6 +80,8 @@ export interface Target {
   readonly closeRemovesObjects?: boolean;
   /** Fault injection (the chaos scenario); absent where this target has none. */
   readonly faults?: TargetFaults;
+  /** The ServiceAccount the operator's API requests are made as (backpressure's api-throttle squeezes it); absent: unknown. */
+  readonly operatorServiceAccount?: { readonly namespace: string; readonly name: string };
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */
   readonly discovery?: { readonly scoutCluster: string };
 }

@@ -8,10 +8,11 @@ import { sustainedCommand } from './sustained.js';
 import { chaosCommand } from './chaos.js';
 import { bindCommand } from './bind.js';
 import { discoveryCommand } from './discovery.js';
+import { backpressureCommand } from './backpressure.js';
 import { cleanupCommand } from './cleanup.js';
 import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
 import { analyzeCommand } from './analyze.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];

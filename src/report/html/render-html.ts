@@ -190,7 +190,9 @@ function latencyFigures(id: string, name: string, entry: LatencyResult, charts: 
 /** Each chaos fault's window on the time series' axis (seconds): in force, then its recovery. */
 export function chaosBands(r: RunResult): ChartBand[] {
   const out: ChartBand[] = [];
-  for (const x of r.chaos?.experiments ?? []) {
+  // A backpressure run's pressure window is shaded as a fault is.
+  const pressure = r.backpressure?.pressure;
+  for (const x of [...(r.chaos?.experiments ?? []), ...(pressure === undefined || pressure === null ? [] : [pressure])]) {
     const w = x.windowMs;
     if (w === undefined) continue;
     out.push({ from: w.applied / 1000, to: w.reverted / 1000, label: `${x.key} ${x.kind}`, kind: 'fault' });
@@ -227,6 +229,33 @@ function chaosSection(r: RunResult): string {
   );
   parts.push(how('each fault is journalled before it is applied, held, reverted and proven reverted (the link answers again; the part runs and answers its health check); convergence: no object written before the revert still not Ready and every Ready one of them served as desired by every DNS server; DNS gap: longest stretch without a NOERROR answer to an SOA query asked every 250 ms. The time series below shade each fault (red) and its recovery (yellow).'));
   return section('chaos', 'Chaos experiments', parts.join('\n'));
+}
+
+/** The backpressure section: the knee with its steps, or the pressure's checks with their evidence, answer first. */
+function backpressureSection(r: RunResult): string {
+  const b = r.backpressure;
+  if (b === undefined) return '';
+  const parts: string[] = [];
+  const n = (v: number | null, digits = 2): string => (v === null ? '—' : formatNumber(Number(v.toFixed(digits))));
+  if (b.knee !== null) {
+    parts.push(`<h3>${e(`Knee: ${b.knee.rate === null ? 'not found' : `${n(b.knee.rate)}/s`}`)}</h3>`, `<p>${e(b.knee.text)}.</p>`);
+    const rows = b.steps.map((s) => [e(`${n(s.rate)}/s`), s.verdict === 'growing' ? '<strong>growing</strong>' : e(s.verdict), e(n(s.slopePerMinute, 1)), e(s.slopeInterval === null ? '—' : `${n(s.slopeInterval.low, 1)} to ${n(s.slopeInterval.high, 1)}`), e(n(s.completedPerSec, 1)), e(n(s.reconcilesPerSec, 1)), e(n(s.backlogAtEnd, 0))]);
+    parts.push(table(['step rate', 'backlog', 'slope (objects/min)', '95 % interval', 'completed/s', 'reconciles/s', 'backlog at end'], rows, [0, 2, 4, 5, 6]));
+    parts.push(how('each step is judged on its last two thirds (the backlog settles at its new level first): a least-squares slope of the client-side backlog with its 95 % t interval; growing = the interval above 0 and a growth of at least max(5, one second of the rate). The schedule stops at the first growing step.'));
+  }
+  const p = b.pressure;
+  if (p !== null) {
+    const failed = p.invariants.filter((i) => i.verdict === 'fail');
+    parts.push(`<h3>${e(`${b.mode}: ${failed.length === 0 ? 'every check held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ${p.convergenceMs === null ? 'did not recover within the bound' : `recovered ${(p.convergenceMs / 1000).toFixed(1)} s after the lift`}`)}</h3>`);
+    parts.push(`<p>${e(`${p.description}. In force ${(p.heldMs / 1000).toFixed(1)} s (${p.appliedAt ?? 'never applied'} → ${p.revertedAt ?? '—'}); lift ${p.reverted ? 'proven' : 'NOT proven'}: ${p.revertProof}.`)}</p>`);
+    const rows = p.invariants.map((i) => {
+      const unit = i.unit === '' ? '' : ` ${i.unit}`;
+      return [e(i.name), e(i.observed === null ? '—' : `${formatNumber(i.observed)}${unit}`), e(`${i.comparison} ${i.limit}${unit}`), i.verdict === 'fail' ? '<strong>FAIL</strong>' : e(i.verdict), `<span class="method">${e(i.evidence)}</span>`];
+    });
+    parts.push(table(['check', 'observed', 'limit', 'verdict', 'evidence'], rows, [1, 2]));
+    parts.push(how('the pressure is journalled before it is applied and lifted at its end; recovery: every object written before the lift Ready. The time series below shade the pressure (red) and the recovery (yellow).'));
+  }
+  return section('backpressure', `Backpressure: ${b.mode}`, parts.join('\n'));
 }
 
 function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
@@ -361,6 +390,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
     overviewSection(r),
     verdictSection(r.criteria),
     chaosSection(r),
+    backpressureSection(r),
     latencySection(r, charts),
     timeSeriesSection(r, charts),
     countersSection(r),
@@ -372,7 +402,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
     configSection(r),
   ].join('\n');
   const nav = [
-    ['summary', 'Summary'], ['verdicts', 'Verdicts'], ...(r.chaos === undefined ? [] : [['chaos', 'Chaos']]), ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
+    ['summary', 'Summary'], ['verdicts', 'Verdicts'], ...(r.chaos === undefined ? [] : [['chaos', 'Chaos']]), ...(r.backpressure === undefined ? [] : [['backpressure', 'Backpressure']]), ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
     ['operator', 'Operator'], ['api', 'API'], ['failures', 'Failures'], ['findings', 'Findings'], ['config', 'Config'],
   ].map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const title = `${verdictOf(r).outcome.toUpperCase()}: bindy-loadtest ${m.scenario} ${m.runId}`;

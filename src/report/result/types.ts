@@ -235,6 +235,32 @@ export interface ChaosSection {
   dnsProbe: { server: string; sent: number; answered: number }[];
 }
 
+/** One step of a backpressure knee search: the offered rate and what the backlog did. */
+export interface BackpressureStepResult {
+  rate: number;
+  /** The step on the time series' clock (ms since the load started). */
+  fromMs: number;
+  toMs: number;
+  verdict: 'stable' | 'growing' | 'draining' | 'too-short';
+  /** Backlog slope over the judged part (its last two thirds), objects per minute, with its 95 % interval. */
+  slopePerMinute: number | null;
+  slopeInterval: { low: number; high: number } | null;
+  completedPerSec: number | null;
+  reconcilesPerSec: number | null;
+  backlogAtEnd: number | null;
+}
+
+/** What the backpressure scenario found: the knee of a step run, or one pressure window with its checks. */
+export interface BackpressureSection {
+  mode: string;
+  /** step: every step run, in order. */
+  steps: BackpressureStepResult[];
+  /** step: the knee; null for the pressure modes. */
+  knee: { rate: number | null; firstGrowingRate: number | null; saturatedReconcilesPerSec: number | null; text: string } | null;
+  /** The pressure modes: the window (applied, lifted, recovered) and its checks as invariants; null for step. */
+  pressure: ChaosExperimentResult | null;
+}
+
 /** The whole result document. Every section but metadata may be empty. */
 export interface RunResult {
   schemaVersion: typeof resultSchemaVersion;
@@ -254,5 +280,6 @@ export interface RunResult {
   recommendations: Finding[];
   notes: string[];
   /** The chaos scenario's experiments (absent for other scenarios). */
-  chaos?: ChaosSection;
+  chaos?: ChaosSection;  /** The backpressure scenario's steps and knee, or its pressure window (absent for other scenarios). */
+  backpressure?: BackpressureSection;
 }

@@ -1,0 +1,134 @@
+/**
+ * @module Applying and lifting backpressure's one pressure: a latency fault on the operator→bindcar
+ * link through the target's fault mechanism (slow-sidecar), or a FlowSchema + PriorityLevelConfiguration
+ * that squeeze the operator's ServiceAccount (api-throttle). Either is journalled before it takes
+ * effect, so a run killed under pressure leaves `cleanup` what to undo.
+ */
+import { FaultLedger } from '../faults/fault-ledger.js';
+import type { AppliedFault } from '../faults/fault.js';
+import { runIdLabel } from '../model/kinds.js';
+import type { KubeClient, KubeObject } from '../observe/kube-client.js';
+import type { Journal } from '../observe/journal.js';
+import type { Target } from '../targets/target.js';
+import type { PlannedPressure, ThrottlePlan } from './backpressure-plan.js';
+
+/** The journal key of the pressure. */
+export const pressureKey = 'pressure';
+
+/** A pressure in force. */
+export interface AppliedPressure {
+  /** Wall-clock time it took effect (ISO). */
+  appliedAt: string;
+  mechanism: string;
+  target: string;
+  /** Lifts it and proves it lifted (idempotent). */
+  lift(): Promise<{ lifted: boolean; evidence: string }>;
+}
+
+/** The ServiceAccount whose requests api-throttle squeezes. */
+export interface OperatorServiceAccount {
+  namespace: string;
+  name: string;
+}
+
+/** The PriorityLevelConfiguration and FlowSchema of a throttle (pure): every request of `sa` in a level of `shares` seats' share that rejects beyond them. */
+export function throttleObjects(t: ThrottlePlan, sa: OperatorServiceAccount, runId: string): [KubeObject, KubeObject] {
+  const labels = { [runIdLabel]: runId, 'app.kubernetes.io/managed-by': 'bindy-loadtest' };
+  const level: KubeObject = {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+    kind: 'PriorityLevelConfiguration',
+    metadata: { name: t.name, labels },
+    spec: { type: 'Limited', limited: { nominalConcurrencyShares: t.shares, lendablePercent: 0, limitResponse: { type: 'Reject' } } },
+  };
+  const schema: KubeObject = {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+    kind: 'FlowSchema',
+    metadata: { name: t.name, labels },
+    spec: {
+      priorityLevelConfiguration: { name: t.name },
+      matchingPrecedence: t.matchingPrecedence,
+      distinguisherMethod: { type: 'ByUser' },
+      rules: [
+        {
+          subjects: [{ kind: 'ServiceAccount', serviceAccount: { namespace: sa.namespace, name: sa.name } }],
+          resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }],
+          nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+        },
+      ],
+    },
+  };
+  return [level, schema];
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** What applying needs. */
+export interface PressureContext {
+  target: Target;
+  client: KubeClient;
+  journal: Journal;
+  runId: string;
+  /** api-throttle: whose requests to squeeze. */
+  operator?: OperatorServiceAccount;
+  /** The slow-sidecar fault lifts itself this long after it was applied if the tool is gone (dead-man switch), ms. */
+  deadManMs: number;
+}
+
+/** Applies the pressure (journalled first); throws with what was undone when it cannot. */
+export async function applyPressure(p: PlannedPressure, c: PressureContext): Promise<AppliedPressure> {
+  if (p.mode === 'slow-sidecar') {
+    const mechanism = c.target.faults?.mechanisms['sandbox-proxy'];
+    if (mechanism === undefined) throw new Error('the target has no fault proxy (checked before the run)');
+    const ledger = new FaultLedger({ journal: (descriptor) => c.journal.appendFaultApplying(pressureKey, descriptor) });
+    const applied: AppliedFault = await ledger.apply(mechanism, p.link, { ...p.spec, durationMs: c.deadManMs });
+    return {
+      appliedAt: applied.appliedAt,
+      mechanism: mechanism.name,
+      target: p.link,
+      lift: async () => {
+        const r = await ledger.revert(applied);
+        if (r.proof.reverted) c.journal.appendFaultReverted(pressureKey);
+        return { lifted: r.proof.reverted, evidence: r.proof.evidence };
+      },
+    };
+  }
+  const sa = c.operator;
+  if (sa === undefined) throw new Error("the operator's ServiceAccount is not known (checked before the run)");
+  const objects = throttleObjects(p.throttle, sa, c.runId);
+  const made: KubeObject[] = [];
+  const remove = async (): Promise<{ lifted: boolean; evidence: string }> => {
+    // The FlowSchema first: once it is gone no request lands in the level.
+    const lines: string[] = [];
+    let ok = true;
+    for (const o of [...made].reverse()) {
+      const kind = o.kind === 'FlowSchema' ? 'FlowSchema' : 'PriorityLevelConfiguration';
+      const name = o.metadata.name ?? '';
+      const d = await c.client.delete(kind, '', name);
+      if (!d.ok && d.error.status !== 404) {
+        ok = false;
+        lines.push(`delete ${kind} ${name}: HTTP ${d.error.status} ${d.error.message}`);
+        continue;
+      }
+      const g = await c.client.get(kind, null, name);
+      const gone = g.ok && g.value === null;
+      ok &&= gone;
+      lines.push(gone ? `${kind} ${name} gone (GET 404)` : `${kind} ${name} still there`);
+    }
+    if (ok) made.length = 0;
+    return { lifted: ok, evidence: lines.join('; ') };
+  };
+  try {
+    for (const o of objects) {
+      c.journal.append(o);
+      const r = await c.client.create(o);
+      if (!r.ok) throw new Error(`create ${o.kind} ${o.metadata.name ?? ''}: HTTP ${r.error.status} ${r.error.reason}: ${r.error.message}`);
+      made.push(r.value);
+    }
+  } catch (e) {
+    const undone = await remove().catch((re: unknown) => ({ lifted: false, evidence: message(re) }));
+    throw new Error(`${message(e)}; ${undone.lifted ? 'what was made is removed' : `NOT all removed (${undone.evidence}): run bindy-loadtest cleanup --run-id ${c.runId}`}`);
+  }
+  return { appliedAt: new Date().toISOString(), mechanism: 'api-flowcontrol', target: `ServiceAccount ${sa.namespace}/${sa.name}`, lift: remove };
+}
