@@ -139,9 +139,10 @@ export function kustomizationForVersion(kustomization: string, version: string):
  */
 export function kindConfigFor(kindConfig: string, workers: number, name: string): string {
   const doc = parseDocument(kindConfig);
-  const nodes: unknown = doc.toJS().nodes;
+  const parsed: unknown = doc.toJS();
+  const nodes: unknown = typeof parsed === 'object' && parsed !== null && 'nodes' in parsed ? parsed.nodes : undefined;
   if (!Array.isArray(nodes)) throw new UsageError(`${deployFiles.kindConfig}: no nodes list`);
-  const controlPlanes = nodes.filter((n: unknown) => typeof n === 'object' && n !== null && 'role' in n && n.role === 'control-plane');
+  const controlPlanes = (nodes as unknown[]).filter((n) => typeof n === 'object' && n !== null && 'role' in n && n.role === 'control-plane');
   const poolLabel = 'loadtest.bindy.firestoned.io/pool';
   const worker = (i: number): object => ({ role: 'worker', labels: { [poolLabel]: i === workers - 1 && workers > 1 ? 'tools' : 'dns' } });
   doc.set('name', name);
