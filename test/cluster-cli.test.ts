@@ -80,6 +80,7 @@ test('bad flags → exit 2, one line naming the flag', async () => {
     [['--context', 'kind-x', 'cluster', 'up'], /^bindy-loadtest: --context: only with --provider existing/],
     [['cluster', 'up', '--provider', 'existing', '--workers', '2', '--context', 'c'], /^bindy-loadtest: --workers: only with --provider kind or k3d/],
     [['cluster', 'sideways'], /^bindy-loadtest: /],
+    [['-n', 'elsewhere', 'cluster', 'up'], /^bindy-loadtest: --namespace: cluster up makes the BIND9 cluster in bindy-loadtest .*got 'elsewhere'$/],
   ];
   for (const [argv, re] of bad) {
     const r = await runCli(argv, { env: { PATH: '', BINDY_LOADTEST_CLUSTER_HOME: freshHome() } });
@@ -138,4 +139,18 @@ test('cluster up --help teaches: the steps, what down removes, examples', async 
   }
   const down = await runCli(['cluster', 'down', '--help'], { env: {} });
   assert.match(down.stdout, /never deleted unless up created it/);
+});
+
+test('Ctrl-C from a terminal (SIGINT to the whole process group) during a step: that step and the ones before it undone, exit 130, no state', async () => {
+  const fakes = fakeClusterTools(join(dir, 'ctrl-c'));
+  const home = freshHome();
+  const env = { ...fakes.env({ FAKE_SLEEP: 'kubectl --context kind-bindy-loadtest -n bindy-system rollout status' }), BINDY_LOADTEST_CLUSTER_HOME: home };
+  const child = spawnCli(['cluster', 'up'], env, { terminal: true });
+  await child.line(/^cluster up: \[3\/6\] wait for the bindy operator to roll out: /);
+  child.kill('SIGINT');
+  assert.equal(await child.exit, 130, child.stderr());
+  await child.closed;
+  assert.equal(fakes.lines().at(-1), 'kind delete cluster --name bindy-loadtest', 'the cluster up made is deleted');
+  assert.match(child.stderr(), /^bindy-loadtest: cluster up interrupted during step 3\/6 "wait for the bindy operator to roll out": undid 1 step\(s\), nothing left$/m);
+  assert.equal(existsSync(join(home, 'state.json')), false);
 });

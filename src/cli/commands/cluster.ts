@@ -6,9 +6,10 @@
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { UsageError } from '../../errors.js';
 import type { CliContext, CommandModule } from '../command-module.js';
 import { formatDuration } from '../../config/values.js';
-import { defaultClusterName, defaultWorkers, kindVersion, monitoringRelease, pinnedBindyVersion } from '../../targets/cluster/provision/facts.js';
+import { defaultClusterName, defaultWorkers, kindVersion, loadtestCluster, monitoringRelease, pinnedBindyVersion } from '../../targets/cluster/provision/facts.js';
 import { readPlanInputs, toolRoot } from '../../targets/cluster/provision/inputs.js';
 import { clusterOptions, clusterPlan, providers, shellLine, undoOrder, type ClusterFlags, type ClusterPlan } from '../../targets/cluster/provision/plan.js';
 import { preflightWait } from '../../targets/cluster/provision/ready.js';
@@ -36,7 +37,9 @@ the step); Ctrl-C undoes everything started (exit 130). On an existing cluster, 
 before up (bindy-system, monitoring, chaos-mesh, bindy-loadtest, a release) is skipped and never
 removed. A preflight that does not pass within --timeout keeps what was made, for a look (exit 3).
 Needs kind ${kindVersion} (or k3d), kubectl, and helm for --monitoring or --chaos (exit 3 with the
-install line when one is missing); kind and k3d need Docker.
+install line when one is missing); kind and k3d need Docker. Global options it reads: --context
+(existing), -k/--kubeconfig (given to every program as KUBECONFIG), --dry-run, --json, -v (every
+program's output; it is always in cluster.log beside the state file).
 
 Examples:
   $ bindy-loadtest cluster up
@@ -128,6 +131,9 @@ export const clusterCommand: CommandModule = {
       .addHelpText('after', upHelp)
       .action(async (f: Omit<ClusterFlags, 'context' | 'kubeconfig'>) => {
         const g = ctx.globals();
+        if (g.namespace !== undefined && g.namespace !== loadtestCluster.namespace) {
+          throw new UsageError(`--namespace: cluster up makes the BIND9 cluster in ${loadtestCluster.namespace} (deploy/loadtest/bind9-cluster.yaml), got '${g.namespace}'`);
+        }
         const kubeconfig = g.kubeconfig === undefined ? undefined : resolve(ctx.io.cwd, g.kubeconfig);
         const root = toolRoot();
         const home = clusterHome(ctx.io.env);

@@ -52,6 +52,8 @@ export function clusterLogFile(home: string): string {
 
 interface CommandResult {
   code: number | null;
+  /** The signal that ended it, if one did. */
+  signal?: NodeJS.Signals | null;
   aborted: boolean;
   stdout: string;
   /** Last non-empty lines of output (stderr and stdout), for a failure's one line. */
@@ -67,7 +69,9 @@ function runCommand(argv: readonly string[], o: { cwd: string; env: NodeJS.Proce
   if (path === undefined) return Promise.resolve({ code: null, aborted: false, stdout: '', tail: [], spawnError: `${program ?? '(nothing)'} not found on PATH` });
   appendFileSync(o.log, `$ ${shellLine(argv)}\n`);
   return new Promise((resolve) => {
-    const child = spawn(path, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the step (and undo
+    // it) ourselves; an undo is never cut short by a second Ctrl-C.
+    const child = spawn(path, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     const tail: string[] = [];
     let partial = { out: '', err: '' };
@@ -100,12 +104,12 @@ function runCommand(argv: readonly string[], o: { cwd: string; env: NodeJS.Proce
       o.signal?.removeEventListener('abort', onAbort);
       resolve({ code: null, aborted, stdout, tail, spawnError: e.message });
     });
-    child.on('close', (code) => {
+    child.on('close', (code, sig) => {
       o.signal?.removeEventListener('abort', onAbort);
       if (kill !== undefined) clearTimeout(kill);
       emit(partial.out);
       emit(partial.err);
-      resolve({ code, aborted, stdout, tail });
+      resolve({ code, signal: sig, aborted, stdout, tail });
     });
   });
 }
@@ -115,7 +119,8 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 function failureText(argv: readonly string[], r: CommandResult): string {
   if (r.spawnError !== undefined) return `${argv[0] ?? ''}: ${r.spawnError}`;
   const last = r.tail.at(-1);
-  return `${argv[0] ?? ''} exited with code ${r.code ?? 'none'}${last === undefined ? '' : `: ${last}`}`;
+  const how = r.code === null ? `was ended by ${r.signal ?? 'a signal'}` : `exited with code ${r.code}`;
+  return `${argv[0] ?? ''} ${how}${last === undefined ? '' : `: ${last}`}`;
 }
 
 /** Undoes the started steps of `state`, last first, removing each from the state file once undone; the failures, as text. */
