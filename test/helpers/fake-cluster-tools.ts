@@ -3,7 +3,8 @@
  * append their argv to a log file and exit 0, or act as told through the environment:
  *   FAKE_FAIL=<prefix>     a command line starting with it prints "boom: …" on stderr and exits 1
  *   FAKE_SLEEP=<prefix>    a command line starting with it sleeps 30 s (as itself: a signal ends it)
- *   FAKE_PRESENT=<prefix>  a probe (`kubectl … get`, `helm … status`) starting with it succeeds; other probes exit 1
+ *   FAKE_PRESENT=<prefix>  a probe (`kubectl … get`, `helm … status`) starting with it succeeds; other probes
+ *                          exit 1 saying NotFound (FAKE_UNREACHABLE=1: saying the connection was refused)
  * A command line is logged as `<program> <args joined by spaces>`.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ case "$line" in
     if [ -n "\${FAKE_PRESENT:-}" ]; then
       case "$line" in "$FAKE_PRESENT"*) exit 0;; esac
     fi
+    if [ -n "\${FAKE_UNREACHABLE:-}" ]; then echo "The connection to the server was refused" >&2; exit 1; fi
+    echo "Error from server (NotFound): $line" >&2
     exit 1;;
 esac
 echo "ok: $line"

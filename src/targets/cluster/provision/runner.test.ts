@@ -125,6 +125,13 @@ test('existing cluster: what was there before up is skipped, and down leaves it;
   assert.equal(existsSync(clusterStateFile(s.home)), false);
 });
 
+test('existing cluster that does not answer its probes: nothing is made, exit 3 saying so', async () => {
+  const s = await setup({ provider: 'existing' });
+  await assert.rejects(clusterUp(s.plan, s.io({ FAKE_UNREACHABLE: '1' }), ready().wait), (e: unknown) => e instanceof TargetNotReadyError && /^cluster up: cannot tell whether "install bindy .*" is already there: kubectl exited with code 1: The connection to the server was refused; nothing was made$/.test(e.message));
+  assert.deepEqual(s.fakes.lines(), [line(s.plan.steps[0]?.present?.argv ?? [])]);
+  assert.equal(existsSync(clusterStateFile(s.home)), false);
+});
+
 test('Ctrl-C during a step: the running step is stopped and undone too, then the ones before it, last first; exit 130; no state', async () => {
   const s = await setup({ provider: 'existing', monitoring: true });
   const k = s.plan.steps.findIndex((x) => x.id === 'monitoring');

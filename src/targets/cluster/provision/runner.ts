@@ -183,7 +183,15 @@ export async function clusterUp(plan: ClusterPlan, io: RunnerIo, waitReady: Wait
     if (s.present === undefined) continue;
     const r = await runCommand(s.present.argv, { cwd: io.cwd, env, log, signal });
     if (r.aborted) throw new InterruptedError('cluster up interrupted before its first step: nothing was made');
-    const present = s.present.when === 'exit-0' ? r.code === 0 : r.code === 0 && r.stdout.trim() !== '';
+    // Only a clear "not found" means absent: a probe that could not ask (cluster unreachable,
+    // refused) must not let `up` install, and later remove, something that was there.
+    const notFound = r.code !== 0 && r.tail.some((l) => /not ?found/i.test(l));
+    if (r.code !== 0 && !notFound) {
+      throw new TargetNotReadyError(`cluster up: cannot tell whether "${s.title}" is already there: ${failureText(s.present.argv, r)}; nothing was made`, {
+        hint: `check the cluster answers: kubectl --context ${o.context} get --raw /readyz`,
+      });
+    }
+    const present = r.code === 0 && (s.present.when === 'exit-0' || r.stdout.trim() !== '');
     if (present) skip.add(s.id);
   }
 
