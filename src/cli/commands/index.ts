@@ -13,6 +13,7 @@ import { cleanupCommand } from './cleanup.js';
 import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
 import { analyzeCommand } from './analyze.js';
+import { clusterCommand } from './cluster.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand];
+export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand, clusterCommand];
