@@ -187,7 +187,6 @@ export class FlowControl {
     const flowQueued = l.queue.filter((w) => w.flow === flow).length;
     if (flowQueued >= l.flowCapacity || l.queue.length >= l.levelCapacity) return Promise.resolve(this.rejected(l, c, 'queue-full'));
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
       const leave = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -208,7 +207,7 @@ export class FlowControl {
         },
       };
       const onAbort = (): void => w.cancel('cancelled');
-      timer = setTimeout(() => w.cancel('time-out'), this.waitLimitMs);
+      const timer = setTimeout(() => w.cancel('time-out'), this.waitLimitMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       l.queue.push(w);
       this.observer?.inQueueDelta(fs.metadata.name, l.name, 1);

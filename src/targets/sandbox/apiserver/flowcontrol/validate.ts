@@ -20,7 +20,8 @@ const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function goValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? 'nil';
 }
 
 /** Collects violations and unknown fields while walking one object. */
@@ -69,7 +70,8 @@ class Walk {
   /** The strings at `o[key]` ([] when absent). */
   strings(o: JsonObject, key: string, path: string): string[] {
     const a = this.arr(o, key, path);
-    if (a.every((x) => typeof x === 'string')) return a as string[];
+    const out = a.filter((x): x is string => typeof x === 'string');
+    if (out.length === a.length) return out;
     this.typeInvalid(path, a, 'array of strings');
     return [];
   }
