@@ -227,7 +227,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       client: ctx.client,
       journal: ctx.journal,
       runId: plan.runId,
-      ...(ctx.target.operatorServiceAccount === undefined ? {} : { operator: ctx.target.operatorServiceAccount }),
+      ...(ctx.target.operatorIdentity === undefined ? {} : { operator: ctx.target.operatorIdentity.serviceAccount }),
       deadManMs: p.durationMs + data.recoveryBoundMs,
     });
     const appliedMono = performance.now();
@@ -377,7 +377,7 @@ export function backpressureUnsupported(target: Target, plan: ScenarioPlan<Backp
     if (f === undefined) return `slow-sidecar needs a fault mechanism on the operator→bindcar path; the ${target.info.kind} target has none here yet (a cluster needs Chaos Mesh, not wired yet)`;
     return f.unsupportedReason('sandbox-proxy', p.link, p.spec);
   }
-  if (target.operatorServiceAccount === undefined) return "api-throttle needs the operator's ServiceAccount, and this target does not say it";
+  if (target.operatorIdentity === undefined) return "api-throttle needs the operator's ServiceAccount, and this target does not say it";
   if (target.info.kind === 'cluster' && plan.data?.allowClusterChanges !== true) {
     return 'api-throttle adds a FlowSchema and a PriorityLevelConfiguration to the cluster\'s API Priority and Fairness (journalled and removed afterwards): allow it with --allow-cluster-changes';
   }

@@ -15,7 +15,7 @@ import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
 import { assertApiReachable } from './cluster/reachable.js';
 import { sandboxBindyVersion } from './sandbox/twin-versions.js';
-import type { MetricsEndpoint, Target, TargetFaults } from './target.js';
+import { serviceAccountIdentity, type MetricsEndpoint, type OperatorIdentity, type Target, type TargetFaults } from './target.js';
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
 import type { ProbeSpec } from '../faults/fault.js';
@@ -109,6 +109,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     metricsEndpoints: metrics,
     faults: sandboxFaults(state, home),
     ...scoutOf(state),
+    ...(state.operatorIdentity === undefined ? {} : { operatorIdentity: state.operatorIdentity }),
     // The sandbox made the namespace and the Bind9Cluster when it started: say so rather than "already there".
     setup: async (s) => ({ ...(await setupTarget(s, { client, createCluster: true })), provisionedBy: 'the sandbox when it started' }),
     async close() {
@@ -174,6 +175,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const kubeConfig = client.kubeConfig;
   const server = kubeConfig.getCurrentCluster()?.server ?? '(none)';
   let version = '';
+  let operatorIdentity: OperatorIdentity | undefined;
   if (o.forRun) {
     const facts = await gatherClusterFacts(kubeConfig, { namespace: config.namespace, clusterName: config.fixtures.clusterName });
     assertPreflight(
@@ -187,6 +189,8 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     );
     // The version measured goes into every result (deploy/loadtest/bindy pins it; docs/cluster.md).
     version = operatorVersionText(facts.operator);
+    // Who bindy is to the API server: its Deployment's ServiceAccount (a FlowSchema subject can name it).
+    if (facts.operator !== null) operatorIdentity = serviceAccountIdentity(facts.operator.namespace, facts.operator.serviceAccountName);
   } else {
     // Commands that only clean up skip the bindy preflight but still need an API server that answers.
     await assertApiReachable(kubeConfig);
@@ -206,6 +210,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     metricsEndpoints: [],
     setup: (s) => setupTarget(s, { client, createCluster: o.createCluster }),
     close: () => Promise.resolve(),
+    ...(operatorIdentity === undefined ? {} : { operatorIdentity }),
   };
 }
 

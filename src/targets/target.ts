@@ -18,6 +18,27 @@ export interface MetricsEndpoint {
   url: string;
 }
 
+/**
+ * Who bindy's operator is to the API server: the user its requests authenticate as, with its
+ * groups, and the ServiceAccount behind it. What a FlowSchema subject must name to single out the
+ * operator's requests (API Priority and Fairness).
+ */
+export interface OperatorIdentity {
+  /** `system:serviceaccount:<namespace>:<name>`. */
+  readonly user: string;
+  readonly groups: readonly string[];
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
+}
+
+/** The identity of a ServiceAccount's tokens, with the groups kube-apiserver gives them. */
+export function serviceAccountIdentity(namespace: string, name: string): OperatorIdentity {
+  return {
+    user: `system:serviceaccount:${namespace}:${name}`,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+    serviceAccount: { namespace, name },
+  };
+}
+
 /** What a run needs in place before its first measured write: the labelled namespace and the Bind9Cluster its zones select. */
 export interface TargetSetup {
   namespace: string;
@@ -80,8 +101,11 @@ export interface Target {
   readonly closeRemovesObjects?: boolean;
   /** Fault injection (the chaos scenario); absent where this target has none. */
   readonly faults?: TargetFaults;
-  /** The ServiceAccount the operator's API requests are made as (backpressure's api-throttle squeezes it); absent: unknown. */
-  readonly operatorServiceAccount?: { readonly namespace: string; readonly name: string };
+  /**
+   * Who the operator is to the API server (sandbox: the operator twin's token; cluster: the
+   * ServiceAccount of bindy's Deployment); absent when unknown (no operator found, or none running).
+   */
+  readonly operatorIdentity?: OperatorIdentity;
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */
   readonly discovery?: { readonly scoutCluster: string };
 }

@@ -111,17 +111,29 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
   start
     .command('apiserver')
     .description('the Kubernetes API server twin (HTTPS on 127.0.0.1) serving bindy\'s kinds')
-    .requiredOption('--kubeconfig-out <file>', 'where to write a kubeconfig for it')
+    .requiredOption('--kubeconfig-out <file>', 'where to write a kubeconfig for it (an admin user, in system:masters)')
+    .option('--operator-kubeconfig-out <file>', 'where to write the operator\'s kubeconfig (its own token: ServiceAccount bindy-system/bindy)')
     .option('--port <port>', 'port (default: a free one)')
-    .action(async (o: { kubeconfigOut: string; port?: string }) => {
+    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string }) => {
       const namespace = ctx.globals().namespace ?? 'bindy-loadtest';
-      const api = await runApiServer({ kubeconfigPath: o.kubeconfigOut, namespace, ...(o.port === undefined ? {} : { port: portArg('--port', o.port) }) });
+      const api = await runApiServer({
+        kubeconfigPath: o.kubeconfigOut,
+        ...(o.operatorKubeconfigOut === undefined ? {} : { operatorKubeconfigPath: o.operatorKubeconfigOut }),
+        namespace,
+        ...(o.port === undefined ? {} : { port: portArg('--port', o.port) }),
+      });
       let caFile: string | undefined;
       if (api.caCert !== undefined) {
         caFile = join(dirname(o.kubeconfigOut), 'apiserver-ca.crt');
         await writeFile(caFile, api.caCert, { mode: 0o644 });
       }
-      announce(ctx, { url: api.url, kubeconfig: o.kubeconfigOut, ...(caFile === undefined ? {} : { caFile }), metricsUrl: `${api.url}/metrics` });
+      announce(ctx, {
+        url: api.url,
+        kubeconfig: o.kubeconfigOut,
+        ...(o.operatorKubeconfigOut === undefined ? {} : { operatorKubeconfig: o.operatorKubeconfigOut }),
+        ...(caFile === undefined ? {} : { caFile }),
+        metricsUrl: `${api.url}/metrics`,
+      });
       await waitForStopSignal();
       await api.stop();
     });

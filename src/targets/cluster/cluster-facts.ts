@@ -20,6 +20,8 @@ export interface OperatorFact {
   images: string[];
   /** `imageID` of each running container of the operator's pods (a digest): the version that ran; empty when unreadable. */
   imageIds: string[];
+  /** The pod template's `serviceAccountName` (`default` when unset, as Kubernetes runs the pod): whom the operator's requests authenticate as. */
+  serviceAccountName: string;
 }
 
 /** The Bind9Cluster the zones select, as found. */
@@ -62,7 +64,8 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function operatorFact(d: V1Deployment): OperatorFact {
+/** The facts of a found Deployment (pure). */
+export function operatorFact(d: V1Deployment): OperatorFact {
   return {
     namespace: d.metadata?.namespace ?? '',
     name: d.metadata?.name ?? '',
@@ -70,6 +73,7 @@ function operatorFact(d: V1Deployment): OperatorFact {
     desired: d.spec?.replicas ?? 1,
     images: (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '').filter((i) => i !== ''),
     imageIds: [],
+    serviceAccountName: d.spec?.template.spec?.serviceAccountName ?? d.spec?.template.spec?.serviceAccount ?? 'default',
   };
 }
 

@@ -11,7 +11,7 @@ const ready: ClusterFacts = {
   context: 'kind-bindy',
   unreachable: null,
   bindyResources: ['arecords', 'bind9clusters', 'dnszones'],
-  operator: { namespace: 'bindy-system', name: 'bindy', available: 1, desired: 1, images: ['bindy:v1'], imageIds: [] },
+  operator: { namespace: 'bindy-system', name: 'bindy', available: 1, desired: 1, images: ['bindy:v1'], imageIds: [], serviceAccountName: 'bindy' },
   namespace: { name: 'lt', labels: { [managedNamespaceLabel]: managedNamespaceValue } },
   cluster: { name: 'loadtest', readyInstances: 1, ready: 'True', labels: {} },
 };
@@ -24,7 +24,7 @@ test('preflight: a ready cluster has no problems; each missing piece is named wi
     ['no CRDs', { bindyResources: null }, {}, /CRDs are not installed/],
     ['a kind missing', {}, { resources: ['dnszones', 'caarecords'] }, /does not serve caarecords/],
     ['no operator', { operator: null }, {}, /operator is not deployed/],
-    ['operator unavailable', { operator: { namespace: 'bindy-system', name: 'bindy', available: 0, desired: 1, images: ['bindy:v1'], imageIds: [] } }, {}, /0\/1 replicas available/],
+    ['operator unavailable', { operator: { namespace: 'bindy-system', name: 'bindy', available: 0, desired: 1, images: ['bindy:v1'], imageIds: [], serviceAccountName: 'bindy' } }, {}, /0\/1 replicas available/],
     ['foreign namespace', { namespace: { name: 'lt', labels: {} } }, {}, /not created by bindy-loadtest/],
     ['foreign namespace, allowed', { namespace: { name: 'lt', labels: {} } }, { allowExistingNamespace: true }, null],
     ['absent namespace is created later', { namespace: null, cluster: null }, { createCluster: true }, null],

@@ -16,8 +16,8 @@ import { openApiGroupVersion, openApiRoot } from './openapi.js';
 import { openApiV2 } from './openapi-v2.js';
 import { encodeOpenApiV2, openApiV2ProtoAccept, openApiV2ProtoType } from './openapi-v2-proto.js';
 import { isObject, patchTypes } from './patch.js';
-import { Registry, type DeleteOptions, type FieldValidation, type ListQuery, type WatchDelivery } from './registry.js';
-import { apiVersionOf, bindyResources, coreResources, type ResourceDefinition } from './resources.js';
+import { Registry, resourceKey, type DeleteOptions, type FieldValidation, type ListQuery, type WatchDelivery } from './registry.js';
+import { apiVersionOf, bindyResources, coreResources, flowcontrolResources, type ResourceDefinition } from './resources.js';
 import { metricVerb, resolveRoute, type ResourceRoute } from './routes.js';
 import {
   ApiStatusError,
@@ -32,6 +32,10 @@ import {
 } from './status.js';
 import { Store, type KubeObject, type StoreEvent } from './store.js';
 import { generateServingCert, type ServingCert } from './serving-cert.js';
+import { anonymousUser, sandboxAdmin, type TokenIdentity, type UserInfo } from './identities.js';
+import { bootstrapObjects } from './flowcontrol/defaults.js';
+import { FlowControl, type Rejected } from './flowcontrol/dispatcher.js';
+import { flowcontrolGroup, flowcontrolVersion, type FlowSchemaObject, type PriorityLevelObject, type RequestDigest } from './flowcontrol/types.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 
 /** Faults the server injects into resource requests; change the fields at any time. */
@@ -48,10 +52,16 @@ export interface FaultOptions {
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
-  /** Resources to serve; default: the bindy kinds (no validation) and the core kinds. */
+  /** Resources to serve; default: the core kinds, API Priority and Fairness' kinds and the bindy kinds (no validation). */
   resources?: ResourceDefinition[];
-  /** Bearer token clients must send; default: 32 random bytes, hex. */
+  /** Bearer token of the admin user (`adminUser`); default: 32 random bytes, hex. */
   token?: string;
+  /** Who `token` authenticates as (default {@link sandboxAdmin}: loadtest-admin in system:masters). */
+  adminUser?: UserInfo;
+  /** More accepted tokens, each with its user (a real server's static token file). */
+  identities?: readonly TokenIdentity[];
+  /** API Priority and Fairness (on when flowschemas and prioritylevelconfigurations are served). */
+  flowControl?: { serverConcurrencyLimit?: number; queueWaitLimitMs?: number };
   /** Events kept per resource for watch resumption and list continuation (default 10,000). */
   historySize?: number;
   /** Interval of BOOKMARK events for watches that allow them, in ms (default 60,000 like a real server). */
@@ -78,6 +88,8 @@ export interface InProcessRequest {
   body?: unknown;
   /** Sends the server's bearer token (default true). */
   auth?: boolean;
+  /** Sends this bearer token instead of the admin one. */
+  token?: string;
 }
 
 /** The answer to an in-process request. */
@@ -130,6 +142,10 @@ export interface ApiServer {
   readonly store: Store;
   readonly registry: Registry;
   readonly token: string;
+  /** Every accepted bearer token and its user (the admin token included). */
+  readonly identities: ReadonlyMap<string, UserInfo>;
+  /** API Priority and Fairness; undefined when the server does not serve its kinds. */
+  readonly flowControl: FlowControl | undefined;
   readonly metrics: ApiServerMetrics;
   readonly faults: FaultOptions;
 }
@@ -204,12 +220,14 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const store = new Store({ historySize: options.historySize ?? 10_000 });
   const registry = new Registry({
     store,
-    resources: options.resources ?? [...coreResources(), ...bindyResources()],
+    resources: options.resources ?? [...coreResources(), ...flowcontrolResources(), ...bindyResources()],
     ...(options.now ? { now: options.now } : {}),
     ...(options.namespaceCleanupDelayMs === undefined ? {} : { namespaceCleanupDelayMs: options.namespaceCleanupDelayMs }),
   });
   const token = options.token ?? randomBytes(32).toString('hex');
+  const identities = new Map<string, UserInfo>([[token, options.adminUser ?? sandboxAdmin], ...(options.identities ?? []).map((i): [string, UserInfo] => [i.token, i.user])]);
   const metrics = new ApiServerMetrics();
+  const flowControl = startFlowControl(registry, metrics, options.flowControl ?? {});
   const faults: FaultOptions = { latencyMs: 0, tooManyRequestsRate: 0, retryAfterSeconds: 1, serverErrorRate: 0, ...options.faults };
   const random = options.random ?? Math.random;
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
@@ -315,7 +333,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     return v === 'None' || v === 'Object' ? v : 'Metadata';
   }
 
-  async function resourceRequest(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels): Promise<number> {
+  /** Serves a resource request; a watch calls `onInitialized` once its initial events are sent (APF frees its seat then). */
+  async function resourceRequest(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels, onInitialized: () => void): Promise<number> {
     const q = ex.url.searchParams;
     const reads = route.verb === 'get' || route.verb === 'list' || route.verb === 'watch';
     // Validated and answered like a write, persisted never (no revision, no watch event).
@@ -340,7 +359,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         return 200;
       }
       case 'watch':
-        return watch(route, ex, sink, labels);
+        return watch(route, ex, sink, labels, onInitialized);
       case 'create': {
         const r = registry.create(def, namespace, await jsonBody(ex), writeOpts);
         sendJson(sink, 201, r.object, warn(r.warnings));
@@ -395,7 +414,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   }
 
   /** Streams watch events as newline-delimited JSON until timeout, drop, error or client close. */
-  function watch(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels): Promise<number> {
+  function watch(route: ResourceRoute, ex: Exchange, sink: Sink, labels: RequestLabels, onInitialized: () => void): Promise<number> {
     const q = ex.url.searchParams;
     const lq: ListQuery & { sendInitialEvents?: boolean } = listQuery(q);
     if (route.name !== undefined) {
@@ -465,6 +484,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         const status: StatusBody = e instanceof ApiStatusError ? e.status : internalError(String(e)).status;
         send({ type: 'ERROR', object: status, rv: store.rv });
       }
+      onInitialized();
       // A real server ends a watch after an ERROR event.
       if (errored) {
         finish(false);
@@ -482,10 +502,23 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     });
   }
 
-  async function serve(ex: Exchange, sink: Sink): Promise<void> {
+  /** Who the request is: the user of its bearer token, anonymous on the public paths without one; else 401. */
+  function authenticate(auth: string | undefined, pathname: string): UserInfo {
+    if (auth === undefined) {
+      if (publicPaths.has(pathname)) return anonymousUser;
+      throw unauthorized();
+    }
+    const user = auth.startsWith('Bearer ') ? identities.get(auth.slice('Bearer '.length)) : undefined;
+    if (user === undefined) throw unauthorized();
+    return user;
+  }
+
+  async function serve(ex: Exchange, original: Sink, signal?: AbortSignal): Promise<void> {
     const started = performance.now();
     let labels: RequestLabels | undefined;
     let code = 500;
+    let sink = original;
+    let release: () => void = () => undefined;
     try {
       const pathname = ex.url.pathname;
       if (pathname === '/metrics') {
@@ -494,30 +527,45 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         sink.end(text);
         return;
       }
-      const auth = ex.header('authorization');
-      if (auth !== undefined ? auth !== `Bearer ${token}` : !publicPaths.has(pathname)) throw unauthorized();
-      if (nonResource(ex, sink)) return;
+      const user = authenticate(ex.header('authorization'), pathname);
       const watchParam = ex.url.searchParams.get('watch');
       const route = resolveRoute(registry, ex.method, pathname, watchParam === 'true' || watchParam === '1');
-      if (!route) throw pathNotFound();
-      const l: RequestLabels = {
-        verb: metricVerb(route.verb, ex.header('content-type')),
-        group: route.group,
-        version: route.version,
-        resource: route.def.plural,
-        subresource: route.subresource ?? '',
-        scope: route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
-      };
-      labels = l;
+      if (route) {
+        labels = {
+          verb: metricVerb(route.verb, ex.header('content-type')),
+          group: route.group,
+          version: route.version,
+          resource: route.def.plural,
+          subresource: route.subresource ?? '',
+          scope: route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
+        };
+      }
+      if (flowControl !== undefined) {
+        const admission = await flowControl.admit(digestOf(user, route, ex), signal);
+        if (admission.flowSchema !== undefined && admission.priorityLevel !== undefined) {
+          sink = withHeaders(sink, { 'X-Kubernetes-PF-FlowSchema-UID': admission.flowSchema.uid, 'X-Kubernetes-PF-PriorityLevel-UID': admission.priorityLevel.uid });
+        }
+        if (!admission.ok) {
+          code = 429;
+          sendApfRejection(sink, admission);
+          return;
+        }
+        release = admission.release;
+      }
+      if (!route) {
+        if (nonResource(ex, sink)) return;
+        throw pathNotFound();
+      }
       if (faults.latencyMs > 0) await delay(faults.latencyMs);
       if (faults.tooManyRequestsRate > 0 && random() < faults.tooManyRequestsRate) throw tooManyRequests(faults.retryAfterSeconds);
       if (faults.serverErrorRate > 0 && random() < faults.serverErrorRate) throw internalError('injected by the sandbox fault hooks');
-      code = await resourceRequest(route, ex, sink, l);
+      code = await resourceRequest(route, ex, sink, labels ?? emptyLabels, release);
     } catch (e) {
       const err = e instanceof ApiStatusError ? e : internalError(e instanceof Error ? e.message : String(e));
       code = err.status.code;
       sendStatus(sink, err);
     } finally {
+      release();
       if (labels) metrics.observe(labels, code, (performance.now() - started) / 1000);
     }
   }
@@ -561,13 +609,16 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       },
       body: () => (bodyPromise ??= readBody(req)),
     };
-    void serve(ex, httpSink(res));
+    // A client that goes away while its request is queued by APF leaves the queue.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    void serve(ex, httpSink(res), gone.signal);
   };
 
   async function request(r: InProcessRequest): Promise<InProcessResponse> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
-    if (r.auth !== false && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
+    if (r.auth !== false && headers.authorization === undefined) headers.authorization = `Bearer ${r.token ?? token}`;
     const bodyText = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
     if (r.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = jsonType;
     let status = 0;
@@ -657,7 +708,47 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     store,
     registry,
     token,
+    identities,
+    flowControl,
     metrics,
     faults,
   };
+}
+
+const emptyLabels: RequestLabels = { verb: '', group: '', version: '', resource: '', subresource: '', scope: '' };
+
+/** What APF classifies: the user, and the resource request (RBAC verb, group, resource, namespace) or the non-resource path (lower-case method). */
+function digestOf(user: UserInfo, route: ResourceRoute | undefined, ex: Exchange): RequestDigest {
+  if (route === undefined) return { user, nonResource: { verb: ex.method.toLowerCase(), path: ex.url.pathname } };
+  return { user, resource: { verb: route.verb, apiGroup: route.group, resource: route.def.plural, subresource: route.subresource ?? '', namespace: route.namespace ?? '' } };
+}
+
+/** The same sink, with more response headers. */
+function withHeaders(sink: Sink, extra: Record<string, string>): Sink {
+  return { ...sink, head: (status, headers) => sink.head(status, { ...headers, ...extra }) };
+}
+
+/** kube-apiserver's APF rejection: plain text (http.Error), not a Status, with Retry-After. */
+function sendApfRejection(sink: Sink, r: Rejected): void {
+  sink.head(429, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': String(r.retryAfterSeconds) });
+  sink.end('Too many requests, please try again later.\n');
+}
+
+/** Creates the bootstrap FlowSchemas and priority levels and the dispatcher reading them; undefined when the kinds are not served. */
+function startFlowControl(registry: Registry, metrics: ApiServerMetrics, o: NonNullable<ApiServerOptions['flowControl']>): FlowControl | undefined {
+  const fsDef = registry.resource(flowcontrolGroup, flowcontrolVersion, 'flowschemas');
+  const plDef = registry.resource(flowcontrolGroup, flowcontrolVersion, 'prioritylevelconfigurations');
+  if (fsDef === undefined || plDef === undefined) return undefined;
+  // The manager kube-apiserver's bootstrap configuration ensurer writes them under.
+  for (const b of bootstrapObjects()) registry.create(b.plural === 'flowschemas' ? fsDef : plDef, undefined, b.body, { fieldManager: 'api-priority-and-fairness-config-producer-v1' });
+  const live = (def: ResourceDefinition): KubeObject[] => registry.store.list(resourceKey(def)).filter((x) => x.metadata.deletionTimestamp === undefined);
+  const fc = new FlowControl({
+    // Stored objects passed validation and defaulting: they have the shapes APF reads.
+    source: () => ({ flowSchemas: live(fsDef) as unknown as FlowSchemaObject[], priorityLevels: live(plDef) as unknown as PriorityLevelObject[] }),
+    observer: metrics.flowControl,
+    ...(o.serverConcurrencyLimit === undefined ? {} : { serverConcurrencyLimit: o.serverConcurrencyLimit }),
+    ...(o.queueWaitLimitMs === undefined ? {} : { queueWaitLimitMs: o.queueWaitLimitMs }),
+  });
+  for (const def of [fsDef, plDef]) registry.store.watch(resourceKey(def), registry.store.rv, () => fc.invalidate());
+  return fc;
 }

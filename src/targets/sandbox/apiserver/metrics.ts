@@ -1,5 +1,6 @@
 /** @module The sandbox API server's Prometheus metrics, named and labelled like kube-apiserver's. */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FlowControlObserver, RejectReason } from './flowcontrol/dispatcher.js';
 
 /** Labels of one request, with the real server's values (verb: GET, LIST, WATCH, POST, PUT, PATCH, APPLY, DELETE). */
 export interface RequestLabels {
@@ -18,6 +19,11 @@ export class ApiServerMetrics {
   private readonly total: Counter<string>;
   private readonly duration: Histogram<string>;
   private readonly longRunning: Gauge<string>;
+  private readonly apfRejected: Counter<string>;
+  private readonly apfDispatched: Counter<string>;
+  private readonly apfExecuting: Gauge<string>;
+  private readonly apfInQueue: Gauge<string>;
+  private readonly apfNominal: Gauge<string>;
 
   constructor() {
     const labels = ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'];
@@ -41,6 +47,52 @@ export class ApiServerMetrics {
       labelNames: labels,
       registers: [this.registry],
     });
+    // API Priority and Fairness, with kube-apiserver's names and labels.
+    const fsPl = ['flow_schema', 'priority_level'];
+    this.apfRejected = new Counter({
+      name: 'apiserver_flowcontrol_rejected_requests_total',
+      help: 'Number of requests rejected by API Priority and Fairness subsystem',
+      labelNames: [...fsPl, 'reason'],
+      registers: [this.registry],
+    });
+    this.apfDispatched = new Counter({
+      name: 'apiserver_flowcontrol_dispatched_requests_total',
+      help: 'Number of requests executed by API Priority and Fairness subsystem',
+      labelNames: fsPl,
+      registers: [this.registry],
+    });
+    this.apfExecuting = new Gauge({
+      name: 'apiserver_flowcontrol_current_executing_requests',
+      help: 'Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem',
+      labelNames: fsPl,
+      registers: [this.registry],
+    });
+    this.apfInQueue = new Gauge({
+      name: 'apiserver_flowcontrol_current_inqueue_requests',
+      help: 'Number of requests currently pending in queues of the API Priority and Fairness subsystem',
+      labelNames: fsPl,
+      registers: [this.registry],
+    });
+    this.apfNominal = new Gauge({
+      name: 'apiserver_flowcontrol_nominal_limit_seats',
+      help: 'Nominal number of execution seats configured for each priority level',
+      labelNames: ['priority_level'],
+      registers: [this.registry],
+    });
+  }
+
+  /** What API Priority and Fairness reports, recorded into this registry. */
+  get flowControl(): FlowControlObserver {
+    return {
+      dispatched: (fs, pl) => this.apfDispatched.inc({ flow_schema: fs, priority_level: pl }),
+      rejected: (fs, pl, reason: RejectReason) => this.apfRejected.inc({ flow_schema: fs, priority_level: pl, reason }),
+      executingDelta: (fs, pl, d) => this.apfExecuting.inc({ flow_schema: fs, priority_level: pl }, d),
+      inQueueDelta: (fs, pl, d) => this.apfInQueue.inc({ flow_schema: fs, priority_level: pl }, d),
+      nominalLimits: (limits) => {
+        this.apfNominal.reset();
+        for (const [pl, n] of limits) this.apfNominal.set({ priority_level: pl }, n);
+      },
+    };
   }
 
   /** Records one finished request; `seconds` from the request's arrival to its end. */

@@ -3,6 +3,8 @@ import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../../../model/k
 import type { ObjectValidator } from '../../../model/schemas/types.js';
 import type { OpenApiSchema } from '../../../model/schemas/openapi.js';
 import { builtinSchemas } from '../../../model/schemas/builtin.js';
+import { validateFlowSchema, validatePriorityLevel } from './flowcontrol/validate.js';
+import { flowcontrolGroup, flowcontrolVersion } from './flowcontrol/types.js';
 
 /** Everything the server needs to know to serve one resource. */
 export interface ResourceDefinition {
@@ -115,5 +117,14 @@ export function coreResources(): ResourceDefinition[] {
     core('', 'v1', 'Secret', 'secrets', { fields: ['type'] }),
     core('coordination.k8s.io', 'v1', 'Lease', 'leases'),
     core('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], status: true, generation: true }),
+  ];
+}
+
+/** API Priority and Fairness' kinds (flowcontrol.apiserver.k8s.io/v1, cluster-scoped), validated and defaulted as kube-apiserver does. */
+export function flowcontrolResources(): ResourceDefinition[] {
+  const opts = { namespaced: false, status: true, generation: true } as const;
+  return [
+    { ...core(flowcontrolGroup, flowcontrolVersion, 'FlowSchema', 'flowschemas', opts), validate: validateFlowSchema },
+    { ...core(flowcontrolGroup, flowcontrolVersion, 'PriorityLevelConfiguration', 'prioritylevelconfigurations', opts), validate: validatePriorityLevel },
   ];
 }

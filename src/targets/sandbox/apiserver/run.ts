@@ -1,5 +1,7 @@
 /** @module Standalone runner of the sandbox API server: listen, write a kubeconfig, stop on request. */
+import { randomBytes } from 'node:crypto';
 import { createApiServer, type ApiServer, type ApiServerOptions } from './api-server.js';
+import { bindyServiceAccount, serviceAccountUser } from './identities.js';
 import { defaultResources } from './default-resources.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
@@ -9,6 +11,12 @@ export interface RunApiServerOptions extends ApiServerOptions {
   port?: number;
   /** Where to write the kubeconfig (omit to write none). */
   kubeconfigPath?: string;
+  /**
+   * Where to write the operator twin's kubeconfig: a token of its own that authenticates as bindy's
+   * ServiceAccount (system:serviceaccount:bindy-system:bindy), so APF and the API server tell its
+   * requests from the tool's. Omit to write none (and accept no such token).
+   */
+  operatorKubeconfigPath?: string;
   /** Default namespace of the kubeconfig context. */
   namespace?: string;
   /** Serve HTTPS with a self-signed certificate (default true: kubectl sends tokens only over TLS). */
@@ -24,6 +32,7 @@ export interface RunningApiServer {
   /** PEM of the serving certificate when TLS is on. */
   caCert: string | undefined;
   kubeconfigPath: string | undefined;
+  operatorKubeconfigPath: string | undefined;
   /** Stops listening and ends every watch. */
   stop(): Promise<void>;
 }
@@ -33,16 +42,19 @@ export interface RunningApiServer {
  * kubeconfig for it. The caller decides when to stop (a process wrapper stops on SIGTERM).
  */
 export async function runApiServer(options: RunApiServerOptions = {}): Promise<RunningApiServer> {
-  const { port, kubeconfigPath, namespace, tls, ...serverOptions } = options;
-  const server = createApiServer({ resources: defaultResources(), ...serverOptions });
+  const { port, kubeconfigPath, operatorKubeconfigPath, namespace, tls, ...serverOptions } = options;
+  const operatorToken = operatorKubeconfigPath === undefined ? undefined : randomBytes(32).toString('hex');
+  const identities = [...(serverOptions.identities ?? []), ...(operatorToken === undefined ? [] : [{ token: operatorToken, user: serviceAccountUser(bindyServiceAccount) }])];
+  const server = createApiServer({ resources: defaultResources(), ...serverOptions, identities });
   const listening = await server.listen({ host: '127.0.0.1', port: port ?? 0, tls: tls ?? true });
-  if (kubeconfigPath !== undefined) {
-    await writeKubeconfig(kubeconfigPath, {
+  const write = (path: string, token: string): Promise<void> =>
+    writeKubeconfig(path, {
       server: listening.url,
-      token: server.token,
+      token,
       ...(namespace ? { namespace } : {}),
       ...(listening.caCert ? { caCert: listening.caCert } : {}),
     });
-  }
-  return { server, url: listening.url, port: listening.port, token: server.token, caCert: listening.caCert, kubeconfigPath, stop: () => listening.close() };
+  if (kubeconfigPath !== undefined) await write(kubeconfigPath, server.token);
+  if (operatorKubeconfigPath !== undefined && operatorToken !== undefined) await write(operatorKubeconfigPath, operatorToken);
+  return { server, url: listening.url, port: listening.port, token: server.token, caCert: listening.caCert, kubeconfigPath, operatorKubeconfigPath, stop: () => listening.close() };
 }

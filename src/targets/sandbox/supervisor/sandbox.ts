@@ -16,11 +16,15 @@ import type { FaultProxyReadyLine } from '../../../faults/proxy/run.js';
 import type { LinkSpec } from '../../../faults/proxy/link-spec.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { bootstrapSandbox } from './bootstrap.js';
+import { bindyServiceAccount } from '../apiserver/identities.js';
+import { serviceAccountIdentity } from '../../target.js';
 
 /** What `sandbox start apiserver` announces. */
 export interface ApiServerReadyLine {
   url: string;
   kubeconfig: string;
+  /** The operator twin's kubeconfig (a token of its own, authenticating as bindy's ServiceAccount). */
+  operatorKubeconfig?: string;
   caFile?: string;
   metricsUrl: string;
 }
@@ -144,10 +148,12 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const tokenFile = join(dir, 'sidecar-token');
     await writeFile(tokenFile, token, { mode: 0o600 });
     const kubeconfig = join(dir, 'kubeconfig');
+    // The operator twin gets a token of its own (bindy's ServiceAccount), so the API server tells its requests from the tool's.
+    const operatorKubeconfig = join(dir, 'operator.kubeconfig');
     // Both settle before going on: a failure of one must not leave the other starting unseen.
     const [namedStart, apiStart] = await Promise.allSettled([
       part<NamedReadyLine>('named', ['--dir', join(dir, 'named')]),
-      part<ApiServerReadyLine>('apiserver', ['--kubeconfig-out', kubeconfig, '--namespace', opts.namespace]),
+      part<ApiServerReadyLine>('apiserver', ['--kubeconfig-out', kubeconfig, '--operator-kubeconfig-out', operatorKubeconfig, '--namespace', opts.namespace]),
     ]);
     if (namedStart.status === 'rejected') throw namedStart.reason;
     if (apiStart.status === 'rejected') throw apiStart.reason;
@@ -171,7 +177,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     // Fixed from here on: a restarted sidecar must be where the operator (or its link) points.
     startArgs.set('sidecar', { args: [...(startArgs.get('sidecar')?.args ?? []), '--port', new URL(sidecar.ready.url).port], secretEnv: { BIND_API_TOKEN: tokenFile } });
     let faultProxy: SandboxState['faultProxy'];
-    let operatorView = { kubeconfig, dns: `127.0.0.1:${named.ready.ports.dns}`, sidecar: sidecar.ready.url };
+    let operatorView = { kubeconfig: operatorKubeconfig, dns: `127.0.0.1:${named.ready.ports.dns}`, sidecar: sidecar.ready.url };
     if (opts.faultProxy === true) {
       const apiPort = Number(new URL(api.ready.url).port);
       const links: LinkSpec[] = [
@@ -184,9 +190,9 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       faultProxy = { controlUrl: proxy.ready.controlUrl, links: proxy.ready.links.map((l): FaultProxyLinkState => ({ name: l.name, protocol: l.protocol, listen: { ...l.listen }, upstream: { ...l.upstream } })) };
       const listenPort = (name: string): number => faultProxy?.links.find((l) => l.name === name)?.listen.port ?? 0;
       // TLS passes through the link untouched; the serving certificate is for 127.0.0.1, any port.
-      const operatorKubeconfig = join(dir, 'operator.kubeconfig');
-      await writeFile(operatorKubeconfig, redirectKubeconfig(await readFile(kubeconfig, 'utf8'), api.ready.url, `https://127.0.0.1:${listenPort('operator-apiserver')}`), { mode: 0o600 });
-      operatorView = { kubeconfig: operatorKubeconfig, dns: `127.0.0.1:${listenPort('operator-bind')}`, sidecar: `http://127.0.0.1:${listenPort('operator-sidecar')}` };
+      const proxiedKubeconfig = join(dir, 'operator-proxied.kubeconfig');
+      await writeFile(proxiedKubeconfig, redirectKubeconfig(await readFile(operatorKubeconfig, 'utf8'), api.ready.url, `https://127.0.0.1:${listenPort('operator-apiserver')}`), { mode: 0o600 });
+      operatorView = { kubeconfig: proxiedKubeconfig, dns: `127.0.0.1:${listenPort('operator-bind')}`, sidecar: `http://127.0.0.1:${listenPort('operator-sidecar')}` };
     }
     let operator: StartedPart<OperatorReadyLine> | undefined;
     if (opts.withoutOperator !== true) {
@@ -248,6 +254,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         ...(metrics[p.name] === undefined ? {} : { metricsUrl: metrics[p.name] }),
         ...startArgs.get(p.name),
       })),
+      ...(operator === undefined ? {} : { operatorIdentity: serviceAccountIdentity(bindyServiceAccount.namespace, bindyServiceAccount.name) }),
       ...(faultProxy === undefined ? {} : { faultProxy }),
     };
     await writeState(home, state);

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../errors.js';
+import type { OperatorIdentity } from '../../target.js';
 
 /** The part names, in start order. */
 export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator' | 'scout';
@@ -59,6 +60,11 @@ export interface SandboxState {
   updateKeyName: string;
   bind9StatsUrl: string;
   parts: PartState[];
+  /**
+   * Who the operator twin is to the API server (its own token's user: bindy's ServiceAccount
+   * bindy-system/bindy); absent without the operator twin, and in older state files.
+   */
+  operatorIdentity?: OperatorIdentity;
   /** The fault proxy between the operator and the other parts, when the sandbox was started with it. */
   faultProxy?: { controlUrl: string; links: FaultProxyLinkState[] };
 }
