@@ -217,6 +217,9 @@ export const configSpec: f.Section = f.section({
       crashAfter: f.integer('the twin exits non-zero, like a crash, after this many reconciles; absent: never', 1),
       capacity: f.rate('the twin reconciles at most this many objects per second (a known throughput ceiling); absent: no cap'),
     }),
+    apiserver: f.section({
+      requestLatency: f.duration('added to every resource request after its API Priority and Fairness admission, standing for etcd (the twin answers in microseconds otherwise): 5ms'),
+    }),
     sidecar: f.section({
       rateLimit: f.rateLimit('off, or {rps, burst}'),
       token: f.text('static Bearer token (secret)', true),

@@ -366,6 +366,10 @@ export interface SandboxConfig {
     /** Throughput ceiling: reconciles per second across every worker; absent = no cap. */
     capacity?: number;
   };
+  apiserver: {
+    /** Added to every resource request after its APF admission (a seat is held meanwhile), ms; 0 = none. */
+    requestLatency: number;
+  };
   sidecar: {
     rateLimit: RateLimitConfig;
     /** Static Bearer token (BIND_API_TOKEN); absent = a random one per run. Secret: never printed. */

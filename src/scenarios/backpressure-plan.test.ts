@@ -44,11 +44,14 @@ test('pressure modes: the window, its mechanism, and the load at --rate for --du
 
 test('the throttle objects route every request of the ServiceAccount to a Reject level, labelled with the run', () => {
   const [level, schema] = throttleObjects({ name: 'r-squeeze', shares: 1, matchingPrecedence: 1000 }, { namespace: 'bindy-system', name: 'bindy' }, 'r');
-  assert.deepEqual(level.spec, { type: 'Limited', limited: { nominalConcurrencyShares: 1, lendablePercent: 0, limitResponse: { type: 'Reject' } } });
+  assert.deepEqual(level.spec, { type: 'Limited', limited: { nominalConcurrencyShares: 1, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } } });
   const spec = schema.spec as { priorityLevelConfiguration: { name: string }; matchingPrecedence: number; rules: { subjects: unknown[] }[] };
   assert.equal(spec.priorityLevelConfiguration.name, 'r-squeeze');
   assert.deepEqual(spec.rules[0]?.subjects, [{ kind: 'ServiceAccount', serviceAccount: { namespace: 'bindy-system', name: 'bindy' } }]);
   assert.equal(schema.metadata.labels?.['loadtest.bindy.firestoned.io/run-id'], 'r');
+  // Its reconcile traffic only: the Lease (coordination.k8s.io) stays out, or the throttle would end its leadership.
+  const rules = (schema.spec as { rules: { resourceRules: { apiGroups: string[] }[] }[] }).rules[0]?.resourceRules ?? [];
+  assert.deepEqual(rules.map((r) => r.apiGroups), [['bindy.firestoned.io'], ['', 'events.k8s.io']]);
 });
 
 test('bad input is one usage error before anything runs: operator-limits, a pressure past the load, too many steps', async () => {

@@ -64,7 +64,7 @@ export function plannedPressure(mode: Exclude<BackpressureMode, 'step'>, b: Read
         atMs: b.pressureAt,
         durationMs: b.pressureDuration,
         throttle,
-        text: `api-throttle: a FlowSchema ${throttle.name} (precedence ${throttle.matchingPrecedence}) puts every request of bindy's ServiceAccount in a PriorityLevelConfiguration with nominalConcurrencyShares ${b.throttleShares} and limitResponse Reject (the API server answers 429 beyond its seats), ${when}`,
+        text: `api-throttle: a FlowSchema ${throttle.name} (precedence ${throttle.matchingPrecedence}) puts bindy's ServiceAccount's requests on its own resources and Events (not its Lease) in a PriorityLevelConfiguration with nominalConcurrencyShares ${b.throttleShares} and limitResponse Reject (the API server answers 429 beyond its seats), ${when}`,
       };
     }
     case 'operator-limits':

@@ -14,7 +14,7 @@ import { sleep } from '../drive/sleep.js';
 import type { BindyKind } from '../model/kinds.js';
 import { apfKinds } from '../model/object-kinds.js';
 import { lookAtOperator, restartsBetween, type OperatorLife, type OperatorLifeSource } from '../observe/operator-life.js';
-import { listRunObjects, readinessOf } from '../observe/run-readiness.js';
+import { listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import type { BackpressureSection, BackpressureStepResult, ChaosExperimentResult, ChaosInvariant, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planBackpressure, type BackpressurePlanData, type PlannedPressure } from './backpressure-plan.js';
@@ -63,6 +63,8 @@ export interface PressureEvidence {
   liftedMs: number;
   recoveredMs: number | null;
   recoveryBoundMs: number;
+  /** What was still not Ready when the recovery bound passed (used when it did not recover). */
+  stillNotReady?: string;
   lift: { lifted: boolean; evidence: string };
   restarts: { restarts: number; evidence: string } | null;
   restartsWhyNot: string;
@@ -113,7 +115,7 @@ export function pressureChecks(e: PressureEvidence): ChaosInvariant[] {
         e.recoveryBoundMs / 1000,
         '<=',
         's',
-        e.recoveredMs === null ? `not within ${e.recoveryBoundMs / 1000} s: objects written before the lift were still not Ready` : 'every object written before the lift Ready',
+        e.recoveredMs === null ? `not within ${e.recoveryBoundMs / 1000} s: ${e.stillNotReady ?? 'objects written before the lift were still not Ready'}` : 'every object written before the lift Ready',
       ),
       ...(e.recoveredMs === null ? { verdict: 'fail' as const } : {}),
     },
@@ -126,7 +128,7 @@ export function pressureChecks(e: PressureEvidence): ChaosInvariant[] {
         1,
         '>=',
         'requests',
-        e.throttled === null ? 'not measured: the API server\'s request counts were not scraped' : 'API requests answered 429 over the run (every client): zero means bindy never needed more seats than the level gave; raise the rate or lower throttleShares',
+        e.throttled === null ? 'not measured: the API server\'s request counts were not scraped' : 'API requests answered 429 over the run (every client): zero means bindy never needed more seats than the level gave; raise the rate or lower throttleShares (on the sandbox, whose API server answers in microseconds, also give it sandbox.apiserver.requestLatency, e.g. 5ms)',
       ),
     );
   }
@@ -141,6 +143,8 @@ interface PressureWindowTimes {
   lift: { lifted: boolean; evidence: string };
   appliedAt: string;
   liftedAt: string;
+  /** When it did not recover: what was still not Ready at the bound. */
+  stillNotReady: string;
 }
 
 /** A step verdict as the result has it. */
@@ -239,9 +243,11 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
     const liftedWall = Date.now();
     ctx.onEvent({ type: 'notice', text: `backpressure: pressure lifted after ${((liftedMono - appliedMono) / 1000).toFixed(1)} s (${lift.evidence}); waiting for recovery (≤ ${Math.round(data.recoveryBoundMs / 1000)} s)` });
     let recoveredMono: number | null = null;
+    let last: Readiness | null = null;
     while (performance.now() - liftedMono < data.recoveryBoundMs && !aborted([ctx.stopStarting, ctx.hardStop])) {
       try {
         const r = readinessOf(await listRunObjects(ctx.client, plan.namespace, plan.runId, kinds), liftedWall);
+        last = r;
         if (r.overdue === 0) {
           recoveredMono = performance.now();
           break;
@@ -252,7 +258,8 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       await sleep(1000, [ctx.stopStarting, ctx.hardStop]);
     }
     ctx.onEvent({ type: 'notice', text: `backpressure: ${recoveredMono === null ? `NOT recovered within ${Math.round(data.recoveryBoundMs / 1000)} s` : `recovered ${((recoveredMono - liftedMono) / 1000).toFixed(1)} s after the lift`}` });
-    held.window = { appliedMs: appliedMono - t0, liftedMs: liftedMono - t0, recoveredMs: recoveredMono === null ? null : recoveredMono - t0, lift, appliedAt, liftedAt: new Date(liftedWall).toISOString() };
+    const stillNotReady = last === null ? 'the API did not answer' : `${last.overdue} objects written before the lift still not Ready${last.overdueNames.length > 0 ? ` (${last.overdueNames.join(', ')})` : ''}`;
+    held.window = { appliedMs: appliedMono - t0, liftedMs: liftedMono - t0, recoveredMs: recoveredMono === null ? null : recoveredMono - t0, lift, appliedAt, liftedAt: new Date(liftedWall).toISOString(), stillNotReady };
   };
 
   let session: SustainedSessionResult | null = null;
@@ -303,6 +310,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
           liftedMs: w.liftedMs,
           recoveredMs: w.recoveredMs,
           recoveryBoundMs: data.recoveryBoundMs,
+          stillNotReady: w.stillNotReady,
           lift: w.lift,
           restarts,
           restartsWhyNot: lifeWhyNot,

@@ -31,14 +31,15 @@ export interface OperatorServiceAccount {
   name: string;
 }
 
-/** The PriorityLevelConfiguration and FlowSchema of a throttle (pure): every request of `sa` in a level of `shares` seats' share that rejects beyond them. */
+/** The PriorityLevelConfiguration and FlowSchema of a throttle (pure): `sa`'s requests on bindy's resources and Events in a level of `shares` nominal shares that rejects beyond its seats. */
 export function throttleObjects(t: ThrottlePlan, sa: OperatorServiceAccount, runId: string): [KubeObject, KubeObject] {
   const labels = { [runIdLabel]: runId, 'app.kubernetes.io/managed-by': 'bindy-loadtest' };
   const level: KubeObject = {
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
     kind: 'PriorityLevelConfiguration',
     metadata: { name: t.name, labels },
-    spec: { type: 'Limited', limited: { nominalConcurrencyShares: t.shares, lendablePercent: 0, limitResponse: { type: 'Reject' } } },
+    // No lending, no borrowing: the level has exactly its nominal seats (the twin models no borrowing at all).
+    spec: { type: 'Limited', limited: { nominalConcurrencyShares: t.shares, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } } },
   };
   const schema: KubeObject = {
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
@@ -51,8 +52,12 @@ export function throttleObjects(t: ThrottlePlan, sa: OperatorServiceAccount, run
       rules: [
         {
           subjects: [{ kind: 'ServiceAccount', serviceAccount: { namespace: sa.namespace, name: sa.name } }],
-          resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }],
-          nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+          // Its reconcile traffic (its own resources and the Events it writes), not its Lease: a
+          // throttled renewal would end its leadership and its process, which is a crash test.
+          resourceRules: [
+            { verbs: ['*'], apiGroups: ['bindy.firestoned.io'], resources: ['*'], clusterScope: true, namespaces: ['*'] },
+            { verbs: ['*'], apiGroups: ['', 'events.k8s.io'], resources: ['events'], namespaces: ['*'] },
+          ],
         },
       ],
     },

@@ -6,7 +6,7 @@ import { TargetNotReadyError } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { isAlive, readState, sandboxHome, startSandbox } from './sandbox/supervisor/index.js';
-import { operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
+import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
 import type { SandboxProcesses } from './sandbox/supervisor/sandbox.js';
 import type { SandboxEntry } from '../observe/journal.js';
@@ -142,6 +142,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       detached: false,
       home,
       operatorArgs: operatorArgsOf(config),
+      apiServerArgs: apiServerArgsOf(config),
       sidecarRateLimitOff: sidecarRateLimitOff(config),
       faultProxy: o.faultProxy === true,
       ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster } }),

@@ -114,6 +114,9 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
         throw new UsageError(`--tsig-key-file: cannot read ${o.tsigKeyFile}`);
       }), o.tsigKeyFile);
+      // Not Promise.withResolvers: Node 20 has none.
+      let onLost: () => void = () => undefined;
+      const leadershipLost = new Promise<void>((resolve) => (onLost = resolve));
       const running = await runOperator({
         kubeconfigPath,
         dns: { ...hostPort(o.dns), tsig: key },
@@ -124,6 +127,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(delayKinds === undefined ? {} : { reconcileDelayKinds: delayKinds }),
         ...(errorRate?.ok === true ? { errorRate: errorRate.value } : {}),
         leaderElection: o.leaderElection ? { namespace: o.leaseNamespace } : false,
+        onLeadershipLost: () => onLost(),
         ...(o.watchNamespace === undefined ? {} : { namespace: o.watchNamespace }),
         ...(o.metricsPort === undefined ? {} : { metricsPort: Number(o.metricsPort) }),
         ...(o.namedProbe === undefined ? {} : { namedProbe: hostPort(o.namedProbe) }),
@@ -145,7 +149,9 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(capacity?.ok === true ? { capacity: capacity.value } : {}),
       });
       announce(ctx, { metricsUrl: running.metricsUrl });
-      await waitForStopSignal();
+      const why = await Promise.race([waitForStopSignal().then(() => 'stop' as const), leadershipLost.then(() => 'lost' as const)]);
       await running.close();
+      // As bindy: losing the Lease ends the process non-zero (Kubernetes then restarts the pod; the sandbox has no kubelet).
+      if (why === 'lost') throw new Error('operator twin: lost the leader Lease (someone else holds it, or renewals went unanswered past the renew deadline): stopped reconciling and exiting, as bindy does');
     });
 }

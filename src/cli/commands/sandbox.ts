@@ -18,7 +18,8 @@ import { runSidecar } from '../../targets/sandbox/sidecar/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
-import { operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
+import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
+import { parseDuration } from '../../config/values.js';
 
 const upHelp = `
 Examples:
@@ -114,9 +115,17 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     .requiredOption('--kubeconfig-out <file>', 'where to write a kubeconfig for it (an admin user, in system:masters)')
     .option('--operator-kubeconfig-out <file>', 'where to write the operator\'s kubeconfig (its own token: ServiceAccount bindy-system/bindy)')
     .option('--port <port>', 'port (default: a free one)')
-    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string }) => {
+    .option('--request-latency <duration>', 'added to every resource request after its APF admission, standing for etcd, e.g. 5ms (sandbox.apiserver.requestLatency)')
+    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string; requestLatency?: string }) => {
       const namespace = ctx.globals().namespace ?? 'bindy-loadtest';
+      let latencyMs = 0;
+      if (o.requestLatency !== undefined) {
+        const p = parseDuration(o.requestLatency);
+        if (!p.ok) throw new UsageError(`--request-latency: ${p.message}`);
+        latencyMs = p.value;
+      }
       const api = await runApiServer({
+        ...(latencyMs > 0 ? { faults: { latencyMs } } : {}),
         kubeconfigPath: o.kubeconfigOut,
         ...(o.operatorKubeconfigOut === undefined ? {} : { operatorKubeconfigPath: o.operatorKubeconfigOut }),
         namespace,
@@ -242,6 +251,7 @@ export const sandboxCommand: CommandModule = {
             detached: o.detach === true,
             withoutOperator: !o.operator,
             operatorArgs: operatorArgsOf(config),
+            apiServerArgs: apiServerArgsOf(config),
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
             faultProxy: o.faults === true,
             ...(o.scout === true || o.scoutCluster !== undefined ? { scout: { clusterName: o.scoutCluster ?? 'default' } } : {}),

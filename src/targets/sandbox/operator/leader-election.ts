@@ -19,6 +19,9 @@ function expired(lease: V1Lease, nowMs: number): boolean {
   return renew === undefined || new Date(renew).getTime() + duration * 1000 < nowMs;
 }
 
+/** Between two renewal attempts after one the API server did not answer, ms (client-go's RetryPeriod). */
+const retryMs = 2000;
+
 /** Acquires and renews the Lease; `lost` fires when a renewal finds someone else holding it. */
 export class LeaderElector {
   readonly #api: CoordinationV1Api;
@@ -72,25 +75,38 @@ export class LeaderElector {
     }
   }
 
-  /** Resolves once leader; then renews every third of the duration and calls `onLost` if it stops holding it. */
+  /**
+   * Resolves once leader; then renews every third of the duration. A renewal the API server does
+   * not answer (an error, a 429) is retried every 2 s until the renew deadline, two thirds of the
+   * duration after the last renewal (client-go's defaults: 15 s lease, 10 s deadline, 2 s retry);
+   * `onLost` is called when someone else holds the lease or the deadline passes.
+   */
   async acquire(onLost: () => void, signal?: AbortSignal): Promise<void> {
     const period = (this.#o.leaseDurationSeconds * 1000) / 3;
+    const deadlineMs = (this.#o.leaseDurationSeconds * 1000 * 2) / 3;
     while (!(await this.tryAcquireOrRenew().catch(() => false))) {
       if (this.#stopped || signal?.aborted === true) throw new Error('leader election stopped before the lease was acquired');
       await new Promise((r) => setTimeout(r, period));
     }
-    const renew = (): void => {
+    let renewedAt = Date.now();
+    const renew = (delayMs: number): void => {
       this.#timer = setTimeout(() => {
         void this.tryAcquireOrRenew()
-          .catch(() => false)
+          .catch(() => 'unanswered' as const)
           .then((held) => {
             if (this.#stopped) return;
-            if (held) renew();
-            else onLost();
+            if (held === true) {
+              renewedAt = Date.now();
+              renew(period);
+            } else if (held === 'unanswered' && Date.now() - renewedAt + retryMs < deadlineMs) {
+              renew(retryMs);
+            } else {
+              onLost();
+            }
           });
-      }, period);
+      }, delayMs);
     };
-    renew();
+    renew(period);
   }
 
   /** Stops renewing (the lease expires on its own, as bindy's does on exit). */

@@ -57,6 +57,8 @@ export interface OperatorOptions {
   readonly errorRate?: number;
   /** Lease election (default on, like bindy's BINDY_ENABLE_LEADER_ELECTION); `namespace` of the Lease. */
   readonly leaderElection?: false | { readonly namespace: string; readonly identity?: string; readonly leaseDurationSeconds?: number };
+  /** Called once the operator stopped after losing its Lease (bindy then exits non-zero: its process ends, and Kubernetes restarts the pod). */
+  readonly onLeadershipLost?: () => void;
   /** Requeue intervals in ms (bindy: 300 s when Ready, 30 s otherwise and on error). */
   readonly requeue?: { readonly readyMs?: number; readonly notReadyMs?: number };
   /** bindcar retry policy (default bindy's). */
@@ -292,7 +294,7 @@ export function createOperator(options: OperatorOptions): Operator {
         ...(le.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: le.leaseDurationSeconds }),
       });
       // Losing the lease: stop reconciling, as bindy's process exits.
-      await elector.acquire(() => void stop(), abort.signal);
+      await elector.acquire(() => void stop().then(() => options.onLeadershipLost?.()), abort.signal);
     }
     for (const kind of watchedKinds) informers.set(kind, makeKindInformer(kind));
     await Promise.all([...informers.values()].map((i) => i.start()));

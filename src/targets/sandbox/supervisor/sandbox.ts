@@ -58,6 +58,8 @@ export interface StartSandboxOptions {
   operatorArgs?: string[];
   /** Turn the sidecar's rate limiter off. */
   sidecarRateLimitOff?: boolean;
+  /** Extra arguments of `sandbox start apiserver` (its request latency). */
+  apiServerArgs?: string[];
   /**
    * Start the fault proxy (part `faultproxy`) and route the operator through it: links
    * `operator-apiserver`, `operator-sidecar`, `operator-bind`, and `client-bind` for the tool's own
@@ -153,7 +155,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     // Both settle before going on: a failure of one must not leave the other starting unseen.
     const [namedStart, apiStart] = await Promise.allSettled([
       part<NamedReadyLine>('named', ['--dir', join(dir, 'named')]),
-      part<ApiServerReadyLine>('apiserver', ['--kubeconfig-out', kubeconfig, '--operator-kubeconfig-out', operatorKubeconfig, '--namespace', opts.namespace]),
+      part<ApiServerReadyLine>('apiserver', ['--kubeconfig-out', kubeconfig, '--operator-kubeconfig-out', operatorKubeconfig, '--namespace', opts.namespace, ...(opts.apiServerArgs ?? [])]),
     ]);
     if (namedStart.status === 'rejected') throw namedStart.reason;
     if (apiStart.status === 'rejected') throw apiStart.reason;

@@ -29,6 +29,12 @@ export function partNodeFlags(name: string, args: readonly string[]): string[] {
   return name === 'operator' && args.includes('--leak') ? ['--max-semi-space-size=1'] : [];
 }
 
+/** `sandbox start apiserver` arguments for `sandbox.apiserver` (the request latency standing for etcd). */
+export function apiServerArgsOf(config: Readonly<Config>): string[] {
+  const ms = config.sandbox.apiserver.requestLatency;
+  return ms > 0 ? ['--request-latency', `${ms}ms`] : [];
+}
+
 /** True when `sandbox.sidecar.rateLimit` turns bindcar's limiter off. */
 export function sidecarRateLimitOff(config: Readonly<Config>): boolean {
   return config.sandbox.sidecar.rateLimit.kind === 'off';
