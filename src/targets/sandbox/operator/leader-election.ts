@@ -98,8 +98,9 @@ export class LeaderElector {
             if (held === true) {
               renewedAt = Date.now();
               renew(period);
-            } else if (held === 'unanswered' && Date.now() - renewedAt + retryMs < deadlineMs) {
-              renew(retryMs);
+            } else if (held === 'unanswered' && Date.now() - renewedAt < deadlineMs) {
+              // The last try lands on the deadline itself.
+              renew(Math.min(retryMs, deadlineMs - (Date.now() - renewedAt)));
             } else {
               onLost();
             }
