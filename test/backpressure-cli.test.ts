@@ -47,7 +47,7 @@ test(`step mode: the knee lies within one step of the operator twin's capacity (
   // bindcar's limiter off: only the operator's capacity decides. Updates only, over one zone: an
   // update costs about one record reconcile (its zone's reconcile is deduplicated under load).
   await writeFile(config, ['sandbox:', '  sidecar:', '    rateLimit: off', '  operator:', `    capacity: ${capacity}/s`, 'report:', '  formats: [json]', ''].join('\n'));
-  const args = ['--config', config, '--output', join(home, 'results'), '--json', 'backpressure', '--mode', 'step', '--start-rate', '1/s', '--step-rate', '2/s', '--max-rate', '11/s', '--step-duration', '18s', '--mix', '0,100,0', '--zones', '1', '--working-set', '20'];
+  const args = ['--config', config, '--output', join(home, 'results'), '--json', 'backpressure', '--mode', 'step', '--start-rate', '3/s', '--step-rate', '2/s', '--max-rate', '11/s', '--step-duration', '18s', '--mix', '0,100,0', '--zones', '1', '--working-set', '15'];
   const r = await runCli(args, { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -68,7 +68,7 @@ test(`step mode: the knee lies within one step of the operator twin's capacity (
   // And never above it: any k consecutive 1 s windows hold at most burst + capacity·k reconciles
   // (finishes lag starts by one reconcile, and a window edge falls between scrapes: one more second).
   const counts = (result.timeSeries.find((x) => x.name === 'operator_reconciles_per_second')?.points ?? []).map((p) => p.value);
-  assert.ok(counts.length >= 30, `reconcile rate sampled: ${counts.length} windows`);
+  assert.ok(counts.length >= 25, `reconcile rate sampled: ${counts.length} windows`);
   const burst = capacityBurst(capacity);
   for (let i = 0; i < counts.length; i++) {
     let sum = 0;

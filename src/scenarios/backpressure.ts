@@ -184,6 +184,8 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
   const verdicts: StepVerdict[] = [];
   const notes: string[] = [];
   let t0 = 0;
+  // When the engine stopped starting operations (ms on the load's clock): steps after it never ran.
+  let engineDoneMs: number | null = null;
   let lifeBefore: OperatorLife | null = null;
   let lifeWhyNot = '';
   const life = lifeSource(ctx.target);
@@ -205,7 +207,9 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
   const held: { window: PressureWindowTimes | null } = { window: null };
   const onSample = (s: { tMs: number; outstanding: number }): void => {
     backlog.push({ t: s.tMs, value: s.outstanding });
-    if (data.mode !== 'step') return;
+    // Once the schedule stopped (the knee, or Ctrl-C), the samples go on while the outstanding
+    // operations drain: no step after that ran, so none is judged.
+    if (data.mode !== 'step' || stopLoad.signal.aborted || engineDoneMs !== null) return;
     const step = data.steps[verdicts.length];
     if (step === undefined || s.tMs < step.toMs) return;
     const v = judgeStep(step, { backlog });
@@ -279,6 +283,10 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
           }
         },
         onSample,
+        onEvent: (e) => {
+          if (e.type === 'engine-done') engineDoneMs = performance.now() - t0;
+          ctx.onEvent(e);
+        },
       }),
     );
     await timeline;
@@ -290,8 +298,11 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
     const series = (name: string): Points | undefined => outcome?.timeSeries.find((x) => x.name === name)?.points;
     const section: BackpressureSection = { mode: data.mode, steps: [], knee: null, pressure: null };
     if (data.mode === 'step') {
-      // Judged again at the end with every series: the reconcile and completion rates come from the observers.
-      const ran = data.steps.slice(0, Math.max(verdicts.length, data.steps.filter((st) => st.toMs <= s.settledMs - s.measuredStartMs).length));
+      // Judged again at the end with every series (the reconcile and completion rates come from the
+      // observers): the steps the engine ran to their end (a second of slack for the sampler), never
+      // one after the knee stopped it, whatever the wait for the operations in flight took after.
+      const doneMs = engineDoneMs ?? s.settledMs - s.measuredStartMs;
+      const ran = data.steps.slice(0, Math.max(verdicts.length, data.steps.filter((st) => st.toMs <= doneMs + 1000).length));
       const full = ran.map((st) => judgeStep(st, { backlog: series('client_side_backlog') ?? backlog, completed: series('completed_ops_per_second'), reconciles: series('operator_reconciles_per_second') }));
       const knee = findKnee(full);
       section.steps = full.map(stepResult);
