@@ -315,7 +315,13 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       const p = data.pressure;
       if (w !== null && p !== null) {
         const lifeAfter = await lookLife();
-        const restarts = lifeBefore !== null && lifeAfter !== null ? restartsBetween(lifeBefore, lifeAfter) : null;
+        // Seen before and not after: the operator exited (the sandbox has no kubelet to restart it) or hangs.
+        const restarts =
+          lifeBefore !== null && lifeAfter !== null
+            ? restartsBetween(lifeBefore, lifeAfter)
+            : lifeBefore !== null
+              ? { restarts: 1, evidence: `the operator answered before the pressure and not after it (${lifeWhyNot}): it exited or hangs` }
+              : null;
         const checks = pressureChecks({
           appliedMs: w.appliedMs,
           liftedMs: w.liftedMs,
