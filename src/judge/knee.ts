@@ -3,6 +3,7 @@
  * stay flat or grow; the knee is the highest rate whose backlog stayed flat before the first step
  * whose backlog grew. It is a capacity figure, and only as fine as the step size.
  */
+import { meanIn } from './invariant.js';
 import { backlogStability, type BacklogStability } from './stability.js';
 
 /** One step of the offered rate, on the measured schedule's clock (ms since it started). */
@@ -41,11 +42,6 @@ export const stepSettleShare = 1 / 3;
 /** The part of a step that is judged: its last two thirds (the backlog needs about one effect latency to reach its new level). */
 export function judgedWindow(step: RateStep): { fromMs: number; toMs: number } {
   return { fromMs: step.fromMs + (step.toMs - step.fromMs) * stepSettleShare, toMs: step.toMs };
-}
-
-function meanIn(points: readonly { t: number; value: number }[] | undefined, fromMs: number, toMs: number): number | null {
-  const inside = (points ?? []).filter((p) => p.t >= fromMs && p.t <= toMs);
-  return inside.length === 0 ? null : inside.reduce((a, p) => a + p.value, 0) / inside.length;
 }
 
 /** Judges one step from the run's series (backlog, completions per second, reconciles per second; t in ms since the measured start). */

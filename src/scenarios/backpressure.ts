@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { backpressureMetrics } from '../judge/criteria.js';
+import { judgeInvariant as check, meanIn as mean } from '../judge/invariant.js';
 import { findKnee, judgeStep, type StepVerdict } from '../judge/knee.js';
 import { runSustainedSession, type SustainedSessionResult } from '../drive/sustained-session.js';
 import { sleep } from '../drive/sleep.js';
@@ -38,18 +39,7 @@ function aborted(signals: readonly AbortSignal[]): boolean {
   return signals.some((s) => s.aborted);
 }
 
-/** One check, judged: null observed is not measured. */
-export function check(name: string, observed: number | null, limit: number, comparison: ChaosInvariant['comparison'], unit: string, evidence: string): ChaosInvariant {
-  const holds = observed === null ? null : comparison === '==' ? observed === limit : comparison === '<=' ? observed <= limit : observed >= limit;
-  return { name, observed, limit, comparison, unit, verdict: holds === null ? 'not-measured' : holds ? 'pass' : 'fail', evidence };
-}
-
 type Points = readonly { t: number; value: number }[];
-
-function mean(points: Points | undefined, fromMs: number, toMs: number): number | null {
-  const inside = (points ?? []).filter((p) => p.t >= fromMs && p.t <= toMs);
-  return inside.length === 0 ? null : inside.reduce((a, p) => a + p.value, 0) / inside.length;
-}
 
 function peak(points: Points | undefined, fromMs: number, toMs: number): number | null {
   const inside = (points ?? []).filter((p) => p.t >= fromMs && p.t <= toMs);

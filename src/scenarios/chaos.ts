@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { chaosMetrics } from '../judge/criteria.js';
+import { judgeInvariant as inv } from '../judge/invariant.js';
 import { runSustainedSession, type SustainedSessionResult } from '../drive/sustained-session.js';
 import { sleep } from '../drive/sleep.js';
 import { dnsperfProblems, locateDnsperf, runDnsperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
@@ -367,12 +368,6 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
 
 function aborted(signals: readonly AbortSignal[]): boolean {
   return signals.some((s) => s.aborted);
-}
-
-/** One invariant, judged: null observed is not measured. */
-function inv(name: string, observed: number | null, limit: number, comparison: ChaosInvariant['comparison'], unit: string, evidence: string): ChaosInvariant {
-  const holds = observed === null ? null : comparison === '==' ? observed === limit : comparison === '<=' ? observed <= limit : observed >= limit;
-  return { name, observed, limit, comparison, unit, verdict: holds === null ? 'not-measured' : holds ? 'pass' : 'fail', evidence };
 }
 
 /** An experiment whose fault could not be applied: it fails, with what became of anything it did. */

@@ -6,7 +6,7 @@
  */
 import { toolVersion } from '../../version.js';
 import { histogramOf } from '../result/index.js';
-import type { CriterionVerdict, Finding, JsonValue, LatencyResult, RunResult } from '../result/index.js';
+import type { ChaosInvariant, CriterionVerdict, Finding, JsonValue, LatencyResult, RunResult } from '../result/index.js';
 import type { HistogramSummary } from '../../measure/index.js';
 import type { ChartAssets } from './chart-assets.js';
 import type { ChartBand, ChartSpec } from './chart-spec.js';
@@ -203,6 +203,15 @@ export function chaosBands(r: RunResult): ChartBand[] {
   return out;
 }
 
+/** A table of judged invariants or checks, each with its evidence. */
+function invariantTable(invariants: ChaosInvariant[], what: string): string {
+  const rows = invariants.map((i) => {
+    const unit = i.unit === '' ? '' : ` ${i.unit}`;
+    return [e(i.name), e(i.observed === null ? '—' : `${formatNumber(i.observed)}${unit}`), e(`${i.comparison} ${i.limit}${unit}`), i.verdict === 'fail' ? '<strong>FAIL</strong>' : e(i.verdict), `<span class="method">${e(i.evidence)}</span>`];
+  });
+  return table([what, 'observed', 'limit', 'verdict', 'evidence'], rows, [1, 2]);
+}
+
 /** The chaos experiments: each one's invariants with their evidence, answer first; then the end state. */
 function chaosSection(r: RunResult): string {
   const c = r.chaos;
@@ -214,11 +223,7 @@ function chaosSection(r: RunResult): string {
     parts.push(`<h3>${e(`${x.key} ${x.kind}: ${failed.length === 0 ? 'every invariant held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ${conv}`)}</h3>`);
     parts.push(`<p>${e(`${x.description}. In force ${(x.heldMs / 1000).toFixed(1)} s (${x.appliedAt ?? 'never applied'} → ${x.revertedAt ?? '—'}); revert ${x.reverted ? 'proven' : 'NOT proven'}: ${x.revertProof}.`)}</p>`);
     if (x.before !== null && x.during !== null) parts.push(`<p>${e(`Ready before: ${x.before.ready} of ${x.before.objects}; during the fault: at least ${x.during.minReady} Ready, at most ${x.during.maxNotReady} not Ready.`)}</p>`);
-    const rows = x.invariants.map((i) => {
-      const unit = i.unit === '' ? '' : ` ${i.unit}`;
-      return [e(i.name), e(i.observed === null ? '—' : `${formatNumber(i.observed)}${unit}`), e(`${i.comparison} ${i.limit}${unit}`), i.verdict === 'fail' ? '<strong>FAIL</strong>' : e(i.verdict), `<span class="method">${e(i.evidence)}</span>`];
-    });
-    parts.push(table(['invariant', 'observed', 'limit', 'verdict', 'evidence'], rows, [1, 2]));
+    parts.push(invariantTable(x.invariants, 'invariant'));
   }
   const f = c.final;
   parts.push(
@@ -248,11 +253,7 @@ function backpressureSection(r: RunResult): string {
     const failed = p.invariants.filter((i) => i.verdict === 'fail');
     parts.push(`<h3>${e(`${b.mode}: ${failed.length === 0 ? 'every check held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ${p.convergenceMs === null ? 'did not recover within the bound' : `recovered ${(p.convergenceMs / 1000).toFixed(1)} s after the lift`}`)}</h3>`);
     parts.push(`<p>${e(`${p.description}. In force ${(p.heldMs / 1000).toFixed(1)} s (${p.appliedAt ?? 'never applied'} → ${p.revertedAt ?? '—'}); lift ${p.reverted ? 'proven' : 'NOT proven'}: ${p.revertProof}.`)}</p>`);
-    const rows = p.invariants.map((i) => {
-      const unit = i.unit === '' ? '' : ` ${i.unit}`;
-      return [e(i.name), e(i.observed === null ? '—' : `${formatNumber(i.observed)}${unit}`), e(`${i.comparison} ${i.limit}${unit}`), i.verdict === 'fail' ? '<strong>FAIL</strong>' : e(i.verdict), `<span class="method">${e(i.evidence)}</span>`];
-    });
-    parts.push(table(['check', 'observed', 'limit', 'verdict', 'evidence'], rows, [1, 2]));
+    parts.push(invariantTable(p.invariants, 'check'));
     parts.push(how('the pressure is journalled before it is applied and lifted at its end; recovery: every object written before the lift Ready. The time series below shade the pressure (red) and the recovery (yellow).'));
   }
   return section('backpressure', `Backpressure: ${b.mode}`, parts.join('\n'));

@@ -4,7 +4,7 @@
  * sandbox's: `state.json` in a per-user home (`$BINDY_LOADTEST_CLUSTER_HOME`, else a temp folder).
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { perUserHome } from '../../sandbox/supervisor/state.js';
 import { join } from 'node:path';
 import { UsageError } from '../../../errors.js';
 import type { Provider } from './plan.js';
@@ -43,10 +43,7 @@ export interface ClusterState {
 
 /** The folder holding the state file (`$BINDY_LOADTEST_CLUSTER_HOME`, else a per-user temp folder), as sandboxHome() does. */
 export function clusterHome(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['BINDY_LOADTEST_CLUSTER_HOME'];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return join(tmpdir(), `bindy-loadtest-cluster-${uid}`);
+  return perUserHome(env, 'BINDY_LOADTEST_CLUSTER_HOME', 'cluster');
 }
 
 /** Path of the state file inside a home. */

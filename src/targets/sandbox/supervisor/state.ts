@@ -71,10 +71,15 @@ export interface SandboxState {
 
 /** The folder that holds the state file (`$BINDY_LOADTEST_SANDBOX_HOME`, else a per-user temp folder). */
 export function sandboxHome(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['BINDY_LOADTEST_SANDBOX_HOME'];
+  return perUserHome(env, 'BINDY_LOADTEST_SANDBOX_HOME', 'sandbox');
+}
+
+/** `env[variable]` when set, else `<tmpdir>/bindy-loadtest-<what>-<uid>`: one per user, so two users' homes never meet. */
+export function perUserHome(env: NodeJS.ProcessEnv, variable: string, what: string): string {
+  const fromEnv = env[variable];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return join(tmpdir(), `bindy-loadtest-sandbox-${uid}`);
+  return join(tmpdir(), `bindy-loadtest-${what}-${uid}`);
 }
 
 /** Path of the state file inside a home. */
