@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { faultTargetText } from '../scenarios/cleanup-faults.js';
+import { changeTargetText } from '../faults/limits/change.js';
 import { parseJournal, type SandboxEntry } from '../observe/journal.js';
 import { isAlive } from '../targets/sandbox/supervisor/part-process.js';
 
@@ -150,11 +151,13 @@ export function forcedExitText(runId: string, journal: { path: string }): string
   let sandbox: SandboxEntry | null = null;
   let objects = 0;
   let faults: string[] = [];
+  let changes: string[] = [];
   try {
     const j = parseJournal(journal.path, readFileSync(journal.path, 'utf8'));
     sandbox = j.sandbox;
     objects = j.objects.length;
     faults = j.faults.map((f) => `${f.key} on ${faultTargetText(f.descriptor)}`);
+    changes = j.changes.map((c) => `${c.key} to ${changeTargetText(c.descriptor)}`);
   } catch {
     // no journal yet: nothing was started
   }
@@ -162,6 +165,8 @@ export function forcedExitText(runId: string, journal: { path: string }): string
   const left = [
     // A fault of a sandbox the run started goes when that sandbox stops; any other is still in force.
     ...(faults.length > 0 && alive.length === 0 ? [`faults still in force: ${faults.join(', ')}`] : []),
+    // A change outlives any sandbox (a cluster's Deployment, a control group).
+    ...(changes.length > 0 ? [`changes not restored: ${changes.join(', ')}`] : []),
     ...(alive.length > 0 ? [`the sandbox this run started (${alive.map((p) => `${p.name} pid ${p.pid}`).join(', ')}; its objects go with it)`] : []),
     ...(alive.length === 0 && objects > 0 ? [`up to ${objects} objects labelled with the run id`] : []),
   ];

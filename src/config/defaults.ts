@@ -51,6 +51,9 @@ export const defaultConfig: Config = deepFreeze({
       recoveryTimeout: 120_000,
       sidecarDelay: 2000,
       throttleShares: 1,
+      // A fifth of bindy's default limit (500m; TARGET.md), one worker on the twin.
+      limitCpu: 0.1,
+      limitWorkers: 1,
       allowClusterChanges: false,
       startRate: 10,
       stepRate: 10,

@@ -149,6 +149,11 @@ export function sizeMiB(describe: string): Leaf {
   return leaf(describe, v.parseSizeMiB, (n) => `${n}Mi`);
 }
 
+/** CPU in cores, written as Kubernetes does (`100m`, `0.5`). */
+export function cpuCores(describe: string): Leaf {
+  return leaf(describe, v.parseCpuCores, v.formatCpuCores);
+}
+
 /** A memory growth rate, in MiB per minute. */
 export function leakRate(describe: string): Leaf {
   return leaf(describe, v.parseLeakRate, v.formatLeakRate);

@@ -235,9 +235,15 @@ export interface BackpressureOptions {
   recoveryTimeout: number;
   /** slow-sidecar: delay added to every bindcar answer, in ms. */
   sidecarDelay: number;
+  /** operator-limits: the operator's CPU limit under pressure, in cores. */
+  limitCpu: number;
+  /** operator-limits: its memory limit under pressure, in MiB; absent: unchanged. */
+  limitMemory?: number;
+  /** operator-limits on the sandbox: the twin's concurrent reconciles under pressure. */
+  limitWorkers: number;
   /** api-throttle: nominalConcurrencyShares of the priority level bindy's requests are put in. */
   throttleShares: number;
-  /** On a cluster, change what the run did not create (a FlowSchema in the cluster's API Priority and Fairness). */
+  /** On a cluster, change what the run did not create (APF objects for api-throttle, bindy's Deployment for operator-limits). */
   allowClusterChanges: boolean;
   /** First step's operations per second. */
   startRate: number;

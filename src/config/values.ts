@@ -164,6 +164,20 @@ export function parseSizeMiB(raw: unknown): Parsed<number> {
   return ok(Math.round(Number(m[1]) * factor * 1000) / 1000);
 }
 
+/** CPU as Kubernetes writes it (`500m`, `0.5`, `2`), in cores; above 0, at most 3 decimals as Kubernetes keeps them. */
+export function parseCpuCores(raw: unknown): Parsed<number> {
+  const what = 'a CPU quantity like 100m, 0.5 or 2 (cores)';
+  const n = toNumber(raw);
+  const cores = n !== undefined ? n : typeof raw === 'string' && /^\s*\d+m\s*$/.test(raw) ? Number(raw.trim().slice(0, -1)) / 1000 : undefined;
+  if (cores === undefined || !Number.isFinite(cores) || cores < 0.001) return expected(what, raw);
+  return ok(Math.round(cores * 1000) / 1000);
+}
+
+/** Cores as Kubernetes writes them: millicores below one core (`100m`), else the number. */
+export function formatCpuCores(cores: number): string {
+  return Number.isInteger(cores) ? String(cores) : `${Math.round(cores * 1000)}m`;
+}
+
 /** An inclusive integer range. */
 export interface IntRange {
   min: number;

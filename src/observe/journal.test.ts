@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSettled, Journal, parseJournal, readJournals } from './journal.js';
 import type { RevertDescriptor } from '../faults/fault.js';
+import type { ChangeDescriptor } from '../faults/limits/change.js';
 
 test('journal lines are in the file as soon as append returns, and a torn last line is skipped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
@@ -38,7 +39,7 @@ test('lines written before typed entries are read as objects; the last sandbox l
     '{"type":"sandbox","runId":"r1","home":"/h","dir":"/h/run-1","ownerPid":10,"processes":[{"name":"named","pid":11}],"stopped":false}',
     '{"type":"object","runId":"r1","namespace":"ns","kind":"ARecord","name":"a"}',
     '{"type":"sandbox","runId":"r1","home":"/h","dir":"/h/run-1","ownerPid":10,"processes":[{"name":"named","pid":11},{"name":"apiserver","pid":12}],"stopped":false}',
-    '{"type":"change","runId":"r1","what":"a later entry type"}',
+    '{"type":"node-drain","runId":"r1","what":"a later entry type"}',
     '{"type":"sandbox","runId":"r1","home":"/h"}',
   ].join('\n');
   const f = parseJournal('/j/run-r1.jsonl', text);
@@ -85,6 +86,28 @@ test('a fault journalled as applying is pending until its reverted line; the jou
     const bad = parseJournal('p', '{"type":"fault","runId":"r","key":"k","state":"applying","ownerPid":1,"descriptor":{"mechanism":"nope"}}');
     assert.equal(bad.skippedLines, 1);
     assert.deepEqual(bad.faults, []);
+    j.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a change journalled as applying is pending until its restored line; it keeps a journal unsettled even once the run\'s sandbox stopped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  try {
+    const j = new Journal(dir, 'run-d');
+    j.appendSandbox({ home: '/h', dir: '/h/run-d', ownerPid: process.pid, processes: [], stopped: false });
+    const d: ChangeDescriptor = { change: 'sandbox-operator-limits', version: 1, home: '/h', sandboxDir: '/h/run-d', originalArgs: ['--workers', '4'], cgroups: ['/sys/fs/cgroup/cpu/bindy-loadtest-d'] };
+    j.appendChangeApplying('pressure', d);
+    j.appendSandbox({ home: '/h', dir: '/h/run-d', ownerPid: process.pid, processes: [], stopped: true });
+    let f = readJournals(dir)[0];
+    assert.deepEqual(f?.changes, [{ key: 'pressure', ownerPid: process.pid, descriptor: d }]);
+    // Its control groups outlive the sandbox: only a restore settles it.
+    assert.equal(f !== undefined && isSettled(f), false);
+    j.appendChangeRestored('pressure');
+    f = readJournals(dir)[0];
+    assert.deepEqual(f?.changes, []);
+    assert.equal(f !== undefined && isSettled(f), true);
     j.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

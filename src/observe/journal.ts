@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KubeObject } from './kube-client.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../faults/fault.js';
+import { parseChangeDescriptor, type ChangeDescriptor } from '../faults/limits/change.js';
 
 /** An object this run was about to create (lines written before typed entries have no `type` and are this). */
 export interface ObjectEntry {
@@ -66,8 +67,29 @@ export interface PendingFault {
   descriptor: RevertDescriptor;
 }
 
+/**
+ * A change to something the run did not create (the operator's limits): `applying` is written
+ * before anything changes, with how to restore it; `restored` once it is proven restored.
+ */
+export interface ChangeEntry {
+  type: 'change';
+  runId: string;
+  key: string;
+  state: 'applying' | 'restored';
+  ownerPid: number;
+  /** Present on `applying`. */
+  descriptor?: ChangeDescriptor;
+}
+
+/** A change a journal says was made and never restored. */
+export interface PendingChange {
+  key: string;
+  ownerPid: number;
+  descriptor: ChangeDescriptor;
+}
+
 /** One line of a journal. */
-export type JournalEntry = ObjectEntry | SandboxEntry | FaultEntry;
+export type JournalEntry = ObjectEntry | SandboxEntry | FaultEntry | ChangeEntry;
 
 /** File name of the journal of `runId` inside a journal directory. */
 export function journalFileName(runId: string): string {
@@ -114,6 +136,16 @@ export class Journal {
   /** Records that the fault `key` was reverted. */
   appendFaultReverted(key: string): void {
     this.#write({ type: 'fault', runId: this.runId, key, state: 'reverted', ownerPid: process.pid });
+  }
+
+  /** Records a change before it is made (synchronously), with how to restore it. */
+  appendChangeApplying(key: string, descriptor: ChangeDescriptor): void {
+    this.#write({ type: 'change', runId: this.runId, key, state: 'applying', ownerPid: process.pid, descriptor });
+  }
+
+  /** Records that the change `key` is restored. */
+  appendChangeRestored(key: string): void {
+    this.#write({ type: 'change', runId: this.runId, key, state: 'restored', ownerPid: process.pid });
   }
 
   #write(entry: JournalEntry): void {
@@ -165,6 +197,18 @@ function faultEntryOf(e: Record<string, unknown>): FaultEntry | 'invalid' {
   }
 }
 
+function changeEntryOf(e: Record<string, unknown>): ChangeEntry | 'invalid' {
+  if (typeof e.runId !== 'string' || typeof e.key !== 'string' || typeof e.ownerPid !== 'number' || (e.state !== 'applying' && e.state !== 'restored')) return 'invalid';
+  const state: ChangeEntry['state'] = e.state;
+  const base = { type: 'change' as const, runId: e.runId, key: e.key, state, ownerPid: e.ownerPid };
+  if (state === 'restored') return base;
+  try {
+    return { ...base, descriptor: parseChangeDescriptor(e.descriptor) };
+  } catch {
+    return 'invalid';
+  }
+}
+
 /** One parsed line: an entry, a type this version does not know, or not an entry at all. */
 export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 'invalid' {
   let v: unknown;
@@ -182,6 +226,7 @@ export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 
   }
   if (type === 'sandbox') return isSandboxEntry(e) ? (e as unknown as SandboxEntry) : 'invalid';
   if (type === 'fault') return faultEntryOf(e);
+  if (type === 'change') return changeEntryOf(e);
   return typeof type === 'string' ? 'unknown-type' : 'invalid';
 }
 
@@ -196,6 +241,8 @@ export interface JournalFile {
   sandbox: SandboxEntry | null;
   /** Faults applied and not (yet) reverted, in the order they were applied. */
   faults: PendingFault[];
+  /** Changes made and not (yet) restored, in the order they were made. */
+  changes: PendingChange[];
   /** Lines of an entry type this version does not know (written by a newer version). */
   unknownLines: number;
   /** Lines that were not valid entries (e.g. a torn last line). */
@@ -207,6 +254,7 @@ export function parseJournal(path: string, text: string): JournalFile {
   const objects: ObjectEntry[] = [];
   let sandbox: SandboxEntry | null = null;
   const faults = new Map<string, PendingFault>();
+  const changes = new Map<string, PendingChange>();
   let runId: string | undefined;
   let unknownLines = 0;
   let skippedLines = 0;
@@ -219,13 +267,16 @@ export function parseJournal(path: string, text: string): JournalFile {
       runId ??= e.runId;
       if (e.type === 'object') objects.push(e);
       else if (e.type === 'sandbox') sandbox = e;
-      else if (e.state === 'reverted') faults.delete(e.key);
+      else if (e.type === 'change') {
+        if (e.state === 'restored') changes.delete(e.key);
+        else if (e.descriptor !== undefined) changes.set(e.key, { key: e.key, ownerPid: e.ownerPid, descriptor: e.descriptor });
+      } else if (e.state === 'reverted') faults.delete(e.key);
       else if (e.descriptor !== undefined) faults.set(e.key, { key: e.key, ownerPid: e.ownerPid, descriptor: e.descriptor });
     }
   }
   runId ??= /run-(.+)\.jsonl$/.exec(path)?.[1] ?? '';
   const namespaces = [...new Set(objects.map((e) => e.namespace).filter((n): n is string => n !== null))].sort();
-  return { path, runId, namespaces, objects, sandbox, faults: [...faults.values()], unknownLines, skippedLines };
+  return { path, runId, namespaces, objects, sandbox, faults: [...faults.values()], changes: [...changes.values()], unknownLines, skippedLines };
 }
 
 /** Every journal in `dir` (none when the directory does not exist). */
@@ -243,12 +294,13 @@ export function readJournals(dir: string): JournalFile[] {
 }
 
 /**
- * True when nothing a journal names is left to undo: the sandbox the run started is stopped (its
- * objects and faults lived in its processes and went with it), or the run started none, created
- * nothing and has no fault left in force.
+ * True when nothing a journal names is left to undo: no change left unrestored (a change can
+ * outlive any sandbox: a cluster's Deployment, a control group), and the sandbox the run started
+ * is stopped (its objects and faults lived in its processes and went with it), or the run started
+ * none, created nothing and has no fault left in force.
  */
 export function isSettled(j: JournalFile): boolean {
-  if (j.unknownLines > 0) return false;
+  if (j.unknownLines > 0 || j.changes.length > 0) return false;
   // A fault of a sandbox the run started went with it; any other one must be reverted first.
   if (j.faults.length > 0 && !(j.sandbox?.stopped === true)) return false;
   return j.sandbox !== null ? j.sandbox.stopped : j.objects.length === 0;

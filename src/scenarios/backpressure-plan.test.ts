@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../config/index.js';
-import { UsageError } from '../errors.js';
 import { planBackpressure, throttlePrecedence } from './backpressure-plan.js';
-import { backpressureScenario, pressureChecks, type PressureEvidence } from './backpressure.js';
+import { backpressureScenario, pressureChecks, restartsOver, type PressureEvidence } from './backpressure.js';
 import { throttleObjects } from './pressure-window.js';
 
 async function config(flags: Record<string, string | boolean>): Promise<Parameters<typeof planBackpressure>[0]['config']> {
@@ -54,8 +53,19 @@ test('the throttle objects route every request of the ServiceAccount to a Reject
   assert.deepEqual(rules.map((r) => r.apiGroups), [['bindy.firestoned.io'], ['', 'events.k8s.io']]);
 });
 
-test('bad input is one usage error before anything runs: operator-limits, a pressure past the load, too many steps', async () => {
-  await assert.rejects(async () => planBackpressure({ config: await config({ mode: 'operator-limits' }), runId: 'x', interleave: false }), (e: unknown) => e instanceof UsageError && /operator-limits is not built yet/.test(e.message));
+test('operator-limits plans the limits of its window: CPU, memory when given, the twin\'s workers', async () => {
+  const plan = planBackpressure({ config: await config({ mode: 'operator-limits', limitCpu: '50m', limitMemory: '96Mi', limitWorkers: '2' }), runId: 'x', interleave: false });
+  const p = plan.data?.pressure;
+  assert.equal(p?.mode, 'operator-limits');
+  assert.deepEqual(p?.mode === 'operator-limits' ? p.limits : null, { cpuCores: 0.05, memoryMiB: 96, workers: 2 });
+  assert.match(p?.text ?? '', /CPU 50m, memory 96Mi/);
+  const defaults = planBackpressure({ config: await config({ mode: 'operator-limits' }), runId: 'x', interleave: false }).data?.pressure;
+  assert.deepEqual(defaults?.mode === 'operator-limits' ? defaults.limits : null, { cpuCores: 0.1, workers: 1 }, 'memory unchanged unless given');
+  await assert.rejects(config({ mode: 'operator-limits', limitCpu: '0m' }), /limitCpu.*CPU quantity/);
+  await assert.rejects(config({ mode: 'operator-limits', limitCpu: '1 core' }), /limitCpu.*CPU quantity/);
+});
+
+test('bad input is one usage error before anything runs: a pressure past the load, too many steps', async () => {
   await assert.rejects(config({ mode: 'slow-sidecar', duration: '1m', pressureAt: '30s', pressureDuration: '45s' }), /pressure ends at 1m15s/);
   await assert.rejects(async () => planBackpressure({ config: await config({ mode: 'step', startRate: '1/s', stepRate: '1/s', maxRate: '500/s' }), runId: 'x', interleave: false }), /500 steps, above 100/);
 });
@@ -103,4 +113,16 @@ test('pressure checks fail on what they guard: a restart, a hot loop, a 409, no 
   const unknown = pressureChecks(evidence({ reconciles: undefined, restarts: null, restartsWhyNot: 'no metrics' }));
   assert.equal(unknown.find((c) => c.name === 'backoff, not a hot loop')?.verdict, 'not-measured');
   assert.match(unknown.find((c) => c.name === 'no operator crash or restart')?.evidence ?? '', /not measured: no metrics/);
+});
+
+test('restarts over spans: the tool\'s own restarts between spans are not counted, one while limited is, and an operator gone at a span\'s end counts', () => {
+  const p = (start: number) => ({ processes: { process: start }, how: 'start-time' as const });
+  // Limits applied (new process 200), lifted (new process 300): the jumps between spans are the tool's.
+  assert.deepEqual(restartsOver([[p(200), p(200)], [p(300), p(300)]], '', 'x')?.restarts, 0);
+  // An OOM kill while limited: a new process inside the first span.
+  assert.equal(restartsOver([[p(200), p(250)], [p(300), p(300)]], '')?.restarts, 1);
+  const gone = restartsOver([[p(200), null]], 'ECONNREFUSED');
+  assert.equal(gone?.restarts, 1);
+  assert.match(gone?.evidence ?? '', /ECONNREFUSED/);
+  assert.equal(restartsOver([[null, p(1)]], 'no metrics'), null, 'nothing seen at the start: not judged');
 });

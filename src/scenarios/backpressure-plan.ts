@@ -8,6 +8,8 @@ import type { BackpressureMode, Config } from '../config/index.js';
 import { formatDuration, formatRate } from '../config/values.js';
 import { UsageError } from '../errors.js';
 import { describeFault, type LatencyFault } from '../faults/fault.js';
+import type { OperatorLimits } from '../faults/limits/change.js';
+import { formatCpuCores } from '../config/values.js';
 import { stepRates, type RateStep } from '../judge/knee.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { planSustained, type SustainedPlanData } from './sustained-plan.js';
@@ -28,7 +30,8 @@ export interface ThrottlePlan {
 /** The pressure of a pressure mode: when, how long, and what is applied. */
 export type PlannedPressure =
   | { mode: 'slow-sidecar'; atMs: number; durationMs: number; link: 'operator-sidecar'; spec: LatencyFault; text: string }
-  | { mode: 'api-throttle'; atMs: number; durationMs: number; throttle: ThrottlePlan; text: string };
+  | { mode: 'api-throttle'; atMs: number; durationMs: number; throttle: ThrottlePlan; text: string }
+  | { mode: 'operator-limits'; atMs: number; durationMs: number; limits: OperatorLimits; text: string };
 
 /** What only the backpressure drive reads. */
 export interface BackpressurePlanData {
@@ -67,8 +70,17 @@ export function plannedPressure(mode: Exclude<BackpressureMode, 'step'>, b: Read
         text: `api-throttle: a FlowSchema ${throttle.name} (precedence ${throttle.matchingPrecedence}) puts bindy's ServiceAccount's requests on its own resources and Events (not its Lease) in a PriorityLevelConfiguration with nominalConcurrencyShares ${b.throttleShares} and limitResponse Reject (the API server answers 429 beyond its seats), ${when}`,
       };
     }
-    case 'operator-limits':
-      throw new UsageError('scenarios.backpressure.mode: operator-limits is not built yet (it needs the operator twin restarted with fewer workers and a CPU cap, and a Deployment patch on a cluster); modes that run: step, slow-sidecar, api-throttle');
+    case 'operator-limits': {
+      const limits: OperatorLimits = { cpuCores: b.limitCpu, workers: b.limitWorkers, ...(b.limitMemory === undefined ? {} : { memoryMiB: b.limitMemory }) };
+      const what = `CPU ${formatCpuCores(b.limitCpu)}${b.limitMemory === undefined ? '' : `, memory ${b.limitMemory}Mi`}`;
+      return {
+        mode,
+        atMs: b.pressureAt,
+        durationMs: b.pressureDuration,
+        limits,
+        text: `operator-limits: the operator's limits lowered to ${what} (cluster: bindy's Deployment patched and rolled out; sandbox: the twin restarted with ${b.limitWorkers} worker${b.limitWorkers === 1 ? '' : 's'} in control groups with that quota), ${when}; the restarts this takes are the tool's, not counted as crashes`,
+      };
+    }
   }
 }
 

@@ -7,6 +7,7 @@
  * loop, no conflicting writes, the backlog under pressure, and recovery after the lift.
  */
 import { performance } from 'node:perf_hooks';
+import { LoadtestError, TargetNotReadyError } from '../errors.js';
 import { backpressureMetrics } from '../judge/criteria.js';
 import { judgeInvariant as check, meanIn as mean } from '../judge/invariant.js';
 import { findKnee, judgeStep, type StepVerdict } from '../judge/knee.js';
@@ -135,6 +136,28 @@ interface PressureWindowTimes {
   liftedAt: string;
   /** When it did not recover: what was still not Ready at the bound. */
   stillNotReady: string;
+  /** The mechanism that applied it, and what it acted on. */
+  mechanism: string;
+  target: string;
+  /** operator-limits: looks at the operator once the limits were in force and just before they were lifted, and once lifted (the tool's own restarts lie between them). */
+  lifeMarks: { under: OperatorLife | null; beforeLift: OperatorLife | null; afterLift: OperatorLife | null } | null;
+}
+
+/**
+ * Restarts over the spans between pairs of looks (pure): an operator seen at a span's start and not
+ * at its end exited (the sandbox has no kubelet to restart it) or hangs; null when no span could be judged.
+ */
+export function restartsOver(spans: readonly (readonly [OperatorLife | null, OperatorLife | null])[], whyNot: string, note?: string): { restarts: number; evidence: string } | null {
+  let restarts = 0;
+  const lines: string[] = [];
+  for (const [from, to] of spans) {
+    if (from === null) continue;
+    const r = to !== null ? restartsBetween(from, to) : { restarts: 1, evidence: `the operator answered at first and not later (${whyNot}): it exited or hangs` };
+    restarts += r.restarts;
+    lines.push(r.evidence);
+  }
+  if (lines.length === 0) return null;
+  return { restarts, evidence: `${lines.join('; ')}${note === undefined ? '' : ` (${note})`}` };
 }
 
 /** A step verdict as the result has it. */
@@ -227,14 +250,23 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       runId: plan.runId,
       ...(ctx.target.operatorIdentity === undefined ? {} : { operator: ctx.target.operatorIdentity.serviceAccount }),
       deadManMs: p.durationMs + data.recoveryBoundMs,
+    }).catch((e: unknown) => {
+      // The target could not take the pressure (or give it back): not a bug of the tool.
+      throw e instanceof LoadtestError ? e : new TargetNotReadyError(`backpressure: the pressure could not be applied: ${message(e)}`);
     });
     const appliedMono = performance.now();
-    const appliedAt = inForce.appliedAt;
+    const applied: AppliedPressure = inForce;
+    const appliedAt = applied.appliedAt;
+    const restarts = p.mode === 'operator-limits';
+    ctx.onEvent({ type: 'notice', text: `backpressure: in force: ${applied.target}` });
+    const under = restarts ? await lookLife() : null;
     await sleep(appliedMono + p.durationMs - performance.now(), signals);
-    const lift = await inForce.lift();
+    const beforeLift = restarts ? await lookLife() : null;
+    const lift = await applied.lift();
     if (lift.lifted) inForce = null;
     const liftedMono = performance.now();
     const liftedWall = Date.now();
+    const afterLift = restarts ? await lookLife() : null;
     ctx.onEvent({ type: 'notice', text: `backpressure: pressure lifted after ${((liftedMono - appliedMono) / 1000).toFixed(1)} s (${lift.evidence}); waiting for recovery (≤ ${Math.round(data.recoveryBoundMs / 1000)} s)` });
     let recoveredMono: number | null = null;
     let last: Readiness | null = null;
@@ -253,7 +285,18 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
     }
     ctx.onEvent({ type: 'notice', text: `backpressure: ${recoveredMono === null ? `NOT recovered within ${Math.round(data.recoveryBoundMs / 1000)} s` : `recovered ${((recoveredMono - liftedMono) / 1000).toFixed(1)} s after the lift`}` });
     const stillNotReady = last === null ? 'the API did not answer' : `${last.overdue} objects written before the lift still not Ready${last.overdueNames.length > 0 ? ` (${last.overdueNames.join(', ')})` : ''}`;
-    held.window = { appliedMs: appliedMono - t0, liftedMs: liftedMono - t0, recoveredMs: recoveredMono === null ? null : recoveredMono - t0, lift, appliedAt, liftedAt: new Date(liftedWall).toISOString(), stillNotReady };
+    held.window = {
+      appliedMs: appliedMono - t0,
+      liftedMs: liftedMono - t0,
+      recoveredMs: recoveredMono === null ? null : recoveredMono - t0,
+      lift,
+      appliedAt,
+      liftedAt: new Date(liftedWall).toISOString(),
+      stillNotReady,
+      mechanism: applied.mechanism,
+      target: applied.target,
+      lifeMarks: restarts ? { under, beforeLift, afterLift } : null,
+    };
   };
 
   let session: SustainedSessionResult | null = null;
@@ -305,13 +348,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       const p = data.pressure;
       if (w !== null && p !== null) {
         const lifeAfter = await lookLife();
-        // Seen before and not after: the operator exited (the sandbox has no kubelet to restart it) or hangs.
-        const restarts =
-          lifeBefore !== null && lifeAfter !== null
-            ? restartsBetween(lifeBefore, lifeAfter)
-            : lifeBefore !== null
-              ? { restarts: 1, evidence: `the operator answered before the pressure and not after it (${lifeWhyNot}): it exited or hangs` }
-              : null;
+        const restarts = w.lifeMarks === null ? restartsOver([[lifeBefore, lifeAfter]], lifeWhyNot) : restartsOver([[w.lifeMarks.under, w.lifeMarks.beforeLift], [w.lifeMarks.afterLift, lifeAfter]], lifeWhyNot, 'the tool\'s own restarts (applying and lifting the limits) not counted');
         const checks = pressureChecks({
           appliedMs: w.appliedMs,
           liftedMs: w.liftedMs,
@@ -332,8 +369,8 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
         const r: ChaosExperimentResult = {
           key: pressureKey,
           kind: p.mode,
-          mechanism: p.mode === 'api-throttle' ? 'api-flowcontrol' : 'sandbox-proxy',
-          target: p.mode === 'api-throttle' ? 'the operator\'s ServiceAccount' : p.link,
+          mechanism: w.mechanism,
+          target: p.mode === 'api-throttle' ? 'the operator\'s ServiceAccount' : p.mode === 'operator-limits' ? w.target : p.link,
           description: p.text,
           plannedAtMs: p.atMs,
           startedLateMs: Math.max(0, Math.round(w.appliedMs - p.atMs)),
@@ -392,6 +429,14 @@ export function backpressureUnsupported(target: Target, plan: ScenarioPlan<Backp
     if (f === undefined) return `slow-sidecar needs a fault mechanism on the operator→bindcar path; the ${target.info.kind} target has none here yet (a cluster needs Chaos Mesh, not wired yet)`;
     return f.unsupportedReason('sandbox-proxy', p.link, p.spec);
   }
+  if (p.mode === 'operator-limits') {
+    const m = target.operatorLimits;
+    if (m === undefined) return `operator-limits needs the operator: the ${target.info.kind} target has none that the tool can find (sandbox: its operator part; cluster: bindy's Deployment)`;
+    if (target.info.kind === 'cluster' && plan.data?.allowClusterChanges !== true) {
+      return "operator-limits patches bindy's Deployment (its container's limits; journalled and patched back afterwards, a rollout each way): allow it with --allow-cluster-changes";
+    }
+    return m.unsupportedReason(p.limits);
+  }
   if (target.operatorIdentity === undefined) return "api-throttle needs the operator's ServiceAccount, and this target does not say it";
   if (target.info.kind === 'cluster' && plan.data?.allowClusterChanges !== true) {
     return 'api-throttle adds a FlowSchema and a PriorityLevelConfiguration to the cluster\'s API Priority and Fairness (journalled and removed afterwards): allow it with --allow-cluster-changes';
@@ -402,7 +447,7 @@ export function backpressureUnsupported(target: Target, plan: ScenarioPlan<Backp
 /** The backpressure scenario. */
 export const backpressureScenario: Scenario<BackpressurePlanData> = {
   name: 'backpressure',
-  describe: 'pressure bindy must survive: rate steps to the knee, a slow bindcar, or an API that throttles only bindy; checks with evidence and the recovery time',
+  describe: 'pressure bindy must survive: rate steps to the knee, a slow bindcar, an API that throttles only bindy, or lower CPU/memory limits; checks with evidence and the recovery time',
   options: 'backpressure',
   metrics: backpressureMetrics,
   plan: (input) => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseJournal } from '../observe/journal.js';
 import type { RevertDescriptor } from '../faults/fault.js';
-import { revertJournalFaults } from './cleanup-faults.js';
+import { restoreJournalChanges, revertJournalFaults } from './cleanup-faults.js';
+import type { ChangeDescriptor } from '../faults/limits/change.js';
 
 const d = (faultId: string): RevertDescriptor => ({ mechanism: 'sandbox-proxy', version: 1, controlUrl: 'http://127.0.0.1:1', link: 'operator-bind', faultId, listen: { host: '127.0.0.1', port: 2 } });
 const line = (o: object): string => JSON.stringify(o);
@@ -36,4 +37,24 @@ test('cleanup reverts the pending faults of a dead run, leaves a live run\'s to 
   assert.deepEqual(marked, ['a/exp-1']);
   assert.deepEqual(lines.map((l) => `${l.runId}/${l.key}:${l.outcome}`), ['a/exp-1:reverted', 'a/exp-2:failed', 'b/exp-0:owner alive', 'c/exp-0:went with its sandbox']);
   assert.match(lines[1]?.detail ?? '', /control API unreachable/);
+});
+
+test('cleanup restores the pending changes of a dead run (also of its stopped sandbox: control groups outlive it), leaves a live run\'s, and says when it needs the cluster', async () => {
+  const sandboxChange: ChangeDescriptor = { change: 'sandbox-operator-limits', version: 1, home: '/h', sandboxDir: '/h/x', originalArgs: [], cgroups: ['/cg/a'] };
+  const clusterChange: ChangeDescriptor = { change: 'deployment-resources', version: 1, server: 'https://k', namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: null };
+  const dead = parseJournal('/j/run-a.jsonl', [
+    line({ type: 'sandbox', runId: 'a', home: '/h', dir: '/h/x', ownerPid: 111, processes: [], stopped: true }),
+    line({ type: 'change', runId: 'a', key: 'pressure', state: 'applying', ownerPid: 111, descriptor: sandboxChange }),
+  ].join('\n'));
+  const live = parseJournal('/j/run-b.jsonl', line({ type: 'change', runId: 'b', key: 'pressure', state: 'applying', ownerPid: 222, descriptor: sandboxChange }));
+  const cluster = parseJournal('/j/run-c.jsonl', line({ type: 'change', runId: 'c', key: 'pressure', state: 'applying', ownerPid: 333, descriptor: clusterChange }));
+  const marked: string[] = [];
+  const lines = await restoreJournalChanges([dead, live, cluster], {
+    isAlive: (pid) => pid === 222,
+    restore: (d) => Promise.resolve(d.change === 'deployment-resources' ? null : { restored: true, already: true, evidence: 'control groups removed' }),
+    markRestored: (j, key) => marked.push(`${j.runId}/${key}`),
+  });
+  assert.deepEqual(lines.map((l) => `${l.runId}:${l.outcome}`), ['a:already restored', 'b:owner alive', 'c:not here']);
+  assert.deepEqual(marked, ['a/pressure'], 'only what was proven restored is marked');
+  assert.match(lines[2]?.detail ?? '', /--target cluster/);
 });

@@ -1,12 +1,14 @@
 /**
- * @module Cleanup of faults a run left in force (killed mid-experiment): every fault its journal
- * says was applied and never reverted is reverted from its descriptor alone, proven gone, and the
- * journal told so. A fault of a live run is left to that run; one of a sandbox the run started and
- * that is stopped went with it.
+ * @module Cleanup of faults and changes a run left in force (killed mid-experiment): every fault its
+ * journal says was applied and never reverted is reverted from its descriptor alone, proven gone,
+ * and the journal told so; every change (the operator's limits) is restored the same way. A fault
+ * or change of a live run is left to that run; a fault of a sandbox the run started and that is
+ * stopped went with it (a change may not have: its control groups outlive the sandbox).
  */
 import type { DescriptorRevert } from '../faults/revert.js';
 import type { RevertDescriptor } from '../faults/fault.js';
 import type { JournalFile } from '../observe/journal.js';
+import { changeTargetText, type ChangeDescriptor, type RestoreOutcome } from '../faults/limits/change.js';
 
 /** What cleanup did with one pending fault. */
 export interface FaultCleanupLine {
@@ -55,6 +57,50 @@ export async function revertJournalFaults(journals: readonly JournalFile[], deps
         const ok = r.outcome.reverted && r.proof.reverted;
         out.push({ ...base, outcome: ok ? (r.outcome.already ? 'already gone' : 'reverted') : 'failed', detail: ok ? r.proof.evidence : `${r.outcome.detail}; ${r.proof.evidence}` });
         if (ok) deps.markReverted(j, f.key);
+      } catch (e) {
+        out.push({ ...base, outcome: 'failed', detail: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+  return out;
+}
+
+/** What restoring needs from the outside world (injected, so the logic is tested without processes). */
+export interface ChangeCleanupDeps {
+  isAlive(pid: number): boolean;
+  /** Restores `d`, or says it cannot here (null: e.g. a cluster change while cleanup has no cluster). */
+  restore(d: ChangeDescriptor): Promise<RestoreOutcome | null>;
+  /** Tells the journal of `runId` that `key` is restored. */
+  markRestored(journal: JournalFile, key: string): void;
+}
+
+/** What cleanup did with one pending change. */
+export interface ChangeCleanupLine {
+  runId: string;
+  key: string;
+  what: string;
+  outcome: 'restored' | 'already restored' | 'failed' | 'owner alive' | 'not here';
+  detail: string;
+}
+
+/** Restores every pending change of `journals` whose run is dead (oldest journal first, each in order). */
+export async function restoreJournalChanges(journals: readonly JournalFile[], deps: ChangeCleanupDeps): Promise<ChangeCleanupLine[]> {
+  const out: ChangeCleanupLine[] = [];
+  for (const j of journals) {
+    for (const c of j.changes) {
+      const base = { runId: j.runId, key: c.key, what: changeTargetText(c.descriptor) };
+      if (deps.isAlive(c.ownerPid)) {
+        out.push({ ...base, outcome: 'owner alive', detail: `run ${j.runId} (pid ${c.ownerPid}) is still running and restores its own changes` });
+        continue;
+      }
+      try {
+        const r = await deps.restore(c.descriptor);
+        if (r === null) {
+          out.push({ ...base, outcome: 'not here', detail: 'restoring it needs the cluster it was made on: run cleanup with --target cluster and its context' });
+          continue;
+        }
+        out.push({ ...base, outcome: r.restored ? (r.already ? 'already restored' : 'restored') : 'failed', detail: r.evidence });
+        if (r.restored) deps.markRestored(j, c.key);
       } catch (e) {
         out.push({ ...base, outcome: 'failed', detail: e instanceof Error ? e.message : String(e) });
       }

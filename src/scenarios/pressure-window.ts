@@ -1,11 +1,14 @@
 /**
  * @module Applying and lifting backpressure's one pressure: a latency fault on the operator→bindcar
- * link through the target's fault mechanism (slow-sidecar), or a FlowSchema + PriorityLevelConfiguration
- * that squeeze the operator's ServiceAccount (api-throttle). Either is journalled before it takes
+ * link through the target's fault mechanism (slow-sidecar), a FlowSchema + PriorityLevelConfiguration
+ * that squeeze the operator's ServiceAccount (api-throttle), or the operator's limits lowered
+ * (operator-limits: a change to what the run did not create). Each is journalled before it takes
  * effect, so a run killed under pressure leaves `cleanup` what to undo.
  */
 import { FaultLedger } from '../faults/fault-ledger.js';
 import type { AppliedFault } from '../faults/fault.js';
+import type { ChangeDescriptor } from '../faults/limits/change.js';
+import { restoreFromDescriptor } from '../faults/limits/restore.js';
 import { runIdLabel } from '../model/kinds.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import type { Journal } from '../observe/journal.js';
@@ -98,6 +101,37 @@ export async function applyPressure(p: PlannedPressure, c: PressureContext): Pro
         return { lifted: r.proof.reverted, evidence: r.proof.evidence };
       },
     };
+  }
+  if (p.mode === 'operator-limits') {
+    const mechanism = c.target.operatorLimits;
+    if (mechanism === undefined) throw new Error('the target cannot change the operator\'s limits (checked before the run)');
+    let journalled: ChangeDescriptor | null = null;
+    const restoreJournalled = async (d: ChangeDescriptor): Promise<{ lifted: boolean; evidence: string }> => {
+      const r = await restoreFromDescriptor(d, c.target.kubeConfig);
+      if (r.restored) c.journal.appendChangeRestored(pressureKey);
+      return { lifted: r.restored, evidence: r.evidence };
+    };
+    try {
+      const applied = await mechanism.apply(p.limits, `${c.runId}-limits`, (d) => {
+        c.journal.appendChangeApplying(pressureKey, d);
+        journalled = d;
+      });
+      return {
+        appliedAt: applied.appliedAt,
+        mechanism: mechanism.name,
+        target: applied.text,
+        lift: async () => {
+          const r = await applied.restore();
+          if (r.restored) c.journal.appendChangeRestored(pressureKey);
+          return { lifted: r.restored, evidence: r.evidence };
+        },
+      };
+    } catch (e) {
+      const d = journalled as ChangeDescriptor | null;
+      if (d === null) throw e;
+      const undone = await restoreJournalled(d).catch((re: unknown) => ({ lifted: false, evidence: message(re) }));
+      throw new Error(`operator-limits: ${message(e)}; ${undone.lifted ? `restored (${undone.evidence})` : `NOT restored (${undone.evidence}): run bindy-loadtest cleanup --run-id ${c.runId}`}`);
+    }
   }
   const sa = c.operator;
   if (sa === undefined) throw new Error("the operator's ServiceAccount is not known (checked before the run)");

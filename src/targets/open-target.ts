@@ -19,6 +19,9 @@ import { serviceAccountIdentity, type MetricsEndpoint, type OperatorIdentity, ty
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
 import type { ProbeSpec } from '../faults/fault.js';
+import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
+import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
+import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
 
 /** How to prove each sandbox link answers again after a fault (any answer counts). */
 const linkProbes: Readonly<Record<string, ProbeSpec>> = {
@@ -110,6 +113,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     faults: sandboxFaults(state, home),
     ...scoutOf(state),
     ...(state.operatorIdentity === undefined ? {} : { operatorIdentity: state.operatorIdentity }),
+    ...(state.parts.some((p) => p.name === 'operator') ? { operatorLimits: new SandboxOperatorLimits(home) } : {}),
     // The sandbox made the namespace and the Bind9Cluster when it started: say so rather than "already there".
     setup: async (s) => ({ ...(await setupTarget(s, { client, createCluster: true })), provisionedBy: 'the sandbox when it started' }),
     async close() {
@@ -177,6 +181,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const server = kubeConfig.getCurrentCluster()?.server ?? '(none)';
   let version = '';
   let operatorIdentity: OperatorIdentity | undefined;
+  let operatorLimits: OperatorLimitsMechanism | undefined;
   if (o.forRun) {
     const facts = await gatherClusterFacts(kubeConfig, { namespace: config.namespace, clusterName: config.fixtures.clusterName });
     assertPreflight(
@@ -191,7 +196,10 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     // The version measured goes into every result (deploy/loadtest/bindy pins it; docs/cluster.md).
     version = operatorVersionText(facts.operator);
     // Who bindy is to the API server: its Deployment's ServiceAccount (a FlowSchema subject can name it).
-    if (facts.operator !== null) operatorIdentity = serviceAccountIdentity(facts.operator.namespace, facts.operator.serviceAccountName);
+    if (facts.operator !== null) {
+      operatorIdentity = serviceAccountIdentity(facts.operator.namespace, facts.operator.serviceAccountName);
+      operatorLimits = new DeploymentOperatorLimits(kubeConfig, { namespace: facts.operator.namespace, name: facts.operator.name });
+    }
   } else {
     // Commands that only clean up skip the bindy preflight but still need an API server that answers.
     await assertApiReachable(kubeConfig);
@@ -212,6 +220,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     setup: (s) => setupTarget(s, { client, createCluster: o.createCluster }),
     close: () => Promise.resolve(),
     ...(operatorIdentity === undefined ? {} : { operatorIdentity }),
+    ...(operatorLimits === undefined ? {} : { operatorLimits }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { TargetInfo } from '../report/result/index.js';
 import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
 import type { FaultMechanism, FaultSpec, RevertDescriptor } from '../faults/fault.js';
+import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
 
 /** A DNS server the scenarios may query (BIND9). */
 export interface DnsServer {
@@ -106,6 +107,8 @@ export interface Target {
    * ServiceAccount of bindy's Deployment); absent when unknown (no operator found, or none running).
    */
   readonly operatorIdentity?: OperatorIdentity;
+  /** Lowers the operator's limits (backpressure operator-limits): the twin's workers and control groups, or bindy's Deployment; absent where no operator was found. */
+  readonly operatorLimits?: OperatorLimitsMechanism;
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */
   readonly discovery?: { readonly scoutCluster: string };
 }

@@ -19,6 +19,9 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--recovery-timeout', key: 'scenarios.backpressure.recoveryTimeout' },
   { flag: '--sidecar-delay', key: 'scenarios.backpressure.sidecarDelay' },
   { flag: '--throttle-shares', key: 'scenarios.backpressure.throttleShares' },
+  { flag: '--limit-cpu', key: 'scenarios.backpressure.limitCpu' },
+  { flag: '--limit-memory', key: 'scenarios.backpressure.limitMemory' },
+  { flag: '--limit-workers', key: 'scenarios.backpressure.limitWorkers' },
   { flag: '--allow-cluster-changes', key: 'scenarios.backpressure.allowClusterChanges' },
   { flag: '--zones', key: 'scenarios.sustained.zones' },
   { flag: '--kinds', key: 'scenarios.sustained.kinds' },
@@ -46,14 +49,24 @@ Modes (--mode):
                 PriorityLevelConfiguration with --throttle-shares nominal shares and limitResponse
                 Reject (a real server's defaults sum to 245 shares of 600 seats: 1 share ≈ 3 seats).
                 On a cluster this changes its API Priority and Fairness: --allow-cluster-changes.
-  operator-limits  not built yet
+  operator-limits  the same load; during the pressure the operator runs with lower limits: CPU
+                --limit-cpu (default 100m, a fifth of bindy's 500m), memory --limit-memory (default
+                unchanged). Cluster: bindy's Deployment's container limits are patched (requests
+                lowered to them where above) and rolled out, then patched back and rolled out again
+                (--allow-cluster-changes). Sandbox: the operator twin is restarted with
+                --limit-workers workers (default 1) inside control groups with that CPU quota (and
+                memory limit), as a kubelet would run it; needs root and a writable cgroup hierarchy.
+                The restarts this takes are the tool's and not counted as crashes; a restart while
+                limited (an OOM kill) is. The Lease hand-over of each restart (up to 15 s) is part of
+                the window, as on a rollout.
 
 Checks of the pressure modes (each pass/fail with its evidence):
   pressure lifted; no operator crash or restart; backoff, not a hot loop (the operator's
   reconciles/s under pressure at most 3× its rate in the minute before); no conflicting writes
   (409s); backlog under pressure ≤ criteria.maxQueueDepth; recovered after the lift within
   --recovery-timeout (every object written before it Ready); api-throttle: the pressure took
-  effect (429s were answered). The recovery time is a figure of its own.
+  effect (429s were answered). The recovery time is a figure of its own. operator-limits on the
+  sandbox also says how often the CPU quota held the twin back (cgroup cpu.stat).
 
 The load is the sustained engine's (--mix, --kinds, --zones, --working-set, --concurrency,
 --timeout); the pressure is journalled before it is applied and lifted on error and Ctrl-C
@@ -63,6 +76,8 @@ Examples:
   $ bindy-loadtest backpressure --mode step --start-rate 5/s --step-rate 5/s --max-rate 60/s --step-duration 1m
   $ bindy-loadtest backpressure --mode slow-sidecar --sidecar-delay 2s --rate 5/s --duration 4m
   $ bindy-loadtest backpressure --mode api-throttle --rate 20/s --duration 3m --pressure-at 30s --pressure-duration 1m
+  $ bindy-loadtest backpressure --mode operator-limits --limit-cpu 50m --rate 10/s --duration 4m
+  $ bindy-loadtest --target cluster backpressure --mode operator-limits --limit-cpu 100m --limit-memory 128Mi --allow-cluster-changes
 
 Exit codes: 0 every check held (step: a knee or a flat run was judged); 1 a check or criterion
             failed; 2 bad flags, or a mode this target cannot run (said before any load); 3 target
@@ -74,7 +89,7 @@ export const backpressureCommand: CommandModule = {
   register(program, ctx) {
     const cmd = program
       .command('backpressure')
-      .description('pressure bindy must survive: the knee of the offered rate (step), a slow bindcar, an API that throttles only bindy; checks and recovery time')
+      .description('pressure bindy must survive: the knee of the offered rate (step), a slow bindcar, an API that throttles only bindy, lower CPU/memory limits; checks and recovery time')
       .option('--mode <mode>', `${backpressureModes.join(', ')} (scenarios.backpressure.mode; default step)`)
       .option('--start-rate <rate>', 'step: first rate, e.g. 5/s (scenarios.backpressure.startRate)')
       .option('--step-rate <rate>', 'step: added per step (scenarios.backpressure.stepRate)')
@@ -87,7 +102,10 @@ export const backpressureCommand: CommandModule = {
       .option('--recovery-timeout <duration>', 'bound on the recovery after the lift (scenarios.backpressure.recoveryTimeout)')
       .option('--sidecar-delay <duration>', 'slow-sidecar: added to every bindcar answer (scenarios.backpressure.sidecarDelay)')
       .option('--throttle-shares <n>', "api-throttle: nominalConcurrencyShares of bindy's priority level (scenarios.backpressure.throttleShares)")
-      .option('--allow-cluster-changes', 'on a cluster, allow api-throttle to add (and remove) APF objects (scenarios.backpressure.allowClusterChanges)')
+      .option('--limit-cpu <cpu>', "operator-limits: the operator's CPU limit under pressure, e.g. 100m (scenarios.backpressure.limitCpu)")
+      .option('--limit-memory <size>', "operator-limits: its memory limit under pressure, e.g. 128Mi (scenarios.backpressure.limitMemory)")
+      .option('--limit-workers <n>', "operator-limits on the sandbox: the twin's concurrent reconciles under pressure (scenarios.backpressure.limitWorkers)")
+      .option('--allow-cluster-changes', "on a cluster, allow api-throttle to add (and remove) APF objects and operator-limits to patch (and restore) bindy's Deployment (scenarios.backpressure.allowClusterChanges)")
       .option('--zones <n>', 'DNSZones the records are spread over (scenarios.sustained.zones)')
       .option('--kinds <mix>', 'record-kind mix of the creates (scenarios.sustained.kinds)')
       .option('--working-set <n>', 'records created and Ready before the load (scenarios.sustained.workingSet)')

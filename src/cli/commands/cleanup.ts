@@ -5,7 +5,9 @@ import { InterruptedError, TargetNotReadyError, UsageError } from '../../errors.
 import { parseDuration } from '../../config/values.js';
 import { Journal, readJournals, removeJournalIfSettled } from '../../observe/journal.js';
 import { revertFromDescriptor } from '../../faults/revert.js';
-import { revertJournalFaults } from '../../scenarios/cleanup-faults.js';
+import { restoreJournalChanges, revertJournalFaults } from '../../scenarios/cleanup-faults.js';
+import { restoreFromDescriptor } from '../../faults/limits/restore.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../observe/kube-client.js';
 import { cleanup } from '../../scenarios/cleanup.js';
 import type { CleanupTarget } from '../../scenarios/cleanup.js';
@@ -27,7 +29,9 @@ what holds the objects still there. An object without the label is never touched
 killed run had started (named in its journal) is stopped first: its objects go with it. Faults a
 killed chaos run left in force (journalled before each was applied) are reverted next, each proven
 gone (the link answers again, the process is back), before any object is deleted: an operator left
-killed could not clear a finalizer. Journals of runs that are clean are removed, and so are empty
+killed could not clear a finalizer. Changes a killed backpressure run made to what it did not
+create (the operator's limits: the sandbox twin's workers and control groups, or bindy's Deployment
+on a cluster) are restored the same way, each proven. Journals of runs that are clean are removed, and so are empty
 result folders of killed runs.
 
 Examples:
@@ -64,6 +68,9 @@ export const cleanupCommand: CommandModule = {
         try {
           opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
         } catch (err) {
+          // A sandbox change needs no API server (its control groups may outlive the sandbox).
+          const changesLeft = await restoreLeftChanges(journalDir, target, ctx.io, undefined);
+          if (changesLeft.length > 0) throw new TargetNotReadyError(`cleanup: ${changesLeft.length} change(s) could not be restored: ${changesLeft.join('; ')}`);
           // No sandbox runs: the objects of sandbox runs went with their sandbox (its API server keeps them in memory).
           if (config.target === 'sandbox' && err instanceof TargetNotReadyError && stoppedSandboxes > 0 && faultsLeft.length === 0) {
             ctx.io.stderr('cleanup: no sandbox is running any more: nothing else to clean\n');
@@ -77,6 +84,8 @@ export const cleanupCommand: CommandModule = {
           const op = state?.parts.find((p) => p.name === 'operator');
           return op === undefined ? 'not running' : isAlive(op.pid) ? 'running' : 'not running';
         };
+        // Before any object is deleted: a starved operator would clear finalizers slowly.
+        const changesLeft = await restoreLeftChanges(journalDir, target, ctx.io, config.target === 'cluster' ? opened.kubeConfig : undefined);
         const operator = await operatorState();
         const stop = new AbortController();
         const onSignal = (): void => stop.abort();
@@ -96,6 +105,11 @@ export const cleanupCommand: CommandModule = {
           for (const j of report.journalsRemoved) removeEmptyResultDir(output, j);
           ctx.io.stderr(`cleanup: ${report.outcome}: ${report.gone} of ${report.found} gone${report.journalsRemoved.length > 0 ? `, ${report.journalsRemoved.length} journals removed` : ''}\n`);
           if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+          if (changesLeft.length > 0) {
+            throw new TargetNotReadyError(`cleanup: ${changesLeft.length} change(s) could not be restored: ${changesLeft.join('; ')}`, {
+              hint: 'a cluster change is restored by cleanup against that cluster (--target cluster, its --context); a sandbox one needs root for its control groups',
+            });
+          }
           if (faultsLeft.length > 0) {
             throw new TargetNotReadyError(`cleanup: ${faultsLeft.length} fault(s) could not be reverted: ${faultsLeft.join('; ')}`, {
               hint: 'is the sandbox still up (bindy-loadtest sandbox status)? a fault of the fault proxy also ends by itself after its duration; run cleanup again once the part answers',
@@ -143,6 +157,24 @@ async function revertLeftFaults(journalDir: string, target: CleanupTarget, io: C
   for (const l of lines) io.stderr(`cleanup: fault ${l.key} of run ${l.runId} on ${l.what}: ${l.outcome}: ${l.detail}\n`);
   for (const j of journals) removeJournalIfSettled(j.path);
   return lines.filter((l) => l.outcome === 'failed').map((l) => `${l.key} of run ${l.runId} on ${l.what} (${l.detail})`);
+}
+
+/** Restores the changes dead runs (of `target`) left, one line each; what could not be restored, as text. */
+async function restoreLeftChanges(journalDir: string, target: CleanupTarget, io: CliIo, kubeConfig: KubeConfig | undefined): Promise<string[]> {
+  const journals = readJournals(journalDir).filter((j) => ('all' in target || j.runId === target.runId) && j.changes.length > 0);
+  if (journals.length === 0) return [];
+  const lines = await restoreJournalChanges(journals, {
+    isAlive,
+    restore: (d) => (d.change === 'deployment-resources' && kubeConfig === undefined ? Promise.resolve(null) : restoreFromDescriptor(d, kubeConfig)),
+    markRestored: (j, key) => {
+      const journal = new Journal(journalDir, j.runId);
+      journal.appendChangeRestored(key);
+      journal.close();
+    },
+  });
+  for (const l of lines) io.stderr(`cleanup: change ${l.key} of run ${l.runId} to ${l.what}: ${l.outcome}: ${l.detail}\n`);
+  for (const j of journals) removeJournalIfSettled(j.path);
+  return lines.filter((l) => l.outcome === 'failed' || l.outcome === 'not here').map((l) => `${l.key} of run ${l.runId} to ${l.what} (${l.detail})`);
 }
 
 /** Stops every sandbox whose owning run (of `target`) is dead, says so, and removes journals with nothing left; the number stopped. */

@@ -57,7 +57,7 @@ export async function waitGone(pid: number, timeoutMs: number): Promise<boolean>
  * and outlives the caller; named comes back on the same ports with its keys and zones. Throws
  * TargetNotReadyError when it does not come up within `timeoutMs`.
  */
-export async function restartPart(home: string, name: PartName, options: { timeoutMs?: number } = {}): Promise<RestartOutcome> {
+export async function restartPart(home: string, name: PartName, options: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<RestartOutcome> {
   const { state, part } = await sandboxPart(home, name);
   if (partRunning(part)) return { already: true, part, detail: `${name} is running (pid ${part.pid})` };
   if (part.args === undefined) {
@@ -75,6 +75,7 @@ export async function restartPart(home: string, name: PartName, options: { timeo
     // The caller (a run, or cleanup) may exit right after: the part must not depend on it.
     detached: true,
     timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.onSpawn === undefined ? {} : { onSpawn: options.onSpawn }),
   });
   const updated: PartState = { ...part, pid: started.pid };
   if (name === 'named') {
@@ -112,4 +113,18 @@ export async function wipeNamedData(part: PartState): Promise<string[]> {
     removed.push(name);
   }
   return removed;
+}
+
+/**
+ * Starts part `name` again with other arguments (operator-limits: fewer workers, and back): the
+ * arguments are written to state.json first, so any later restart (a kill fault's revert, cleanup)
+ * starts what runs now; then the running process is stopped (SIGTERM, as a rollout does) and
+ * {@link restartPart} starts the new one. `onStarted` sees the new pid before it is waited for
+ * (to put it in a control group before its first reconcile).
+ */
+export async function restartPartWithArgs(home: string, name: PartName, args: readonly string[], options: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<RestartOutcome> {
+  const { state, part } = await sandboxPart(home, name);
+  await writeState(home, { ...state, parts: state.parts.map((p) => (p.name === name ? { ...p, args: [...args] } : p)) });
+  if (runsSandboxProcess(name, part.pid)) await stopPart(part.pid, 10_000);
+  return restartPart(home, name, options);
 }
