@@ -73,6 +73,11 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
   // The API server's own request counts agree with the engine's (creates, applies, deletes).
   assert.equal(c('api_crosscheck_mismatches'), 0, result.notes.find((n) => n.startsWith('cross-check')) ?? 'no cross-check note');
   assert.ok(c('quiet_window_seconds') >= 10 && Number.isFinite(c('quiet_window_reconciles')) && Number.isFinite(c('quiet_window_api_writes')), 'quiet window measured');
+  // Its span on the time series' clock: after the engine's last sample, as long as its counter says (ms rounding).
+  const quiet = result.quietWindow;
+  const lastSample = result.timeSeries.find((s) => s.name === 'client_side_backlog')?.points.at(-1)?.t ?? NaN;
+  assert.ok(quiet !== undefined && quiet.fromMs > lastSample, `quiet window ${JSON.stringify(quiet)} after the last sample at ${lastSample} ms`);
+  assert.ok(Math.abs(quiet.toMs - quiet.fromMs - c('quiet_window_seconds') * 1000) <= 1, `${JSON.stringify(quiet)} vs ${c('quiet_window_seconds')} s`);
   assert.ok(c('sustained_ops_rate') > 0);
   for (const name of ['offered_ops_per_second', 'achieved_ops_per_second', 'completed_ops_per_second', 'client_side_backlog', 'working_set']) {
     assert.ok((result.timeSeries.find((s) => s.name === name)?.points.length ?? 0) >= 25, `${name} sampled every second`);
@@ -80,7 +85,9 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
   assert.ok(result.findings.some((f) => f.id === 'backlog-stable' || f.id === 'backlog-growing'), 'the backlog has a verdict');
   const runDir = (await readdir(out)).find((d) => d.startsWith('sustained-'));
   assert.ok(runDir !== undefined);
-  assert.match(await readFile(join(out, runDir, 'summary.md'), 'utf8'), /update_to_ready/);
+  const summary = await readFile(join(out, runDir, 'summary.md'), 'utf8');
+  assert.match(summary, /update_to_ready/);
+  assert.match(summary, new RegExp(`quiet window \\d+ s at rest \\(${Math.round(quiet.fromMs / 1000)} s to ${Math.round(quiet.toMs / 1000)} s after the load started\\)`));
 
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
   for (const kind of bindyKinds) {

@@ -72,6 +72,18 @@ export interface Figure {
   interval?: { low: number; high: number; confidence: number };
   /** True when the value is only a lower bound (a bucket estimate at the last finite bucket). */
   lowerBound?: boolean;
+  /** The fitted line the value is the slope of (memory growth), in the series' own units: y = intercept + slope·t, t in ms, from the phase's first sample to its last. */
+  line?: FittedLine;
+}
+
+/** A least-squares line over a stretch of a time series: what the HTML report draws over the series. */
+export interface FittedLine {
+  fromMs: number;
+  toMs: number;
+  /** In the series' unit, at t = 0. */
+  intercept: number;
+  /** Series unit per ms. */
+  slope: number;
 }
 
 /** Options of {@link readFigures}. */
@@ -200,13 +212,14 @@ function memoryGrowth(result: RunResult, options: FigureOptions): Figure {
     return missing('memory_growth', `${method}; ${phase}`, `${phase}; a slope needs at least ${min.durationMs / 60_000} min and ${min.points} samples (judge.memoryGrowthMinimum)`);
   }
   const fit = linearFit(pts.map((p) => ({ x: p.t, y: p.value })));
-  if (fit === null) return missing('memory_growth', method, 'every sample has the same time');
+  if (fit === null || first === undefined || last === undefined) return missing('memory_growth', method, 'every sample has the same time');
+  const line = { fromMs: first.t, toMs: last.t, intercept: fit.intercept, slope: fit.slope };
   // bytes per ms → MiB per hour.
   const k = 3_600_000 / bytesPerMiB;
   const ci = fit.slopeInterval;
   // A phase shorter than the default is dominated by warm-up: say so wherever the figure is shown.
   const lowered = min.durationMs < memoryGrowthMinimum.durationMs ? `; minimum steady phase lowered to ${(min.durationMs / 60_000).toFixed(1)} min (judge.memoryGrowthMinimum; default ${memoryGrowthMinimum.durationMs / 60_000} min)` : '';
-  return present('memory_growth', fit.slope * k, `${method}; ${phase}${lowered}`, ci === null ? {} : { interval: { low: ci.low * k, high: ci.high * k, confidence: ci.confidence } });
+  return present('memory_growth', fit.slope * k, `${method}; ${phase}${lowered}`, { line, ...(ci === null ? {} : { interval: { low: ci.low * k, high: ci.high * k, confidence: ci.confidence } }) });
 }
 
 /** Reads one figure from `result`. */

@@ -6,7 +6,7 @@ export type { JudgeOptions, Verdict } from './judge.js';
 export { decideVerdict } from './verdict.js';
 export type { VerdictInput } from './verdict.js';
 export { figureIds, figureInfo, memoryGrowthMinimum, readFigure, readFigures } from './figures.js';
-export type { Figure, FigureId, FigureInfo, FigureOptions } from './figures.js';
+export type { Figure, FigureId, FigureInfo, FigureOptions, FittedLine } from './figures.js';
 export { asBaseline, baselineVersion, buildBaseline } from './baseline.js';
 export type { BaselineDocument, BaselineInput, BaselineRun, BaselineSection } from './baseline.js';
 export { identityDifferences, runIdentity } from './identity.js';

@@ -78,7 +78,7 @@ export interface DriveContext {
 }
 
 /** What `drive` measured: sections of the run result. */
-export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos' | 'backpressure'>;
+export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos' | 'backpressure' | 'quietWindow'>;
 
 /** The verdict on a finished run (criteria proper come later): what did not go as it should. */
 export interface Verification {

@@ -7,7 +7,7 @@ import { sustainedMetrics } from '../judge/criteria.js';
 import { runSustainedSession } from '../drive/sustained-session.js';
 import type { SustainedSessionResult } from '../drive/sustained-session.js';
 import type { CounterData } from '../measure/index.js';
-import type { RunResult } from '../report/result/index.js';
+import type { QuietWindowSpan, RunResult } from '../report/result/index.js';
 import { sleep } from '../drive/sleep.js';
 import { metricsObserver } from './metrics-observer.js';
 import type { SustainedMeasurement } from '../drive/sustained-measure.js';
@@ -25,8 +25,10 @@ const writeVerbs = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECO
 export const bindy06RequeueMs = 300_000;
 
 /** What the quiet window counted. */
-interface QuietWindow {
-  seconds: number;
+export interface QuietWindow {
+  /** Its start and end on the client's monotonic clock, ms. */
+  fromMono: number;
+  toMono: number;
   reconciles: number | null;
   apiWrites: number | null;
   /** The most frequent writes (`VERB resource count`), to say who was busy at rest. */
@@ -38,39 +40,45 @@ interface QuietWindow {
 /** Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric endpoints. */
 async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
   const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)) });
-  const t0 = ctx.client.now();
+  const fromMono = ctx.client.now();
   await observer.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
   await sleep(ms, [ctx.stopStarting, ctx.hardStop]);
-  const seconds = (ctx.client.now() - t0) / 1000;
+  const toMono = ctx.client.now();
   const s = await observer.stop({ objectsCreated: objects });
   const reconcileRow = s.operator?.find((m) => m.name === 'reconcile_total' && (m.labels === undefined || Object.keys(m.labels).length === 0));
   const reconciles = reconcileRow?.state === 'missing' || reconcileRow === undefined ? null : (reconcileRow.values.count ?? null);
   const writes = s.apiAmplification === undefined ? null : s.apiAmplification.requests.filter((r) => writeVerbs.has(r.verb) && r.count > 0);
   const apiWrites = writes === null ? null : writes.reduce((a, r) => a + r.count, 0);
   const topWrites = (writes ?? []).sort((a, b) => b.count - a.count).slice(0, 3).map((r) => `${r.verb} ${r.resource} ${r.count}`);
-  return { seconds, reconciles, apiWrites, topWrites, objects, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
+  return { fromMono, toMono, reconciles, apiWrites, topWrites, objects, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
 }
 
 function counter(value: number, unit: string, description: string): CounterData {
   return { value, unit, description };
 }
 
-/** The quiet window as counters and a note that says what each bindy line is expected to show. */
-function quietSections(q: QuietWindow): { counters: Record<string, CounterData>; notes: string[] } {
+/**
+ * The quiet window as counters, its span on the time series' clock (`loadStartMono`: when the
+ * measured schedule started, the series' t = 0) and a note that says what each bindy line is
+ * expected to show.
+ */
+export function quietSections(q: QuietWindow, loadStartMono: number): { counters: Record<string, CounterData>; span: QuietWindowSpan; notes: string[] } {
+  const seconds = (q.toMono - q.fromMono) / 1000;
+  const span = { fromMs: Math.round(q.fromMono - loadStartMono), toMs: Math.round(q.toMono - loadStartMono) };
   const counters: Record<string, CounterData> = {
-    quiet_window_seconds: counter(q.seconds, 's', 'length of the quiet window: after every operation took effect (or the wait ended), with no load'),
+    quiet_window_seconds: counter(seconds, 's', 'length of the quiet window: after every operation took effect (or the wait ended), with no load'),
     quiet_window_objects: counter(q.objects, 'objects', 'objects of the run present during the quiet window (records and zones)'),
   };
   if (q.reconciles !== null) counters.quiet_window_reconciles = counter(q.reconciles, 'reconciliations', "the operator's reconciles during the quiet window (increase of bindy_firestoned_io_reconciliations_total)");
   if (q.apiWrites !== null) counters.quiet_window_api_writes = counter(q.apiWrites, 'requests', 'API write requests (POST, PUT, PATCH, APPLY, DELETE) during the quiet window, from apiserver_request_total (every client)');
-  const expected06 = (q.objects * q.seconds * 1000) / bindy06RequeueMs;
+  const expected06 = (q.objects * seconds * 1000) / bindy06RequeueMs;
   const notes = [
-    `quiet window ${q.seconds.toFixed(0)} s at rest over ${q.objects} objects: ${q.reconciles ?? 'unknown'} reconciles, ${q.apiWrites ?? 'unknown'} API writes` +
+    `quiet window ${seconds.toFixed(0)} s at rest (${(span.fromMs / 1000).toFixed(0)} s to ${(span.toMs / 1000).toFixed(0)} s after the load started) over ${q.objects} objects: ${q.reconciles ?? 'unknown'} reconciles, ${q.apiWrites ?? 'unknown'} API writes` +
       `${q.topWrites.length > 0 ? ` (most: ${q.topWrites.join(', ')})` : ''}. ` +
       `Expected: bindy's 0.8 line none ("at rest there are no reconciles"); 0.6.2 requeues every Ready object each 300 s, about ${expected06.toFixed(0)} here`,
     ...q.notes,
   ];
-  return { counters, notes };
+  return { counters, span, notes };
 }
 
 /** Runs the sustained scenario: setup, observers around the measured schedule, the wait, the quiet window. */
@@ -99,8 +107,9 @@ async function driveSustained(ctx: DriveContext, plan: ScenarioPlan<SustainedPla
     crossCheck(outcome);
     const interrupted = ctx.stopStarting.aborted || ctx.hardStop.aborted;
     if (d.quietWindowMs > 0 && !interrupted && s.settled === 'all') {
-      const q = quietSections(await quietWindow(ctx, plan, d.quietWindowMs, s.heldObjects));
+      const q = quietSections(await quietWindow(ctx, plan, d.quietWindowMs, s.heldObjects), s.measuredStartMs);
       Object.assign(outcome.counters, q.counters);
+      outcome.quietWindow = q.span;
       outcome.notes.push(...q.notes);
     } else if (d.quietWindowMs > 0) {
       outcome.notes.push(`no quiet window: ${interrupted ? 'the run was interrupted' : 'operations were still outstanding when the wait ended'}`);

@@ -26,6 +26,9 @@ test('html report: every chart draws offline in chromium, no console errors, scr
     result.config.effective.kinds = ['ARecord', 'AAAARecord', 'CNAMERecord', 'MXRecord', 'TXTRecord', 'SRVRecord', 'CAARecord', 'NSRecord'].map((k) => `${k}-${'x'.repeat(12)}`);
     result.config.origins.kubeconfig = `file:${longPath}:12`;
     result.metadata.commandLine.push('--config', longPath);
+    // Overlays: a quiet window after the series (the axis must reach it) and the memory fit, its minimum lowered so the 60 s series has one.
+    result.quietWindow = { fromMs: 62_000, toMs: 80_000 };
+    result.config.effective.judge = { memoryGrowthMinimum: { duration: 10_000, samples: 10 } };
     const file = join(dir, 'report.html');
     await writeFile(file, renderHtml(result, await loadChartAssets()));
     const seen = await openReportInChromium(file, join('test-artifacts', 'report.png'));
@@ -43,6 +46,9 @@ test('html report: every chart draws offline in chromium, no console errors, scr
       assert.ok(c.legend.trim() !== '', `${c.id} has a legend`);
     }
     assert.match(seen.charts.find((c) => c.id === 'chart-ts-memory-0')?.legend ?? '', /operator_memory_rss \(peak [\d.]+, last [\d.]+ MB\)/);
+    assert.match(seen.charts.find((c) => c.id === 'chart-ts-memory-0')?.legend ?? '', /fitted: \+[\d,]+ MB\/h \(95 %: [\d,]+ to [\d,]+\)/);
+    // Each shading's colour is named in the legend of every time series.
+    for (const c of seen.charts.filter((x) => x.id.startsWith('chart-ts-'))) assert.match(c.legend, /fault in force[\s\S]*recovery[\s\S]*quiet window/, `${c.id} legend: ${c.legend}`);
     // At 1280 px the page never scrolls sideways, and the configuration's "from" column is on screen.
     assert.ok(seen.pageWidth.scroll <= seen.pageWidth.client, `page ${seen.pageWidth.scroll} px wide in a ${seen.pageWidth.client} px window`);
     assert.equal(seen.fromColumnRight.length, 1, 'one "from" column (the configuration table)');

@@ -5,6 +5,8 @@ export interface ChartSeries {
   label: string;
   /** Shown after the label in the legend (a line series' peak and last value). */
   note?: string;
+  /** Drawn dashed and without points: a line fitted to another series, not samples. */
+  dashed?: boolean;
   values: (number | null)[];
 }
 
@@ -20,7 +22,7 @@ export interface ChartSpec {
   /** For `bars`: the label of each x position (the bin's range); for `curve`: unused. */
   xLabels?: string[];
   series: ChartSeries[];
-  /** Shaded x ranges (a chaos fault in force, then its recovery), each labelled at the top. */
+  /** Shaded x ranges (a chaos fault in force, then its recovery; the quiet window), each labelled at the top. */
   bands?: ChartBand[];
 }
 
@@ -29,6 +31,9 @@ export interface ChartBand {
   from: number;
   to: number;
   label: string;
-  /** `fault`: the fault in force; `recovery`: from its revert until the steady state came back (or the run ended). */
-  kind: 'fault' | 'recovery';
+  /**
+   * `fault`: the fault in force; `recovery`: from its revert until the steady state came back (or
+   * the run ended); `quiet`: the sustained scenario's quiet window at rest after the load.
+   */
+  kind: 'fault' | 'recovery' | 'quiet';
 }

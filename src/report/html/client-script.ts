@@ -11,6 +11,12 @@
 export const clientScript = String.raw`(function () {
   'use strict';
   var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+  // Shading of each band kind and its legend entry: a fault (red), its recovery (yellow), the quiet window (grey).
+  var bandStyles = {
+    fault: { fill: 'rgba(214,39,40,0.15)', legend: 'fault in force' },
+    recovery: { fill: 'rgba(255,187,0,0.15)', legend: 'recovery' },
+    quiet: { fill: 'rgba(110,120,135,0.18)', legend: 'quiet window' },
+  };
   var ninesLabels = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%', '99.9999%', '99.99999%'];
   function fmt(v) {
     if (v === null || v === undefined) return '—';
@@ -36,14 +42,24 @@ export const clientScript = String.raw`(function () {
       series: [{ label: spec.xLabel, value: function (u, v) { return fmt(v); } }],
     };
     if (spec.bands && spec.bands.length > 0) {
-      // Chaos faults (red) and their recoveries (yellow) shaded behind the lines, labelled at the top.
+      // The axis reaches every band's known end: the quiet window comes after the series end (a
+      // recovery that never converged ends at MAX_SAFE_INTEGER and is clamped instead).
+      opts.scales.x.range = function (u, min, max) {
+        spec.bands.forEach(function (b) {
+          if (b.to >= Number.MAX_SAFE_INTEGER) return;
+          min = Math.min(min, b.from);
+          max = Math.max(max, b.to);
+        });
+        return [min, max];
+      };
+      // Shaded behind the lines, labelled at the top.
       opts.hooks = { drawClear: [function (u) {
         var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height, left = u.bbox.left, right = u.bbox.left + u.bbox.width;
         ctx.save();
         spec.bands.forEach(function (b) {
           var x0 = Math.max(left, u.valToPos(b.from, 'x', true)), x1 = Math.min(right, u.valToPos(b.to, 'x', true));
           if (!(x1 > x0)) return;
-          ctx.fillStyle = b.kind === 'fault' ? 'rgba(214,39,40,0.15)' : 'rgba(255,187,0,0.15)';
+          ctx.fillStyle = (bandStyles[b.kind] || bandStyles.quiet).fill;
           ctx.fillRect(x0, top, x1 - x0, height);
           ctx.fillStyle = '#555';
           ctx.font = (10 * (window.devicePixelRatio || 1)) + 'px sans-serif';
@@ -53,7 +69,10 @@ export const clientScript = String.raw`(function () {
       }] };
     }
     spec.series.forEach(function (s, i) {
-      opts.series.push({ label: s.note ? s.label + ' (' + s.note + ')' : s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: spec.kind !== 'bars' }, value: function (u, v) { return fmt(v); } });
+      var line = { label: s.note ? s.label + ' (' + s.note + ')' : s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: spec.kind !== 'bars' }, value: function (u, v) { return fmt(v); } };
+      // A fitted line, not samples: dashed, dark, no points, nothing joined outside the phase it fits.
+      if (s.dashed) { line.stroke = '#333'; line.width = 1.5; line.dash = [6, 4]; line.points = { show: false }; line.spanGaps = false; }
+      opts.series.push(line);
     });
     if (spec.kind === 'curve') {
       opts.axes[0].splits = function (u) {
@@ -79,6 +98,29 @@ export const clientScript = String.raw`(function () {
     }
     return opts;
   }
+  // One legend entry per kind of shaded band, after the series: what each colour means.
+  function bandLegend(spec, el) {
+    var legend = el.querySelector('.u-legend');
+    if (!legend || !spec.bands) return;
+    var body = legend.querySelector('tbody') || legend;
+    var seen = {};
+    spec.bands.forEach(function (b) {
+      var style = bandStyles[b.kind];
+      if (!style || seen[b.kind]) return;
+      seen[b.kind] = true;
+      var row = document.createElement('tr'), th = document.createElement('th'), marker = document.createElement('div'), label = document.createElement('div');
+      row.className = 'u-series band-' + b.kind;
+      marker.className = 'u-marker';
+      marker.style.background = style.fill;
+      marker.style.border = '1px solid #999';
+      label.className = 'u-label';
+      label.textContent = style.legend;
+      th.appendChild(marker);
+      th.appendChild(label);
+      row.appendChild(th);
+      body.appendChild(row);
+    });
+  }
   function draw() {
     var dataEl = document.getElementById('chart-data');
     var specs = dataEl ? JSON.parse(dataEl.textContent || '[]') : [];
@@ -90,6 +132,7 @@ export const clientScript = String.raw`(function () {
         var width = Math.max(320, Math.min(el.clientWidth || 800, 1100));
         var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
         new uPlot(options(spec, width), data, el);
+        bandLegend(spec, el);
         el.setAttribute('data-rendered', 'true');
       } catch (e) {
         el.textContent = 'This chart could not be drawn: ' + (e && e.message ? e.message : String(e)) + '. The table above holds the same figures.';

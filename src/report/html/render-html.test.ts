@@ -189,3 +189,65 @@ test('html: a chaos run says each experiment\'s invariants first, escaped, and s
   }
   for (const c of chartSpecs(renderHtml(roundTrip(syntheticResult({ records: 100 })), fakeAssets))) assert.equal(c.bands, undefined, 'no chaos, no bands');
 });
+
+/** A sustained-like result whose operator memory grows exactly `mibPerHour` (± a fixed 0.5 MB zig-zag) every 30 s for `minutes`. */
+function growingMemory(mibPerHour: number, minutes: number): RunResult {
+  const r = roundTrip(syntheticResult({ records: 100 }));
+  const bytesPerMs = (mibPerHour * 1_048_576) / 3_600_000;
+  const rss = r.timeSeries.find((s) => s.name === 'operator_memory_rss');
+  assert.ok(rss !== undefined);
+  rss.points = [];
+  for (let t = 0, i = 0; t <= minutes * 60_000; t += 30_000, i++) rss.points.push({ t, value: 100e6 + bytesPerMs * t + (i % 2 === 0 ? 5e5 : -5e5) });
+  // The steady phase the judge fits on starts at 5 min (a sustained run's ramp-up end).
+  r.counters.steady_phase_from_ms = { value: 300_000, unit: 'ms', description: 'start of the steady phase' };
+  return r;
+}
+
+test('html: the memory chart draws the judge\'s fitted line, dashed, over exactly its steady phase, labelled with the figure\'s slope and interval', () => {
+  const r = growingMemory(1800, 25);
+  const html = renderHtml(r, fakeAssets);
+  const memory = chartSpecs(html).find((s) => s.id === 'ts-memory-0');
+  assert.ok(memory !== undefined);
+  assert.equal(memory.series.length, 2);
+  const fitted = memory.series[1];
+  assert.ok(fitted !== undefined);
+  assert.equal(fitted.dashed, true);
+  // 1800 MiB/h = 1887 MB/h; the label carries the interval, as the criteria and findings do.
+  const m = /^fitted: \+([\d,]+) MB\/h \(95 %: ([\d,]+) to ([\d,]+)\)$/.exec(fitted.label);
+  assert.ok(m !== null, fitted.label);
+  const [shown, low, high] = [m[1], m[2], m[3]].map((v) => Number((v ?? '').replace(/,/g, '')));
+  assert.ok(Math.abs((shown ?? 0) - 1887) <= 10 && (low ?? 0) < 1887 && (high ?? 0) > 1887, fitted.label);
+  // Exactly the steady phase: from the first sample at or after 300 s to the last, nothing outside it.
+  const drawn = memory.x.map((x, i) => ({ x, v: fitted.values[i] ?? null })).filter((p) => p.v !== null);
+  assert.equal(drawn[0]?.x, 300);
+  assert.equal(drawn.at(-1)?.x, 1500);
+  assert.equal(drawn.length, memory.x.filter((x) => x >= 300 && x <= 1500).length);
+  // A straight line whose slope is the known growth (MB/s on the chart: 1800 MiB/h = 0.524288 MB/s), through the data.
+  const first = drawn[0]?.v ?? 0;
+  const last = drawn.at(-1)?.v ?? 0;
+  assert.ok(Math.abs((last - first) / 1200 / 0.524288 - 1) < 0.01, `slope ${(last - first) / 1200} MB/s`);
+  assert.ok(Math.abs(first - (100 + 0.524288 * 300)) < 1, `starts at ${first} MB`);
+  assert.match(html, /fitted line: least-squares slope of operator RSS \(operator_memory_rss\) over the steady phase, 95 % t confidence interval; steady phase from 300 s: 41 samples over 20\.0 min/);
+  assert.doesNotMatch(html, /No fitted line/);
+});
+
+test('html: a memory series too short to fit draws no line and says why under the chart', () => {
+  const html = renderHtml(roundTrip(syntheticResult({ records: 100 })), fakeAssets);
+  const memory = chartSpecs(html).find((s) => s.id === 'ts-memory-0');
+  assert.deepEqual(memory?.series.map((s) => s.label), ['operator_memory_rss']);
+  assert.match(html, /<p class="flat">No fitted line: steady phase from \d+ s: \d+ samples over [\d.]+ min; a slope needs at least 10 min and 10 samples \(judge\.memoryGrowthMinimum\)\.<\/p>/);
+});
+
+test('html: the quiet window is shaded on every time series at its recorded times, beside any fault', () => {
+  const r = syntheticResult({ records: 100 });
+  r.quietWindow = { fromMs: 61_500, toMs: 91_500 };
+  const html = renderHtml(roundTrip(r), fakeAssets);
+  const lines = chartSpecs(html).filter((c) => c.kind === 'line');
+  assert.ok(lines.length >= 6);
+  for (const c of lines) assert.deepEqual(c.bands, [{ from: 61.5, to: 91.5, label: 'quiet window', kind: 'quiet' }], c.id);
+  assert.match(html, /The grey band on each chart is the quiet window, 61\.5 s to 91\.5 s/);
+  const both = chartSpecs(renderHtml(roundTrip(withChaos(r)), fakeAssets)).find((c) => c.id === 'ts-memory-0');
+  assert.deepEqual(both?.bands?.map((b) => b.kind), ['fault', 'recovery', 'fault', 'recovery', 'quiet']);
+  // The schema holds it to its shape.
+  assert.throws(() => parseResult(JSON.stringify({ ...JSON.parse(serializeResult(r)), quietWindow: { fromMs: 1 } }), 'q.json'), /quietWindow/);
+});

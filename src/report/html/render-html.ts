@@ -5,6 +5,7 @@
  * stored) and embedded as JSON; the inlined uPlot draws it, so the file opens with no network.
  */
 import { toolVersion } from '../../version.js';
+import { readFigure } from '../../judge/figures.js';
 import { histogramOf } from '../result/index.js';
 import type { ChaosInvariant, CriterionVerdict, Finding, JsonValue, LatencyResult, RunResult } from '../result/index.js';
 import type { HistogramSummary } from '../../measure/index.js';
@@ -203,6 +204,12 @@ export function chaosBands(r: RunResult): ChartBand[] {
   return out;
 }
 
+/** The sustained scenario's quiet window on the time series' axis (seconds), when the run had one. */
+export function quietBands(r: RunResult): ChartBand[] {
+  const q = r.quietWindow;
+  return q === undefined ? [] : [{ from: q.fromMs / 1000, to: q.toMs / 1000, label: 'quiet window', kind: 'quiet' }];
+}
+
 /** A table of judged invariants or checks, each with its evidence. */
 function invariantTable(invariants: ChaosInvariant[], what: string): string {
   const rows = invariants.map((i) => {
@@ -261,8 +268,13 @@ function backpressureSection(r: RunResult): string {
 
 function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
   const parts: string[] = [];
-  const bands = chaosBands(r);
-  for (const f of seriesFigures(r.timeSeries)) {
+  const bands = [...chaosBands(r), ...quietBands(r)];
+  const q = r.quietWindow;
+  if (q !== undefined) {
+    parts.push(`<p>${e(`The grey band on each chart is the quiet window, ${formatNumber(q.fromMs / 1000)} s to ${formatNumber(q.toMs / 1000)} s: the run's series end before it; what it counted is in the quiet_window_* counters.`)}</p>`);
+  }
+  // The memory-growth figure's own fit (the one the criterion and the leak finding read), drawn over its series.
+  for (const f of seriesFigures(r.timeSeries, { operator_memory_rss: readFigure(r, 'memory_growth') })) {
     if ('absent' in f) {
       parts.push(`<h3>${e(f.title)}</h3>`, f.flat === true ? `<p class="flat">${e(f.absent)}</p>` : absentNote(f.absent));
       continue;
@@ -270,6 +282,7 @@ function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
     charts.push(bands.length === 0 ? f.chart : { ...f.chart, bands });
     parts.push(`<h3>${e(f.title)}</h3>`, chartDiv(f.chart, `${f.title}: ${f.chart.series.map((s) => s.label).join(', ')} (${f.chart.yLabel}) over the run`));
     if (f.alwaysZero.length > 0) parts.push(`<p class="flat">${e(f.alwaysZero.join(' '))}</p>`);
+    if (f.noFit.length > 0) parts.push(`<p class="flat">${e(f.noFit.join(' '))}</p>`);
     parts.push(how(`${f.methods.join('; ')}. t = ms since the run started, monotonic clock.`));
   }
   return section('time-series', 'Time series', parts.join('\n'));

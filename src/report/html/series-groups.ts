@@ -4,7 +4,9 @@
  * order, each either drawn or stated absent, then any other series the result holds.
  */
 import type { TimeSeriesData } from '../../measure/index.js';
-import type { ChartSpec } from './chart-spec.js';
+import type { Figure } from '../../judge/figures.js';
+import { displayValue, formatWithUnit } from '../units.js';
+import type { ChartSeries, ChartSpec } from './chart-spec.js';
 
 /** A figure the report always mentions: drawn from the series it matches, or stated absent. */
 interface ExpectedFigure {
@@ -64,7 +66,12 @@ export interface SeriesFigure {
   methods: string[];
   /** Series of this figure that were 0 at every sample, left out of the chart and named instead. */
   alwaysZero: string[];
+  /** Why a series given a fit has no fitted line (the judge fitted none), shown under the chart. */
+  noFit: string[];
 }
+
+/** Series name → the judge's figure fitted to it (its `line`), drawn over that series. */
+export type SeriesFits = Readonly<Partial<Record<string, Figure>>>;
 
 /** An expected figure the result has no series for. */
 export interface AbsentFigure {
@@ -120,12 +127,41 @@ function lineChart(id: string, series: readonly TimeSeriesData[]): ChartSpec {
   };
 }
 
-/** A chart of `group`'s series that moved; those 0 throughout are named, not drawn; a group of only those is a statement. */
-function figure(title: string, id: string, group: readonly TimeSeriesData[]): SeriesFigure | AbsentFigure {
+/**
+ * `fit`'s line as a dashed series on `x` (s), over exactly the phase it was fitted on, labelled
+ * with the figure's own slope and interval (the numbers the criteria and findings print); or why
+ * there is none. `factor` takes the series' unit to the chart's.
+ */
+function fittedSeries(x: readonly number[], factor: number, fit: Figure): ChartSeries | string {
+  const line = fit.line;
+  if (fit.value === null || line === undefined) return `No fitted line: ${fit.reason ?? 'the judge fitted none'}.`;
+  const from = line.fromMs / 1000;
+  const to = line.toMs / 1000;
+  const values = x.map((s) => (s >= from && s <= to ? (line.intercept + line.slope * s * 1000) * factor : null));
+  const ci = fit.interval;
+  const interval = ci === undefined ? '' : ` (${Math.round(ci.confidence * 100)} %: ${displayValue(ci.low, fit.unit).value} to ${displayValue(ci.high, fit.unit).value})`;
+  return { label: `fitted: ${fit.value >= 0 ? '+' : ''}${formatWithUnit(fit.value, fit.unit)}${interval}`, dashed: true, values };
+}
+
+/** A chart of `group`'s series that moved, with any fitted line over them; those 0 throughout are named, not drawn; a group of only those is a statement. */
+function figure(title: string, id: string, group: readonly TimeSeriesData[], fits: SeriesFits): SeriesFigure | AbsentFigure {
   const zero = group.filter(isAlwaysZero);
   const drawn = group.filter((s) => !isAlwaysZero(s));
   if (drawn.length === 0) return { title, absent: zero.map(zeroText).join(' '), flat: true };
-  return { title, chart: lineChart(id, drawn), methods: drawn.map((s) => `${s.name}: ${s.description}`), alwaysZero: zero.map(zeroText) };
+  const chart = lineChart(id, drawn);
+  const methods = drawn.map((s) => `${s.name}: ${s.description}`);
+  const noFit: string[] = [];
+  for (const s of drawn) {
+    const fit = fits[s.name];
+    if (fit === undefined) continue;
+    const fitted = fittedSeries(chart.x, displayUnit(s.unit).factor, fit);
+    if (typeof fitted === 'string') noFit.push(fitted);
+    else {
+      chart.series.push(fitted);
+      methods.push(`fitted line: ${fit.method}`);
+    }
+  }
+  return { title, chart, methods, alwaysZero: zero.map(zeroText), noFit };
 }
 
 /** Splits series by unit, keeping their order, so every chart has one y unit. */
@@ -138,9 +174,9 @@ function byUnit(series: readonly TimeSeriesData[]): TimeSeriesData[][] {
 /**
  * The time-series figures of a result, in order: each expected figure drawn from its series or
  * stated absent (a series with no points counts as absent, never drawn empty), then every other
- * series, one chart per name.
+ * series, one chart per name; `fits` adds the judge's fitted lines over the series they fit.
  */
-export function seriesFigures(all: readonly TimeSeriesData[]): (SeriesFigure | AbsentFigure)[] {
+export function seriesFigures(all: readonly TimeSeriesData[], fits: SeriesFits = {}): (SeriesFigure | AbsentFigure)[] {
   const figures: (SeriesFigure | AbsentFigure)[] = [];
   const absent = figures;
   const used = new Set<TimeSeriesData>();
@@ -154,7 +190,7 @@ export function seriesFigures(all: readonly TimeSeriesData[]): (SeriesFigure | A
       absent.push({ title: f.title, absent: empty.length > 0 ? `${f.absent} (Series ${empty.join(', ')} present but with no points.)`.trim() : f.absent });
       continue;
     }
-    byUnit(found).forEach((group, i) => figures.push(figure(f.title, `ts-${f.id}-${i}`, group)));
+    byUnit(found).forEach((group, i) => figures.push(figure(f.title, `ts-${f.id}-${i}`, group, fits)));
   }
   let n = 0;
   for (const s of all) {
@@ -163,7 +199,7 @@ export function seriesFigures(all: readonly TimeSeriesData[]): (SeriesFigure | A
       absent.push({ title: s.name, absent: `Series ${s.name} is in the result but has no points.` });
       continue;
     }
-    figures.push(figure(s.name, `ts-other-${n++}`, [s]));
+    figures.push(figure(s.name, `ts-other-${n++}`, [s], fits));
   }
   return figures;
 }

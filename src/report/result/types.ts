@@ -261,6 +261,12 @@ export interface BackpressureSection {
   pressure: ChaosExperimentResult | null;
 }
 
+/** The sustained scenario's quiet window on the time series' clock (ms since the load started); it comes after the series end. */
+export interface QuietWindowSpan {
+  fromMs: number;
+  toMs: number;
+}
+
 /** The whole result document. Every section but metadata may be empty. */
 export interface RunResult {
   schemaVersion: typeof resultSchemaVersion;
@@ -282,4 +288,6 @@ export interface RunResult {
   /** The chaos scenario's experiments (absent for other scenarios). */
   chaos?: ChaosSection;  /** The backpressure scenario's steps and knee, or its pressure window (absent for other scenarios). */
   backpressure?: BackpressureSection;
+  /** When the sustained scenario's quiet window was (absent when it had none). */
+  quietWindow?: QuietWindowSpan;
 }
