@@ -4,6 +4,7 @@
  * timed from its intended start to its effect as the watch sees it (Ready at the new generation, or
  * gone), then a bounded wait for what is still outstanding. Never prints: progress goes out as events.
  */
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import { TargetNotReadyError } from '../errors.js';
 import { runIdLabel } from '../model/kinds.js';
 import type { BindyKind, RecordKind } from '../model/kinds.js';
@@ -124,6 +125,9 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
   const free = new WorkingSet<string>();
   const records = o.records();
   const signals = [o.stopStarting, o.hardStop];
+  // Every zone and prefilled record is waited for at once, and each write in flight may wait out a
+  // Retry-After: each listens to the stops, by design and only while it waits (not a leak).
+  setMaxListeners(Math.max(defaultMaxListeners, o.zones.length + o.prefill + o.maxInFlight + defaultMaxListeners), ...signals.filter((s): s is AbortSignal => s !== undefined));
   let lastChurn: OperationType | null = null;
   await tracker.start();
   const setupStart = now();

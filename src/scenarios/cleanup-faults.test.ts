@@ -41,7 +41,7 @@ test('cleanup reverts the pending faults of a dead run, leaves a live run\'s to 
 
 test('cleanup restores the pending changes of a dead run (also of its stopped sandbox: control groups outlive it), leaves a live run\'s, and says when it needs the cluster', async () => {
   const sandboxChange: ChangeDescriptor = { change: 'sandbox-operator-limits', version: 1, home: '/h', sandboxDir: '/h/x', originalArgs: [], cgroups: ['/cg/a'] };
-  const clusterChange: ChangeDescriptor = { change: 'deployment-resources', version: 1, server: 'https://k', namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: null };
+  const clusterChange: ChangeDescriptor = { change: 'deployment-resources', version: 1, server: 'https://k', namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: null, applied: {} };
   const dead = parseJournal('/j/run-a.jsonl', [
     line({ type: 'sandbox', runId: 'a', home: '/h', dir: '/h/x', ownerPid: 111, processes: [], stopped: true }),
     line({ type: 'change', runId: 'a', key: 'pressure', state: 'applying', ownerPid: 111, descriptor: sandboxChange }),

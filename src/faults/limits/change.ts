@@ -40,6 +40,8 @@ export interface DeploymentLimitsDescriptor {
   readonly container: string;
   /** The container's `resources` before the change (null: it had none). */
   readonly original: Readonly<Record<string, unknown>> | null;
+  /** The resources the run set: a restore patches back only from these (anything else is someone's edit, left alone). */
+  readonly applied: Readonly<Record<string, unknown>>;
 }
 
 /** How to restore a change, whatever made it. */
@@ -61,11 +63,11 @@ export function parseChangeDescriptor(v: unknown): ChangeDescriptor {
     return { change: v.change, version: 1, home: v.home, sandboxDir: v.sandboxDir, originalArgs: v.originalArgs, cgroups: v.cgroups };
   }
   if (v.change === 'deployment-resources') {
-    const { server, namespace, name, container, original } = v;
-    if (typeof server !== 'string' || typeof namespace !== 'string' || typeof name !== 'string' || typeof container !== 'string' || !(original === null || isRecord(original))) {
-      throw new Error('a deployment-resources descriptor needs server, namespace, name, container and original');
+    const { server, namespace, name, container, original, applied } = v;
+    if (typeof server !== 'string' || typeof namespace !== 'string' || typeof name !== 'string' || typeof container !== 'string' || !(original === null || isRecord(original)) || !isRecord(applied)) {
+      throw new Error('a deployment-resources descriptor needs server, namespace, name, container, original and applied');
     }
-    return { change: v.change, version: 1, server, namespace, name, container, original };
+    return { change: v.change, version: 1, server, namespace, name, container, original, applied };
   }
   throw new Error(`unknown change ${JSON.stringify(v.change)}`);
 }

@@ -2,8 +2,8 @@
  * @module operator-limits on a cluster: bindy's Deployment gets lower CPU (and memory) limits on its
  * container (a JSON patch that first tests the container's name and resources, so a Deployment
  * edited meanwhile is never overwritten), the rollout is waited for, and the resources of before
- * are patched back the same way. The descriptor holds the resources of before and the API server,
- * so `cleanup` restores a killed run's change on that cluster only.
+ * are patched back the same way, only from exactly what the run set. The descriptor holds both and
+ * the API server, so `cleanup` restores a killed run's change on that cluster only.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
@@ -111,7 +111,16 @@ export async function restoreDeploymentLimits(d: DeploymentLimitsDescriptor, kub
   const c = containerOf(now, d.container);
   if (c === undefined) return { restored: false, already: false, evidence: `Deployment ${d.namespace}/${d.name} has no container ${d.container} any more` };
   const already = isDeepStrictEqual(c.resources, d.original);
-  if (!already) await api.patchNamespacedDeployment({ ...ref, body: resourcesPatch(c.index, c.name, c.resources, d.original) }, jsonPatch);
+  if (!already && !isDeepStrictEqual(c.resources, d.applied)) {
+    // Someone changed them after the run did: theirs stands; saying so is all a restore may do.
+    return {
+      restored: false,
+      already: false,
+      evidence: `container ${d.container} of Deployment ${d.namespace}/${d.name} was edited after the run set its resources: now ${JSON.stringify(c.resources)}, the run set ${JSON.stringify(d.applied)}; left as it is (the resources of before were ${JSON.stringify(d.original)})`,
+    };
+  }
+  // The test ops make the server refuse if they change between this read and the patch.
+  if (!already) await api.patchNamespacedDeployment({ ...ref, body: resourcesPatch(c.index, c.name, d.applied, d.original) }, jsonPatch);
   const rollout = await waitRollout(api, ref, o);
   const after = containerOf(await api.readNamespacedDeployment(ref), d.container);
   const restored = after !== undefined && isDeepStrictEqual(after.resources, d.original);
@@ -141,6 +150,7 @@ export class DeploymentOperatorLimits implements OperatorLimitsMechanism {
     const d = await api.readNamespacedDeployment(this.ref);
     const c = containerOf(d);
     if (c === undefined) throw new Error(`Deployment ${this.ref.namespace}/${this.ref.name} has ${d.spec?.template.spec?.containers.length ?? 0} containers and none named ${this.ref.name}: which one is bindy's is unclear`);
+    const next = limitedResources(c.resources, limits);
     const descriptor: DeploymentLimitsDescriptor = {
       change: 'deployment-resources',
       version: 1,
@@ -149,8 +159,8 @@ export class DeploymentOperatorLimits implements OperatorLimitsMechanism {
       name: this.ref.name,
       container: c.name,
       original: c.resources,
+      applied: next,
     };
-    const next = limitedResources(c.resources, limits);
     journal(descriptor);
     await api.patchNamespacedDeployment({ ...this.ref, body: resourcesPatch(c.index, c.name, c.resources, next) }, jsonPatch);
     const rollout = await waitRollout(api, this.ref, this.options);

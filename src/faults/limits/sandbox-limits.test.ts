@@ -14,7 +14,7 @@ test('the twin\'s arguments get one --workers, replacing any it had; the workers
 test('change descriptors read back from the journal as written, and anything else is refused', () => {
   const sandbox = { change: 'sandbox-operator-limits', version: 1, home: '/h', sandboxDir: '/h/run-1', originalArgs: ['--workers', '4'], cgroups: ['/sys/fs/cgroup/cpu/x'] };
   assert.deepEqual(parseChangeDescriptor(JSON.parse(JSON.stringify(sandbox))), sandbox);
-  const deployment = { change: 'deployment-resources', version: 1, server: 'https://k:6443', namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: null };
+  const deployment = { change: 'deployment-resources', version: 1, server: 'https://k:6443', namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: null, applied: { limits: { cpu: '100m' } } };
   assert.deepEqual(parseChangeDescriptor(deployment), deployment);
   assert.match(changeTargetText(parseChangeDescriptor(deployment)), /container bindy of Deployment bindy-system\/bindy/);
   assert.throws(() => parseChangeDescriptor({ ...sandbox, version: 2 }), /version 1/);
