@@ -102,7 +102,7 @@ function shardedDriveOf(scenario: Scenario, resolved: ResolvedConfig): ShardedDr
   if (config.shards <= 1) return null;
   const origin = origins.get('shards');
   const label = origin?.kind === 'file' ? `shards ${config.shards} (${formatOrigin(origin)})` : `--shards ${config.shards}`;
-  if (scenario.sharded === undefined) throw new UsageError(`${label}: sharding is built for burst only, not ${scenario.name} (leave --shards out)`);
+  if (scenario.sharded === undefined) throw new UsageError(`${label}: sharding is built for burst only, not ${scenario.name}`);
   const why = scenario.sharded.problem(config);
   if (why !== undefined) throw new UsageError(why);
   return scenario.sharded;

@@ -154,7 +154,9 @@ export async function driveShardedBurst(ctx: DriveContext, plan: ScenarioPlan, r
       'event-loop lag and peak RSS the largest shard\'s; each shard\'s own result is kept in shards/shard-<i>.json',
     finished.length === count ? `shards finished: all ${count}` : `shards finished: ${finished.length === 0 ? 'none' : finished.join(', ')} of ${count}; the figures cover what the shards that returned a result measured`,
   );
-  for (const s of states) if (s.exit !== null && s.exit.code !== 0) outcome.notes.push(`shard ${s.index} ended with ${exitText(s.exit)}${s.text === null ? ' and returned no result: its objects are not in the figures' : ''}`);
+  // A shard asked to stop that ended so (130) with its partial result is what was asked: not worth a note.
+  const asExpected = (s: ShardState): boolean => s.exit?.code === 130 && stopLevel > 0 && s.text !== null;
+  for (const s of states) if (s.exit !== null && s.exit.code !== 0 && !asExpected(s)) outcome.notes.push(`shard ${s.index} ended with ${exitText(s.exit)}${s.text === null ? ' and returned no result: its objects are not in the figures' : ''}`);
   outcome.notes.push(...problems);
   const sharded: ShardedOutcome = { ...outcome, shards: { count, finished } };
   const first = failed as ShardState | null;
