@@ -20,6 +20,7 @@ export const globalConfigFlags: readonly ConfigFlag[] = [
   { flag: '--output', key: 'output' },
   { flag: '--prometheus', key: 'prometheus' },
   { flag: '--seed', key: 'seed' },
+  { flag: '--shards', key: 'shards' },
 ];
 
 function camelCase(flag: string): string {

@@ -14,6 +14,7 @@ export interface GlobalOptions {
   profile?: string;
   config?: string;
   seed?: string;
+  shards?: string;
   dryRun?: boolean;
 }
 
@@ -29,6 +30,7 @@ export const globalFlagNames: Record<Exclude<keyof GlobalOptions, 'verbose'>, st
   profile: '--profile',
   config: '--config',
   seed: '--seed',
+  shards: '--shards',
   dryRun: '--dry-run',
 };
 
@@ -46,5 +48,6 @@ export function addGlobalOptions(program: Command): void {
     .addOption(new Option('--profile <name>', 'named profile of settings and criteria').choices(['quick', 'standard', 'extended', 'chaos']))
     .option('--config <file>', 'YAML configuration file (flags > file > profile > defaults)')
     .option('--seed <n>', 'seed for every generator: same seed, same objects (default: 1)')
+    .option('--shards <n>', 'burst only: generate the load from n processes, each with a disjoint slice of the objects and of the rate, merged into one result (default: 1)')
     .option('--dry-run', 'print the plan and the effective configuration, send nothing');
 }

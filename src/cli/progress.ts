@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { BurstEvent } from '../drive/burst.js';
 import type { TrackerEvent } from '../observe/watch-tracker.js';
 import type { SustainedEvent } from '../drive/sustained-session.js';
+import type { ShardProgressEvent } from '../scenarios/scenario.js';
 
 /** What the progress line counts. */
 export interface ProgressState {
@@ -90,8 +91,12 @@ export class ProgressReporter {
   }
 
   /** Feed it every engine and tracker event. */
-  readonly onEvent = (e: BurstEvent | TrackerEvent | SustainedEvent): void => {
-    if (e.type === 'status') this.#status = e.text;
+  readonly onEvent = (e: BurstEvent | TrackerEvent | SustainedEvent | ShardProgressEvent): void => {
+    if (e.type === 'shard-progress') {
+      this.state.created += e.created;
+      this.state.ready += e.ready;
+      this.state.failed += e.failed;
+    } else if (e.type === 'status') this.#status = e.text;
     else if (e.type === 'notice') this.#notice(e.text);
     else if (e.type === 'created') this.state.created++;
     else if (e.type === 'rejected') this.state.failed++;

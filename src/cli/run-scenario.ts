@@ -20,9 +20,12 @@ import { Journal, journalFileName, removeJournalIfSettled } from '../observe/jou
 import { KubeClient } from '../observe/kube-client.js';
 import { cleanup } from '../scenarios/cleanup.js';
 import { generateRunId } from '../scenarios/index.js';
-import type { RunObserver, Scenario, ScenarioPlan } from '../scenarios/index.js';
+import type { DriveContext, DriveOutcome, RunObserver, Scenario, ScenarioPlan } from '../scenarios/index.js';
+import type { ShardedDrive } from '../scenarios/scenario.js';
+import { ShardFailedError } from '../scenarios/shard-failure.js';
+import { localShardLauncher } from '../scenarios/local-shards.js';
 import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResultFile } from '../report/result/index.js';
-import type { JsonValue, RunResult } from '../report/result/index.js';
+import type { JsonValue, RunResult, ShardsMetadata } from '../report/result/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderConsoleSummary } from '../report/console-summary.js';
 import { openTarget } from '../targets/open-target.js';
@@ -93,6 +96,31 @@ export function dryRunText(plan: ScenarioPlan, resolved: ResolvedConfig): string
   return [`dry run of ${plan.scenario} ${plan.runId} (nothing is sent):`, ...plan.describe, '', 'effective configuration:', renderTable(configRows(resolved))].join('\n');
 }
 
+/** The scenario's sharded drive when `shards` > 1, or null; a scenario or configuration that cannot shard is exit 2, before anything starts. */
+function shardedDriveOf(scenario: Scenario, resolved: ResolvedConfig): ShardedDrive | null {
+  const { config, origins } = resolved;
+  if (config.shards <= 1) return null;
+  const origin = origins.get('shards');
+  const label = origin?.kind === 'file' ? `shards ${config.shards} (${formatOrigin(origin)})` : `--shards ${config.shards}`;
+  if (scenario.sharded === undefined) throw new UsageError(`${label}: sharding is built for burst only, not ${scenario.name}`);
+  const why = scenario.sharded.problem(config);
+  if (why !== undefined) throw new UsageError(why);
+  return scenario.sharded;
+}
+
+/** Puts a drive's sections into the result (its notes after the run's own; a sharded run's shard count into the metadata). */
+function takeOutcome(result: RunResult, outcome: DriveOutcome & { shards?: ShardsMetadata }): void {
+  const { shards, ...sections } = outcome;
+  Object.assign(result, { ...sections, notes: [...result.notes, ...sections.notes] });
+  if (shards !== undefined) result.metadata.shards = shards;
+}
+
+/** Keeps a shard's own result beside the run's, as `shards/shard-<i>.json`. */
+async function keepShardResult(runDir: string, index: number, text: string): Promise<void> {
+  await mkdir(join(runDir, 'shards'), { recursive: true });
+  await writeFile(join(runDir, 'shards', `shard-${index}.json`), text, 'utf8');
+}
+
 /** Runs `o.scenario` end to end. Throws CriteriaFailedError (1), TargetNotReadyError (3) or InterruptedError (130). */
 export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promise<void> {
   const { config } = o.resolved;
@@ -114,6 +142,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       throw new UsageError(`${formatOrigin(origin)}: criteria.${key} cannot be judged on the ${config.target} target: ${why}; use --target cluster`);
     }
   }
+  const sharded = shardedDriveOf(o.scenario, o.resolved);
   const plan = o.scenario.plan({ config, runId, interleave: o.interleave });
   if (ctx.globals().dryRun === true) {
     if (json) io.stdout(`${JSON.stringify({ dryRun: true, scenario: plan.scenario, runId, steps: plan.describe, total: plan.total, ...configJson(o.resolved) }, null, 2)}\n`);
@@ -224,26 +253,37 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       result.notes.push(setupNoteText(plan.namespace, plan.setup.cluster.metadata.name, setup));
       if (interrupts.interruptedBy() === null) {
         progress.start();
-        const outcome = await o.scenario.drive(
-          {
-            target,
-            client,
-            journal,
-            stopStarting: interrupts.stopStarting.signal,
-            hardStop: interrupts.hardStop.signal,
-            observers: o.observers ?? [],
-            onEvent: (e) => {
-              progress.onEvent(e);
-              if (e.type === 'done' || e.type === 'engine-done') interrupts.engineDone();
-            },
+        const driveCtx: DriveContext = {
+          target,
+          client,
+          journal,
+          stopStarting: interrupts.stopStarting.signal,
+          hardStop: interrupts.hardStop.signal,
+          observers: o.observers ?? [],
+          onEvent: (e) => {
+            progress.onEvent(e);
+            if (e.type === 'done' || e.type === 'engine-done') interrupts.engineDone();
           },
-          plan,
-        );
+        };
+        const outcome =
+          sharded === null
+            ? await o.scenario.drive(driveCtx, plan)
+            : await sharded.drive(driveCtx, plan, {
+                config,
+                interleave: o.interleave,
+                // A shard's lines go above the progress line, as notices.
+                launcher: localShardLauncher({ env: io.env, onLine: (text) => progress.onEvent({ type: 'notice', text }) }),
+                journalDir,
+                cwd: io.cwd,
+                keep: (index, text) => keepShardResult(runDir, index, text),
+              });
         progress.stop();
-        Object.assign(result, { ...outcome, notes: [...result.notes, ...outcome.notes] });
+        takeOutcome(result, outcome);
       }
     } catch (e) {
       progress.stop();
+      // A failed shard fails the run, but what the others measured is kept (and said to be partial).
+      if (e instanceof ShardFailedError) takeOutcome(result, e.partial);
       failure = e instanceof Error ? e : new Error(String(e));
       result.notes.push(`the run stopped on an error: ${e instanceof Error ? e.message : String(e)}`);
     }

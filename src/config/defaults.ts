@@ -12,6 +12,7 @@ export const defaultConfig: Config = deepFreeze({
   target: 'sandbox',
   output: './results',
   seed: 1,
+  shards: 1,
   fixtures: {
     zones: 10,
     recordsPerZone: 10,

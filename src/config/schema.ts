@@ -71,6 +71,7 @@ export const configSpec: f.Section = f.section({
   prometheus: f.url('Prometheus server to query instead of scraping'),
   seed: f.integer('seed for every generator', 0),
   runId: f.labelValue('run id (label value); generated when absent'),
+  shards: f.integer('load-generating processes a burst is split over (1 = one process)', 1),
   fixtures: f.section({
     zones: f.integer('number of DNSZones', 1),
     recordsPerZone: f.integer('records per zone', 1),

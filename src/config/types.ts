@@ -419,6 +419,8 @@ export interface Config {
   seed: number;
   /** Run id (label value); absent = generated at the start of a run. */
   runId?: string;
+  /** Processes the load is generated from (burst only): each runs a disjoint slice of the objects and of the rate; 1 = this process alone. */
+  shards: number;
   fixtures: FixturesConfig;
   scenarios: ScenariosConfig;
   probe: ProbeConfig;

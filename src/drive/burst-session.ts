@@ -1,7 +1,7 @@
 /** @module One measured burst: tracker started first, engine driven, wait for Ready (bounded), result sections built. */
 import { runIdLabel } from '../model/kinds.js';
 import type { ObjectKind } from '../model/object-kinds.js';
-import { eventRatePerSecond, rateWindowMs, type TimeSeriesData } from '../measure/index.js';
+import { eventRatePerSecond, rateWindowMs, type LastStub, type TimeSeriesData } from '../measure/index.js';
 import type { Journal } from '../observe/journal.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
@@ -37,6 +37,16 @@ export interface BurstSessionOptions {
   onEvent?: (e: BurstEvent | TrackerEvent) => void;
   /** Ask DNS for every record until it answers the desired data (absent: no probing). */
   probe?: DnsProbeSettings;
+  /** Label selector of the watches (default: the run id's label); a shard selects its own objects only. */
+  labelSelector?: string;
+  /**
+   * Awaited once the watches are up and before the first create; the session's clock (every time
+   * series' t, the backlog) starts when it resolves. A sharded run's shards wait here for one
+   * common start, so their series share a clock.
+   */
+  startGate?: () => Promise<void>;
+  /** The rate series' last short window: merged into the one before (default), or kept (a shard: its sum is then exact). */
+  lastStub?: LastStub;
 }
 
 /** Everything one burst measured. */
@@ -62,14 +72,25 @@ export interface BurstSessionResult {
  */
 export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSessionResult> {
   const now = (): number => o.client.now();
-  const startedMs = now();
-  const tracker = new WatchTracker({ client: o.client, kinds: o.kinds, namespace: o.namespace, labelSelector: `${runIdLabel}=${o.runId}`, now });
+  let startedMs = now();
+  const tracker = new WatchTracker({ client: o.client, kinds: o.kinds, namespace: o.namespace, labelSelector: o.labelSelector ?? `${runIdLabel}=${o.runId}`, now });
   const rejected: RejectedEvent[] = [];
   const errors: BurstErrorEvent[] = [];
   const offTracker = o.onEvent === undefined ? () => false : tracker.on(o.onEvent);
-  const probe = o.probe === undefined ? null : new DnsProbeHook(o.probe, now);
+  const probe = o.probe === undefined ? null : new DnsProbeHook({ ...o.probe, ...(o.lastStub === undefined ? {} : { lastStub: o.lastStub }) }, now);
   const offProbe = probe === null ? () => false : tracker.on((e) => probe.onTrackerEvent(e));
   await tracker.start();
+  if (o.startGate !== undefined) {
+    try {
+      await o.startGate();
+    } catch (e) {
+      offProbe();
+      offTracker();
+      tracker.stop();
+      throw e;
+    }
+    startedMs = now();
+  }
   const backlog = sampleBacklog(tracker, o.backlogIntervalMs ?? 1000, startedMs, now);
   try {
     const journal = o.journal;
@@ -106,7 +127,7 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
       tracker: { ...tracker.stats },
       toolPeakRssBytes: process.resourceUsage().maxRSS * 1024,
     });
-    const rates = rateSeries(records, startedMs, waitEndedMs);
+    const rates = rateSeries(records, startedMs, waitEndedMs, o.lastStub);
     const probed = probe === null ? null : await probe.finish(records, startedMs, o.hardStop);
     if (probed !== null) {
       // The DNS figures join the burst's own sections.
@@ -127,7 +148,7 @@ export async function runBurstSession(o: BurstSessionOptions): Promise<BurstSess
 }
 
 /** The create and Ready rate series of a burst, from each object's create response and first Ready (pure). */
-export function rateSeries(records: readonly TrackedObject[], startedMs: number, endedMs: number): TimeSeriesData[] {
+export function rateSeries(records: readonly TrackedObject[], startedMs: number, endedMs: number, lastStub: LastStub = 'merge'): TimeSeriesData[] {
   const endMs = endedMs - startedMs;
   const windowMs = rateWindowMs(endMs);
   const created: number[] = [];
@@ -139,12 +160,12 @@ export function rateSeries(records: readonly TrackedObject[], startedMs: number,
   }
   const window = `${windowMs / 1000} s windows from the run's start (the last one ends when the wait for Ready ended)`;
   return [
-    { name: 'creates_per_second', unit: '1/s', description: `creates the API server accepted (2xx), by when each response arrived, per second over ${window}`, points: eventRatePerSecond(created, windowMs, endMs) },
+    { name: 'creates_per_second', unit: '1/s', description: `creates the API server accepted (2xx), by when each response arrived, per second over ${window}`, points: eventRatePerSecond(created, windowMs, endMs, lastStub) },
     {
       name: 'ready_per_second',
       unit: '1/s',
       description: `created objects first seen Ready=True at their generation by the watch (or a re-list), per second over ${window}`,
-      points: eventRatePerSecond(ready, windowMs, endMs),
+      points: eventRatePerSecond(ready, windowMs, endMs, lastStub),
     },
   ];
 }

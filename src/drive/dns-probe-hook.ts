@@ -11,6 +11,7 @@ import type { ProbeServer, ProbeWaitOutcome } from '../observe/dns-prober.js';
 import { expectedDataOf, recordObjectFqdn } from '../observe/dns-expectation.js';
 import type { ExpectedData } from '../observe/dns-expectation.js';
 import type { ProbeSpacing } from '../observe/probe-schedule.js';
+import type { LastStub } from '../measure/index.js';
 import type { TrackedObject, TrackerEvent } from '../observe/watch-tracker.js';
 import type { KubeObject } from '../observe/kube-client.js';
 import { isRecordKind, zoneLabel } from '../model/kinds.js';
@@ -26,6 +27,8 @@ export interface DnsProbeSettings {
   /** After the wait for Ready: how long to wait for DNS to answer every Ready object, ms. */
   timeoutMs: number;
   spacing: ProbeSpacing;
+  /** The answered-per-second series' last short window (default: merged into the one before). */
+  lastStub?: LastStub;
 }
 
 /** What probing measured, and how its wait ended. */
@@ -120,6 +123,7 @@ export class DnsProbeHook {
       runStartMs,
       endedMs: this.#now(),
       settings: { ratePerSecond: s.ratePerSecond, maxInFlight: s.maxInFlight, ...s.spacing },
+      ...(s.lastStub === undefined ? {} : { lastStub: s.lastStub }),
     });
     if (wait === 'timeout') {
       measurement.notes.push(`the wait for DNS answers ended at the probe timeout (${Math.round(s.timeoutMs / 1000)} s) with Ready objects not answered right by every server (see ready_but_not_served and served_wrong_data)`);

@@ -4,7 +4,7 @@
  * not served and those served with wrong data, and the prober's own load.
  */
 import { Counters, createLatencyHistogram, eventRatePerSecond, rateWindowMs } from '../measure/index.js';
-import type { CounterData, QuantityHistogram, TimeSeriesData } from '../measure/index.js';
+import type { CounterData, LastStub, QuantityHistogram, TimeSeriesData } from '../measure/index.js';
 import { latencyResult } from '../report/result/index.js';
 import type { FailureRecord, LatencyResult } from '../report/result/index.js';
 import type { ProbeRecord, ProberStats } from '../observe/dns-prober.js';
@@ -31,6 +31,8 @@ export interface ProbeObservations {
   endedMs: number;
   /** Probing spacing and rate, for the method text. */
   settings: { ratePerSecond: number; maxInFlight: number; fastIntervalMs: number; fastPhaseMs: number; maxIntervalMs: number };
+  /** The rate series' last short window (default: merged into the one before). */
+  lastStub?: LastStub;
 }
 
 /** Result sections of the probe. */
@@ -231,7 +233,7 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
             name: 'resolvable_per_second',
             unit: '1/s',
             description: `records first answered with their data by every DNS server, by the slowest server's answer, per second over ${windowMs / 1000} s windows from the run's start (the last one ends when probing ended)`,
-            points: eventRatePerSecond(resolvedAt, windowMs, endMs),
+            points: eventRatePerSecond(resolvedAt, windowMs, endMs, o.lastStub),
           },
         ];
   return { latencies, counters: c.toJSON(), failures, notes, timeSeries };

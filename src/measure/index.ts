@@ -8,8 +8,10 @@ export {
   usToMs,
 } from './histogram.js';
 export type { HistogramSpec, HistogramSummary, OutOfRangeCounts } from './histogram.js';
-export { TimeSeries, eventRatePerSecond, ratePerSecond, rateWindowMs } from './time-series.js';
-export type { TimePoint, TimeSeriesData } from './time-series.js';
+export { TimeSeries, eventRatePerSecond, ratePerSecond, rateWindowEdges, rateWindowMs } from './time-series.js';
+export { sumGaugeSeries, sumRateSeries } from './series-merge.js';
+export type { SummedSeries } from './series-merge.js';
+export type { LastStub, TimePoint, TimeSeriesData } from './time-series.js';
 export { Counters } from './counters.js';
 export type { CounterData } from './counters.js';
 export {

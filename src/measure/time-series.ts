@@ -100,14 +100,10 @@ function interpolate(points: readonly TimePoint[], i: number, t: number): number
  * into the window before it (a rate over a few ms would be noise). Events after `endMs` count in
  * the last window, events before 0 in the first.
  */
-export function eventRatePerSecond(timesMs: readonly number[], windowMs: number, endMs: number): TimePoint[] {
+export function eventRatePerSecond(timesMs: readonly number[], windowMs: number, endMs: number, lastStub: LastStub = 'merge'): TimePoint[] {
   if (!(windowMs > 0)) throw new UsageError(`rate window must be positive, got ${windowMs} ms`);
   if (!(endMs > 0)) return [];
-  const edges: number[] = [];
-  for (let edge = windowMs; edge < endMs; edge += windowMs) edges.push(edge);
-  const lastStart = edges.at(-1) ?? 0;
-  if (edges.length > 0 && endMs - lastStart < windowMs / 4) edges.pop();
-  edges.push(endMs);
+  const edges = rateWindowEdges(windowMs, endMs, lastStub);
   const counts = new Array<number>(edges.length).fill(0);
   for (const t of timesMs) {
     // Every window but the last starts at a multiple of windowMs; the last takes everything after.
@@ -118,6 +114,26 @@ export function eventRatePerSecond(timesMs: readonly number[], windowMs: number,
     const start = i === 0 ? 0 : (edges[i - 1] ?? 0);
     return { t: end, value: ((counts[i] ?? 0) * 1000) / (end - start) };
   });
+}
+
+/**
+ * What a rate series does with a last window shorter than a quarter window: `merge` it into the
+ * window before (a rate over a few ms is noise), or `keep` it (a shard's series: every window then
+ * lies inside one window of the shards' sum, so the sum is exact).
+ */
+export type LastStub = 'merge' | 'keep';
+
+/**
+ * The window ends of {@link eventRatePerSecond} (pure): every `windowMs` from 0, the last one at
+ * `endMs`; a last stub shorter than a quarter window is merged into the window before it unless kept.
+ */
+export function rateWindowEdges(windowMs: number, endMs: number, lastStub: LastStub = 'merge'): number[] {
+  const edges: number[] = [];
+  for (let edge = windowMs; edge < endMs; edge += windowMs) edges.push(edge);
+  const lastStart = edges.at(-1) ?? 0;
+  if (lastStub === 'merge' && edges.length > 0 && endMs - lastStart < windowMs / 4) edges.pop();
+  edges.push(endMs);
+  return edges;
 }
 
 /** A rate window that keeps a series of a run lasting `durationMs` to about 200 points: whole seconds, at least 1 s. */

@@ -1,12 +1,15 @@
 /** @module The burst scenario: many DNSZones and records created at once, each timed from its intended start to Ready. */
 import { burstMetrics } from '../judge/criteria.js';
 import { runBurstSession } from '../drive/burst-session.js';
+import type { BurstSessionResult } from '../drive/burst-session.js';
 import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
 import { mergeObservers } from './scenario.js';
 import { dnsProbeSettings } from './dns-probe-plan.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
+import { burstShardProblem, shardSelector } from './shard-slice.js';
+import { driveShardedBurst } from './burst-sharded.js';
 
 const backlogDescription =
   'objects created (2xx) and not yet seen Ready by the watch, sampled every second: the client-side backlog (bindy has no queue-depth metric; this is the tool\'s view)';
@@ -19,6 +22,15 @@ export interface MeasuredBurst {
   startedMs: number;
   /** The burst did not finish: interrupted while creating or while waiting. */
   interrupted: boolean;
+  /** When the first create was sent, the last was answered and the last object was seen Ready, in ms since `startedMs` (null: never). */
+  clock: BurstClock;
+}
+
+/** Instants of a burst on its own clock (ms since the session started), which a sharded run merges its rates from. */
+export interface BurstClock {
+  firstCreateSentMs: number | null;
+  lastCreateAnsweredMs: number | null;
+  lastReadyMs: number | null;
 }
 
 /** Runs the plan's objects as one measured burst (creates, wait for Ready, DNS answers when probed). */
@@ -38,6 +50,9 @@ export async function runMeasuredBurst(ctx: DriveContext, plan: ScenarioPlan): P
     hardStop: ctx.hardStop,
     onEvent: ctx.onEvent,
     ...(probe !== null && 'settings' in probe ? { probe: probe.settings } : {}),
+    // A shard watches its own objects only, and keeps its last short rate window so the coordinator's sum is exact.
+    ...(plan.shard === undefined ? {} : { labelSelector: shardSelector(plan.runId, plan.shard), lastStub: 'keep' as const }),
+    ...(ctx.startGate === undefined ? {} : { startGate: ctx.startGate }),
   });
   const m = s.measurement;
   const notes = [...m.notes];
@@ -62,8 +77,20 @@ export async function runMeasuredBurst(ctx: DriveContext, plan: ScenarioPlan): P
     },
     objectsCreated: s.engine.created,
     startedMs: s.startedMs,
+    clock: burstClock(s),
     interrupted: stoppedCreating || s.wait === 'aborted' || s.probeWait === 'aborted',
   };
+}
+
+function since(startedMs: number, ms: number | null): number | null {
+  return ms === null ? null : ms - startedMs;
+}
+
+/** The burst's first send, last answer and last Ready, from the session's records. */
+function burstClock(s: BurstSessionResult): BurstClock {
+  let lastReady: number | null = null;
+  for (const r of s.records) if (r.created !== null && r.readyMs !== null) lastReady = Math.max(lastReady ?? r.readyMs, r.readyMs);
+  return { firstCreateSentMs: since(s.startedMs, s.engine.firstSentMs), lastCreateAnsweredMs: since(s.startedMs, s.engine.lastReceivedMs), lastReadyMs: since(s.startedMs, lastReady) };
 }
 
 /** Starts the observers, runs the measured burst, stops the observers (also on failure) and returns the result sections. */
@@ -114,5 +141,6 @@ export const burstScenario = {
   metrics: burstMetrics,
   plan: planBurst,
   drive: driveBurst,
+  sharded: { problem: burstShardProblem, drive: driveShardedBurst },
   verify: verifyBurst,
 } satisfies Scenario;

@@ -12,6 +12,8 @@ import type { ApiAmplification, OperatorMetric, RunResult } from '../report/resu
 import type { ScenarioMetrics } from '../judge/criteria.js';
 import type { Target } from '../targets/target.js';
 import type { DnsProbePlan } from './dns-probe-plan.js';
+import type { ShardSlot } from './shard-slice.js';
+import type { ShardedOutcome, ShardedRun } from './burst-sharded.js';
 
 /** What a plan is computed from: the validated configuration, the run id and the command's own switches. */
 export interface PlanInput {
@@ -19,6 +21,8 @@ export interface PlanInput {
   runId: string;
   /** `--mixed`: zones and records interleaved in one stream instead of every zone first. */
   interleave: boolean;
+  /** Plan only this shard's slice (a shard process of a sharded run). */
+  shard?: ShardSlot;
 }
 
 /** A scenario's plan: computed before any I/O, printed by `--dry-run`, then driven. `D`: what only that scenario's drive reads. */
@@ -41,6 +45,8 @@ export interface ScenarioPlan<D = unknown> {
   data?: D;
   /** Ask DNS for every record until it answers the desired data; absent or null: no probing. */
   dnsProbe?: DnsProbePlan | null;
+  /** The slice a shard process runs (its objects carry the shard label, its watches select it); absent: the whole run. */
+  shard?: ShardSlot;
 }
 
 /** Result sections an observer fills (operator metrics, API amplification). */
@@ -74,7 +80,17 @@ export interface DriveContext {
   /** Stop waiting now (after the operations in flight have answered). */
   hardStop: AbortSignal;
   observers: readonly RunObserver[];
-  onEvent: (e: BurstEvent | TrackerEvent | SustainedEvent) => void;
+  onEvent: (e: BurstEvent | TrackerEvent | SustainedEvent | ShardProgressEvent) => void;
+  /** Awaited after the watches start and before the first write (a shard waits there for the common start); absent: none. */
+  startGate?: () => Promise<void>;
+}
+
+/** Progress of a sharded run's shards since the last one: objects created, seen Ready, failed. */
+export interface ShardProgressEvent {
+  type: 'shard-progress';
+  created: number;
+  ready: number;
+  failed: number;
 }
 
 /** What `drive` measured: sections of the run result. */
@@ -103,7 +119,16 @@ export interface Scenario<D = unknown> {
   /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */
   checkTarget?(target: Target, plan: ScenarioPlan<D>): string | undefined;
   drive(ctx: DriveContext, plan: ScenarioPlan<D>): Promise<DriveOutcome>;
+  /** How the scenario runs as `config.shards` processes (`--shards`); absent: it cannot shard. */
+  sharded?: ShardedDrive<D>;
   verify(result: RunResult): Verification;
+}
+
+/** A scenario's sharded run: what refuses a configuration, and the drive that starts, releases and merges the shards. */
+export interface ShardedDrive<D = unknown> {
+  /** Why `config` cannot be sharded (exit 2 before anything starts), or undefined. */
+  problem(config: Readonly<Config>): string | undefined;
+  drive(ctx: DriveContext, plan: ScenarioPlan<D>, run: ShardedRun): Promise<ShardedOutcome>;
 }
 
 /** Adds what the observers measured to the outcome (operator metrics, API amplification, notes). */

@@ -14,6 +14,7 @@ import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
 import { analyzeCommand } from './analyze.js';
 import { clusterCommand } from './cluster.js';
+import { burstShardCommand } from './burst-shard.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand, clusterCommand];
+export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand, clusterCommand, burstShardCommand];

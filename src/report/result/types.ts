@@ -53,6 +53,28 @@ export interface RunMetadata {
   /** Seed of every generated fixture and schedule. */
   seed: number | string;
   host: HostInfo;
+  /** A sharded run (`--shards`): how many shard processes generated the load, and which of them finished their slice. */
+  shards?: ShardsMetadata;
+  /** A shard's own result (`shards/shard-<i>.json` beside a sharded run's result): which slice, and its instants on the shards' common clock. */
+  shard?: ShardMetadata;
+}
+
+/** The shards of a sharded run. */
+export interface ShardsMetadata {
+  count: number;
+  /** Indexes of the shards that ran their slice to the end and returned their result. */
+  finished: number[];
+}
+
+/** One shard's slice and its instants, in ms since the shards' common start (null: it never happened). */
+export interface ShardMetadata {
+  index: number;
+  count: number;
+  /** Objects in its slice. */
+  objects: number;
+  firstCreateSentMs: number | null;
+  lastCreateAnsweredMs: number | null;
+  lastReadyMs: number | null;
 }
 
 /** The configuration the run used, after flags, file and profile were merged. */
