@@ -18,7 +18,7 @@ import { capacityBurst } from '../src/targets/sandbox/operator/token-bucket.js';
 
 const badInput: [string, string[], RegExp][] = [
   ['an unknown mode', ['--mode', 'meteor'], /^bindy-loadtest: --mode: .*expected one of step, slow-sidecar, api-throttle, operator-limits/],
-  ['a mode not built yet', ['--mode', 'operator-limits'], /^bindy-loadtest: scenarios\.backpressure\.mode: operator-limits is not built yet/],
+  ['a CPU limit that is not a quantity', ['--mode', 'operator-limits', '--limit-cpu', '2 cores'], /^bindy-loadtest: --limit-cpu: expected a CPU quantity like 100m, 0\.5 or 2 \(cores\)/],
   ['a pressure past the load', ['--mode', 'slow-sidecar', '--duration', '1m', '--pressure-at', '45s', '--pressure-duration', '30s'], /^bindy-loadtest: --pressure-duration: the pressure ends at 1m15s/],
   ['a start rate above the max rate', ['--start-rate', '50/s', '--max-rate', '10/s'], /^bindy-loadtest: --start-rate: startRate 50\/s is above maxRate 10\/s/],
   ['a zero step duration', ['--step-duration', '0s'], /^bindy-loadtest: --step-duration: must be above 0/],
