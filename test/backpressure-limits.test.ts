@@ -41,19 +41,19 @@ function groupsOf(pid: number): string {
   return readFileSync(`/proc/${pid}/cgroup`, 'utf8');
 }
 
-test('operator-limits on the sandbox: limited, the twin runs one worker in a CPU-quota group the kernel throttles; afterwards as before, the group gone; a SIGKILLed run\'s change is restored by cleanup', { timeout: 300_000, skip }, async (t) => {
-  const home = await mkdtemp(join(tmpdir(), 'bl-bp-limits-'));
-  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  // A sandbox that outlives the runs: what they changed must be undone in it. Without leader
-  // election each restart is at once (the Lease wait after a restart is not what this tests).
+/** A sandbox of the test's own that outlives the runs (what they changed must be undone in it); without leader election each restart is at once (the Lease wait is not what this tests). */
+async function sandboxFor(t: { after(fn: () => Promise<void>): void }, name: string): Promise<{ home: string; env: NodeJS.ProcessEnv; out: string; before: { pid: number; args: string[] } }> {
+  const home = await mkdtemp(join(tmpdir(), `bl-bp-limits-${name}-`));
   const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true, operatorArgs: ['--no-leader-election'] });
   t.after(async () => {
     await sb.stop();
     await rm(home, { recursive: true, force: true });
   });
-  const before = await operatorPart(home);
-  const out = join(home, 'results');
+  return { home, env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home }, out: join(home, 'results'), before: await operatorPart(home) };
+}
 
+test('operator-limits on the sandbox: limited, the twin runs one worker in a CPU-quota group the kernel throttles; every check holds; afterwards it runs as before and the group is gone', { timeout: 300_000, skip }, async (t) => {
+  const { home, env, out, before } = await sandboxFor(t, 'run');
   const r = await runCli(
     ['--output', out, '--json', 'backpressure', '--mode', 'operator-limits', '--run-id', 'limits-1', '--rate', '4/s', '--duration', '30s', '--pressure-at', '5s', '--pressure-duration', '10s', '--limit-cpu', '50m', '--zones', '1', '--working-set', '8', '--recovery-timeout', '90s'],
     { env },
@@ -81,8 +81,10 @@ test('operator-limits on the sandbox: limited, the twin runs one worker in a CPU
   assert.deepEqual(after.args, before.args, 'the twin runs with its arguments of before');
   assert.ok(isAlive(after.pid) && !groupsOf(after.pid).includes('bindy-loadtest-'), 'outside any group of the run');
   assert.equal(existsSync(groupDir('limits-1')), false, 'the group is gone');
+});
 
-  // Killed while limited: the change stays journalled; cleanup restores it from there.
+test('operator-limits on the sandbox, SIGKILLed while the limits are in force: the change stays journalled and cleanup restores it from there', { timeout: 300_000, skip }, async (t) => {
+  const { home, env, out, before } = await sandboxFor(t, 'kill');
   const runId = 'limits-killed-1';
   const child = spawnCli(['--output', out, 'backpressure', '--mode', 'operator-limits', '--run-id', runId, '--rate', '2/s', '--duration', '2m', '--pressure-at', '3s', '--pressure-duration', '90s', '--limit-cpu', '50m', '--zones', '1', '--working-set', '4'], env);
   await child.line(/^backpressure: in force: /);
