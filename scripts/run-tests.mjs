@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (Node 20 has no --test globs).
 // Usage: node scripts/run-tests.mjs [substring ...]  (only files whose path contains a substring)
+// It first builds dist/ from src/ (tsconfig.build.json) and has the processes tests start run it.
 // A file whose first line is the comment `// test-runner: alone` measures timing against real
 // processes (the accuracy test): it runs after the others, with nothing else beside it, so the
 // other tests' CPU does not become its noise. On this 2-core machine that matters.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function walk(dir, out) {
@@ -24,6 +25,14 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The processes tests start (sandbox parts, CLI children) run a build of this very source, made
+// here: through tsx each would spend about 2 s of CPU compiling, hundreds of times per suite.
+const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('run-tests: the build of src/ failed');
+  process.exit(1);
+}
+process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/entry.js');
 const alone = files.filter((f) => readFileSync(f, 'utf8').startsWith('// test-runner: alone'));
 const together = files.filter((f) => !alone.includes(f));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';

@@ -1,12 +1,10 @@
 /**
- * @module Test helper: the CLI as a real child process (through tsx, as the sandbox parts run it),
+ * @module Test helper: the CLI as a real child process (run as the sandbox parts are: selfCommand),
  * whose stderr can be awaited line by line, and the processes a sandbox home still has.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const entry = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
+import { selfCommand } from '../../src/targets/sandbox/supervisor/self-command.js';
 
 /** A CLI child process whose stderr can be awaited line by line. */
 export interface CliChild {
@@ -30,7 +28,8 @@ export interface CliChild {
  * signals go to the whole group, as a terminal sends Ctrl-C: to every process that stayed in it.
  */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv, o: { wrapper?: boolean; terminal?: boolean } = {}): CliChild {
-  const cli = ['--import', 'tsx', entry, ...args];
+  // As the sandbox parts run: the test runner's build of this source, else through tsx.
+  const cli = [...selfCommand().args, ...args];
   const wrapperScript = `const c = require('node:child_process').spawn(process.execPath, JSON.parse(process.argv[1]), { stdio: 'inherit' }); c.on('exit', (code) => process.exit(code ?? 1));`;
   const child = o.wrapper === true
     ? spawn(process.execPath, ['-e', wrapperScript, JSON.stringify(cli)], { stdio: ['ignore', 'ignore', 'pipe'], env })
