@@ -13,11 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
-import { startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
+import { deploymentsResource, startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
 import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
 import { coreResources } from '../src/targets/sandbox/apiserver/resources.js';
-import type { ResourceDefinition } from '../src/targets/sandbox/apiserver/resources.js';
 import { bindyApiVersion, bindyGroup, bindyKinds, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 import { pushgatewaySkip, sampleValue, startPushgateway } from './helpers/pushgateway.js';
@@ -25,21 +24,6 @@ import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/clu
 
 const ns = 'bindy-loadtest';
 const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));
-
-/** apps/v1 Deployments, which the twin does not serve by default: the preflight looks for bindy's. */
-const deployments: ResourceDefinition = {
-  group: 'apps',
-  version: 'v1',
-  kind: 'Deployment',
-  listKind: 'DeploymentList',
-  plural: 'deployments',
-  singular: 'deployment',
-  shortNames: ['deploy'],
-  namespaced: true,
-  statusSubresource: true,
-  tracksGeneration: true,
-  custom: false,
-};
 
 interface Env {
   sb: TestSandbox;
@@ -72,7 +56,7 @@ async function post(sb: TestSandbox, path: string, body: unknown): Promise<void>
 }
 
 async function setupEnv(o: EnvOptions = {}): Promise<Env> {
-  const resources = o.crds === false ? [...coreResources(), deployments] : [...defaultResources(), deployments];
+  const resources = o.crds === false ? [...coreResources(), deploymentsResource] : [...defaultResources(), deploymentsResource];
   const sb = await startSandbox({ resources });
   const op = o.operator === false ? null : startFakeOperator(sb.server, { readyDelayMs: o.readyDelayMs ?? 30, ...(o.neverReadyPrefix === undefined ? {} : { neverReadyPrefix: o.neverReadyPrefix }) });
   const dir = await mkdtemp(join(tmpdir(), 'bl-burst-cli-'));

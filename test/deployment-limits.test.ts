@@ -13,32 +13,17 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { httpKubeConfig, startSandbox } from './helpers/api-sandbox.js';
+import { deploymentsResource, httpKubeConfig, startSandbox } from './helpers/api-sandbox.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
-import type { ResourceDefinition } from '../src/targets/sandbox/apiserver/resources.js';
 import { DeploymentOperatorLimits, restoreDeploymentLimits } from '../src/faults/limits/deployment-limits.js';
 import type { ChangeDescriptor } from '../src/faults/limits/change.js';
-
-const deployments: ResourceDefinition = {
-  group: 'apps',
-  version: 'v1',
-  kind: 'Deployment',
-  listKind: 'DeploymentList',
-  plural: 'deployments',
-  singular: 'deployment',
-  shortNames: ['deploy'],
-  namespaced: true,
-  statusSubresource: true,
-  tracksGeneration: true,
-  custom: false,
-};
 
 const path = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
 /** bindy's Deployment's resources (TARGET.md). */
 const bindyResources = { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } };
 
 test('operator-limits on a cluster: limits (and requests) lowered and rolled out; a killed run\'s change restored exactly by cleanup; an edited Deployment never overwritten; another cluster\'s journal refused', { timeout: 60_000 }, async (t) => {
-  const sb = await startSandbox({ resources: [...defaultResources(), deployments] });
+  const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
   const dir = await mkdtemp(join(tmpdir(), 'bl-deploy-limits-'));
   // The Deployment controller's part: once it sees a new generation, the rollout is done.
   let stopped = false;

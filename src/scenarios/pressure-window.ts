@@ -7,7 +7,7 @@
  */
 import { FaultLedger } from '../faults/fault-ledger.js';
 import type { AppliedFault } from '../faults/fault.js';
-import type { ChangeDescriptor } from '../faults/limits/change.js';
+import type { ChangeDescriptor, RestoreOutcome } from '../faults/limits/change.js';
 import { restoreFromDescriptor } from '../faults/limits/restore.js';
 import { runIdLabel } from '../model/kinds.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
@@ -106,8 +106,9 @@ export async function applyPressure(p: PlannedPressure, c: PressureContext): Pro
     const mechanism = c.target.operatorLimits;
     if (mechanism === undefined) throw new Error('the target cannot change the operator\'s limits (checked before the run)');
     let journalled: ChangeDescriptor | null = null;
-    const restoreJournalled = async (d: ChangeDescriptor): Promise<{ lifted: boolean; evidence: string }> => {
-      const r = await restoreFromDescriptor(d, c.target.kubeConfig);
+    // Restored (from the change in hand, or from its descriptor alone) and journalled so.
+    const lift = async (restore: () => Promise<RestoreOutcome>): Promise<{ lifted: boolean; evidence: string }> => {
+      const r = await restore();
       if (r.restored) c.journal.appendChangeRestored(pressureKey);
       return { lifted: r.restored, evidence: r.evidence };
     };
@@ -116,20 +117,11 @@ export async function applyPressure(p: PlannedPressure, c: PressureContext): Pro
         c.journal.appendChangeApplying(pressureKey, d);
         journalled = d;
       });
-      return {
-        appliedAt: applied.appliedAt,
-        mechanism: mechanism.name,
-        target: applied.text,
-        lift: async () => {
-          const r = await applied.restore();
-          if (r.restored) c.journal.appendChangeRestored(pressureKey);
-          return { lifted: r.restored, evidence: r.evidence };
-        },
-      };
+      return { appliedAt: applied.appliedAt, mechanism: mechanism.name, target: applied.text, lift: () => lift(() => applied.restore()) };
     } catch (e) {
       const d = journalled as ChangeDescriptor | null;
       if (d === null) throw e;
-      const undone = await restoreJournalled(d).catch((re: unknown) => ({ lifted: false, evidence: message(re) }));
+      const undone = await lift(() => restoreFromDescriptor(d, c.target.kubeConfig)).catch((re: unknown) => ({ lifted: false, evidence: message(re) }));
       throw new Error(`operator-limits: ${message(e)}; ${undone.lifted ? `restored (${undone.evidence})` : `NOT restored (${undone.evidence}): run bindy-loadtest cleanup --run-id ${c.runId}`}`);
     }
   }

@@ -2,6 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApiServer } from '../../src/targets/sandbox/apiserver/api-server.js';
 import type { ApiServer, ApiServerOptions } from '../../src/targets/sandbox/apiserver/api-server.js';
+import type { ResourceDefinition } from '../../src/targets/sandbox/apiserver/resources.js';
 import { defaultResources } from '../../src/targets/sandbox/apiserver/default-resources.js';
 import type { StoreEvent } from '../../src/targets/sandbox/apiserver/store.js';
 import { bindyApiVersion, bindyGroup, bindyKinds, kindInfo, runIdLabel } from '../../src/model/kinds.js';
@@ -140,3 +141,18 @@ export function startFakeOperator(server: ApiServer, o: FakeOperatorOptions): Fa
     },
   };
 }
+
+/** apps/v1 Deployments, which the twin does not serve by default: tests that stand for a cluster with bindy's Deployment add them. */
+export const deploymentsResource: ResourceDefinition = {
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  listKind: 'DeploymentList',
+  plural: 'deployments',
+  singular: 'deployment',
+  shortNames: ['deploy'],
+  namespaced: true,
+  statusSubresource: true,
+  tracksGeneration: true,
+  custom: false,
+};
