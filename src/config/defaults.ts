@@ -85,7 +85,7 @@ export const defaultConfig: Config = deepFreeze({
   judge: { memoryGrowthMinimum: { duration: 600_000, samples: 10 } },
   sandbox: {
     operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0, republishOnZoneRecreate: false },
-    apiserver: { requestLatency: 0 },
+    apiserver: { requestLatency: 0, eventTtl: 3_600_000 },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },
   },
   report: { formats: ['json', 'markdown', 'html'], progressInterval: 5000 },

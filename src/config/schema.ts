@@ -223,6 +223,7 @@ export const configSpec: f.Section = f.section({
     }),
     apiserver: f.section({
       requestLatency: f.duration('added to every resource request after its API Priority and Fairness admission, standing for etcd (the twin answers in microseconds otherwise): 5ms'),
+      eventTtl: f.duration('how long a core/v1 Event lives after its last write, as kube-apiserver\'s --event-ttl (then it is deleted; 0s: never): 1h'),
     }),
     sidecar: f.section({
       rateLimit: f.rateLimit('off, or {rps, burst}'),

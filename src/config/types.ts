@@ -375,6 +375,8 @@ export interface SandboxConfig {
   apiserver: {
     /** Added to every resource request after its APF admission (a seat is held meanwhile), ms; 0 = none. */
     requestLatency: number;
+    /** Life of a core/v1 Event after its last write (kube-apiserver's --event-ttl), ms; 0 = Events never expire. */
+    eventTtl: number;
   };
   sidecar: {
     rateLimit: RateLimitConfig;

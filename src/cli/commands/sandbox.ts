@@ -116,7 +116,8 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     .option('--operator-kubeconfig-out <file>', 'where to write the operator\'s kubeconfig (its own token: ServiceAccount bindy-system/bindy)')
     .option('--port <port>', 'port (default: a free one)')
     .option('--request-latency <duration>', 'added to every resource request after its APF admission, standing for etcd, e.g. 5ms (sandbox.apiserver.requestLatency)')
-    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string; requestLatency?: string }) => {
+    .option('--event-ttl <duration>', 'how long an Event lives after its last write, as kube-apiserver\'s --event-ttl; 0s: never (default 1h; sandbox.apiserver.eventTtl)')
+    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string; requestLatency?: string; eventTtl?: string }) => {
       const namespace = ctx.globals().namespace ?? 'bindy-loadtest';
       let latencyMs = 0;
       if (o.requestLatency !== undefined) {
@@ -124,8 +125,15 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
         if (!p.ok) throw new UsageError(`--request-latency: ${p.message}`);
         latencyMs = p.value;
       }
+      let eventTtlMs: number | undefined;
+      if (o.eventTtl !== undefined) {
+        const p = parseDuration(o.eventTtl);
+        if (!p.ok) throw new UsageError(`--event-ttl: ${p.message}`);
+        eventTtlMs = p.value;
+      }
       const api = await runApiServer({
         ...(latencyMs > 0 ? { faults: { latencyMs } } : {}),
+        ...(eventTtlMs === undefined ? {} : { eventTtlMs }),
         kubeconfigPath: o.kubeconfigOut,
         ...(o.operatorKubeconfigOut === undefined ? {} : { operatorKubeconfigPath: o.operatorKubeconfigOut }),
         namespace,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ObjectValidator } from '../../../model/schemas/types.js';
 import { createApiServer, type ApiServer, type InProcessResponse } from './api-server.js';
 import { bindyResources, coreResources } from './resources.js';
+import { openRawWatch, type RawWatchEvent } from './watch-client.js';
 
 /** A stub of the schema validator: ARecord knows spec.name, spec.ipv4Addresses (required) and spec.ttl. */
 const stubARecord: ObjectValidator = (obj) => {
@@ -380,4 +381,52 @@ test('fault hooks: 429 with Retry-After, 500, added latency', async () => {
   const t0 = performance.now();
   await s.request({ method: 'GET', path: '/api/v1/namespaces' });
   assert.ok(performance.now() - t0 >= 39, 'latency added');
+});
+
+/** Resolves once `pred` holds, polling every 20 ms; rejects after `ms`. */
+async function waitFor(pred: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('an Event lives an hour after its last write (--event-ttl=1h), then is deleted and watchers see DELETED', async () => {
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  const s = createApiServer({ resources: coreResources(), namespaceCleanupDelayMs: 0, now: () => new Date(t) });
+  const l = await s.listen({ port: 0 });
+  const events = '/api/v1/namespaces/default/events';
+  try {
+    const ev = (name: string): Record<string, unknown> => ({ metadata: { name }, involvedObject: { kind: 'ConfigMap', name: 'x', namespace: 'default' }, reason: 'R', message: 'm', type: 'Normal' });
+    assert.equal((await s.request({ method: 'POST', path: events, body: ev('old') })).status, 201);
+    assert.equal((await s.request({ method: 'POST', path: events, body: ev('renewed') })).status, 201);
+    const seen: RawWatchEvent[] = [];
+    const w = await openRawWatch(`${l.url}${events}?watch=true&resourceVersion=${s.store.rv}`, s.token, (e) => seen.push(e));
+    t += 30 * 60_000;
+    // A write renews the lease, as every Event update does on a real server.
+    const p = await s.request({ method: 'PATCH', path: `${events}/renewed`, body: JSON.stringify({ count: 2 }), headers: { 'content-type': 'application/merge-patch+json' } });
+    assert.equal(p.status, 200);
+    t += 30 * 60_000 + 1000;
+    // No request is needed: the listener's clock deletes it, and the watch sees it go.
+    await waitFor(() => seen.some((e) => e.type === 'DELETED'), 5000);
+    assert.deepEqual(seen.map((e) => [e.type, e.object.metadata?.name]), [['MODIFIED', 'renewed'], ['DELETED', 'old']]);
+    assert.equal((await s.request({ method: 'GET', path: `${events}/old` })).status, 404);
+    assert.equal((await s.request({ method: 'GET', path: `${events}/renewed` })).status, 200);
+    t += 30 * 60_000;
+    const list = await s.request({ method: 'GET', path: events });
+    assert.deepEqual((list.body as { items: unknown[] }).items, [], 'expired at the next request, before it reads');
+    w.close();
+  } finally {
+    await l.close();
+  }
+});
+
+test('eventTtlMs: 0 keeps Events for ever', async () => {
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  const s = createApiServer({ resources: coreResources(), eventTtlMs: 0, now: () => new Date(t) });
+  const events = '/api/v1/namespaces/default/events';
+  assert.equal((await s.request({ method: 'POST', path: events, body: { metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'R' } })).status, 201);
+  t += 48 * 3_600_000;
+  assert.equal((await s.request({ method: 'GET', path: `${events}/e` })).status, 200);
 });

@@ -62,8 +62,12 @@ export interface ApiServerOptions {
   identities?: readonly TokenIdentity[];
   /** API Priority and Fairness (on when flowschemas and prioritylevelconfigurations are served). */
   flowControl?: { serverConcurrencyLimit?: number; queueWaitLimitMs?: number };
-  /** Events kept per resource for watch resumption and list continuation (default 10,000). */
+  /** At most this many events kept per resource for watch resumption and list continuation (default 10,000). */
   historySize?: number;
+  /** Events older than this (ms) leave a resource's history once it holds more than 100 (default 75,000, the watch cache's window). */
+  historyWindowMs?: number;
+  /** Life of a core/v1 Event after its last write, in ms (default 3,600,000: --event-ttl=1h); 0: Events never expire. */
+  eventTtlMs?: number;
   /** Interval of BOOKMARK events for watches that allow them, in ms (default 60,000 like a real server). */
   bookmarkIntervalMs?: number;
   /** Watch duration when the client sets no timeoutSeconds, in s (default 1,800). */
@@ -217,9 +221,15 @@ function parseJson(text: string): unknown {
 
 /** Creates a sandbox API server (not yet listening). */
 export function createApiServer(options: ApiServerOptions = {}): ApiServer {
-  const store = new Store({ historySize: options.historySize ?? 10_000 });
+  const now = options.now;
+  const store = new Store({
+    historySize: options.historySize ?? 10_000,
+    ...(options.historyWindowMs === undefined ? {} : { historyWindowMs: options.historyWindowMs }),
+    ...(now ? { now: () => now().getTime() } : {}),
+  });
   const registry = new Registry({
     store,
+    ...(options.eventTtlMs === undefined ? {} : { eventTtlMs: options.eventTtlMs }),
     resources: options.resources ?? [...coreResources(), ...flowcontrolResources(), ...bindyResources()],
     ...(options.now ? { now: options.now } : {}),
     ...(options.namespaceCleanupDelayMs === undefined ? {} : { namespaceCleanupDelayMs: options.namespaceCleanupDelayMs }),
@@ -235,8 +245,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const bufferLimit = options.watchBufferLimitBytes ?? 64 * 1024 * 1024;
   const watches = new Set<(abrupt: boolean) => void>();
   let serverAddress = '127.0.0.1:0';
-  // One JSON line per store event, shared by every plain-JSON watcher of it.
-  const eventLines = new WeakMap<StoreEvent, string>();
+  // The JSON line of the event being fanned out, shared by every plain-JSON watcher of it. One slot
+  // only: the fan-out is synchronous, and a line kept per event would hold a serialised copy of
+  // the whole history (replays from it serialise again).
+  let lastLine: { event: StoreEvent; line: string } | undefined;
 
   function sendJson(sink: Sink, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
     sink.head(status, { 'content-type': jsonType, ...headers });
@@ -450,12 +462,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
           return JSON.stringify({ type: d.type, object: toTable([o], { resourceVersion: o.metadata.resourceVersion }, include) }) + '\n';
         }
         if (d.source !== undefined) {
-          let l = eventLines.get(d.source);
-          if (l === undefined) {
-            l = JSON.stringify({ type: d.type, object: d.object }) + '\n';
-            eventLines.set(d.source, l);
-          }
-          return l;
+          if (lastLine?.event !== d.source) lastLine = { event: d.source, line: JSON.stringify({ type: d.type, object: d.object }) + '\n' };
+          return lastLine.line;
         }
         return JSON.stringify({ type: d.type, object: d.object }) + '\n';
       };
@@ -559,6 +567,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       if (faults.latencyMs > 0) await delay(faults.latencyMs);
       if (faults.tooManyRequestsRate > 0 && random() < faults.tooManyRequestsRate) throw tooManyRequests(faults.retryAfterSeconds);
       if (faults.serverErrorRate > 0 && random() < faults.serverErrorRate) throw internalError('injected by the sandbox fault hooks');
+      // Expired Events go before any request can read them (the listener's timer covers idle times).
+      registry.expireEvents();
       code = await resourceRequest(route, ex, sink, labels ?? emptyLabels, release);
     } catch (e) {
       const err = e instanceof ApiStatusError ? e : internalError(e instanceof Error ? e.message : String(e));
@@ -685,12 +695,16 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     });
     const port = (server.address() as AddressInfo).port;
     serverAddress = `${opts.host ?? '127.0.0.1'}:${port}`;
+    // etcd deletes an expired Event on its own, so watchers see DELETED without any request.
+    const expiry = setInterval(() => registry.expireEvents(), 1000);
+    expiry.unref();
     return {
       url: `${tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
       port,
       caCert: tls?.cert,
       close: () =>
         new Promise<void>((resolve) => {
+          clearInterval(expiry);
           dropWatches();
           server.close(() => resolve());
           server.closeAllConnections();

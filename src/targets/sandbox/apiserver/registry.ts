@@ -97,7 +97,16 @@ export interface RegistryOptions {
    * an object in it finds the object still there.
    */
   namespaceCleanupDelayMs?: number;
+  /**
+   * Life of a core/v1 Event after its last write, in ms (default 3,600,000: kube-apiserver's
+   * --event-ttl=1h, an etcd lease renewed by every write); then it is deleted, and watchers see
+   * DELETED. 0: Events never expire.
+   */
+  eventTtlMs?: number;
 }
+
+/** Default of {@link RegistryOptions.eventTtlMs}: kube-apiserver's --event-ttl. */
+export const defaultEventTtlMs = 3_600_000;
 
 /** Namespaces a real cluster refuses to delete. */
 const protectedNamespaces = new Set(['default', 'kube-system', 'kube-public']);
@@ -137,6 +146,10 @@ export class Registry {
   private readonly now: () => Date;
   private readonly cleanupDelayMs: number;
   readonly namespaces: ResourceDefinition;
+  private readonly events: ResourceDefinition | undefined;
+  private readonly eventTtlMs: number;
+  /** When each Event expires (ms), by key, oldest write first: a Map keeps insertion order and a write re-inserts. */
+  private readonly eventExpiry = new Map<string, number>();
 
   constructor(options: RegistryOptions) {
     this.store = options.store;
@@ -147,9 +160,44 @@ export class Registry {
     const ns = options.resources.find((r) => r.group === '' && r.plural === 'namespaces');
     if (!ns) throw new TypeError('the resources must include core/v1 namespaces');
     this.namespaces = ns;
+    this.eventTtlMs = options.eventTtlMs ?? defaultEventTtlMs;
+    this.events = options.resources.find((r) => r.group === '' && r.plural === 'events');
+    if (this.events !== undefined && this.eventTtlMs > 0) {
+      // Every write path (create, update, patch, apply, delete, namespace cleanup) goes through the
+      // store, so its event stream is where each Event's lease is taken, renewed and released.
+      this.store.watch(resourceKey(this.events), this.store.rv, (e) => {
+        const k = objectKey(e.object.metadata.namespace, e.object.metadata.name);
+        this.eventExpiry.delete(k);
+        if (e.type !== 'DELETED') this.eventExpiry.set(k, this.now().getTime() + this.eventTtlMs);
+      });
+    }
     for (const name of options.initialNamespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.create(ns, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' });
     }
+  }
+
+  /**
+   * Deletes every Event whose TTL has passed (as etcd does when an Event's lease expires: a delete
+   * at a new revision that watchers see). Cheap when none has: it stops at the first live one.
+   * Returns how many were deleted.
+   */
+  expireEvents(): number {
+    const def = this.events;
+    if (def === undefined || this.eventExpiry.size === 0) return 0;
+    const now = this.now().getTime();
+    const due: string[] = [];
+    for (const [k, at] of this.eventExpiry) {
+      if (at > now) break;
+      due.push(k);
+    }
+    const key = resourceKey(def);
+    for (const k of due) {
+      this.eventExpiry.delete(k);
+      const slash = k.indexOf('/');
+      const o = slash < 0 ? this.store.get(key, undefined, k) : this.store.get(key, k.slice(0, slash), k.slice(slash + 1));
+      if (o !== undefined) this.afterRemoval(def, this.store.remove(key, o));
+    }
+    return due.length;
   }
 
   /** The resource served at `group/version/plural`, or undefined. */

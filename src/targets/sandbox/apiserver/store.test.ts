@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiStatusError } from './status.js';
 import { Store, type KubeObject, type StoreEvent } from './store.js';
+import { fullGc, settledHeapUsed } from '../../../../test/helpers/full-gc.js';
 
 function obj(name: string, v = 0): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', uid: name, resourceVersion: '', creationTimestamp: '' }, data: { v: String(v) } };
@@ -51,4 +52,55 @@ test('snapshotAt rebuilds the state of an earlier revision by undoing later even
   const at2 = s.snapshotAt('r', 2);
   assert.deepEqual(at2.map((o) => [o.metadata.name, o.data]), [['a', { v: '1' }], ['b', { v: '1' }]]);
   assert.deepEqual(s.snapshotAt('r', 5).map((o) => o.metadata.name), ['a', 'c']);
+});
+
+test('history of one object updated 20,000 times keeps the watch cache window, not 10,000 events', () => {
+  // A write every 100 ms for 2,000 s; the defaults: at most 10,000 events, kept 75 s.
+  let now = 0;
+  const s = new Store({ now: () => now });
+  let o = s.create('r', obj('a'));
+  const rvAt = new Map<number, number>();
+  for (let i = 1; i <= 20_000; i++) {
+    now += 100;
+    o = s.update('r', { ...o, data: { v: String(i) } });
+    rvAt.set(now, Number(o.metadata.resourceVersion));
+  }
+  // A watch from 70 s ago resumes; one from 80 s ago is older than the watch cache: 410.
+  const seen: number[] = [];
+  s.watch('r', rvAt.get(now - 70_000) ?? 0, (e) => seen.push(e.rv))();
+  assert.equal(seen.length, 700);
+  assert.throws(() => s.watch('r', rvAt.get(now - 80_000) ?? 0, () => undefined), (e: unknown) => e instanceof ApiStatusError && e.status.code === 410);
+  assert.ok(s.historyLength('r') <= 751, `${s.historyLength('r')} events kept`);
+  assert.ok(s.historySlots('r') <= 2 * s.historyLength('r') + 1, `${s.historySlots('r')} slots for ${s.historyLength('r')} events`);
+});
+
+test('a quiet resource keeps its last 100 events whatever their age, as the watch cache keeps its lower bound', () => {
+  let now = 0;
+  const s = new Store({ now: () => now });
+  for (let i = 0; i < 150; i++) {
+    now += 3_600_000;
+    s.create('r', obj(`o${i}`));
+  }
+  assert.equal(s.historyLength('r'), 100);
+  const seen: number[] = [];
+  s.watch('r', 50, (e) => seen.push(e.rv))();
+  assert.equal(seen.length, 100);
+});
+
+test('events dropped from the history hold no object: only the kept ones and the stored one stay reachable', async () => {
+  const gc = fullGc();
+  const s = new Store({ historySize: 50 });
+  let o = s.create('r', obj('a'));
+  const refs: WeakRef<KubeObject>[] = [];
+  // 1,020 updates: not a multiple of the bound, so a lazily spliced array would still hold some dropped events.
+  for (let i = 1; i <= 1020; i++) {
+    o = s.update('r', { ...o, data: { v: 'x'.repeat(1000) + String(i) } });
+    refs.push(new WeakRef(o));
+  }
+  // A WeakRef keeps its target until the job that made it ends.
+  await new Promise((r) => setImmediate(r));
+  settledHeapUsed(gc);
+  const alive = refs.filter((r) => r.deref() !== undefined).length;
+  // 50 kept events carry 50 objects (plus the prev of the oldest); the newest is also the stored one.
+  assert.ok(alive <= 51, `${alive} of 1,020 written objects still reachable`);
 });

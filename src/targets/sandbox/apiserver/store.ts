@@ -1,6 +1,7 @@
 /**
  * @module The sandbox API server's storage: objects per resource, one global revision counter (as
- * etcd's), a bounded event history per resource (as the watch cache) and synchronous fan-out to watchers.
+ * etcd's), a bounded event history per resource (as the watch cache: bounded in count and in age)
+ * and synchronous fan-out to watchers.
  */
 import { expired } from './status.js';
 
@@ -46,13 +47,32 @@ export type StoreListener = (e: StoreEvent) => void;
 
 /** Options of a Store. */
 export interface StoreOptions {
-  /** Events kept per resource for watch resumption and paginated lists; older ones answer 410. */
+  /** At most this many events kept per resource for watch resumption and paginated lists; older ones answer 410 (default 10,000). */
   historySize?: number;
+  /**
+   * Events older than this, in ms, leave the history once it holds more than {@link historyFloor}
+   * of them (default 75,000: the watch cache's eventFreshDuration).
+   */
+  historyWindowMs?: number;
+  /** Clock of the history window, in ms (tests make it manual). */
+  now?: () => number;
+}
+
+/** Default of {@link StoreOptions.historyWindowMs}: kube-apiserver's watch cache keeps at least 75 s of events. */
+export const defaultHistoryWindowMs = 75_000;
+/** Events a resource keeps whatever their age: the watch cache's lower bound of capacity (100). */
+export const historyFloor = 100;
+
+/** One kept event and when it was recorded (ms of the store's clock). */
+interface Recorded {
+  e: StoreEvent;
+  at: number;
 }
 
 interface ResourceState {
   objects: Map<string, KubeObject>;
-  history: StoreEvent[];
+  /** Kept events in revision order from `head`; slots before it are dropped (undefined, so they hold nothing). */
+  history: (Recorded | undefined)[];
   head: number;
   /** Revision of the newest event dropped from the history (0: none dropped yet). */
   compactedRv: number;
@@ -69,9 +89,13 @@ export class Store {
   private revision = 0;
   private readonly resources = new Map<string, ResourceState>();
   private readonly historySize: number;
+  private readonly historyWindowMs: number;
+  private readonly now: () => number;
 
   constructor(options: StoreOptions = {}) {
     this.historySize = options.historySize ?? 10_000;
+    this.historyWindowMs = options.historyWindowMs ?? defaultHistoryWindowMs;
+    this.now = options.now ?? Date.now;
   }
 
   /** The current global revision (the resourceVersion of the newest write). */
@@ -121,17 +145,47 @@ export class Store {
   }
 
   private emit(s: ResourceState, e: StoreEvent): void {
-    s.history.push(e);
-    if (s.history.length - s.head > this.historySize) {
-      s.compactedRv = s.history[s.head]?.rv ?? s.compactedRv;
-      // Advance the head and splice rarely: O(1) amortised instead of a shift per event.
-      s.head++;
-      if (s.head >= this.historySize) {
-        s.history.splice(0, s.head);
-        s.head = 0;
-      }
-    }
+    const at = this.now();
+    s.history.push({ e, at });
+    this.compact(s, at);
     for (const l of [...s.listeners]) l(e);
+  }
+
+  /**
+   * Drops the oldest events while there are more than `historySize`, or more than
+   * {@link historyFloor} and the oldest is older than the window: what the watch cache keeps, so
+   * memory follows the write rate times the window instead of growing to the count bound with
+   * whole objects (a DNSZone's status lists its records: tens of kB per event).
+   */
+  private compact(s: ResourceState, now: number): void {
+    const floor = Math.min(historyFloor, this.historySize);
+    let live = s.history.length - s.head;
+    for (;;) {
+      const oldest = s.history[s.head];
+      if (oldest === undefined) break;
+      if (live <= this.historySize && (live <= floor || now - oldest.at <= this.historyWindowMs)) break;
+      s.compactedRv = oldest.e.rv;
+      // A dropped slot must not keep its objects alive until the next splice.
+      s.history[s.head] = undefined;
+      s.head++;
+      live--;
+    }
+    // Splice once the dropped prefix outgrows what is kept: O(1) amortised, not a shift per event.
+    if (s.head > 0 && s.head >= live) {
+      s.history.splice(0, s.head);
+      s.head = 0;
+    }
+  }
+
+  /** Events kept in the history of a resource (for tests and memory checks). */
+  historyLength(resource: string): number {
+    const s = this.state(resource);
+    return s.history.length - s.head;
+  }
+
+  /** Slots of the history array of a resource, dropped ones included (for tests: it stays within twice what is kept). */
+  historySlots(resource: string): number {
+    return this.state(resource).history.length;
   }
 
   /** Stores a new object (the caller checked it does not exist) and emits ADDED. Returns it with its resourceVersion. */
@@ -181,7 +235,7 @@ export class Store {
     this.checkNotCompacted(s, rv);
     const objects = new Map(s.objects);
     for (let i = s.history.length - 1; i >= s.head; i--) {
-      const e = s.history[i];
+      const e = s.history[i]?.e;
       if (!e || e.rv <= rv) break;
       const key = objectKey(e.object.metadata.namespace, e.object.metadata.name);
       if (e.type === 'ADDED') objects.delete(key);
@@ -204,11 +258,11 @@ export class Store {
     let hi = s.history.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((s.history[mid]?.rv ?? 0) <= fromRv) lo = mid + 1;
+      if ((s.history[mid]?.e.rv ?? 0) <= fromRv) lo = mid + 1;
       else hi = mid;
     }
     for (let i = lo; i < s.history.length; i++) {
-      const e = s.history[i];
+      const e = s.history[i]?.e;
       if (e) listener(e);
     }
     s.listeners.add(listener);

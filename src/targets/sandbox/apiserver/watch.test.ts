@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApiServer, type ApiServer, type ListeningApiServer } from './api-server.js';
 import { openRawWatch, type RawWatch, type RawWatchEvent } from './watch-client.js';
+import { fullGc, settledHeapUsed } from '../../../../test/helpers/full-gc.js';
 
 const cms = '/api/v1/namespaces/default/configmaps';
 
@@ -241,6 +242,34 @@ test('watch correctness: 3 watchers through 5,000 writes with forced disconnects
       assert.equal(w.seen.length, expected.length, 'no missing or duplicated events');
       assert.deepEqual(w.seen, expected);
     }
+  } finally {
+    await l.close();
+  }
+});
+
+test('1,500 watched updates of one object leave no per-event copies behind: the heap stays within the window', async () => {
+  const gc = fullGc();
+  // The clock moves 1 s per update, so 1,500 updates span 25 minutes and the 75 s window keeps 100 of them (the floor).
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  const { s, l } = await start({ now: () => new Date(t) });
+  try {
+    await cm(s, 'big');
+    const c = new Collector();
+    const w = await openRawWatch(`${l.url}${cms}?watch=true&resourceVersion=${s.store.rv}`, s.token, c.push);
+    const before = settledHeapUsed(gc);
+    for (let i = 0; i < 1500; i++) {
+      t += 1000;
+      // 20 kB of new data each time: one event is some 40 kB of object and serialised line.
+      const r = await s.request({ method: 'PATCH', path: `${cms}/big`, body: JSON.stringify({ data: { v: `${i}:${'x'.repeat(20_000)}` } }), headers: { 'content-type': 'application/merge-patch+json' } });
+      assert.equal(r.status, 200);
+    }
+    await c.until((es) => es.length >= 1500, 10_000, '1,500 MODIFIED');
+    c.events.length = 0;
+    const grewMB = (settledHeapUsed(gc) - before) / 1e6;
+    // Kept whole, the history held 1,500 objects and 1,500 lines: 60 MB and more.
+    assert.ok(grewMB < 12, `the heap grew ${grewMB.toFixed(1)} MB`);
+    assert.ok(s.store.historyLength('/configmaps') <= 101);
+    w.close();
   } finally {
     await l.close();
   }

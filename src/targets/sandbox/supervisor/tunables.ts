@@ -2,6 +2,7 @@
 import type { Config } from '../../../config/index.js';
 import { formatDistribution, formatLeakRate, formatPercentage, formatRate } from '../../../config/values.js';
 import { bindyKinds } from '../../../model/kinds.js';
+import { defaultConfig } from '../../../config/defaults.js';
 
 /** `sandbox start operator` arguments for `sandbox.operator` (workers, reconcile delay, error rate, leak, crash, capacity). */
 export function operatorArgsOf(config: Readonly<Config>): string[] {
@@ -29,10 +30,10 @@ export function partNodeFlags(name: string, args: readonly string[]): string[] {
   return name === 'operator' && args.includes('--leak') ? ['--max-semi-space-size=1'] : [];
 }
 
-/** `sandbox start apiserver` arguments for `sandbox.apiserver` (the request latency standing for etcd). */
+/** `sandbox start apiserver` arguments for `sandbox.apiserver` (the request latency standing for etcd, the Event TTL when not the default). */
 export function apiServerArgsOf(config: Readonly<Config>): string[] {
-  const ms = config.sandbox.apiserver.requestLatency;
-  return ms > 0 ? ['--request-latency', `${ms}ms`] : [];
+  const { requestLatency: ms, eventTtl } = config.sandbox.apiserver;
+  return [...(ms > 0 ? ['--request-latency', `${ms}ms`] : []), ...(eventTtl !== defaultConfig.sandbox.apiserver.eventTtl ? ['--event-ttl', `${eventTtl}ms`] : [])];
 }
 
 /** True when `sandbox.sidecar.rateLimit` turns bindcar's limiter off. */
