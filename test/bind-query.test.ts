@@ -14,6 +14,7 @@ import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/state.js';
 import { ProxyFaultMechanism } from '../src/faults/proxy/mechanism.js';
 import { parseResult } from '../src/report/result/index.js';
+import { runToken } from '../src/model/fixtures/options.js';
 
 const namespace = 'bindy-loadtest';
 
@@ -73,7 +74,9 @@ test('bind query on the sandbox: percentiles from every completed query, rcodes 
   const mechanism = await ProxyFaultMechanism.connect(state.faultProxy.controlUrl);
   const fault = await mechanism.apply('client-bind', { kind: 'latency', ms: 25 });
   const file = join(home, 'zones.txt');
-  await writeFile(file, 'zone-0.example.com SOA\nzone-1.example.com SOA\n');
+  // The zones the first run kept (--keep), named after its run id.
+  const kept = runToken('bqa');
+  await writeFile(file, `zone-0.${kept}.example.com SOA\nzone-1.${kept}.example.com SOA\n`);
   const b = await runCli(['--output', out, 'bind', 'query', '--query-file', file, '--server', `127.0.0.1:${link.listen.port}`, '--qps', '100/s', '--duration', '2s', '--run-id', 'bqb', '--format', 'markdown'], { env });
   await fault.revert();
   assert.equal(b.code, 0, b.stderr);

@@ -23,6 +23,7 @@ import { locateBind9Tools } from '../src/targets/sandbox/bind9/tools.js';
 import { udpQuery } from '../src/targets/sandbox/bind9/udp-query.js';
 import { readAnswer } from '../src/observe/dns-expectation.js';
 import { parsePrometheusText } from '../src/observe/prometheus-text.js';
+import { runToken } from '../src/model/fixtures/options.js';
 
 /** Resolves once `cond()` holds (checked every 100 ms), rejects after `ms`. */
 async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -111,11 +112,12 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
 
   // 2. A small burst whose first record's data the test changes behind the operator's back, before
   // the prober has seen it: the prober asks through a relay that holds that name back until then.
-  const name = 'host-0.zone-0.example.com';
+  const runId = 'burst-dns-wrong-data';
+  const zone = `zone-0.${runToken(runId)}.example.com`;
+  const name = `host-0.${zone}`;
   const front = await relay(sb.state.dns.port);
   t.after(() => front.close());
   front.blocked.add(name);
-  const runId = 'burst-dns-wrong-data';
   // Probes of one record at most 100 ms apart: the prober sees the changed data right after the relay lets it through.
   const fastConfig = join(home, 'fast-probe.yaml');
   await writeFile(fastConfig, 'criteria:\n  e2ePropagationP99: 10m\n  createToReadyP99: 10m\n  reconcileP99: 10m\nprobe:\n  maxInterval: 100ms\n');
@@ -153,7 +155,7 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
   );
   const tools = locateBind9Tools();
   const nsupdate = new Nsupdate({ nsupdatePath: tools.nsupdate, server: '127.0.0.1', port: sb.state.dns.port, keyFile: sb.state.updateKeyFile });
-  await nsupdate.send('zone-0.example.com', [
+  await nsupdate.send(zone, [
     { op: 'delete', name: `${name}.`, type: 'A' },
     { op: 'add', name: `${name}.`, ttl: 300, type: 'A', value: '198.18.0.1' },
   ]);

@@ -18,7 +18,7 @@ export const defaultConfig: Config = deepFreeze({
     recordsPerZone: 10,
     kinds: defaultKinds,
     ttl: { min: 60, max: 3600 },
-    zoneNamePattern: 'zone-{}.example.com',
+    zoneNamePattern: 'zone-{}.{run}.example.com',
     recordNamePattern: 'host-{}',
     nxdomainShare: 0.1,
     clusterName: 'loadtest',

@@ -77,7 +77,7 @@ export const configSpec: f.Section = f.section({
     recordsPerZone: f.integer('records per zone', 1),
     kinds: kinds(),
     ttl: f.range('record TTLs, in seconds', 0),
-    zoneNamePattern: f.pattern('zone names; {} is the index'),
+    zoneNamePattern: f.pattern('zone names; {} is the index, {run} six hex digits of the run id (each run its own zone names)'),
     recordNamePattern: f.pattern('record names; {} is the index'),
     nxdomainShare: f.percentage('share of DNS queries for names that do not exist'),
     clusterName: f.dnsLabel('Bind9Cluster the zones select'),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/index.js';
 import type { Config } from '../config/index.js';
+import { runToken } from '../model/fixtures/options.js';
 import { runIdLabel } from '../model/kinds.js';
 import { burstFixtureOptions, burstStream, countByKind, planBurst, recordsInZone } from './burst-plan.js';
 import { generateRunId } from './scenario.js';
@@ -17,11 +18,21 @@ test('burst plan: zones first then records round-robin; every object labelled wi
   assert.equal(objs.length, 13);
   assert.deepEqual(objs.slice(0, 3).map((o) => o.kind), ['DNSZone', 'DNSZone', 'DNSZone']);
   const zoneOf = objs.slice(3).map((o) => o.metadata.labels?.['bindy.firestoned.io/zone']);
-  assert.deepEqual(zoneOf.slice(0, 4), ['zone-0.example.com', 'zone-1.example.com', 'zone-2.example.com', 'zone-0.example.com']);
+  const t = runToken('r1');
+  assert.match(t, /^[0-9a-f]{6}$/);
+  assert.deepEqual(zoneOf.slice(0, 4), [`zone-0.${t}.example.com`, `zone-1.${t}.example.com`, `zone-2.${t}.example.com`, `zone-0.${t}.example.com`]);
   for (const o of objs) assert.equal(o.metadata.labels?.[runIdLabel], 'r1');
   assert.equal(new Set(objs.map((o) => `${o.kind}/${o.metadata.name ?? ''}`)).size, 13, 'names are unique');
   assert.deepEqual([...plan.objects()], objs, 'same config, same stream');
   assert.equal(plan.setup.cluster.metadata.name, defaultConfig.fixtures.clusterName);
+});
+
+test('burst plan: two runs never share a zone name (a zone deleted by one run is not re-created by the next)', () => {
+  const zones = (runId: string): string[] => [...planBurst({ config: config({ records: 0, zones: 3 }), runId, interleave: false }).objects()].map((o) => String((o.spec as Record<string, unknown>)['zoneName']));
+  const a = zones(generateRunId('burst', new Date(0), () => '0001'));
+  const b = zones(generateRunId('burst', new Date(0), () => '0002'));
+  assert.equal(new Set([...a, ...b]).size, 6);
+  assert.deepEqual(zones('same'), zones('same'), 'the same run id, the same names');
 });
 
 test('burst plan --mixed: each zone followed by its records; the same objects as the default order', () => {

@@ -55,7 +55,7 @@ export const fixturesCommand: CommandModule = {
       .option('--records-per-zone <n>', 'records in each zone (fixtures.recordsPerZone)')
       .option('--kinds <mix>', 'record-kind mix, e.g. A=70,AAAA=10,CNAME=10,TXT=10 (any of the 8 kinds)')
       .option('--ttl <range>', 'record TTL range in seconds, e.g. 60..3600')
-      .option('--zone-name-pattern <p>', 'zone names, {} = zone index (default zone-{}.example.com)')
+      .option('--zone-name-pattern <p>', 'zone names, {} = zone index, {run} = six hex digits of the run id (default zone-{}.{run}.example.com)')
       .option('--record-name-pattern <p>', 'record names, {} = record index (default host-{})')
       .option('--nxdomain-share <share>', 'share of query lines for names that do not exist, e.g. 10%')
       .option('--cluster-name <name>', 'the Bind9Cluster the zones select')
