@@ -50,7 +50,7 @@ interface JobShard {
 function refusal(what: string, e: ApiFailure): Error {
   const text = `${what}: ${e.status === 0 ? e.message : `HTTP ${e.status} ${e.reason}: ${e.message}`}`;
   if (e.status === 400 || e.status === 422) return new UsageError(text);
-  const hint = e.status === 403 ? 'the coordinator needs create/delete on jobs, configmaps, serviceaccounts, roles and rolebindings in the namespace (docs/cluster.md#sharded-runs-an-indexed-job)' : 'check that the cluster answers (kubectl get --raw /readyz)';
+  const hint = e.status === 403 ? 'the coordinator needs create, delete, list and watch on jobs, configmaps, serviceaccounts, roles and rolebindings in the namespace (docs/cluster.md#sharded-runs-an-indexed-job)' : 'check that the cluster answers (kubectl get --raw /readyz)';
   return new TargetNotReadyError(text, { hint });
 }
 
@@ -180,6 +180,11 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
     start(index, onMessage): ShardProcess {
       const s = shard(index);
       s.onMessage = onMessage;
+      // What its report said before it was started here (a fast pod) is said now, in order.
+      const r = s.report;
+      if (r.ready) onMessage({ type: 'ready' });
+      if (r.progress !== null) onMessage({ type: 'progress', ...r.progress });
+      if (r.resultText !== null) onMessage({ type: 'result', text: r.resultText });
       return {
         send(m) {
           // The spec is in the spec ConfigMap already; `go` releases every shard at once, so it is patched once.
