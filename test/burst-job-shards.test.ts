@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { runCli, usageLine } from './helpers/cli.js';
 import { deploymentsResource, startFakeOperator, startSandbox, type TestSandbox } from './helpers/api-sandbox.js';
 import { startJobRunner } from './helpers/job-runner.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
@@ -51,15 +51,6 @@ async function cluster(dir: string): Promise<{ sb: TestSandbox; kubeconfig: stri
     { mode: 0o600 },
   );
   return { sb, kubeconfig };
-}
-
-/** Exit 2, nothing on stdout, one line on stderr. */
-function usageLine(r: CliRun): string {
-  assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  return lines[0] ?? '';
 }
 
 test('bad input: no --shard-image, --shards 0, --shard-runner job on the sandbox → exit 2, one line, nothing created', { timeout: 60_000 }, async (t) => {
