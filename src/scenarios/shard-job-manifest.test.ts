@@ -20,11 +20,11 @@ import { configMapMaxBytes, exitPatch, progressPatch, readReport, readyPatch, re
 const input = { runId: 'burst-20260101-120000-ab12', namespace: 'bindy-loadtest', count: 3, image: 'registry.example/bindy-loadtest:0.1.0', specText: '{"runId":"x"}', kinds: ['DNSZone', 'ARecord', 'TXTRecord'] as const, runBoundSeconds: 360.2, toolVersion: '0.1.0' };
 
 const models: Record<string, (o: KubeObject) => { validate(): void }> = {
-  ServiceAccount: (o) => new ServiceAccount(o as never),
-  Role: (o) => new Role(o as never),
-  RoleBinding: (o) => new RoleBinding(o as never),
-  ConfigMap: (o) => new ConfigMap(o as never),
-  Job: (o) => new Job(o as never),
+  ServiceAccount: (o) => new ServiceAccount(o),
+  Role: (o) => new Role(o as ConstructorParameters<typeof Role>[0]),
+  RoleBinding: (o) => new RoleBinding(o as ConstructorParameters<typeof RoleBinding>[0]),
+  ConfigMap: (o) => new ConfigMap(o),
+  Job: (o) => new Job(o as ConstructorParameters<typeof Job>[0]),
 };
 const twin: Record<string, ((o: unknown) => { violations: unknown[] }) | undefined> = { Job: validateJob, ConfigMap: validateConfigMap, Role: validateRole, RoleBinding: validateRoleBinding };
 
@@ -40,10 +40,12 @@ test('every object validates against Kubernetes\' schema, has only known fields,
     assert.equal(o.metadata.namespace, input.namespace);
     assert.deepEqual(twin[o.kind]?.(o).violations ?? [], [], `the twin accepts ${o.kind}`);
   }
-  // The check can fail: a Job without an image is refused by both.
-  const job = structuredClone(objects.at(-1)) as { spec: { template: { spec: { containers: { image?: string }[] } } } } & KubeObject;
+  // Both checks can fail: a count of the wrong type for Kubernetes' schema, a Job without an image for the twin (as for kube-apiserver).
+  const job = structuredClone(objects.at(-1)) as { spec: { template: { spec: { containers: { name: string; image?: string }[] } } } } & KubeObject;
+  const wrongType = structuredClone(job);
+  Reflect.set(wrongType.spec, 'completions', 'three');
+  assert.throws(() => new Job(wrongType as ConstructorParameters<typeof Job>[0]).validate());
   delete job.spec.template.spec.containers[0]?.image;
-  assert.throws(() => new Job(job as never).validate());
   assert.match(JSON.stringify(validateJob(job).violations), /spec\.template\.spec\.containers\[0\]\.image/);
 });
 

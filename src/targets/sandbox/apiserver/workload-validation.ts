@@ -23,7 +23,7 @@ const maxParallelismIndexed = 100_000;
 const rbacGroup = 'rbac.authorization.k8s.io';
 
 function clone(obj: unknown): JsonObject {
-  return isObject(obj) ? (structuredClone(obj) as JsonObject) : {};
+  return isObject(obj) ? structuredClone<JsonObject>(obj) : {};
 }
 
 function nonNegative(w: Walk, spec: JsonObject, key: string, path: string): number | undefined {
