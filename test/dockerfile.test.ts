@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DockerfileParser } from 'dockerfile-ast';
+import { Copy, DockerfileParser } from 'dockerfile-ast';
 import { runCli } from './helpers/cli.js';
 import { shardJobObjects } from '../src/scenarios/shard-job-manifest.js';
 
@@ -26,7 +26,8 @@ test('the Dockerfile parses: a build stage, a Node 20 slim runtime with npm ci -
   const after = (i: { getRange(): { start: { line: number } } }): boolean => i.getRange().start.line > (runtime?.getRange().start.line ?? 0);
   const runtimeSteps = d.getInstructions().filter(after).map((i) => `${i.getKeyword()} ${i.getArgumentsContent() ?? ''}`);
   assert.ok(runtimeSteps.some((s) => /^RUN npm ci --omit=dev\b/.test(s)), runtimeSteps.join('\n'));
-  assert.ok(runtimeSteps.includes('COPY --from=build /app/dist ./dist'), 'dist/ built in the build stage');
+  const dist = d.getInstructions().filter(after).find((i): i is Copy => i instanceof Copy && i.getArgumentsContent() === '/app/dist ./dist');
+  assert.equal(dist?.getFromFlag()?.getValue(), 'build', 'dist/ is built in the build stage and copied from it');
   assert.ok(!runtimeSteps.some((s) => /^RUN npm (ci|install)(?!.*--omit=dev)/.test(s)), 'no dev dependencies in the image');
   const user = runtimeSteps.filter((s) => s.startsWith('USER ')).at(-1);
   assert.match(user ?? '', /^USER [1-9]\d*(:\d+)?$/, 'a numeric non-root user');
