@@ -46,6 +46,9 @@ interface JobShard {
   interrupts: number;
 }
 
+/** How long `close` waits for the Job to record its end once every pod has said how it ended, ms. */
+const jobEndGraceMs = 30_000;
+
 /** Why the API server refused a write of the Job machinery: bad input (422, 400) is exit 2; a refusal (403) or no answer is exit 3. */
 function refusal(what: string, e: ApiFailure): Error {
   const text = `${what}: ${e.status === 0 ? e.message : `HTTP ${e.status} ${e.reason}: ${e.message}`}`;
@@ -72,6 +75,8 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
   let stopLevel = 0;
   let closed = false;
   let readyTimer: NodeJS.Timeout | null = null;
+  let jobEnded = false;
+  let onJobEnded: (() => void) | null = null;
 
   const shard = (index: number): JobShard => {
     let s = shards.get(index);
@@ -162,7 +167,10 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
         select: { labelSelector: `${runIdLabel}=${common.runId},${componentLabel}=shard-job` },
         onObject: (j) => {
           const why = jobEnd(j);
-          if (why !== null) void onJobEnd(why);
+          if (why === null) return;
+          jobEnded = true;
+          onJobEnded?.();
+          void onJobEnd(why);
         },
         onDeleted: () => void onJobEnd('the Job was deleted'),
         onError: (m) => o.onLine(`reading the shard Job: ${m} (trying again)`),
@@ -210,6 +218,16 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
       if (closed) return;
       closed = true;
       if (readyTimer !== null) clearTimeout(readyTimer);
+      // Every pod said how it ended and is exiting: let the Job record it (bounded) rather than kill a pod on its way out.
+      if (!jobEnded && [...shards.values()].every((s) => s.report.exit !== null)) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, jobEndGraceMs);
+          onJobEnded = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
       for (const f of followers) f.stop();
       // The Job first (Background: its pods go with it), then the ConfigMaps and the RBAC.
       const order: readonly ShardJobKind[] = ['Job', 'ConfigMap', 'RoleBinding', 'Role', 'ServiceAccount'];
