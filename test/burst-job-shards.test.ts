@@ -118,3 +118,44 @@ test('burst --shards 3 on a cluster: an Indexed Job through the API server, merg
   }
   assert.deepEqual(await readdir(join(out, 'journal')), []);
 });
+
+test('a shard pod that fails fails the run with its error, as a local shard that exits non-zero: the others are stopped, nothing is left', { timeout: 180_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bl-job-shards-fail-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { sb, kubeconfig } = await cluster(dir);
+  t.after(() => sb.close());
+  const op = startFakeOperator(sb.server, { readyDelayMs: 20 });
+  t.after(() => op.stop());
+  const runId = 'job-shards-fail';
+  // Pod 1 starts once the others wait at the gate, with credentials that do not exist: it fails before it can say anything, as a pod whose
+  // ServiceAccount token is refused would; the Job controller then terminates the others (backoffLimit 0), which say so.
+  const othersReady = new Promise<void>((resolve) => {
+    const ready = new Set<string>();
+    const stop = sb.server.store.watch('/configmaps', sb.server.store.rv, (e) => {
+      const m = e.object.metadata;
+      if (m.labels?.[runIdLabel] === runId && (e.object as { data?: Record<string, string> }).data?.['ready'] === 'true') ready.add(m.name);
+      if (ready.size === 2) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  const runner = startJobRunner(sb.server, { kubeconfig, podEnv: (i) => (i === 1 ? { KUBECONFIG: join(dir, 'missing-kubeconfig') } : {}), startAfter: (i) => (i === 1 ? othersReady : Promise.resolve()) });
+  t.after(() => runner.stop());
+  const out = join(dir, 'out');
+  const r = await runCli(['--target', 'cluster', '--kubeconfig', kubeconfig, '--output', out, '--shards', '3', '--shard-image', 'img', 'burst', '--records', '30', '--zones', '3', '--timeout', '1m', '--run-id', runId], { env: { ...process.env } });
+  await runner.settled();
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^bindy-loadtest: shard 1 of 3 failed \(its pod ended without saying how: the Job failed \(BackoffLimitExceeded: Job has reached the specified backoff limit\)\)$/m);
+  assert.notEqual(runner.pods.find((p) => p.index === 1)?.exit, 0);
+  const result = parseResult(await readFile(join(out, runId, 'result.json'), 'utf8'), 'result.json');
+  assert.equal(result.metadata.status, 'aborted');
+  assert.ok(!(result.metadata.shards?.finished ?? []).includes(1), 'shard 1 did not finish');
+  assert.deepEqual(runner.pods.map((p) => [p.index, p.exit]), [[0, 130], [1, 2], [2, 130]], 'the others were terminated and said so');
+  for (const kind of [...shardJobKinds, ...bindyKinds]) {
+    if (kind === 'ClusterBind9Provider') continue;
+    const l = await sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
+    assert.ok(l.ok, `${kind} list`);
+    if (l.ok) assert.deepEqual(l.value.items.map((i) => i.metadata.name), [], `${kind} left with the run id`);
+  }
+});

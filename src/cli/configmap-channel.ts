@@ -157,9 +157,9 @@ export class ConfigMapChannel implements ShardChannel {
     } else await this.#patch(resultPatch(m.text));
   }
 
-  /** Says how the shard ended (its exit code and one-line error): the coordinator's view of its pod's exit. */
-  async reportExit(code: number, error: string | null): Promise<void> {
-    if (this.#report !== null) await this.#patch(exitPatch(code, error));
+  /** Says how the shard ended (its exit code and one-line error; `terminated`: on a signal Kubernetes sent): the coordinator's view of its pod's exit. */
+  async reportExit(code: number, error: string | null, terminated = false): Promise<void> {
+    if (this.#report !== null) await this.#patch(exitPatch(code, error, terminated));
   }
 
   /** Stops watching. */

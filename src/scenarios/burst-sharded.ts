@@ -59,7 +59,9 @@ class Changes {
 }
 
 function exitText(e: ShardExit): string {
-  const how = e.code !== null ? `exit ${e.code}` : e.signal !== null ? `killed by ${e.signal}` : 'did not start';
+  const how = e.code !== null ? `exit ${e.code}` : e.signal !== null ? `killed by ${e.signal}` : null;
+  // No code and no signal: the error says what happened (it could not start; its pod failed).
+  if (how === null) return e.error ?? 'did not start';
   return e.error === null ? how : `${how}: ${e.error}`;
 }
 

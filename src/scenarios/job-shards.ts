@@ -76,6 +76,8 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
   let closed = false;
   let readyTimer: NodeJS.Timeout | null = null;
   let jobEnded = false;
+  // The Job's end was read and every shard it ended was said: terminated pods' exits are said from then on.
+  let jobSettled = false;
   let onJobEnded: (() => void) | null = null;
 
   const shard = (index: number): JobShard => {
@@ -83,7 +85,7 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
     if (s === undefined) {
       let resolve: (e: ShardExit) => void = () => undefined;
       const exited = new Promise<ShardExit>((r) => (resolve = r));
-      s = { onMessage: null, report: { ready: false, progress: null, resultText: null, exit: null }, exit: null, resolve, exited, interrupts: 0 };
+      s = { onMessage: null, report: { ready: false, progress: null, resultText: null, exit: null, terminated: false }, exit: null, resolve, exited, interrupts: 0 };
       shards.set(index, s);
     }
     return s;
@@ -111,17 +113,25 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
     if (now.ready && !was.ready) send({ type: 'ready' });
     if (now.progress !== null && JSON.stringify(now.progress) !== JSON.stringify(was.progress)) send({ type: 'progress', ...now.progress });
     if (now.resultText !== null && was.resultText === null) send({ type: 'result', text: now.resultText });
-    if (now.exit !== null) end(s, now.exit);
+    // A pod Kubernetes terminated is a consequence (the Job failed because of another pod): said once the Job's end named the cause.
+    if (now.exit !== null && (!now.terminated || jobSettled)) end(s, now.exit);
   };
   // A Job that ended (or went) ends every shard that did not say how it ended: read once more first, a pod's last patch may be in flight.
   const onJobEnd = async (why: string): Promise<void> => {
-    if (names === null) return;
+    if (names === null || jobSettled) return;
+    // First the pods that said nothing (the cause: a pod that failed before it could report), then the ones Kubernetes terminated because of them.
+    const silent: [number, JobShard][] = [];
     for (const [index, s] of shards) {
-      if (s.exit !== null) continue;
+      if (s.exit !== null || s.report.exit !== null) continue;
       const r = await o.client.get('ConfigMap', o.namespace, names.report(index));
       if (r.ok && r.value !== null) onReport(r.value);
-      end(s, { code: null, signal: null, error: `its pod ended without saying how: ${why}` });
+      if (s.report.exit === null) silent.push([index, s]);
     }
+    // Several silent pods: which failed first is in the pods' statuses and logs, not in the reports.
+    const which = silent.length > 1 ? `; shards ${silent.map(([i]) => i).join(', ')} said nothing (kubectl -n ${o.namespace} logs -l batch.kubernetes.io/job-name=${names.base} tells which failed first)` : '';
+    for (const [, s] of silent) end(s, { code: null, signal: null, error: `its pod ended without saying how: ${why}${which}` });
+    jobSettled = true;
+    for (const s of shards.values()) if (s.report.exit !== null) end(s, s.report.exit);
   };
   const patchSpec = async (data: Record<string, string>): Promise<void> => {
     if (names === null || closed) return;
@@ -237,6 +247,8 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
           if (!r.ok && r.error.status !== 404) o.onLine(`could not delete ${kind} ${o.namespace}/${m.name}: ${r.error.message} (bindy-loadtest cleanup --run-id removes it)`);
         }
       }
+      jobSettled = true;
+      for (const s of shards.values()) if (s.report.exit !== null) end(s, s.report.exit);
       // A shard still waiting (the Job never started) ends now: nothing will run it.
       for (const s of shards.values()) end(s, { code: null, signal: null, error: 'the Job was removed before its pod ended' });
     },

@@ -90,9 +90,9 @@ test('a report round-trips through merge patches; a result over the ConfigMap li
     cm.data = { ...cm.data, ...((p['data'] as Record<string, string> | undefined) ?? {}) };
     cm.binaryData = { ...cm.binaryData, ...((p['binaryData'] as Record<string, string> | undefined) ?? {}) };
   }
-  assert.deepEqual(readReport(cm), { ready: true, progress: { created: 5, ready: 3, failed: 0 }, resultText: text, exit: { code: 0, signal: null, error: null } });
+  assert.deepEqual(readReport(cm), { ready: true, progress: { created: 5, ready: 3, failed: 0 }, resultText: text, exit: { code: 0, signal: null, error: null }, terminated: false });
   assert.deepEqual(validateConfigMap(cm).violations, [], 'the twin accepts it');
-  assert.deepEqual(readReport({ ...cm, data: {}, binaryData: {} }), { ready: false, progress: null, resultText: null, exit: null });
+  assert.deepEqual(readReport({ ...cm, data: {}, binaryData: {} }), { ready: false, progress: null, resultText: null, exit: null, terminated: false });
   // Random bytes do not compress: 1.1 MB of them cannot fit.
   const noise = randomBytes(1_100_000).toString('latin1');
   assert.throws(() => resultPatch(noise), /bytes gzipped .* a ConfigMap holds at most \d+/);

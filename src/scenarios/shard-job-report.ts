@@ -32,6 +32,8 @@ export interface ShardReport {
   resultText: string | null;
   /** How the shard ended, once it did (written after its result). */
   exit: ShardExit | null;
+  /** It stopped on a signal Kubernetes sent its pod (the Job failed or ran out of time, a node drained), not on the coordinator's stop. */
+  terminated: boolean;
 }
 
 /** The patch that says the shard is at the gate with its watches up. */
@@ -44,9 +46,9 @@ export function progressPatch(c: ShardCounts): Record<string, unknown> {
   return { data: { [reportKeys.progress]: JSON.stringify(c) } };
 }
 
-/** The patch that says how the shard ended: its exit code and its one-line error. */
-export function exitPatch(code: number, error: string | null): Record<string, unknown> {
-  return { data: { [reportKeys.exit]: JSON.stringify({ code, error }) } };
+/** The patch that says how the shard ended: its exit code, its one-line error, and whether Kubernetes terminated its pod. */
+export function exitPatch(code: number, error: string | null, terminated = false): Record<string, unknown> {
+  return { data: { [reportKeys.exit]: JSON.stringify({ code, error, ...(terminated ? { terminated } : {}) }) } };
 }
 
 /**
@@ -87,5 +89,5 @@ export function readReport(cm: KubeObject): ShardReport {
   const exit = typeof e['code'] === 'number' && Number.isInteger(e['code']) ? { code: e['code'], signal: null, error: typeof e['error'] === 'string' ? e['error'] : null } : null;
   const raw = binary[reportKeys.result];
   const resultText = typeof raw === 'string' ? gunzipSync(Buffer.from(raw, 'base64')).toString('utf8') : null;
-  return { ready: data[reportKeys.ready] === 'true', progress, resultText, exit };
+  return { ready: data[reportKeys.ready] === 'true', progress, resultText, exit, terminated: exit !== null && e['terminated'] === true };
 }

@@ -47,7 +47,17 @@ interface JobSpec {
 }
 
 /** Starts the runner on `server`; the pods reach the twin with the kubeconfig at `kubeconfig`. */
-export function startJobRunner(server: ApiServer, o: { kubeconfig: string; env?: NodeJS.ProcessEnv }): JobRunner {
+export function startJobRunner(
+  server: ApiServer,
+  o: {
+    kubeconfig: string;
+    env?: NodeJS.ProcessEnv;
+    /** A test's fault for one pod (e.g. credentials that do not work). */
+    podEnv?: (index: number) => NodeJS.ProcessEnv;
+    /** Holds a pod back until this resolves (a pod scheduled late). */
+    startAfter?: (index: number) => Promise<void>;
+  },
+): JobRunner {
   const pods: RunPod[] = [];
   const running = new Map<string, Map<number, ChildProcess>>();
   const exits: Promise<void>[] = [];
@@ -69,13 +79,21 @@ export function startJobRunner(server: ApiServer, o: { kubeconfig: string; env?:
     for (let index = 0; index < count; index++) {
       const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), JOB_COMPLETION_INDEX: String(index), KUBECONFIG: o.kubeconfig };
       for (const e of container.env ?? []) env[e.name] = e.value ?? '';
+      Object.assign(env, o.podEnv?.(index) ?? {});
       const pod: RunPod = { job: key, index, args: container.args ?? [], exit: undefined, log: '' };
       pods.push(pod);
-      const child = spawn(command, [...args, ...pod.args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      procs.set(index, child);
-      child.stderr?.on('data', (c: Buffer) => (pod.log += c.toString()));
       exits.push(
-        new Promise<void>((resolve) => {
+        (o.startAfter?.(index) ?? Promise.resolve()).then(() => new Promise<void>((resolve) => {
+          // A pod held back by the test starts only if its Job has not failed meanwhile.
+          if (failed) {
+            pod.exit = null;
+            ended.push(null);
+            resolve();
+            return;
+          }
+          const child = spawn(command, [...args, ...pod.args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+          procs.set(index, child);
+          child.stderr?.on('data', (c: Buffer) => (pod.log += c.toString()));
           child.once('close', (code) => {
             pod.exit = code;
             procs.delete(index);
@@ -98,7 +116,7 @@ export function startJobRunner(server: ApiServer, o: { kubeconfig: string; env?:
               ...(done ? { conditions: [condition], completionTime: failed ? undefined : now } : {}),
             }).then(resolve, resolve);
           });
-        }),
+        })),
       );
     }
   };

@@ -31,7 +31,10 @@ async function runShardPod(io: CliIo, ref: string): Promise<void> {
     // The coordinator reads the exit from the report (a pod's exit code reaches it only as "the Job failed"); the error still goes to the pod's log.
     // The exit code src/cli/main.ts will give it (a LoadtestError's own; 1 for anything else, as a crash of a local shard counts).
     const code = e instanceof LoadtestError ? e.exitCode : ExitCode.criteriaFailed;
-    await channel.reportExit(code, (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '').catch(() => undefined);
+    // Stopped by a signal rather than by the coordinator: Kubernetes is terminating the pod (the Job failed, its deadline, a drain).
+    const by = interrupts.interruptedBy();
+    const terminated = by !== null && by !== 'the coordinator\'s stop';
+    await channel.reportExit(code, (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '', terminated).catch(() => undefined);
     throw e;
   } finally {
     channel.close();
