@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { runCli, usageLine } from './helpers/cli.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { parseJournal } from '../src/observe/journal.js';
@@ -19,15 +19,6 @@ import { mergeHistograms } from '../src/measure/index.js';
 import type { TimeSeriesData } from '../src/measure/index.js';
 import { histogramOf, parseResult } from '../src/report/result/index.js';
 import type { RunResult } from '../src/report/result/index.js';
-
-/** Exit 2, nothing on stdout, exactly one line on stderr; returns it. */
-function usageLine(r: CliRun): string {
-  assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  return lines[0] ?? '';
-}
 
 for (const [what, argv, pattern] of [
   ['--shards 0', ['--shards', '0', 'burst', '--records', '6', '--zones', '3'], /^bindy-loadtest: --shards: expected a positive integer, got '0'$/],

@@ -21,6 +21,8 @@ export const globalConfigFlags: readonly ConfigFlag[] = [
   { flag: '--prometheus', key: 'prometheus' },
   { flag: '--seed', key: 'seed' },
   { flag: '--shards', key: 'shards' },
+  { flag: '--shard-runner', key: 'shardRunner' },
+  { flag: '--shard-image', key: 'shardImage' },
 ];
 
 function camelCase(flag: string): string {

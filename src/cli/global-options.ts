@@ -15,6 +15,8 @@ export interface GlobalOptions {
   config?: string;
   seed?: string;
   shards?: string;
+  shardRunner?: string;
+  shardImage?: string;
   dryRun?: boolean;
 }
 
@@ -31,6 +33,8 @@ export const globalFlagNames: Record<Exclude<keyof GlobalOptions, 'verbose'>, st
   config: '--config',
   seed: '--seed',
   shards: '--shards',
+  shardRunner: '--shard-runner',
+  shardImage: '--shard-image',
   dryRun: '--dry-run',
 };
 
@@ -48,6 +52,8 @@ export function addGlobalOptions(program: Command): void {
     .addOption(new Option('--profile <name>', 'named profile of settings and criteria').choices(['quick', 'standard', 'extended', 'chaos']))
     .option('--config <file>', 'YAML configuration file (flags > file > profile > defaults)')
     .option('--seed <n>', 'seed for every generator: same seed, same objects (default: 1)')
-    .option('--shards <n>', 'burst only: generate the load from n processes, each with a disjoint slice of the objects and of the rate, merged into one result (default: 1)')
+    .option('--shards <n>', 'burst only: generate the load from n shards, each with a disjoint slice of the objects and of the rate, merged into one result (default: 1); on a cluster they run as a Kubernetes Indexed Job (needs --shard-image)')
+    .addOption(new Option('--shard-runner <where>', 'where the shards run: job = one pod each in an Indexed Job, local = processes here (default: auto = job on --target cluster, local on the sandbox)').choices(['auto', 'local', 'job']))
+    .option('--shard-image <image>', 'this tool\'s container image for the shard pods (docker build -t REGISTRY/bindy-loadtest:TAG . from the repo; see docs/cluster.md)')
     .option('--dry-run', 'print the plan and the effective configuration, send nothing');
 }

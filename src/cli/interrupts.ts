@@ -11,7 +11,7 @@ import { parseJournal, type SandboxEntry } from '../observe/journal.js';
 import { isAlive } from '../targets/sandbox/supervisor/part-process.js';
 
 /** What interrupted a run: a signal, or the parent process going away (treated as SIGTERM). */
-export type InterruptCause = NodeJS.Signals | 'SIGTERM (the parent process is gone)';
+export type InterruptCause = NodeJS.Signals | 'SIGTERM (the parent process is gone)' | 'the coordinator\'s stop';
 
 /** Options of {@link Interrupts}. */
 export interface InterruptsOptions {
@@ -123,6 +123,14 @@ export class Interrupts {
       this.#o.onForce?.();
       (this.#o.exit ?? ((code: number) => process.exit(code)))(130);
     }
+  }
+
+  /**
+   * An interrupt that came another way than a signal (a shard pod told to stop through its spec
+   * ConfigMap): the same steps as a first, then a second Ctrl-C; never a third (that exits).
+   */
+  request(cause: InterruptCause): void {
+    if (this.#count < 2) this.#interrupt(cause);
   }
 
   /** The engine finished starting and answering: an interrupt can stop the wait for Ready at once. */

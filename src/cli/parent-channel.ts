@@ -3,8 +3,20 @@ import { UsageError } from '../errors.js';
 import { parseCoordinatorMessage } from '../scenarios/shard-protocol.js';
 import type { CoordinatorMessage, ShardMessage, ShardSpec } from '../scenarios/shard-protocol.js';
 
+/** A shard's channel to its coordinator: over Node IPC (a local process) or through ConfigMaps (a pod of the shard Job). */
+export interface ShardChannel {
+  /** The shard's spec. */
+  spec(): Promise<ShardSpec>;
+  /** Resolves on the common start, or when `stop` aborts, or the coordinator is gone. */
+  go(stop: AbortSignal): Promise<void>;
+  /** Sends a message to the coordinator. */
+  send(m: ShardMessage): Promise<void>;
+  /** Closes the channel, so the process can end. */
+  close(): void;
+}
+
 /** The channel to the coordinator; messages that arrive before anyone waits for them are kept. */
-export class ParentChannel {
+export class ParentChannel implements ShardChannel {
   readonly #received: CoordinatorMessage[] = [];
   #gone = false;
   #changed: (() => void) | null = null;

@@ -24,6 +24,9 @@ import type { DriveContext, DriveOutcome, RunObserver, Scenario, ScenarioPlan } 
 import type { ShardedDrive } from '../scenarios/scenario.js';
 import { ShardFailedError } from '../scenarios/shard-failure.js';
 import { localShardLauncher } from '../scenarios/local-shards.js';
+import { jobShardLauncher } from '../scenarios/job-shards.js';
+import type { ShardLauncher } from '../scenarios/shard-launcher.js';
+import { isBindyKind } from '../model/kinds.js';
 import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResultFile } from '../report/result/index.js';
 import type { JsonValue, RunResult, ShardsMetadata } from '../report/result/index.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -96,16 +99,34 @@ export function dryRunText(plan: ScenarioPlan, resolved: ResolvedConfig): string
   return [`dry run of ${plan.scenario} ${plan.runId} (nothing is sent):`, ...plan.describe, '', 'effective configuration:', renderTable(configRows(resolved))].join('\n');
 }
 
-/** The scenario's sharded drive when `shards` > 1, or null; a scenario or configuration that cannot shard is exit 2, before anything starts. */
-function shardedDriveOf(scenario: Scenario, resolved: ResolvedConfig): ShardedDrive | null {
+/** Where the shards run: `auto` is an Indexed Job on a cluster (one pod each) and local processes on the sandbox. */
+type ShardRunnerKind = 'local' | { job: { image: string } };
+
+/** How a sharded run is run, when `shards` > 1, or null; a scenario or configuration that cannot shard is exit 2, before anything starts. */
+function shardedDriveOf(scenario: Scenario, resolved: ResolvedConfig): { drive: ShardedDrive; runner: ShardRunnerKind } | null {
   const { config, origins } = resolved;
   if (config.shards <= 1) return null;
-  const origin = origins.get('shards');
-  const label = origin?.kind === 'file' ? `shards ${config.shards} (${formatOrigin(origin)})` : `--shards ${config.shards}`;
+  const where = (key: string, flag: string, value: string): string => {
+    const origin = origins.get(key);
+    return origin?.kind === 'file' ? `${key} ${value} (${formatOrigin(origin)})` : `${flag} ${value}`;
+  };
+  const label = where('shards', '--shards', String(config.shards));
   if (scenario.sharded === undefined) throw new UsageError(`${label}: sharding is built for burst only, not ${scenario.name}`);
   const why = scenario.sharded.problem(config);
   if (why !== undefined) throw new UsageError(why);
-  return scenario.sharded;
+  const runner = config.shardRunner === 'auto' ? (config.target === 'cluster' ? 'job' : 'local') : config.shardRunner;
+  if (runner === 'local') return { drive: scenario.sharded, runner: 'local' };
+  if (config.target !== 'cluster') throw new UsageError(`${where('shardRunner', '--shard-runner', 'job')}: the shards run as a Kubernetes Job, which needs --target cluster (the sandbox has no Job controller; its shards run as local processes)`);
+  if (config.shardImage === undefined || config.shardImage.trim() === '') {
+    throw new UsageError(`${label} on --target cluster runs the shards as a Kubernetes Indexed Job: --shard-image (shardImage) is not set; build and push the image from the repo's Dockerfile (docs/cluster.md#sharded-runs-an-indexed-job), or use --shard-runner local`);
+  }
+  return { drive: scenario.sharded, runner: { job: { image: config.shardImage } } };
+}
+
+/** How long a shard of this plan may take once released, seconds: its paced schedule, the wait for Ready and the DNS prober's wait. */
+function shardRunBoundSeconds(plan: ScenarioPlan, probeTimeoutMs: number): number {
+  const schedule = plan.engine.qps === undefined ? 0 : plan.total / plan.engine.qps;
+  return schedule + (plan.engine.timeoutMs + probeTimeoutMs) / 1000;
 }
 
 /** Puts a drive's sections into the result (its notes after the run's own; a sharded run's shard count into the metadata). */
@@ -114,6 +135,9 @@ function takeOutcome(result: RunResult, outcome: DriveOutcome & { shards?: Shard
   Object.assign(result, { ...sections, notes: [...result.notes, ...sections.notes] });
   if (shards !== undefined) result.metadata.shards = shards;
 }
+
+/** How long a shard Job's pods may take to reach the start gate (scheduling, image pull, start-up), ms. */
+const jobReadyTimeoutMs = 300_000;
 
 /** Keeps a shard's own result beside the run's, as `shards/shard-<i>.json`. */
 async function keepShardResult(runDir: string, index: number, text: string): Promise<void> {
@@ -265,14 +289,28 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
             if (e.type === 'done' || e.type === 'engine-done') interrupts.engineDone();
           },
         };
+        // A shard's lines go above the progress line, as notices.
+        const notice = (text: string): void => progress.onEvent({ type: 'notice', text });
+        const launcher = (runner: ShardRunnerKind): ShardLauncher =>
+          runner === 'local'
+            ? localShardLauncher({ env: io.env, onLine: notice })
+            : jobShardLauncher({
+                client,
+                namespace: plan.namespace,
+                image: runner.job.image,
+                journal,
+                kinds: plan.kinds.filter(isBindyKind),
+                runBoundSeconds: shardRunBoundSeconds(plan, config.probe.timeout),
+                readyTimeoutMs: jobReadyTimeoutMs,
+                onLine: notice,
+              });
         const outcome =
           sharded === null
             ? await o.scenario.drive(driveCtx, plan)
-            : await sharded.drive(driveCtx, plan, {
+            : await sharded.drive.drive(driveCtx, plan, {
                 config,
                 interleave: o.interleave,
-                // A shard's lines go above the progress line, as notices.
-                launcher: localShardLauncher({ env: io.env, onLine: (text) => progress.onEvent({ type: 'notice', text }) }),
+                launcher: launcher(sharded.runner),
                 journalDir,
                 cwd: io.cwd,
                 keep: (index, text) => keepShardResult(runDir, index, text),

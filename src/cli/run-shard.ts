@@ -15,29 +15,40 @@ import { openTarget } from '../targets/open-target.js';
 import type { Target } from '../targets/target.js';
 import { toolVersion } from '../version.js';
 import type { CliIo } from './io.js';
-import { Interrupts } from './interrupts.js';
-import type { ParentChannel } from './parent-channel.js';
+import type { Interrupts } from './interrupts.js';
+import type { ShardChannel } from './parent-channel.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ProgressReporter } from './progress.js';
 
 /** How often the shard tells the coordinator its counts, ms. */
 const progressEveryMs = 250;
 
+/** How a shard runs besides its channel. */
+export interface ShardRunOptions {
+  /** The shard's Ctrl-C state (quiet: the coordinator passes its Ctrl-C on and says what happens). */
+  interrupts: Interrupts;
+  /** Credentials to open the cluster with instead of the configuration's kubeconfig (a shard pod's ServiceAccount). */
+  kubeConfig?: KubeConfig;
+  /** How often the shard tells the coordinator its counts, ms (default 250; a pod writes them to a ConfigMap, so less often). */
+  progressEveryMs?: number;
+}
+
 /** Runs the shard the coordinator's spec names; throws InterruptedError (130) when it was stopped before the end. */
-export async function runShard(io: CliIo, channel: ParentChannel): Promise<void> {
+export async function runShard(io: CliIo, channel: ShardChannel, o: ShardRunOptions): Promise<void> {
   const spec = await channel.spec();
   if (spec.toolVersion !== toolVersion) throw new UsageError(`burst-shard: the coordinator is bindy-loadtest ${spec.toolVersion}, this shard ${toolVersion}`);
   const { config, runId, index, count } = spec;
-  // Quiet: the coordinator passes its Ctrl-C on and says what happens.
-  const interrupts = new Interrupts(() => undefined);
-  const journal = new Journal(spec.journalDir, runId);
+  const interrupts = o.interrupts;
+  // A pod has no journal of its own (journalDir ''): its objects carry the run-id label, and the coordinator's journal names the Job's namespace.
+  const journal = spec.journalDir === '' ? undefined : new Journal(spec.journalDir, runId);
   let target: Target | null = null;
   // Counted as the progress line counts them; sent to the coordinator, which adds the shards up.
   const counts = new ProgressReporter({ total: 0, write: () => undefined, isTTY: false });
   const report = (): Promise<void> => channel.send({ type: 'progress', created: counts.state.created, ready: counts.state.ready, failed: counts.state.failed });
-  const timer = setInterval(() => void report(), progressEveryMs);
+  const timer = setInterval(() => void report(), o.progressEveryMs ?? progressEveryMs);
   timer.unref();
   try {
-    target = await openTarget(config, { forRun: false, resources: [], createCluster: false, allowExistingNamespace: false, env: io.env, cwd: spec.cwd, signal: interrupts.stopStarting.signal });
+    target = await openTarget(config, { ...(o.kubeConfig === undefined ? {} : { kubeConfig: o.kubeConfig }), forRun: false, resources: [], createCluster: false, allowExistingNamespace: false, env: io.env, cwd: spec.cwd, signal: interrupts.stopStarting.signal });
     const client = new KubeClient({ kubeConfig: target.kubeConfig });
     const plan = planBurst({ config, runId, interleave: spec.interleave, shard: { index, count } });
     let startedAt = new Date().toISOString();
@@ -46,7 +57,7 @@ export async function runShard(io: CliIo, channel: ParentChannel): Promise<void>
       {
         target,
         client,
-        journal,
+        ...(journal === undefined ? {} : { journal }),
         stopStarting: interrupts.stopStarting.signal,
         hardStop: interrupts.hardStop.signal,
         observers: [],
@@ -74,7 +85,6 @@ export async function runShard(io: CliIo, channel: ParentChannel): Promise<void>
   } finally {
     clearInterval(timer);
     await target?.close();
-    journal.close();
-    interrupts.dispose();
+    journal?.close();
   }
 }

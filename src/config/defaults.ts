@@ -13,6 +13,7 @@ export const defaultConfig: Config = deepFreeze({
   output: './results',
   seed: 1,
   shards: 1,
+  shardRunner: 'auto',
   fixtures: {
     zones: 10,
     recordsPerZone: 10,

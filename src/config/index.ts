@@ -1,6 +1,6 @@
 /** @module The configuration's public API: the Config type, resolveConfig, the value syntax and the profiles. */
 export type * from './types.js';
-export { profileNames, targetKinds, networkLinks, reportFormats, backpressureModes } from './types.js';
+export { profileNames, targetKinds, shardRunners, networkLinks, reportFormats, backpressureModes } from './types.js';
 export { resolveConfig, type FlagOverride, type ResolveInput, type ResolvedConfig } from './resolve.js';
 export { formatOrigin, type ValueOrigin } from './origin.js';
 export { defaultConfig } from './defaults.js';

@@ -11,6 +11,10 @@ export type ProfileName = (typeof profileNames)[number];
 export const targetKinds = ['sandbox', 'cluster'] as const;
 /** Where a run happens: the local sandbox twin, or a real cluster. */
 export type TargetKind = (typeof targetKinds)[number];
+/** Where a sharded run's shards run: `job` = a Kubernetes Indexed Job (one pod each), `local` = processes of this machine, `auto` = job on a cluster, local on the sandbox. */
+export const shardRunners = ['auto', 'local', 'job'] as const;
+/** One shard runner. */
+export type ShardRunner = (typeof shardRunners)[number];
 
 /** Weights per record kind, summing to 1. */
 export type KindMix = Weights<RecordKind>;
@@ -423,6 +427,10 @@ export interface Config {
   runId?: string;
   /** Processes the load is generated from (burst only): each runs a disjoint slice of the objects and of the rate; 1 = this process alone. */
   shards: number;
+  /** Where the shards run (`auto`: an Indexed Job on a cluster, local processes on the sandbox). */
+  shardRunner: ShardRunner;
+  /** The tool's container image the Job's pods run (required for the job runner; the repo's Dockerfile builds it). */
+  shardImage?: string;
   fixtures: FixturesConfig;
   scenarios: ScenariosConfig;
   probe: ProbeConfig;

@@ -90,3 +90,8 @@ export const zoneLabel = `${bindyGroup}/zone`;
 /** Labels bindy puts on instances made by a Bind9Cluster. */
 export const clusterLabel = `${bindyGroup}/cluster`;
 export const roleLabel = `${bindyGroup}/role`;
+
+/** True for bindy's kinds (the twelve CRDs). */
+export function isBindyKind(k: string): k is BindyKind {
+  return (bindyKinds as readonly string[]).includes(k);
+}

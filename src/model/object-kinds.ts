@@ -14,8 +14,16 @@ export type SourceKind = (typeof sourceKinds)[number];
 export const apfKinds = ['FlowSchema', 'PriorityLevelConfiguration'] as const;
 /** One APF kind. */
 export type ApfKind = (typeof apfKinds)[number];
+/**
+ * What a sharded run on a cluster creates to run its shards as an Indexed Job, in the order they
+ * are removed: the Job first (its pods stop creating), then the ConfigMaps it talks through, then
+ * the shard pods' RBAC.
+ */
+export const shardJobKinds = ['Job', 'ConfigMap', 'RoleBinding', 'Role', 'ServiceAccount'] as const;
+/** One kind of a sharded run's Job machinery. */
+export type ShardJobKind = (typeof shardJobKinds)[number];
 /** Any kind the tool writes or watches. */
-export type ObjectKind = BindyKind | SourceKind | ApfKind;
+export type ObjectKind = BindyKind | SourceKind | ApfKind | ShardJobKind;
 /**
  * Every kind a run of any scenario may have created, in the order cleanup deletes them (sources
  * first: scout then unpublishes their records). APF kinds are not in it: a run that made them says
@@ -35,6 +43,11 @@ export interface ResourceInfo {
   namespaced: boolean;
   /** Whether the API server deletes a labelled collection at once (a real kube-apiserver has no deletecollection for Services). */
   deleteCollection: boolean;
+  /**
+   * `propagationPolicy` every delete sends: batch/v1 Jobs default to orphaning their pods (kept
+   * for compatibility), so a Job is deleted `Background` and the garbage collector removes its pods.
+   */
+  propagationPolicy?: 'Background';
 }
 
 const sources: Readonly<Record<SourceKind, ResourceInfo>> = {
@@ -54,6 +67,20 @@ const apf: Readonly<Record<ApfKind, ResourceInfo>> = {
   },
 };
 
+const rbac = 'rbac.authorization.k8s.io/v1';
+const shardJob: Readonly<Record<ShardJobKind, ResourceInfo>> = {
+  Job: { kind: 'Job', apiVersion: 'batch/v1', prefix: '/apis/batch/v1', plural: 'jobs', namespaced: true, deleteCollection: true, propagationPolicy: 'Background' },
+  ConfigMap: { kind: 'ConfigMap', apiVersion: 'v1', prefix: '/api/v1', plural: 'configmaps', namespaced: true, deleteCollection: true },
+  RoleBinding: { kind: 'RoleBinding', apiVersion: rbac, prefix: `/apis/${rbac}`, plural: 'rolebindings', namespaced: true, deleteCollection: true },
+  Role: { kind: 'Role', apiVersion: rbac, prefix: `/apis/${rbac}`, plural: 'roles', namespaced: true, deleteCollection: true },
+  ServiceAccount: { kind: 'ServiceAccount', apiVersion: 'v1', prefix: '/api/v1', plural: 'serviceaccounts', namespaced: true, deleteCollection: true },
+};
+
+/** True for the kinds of a sharded run's Job machinery. */
+export function isShardJobKind(k: string): k is ShardJobKind {
+  return (shardJobKinds as readonly string[]).includes(k);
+}
+
 /** True for the APF kinds. */
 export function isApfKind(k: string): k is ApfKind {
   return (apfKinds as readonly string[]).includes(k);
@@ -67,13 +94,14 @@ function isSourceKind(k: string): k is SourceKind {
 export function resourceOf(kind: ObjectKind): ResourceInfo {
   if (isSourceKind(kind)) return sources[kind];
   if (isApfKind(kind)) return apf[kind];
+  if (isShardJobKind(kind)) return shardJob[kind];
   const i = kindInfo[kind];
   return { kind, apiVersion: `${bindyGroup}/${bindyVersion}`, prefix: `/apis/${bindyGroup}/${bindyVersion}`, plural: i.plural, namespaced: i.namespaced, deleteCollection: true };
 }
 
 /** The kind `kind` names, or a UsageError: the client serves only the kinds the tool writes. */
 export function objectKindOf(kind: string): ObjectKind {
-  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) ? (kind as ObjectKind) : undefined;
-  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds].join(', ')})`);
+  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) || isShardJobKind(kind) ? (kind as ObjectKind) : undefined;
+  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds, ...shardJobKinds].join(', ')})`);
   return k;
 }

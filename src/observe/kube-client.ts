@@ -31,13 +31,22 @@ export interface ObjectMeta {
   managedFields?: { manager?: string; operation?: string; time?: string }[];
 }
 
-/** A Kubernetes object of a bindy kind, as sent and as received. */
+/** A Kubernetes object the tool writes (a bindy kind, or the machinery of a shard Job), as sent and as received. */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
   spec?: unknown;
   status?: unknown;
+  /** A ConfigMap's text values. */
+  data?: Record<string, string>;
+  /** A ConfigMap's binary values, base64 on the wire. */
+  binaryData?: Record<string, string>;
+  /** A Role's rules. */
+  rules?: unknown[];
+  /** A RoleBinding's role and subjects. */
+  roleRef?: unknown;
+  subjects?: unknown[];
 }
 
 /** One `causes` entry of a `kind: Status` error body (422 Invalid lists one per field). */
@@ -150,6 +159,12 @@ export function failureOf(e: unknown): ApiFailure {
   return { status: 0, reason: 'NetworkError', message, causes: [] };
 }
 
+/** The `propagationPolicy` query a delete of `kind` carries (a Job's pods go with it), or ''. */
+function propagationQuery(kind: ObjectKind, sep: '?' | '&'): string {
+  const policy = resourceOf(kind).propagationPolicy;
+  return policy === undefined ? '' : `${sep}propagationPolicy=${policy}`;
+}
+
 /** An error response of the transport, thrown inside a timed call and read back by failureOf. */
 class ResponseError extends Error {
   readonly response: RawResponse;
@@ -255,9 +270,15 @@ export class KubeClient implements ObjectCreator {
     return this.#objectCall('PATCH', `${base}/${encodeURIComponent(name)}?${query.toString()}`, obj, 'application/apply-patch+yaml', `apply ${obj.kind} ${name}`);
   }
 
+  /** Merge-patches one object (RFC 7386: `null` removes a key); the answer is the object as stored. */
+  mergePatch(kind: ObjectKind, namespace: string | null, name: string, patch: Record<string, unknown>): Promise<ApiResult<KubeObject>> {
+    const path = `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
+    return this.#objectCall('PATCH', path, patch, 'application/merge-patch+json', `patch ${kind} ${name}`);
+  }
+
   /** Deletes one object (foreground finalizers stay the operator's business); the answer is the object, now with its deletionTimestamp, or a Status. */
   async delete(kind: ObjectKind, namespace: string, name: string): Promise<ApiResult<void>> {
-    const r = await this.#objectCall('DELETE', `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}`, undefined, undefined, `delete ${kind} ${name}`, true);
+    const r = await this.#objectCall('DELETE', `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}${propagationQuery(kind, '?')}`, undefined, undefined, `delete ${kind} ${name}`, true);
     return r.ok ? { ok: true, value: undefined, sentMs: r.sentMs, receivedMs: r.receivedMs } : r;
   }
 
@@ -329,7 +350,7 @@ export class KubeClient implements ObjectCreator {
     if (labelSelector.trim() === '') throw new UsageError('deleteCollection needs a label selector: it never deletes unlabelled objects');
     const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
-      const r = await this.#transport.sendForStatus('DELETE', `${path}?${new URLSearchParams({ labelSelector }).toString()}`);
+      const r = await this.#transport.sendForStatus('DELETE', `${path}?${new URLSearchParams({ labelSelector }).toString()}${propagationQuery(kind, '&')}`);
       if (r.status < 200 || r.status >= 300) throw new ResponseError(r);
     });
   }

@@ -59,7 +59,9 @@ class Changes {
 }
 
 function exitText(e: ShardExit): string {
-  const how = e.code !== null ? `exit ${e.code}` : e.signal !== null ? `killed by ${e.signal}` : 'did not start';
+  const how = e.code !== null ? `exit ${e.code}` : e.signal !== null ? `killed by ${e.signal}` : null;
+  // No code and no signal: the error says what happened (it could not start; its pod failed).
+  if (how === null) return e.error ?? 'did not start';
   return e.error === null ? how : `${how}: ${e.error}`;
 }
 
@@ -109,12 +111,20 @@ export async function driveShardedBurst(ctx: DriveContext, plan: ScenarioPlan, r
     stopShards(2);
     changes.notify();
   };
+  const common = { toolVersion, runId: plan.runId, count, interleave: run.interleave, config: run.config, journalDir: run.journalDir, cwd: run.cwd };
+  try {
+    await run.launcher.open?.(common);
+  } catch (e) {
+    // What it made before the refusal goes now; the run stops with the target's answer.
+    await run.launcher.close?.();
+    throw e;
+  }
   ctx.stopStarting.addEventListener('abort', onStop, { once: true });
   ctx.hardStop.addEventListener('abort', onHardStop, { once: true });
   const exits = states.map(async (s) => {
     const proc = run.launcher.start(s.index, (m) => onMessage(s, m));
     s.proc = proc;
-    proc.send({ type: 'spec', spec: { toolVersion, runId: plan.runId, index: s.index, count, interleave: run.interleave, config: run.config, journalDir: run.journalDir, cwd: run.cwd } });
+    proc.send({ type: 'spec', spec: { ...common, index: s.index } });
     s.exit = await proc.exited;
     if (s.exit.code !== 0 && failed === null && !ctx.stopStarting.aborted) {
       failed = s;
@@ -141,6 +151,7 @@ export async function driveShardedBurst(ctx: DriveContext, plan: ScenarioPlan, r
     ctx.stopStarting.removeEventListener('abort', onStop);
     ctx.hardStop.removeEventListener('abort', onHardStop);
     await Promise.all(exits);
+    await run.launcher.close?.();
   }
   const results = parsed(states, problems);
   await observers.stop(results.reduce((n, r) => n + (r.result.counters['creates_accepted']?.value ?? 0), 0));

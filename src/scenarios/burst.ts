@@ -34,7 +34,7 @@ export interface BurstClock {
 }
 
 /** Runs the plan's objects as one measured burst (creates, wait for Ready, DNS answers when probed). */
-export async function runMeasuredBurst(ctx: DriveContext, plan: ScenarioPlan): Promise<MeasuredBurst> {
+export async function runMeasuredBurst(ctx: Omit<DriveContext, 'journal'> & { journal?: DriveContext['journal'] }, plan: ScenarioPlan): Promise<MeasuredBurst> {
   const probe = plan.dnsProbe == null ? null : dnsProbeSettings(plan.dnsProbe, ctx.target.dnsServers);
   const s = await runBurstSession({
     client: ctx.client,
@@ -45,7 +45,7 @@ export async function runMeasuredBurst(ctx: DriveContext, plan: ScenarioPlan): P
     concurrency: plan.engine.concurrency,
     ...(plan.engine.qps === undefined ? {} : { qps: plan.engine.qps }),
     timeoutMs: plan.engine.timeoutMs,
-    journal: ctx.journal,
+    ...(ctx.journal === undefined ? {} : { journal: ctx.journal }),
     stopStarting: ctx.stopStarting,
     hardStop: ctx.hardStop,
     onEvent: ctx.onEvent,

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { runIdLabel } from '../model/kinds.js';
-import { apfKinds, objectKinds, resourceOf, type ObjectKind } from '../model/object-kinds.js';
+import { apfKinds, objectKinds, resourceOf, shardJobKinds, type ObjectKind } from '../model/object-kinds.js';
 import { readJournals, removeJournal } from '../observe/journal.js';
 import type { KubeClient } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
@@ -85,7 +85,10 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
     options.namespace === null ? [null] : [...new Set([options.namespace, ...journals.flatMap((j) => j.namespaces)])].sort();
   // APF objects a journal names come first: a throttle must be lifted before the operator finalises the rest.
   const journalledApf = apfKinds.filter((k) => journals.some((j) => j.objects.some((o) => o.kind === k)));
-  const kinds = options.kinds ?? [...journalledApf, ...objectKinds];
+  // A sharded run's Job, ConfigMaps and RBAC a journal names come before everything (the Job first:
+  // its pods stop creating), whatever kinds were asked for: they are never part of a plan's kinds.
+  const journalledShardJob = shardJobKinds.filter((k) => journals.some((j) => j.objects.some((o) => o.kind === k)));
+  const kinds = [...new Set([...journalledShardJob, ...(options.kinds ?? [...journalledApf, ...objectKinds])])];
   // Cluster-scoped kinds are watched by the first tracker only, so no object is counted twice.
   const trackers = scopes.map(
     (namespace, i) =>

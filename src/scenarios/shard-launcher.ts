@@ -1,5 +1,5 @@
-/** @module How a sharded run's coordinator starts and talks to its shards: the interface (local processes today; a Kubernetes Job later). */
-import type { CoordinatorMessage, ShardMessage } from './shard-protocol.js';
+/** @module How a sharded run's coordinator starts and talks to its shards: the interface (local processes, or the pods of a Kubernetes Indexed Job). */
+import type { CoordinatorMessage, ShardMessage, ShardSpec } from './shard-protocol.js';
 
 /** How a shard ended. */
 export interface ShardExit {
@@ -20,8 +20,18 @@ export interface ShardProcess {
   readonly exited: Promise<ShardExit>;
 }
 
+/** The part of every shard's spec they share (each shard's index is its own). */
+export type CommonShardSpec = Omit<ShardSpec, 'index'>;
+
 /** Starts shard processes. */
 export interface ShardLauncher {
+  /**
+   * Makes what every shard needs before any starts (a Job launcher: its RBAC, ConfigMaps and the
+   * Job, each journalled first); throws when the target refuses. Absent: nothing to make.
+   */
+  open?(common: CommonShardSpec): Promise<void>;
   /** Starts shard `index`; `onMessage` gets every message it sends. */
   start(index: number, onMessage: (m: ShardMessage) => void): ShardProcess;
+  /** Removes what {@link open} made; called once every shard has ended, also after a failure. */
+  close?(): Promise<void>;
 }

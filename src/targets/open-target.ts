@@ -77,6 +77,8 @@ export interface OpenTargetOptions {
   onProgress?: (line: string) => void;
   /** Aborting stops a sandbox start quietly (InterruptedError). */
   signal?: AbortSignal;
+  /** Cluster target: these credentials instead of the configuration's kubeconfig and context (a shard pod's ServiceAccount). */
+  kubeConfig?: KubeConfig;
   /** Where a run records the sandbox it starts (each process as it spawns, and when it is stopped). */
   journal?: { appendSandbox(s: Omit<SandboxEntry, 'type' | 'runId'>): void };
 }
@@ -176,7 +178,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
 
 async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {
   const kubeconfigPath = resolve(o.cwd, config.kubeconfig ?? join(homedir(), '.kube', 'config'));
-  const client = new KubeClient({ kubeconfigPath, ...(config.context === undefined ? {} : { context: config.context }) });
+  const client = o.kubeConfig !== undefined ? new KubeClient({ kubeConfig: o.kubeConfig }) : new KubeClient({ kubeconfigPath, ...(config.context === undefined ? {} : { context: config.context }) });
   const kubeConfig = client.kubeConfig;
   const server = kubeConfig.getCurrentCluster()?.server ?? '(none)';
   let version = '';

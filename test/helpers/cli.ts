@@ -2,6 +2,7 @@
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { Writable } from 'node:stream';
+import assert from 'node:assert/strict';
 
 /** What one CLI invocation produced. */
 export interface CliRun {
@@ -33,4 +34,13 @@ export async function runCli(argv: readonly string[], opts: { cwd?: string; env?
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };
+}
+
+/** Exit 2, nothing on stdout, exactly one line on stderr; returns it. */
+export function usageLine(r: CliRun): string {
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  return lines[0] ?? '';
 }

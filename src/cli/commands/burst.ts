@@ -40,6 +40,13 @@ Examples:
   $ bindy-loadtest --dry-run burst --records 100000 --zones 100 --mixed
   $ bindy-loadtest --json burst --records 300 > result.json
 
+Sharding (--shards N, global): N load generators, each with whole zones and its part of the rate, merged
+into one result (histograms added). On the sandbox they are local processes; on --target cluster, the pods
+of a Kubernetes Indexed Job running this tool's image (docker build from the repo's Dockerfile, then
+--shard-image; docs/cluster.md#sharded-runs-an-indexed-job); --shard-runner local keeps them here.
+  $ bindy-loadtest --shards 3 burst --zones 30 --records 30000 --qps 600
+  $ bindy-loadtest --target cluster --shards 4 --shard-image REGISTRY/bindy-loadtest:TAG burst --zones 40 --records 40000
+
 The summary's first line is the verdict: PASS, FAIL (the failed criteria first, e.g. create→Ready p99
 above its limit, then objects not Ready or rejected) or ABORTED (a partial run is not judged).
 

@@ -5,6 +5,7 @@ import type { OpenApiSchema } from '../../../model/schemas/openapi.js';
 import { builtinSchemas } from '../../../model/schemas/builtin.js';
 import { validateFlowSchema, validatePriorityLevel } from './flowcontrol/validate.js';
 import { flowcontrolGroup, flowcontrolVersion } from './flowcontrol/types.js';
+import { validateConfigMap, validateJob, validateRole, validateRoleBinding } from './workload-validation.js';
 
 /** Everything the server needs to know to serve one resource. */
 export interface ResourceDefinition {
@@ -60,7 +61,8 @@ export function bindyResources(validators: (kind: (typeof bindyKinds)[number]) =
   });
 }
 
-function core(
+/** A built-in resource's definition (scope, status subresource, generation, short names, categories, field selectors). */
+export function resourceDefinition(
   group: string,
   version: string,
   kind: string,
@@ -109,14 +111,14 @@ const eventFields = [
 /** The built-in kinds the scenarios and the operator twin touch. */
 export function coreResources(): ResourceDefinition[] {
   return [
-    core('', 'v1', 'Namespace', 'namespaces', { shortNames: ['ns'], namespaced: false, status: true, fields: ['status.phase'] }),
-    core('', 'v1', 'Event', 'events', { shortNames: ['ev'], fields: eventFields }),
-    core('', 'v1', 'Service', 'services', { shortNames: ['svc'], status: true, categories: ['all'] }),
-    core('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
-    core('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
-    core('', 'v1', 'Secret', 'secrets', { fields: ['type'] }),
-    core('coordination.k8s.io', 'v1', 'Lease', 'leases'),
-    core('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], status: true, generation: true }),
+    resourceDefinition('', 'v1', 'Namespace', 'namespaces', { shortNames: ['ns'], namespaced: false, status: true, fields: ['status.phase'] }),
+    resourceDefinition('', 'v1', 'Event', 'events', { shortNames: ['ev'], fields: eventFields }),
+    resourceDefinition('', 'v1', 'Service', 'services', { shortNames: ['svc'], status: true, categories: ['all'] }),
+    resourceDefinition('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
+    { ...resourceDefinition('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }), validate: validateConfigMap },
+    resourceDefinition('', 'v1', 'Secret', 'secrets', { fields: ['type'] }),
+    resourceDefinition('coordination.k8s.io', 'v1', 'Lease', 'leases'),
+    resourceDefinition('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], status: true, generation: true }),
   ];
 }
 
@@ -124,7 +126,18 @@ export function coreResources(): ResourceDefinition[] {
 export function flowcontrolResources(): ResourceDefinition[] {
   const opts = { namespaced: false, status: true, generation: true } as const;
   return [
-    { ...core(flowcontrolGroup, flowcontrolVersion, 'FlowSchema', 'flowschemas', opts), validate: validateFlowSchema },
-    { ...core(flowcontrolGroup, flowcontrolVersion, 'PriorityLevelConfiguration', 'prioritylevelconfigurations', opts), validate: validatePriorityLevel },
+    { ...resourceDefinition(flowcontrolGroup, flowcontrolVersion, 'FlowSchema', 'flowschemas', opts), validate: validateFlowSchema },
+    { ...resourceDefinition(flowcontrolGroup, flowcontrolVersion, 'PriorityLevelConfiguration', 'prioritylevelconfigurations', opts), validate: validatePriorityLevel },
+  ];
+}
+
+/** The kinds a sharded run's Job machinery writes besides ConfigMaps: batch/v1 Jobs (status subresource), ServiceAccounts, Roles and RoleBindings, validated as kube-apiserver does. */
+export function workloadResources(): ResourceDefinition[] {
+  const rbac = 'rbac.authorization.k8s.io';
+  return [
+    { ...resourceDefinition('batch', 'v1', 'Job', 'jobs', { status: true, generation: true, categories: ['all'] }), validate: validateJob },
+    resourceDefinition('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
+    { ...resourceDefinition(rbac, 'v1', 'Role', 'roles'), validate: validateRole },
+    { ...resourceDefinition(rbac, 'v1', 'RoleBinding', 'rolebindings'), validate: validateRoleBinding },
   ];
 }

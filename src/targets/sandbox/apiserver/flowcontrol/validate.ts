@@ -17,15 +17,15 @@ const maxHashBits = 60;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Go's %v of a field value, as apimachinery prints it in messages. */
-function goValue(v: unknown): string {
+export function goValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v) ?? 'nil';
 }
 
-/** Collects violations and unknown fields while walking one object. */
-class Walk {
+/** Collects violations and unknown fields while walking one object (shared by workload-validation.ts). */
+export class Walk {
   readonly violations: FieldViolation[] = [];
   readonly unknownFields: string[] = [];
 
