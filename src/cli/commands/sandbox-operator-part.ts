@@ -8,7 +8,6 @@ import { formatLeakRate, formatRate, parseInteger, parseLeakRate } from '../../c
 import { leakCapBytes } from '../../targets/sandbox/operator/memory-leak.js';
 import { capacityBurst } from '../../targets/sandbox/operator/token-bucket.js';
 import { parseKeyFile } from '../../targets/sandbox/bind9/tsig-key.js';
-import { runOperator } from '../../targets/sandbox/operator/run.js';
 import type { CliContext } from '../command-module.js';
 import { waitForStopSignal } from '../signals.js';
 
@@ -117,6 +116,8 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       // Not Promise.withResolvers: Node 20 has none.
       let onLost: () => void = () => undefined;
       const leadershipLost = new Promise<void>((resolve) => (onLost = resolve));
+      // Loaded here: the operator twin's code stays out of every other command's process.
+      const { runOperator } = await import('../../targets/sandbox/operator/run.js');
       const running = await runOperator({
         kubeconfigPath,
         dns: { ...hostPort(o.dns), tsig: key },

@@ -13,8 +13,6 @@ import { waitForStopSignal } from '../signals.js';
 import { startNamed } from '../../targets/sandbox/bind9/named-process.js';
 import type { NamedPorts } from '../../targets/sandbox/bind9/named-conf.js';
 import { parseProxyArgs, runFaultProxy, type FaultProxyReadyLine } from '../../faults/proxy/run.js';
-import { runApiServer } from '../../targets/sandbox/apiserver/run.js';
-import { runSidecar } from '../../targets/sandbox/sidecar/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
@@ -131,6 +129,8 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
         if (!p.ok) throw new UsageError(`--event-ttl: ${p.message}`);
         eventTtlMs = p.value;
       }
+      // Loaded here, not at the top: the API server twin's code (~6 MB resident) stays out of every other command's process.
+      const { runApiServer } = await import('../../targets/sandbox/apiserver/run.js');
       const api = await runApiServer({
         ...(latencyMs > 0 ? { faults: { latencyMs } } : {}),
         ...(eventTtlMs === undefined ? {} : { eventTtlMs }),
@@ -165,6 +165,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     .option('--no-rate-limit', 'turn bindcar\'s rate limiter off')
     .action(async (o: { zoneDir: string; rndcConf: string; dnsPort: string; updateKeyFile: string; port?: string; rateLimit: boolean }) => {
       const token = ctx.io.env['BIND_API_TOKEN'];
+      const { runSidecar } = await import('../../targets/sandbox/sidecar/run.js');
       const sidecar = await runSidecar({
         port: o.port === undefined ? 0 : portArg('--port', o.port),
         zoneDir: o.zoneDir,
