@@ -102,9 +102,15 @@ test('workflow: nightly and on demand by profile (the tool\'s profiles), kind, t
   const runs = steps.map((s) => str(s.run)).join('\n');
   assert.match(runs, /bash scripts\/setup\.sh && npm ci/);
   assert.match(runs, /kubectl apply --server-side -k deploy\/loadtest\/bindy/);
-  assert.match(runs, /bindy-loadtest --target cluster .*--profile "\$PROFILE"/);
-  assert.match(runs, /bindy-loadtest .*baseline --input/);
-  assert.match(runs, /bindy-loadtest .*analyze --baseline/);
+  // Both jobs run the profile's suite through the one script, the kind job against the cluster.
+  for (const [name, job] of Object.entries(jobs)) {
+    const jobRuns = (isRecord(job) && Array.isArray(job.steps) ? (job.steps as unknown[]) : []).filter(isRecord).map((s) => str(s.run)).join('\n');
+    assert.match(jobRuns, /bash scripts\/run-profile\.sh --profile "\$PROFILE" --out results/, `${name} runs the profile`);
+  }
+  assert.match(runs, /--global "--target cluster --context kind-\$\{CLUSTER\}"/);
+  const script = await readFile(join(root, 'scripts/run-profile.sh'), 'utf8');
+  assert.match(script, /baseline --input/);
+  assert.match(script, /analyze --baseline/);
   assert.match(runs, /GITHUB_STEP_SUMMARY/);
   // Every file of this repository the workflow names exists.
   const named = [...text.matchAll(/(?:deploy|scripts|dashboards)\/[\w./-]+\.(?:ya?ml|sh)|deploy\/loadtest\/bindy\b/g)].map((m) => m[0]);
@@ -131,27 +137,38 @@ test('workflow: every run script parses with bash -n (expressions replaced by a 
   await assert.rejects(run('bash', ['-n', join(dir, 'bad.sh')]), 'bash -n catches a broken script');
 });
 
-test('workflow: the baseline window keeps this run and the 2 newest green runs before it', async (t) => {
+test('workflow: the baseline window keeps, per scenario, this run and the 2 newest green runs before it', async (t) => {
   const { doc } = await workflow();
   const jobs = isRecord(doc.jobs) ? doc.jobs : {};
   assert.deepEqual(Object.keys(jobs).sort(), ['kind', 'sandbox'], 'the profile on kind and on the sandbox');
   const kindJob = jobs.kind;
-  const step = (isRecord(kindJob) && Array.isArray(kindJob.steps) ? (kindJob.steps as unknown[]) : []).filter(isRecord).find((s) => s.name === 'Keep this run in the baseline window (newest 3 green runs)');
+  const step = (isRecord(kindJob) && Array.isArray(kindJob.steps) ? (kindJob.steps as unknown[]) : []).filter(isRecord).find((s) => s.name === 'Keep this run in the baseline window (newest 3 green runs of each scenario)');
   assert.ok(step && typeof step.run === 'string');
   const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-window-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const older = ['burst-20261201-021700-aaaa', 'burst-20261130-021700-bbbb', 'burst-20261202-021700-cccc'];
+  const older = ['burst-20261201-021700-aaaa', 'burst-20261130-021700-bbbb', 'burst-20261202-021700-cccc', 'sustained-20261130-022000-eeee', 'sustained-20261202-022000-ffff'];
   for (const id of older) {
     await mkdir(join(dir, 'baseline-runs', id), { recursive: true });
     await writeFile(join(dir, 'baseline-runs', id, 'result.json'), '{}');
   }
-  const current = 'burst-20261203-021700-dddd';
-  await mkdir(join(dir, 'results', current), { recursive: true });
-  await writeFile(join(dir, 'results', current, 'result.json'), '{}');
-  await writeFile(join(dir, 'step.sh'), step.run.replace('${{ steps.scenario.outputs.result }}', `results/${current}/result.json`));
+  // scripts/run-profile.sh writes results/<scenario>/<run-id>/.
+  const current = ['burst-20261203-021700-dddd', 'sustained-20261203-022000-gggg'];
+  for (const id of current) {
+    await mkdir(join(dir, 'results', id.split('-')[0] ?? '', id), { recursive: true });
+    await writeFile(join(dir, 'results', id.split('-')[0] ?? '', id, 'result.json'), '{}');
+  }
+  await mkdir(join(dir, 'results', 'burst', 'not-a-run'), { recursive: true });
+  await writeFile(join(dir, 'step.sh'), step.run);
   await run('bash', ['-e', join(dir, 'step.sh')], { cwd: dir });
-  assert.deepEqual((await readdir(join(dir, 'baseline-next'))).sort(), ['burst-20261201-021700-aaaa', 'burst-20261202-021700-cccc', current]);
-  assert.ok(existsSync(join(dir, 'baseline-next', current, 'result.json')));
+  assert.deepEqual((await readdir(join(dir, 'baseline-next'))).sort(), [
+    'burst-20261201-021700-aaaa',
+    'burst-20261202-021700-cccc',
+    'burst-20261203-021700-dddd',
+    'sustained-20261130-022000-eeee',
+    'sustained-20261202-022000-ffff',
+    'sustained-20261203-022000-gggg',
+  ]);
+  for (const id of current) assert.ok(existsSync(join(dir, 'baseline-next', id, 'result.json')));
 });
 
 test('kind config: valid against kind\'s v1alpha4 types; 1 control plane + 3 workers; containerd reads the registry host files registry.sh writes', async () => {

@@ -14,6 +14,7 @@ export const defaultConfig: Config = deepFreeze({
   seed: 1,
   shards: 1,
   shardRunner: 'auto',
+  suite: ['burst'],
   fixtures: {
     zones: 10,
     recordsPerZone: 10,

@@ -18,6 +18,7 @@ const resourceLimits = { maxMemoryMB: '512Mi', maxCpuCores: 0.5 } as const;
 /** Every named profile. */
 export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze({
   quick: {
+    suite: ['burst', 'sustained'],
     fixtures: { zones: 10, recordsPerZone: 10 },
     scenarios: {
       burst: { records: 100, zones: 10, concurrency: 20, timeout: '2m' },
@@ -44,6 +45,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
     },
   },
   standard: {
+    suite: ['burst', 'sustained'],
     fixtures: { zones: 50, recordsPerZone: 100 },
     scenarios: {
       burst: { records: 500, zones: 50, concurrency: 50, timeout: '5m' },
@@ -70,6 +72,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
     },
   },
   extended: {
+    suite: ['burst', 'sustained'],
     fixtures: { zones: 100, recordsPerZone: 1000 },
     scenarios: {
       burst: { records: 5000, zones: 100, concurrency: 100, timeout: '15m' },
@@ -96,6 +99,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
     },
   },
   chaos: {
+    suite: ['burst', 'chaos'],
     fixtures: { zones: 50, recordsPerZone: 100 },
     scenarios: {
       burst: { records: 1000, zones: 50, concurrency: 50, timeout: '10m' },

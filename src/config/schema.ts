@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, networkLinks, profileNames, reportFormats, shardRunners, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -74,6 +74,7 @@ export const configSpec: f.Section = f.section({
   shards: f.integer('load-generating processes a burst is split over (1 = one process)', 1),
   shardRunner: f.oneOf('where the shards run: job = a Kubernetes Indexed Job, one pod per shard; local = processes of this machine; auto = job on a cluster, local on the sandbox', shardRunners),
   shardImage: f.text('container image of this tool the shard pods run (job runner; built from the repo\'s Dockerfile)'),
+  suite: f.listOf('scenarios a run of the whole profile runs, in order (scripts/run-profile.sh, the load-tests workflow)', suiteScenarios),
   fixtures: f.section({
     zones: f.integer('number of DNSZones', 1),
     recordsPerZone: f.integer('records per zone', 1),

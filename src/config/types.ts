@@ -16,6 +16,11 @@ export const shardRunners = ['auto', 'local', 'job'] as const;
 /** One shard runner. */
 export type ShardRunner = (typeof shardRunners)[number];
 
+/** Scenarios a profile's suite can list: each runs from the profile's values alone. */
+export const suiteScenarios = ['burst', 'sustained', 'chaos', 'backpressure'] as const;
+/** One scenario of a suite. */
+export type SuiteScenario = (typeof suiteScenarios)[number];
+
 /** Weights per record kind, summing to 1. */
 export type KindMix = Weights<RecordKind>;
 /** Weights per create/update/delete, summing to 1. */
@@ -431,6 +436,8 @@ export interface Config {
   shardRunner: ShardRunner;
   /** The tool's container image the Job's pods run (required for the job runner; the repo's Dockerfile builds it). */
   shardImage?: string;
+  /** The scenarios a run of the whole profile runs, in order (scripts/run-profile.sh, the load-tests workflow). */
+  suite: readonly SuiteScenario[];
   fixtures: FixturesConfig;
   scenarios: ScenariosConfig;
   probe: ProbeConfig;
