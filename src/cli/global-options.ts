@@ -1,5 +1,6 @@
 /** @module The global options every command accepts, as commander parses them (raw, unvalidated). */
 import { Option, type Command } from 'commander';
+import { profileNames, targetKinds } from '../config/types.js';
 
 /** Raw global option values; validation and precedence happen in src/config/. */
 export interface GlobalOptions {
@@ -48,8 +49,8 @@ export function addGlobalOptions(program: Command): void {
     .option('-v, --verbose', 'more detail on stderr; repeat for more (-vv)', (_v: string, prev: number) => prev + 1, 0)
     .option('--prometheus <url>', 'Prometheus server to query for operator metrics instead of scraping')
     .option('--json', 'print the JSON result on stdout and nothing else there')
-    .addOption(new Option('--target <kind>', 'where to run: a local sandbox twin, or a real cluster').choices(['sandbox', 'cluster']))
-    .addOption(new Option('--profile <name>', 'named profile of settings and criteria').choices(['quick', 'standard', 'extended', 'chaos']))
+    .addOption(new Option('--target <kind>', 'where to run: a local sandbox twin, or a real cluster').choices([...targetKinds]))
+    .addOption(new Option('--profile <name>', 'named profile of settings and criteria').choices([...profileNames]))
     .option('--config <file>', 'YAML configuration file (flags > file > profile > defaults)')
     .option('--seed <n>', 'seed for every generator: same seed, same objects (default: 1)')
     .option('--shards <n>', 'burst only: generate the load from n shards, each with a disjoint slice of the objects and of the rate, merged into one result (default: 1); on a cluster they run as a Kubernetes Indexed Job (needs --shard-image)')

@@ -43,8 +43,16 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (bp.pressureAt + bp.pressureDuration > bp.duration) {
     blame('scenarios.backpressure.pressureDuration', 'scenarios.backpressure.duration', `the pressure ends at ${formatDuration(bp.pressureAt + bp.pressureDuration)} (pressureAt + pressureDuration), after the load's duration ${formatDuration(bp.duration)}`);
   }
-  if (s.e2e.probeInterval > s.e2e.timeout) {
-    blame('scenarios.e2e.probeInterval', 'scenarios.e2e.timeout', `probeInterval ${formatDuration(s.e2e.probeInterval)} is longer than timeout ${formatDuration(s.e2e.timeout)}`);
+  if (s.e2e.spikeDuration > s.e2e.spikeEvery) {
+    blame('scenarios.e2e.spikeDuration', 'scenarios.e2e.spikeEvery', `a spike of ${formatDuration(s.e2e.spikeDuration)} is longer than the interval it is drawn in (${formatDuration(s.e2e.spikeEvery)})`);
+  }
+  s.e2e.experiments.forEach((e, i) => {
+    if (e.at + e.duration > s.e2e.duration) {
+      blame('scenarios.e2e.experiments', 'scenarios.e2e.duration', `experiment ${i} (${e.kind}) ends at ${formatDuration(e.at + e.duration)}, after the e2e duration ${formatDuration(s.e2e.duration)}`);
+    }
+  });
+  if (s.e2e.zones * s.e2e.recordsPerZone.max > maxE2eRecords) {
+    blame('scenarios.e2e.zones', 'scenarios.e2e.recordsPerZone', `${count(s.e2e.zones)} zones × up to ${count(s.e2e.recordsPerZone.max)} records is above the maximum of ${count(maxE2eRecords)} records in one population`);
   }
   const at = (key: string): ValueOrigin => origins.get(key) ?? { kind: 'default' };
   for (const key of positiveDurationKeys) {
@@ -60,7 +68,6 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (s.bind.server !== undefined && s.bind.server.length !== 1) {
     issues.push(issueAtOrigin(at('scenarios.bind.server'), 'scenarios.bind.server', `one server (dnsperf queries one), got ${s.bind.server.length}`));
   }
-  if (s.e2e.records > maxE2eRecords) issues.push(issueAtOrigin(at('scenarios.e2e.records'), 'scenarios.e2e.records', `${count(s.e2e.records)} is above the maximum of ${count(maxE2eRecords)} records`));
   const f = config.fixtures;
   if (f.zones > maxFixtureZones) {
     issues.push(issueAtOrigin(at('fixtures.zones'), 'fixtures.zones', `${count(f.zones)} is above the maximum of ${count(maxFixtureZones)} zones the fixtures can tell apart (32-bit zone streams)`));

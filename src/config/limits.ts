@@ -6,7 +6,7 @@
  */
 export const maxBurstObjects = 1_000_000;
 
-/** Records one e2e run creates and probes: each keeps a DNS probe schedule in memory. */
+/** Records of one e2e population: each is held (and probed when it changes) in memory. */
 export const maxE2eRecords = 1_000_000;
 
 /** DNSZones the fixtures can tell apart: each zone's seeded random stream is keyed by a 32-bit zone index. */
@@ -21,7 +21,10 @@ export const positiveDurationKeys = [
   'scenarios.sustained.duration',
   'scenarios.chaos.duration',
   'scenarios.e2e.timeout',
-  'scenarios.e2e.probeInterval',
+  'scenarios.e2e.duration',
+  'scenarios.e2e.spikeEvery',
+  'scenarios.e2e.spikeDuration',
+  'scenarios.e2e.interval',
   'scenarios.backpressure.stepDuration',
   'scenarios.backpressure.duration',
   'scenarios.backpressure.pressureDuration',

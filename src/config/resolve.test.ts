@@ -59,7 +59,7 @@ test('precedence: flag > file > profile > default, each with its origin', async 
   assert.equal(origin(r, 'seed'), `file ${name}:2`);
   assert.equal(r.config.scenarios.burst.concurrency, 50, 'from profile standard');
   assert.equal(origin(r, 'scenarios.burst.concurrency'), 'profile standard');
-  assert.equal(r.config.scenarios.e2e.probeInterval, 250);
+  assert.equal(r.config.scenarios.e2e.interval, 60_000, 'a default the profile leaves alone');
   assert.equal(origin(r, 'namespace'), 'default');
 });
 

@@ -3,7 +3,7 @@ import type { BindyKind, RecordKind } from '../model/kinds.js';
 import type { Distribution, IntRange, Operation, Weights } from './values.js';
 
 /** The named profiles. */
-export const profileNames = ['quick', 'standard', 'extended', 'chaos'] as const;
+export const profileNames = ['quick', 'standard', 'extended', 'chaos', 'production'] as const;
 /** One named profile. */
 export type ProfileName = (typeof profileNames)[number];
 
@@ -17,7 +17,7 @@ export const shardRunners = ['auto', 'local', 'job'] as const;
 export type ShardRunner = (typeof shardRunners)[number];
 
 /** Scenarios a profile's suite can list: each runs from the profile's values alone. */
-export const suiteScenarios = ['burst', 'sustained', 'chaos', 'backpressure'] as const;
+export const suiteScenarios = ['burst', 'sustained', 'chaos', 'backpressure', 'e2e'] as const;
 /** One scenario of a suite. */
 export type SuiteScenario = (typeof suiteScenarios)[number];
 
@@ -211,15 +211,45 @@ export interface ChaosOptions {
   queryRate: number;
 }
 
-/** Create records and time until BIND9 answers for them. */
+/** A run that looks like production: a population, churn, DNS queries, random spikes and faults on a schedule, all at once. */
 export interface E2eOptions {
   kind: 'e2e';
-  /** Records created and probed. */
-  records: number;
-  /** Time between two DNS probes of one record, in ms. */
-  probeInterval: number;
-  /** Give up on a record after this long, in ms. */
+  /** Length of the churn (and of everything beside it), in ms. */
+  duration: number;
+  /** DNSZones of the population. */
+  zones: number;
+  /** Records each zone starts with, drawn per zone from this range (seeded). */
+  recordsPerZone: IntRange;
+  /** Record kinds of the population and of the churn's creates. */
+  kinds: KindMix;
+  /** Record operations per second (written per minute in files: 120/m). */
+  churn: number;
+  /** create/update/delete weights of the churn. */
+  operations: OperationMix;
+  /** Background DNS queries (dnsperf) for the whole run: auto = when the target names a DNS server. */
+  dnsLoad: OnOffAuto;
+  /** Their rate, per second. */
+  queryRate: number;
+  /** Spikes are drawn once per this interval, in ms. */
+  spikeEvery: number;
+  /** Chance that an interval has a spike, 0–1. */
+  spikeProbability: number;
+  /** A spike's churn rate is the churn times this. */
+  spikeMultiplier: number;
+  /** Length of one spike, in ms. */
+  spikeDuration: number;
+  /** Every figure is summarised per interval of this length, in ms. */
+  interval: number;
+  /** Faults injected on a schedule during the run (the chaos experiments' shape). */
+  experiments: readonly ChaosExperiment[];
+  /** How long after a fault's revert the steady state may take to come back, in ms. */
+  convergeTimeout: number;
+  /** Writes in flight at once; an operation due when all are busy is dropped. */
+  concurrency: number;
+  /** Bound on the setup waits and on the wait for outstanding operations and DNS answers, in ms. */
   timeout: number;
+  /** After everything settled: reconciles and API writes counted at rest over this long, in ms (0 = none). */
+  quietWindow: number;
 }
 
 /** The pressure a backpressure run applies (see docs/backpressure.md). */

@@ -46,6 +46,14 @@ export interface NoticeEvent {
 /** Every event a sustained session (or a scenario built on it) emits besides the tracker's. */
 export type SustainedEvent = SustainedStatusEvent | EngineDoneEvent | NoticeEvent;
 
+/**
+ * One operation of the measured schedule, when its write was accepted and when its effect was seen
+ * (times on the client's monotonic clock). `ttl`: an update's new `spec.ttl`.
+ */
+export type OperationEvent =
+  | { phase: 'accepted'; type: OperationType; key: string; uid: string; intendedMs: number; acceptedMs: number; ttl?: number }
+  | { phase: 'done'; type: OperationType; key: string; intendedMs: number; atMs: number };
+
 /** Options of one sustained session. */
 export interface SustainedSessionOptions {
   client: KubeClient;
@@ -81,6 +89,8 @@ export interface SustainedSessionOptions {
   onSample?: (s: { tMs: number; outstanding: number }) => void;
   /** Sampling interval of the series and the progress, ms (default 1000). */
   sampleMs?: number;
+  /** Called for every measured operation accepted by the API, and again when its effect is seen. */
+  onOperation?: (e: OperationEvent) => void;
 }
 
 /** What a sustained session measured. */
@@ -208,8 +218,11 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
         const uid = m.uid ?? '';
         held.set(uid, { uid, kind: obj.kind, name: obj.metadata.name, ttl: obj.spec.ttl });
         ledger.accepted(id, r.sentMs, r.receivedMs, uid);
+        const key = objectKeyOf(obj.kind, o.namespace, obj.metadata.name);
+        o.onOperation?.({ phase: 'accepted', type: 'create', key, uid, intendedMs: intended, acceptedMs: r.receivedMs });
         tracker.awaitReady(uid, m.generation ?? 1, (at, by) => {
           ledger.done(id, at, by);
+          o.onOperation?.({ phase: 'done', type: 'create', key, intendedMs: intended, atMs: at });
           if (held.has(uid)) free.add(uid);
         });
         return;
@@ -228,8 +241,11 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
         }
         h.ttl = ttl;
         ledger.accepted(id, r.sentMs, r.receivedMs, h.uid);
+        const key = objectKeyOf(h.kind, o.namespace, h.name);
+        o.onOperation?.({ phase: 'accepted', type: 'update', key, uid: h.uid, intendedMs: intended, acceptedMs: r.receivedMs, ttl });
         tracker.awaitReady(h.uid, (r.value as KubeObject).metadata.generation ?? 1, (at, by) => {
           ledger.done(id, at, by);
+          o.onOperation?.({ phase: 'done', type: 'update', key, intendedMs: intended, atMs: at });
           if (held.has(h.uid)) free.add(h.uid);
         });
         return;
@@ -242,7 +258,12 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       }
       held.delete(h.uid);
       ledger.accepted(id, r.sentMs, r.receivedMs, h.uid);
-      tracker.awaitGone(h.uid, (at, by) => ledger.done(id, at, by));
+      const key = objectKeyOf(h.kind, o.namespace, h.name);
+      o.onOperation?.({ phase: 'accepted', type: 'delete', key, uid: h.uid, intendedMs: intended, acceptedMs: r.receivedMs });
+      tracker.awaitGone(h.uid, (at, by) => {
+        ledger.done(id, at, by);
+        o.onOperation?.({ phase: 'done', type: 'delete', key, intendedMs: intended, atMs: at });
+      });
     };
 
     let engine: ArrivalSummary;

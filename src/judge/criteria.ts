@@ -204,6 +204,17 @@ export const chaosMetrics: ScenarioMetrics = {
 };
 
 /**
+ * e2e: the operations' latencies (a fault in the run costs the operations around it their p99: the
+ * profiles that inject faults set limits for that), create→answered at the slowest server, DNS
+ * query latency and loss, errors, retries, backlog, the operator's memory and CPU. Not the sustained
+ * rate: the churn is what the run offers, not a capacity being measured.
+ */
+export const e2eMetrics: ScenarioMetrics = {
+  scenario: 'e2e',
+  measures: ['createToReadyP99', 'updateToReadyP99', 'deleteToGoneP99', 'e2ePropagationP99', 'reconcileP99', 'dnsQueryP99', 'maxDnsQueryLoss', 'maxErrorRate', 'maxRetryRate', 'maxMemoryMB', 'maxCpuCores', 'maxQueueDepth', 'maxMemoryGrowthMBPerHour'],
+};
+
+/**
  * Backpressure: the backlog peak (judged under pressure as its own check too), the operator's
  * memory and CPU. Latency criteria would judge the pressure's size, not bindy; its checks and the
  * knee are its verdict.

@@ -165,3 +165,17 @@ void test('an update: the previous data is stale, not wrong; a delete needs no e
   assert.equal(judgeAnswer('update', expectedDataOf(after), old), 'wrong');
   assert.throws(() => judgeAnswer('create', null, old), /needs the expected data/);
 });
+
+void test('an update of spec.ttl alone: matched only at the new TTL; the old TTL seen again is stale, not wrong', () => {
+  const obj = record('ARecord', 'host-1', { ipv4Addresses: ['192.0.2.1'] });
+  const base = expectedDataOf(obj);
+  const wanted = { ...base, ttl: 600 };
+  const previous = { ...base, ttl: 300 };
+  const at = (t: number): ReturnType<typeof readAnswer> => readAnswer(response(0, [{ type: 'A', name: owner, ttl: t, data: '192.0.2.1' }]), owner, 'A');
+  assert.deepEqual(at(600).ttls, [600]);
+  assert.equal(judgeAnswer('update', wanted, at(600), previous), 'match');
+  assert.equal(judgeAnswer('update', wanted, at(300), previous), 'stale');
+  assert.equal(judgeAnswer('update', wanted, at(42), previous), 'wrong');
+  // Without a TTL in the expectation any TTL matches (creates, the audit).
+  assert.equal(judgeAnswer('create', base, at(42)), 'match');
+});

@@ -26,6 +26,8 @@ export interface ExpectedData {
   shapes: readonly (readonly string[])[];
   /** The desired data in presentation form, for reports. */
   text: string;
+  /** The TTL every RR must be served with (an update that only changes `spec.ttl`); absent: any TTL. */
+  ttl?: number;
 }
 
 /** What one answer said about the probed name and type. */
@@ -38,6 +40,8 @@ export interface ObservedAnswer {
   other: string[];
   /** One line for reports: `NOERROR A 192.0.2.1`, `NXDOMAIN`, `NOERROR no data`. */
   text: string;
+  /** The TTLs of `rrs`' records as served (absent where not read). */
+  ttls?: number[];
 }
 
 /**
@@ -173,13 +177,17 @@ export function readAnswer(packet: DecodedPacket, fqdn: string, rrType: ProbeRrT
   const rcode = (packet.flags ?? 0) & 0xf;
   const name = canonicalName(fqdn);
   const rrs: string[] = [];
+  const ttls: number[] = [];
   const other: string[] = [];
   const sections = rrType === 'NS' ? [packet.answers ?? [], packet.authorities ?? []] : [packet.answers ?? []];
   for (const section of sections) {
     for (const a of section) {
       if (a.type === 'OPT' || canonicalName(a.name) !== name) continue;
       const data = canonicalRdata(a);
-      if (a.type === rrType && data !== undefined) rrs.push(data);
+      if (a.type === rrType && data !== undefined) {
+        rrs.push(data);
+        if (a.ttl !== undefined) ttls.push(a.ttl);
+      }
       else if (section === packet.answers && a.type !== 'RRSIG') other.push(`${a.type} ${data ?? '(data)'}`);
     }
   }
@@ -189,7 +197,7 @@ export function readAnswer(packet: DecodedPacket, fqdn: string, rrType: ProbeRrT
     const parts = [...(uniq.length > 0 ? [`${rrType} ${uniq.join(', ')}`] : []), ...other];
     text += parts.length > 0 ? ` ${parts.join('; ')}` : ' no data';
   }
-  return { rcode, rrs: uniq, other, text };
+  return { rcode, rrs: uniq, other, text, ttls };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -199,6 +207,8 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 /** True when the answer's RRset is one of the accepted shapes of `expected`. */
 export function answerMatches(expected: ExpectedData, observed: ObservedAnswer): boolean {
   if (observed.rcode !== 0 || observed.other.length > 0) return false;
+  const ttl = expected.ttl;
+  if (ttl !== undefined && (observed.ttls ?? []).some((t) => t !== ttl)) return false;
   return expected.shapes.some((s) => sameSet(dedupe(s), observed.rrs));
 }
 

@@ -14,6 +14,8 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   const m = r.metadata;
   const lines: string[] = [verdictLine(r)];
   lines.push(`${m.scenario} ${m.runId}: ${m.status}${m.durationMs === null ? '' : ` in ${(m.durationMs / 1000).toFixed(1)} s`} (${m.target.kind})`);
+  // e2e: the story's headline first (did it hold, the worst interval, the run in one line).
+  for (const h of r.e2e?.headline ?? []) lines.push(`  ${h}`);
   // Chaos: each experiment's invariants first, they are its answer.
   for (const e of r.chaos?.experiments ?? []) {
     const failed = e.invariants.filter((i) => i.verdict === 'fail');
@@ -63,10 +65,12 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         `${counter(r, 'dns_answers_unexpected_rcode')} with an unexpected rcode; ${counter(r, 'dns_query_rate')}/s`,
     );
   }
-  for (const name of ['dns_query', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  // e2e: each change's stages (Ready, then answered by DNS), per operation type.
+  const stages = r.e2e === undefined ? [] : ['create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
+  for (const name of ['dns_query', ...stages, 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
-    lines.push(`  ${name.padEnd(name.startsWith('discovery_') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
+    lines.push(`  ${name.padEnd(name.startsWith('discovery_') || name.includes('resolvable') || name.includes('from_dns') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
   }
   for (const v of r.criteria) {
     const observed = v.observed === null ? 'not measured' : formatWithUnit(v.observed, v.unit);
@@ -78,6 +82,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   for (const f of r.failures.slice(0, 3)) lines.push(`  failed: ${f.kind} ${f.name}: ${f.reason}: ${f.message}`);
   if (r.failures.length > 3) lines.push(`  … ${r.failures.length - 3} more failures in result.json`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
+  if (r.e2e !== undefined) lines.push(`  timeline: ${r.e2e.intervals.length} intervals of ${(r.e2e.intervalMs / 1000).toFixed(0)} s with every figure, and the phases, in summary.md, report.html and result.json (e2e)`);
   if (files !== null) lines.push(`  written to ${files.dir}/: ${(files.files ?? ['result.json']).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

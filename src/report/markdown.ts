@@ -1,4 +1,5 @@
 /** @module The Markdown report (`summary.md`), rendered from the JSON run result alone (pure: no I/O). */
+import { e2eMarkdown } from './e2e-story.js';
 import type { HistogramSummary } from '../measure/index.js';
 import type { Finding, RunResult } from './result/index.js';
 import { verdictLine } from './verdict-line.js';
@@ -118,6 +119,8 @@ export function renderMarkdown(r: RunResult, options: { maxFailures?: number } =
   // The verdict comes first: it is what a gate (and a person) reads.
   const out: string[] = [`**${verdictLine(r).replace(/^(PASS|FAIL|ABORTED)/, '$1**')}`, ''];
   out.push(`# bindy-loadtest ${m.scenario}: ${m.status}`, '', unitsConvention, '');
+  // e2e: the story before the evidence.
+  if (r.e2e !== undefined) out.push(...e2eMarkdown(r.e2e));
   out.push(row(['', '']), '| --- | --- |');
   out.push(row(['run id', `\`${m.runId}\``]));
   out.push(row(['scenario', m.scenario]));

@@ -44,7 +44,7 @@ export interface ChaosPlanData {
 }
 
 /** The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has no mechanism for yet. */
-export function faultOfExperiment(e: ChaosExperiment, index: number): PlannedFault {
+export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'scenarios.chaos.experiments'): PlannedFault {
   const base = { key: `exp-${index}`, experiment: e.kind, atMs: e.at, durationMs: e.duration };
   const make = (mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec, touchesServing: boolean): PlannedFault => ({
     ...base,
@@ -69,12 +69,12 @@ export function faultOfExperiment(e: ChaosExperiment, index: number): PlannedFau
     case 'partition':
       if (e.params.link === 'sidecar-bind') {
         // bindcar talks to named by rndc and from its own files: no proxy sits there on the sandbox.
-        throw new UsageError(`scenarios.chaos.experiments[${index}]: ${e.kind} on link sidecar-bind has no mechanism on the sandbox yet (its links: operator-apiserver, operator-sidecar, operator-bind, client-bind)`);
+        throw new UsageError(`${where}[${index}]: ${e.kind} on link sidecar-bind has no mechanism on the sandbox yet (its links: operator-apiserver, operator-sidecar, operator-bind, client-bind)`);
       }
       return networkFault(e, make);
     case 'sidecar-errors':
     case 'apiserver-throttle':
-      throw new UsageError(`scenarios.chaos.experiments[${index}]: ${e.kind} has no mechanism on the sandbox yet (it needs the twin to answer errors on purpose); the sandbox runs: ${sandboxExperiments.join(', ')}`);
+      throw new UsageError(`${where}[${index}]: ${e.kind} has no mechanism on the sandbox yet (it needs the twin to answer errors on purpose); the sandbox runs: ${sandboxExperiments.join(', ')}`);
   }
 }
 
@@ -98,7 +98,7 @@ function networkFault(
 export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'network-delay', 'packet-loss', 'partition'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
-export function checkOverlaps(faults: readonly PlannedFault[]): void {
+export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {
   const sorted = [...faults].sort((a, b) => a.atMs - b.atMs);
   for (let i = 0; i < sorted.length; i++) {
     for (let k = i + 1; k < sorted.length; k++) {
@@ -107,7 +107,7 @@ export function checkOverlaps(faults: readonly PlannedFault[]): void {
       if (a === undefined || b === undefined) continue;
       const sameTarget = a.mechanism === b.mechanism && a.target === b.target;
       if (sameTarget && b.atMs < a.atMs + a.durationMs) {
-        throw new UsageError(`scenarios.chaos.experiments: ${a.key} (${a.text}) and ${b.key} (${b.text}) overlap on ${a.target}; one fault per target at a time`);
+        throw new UsageError(`${where}: ${a.key} (${a.text}) and ${b.key} (${b.text}) overlap on ${a.target}; one fault per target at a time`);
       }
     }
   }

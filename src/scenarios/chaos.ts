@@ -9,7 +9,8 @@
 import { performance } from 'node:perf_hooks';
 import { chaosMetrics } from '../judge/criteria.js';
 import { judgeInvariant as inv } from '../judge/invariant.js';
-import { runSustainedSession, type SustainedSessionResult } from '../drive/sustained-session.js';
+import { runSustainedSession, type OperationEvent, type SustainedEvent, type SustainedSessionResult } from '../drive/sustained-session.js';
+import type { TrackerEvent } from '../observe/watch-tracker.js';
 import { sleep } from '../drive/sleep.js';
 import { dnsperfProblems, locateDnsperf, runDnsperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
 import { apexQueries } from '../model/fixtures/queries.js';
@@ -70,19 +71,37 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** What a scenario built on the chaos drive adds to it (e2e: its population, the DNS prober, its own sections). */
+export interface FaultLoadHooks {
+  /** The records the load creates, the working set first (default: the sustained stream). */
+  records?: () => Iterator<RecordObject>;
+  /** Every measured operation, when accepted and when its effect is seen. */
+  onOperation?: (e: OperationEvent) => void;
+  /** Every event of the session and its watch, besides the run's own progress. */
+  onEvent?: (e: SustainedEvent | TrackerEvent) => void;
+  /** After the load settled and was measured, before the end state is checked: adds to the outcome. */
+  afterLoad?: (session: SustainedSessionResult, outcome: DriveOutcome) => Promise<void>;
+  /** After the end state was checked (no fault in force, objects still there): adds to the outcome. */
+  atEnd?: (session: SustainedSessionResult, outcome: DriveOutcome) => Promise<void>;
+}
+
 /** Runs the chaos scenario (see the module doc). */
 async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>): Promise<DriveOutcome> {
-  const data = plan.data;
-  if (data === undefined) throw new Error('the chaos plan carries no schedule');
+  if (plan.data === undefined) throw new Error('the chaos plan carries no schedule');
+  return driveUnderFaults(ctx, plan, plan.data);
+}
+
+/** Background load from the sustained engine with `data`'s faults on their schedule, DNS queries beside it, and the end state checked (see the module doc). */
+export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, data: ChaosPlanData, hooks: FaultLoadHooks = {}): Promise<DriveOutcome> {
   const d = data.load;
   const faults = ctx.target.faults;
-  if (faults === undefined) throw new Error('this target offers no fault mechanism (checked before the run)');
+  if (faults === undefined && data.faults.length > 0) throw new Error('this target offers no fault mechanism (checked before the run)');
   const kinds: BindyKind[] = ['DNSZone', ...d.recordKinds];
   const created = new CreatedRecords();
   const servers = ctx.target.dnsServers.map((s) => ({ ...s, name: serverName(s) }));
   const firstZone = d.zones[0]?.spec.zoneName ?? '';
   // The gap is what clients see: through the client link when the target has one (a fault on it must show).
-  const gap = new DnsGapProber({ servers: (faults.clientDnsServers ?? ctx.target.dnsServers).map((s) => ({ ...s, name: serverName(s) })), name: firstZone });
+  const gap = new DnsGapProber({ servers: (faults?.clientDnsServers ?? ctx.target.dnsServers).map((s) => ({ ...s, name: serverName(s) })), name: firstZone });
   // The journal key of the fault being applied, and of each fault in force (a revert journals its own key).
   let applyingKey = '';
   let applyingDescriptor: RevertDescriptor | null = null;
@@ -103,7 +122,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
   const experiments: ChaosExperimentResult[] = [];
   const notes: string[] = [];
   // Background DNS queries for the whole load, through the client link (a fault on it must show).
-  const dnsServer = (faults.clientDnsServers ?? ctx.target.dnsServers)[0];
+  const dnsServer = (faults?.clientDnsServers ?? ctx.target.dnsServers)[0];
   const dnsLoadOn = data.dnsLoad.setting === 'on' || (data.dnsLoad.setting === 'auto' && dnsServer !== undefined);
   if (data.dnsLoad.setting === 'on' && dnsServer === undefined) throw new Error('scenarios.chaos.dnsLoad on: the target names no DNS server (checked before the run)');
   let dnsperfProgram: string | null = null;
@@ -158,7 +177,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       notes.push(`${f.key} ${f.text}: not run (${timelineStop.signal.aborted ? 'the load stopped first' : 'the run was interrupted'})`);
       return;
     }
-    const mechanism = faults.mechanisms[f.mechanism];
+    const mechanism = faults?.mechanisms[f.mechanism];
     if (mechanism === undefined) throw new Error(`${f.key}: the target has no ${f.mechanism} mechanism (checked before the run)`);
     const before = await look(null).catch(() => null);
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
@@ -268,7 +287,8 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
   try {
     session = await runSustainedSession(
       sustainedSessionOptions(ctx, plan, d, {
-        records: (source) => created.wrap(source),
+        records: (source) => created.wrap(hooks.records ?? source),
+        ...(hooks.onOperation === undefined ? {} : { onOperation: hooks.onOperation }),
         beforeMeasured: async () => {
           await observers.start(ctx, plan);
           gap.start();
@@ -301,6 +321,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
         },
         onEvent: (e) => {
           if (e.type === 'engine-done') loadEndedMono = performance.now();
+          hooks.onEvent?.(e);
           ctx.onEvent(e);
         },
       }),
@@ -324,6 +345,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
     } else if (!dnsLoadOn) {
       notes.push(data.dnsLoad.setting === 'off' ? 'no background DNS queries (scenarios.chaos.dnsLoad off)' : 'no background DNS queries: the target names no DNS server reachable from here');
     }
+    await hooks.afterLoad?.(s, outcome);
     // The end state: every record Ready and served as desired, nothing deleted still served, no orphan.
     let final: ChaosSection['final'] = null;
     if (!aborted([ctx.stopStarting, ctx.hardStop])) {
@@ -343,6 +365,7 @@ async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>):
       }
     }
     outcome.chaos = { experiments, final, dnsProbe: gap.stats() };
+    if (timelineError === null) await hooks.atEnd?.(s, outcome);
     if (timelineError !== null) throw timelineError instanceof Error ? timelineError : new Error(message(timelineError));
     return outcome;
   } finally {
@@ -376,7 +399,7 @@ function failedExperiment(f: PlannedFault, why: string, reverted: boolean): Chao
 }
 
 /** Every invariant of every experiment held, the end state is clean, and the background load went through. */
-function verifyChaos(result: RunResult): Verification {
+export function verifyChaos(result: RunResult): Verification {
   const problems: string[] = [];
   for (const e of result.chaos?.experiments ?? []) {
     for (const i of e.invariants) if (i.verdict === 'fail') problems.push(`${e.key} ${e.kind}: ${i.name}: ${i.observed ?? '-'}${i.unit === '' ? '' : ` ${i.unit}`} (limit ${i.comparison} ${i.limit}): ${i.evidence}`);

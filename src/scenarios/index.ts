@@ -6,6 +6,7 @@ import { chaosScenario } from './chaos.js';
 import { bindQueryScenario } from './bind-query.js';
 import { discoveryScenario } from './discovery.js';
 import { backpressureScenario } from './backpressure.js';
+import { e2eScenario } from './e2e.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, by name. */
@@ -16,6 +17,7 @@ export const scenarios = {
   'bind-query': bindQueryScenario,
   discovery: discoveryScenario,
   backpressure: backpressureScenario,
+  e2e: e2eScenario,
 } as const satisfies Record<string, Scenario>;
 
 /** The scenario called `name`, or a UsageError (exit 2) listing the known names. */

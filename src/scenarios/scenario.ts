@@ -94,7 +94,7 @@ export interface ShardProgressEvent {
 }
 
 /** What `drive` measured: sections of the run result. */
-export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos' | 'backpressure' | 'quietWindow'>;
+export type DriveOutcome = Pick<RunResult, 'latencies' | 'counters' | 'timeSeries' | 'failures' | 'notes' | 'operator' | 'apiAmplification' | 'chaos' | 'backpressure' | 'quietWindow' | 'e2e'>;
 
 /** The verdict on a finished run (criteria proper come later): what did not go as it should. */
 export interface Verification {

@@ -14,7 +14,7 @@ export function sustainedSessionOptions(
   ctx: DriveContext,
   plan: { runId: string; namespace: string },
   d: SustainedPlanData,
-  hooks: Pick<SustainedSessionOptions, 'beforeMeasured' | 'onEvent' | 'onSample'> & { records?: (source: () => Iterator<RecordObject>) => () => Iterator<RecordObject> },
+  hooks: Pick<SustainedSessionOptions, 'beforeMeasured' | 'onEvent' | 'onSample' | 'onOperation'> & { records?: (source: () => Iterator<RecordObject>) => () => Iterator<RecordObject> },
 ): SustainedSessionOptions {
   const source = (): Iterator<RecordObject> => recordStream(d.fixtures);
   return {
@@ -39,6 +39,7 @@ export function sustainedSessionOptions(
     ...(hooks.beforeMeasured === undefined ? {} : { beforeMeasured: hooks.beforeMeasured }),
     onEvent: hooks.onEvent ?? ctx.onEvent,
     ...(hooks.onSample === undefined ? {} : { onSample: hooks.onSample }),
+    ...(hooks.onOperation === undefined ? {} : { onOperation: hooks.onOperation }),
   };
 }
 

@@ -38,7 +38,7 @@ export interface QuietWindow {
 }
 
 /** Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric endpoints. */
-async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
+export async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
   const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)) });
   const fromMono = ctx.client.now();
   await observer.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });

@@ -76,12 +76,12 @@ Exit codes: 0 every invariant held; 1 an invariant or criterion failed; 2 bad fl
 `;
 
 /** `--param k=v` values, repeated. */
-function collectParam(v: string, prev: string[] = []): string[] {
+export function collectParam(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
 /** The experiment `--scenario` asks for, as a raw config value (the config layer applies its params' defaults and checks them). */
-export function scenarioOverride(kind: string, durationMs: number, faultDuration: string | undefined, params: readonly string[]): FlagOverride {
+export function scenarioOverride(kind: string, durationMs: number, faultDuration: string | undefined, params: readonly string[], key = 'scenarios.chaos.experiments'): FlagOverride {
   if (!(experimentNames as string[]).includes(kind)) throw new UsageError(`--scenario: unknown experiment ${JSON.stringify(kind)} (known: ${experimentNames.join(', ')})`);
   let faultMs = Math.round(durationMs / 4);
   if (faultDuration !== undefined) {
@@ -98,7 +98,7 @@ export function scenarioOverride(kind: string, durationMs: number, faultDuration
     if (eq <= 0) throw new UsageError(`--param: expected key=value, got ${JSON.stringify(p)}`);
     raw[p.slice(0, eq)] = p.slice(eq + 1);
   }
-  return { flag: '--scenario', key: 'scenarios.chaos.experiments', raw: [{ kind, at: formatDuration(at), duration: formatDuration(faultMs), params: raw }] };
+  return { flag: '--scenario', key, raw: [{ kind, at: formatDuration(at), duration: formatDuration(faultMs), params: raw }] };
 }
 
 /** The `chaos` command. */

@@ -6,6 +6,7 @@ import { fixturesCommand } from './fixtures.js';
 import { burstCommand } from './burst.js';
 import { sustainedCommand } from './sustained.js';
 import { chaosCommand } from './chaos.js';
+import { e2eCommand } from './e2e.js';
 import { bindCommand } from './bind.js';
 import { discoveryCommand } from './discovery.js';
 import { backpressureCommand } from './backpressure.js';
@@ -17,4 +18,4 @@ import { clusterCommand } from './cluster.js';
 import { burstShardCommand } from './burst-shard.js';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand, clusterCommand, burstShardCommand];
+export const commands: readonly CommandModule[] = [burstCommand, sustainedCommand, chaosCommand, e2eCommand, backpressureCommand, bindCommand, discoveryCommand, cleanupCommand, reportCommand, baselineCommand, analyzeCommand, fixturesCommand, configCommand, sandboxCommand, clusterCommand, burstShardCommand];

@@ -33,7 +33,8 @@ export interface ChartBand {
   label: string;
   /**
    * `fault`: the fault in force; `recovery`: from its revert until the steady state came back (or
-   * the run ended); `quiet`: the sustained scenario's quiet window at rest after the load.
+   * the run ended); `quiet`: the sustained scenario's quiet window at rest after the load; `spike`:
+   * an e2e run's churn spike.
    */
-  kind: 'fault' | 'recovery' | 'quiet';
+  kind: 'fault' | 'recovery' | 'quiet' | 'spike';
 }

@@ -11,11 +11,12 @@
 export const clientScript = String.raw`(function () {
   'use strict';
   var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
-  // Shading of each band kind and its legend entry: a fault (red), its recovery (yellow), the quiet window (grey).
+  // Shading of each band kind and its legend entry: a fault (red), its recovery (yellow), the quiet window (grey), a churn spike (blue).
   var bandStyles = {
     fault: { fill: 'rgba(214,39,40,0.15)', legend: 'fault in force' },
     recovery: { fill: 'rgba(255,187,0,0.15)', legend: 'recovery' },
     quiet: { fill: 'rgba(110,120,135,0.18)', legend: 'quiet window' },
+    spike: { fill: 'rgba(31,119,180,0.12)', legend: 'churn spike' },
   };
   var ninesLabels = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%', '99.9999%', '99.99999%'];
   function fmt(v) {

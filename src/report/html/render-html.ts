@@ -4,6 +4,7 @@
  * result (percentile curves and distributions from the decoded HDR histograms, time series as
  * stored) and embedded as JSON; the inlined uPlot draws it, so the file opens with no network.
  */
+import { phaseLines, timelineColumns, timelineRows } from '../e2e-story.js';
 import { toolVersion } from '../../version.js';
 import { readFigure } from '../../judge/figures.js';
 import { histogramOf } from '../result/index.js';
@@ -243,6 +244,25 @@ function chaosSection(r: RunResult): string {
   return section('chaos', 'Chaos experiments', parts.join('\n'));
 }
 
+/** The e2e story: the headline, the phases, the timeline per interval (the worst one marked). */
+function e2eSection(r: RunResult): string {
+  const s = r.e2e;
+  if (s === undefined) return '';
+  const parts: string[] = [`<ul>${s.headline.map((h) => `<li><strong>${e(h)}</strong></li>`).join('')}</ul>`];
+  parts.push(`<p>${e(`Population: ${s.population.records} records in ${s.population.zones} zones, ${s.population.ready} Ready after ${(s.population.setupMs / 1000).toFixed(1)} s of setup (not measured).`)}</p>`);
+  parts.push(`<h3>Phases</h3><ul>${phaseLines(s).map((p) => `<li>${e(p)}</li>`).join('')}</ul>`);
+  const rows = timelineRows(s).map((row) => row.cells.map((c) => (row.worst ? `<strong>${e(c)}</strong>` : e(c))));
+  parts.push(`<h3>${e(`Timeline, every ${(s.intervalMs / 1000).toFixed(0)} s (the worst interval in bold)`)}</h3>`);
+  parts.push(table(['interval (m:ss)', 'phases', ...timelineColumns.map((c) => c.heading)], rows, timelineColumns.map((_, i) => i + 2)));
+  parts.push(how('operations are counted in the interval of their intended start; each latency p99 comes from an HDR histogram of that interval\'s operations (never an average of percentiles); change→answered is the slowest DNS server\'s first right answer; DNS columns reduce dnsperf\'s per-second series over the interval; the worst interval has the most failures and operations that never took effect, then the slowest p99. The time series below shade the spikes (blue), each fault (red), its recovery (yellow) and the quiet window (grey).'));
+  return section('e2e', 'The story', parts.join('\n'));
+}
+
+/** The e2e run's spikes on the time series' axis (seconds). */
+export function spikeBands(r: RunResult): ChartBand[] {
+  return (r.e2e?.phases ?? []).filter((p) => p.kind === 'spike').map((p) => ({ from: p.fromMs / 1000, to: (p.toMs ?? p.fromMs) / 1000, label: p.label, kind: 'spike' as const }));
+}
+
 /** The backpressure section: the knee with its steps, or the pressure's checks with their evidence, answer first. */
 function backpressureSection(r: RunResult): string {
   const b = r.backpressure;
@@ -268,7 +288,7 @@ function backpressureSection(r: RunResult): string {
 
 function timeSeriesSection(r: RunResult, charts: ChartSpec[]): string {
   const parts: string[] = [];
-  const bands = [...chaosBands(r), ...quietBands(r)];
+  const bands = [...spikeBands(r), ...chaosBands(r), ...quietBands(r)];
   const q = r.quietWindow;
   if (q !== undefined) {
     parts.push(`<p>${e(`The grey band on each chart is the quiet window, ${formatNumber(q.fromMs / 1000)} s to ${formatNumber(q.toMs / 1000)} s: the run's series end before it; what it counted is in the quiet_window_* counters.`)}</p>`);
@@ -402,6 +422,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
   const charts: ChartSpec[] = [];
   const body = [
     overviewSection(r),
+    e2eSection(r),
     verdictSection(r.criteria),
     chaosSection(r),
     backpressureSection(r),
@@ -416,7 +437,7 @@ export function renderHtml(r: RunResult, assets: ChartAssets, options: HtmlRepor
     configSection(r),
   ].join('\n');
   const nav = [
-    ['summary', 'Summary'], ['verdicts', 'Verdicts'], ...(r.chaos === undefined ? [] : [['chaos', 'Chaos']]), ...(r.backpressure === undefined ? [] : [['backpressure', 'Backpressure']]), ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
+    ['summary', 'Summary'], ...(r.e2e === undefined ? [] : [['e2e', 'Story']]), ['verdicts', 'Verdicts'], ...(r.chaos === undefined ? [] : [['chaos', 'Chaos']]), ...(r.backpressure === undefined ? [] : [['backpressure', 'Backpressure']]), ['latencies', 'Latencies'], ['time-series', 'Time series'], ['counters', 'Counts'],
     ['operator', 'Operator'], ['api', 'API'], ['failures', 'Failures'], ['findings', 'Findings'], ['config', 'Config'],
   ].map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const title = `${verdictOf(r).outcome.toUpperCase()}: bindy-loadtest ${m.scenario} ${m.runId}`;

@@ -289,6 +289,34 @@ export interface QuietWindowSpan {
   toMs: number;
 }
 
+/** One phase of an e2e run on the time series' clock (ms since the churn started); `toMs` null: it had not ended when the run did. */
+export interface E2ePhase {
+  kind: 'setup' | 'steady' | 'spike' | 'fault' | 'recovery' | 'quiet';
+  label: string;
+  fromMs: number;
+  toMs: number | null;
+}
+
+/** One interval of an e2e run and its figures (null: nothing measured in it). */
+export interface E2eInterval {
+  index: number;
+  fromMs: number;
+  toMs: number;
+  phases: string[];
+  figures: Record<string, number | null>;
+}
+
+/** The e2e scenario's story: population, phases, the figures per interval, the worst one, the headline. */
+export interface E2eSection {
+  population: { zones: number; records: number; ready: number; setupMs: number };
+  phases: E2ePhase[];
+  intervalMs: number;
+  intervals: E2eInterval[];
+  worst: { index: number; why: string } | null;
+  /** What an operator reads first: did it hold, the worst interval, what broke. */
+  headline: string[];
+}
+
 /** The whole result document. Every section but metadata may be empty. */
 export interface RunResult {
   schemaVersion: typeof resultSchemaVersion;
@@ -312,4 +340,6 @@ export interface RunResult {
   backpressure?: BackpressureSection;
   /** When the sustained scenario's quiet window was (absent when it had none). */
   quietWindow?: QuietWindowSpan;
+  /** The e2e scenario's phases, intervals and headline (absent for other scenarios). */
+  e2e?: E2eSection;
 }
