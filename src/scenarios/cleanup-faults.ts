@@ -35,6 +35,10 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `link ${d.link}`;
     case 'sandbox-process':
       return `part ${d.part}`;
+    case 'chaos-mesh':
+      return `${d.kind} ${d.namespace}/${d.name}`;
+    case 'cluster-native':
+      return `pods ${d.labelSelector} in ${d.namespace}`;
   }
 }
 
