@@ -110,6 +110,9 @@ export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
   return spec.kind === 'kill' || spec.kind === 'pause';
 }
 
+/** What a fault acts on: a link's traffic, or a part's process (a pod or container on a cluster). */
+export type FaultSite = 'link' | 'part';
+
 /** Transport of a link. */
 export type LinkProtocol = 'tcp' | 'udp';
 
