@@ -205,6 +205,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       allowExistingNamespace: o.allowExistingNamespace,
       forRun: true,
       faultProxy: typeof o.scenario.needsFaults === 'function' ? o.scenario.needsFaults(config) : o.scenario.needsFaults === true,
+      runId,
       ...(o.scenario.scoutCluster === undefined ? {} : { scoutCluster: o.scenario.scoutCluster(config) }),
       env: io.env,
       cwd: io.cwd,

@@ -38,7 +38,7 @@ function fakeMechanism(events: string[], failRevert = new Set<string>()): FaultM
 void test('each descriptor is journalled before its fault takes effect', async () => {
   const events: string[] = [];
   const journalled: RevertDescriptor[] = [];
-  const ledger = new FaultLedger({ journal: (d) => void (events.push(`journal ${d.mechanism === 'sandbox-proxy' ? d.link : d.part}`), journalled.push(d)) });
+  const ledger = new FaultLedger({ journal: (d) => void (events.push(`journal ${d.mechanism === 'sandbox-proxy' ? d.link : d.mechanism === 'sandbox-process' ? d.part : d.mechanism}`), journalled.push(d)) });
   const m = fakeMechanism(events);
   const f = await ledger.apply(m, 'tcp', { kind: 'latency', ms: 100 });
   assert.deepEqual(events, ['journal tcp', 'apply tcp']);

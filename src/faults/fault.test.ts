@@ -87,7 +87,15 @@ void test('fault ids are URL- and journal-safe', () => {
 void test('a revert descriptor survives a JSON round trip; a damaged one is refused in one line', () => {
   const d = { mechanism: 'sandbox-proxy', version: 1, controlUrl: 'http://127.0.0.1:1', link: 'dns', faultId: 'f-1', listen: { host: '127.0.0.1', port: 53 }, probe: { kind: 'dns', protocol: 'udp', name: '.', type: 'SOA' } };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(d))), d);
-  assert.throws(() => parseRevertDescriptor({ ...d, mechanism: 'chaos-mesh' }), /unknown mechanism "chaos-mesh"/);
+  assert.throws(() => parseRevertDescriptor({ ...d, mechanism: 'litmus' }), /unknown mechanism "litmus"/);
+  // A cluster's descriptors: the object (or pods) and the API server they live on.
+  const c = { mechanism: 'chaos-mesh', version: 1, server: 'https://k8s:6443', kind: 'NetworkChaos', namespace: 'lt', name: 'lt-r-exp-0' };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(c))), c);
+  assert.throws(() => parseRevertDescriptor({ ...c, kind: 'TimeChaos' }), /kind must be one of NetworkChaos, PodChaos, StressChaos/);
+  assert.throws(() => parseRevertDescriptor({ ...c, server: '' }), /server must be a non-empty string/);
+  const n = { mechanism: 'cluster-native', version: 1, server: 'https://k8s:6443', namespace: 'bindy-system', labelSelector: 'app=bindy', pods: [{ name: 'bindy-1', uid: 'u1' }], readyBefore: 1 };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(n))), n);
+  assert.throws(() => parseRevertDescriptor({ ...n, pods: [{ name: 'bindy-1' }] }), /pods must be an array of \{name, uid\}/);
   assert.throws(() => parseRevertDescriptor({ ...d, faultId: '' }), /faultId must be a non-empty string/);
   assert.throws(() => parseRevertDescriptor({ ...d, listen: 'x' }), /listen must be \{host, port\}/);
   const p = { mechanism: 'sandbox-process', version: 1, home: '/tmp/h', part: 'named', action: 'restart', pids: [42] };

@@ -110,6 +110,9 @@ export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
   return spec.kind === 'kill' || spec.kind === 'pause';
 }
 
+/** What a fault acts on: a link's traffic, or a part's process (a pod or container on a cluster). */
+export type FaultSite = 'link' | 'part';
+
 /** Transport of a link. */
 export type LinkProtocol = 'tcp' | 'udp';
 
@@ -299,8 +302,55 @@ export interface ProcessRevertDescriptor {
   readonly pids: readonly number[];
 }
 
+/** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
+export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
+
+/** Every {@link ChaosMeshKind}. */
+export const chaosMeshKinds: readonly ChaosMeshKind[] = ['NetworkChaos', 'PodChaos', 'StressChaos'];
+
+/**
+ * What a `cleanup` needs to revert a Chaos Mesh experiment after the tool was killed: which object
+ * on which cluster. Deleting it is the revert (Chaos Mesh's finalizer holds the object until every
+ * target is recovered); its `duration` ends it anyway if nobody does.
+ */
+export interface ChaosMeshRevertDescriptor {
+  readonly mechanism: 'chaos-mesh';
+  readonly version: 1;
+  /** The API server it was created on: a revert refuses another one. */
+  readonly server: string;
+  readonly kind: ChaosMeshKind;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * What a `cleanup` needs after a native pod kill on a cluster (no Chaos Mesh): nothing to undo (the
+ * pods' controller replaces them), only to prove it: the pods the selector matched are gone and as
+ * many Ready pods match it again.
+ */
+export interface PodDeleteRevertDescriptor {
+  readonly mechanism: 'cluster-native';
+  readonly version: 1;
+  readonly server: string;
+  readonly namespace: string;
+  /** Label selector of the pods (`a=b,c=d`). */
+  readonly labelSelector: string;
+  /** The pods deleted, by name and uid. */
+  readonly pods: readonly { readonly name: string; readonly uid: string }[];
+  /** Ready pods matching the selector before the kill: the revert waits for as many again. */
+  readonly readyBefore: number;
+}
+
+/** A revert descriptor of a cluster mechanism (needs that cluster's kubeconfig to act). */
+export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
+
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | ClusterRevertDescriptor;
+
+/** True for descriptors of a cluster mechanism. */
+export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
+  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native';
+}
 
 /** What a revert did. */
 export interface RevertOutcome {
@@ -346,6 +396,8 @@ export interface AppliedFault {
 export interface FaultMechanism {
   /** Stable name, also the `mechanism` of its revert descriptors. */
   readonly name: RevertDescriptor['mechanism'];
+  /** The mechanism lifts a fault by itself after `spec.durationMs` (the fault proxy, Chaos Mesh's `duration`): a caller should give one. */
+  readonly deadMan?: boolean;
   /** Why this mechanism cannot apply `spec` to `target` (unknown target, unsupported kind), or undefined when it can. */
   unsupportedReason(target: string, spec: FaultSpec): string | undefined;
   /**
@@ -374,8 +426,25 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (o['mechanism'] !== 'sandbox-proxy' && o['mechanism'] !== 'sandbox-process') return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
+  const nonEmpty = (...keys: string[]): void => {
+    for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
+  };
+  if (o['mechanism'] === 'chaos-mesh') {
+    nonEmpty('server', 'namespace', 'name');
+    if (!(chaosMeshKinds as readonly unknown[]).includes(o['kind'])) return fail(`kind must be one of ${chaosMeshKinds.join(', ')} (got ${describe(o['kind'])})`);
+    return value as ChaosMeshRevertDescriptor;
+  }
+  if (o['mechanism'] === 'cluster-native') {
+    nonEmpty('server', 'namespace', 'labelSelector');
+    const pods = o['pods'];
+    if (!Array.isArray(pods) || !pods.every((p) => typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>)['name'] === 'string' && typeof (p as Record<string, unknown>)['uid'] === 'string')) {
+      return fail('pods must be an array of {name, uid}');
+    }
+    if (!Number.isInteger(o['readyBefore']) || (o['readyBefore'] as number) < 0) return fail('readyBefore must be a non-negative integer');
+    return value as PodDeleteRevertDescriptor;
+  }
   if (o['mechanism'] === 'sandbox-process') {
     if (typeof o['home'] !== 'string' || o['home'] === '') return fail('home must be a non-empty string');
     if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);

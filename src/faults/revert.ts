@@ -1,10 +1,14 @@
 /**
  * @module Reverting a fault from its journalled descriptor alone (what `cleanup` does after the
- * tool was killed): dispatch on the mechanism, revert, then prove it.
+ * tool was killed): dispatch on the mechanism, revert, then prove it. A cluster mechanism's
+ * descriptor needs that cluster's kubeconfig.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { RevertDescriptor, RevertOutcome, RevertProof } from './fault.js';
 import { revertProxyFault, verifyProxyFaultReverted } from './proxy/mechanism.js';
 import { revertProcessFault, verifyProcessFaultReverted } from './process/mechanism.js';
+import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism.js';
+import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -13,8 +17,13 @@ export interface DescriptorRevert {
   readonly proof: RevertProof;
 }
 
+/** Where a revert may act: the cluster's kubeconfig, for the cluster mechanisms. */
+export interface RevertContext {
+  readonly kubeConfig?: KubeConfig;
+}
+
 /** Reverts the fault `descriptor` names (idempotent) and checks it is gone. */
-export async function revertFromDescriptor(descriptor: RevertDescriptor): Promise<DescriptorRevert> {
+export async function revertFromDescriptor(descriptor: RevertDescriptor, context: RevertContext = {}): Promise<DescriptorRevert> {
   switch (descriptor.mechanism) {
     case 'sandbox-proxy': {
       const outcome = await revertProxyFault(descriptor);
@@ -23,6 +32,20 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor): Promis
     case 'sandbox-process': {
       const outcome = await revertProcessFault(descriptor);
       return { descriptor, outcome, proof: await verifyProcessFaultReverted(descriptor) };
+    }
+    case 'chaos-mesh':
+    case 'cluster-native': {
+      const kc = context.kubeConfig;
+      if (kc === undefined) {
+        const why = `reverting it needs the cluster it was made on (${descriptor.server}): run cleanup with --target cluster and its context`;
+        return { descriptor, outcome: { reverted: false, already: false, detail: why }, proof: { reverted: false, checkedAt: new Date().toISOString(), faultCleared: false, evidence: why } };
+      }
+      if (descriptor.mechanism === 'chaos-mesh') {
+        const outcome = await revertChaosMesh(descriptor, kc);
+        return { descriptor, outcome, proof: await verifyChaosMeshReverted(descriptor, kc) };
+      }
+      const outcome = await revertPodDelete(descriptor, kc);
+      return { descriptor, outcome, proof: await verifyPodDeleteReverted(descriptor, kc) };
     }
   }
 }

@@ -22,8 +22,12 @@ export type ApfKind = (typeof apfKinds)[number];
 export const shardJobKinds = ['Job', 'ConfigMap', 'RoleBinding', 'Role', 'ServiceAccount'] as const;
 /** One kind of a sharded run's Job machinery. */
 export type ShardJobKind = (typeof shardJobKinds)[number];
+/** Chaos Mesh experiments a chaos run on a cluster creates (one per fault), and the pods a native kill deletes. */
+export const clusterFaultKinds = ['NetworkChaos', 'PodChaos', 'StressChaos', 'Pod'] as const;
+/** One kind a cluster fault writes. */
+export type ClusterFaultKind = (typeof clusterFaultKinds)[number];
 /** Any kind the tool writes or watches. */
-export type ObjectKind = BindyKind | SourceKind | ApfKind | ShardJobKind;
+export type ObjectKind = BindyKind | SourceKind | ApfKind | ShardJobKind | ClusterFaultKind;
 /**
  * Every kind a run of any scenario may have created, in the order cleanup deletes them (sources
  * first: scout then unpublishes their records). APF kinds are not in it: a run that made them says
@@ -76,6 +80,19 @@ const shardJob: Readonly<Record<ShardJobKind, ResourceInfo>> = {
   ServiceAccount: { kind: 'ServiceAccount', apiVersion: 'v1', prefix: '/api/v1', plural: 'serviceaccounts', namespaced: true, deleteCollection: true },
 };
 
+const chaosMesh = (kind: ClusterFaultKind, plural: string): ResourceInfo => ({ kind, apiVersion: 'chaos-mesh.org/v1alpha1', prefix: '/apis/chaos-mesh.org/v1alpha1', plural, namespaced: true, deleteCollection: true });
+const clusterFault: Readonly<Record<ClusterFaultKind, ResourceInfo>> = {
+  NetworkChaos: chaosMesh('NetworkChaos', 'networkchaos'),
+  PodChaos: chaosMesh('PodChaos', 'podchaos'),
+  StressChaos: chaosMesh('StressChaos', 'stresschaos'),
+  Pod: { kind: 'Pod', apiVersion: 'v1', prefix: '/api/v1', plural: 'pods', namespaced: true, deleteCollection: true },
+};
+
+/** True for the kinds a cluster fault writes. */
+export function isClusterFaultKind(k: string): k is ClusterFaultKind {
+  return (clusterFaultKinds as readonly string[]).includes(k);
+}
+
 /** True for the kinds of a sharded run's Job machinery. */
 export function isShardJobKind(k: string): k is ShardJobKind {
   return (shardJobKinds as readonly string[]).includes(k);
@@ -95,13 +112,14 @@ export function resourceOf(kind: ObjectKind): ResourceInfo {
   if (isSourceKind(kind)) return sources[kind];
   if (isApfKind(kind)) return apf[kind];
   if (isShardJobKind(kind)) return shardJob[kind];
+  if (isClusterFaultKind(kind)) return clusterFault[kind];
   const i = kindInfo[kind];
   return { kind, apiVersion: `${bindyGroup}/${bindyVersion}`, prefix: `/apis/${bindyGroup}/${bindyVersion}`, plural: i.plural, namespaced: i.namespaced, deleteCollection: true };
 }
 
 /** The kind `kind` names, or a UsageError: the client serves only the kinds the tool writes. */
 export function objectKindOf(kind: string): ObjectKind {
-  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) || isShardJobKind(kind) ? (kind as ObjectKind) : undefined;
-  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds, ...shardJobKinds].join(', ')})`);
+  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) || isShardJobKind(kind) || isClusterFaultKind(kind) ? (kind as ObjectKind) : undefined;
+  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds, ...shardJobKinds, ...clusterFaultKinds].join(', ')})`);
   return k;
 }

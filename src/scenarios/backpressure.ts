@@ -427,7 +427,7 @@ export function backpressureUnsupported(target: Target, plan: ScenarioPlan<Backp
   if (p.mode === 'slow-sidecar') {
     const f = target.faults;
     if (f === undefined) return `slow-sidecar needs a fault mechanism on the operator→bindcar path; the ${target.info.kind} target has none here yet (a cluster needs Chaos Mesh, not wired yet)`;
-    return f.unsupportedReason('sandbox-proxy', p.link, p.spec);
+    return f.unsupportedReason('link', p.link, p.spec);
   }
   if (p.mode === 'operator-limits') {
     const m = target.operatorLimits;

@@ -25,11 +25,11 @@ test('each experiment becomes one fault of one mechanism on one target, with its
   ]);
   const plan = planChaos({ config: c, runId: 'chaos-1', interleave: false });
   const f = plan.data?.faults ?? [];
-  assert.deepEqual(f.map((x) => `${x.key} ${x.mechanism} ${x.target} ${x.spec.kind} ${x.atMs} ${x.durationMs} ${x.touchesServing}`), [
-    'exp-0 sandbox-process operator kill 10000 20000 false',
-    'exp-1 sandbox-proxy operator-bind loss 40000 20000 false',
-    'exp-2 sandbox-proxy client-bind latency 70000 10000 true',
-    'exp-3 sandbox-process named kill 90000 10000 true',
+  assert.deepEqual(f.map((x) => `${x.key} ${x.site} ${x.target} ${x.spec.kind} ${x.atMs} ${x.durationMs} ${x.touchesServing}`), [
+    'exp-0 part operator kill 10000 20000 false',
+    'exp-1 link operator-bind loss 40000 20000 false',
+    'exp-2 link client-bind latency 70000 10000 true',
+    'exp-3 part named kill 90000 10000 true',
   ]);
   assert.deepEqual(f[1]?.spec, { kind: 'loss', share: 0.2, direction: 'both' }, 'packet-loss defaults: 20 % on the operator\'s UPDATE path');
   assert.deepEqual(f[2]?.spec, { kind: 'latency', ms: 2000, jitterMs: 100, direction: 'upstream' });

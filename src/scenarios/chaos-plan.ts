@@ -7,7 +7,7 @@
 import { formatDuration, formatRate } from '../config/values.js';
 import type { ChaosExperiment, Config, OnOffAuto } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { describeFault, type FaultSpec, type RevertDescriptor } from '../faults/fault.js';
+import { describeFault, type FaultSite, type FaultSpec } from '../faults/fault.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { planSustained, type SustainedPlanData } from './sustained-plan.js';
 
@@ -16,15 +16,16 @@ export const gapBoundUntouchedMs = 2_000;
 /** DNS gap bound on a server the fault touched (bindy's suite: 120 s). */
 export const gapBoundTouchedMs = 120_000;
 
-/** One experiment as a fault: which mechanism applies what to what, and when. */
+/** One experiment as a fault: what it applies to which link or part, and when (the target picks the mechanism: one plan for both targets). */
 export interface PlannedFault {
   /** `exp-<index>`: the journal's key and the report's. */
   key: string;
   experiment: ChaosExperiment['kind'];
   atMs: number;
   durationMs: number;
-  mechanism: RevertDescriptor['mechanism'];
-  /** A link of the fault proxy or a sandbox part. */
+  /** A link (network faults) or a part (process faults); the target maps it to its mechanism. */
+  site: FaultSite;
+  /** The link or part, by the names both targets know (operator-bind, named…). */
   target: string;
   spec: FaultSpec;
   /** The fault acts on what answers DNS queries (named itself, or the clients' link to it): the looser gap bound applies. */
@@ -46,24 +47,24 @@ export interface ChaosPlanData {
 /** The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has no mechanism for yet. */
 export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'scenarios.chaos.experiments'): PlannedFault {
   const base = { key: `exp-${index}`, experiment: e.kind, atMs: e.at, durationMs: e.duration };
-  const make = (mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec, touchesServing: boolean): PlannedFault => ({
+  const make = (site: FaultSite, target: string, spec: FaultSpec, touchesServing: boolean): PlannedFault => ({
     ...base,
-    mechanism,
+    site,
     target,
     spec,
     touchesServing,
-    text: `${e.kind}: ${describeFault(spec)} on ${mechanism === 'sandbox-proxy' ? `link ${target}` : `part ${target}`}, at ${formatDuration(e.at)} for ${formatDuration(e.duration)}`,
+    text: `${e.kind}: ${describeFault(spec)} on ${site} ${target}, at ${formatDuration(e.at)} for ${formatDuration(e.duration)}`,
   });
   switch (e.kind) {
     case 'operator-kill':
-      return make('sandbox-process', 'operator', { kind: 'kill', signal: e.params.signal }, false);
+      return make('part', 'operator', { kind: 'kill', signal: e.params.signal }, false);
     case 'bind9-crash':
-      return make('sandbox-process', 'named', { kind: 'kill', signal: e.params.signal, ...(e.params.zoneData === 'lose' ? { loseData: true } : {}) }, true);
+      return make('part', 'named', { kind: 'kill', signal: e.params.signal, ...(e.params.zoneData === 'lose' ? { loseData: true } : {}) }, true);
     case 'sidecar-down':
-      return make('sandbox-process', 'sidecar', { kind: 'kill', signal: e.params.signal }, false);
+      return make('part', 'sidecar', { kind: 'kill', signal: e.params.signal }, false);
     case 'sidecar-delay':
       // Added to every bindcar response: latency on the way back from bindcar to the operator.
-      return make('sandbox-proxy', 'operator-sidecar', { kind: 'latency', ms: e.params.delay, direction: 'downstream' }, false);
+      return make('link', 'operator-sidecar', { kind: 'latency', ms: e.params.delay, direction: 'downstream' }, false);
     case 'network-delay':
     case 'packet-loss':
     case 'partition':
@@ -81,16 +82,16 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
 /** The fault of a network experiment on its link (faults on `client-bind` touch what answers queries). */
 function networkFault(
   e: Extract<ChaosExperiment, { kind: 'network-delay' | 'packet-loss' | 'partition' }>,
-  make: (mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec, touchesServing: boolean) => PlannedFault,
+  make: (site: FaultSite, target: string, spec: FaultSpec, touchesServing: boolean) => PlannedFault,
 ): PlannedFault {
   const touches = e.params.link === 'client-bind';
   switch (e.kind) {
     case 'network-delay':
-      return make('sandbox-proxy', e.params.link, { kind: 'latency', ms: e.params.latency, ...(e.params.jitter > 0 ? { jitterMs: e.params.jitter } : {}), direction: 'upstream' }, touches);
+      return make('link', e.params.link, { kind: 'latency', ms: e.params.latency, ...(e.params.jitter > 0 ? { jitterMs: e.params.jitter } : {}), direction: 'upstream' }, touches);
     case 'packet-loss':
-      return make('sandbox-proxy', e.params.link, { kind: 'loss', share: e.params.loss, direction: 'both' }, touches);
+      return make('link', e.params.link, { kind: 'loss', share: e.params.loss, direction: 'both' }, touches);
     case 'partition':
-      return make('sandbox-proxy', e.params.link, { kind: 'partition' }, touches);
+      return make('link', e.params.link, { kind: 'partition' }, touches);
   }
 }
 
@@ -105,7 +106,7 @@ export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenario
       const a = sorted[i];
       const b = sorted[k];
       if (a === undefined || b === undefined) continue;
-      const sameTarget = a.mechanism === b.mechanism && a.target === b.target;
+      const sameTarget = a.site === b.site && a.target === b.target;
       if (sameTarget && b.atMs < a.atMs + a.durationMs) {
         throw new UsageError(`${where}: ${a.key} (${a.text}) and ${b.key} (${b.text}) overlap on ${a.target}; one fault per target at a time`);
       }

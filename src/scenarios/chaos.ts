@@ -177,8 +177,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       notes.push(`${f.key} ${f.text}: not run (${timelineStop.signal.aborted ? 'the load stopped first' : 'the run was interrupted'})`);
       return;
     }
-    const mechanism = faults?.mechanisms[f.mechanism];
-    if (mechanism === undefined) throw new Error(`${f.key}: the target has no ${f.mechanism} mechanism (checked before the run)`);
+    const mechanism = faults?.mechanismFor(f.site, f.target);
+    if (mechanism === undefined) throw new Error(`${f.key}: the target has no mechanism for the ${f.site} ${f.target} (checked before the run)`);
     const before = await look(null).catch(() => null);
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
     if (loadEndedMono !== null) notes.push(`${f.key} started after the background load had ended (the previous experiment was still converging): it ran without load`);
@@ -188,8 +188,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const appliedMono = performance.now();
     let applied: AppliedFault;
     try {
-      // A network fault carries a dead-man switch (the proxy lifts it by itself); a process fault has none (nothing outlives the tool to end it).
-      const spec = f.mechanism === 'sandbox-proxy' ? { ...f.spec, durationMs: f.durationMs + data.convergeBoundMs } : f.spec;
+      // Where the mechanism has a dead-man switch (the fault proxy, Chaos Mesh's duration) the fault carries one; a sandbox process fault has none (nothing outlives the tool to end it).
+      const spec = mechanism.deadMan === true ? { ...f.spec, durationMs: f.durationMs + data.convergeBoundMs } : f.spec;
       applied = await ledger.apply(mechanism, f.target, spec);
       keys.set(applied, f.key);
     } catch (e) {
@@ -197,11 +197,11 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       const journalled: RevertDescriptor | null = applyingDescriptor;
       let undone = 'nothing was journalled, so nothing was applied';
       if (journalled !== null) {
-        const r = await revertFromDescriptor(journalled).catch((re: unknown) => ({ outcome: { reverted: false, already: false, detail: message(re) }, proof: { reverted: false, evidence: message(re) } }));
+        const r = await revertFromDescriptor(journalled, { kubeConfig: ctx.target.kubeConfig }).catch((re: unknown) => ({ outcome: { reverted: false, already: false, detail: message(re) }, proof: { reverted: false, evidence: message(re) } }));
         if (r.proof.reverted) ctx.journal.appendFaultReverted(f.key);
         undone = r.proof.reverted ? `reverted from its descriptor: ${r.proof.evidence}` : `NOT proven reverted: ${r.proof.evidence}`;
       }
-      experiments.push(failedExperiment(f, `could not apply: ${message(e)}; ${undone}`, journalled === null || !undone.startsWith('NOT')));
+      experiments.push(failedExperiment(f, mechanism.name, `could not apply: ${message(e)}; ${undone}`, journalled === null || !undone.startsWith('NOT')));
       return;
     }
     let minReady = before?.ready ?? null;
@@ -264,7 +264,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     experiments.push({
       key: f.key,
       kind: f.experiment,
-      mechanism: f.mechanism,
+      mechanism: mechanism.name,
       target: f.target,
       description: f.text,
       plannedAtMs: f.atMs,
@@ -394,8 +394,8 @@ function aborted(signals: readonly AbortSignal[]): boolean {
 }
 
 /** An experiment whose fault could not be applied: it fails, with what became of anything it did. */
-function failedExperiment(f: PlannedFault, why: string, reverted: boolean): ChaosExperimentResult {
-  return { key: f.key, kind: f.experiment, mechanism: f.mechanism, target: f.target, description: f.text, plannedAtMs: f.atMs, startedLateMs: 0, heldMs: 0, revertMs: 0, reverted, revertProof: why, before: null, during: null, convergenceMs: null, invariants: [inv('fault applied', 0, 1, '==', '', why)] };
+function failedExperiment(f: PlannedFault, mechanism: string, why: string, reverted: boolean): ChaosExperimentResult {
+  return { key: f.key, kind: f.experiment, mechanism, target: f.target, description: f.text, plannedAtMs: f.atMs, startedLateMs: 0, heldMs: 0, revertMs: 0, reverted, revertProof: why, before: null, during: null, convergenceMs: null, invariants: [inv('fault applied', 0, 1, '==', '', why)] };
 }
 
 /** Every invariant of every experiment held, the end state is clean, and the background load went through. */
@@ -441,7 +441,7 @@ export function chaosUnsupported(target: Target, plan: ScenarioPlan<ChaosPlanDat
     return 'scenarios.chaos.dnsLoad is on but the target names no DNS server reachable from here (set it to auto or off)';
   }
   for (const p of plan.data?.faults ?? []) {
-    const why = f.unsupportedReason(p.mechanism, p.target, p.spec);
+    const why = f.unsupportedReason(p.site, p.target, p.spec);
     if (why !== undefined) return `${p.key} (${p.text}): ${why}`;
   }
   return undefined;

@@ -24,6 +24,8 @@ export interface FaultCleanupLine {
 export interface FaultCleanupDeps {
   isAlive(pid: number): boolean;
   revert(d: RevertDescriptor): Promise<DescriptorRevert>;
+  /** Faults left for another pass (a cluster's, until its kubeconfig is at hand): no line, untouched. */
+  skip?(d: RevertDescriptor): boolean;
   /** Tells the journal of `runId` that `key` is reverted. */
   markReverted(journal: JournalFile, key: string): void;
 }
@@ -35,6 +37,10 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `link ${d.link}`;
     case 'sandbox-process':
       return `part ${d.part}`;
+    case 'chaos-mesh':
+      return `${d.kind} ${d.namespace}/${d.name}`;
+    case 'cluster-native':
+      return `pods ${d.labelSelector} in ${d.namespace}`;
   }
 }
 
@@ -43,6 +49,7 @@ export async function revertJournalFaults(journals: readonly JournalFile[], deps
   const out: FaultCleanupLine[] = [];
   for (const j of journals) {
     for (const f of j.faults) {
+      if (deps.skip?.(f.descriptor) === true) continue;
       const base = { runId: j.runId, key: f.key, what: faultTargetText(f.descriptor) };
       if (deps.isAlive(f.ownerPid)) {
         out.push({ ...base, outcome: 'owner alive', detail: `run ${j.runId} (pid ${f.ownerPid}) is still running and reverts its own faults` });

@@ -87,7 +87,7 @@ test('the plan: population, spikes and faults planned from the config; the sandb
   assert.equal(d.load.durationMs, 600_000);
   // 2/s for 9 minutes and 8/s for 1 minute.
   assert.equal(plan.total, 2 * 540 + 8 * 60);
-  assert.deepEqual(d.faults.map((f) => `${f.key} ${f.mechanism} ${f.target} ${f.atMs}`), ['exp-0 sandbox-process operator 120000']);
+  assert.deepEqual(d.faults.map((f) => `${f.key} ${f.site} ${f.target} ${f.atMs}`), ['exp-0 part operator 120000']);
   assert.deepEqual(plan.kinds, ['DNSZone', ...recordKinds.filter((k) => d.load.recordKinds.includes(k))]);
   assert.ok(plan.describe.some((l) => l.includes('spikes') && l.includes('5m')), plan.describe.join('\n'));
 });

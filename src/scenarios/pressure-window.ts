@@ -87,8 +87,8 @@ export interface PressureContext {
 /** Applies the pressure (journalled first); throws with what was undone when it cannot. */
 export async function applyPressure(p: PlannedPressure, c: PressureContext): Promise<AppliedPressure> {
   if (p.mode === 'slow-sidecar') {
-    const mechanism = c.target.faults?.mechanisms['sandbox-proxy'];
-    if (mechanism === undefined) throw new Error('the target has no fault proxy (checked before the run)');
+    const mechanism = c.target.faults?.mechanismFor('link', p.link);
+    if (mechanism === undefined) throw new Error(`the target has no fault mechanism on the link ${p.link} (checked before the run)`);
     const ledger = new FaultLedger({ journal: (descriptor) => c.journal.appendFaultApplying(pressureKey, descriptor) });
     const applied: AppliedFault = await ledger.apply(mechanism, p.link, { ...p.spec, durationMs: c.deadManMs });
     return {

@@ -22,6 +22,11 @@ import type { ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
+import { ChaosMeshMechanism } from '../faults/chaos-mesh/mechanism.js';
+import { NativeClusterFaults } from '../faults/native/pod-delete.js';
+import type { ClusterSiteFacts } from '../faults/chaos-mesh/sites.js';
+import { chaosCapability, gatherChaosFacts } from './cluster/chaos-facts.js';
+import type { OperatorFact } from './cluster/cluster-facts.js';
 
 /** How to prove each sandbox link answers again after a fault (any answer counts). */
 const linkProbes: Readonly<Record<string, ProbeSpec>> = {
@@ -46,8 +51,9 @@ function sandboxFaults(state: SandboxState, home: string): TargetFaults {
   return {
     mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes },
     ...(client === undefined ? {} : { clientDnsServers: [{ ...client, name: 'primary-0' }] }),
-    unsupportedReason(mechanism, target, spec) {
-      if (mechanism === 'sandbox-process') return processes.unsupportedReason(target, spec);
+    mechanismFor: (site) => (site === 'part' ? processes : proxy),
+    unsupportedReason(site, target, spec) {
+      if (site === 'part') return processes.unsupportedReason(target, spec);
       if (proxy === undefined) {
         return 'the running sandbox has no fault proxy: stop it (bindy-loadtest sandbox down) and let the run start its own, or start it with `bindy-loadtest sandbox up --faults --detach`';
       }
@@ -67,8 +73,10 @@ export interface OpenTargetOptions {
   allowExistingNamespace: boolean;
   /** False for commands that only clean up: the bindy checks are skipped, and no sandbox is started. */
   forRun: boolean;
-  /** A sandbox started for the run gets the fault proxy on every link (the chaos scenario). */
+  /** The run injects faults (the chaos scenario): a sandbox started for it gets the fault proxy on every link; a cluster's fault mechanism is found (Chaos Mesh, or the native fallback). */
   faultProxy?: boolean;
+  /** The run's id: a cluster's fault objects carry it (needed with `faultProxy` on a cluster). */
+  runId?: string;
   /** A sandbox started for the run runs the scout twin under this cluster name (the discovery scenario). */
   scoutCluster?: string;
   env: NodeJS.ProcessEnv;
@@ -176,6 +184,28 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
   );
 }
 
+/**
+ * A cluster's fault mechanism: Chaos Mesh when its CRDs are served, else native pod deletes (kills
+ * of whole pods only); what it can run is said once, before any load.
+ */
+async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, operator: OperatorFact | null, runId: string, onProgress?: (line: string) => void): Promise<TargetFaults> {
+  const chaos = await gatherChaosFacts(kubeConfig, config.namespace);
+  const facts: ClusterSiteFacts = {
+    operator: operator === null ? null : { namespace: operator.namespace, labels: operator.podLabels !== undefined && Object.keys(operator.podLabels).length > 0 ? operator.podLabels : { app: 'bindy' } },
+    namespace: config.namespace,
+    clusterName: config.fixtures.clusterName,
+    apiServerAddresses: chaos.apiServerAddresses,
+  };
+  const capability = chaosCapability(chaos);
+  onProgress?.(`faults: ${capability.text}`);
+  const mechanism = capability.mechanism === 'chaos-mesh' ? new ChaosMeshMechanism({ kubeConfig, namespace: config.namespace, runId, facts }) : new NativeClusterFaults({ kubeConfig, facts });
+  return {
+    mechanisms: { [mechanism.name]: mechanism },
+    mechanismFor: () => mechanism,
+    unsupportedReason: (_site, target, spec) => mechanism.unsupportedReason(target, spec),
+  };
+}
+
 async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Promise<Target> {
   const kubeconfigPath = resolve(o.cwd, config.kubeconfig ?? join(homedir(), '.kube', 'config'));
   const client = o.kubeConfig !== undefined ? new KubeClient({ kubeConfig: o.kubeConfig }) : new KubeClient({ kubeconfigPath, ...(config.context === undefined ? {} : { context: config.context }) });
@@ -184,6 +214,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
   let version = '';
   let operatorIdentity: OperatorIdentity | undefined;
   let operatorLimits: OperatorLimitsMechanism | undefined;
+  let faults: TargetFaults | undefined;
   if (o.forRun) {
     const facts = await gatherClusterFacts(kubeConfig, { namespace: config.namespace, clusterName: config.fixtures.clusterName });
     assertPreflight(
@@ -202,6 +233,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
       operatorIdentity = serviceAccountIdentity(facts.operator.namespace, facts.operator.serviceAccountName);
       operatorLimits = new DeploymentOperatorLimits(kubeConfig, { namespace: facts.operator.namespace, name: facts.operator.name });
     }
+    if (o.faultProxy === true && o.runId !== undefined) faults = await clusterFaults(kubeConfig, config, facts.operator, o.runId, o.onProgress);
   } else {
     // Commands that only clean up skip the bindy preflight but still need an API server that answers.
     await assertApiReachable(kubeConfig);
@@ -223,6 +255,7 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     close: () => Promise.resolve(),
     ...(operatorIdentity === undefined ? {} : { operatorIdentity }),
     ...(operatorLimits === undefined ? {} : { operatorLimits }),
+    ...(faults === undefined ? {} : { faults }),
   };
 }
 

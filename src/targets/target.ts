@@ -2,7 +2,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TargetInfo } from '../report/result/index.js';
 import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
-import type { FaultMechanism, FaultSpec, RevertDescriptor } from '../faults/fault.js';
+import type { FaultMechanism, FaultSite, FaultSpec, RevertDescriptor } from '../faults/fault.js';
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
 
 /** A DNS server the scenarios may query (BIND9). */
@@ -77,8 +77,10 @@ export interface TargetFaults {
   readonly mechanisms: Partial<Record<RevertDescriptor['mechanism'], FaultMechanism>>;
   /** Where clients reach the DNS servers through a link faults act on (UDP only), in `dnsServers`' order: the DNS gap is measured there. */
   readonly clientDnsServers?: readonly DnsServer[];
-  /** Why `spec` cannot be applied to `target` through `mechanism` here (with how to make it possible), or undefined when it can. */
-  unsupportedReason(mechanism: RevertDescriptor['mechanism'], target: string, spec: FaultSpec): string | undefined;
+  /** The mechanism that acts on the link or part `target` here (sandbox: the fault proxy or the supervisor; cluster: Chaos Mesh, or the native fallback). */
+  mechanismFor(site: FaultSite, target: string): FaultMechanism | undefined;
+  /** Why `spec` cannot be applied to the link or part `target` here (with how to make it possible), or undefined when it can. */
+  unsupportedReason(site: FaultSite, target: string, spec: FaultSpec): string | undefined;
 }
 
 /**

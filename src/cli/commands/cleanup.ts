@@ -5,6 +5,7 @@ import { InterruptedError, TargetNotReadyError, UsageError } from '../../errors.
 import { parseDuration } from '../../config/values.js';
 import { Journal, readJournals, removeJournalIfSettled } from '../../observe/journal.js';
 import { revertFromDescriptor } from '../../faults/revert.js';
+import { isClusterDescriptor } from '../../faults/fault.js';
 import { restoreJournalChanges, revertJournalFaults } from '../../scenarios/cleanup-faults.js';
 import { restoreFromDescriptor } from '../../faults/limits/restore.js';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -63,7 +64,8 @@ export const cleanupCommand: CommandModule = {
         const output = resolve(ctx.io.cwd, config.output);
         const journalDir = join(output, 'journal');
         const stoppedSandboxes = await stopOrphanedSandboxes(journalDir, target, output, ctx.io);
-        const faultsLeft = await revertLeftFaults(journalDir, target, ctx.io);
+        // A sandbox's faults first (they need no API server); a cluster's once its kubeconfig is open.
+        const faultsLeft = await revertLeftFaults(journalDir, target, ctx.io, undefined);
         let opened: Target;
         try {
           opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
@@ -84,6 +86,7 @@ export const cleanupCommand: CommandModule = {
           const op = state?.parts.find((p) => p.name === 'operator');
           return op === undefined ? 'not running' : isAlive(op.pid) ? 'running' : 'not running';
         };
+        if (config.target === 'cluster') faultsLeft.push(...(await revertLeftFaults(journalDir, target, ctx.io, opened.kubeConfig)));
         // Before any object is deleted: a starved operator would clear finalizers slowly.
         const changesLeft = await restoreLeftChanges(journalDir, target, ctx.io, config.target === 'cluster' ? opened.kubeConfig : undefined);
         const operator = await operatorState();
@@ -141,13 +144,17 @@ function removeEmptyResultDir(output: string, journalPath: string): void {
   }
 }
 
-/** Reverts the faults dead runs (of `target`) left in force, one line each; what could not be reverted, as text. */
-async function revertLeftFaults(journalDir: string, target: CleanupTarget, io: CliIo): Promise<string[]> {
+/**
+ * Reverts the faults dead runs (of `target`) left in force, one line each; what could not be
+ * reverted, as text. Without a kubeconfig only the sandbox's faults; with one only the cluster's.
+ */
+async function revertLeftFaults(journalDir: string, target: CleanupTarget, io: CliIo, kubeConfig: KubeConfig | undefined): Promise<string[]> {
   const journals = readJournals(journalDir).filter((j) => ('all' in target || j.runId === target.runId) && j.faults.length > 0);
   if (journals.length === 0) return [];
   const lines = await revertJournalFaults(journals, {
     isAlive,
-    revert: revertFromDescriptor,
+    skip: (d) => isClusterDescriptor(d) !== (kubeConfig !== undefined),
+    revert: (d) => revertFromDescriptor(d, kubeConfig === undefined ? {} : { kubeConfig }),
     markReverted: (j, key) => {
       const journal = new Journal(journalDir, j.runId);
       journal.appendFaultReverted(key);

@@ -66,6 +66,7 @@ export interface ProxyFaultMechanismOptions {
 /** The sandbox fault proxy behind the one fault interface. */
 export class ProxyFaultMechanism implements FaultMechanism {
   readonly name = 'sandbox-proxy' as const;
+  readonly deadMan = true;
   readonly #client: ProxyControlClient;
   readonly #links: ReadonlyMap<string, KnownLink>;
 

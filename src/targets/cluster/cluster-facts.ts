@@ -22,6 +22,8 @@ export interface OperatorFact {
   imageIds: string[];
   /** The pod template's `serviceAccountName` (`default` when unset, as Kubernetes runs the pod): whom the operator's requests authenticate as. */
   serviceAccountName: string;
+  /** The labels of its pods (the Deployment's `spec.selector.matchLabels`): how a fault selects them. */
+  podLabels?: Record<string, string>;
 }
 
 /** The Bind9Cluster the zones select, as found. */
@@ -74,6 +76,7 @@ export function operatorFact(d: V1Deployment): OperatorFact {
     images: (d.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '').filter((i) => i !== ''),
     imageIds: [],
     serviceAccountName: d.spec?.template.spec?.serviceAccountName ?? d.spec?.template.spec?.serviceAccount ?? 'default',
+    podLabels: { ...(d.spec?.selector.matchLabels ?? {}) },
   };
 }
 

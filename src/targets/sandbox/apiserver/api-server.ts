@@ -3,6 +3,7 @@
  * HTTP listener on 127.0.0.1 second. Serves discovery, health, metrics and the resources of a
  * Registry with bearer-token auth, watch streams and injectable faults.
  */
+import { apiextensionsGroup, apiextensionsResources, establishedStatus, resourcesOfCrd } from './crd-registration.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -230,7 +231,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const registry = new Registry({
     store,
     ...(options.eventTtlMs === undefined ? {} : { eventTtlMs: options.eventTtlMs }),
-    resources: options.resources ?? [...coreResources(), ...flowcontrolResources(), ...bindyResources()],
+    resources: options.resources ?? [...apiextensionsResources(), ...coreResources(), ...flowcontrolResources(), ...bindyResources()],
     ...(options.now ? { now: options.now } : {}),
     ...(options.namespaceCleanupDelayMs === undefined ? {} : { namespaceCleanupDelayMs: options.namespaceCleanupDelayMs }),
   });
@@ -259,7 +260,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     sendJson(sink, e.status.code, e.status, e.headers);
   }
 
-  // The v2 document never changes for a server (its resources are fixed): built once, on first use.
+  // The v2 document changes only when a CRD is established or deleted: built on first use after that.
   let v2Json: string | undefined;
   let v2Proto: Buffer | undefined;
   function sendOpenApiV2(ex: Exchange, sink: Sink): void {
@@ -279,6 +280,11 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
 
   // v3 documents, by path, likewise built once (every kubectl invocation asks for them).
   const v3Docs = new Map<string, unknown>();
+  serveCustomResources(registry, () => {
+    v2Json = undefined;
+    v2Proto = undefined;
+    v3Docs.clear();
+  });
   function openApiV3(path: string, build: () => unknown): unknown {
     let doc = v3Docs.get(path);
     if (doc === undefined) {
@@ -765,4 +771,34 @@ function startFlowControl(registry: Registry, metrics: ApiServerMetrics, o: NonN
   });
   for (const def of [fsDef, plDef]) registry.store.watch(resourceKey(def), registry.store.rv, () => fc.invalidate());
   return fc;
+}
+
+/**
+ * Serves every CRD written to `registry` (created, or its spec changed) and stops serving a
+ * deleted one, as kube-apiserver's apiextensions controllers do; the status (NamesAccepted,
+ * Established) is written just after the write that made the CRD, so a client waiting for
+ * Established sees it in a MODIFIED event. `changed` drops what was built from the old set.
+ */
+function serveCustomResources(registry: Registry, changed: () => void): void {
+  const def = registry.resource(apiextensionsGroup, 'v1', 'customresourcedefinitions');
+  if (def === undefined) return;
+  registry.store.watch(resourceKey(def), registry.store.rv, (e) => {
+    const crd = e.object;
+    const spec = crd.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
+    if (e.type === 'DELETED') {
+      registry.removeResources(String(spec?.group), String(spec?.names?.plural));
+      changed();
+      return;
+    }
+    // A status write changes no spec: nothing to serve anew.
+    if (e.prev !== undefined && JSON.stringify(e.prev.spec) === JSON.stringify(crd.spec)) return;
+    registry.addResources(resourcesOfCrd(crd));
+    changed();
+    // After the fan-out of this write (a write from inside a listener would reorder events).
+    queueMicrotask(() => {
+      const now = registry.store.get(resourceKey(def), undefined, crd.metadata.name);
+      if (now === undefined || now.metadata.uid !== crd.metadata.uid) return;
+      registry.update(def, undefined, now.metadata.name, { ...now, status: establishedStatus(now, new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')) }, { subresource: 'status', fieldManager: 'kube-apiserver' });
+    });
+  });
 }

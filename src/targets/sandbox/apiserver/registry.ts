@@ -142,7 +142,7 @@ function specPart(o: JsonObject): JsonObject {
 export class Registry {
   readonly store: Store;
   private readonly byPath = new Map<string, ResourceDefinition>();
-  private readonly namespacedKeys: string[];
+  private namespacedKeys: string[];
   private readonly now: () => Date;
   private readonly cleanupDelayMs: number;
   readonly namespaces: ResourceDefinition;
@@ -203,6 +203,34 @@ export class Registry {
   /** The resource served at `group/version/plural`, or undefined. */
   resource(group: string, version: string, plural: string): ResourceDefinition | undefined {
     return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  /**
+   * Serves `defs` from now on (a CRD established at runtime); a version already served by a
+   * built-in resource is left alone (returned), as kube-apiserver never lets a CRD shadow one.
+   */
+  addResources(defs: readonly ResourceDefinition[]): ResourceDefinition[] {
+    const clashes: ResourceDefinition[] = [];
+    for (const d of defs) {
+      const path = `${d.group}/${d.version}/${d.plural}`;
+      const old = this.byPath.get(path);
+      if (old !== undefined && !old.custom) {
+        clashes.push(d);
+        continue;
+      }
+      this.byPath.set(path, d);
+    }
+    this.namespacedKeys = [...new Set([...this.byPath.values()].filter((r) => r.namespaced).map(resourceKey))];
+    return clashes;
+  }
+
+  /** Stops serving every version of `group/plural` and deletes its objects (watchers see them DELETED), as when its CRD is deleted. */
+  removeResources(group: string, plural: string): void {
+    const gone = [...this.byPath.entries()].filter(([, d]) => d.custom && d.group === group && d.plural === plural);
+    const first = gone[0]?.[1];
+    if (first !== undefined) for (const o of this.store.list(resourceKey(first))) this.store.remove(resourceKey(first), o);
+    for (const [path] of gone) this.byPath.delete(path);
+    this.namespacedKeys = [...new Set([...this.byPath.values()].filter((r) => r.namespaced).map(resourceKey))];
   }
 
   /** Every served resource. */
