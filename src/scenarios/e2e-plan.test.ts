@@ -110,3 +110,11 @@ test('the production profile: one hour, a population of thousands, spikes and th
   assert.equal(d.faults.length, 3);
   assert.deepEqual(c.suite, ['e2e']);
 });
+
+test('examples/production.yaml loads and plans the hour it documents', async () => {
+  const r = await resolveConfig({ cwd: process.cwd(), configFile: 'examples/production.yaml' });
+  const plan = planE2e({ config: r.config, runId: 'e2e-1', interleave: false });
+  assert.equal(plan.data?.load.durationMs, 3_600_000);
+  assert.equal(plan.data?.faults.length, 3);
+  assert.equal(r.config.profile, 'production');
+});
