@@ -196,7 +196,7 @@ test('stopStarting stops new creates, lets those in flight finish, and releases 
 
 test('rate series: creates by response time and Ready by first Ready, only for objects this run created', () => {
   const rec = (created: number | null, ready: number | null): TrackedObject => ({
-    uid: `u${created}-${ready}`, kind: 'ARecord', namespace: 'ns', name: 'n', key: 'k', firstSeenMs: 0,
+    uid: `u${created}-${ready}`, kind: 'ARecord', namespace: 'ns', name: 'n', key: 'k', firstSeenMs: 0, firstStatusMs: null,
     created: created === null ? null : { intendedStart: created - 5, sent: created - 2, received: created, generation: 1 },
     readyMs: ready, readyObservedBy: ready === null ? null : 'watch', lastCondition: null, readyWithoutObservedGeneration: false, deletedMs: null, deletedObservedBy: null,
   });

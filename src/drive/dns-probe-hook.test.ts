@@ -29,6 +29,7 @@ function tracked(kind: string, name: string, readyMs: number | null): TrackedObj
     name,
     key: `${kind}/ns/${name}`,
     firstSeenMs: 0,
+    firstStatusMs: null,
     created: { intendedStart: 0, sent: 0, received: 1, generation: 1 },
     readyMs,
     readyObservedBy: readyMs === null ? null : 'watch',

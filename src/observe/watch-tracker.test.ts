@@ -185,3 +185,36 @@ test('an exception inside the tracker\'s own event handling is reported as an er
     await sb.close();
   }
 });
+
+test('the first status the watch sees is the operator observing the object: one status-seen event, at the first write', async () => {
+  const sb = await startSandbox();
+  const tracker = new WatchTracker({ client: sb.client, kinds: ['ARecord'], namespace: ns, labelSelector: `${runIdLabel}=rs` });
+  const seen: TrackerEvent[] = [];
+  tracker.on((e) => {
+    if (e.type === 'status-seen') seen.push(e);
+  });
+  try {
+    await sb.namespace(ns);
+    await tracker.start();
+    const r = await sb.client.create(aRecord('obs', ns, 'rs'));
+    assert.ok(r.ok);
+    const patch = (status: Record<string, unknown>): Promise<unknown> =>
+      sb.server.request({ method: 'PATCH', path: `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/arecords/obs/status`, headers: { 'content-type': 'application/merge-patch+json' }, body: { status } });
+    const firstSeen = new Promise<void>((resolve) => tracker.on((e) => void (e.type === 'status-seen' && resolve())));
+    // The create alone carries no status: nothing is observed until the first status write.
+    const before = performance.now();
+    assert.equal(seen.length, 0);
+    await patch({ zone: 'zone-0.example.com' });
+    await firstSeen;
+    const first = tracker.records()[0]?.firstStatusMs ?? 0;
+    assert.ok(first >= before);
+    await patch({ observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'ReconcileSucceeded' }] });
+    assert.equal(await tracker.waitUntil((t) => t.records()[0]?.lastCondition?.status === 'True', 5000), 'met');
+    assert.equal(tracker.records()[0]?.firstStatusMs, first, 'later status writes do not move it');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.type === 'status-seen' ? seen[0].key : '', objectKeyOf('ARecord', ns, 'obs'));
+  } finally {
+    tracker.stop();
+    await sb.close();
+  }
+});

@@ -30,6 +30,8 @@ export interface TrackedObject {
   key: string;
   /** First sighting by a watch event or list; null when only the create response is known. */
   firstSeenMs: number | null;
+  /** First sighting with a status (the operator wrote one: it has observed the object); null until then. */
+  firstStatusMs: number | null;
   /** Our create, when this run created the object and its response arrived. */
   created: CreateInfo | null;
   /** First event with Ready=True at observedGeneration ≥ created.generation. */
@@ -122,7 +124,16 @@ export interface TrackerErrorEvent {
 }
 
 /** Every event the tracker emits. */
-export type TrackerEvent = ReadyEvent | ConditionEvent | DeletedEvent | ResyncEvent | WatchRestartEvent | TrackerErrorEvent;
+/** An object was seen with a status for the first time: the operator has observed it. */
+export interface StatusSeenEvent {
+  type: 'status-seen';
+  uid: string;
+  key: string;
+  kind: string;
+  atMs: number;
+}
+
+export type TrackerEvent = ReadyEvent | ConditionEvent | DeletedEvent | StatusSeenEvent | ResyncEvent | WatchRestartEvent | TrackerErrorEvent;
 
 /** Listener of tracker events; called synchronously, in order. */
 export type TrackerListener = (e: TrackerEvent) => void;
@@ -457,6 +468,7 @@ export class WatchTracker {
       name,
       key,
       firstSeenMs: null,
+      firstStatusMs: null,
       created: null,
       readyMs: null,
       readyObservedBy: null,
@@ -487,6 +499,10 @@ export class WatchTracker {
     if (type === 'DELETED') {
       out.deleted = this.#markDeleted(rec, atMs, by);
       return out;
+    }
+    if (rec.firstStatusMs === null && isRecord(obj.status) && Object.keys(obj.status).length > 0) {
+      rec.firstStatusMs = atMs;
+      this.#emit({ type: 'status-seen', uid, key: rec.key, kind: rec.kind, atMs });
     }
     const cond = conditionOf(obj, this.#readyType);
     if (cond !== null && !sameCondition(rec.lastCondition, cond)) {

@@ -66,11 +66,11 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     );
   }
   // e2e: each change's stages (Ready, then answered by DNS), per operation type.
-  const stages = r.e2e === undefined ? [] : ['create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
+  const stages = r.e2e === undefined ? [] : ['create_to_observed', 'create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
   for (const name of ['dns_query', ...stages, 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
-    lines.push(`  ${name.padEnd(name.startsWith('discovery_') || name.includes('resolvable') || name.includes('from_dns') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
+    lines.push(`  ${name.padEnd(name.startsWith('discovery_') || name.includes('resolvable') || name.includes('from_dns') || name.includes('observed') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
   }
   for (const v of r.criteria) {
     const observed = v.observed === null ? 'not measured' : formatWithUnit(v.observed, v.unit);

@@ -12,7 +12,8 @@ import type { OperationEvent } from '../drive/sustained-session.js';
 import type { ProbeRecord } from '../observe/dns-prober.js';
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { summariseIntervals, worstInterval, type IntervalOperation, type IntervalPhase } from '../measure/interval-summary.js';
-import type { E2ePhase, E2eSection, RunResult } from '../report/result/index.js';
+import { latencyResult, type E2ePhase, type E2eSection, type LatencyResult, type RunResult } from '../report/result/index.js';
+import { createLatencyHistogram } from '../measure/index.js';
 import { chaosUnsupported, driveUnderFaults, verifyChaos } from './chaos.js';
 import { dnsProbeSettings } from './dns-probe-plan.js';
 import { planE2e, populationStream, type E2ePlanData } from './e2e-plan.js';
@@ -21,7 +22,7 @@ import type { Target } from '../targets/target.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 /** One measured operation as the e2e drive follows it (times on the client's monotonic clock). */
-interface FollowedOperation {
+export interface FollowedOperation {
   type: OperationEvent['type'];
   intendedMs: number;
   doneMs: number | null;
@@ -39,6 +40,21 @@ function resolvableByOperation(records: readonly ProbeRecord[]): Map<string, num
     out.set(opKey(r.key, r.intendedStartMs), all ? Math.max(...r.servers.map((s) => (s.matchedMs ?? 0) - r.intendedStartMs)) : null);
   }
   return out;
+}
+
+/** Create → the first watch event showing a status (the operator's first write: it observed the object), per create; null when none was seen. */
+export function createToObserved(followed: ReadonlyMap<string, FollowedOperation>, statusSeen: ReadonlyMap<string, number>): LatencyResult | null {
+  const h = createLatencyHistogram();
+  for (const [k, f] of followed) {
+    if (f.type !== 'create') continue;
+    const at = statusSeen.get(k.slice(0, k.lastIndexOf('@')));
+    if (at !== undefined) h.record(Math.max(0, at - f.intendedMs) * 1000);
+  }
+  if (h.count === 0) return null;
+  return latencyResult(
+    h,
+    "create → the first watch event showing any status on the object (the operator's first status write: it has observed the object; bindy 0.6.2 writes the zone reference first, then Ready), timed by the local monotonic clock on receipt, minus the operation's intended start",
+  );
 }
 
 /** The run's phases on the series' clock: spikes (planned), faults and their recoveries (as they happened), the quiet window. */
@@ -112,6 +128,8 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
   const settings = data.dnsProbe === null ? null : dnsProbeSettings(data.dnsProbe, ctx.target.dnsServers);
   const probe = settings !== null && 'settings' in settings ? new SustainedProbeHook(settings.settings, plan.namespace, () => ctx.client.now(), d.timeoutMs) : null;
   const followed = new Map<string, FollowedOperation>();
+  // First status the watch saw per object: the operator has observed it (names are never reused within a run).
+  const statusSeen = new Map<string, number>();
   let probeRecords: ProbeRecord[] = [];
   let measuredStartMs = 0;
   let setupMs = 0;
@@ -120,6 +138,9 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
   try {
     const outcome = await driveUnderFaults(ctx, plan, data, {
       records: probe === null ? stream : probe.wrap(stream),
+      onEvent: (e) => {
+        if (e.type === 'status-seen' && !statusSeen.has(e.key)) statusSeen.set(e.key, e.atMs);
+      },
       onOperation: (e) => {
         probe?.onOperation(e);
         const k = opKey(e.key, e.intendedMs);
@@ -157,6 +178,8 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
         }
       },
     });
+    const observed = createToObserved(followed, statusSeen);
+    if (observed !== null) outcome.latencies['create_to_observed'] = observed;
     const resolvable = resolvableByOperation(probeRecords);
     const operations: IntervalOperation[] = [...followed].map(([k, f]) => ({
       type: f.type,
