@@ -88,11 +88,14 @@ export class SustainedProbeHook {
     } finally {
       this.#prober.stop();
     }
-    // Operations replaced by a newer one on the same key count too (each was timed until replaced).
-    const records = this.#prober.records();
-    // The prober lists replaced operations first; those never answered by every server were cut short.
-    const latestCount = new Set(records.map((r) => r.key)).size;
-    const replaced = records.slice(0, records.length - latestCount).filter((r) => r.servers.some((x) => x.matchedMs === null)).length;
+    // The prober lists operations replaced by a newer one on their record first. One DNS answered
+    // before it was replaced counts; one cut short says nothing about DNS (its record's newer state is
+    // what the operator now serves), so it is left out of the measurement and counted apart.
+    const all = this.#prober.records();
+    const replacedCount = all.length - new Set(all.map((r) => r.key)).size;
+    const cutShort = all.slice(0, replacedCount).filter((r) => r.servers.some((x) => x.matchedMs === null));
+    const cut = new Set(cutShort);
+    const records = all.filter((r) => !cut.has(r));
     const s = this.#settings;
     const measurement = measureProbe({
       records,
@@ -110,8 +113,13 @@ export class SustainedProbeHook {
     if (wait === 'timeout') {
       measurement.notes.push(`the wait for DNS answers ended at the probe timeout (${Math.round(s.timeoutMs / 1000)} s) with operations that took effect not answered right by every server (see ready_but_not_served and served_wrong_data)`);
     }
-    if (replaced > 0) {
-      measurement.notes.push(`${replaced} operations were replaced by a newer operation on the same record before DNS answered them; each is timed until then (given up)`);
+    measurement.counters['dns_changes_superseded'] = {
+      value: cutShort.length,
+      unit: 'operations',
+      description: 'changes not yet answered by every DNS server when a newer change of the same record replaced them: left out of the DNS figures (the newer one is timed)',
+    };
+    if (cutShort.length > 0) {
+      measurement.notes.push(`${cutShort.length} changes were replaced by a newer change of the same record before every DNS server answered them: the newer one is timed, they are left out of the DNS figures (dns_changes_superseded)`);
     }
     return { measurement, wait, records };
   }
