@@ -19,6 +19,7 @@ const badFlags: [string, string[], RegExp][] = [
   ['a leak without a time unit', ['--leak', '30'], /^bindy-loadtest: --leak: expected a memory rate like 30Mi\/m, 1800Mi\/h or 512Ki\/s, got '30'$/],
   ['a crash after 0 reconciles', ['--crash-after', '0'], /^bindy-loadtest: --crash-after: expected a positive integer, got '0'$/],
   ['a capacity of 0', ['--capacity', '0/s'], /^bindy-loadtest: --capacity: expected a rate like 50\/s/],
+  ['a bindcar retry budget without a unit', ['--bindcar-retry-budget', '10'], /^bindy-loadtest: --bindcar-retry-budget: expected a duration like 90s, 30m or 1h, got '10'$/],
 ];
 
 for (const [what, args, expected] of badFlags) {
@@ -37,6 +38,7 @@ test('sandbox.operator.* with a bad value in the file → one line naming file, 
     ['leak', '30', /leak\.yaml:3: sandbox\.operator\.leak: expected a memory rate like 30Mi\/m/],
     ['crashAfter', '-1', /leak\.yaml:3: sandbox\.operator\.crashAfter: expected a positive integer, got -1/],
     ['capacity', 'fast', /leak\.yaml:3: sandbox\.operator\.capacity: expected a rate like 50\/s/],
+    ['bindcarRetryBudget', 'soon', /leak\.yaml:3: sandbox\.operator\.bindcarRetryBudget: expected a duration like 90s, 30m or 1h/],
   ] as const) {
     await writeFile(join(dir, 'leak.yaml'), `sandbox:\n  operator:\n    ${key}: ${value}\n`);
     const r = await runCli(['--config', 'leak.yaml', 'config', 'show'], { cwd: dir });

@@ -238,6 +238,7 @@ export const configSpec: f.Section = f.section({
       leak: f.leakRate('injected memory leak of the twin: 30Mi/m (real memory, capped at 1 GiB); absent: none'),
       crashAfter: f.integer('the twin exits non-zero, like a crash, after this many reconciles; absent: never', 1),
       capacity: f.rate('the twin reconciles at most this many objects per second (a known throughput ceiling); absent: no cap'),
+      bindcarRetryBudget: f.duration('the twin gives up a failing bindcar call after this long: 10s (e.g. a zone deleted before it reached BIND9, whose freeze answers 500); absent: bindy\'s 120s'),
     }),
     apiserver: f.section({
       requestLatency: f.duration('added to every resource request after its API Priority and Fairness admission, standing for etcd (the twin answers in microseconds otherwise): 5ms'),

@@ -410,6 +410,8 @@ export interface SandboxConfig {
     crashAfter?: number;
     /** Throughput ceiling: reconciles per second across every worker; absent = no cap. */
     capacity?: number;
+    /** How long a failing bindcar call is retried, ms; absent = bindy's budget (120 s). */
+    bindcarRetryBudget?: number;
   };
   apiserver: {
     /** Added to every resource request after its APF admission (a seat is held meanwhile), ms; 0 = none. */

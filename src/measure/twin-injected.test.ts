@@ -11,4 +11,5 @@ test('the injected tunables the twin exposes become one note; none, no note', ()
     `operator twin injected (its /metrics, ${twinInjectedMetricName}): memory leak 30 MiB/min (1800 MiB/h); capacity 5 reconciles/s; capacity burst 5; crash after 100 reconciles; error rate 5 %`,
   );
   assert.equal(twinInjectedNote([{ name: 'bindy_firestoned_io_reconciliations_total', labels: {}, value: 3 }]), null);
+  assert.equal(twinInjectedNote([s('bindcar_retry_budget_ms', 10_000)]), `operator twin injected (its /metrics, ${twinInjectedMetricName}): bindcar retry budget 10 s (bindy's: 120 s)`);
 });

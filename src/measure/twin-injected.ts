@@ -18,6 +18,7 @@ const describe: Readonly<Record<string, (v: number) => string>> = {
   capacity_burst: (v) => `capacity burst ${v}`,
   error_rate: (v) => `error rate ${Math.round(v * 1e6) / 1e4} %`,
   reconcile_delay_ms: (v) => `reconcile delay ${v} ms`,
+  bindcar_retry_budget_ms: (v) => `bindcar retry budget ${v / 1000} s (bindy's: 120 s)`,
 };
 
 /** `operator twin injected: memory leak 30 MiB/min (1800 MiB/h); …`, or null when the scrape names nothing injected (bindy itself, or a twin with every tunable off). */

@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { bindyKinds } from '../../model/kinds.js';
 import { parseDistribution, parsePercentage, parseRate, type Distribution } from '../../config/index.js';
-import { formatLeakRate, formatRate, parseInteger, parseLeakRate } from '../../config/values.js';
+import { formatDuration, formatLeakRate, formatRate, parseDuration, parseInteger, parseLeakRate } from '../../config/values.js';
 import { leakCapBytes } from '../../targets/sandbox/operator/memory-leak.js';
 import { capacityBurst } from '../../targets/sandbox/operator/token-bucket.js';
+import { bindcarBackoff, withRetryBudget } from '../../targets/sandbox/operator/backoff.js';
 import { parseKeyFile } from '../../targets/sandbox/bind9/tsig-key.js';
 import type { CliContext } from '../command-module.js';
 import { waitForStopSignal } from '../signals.js';
@@ -23,6 +24,9 @@ Examples:
   $ bindy-loadtest sandbox start operator … --leak 30Mi/m --capacity 5/s --crash-after 500
       ground truths: RSS grows 30 MiB a minute (stops at 1 GiB), at most 5 reconciles a second,
       exit 101 (as a Rust panic does) when the 500th reconcile is done
+  $ bindy-loadtest sandbox start operator … --bindcar-retry-budget 10s
+      a failing bindcar call (a zone deleted before it reached BIND9: freeze answers 500) gives
+      up after 10 s instead of bindy's 120 s; reported as injected
 `;
 
 /** Exit code of the injected crash: what a panicking Rust program (bindy) exits with. */
@@ -55,6 +59,7 @@ interface OperatorPartOptions {
   leak?: string;
   crashAfter?: string;
   capacity?: string;
+  bindcarRetryBudget?: string;
   leaderElection: boolean;
   leaseNamespace: string;
   watchNamespace?: string;
@@ -76,6 +81,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .option('--leak <rate>', 'injected memory leak: real memory kept at e.g. 30Mi/m (stops at 1 GiB)')
     .option('--crash-after <n>', `exit ${injectedCrashExitCode} (a crash) when the nth reconcile is done`)
     .option('--capacity <rate>', 'at most this many reconciles start per second, every kind together, e.g. 5/s (burst: one second\'s worth)')
+    .option('--bindcar-retry-budget <d>', `no new attempt of a failing bindcar call starts after this long, e.g. 10s (default: bindy's ${formatDuration(bindcarBackoff.maxElapsedMs)})`)
     .option('--no-leader-election', 'do not take the bindy-leader Lease')
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
     .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
@@ -101,6 +107,10 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       if (crashAfter !== undefined && !crashAfter.ok) throw new UsageError(`--crash-after: ${crashAfter.message}`);
       const capacity = o.capacity === undefined ? undefined : parseRate(o.capacity);
       if (capacity !== undefined && !capacity.ok) throw new UsageError(`--capacity: ${capacity.message}`);
+      const retryBudget = o.bindcarRetryBudget === undefined ? undefined : parseDuration(o.bindcarRetryBudget);
+      if (retryBudget !== undefined && !retryBudget.ok) throw new UsageError(`--bindcar-retry-budget: ${retryBudget.message}`);
+      // bindy's own budget given explicitly is no change: nothing injected, nothing reported.
+      const budget = retryBudget?.ok === true && retryBudget.value !== bindcarBackoff.maxElapsedMs ? retryBudget.value : undefined;
       const log = (line: string): void => {
         ctx.io.stderr(`${new Date().toISOString()} operator twin: ${line}\n`);
       };
@@ -108,6 +118,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(leak?.ok === true ? [`leak ${formatLeakRate(leak.value)} (stops at ${leakCapBytes / 1048576} MiB)`] : []),
         ...(crashAfter?.ok === true ? [`crash (exit ${injectedCrashExitCode}) after ${crashAfter.value} reconciles`] : []),
         ...(capacity?.ok === true ? [`capacity ${formatRate(capacity.value)} (burst ${capacityBurst(capacity.value)})`] : []),
+        ...(budget === undefined ? [] : [`bindcar retry budget ${formatDuration(budget)} (bindy's: ${formatDuration(bindcarBackoff.maxElapsedMs)})`]),
       ];
       if (injected.length > 0) log(`injected: ${injected.join('; ')}`);
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
@@ -148,6 +159,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
             }
           : {}),
         ...(capacity?.ok === true ? { capacity: capacity.value } : {}),
+        ...(budget === undefined ? {} : { backoff: withRetryBudget(bindcarBackoff, budget) }),
       });
       announce(ctx, { metricsUrl: running.metricsUrl });
       const why = await Promise.race([waitForStopSignal().then(() => 'stop' as const), leadershipLost.then(() => 'lost' as const)]);

@@ -14,6 +14,15 @@ export interface BackoffPolicy {
 /** bindy's bindcar backoff (TARGET.md). */
 export const bindcarBackoff: BackoffPolicy = { initialMs: 50, multiplier: 2, maxDelayMs: 10_000, jitter: 0.1, maxElapsedMs: 120_000 };
 
+/**
+ * bindy's policy with another retry budget (`--bindcar-retry-budget`): only the give-up point moves,
+ * so a call fails the same way, sooner. Tests use it to shorten the wait on a zone that never
+ * reached BIND9 (freeze answers 500 for the whole budget); the twin reports it as injected.
+ */
+export function withRetryBudget(policy: BackoffPolicy, maxElapsedMs: number): BackoffPolicy {
+  return { ...policy, maxElapsedMs };
+}
+
 /** Delay before retry number `retry` (0-based), with `random` uniform in [0, 1). */
 export function backoffDelay(policy: BackoffPolicy, retry: number, random: number): number {
   const base = Math.min(policy.initialMs * policy.multiplier ** retry, policy.maxDelayMs);

@@ -16,7 +16,8 @@ export interface OperatorMetrics {
   /**
    * The twin's own (not bindy's): what was injected, one row per tunable that is on, so a scrape and
    * a report can say what the ground truth was (`leak_mib_per_minute`, `crash_after_reconciles`,
-   * `capacity_reconciles_per_second`, `capacity_burst`, `error_rate`, `reconcile_delay_ms`).
+   * `capacity_reconciles_per_second`, `capacity_burst`, `error_rate`, `reconcile_delay_ms`,
+   * `bindcar_retry_budget_ms` when it is not bindy's 120 s).
    */
   readonly injected: Gauge<'tunable'>;
   /** The twin's own: bytes the injected leak holds now. */

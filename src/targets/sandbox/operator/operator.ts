@@ -149,13 +149,17 @@ export function createOperator(options: OperatorOptions): Operator {
     metrics.injected.labels('capacity_burst').set(limiter.burst);
   }
   if (errorRate > 0) metrics.injected.labels('error_rate').set(errorRate);
+  const backoff = options.backoff ?? bindcarBackoff;
+  // A retry budget other than bindy's changes how long a failing bindcar call holds a reconcile (a
+  // zone's finalizer above all): a result must say it was not bindy's.
+  if (backoff.maxElapsedMs !== bindcarBackoff.maxElapsedMs) metrics.injected.labels('bindcar_retry_budget_ms').set(backoff.maxElapsedMs);
   if (typeof options.reconcileDelay === 'number' && options.reconcileDelay > 0) metrics.injected.labels('reconcile_delay_ms').set(options.reconcileDelay);
   metrics.leakedBytes.set(0);
   const ctx: ReconcileContext = {
     api,
     caches,
     dns: { host: options.dns.host, port: options.dns.port, tsig: options.dns.tsig, ...(options.dns.timeoutMs === undefined ? {} : { timeoutMs: options.dns.timeoutMs }), ...(options.dns.transport === undefined ? {} : { transport: options.dns.transport }) },
-    sidecar: createSidecarClient(options.sidecar, options.backoff ?? bindcarBackoff),
+    sidecar: createSidecarClient(options.sidecar, backoff),
     now: options.now ?? (() => new Date()),
     enqueue: (key, delay) => queue.add(key, delay),
     signal: abort.signal,

@@ -5,7 +5,7 @@ import { selectInstances, selectRecords, instanceRole } from './selection.js';
 import { recordRrset, recordHash, ownerName } from './rrset.js';
 import { recordStatus, zoneConditions, rfc3339, recordMessages } from './conditions.js';
 import { clusterInstances } from './cluster-instances.js';
-import { backoffDelay, bindcarBackoff, retryWithBackoff } from './backoff.js';
+import { backoffDelay, bindcarBackoff, retryWithBackoff, withRetryBudget } from './backoff.js';
 import type { BindyObject } from './objects.js';
 import { injectedDelayMs } from './injected-delay.js';
 import { instanceEntries } from './reconcile-zone.js';
@@ -149,6 +149,19 @@ test('backoff: 50 ms doubling, ±10 % jitter, capped at 10 s; gives up past 120 
   attempts = 0;
   await assert.rejects(retryWithBackoff(() => { attempts++; return Promise.reject(new Error('400')); }, () => false, bindcarBackoff, env));
   assert.equal(attempts, 1, 'a non-retryable error is thrown at once');
+});
+
+test('a shorter bindcar retry budget moves only the give-up point: same delays, fewer attempts', async () => {
+  const short = withRetryBudget(bindcarBackoff, 10_000);
+  assert.deepEqual({ ...short, maxElapsedMs: bindcarBackoff.maxElapsedMs }, bindcarBackoff, 'delays, cap and jitter are bindy\'s');
+  assert.equal(bindcarBackoff.maxElapsedMs, 120_000, 'bindy\'s own budget is untouched');
+  let clock = 0;
+  let attempts = 0;
+  const env = { now: () => clock, sleep: (ms: number) => { clock += ms; return Promise.resolve(); }, random: () => 0.5 };
+  await assert.rejects(retryWithBackoff(() => { attempts++; return Promise.reject(new Error('500')); }, () => true, short, env), /500/);
+  // 50+100+…+3200 = 6350 ms; the next delay (6400 ms) would start past 10 s: 1 + 7 retries.
+  assert.equal(clock, 6350);
+  assert.equal(attempts, 8);
 });
 
 test('the injected reconcile delay applies to the listed kinds only (all when none are listed); a sampled one is clamped at 0', () => {

@@ -32,14 +32,16 @@ test('the injected faults become operator arguments; bad values are one error ea
       { flag: 'file', key: 'sandbox.operator.leak', raw: '1800Mi/h' },
       { flag: 'file', key: 'sandbox.operator.crashAfter', raw: '500' },
       { flag: 'file', key: 'sandbox.operator.capacity', raw: '300/m' },
+      { flag: 'file', key: 'sandbox.operator.bindcarRetryBudget', raw: '10s' },
     ],
   });
   const args = operatorArgsOf(tuned.config);
   assert.equal(args[args.indexOf('--leak') + 1], '30Mi/m');
   assert.equal(args[args.indexOf('--crash-after') + 1], '500');
   assert.equal(args[args.indexOf('--capacity') + 1], '5/s');
+  assert.equal(args[args.indexOf('--bindcar-retry-budget') + 1], '10s');
   const plain = await resolveConfig({ cwd: process.cwd() });
-  for (const flag of ['--leak', '--crash-after', '--capacity']) assert.ok(!operatorArgsOf(plain.config).includes(flag), `${flag} is off by default`);
+  for (const flag of ['--leak', '--crash-after', '--capacity', '--bindcar-retry-budget']) assert.ok(!operatorArgsOf(plain.config).includes(flag), `${flag} is off by default`);
   await assert.rejects(
     resolveConfig({
       cwd: process.cwd(),

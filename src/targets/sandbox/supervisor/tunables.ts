@@ -1,10 +1,10 @@
 /** @module The configuration's `sandbox` section as the arguments of the parts it tunes (pure). */
 import type { Config } from '../../../config/index.js';
-import { formatDistribution, formatLeakRate, formatPercentage, formatRate } from '../../../config/values.js';
+import { formatDistribution, formatDuration, formatLeakRate, formatPercentage, formatRate } from '../../../config/values.js';
 import { bindyKinds } from '../../../model/kinds.js';
 import { defaultConfig } from '../../../config/defaults.js';
 
-/** `sandbox start operator` arguments for `sandbox.operator` (workers, reconcile delay, error rate, leak, crash, capacity). */
+/** `sandbox start operator` arguments for `sandbox.operator` (workers, reconcile delay, error rate, leak, crash, capacity, bindcar retry budget). */
 export function operatorArgsOf(config: Readonly<Config>): string[] {
   const op = config.sandbox.operator;
   return [
@@ -16,6 +16,7 @@ export function operatorArgsOf(config: Readonly<Config>): string[] {
     ...(op.leak === undefined ? [] : ['--leak', formatLeakRate(op.leak)]),
     ...(op.crashAfter === undefined ? [] : ['--crash-after', String(op.crashAfter)]),
     ...(op.capacity === undefined ? [] : ['--capacity', formatRate(op.capacity)]),
+    ...(op.bindcarRetryBudget === undefined ? [] : ['--bindcar-retry-budget', formatDuration(op.bindcarRetryBudget)]),
   ];
 }
 
