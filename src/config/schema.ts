@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, maxSandboxSecondaries, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -214,6 +214,7 @@ export const configSpec: f.Section = f.section({
     }),
   }),
   sandbox: f.section({
+    secondaries: f.integerBetween('secondary BIND9 servers the sandbox runs (each a named and a bindcar twin; zones get them as bindy 0.6.2 configures secondaries); 0: none', 0, maxSandboxSecondaries),
     operator: f.section({
       workers: f.integer('concurrent reconciles', 1),
       reconcileDelay: f.distribution('added to every reconcile: 300ms or uniform(200ms,400ms)'),

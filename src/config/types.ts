@@ -361,8 +361,13 @@ export interface CriteriaConfig {
 /** The sidecar twin's rate limiter: off, or a token bucket. */
 export type RateLimitConfig = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
 
+/** The most secondary BIND9 servers a sandbox runs. */
+export const maxSandboxSecondaries = 3;
+
 /** Tunables of the sandbox twin. */
 export interface SandboxConfig {
+  /** Secondary BIND9 servers (each a named with its bindcar twin), 0..{@link maxSandboxSecondaries}. */
+  secondaries: number;
   operator: {
     /** Concurrent reconciles. */
     workers: number;
