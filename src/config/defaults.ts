@@ -64,6 +64,7 @@ export const defaultConfig: Config = deepFreeze({
       stepDuration: 60_000,
     },
     bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4, zones: 5, records: 500, kinds: defaultKinds, maxOutstanding: 100, queryTimeout: 5000, timeout: 300_000 },
+    transfer: { kind: 'transfer', zones: 2, records: 20, rate: 5, duration: 20_000, changeTimeout: 30_000, timeout: 120_000 },
   },
   // 500 queries/s is a few per cent of what one named answers on loopback, so probing never becomes the load.
   probe: { rate: 500, inFlight: 64, timeout: 60_000, maxInterval: 1000 },

@@ -183,6 +183,17 @@ export const configSpec: f.Section = f.section({
       },
       { constants: { kind: 'bind' } },
     ),
+    transfer: f.section(
+      {
+        zones: f.integer('DNSZones the run creates (served by the primary and every secondary)', 1),
+        records: f.integer('ARecords the run creates (spread over the zones), then changes', 1),
+        rate: f.rate('record changes per second, through the operator'),
+        duration: f.duration('how long changes are started'),
+        changeTimeout: f.duration('a change not answered by a server within this long of its intended start counts as never seen there'),
+        timeout: f.duration('wait for the created records to be Ready and answered by every server before changing them'),
+      },
+      { constants: { kind: 'transfer' } },
+    ),
   }),
   probe: f.section({
     servers: f.hostPorts('DNS servers the prober asks (default: the target\'s BIND9 servers)'),
