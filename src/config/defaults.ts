@@ -87,7 +87,7 @@ export const defaultConfig: Config = deepFreeze({
   // 10 minutes: shorter phases are dominated by the process's warm-up (heap growth, JIT), not a leak.
   judge: { memoryGrowthMinimum: { duration: 600_000, samples: 10 } },
   sandbox: {
-    secondaries: 1,
+    secondaries: 0,
     operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0, republishOnZoneRecreate: false },
     apiserver: { requestLatency: 0, eventTtl: 3_600_000 },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },

@@ -24,10 +24,10 @@ import { parseDuration } from '../../config/values.js';
 const upHelp = `
 Examples:
   $ bindy-loadtest sandbox up
-      start named, the API server, the bindcar twin and the operator twin, and (sandbox.secondaries,
-      default 1) a secondary named with its own bindcar twin; Ctrl-C stops them all
-  $ bindy-loadtest sandbox up --secondaries 0
-      no secondary: the primary alone
+      start named, the API server, the bindcar twin and the operator twin; Ctrl-C stops them all
+  $ bindy-loadtest sandbox up --secondaries 1 --detach
+      also a secondary: its own named and bindcar twin, a secondary instance in the Bind9Cluster,
+      zones transferred to it as bindy configures them (NOTIFY + IXFR; sandbox.secondaries)
   $ bindy-loadtest sandbox up --detach --json
       start in the background and print {kubeconfig, dns, sidecar, metrics} as one JSON object
   $ export KUBECONFIG=$(bindy-loadtest sandbox up --detach --json | jq -r .kubeconfig)
