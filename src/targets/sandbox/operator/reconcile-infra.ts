@@ -73,7 +73,8 @@ export async function reconcileInstance(ctx: ReconcileContext, namespace: string
   let healthy = false;
   let why = '';
   // A primary is the one local named; a secondary is the server of its index, if the sandbox runs one.
-  const server = instanceRole(instance) === 'secondary' ? secondaryServerOf(ctx, instance)?.dns : ctx.primaryTransfer ?? ctx.dns;
+  // (A primary is asked where the operator sends its UPDATEs, as before: a fault on that path shows here too.)
+  const server = instanceRole(instance) === 'secondary' ? secondaryServerOf(ctx, instance)?.dns : ctx.dns;
   try {
     if (server === undefined) throw new Error('no BIND9 server runs for this secondary instance (sandbox.secondaries)');
     // Any answer (REFUSED included: `version none`) proves named is up and serving.
