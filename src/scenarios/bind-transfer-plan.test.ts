@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/defaults.js';
 import type { Config } from '../config/index.js';
 import { changedIp, planBindTransfer, transferChanges, type TransferRecord } from './bind-transfer-plan.js';
+import type { Target } from '../targets/target.js';
 import { changeFigures, serialDifference, serialLag, statsDelta, transferStatsOf } from './bind-transfer-figures.js';
 
 const records: TransferRecord[] = [
@@ -78,4 +79,13 @@ void test('BIND9 9.18 statistics: nsstats transfer counters, the run zones\' Xfr
   assert.deepEqual(a, { axfrRequests: 3, ixfrRequests: 10, transfersDone: 13, transfersRejected: 1, xfrSuccess: 4, xfrFail: 1 });
   assert.deepEqual(transferStatsOf(undefined, null, new Set()), { axfrRequests: 0, ixfrRequests: 0, transfersDone: 0, transfersRejected: 0, xfrSuccess: 0, xfrFail: 0 });
   assert.deepEqual(statsDelta(a, { ...a, ixfrRequests: 15, xfrSuccess: 9 }), { axfrRequests: 0, ixfrRequests: 5, transfersDone: 0, transfersRejected: 0, xfrSuccess: 5, xfrFail: 0 });
+});
+
+void test('bind transfer refuses, before any load, a target without a secondary, and says how to get one', async () => {
+  const { bindTransferScenario } = await import('./bind-transfer.js');
+  const withServers = (dnsServers: Target['dnsServers']): Target => ({ dnsServers }) as Target;
+  assert.equal(bindTransferScenario.checkTarget(withServers([{ host: '127.0.0.1', port: 1, name: 'primary-0', role: 'primary' }, { host: '127.0.0.1', port: 2, name: 'secondary-0', role: 'secondary' }])), undefined);
+  assert.match(bindTransferScenario.checkTarget(withServers([{ host: '127.0.0.1', port: 1, name: 'primary-0', role: 'primary' }])) ?? '', /no secondary.*--secondaries 1/);
+  assert.match(bindTransferScenario.checkTarget(withServers([])) ?? '', /sandbox only/);
+  assert.equal(bindTransferScenario.minSecondaries, 1, 'a sandbox started for it runs a secondary');
 });
