@@ -120,16 +120,18 @@ export function serialLag(samples: readonly SerialSample[], servers: readonly Ro
   return { points, max, lagging };
 }
 
-/** The transfer counters BIND9's statistics channel keeps (9.18 JSON, `/json/v1/server` and `/json/v1/zones`). */
+/** The transfer counters BIND9 9.18's statistics channel keeps (JSON, `/json/v1/server` and `/json/v1/zones`). */
 export interface TransferStats {
-  /** The server's nsstats: AXFR and IXFR requests it answered, transfers done, refused. */
-  axfrRequests: number;
-  ixfrRequests: number;
-  transfersDone: number;
-  transfersRejected: number;
-  /** Its zone statistics of the given zones: incoming transfers that succeeded and that failed (a secondary's). */
+  /** As a secondary (server-wide `zonestats`): AXFR and IXFR requests it sent, transfers in that succeeded and failed, NOTIFYs received. */
+  axfrRequested: number;
+  ixfrRequested: number;
   xfrSuccess: number;
   xfrFail: number;
+  notifyIn: number;
+  /** As a primary: NOTIFYs sent (`zonestats`), transfers served of the given zones (their `XfrReqDone`), requests refused (`nsstats` `XfrRej`). */
+  notifyOut: number;
+  transfersServed: number;
+  transfersRejected: number;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -141,49 +143,39 @@ function numberAt(o: unknown, key: string): number {
   return typeof v === 'number' ? v : 0;
 }
 
-/** Sums every numeric `key` anywhere under `v`. */
-function sumKey(v: unknown, key: string): number {
-  if (Array.isArray(v)) return v.reduce((a: number, x) => a + sumKey(x, key), 0);
-  if (!isObject(v)) return 0;
-  return Object.entries(v).reduce((a, [k, x]) => a + (k === key && typeof x === 'number' ? x : sumKey(x, key)), 0);
-}
-
 /**
- * The transfer counters from BIND9's JSON statistics: `server` is `/json/v1/server` (nsstats:
- * `AXFRReqv4`+`AXFRReqv6`, `IXFRReqv4`+`IXFRReqv6`, `XfrReqDone`, `XfrRej`), `zones` is
- * `/json/v1/zones` (the listed zones' `XfrSuccess`, `XfrFail`, which need `zone-statistics yes`).
+ * The transfer counters from BIND9's JSON statistics: `server` is `/json/v1/server` (its
+ * `zonestats` are server-wide: the sandbox's servers hold the run's zones only), `zones` is
+ * `/json/v1/zones` (with `zone-statistics yes`, each zone's `rcodes` has `XfrReqDone`).
  */
 export function transferStatsOf(server: unknown, zones: unknown, zoneNames: ReadonlySet<string>): TransferStats {
+  const zs = isObject(server) ? server['zonestats'] : undefined;
   const ns = isObject(server) ? server['nsstats'] : undefined;
-  let xfrSuccess = 0;
-  let xfrFail = 0;
+  const two = (k: string): number => numberAt(zs, `${k}v4`) + numberAt(zs, `${k}v6`);
+  let transfersServed = 0;
   const views = isObject(zones) && isObject(zones['views']) ? Object.values(zones['views']) : [];
   for (const view of views) {
     const list = isObject(view) && Array.isArray(view['zones']) ? view['zones'] : [];
     for (const z of list) {
       if (!isObject(z) || typeof z['name'] !== 'string' || !zoneNames.has(z['name'])) continue;
-      xfrSuccess += sumKey(z, 'XfrSuccess');
-      xfrFail += sumKey(z, 'XfrFail');
+      transfersServed += numberAt(z['rcodes'], 'XfrReqDone');
     }
   }
   return {
-    axfrRequests: numberAt(ns, 'AXFRReqv4') + numberAt(ns, 'AXFRReqv6'),
-    ixfrRequests: numberAt(ns, 'IXFRReqv4') + numberAt(ns, 'IXFRReqv6'),
-    transfersDone: numberAt(ns, 'XfrReqDone'),
+    axfrRequested: two('AXFRReq'),
+    ixfrRequested: two('IXFRReq'),
+    xfrSuccess: numberAt(zs, 'XfrSuccess'),
+    xfrFail: numberAt(zs, 'XfrFail'),
+    notifyIn: two('NotifyIn'),
+    notifyOut: two('NotifyOut'),
+    transfersServed,
     transfersRejected: numberAt(ns, 'XfrRej'),
-    xfrSuccess,
-    xfrFail,
   };
 }
 
 /** `after − before`, field by field (a restarted server's counters start again: a negative delta is kept as it is). */
 export function statsDelta(before: TransferStats, after: TransferStats): TransferStats {
-  return {
-    axfrRequests: after.axfrRequests - before.axfrRequests,
-    ixfrRequests: after.ixfrRequests - before.ixfrRequests,
-    transfersDone: after.transfersDone - before.transfersDone,
-    transfersRejected: after.transfersRejected - before.transfersRejected,
-    xfrSuccess: after.xfrSuccess - before.xfrSuccess,
-    xfrFail: after.xfrFail - before.xfrFail,
-  };
+  const out = { ...after };
+  for (const k of Object.keys(out) as (keyof TransferStats)[]) out[k] = after[k] - before[k];
+  return out;
 }

@@ -72,13 +72,16 @@ void test('serial lag: RFC 1982 differences, the worst secondary and zone per sa
   assert.deepEqual(lag, { points: [{ t: 0, value: 0 }, { t: 500, value: 2 }, { t: 1000, value: 0 }], max: 2, lagging: 1 });
 });
 
-void test('BIND9 9.18 statistics: nsstats transfer counters, the run zones\' XfrSuccess/XfrFail, and their deltas', () => {
-  const server = { nsstats: { AXFRReqv4: 3, IXFRReqv4: 10, XfrReqDone: 13, XfrRej: 1 } };
-  const zones = { views: { _default: { zones: [{ name: 'a.test', zonestats: { XfrSuccess: 4, XfrFail: 1 } }, { name: 'other.test', zonestats: { XfrSuccess: 99 } }] } } };
-  const a = transferStatsOf(server, zones, new Set(['a.test']));
-  assert.deepEqual(a, { axfrRequests: 3, ixfrRequests: 10, transfersDone: 13, transfersRejected: 1, xfrSuccess: 4, xfrFail: 1 });
-  assert.deepEqual(transferStatsOf(undefined, null, new Set()), { axfrRequests: 0, ixfrRequests: 0, transfersDone: 0, transfersRejected: 0, xfrSuccess: 0, xfrFail: 0 });
-  assert.deepEqual(statsDelta(a, { ...a, ixfrRequests: 15, xfrSuccess: 9 }), { axfrRequests: 0, ixfrRequests: 5, transfersDone: 0, transfersRejected: 0, xfrSuccess: 5, xfrFail: 0 });
+void test('BIND9 9.18 statistics: server-wide zonestats, the run zones\' XfrReqDone, and their deltas', () => {
+  // Shapes as BIND 9.18.49 printed them in a sandbox run (a secondary, then a primary).
+  const secondary = { nsstats: { Requestv4: 263 }, zonestats: { NotifyInv4: 1, SOAOutv4: 10, AXFRReqv4: 10, XfrSuccess: 10 } };
+  const primaryZones = { views: { _default: { zones: [{ name: 'a.test', rcodes: { XfrReqDone: 10, UpdateDone: 24 } }, { name: 'other.test', rcodes: { XfrReqDone: 99 } }] } } };
+  const s = transferStatsOf(secondary, { views: {} }, new Set(['a.test']));
+  assert.deepEqual(s, { axfrRequested: 10, ixfrRequested: 0, xfrSuccess: 10, xfrFail: 0, notifyIn: 1, notifyOut: 0, transfersServed: 0, transfersRejected: 0 });
+  const p = transferStatsOf({ nsstats: { XfrRej: 1 }, zonestats: { NotifyOutv4: 7 } }, primaryZones, new Set(['a.test']));
+  assert.deepEqual([p.transfersServed, p.notifyOut, p.transfersRejected], [10, 7, 1]);
+  assert.equal(transferStatsOf(undefined, null, new Set()).transfersServed, 0);
+  assert.deepEqual(statsDelta(s, { ...s, ixfrRequested: 5, xfrSuccess: 15 }), { axfrRequested: 0, ixfrRequested: 5, xfrSuccess: 5, xfrFail: 0, notifyIn: 0, notifyOut: 0, transfersServed: 0, transfersRejected: 0 });
 });
 
 void test('bind transfer refuses, before any load, a target without a secondary, and says how to get one', async () => {

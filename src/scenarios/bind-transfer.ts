@@ -241,12 +241,15 @@ async function driveBindTransfer(ctx: DriveContext, plan: ScenarioPlan<BindTrans
       const delta = statsDelta(b, a);
       const p = `bind9_${s.name.replace(/[^a-z0-9]/gi, '_')}`;
       if (s.role === 'primary') {
-        c(`${p}_axfr_served`, delta.axfrRequests, 'transfers', 'AXFR requests the primary answered during the change phase (nsstats AXFRReqv4+v6)');
-        c(`${p}_ixfr_served`, delta.ixfrRequests, 'transfers', 'IXFR requests the primary answered during the change phase (nsstats IXFRReqv4+v6)');
+        c(`${p}_transfers_served`, delta.transfersServed, 'transfers', 'zone transfers of the run\'s zones the primary completed during the change phase (zone statistics XfrReqDone)');
+        c(`${p}_notify_sent`, delta.notifyOut, 'messages', 'NOTIFYs the primary sent (zonestats NotifyOutv4+v6)');
         c(`${p}_xfr_rejected`, delta.transfersRejected, 'transfers', 'transfer requests the primary refused (nsstats XfrRej)');
       } else {
-        c(`${p}_xfr_success`, delta.xfrSuccess, 'transfers', 'incoming transfers of the run\'s zones that succeeded on this secondary (zone statistics XfrSuccess)');
-        c(`${p}_xfr_fail`, delta.xfrFail, 'transfers', 'incoming transfers of the run\'s zones that failed on this secondary (zone statistics XfrFail)');
+        c(`${p}_axfr_requested`, delta.axfrRequested, 'transfers', 'full transfers (AXFR) this secondary asked for (zonestats AXFRReqv4+v6)');
+        c(`${p}_ixfr_requested`, delta.ixfrRequested, 'transfers', 'incremental transfers (IXFR) this secondary asked for (zonestats IXFRReqv4+v6)');
+        c(`${p}_xfr_success`, delta.xfrSuccess, 'transfers', 'incoming transfers that succeeded on this secondary (zonestats XfrSuccess)');
+        c(`${p}_xfr_fail`, delta.xfrFail, 'transfers', 'incoming transfers that failed on this secondary (zonestats XfrFail)');
+        c(`${p}_notify_received`, delta.notifyIn, 'messages', 'NOTIFYs this secondary received (zonestats NotifyInv4+v6)');
       }
     }
     const missing = servers.filter((s) => !before.has(s.name) || !after.has(s.name)).map((s) => s.name);
