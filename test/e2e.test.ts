@@ -39,11 +39,14 @@ test('e2e on the sandbox: churn, spikes, DNS queries and an operator kill at onc
   assert.equal(e.population.zones, 2);
   assert.ok(e.population.records >= 10 && e.population.records <= 20 && e.population.ready === e.population.records, JSON.stringify(e.population));
   const count = (name: string): number => result.latencies[name]?.summary.count ?? 0;
-  for (const name of ['create_to_observed', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'create_to_resolvable.primary-0', 'update_to_resolvable.primary-0', 'delete_to_gone_from_dns.primary-0', 'ready_to_resolvable']) {
+  for (const name of ['create_to_observed', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'create_to_resolvable.primary-0', 'update_to_resolvable.primary-0', 'delete_to_gone_from_dns.primary-0',
+    'create_to_resolvable.secondary-0', 'update_to_resolvable.secondary-0', 'delete_to_gone_from_dns.secondary-0', 'ready_to_resolvable']) {
     assert.ok(count(name) > 0, `${name}: ${count(name)}`);
   }
   // Stages in order: the operator observes a record before it makes it Ready.
   assert.ok((result.latencies['create_to_observed']?.summary.p50 ?? Infinity) <= (result.latencies['create_to_ready']?.summary.p50 ?? 0));
+  // The secondary learns a change from the primary: per change, never before it (the slowest server is the secondary's figure or later).
+  assert.ok((result.latencies['create_to_resolvable.secondary-0']?.summary.p50 ?? 0) >= (result.latencies['create_to_resolvable.primary-0']?.summary.min ?? Infinity));
   // An update is answered when its new TTL is served: never before the update was asked for.
   assert.ok((result.latencies['update_to_resolvable.primary-0']?.summary.min ?? -1) >= 0);
   assert.equal(result.counters['served_wrong_data']?.value ?? 0, 0);

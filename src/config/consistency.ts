@@ -65,6 +65,12 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   if (s.bind.records + s.bind.zones > maxBurstObjects) {
     blame('scenarios.bind.records', 'scenarios.bind.zones', `${count(s.bind.records)} records + ${count(s.bind.zones)} zones is above the maximum of ${count(maxBurstObjects)} objects created at once (every object's state is held in memory)`);
   }
+  if (s.transfer.records + s.transfer.zones > maxBurstObjects) {
+    blame('scenarios.transfer.records', 'scenarios.transfer.zones', `${count(s.transfer.records)} records + ${count(s.transfer.zones)} zones is above the maximum of ${count(maxBurstObjects)} objects created at once (every object's state is held in memory)`);
+  }
+  if (s.transfer.records < s.transfer.zones) {
+    blame('scenarios.transfer.records', 'scenarios.transfer.zones', `${count(s.transfer.records)} records for ${count(s.transfer.zones)} zones: every zone needs a record to change`);
+  }
   if (s.bind.server !== undefined && s.bind.server.length !== 1) {
     issues.push(issueAtOrigin(at('scenarios.bind.server'), 'scenarios.bind.server', `one server (dnsperf queries one), got ${s.bind.server.length}`));
   }

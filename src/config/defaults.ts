@@ -84,6 +84,7 @@ export const defaultConfig: Config = deepFreeze({
       stepDuration: 60_000,
     },
     bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4, zones: 5, records: 500, kinds: defaultKinds, maxOutstanding: 100, queryTimeout: 5000, timeout: 300_000 },
+    transfer: { kind: 'transfer', zones: 2, records: 20, rate: 5, duration: 20_000, changeTimeout: 30_000, timeout: 120_000 },
   },
   // 500 queries/s is a few per cent of what one named answers on loopback, so probing never becomes the load.
   probe: { rate: 500, inFlight: 64, timeout: 60_000, maxInterval: 1000 },
@@ -106,6 +107,7 @@ export const defaultConfig: Config = deepFreeze({
   // 10 minutes: shorter phases are dominated by the process's warm-up (heap growth, JIT), not a leak.
   judge: { memoryGrowthMinimum: { duration: 600_000, samples: 10 } },
   sandbox: {
+    secondaries: 0,
     operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0, republishOnZoneRecreate: false },
     apiserver: { requestLatency: 0, eventTtl: 3_600_000 },
     sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },

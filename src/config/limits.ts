@@ -33,4 +33,7 @@ export const positiveDurationKeys = [
   'scenarios.discovery.timeout',
   'scenarios.bind.queryTimeout',
   'scenarios.bind.timeout',
+  'scenarios.transfer.duration',
+  'scenarios.transfer.changeTimeout',
+  'scenarios.transfer.timeout',
 ] as const;

@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, maxSandboxSecondaries, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -198,6 +198,17 @@ export const configSpec: f.Section = f.section({
       },
       { constants: { kind: 'bind' } },
     ),
+    transfer: f.section(
+      {
+        zones: f.integer('DNSZones the run creates (served by the primary and every secondary)', 1),
+        records: f.integer('ARecords the run creates (spread over the zones), then changes', 1),
+        rate: f.rate('record changes per second, through the operator'),
+        duration: f.duration('how long changes are started'),
+        changeTimeout: f.duration('a change not answered by a server within this long of its intended start counts as never seen there'),
+        timeout: f.duration('wait for the created records to be Ready and answered by every server before changing them'),
+      },
+      { constants: { kind: 'transfer' } },
+    ),
   }),
   probe: f.section({
     servers: f.hostPorts('DNS servers the prober asks (default: the target\'s BIND9 servers)'),
@@ -229,6 +240,7 @@ export const configSpec: f.Section = f.section({
     }),
   }),
   sandbox: f.section({
+    secondaries: f.integerBetween('secondary BIND9 servers the sandbox runs (each a named and a bindcar twin; zones get them as bindy 0.6.2 configures secondaries); 0: none', 0, maxSandboxSecondaries),
     operator: f.section({
       workers: f.integer('concurrent reconciles', 1),
       reconcileDelay: f.distribution('added to every reconcile: 300ms or uniform(200ms,400ms)'),

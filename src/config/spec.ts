@@ -119,6 +119,11 @@ export function integer(describe: string, min: number): Leaf {
   return leaf(describe, (raw) => v.parseInteger(raw, min), String);
 }
 
+/** An integer in [min, max]. */
+export function integerBetween(describe: string, min: number, max: number): Leaf {
+  return leaf(describe, (raw) => v.parseIntegerBetween(raw, min, max), String);
+}
+
 /** A number in [min, max]. */
 export function number(describe: string, min: number, max = Infinity): Leaf {
   return leaf(describe, (raw) => v.parseNumber(raw, min, max), String);

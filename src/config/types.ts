@@ -321,6 +321,23 @@ export interface BindOptions {
   server?: readonly DnsAddress[];
 }
 
+/** Zone transfers: records changed on the primary through the operator, timed until each secondary answers them. */
+export interface TransferOptions {
+  kind: 'transfer';
+  /** DNSZones created (each with secondaries, as the target's Bind9Cluster has them). */
+  zones: number;
+  /** ARecords created (round-robin over the zones), then changed. */
+  records: number;
+  /** Record changes per second (open loop, each from its intended start). */
+  rate: number;
+  /** How long changes are started, in ms. */
+  duration: number;
+  /** A change not answered by a server within this long of its intended start counts as never seen there, in ms. */
+  changeTimeout: number;
+  /** Bound on the wait for the created records to be Ready and answered by every server, in ms. */
+  timeout: number;
+}
+
 /** Service discovery: annotated Services → scout's ARecords → DNS, and back. */
 export interface DiscoveryOptions {
   kind: 'discovery';
@@ -341,7 +358,7 @@ export interface DiscoveryOptions {
 }
 
 /** The options of every scenario, discriminated by `kind`. */
-export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions;
+export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions | TransferOptions;
 /** The scenario kinds. */
 export type ScenarioKind = ScenarioOptions['kind'];
 
@@ -354,6 +371,7 @@ export interface ScenariosConfig {
   discovery: DiscoveryOptions;
   backpressure: BackpressureOptions;
   bind: BindOptions;
+  transfer: TransferOptions;
 }
 
 /** Success criteria: a run fails when a measured value crosses one of these. */
@@ -391,8 +409,13 @@ export interface CriteriaConfig {
 /** The sidecar twin's rate limiter: off, or a token bucket. */
 export type RateLimitConfig = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
 
+/** The most secondary BIND9 servers a sandbox runs. */
+export const maxSandboxSecondaries = 3;
+
 /** Tunables of the sandbox twin. */
 export interface SandboxConfig {
+  /** Secondary BIND9 servers (each a named with its bindcar twin), 0..{@link maxSandboxSecondaries}. */
+  secondaries: number;
   operator: {
     /** Concurrent reconciles. */
     workers: number;

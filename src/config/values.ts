@@ -46,6 +46,13 @@ export function parseInteger(raw: unknown, min = Number.MIN_SAFE_INTEGER): Parse
   return ok(n);
 }
 
+/** An integer within [min, max] (inclusive). */
+export function parseIntegerBetween(raw: unknown, min: number, max: number): Parsed<number> {
+  const n = toNumber(raw);
+  if (n === undefined || !Number.isSafeInteger(n) || n < min || n > max) return expected(`an integer between ${min} and ${max}`, raw);
+  return ok(n);
+}
+
 /** A finite number within [min, max] (inclusive). */
 export function parseNumber(raw: unknown, min = -Infinity, max = Infinity): Parsed<number> {
   const n = toNumber(raw);

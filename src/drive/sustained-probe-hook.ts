@@ -26,8 +26,8 @@ export class SustainedProbeHook {
   readonly #now: () => number;
   readonly #prober: DnsProber;
   readonly #namespace: string;
-  /** Every record the stream yielded, by key, with the TTL DNS should serve now. */
-  readonly #records = new Map<string, { record: RecordObject; ttl: number | undefined }>();
+  /** Every record the stream yielded, by key. */
+  readonly #records = new Map<string, RecordObject>();
   /** The time the latest operation on a key took effect (Ready at its generation, or gone). */
   readonly #doneAt = new Map<string, number>();
 
@@ -45,7 +45,7 @@ export class SustainedProbeHook {
       return {
         next: () => {
           const r = it.next();
-          if (r.done !== true) this.#records.set(objectKeyOf(r.value.kind, this.#namespace, r.value.metadata.name), { record: r.value, ttl: r.value.spec.ttl });
+          if (r.done !== true) this.#records.set(objectKeyOf(r.value.kind, this.#namespace, r.value.metadata.name), r.value);
           return r;
         },
       };
@@ -59,17 +59,17 @@ export class SustainedProbeHook {
       this.#prober.nudge(e.key);
       return;
     }
-    const held = this.#records.get(e.key);
-    if (held === undefined) return;
-    const { record } = held;
+    const record = this.#records.get(e.key);
+    if (record === undefined) return;
     const base = expectedDataOf(record);
     const common = { key: e.key, kind: record.kind, fqdn: recordObjectFqdn(record), rrType: base.rrType, intendedStartMs: e.intendedMs };
     this.#doneAt.delete(e.key);
     if (e.type === 'create') {
       this.#prober.expect({ ...common, expected: base, operation: 'create' });
     } else if (e.type === 'update') {
-      const previous = held.ttl === undefined ? base : { ...base, ttl: held.ttl };
-      held.ttl = e.ttl;
+      // An update changes spec.ttl only: the same data at any other TTL is what an earlier state left
+      // (a secondary may still hold one two updates old), stale rather than wrong.
+      const previous = base;
       this.#prober.expect({ ...common, expected: e.ttl === undefined ? base : { ...base, ttl: e.ttl, text: `${base.text} (TTL ${e.ttl})` }, previous, operation: 'update' });
     } else {
       this.#prober.expect({ ...common, expected: null, operation: 'delete' });

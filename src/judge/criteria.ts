@@ -230,6 +230,12 @@ export const bindQueryMetrics: ScenarioMetrics = {
   measures: ['dnsQueryP99', 'maxDnsQueryLoss'],
 };
 
+/** bind transfer: its changes never seen on a secondary are its verdict; no configured criterion reads its propagation yet. */
+export const bindTransferMetrics: ScenarioMetrics = {
+  scenario: 'bind-transfer',
+  measures: [],
+};
+
 /** Discovery: its own stages and orphans are its verdict; no configured criterion reads them yet. */
 export const discoveryMetrics: ScenarioMetrics = {
   scenario: 'discovery',

@@ -65,9 +65,17 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         `${counter(r, 'dns_answers_unexpected_rcode')} with an unexpected rcode; ${counter(r, 'dns_query_rate')}/s`,
     );
   }
+  if (r.counters['changes_planned'] !== undefined) {
+    // bind transfer: how the changes reached each server, before the population's figures.
+    lines.push(
+      `  changes: ${counter(r, 'changes_planned')} planned, ${counter(r, 'changes_accepted')} accepted, ${counter(r, 'changes_failed')} refused, ${counter(r, 'changes_dropped')} dropped; ` +
+        `answered by the primary ${counter(r, 'changes_on_primary')}, by the secondaries ${counter(r, 'changes_on_secondary')}; never on a secondary ${counter(r, 'changes_never_on_secondary')}` +
+        ` (${counter(r, 'changes_superseded_on_secondary')} superseded); serial lag max ${counter(r, 'serial_lag_max')}`,
+    );
+  }
   // e2e: each change's stages (Ready, then answered by DNS), per operation type.
   const stages = r.e2e === undefined ? [] : ['create_to_observed', 'create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
-  for (const name of ['dns_query', ...stages, 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  for (const name of ['dns_query', ...stages, 'change_to_primary', 'change_to_secondary', 'primary_to_secondary', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(name.startsWith('discovery_') || name.includes('resolvable') || name.includes('from_dns') || name.includes('observed') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);

@@ -234,6 +234,8 @@ export const e2eScenario: Scenario<E2ePlanData> = {
   metrics: e2eMetrics,
   plan: planE2e,
   needsFaults: (config) => config.scenarios.e2e.experiments.length > 0,
+  // Production has a secondary (bindy deploys one): every change is followed to it too.
+  minSecondaries: 1,
   // Faults need a mechanism only when the run has experiments; DNS load on needs a server either way.
   checkTarget: (target, plan) => (plan.data !== undefined && plan.data.faults.length === 0 && target.faults === undefined ? dnsLoadUnsupported(target, plan.data) : chaosUnsupported(target, plan)),
   drive: driveE2e,

@@ -4,6 +4,7 @@ import { burstScenario } from './burst.js';
 import { sustainedScenario } from './sustained.js';
 import { chaosScenario } from './chaos.js';
 import { bindQueryScenario } from './bind-query.js';
+import { bindTransferScenario } from './bind-transfer.js';
 import { discoveryScenario } from './discovery.js';
 import { backpressureScenario } from './backpressure.js';
 import { e2eScenario } from './e2e.js';
@@ -15,6 +16,7 @@ export const scenarios = {
   sustained: sustainedScenario,
   chaos: chaosScenario,
   'bind-query': bindQueryScenario,
+  'bind-transfer': bindTransferScenario,
   discovery: discoveryScenario,
   backpressure: backpressureScenario,
   e2e: e2eScenario,

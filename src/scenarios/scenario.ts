@@ -114,6 +114,8 @@ export interface Scenario<D = unknown> {
   plan(input: PlanInput): ScenarioPlan<D>;
   /** The run injects faults: a sandbox started for it gets the fault proxy (a function: only for some of its settings). */
   needsFaults?: boolean | ((config: Readonly<Config>) => boolean);
+  /** The run needs secondary BIND9 servers: a sandbox started for it runs at least this many (whatever sandbox.secondaries says). */
+  minSecondaries?: number;
   /** The run needs service discovery: a sandbox started for it runs the scout twin under this cluster name. */
   scoutCluster?(config: Readonly<Config>): string;
   /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */

@@ -15,7 +15,7 @@ import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
 import { assertApiReachable } from './cluster/reachable.js';
 import { sandboxBindyVersion } from './sandbox/twin-versions.js';
-import { serviceAccountIdentity, type MetricsEndpoint, type OperatorIdentity, type Target, type TargetFaults } from './target.js';
+import { serviceAccountIdentity, type DnsServer, type MetricsEndpoint, type OperatorIdentity, type Target, type TargetFaults } from './target.js';
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
 import type { ProbeSpec } from '../faults/fault.js';
@@ -36,21 +36,44 @@ const linkProbes: Readonly<Record<string, ProbeSpec>> = {
   'client-bind': { kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA' },
 };
 
-/** Where clients reach named through the fault proxy (`client-bind`), when the sandbox has one. */
-function clientLink(state: SandboxState): { host: string; port: number } | undefined {
-  const l = state.faultProxy?.links.find((x) => x.name === 'client-bind');
-  return l === undefined ? undefined : { host: l.listen.host, port: l.listen.port };
+/** The probe of a link `name` (a secondary's client link probes as client-bind does). */
+function linkProbe(name: string): ProbeSpec | undefined {
+  return linkProbes[name.startsWith('client-bind-') ? 'client-bind' : name];
+}
+
+/**
+ * The sandbox's BIND9 servers, roles labelled: the primary (`primary-0`), then each secondary
+ * (`secondary-<i>`), the order `dnsServers` and `clientDnsServers` share (pure).
+ */
+export function sandboxDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'>): DnsServer[] {
+  return [{ ...state.dns, name: 'primary-0', role: 'primary' }, ...(state.secondaries ?? []).map((s): DnsServer => ({ ...s.dns, name: s.name, role: 'secondary' }))];
+}
+
+/**
+ * Where clients reach each server through the fault proxy (`client-bind`, `client-bind-secondary-<i>`),
+ * in {@link sandboxDnsServers}' order; undefined when the sandbox has no proxy or a server has no link.
+ */
+export function clientDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries' | 'faultProxy'>): DnsServer[] | undefined {
+  const out: DnsServer[] = [];
+  for (const server of sandboxDnsServers(state)) {
+    const link = server.role === 'primary' ? 'client-bind' : `client-bind-${server.name ?? ''}`;
+    const l = state.faultProxy?.links.find((x) => x.name === link);
+    if (l === undefined) return undefined;
+    out.push({ ...server, host: l.listen.host, port: l.listen.port });
+  }
+  return out;
 }
 
 /** The sandbox's fault mechanisms: the fault proxy (when it was started with one) and its parts' processes. */
 function sandboxFaults(state: SandboxState, home: string): TargetFaults {
   const fp = state.faultProxy;
-  const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes: linkProbes });
+  const probes = Object.fromEntries((fp?.links ?? []).flatMap((l) => { const p = linkProbe(l.name); return p === undefined ? [] : [[l.name, p]]; }));
+  const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes });
   const processes = new ProcessFaultMechanism({ home });
-  const client = clientLink(state);
+  const client = clientDnsServers(state);
   return {
     mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes },
-    ...(client === undefined ? {} : { clientDnsServers: [{ ...client, name: 'primary-0' }] }),
+    ...(client === undefined ? {} : { clientDnsServers: client }),
     mechanismFor: (site) => (site === 'part' ? processes : proxy),
     unsupportedReason(site, target, spec) {
       if (site === 'part') return processes.unsupportedReason(target, spec);
@@ -77,6 +100,8 @@ export interface OpenTargetOptions {
   faultProxy?: boolean;
   /** The run's id: a cluster's fault objects carry it (needed with `faultProxy` on a cluster). */
   runId?: string;
+  /** A sandbox started for the run has at least this many secondary BIND9 servers (bind transfer); default sandbox.secondaries. */
+  minSecondaries?: number;
   /** A sandbox started for the run runs the scout twin under this cluster name (the discovery scenario). */
   scoutCluster?: string;
   env: NodeJS.ProcessEnv;
@@ -105,20 +130,20 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
   kubeConfig.loadFromFile(state.kubeconfig);
   const client = new KubeClient({ kubeConfig });
   const metrics: MetricsEndpoint[] = state.parts.flatMap((p) => (p.metricsUrl === undefined ? [] : [{ name: p.name, url: p.metricsUrl }]));
-  metrics.push({ name: 'bind9', url: state.bind9StatsUrl });
+  metrics.push({ name: 'bind9', url: state.bind9StatsUrl }, ...(state.secondaries ?? []).map((sec) => ({ name: `bind9-${sec.name}`, url: sec.bind9StatsUrl })));
   const parts = state.parts.map((p) => p.name).join(', ');
   let closed = false;
   return {
     closeRemovesObjects: stop !== null,
     info: {
       kind: 'sandbox',
-      description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port})${stop === null ? '' : ', started for this run'}`,
+      description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port}${(state.secondaries ?? []).map((sec) => `, ${sec.name} ${sec.dns.host}:${sec.dns.port}`).join('')})${stop === null ? '' : ', started for this run'}`,
       bindyVersion: sandboxBindyVersion,
     },
     kubeConfig,
     namespace,
-    dnsServers: [{ ...state.dns, name: 'primary-0' }],
-    sidecarEndpoints: [state.sidecarUrl],
+    dnsServers: sandboxDnsServers(state),
+    sidecarEndpoints: [state.sidecarUrl, ...(state.secondaries ?? []).map((sec) => sec.sidecarUrl)],
     metricsEndpoints: metrics,
     faults: sandboxFaults(state, home),
     ...scoutOf(state),
@@ -159,6 +184,8 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       apiServerArgs: apiServerArgsOf(config),
       sidecarRateLimitOff: sidecarRateLimitOff(config),
       faultProxy: o.faultProxy === true,
+      // A scenario that needs secondaries gets at least that many, whatever sandbox.secondaries says.
+      secondaries: Math.max(config.sandbox.secondaries, o.minSecondaries ?? 0),
       ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster } }),
       onProcesses: (p) => {
         processes = p;

@@ -11,6 +11,8 @@ export interface DnsServer {
   port: number;
   /** A label stable across runs for reports, e.g. `primary-0` (the address may change from run to run). */
   name?: string;
+  /** What it is to bindy: a primary (records are written there) or a secondary (fed by NOTIFY + zone transfer). */
+  role?: 'primary' | 'secondary';
 }
 
 /** A Prometheus text endpoint, named by the part it belongs to (`operator`, `sidecar`, `apiserver`, `bind9`). */

@@ -39,15 +39,24 @@ export function delaySampler(d: Distribution): number | (() => number) {
   return () => minMs + Math.random() * (maxMs - minMs);
 }
 
-function hostPort(raw: string): { host: string; port: number } {
+function hostPort(raw: string, flag = '--dns'): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(raw);
   const port = Number(m?.[2]);
-  if (m === null || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--dns: expected HOST:PORT like 127.0.0.1:5353, got '${raw}'`);
+  if (m === null || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag}: expected HOST:PORT like 127.0.0.1:5353, got '${raw}'`);
   return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
+
+/** One `--secondary HOST:PORT=URL`: a secondary's named and the bindcar beside it. */
+export function parseSecondaryArg(raw: string): { dns: { host: string; port: number }; sidecarUrl: string } {
+  const eq = raw.indexOf('=');
+  const url = eq < 0 ? '' : raw.slice(eq + 1);
+  if (eq < 0 || !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--secondary: expected HOST:PORT=URL (its named, then its bindcar), like 127.0.0.1:5354=http://127.0.0.1:8081, got '${raw}'`);
+  return { dns: hostPort(raw.slice(0, eq), '--secondary'), sidecarUrl: url };
 }
 
 interface OperatorPartOptions {
   dns: string;
+  secondary?: string[];
   tsigKeyFile: string;
   sidecar: string;
   workers: string;
@@ -74,6 +83,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .requiredOption('--dns <host:port>', 'named to send RFC 2136 UPDATEs to')
     .requiredOption('--tsig-key-file <file>', 'BIND key file of the TSIG update key')
     .requiredOption('--sidecar <url>', 'bindcar (or its twin) base URL')
+    .option('--secondary <dns=url...>', 'a secondary BIND9 server as HOST:PORT=URL (its named, its bindcar); the nth serves every C-secondary-<n> instance (repeatable)')
     .option('--workers <n>', 'reconcile workers', '4')
     .option('--reconcile-delay <d>', 'added delay per reconcile: 250ms, or uniform(200ms,400ms)')
     .option('--reconcile-delay-kinds <kinds>', 'only these kinds get the delay, e.g. ARecord,AAAARecord (default: every kind)')
@@ -133,6 +143,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         kubeconfigPath,
         dns: { ...hostPort(o.dns), tsig: key },
         sidecarUrl: o.sidecar,
+        ...(o.secondary === undefined ? {} : { secondaries: o.secondary.map(parseSecondaryArg) }),
         token: ctx.io.env['BIND_API_TOKEN'] ?? '',
         workers,
         ...(delay?.ok === true ? { reconcileDelay: delaySampler(delay.value) } : {}),

@@ -14,6 +14,8 @@ import { startNamed } from '../../targets/sandbox/bind9/named-process.js';
 import type { NamedPorts } from '../../targets/sandbox/bind9/named-conf.js';
 import { parseProxyArgs, runFaultProxy, type FaultProxyReadyLine } from '../../faults/proxy/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
+import { secondaryPartNames } from '../../targets/sandbox/supervisor/state.js';
+import { maxSandboxSecondaries } from '../../config/types.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
 import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
@@ -23,6 +25,9 @@ const upHelp = `
 Examples:
   $ bindy-loadtest sandbox up
       start named, the API server, the bindcar twin and the operator twin; Ctrl-C stops them all
+  $ bindy-loadtest sandbox up --secondaries 1 --detach
+      also a secondary: its own named and bindcar twin, a secondary instance in the Bind9Cluster,
+      zones transferred to it as bindy configures them (NOTIFY + IXFR; sandbox.secondaries)
   $ bindy-loadtest sandbox up --detach --json
       start in the background and print {kubeconfig, dns, sidecar, metrics} as one JSON object
   $ export KUBECONFIG=$(bindy-loadtest sandbox up --detach --json | jq -r .kubeconfig)
@@ -52,6 +57,7 @@ export function sandboxSummary(state: SandboxState): Record<string, unknown> {
       bind9Statistics: state.bind9StatsUrl,
     },
     pids: Object.fromEntries(state.parts.map((p) => [p.name, p.pid])),
+    secondaries: (state.secondaries ?? []).map((s) => ({ name: s.name, dns: s.dns, sidecar: s.sidecarUrl, bind9Statistics: s.bind9StatsUrl })),
     ...(state.faultProxy === undefined ? {} : { faultProxy: state.faultProxy }),
     dir: state.dir,
   };
@@ -62,9 +68,15 @@ function describe(state: SandboxState, startupMs: number): string {
     `sandbox up in ${(startupMs / 1000).toFixed(1)} s`,
     `  kubeconfig   ${state.kubeconfig}        (export KUBECONFIG=${state.kubeconfig})`,
     `  API server   ${state.apiServerUrl}`,
-    ...(state.bind9Cluster === undefined ? [] : [`  Bind9Cluster ${state.namespace}/${state.bind9Cluster} (one primary instance: the local named)`]),
+    ...(state.bind9Cluster === undefined
+      ? []
+      : [`  Bind9Cluster ${state.namespace}/${state.bind9Cluster} (one primary instance: the local named${(state.secondaries ?? []).length === 0 ? '' : `; ${(state.secondaries ?? []).length} secondary: ${(state.secondaries ?? []).map((s) => s.name).join(', ')}`})`]),
     `  DNS          ${state.dns.host} port ${state.dns.port}        (dig @${state.dns.host} -p ${state.dns.port} <name>)`,
     `  sidecar      ${state.sidecarUrl}   token in ${state.sidecarTokenFile}`,
+    ...(state.secondaries ?? []).flatMap((s) => [
+      `  ${s.name.padEnd(12)} DNS ${s.dns.host} port ${s.dns.port} (zones arrive by NOTIFY + transfer from the primary); sidecar ${s.sidecarUrl}`,
+      `  metrics      ${`bind9 ${s.name}`.padEnd(10)} ${s.bind9StatsUrl}`,
+    ]),
     ...state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => `  metrics      ${p.name.padEnd(10)} ${p.metricsUrl ?? ''}`),
     `  metrics      ${'bind9'.padEnd(10)} ${state.bind9StatsUrl}`,
     ...state.parts.filter((p) => p.name === 'scout').map((p) => `  scout        cluster ${p.args?.[p.args.indexOf('--cluster-name') + 1] ?? '?'}: annotated LoadBalancer Services and Ingresses → ARecords in ${state.namespace}`),
@@ -88,8 +100,11 @@ function announce(ctx: CliContext, line: object): void {
 
 function registerStart(sandbox: Command, ctx: CliContext): void {
   const start = sandbox.command('start').description('run one part of the sandbox as its own process (used by `sandbox up`)');
+  // A secondary server's parts run the same commands under names of their own, so that a pid can be told apart by its command line.
+  const secondaryParts = Array.from({ length: maxSandboxSecondaries }, (_, i) => secondaryPartNames(i));
   start
     .command('named')
+    .aliases(secondaryParts.map((p) => p.named))
     .description('a real named on free loopback ports, with an rndc key and a TSIG update key')
     .option('--dir <dir>', 'working directory (default: a temp dir, removed at stop)')
     .option('--dns-port <port>', 'DNS port on 127.0.0.1 (default: a free one)')
@@ -156,6 +171,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     });
   start
     .command('sidecar')
+    .aliases(secondaryParts.map((p) => p.sidecar))
     .description('the bindcar twin, driving a running named with rndc and nsupdate (token from $BIND_API_TOKEN)')
     .requiredOption('--zone-dir <dir>', 'named\'s directory, where zone files go')
     .requiredOption('--rndc-conf <file>', 'rndc.conf of that named')
@@ -219,6 +235,13 @@ export function portsJsonArg(raw: string): Partial<NamedPorts> {
   return out;
 }
 
+/** Parses `--secondaries`. */
+export function secondariesArg(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > maxSandboxSecondaries) throw new UsageError(`--secondaries: expected an integer 0..${maxSandboxSecondaries}, got '${raw}'`);
+  return n;
+}
+
 /** Parses a port flag value. */
 export function portArg(flag: string, raw: string): number {
   const n = Number(raw);
@@ -237,10 +260,11 @@ export const sandboxCommand: CommandModule = {
       .option('--no-operator', 'leave the operator twin out')
       .option('--no-rate-limit', 'turn the bindcar twin\'s rate limiter off')
       .option('--faults', 'put the fault proxy between the operator and the other parts (links listed at start, in state.json and `sandbox status --json`)')
+      .option('--secondaries <n>', `secondary BIND9 servers, each its own named and bindcar twin, configured by the operator twin as bindy does (sandbox.secondaries; 0..${maxSandboxSecondaries})`)
       .option('--scout', 'also start the scout twin (bindy\'s service discovery: annotated LoadBalancer Services and Ingresses → ARecords)')
       .option('--scout-cluster <name>', 'cluster name of the scout twin (implies --scout; default `default`, as bindy bootstrap scout\'s)')
       .addHelpText('after', upHelp)
-      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean; scout?: boolean; scoutCluster?: string }) => {
+      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean; secondaries?: string; scout?: boolean; scoutCluster?: string }) => {
         const { config } = await resolveCliConfig(ctx);
         const json = ctx.globals().json === true;
         // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
@@ -263,6 +287,7 @@ export const sandboxCommand: CommandModule = {
             apiServerArgs: apiServerArgsOf(config),
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
             faultProxy: o.faults === true,
+            secondaries: o.secondaries === undefined ? config.sandbox.secondaries : secondariesArg(o.secondaries),
             ...(o.scout === true || o.scoutCluster !== undefined ? { scout: { clusterName: o.scoutCluster ?? 'default' } } : {}),
             home: sandboxHome(ctx.io.env),
             onProgress: (l) => {
@@ -307,7 +332,7 @@ export const sandboxCommand: CommandModule = {
         const health = await sandboxHealth(state);
         if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify({ ...sandboxSummary(state), health }, null, 2)}\n`);
         else {
-          for (const h of health) ctx.io.stdout(`${h.name.padEnd(10)} ${h.healthy ? 'healthy  ' : 'UNHEALTHY'} pid ${String(h.pid).padEnd(8)} ${h.detail}\n`);
+          for (const h of health) ctx.io.stdout(`${h.name.padEnd(19)} ${h.healthy ? 'healthy  ' : 'UNHEALTHY'} pid ${String(h.pid).padEnd(8)} ${h.detail}\n`);
         }
         const bad = health.filter((h) => !h.healthy);
         if (bad.length > 0) throw new TargetNotReadyError(`sandbox unhealthy: ${bad.map((h) => h.name).join(', ')}`, { hint: `see the logs in ${state.dir}` });

@@ -98,7 +98,17 @@ export function recordStatus(current: Record<string, unknown> | undefined, o: Re
 
 /** How the zone's configuration on its instances went. */
 export type ZoneOutcome =
-  | { readonly kind: 'configured'; readonly primaries: number; readonly secondaries: number; readonly expectedPrimaries: number; readonly expectedSecondaries: number; readonly endpoints: number; readonly records: number }
+  | {
+      readonly kind: 'configured';
+      readonly primaries: number;
+      readonly secondaries: number;
+      readonly expectedPrimaries: number;
+      readonly expectedSecondaries: number;
+      readonly endpoints: number;
+      readonly records: number;
+      /** No secondary took the zone (bindy's non-fatal secondary error): its message. */
+      readonly secondaryFailure?: string;
+    }
   | { readonly kind: 'primaryFailed'; readonly message: string };
 
 /**
@@ -112,7 +122,11 @@ export function zoneConditions(current: readonly Condition[], zoneName: string, 
     c = setCondition(c, { type: 'Ready', status: 'False', reason: 'PrimaryFailed', message: o.message }, now);
     return setCondition(c, { type: 'Progressing', status: 'False', reason: 'PrimaryFailed', message: 'Reconciliation attempt finished with errors' }, now);
   }
-  if (o.primaries < o.expectedPrimaries || o.secondaries < o.expectedSecondaries) {
+  if (o.secondaryFailure !== undefined) {
+    // bindy sets Degraded/SecondaryFailed during the run; set_final_zone_conditions then sees a degraded condition.
+    c = setCondition(c, { type: 'Degraded', status: 'True', reason: 'SecondaryFailed', message: o.secondaryFailure }, now);
+    c = setCondition(c, { type: 'Ready', status: 'False', reason: 'ReconcileDegraded', message: `Zone ${zoneName} reconciliation completed with degraded state - see Degraded condition for details` }, now);
+  } else if (o.primaries < o.expectedPrimaries || o.secondaries < o.expectedSecondaries) {
     const pending = o.expectedPrimaries - o.primaries + (o.expectedSecondaries - o.secondaries);
     const message = `Zone ${zoneName} configured on ${o.primaries}/${o.expectedPrimaries} primary and ${o.secondaries}/${o.expectedSecondaries} secondary instance(s) - ${pending} instance(s) pending`;
     c = setCondition(c, { type: 'Degraded', status: 'True', reason: 'PartialReconciliation', message }, now);

@@ -11,6 +11,17 @@ export interface Caches {
   list(kind: 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind, namespace: string): readonly BindyObject[];
 }
 
+/**
+ * One secondary BIND9 server: what bindy finds behind a `C-secondary-<i>` instance (its pod's
+ * bindcar and its named). The sandbox maps instance index i of every cluster to the i-th.
+ */
+export interface SecondaryServer {
+  /** The bindcar beside it. */
+  readonly sidecar: SidecarClient;
+  /** Its named: where the primary's NOTIFY goes (bindy: the pod IP and port 5353). */
+  readonly dns: { readonly host: string; readonly port: number };
+}
+
 /** Shared by the reconcilers. */
 export interface ReconcileContext {
   readonly api: KubeApi;
@@ -19,6 +30,13 @@ export interface ReconcileContext {
   readonly dns: UpdateTarget;
   /** bindcar in front of the primaries' named. */
   readonly sidecar: SidecarClient;
+  /** The secondaries, by instance index (`C-secondary-<i>` → `[i]`); absent or short: those instances have no pod. */
+  readonly secondaries?: readonly SecondaryServer[];
+  /**
+   * The primary's named as its secondaries transfer from it (bindy: the primary pods' IPs, port
+   * 5353), never a fault link of the operator's own path; default `dns`.
+   */
+  readonly primaryTransfer?: { readonly host: string; readonly port: number };
   /** What the zone finalizer does when bindcar fails for good (default bindy 0.6.2's: let go). */
   readonly zoneFinalizer?: ZoneFinalizerPolicy;
   readonly now: () => Date;

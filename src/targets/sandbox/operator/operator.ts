@@ -45,6 +45,11 @@ export interface OperatorOptions {
   /** bindcar in front of the primaries' named. */
   readonly sidecar: { readonly url: string; readonly token: string };
   /**
+   * The secondary servers, by instance index (`C-secondary-<i>` → `[i]`): each one's bindcar (same
+   * token) and its named (where NOTIFY goes). Absent: secondary instances have no pod.
+   */
+  readonly secondaries?: readonly { readonly sidecarUrl: string; readonly dns: { readonly host: string; readonly port: number } }[];
+  /**
    * Parallel reconciles per kind (default 4), like kube-rs's `controller::Config::concurrency`:
    * every kind has its own queue, so a backlog of records never delays a zone reconcile.
    */
@@ -160,6 +165,9 @@ export function createOperator(options: OperatorOptions): Operator {
     caches,
     dns: { host: options.dns.host, port: options.dns.port, tsig: options.dns.tsig, ...(options.dns.timeoutMs === undefined ? {} : { timeoutMs: options.dns.timeoutMs }), ...(options.dns.transport === undefined ? {} : { transport: options.dns.transport }) },
     sidecar: createSidecarClient(options.sidecar, backoff),
+    secondaries: (options.secondaries ?? []).map((s) => ({ sidecar: createSidecarClient({ url: s.sidecarUrl, token: options.sidecar.token }, backoff), dns: s.dns })),
+    // The secondaries transfer from the primary's own address (its "pod"), never through the operator's fault link.
+    ...(options.namedProbe === undefined ? {} : { primaryTransfer: options.namedProbe }),
     now: options.now ?? (() => new Date()),
     enqueue: (key, delay) => queue.add(key, delay),
     signal: abort.signal,
@@ -267,17 +275,22 @@ export function createOperator(options: OperatorOptions): Operator {
   function startNamedProbe(): void {
     const every = options.namedProbeMs ?? 2000;
     if (every <= 0) return;
-    const target = options.namedProbe ?? { host: options.dns.host, port: options.dns.port };
-    let last: boolean | null = null;
+    // Every named the instances map to: the primary's, then each secondary's.
+    const targets = [options.namedProbe ?? { host: options.dns.host, port: options.dns.port }, ...(options.secondaries ?? []).map((s) => s.dns)];
+    let last: string | null = null;
     let busy = false;
     probeTimer = setInterval(() => {
       if (busy || stopped) return;
       busy = true;
-      udpQuery(target.port, 'version.bind', 'TXT', 1000)
-        .then(
-          () => true,
-          () => false,
-        )
+      Promise.all(
+        targets.map((t) =>
+          udpQuery(t.port, 'version.bind', 'TXT', 1000).then(
+            () => '1',
+            () => '0',
+          ),
+        ),
+      )
+        .then((each) => each.join(''))
         .then((healthy) => {
           busy = false;
           if (last !== null && healthy !== last) {

@@ -179,7 +179,7 @@ test('the injected reconcile delay applies to the listed kinds only (all when no
 test("a zone's bind9Instances entries carry bindy's instance status and pass the DNSZone status schema", () => {
   const inst = (name: string, role: string): BindyObject => ({ metadata: { name, labels: { 'bindy.firestoned.io/role': role } }, spec: { clusterRef: 'c', role } });
   const instances = [inst('c-primary-0', 'primary'), inst('c-secondary-0', 'secondary')];
-  const ok = instanceEntries(instances, { kind: 'configured', primaries: 1, secondaries: 0, expectedPrimaries: 1, expectedSecondaries: 0, endpoints: 1, records: 0 }, 'ns');
+  const ok = instanceEntries(instances, { kind: 'configured', primaries: 1, secondaries: 1, expectedPrimaries: 1, expectedSecondaries: 1, endpoints: 2, records: 0 }, 'ns', new Set(['c-secondary-0']));
   const failed = instanceEntries(instances, { kind: 'primaryFailed', message: 'boom' }, 'ns');
   assert.deepEqual(ok.map((e) => e['status']), ['Configured', 'Configured']);
   assert.deepEqual(failed.map((e) => [e['status'], e['message']]), [['Failed', 'boom'], ['Claimed', undefined]]);

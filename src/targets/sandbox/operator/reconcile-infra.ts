@@ -1,7 +1,8 @@
 /**
  * @module Bind9Cluster and Bind9Instance reconciles of the twin: a cluster creates its
  * `C-primary-<i>`/`C-secondary-<i>` instances; an instance is Ready when the named it maps to
- * answers DNS (the sandbox maps every instance to the one local named).
+ * answers DNS (the sandbox maps every primary to the one local named, secondary i to its i-th
+ * secondary named, and a secondary beyond those to nothing: never Ready).
  */
 import { kindInfo } from '../../../model/kinds.js';
 import { udpQuery } from '../bind9/udp-query.js';
@@ -9,6 +10,8 @@ import { clusterInstances } from './cluster-instances.js';
 import { conditionsChanged, readConditions, setCondition } from './conditions.js';
 import type { ReconcileContext, ReconcileResult } from './context.js';
 import { num } from './objects.js';
+import { secondaryServerOf } from './reconcile-zone.js';
+import { instanceRole } from './selection.js';
 
 /** One reconcile of a Bind9Cluster. */
 export async function reconcileCluster(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {
@@ -69,24 +72,29 @@ export async function reconcileInstance(ctx: ReconcileContext, namespace: string
   }
   let healthy = false;
   let why = '';
+  // A primary is the one local named; a secondary is the server of its index, if the sandbox runs one.
+  // (A primary is asked where the operator sends its UPDATEs, as before: a fault on that path shows here too.)
+  const server = instanceRole(instance) === 'secondary' ? secondaryServerOf(ctx, instance)?.dns : ctx.dns;
   try {
+    if (server === undefined) throw new Error('no BIND9 server runs for this secondary instance (sandbox.secondaries)');
     // Any answer (REFUSED included: `version none`) proves named is up and serving.
-    await udpQuery(ctx.dns.port, 'version.bind', 'TXT', 1000);
+    await udpQuery(server.port, 'version.bind', 'TXT', 1000);
     healthy = true;
   } catch (error) {
     why = error instanceof Error ? error.message : String(error);
   }
+  const where = server === undefined ? 'nowhere' : `${server.host}:${server.port}`;
   const now = ctx.now();
   const current = readConditions(instance.status);
   const conditions = setCondition(
     current,
     healthy
-      ? { type: 'Ready', status: 'True', reason: 'AllReady', message: `Instance ${name} is ready (named answers on ${ctx.dns.host}:${ctx.dns.port})` }
+      ? { type: 'Ready', status: 'True', reason: 'AllReady', message: `Instance ${name} is ready (named answers on ${where})` }
       : { type: 'Ready', status: 'False', reason: 'NotReady', message: `Instance ${name} is not ready: ${why}` },
     now,
   );
   if (conditionsChanged(current, conditions) || num(instance.status?.['observedGeneration']) !== instance.metadata?.generation) {
-    await ctx.api.patchStatus('Bind9Instance', namespace, name, { conditions, observedGeneration: instance.metadata?.generation, serviceAddress: `${ctx.dns.host}:${ctx.dns.port}` });
+    await ctx.api.patchStatus('Bind9Instance', namespace, name, { conditions, observedGeneration: instance.metadata?.generation, serviceAddress: where });
     const c = conditions.find((x) => x.type === 'Ready');
     if (c !== undefined) await ctx.api.event(instance, healthy ? 'Normal' : 'Warning', c.reason, c.message, now);
   }

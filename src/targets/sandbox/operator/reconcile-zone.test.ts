@@ -59,7 +59,8 @@ test('a zone named never had: freeze answers 500 for the whole retry budget, the
 });
 
 test('a policy that keeps the zone fails the reconcile, and so does an operator that is stopping', async () => {
-  const failing: SidecarClient = { ensureZone: () => Promise.reject(new Error('unused')), deleteZone: () => Promise.reject(new SidecarCallError('answered 500', 500)) };
+  const unused = (): Promise<never> => Promise.reject(new Error('unused'));
+  const failing: SidecarClient = { ensureZone: unused, ensureSecondaryZone: unused, retransfer: unused, deleteZone: () => Promise.reject(new SidecarCallError('answered 500', 500)) };
   const keep = contextWith(failing);
   await assert.rejects(reconcileZone({ ...keep.ctx, zoneFinalizer: () => 'keep' }, 'ns', 'z'), /answered 500/);
   assert.deepEqual(keep.removed, []);

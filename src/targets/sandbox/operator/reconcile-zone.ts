@@ -1,13 +1,15 @@
 /**
  * @module DNSZone reconcile, as bindy's `src/reconcilers/dnszone*`: finalizer; select instances (none:
- * no status at all); ensure the zone on every primary through bindcar; list all 8 record kinds,
+ * no status at all); ensure the zone on every primary through bindcar (notifying and allowing
+ * transfers to the selected secondaries), then as a secondary zone on every secondary's bindcar
+ * with the primary as `primaries`, and a retransfer each time; list all 8 record kinds,
  * tag every selected record's `status.zoneRef` (every time: the O(N²) cost bindy pays), untag the
  * ones no longer selected after deleting their RRset; write Ready/Degraded/Progressing and records[].
  */
 import { bindyApiVersion, kindInfo, recordKinds } from '../../../model/kinds.js';
 import { applyUpdate } from '../dns-update/update-client.js';
 import { conditionsChanged, readConditions, zoneConditions, type ZoneOutcome } from './conditions.js';
-import { queueKey, type ReconcileContext, type ReconcileResult } from './context.js';
+import { queueKey, type ReconcileContext, type ReconcileResult, type SecondaryServer } from './context.js';
 import { arr, isRecord, num, str, type BindyObject } from './objects.js';
 import { ownerName } from './rrset.js';
 import { instanceRole, selectInstances, selectRecords, type KindedRecord } from './selection.js';
@@ -15,8 +17,46 @@ import { bindy062ZoneFinalizer, type CreateZoneBody } from './sidecar-client.js'
 
 const finalizer = kindInfo.DNSZone.finalizer;
 
-/** bindcar's create body from the zone spec (what bindy's add_dnszone sends for a primary). */
-export function createZoneBody(zone: BindyObject, updateKeyName: string): CreateZoneBody {
+/** A named address as bindy's `with_transfer_port` writes it for bindcar: `ip:port`, `[ipv6]:port`. */
+export function transferAddress(a: { readonly host: string; readonly port: number }): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** The transfer clauses of a primary zone for these secondaries (absent: none), as bindy 0.6.2's add_primary_zone sets them. */
+export function transferClauses(secondaries: readonly { readonly host: string; readonly port: number }[]): { alsoNotify: string[]; allowTransfer: string[] } | undefined {
+  if (secondaries.length === 0) return undefined;
+  // NOTIFY goes to each secondary's DNS port; allow-transfer is an ACL of bare addresses.
+  return { alsoNotify: secondaries.map(transferAddress), allowTransfer: [...new Set(secondaries.map((s) => s.host))] };
+}
+
+/**
+ * The body bindy 0.6.2's add_secondary_zone sends: a placeholder SOA (the data comes by transfer),
+ * the primaries as `ip:port`, and the update key name as for a primary (bindcar then writes an
+ * `allow-update` into the secondary zone too).
+ */
+export function secondaryZoneBody(zoneName: string, updateKeyName: string, primaries: readonly string[]): CreateZoneBody {
+  return {
+    zoneName,
+    zoneType: 'secondary',
+    zoneConfig: {
+      ttl: 3600,
+      soa: { primaryNs: 'placeholder.example.com.', adminEmail: 'admin.example.com.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 86400 },
+      nameServers: [],
+      nameServerIps: {},
+      primaries: [...primaries],
+    },
+    updateKeyName,
+  };
+}
+
+/** The secondary server behind a `…-secondary-<i>` instance (its index into `ctx.secondaries`), or undefined when it has none. */
+export function secondaryServerOf(ctx: Pick<ReconcileContext, 'secondaries'>, instance: BindyObject): SecondaryServer | undefined {
+  const m = /-secondary-(\d+)$/.exec(instance.metadata?.name ?? '');
+  return m === null ? undefined : ctx.secondaries?.[Number(m[1])];
+}
+
+/** bindcar's create body from the zone spec (what bindy's add_dnszone sends for a primary), with the secondaries' transfer clauses. */
+export function createZoneBody(zone: BindyObject, updateKeyName: string, transfer?: { alsoNotify: readonly string[]; allowTransfer: readonly string[] }): CreateZoneBody {
   const spec = zone.spec ?? {};
   const soa = isRecord(spec['soaRecord']) ? spec['soaRecord'] : {};
   const nameServers: string[] = [];
@@ -34,7 +74,7 @@ export function createZoneBody(zone: BindyObject, updateKeyName: string): Create
   return {
     zoneName: str(spec['zoneName']) ?? '',
     zoneType: 'primary',
-    zoneConfig: { ttl: num(spec['ttl']) ?? 3600, soa, nameServers, nameServerIps },
+    zoneConfig: { ttl: num(spec['ttl']) ?? 3600, soa, nameServers, nameServerIps, ...(transfer === undefined ? {} : { alsoNotify: [...transfer.alsoNotify], allowTransfer: [...transfer.allowTransfer] }) },
     updateKeyName,
   };
 }
@@ -44,10 +84,11 @@ export function createZoneBody(zone: BindyObject, updateKeyName: string): Create
  * bindy's CRD requires (Configured on success; on failure the primaries Failed with the error and
  * the others Claimed: selected, not configured).
  */
-export function instanceEntries(instances: readonly BindyObject[], outcome: ZoneOutcome, namespace: string): Record<string, unknown>[] {
+export function instanceEntries(instances: readonly BindyObject[], outcome: ZoneOutcome, namespace: string, secondariesConfigured: ReadonlySet<string> = new Set()): Record<string, unknown>[] {
   return instances.map((i) => {
     const ref = { apiVersion: bindyApiVersion, kind: 'Bind9Instance', name: i.metadata?.name ?? '', namespace };
-    if (outcome.kind === 'configured') return { ...ref, status: 'Configured' };
+    // A secondary counts once its bindcar took the zone; until then it stays Claimed (selected).
+    if (outcome.kind === 'configured') return { ...ref, status: instanceRole(i) === 'secondary' && !secondariesConfigured.has(ref.name) ? 'Claimed' : 'Configured' };
     return instanceRole(i) === 'primary' ? { ...ref, status: 'Failed', message: outcome.message } : { ...ref, status: 'Claimed' };
   });
 }
@@ -67,6 +108,7 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   const finalizers = zone.metadata?.finalizers ?? [];
   const instances = selectInstances(zone, ctx.caches.list('Bind9Instance', namespace));
   const primaries = instances.filter((i) => instanceRole(i) === 'primary');
+  const secondaries = instances.filter((i) => instanceRole(i) === 'secondary');
 
   if (zone.metadata?.deletionTimestamp !== undefined) {
     if (!finalizers.includes(finalizer)) return { ready: true };
@@ -76,6 +118,16 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
       } catch (error) {
         // bindy's retry budget is spent inside deleteZone; what then is the modelled version's choice.
         if ((ctx.zoneFinalizer ?? bindy062ZoneFinalizer)(error) === 'keep' || ctx.signal.aborted) throw error;
+      }
+    }
+    // bindy 0.6.2 then deletes the zone from every secondary without a freeze; a failure is logged, never blocks the finalizer.
+    for (const i of secondaries) {
+      const server = secondaryServerOf(ctx, i);
+      if (server === undefined) continue;
+      try {
+        await server.sidecar.deleteZone(zoneName, ctx.signal, { freeze: false });
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
       }
     }
     await ctx.api.removeFinalizer('DNSZone', zone, finalizer);
@@ -90,22 +142,40 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
 
   const now = ctx.now();
   const current = readConditions(zone.status);
-  let outcome: ZoneOutcome;
+  let outcome: ZoneOutcome | undefined;
   let records: KindedRecord[] = [];
   let failure: Error | undefined;
   let created = false;
+  const secondariesConfigured = new Set<string>();
   if (primaries.length === 0) {
     outcome = { kind: 'primaryFailed', message: 'No primary servers found - cannot configure secondary zones' };
     failure = new Error(outcome.message);
   } else {
+    // bindy: the Running pods of the selected secondary instances; an instance without one adds nothing.
+    const servers = secondaries.flatMap((i) => secondaryServerOf(ctx, i) ?? []);
+    const body = createZoneBody(zone, ctx.dns.tsig.name, transferClauses(servers.map((s) => s.dns)));
     try {
-      for (const _p of primaries) if ((await ctx.sidecar.ensureZone(createZoneBody(zone, ctx.dns.tsig.name), ctx.signal)) === 'created') created = true;
+      for (const _p of primaries) if ((await ctx.sidecar.ensureZone(body, ctx.signal)) === 'created') created = true;
     } catch (error) {
       const message = `Failed to configure zone on primary servers: ${error instanceof Error ? error.message : String(error)}`;
       outcome = { kind: 'primaryFailed', message };
       failure = error instanceof Error ? error : new Error(message);
     }
-    outcome ??= { kind: 'configured', primaries: primaries.length, secondaries: 0, expectedPrimaries: primaries.length, expectedSecondaries: 0, endpoints: primaries.length, records: 0 };
+    if (outcome === undefined) {
+      const errors = await configureSecondaries(ctx, zoneName, namespace, secondaries, secondariesConfigured);
+      const n = secondariesConfigured.size;
+      outcome = {
+        kind: 'configured',
+        primaries: primaries.length,
+        secondaries: n,
+        expectedPrimaries: primaries.length,
+        expectedSecondaries: secondaries.length,
+        endpoints: primaries.length + n,
+        records: 0,
+        // bindy fails the secondary step only when no endpoint took the zone (then Degraded/SecondaryFailed).
+        ...(n === 0 && errors.length > 0 ? { secondaryFailure: `Zone configured on ${primaries.length} primary instance(s) but secondary configuration failed: ${errors.join('; ')}` } : {}),
+      };
+    }
   }
 
   let previous = arr(zone.status?.['records']).filter(isRecord);
@@ -141,7 +211,7 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   const status: Record<string, unknown> = {
     conditions,
     observedGeneration: zone.metadata?.generation,
-    bind9Instances: instanceEntries(instances, outcome, namespace),
+    bind9Instances: instanceEntries(instances, outcome, namespace, secondariesConfigured),
     bind9InstancesCount: instances.length,
   };
   if (outcome.kind === 'configured') {
@@ -163,5 +233,40 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
     if (ready !== undefined) await ctx.api.event(zone, ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message, now);
   }
   if (failure !== undefined) throw failure;
-  return { ready: outcome.kind === 'configured' && outcome.primaries >= outcome.expectedPrimaries };
+  return { ready: outcome.kind === 'configured' && outcome.primaries >= outcome.expectedPrimaries && outcome.secondaries >= outcome.expectedSecondaries && outcome.secondaryFailure === undefined };
+}
+
+/**
+ * bindy 0.6.2's add_dnszone_to_secondaries: on every selected secondary's bindcar, the zone as a
+ * secondary zone with the primary as `primaries` (created when its status is 404), then a
+ * `retransfer` every time, also when the zone was there (a full AXFR per zone reconcile; its
+ * failure is only logged: the SOA refresh timer would catch up). Adds each instance that took the
+ * zone to `configured`; returns one message per instance that did not.
+ */
+async function configureSecondaries(ctx: ReconcileContext, zoneName: string, namespace: string, secondaries: readonly BindyObject[], configured: Set<string>): Promise<string[]> {
+  const errors: string[] = [];
+  const primary = ctx.primaryTransfer ?? { host: ctx.dns.host, port: ctx.dns.port };
+  const body = secondaryZoneBody(zoneName, ctx.dns.tsig.name, [transferAddress(primary)]);
+  for (const i of secondaries) {
+    const name = i.metadata?.name ?? '';
+    const server = secondaryServerOf(ctx, i);
+    if (server === undefined) {
+      errors.push(`instance ${namespace}/${name}: failed to get endpoints: no ready pod`);
+      continue;
+    }
+    try {
+      await server.sidecar.ensureSecondaryZone(body, ctx.signal);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      errors.push(`instance ${namespace}/${name}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    configured.add(name);
+    try {
+      await server.sidecar.retransfer(zoneName, ctx.signal);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+    }
+  }
+  return errors;
 }

@@ -20,7 +20,7 @@ export interface SidecarEndpoint {
   readonly token: string;
 }
 
-/** The body of `POST /api/v1/zones` bindy sends for a primary. */
+/** The body of `POST /api/v1/zones` bindy sends (a primary zone, or a secondary one with `primaries`). */
 export interface CreateZoneBody {
   readonly zoneName: string;
   readonly zoneType: 'primary' | 'secondary';
@@ -29,6 +29,12 @@ export interface CreateZoneBody {
     readonly soa: Record<string, unknown>;
     readonly nameServers: readonly string[];
     readonly nameServerIps: Readonly<Record<string, string>>;
+    /** Primary zone: the secondaries' named, `<ip>:<port>` (bindy's `with_transfer_port`). */
+    readonly alsoNotify?: readonly string[];
+    /** Primary zone: the secondaries' bare addresses (an ACL: no port). */
+    readonly allowTransfer?: readonly string[];
+    /** Secondary zone: the primaries' named, `<ip>:<port>`. */
+    readonly primaries?: readonly string[];
   };
   readonly updateKeyName?: string;
 }
@@ -60,8 +66,14 @@ function isAbort(e: unknown): boolean {
 
 /** Counts of calls made, for the twin's own accounting in tests. */
 export interface SidecarClient {
+  /** A primary zone: status, create on 404, then notify (bindy's add_dnszone). */
   ensureZone(body: CreateZoneBody, signal?: AbortSignal): Promise<'existed' | 'created'>;
-  deleteZone(zoneName: string, signal?: AbortSignal): Promise<void>;
+  /** A secondary zone: status, create on 404 (no notify: the caller asks for a retransfer). */
+  ensureSecondaryZone(body: CreateZoneBody, signal?: AbortSignal): Promise<'existed' | 'created'>;
+  /** `POST …/retransfer`: the secondary transfers the zone from its primaries now. */
+  retransfer(zoneName: string, signal?: AbortSignal): Promise<void>;
+  /** Freeze (unless `freeze: false`, bindy's choice for secondary zones), then delete; 404 counts as done. */
+  deleteZone(zoneName: string, signal?: AbortSignal, options?: { freeze?: boolean }): Promise<void>;
 }
 
 /** A client with bindy's retry policy (shortened in tests). */
@@ -107,9 +119,19 @@ export function createSidecarClient(endpoint: SidecarEndpoint, policy: BackoffPo
       await withRetry('POST', `${zonePath(body.zoneName)}/notify`, (s) => s >= 200 && s < 300, undefined, signal);
       return outcome;
     },
-    async deleteZone(zoneName, signal) {
-      // Freeze first so named writes the journal into the zone file before it goes (bindy's order).
-      await withRetry('POST', `${zonePath(zoneName)}/freeze`, (s) => (s >= 200 && s < 300) || s === 404, undefined, signal);
+    async ensureSecondaryZone(body, signal) {
+      const status = await withRetry('GET', `${zonePath(body.zoneName)}/status`, (s) => s === 200 || s === 404, undefined, signal);
+      if (status !== 404) return 'existed';
+      await withRetry('POST', '/api/v1/zones', (s) => s === 201 || s === 200 || s === 409, body, signal);
+      return 'created';
+    },
+    async retransfer(zoneName, signal) {
+      await withRetry('POST', `${zonePath(zoneName)}/retransfer`, (s) => s >= 200 && s < 300, undefined, signal);
+    },
+    async deleteZone(zoneName, signal, options) {
+      // Freeze first so named writes the journal into the zone file before it goes (bindy's order);
+      // bindy does not freeze a secondary zone (it takes no updates).
+      if (options?.freeze !== false) await withRetry('POST', `${zonePath(zoneName)}/freeze`, (s) => (s >= 200 && s < 300) || s === 404, undefined, signal);
       await withRetry('DELETE', zonePath(zoneName), (s) => (s >= 200 && s < 300) || s === 404, undefined, signal);
     },
   };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIPv6 } from 'node:net';
-import { normalizeRecordName, parseShowzone, recordTypeError, recordValueError, renderAddzoneBlock, renderModzoneBlock, renderZoneFile } from './zone-text.js';
+import { normalizeRecordName, parseShowzone, recordTypeError, recordValueError, renderAddzoneBlock, renderModzoneBlock, renderZoneFile, transferEndpoint } from './zone-text.js';
 import type { CreateZoneRequest } from './bodies.js';
 
 const soa = { primaryNs: 'ns1.a.test.', adminEmail: 'admin.a.test.', serial: 7, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
@@ -60,4 +60,18 @@ void test('record rules: types, values and owner names as bindcar checks them', 
   assert.equal(normalizeRecordName('www', 'a.test'), 'www.a.test.');
   assert.equal(normalizeRecordName('www.a.test', 'a.test'), 'www.a.test.');
   assert.equal(normalizeRecordName('x.other.', 'a.test'), 'x.other.');
+});
+
+void test('primaries and also-notify take bindy\'s ip:port as BIND\'s `ip port n` (bindcar 0.7.2+); allow-transfer stays bare', () => {
+  assert.equal(transferEndpoint('127.0.0.1:5353'), '127.0.0.1 port 5353');
+  assert.equal(transferEndpoint('[::1]:5353'), '::1 port 5353');
+  assert.equal(transferEndpoint('10.0.0.1'), '10.0.0.1');
+  assert.equal(
+    renderAddzoneBlock({ ...request, zoneConfig: { ...request.zoneConfig, alsoNotify: ['127.0.0.1:5354'], allowTransfer: ['127.0.0.1'] } }, '/d'),
+    '{ type primary; file "/d/a.test.zone"; allow-update { key "bindcar-update"; }; also-notify { 127.0.0.1 port 5354; }; allow-transfer { 127.0.0.1; }; };',
+  );
+  assert.equal(
+    renderAddzoneBlock({ ...request, zoneType: 'secondary', zoneConfig: { ...request.zoneConfig, alsoNotify: undefined, primaries: ['127.0.0.1:5353'] } }, '/d'),
+    '{ type secondary; primaries { 127.0.0.1 port 5353; }; allow-update { key "bindcar-update"; }; };',
+  );
 });

@@ -29,17 +29,30 @@ export function renderZoneFile(config: ZoneConfig): string {
   return `${lines.join('\n')}\n`;
 }
 
-function addressList(clause: string, items: readonly string[] | undefined): string[] {
-  return items === undefined || items.length === 0 ? [] : [`${clause} { ${items.map((i) => `${i}; `).join('')}}`];
+function addressList(clause: string, items: readonly string[] | undefined, render: (item: string) => string = (i) => i): string[] {
+  return items === undefined || items.length === 0 ? [] : [`${clause} { ${items.map((i) => `${render(i)}; `).join('')}}`];
+}
+
+/**
+ * One `primaries` / `also-notify` endpoint in BIND's syntax. bindy 0.6.2 sends `<ip>:<port>`
+ * (`[<ipv6>]:<port>` for IPv6) because named listens on 5353, not 53; bindcar 0.7.2+ renders
+ * that as `<ip> port <n>`. A bare address (no port) passes as it is. `allow-transfer` is an ACL
+ * of bare addresses and never goes through this.
+ */
+export function transferEndpoint(item: string): string {
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(item);
+  if (v6 !== null) return `${v6[1] ?? ''} port ${v6[2] ?? ''}`;
+  const v4 = /^([^:]+):(\d+)$/.exec(item);
+  return v4 === null ? item : `${v4[1] ?? ''} port ${v4[2] ?? ''}`;
 }
 
 /** The `{ type …; file "…"; allow-update { key "…"; }; … };` block bindcar passes to `rndc addzone`. */
 export function renderAddzoneBlock(request: CreateZoneRequest, zoneDir: string): string {
   const parts = [`type ${request.zoneType}`];
   if (request.zoneType === 'primary') parts.push(`file "${zoneDir}/${request.zoneName}.zone"`);
-  if (request.zoneType === 'secondary') parts.push(...addressList('primaries', request.zoneConfig.primaries));
+  if (request.zoneType === 'secondary') parts.push(...addressList('primaries', request.zoneConfig.primaries, transferEndpoint));
   if (request.updateKeyName !== undefined) parts.push(`allow-update { key "${request.updateKeyName}"; }`);
-  parts.push(...addressList('also-notify', request.zoneConfig.alsoNotify));
+  parts.push(...addressList('also-notify', request.zoneConfig.alsoNotify, transferEndpoint));
   parts.push(...addressList('allow-transfer', request.zoneConfig.allowTransfer));
   if (request.zoneConfig.dnssecPolicy !== undefined) parts.push(`dnssec-policy "${request.zoneConfig.dnssecPolicy}"`);
   if (request.zoneConfig.inlineSigning !== undefined) parts.push(`inline-signing ${request.zoneConfig.inlineSigning ? 'yes' : 'no'}`);
@@ -105,7 +118,7 @@ export function renderModzoneBlock(
   for (const [name, list] of replaced) {
     if (list === undefined) continue;
     clauses.delete(name);
-    const [text] = addressList(name, list);
+    const [text] = addressList(name, list, name === 'also-notify' ? transferEndpoint : undefined);
     if (text !== undefined) clauses.set(name, text);
   }
   return `{ ${[...clauses.values()].join('; ')}; };`;

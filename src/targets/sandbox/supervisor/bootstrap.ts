@@ -1,7 +1,8 @@
 /**
  * @module What `sandbox up` sets up inside its fresh API server so scenarios have something to
  * target: the test namespace and a Bind9Cluster with one primary instance (served by the local
- * named), waiting — through a watch — until the operator twin reports that instance Ready.
+ * named) and one secondary per secondary server, waiting — through a watch — until the operator
+ * twin reports every instance Ready.
  */
 import { KubeConfig, KubernetesObjectApi, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { InterruptedError, TargetNotReadyError } from '../../../errors.js';
@@ -33,19 +34,24 @@ export interface BootstrapOptions {
   kubeconfigPath: string;
   namespace: string;
   clusterName: string;
-  /** Bound on the wait for the primary instance to become Ready, in ms. */
+  /** Secondary replicas of the Bind9Cluster (default 0). */
+  secondaries?: number;
+  /** Bound on the wait for the instances to become Ready, in ms. */
   timeoutMs: number;
   /** Aborting ends the wait with an InterruptedError. */
   signal?: AbortSignal;
 }
 
-/** Creates the namespace and Bind9Cluster, then waits until `<cluster>-primary-0` is Ready. */
-export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance: string }> {
+/** Creates the namespace and Bind9Cluster, then waits until `<cluster>-primary-0` and every `<cluster>-secondary-<i>` is Ready. */
+export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instances: string[] }> {
   const kc = new KubeConfig();
   kc.loadFromFile(o.kubeconfigPath);
   const api = KubernetesObjectApi.makeApiClient(kc);
   await createIfAbsent(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels: { [managedByLabel]: managedByValue } } });
-  const instance = `${o.clusterName}-primary-0`;
+  const secondaries = o.secondaries ?? 0;
+  const instances = [`${o.clusterName}-primary-0`, ...Array.from({ length: secondaries }, (_, i) => `${o.clusterName}-secondary-${i}`)];
+  const pending = new Set(instances);
+  const instance = instances.join(', ');
   const path = `/apis/${bindyApiVersion}/namespaces/${o.namespace}/${kindInfo.Bind9Instance.plural}`;
   const watch = new Watch(kc);
   let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -55,7 +61,7 @@ export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance:
   // Marked handled now: it may reject (interrupt, timeout) before the `await ready` below is reached.
   ready.catch(() => undefined);
   const timer = setTimeout(
-    () => settle?.reject(new TargetNotReadyError(`sandbox: Bind9Instance ${o.namespace}/${instance} was not Ready within ${o.timeoutMs} ms`, { hint: 'see operator.log in the sandbox directory' })),
+    () => settle?.reject(new TargetNotReadyError(`sandbox: Bind9Instance ${o.namespace}/${[...pending].join(', ')} of ${instance} not Ready within ${o.timeoutMs} ms`, { hint: 'see operator.log in the sandbox directory' })),
     o.timeoutMs,
   );
   const onAbort = (): void => settle?.reject(new InterruptedError('interrupted while the sandbox was starting'));
@@ -65,9 +71,10 @@ export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance:
   // with no resourceVersion it also replays an instance that exists already.
   const req = await watch.watch(
     path,
-    { fieldSelector: `metadata.name=${instance}` },
+    {},
     (_type: string, obj: WithConditions) => {
-      if (isReady(obj)) settle?.resolve();
+      if (isReady(obj)) pending.delete(obj.metadata?.name ?? '');
+      if (pending.size === 0) settle?.resolve();
     },
     (err: unknown) => {
       if (err !== null && err !== undefined) settle?.reject(new TargetNotReadyError(`sandbox: watching Bind9Instances failed: ${err instanceof Error ? err.message : JSON.stringify(err)}`));
@@ -78,7 +85,7 @@ export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance:
       apiVersion: bindyApiVersion,
       kind: 'Bind9Cluster',
       metadata: { name: o.clusterName, namespace: o.namespace, labels: { [managedByLabel]: managedByValue } },
-      spec: { version: '9.18', primary: { replicas: 1 }, secondary: { replicas: 0 } },
+      spec: { version: '9.18', primary: { replicas: 1 }, secondary: { replicas: secondaries } },
     } as KubernetesObject);
     await ready;
   } finally {
@@ -86,5 +93,5 @@ export async function bootstrapSandbox(o: BootstrapOptions): Promise<{ instance:
     o.signal?.removeEventListener('abort', onAbort);
     req.abort();
   }
-  return { instance };
+  return { instances };
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { udpQuery } from '../bind9/udp-query.js';
 import { FetchError, fetchText } from '../../../observe/metrics-fetch.js';
 import { isAlive } from './part-process.js';
-import type { PartState, SandboxState } from './state.js';
+import { partKind, type PartName, type PartState, type SandboxState } from './state.js';
 
 /** One part's health. */
 export interface PartHealth {
@@ -26,20 +26,31 @@ async function httpStatus(url: string, ca: string | undefined): Promise<number> 
   }
 }
 
+/** The DNS port and bindcar URL of the server part `name` belongs to: the primary's, or secondary i's (pure). */
+export function serverOfPart(state: Pick<SandboxState, 'dns' | 'sidecarUrl' | 'secondaries'>, name: PartName): { dnsPort: number; sidecarUrl: string } | undefined {
+  const m = /-secondary-(\d+)$/.exec(name);
+  if (m === null) return { dnsPort: state.dns.port, sidecarUrl: state.sidecarUrl };
+  const sec = state.secondaries?.find((s) => s.index === Number(m[1]));
+  return sec === undefined ? undefined : { dnsPort: sec.dns.port, sidecarUrl: sec.sidecarUrl };
+}
+
 async function probe(part: PartState, state: SandboxState, ca: string | undefined): Promise<{ healthy: boolean; detail: string }> {
   try {
-    switch (part.name) {
+    const server = serverOfPart(state, part.name);
+    switch (partKind(part.name)) {
       case 'named': {
-        const a = await udpQuery(state.dns.port, 'version.bind', 'TXT', 1500);
-        return { healthy: true, detail: `DNS 127.0.0.1:${state.dns.port} answers (rcode ${a.rcode})` };
+        if (server === undefined) return { healthy: false, detail: 'state.json names no such secondary' };
+        const a = await udpQuery(server.dnsPort, 'version.bind', 'TXT', 1500);
+        return { healthy: true, detail: `DNS 127.0.0.1:${server.dnsPort} answers (rcode ${a.rcode})` };
       }
       case 'apiserver': {
         const code = await httpStatus(`${state.apiServerUrl}/readyz`, ca);
         return { healthy: code === 200, detail: `${state.apiServerUrl}/readyz → ${code}` };
       }
       case 'sidecar': {
-        const code = await httpStatus(`${state.sidecarUrl}/api/v1/health`, undefined);
-        return { healthy: code === 200, detail: `${state.sidecarUrl}/api/v1/health → ${code}` };
+        if (server === undefined) return { healthy: false, detail: 'state.json names no such secondary' };
+        const code = await httpStatus(`${server.sidecarUrl}/api/v1/health`, undefined);
+        return { healthy: code === 200, detail: `${server.sidecarUrl}/api/v1/health → ${code}` };
       }
       case 'operator': {
         const url = part.metricsUrl ?? '';

@@ -29,7 +29,8 @@ export function isToolCommandLine(cmdline: string): boolean {
 /** True when `cmdline` is still the sandbox process `name` (a part, or named under it). */
 export function isSandboxProcess(name: string, cmdline: string): boolean {
   if (name === 'bind9') return /(^|\/)named\s/.test(cmdline);
-  return isToolCommandLine(cmdline) && cmdline.includes(`sandbox start ${name}`);
+  // The word must end there: `sandbox start named` is not `sandbox start named-secondary-0`.
+  return isToolCommandLine(cmdline) && new RegExp(`sandbox start ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(cmdline);
 }
 
 function ownerAlive(s: SandboxEntry): boolean {

@@ -9,7 +9,8 @@ import { TargetNotReadyError, UsageError } from '../../../errors.js';
 import type { NamedReadyLine } from '../bind9/run.js';
 import { isSandboxProcess } from './orphans.js';
 import { commandLineOf, isAlive, startPart, stopPart } from './part-process.js';
-import { readState, stateFile, writeState, type PartName, type PartState, type SandboxState } from './state.js';
+import { partKind, readState, stateFile, writeState, type PartName, type PartState, type SandboxState } from './state.js';
+import { serverOfPart } from './health.js';
 
 /** What {@link restartPart} did. */
 export interface RestartOutcome {
@@ -38,7 +39,7 @@ export function runsSandboxProcess(name: string, pid: number): boolean {
 /** True while the part runs: its process and, for named, the named binary under it. */
 export function partRunning(part: PartState): boolean {
   if (!runsSandboxProcess(part.name, part.pid)) return false;
-  return part.name !== 'named' || (part.childPids.length > 0 && part.childPids.every((pid) => runsSandboxProcess('bind9', pid)));
+  return partKind(part.name) !== 'named' || (part.childPids.length > 0 && part.childPids.every((pid) => runsSandboxProcess('bind9', pid)));
 }
 
 /** Waits (polling, as `pid` is not our child) until it is gone; true if it is. */
@@ -78,11 +79,12 @@ export async function restartPart(home: string, name: PartName, options: { timeo
     ...(options.onSpawn === undefined ? {} : { onSpawn: options.onSpawn }),
   });
   const updated: PartState = { ...part, pid: started.pid };
-  if (name === 'named') {
+  if (partKind(name) === 'named') {
     const ready = started.ready as unknown as NamedReadyLine;
-    if (ready.ports.dns !== state.dns.port) {
+    const port = serverOfPart(state, name)?.dnsPort;
+    if (ready.ports.dns !== port) {
       await stopPart(started.pid, 3000);
-      throw new TargetNotReadyError(`named came back on DNS port ${ready.ports.dns}, not ${state.dns.port}: stopped again`);
+      throw new TargetNotReadyError(`${name} came back on DNS port ${ready.ports.dns}, not ${String(port)}: stopped again`);
     }
     updated.childPids = [ready.pid];
   }
@@ -91,7 +93,7 @@ export async function restartPart(home: string, name: PartName, options: { timeo
   // Read again just before writing: another part may have been restarted meanwhile.
   const now = (await readState(home)) ?? state;
   await writeState(home, { ...now, parts: now.parts.map((p) => (p.name === name ? updated : p)) });
-  return { already: false, part: updated, detail: `${name} restarted (pid ${part.pid} → ${started.pid}${name === 'named' ? `, named pid ${updated.childPids.join(',')}` : ''})` };
+  return { already: false, part: updated, detail: `${name} restarted (pid ${part.pid} → ${started.pid}${partKind(name) === 'named' ? `, named pid ${updated.childPids.join(',')}` : ''})` };
 }
 
 /** What a BIND9 pod keeps across a restart without a volume: its config and keys (a ConfigMap and Secrets). */

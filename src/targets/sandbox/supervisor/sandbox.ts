@@ -1,6 +1,7 @@
 /**
  * @module The sandbox lifecycle: start every part as its own process in dependency order
- * (named ∥ API server → sidecar → [fault proxy] → operator → [scout]), record them in the state file, report
+ * (named ∥ secondaries' named ∥ API server → sidecar ∥ secondaries' sidecars → [fault proxy] →
+ * operator → [scout]), record them in the state file, report
  * their health, and stop them all leaving no process, port or temp file behind.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { InterruptedError, UsageError } from '../../../errors.js';
 import { commandLineOf, isAlive, startPart, stopPart, type StartedPart } from './part-process.js';
 import { isSandboxProcess } from './orphans.js';
-import { readState, removeState, sandboxHome, writeState, type FaultProxyLinkState, type PartName, type PartState, type SandboxState } from './state.js';
+import { readState, removeState, sandboxHome, secondaryPartNames, writeState, type FaultProxyLinkState, type PartName, type PartState, type SandboxState, type SecondaryState } from './state.js';
 import type { NamedReadyLine } from '../bind9/run.js';
 import type { FaultProxyReadyLine } from '../../../faults/proxy/run.js';
 import type { LinkSpec } from '../../../faults/proxy/link-spec.js';
@@ -73,6 +74,12 @@ export interface StartSandboxOptions {
    * through the fault proxy. Off: no scout.
    */
   scout?: { clusterName: string; args?: string[] };
+  /**
+   * Secondary BIND9 servers (default 0): each its own named and bindcar twin (parts
+   * `named-secondary-<i>`, `sidecar-secondary-<i>`), and the Bind9Cluster `up` creates gets as
+   * many secondary replicas, which the operator twin configures as bindy does.
+   */
+  secondaries?: number;
   /** The Bind9Cluster `up` creates (with one primary instance served by the local named); default `loadtest`. */
   clusterName?: string;
   /** Bound on each part's start-up, in ms. */
@@ -152,32 +159,61 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const kubeconfig = join(dir, 'kubeconfig');
     // The operator twin gets a token of its own (bindy's ServiceAccount), so the API server tells its requests from the tool's.
     const operatorKubeconfig = join(dir, 'operator.kubeconfig');
-    // Both settle before going on: a failure of one must not leave the other starting unseen.
-    const [namedStart, apiStart] = await Promise.allSettled([
+    const secondaryCount = opts.secondaries ?? 0;
+    const secondaryNames = Array.from({ length: secondaryCount }, (_, i) => secondaryPartNames(i));
+    // All settle before going on: a failure of one must not leave another starting unseen.
+    const [namedStart, apiStart, ...secondaryNamedStarts] = await Promise.allSettled([
       part<NamedReadyLine>('named', ['--dir', join(dir, 'named')]),
       part<ApiServerReadyLine>('apiserver', ['--kubeconfig-out', kubeconfig, '--operator-kubeconfig-out', operatorKubeconfig, '--namespace', opts.namespace, ...(opts.apiServerArgs ?? [])]),
+      ...secondaryNames.map((n) => part<NamedReadyLine>(n.named, ['--dir', join(dir, n.named)])),
     ]);
     if (namedStart.status === 'rejected') throw namedStart.reason;
     if (apiStart.status === 'rejected') throw apiStart.reason;
+    const secondaryNamed = secondaryNamedStarts.map((r) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value;
+    });
     const named = namedStart.value;
     const api = apiStart.value;
-    childPids.push(named.ready.pid);
-    spawnedOne('bind9', named.ready.pid);
-    // A restart must bring named back where its clients look: the same ports, keys and zones.
-    startArgs.set('named', { args: ['--dir', named.ready.dir, '--ports-json', JSON.stringify(named.ready.ports), '--keep-keys'] });
-    const sidecar = await part<SidecarReadyLine>(
-      'sidecar',
-      [
-        '--zone-dir', named.ready.dir,
-        '--rndc-conf', named.ready.rndcConfFile,
-        '--dns-port', String(named.ready.ports.dns),
-        '--update-key-file', named.ready.updateKeyFile,
-        ...(opts.sidecarRateLimitOff === true ? ['--no-rate-limit'] : []),
-      ],
-      { BIND_API_TOKEN: tokenFile },
-    );
+    const namedPids = new Map<string, number[]>();
+    for (const n of [named, ...secondaryNamed]) {
+      childPids.push(n.ready.pid);
+      namedPids.set(n.name, [n.ready.pid]);
+      spawnedOne('bind9', n.ready.pid);
+      // A restart must bring named back where its clients look: the same ports, keys and zones.
+      startArgs.set(n.name, { args: ['--dir', n.ready.dir, '--ports-json', JSON.stringify(n.ready.ports), '--keep-keys'] });
+    }
+    const sidecarOf = (name: PartName, n: NamedReadyLine): Promise<StartedPart<SidecarReadyLine>> =>
+      part<SidecarReadyLine>(
+        name,
+        [
+          '--zone-dir', n.dir,
+          '--rndc-conf', n.rndcConfFile,
+          '--dns-port', String(n.ports.dns),
+          '--update-key-file', n.updateKeyFile,
+          ...(opts.sidecarRateLimitOff === true ? ['--no-rate-limit'] : []),
+        ],
+        { BIND_API_TOKEN: tokenFile },
+      );
+    const [sidecarStart, ...secondarySidecarStarts] = await Promise.allSettled([sidecarOf('sidecar', named.ready), ...secondaryNamed.map((n, i) => sidecarOf(secondaryPartNames(i).sidecar, n.ready))]);
+    if (sidecarStart.status === 'rejected') throw sidecarStart.reason;
+    const sidecar = sidecarStart.value;
+    const secondarySidecars = secondarySidecarStarts.map((r) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value;
+    });
     // Fixed from here on: a restarted sidecar must be where the operator (or its link) points.
-    startArgs.set('sidecar', { args: [...(startArgs.get('sidecar')?.args ?? []), '--port', new URL(sidecar.ready.url).port], secretEnv: { BIND_API_TOKEN: tokenFile } });
+    for (const sc of [sidecar, ...secondarySidecars]) {
+      startArgs.set(sc.name, { args: [...(startArgs.get(sc.name)?.args ?? []), '--port', new URL(sc.ready.url).port], secretEnv: { BIND_API_TOKEN: tokenFile } });
+    }
+    const secondaries: SecondaryState[] = secondaryNamed.map((n, index) => ({
+      name: `secondary-${index}`,
+      index,
+      dns: { host: '127.0.0.1', port: n.ready.ports.dns },
+      sidecarUrl: secondarySidecars[index]?.ready.url ?? '',
+      bind9StatsUrl: `http://127.0.0.1:${n.ready.ports.stats}/`,
+      rndcConfFile: n.ready.rndcConfFile,
+    }));
     let faultProxy: SandboxState['faultProxy'];
     let operatorView = { kubeconfig: operatorKubeconfig, dns: `127.0.0.1:${named.ready.ports.dns}`, sidecar: sidecar.ready.url };
     if (opts.faultProxy === true) {
@@ -187,6 +223,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         { name: 'operator-sidecar', protocol: 'tcp', listenPort: 0, upstream: { host: '127.0.0.1', port: Number(new URL(sidecar.ready.url).port) } },
         { name: 'operator-bind', protocol: 'udp', listenPort: 0, upstream: { host: '127.0.0.1', port: named.ready.ports.dns } },
         { name: 'client-bind', protocol: 'udp', listenPort: 0, upstream: { host: '127.0.0.1', port: named.ready.ports.dns } },
+        // The tool's own DNS probes of each secondary go through a link of their own (its DNS gap is measured there).
+        ...secondaries.map((sec): LinkSpec => ({ name: `client-bind-${sec.name}`, protocol: 'udp', listenPort: 0, upstream: { ...sec.dns } })),
       ];
       const proxy = await part<FaultProxyReadyLine>('faultproxy', ['--links-json', JSON.stringify(links)]);
       faultProxy = { controlUrl: proxy.ready.controlUrl, links: proxy.ready.links.map((l): FaultProxyLinkState => ({ name: l.name, protocol: l.protocol, listen: { ...l.listen }, upstream: { ...l.upstream } })) };
@@ -207,6 +245,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
           '--sidecar', operatorView.sidecar,
           // The readiness stand-in probes named itself, never through a link a fault may cut.
           '--named-probe', `127.0.0.1:${named.ready.ports.dns}`,
+          // Each secondary's named and bindcar, directly: in a cluster bindy reaches them through their own pods' addresses.
+          ...secondaries.flatMap((sec) => ['--secondary', `${sec.dns.host}:${sec.dns.port}=${sec.sidecarUrl}`]),
           ...(opts.operatorArgs ?? []),
         ],
         { BIND_API_TOKEN: tokenFile },
@@ -219,18 +259,20 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     }
     const clusterName = opts.clusterName ?? 'loadtest';
     if (operator !== undefined) {
-      const { instance } = await bootstrapSandbox({
+      const { instances } = await bootstrapSandbox({
         kubeconfigPath: kubeconfig,
         namespace: opts.namespace,
         clusterName,
+        secondaries: secondaries.length,
         timeoutMs: timeoutMs,
         ...(opts.signal === undefined ? {} : { signal: opts.signal }),
       });
-      progress(`sandbox: Bind9Cluster ${opts.namespace}/${clusterName} created, instance ${instance} Ready`);
+      progress(`sandbox: Bind9Cluster ${opts.namespace}/${clusterName} created, instance${instances.length === 1 ? '' : 's'} ${instances.join(', ')} Ready`);
     }
     const metrics: Record<string, string> = {
       apiserver: api.ready.metricsUrl,
       sidecar: sidecar.ready.metricsUrl,
+      ...Object.fromEntries(secondarySidecars.map((sc) => [sc.name, sc.ready.metricsUrl])),
       ...(operator === undefined ? {} : { operator: operator.ready.metricsUrl }),
     };
     const state: SandboxState = {
@@ -248,10 +290,12 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       updateKeyFile: named.ready.updateKeyFile,
       updateKeyName: named.ready.updateKeyName,
       bind9StatsUrl: `http://127.0.0.1:${named.ready.ports.stats}/`,
+      rndcConfFile: named.ready.rndcConfFile,
+      ...(secondaries.length === 0 ? {} : { secondaries }),
       parts: started.map((p): PartState => ({
         name: p.name as PartName,
         pid: p.pid,
-        childPids: p.name === 'named' ? childPids : [],
+        childPids: namedPids.get(p.name) ?? [],
         logFile: p.logFile,
         ...(metrics[p.name] === undefined ? {} : { metricsUrl: metrics[p.name] }),
         ...startArgs.get(p.name),

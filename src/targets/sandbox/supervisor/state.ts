@@ -8,8 +8,39 @@ import { join } from 'node:path';
 import { UsageError } from '../../../errors.js';
 import type { OperatorIdentity } from '../../target.js';
 
+/** A secondary BIND9 server's parts: its named and its bindcar twin, `<kind>-secondary-<i>`. */
+export type SecondaryPartName = `named-secondary-${number}` | `sidecar-secondary-${number}`;
+
 /** The part names, in start order. */
-export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator' | 'scout';
+export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator' | 'scout' | SecondaryPartName;
+
+/** What a part runs, whichever server it belongs to: `named-secondary-0` is a `named`. */
+export type PartKind = Exclude<PartName, SecondaryPartName>;
+
+/** The kind of part `name` is (pure). */
+export function partKind(name: PartName): PartKind {
+  if (name.startsWith('named-secondary-')) return 'named';
+  if (name.startsWith('sidecar-secondary-')) return 'sidecar';
+  return name as PartKind;
+}
+
+/** The part names of secondary `i`. */
+export function secondaryPartNames(i: number): { named: SecondaryPartName; sidecar: SecondaryPartName } {
+  return { named: `named-secondary-${i}`, sidecar: `sidecar-secondary-${i}` };
+}
+
+/** One secondary BIND9 server of the sandbox (`C-secondary-<index>` instances map to it). */
+export interface SecondaryState {
+  /** Its label in reports: `secondary-<index>`. */
+  name: string;
+  index: number;
+  dns: { host: string; port: number };
+  /** Its bindcar twin (same token as the primary's). */
+  sidecarUrl: string;
+  bind9StatsUrl: string;
+  /** rndc.conf of its named (zone status, serials). */
+  rndcConfFile: string;
+}
 
 /** One running part of the sandbox. */
 export interface PartState {
@@ -59,6 +90,10 @@ export interface SandboxState {
   updateKeyFile: string;
   updateKeyName: string;
   bind9StatsUrl: string;
+  /** rndc.conf of the primary named (absent in older state files). */
+  rndcConfFile?: string;
+  /** The secondary BIND9 servers (`sandbox.secondaries`); absent or empty: none. */
+  secondaries?: SecondaryState[];
   parts: PartState[];
   /**
    * Who the operator twin is to the API server (its own token's user: bindy's ServiceAccount
