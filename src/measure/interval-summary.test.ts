@@ -54,3 +54,8 @@ test('series are reduced per interval as their meaning asks: rates averaged, bac
   assert.equal(worstInterval(rows), null, 'no operation measured: no worst interval');
   assert.throws(() => summariseIntervals({ intervalMs: 0, endMs: 1, operations: [], failuresAtMs: [], series: [], phases: [] }), RangeError);
 });
+
+test('the worst interval says sub-second figures in ms', () => {
+  const rows = summariseIntervals({ intervalMs: 1000, endMs: 1000, operations: [op('update', 10, 41)], failuresAtMs: [], series: [], phases: [] });
+  assert.match(worstInterval(rows)?.why ?? '', /^update→Ready p99 41 ms$/);
+});

@@ -147,7 +147,7 @@ export function worstInterval(intervals: readonly IntervalSummary[]): { index: n
   const parts: string[] = [];
   const add = (name: string, label: string): void => {
     const v = f[name];
-    if (typeof v === 'number') parts.push(`${label} ${(v / 1000).toFixed(1)} s`);
+    if (typeof v === 'number') parts.push(`${label} ${v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`}`);
   };
   add('resolvable_p99_ms', 'change→answered p99');
   add(effectFigure.create, 'create→Ready p99');

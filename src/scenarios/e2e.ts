@@ -96,7 +96,7 @@ export function e2eHeadline(o: { outcome: DriveOutcome; section: Omit<E2eSection
   if (c('served_wrong_data') > 0) broke.push(`${c('served_wrong_data')} changes served with wrong data`);
   const lines = [
     broke.length === 0
-      ? 'the steady state held: every fault reverted and recovered, every change answered by DNS, the end state clean (the criteria below judge how fast)'
+      ? `the steady state held: ${(outcome.chaos?.experiments.length ?? 0) === 0 ? 'no fault injected' : 'every fault reverted and recovered'}, every change answered by DNS, the end state clean (the criteria below judge how fast)`
       : `the steady state did NOT hold: ${broke.join('; ')}`,
   ];
   const w = section.worst;
