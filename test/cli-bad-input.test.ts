@@ -41,7 +41,7 @@ const badFiles: Array<[string, string, (name: string) => RegExp]> = [
   ['YAML syntax error', 'seed: 1\nfixtures:\n  zones: [1, 2\n', (f) => new RegExp(`${f}:\\d+: YAML syntax error: `)],
   ['duplicate key', 'seed: 1\nseed: 2\n', (f) => new RegExp(`${f}:2: YAML syntax error: Map keys must be unique`)],
   ['bad target in the file', 'target: moon\n', (f) => new RegExp(`${f}:1: target: expected one of sandbox, cluster, got 'moon'$`)],
-  ['bad profile name in the file', 'profile: standart\n', (f) => new RegExp(`${f}:1: profile: expected one of quick, standard, extended, chaos, got 'standart' \\(did you mean 'standard'\\?\\)$`)],
+  ['bad profile name in the file', 'profile: standart\n', (f) => new RegExp(`${f}:1: profile: expected one of quick, standard, extended, chaos, production, got 'standart' \\(did you mean 'standard'\\?\\)$`)],
   ['bad prometheus URL', 'prometheus: localhost:9090\n', (f) => new RegExp(`${f}:1: prometheus: expected an http\\(s\\) URL`)],
   ['percentage above 100 %', 'criteria:\n  maxErrorRate: 101%\n', (f) => new RegExp(`${f}:2: criteria\\.maxErrorRate: expected a percentage between 0% and 100%, got '101%'$`)],
   ['negative concurrency', 'scenarios:\n  burst:\n    concurrency: -4\n', (f) => new RegExp(`${f}:3: scenarios\\.burst\\.concurrency: expected a positive integer, got -4$`)],
