@@ -1,7 +1,7 @@
 /**
- * `discovery` against the sandbox with its scout twin: annotated Services → scout's ARecords →
- * Ready → DNS answers, then deleted → ARecords gone → NXDOMAIN, 0 orphans; each stage timed per
- * Service. A sandbox without scout is refused before anything is created.
+ * `discovery` against the sandbox with its scout twin: annotated Services and Ingresses → scout's
+ * ARecords (one per Service, one per Ingress rule) → Ready → DNS answers, then deleted → ARecords
+ * gone → NXDOMAIN, 0 orphans; each stage timed per ARecord. A sandbox without scout is refused before anything is created.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,18 +13,24 @@ import { processesMentioning } from './helpers/cli-child.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 
-test('discovery on the sandbox: 60 Services published by scout and answered, 10 moved to a new address, then removed to NXDOMAIN with no orphan', { timeout: 240_000 }, async (t) => {
+test('discovery on the sandbox: 40 Services and 10 Ingresses of 2 rules published by scout (60 ARecords) and answered, 10 sources moved to a new address, then removed to NXDOMAIN with no orphan', { timeout: 240_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-disc-'));
   t.after(() => rm(home, { recursive: true, force: true }));
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
   // The run starts its own sandbox with the scout twin, and stops it at the end.
-  const r = await runCli(['--output', join(home, 'results'), '--json', 'discovery', '--services', '60', '--flips', '10', '--zones', '2', '--run-id', 'disc1', '--format', 'json'], { env });
+  const r = await runCli(['--output', join(home, 'results'), '--json', 'discovery', '--services', '40', '--ingresses', '10', '--ingress-rules', '2', '--flips', '10', '--zones', '2', '--run-id', 'disc1', '--format', 'json'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   const n = (name: string): number | undefined => result.counters[name]?.value;
-  for (const c of ['discovery_services_created', 'discovery_arecords_published', 'discovery_arecords_ready', 'discovery_answered', 'discovery_services_deleted', 'discovery_arecords_gone', 'discovery_nxdomain']) assert.equal(n(c), 60, c);
+  assert.equal(n('discovery_services_created'), 40);
+  assert.equal(n('discovery_ingresses_created'), 10);
+  assert.equal(n('discovery_services_deleted'), 40);
+  assert.equal(n('discovery_ingresses_deleted'), 10);
+  // One ARecord per Service, one per Ingress rule: each counted by the exact name scout gives it.
+  for (const c of ['discovery_arecords_expected', 'discovery_arecords_published', 'discovery_arecords_ready', 'discovery_answered', 'discovery_arecords_to_remove', 'discovery_arecords_gone', 'discovery_nxdomain']) assert.equal(n(c), 60, c);
   assert.equal(n('discovery_orphans'), 0);
-  for (const c of ['discovery_flips', 'discovery_flips_ready', 'discovery_flips_answered']) assert.equal(n(c), 10, c);
+  // The first 10 sources created: 8 Services and 2 Ingresses (spread among them), so 8 + 2 × 2 ARecords move.
+  for (const c of ['discovery_flips', 'discovery_flips_ready', 'discovery_flips_answered']) assert.equal(n(c), 12, c);
   assert.equal(n('discovery_wrong_data'), 0);
   const l = (name: string): NonNullable<(typeof result.latencies)[string]>['summary'] => {
     const s = result.latencies[name]?.summary;
@@ -32,12 +38,12 @@ test('discovery on the sandbox: 60 Services published by scout and answered, 10 
     return s;
   };
   for (const name of ['discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain']) assert.equal(l(name).count, 60, name);
-  for (const name of ['discovery_flip_to_ready', 'discovery_flip_to_resolvable']) assert.equal(l(name).count, 10, name);
-  // Each Service's later stage cannot come before its earlier one: scout writes before the operator makes Ready.
+  for (const name of ['discovery_flip_to_ready', 'discovery_flip_to_resolvable']) assert.equal(l(name).count, 12, name);
+  // Each ARecord's later stage cannot come before its earlier one: scout writes before the operator makes Ready.
   assert.ok((l('discovery_create_to_arecord').max ?? Infinity) <= (l('discovery_create_to_ready').max ?? 0));
   assert.ok((l('discovery_create_to_arecord').p50 ?? Infinity) <= (l('discovery_create_to_ready').p50 ?? 0));
   assert.equal(result.verdict?.outcome, 'pass', result.verdict?.reasons.join('; '));
-  assert.match(r.stderr, /publish: 60 Services → 60 ARecords by scout → 60 Ready → 60 answered by DNS/);
+  assert.match(r.stderr, /publish: 40 Services \+ 10 Ingresses → 60 ARecords by scout \(60 expected\) → 60 Ready → 60 answered by DNS/);
   assert.deepEqual(processesMentioning(home), [], 'the sandbox the run started is gone');
 });
 

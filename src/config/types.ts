@@ -338,12 +338,16 @@ export interface TransferOptions {
   timeout: number;
 }
 
-/** Service discovery: annotated Services → scout's ARecords → DNS, and back. */
+/** Service discovery: annotated Services and Ingresses → scout's ARecords → DNS, and back. */
 export interface DiscoveryOptions {
   kind: 'discovery';
   /** Annotated LoadBalancer Services created. */
   services: number;
-  /** Of those, Services whose address changes once they are answered. */
+  /** Annotated Ingresses created. */
+  ingresses: number;
+  /** Rules (hosts) of each Ingress: scout writes one ARecord per rule. */
+  ingressRules: number;
+  /** Of the sources, those whose address changes once they are answered. */
   flips: number;
   /** DNSZones they are spread over. */
   zones: number;
@@ -410,6 +414,8 @@ export interface CriteriaConfig {
 export type RateLimitConfig = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
 
 /** The most secondary BIND9 servers a sandbox runs. */
+/** Rules one Ingress of a discovery run may have (each is one host, one ARecord). */
+export const maxIngressRules = 16;
 export const maxSandboxSecondaries = 3;
 
 /** Tunables of the sandbox twin. */

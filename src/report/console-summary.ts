@@ -44,13 +44,17 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     );
     lines.push(`  rates: ${counter(r, 'offered_rate')}/s offered, ${counter(r, 'sustained_ops_rate')}/s took effect over the steady phase; backlog slope ${counter(r, 'backlog_slope')} objects/min`);
   } else if (r.counters['discovery_services_created'] !== undefined) {
-    // Discovery: each stage's count, from Service to DNS answer and back.
+    // Discovery: each stage's count, from the sources to DNS answers and back.
+    const ingresses = r.counters['discovery_ingresses_created']?.value ?? 0;
+    const sources = `${counter(r, 'discovery_services_created')} Services${ingresses > 0 ? ` + ${counter(r, 'discovery_ingresses_created')} Ingresses` : ''}`;
+    const expected = r.counters['discovery_arecords_expected'] === undefined ? '' : ` (${counter(r, 'discovery_arecords_expected')} expected)`;
     lines.push(
-      `  publish: ${counter(r, 'discovery_services_created')} Services → ${counter(r, 'discovery_arecords_published')} ARecords by scout → ${counter(r, 'discovery_arecords_ready')} Ready → ` +
+      `  publish: ${sources} → ${counter(r, 'discovery_arecords_published')} ARecords by scout${expected} → ${counter(r, 'discovery_arecords_ready')} Ready → ` +
         `${counter(r, 'discovery_answered')} answered by DNS (${counter(r, 'discovery_wrong_data')} with another address)`,
     );
-    lines.push(`  flips: ${counter(r, 'discovery_flips')} Services moved → ${counter(r, 'discovery_flips_ready')} ARecords Ready at the new address → ${counter(r, 'discovery_flips_answered')} answered with it`);
-    lines.push(`  remove: ${counter(r, 'discovery_services_deleted')} Services deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}`);
+    lines.push(`  flips: ${counter(r, 'discovery_flips')} ARecords' sources moved → ${counter(r, 'discovery_flips_ready')} Ready at the new address → ${counter(r, 'discovery_flips_answered')} answered with it`);
+    const deleted = `${counter(r, 'discovery_services_deleted')} Services${ingresses > 0 ? ` + ${counter(r, 'discovery_ingresses_deleted')} Ingresses` : ''}`;
+    lines.push(`  remove: ${deleted} deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}`);
   } else {
     lines.push(
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +

@@ -1,7 +1,8 @@
 /**
  * @module The discovery plan (pure): DNSZones that select records by zone label alone (scout's
- * ARecords carry no run id), and annotated LoadBalancer Services spread over them, each with the
- * ARecord scout will write for it and the DNS answer that record must give.
+ * ARecords carry no run id), and annotated sources spread over them (LoadBalancer Services and
+ * Ingresses with one host per rule), each with the ARecords scout will write for it and the DNS
+ * answer each must give.
  */
 import type { Config } from '../config/index.js';
 import { UsageError } from '../errors.js';
@@ -13,30 +14,38 @@ import type { KubeObject } from '../observe/kube-client.js';
 import { fixtureOptionsFromConfig } from './fixture-options.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 
-/** Services one run can give distinct addresses to (198.18.0.0/15, RFC 2544's benchmarking range). */
+/** Sources one run can give distinct addresses to (198.18.0.0/15, RFC 2544's benchmarking range). */
 export const maxDiscoveryServices = 131_072;
 
-/** One annotated Service and what scout and DNS must make of it. */
+/** One ARecord scout must write for a source, and the name DNS must answer with the source's address. */
+export interface DiscoveryRecord {
+  /** `scout-<cluster>-<namespace>-<name>` (Service), `…-<rule index>` (Ingress). */
+  arecord: string;
+  /** `<service>.<zone>`, or the Ingress rule's host. */
+  fqdn: string;
+}
+
+/** One annotated source (a LoadBalancer Service or an Ingress) and what scout and DNS must make of it. */
 export interface DiscoverySource {
-  service: KubeObject;
-  /** Its index: `svc-<index>`, address {@link discoveryIp}(index). */
+  kind: 'Service' | 'Ingress';
+  object: KubeObject;
+  /** Its address index: {@link discoveryIp}(index); Services first, then Ingresses. */
   index: number;
+  /** `svc-<n>` or `ing-<n>`. */
   name: string;
   zone: string;
-  /** The name DNS must answer: `<service>.<zone>`. */
-  fqdn: string;
   ip: string;
-  /** The ARecord scout writes: `scout-<cluster>-<namespace>-<service>`. */
-  arecord: string;
+  /** One per Service; one per rule of an Ingress. */
+  records: DiscoveryRecord[];
 }
 
 /** What only the discovery drive reads. */
 export interface DiscoveryPlanData {
   zones: DnsZoneObject[];
-  /** The Services in creation order, with the ARecord names scout writes under `scoutCluster` (regenerated on each call). */
+  /** The sources in creation order (Ingresses spread among the Services), with the ARecord names scout writes under `scoutCluster` (regenerated on each call). */
   sources: (scoutCluster: string) => DiscoverySource[];
   scoutCluster: string;
-  /** Services whose address changes after they are answered (the first ones). */
+  /** Sources whose address changes after they are answered (the first ones created). */
   flips: number;
   /** The annotation holding a Service's address (`<prefix>ip`). */
   ipAnnotation: string;
@@ -66,39 +75,73 @@ export function discoveryZones(config: Readonly<Config>, runId: string): DnsZone
   });
 }
 
-/** The annotated Services, round-robin over the zones. */
+/** `n` Services and `m` Ingresses in one order, the Ingresses spread evenly among the Services (so the first sources created, and flipped, hold both kinds). */
+export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    out.push(a[i] as T);
+    // After Service i, the Ingresses that fall before the next Service's share of the whole.
+    while (j < b.length && (j + 1) * a.length <= (i + 1) * b.length) out.push(b[j++] as T);
+  }
+  while (j < b.length) out.push(b[j++] as T);
+  return out;
+}
+
+/** The annotated Services and Ingresses, each kind round-robin over the zones, in creation order. */
 export function discoverySources(config: Readonly<Config>, runId: string, zones: readonly DnsZoneObject[], scoutCluster: string): DiscoverySource[] {
   const d = config.scenarios.discovery;
   const keys = annotationKeys(d.annotationPrefix);
   const namespace = config.namespace;
-  return Array.from({ length: d.services }, (_, i) => {
+  const zoneOf = (i: number): string => zones[i % zones.length]?.spec.zoneName ?? '';
+  const metadata = (name: string, zone: string, ip: string): KubeObject['metadata'] => ({ name, namespace, labels: { [runIdLabel]: runId }, annotations: { [keys.scoutEnabled]: 'true', [keys.zone]: zone, [keys.ip]: ip } });
+  const services = Array.from({ length: d.services }, (_, i): DiscoverySource => {
     const name = `svc-${i}`;
-    const zone = zones[i % zones.length]?.spec.zoneName ?? '';
+    const zone = zoneOf(i);
     const ip = discoveryIp(i);
-    const service: KubeObject = {
+    const object: KubeObject = {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace, labels: { [runIdLabel]: runId }, annotations: { [keys.scoutEnabled]: 'true', [keys.zone]: zone, [keys.ip]: ip } },
+      metadata: metadata(name, zone, ip),
       spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }] },
     };
-    return { service, index: i, name, zone, fqdn: `${name}.${zone}`, ip, arecord: arecordName(scoutCluster, namespace, name) };
+    return { kind: 'Service', object, index: i, name, zone, ip, records: [{ arecord: arecordName(scoutCluster, namespace, name), fqdn: `${name}.${zone}` }] };
   });
+  const ingresses = Array.from({ length: d.ingresses }, (_, i): DiscoverySource => {
+    const name = `ing-${i}`;
+    const zone = zoneOf(i);
+    const index = d.services + i;
+    const ip = discoveryIp(index);
+    // One host per rule (scout: one ARecord per rule, named by the rule's index), all in the zone.
+    const hosts = Array.from({ length: d.ingressRules }, (_, r) => `${name}-r${r}.${zone}`);
+    const object: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: metadata(name, zone, ip),
+      spec: { rules: hosts.map((host) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } })) },
+    };
+    return { kind: 'Ingress', object, index, name, zone, ip, records: hosts.map((fqdn, r) => ({ arecord: arecordName(scoutCluster, namespace, name, r), fqdn })) };
+  });
+  return interleave(services, ingresses);
 }
 
 /** The discovery plan. */
 export function planDiscovery(input: PlanInput): ScenarioPlan<DiscoveryPlanData> {
   const { config, runId } = input;
   const d = config.scenarios.discovery;
-  if (d.services > maxDiscoveryServices / 2) throw new UsageError(`scenarios.discovery.services: ${d.services} is above ${maxDiscoveryServices / 2} (each Service gets its own address in 198.18.0.0/15, and one more when it is flipped)`);
+  if (d.services + d.ingresses === 0) throw new UsageError('scenarios.discovery: --services 0 and --ingresses 0: nothing for scout to publish (give at least one)');
+  if (d.services + d.ingresses > maxDiscoveryServices / 2) throw new UsageError(`scenarios.discovery: ${d.services} Services + ${d.ingresses} Ingresses is above ${maxDiscoveryServices / 2} (each source gets its own address in 198.18.0.0/15, and one more when it is flipped)`);
   const o = fixtureOptionsFromConfig(config, { runId, zones: d.zones, recordsPerZone: 1 });
   const zones = discoveryZones(config, runId);
-  // At most every Service: a default of 20 flips on a 5-Service run moves all 5.
-  const flips = Math.min(d.flips, d.services);
+  // At most every source: a default of 20 flips on a 5-Service run moves all 5.
+  const sourceCount = d.services + d.ingresses;
+  const flips = Math.min(d.flips, sourceCount);
+  const what = [d.services > 0 ? `${d.services} LoadBalancer Services` : '', d.ingresses > 0 ? `${d.ingresses} Ingresses of ${d.ingressRules} rule${d.ingressRules === 1 ? '' : 's'} (one host, one ARecord each)` : ''].filter((x) => x !== '').join(' and ');
   const describe = [
     `1. namespace ${config.namespace} and Bind9Cluster ${o.clusterName}: as for burst (not measured); ${d.zones} DNSZones (sd-N.${runId}.example.com) selecting records by zone label, waited Ready (not measured)`,
-    `2. publish: ${d.services} LoadBalancer Services annotated for scout (${d.annotationPrefix}scout-enabled, zone, ip), ${d.concurrency} creates in flight; each timed from its intended start to scout's ARecord (scout-${d.scoutCluster}-${config.namespace}-svc-N), to its Ready, and to DNS answering its address (every server)`,
-    `   flips: the first ${flips} Services get a new address (server-side apply of their ip annotation) once answered; each timed to its ARecord Ready at the new generation and to DNS answering the new address`,
-    `3. remove: every Service deleted; each timed to its ARecord gone and to DNS answering NXDOMAIN; ARecords scout leaves behind are counted as orphans (never deleted by this tool)`,
+    `2. publish: ${what} annotated for scout (${d.annotationPrefix}scout-enabled, zone, ip), ${d.concurrency} creates in flight; each ARecord timed from its source's intended start to scout writing it (scout-${d.scoutCluster}-${config.namespace}-svc-N, …-ing-N-<rule>), to its Ready, and to DNS answering the source's address (every server)`,
+    `   flips: the first ${flips} sources get a new address (server-side apply of their ip annotation) once answered; each of their ARecords timed to Ready at the new generation and to DNS answering the new address`,
+    `3. remove: every source deleted; each ARecord timed to gone and to DNS answering NXDOMAIN; ARecords scout leaves behind are counted as orphans (never deleted by this tool)`,
     `4. each phase waits up to ${Math.round(d.timeout / 1000)} s; then cleanup: everything labelled loadtest.bindy.firestoned.io/run-id=${runId} (unless --keep)`,
   ];
   return {
@@ -106,8 +149,8 @@ export function planDiscovery(input: PlanInput): ScenarioPlan<DiscoveryPlanData>
     runId,
     namespace: config.namespace,
     setup: { namespace: config.namespace, cluster: generateCluster(o) },
-    kinds: ['DNSZone', 'ARecord', 'Service'],
-    total: d.zones + d.services,
+    kinds: ['DNSZone', 'ARecord', 'Service', ...(d.ingresses > 0 ? (['Ingress'] as const) : [])],
+    total: d.zones + sourceCount,
     describe,
     objects: () => zones,
     engine: { concurrency: d.concurrency, timeoutMs: d.timeout },

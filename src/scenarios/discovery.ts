@@ -1,10 +1,11 @@
 /**
- * @module The discovery scenario: records written by a controller reacting to Services, not by
- * people. The run creates annotated LoadBalancer Services (labelled with its run id); scout (the
- * sandbox's twin, or bindy's scout on a cluster) writes an ARecord for each; the operator makes it
- * Ready; BIND9 answers it. Each stage is timed from the Service's intended start; then every
- * Service is deleted and each ARecord must go and its name answer NXDOMAIN. ARecords scout leaves
- * behind are orphans: counted and named, never deleted by this tool (it did not create them).
+ * @module The discovery scenario: records written by a controller reacting to Services and
+ * Ingresses, not by people. The run creates annotated LoadBalancer Services and Ingresses
+ * (labelled with its run id); scout (the sandbox's twin, or bindy's scout on a cluster) writes an
+ * ARecord for each Service and for each Ingress rule; the operator makes it Ready; BIND9 answers
+ * it. Each ARecord's stages are timed from its source's intended start; then every source is
+ * deleted and each ARecord must go and its name answer NXDOMAIN. ARecords scout leaves behind are
+ * orphans: counted and named, never deleted by this tool (it did not create them).
  */
 import { performance } from 'node:perf_hooks';
 import { discoveryMetrics } from '../judge/criteria.js';
@@ -16,7 +17,7 @@ import { defaultProbeSpacing } from '../observe/probe-schedule.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
 import { latencyResult, type FailureRecord, type RunResult } from '../report/result/index.js';
 import { TargetNotReadyError } from '../errors.js';
-import { flippedIp, planDiscovery, type DiscoveryPlanData, type DiscoverySource } from './discovery-plan.js';
+import { flippedIp, planDiscovery, type DiscoveryPlanData, type DiscoveryRecord, type DiscoverySource } from './discovery-plan.js';
 import { fieldManager } from '../drive/sustained-session.js';
 import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
@@ -33,7 +34,7 @@ async function eachBounded<T>(items: readonly T[], limit: number, stop: AbortSig
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** One Service's milestones, ms on the run's monotonic clock (null: not reached). */
+/** One source's milestones, ms on the run's monotonic clock (null: not reached). */
 interface Stages {
   source: DiscoverySource;
   createIntended: number;
@@ -43,19 +44,29 @@ interface Stages {
 }
 
 const stageMethods = {
-  discovery_create_to_arecord: "Service create's intended start → scout's ARecord first seen by the watch (scout's part)",
-  discovery_create_to_ready: "Service create's intended start → the ARecord's first Ready=True watch event (scout's and the operator's parts)",
+  discovery_create_to_arecord: "source create's intended start → scout's ARecord first seen by the watch (scout's part; one per Service, one per Ingress rule)",
+  discovery_create_to_ready: "source create's intended start → the ARecord's first Ready=True watch event (scout's and the operator's parts)",
   discovery_arecord_to_ready: 'ARecord first seen → its first Ready=True (the operator\'s part alone)',
-  discovery_create_to_resolvable: "Service create's intended start → first DNS answer with the Service's address, at the slowest server (the whole path)",
+  discovery_create_to_resolvable: "source create's intended start → first DNS answer with the source's address for the ARecord's name, at the slowest server (the whole path)",
   discovery_flip_to_ready: "address change's intended start → the ARecord Ready at the generation scout's new apply made (2: scout wrote it once before)",
   discovery_flip_to_resolvable: "address change's intended start → first DNS answer with the new address, at the slowest server",
-  discovery_delete_to_arecord_gone: "Service delete's intended start → the ARecord's DELETED watch event (scout's finalizer path and the operator's)",
-  discovery_delete_to_nxdomain: "Service delete's intended start → the first NXDOMAIN/NODATA for its name, at the slowest server",
-  api_create: 'Service create request sent → response received',
-  api_delete: 'Service delete request sent → response received',
+  discovery_delete_to_arecord_gone: "source delete's intended start → the ARecord's DELETED watch event (scout's finalizer path and the operator's)",
+  discovery_delete_to_nxdomain: "source delete's intended start → the first NXDOMAIN/NODATA for the ARecord's name, at the slowest server",
+  api_create: 'Service or Ingress create request sent → response received',
+  api_delete: 'Service or Ingress delete request sent → response received',
 } as const;
 
 type StageName = keyof typeof stageMethods;
+
+/** The key the DNS prober and the ARecord tracker know one ARecord by. */
+function recordKey(ns: string, r: DiscoveryRecord): string {
+  return `ARecord/${ns}/${r.arecord}`;
+}
+
+/** A source's phase failure as the result lists it. */
+function sourceFailure(s: DiscoverySource, ns: string, phase: string, status: number, message: string, atMs: number): FailureRecord {
+  return { kind: s.kind, name: s.name, namespace: ns, uid: null, phase, reason: String(status), message, lastCondition: null, atMs };
+}
 
 async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPlanData>): Promise<DriveOutcome> {
   const d = plan.data;
@@ -66,7 +77,8 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
   const now = (): number => performance.now();
   const runLabel = `${runIdLabel}=${plan.runId}`;
   const zones = new WatchTracker({ client: ctx.client, kinds: ['DNSZone'], namespace: ns, labelSelector: runLabel });
-  const services = new WatchTracker({ client: ctx.client, kinds: ['Service'], namespace: ns, labelSelector: runLabel });
+  const sourceKinds = [...new Set(sources.map((s) => s.kind))];
+  const sourceTracker = new WatchTracker({ client: ctx.client, kinds: sourceKinds, namespace: ns, labelSelector: runLabel });
   // Scout's ARecords for this namespace's sources under this cluster: they carry no run id.
   const arecords = new WatchTracker({
     client: ctx.client,
@@ -78,10 +90,11 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
   arecords.on((e) => {
     if (e.type === 'condition' && e.condition.status === 'True' && !readyAt.has(e.key)) readyAt.set(e.key, e.atMs);
   });
-  const ours = new Set(sources.map((s) => `ARecord/${ns}/${s.arecord}`));
-  const record = (s: DiscoverySource): ReturnType<WatchTracker['records']>[number] | undefined => arecords.records().find((r) => r.key === `ARecord/${ns}/${s.arecord}`);
+  const ours = new Set(sources.flatMap((s) => s.records.map((r) => recordKey(ns, r))));
+  const tracked = (r: DiscoveryRecord): ReturnType<WatchTracker['records']>[number] | undefined => arecords.records().find((x) => x.key === recordKey(ns, r));
   const servers = ctx.target.dnsServers.map((s, i) => ({ host: s.host, port: s.port, name: s.name ?? `dns-${i}` }));
   const prober = servers.length === 0 ? null : new DnsProber({ servers, now, ratePerSecond: 500, maxInFlight: 64, spacing: defaultProbeSpacing });
+  const answer = (ip: string): { rrType: 'A'; shapes: string[][]; text: string } => ({ rrType: 'A', shapes: [[ip]], text: `A ${ip}` });
   const h = new Map<StageName, QuantityHistogram>(Object.keys(stageMethods).map((k) => [k as StageName, createLatencyHistogram()]));
   const rec = (name: StageName, from: number | null, to: number | null): void => {
     if (from !== null && to !== null) h.get(name)?.record((to - from) * 1000);
@@ -93,9 +106,10 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
   const observers = new StartedObservers();
   let outcome: DriveOutcome | null = null;
   const signals = (): boolean => ctx.stopStarting.aborted || ctx.hardStop.aborted;
+  const keysOf = (list: readonly Stages[]): string[] => list.flatMap((st) => st.source.records.map((r) => recordKey(ns, r)));
   try {
-    await Promise.all([zones.start(), services.start(), arecords.start()]);
-    // Setup, not measured: the zones, Ready before any Service exists.
+    await Promise.all([zones.start(), sourceTracker.start(), arecords.start()]);
+    // Setup, not measured: the zones, Ready before any source exists.
     for (const z of d.zones) {
       ctx.journal.append(z);
       const r = await ctx.client.create(z);
@@ -106,81 +120,86 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
     await observers.start(ctx, plan);
     const t0 = now();
 
-    // Publish: every Service, bounded concurrency; the intended start is when its slot freed.
-    ctx.onEvent({ type: 'notice', text: `discovery: creating ${sources.length} annotated Services (scout cluster ${cluster})` });
+    // Publish: every source, bounded concurrency; the intended start is when its slot freed.
+    ctx.onEvent({ type: 'notice', text: `discovery: creating ${sources.length} annotated sources (${sourceKinds.join(', ')}; scout cluster ${cluster})` });
     await eachBounded(sources, d.concurrency, ctx.stopStarting, async (s) => {
       const st: Stages = { source: s, createIntended: now(), createAccepted: null, deleteIntended: null, deleteAccepted: null };
-      stages.set(s.name, st);
-      ctx.journal.append(s.service);
-      const r = await ctx.client.create(s.service);
+      stages.set(`${s.kind}/${s.name}`, st);
+      ctx.journal.append(s.object);
+      const r = await ctx.client.create(s.object);
       rec('api_create', r.sentMs, r.receivedMs);
       if (!r.ok) {
-        failures.push({ kind: 'Service', name: s.name, namespace: ns, uid: null, phase: 'create', reason: String(r.error.status), message: r.error.message, lastCondition: null, atMs: r.receivedMs - t0 });
+        failures.push(sourceFailure(s, ns, 'create', r.error.status, r.error.message, r.receivedMs - t0));
         return;
       }
       st.createAccepted = r.receivedMs;
-      prober?.expect({ key: `Service/${ns}/${s.name}`, kind: 'ARecord', fqdn: s.fqdn, rrType: 'A', expected: { rrType: 'A', shapes: [[s.ip]], text: `A ${s.ip}` }, intendedStartMs: st.createIntended, operation: 'create' });
-      ctx.onEvent({ type: 'status', text: `discovery: ${stages.size}/${sources.length} Services created, ${readyAt.size} ARecords Ready` });
+      for (const x of s.records) prober?.expect({ key: recordKey(ns, x), kind: 'ARecord', fqdn: x.fqdn, rrType: 'A', expected: answer(s.ip), intendedStartMs: st.createIntended, operation: 'create' });
+      ctx.onEvent({ type: 'status', text: `discovery: ${stages.size}/${sources.length} sources created, ${readyAt.size} ARecords Ready` });
     });
     // Every create answered: from here a Ctrl-C ends the waits at once (run-scenario's hard stop).
     ctx.onEvent({ type: 'engine-done' });
     const created = [...stages.values()].filter((s) => s.createAccepted !== null);
-    const published = (): number => created.filter((s) => readyAt.has(`ARecord/${ns}/${s.source.arecord}`)).length;
-    const publishWait = await arecords.waitUntil(() => published() === created.length, d.timeoutMs, ctx.hardStop);
-    const dnsWait = prober === null || signals() ? null : await prober.waitFor(created.map((s) => `Service/${ns}/${s.source.name}`), d.timeoutMs, ctx.hardStop);
+    const expectedRecords = keysOf(created);
+    const published = (): number => expectedRecords.filter((k) => readyAt.has(k)).length;
+    const publishWait = await arecords.waitUntil(() => published() === expectedRecords.length, d.timeoutMs, ctx.hardStop);
+    const dnsWait = prober === null || signals() ? null : await prober.waitFor(expectedRecords, d.timeoutMs, ctx.hardStop);
     const afterCreate: ProbeRecord[] = prober?.records() ?? [];
-    // Flips: a LoadBalancer that moves: the first Services get a new address once they are answered.
-    const flips: { st: Stages; intended: number; readyMs: number | null }[] = [];
+    // Flips: a LoadBalancer that moves: the first sources get a new address once every ARecord of theirs is Ready.
+    const flips: { st: Stages; record: DiscoveryRecord; intended: number; readyMs: number | null }[] = [];
     if (!signals() && d.flips > 0) {
-      const toFlip = created.slice(0, d.flips).filter((st) => readyAt.has(`ARecord/${ns}/${st.source.arecord}`));
-      ctx.onEvent({ type: 'notice', text: `discovery: moving ${toFlip.length} Services to a new address` });
+      const toFlip = created.slice(0, d.flips).filter((st) => st.source.records.every((x) => readyAt.has(recordKey(ns, x))));
+      ctx.onEvent({ type: 'notice', text: `discovery: moving ${toFlip.length} sources to a new address` });
       await eachBounded(toFlip, d.concurrency, ctx.stopStarting, async (st) => {
-        const a = record(st.source);
-        if (a === undefined) return;
-        const ip = flippedIp(st.source.index);
+        const s = st.source;
+        const ip = flippedIp(s.index);
         const intended = now();
-        const r = await ctx.client.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: st.source.name, namespace: ns, annotations: { [d.ipAnnotation]: ip } } }, fieldManager);
+        const r = await ctx.client.apply({ apiVersion: s.object.apiVersion, kind: s.kind, metadata: { name: s.name, namespace: ns, annotations: { [d.ipAnnotation]: ip } } }, fieldManager);
         if (!r.ok) {
-          failures.push({ kind: 'Service', name: st.source.name, namespace: ns, uid: null, phase: 'flip', reason: String(r.error.status), message: r.error.message, lastCondition: null, atMs: r.receivedMs - t0 });
+          failures.push(sourceFailure(s, ns, 'flip', r.error.status, r.error.message, r.receivedMs - t0));
           return;
         }
-        const f = { st, intended, readyMs: null as number | null };
-        flips.push(f);
-        // scout wrote the ARecord once (generation 1); its apply of the new address makes generation 2.
-        arecords.awaitReady(a.uid, 2, (at) => (f.readyMs = at));
-        prober?.expect({ key: `Service/${ns}/${st.source.name}`, kind: 'ARecord', fqdn: st.source.fqdn, rrType: 'A', expected: { rrType: 'A', shapes: [[ip]], text: `A ${ip}` }, previous: { rrType: 'A', shapes: [[st.source.ip]], text: `A ${st.source.ip}` }, intendedStartMs: intended, operation: 'update' });
+        for (const x of s.records) {
+          const a = tracked(x);
+          if (a === undefined) continue;
+          const f = { st, record: x, intended, readyMs: null as number | null };
+          flips.push(f);
+          // scout wrote the ARecord once (generation 1); its apply of the new address makes generation 2.
+          arecords.awaitReady(a.uid, 2, (at) => (f.readyMs = at));
+          prober?.expect({ key: recordKey(ns, x), kind: 'ARecord', fqdn: x.fqdn, rrType: 'A', expected: answer(ip), previous: answer(s.ip), intendedStartMs: intended, operation: 'update' });
+        }
       });
       const flipWait = await arecords.waitUntil(() => flips.every((f) => f.readyMs !== null), d.timeoutMs, ctx.hardStop);
-      if (prober !== null && !signals()) await prober.waitFor(flips.map((f) => `Service/${ns}/${f.st.source.name}`), d.timeoutMs, ctx.hardStop);
+      if (prober !== null && !signals()) await prober.waitFor(flips.map((f) => recordKey(ns, f.record)), d.timeoutMs, ctx.hardStop);
       if (flipWait === 'timeout') notes.push(`flips: ${flips.filter((f) => f.readyMs === null).length} of ${flips.length} ARecords were not Ready at their new generation within ${Math.round(d.timeoutMs / 1000)} s`);
     }
     const afterFlip = new Map((prober?.records() ?? []).filter((r) => r.operation === 'update').map((r) => [r.key, r]));
-    if (publishWait === 'timeout') notes.push(`publish: ${created.length - published()} of ${created.length} ARecords were not Ready within ${Math.round(d.timeoutMs / 1000)} s`);
+    if (publishWait === 'timeout') notes.push(`publish: ${expectedRecords.length - published()} of ${expectedRecords.length} ARecords were not Ready within ${Math.round(d.timeoutMs / 1000)} s`);
     if (dnsWait === 'timeout') notes.push(`publish: DNS did not answer every Ready record within ${Math.round(d.timeoutMs / 1000)} s`);
 
-    // Remove: every Service; scout's finalizer path deletes each ARecord, then DNS forgets the name.
+    // Remove: every source; scout's finalizer path deletes its ARecords, then DNS forgets the names.
     if (!signals()) {
-      ctx.onEvent({ type: 'notice', text: `discovery: deleting the ${created.length} Services` });
+      ctx.onEvent({ type: 'notice', text: `discovery: deleting the ${created.length} sources` });
       await eachBounded(created, d.concurrency, ctx.stopStarting, async (st) => {
+        const s = st.source;
         st.deleteIntended = now();
-        const r = await ctx.client.delete('Service', ns, st.source.name);
+        const r = await ctx.client.delete(s.kind, ns, s.name);
         rec('api_delete', r.sentMs, r.receivedMs);
         if (!r.ok && r.error.status !== 404) {
-          failures.push({ kind: 'Service', name: st.source.name, namespace: ns, uid: null, phase: 'delete', reason: String(r.error.status), message: r.error.message, lastCondition: null, atMs: r.receivedMs - t0 });
+          failures.push(sourceFailure(s, ns, 'delete', r.error.status, r.error.message, r.receivedMs - t0));
           return;
         }
         st.deleteAccepted = r.receivedMs;
-        prober?.expect({ key: `Service/${ns}/${st.source.name}`, kind: 'ARecord', fqdn: st.source.fqdn, rrType: 'A', expected: null, intendedStartMs: st.deleteIntended, operation: 'delete' });
+        for (const x of s.records) prober?.expect({ key: recordKey(ns, x), kind: 'ARecord', fqdn: x.fqdn, rrType: 'A', expected: null, intendedStartMs: st.deleteIntended, operation: 'delete' });
       });
       const deleted = created.filter((s) => s.deleteAccepted !== null);
       const liveOurs = (): number => arecords.records().filter((r) => r.deletedMs === null && ours.has(r.key)).length;
       const goneWait = await arecords.waitUntil(() => liveOurs() === 0, d.timeoutMs, ctx.hardStop);
-      if (prober !== null && !signals()) await prober.waitFor(deleted.map((s) => `Service/${ns}/${s.source.name}`), d.timeoutMs, ctx.hardStop);
-      if (goneWait === 'timeout') notes.push(`remove: ${liveOurs()} ARecords were still there ${Math.round(d.timeoutMs / 1000)} s after their Services were deleted`);
-      await services.waitUntil((t) => t.counts().live === 0, d.timeoutMs, ctx.hardStop);
+      if (prober !== null && !signals()) await prober.waitFor(keysOf(deleted), d.timeoutMs, ctx.hardStop);
+      if (goneWait === 'timeout') notes.push(`remove: ${liveOurs()} ARecords were still there ${Math.round(d.timeoutMs / 1000)} s after their sources were deleted`);
+      await sourceTracker.waitUntil((t) => t.counts().live === 0, d.timeoutMs, ctx.hardStop);
     }
 
-    // Figures: each Service's stages, from its own intended starts (one pass over the tracked ARecords).
+    // Figures: each ARecord's stages, from its source's intended starts (one pass over the tracked ARecords).
     const arecordByKey = new Map(arecords.records().map((r) => [r.key, r]));
     const stoppedEarly = signals();
     const byKeyCreate = new Map(afterCreate.filter((r) => r.operation === 'create').map((r) => [r.key, r]));
@@ -190,63 +209,73 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
     let ready = 0;
     let answered = 0;
     let wrong = 0;
+    let toRemove = 0;
     let gone = 0;
     let nxdomain = 0;
     const orphans: string[] = [];
     for (const st of created) {
-      const key = `Service/${ns}/${st.source.name}`;
-      const a = arecordByKey.get(`ARecord/${ns}/${st.source.arecord}`);
-      const seenMs = a?.firstSeenMs ?? null;
-      const readyMs = readyAt.get(`ARecord/${ns}/${st.source.arecord}`) ?? null;
-      const dnsMs = slowest(byKeyCreate.get(key));
-      if (seenMs !== null) seen++;
-      if (readyMs !== null) ready++;
-      if (dnsMs !== null) answered++;
-      if (byKeyCreate.get(key)?.servers.some((x) => x.wrongSeen) === true) wrong++;
-      rec('discovery_create_to_arecord', st.createIntended, seenMs);
-      rec('discovery_create_to_ready', st.createIntended, readyMs);
-      rec('discovery_arecord_to_ready', seenMs, readyMs);
-      rec('discovery_create_to_resolvable', st.createIntended, dnsMs);
-      if (readyMs === null) failures.push({ kind: 'ARecord', name: st.source.arecord, namespace: ns, uid: a?.uid ?? null, phase: 'discovery_create_to_ready', reason: seenMs === null ? 'NotPublished' : (a?.lastCondition?.reason ?? 'NotReady'), message: seenMs === null ? `scout wrote no ARecord for Service ${st.source.name}` : (a?.lastCondition?.message ?? 'never Ready'), lastCondition: a?.lastCondition ?? null });
-      if (st.deleteAccepted !== null && st.deleteIntended !== null) {
-        const goneMs = a?.deletedMs ?? null;
-        const nxMs = slowest(byKeyDelete.get(key));
-        if (goneMs !== null) gone++;
-        if (nxMs !== null) nxdomain++;
-        rec('discovery_delete_to_arecord_gone', st.deleteIntended, goneMs);
-        rec('discovery_delete_to_nxdomain', st.deleteIntended, nxMs);
-        // A run stopped early did not wait for scout: what is left then is not an orphan yet.
-        if (!stoppedEarly && a !== undefined && a.deletedMs === null) orphans.push(a.name);
+      const removed = st.deleteAccepted !== null && st.deleteIntended !== null;
+      for (const x of st.source.records) {
+        const key = recordKey(ns, x);
+        const a = arecordByKey.get(key);
+        const seenMs = a?.firstSeenMs ?? null;
+        const readyMs = readyAt.get(key) ?? null;
+        const dnsMs = slowest(byKeyCreate.get(key));
+        if (seenMs !== null) seen++;
+        if (readyMs !== null) ready++;
+        if (dnsMs !== null) answered++;
+        if (byKeyCreate.get(key)?.servers.some((y) => y.wrongSeen) === true) wrong++;
+        rec('discovery_create_to_arecord', st.createIntended, seenMs);
+        rec('discovery_create_to_ready', st.createIntended, readyMs);
+        rec('discovery_arecord_to_ready', seenMs, readyMs);
+        rec('discovery_create_to_resolvable', st.createIntended, dnsMs);
+        if (readyMs === null) failures.push({ kind: 'ARecord', name: x.arecord, namespace: ns, uid: a?.uid ?? null, phase: 'discovery_create_to_ready', reason: seenMs === null ? 'NotPublished' : (a?.lastCondition?.reason ?? 'NotReady'), message: seenMs === null ? `scout wrote no ARecord for ${st.source.kind} ${st.source.name} (${x.fqdn})` : (a?.lastCondition?.message ?? 'never Ready'), lastCondition: a?.lastCondition ?? null });
+        if (removed) {
+          toRemove++;
+          const goneMs = a?.deletedMs ?? null;
+          const nxMs = slowest(byKeyDelete.get(key));
+          if (goneMs !== null) gone++;
+          if (nxMs !== null) nxdomain++;
+          rec('discovery_delete_to_arecord_gone', st.deleteIntended, goneMs);
+          rec('discovery_delete_to_nxdomain', st.deleteIntended, nxMs);
+          // A run stopped early did not wait for scout: what is left then is not an orphan yet.
+          if (!stoppedEarly && a !== undefined && a.deletedMs === null) orphans.push(a.name);
+        }
       }
     }
     let flipsReady = 0;
     let flipsAnswered = 0;
     for (const f of flips) {
-      const dnsMs = slowest(afterFlip.get(`Service/${ns}/${f.st.source.name}`));
+      const dnsMs = slowest(afterFlip.get(recordKey(ns, f.record)));
       if (f.readyMs !== null) flipsReady++;
       if (dnsMs !== null) flipsAnswered++;
       rec('discovery_flip_to_ready', f.intended, f.readyMs);
       rec('discovery_flip_to_resolvable', f.intended, dnsMs);
     }
-    const deletes = created.filter((s) => s.deleteAccepted !== null).length;
+    const ofKind = (list: readonly Stages[], kind: DiscoverySource['kind']): number => list.filter((st) => st.source.kind === kind).length;
+    const deletedSources = created.filter((s) => s.deleteAccepted !== null);
     const c = (name: string, value: number, unit: string, description: string): void => {
       counters.declare(name, unit, description);
       counters.add(name, value);
     };
-    c('discovery_services_created', created.length, 'objects', 'annotated LoadBalancer Services the API server accepted');
-    c('discovery_arecords_published', seen, 'objects', 'of those, Services whose ARecord scout wrote (seen by the watch)');
+    c('discovery_services_created', ofKind(created, 'Service'), 'objects', 'annotated LoadBalancer Services the API server accepted');
+    c('discovery_ingresses_created', ofKind(created, 'Ingress'), 'objects', 'annotated Ingresses the API server accepted');
+    c('discovery_arecords_expected', expectedRecords.length, 'objects', 'ARecords scout must write for them (one per Service, one per Ingress rule)');
+    c('discovery_arecords_published', seen, 'objects', 'of those, ARecords scout wrote (seen by the watch)');
     c('discovery_arecords_ready', ready, 'objects', 'of those, ARecords seen Ready=True');
-    c('discovery_answered', answered, 'objects', 'Services whose address every DNS server answered for their name');
-    c('discovery_wrong_data', wrong, 'objects', 'Services whose name a DNS server answered with another address');
-    c('discovery_flips', flips.length, 'objects', 'Services whose address the run changed after they were answered');
+    c('discovery_answered', answered, 'objects', "ARecords whose name every DNS server answered with their source's address");
+    c('discovery_wrong_data', wrong, 'objects', 'ARecords whose name a DNS server answered with another address');
+    c('discovery_flips', flips.length, 'objects', 'ARecords whose source the run moved to a new address after they were answered');
     c('discovery_flips_ready', flipsReady, 'objects', 'of those, ARecords seen Ready at the generation of the new address');
     c('discovery_flips_answered', flipsAnswered, 'objects', 'of those, names every DNS server answered with the new address');
-    c('discovery_services_deleted', deletes, 'objects', 'Services deleted in the remove phase');
-    c('discovery_arecords_gone', gone, 'objects', 'of their ARecords, those seen deleted');
-    c('discovery_nxdomain', nxdomain, 'objects', 'deleted Services whose name every DNS server stopped answering (NXDOMAIN or NODATA)');
-    c('discovery_orphans', orphans.length, 'objects', "ARecords scout left behind after their Service was deleted (not deleted by this tool: it did not create them)");
+    c('discovery_services_deleted', ofKind(deletedSources, 'Service'), 'objects', 'Services deleted in the remove phase');
+    c('discovery_ingresses_deleted', ofKind(deletedSources, 'Ingress'), 'objects', 'Ingresses deleted in the remove phase');
+    c('discovery_arecords_to_remove', toRemove, 'objects', 'ARecords of the deleted sources: each must go, and its name stop being answered');
+    c('discovery_arecords_gone', gone, 'objects', 'of those, ARecords seen deleted');
+    c('discovery_nxdomain', nxdomain, 'objects', 'of those, names every DNS server stopped answering (NXDOMAIN or NODATA)');
+    c('discovery_orphans', orphans.length, 'objects', 'ARecords scout left behind after their source was deleted (not deleted by this tool: it did not create them)');
     if (stoppedEarly) notes.push('interrupted: the figures cover the stages reached; ARecords still there were not counted as orphans (scout was not waited for)');
-    if (orphans.length > 0) notes.push(`${orphans.length} orphaned ARecords (scout did not delete them after their Service went): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`);
+    if (orphans.length > 0) notes.push(`${orphans.length} orphaned ARecords (scout did not delete them after their source went): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`);
     if (prober === null) notes.push('DNS not probed: the target names no DNS server reachable from here; the create→resolvable and delete→NXDOMAIN figures are missing');
     const latencies: DriveOutcome['latencies'] = {};
     for (const [name, hist] of h) if (hist.count > 0) latencies[name] = latencyResult(hist, stageMethods[name]);
@@ -255,7 +284,7 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
   } finally {
     prober?.stop();
     zones.stop();
-    services.stop();
+    sourceTracker.stop();
     arecords.stop();
     await observers.stop(stages.size);
     if (outcome !== null) mergeObservers(outcome, observers.sections);
@@ -265,24 +294,27 @@ async function driveDiscovery(ctx: DriveContext, plan: ScenarioPlan<DiscoveryPla
 function verifyDiscovery(result: RunResult): Verification {
   const n = (name: string): number => result.counters[name]?.value ?? 0;
   const problems: string[] = [];
-  const created = n('discovery_services_created');
-  if (n('discovery_arecords_published') < created) problems.push(`${created - n('discovery_arecords_published')} of ${created} Services got no ARecord from scout`);
+  const sources = n('discovery_services_created') + n('discovery_ingresses_created');
+  // Results from before Ingresses counted one ARecord per Service and had no `expected` counter.
+  const expected = result.counters['discovery_arecords_expected'] === undefined ? n('discovery_services_created') : n('discovery_arecords_expected');
+  const toRemove = result.counters['discovery_arecords_to_remove'] === undefined ? n('discovery_services_deleted') : n('discovery_arecords_to_remove');
+  if (n('discovery_arecords_published') < expected) problems.push(`${expected - n('discovery_arecords_published')} of ${expected} ARecords were never written by scout`);
   if (n('discovery_arecords_ready') < n('discovery_arecords_published')) problems.push(`${n('discovery_arecords_published') - n('discovery_arecords_ready')} ARecords scout wrote never became Ready`);
-  if (result.counters['discovery_answered'] !== undefined && result.latencies['discovery_create_to_resolvable'] !== undefined && n('discovery_answered') < created) problems.push(`${created - n('discovery_answered')} Services' names were never answered with their address`);
-  if (n('discovery_flips_ready') < n('discovery_flips')) problems.push(`${n('discovery_flips') - n('discovery_flips_ready')} of ${n('discovery_flips')} moved Services' ARecords never became Ready at the new address's generation`);
-  if (result.latencies['discovery_flip_to_resolvable'] !== undefined && n('discovery_flips_answered') < n('discovery_flips')) problems.push(`${n('discovery_flips') - n('discovery_flips_answered')} moved Services' names were never answered with the new address`);
+  if (result.counters['discovery_answered'] !== undefined && result.latencies['discovery_create_to_resolvable'] !== undefined && n('discovery_answered') < expected) problems.push(`${expected - n('discovery_answered')} ARecords' names were never answered with their source's address`);
+  if (n('discovery_flips_ready') < n('discovery_flips')) problems.push(`${n('discovery_flips') - n('discovery_flips_ready')} of ${n('discovery_flips')} moved ARecords never became Ready at the new address's generation`);
+  if (result.latencies['discovery_flip_to_resolvable'] !== undefined && n('discovery_flips_answered') < n('discovery_flips')) problems.push(`${n('discovery_flips') - n('discovery_flips_answered')} moved ARecords' names were never answered with the new address`);
   if (n('discovery_wrong_data') > 0) problems.push(`${n('discovery_wrong_data')} names were answered with another address`);
-  if (n('discovery_orphans') > 0) problems.push(`${n('discovery_orphans')} ARecords were left behind after their Services were deleted (orphans)`);
-  if (n('discovery_arecords_gone') + n('discovery_orphans') < n('discovery_services_deleted')) problems.push('some deleted Services\' ARecords were neither seen gone nor left behind');
-  if (result.latencies['discovery_delete_to_nxdomain'] !== undefined && n('discovery_nxdomain') < n('discovery_services_deleted')) problems.push(`${n('discovery_services_deleted') - n('discovery_nxdomain')} deleted Services' names were still answered`);
-  if (created === 0) problems.push('no Service was created');
+  if (n('discovery_orphans') > 0) problems.push(`${n('discovery_orphans')} ARecords were left behind after their sources were deleted (orphans)`);
+  if (n('discovery_arecords_gone') + n('discovery_orphans') < toRemove) problems.push("some deleted sources' ARecords were neither seen gone nor left behind");
+  if (result.latencies['discovery_delete_to_nxdomain'] !== undefined && n('discovery_nxdomain') < toRemove) problems.push(`${toRemove - n('discovery_nxdomain')} names of deleted sources were still answered`);
+  if (sources === 0) problems.push('no Service or Ingress was created');
   return { passed: problems.length === 0, problems };
 }
 
 /** The discovery scenario. */
 export const discoveryScenario: Scenario<DiscoveryPlanData> = {
   name: 'discovery',
-  describe: 'annotated Services → scout\'s ARecords → Ready → DNS answers, and back to NXDOMAIN; orphans counted',
+  describe: 'annotated Services and Ingresses → scout\'s ARecords → Ready → DNS answers, and back to NXDOMAIN; orphans counted',
   options: 'discovery',
   metrics: discoveryMetrics,
   plan: planDiscovery,

@@ -1,4 +1,4 @@
-/** @module `bindy-loadtest discovery`: Services annotated for scout → ARecords → Ready → DNS, and back. */
+/** @module `bindy-loadtest discovery`: Services and Ingresses annotated for scout → ARecords → Ready → DNS, and back. */
 import type { Command } from 'commander';
 import { scenarios } from '../../scenarios/index.js';
 import type { CommandModule } from '../command-module.js';
@@ -7,6 +7,8 @@ import { addRunOptions, runConfigFlags, runWithOptions, type RunFlags } from '..
 
 const flags: readonly ConfigFlag[] = [
   { flag: '--services', key: 'scenarios.discovery.services' },
+  { flag: '--ingresses', key: 'scenarios.discovery.ingresses' },
+  { flag: '--ingress-rules', key: 'scenarios.discovery.ingressRules' },
   { flag: '--flips', key: 'scenarios.discovery.flips' },
   { flag: '--zones', key: 'scenarios.discovery.zones' },
   { flag: '--concurrency', key: 'scenarios.discovery.concurrency' },
@@ -22,16 +24,18 @@ What it does:
      the run that select records by zone label alone (scout's ARecords carry no run id), waits
      until they are Ready (setup, not measured); with no sandbox running it starts one with the
      scout twin (bindy's service discovery) under --scout-cluster
-  2. publish: creates --services LoadBalancer Services annotated the way scout reads them
-     (<prefix>scout-enabled, zone, ip; labelled with the run id), --concurrency in flight; for each,
-     from its intended start: scout's ARecord seen (scout-<cluster>-<namespace>-<service>), that
-     ARecord Ready, and every DNS server answering the Service's address
-     flips: the first --flips Services get a new address (their ip annotation, server-side
-     applied) once answered; each timed to its ARecord Ready at the new generation and to DNS
+  2. publish: creates --services LoadBalancer Services and --ingresses Ingresses (--ingress-rules
+     hosts each) annotated the way scout reads them (<prefix>scout-enabled, zone, ip; labelled
+     with the run id), --concurrency in flight; scout writes one ARecord per Service
+     (scout-<cluster>-<namespace>-<service>) and one per Ingress rule (…-<ingress>-<rule index>);
+     for each ARecord, from its source's intended start: seen, Ready, and every DNS server
+     answering the source's address for its name
+     flips: the first --flips sources get a new address (their ip annotation, server-side
+     applied) once answered; each ARecord timed to Ready at the new generation and to DNS
      answering the new address
-  3. remove: deletes every Service; for each: its ARecord gone (scout's finalizer path) and its
-     name answered NXDOMAIN; ARecords left behind are orphans, counted and named, never deleted
-     by this tool (it only deletes what it labelled)
+  3. remove: deletes every source; for each ARecord: gone (scout's finalizer path) and its name
+     answered NXDOMAIN; ARecords left behind are orphans, counted and named, never deleted by
+     this tool (it only deletes what it labelled)
   4. deletes everything labelled with the run id (unless --keep)
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
   Ctrl-C: stops creating, cleans up (scout unpublishes as the Services go), exits 130.
@@ -40,10 +44,11 @@ What it does:
 
 Examples:
   $ bindy-loadtest discovery --services 500 --zones 5 --flips 100
+  $ bindy-loadtest discovery --services 0 --ingresses 100 --ingress-rules 4   # 400 ARecords from Ingresses
   $ bindy-loadtest discovery --services 100 --annotation-prefix example.com/   # another controller's keys
   $ bindy-loadtest --target cluster -n apps discovery --scout-cluster prod-eu --services 200
 
-Exit codes: 0 every Service published, Ready, answered and unpublished, no orphan; 1 otherwise;
+Exit codes: 0 every ARecord published, Ready, answered and unpublished, no orphan; 1 otherwise;
             2 bad flags; 3 target not ready; 130 interrupted.
 `;
 
@@ -52,9 +57,11 @@ export const discoveryCommand: CommandModule = {
   register(program, ctx) {
     const cmd = program
       .command('discovery')
-      .description("service discovery: annotated Services → scout's ARecords → Ready → DNS, and back to NXDOMAIN; orphans counted")
+      .description("service discovery: annotated Services and Ingresses → scout's ARecords → Ready → DNS, and back to NXDOMAIN; orphans counted")
       .option('--services <n>', 'annotated LoadBalancer Services created (scenarios.discovery.services)')
-      .option('--flips <n>', 'of those, Services moved to a new address once answered (scenarios.discovery.flips)')
+      .option('--ingresses <n>', 'annotated Ingresses created beside them (scenarios.discovery.ingresses)')
+      .option('--ingress-rules <n>', 'rules of each Ingress, one host and one ARecord each (scenarios.discovery.ingressRules)')
+      .option('--flips <n>', 'of the sources, those moved to a new address once answered (scenarios.discovery.flips)')
       .option('--zones <n>', 'DNSZones they are spread over (scenarios.discovery.zones)')
       .option('--concurrency <n>', 'creates and deletes in flight (scenarios.discovery.concurrency)')
       .option('--timeout <duration>', 'wait for each phase, e.g. 2m (scenarios.discovery.timeout)')
