@@ -426,7 +426,7 @@ export function backpressureUnsupported(target: Target, plan: ScenarioPlan<Backp
   if (p === null || p === undefined) return undefined;
   if (p.mode === 'slow-sidecar') {
     const f = target.faults;
-    if (f === undefined) return `slow-sidecar needs a fault mechanism on the operator→bindcar path; the ${target.info.kind} target has none here yet (a cluster needs Chaos Mesh, not wired yet)`;
+    if (f === undefined) return `slow-sidecar needs a fault mechanism on the operator→bindcar path, and this ${target.info.kind} target has none (sandbox: its fault proxy; cluster: Chaos Mesh installed, whose NetworkChaos delays that link)`;
     return f.unsupportedReason('link', p.link, p.spec);
   }
   if (p.mode === 'operator-limits') {

@@ -26,7 +26,7 @@ test('the hint names the cause the holders show, and asks about the operator onl
   const zoneHolder = describeHolder(zone, Date.parse('2026-01-01T00:01:00Z'));
   const running = holdersHint([zoneHolder], 'running');
   assert.match(running, /^the operator is running; the operator keeps a DNSZone's finalizer until bindcar/);
-  assert.match(running, /never reached BIND9 gets 500 .*about 130 s/);
+  assert.match(running, /never reached BIND9 gets 500 .*budget \(120 s/);
   const readyZone = { ...zoneHolder, condition: 'Ready=True ReconcileSucceeded: configured' };
   assert.doesNotMatch(holdersHint([readyZone], 'running'), /130 s/, 'a zone that was Ready reached BIND9: not the give-up path');
   assert.match(holdersHint([zoneHolder], 'not running'), /^the operator is not running/);

@@ -69,7 +69,7 @@ export function holdersHint(holders: readonly Holder[], operator: OperatorState)
     causes.push(`the operator keeps a DNSZone's finalizer until bindcar has frozen and deleted the zone in BIND9 (paced by bindcar's rate limiter)`);
     // A zone never seen Ready may never have reached BIND9: the 0.6.2 give-up path.
     if (zones.some((z) => z.condition === null || !z.condition.startsWith('Ready=True'))) {
-      causes.push(`a zone that never reached BIND9 gets 500 from bindcar 0.7, which bindy 0.6.2 retries for its whole bindcar budget (about 130 s) before letting go`);
+      causes.push(`a zone that never reached BIND9 gets 500 from bindcar 0.7, which bindy 0.6.2 retries for its whole bindcar budget (120 s, then the call in flight; the sandbox's sandbox.operator.bindcarRetryBudget shortens it) before letting go`);
     }
   }
   if (zones.length < withFinalizers.length) causes.push(`the operator removes a record's finalizer once its RRset is deleted from BIND9: a failing DNS update or a busy operator holds it`);
