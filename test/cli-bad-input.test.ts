@@ -80,6 +80,11 @@ test('burst --dns-probe on a cluster without --probe-servers → one line saying
   const [line] = assertUsage(run, 1);
   assert.match(line ?? '', /^bindy-loadtest: --dns-probe: the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe\.servers \(--probe-servers host:port\)/);
 });
+test('sandbox up --source-clusters beyond the limit → one line naming it, exit 2, nothing started', async () => {
+  const run = await runCli(['sandbox', 'up', '--source-clusters', '9'], { cwd: dir, env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: join(dir, 'no-sandbox-home') } });
+  const [line] = assertUsage(run, 1);
+  assert.match(line ?? '', /^bindy-loadtest: --source-clusters: expected an integer 0\.\.3, got '9'$/);
+});
 for (const [what, argv, pattern] of badBurstFlags) {
   test(`bad burst flag: ${what} → one line naming it, exit 2`, async () => {
     const run = await runCli(['burst', ...argv], { cwd: dir });

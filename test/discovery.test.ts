@@ -47,6 +47,44 @@ test('discovery on the sandbox: 40 Services and 10 Ingresses of 2 rules publishe
   assert.deepEqual(processesMentioning(home), [], 'the sandbox the run started is gone');
 });
 
+test('discovery with two source clusters on the sandbox: the same Ingresses in both lose ARecords to the other cluster\'s stale cleanup (bindy #474), the Services none; exit 1 naming it', { timeout: 240_000 }, async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'bl-disc2-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
+  // The run starts its own sandbox with the scout twin and one more cluster (its API server and scout twin).
+  const r = await runCli(['--output', join(home, 'results'), '--json', 'discovery', '--services', '6', '--ingresses', '4', '--ingress-rules', '2', '--clusters', '2', '--flips', '0', '--zones', '2', '--timeout', '60s', '--run-id', 'disc3', '--format', 'json'], { env });
+  assert.equal(r.code, 1, r.stderr.split('\n').slice(-30).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  const n = (name: string): number | undefined => result.counters[name]?.value;
+  assert.equal(n('discovery_clusters'), 2);
+  assert.equal(n('discovery_services_created'), 12, 'each cluster has the 6 Services');
+  assert.equal(n('discovery_ingresses_created'), 8);
+  assert.equal(n('discovery_sources_failed'), 0);
+  // 12 Service ARecords + 8 Ingresses × 2 rules, every one written by its cluster's scout.
+  assert.equal(n('discovery_arecords_expected'), 28);
+  assert.equal(n('discovery_arecords_published'), 28);
+  // Ground truth: released scout deletes, after each Ingress reconcile, the ARecords of that Ingress's
+  // namespace/name under any other cluster. Each Ingress is in both clusters, so at least one
+  // cluster's 2 records of each of the 4 Ingresses go (both, when the two reconciles interleave);
+  // Services have no such cleanup.
+  const lost = n('discovery_arecords_lost') ?? 0;
+  assert.ok(lost >= 8 && lost <= 16, `lost ${lost}`);
+  const lostFailures = result.failures.filter((f) => f.phase === 'lost');
+  assert.equal(lostFailures.length, lost);
+  for (const f of lostFailures) {
+    assert.match(f.name, /^scout-default(-2)?-bindy-loadtest-ing-\d-[01]$/, 'only Ingress ARecords are lost');
+    assert.match(f.message, /bindy #474/);
+  }
+  // The records that stayed are answered, and every record is gone after the remove phase, none orphaned.
+  assert.equal(n('discovery_answered'), 28 - lost);
+  assert.equal(n('discovery_orphans'), 0);
+  assert.equal(n('discovery_arecords_gone'), 28);
+  assert.equal(result.verdict?.outcome, 'fail');
+  assert.match(r.stderr, /\d+ ARecords were deleted while their source still existed \(lost: another cluster's scout cleaned them up, bindy #474\)/);
+  assert.match(r.stderr, /publish: 12 Services \+ 8 Ingresses \(in 2 clusters\) → 28 ARecords by scout/);
+  assert.deepEqual(processesMentioning(home), [], 'the sandbox the run started, both clusters, is gone');
+});
+
 test('discovery against a running sandbox without scout: exit 2 naming how to get one, nothing created', { timeout: 120_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-disc-noscout-'));
   t.after(() => rm(home, { recursive: true, force: true }));

@@ -207,6 +207,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       faultProxy: typeof o.scenario.needsFaults === 'function' ? o.scenario.needsFaults(config) : o.scenario.needsFaults === true,
       runId,
       ...(o.scenario.scoutCluster === undefined ? {} : { scoutCluster: o.scenario.scoutCluster(config) }),
+      ...(o.scenario.sourceClusters === undefined ? {} : { sourceClusters: o.scenario.sourceClusters(config) }),
       ...(o.scenario.minSecondaries === undefined ? {} : { minSecondaries: o.scenario.minSecondaries }),
       env: io.env,
       cwd: io.cwd,

@@ -63,7 +63,7 @@ export const defaultConfig: Config = deepFreeze({
       timeout: 120_000,
       quietWindow: 60_000,
     },
-    discovery: { kind: 'discovery', services: 100, ingresses: 0, ingressRules: 2, flips: 20, zones: 2, concurrency: 20, timeout: 120_000, scoutCluster: 'default', annotationPrefix: 'bindy.firestoned.io/' },
+    discovery: { kind: 'discovery', services: 100, ingresses: 0, ingressRules: 2, clusters: 1, flips: 20, zones: 2, concurrency: 20, timeout: 120_000, scoutCluster: 'default', annotationPrefix: 'bindy.firestoned.io/' },
     backpressure: {
       kind: 'backpressure',
       mode: 'step',

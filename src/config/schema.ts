@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, maxIngressRules, maxSandboxSecondaries, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -153,6 +153,7 @@ export const configSpec: f.Section = f.section({
       {
         services: f.integer('annotated LoadBalancer Services created at once (scout publishes an ARecord for each)', 0),
         ingresses: f.integer('annotated Ingresses created beside them (scout publishes an ARecord per rule)', 0),
+        clusters: f.integerBetween('clusters whose scouts publish into the zones, each with the same Services and Ingresses (same namespace and names): 1 = the target\'s own; 2+ = other clusters too (sandbox: each its own API server and scout twin), where bindy #474 shows', 1, 1 + maxSourceClusters),
         ingressRules: f.integerBetween('rules of each Ingress, one host each (scout: one ARecord per rule, named by its index)', 1, maxIngressRules),
         flips: f.integer('of the sources, those whose address is changed once they are answered (a LoadBalancer that moves)', 0),
         zones: f.integer('DNSZones the Services are spread over', 1),

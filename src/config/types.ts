@@ -347,6 +347,8 @@ export interface DiscoveryOptions {
   ingresses: number;
   /** Rules (hosts) of each Ingress: scout writes one ARecord per rule. */
   ingressRules: number;
+  /** Clusters whose scouts publish into the zones, each with the same sources (same namespace and names): 1 = the target's own; more = other clusters (bindy #474). */
+  clusters: number;
   /** Of the sources, those whose address changes once they are answered. */
   flips: number;
   /** DNSZones they are spread over. */
@@ -416,6 +418,8 @@ export type RateLimitConfig = { kind: 'off' } | { kind: 'token-bucket'; rps: num
 /** The most secondary BIND9 servers a sandbox runs. */
 /** Rules one Ingress of a discovery run may have (each is one host, one ARecord). */
 export const maxIngressRules = 16;
+/** Other source clusters a sandbox may run for service discovery (each an API server twin and a scout twin). */
+export const maxSourceClusters = 3;
 export const maxSandboxSecondaries = 3;
 
 /** Tunables of the sandbox twin. */

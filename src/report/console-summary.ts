@@ -46,7 +46,8 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   } else if (r.counters['discovery_services_created'] !== undefined) {
     // Discovery: each stage's count, from the sources to DNS answers and back.
     const ingresses = r.counters['discovery_ingresses_created']?.value ?? 0;
-    const sources = `${counter(r, 'discovery_services_created')} Services${ingresses > 0 ? ` + ${counter(r, 'discovery_ingresses_created')} Ingresses` : ''}`;
+    const clusters = r.counters['discovery_clusters']?.value ?? 1;
+    const sources = `${counter(r, 'discovery_services_created')} Services${ingresses > 0 ? ` + ${counter(r, 'discovery_ingresses_created')} Ingresses` : ''}${clusters > 1 ? ` (in ${clusters} clusters)` : ''}`;
     const expected = r.counters['discovery_arecords_expected'] === undefined ? '' : ` (${counter(r, 'discovery_arecords_expected')} expected)`;
     lines.push(
       `  publish: ${sources} → ${counter(r, 'discovery_arecords_published')} ARecords by scout${expected} → ${counter(r, 'discovery_arecords_ready')} Ready → ` +
@@ -54,7 +55,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     );
     lines.push(`  flips: ${counter(r, 'discovery_flips')} ARecords' sources moved → ${counter(r, 'discovery_flips_ready')} Ready at the new address → ${counter(r, 'discovery_flips_answered')} answered with it`);
     const deleted = `${counter(r, 'discovery_services_deleted')} Services${ingresses > 0 ? ` + ${counter(r, 'discovery_ingresses_deleted')} Ingresses` : ''}`;
-    lines.push(`  remove: ${deleted} deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}`);
+    lines.push(`  remove: ${deleted} deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}${r.counters['discovery_arecords_lost'] === undefined ? '' : `; lost while their source existed: ${counter(r, 'discovery_arecords_lost')}`}`);
   } else {
     lines.push(
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +

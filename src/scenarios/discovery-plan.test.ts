@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
+import type { Target } from '../targets/target.js';
 import { discoveryIp, flippedIp, interleave, planDiscovery } from './discovery-plan.js';
 
 async function config(flags: Record<string, string> = {}): Promise<Parameters<typeof planDiscovery>[0]['config']> {
@@ -55,4 +56,35 @@ test('nothing to publish, or more sources than addresses: a usage error naming t
   const p = planDiscovery({ config: onlyIngresses, runId: 'r' } as Parameters<typeof planDiscovery>[0]);
   assert.equal(p.data?.flips, 4, 'flips capped at the sources');
   assert.deepEqual(p.kinds, ['DNSZone', 'ARecord', 'Service', 'Ingress']);
+});
+
+test('another cluster: the same objects (namespace and names), its own addresses and DNS names, its scout cluster in the ARecord names', async () => {
+  const c = await config({ services: '2', ingresses: '1', ingressRules: '1', clusters: '2' });
+  const plan = planDiscovery({ config: c, runId: 'r1' } as Parameters<typeof planDiscovery>[0]);
+  const d = plan.data;
+  assert.ok(d !== undefined);
+  assert.equal(d.clusters, 2);
+  assert.equal(plan.total, 2 + 2 * 3);
+  const own = d.sources('default', 0);
+  const other = d.sources('default-2', 1);
+  assert.deepEqual(other.map((s) => [s.kind, s.object.metadata.name, s.object.metadata.namespace]), own.map((s) => [s.kind, s.object.metadata.name, s.object.metadata.namespace]));
+  const ips = [...own, ...other].flatMap((s) => [s.ip, flippedIp(s.index)]);
+  assert.equal(new Set(ips).size, ips.length, 'no address shared between the clusters');
+  const svc = other.find((s) => s.name === 'svc-1');
+  assert.equal(svc?.object.metadata.annotations?.['bindy.firestoned.io/record-name'], 'svc-1-c2');
+  assert.deepEqual(svc?.records, [{ arecord: `scout-default-2-${c.namespace}-svc-1`, fqdn: 'svc-1-c2.sd-1.r1.example.com' }]);
+  assert.equal(own.find((s) => s.name === 'svc-1')?.object.metadata.annotations?.['bindy.firestoned.io/record-name'], undefined);
+  assert.deepEqual(other.find((s) => s.kind === 'Ingress')?.records, [{ arecord: `scout-default-2-${c.namespace}-ing-0-0`, fqdn: 'ing-0-r0-c2.sd-0.r1.example.com' }]);
+});
+
+test('discovery refuses, before anything is created, a target without the clusters asked for, and says how to get them', async () => {
+  const { discoveryScenario } = await import('./discovery.js');
+  const c = await config({ clusters: '3' });
+  const plan = planDiscovery({ config: c, runId: 'r' } as Parameters<typeof planDiscovery>[0]);
+  const target = (kind: 'sandbox' | 'cluster', sourceClusters: number): Target =>
+    ({ info: { kind }, discovery: { scoutCluster: 'default', sourceClusters: Array.from({ length: sourceClusters }, (_, i) => ({ name: `default-${i + 2}`, kubeconfig: `/k${i}` })) } }) as unknown as Target;
+  assert.equal(discoveryScenario.checkTarget?.(target('sandbox', 2), plan), undefined);
+  assert.match(discoveryScenario.checkTarget?.(target('sandbox', 1), plan) ?? '', /--clusters 3: the running sandbox has 1 other source cluster.*sandbox up --source-clusters 2 --detach/);
+  assert.match(discoveryScenario.checkTarget?.(target('cluster', 0), plan) ?? '', /sandbox only for now/);
+  assert.equal(discoveryScenario.sourceClusters?.(c), 2, 'a sandbox started for the run gets 2 other clusters');
 });

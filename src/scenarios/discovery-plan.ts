@@ -42,9 +42,15 @@ export interface DiscoverySource {
 /** What only the discovery drive reads. */
 export interface DiscoveryPlanData {
   zones: DnsZoneObject[];
-  /** The sources in creation order (Ingresses spread among the Services), with the ARecord names scout writes under `scoutCluster` (regenerated on each call). */
-  sources: (scoutCluster: string) => DiscoverySource[];
+  /**
+   * The sources of cluster `clusterIndex` (0: the target's own) in creation order (Ingresses
+   * spread among the Services), with the ARecord names scout writes there under `scoutCluster`
+   * (regenerated on each call).
+   */
+  sources: (scoutCluster: string, clusterIndex?: number) => DiscoverySource[];
   scoutCluster: string;
+  /** Clusters publishing the same sources: 1 = the target's own. */
+  clusters: number;
   /** Sources whose address changes after they are answered (the first ones created). */
   flips: number;
   /** The annotation holding a Service's address (`<prefix>ip`). */
@@ -88,32 +94,41 @@ export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
   return out;
 }
 
-/** The annotated Services and Ingresses, each kind round-robin over the zones, in creation order. */
-export function discoverySources(config: Readonly<Config>, runId: string, zones: readonly DnsZoneObject[], scoutCluster: string): DiscoverySource[] {
+/**
+ * The annotated Services and Ingresses of cluster `clusterIndex`, each kind round-robin over the
+ * zones, in creation order. Every cluster has the same objects (namespace and names: what bindy
+ * #474's cleanup selects on); another cluster's get their own addresses and DNS names (a
+ * `record-name` annotation on Services, `-c<k>` in Ingress hosts), so each ARecord has one answer.
+ */
+export function discoverySources(config: Readonly<Config>, runId: string, zones: readonly DnsZoneObject[], scoutCluster: string, clusterIndex = 0): DiscoverySource[] {
   const d = config.scenarios.discovery;
   const keys = annotationKeys(d.annotationPrefix);
   const namespace = config.namespace;
+  const base = clusterIndex * (d.services + d.ingresses);
+  const suffix = clusterIndex === 0 ? '' : `-c${clusterIndex + 1}`;
   const zoneOf = (i: number): string => zones[i % zones.length]?.spec.zoneName ?? '';
-  const metadata = (name: string, zone: string, ip: string): KubeObject['metadata'] => ({ name, namespace, labels: { [runIdLabel]: runId }, annotations: { [keys.scoutEnabled]: 'true', [keys.zone]: zone, [keys.ip]: ip } });
+  const metadata = (name: string, zone: string, ip: string, extra: Record<string, string> = {}): KubeObject['metadata'] => ({ name, namespace, labels: { [runIdLabel]: runId }, annotations: { [keys.scoutEnabled]: 'true', [keys.zone]: zone, [keys.ip]: ip, ...extra } });
   const services = Array.from({ length: d.services }, (_, i): DiscoverySource => {
     const name = `svc-${i}`;
     const zone = zoneOf(i);
-    const ip = discoveryIp(i);
+    const index = base + i;
+    const ip = discoveryIp(index);
+    const recordName = `${name}${suffix}`;
     const object: KubeObject = {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: metadata(name, zone, ip),
+      metadata: metadata(name, zone, ip, suffix === '' ? {} : { [keys.recordName]: recordName }),
       spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }] },
     };
-    return { kind: 'Service', object, index: i, name, zone, ip, records: [{ arecord: arecordName(scoutCluster, namespace, name), fqdn: `${name}.${zone}` }] };
+    return { kind: 'Service', object, index, name, zone, ip, records: [{ arecord: arecordName(scoutCluster, namespace, name), fqdn: `${recordName}.${zone}` }] };
   });
   const ingresses = Array.from({ length: d.ingresses }, (_, i): DiscoverySource => {
     const name = `ing-${i}`;
     const zone = zoneOf(i);
-    const index = d.services + i;
+    const index = base + d.services + i;
     const ip = discoveryIp(index);
     // One host per rule (scout: one ARecord per rule, named by the rule's index), all in the zone.
-    const hosts = Array.from({ length: d.ingressRules }, (_, r) => `${name}-r${r}.${zone}`);
+    const hosts = Array.from({ length: d.ingressRules }, (_, r) => `${name}-r${r}${suffix}.${zone}`);
     const object: KubeObject = {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
@@ -130,7 +145,7 @@ export function planDiscovery(input: PlanInput): ScenarioPlan<DiscoveryPlanData>
   const { config, runId } = input;
   const d = config.scenarios.discovery;
   if (d.services + d.ingresses === 0) throw new UsageError('scenarios.discovery: --services 0 and --ingresses 0: nothing for scout to publish (give at least one)');
-  if (d.services + d.ingresses > maxDiscoveryServices / 2) throw new UsageError(`scenarios.discovery: ${d.services} Services + ${d.ingresses} Ingresses is above ${maxDiscoveryServices / 2} (each source gets its own address in 198.18.0.0/15, and one more when it is flipped)`);
+  if (d.clusters * (d.services + d.ingresses) > maxDiscoveryServices / 2) throw new UsageError(`scenarios.discovery: ${d.clusters} cluster(s) × (${d.services} Services + ${d.ingresses} Ingresses) is above ${maxDiscoveryServices / 2} (each source gets its own address in 198.18.0.0/15, and one more when it is flipped)`);
   const o = fixtureOptionsFromConfig(config, { runId, zones: d.zones, recordsPerZone: 1 });
   const zones = discoveryZones(config, runId);
   // At most every source: a default of 20 flips on a 5-Service run moves all 5.
@@ -142,6 +157,7 @@ export function planDiscovery(input: PlanInput): ScenarioPlan<DiscoveryPlanData>
     `2. publish: ${what} annotated for scout (${d.annotationPrefix}scout-enabled, zone, ip), ${d.concurrency} creates in flight; each ARecord timed from its source's intended start to scout writing it (scout-${d.scoutCluster}-${config.namespace}-svc-N, …-ing-N-<rule>), to its Ready, and to DNS answering the source's address (every server)`,
     `   flips: the first ${flips} sources get a new address (server-side apply of their ip annotation) once answered; each of their ARecords timed to Ready at the new generation and to DNS answering the new address`,
     `3. remove: every source deleted; each ARecord timed to gone and to DNS answering NXDOMAIN; ARecords scout leaves behind are counted as orphans (never deleted by this tool)`,
+    ...(d.clusters > 1 ? [`   clusters: the same sources (namespace and names) are created in ${d.clusters - 1} other cluster(s) too, whose scouts write under ${d.scoutCluster}-2… into the same zones (own addresses and names); an ARecord deleted while its source still exists is lost (bindy #474: scout's stale cleanup is not scoped by cluster)`] : []),
     `4. each phase waits up to ${Math.round(d.timeout / 1000)} s; then cleanup: everything labelled loadtest.bindy.firestoned.io/run-id=${runId} (unless --keep)`,
   ];
   return {
@@ -150,10 +166,10 @@ export function planDiscovery(input: PlanInput): ScenarioPlan<DiscoveryPlanData>
     namespace: config.namespace,
     setup: { namespace: config.namespace, cluster: generateCluster(o) },
     kinds: ['DNSZone', 'ARecord', 'Service', ...(d.ingresses > 0 ? (['Ingress'] as const) : [])],
-    total: d.zones + sourceCount,
+    total: d.zones + d.clusters * sourceCount,
     describe,
     objects: () => zones,
     engine: { concurrency: d.concurrency, timeoutMs: d.timeout },
-    data: { zones, sources: (cluster) => discoverySources(config, runId, zones, cluster), scoutCluster: d.scoutCluster, flips, ipAnnotation: annotationKeys(d.annotationPrefix).ip, concurrency: d.concurrency, timeoutMs: d.timeout },
+    data: { zones, sources: (cluster, k = 0) => discoverySources(config, runId, zones, cluster, k), scoutCluster: d.scoutCluster, clusters: d.clusters, flips, ipAnnotation: annotationKeys(d.annotationPrefix).ip, concurrency: d.concurrency, timeoutMs: d.timeout },
   };
 }

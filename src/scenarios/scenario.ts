@@ -118,6 +118,8 @@ export interface Scenario<D = unknown> {
   minSecondaries?: number;
   /** The run needs service discovery: a sandbox started for it runs the scout twin under this cluster name. */
   scoutCluster?(config: Readonly<Config>): string;
+  /** Other source clusters a sandbox started for the run must have (each an API server and a scout twin); absent: none. */
+  sourceClusters?(config: Readonly<Config>): number;
   /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */
   checkTarget?(target: Target, plan: ScenarioPlan<D>): string | undefined;
   drive(ctx: DriveContext, plan: ScenarioPlan<D>): Promise<DriveOutcome>;

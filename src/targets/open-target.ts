@@ -5,7 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { KubeClient } from '../observe/kube-client.js';
-import { isAlive, readState, sandboxHome, startSandbox } from './sandbox/supervisor/index.js';
+import { isAlive, readState, sandboxHome, sourceClusterName, sourceClusterPartNames, startSandbox } from './sandbox/supervisor/index.js';
 import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
 import type { SandboxProcesses } from './sandbox/supervisor/sandbox.js';
@@ -104,6 +104,8 @@ export interface OpenTargetOptions {
   minSecondaries?: number;
   /** A sandbox started for the run runs the scout twin under this cluster name (the discovery scenario). */
   scoutCluster?: string;
+  /** With `scoutCluster`: that many other source clusters, each its own API server and scout twin writing into the sandbox. */
+  sourceClusters?: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Progress for a person, one line each (sandbox start-up). */
@@ -122,7 +124,11 @@ function scoutOf(state: SandboxState): Pick<Target, 'discovery'> {
   if (args === undefined) return {};
   const i = args.indexOf('--cluster-name');
   const cluster = i >= 0 ? args[i + 1] : undefined;
-  return cluster === undefined ? {} : { discovery: { scoutCluster: cluster } };
+  if (cluster === undefined) return {};
+  // A source cluster counts while both its parts run.
+  const alive = (name: string): boolean => state.parts.some((p) => p.name === name && isAlive(p.pid));
+  const sources = (state.sourceClusters ?? []).filter((c) => alive(sourceClusterPartNames(c.index).apiserver) && alive(sourceClusterPartNames(c.index).scout)).map((c) => ({ name: c.name, kubeconfig: c.kubeconfig }));
+  return { discovery: { scoutCluster: cluster, ...(sources.length === 0 ? {} : { sourceClusters: sources }) } };
 }
 
 function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string): Target {
@@ -187,6 +193,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       // A scenario that needs secondaries gets at least that many, whatever sandbox.secondaries says.
       secondaries: Math.max(config.sandbox.secondaries, o.minSecondaries ?? 0),
       ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster } }),
+      ...(o.scoutCluster === undefined || (o.sourceClusters ?? 0) === 0 ? {} : { sourceClusters: Array.from({ length: o.sourceClusters ?? 0 }, (_, i) => ({ clusterName: sourceClusterName(o.scoutCluster ?? '', i) })) }),
       onProcesses: (p) => {
         processes = p;
         record(p, false);

@@ -114,7 +114,11 @@ export interface Target {
   /** Lowers the operator's limits (backpressure operator-limits): the twin's workers and control groups, or bindy's Deployment; absent where no operator was found. */
   readonly operatorLimits?: OperatorLimitsMechanism;
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */
-  readonly discovery?: { readonly scoutCluster: string };
+  readonly discovery?: {
+    readonly scoutCluster: string;
+    /** Other clusters whose scouts publish into this target's zones (the sandbox's source clusters): where their sources are created. */
+    readonly sourceClusters?: readonly { readonly name: string; readonly kubeconfig: string }[];
+  };
 }
 
 /**

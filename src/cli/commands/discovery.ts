@@ -9,6 +9,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--services', key: 'scenarios.discovery.services' },
   { flag: '--ingresses', key: 'scenarios.discovery.ingresses' },
   { flag: '--ingress-rules', key: 'scenarios.discovery.ingressRules' },
+  { flag: '--clusters', key: 'scenarios.discovery.clusters' },
   { flag: '--flips', key: 'scenarios.discovery.flips' },
   { flag: '--zones', key: 'scenarios.discovery.zones' },
   { flag: '--concurrency', key: 'scenarios.discovery.concurrency' },
@@ -45,10 +46,13 @@ What it does:
 Examples:
   $ bindy-loadtest discovery --services 500 --zones 5 --flips 100
   $ bindy-loadtest discovery --services 0 --ingresses 100 --ingress-rules 4   # 400 ARecords from Ingresses
+  $ bindy-loadtest discovery --services 20 --ingresses 20 --clusters 2
+      the same sources in a second cluster (sandbox: its own API server and scout twin); ARecords
+      one cluster's scout deletes while their source lives are lost (bindy #474)
   $ bindy-loadtest discovery --services 100 --annotation-prefix example.com/   # another controller's keys
   $ bindy-loadtest --target cluster -n apps discovery --scout-cluster prod-eu --services 200
 
-Exit codes: 0 every ARecord published, Ready, answered and unpublished, no orphan; 1 otherwise;
+Exit codes: 0 every ARecord published, Ready, answered and unpublished, none lost, no orphan; 1 otherwise;
             2 bad flags; 3 target not ready; 130 interrupted.
 `;
 
@@ -61,6 +65,7 @@ export const discoveryCommand: CommandModule = {
       .option('--services <n>', 'annotated LoadBalancer Services created (scenarios.discovery.services)')
       .option('--ingresses <n>', 'annotated Ingresses created beside them (scenarios.discovery.ingresses)')
       .option('--ingress-rules <n>', 'rules of each Ingress, one host and one ARecord each (scenarios.discovery.ingressRules)')
+      .option('--clusters <n>', "clusters publishing the same sources into the zones (scenarios.discovery.clusters; 2+: other clusters' scouts too, bindy #474)")
       .option('--flips <n>', 'of the sources, those moved to a new address once answered (scenarios.discovery.flips)')
       .option('--zones <n>', 'DNSZones they are spread over (scenarios.discovery.zones)')
       .option('--concurrency <n>', 'creates and deletes in flight (scenarios.discovery.concurrency)')

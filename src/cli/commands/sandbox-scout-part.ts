@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../config/index.js';
+import { maxSourceClusters } from '../../config/types.js';
+import { sourceClusterPartNames } from '../../targets/sandbox/supervisor/state.js';
 import { runScout } from '../../targets/sandbox/scout/run.js';
 import { defaultAnnotationPrefix, type SourceKind } from '../../targets/sandbox/scout/mapping.js';
 import type { ScoutEvent } from '../../targets/sandbox/scout/scout.js';
@@ -60,6 +62,8 @@ export function scoutEventLine(e: ScoutEvent): string {
 export function startScoutPart(start: Command, ctx: CliContext, announce: (ctx: CliContext, line: object) => void): void {
   start
     .command('scout')
+    // A source cluster's scout runs the same command under a name of its own (a pid told apart by its command line).
+    .aliases(Array.from({ length: maxSourceClusters }, (_, i) => sourceClusterPartNames(i).scout))
     .description('the scout twin: annotated LoadBalancer Services and Ingresses → ARecords, as bindy\'s service discovery does')
     .requiredOption('--cluster-name <name>', 'cluster name stamped on ARecord names and labels (scout: BINDY_SCOUT_CLUSTER_NAME, required)')
     .option('--target-namespace <ns>', 'namespace ARecords are written to and DNSZones read from (default: the global -n)')

@@ -14,8 +14,8 @@ import { startNamed } from '../../targets/sandbox/bind9/named-process.js';
 import type { NamedPorts } from '../../targets/sandbox/bind9/named-conf.js';
 import { parseProxyArgs, runFaultProxy, type FaultProxyReadyLine } from '../../faults/proxy/run.js';
 import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
-import { secondaryPartNames } from '../../targets/sandbox/supervisor/state.js';
-import { maxSandboxSecondaries } from '../../config/types.js';
+import { secondaryPartNames, sourceClusterName, sourceClusterPartNames } from '../../targets/sandbox/supervisor/state.js';
+import { maxSandboxSecondaries, maxSourceClusters } from '../../config/types.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
 import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
@@ -28,6 +28,9 @@ Examples:
   $ bindy-loadtest sandbox up --secondaries 1 --detach
       also a secondary: its own named and bindcar twin, a secondary instance in the Bind9Cluster,
       zones transferred to it as bindy configures them (NOTIFY + IXFR; sandbox.secondaries)
+  $ bindy-loadtest sandbox up --source-clusters 1 --detach
+      the scout twin (cluster default) and a second cluster: its own API server and a scout twin
+      writing ARecords here as cluster default-2 (two clusters in one zone: bindy #474)
   $ bindy-loadtest sandbox up --detach --json
       start in the background and print {kubeconfig, dns, sidecar, metrics} as one JSON object
   $ export KUBECONFIG=$(bindy-loadtest sandbox up --detach --json | jq -r .kubeconfig)
@@ -58,6 +61,7 @@ export function sandboxSummary(state: SandboxState): Record<string, unknown> {
     },
     pids: Object.fromEntries(state.parts.map((p) => [p.name, p.pid])),
     secondaries: (state.secondaries ?? []).map((s) => ({ name: s.name, dns: s.dns, sidecar: s.sidecarUrl, bind9Statistics: s.bind9StatsUrl })),
+    sourceClusters: (state.sourceClusters ?? []).map((c) => ({ name: c.name, kubeconfig: c.kubeconfig, apiServer: c.apiServerUrl })),
     ...(state.faultProxy === undefined ? {} : { faultProxy: state.faultProxy }),
     dir: state.dir,
   };
@@ -80,6 +84,7 @@ function describe(state: SandboxState, startupMs: number): string {
     ...state.parts.filter((p) => p.metricsUrl !== undefined).map((p) => `  metrics      ${p.name.padEnd(10)} ${p.metricsUrl ?? ''}`),
     `  metrics      ${'bind9'.padEnd(10)} ${state.bind9StatsUrl}`,
     ...state.parts.filter((p) => p.name === 'scout').map((p) => `  scout        cluster ${p.args?.[p.args.indexOf('--cluster-name') + 1] ?? '?'}: annotated LoadBalancer Services and Ingresses → ARecords in ${state.namespace}`),
+    ...(state.sourceClusters ?? []).map((c) => `  source       cluster ${c.name}: its own API server ${c.apiServerUrl} (kubeconfig ${c.kubeconfig}); its scout writes ARecords into ${state.namespace} here`),
     ...(state.faultProxy === undefined
       ? []
       : [
@@ -102,6 +107,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
   const start = sandbox.command('start').description('run one part of the sandbox as its own process (used by `sandbox up`)');
   // A secondary server's parts run the same commands under names of their own, so that a pid can be told apart by its command line.
   const secondaryParts = Array.from({ length: maxSandboxSecondaries }, (_, i) => secondaryPartNames(i));
+  const sourceParts = Array.from({ length: maxSourceClusters }, (_, i) => sourceClusterPartNames(i));
   start
     .command('named')
     .aliases(secondaryParts.map((p) => p.named))
@@ -124,6 +130,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     });
   start
     .command('apiserver')
+    .aliases(sourceParts.map((p) => p.apiserver))
     .description('the Kubernetes API server twin (HTTPS on 127.0.0.1) serving bindy\'s kinds')
     .requiredOption('--kubeconfig-out <file>', 'where to write a kubeconfig for it (an admin user, in system:masters)')
     .option('--operator-kubeconfig-out <file>', 'where to write the operator\'s kubeconfig (its own token: ServiceAccount bindy-system/bindy)')
@@ -242,6 +249,13 @@ export function secondariesArg(raw: string): number {
   return n;
 }
 
+/** Parses `--source-clusters`. */
+export function sourceClustersArg(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > maxSourceClusters) throw new UsageError(`--source-clusters: expected an integer 0..${maxSourceClusters}, got '${raw}'`);
+  return n;
+}
+
 /** Parses a port flag value. */
 export function portArg(flag: string, raw: string): number {
   const n = Number(raw);
@@ -263,9 +277,12 @@ export const sandboxCommand: CommandModule = {
       .option('--secondaries <n>', `secondary BIND9 servers, each its own named and bindcar twin, configured by the operator twin as bindy does (sandbox.secondaries; 0..${maxSandboxSecondaries})`)
       .option('--scout', 'also start the scout twin (bindy\'s service discovery: annotated LoadBalancer Services and Ingresses → ARecords)')
       .option('--scout-cluster <name>', 'cluster name of the scout twin (implies --scout; default `default`, as bindy bootstrap scout\'s)')
+      .option('--source-clusters <n>', `other clusters publishing into the sandbox's zones, each its own API server twin and a scout twin writing under <scout-cluster>-2, -3… (implies --scout; 0..${maxSourceClusters}): two clusters' scouts in one zone (bindy #474)`)
       .addHelpText('after', upHelp)
-      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean; secondaries?: string; scout?: boolean; scoutCluster?: string }) => {
+      .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean; secondaries?: string; scout?: boolean; scoutCluster?: string; sourceClusters?: string }) => {
+        const sources = o.sourceClusters === undefined ? 0 : sourceClustersArg(o.sourceClusters);
         const { config } = await resolveCliConfig(ctx);
+        const scoutCluster = o.scout === true || o.scoutCluster !== undefined || sources > 0 ? (o.scoutCluster ?? 'default') : undefined;
         const json = ctx.globals().json === true;
         // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
         // their own process groups and do not get it); afterwards it stops the foreground sandbox.
@@ -288,7 +305,8 @@ export const sandboxCommand: CommandModule = {
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
             faultProxy: o.faults === true,
             secondaries: o.secondaries === undefined ? config.sandbox.secondaries : secondariesArg(o.secondaries),
-            ...(o.scout === true || o.scoutCluster !== undefined ? { scout: { clusterName: o.scoutCluster ?? 'default' } } : {}),
+            ...(scoutCluster === undefined ? {} : { scout: { clusterName: scoutCluster } }),
+            ...(scoutCluster === undefined || sources === 0 ? {} : { sourceClusters: Array.from({ length: sources }, (_, i) => ({ clusterName: sourceClusterName(scoutCluster, i) })) }),
             home: sandboxHome(ctx.io.env),
             onProgress: (l) => {
               if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);

@@ -29,6 +29,13 @@ async function createIfAbsent(api: KubernetesObjectApi, obj: KubernetesObject): 
   }
 }
 
+/** Creates the sandbox's namespace in another source cluster's API server (where a run creates that cluster's sources). */
+export async function bootstrapSourceCluster(kubeconfigPath: string, namespace: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  await createIfAbsent(KubernetesObjectApi.makeApiClient(kc), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [managedByLabel]: managedByValue } } });
+}
+
 /** Options of {@link bootstrapSandbox}. */
 export interface BootstrapOptions {
   kubeconfigPath: string;

@@ -44,8 +44,14 @@ async function probe(part: PartState, state: SandboxState, ca: string | undefine
         return { healthy: true, detail: `DNS 127.0.0.1:${server.dnsPort} answers (rcode ${a.rcode})` };
       }
       case 'apiserver': {
-        const code = await httpStatus(`${state.apiServerUrl}/readyz`, ca);
-        return { healthy: code === 200, detail: `${state.apiServerUrl}/readyz → ${code}` };
+        // A source cluster's API server has its own address and CA.
+        const source = /^apiserver-source-(\d+)$/.exec(part.name);
+        const other = source === null ? undefined : state.sourceClusters?.find((c) => c.index === Number(source[1]));
+        if (source !== null && other === undefined) return { healthy: false, detail: 'state.json names no such source cluster' };
+        const url = other?.apiServerUrl ?? state.apiServerUrl;
+        const otherCa = other?.caFile === undefined ? undefined : await readFile(other.caFile, 'utf8').catch(() => undefined);
+        const code = await httpStatus(`${url}/readyz`, other === undefined ? ca : otherCa);
+        return { healthy: code === 200, detail: `${url}/readyz → ${code}` };
       }
       case 'sidecar': {
         if (server === undefined) return { healthy: false, detail: 'state.json names no such secondary' };

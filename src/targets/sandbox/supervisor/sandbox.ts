@@ -11,12 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { InterruptedError, UsageError } from '../../../errors.js';
 import { commandLineOf, isAlive, startPart, stopPart, type StartedPart } from './part-process.js';
 import { isSandboxProcess } from './orphans.js';
-import { readState, removeState, sandboxHome, secondaryPartNames, writeState, type FaultProxyLinkState, type PartName, type PartState, type SandboxState, type SecondaryState } from './state.js';
+import { readState, removeState, sandboxHome, secondaryPartNames, sourceClusterPartNames, writeState, type FaultProxyLinkState, type PartName, type PartState, type SandboxState, type SecondaryState, type SourceClusterState } from './state.js';
 import type { NamedReadyLine } from '../bind9/run.js';
 import type { FaultProxyReadyLine } from '../../../faults/proxy/run.js';
 import type { LinkSpec } from '../../../faults/proxy/link-spec.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { bootstrapSandbox } from './bootstrap.js';
+import { bootstrapSandbox, bootstrapSourceCluster } from './bootstrap.js';
 import { bindyServiceAccount } from '../apiserver/identities.js';
 import { serviceAccountIdentity } from '../../target.js';
 
@@ -74,6 +74,12 @@ export interface StartSandboxOptions {
    * through the fault proxy. Off: no scout.
    */
   scout?: { clusterName: string; args?: string[] };
+  /**
+   * Other source clusters (each after the scout): an API server twin of its own (part
+   * `apiserver-source-<i>`) and a scout twin watching it and writing into the sandbox's API server
+   * under `clusterName` (part `scout-source-<i>`, remote mode), as a second cluster's scout does.
+   */
+  sourceClusters?: readonly { clusterName: string; args?: string[] }[];
   /**
    * Secondary BIND9 servers (default 0): each its own named and bindcar twin (parts
    * `named-secondary-<i>`, `sidecar-secondary-<i>`), and the Bind9Cluster `up` creates gets as
@@ -257,6 +263,18 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     if (opts.scout !== undefined) {
       await part<ScoutReadyLine>('scout', ['--kubeconfig', kubeconfig, '--cluster-name', opts.scout.clusterName, '--target-namespace', opts.namespace, ...(opts.scout.args ?? [])]);
     }
+    const sourceClusters: SourceClusterState[] = [];
+    for (const [index, sc] of (opts.sourceClusters ?? []).entries()) {
+      const names = sourceClusterPartNames(index);
+      // A folder each: the API server twin writes its CA beside its kubeconfig.
+      const sourceDir = join(dir, `source-${index}`);
+      await mkdir(sourceDir, { mode: 0o700 });
+      const sourceKubeconfig = join(sourceDir, 'kubeconfig');
+      const a = await part<ApiServerReadyLine>(names.apiserver, ['--kubeconfig-out', sourceKubeconfig, '--namespace', opts.namespace]);
+      await bootstrapSourceCluster(sourceKubeconfig, opts.namespace);
+      await part<ScoutReadyLine>(names.scout, ['--kubeconfig', sourceKubeconfig, '--target-kubeconfig', kubeconfig, '--cluster-name', sc.clusterName, '--target-namespace', opts.namespace, ...(sc.args ?? [])]);
+      sourceClusters.push({ name: sc.clusterName, index, kubeconfig: sourceKubeconfig, apiServerUrl: a.ready.url, ...(a.ready.caFile === undefined ? {} : { caFile: a.ready.caFile }) });
+    }
     const clusterName = opts.clusterName ?? 'loadtest';
     if (operator !== undefined) {
       const { instances } = await bootstrapSandbox({
@@ -292,6 +310,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       bind9StatsUrl: `http://127.0.0.1:${named.ready.ports.stats}/`,
       rndcConfFile: named.ready.rndcConfFile,
       ...(secondaries.length === 0 ? {} : { secondaries }),
+      ...(sourceClusters.length === 0 ? {} : { sourceClusters }),
       parts: started.map((p): PartState => ({
         name: p.name as PartName,
         pid: p.pid,

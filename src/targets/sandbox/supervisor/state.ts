@@ -11,17 +11,47 @@ import type { OperatorIdentity } from '../../target.js';
 /** A secondary BIND9 server's parts: its named and its bindcar twin, `<kind>-secondary-<i>`. */
 export type SecondaryPartName = `named-secondary-${number}` | `sidecar-secondary-${number}`;
 
-/** The part names, in start order. */
-export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator' | 'scout' | SecondaryPartName;
+/** A source cluster's parts: its API server and the scout watching it, `<kind>-source-<i>`. */
+export type SourceClusterPartName = `apiserver-source-${number}` | `scout-source-${number}`;
 
-/** What a part runs, whichever server it belongs to: `named-secondary-0` is a `named`. */
-export type PartKind = Exclude<PartName, SecondaryPartName>;
+/** The part names, in start order. */
+export type PartName = 'named' | 'apiserver' | 'sidecar' | 'faultproxy' | 'operator' | 'scout' | SecondaryPartName | SourceClusterPartName;
+
+/** What a part runs, whichever server it belongs to: `named-secondary-0` is a `named`, `scout-source-0` a `scout`. */
+export type PartKind = Exclude<PartName, SecondaryPartName | SourceClusterPartName>;
 
 /** The kind of part `name` is (pure). */
 export function partKind(name: PartName): PartKind {
   if (name.startsWith('named-secondary-')) return 'named';
   if (name.startsWith('sidecar-secondary-')) return 'sidecar';
+  if (name.startsWith('apiserver-source-')) return 'apiserver';
+  if (name.startsWith('scout-source-')) return 'scout';
   return name as PartKind;
+}
+
+/** The cluster name of source cluster `i` beside the sandbox's own scout cluster `scoutCluster`: `<scoutCluster>-<i + 2>` (the sandbox's own is the first). */
+export function sourceClusterName(scoutCluster: string, i: number): string {
+  return `${scoutCluster}-${i + 2}`;
+}
+
+/** The part names of source cluster `i`. */
+export function sourceClusterPartNames(i: number): { apiserver: SourceClusterPartName; scout: SourceClusterPartName } {
+  return { apiserver: `apiserver-source-${i}`, scout: `scout-source-${i}` };
+}
+
+/**
+ * Another cluster whose Services and Ingresses publish into the sandbox's zones: its own API
+ * server twin and a scout twin in remote mode (watching it, writing ARecords into the sandbox's
+ * API server under its own cluster name), as a second Kubernetes cluster with its own scout would.
+ */
+export interface SourceClusterState {
+  /** The cluster name its scout writes under (`bindy.firestoned.io/source-cluster`). */
+  name: string;
+  index: number;
+  /** Admin kubeconfig of its API server: where a run creates that cluster's sources. */
+  kubeconfig: string;
+  apiServerUrl: string;
+  caFile?: string;
 }
 
 /** The part names of secondary `i`. */
@@ -94,6 +124,8 @@ export interface SandboxState {
   rndcConfFile?: string;
   /** The secondary BIND9 servers (`sandbox.secondaries`); absent or empty: none. */
   secondaries?: SecondaryState[];
+  /** Other source clusters of service discovery (`sandbox up --source-clusters`); absent or empty: none. */
+  sourceClusters?: SourceClusterState[];
   parts: PartState[];
   /**
    * Who the operator twin is to the API server (its own token's user: bindy's ServiceAccount
