@@ -1,9 +1,25 @@
 // Loaded into the CLI under test with NODE_OPTIONS=--import=…: at exit it writes the process's own
-// peak RSS (getrusage ru_maxrss, KiB) to $BENCH_MAX_RSS_FILE. The CLI itself runs unchanged, with
-// the flags of its launcher's shebang.
-import { writeFileSync } from 'node:fs';
+// peak RSS (getrusage ru_maxrss, KiB) to $BENCH_MAX_RSS_FILE; with $BENCH_MEMORY_FILE it also
+// appends process.memoryUsage() every $BENCH_MEMORY_SECONDS (default 10) as one JSON line, so the
+// bench can tell growth of the V8 heap from growth outside it (native memory, arenas). The CLI
+// itself runs unchanged, with the flags of its launcher's shebang.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 process.on('exit', () => {
   const file = process.env.BENCH_MAX_RSS_FILE;
   if (file !== undefined) writeFileSync(file, String(process.resourceUsage().maxRSS));
 });
+
+const memoryFile = process.env.BENCH_MEMORY_FILE;
+if (memoryFile !== undefined) {
+  const every = Number(process.env.BENCH_MEMORY_SECONDS ?? '10') * 1000;
+  const write = () => {
+    const m = process.memoryUsage();
+    // performance.timeOrigin + now(): wall-clock ms, the bench's samples are matched on it.
+    appendFileSync(memoryFile, `${JSON.stringify({ atMs: performance.timeOrigin + performance.now(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers })}\n`);
+  };
+  write();
+  // unref: the sampler never keeps the CLI alive.
+  setInterval(write, every).unref();
+}

@@ -24,6 +24,12 @@
  * runs): run it there with TOOL_RSS_RATE=50.
  * The rates offered and achieved, and whether the generator kept its schedule, come from the run's
  * own result.json. MB = 10^6 bytes, as tool_peak_rss.
+ * Where the memory is: the CLI also logs its own process.memoryUsage() every sample (the hook,
+ * BENCH_MEMORY_FILE), and `toolMemory` fits the same slope to rss, heapTotal, heapUsed, external and
+ * arrayBuffers, and to rss − heapTotal − external (what is neither V8's heap nor buffers: code,
+ * stacks, malloc arenas): the split says whether growth is the JS heap or native.
+ * TOOL_RSS_MALLOC_ARENA_MAX sets MALLOC_ARENA_MAX for the CLI (a control run: glibc's per-thread
+ * arenas are a known source of native growth).
  * Run: npm run bench -- tool-rss   (60 min; TOOL_RSS_MINUTES=3 for a quick look)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -60,6 +66,7 @@ const slopeBound = envNumber('TOOL_RSS_SLOPE_BOUND', 10);
 const mix = process.env.TOOL_RSS_MIX ?? '5,90,5';
 const rampUp = process.env.TOOL_RSS_RAMP_UP ?? '30s';
 const peakGoalMB = 150;
+const mallocArenaMax = process.env.TOOL_RSS_MALLOC_ARENA_MAX;
 
 /** Resident set of `pid` in bytes (VmRSS of /proc/<pid>/status), or null once it is gone. */
 function rssBytes(pid: number): number | null {
@@ -159,9 +166,44 @@ function confounders(r: RunResult): string[] {
   return out;
 }
 
+/** One line the hook wrote: process.memoryUsage() of the CLI, bytes, at a wall-clock time. */
+interface MemoryLine {
+  atMs: number;
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
 /** Fits MB against hours over the samples in [fromS, toS]; the flat verdict and its rule's inputs. */
 function slopeOf(samples: readonly Sample[], fromS: number, toS: number): Record<string, unknown> {
-  const pts = samples.flatMap((s) => (s.t >= fromS && s.t <= toS && s.toolMB !== null ? [{ x: s.t / 3600, y: s.toolMB }] : []));
+  return slopeOfPoints(samples.flatMap((s) => (s.toolMB === null ? [] : [{ t: s.t, mb: s.toolMB }])), fromS, toS);
+}
+
+/** The slope of each process.memoryUsage() field (and of the part outside V8's heap and buffers) over [fromS, toS]. */
+function memorySplit(lines: readonly MemoryLine[], t0WallMs: number, fromS: number, toS: number): Record<string, unknown> {
+  const field = (f: (m: MemoryLine) => number): { t: number; mb: number }[] => lines.map((m) => ({ t: (m.atMs - t0WallMs) / 1000, mb: f(m) / MB }));
+  const fit = (f: (m: MemoryLine) => number): Record<string, unknown> => {
+    const r = slopeOfPoints(field(f), fromS, toS);
+    return { slopeMBPerHour: r['slopeMBPerHour'], interval95: r['interval95'], points: r['points'] };
+  };
+  const last = lines.at(-1);
+  return {
+    lines: lines.length,
+    rss: fit((m) => m.rss),
+    heapTotal: fit((m) => m.heapTotal),
+    heapUsed: fit((m) => m.heapUsed),
+    external: fit((m) => m.external),
+    arrayBuffers: fit((m) => m.arrayBuffers),
+    outsideHeapAndExternal: fit((m) => m.rss - m.heapTotal - m.external),
+    lastMB: last === undefined ? null : { rss: last.rss / MB, heapTotal: last.heapTotal / MB, heapUsed: last.heapUsed / MB, external: last.external / MB, arrayBuffers: last.arrayBuffers / MB },
+  };
+}
+
+/** Fits MB against hours over the points in [fromS, toS]; the flat verdict and its rule's inputs. */
+function slopeOfPoints(points: readonly { t: number; mb: number }[], fromS: number, toS: number): Record<string, unknown> {
+  const pts = points.flatMap((p) => (p.t >= fromS && p.t <= toS ? [{ x: p.t / 3600, y: p.mb }] : []));
   const fit = linearFit(pts);
   const ci = fit?.slopeInterval ?? null;
   if (fit === null || ci === null) return { points: pts.length, slopeMBPerHour: null, interval95: null, verdict: 'too-short', pass: false };
@@ -195,6 +237,9 @@ async function main(): Promise<void> {
   writeFileSync(config, `sandbox:\n  operator:\n    workers: ${workers}\n  sidecar:\n    rateLimit: off\n`);
   const output = join(home, 'results');
   const maxRssFile = join(home, 'max-rss');
+  const memoryFile = join(home, 'memory.jsonl');
+  let memoryLines: MemoryLine[] = [];
+  let t0WallMs = 0;
   const args = [
     '--config', config, '--output', output, 'sustained',
     '--rate', `${rate}/s`, '--duration', `${minutes}m`, '--ramp-up', rampUp,
@@ -216,8 +261,10 @@ async function main(): Promise<void> {
     const apiserverPid = up.pids['apiserver'];
     const hook = pathToFileURL(join(root, 'bench', 'max-rss-hook.mjs')).href;
     const t0 = performance.now();
+    t0WallMs = performance.timeOrigin + t0;
     // The launcher itself (its shebang's `env -S node …` execs node), so child.pid is the CLI's own process.
-    const child = spawn(launcher, args, { cwd: root, env: { ...env, NODE_OPTIONS: `--import=${hook}`, BENCH_MAX_RSS_FILE: maxRssFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const childEnv = { ...env, NODE_OPTIONS: `--import=${hook}`, BENCH_MAX_RSS_FILE: maxRssFile, BENCH_MEMORY_FILE: memoryFile, BENCH_MEMORY_SECONDS: String(sampleSeconds), ...(mallocArenaMax === undefined ? {} : { MALLOC_ARENA_MAX: mallocArenaMax }) };
+    const child = spawn(launcher, args, { cwd: root, env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     const pid = child.pid;
     if (pid === undefined) throw new Error('the CLI did not start');
     const sample = (): void => {
@@ -251,6 +298,7 @@ async function main(): Promise<void> {
     process.off('SIGTERM', onTerm);
     result = await runResult(output);
     maxRss = existsSync(maxRssFile) ? (Number(readFileSync(maxRssFile, 'utf8')) * 1024) / MB : null;
+    memoryLines = existsSync(memoryFile) ? readFileSync(memoryFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as MemoryLine) : [];
   } finally {
     if (sandboxUp) {
       try {
@@ -291,6 +339,7 @@ async function main(): Promise<void> {
       peakSampledSteadyMB: maxOf(inSteady.map((s) => s.toolMB)),
       steady,
     },
+    toolMemory: steadyFrom === null || steadyTo === null ? null : { ...memorySplit(memoryLines, t0WallMs, steadyFrom, steadyTo), mallocArenaMax: mallocArenaMax ?? null },
     sandboxRss: { operatorPeakMB: maxOf(samples.map((s) => s.operatorMB)), apiserverPeakMB: maxOf(samples.map((s) => s.apiserverMB)), note: 'sampled for context, not judged' },
     goals: {
       peak: { rule: `whole-life peak RSS <= ${peakGoalMB} MB`, pass: peak <= peakGoalMB },

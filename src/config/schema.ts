@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, staleCleanups, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -262,6 +262,9 @@ export const configSpec: f.Section = f.section({
     sidecar: f.section({
       rateLimit: f.rateLimit('off, or {rps, burst}'),
       token: f.text('static Bearer token (secret)', true),
+    }),
+    scout: f.section({
+      staleCleanup: f.oneOf("what the scout twins' stale cleanup deletes after an Ingress reconcile: unscoped (released scout: any other cluster's records of the same namespace/name, bindy #474), zone (PR #497) or own-cluster", staleCleanups),
     }),
   }),
   report: f.section({

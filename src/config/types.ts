@@ -457,7 +457,16 @@ export interface SandboxConfig {
     /** Static Bearer token (BIND_API_TOKEN); absent = a random one per run. Secret: never printed. */
     token?: string;
   };
+  scout: {
+    /** What the scout twins' stale cleanup deletes: released scout's (`unscoped`, bindy #474), or scoped to the zone (PR #497) or to its own cluster. */
+    staleCleanup: StaleCleanup;
+  };
 }
+
+/** The scout twins' stale-record cleanup: released scout's, or one of the two fixes. */
+export const staleCleanups = ['unscoped', 'zone', 'own-cluster'] as const;
+/** One of {@link staleCleanups}. */
+export type StaleCleanup = (typeof staleCleanups)[number];
 
 /** How the judge reads figures (not criteria: these say when a figure exists at all). */
 export interface JudgeConfig {

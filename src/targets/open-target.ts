@@ -6,7 +6,7 @@ import { TargetNotReadyError } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { isAlive, readState, sandboxHome, sourceClusterName, sourceClusterPartNames, startSandbox } from './sandbox/supervisor/index.js';
-import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
+import { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
 import type { SandboxProcesses } from './sandbox/supervisor/sandbox.js';
 import type { SandboxEntry } from '../observe/journal.js';
@@ -192,8 +192,8 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       faultProxy: o.faultProxy === true,
       // A scenario that needs secondaries gets at least that many, whatever sandbox.secondaries says.
       secondaries: Math.max(config.sandbox.secondaries, o.minSecondaries ?? 0),
-      ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster } }),
-      ...(o.scoutCluster === undefined || (o.sourceClusters ?? 0) === 0 ? {} : { sourceClusters: Array.from({ length: o.sourceClusters ?? 0 }, (_, i) => ({ clusterName: sourceClusterName(o.scoutCluster ?? '', i) })) }),
+      ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster, args: scoutArgsOf(config) } }),
+      ...(o.scoutCluster === undefined || (o.sourceClusters ?? 0) === 0 ? {} : { sourceClusters: Array.from({ length: o.sourceClusters ?? 0 }, (_, i) => ({ clusterName: sourceClusterName(o.scoutCluster ?? '', i), args: scoutArgsOf(config) })) }),
       onProcesses: (p) => {
         processes = p;
         record(p, false);

@@ -18,7 +18,7 @@ import { secondaryPartNames, sourceClusterName, sourceClusterPartNames } from '.
 import { maxSandboxSecondaries, maxSourceClusters } from '../../config/types.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
-import { apiServerArgsOf, operatorArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
+import { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
 import { parseDuration } from '../../config/values.js';
 
 const upHelp = `
@@ -305,8 +305,8 @@ export const sandboxCommand: CommandModule = {
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
             faultProxy: o.faults === true,
             secondaries: o.secondaries === undefined ? config.sandbox.secondaries : secondariesArg(o.secondaries),
-            ...(scoutCluster === undefined ? {} : { scout: { clusterName: scoutCluster } }),
-            ...(scoutCluster === undefined || sources === 0 ? {} : { sourceClusters: Array.from({ length: sources }, (_, i) => ({ clusterName: sourceClusterName(scoutCluster, i) })) }),
+            ...(scoutCluster === undefined ? {} : { scout: { clusterName: scoutCluster, args: scoutArgsOf(config) } }),
+            ...(scoutCluster === undefined || sources === 0 ? {} : { sourceClusters: Array.from({ length: sources }, (_, i) => ({ clusterName: sourceClusterName(scoutCluster, i), args: scoutArgsOf(config) })) }),
             home: sandboxHome(ctx.io.env),
             onProgress: (l) => {
               if ((ctx.globals().verbose ?? 0) > 0) ctx.io.stderr(`${l}\n`);

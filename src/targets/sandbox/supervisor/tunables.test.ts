@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../config/index.js';
-import { operatorArgsOf, partNodeFlags, sidecarRateLimitOff } from './tunables.js';
+import { operatorArgsOf, partNodeFlags, scoutArgsOf, sidecarRateLimitOff } from './tunables.js';
 
 test('sandbox tunables become part arguments, and defaults add nothing but the worker count', async () => {
   const plain = await resolveConfig({ cwd: process.cwd() });
@@ -66,4 +66,14 @@ test('only the operator with an injected leak starts with a fixed young generati
   assert.deepEqual(partNodeFlags('operator', ['--workers', '4', '--leak', '30Mi/m']), ['--max-semi-space-size=1']);
   assert.deepEqual(partNodeFlags('operator', ['--workers', '4']), []);
   assert.deepEqual(partNodeFlags('sidecar', ['--leak', '30Mi/m']), []);
+});
+
+test("the scout twins' stale cleanup: released scout's by default (no flag), a fix as the part's flags", async () => {
+  const plain = await resolveConfig({ cwd: process.cwd() });
+  assert.deepEqual(scoutArgsOf(plain.config), []);
+  for (const how of ['zone', 'own-cluster']) {
+    const r = await resolveConfig({ cwd: process.cwd(), flags: [{ flag: '--stale-cleanup', key: 'sandbox.scout.staleCleanup', raw: how }] });
+    assert.deepEqual(scoutArgsOf(r.config), ['--no-reproduce-unscoped-cleanup', '--scoped-cleanup', how]);
+  }
+  await assert.rejects(resolveConfig({ cwd: process.cwd(), flags: [{ flag: '--stale-cleanup', key: 'sandbox.scout.staleCleanup', raw: 'global' }] }), /--stale-cleanup: expected one of unscoped, zone, own-cluster/);
 });

@@ -37,6 +37,12 @@ export function apiServerArgsOf(config: Readonly<Config>): string[] {
   return [...(ms > 0 ? ['--request-latency', `${ms}ms`] : []), ...(eventTtl !== defaultConfig.sandbox.apiserver.eventTtl ? ['--event-ttl', `${eventTtl}ms`] : [])];
 }
 
+/** `sandbox start scout` arguments for `sandbox.scout` (every scout twin of the sandbox: its own and each source cluster's). */
+export function scoutArgsOf(config: Readonly<Config>): string[] {
+  const how = config.sandbox.scout.staleCleanup;
+  return how === 'unscoped' ? [] : ['--no-reproduce-unscoped-cleanup', '--scoped-cleanup', how];
+}
+
 /** True when `sandbox.sidecar.rateLimit` turns bindcar's limiter off. */
 export function sidecarRateLimitOff(config: Readonly<Config>): boolean {
   return config.sandbox.sidecar.rateLimit.kind === 'off';
