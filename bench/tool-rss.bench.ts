@@ -30,12 +30,13 @@
  * stacks, malloc arenas): the split says whether growth is the JS heap or native.
  * TOOL_RSS_MALLOC_ARENA_MAX sets MALLOC_ARENA_MAX for the CLI (a control run: glibc's per-thread
  * arenas are a known source of native growth).
- * Run: npm run bench -- tool-rss   (60 min; TOOL_RSS_MINUTES=3 for a quick look)
+ * Run: npm run bench -- tool-rss   (60 min; TOOL_RSS_MINUTES=3 for a quick look; TOOL_RSS_OUTPUT=file
+ * writes there instead of bench/results/tool-rss.json)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -352,8 +353,10 @@ async function main(): Promise<void> {
     lastLines: tail.slice(-25),
     samples,
   };
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'tool-rss.json'), `${JSON.stringify(out, null, 2)}\n`);
+  // TOOL_RSS_OUTPUT: a control run (another arena setting, a short look) beside the hour's result, not over it.
+  const outFile = process.env.TOOL_RSS_OUTPUT ?? join(root, 'bench', 'results', 'tool-rss.json');
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, `${JSON.stringify(out, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
