@@ -73,7 +73,7 @@ export class BindcarClient {
     const https = this.#base.protocol === 'https:';
     // The agent keys its pools by local address too, so each client keeps its own connections.
     this.#agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-    this.#request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
+    this.#request = https ? httpsRequest : httpRequest;
   }
 
   /** Sends one request and resolves with its outcome; never rejects. `auth: false` sends no Authorization header. */

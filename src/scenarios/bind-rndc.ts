@@ -20,7 +20,7 @@ import { sleep } from '../drive/sleep.js';
 import type { BindcarTokenSource, Journal } from '../observe/journal.js';
 import type { RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
-import { planBindRndc, requestAt, routeOf, routePath, zoneBody, type BindRndcPlanData, type RndcRequestCommand } from './bind-rndc-plan.js';
+import { planBindRndc, requestAt, routeOf, routePath, zoneBody, type BindRndcPlanData } from './bind-rndc-plan.js';
 import { StormTally } from './bind-rndc-figures.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
