@@ -149,7 +149,7 @@ Exit codes: 0 every request answered 2xx or 429, every zone deleted; 1 a request
 /** The `bind` command family: `bind query`, `bind transfer`, `bind rndc`. */
 export const bindCommand: CommandModule = {
   register(program, ctx) {
-    const bind = program.command('bind').description('the DNS side: BIND9 under load from dnsperf, and zone transfers to the secondaries, with the zones bindy writes');
+    const bind = program.command('bind').description('the DNS side: BIND9 under load from dnsperf, zone transfers to the secondaries, with the zones bindy writes; bindcar under a storm');
     const query = bind
       .command('query')
       .description('create records through the operator, then measure BIND9 answering them under dnsperf load (latency percentiles, qps, loss, rcodes)')
