@@ -20,6 +20,7 @@ import { parseResult, type RunResult } from '../src/report/result/index.js';
 import { Journal } from '../src/observe/journal.js';
 import { zoneBody } from '../src/scenarios/bind-rndc-plan.js';
 import { runCli } from './helpers/cli.js';
+import { spawnCli } from './helpers/cli-child.js';
 
 const token = 'rndc-test-token-3f9a';
 let dir: string;
@@ -27,7 +28,7 @@ let tokenFile: string;
 let named: NamedServer;
 let limited: { sidecar: Sidecar; server: ListeningSidecar };
 let free: { sidecar: Sidecar; server: ListeningSidecar };
-let quick: { sidecar: Sidecar; server: ListeningSidecar };
+let quick: { sidecar: Sidecar; server: ListeningSidecar; dir: string };
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bl-rndc-'));
@@ -43,8 +44,9 @@ before(async () => {
   // The delay's ground truth needs a backend whose own time is near nothing: rndc answering at once (no process per command).
   const instant = (): Promise<string> => Promise.resolve('');
   const rndc = { status: instant, addzone: instant, delzone: instant, modzone: instant, showzone: instant, zonestatus: instant, notify: instant, reload: instant, freeze: instant, thaw: instant, retransfer: instant };
-  const q = createSidecar({ zoneDir: await mkdtemp(join(dir, 'fake-zones-')), rndc, nsupdate: { send: instant }, token, rateLimit: { enabled: false } });
-  quick = { sidecar: q, server: await q.listen() };
+  const quickDir = await mkdtemp(join(dir, 'fake-zones-'));
+  const q = createSidecar({ zoneDir: quickDir, rndc, nsupdate: { send: instant }, token, rateLimit: { enabled: false } });
+  quick = { sidecar: q, server: await q.listen(), dir: quickDir };
 });
 
 after(async () => {
@@ -147,7 +149,7 @@ test('an injected delay of 150 ms before every route is recovered in the reload 
 });
 
 test('mixed and write-reload storms answer on every route; every zone is deleted at the end', async (t) => {
-  const mixed = await run('rndc-mixed', free.server.url, ['--mode', 'mixed', '--clients', '3', '--rate', '40/s', '--duration', '2s', '--max-in-flight', '200', '--update-key', named.updateKey.name], { BINDCAR_TOKEN: token });
+  const mixed = await run('rndc-mixed', free.server.url, ['--mode', 'mixed', '--clients', '3', '--rate', '20/s', '--duration', '4s', '--max-in-flight', '200', '--update-key', named.updateKey.name], { BINDCAR_TOKEN: token });
   assert.equal(mixed.code, 0, mixed.stderr);
   assert.ok(mixed.result !== null);
   for (const route of ['zone_status', 'zone_get', 'zones_list', 'server_status', 'reload', 'notify', 'record_add', 'record_remove']) {
@@ -207,4 +209,19 @@ test('cleanup deletes the zones a killed run journalled, through bindcar, readin
   assert.match(r.stderr, /zone s0\.rndc-killed\.test of run rndc-killed deleted through bindcar/);
   assert.deepEqual(await zonesLeft('rndc-killed'), []);
   await assert.rejects(readFile(journal.path, 'utf8'), { code: 'ENOENT' }, 'the journal is removed once its zones are gone');
+});
+
+test('Ctrl-C during the storm: the run stops, deletes its zone through bindcar, writes a result marked aborted, exits 130', async () => {
+  const out = join(dir, 'results');
+  const child = spawnCli(['--output', out, 'bind', 'rndc', '--bindcar-url', quick.server.url, '--token-file', tokenFile, '--rate', '10/s', '--duration', '30s', '--run-id', 'rndc-int', '--format', 'markdown'], { ...process.env });
+  // Printed once the zone is created, as the storm starts.
+  await child.line(/bind rndc: reload storm/);
+  assert.equal((await readdir(quick.dir)).filter((f) => f.includes('rndc-int')).length, 1, 'the run\'s zone exists while the storm runs');
+  child.kill('SIGINT');
+  assert.equal(await child.exit, 130, child.stderr());
+  assert.deepEqual((await readdir(quick.dir)).filter((f) => f.includes('rndc-int')), [], 'the zone was deleted through bindcar');
+  const result = parseResult(await readFile(join(out, 'rndc-int', 'result.json'), 'utf8'), 'result.json');
+  assert.equal(result.metadata.status, 'aborted');
+  assert.equal(result.counters['bindcar_zones_left']?.value, 0);
+  await assert.rejects(readFile(join(out, 'journal', 'run-rndc-int.jsonl'), 'utf8'), { code: 'ENOENT' }, 'nothing left to undo: the journal is gone');
 });

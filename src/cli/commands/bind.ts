@@ -126,8 +126,9 @@ What it does (bindcar only: nothing is written to Kubernetes, no operator is inv
   4. per route: latency from the intended start (bindcar_<route>) and service time from the send
      (bindcar_<route>_service), HDR histograms; status codes; 429s from the limiter counted apart
      from errors; connection errors and timeouts apart
-  5. deletes every zone it created (also on Ctrl-C or an error); \`cleanup --run-id ID\` deletes
-     what a killed run left (the journal names each zone and where its token is read, never the token)
+  5. deletes every zone it created (also on Ctrl-C or an error; --keep does not keep them);
+     \`cleanup --run-id ID\` deletes what a killed run left (the journal names each zone and where
+     its token is read, never the token)
   The token: --token-file PATH, else $BINDCAR_TOKEN; on the sandbox (no --bindcar-url) its own.
   It is never printed, never in the result or the journal. Zones bindy writes have dynamic
   updates on, and BIND 9 refuses to reload those ("dynamic zone"): the storm's reload zones are
