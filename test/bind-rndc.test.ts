@@ -114,6 +114,9 @@ test('the limiter: 4 clients on their own loopback addresses, a burst of 5 each 
   // Only what bindcar served is timed: the 20 reloads, not the 429s.
   assert.equal(result.latencies['bindcar_reload']?.summary.count, 20);
   assert.equal(result.latencies['bindcar_reload_service']?.summary.count, 20);
+  // bindcar's own counter agrees, route by route and status by status.
+  assert.equal(counter(result, 'bindcar_metrics_counted'), 80);
+  assert.equal(counter(result, 'bindcar_metrics_disagreements'), 0);
   assert.equal(counter(result, 'bindcar_zones_left'), 0);
   assert.deepEqual(await zonesLeft('rndc-limit'), []);
 });
@@ -158,6 +161,7 @@ test('mixed and write-reload storms answer on every route; every zone is deleted
   }
   t.diagnostic(`mixed: ${routeLine(mixed.result)}`);
   assert.equal(counter(mixed.result, 'bindcar_ok'), 80);
+  assert.equal(counter(mixed.result, 'bindcar_metrics_disagreements'), 0);
   const wr = await run('rndc-write', free.server.url, ['--token-file', tokenFile, '--mode', 'write-reload', '--writes', '2', '--records', '2000', '--rate', '10/s', '--duration', '2s']);
   assert.equal(wr.code, 0, wr.stderr);
   assert.ok(wr.result !== null);

@@ -170,3 +170,52 @@ export class StormTally {
     return { latencies, counters: counters.toJSON(), timeSeries, notes };
   }
 }
+
+/** The storm route a bindcar request path names for one of `zones`, by method; undefined for any other request (setup, teardown, server-wide routes). */
+export function routeOfPath(method: string, path: string, zones: ReadonlySet<string>): string | undefined {
+  const m = /^\/api\/v1\/zones\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
+  if (m === null || !zones.has(decodeURIComponent(m[1] ?? ''))) return undefined;
+  const sub = m[2];
+  if (sub === undefined) return method === 'GET' ? 'zone_get' : undefined;
+  if (sub === 'status' && method === 'GET') return 'zone_status';
+  if ((sub === 'reload' || sub === 'notify') && method === 'POST') return sub;
+  if (sub === 'records') return method === 'POST' ? 'record_add' : method === 'DELETE' ? 'record_remove' : undefined;
+  return undefined;
+}
+
+/** One sample of `bindcar_http_requests_total` as a cross-check reads it. */
+export interface RequestCountSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * bindcar's own count of the storm's requests to the run's zones, per `route status`, from the
+ * deltas of `bindcar_http_requests_total{method,path,status}` between two scrapes (pure).
+ */
+export function bindcarCounts(before: readonly RequestCountSample[], after: readonly RequestCountSample[], zones: ReadonlySet<string>): Map<string, number> {
+  const key = (s: RequestCountSample): string | undefined => {
+    const route = routeOfPath(s.labels['method'] ?? '', s.labels['path'] ?? '', zones);
+    return route === undefined ? undefined : `${route} ${s.labels['status'] ?? ''}`;
+  };
+  const out = new Map<string, number>();
+  const add = (s: RequestCountSample, sign: number): void => {
+    const k = key(s);
+    if (k !== undefined) out.set(k, (out.get(k) ?? 0) + sign * s.value);
+  };
+  for (const s of after) add(s, 1);
+  for (const s of before) add(s, -1);
+  for (const [k, v] of out) if (v === 0) out.delete(k);
+  return out;
+}
+
+/** The tool's count per `route status` (its `bindcar_<route>_status_<code>` counters) against bindcar's: each difference, as text. */
+export function countDisagreements(tool: Readonly<Record<string, { value: number }>>, bindcar: ReadonlyMap<string, number>, routes: readonly string[]): string[] {
+  const ours = new Map<string, number>();
+  for (const [name, c] of Object.entries(tool)) {
+    const m = /^bindcar_(.+)_status_(\d+)$/.exec(name);
+    if (m !== null && routes.includes(m[1] ?? '')) ours.set(`${m[1] ?? ''} ${m[2] ?? ''}`, c.value);
+  }
+  const keys = [...new Set([...ours.keys(), ...bindcar.keys()])].sort();
+  return keys.filter((k) => (ours.get(k) ?? 0) !== (bindcar.get(k) ?? 0)).map((k) => `${k}: the tool ${ours.get(k) ?? 0}, bindcar ${bindcar.get(k) ?? 0}`);
+}

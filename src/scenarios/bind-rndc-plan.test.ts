@@ -4,7 +4,7 @@ import { defaultConfig } from '../config/defaults.js';
 import type { Config } from '../config/index.js';
 import type { RndcOptions } from '../config/types.js';
 import { commandCycle, planBindRndc, recordIp, requestAt, writeIndices, zoneBody } from './bind-rndc-plan.js';
-import { StormTally, classify } from './bind-rndc-figures.js';
+import { StormTally, bindcarCounts, classify, countDisagreements, routeOfPath } from './bind-rndc-figures.js';
 import { isLoopbackHost, loopbackClientAddress } from '../drive/bindcar-client.js';
 
 const runId = 'bind-rndc-20260101-000000-abcd';
@@ -116,4 +116,21 @@ void test('the tally: 429 apart from errors, connection errors and timeouts apar
   assert.equal(f.latencies['bindcar_notify'], undefined, 'no notify was served');
   assert.deepEqual(f.timeSeries.find((s) => s.name === 'bindcar_failed_per_second')?.points, [{ t: 1000, value: 0 }, { t: 2000, value: 3 }]);
   assert.match(f.notes.join('\n'), /notify: connection errors ECONNREFUSED ×1/);
+});
+
+void test('the cross-check: bindcar\'s own request counter, per route and status, for the run\'s zones only', () => {
+  const zones = new Set(['s0.r.test']);
+  assert.equal(routeOfPath('POST', '/api/v1/zones/s0.r.test/reload', zones), 'reload');
+  assert.equal(routeOfPath('GET', '/api/v1/zones/s0.r.test', zones), 'zone_get');
+  assert.equal(routeOfPath('DELETE', '/api/v1/zones/s0.r.test', zones), undefined, 'teardown is not the storm');
+  assert.equal(routeOfPath('DELETE', '/api/v1/zones/s0.r.test/records', zones), 'record_remove');
+  assert.equal(routeOfPath('POST', '/api/v1/zones/other.test/reload', zones), undefined, 'another client\'s zone');
+  assert.equal(routeOfPath('GET', '/api/v1/zones', zones), undefined);
+  const s = (path: string, status: string, value: number): { labels: Record<string, string>; value: number } => ({ labels: { method: 'POST', path, status }, value });
+  const before = [s('/api/v1/zones/s0.r.test/reload', '200', 3)];
+  const after = [s('/api/v1/zones/s0.r.test/reload', '200', 10), s('/api/v1/zones/s0.r.test/reload', '429', 4), s('/api/v1/zones/x.test/reload', '200', 99)];
+  const theirs = bindcarCounts(before, after, zones);
+  assert.deepEqual([...theirs], [['reload 200', 7], ['reload 429', 4]]);
+  assert.deepEqual(countDisagreements({ bindcar_reload_status_200: { value: 7 }, bindcar_reload_status_429: { value: 4 }, bindcar_zones_list_status_200: { value: 5 } }, theirs, ['reload']), []);
+  assert.deepEqual(countDisagreements({ bindcar_reload_status_200: { value: 6 } }, theirs, ['reload']), ['reload 200: the tool 6, bindcar 7', 'reload 429: the tool 0, bindcar 4']);
 });

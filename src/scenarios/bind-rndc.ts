@@ -21,7 +21,8 @@ import type { BindcarTokenSource, Journal } from '../observe/journal.js';
 import type { RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planBindRndc, requestAt, routeOf, routePath, zoneBody, type BindRndcPlanData } from './bind-rndc-plan.js';
-import { StormTally } from './bind-rndc-figures.js';
+import { StormTally, bindcarCounts, countDisagreements, type RequestCountSample } from './bind-rndc-figures.js';
+import { fetchExposition } from '../observe/metrics-fetch.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 /** The environment variable a token is read from when no --token-file is given. */
@@ -167,6 +168,16 @@ function accessFor(target: Target, d: BindRndcPlanData): BindcarAccess {
   return { url: b.url, token: readToken(source, process.env), source, ...(updateKey === undefined ? {} : { updateKey }) };
 }
 
+/** bindcar's `bindcar_http_requests_total` samples from its open /metrics; null when it cannot be read. */
+async function requestCounts(url: string): Promise<RequestCountSample[] | null> {
+  try {
+    const e = await fetchExposition(new URL('/metrics', url).href, { timeoutMs: 5000 });
+    return e.samples.filter((x) => x.name === 'bindcar_http_requests_total').map((x) => ({ labels: x.labels, value: x.value }));
+  } catch {
+    return null;
+  }
+}
+
 /** Zones the run created (or tried to) through bindcar: each journalled before its create, deleted at the end. */
 class RunZones {
   readonly created = new Set<string>();
@@ -232,6 +243,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
     const addresses = loopback ? Array.from({ length: d.clients }, (_, i) => loopbackClientAddress(i)) : [];
     if (!loopback && d.clients > 1) outcome.notes.push(`bindcar is not on loopback: the ${d.clients} clients share this machine's address, so bindcar's per-IP limiter sees one client`);
     ctx.onEvent({ type: 'notice', text: `bind rndc: ${d.mode} storm, ${d.total} requests at ${d.rate}/s from ${d.clients} client${d.clients === 1 ? '' : 's'}${loopback ? ` (127.0.0.2…127.0.0.${d.clients + 1})` : ''}` });
+    const countsBefore = await requestCounts(access.url);
     const schedule = new ArrivalSchedule([{ durationMs: d.durationMs, fromPerSec: d.rate, toPerSec: d.rate }]);
     let t0 = performance.now();
     const storm = new StormTally(d.clients, t0);
@@ -271,6 +283,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
       },
     });
     ctx.onEvent({ type: 'engine-done' });
+    const countsAfter = countsBefore === null ? null : await requestCounts(access.url);
     const f = storm.figures();
     Object.assign(outcome.latencies, f.latencies);
     Object.assign(outcome.counters, f.counters);
@@ -284,6 +297,22 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
     add('bindcar_requests_late', summary.late, 'requests', 'storm requests started more than 2 ms after their intended start (the generator\'s own slip)');
     add('bindcar_requests_abandoned', summary.abandoned, 'requests', 'storm requests in flight when the run was stopped hard');
     if (d.mode === 'write-reload') add('bindcar_reloads_redirected', redirected, 'requests', 'write-reload: reloads due before their big zone\'s write had answered, sent to the latest zone written instead');
+    // Cross-check: bindcar's own request counter, for the routes that name the run's zones (nobody else knows them).
+    if (countsBefore === null || countsAfter === null) outcome.notes.push(`bindcar's /metrics (${new URL('/metrics', access.url).href}) could not be read: no cross-check of the counts`);
+    else {
+      const zoneSet = new Set([...d.stormZones, ...d.recordZones, ...d.writeZones]);
+      const routes = ['zone_status', 'zone_get', 'reload', 'notify', 'record_add', 'record_remove'];
+      const theirs = bindcarCounts(countsBefore, countsAfter, zoneSet);
+      const differ = countDisagreements(f.counters, theirs, routes);
+      const counted = [...theirs.values()].reduce((a, v) => a + v, 0);
+      add('bindcar_metrics_counted', counted, 'requests', "storm requests to the run's zones bindcar itself counted (bindcar_http_requests_total deltas over the storm)");
+      add('bindcar_metrics_disagreements', differ.length, 'route×status', "route and status pairs where bindcar's own count differs from the tool's (0: they agree)");
+      outcome.notes.push(
+        differ.length === 0
+          ? `cross-check: bindcar's own bindcar_http_requests_total counted the same ${counted} requests to the run's zones, per route and status, as the tool`
+          : `cross-check: bindcar's own counts differ from the tool's: ${differ.join('; ')} (a request the tool timed out may still have been answered)`,
+      );
+    }
     const slip99 = summary.slip.valueAt(99);
     outcome.notes.push(
       `storm: ${summary.started} of ${summary.due} due requests sent in ${((summary.endedMs - summary.startedMs) / 1000).toFixed(1)} s (${d.rate}/s offered), ${summary.dropped} dropped for want of a free slot (${d.maxInFlight} in flight at most); schedule slip p99 ${slip99 === null ? '-' : `${(slip99 / 1000).toFixed(2)} ms`}`,
