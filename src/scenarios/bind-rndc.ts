@@ -245,8 +245,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
     ctx.onEvent({ type: 'notice', text: `bind rndc: ${d.mode} storm, ${d.total} requests at ${d.rate}/s from ${d.clients} client${d.clients === 1 ? '' : 's'}${loopback ? ` (127.0.0.2…127.0.0.${d.clients + 1})` : ''}` });
     const countsBefore = await requestCounts(access.url);
     const schedule = new ArrivalSchedule([{ durationMs: d.durationMs, fromPerSec: d.rate, toPerSec: d.rate }]);
-    let t0 = performance.now();
-    const storm = new StormTally(d.clients, t0);
+    const storm = new StormTally(d.clients, performance.now());
     tally = storm;
     let redirected = 0;
     let lastStatus = 0;
@@ -257,7 +256,6 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
       hardStop: ctx.hardStop,
       onDropped: (n) => storm.dropped(routeOf[requestAt(d, n).command]),
       perform: async (n, intendedMs) => {
-        if (n === 0) t0 = intendedMs;
         const spec = requestAt(d, n);
         let zone = spec.zone;
         if (spec.command === 'reload' && d.mode === 'write-reload' && zone !== null && !zones.created.has(zone)) {
