@@ -148,11 +148,17 @@ test('an injected delay of 150 ms before every route is recovered in the reload 
   // From the intended start includes the send's slip: never below the service time.
   assert.ok(p(slow.result, "bindcar_reload", "p50") >= s50);
   assert.equal(counter(slow.result, 'bindcar_ok'), 20);
+  // bindcar's own handling time holds the delay too (its histogram's exact mean); the rest of the client's time is loopback and the client.
+  const server = counter(slow.result, 'bindcar_server_reload_mean_ms');
+  t.diagnostic(`bindcar's own reload handling: mean ${server} ms with the delay, without: ${counter(base.result, 'bindcar_server_reload_mean_ms')} ms`);
+  // Each request's service time holds bindcar's handling of it, so the means keep that order too.
+  const clientMean = (slow.result.latencies['bindcar_reload_service']?.summary.mean ?? 0) / 1000;
+  assert.ok(server >= 150 && server <= clientMean + 0.1, `bindcar's mean ${server} ms: at least the delay, at most the client's service mean ${clientMean.toFixed(1)} ms`);
   assert.equal(counter(slow.result, 'bindcar_429'), 0, 'the twin without a limiter answers no 429');
 });
 
 test('mixed and write-reload storms answer on every route; every zone is deleted at the end', async (t) => {
-  const mixed = await run('rndc-mixed', free.server.url, ['--mode', 'mixed', '--clients', '3', '--rate', '20/s', '--duration', '4s', '--max-in-flight', '200', '--update-key', named.updateKey.name], { BINDCAR_TOKEN: token });
+  const mixed = await run('rndc-mixed', free.server.url, ['--mode', 'mixed', '--clients', '3', '--rate', '20/s', '--duration', '2s', '--max-in-flight', '200', '--update-key', named.updateKey.name], { BINDCAR_TOKEN: token });
   assert.equal(mixed.code, 0, mixed.stderr);
   assert.ok(mixed.result !== null);
   for (const route of ['zone_status', 'zone_get', 'zones_list', 'server_status', 'reload', 'notify', 'record_add', 'record_remove']) {
@@ -160,7 +166,7 @@ test('mixed and write-reload storms answer on every route; every zone is deleted
     assert.ok((mixed.result.latencies[`bindcar_${route}`]?.summary.count ?? 0) > 0, `route ${route} timed`);
   }
   t.diagnostic(`mixed: ${routeLine(mixed.result)}`);
-  assert.equal(counter(mixed.result, 'bindcar_ok'), 80);
+  assert.equal(counter(mixed.result, 'bindcar_ok'), 40);
   assert.equal(counter(mixed.result, 'bindcar_metrics_disagreements'), 0);
   const wr = await run('rndc-write', free.server.url, ['--token-file', tokenFile, '--mode', 'write-reload', '--writes', '2', '--records', '2000', '--rate', '10/s', '--duration', '2s']);
   assert.equal(wr.code, 0, wr.stderr);

@@ -8,6 +8,7 @@ import { Counters, createLatencyHistogram, type QuantityHistogram } from '../mea
 import { latencyResult, type LatencyResult } from '../report/result/index.js';
 import type { TimePoint } from '../measure/time-series.js';
 import type { BindcarOutcome } from '../drive/bindcar-client.js';
+import { classicHistograms, histogramDelta, histogramQuantile, type ClassicHistogram, type MetricSample } from '../measure/bucket-quantile.js';
 
 /** How a request ended, as the figures count it. */
 export type OutcomeClass = 'ok' | 'limited' | 'error' | 'connection-error' | 'timeout';
@@ -218,4 +219,58 @@ export function countDisagreements(tool: Readonly<Record<string, { value: number
   }
   const keys = [...new Set([...ours.keys(), ...bindcar.keys()])].sort();
   return keys.filter((k) => (ours.get(k) ?? 0) !== (bindcar.get(k) ?? 0)).map((k) => `${k}: the tool ${ours.get(k) ?? 0}, bindcar ${bindcar.get(k) ?? 0}`);
+}
+
+/** bindcar's own timing of one route or rndc command over the storm (bucket estimates, seconds; the mean is exact). */
+export interface ServerTiming {
+  name: string;
+  count: number;
+  p50: number | null;
+  p99: number | null;
+  mean: number | null;
+}
+
+function timingOf(name: string, windows: readonly ClassicHistogram[]): ServerTiming {
+  // Windows of one route over many zones share bucket bounds: their counts add per bound.
+  const byLe = new Map<number, number>();
+  let count = 0;
+  let sum = 0;
+  for (const w of windows) {
+    for (const b of w.buckets) byLe.set(b.le, (byLe.get(b.le) ?? 0) + b.count);
+    count += w.count;
+    sum += w.sum;
+  }
+  const buckets = [...byLe].map(([le, c]) => ({ le, count: c })).sort((a, b) => a.le - b.le);
+  const q = (x: number): number | null => {
+    const v = histogramQuantile(x, buckets);
+    return Number.isNaN(v) ? null : v;
+  };
+  return { name, count, p50: q(0.5), p99: q(0.99), mean: count > 0 && Number.isFinite(sum) ? sum / count : null };
+}
+
+/**
+ * What bindcar itself measured over the storm, from two scrapes of its /metrics (pure): per storm
+ * route, `bindcar_http_request_duration_seconds` of the paths naming the run's zones (its whole
+ * handling, 429s included); per rndc command, `bindcar_rndc_command_duration_seconds` (every
+ * client's commands: bindcar does not label them by zone).
+ */
+export function serverTimings(before: readonly MetricSample[], after: readonly MetricSample[], zones: ReadonlySet<string>): { routes: ServerTiming[]; rndc: ServerTiming[] } {
+  const http = histogramDelta(classicHistograms(before, 'bindcar_http_request_duration_seconds'), classicHistograms(after, 'bindcar_http_request_duration_seconds'));
+  const byRoute = new Map<string, ClassicHistogram[]>();
+  for (const w of http) {
+    const route = routeOfPath(w.labels['method'] ?? '', w.labels['path'] ?? '', zones);
+    if (route === undefined || w.count === 0) continue;
+    byRoute.set(route, [...(byRoute.get(route) ?? []), w]);
+  }
+  const rndc = histogramDelta(classicHistograms(before, 'bindcar_rndc_command_duration_seconds'), classicHistograms(after, 'bindcar_rndc_command_duration_seconds'));
+  return {
+    routes: [...byRoute].sort(([a], [b]) => a.localeCompare(b)).map(([route, ws]) => timingOf(route, ws)),
+    rndc: rndc.filter((w) => w.count > 0).map((w) => timingOf(w.labels['command'] ?? '?', [w])).sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+/** One line per timing, in ms: `reload n=20 p50 ≈ 45 ms p99 ≈ 98 ms mean 51.2 ms`. */
+export function timingText(t: ServerTiming): string {
+  const ms = (v: number | null): string => (v === null ? '-' : `${(v * 1000).toFixed(1)} ms`);
+  return `${t.name} n=${t.count} p50 ≈ ${ms(t.p50)} p99 ≈ ${ms(t.p99)} mean ${ms(t.mean)}`;
 }

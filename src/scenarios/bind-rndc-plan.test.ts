@@ -4,7 +4,7 @@ import { defaultConfig } from '../config/defaults.js';
 import type { Config } from '../config/index.js';
 import type { RndcOptions } from '../config/types.js';
 import { commandCycle, planBindRndc, recordIp, requestAt, writeIndices, zoneBody } from './bind-rndc-plan.js';
-import { StormTally, bindcarCounts, classify, countDisagreements, routeOfPath } from './bind-rndc-figures.js';
+import { StormTally, bindcarCounts, classify, countDisagreements, routeOfPath, serverTimings, timingText } from './bind-rndc-figures.js';
 import { isLoopbackHost, loopbackClientAddress } from '../drive/bindcar-client.js';
 
 const runId = 'bind-rndc-20260101-000000-abcd';
@@ -133,4 +133,29 @@ void test('the cross-check: bindcar\'s own request counter, per route and status
   assert.deepEqual([...theirs], [['reload 200', 7], ['reload 429', 4]]);
   assert.deepEqual(countDisagreements({ bindcar_reload_status_200: { value: 7 }, bindcar_reload_status_429: { value: 4 }, bindcar_zones_list_status_200: { value: 5 } }, theirs, ['reload']), []);
   assert.deepEqual(countDisagreements({ bindcar_reload_status_200: { value: 6 } }, theirs, ['reload']), ['reload 200: the tool 6, bindcar 7', 'reload 429: the tool 0, bindcar 4']);
+});
+
+void test('bindcar\'s own timings: a route\'s windows over the run\'s zones add up bucket by bucket; rndc per command', () => {
+  const h = (name: string, labels: Record<string, string>, counts: readonly number[], sum: number): { name: string; labels: Record<string, string>; value: number }[] => {
+    const les = ['0.1', '0.25', '+Inf'];
+    return [...les.map((le, i) => ({ name: `${name}_bucket`, labels: { ...labels, le }, value: counts[i] ?? 0 })), { name: `${name}_sum`, labels, value: sum }, { name: `${name}_count`, labels, value: counts[2] ?? 0 }];
+  };
+  const http = 'bindcar_http_request_duration_seconds';
+  const a = { method: 'POST', path: '/api/v1/zones/s0.r.test/reload' };
+  const b = { method: 'POST', path: '/api/v1/zones/s1.r.test/reload' };
+  const other = { method: 'POST', path: '/api/v1/zones/x.test/reload' };
+  const before = [...h(http, a, [1, 1, 1], 0.05), ...h(http, b, [0, 0, 0], 0), ...h(http, other, [0, 0, 0], 0), ...h('bindcar_rndc_command_duration_seconds', { command: 'reload' }, [0, 0, 0], 0)];
+  // Over the storm: s0 gets 2 more (both 0.1..0.25 s), s1 gets 2 (both ≤ 0.1 s); x.test is another client's.
+  const after = [...h(http, a, [1, 3, 3], 0.05 + 0.4), ...h(http, b, [2, 2, 2], 0.1), ...h(http, other, [9, 9, 9], 0.9), ...h('bindcar_rndc_command_duration_seconds', { command: 'reload' }, [4, 4, 4], 0.2)];
+  const t = serverTimings(before, after, new Set(['s0.r.test', 's1.r.test']));
+  assert.equal(t.routes.length, 1);
+  const r = t.routes[0];
+  assert.ok(r !== undefined);
+  assert.equal(r.count, 4);
+  assert.ok(r.mean !== null && Math.abs(r.mean - 0.125) < 1e-9, 'exact mean: (0.4 + 0.1) / 4');
+  // Rank 2 of 4 falls at the top of the first bucket (2 in ≤ 0.1): histogram_quantile gives 0.1.
+  assert.ok(r.p50 !== null && Math.abs(r.p50 - 0.1) < 1e-9);
+  assert.equal(t.rndc[0]?.name, 'reload');
+  assert.equal(t.rndc[0]?.count, 4);
+  assert.match(timingText(r), /^reload n=4 p50 ≈ 100\.0 ms p99 ≈ \d+\.\d ms mean 125\.0 ms$/);
 });

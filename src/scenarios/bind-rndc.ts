@@ -21,7 +21,8 @@ import type { BindcarTokenSource, Journal } from '../observe/journal.js';
 import type { RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planBindRndc, requestAt, routeOf, routePath, zoneBody, type BindRndcPlanData } from './bind-rndc-plan.js';
-import { StormTally, bindcarCounts, countDisagreements, type RequestCountSample } from './bind-rndc-figures.js';
+import { StormTally, bindcarCounts, countDisagreements, serverTimings, timingText, type RequestCountSample } from './bind-rndc-figures.js';
+import type { MetricSample } from '../measure/bucket-quantile.js';
 import { fetchExposition } from '../observe/metrics-fetch.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
@@ -168,14 +169,18 @@ function accessFor(target: Target, d: BindRndcPlanData): BindcarAccess {
   return { url: b.url, token: readToken(source, process.env), source, ...(updateKey === undefined ? {} : { updateKey }) };
 }
 
-/** bindcar's `bindcar_http_requests_total` samples from its open /metrics; null when it cannot be read. */
-async function requestCounts(url: string): Promise<RequestCountSample[] | null> {
+/** bindcar's samples from its open /metrics; null when it cannot be read. */
+async function scrape(url: string): Promise<MetricSample[] | null> {
   try {
-    const e = await fetchExposition(new URL('/metrics', url).href, { timeoutMs: 5000 });
-    return e.samples.filter((x) => x.name === 'bindcar_http_requests_total').map((x) => ({ labels: x.labels, value: x.value }));
+    return (await fetchExposition(new URL('/metrics', url).href, { timeoutMs: 5000 })).samples;
   } catch {
     return null;
   }
+}
+
+/** The `bindcar_http_requests_total` samples of a scrape. */
+function requestCounts(samples: readonly MetricSample[]): RequestCountSample[] {
+  return samples.filter((x) => x.name === 'bindcar_http_requests_total');
 }
 
 /** Zones the run created (or tried to) through bindcar: each journalled before its create, deleted at the end. */
@@ -243,7 +248,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
     const addresses = loopback ? Array.from({ length: d.clients }, (_, i) => loopbackClientAddress(i)) : [];
     if (!loopback && d.clients > 1) outcome.notes.push(`bindcar is not on loopback: the ${d.clients} clients share this machine's address, so bindcar's per-IP limiter sees one client`);
     ctx.onEvent({ type: 'notice', text: `bind rndc: ${d.mode} storm, ${d.total} requests at ${d.rate}/s from ${d.clients} client${d.clients === 1 ? '' : 's'}${loopback ? ` (127.0.0.2…127.0.0.${d.clients + 1})` : ''}` });
-    const countsBefore = await requestCounts(access.url);
+    const scrapeBefore = await scrape(access.url);
     const schedule = new ArrivalSchedule([{ durationMs: d.durationMs, fromPerSec: d.rate, toPerSec: d.rate }]);
     const storm = new StormTally(d.clients, performance.now());
     tally = storm;
@@ -281,7 +286,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
       },
     });
     ctx.onEvent({ type: 'engine-done' });
-    const countsAfter = countsBefore === null ? null : await requestCounts(access.url);
+    const scrapeAfter = scrapeBefore === null ? null : await scrape(access.url);
     const f = storm.figures();
     Object.assign(outcome.latencies, f.latencies);
     Object.assign(outcome.counters, f.counters);
@@ -296,11 +301,11 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
     add('bindcar_requests_abandoned', summary.abandoned, 'requests', 'storm requests in flight when the run was stopped hard');
     if (d.mode === 'write-reload') add('bindcar_reloads_redirected', redirected, 'requests', 'write-reload: reloads due before their big zone\'s write had answered, sent to the latest zone written instead');
     // Cross-check: bindcar's own request counter, for the routes that name the run's zones (nobody else knows them).
-    if (countsBefore === null || countsAfter === null) outcome.notes.push(`bindcar's /metrics (${new URL('/metrics', access.url).href}) could not be read: no cross-check of the counts`);
+    if (scrapeBefore === null || scrapeAfter === null) outcome.notes.push(`bindcar's /metrics (${new URL('/metrics', access.url).href}) could not be read: no cross-check of the counts`);
     else {
       const zoneSet = new Set([...d.stormZones, ...d.recordZones, ...d.writeZones]);
       const routes = ['zone_status', 'zone_get', 'reload', 'notify', 'record_add', 'record_remove'];
-      const theirs = bindcarCounts(countsBefore, countsAfter, zoneSet);
+      const theirs = bindcarCounts(requestCounts(scrapeBefore), requestCounts(scrapeAfter), zoneSet);
       const differ = countDisagreements(f.counters, theirs, routes);
       const counted = [...theirs.values()].reduce((a, v) => a + v, 0);
       add('bindcar_metrics_counted', counted, 'requests', "storm requests to the run's zones bindcar itself counted (bindcar_http_requests_total deltas over the storm)");
@@ -310,6 +315,15 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
           ? `cross-check: bindcar's own bindcar_http_requests_total counted the same ${counted} requests to the run's zones, per route and status, as the tool`
           : `cross-check: bindcar's own counts differ from the tool's: ${differ.join('; ')} (a request the tool timed out may still have been answered)`,
       );
+      // Where the time goes: bindcar's own handling per route, and rndc's share of it (bucket estimates from its histograms).
+      const timings = serverTimings(scrapeBefore, scrapeAfter, zoneSet);
+      for (const t of timings.routes) {
+        if (t.p50 !== null) add(`bindcar_server_${t.name}_p50_ms`, Math.round(t.p50 * 10_000) / 10, 'ms', `bindcar's own handling time of the ${t.name} route, p50 (bindcar_http_request_duration_seconds of the run's zones' paths, 429s included; a bucket estimate)`);
+        if (t.mean !== null) add(`bindcar_server_${t.name}_mean_ms`, Math.round(t.mean * 10_000) / 10, 'ms', `bindcar's own handling time of the ${t.name} route, mean (exact: the histogram's sum over its count)`);
+        if (t.p99 !== null) add(`bindcar_server_${t.name}_p99_ms`, Math.round(t.p99 * 10_000) / 10, 'ms', `bindcar's own handling time of the ${t.name} route, p99 (a bucket estimate)`);
+      }
+      if (timings.routes.length > 0) outcome.notes.push(`bindcar's own handling time per route (bindcar_http_request_duration_seconds, the run's zones, 429s included; bucket estimates, exact mean): ${timings.routes.map(timingText).join('; ')}`);
+      if (timings.rndc.length > 0) outcome.notes.push(`bindcar's rndc/nsupdate time per command over the storm (bindcar_rndc_command_duration_seconds, every client's; bucket estimates, exact mean): ${timings.rndc.map(timingText).join('; ')}`);
     }
     const slip99 = summary.slip.valueAt(99);
     outcome.notes.push(
