@@ -265,7 +265,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     const finish = (status: RunResult['metadata']['status']): void => {
       finishRunResult(result, { status, endedAt: new Date().toISOString(), durationMs: performance.now() - t0 });
     };
-    io.stderr(`${o.scenario.name} ${runId}: ${plan.total} ${plan.kinds.length === 0 ? 'requests' : 'objects'} against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
+    io.stderr(`${o.scenario.name} ${runId}: ${plan.total} ${plan.kinds.length === 0 && plan.total > 0 ? 'requests' : 'objects'} against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
 
     let failure: Error | null = null;
     const progress = new ProgressReporter({ total: plan.total, write: io.stderr, isTTY: io.isTTY, plainIntervalMs: config.report.progressInterval });
