@@ -197,7 +197,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     io.stderr(renderConsoleSummary(result, { dir: runDir, files: config.report.formats.includes('markdown') ? ['result.json', 'summary.md'] : ['result.json'] }));
   };
   try {
-    target = await openTarget(config, {
+    const own = await o.scenario.ownTarget?.(config, { env: io.env, cwd: io.cwd });
+    target = own ?? await openTarget(config, {
       signal: interrupts.stopStarting.signal,
       journal,
       resources: [...new Set([...plan.kinds, 'Bind9Cluster' as const].map((k) => resourceOf(k).plural))],
@@ -264,20 +265,23 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     const finish = (status: RunResult['metadata']['status']): void => {
       finishRunResult(result, { status, endedAt: new Date().toISOString(), durationMs: performance.now() - t0 });
     };
-    io.stderr(`${o.scenario.name} ${runId}: ${plan.total} objects against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
+    io.stderr(`${o.scenario.name} ${runId}: ${plan.total} ${plan.kinds.length === 0 && plan.total > 0 ? 'requests' : 'objects'} against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
 
     let failure: Error | null = null;
     const progress = new ProgressReporter({ total: plan.total, write: io.stderr, isTTY: io.isTTY, plainIntervalMs: config.report.progressInterval });
     try {
       const j = journal;
-      const setup = await target.setup({
-        namespace: plan.setup.namespace,
-        cluster: plan.setup.cluster,
-        timeoutMs: plan.engine.timeoutMs,
-        signal: interrupts.hardStop.signal,
-        beforeCreate: (obj) => j.append(obj),
-      });
-      result.notes.push(setupNoteText(plan.namespace, plan.setup.cluster.metadata.name, setup));
+      // A target without Kubernetes (a bare bindcar URL) has nothing to set up.
+      if (target.kubernetes !== false) {
+        const setup = await target.setup({
+          namespace: plan.setup.namespace,
+          cluster: plan.setup.cluster,
+          timeoutMs: plan.engine.timeoutMs,
+          signal: interrupts.hardStop.signal,
+          beforeCreate: (obj) => j.append(obj),
+        });
+        result.notes.push(setupNoteText(plan.namespace, plan.setup.cluster.metadata.name, setup));
+      }
       if (interrupts.interruptedBy() === null) {
         progress.start();
         const driveCtx: DriveContext = {
@@ -348,7 +352,9 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     // Written before cleanup too, so a run killed while cleaning up still leaves its result.
     await writeFiles();
 
-    if (!o.keep) {
+    if (target.kubernetes === false) {
+      result.notes.push('no Kubernetes API behind this target: no object was created there, none to clean up');
+    } else if (!o.keep) {
       try {
         const report = await cleanup({
           client,

@@ -36,4 +36,6 @@ export const positiveDurationKeys = [
   'scenarios.transfer.duration',
   'scenarios.transfer.changeTimeout',
   'scenarios.transfer.timeout',
+  'scenarios.rndc.duration',
+  'scenarios.rndc.requestTimeout',
 ] as const;

@@ -5,6 +5,7 @@ import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
 import { backpressureModes, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, staleCleanups, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { rndcModes } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -211,6 +212,24 @@ export const configSpec: f.Section = f.section({
         timeout: f.duration('wait for the created records to be Ready and answered by every server before changing them'),
       },
       { constants: { kind: 'transfer' } },
+    ),
+    rndc: f.section(
+      {
+        mode: f.oneOf('reload: POST reload of the run\'s zones at the rate; mixed: weighted commands (--mix) from --clients addresses; write-reload: big zone writes (--writes zones of --records records through the create route), each followed by reloads', rndcModes),
+        rate: f.rate('requests per second offered to bindcar, all clients together (open loop)'),
+        duration: f.duration('how long requests are started'),
+        clients: f.integerBetween('distinct clients; against a loopback bindcar each sends from its own address (127.0.0.2, .3, …), as bindcar limits per client IP', 1, 250),
+        zones: f.integer('small zones the run creates through bindcar for the storm', 1),
+        mix: f.rndcMix('mixed: weighted bindcar commands'),
+        writes: f.integer('write-reload: big zones written through the create route', 1),
+        records: f.integer('write-reload: records in each big zone', 1),
+        maxInFlight: f.integer('requests in flight at most; one due with none free is dropped and counted', 1),
+        requestTimeout: f.duration('a request unanswered this long counts as a timeout'),
+        bindcarUrl: f.url('bindcar\'s base URL (default: the sandbox\'s bindcar twin)'),
+        tokenFile: f.text('file holding bindcar\'s Bearer token (default: $BINDCAR_TOKEN; on the sandbox, its own token file)'),
+        updateKey: f.text('bindcar\'s TSIG update key name, for the zones that take record-add/record-remove (default on the sandbox: its own)'),
+      },
+      { constants: { kind: 'rndc' } },
     ),
   }),
   probe: f.section({

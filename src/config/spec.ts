@@ -179,6 +179,11 @@ export function operationMix(describe: string): Leaf {
   return leaf(describe, v.parseOperationMix, (m) => v.formatMix(m, v.operations));
 }
 
+/** A bindcar command mix (`bind rndc --mode mixed`). */
+export function rndcMix(describe: string): Leaf {
+  return leaf(describe, v.parseRndcMix, (m) => v.formatMix(m, v.rndcCommands));
+}
+
 /** A fixed or random delay. */
 export function distribution(describe: string): Leaf {
   return leaf(describe, v.parseDistribution, v.formatDistribution);

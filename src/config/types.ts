@@ -1,6 +1,6 @@
 /** @module The typed configuration every other module imports: plain numbers in stated units, after validation. */
 import type { BindyKind, RecordKind } from '../model/kinds.js';
-import type { Distribution, IntRange, Operation, Weights } from './values.js';
+import type { Distribution, IntRange, Operation, RndcCommand, Weights } from './values.js';
 
 /** The named profiles. */
 export const profileNames = ['quick', 'standard', 'extended', 'chaos', 'production'] as const;
@@ -338,6 +338,41 @@ export interface TransferOptions {
   timeout: number;
 }
 
+/** The `bind rndc` storms: reload (one zone at a rate), mixed (weighted commands from many clients), write-reload (big zone writes, then reloads). */
+export const rndcModes = ['reload', 'mixed', 'write-reload'] as const;
+/** One `bind rndc` storm. */
+export type RndcMode = (typeof rndcModes)[number];
+
+/** bindcar under a storm: its routes driven open loop from many client addresses, through bindcar's REST API only. */
+export interface RndcOptions {
+  kind: 'rndc';
+  mode: RndcMode;
+  /** Requests per second offered, all clients together (open loop, each from its intended start). */
+  rate: number;
+  /** How long requests are started, in ms. */
+  duration: number;
+  /** Distinct clients; on loopback each sends from its own address (127.0.0.2, .3, …), so bindcar's per-IP limiter sees them apart. */
+  clients: number;
+  /** Small zones the run creates for the storm (reload: each reload goes to one of them, round-robin). */
+  zones: number;
+  /** mixed: the weighted commands. */
+  mix: Weights<RndcCommand>;
+  /** write-reload: big zones written (created with `records` records each), each followed by reloads. */
+  writes: number;
+  /** write-reload: records in each big zone. */
+  records: number;
+  /** Requests in flight at most; one due with none free is dropped and counted (never queued). */
+  maxInFlight: number;
+  /** A request unanswered this long is a timeout, in ms. */
+  requestTimeout: number;
+  /** bindcar's base URL; absent: the sandbox's bindcar twin. */
+  bindcarUrl?: string;
+  /** File holding bindcar's Bearer token (else $BINDCAR_TOKEN; on the sandbox, its own token file). */
+  tokenFile?: string;
+  /** bindcar's TSIG update key name, for zones that take record writes (mixed's record-add/record-remove); on the sandbox, its own. */
+  updateKey?: string;
+}
+
 /** Service discovery: annotated Services and Ingresses → scout's ARecords → DNS, and back. */
 export interface DiscoveryOptions {
   kind: 'discovery';
@@ -364,7 +399,7 @@ export interface DiscoveryOptions {
 }
 
 /** The options of every scenario, discriminated by `kind`. */
-export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions | TransferOptions;
+export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions | TransferOptions | RndcOptions;
 /** The scenario kinds. */
 export type ScenarioKind = ScenarioOptions['kind'];
 
@@ -378,6 +413,7 @@ export interface ScenariosConfig {
   backpressure: BackpressureOptions;
   bind: BindOptions;
   transfer: TransferOptions;
+  rndc: RndcOptions;
 }
 
 /** Success criteria: a run fails when a measured value crosses one of these. */

@@ -297,6 +297,17 @@ export function parseOperationMix(raw: unknown): Parsed<Weights<Operation>> {
   return parseWeights(raw, canonical, operations, operations, '60,30,10 (create,update,delete)');
 }
 
+/** The bindcar commands of `bind rndc --mode mixed`, each one route. */
+export const rndcCommands = ['status', 'zone', 'zones', 'server', 'reload', 'notify', 'record-add', 'record-remove'] as const;
+/** One bindcar command of the mixed storm. */
+export type RndcCommand = (typeof rndcCommands)[number];
+
+/** A bindcar command mix, keyed: `status=30,reload=20,notify=10`. */
+export function parseRndcMix(raw: unknown): Parsed<Weights<RndcCommand>> {
+  const canonical = (k: string): RndcCommand | undefined => rndcCommands.find((c) => c === k.toLowerCase());
+  return parseWeights(raw, canonical, rndcCommands, undefined, 'status=30,reload=20,notify=10,record-add=10');
+}
+
 /** A mix as `A=70,AAAA=10` with weights in percent (rounded to 0.01), in the given key order. */
 export function formatMix<K extends string>(mix: Weights<K>, order: readonly K[], label: (k: K) => string = (k) => k): string {
   return order

@@ -236,6 +236,12 @@ export const bindTransferMetrics: ScenarioMetrics = {
   measures: [],
 };
 
+/** bind rndc: bindcar's answers (errors, no answer) are its verdict; no configured criterion reads its per-route latencies yet. */
+export const bindRndcMetrics: ScenarioMetrics = {
+  scenario: 'bind-rndc',
+  measures: [],
+};
+
 /** Discovery: its own stages and orphans are its verdict; no configured criterion reads them yet. */
 export const discoveryMetrics: ScenarioMetrics = {
   scenario: 'discovery',

@@ -113,3 +113,20 @@ test('a change journalled as applying is pending until its restored line; it kee
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a bindcar zone journalled as creating is pending until its deleted line, with where its token is read; it keeps the journal unsettled unless the run\'s sandbox stopped', () => {
+  const text = [
+    JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:1', zone: 'a.test', state: 'creating', ownerPid: 7, token: { file: '/t' } }),
+    JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:1', zone: 'b.test', state: 'creating', ownerPid: 7, token: { env: 'BINDCAR_TOKEN' } }),
+    JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:1', zone: 'a.test', state: 'deleted', ownerPid: 7 }),
+    JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:1', zone: 'c.test', state: 'creating', ownerPid: 7 }),
+  ].join('\n');
+  const j = parseJournal('/x/run-r.jsonl', text);
+  assert.deepEqual(j.bindcarZones, [{ url: 'http://127.0.0.1:1', zone: 'b.test', ownerPid: 7, token: { env: 'BINDCAR_TOKEN' } }]);
+  assert.equal(j.skippedLines, 1, 'a creating line without its token source is not an entry');
+  assert.equal(isSettled(j), false);
+  const stopped = JSON.stringify({ type: 'sandbox', runId: 'r', home: '/h', dir: '/d', ownerPid: 7, processes: [], stopped: true });
+  assert.equal(isSettled(parseJournal('/x/run-r.jsonl', `${text}\n${stopped}`)), true, 'its named went with the sandbox');
+  const deleted = JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:1', zone: 'b.test', state: 'deleted', ownerPid: 7 });
+  assert.equal(isSettled(parseJournal('/x/run-r.jsonl', `${text}\n${deleted}`)), true);
+});

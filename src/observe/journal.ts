@@ -1,7 +1,7 @@
 /**
  * @module The run journal: a JSON-lines file naming everything a run must undo before it exists
  * (each object before its create, the sandbox the run starts as each process spawns), so a killed
- * run can be cleaned up. Entries are typed (`object`, `sandbox`, `fault`); lines of a type this
+ * run can be cleaned up. Entries are typed (`object`, `sandbox`, `fault`, `change`, `bindcar-zone`); lines of a type this
  * version does not know (later `change`) are counted, never dropped silently.
  */
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -88,8 +88,36 @@ export interface PendingChange {
   descriptor: ChangeDescriptor;
 }
 
+/** Where the token of a journalled bindcar is read again by `cleanup`: a file, or an environment variable (never the token itself). */
+export type BindcarTokenSource = { file: string } | { env: string };
+
+/**
+ * A zone this run creates through bindcar's REST API (`bind rndc`): `creating` is written before
+ * the create is sent, `deleted` once bindcar deleted it (or said it was not there).
+ */
+export interface BindcarZoneEntry {
+  type: 'bindcar-zone';
+  runId: string;
+  /** bindcar's base URL. */
+  url: string;
+  zone: string;
+  state: 'creating' | 'deleted';
+  /** The run's process: while it lives, deleting is its job. */
+  ownerPid: number;
+  /** Present on `creating`. */
+  token?: BindcarTokenSource;
+}
+
+/** A bindcar zone a journal says was (about to be) created and never deleted. */
+export interface PendingBindcarZone {
+  url: string;
+  zone: string;
+  ownerPid: number;
+  token: BindcarTokenSource;
+}
+
 /** One line of a journal. */
-export type JournalEntry = ObjectEntry | SandboxEntry | FaultEntry | ChangeEntry;
+export type JournalEntry = ObjectEntry | SandboxEntry | FaultEntry | ChangeEntry | BindcarZoneEntry;
 
 /** File name of the journal of `runId` inside a journal directory. */
 export function journalFileName(runId: string): string {
@@ -146,6 +174,16 @@ export class Journal {
   /** Records that the change `key` is restored. */
   appendChangeRestored(key: string): void {
     this.#write({ type: 'change', runId: this.runId, key, state: 'restored', ownerPid: process.pid });
+  }
+
+  /** Records a bindcar zone before its create is sent (synchronously), with where its token is read again. */
+  appendBindcarZoneCreating(url: string, zone: string, token: BindcarTokenSource): void {
+    this.#write({ type: 'bindcar-zone', runId: this.runId, url, zone, state: 'creating', ownerPid: process.pid, token });
+  }
+
+  /** Records that the bindcar zone is gone. */
+  appendBindcarZoneDeleted(url: string, zone: string): void {
+    this.#write({ type: 'bindcar-zone', runId: this.runId, url, zone, state: 'deleted', ownerPid: process.pid });
   }
 
   #write(entry: JournalEntry): void {
@@ -209,6 +247,22 @@ function changeEntryOf(e: Record<string, unknown>): ChangeEntry | 'invalid' {
   }
 }
 
+function tokenSourceOf(v: unknown): BindcarTokenSource | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const t = v as Record<string, unknown>;
+  if (typeof t.file === 'string') return { file: t.file };
+  if (typeof t.env === 'string') return { env: t.env };
+  return undefined;
+}
+
+function bindcarZoneEntryOf(e: Record<string, unknown>): BindcarZoneEntry | 'invalid' {
+  if (typeof e.runId !== 'string' || typeof e.url !== 'string' || typeof e.zone !== 'string' || typeof e.ownerPid !== 'number' || (e.state !== 'creating' && e.state !== 'deleted')) return 'invalid';
+  const base = { type: 'bindcar-zone' as const, runId: e.runId, url: e.url, zone: e.zone, ownerPid: e.ownerPid };
+  if (e.state === 'deleted') return { ...base, state: 'deleted' };
+  const token = tokenSourceOf(e.token);
+  return token === undefined ? 'invalid' : { ...base, state: 'creating', token };
+}
+
 /** One parsed line: an entry, a type this version does not know, or not an entry at all. */
 export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 'invalid' {
   let v: unknown;
@@ -227,6 +281,7 @@ export function parseJournalLine(line: string): JournalEntry | 'unknown-type' | 
   if (type === 'sandbox') return isSandboxEntry(e) ? (e as unknown as SandboxEntry) : 'invalid';
   if (type === 'fault') return faultEntryOf(e);
   if (type === 'change') return changeEntryOf(e);
+  if (type === 'bindcar-zone') return bindcarZoneEntryOf(e);
   return typeof type === 'string' ? 'unknown-type' : 'invalid';
 }
 
@@ -243,6 +298,8 @@ export interface JournalFile {
   faults: PendingFault[];
   /** Changes made and not (yet) restored, in the order they were made. */
   changes: PendingChange[];
+  /** Zones created through bindcar and not (yet) deleted, in the order they were created. */
+  bindcarZones: PendingBindcarZone[];
   /** Lines of an entry type this version does not know (written by a newer version). */
   unknownLines: number;
   /** Lines that were not valid entries (e.g. a torn last line). */
@@ -255,6 +312,7 @@ export function parseJournal(path: string, text: string): JournalFile {
   let sandbox: SandboxEntry | null = null;
   const faults = new Map<string, PendingFault>();
   const changes = new Map<string, PendingChange>();
+  const zones = new Map<string, PendingBindcarZone>();
   let runId: string | undefined;
   let unknownLines = 0;
   let skippedLines = 0;
@@ -267,6 +325,11 @@ export function parseJournal(path: string, text: string): JournalFile {
       runId ??= e.runId;
       if (e.type === 'object') objects.push(e);
       else if (e.type === 'sandbox') sandbox = e;
+      else if (e.type === 'bindcar-zone') {
+        const key = `${e.url} ${e.zone}`;
+        if (e.state === 'deleted') zones.delete(key);
+        else if (e.token !== undefined) zones.set(key, { url: e.url, zone: e.zone, ownerPid: e.ownerPid, token: e.token });
+      }
       else if (e.type === 'change') {
         if (e.state === 'restored') changes.delete(e.key);
         else if (e.descriptor !== undefined) changes.set(e.key, { key: e.key, ownerPid: e.ownerPid, descriptor: e.descriptor });
@@ -276,7 +339,7 @@ export function parseJournal(path: string, text: string): JournalFile {
   }
   runId ??= /run-(.+)\.jsonl$/.exec(path)?.[1] ?? '';
   const namespaces = [...new Set(objects.map((e) => e.namespace).filter((n): n is string => n !== null))].sort();
-  return { path, runId, namespaces, objects, sandbox, faults: [...faults.values()], changes: [...changes.values()], unknownLines, skippedLines };
+  return { path, runId, namespaces, objects, sandbox, faults: [...faults.values()], changes: [...changes.values()], bindcarZones: [...zones.values()], unknownLines, skippedLines };
 }
 
 /** Every journal in `dir` (none when the directory does not exist). */
@@ -303,6 +366,8 @@ export function isSettled(j: JournalFile): boolean {
   if (j.unknownLines > 0 || j.changes.length > 0) return false;
   // A fault of a sandbox the run started went with it; any other one must be reverted first.
   if (j.faults.length > 0 && !(j.sandbox?.stopped === true)) return false;
+  // Zones made through bindcar live in its named: gone with a sandbox the run stopped, else deleted one by one.
+  if (j.bindcarZones.length > 0 && !(j.sandbox?.stopped === true)) return false;
   return j.sandbox !== null ? j.sandbox.stopped : j.objects.length === 0;
 }
 

@@ -56,6 +56,18 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     lines.push(`  flips: ${counter(r, 'discovery_flips')} ARecords' sources moved → ${counter(r, 'discovery_flips_ready')} Ready at the new address → ${counter(r, 'discovery_flips_answered')} answered with it`);
     const deleted = `${counter(r, 'discovery_services_deleted')} Services${ingresses > 0 ? ` + ${counter(r, 'discovery_ingresses_deleted')} Ingresses` : ''}`;
     lines.push(`  remove: ${deleted} deleted → ${counter(r, 'discovery_arecords_gone')} ARecords gone → ${counter(r, 'discovery_nxdomain')} NXDOMAIN; orphans: ${counter(r, 'discovery_orphans')}${r.counters['discovery_arecords_lost'] === undefined ? '' : `; lost while their source existed: ${counter(r, 'discovery_arecords_lost')}`}`);
+  } else if (r.counters['bindcar_requests_sent'] !== undefined) {
+    // bind rndc: what bindcar answered, then each route's latency (from the intended start; service time from the send).
+    lines.push(
+      `  bindcar: ${counter(r, 'bindcar_requests_due')} due, ${counter(r, 'bindcar_requests_sent')} sent, ${counter(r, 'bindcar_ok')} ok, ${counter(r, 'bindcar_429')} 429 (rate limiter), ` +
+        `${counter(r, 'bindcar_errors')} errors, ${counter(r, 'bindcar_connection_errors')} connection errors, ${counter(r, 'bindcar_timeouts')} timeouts, ${counter(r, 'bindcar_requests_dropped')} dropped`,
+    );
+    for (const [name, l] of Object.entries(r.latencies)) {
+      if (!name.startsWith('bindcar_') || name.endsWith('_service')) continue;
+      const s = l.summary;
+      const v = r.latencies[`${name}_service`]?.summary;
+      lines.push(`  ${name.padEnd(24)} n=${s.count}  p50 ${formatUs(s.p50)}  p99 ${formatUs(s.p99)}  max ${formatUs(s.max)}  (service p50 ${formatUs(v?.p50 ?? null)}  p99 ${formatUs(v?.p99 ?? null)})`);
+    }
   } else {
     lines.push(
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +

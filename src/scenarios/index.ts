@@ -5,6 +5,7 @@ import { sustainedScenario } from './sustained.js';
 import { chaosScenario } from './chaos.js';
 import { bindQueryScenario } from './bind-query.js';
 import { bindTransferScenario } from './bind-transfer.js';
+import { bindRndcScenario } from './bind-rndc.js';
 import { discoveryScenario } from './discovery.js';
 import { backpressureScenario } from './backpressure.js';
 import { e2eScenario } from './e2e.js';
@@ -17,6 +18,7 @@ export const scenarios = {
   chaos: chaosScenario,
   'bind-query': bindQueryScenario,
   'bind-transfer': bindTransferScenario,
+  'bind-rndc': bindRndcScenario,
   discovery: discoveryScenario,
   backpressure: backpressureScenario,
   e2e: e2eScenario,

@@ -120,6 +120,11 @@ export interface Scenario<D = unknown> {
   scoutCluster?(config: Readonly<Config>): string;
   /** Other source clusters a sandbox started for the run must have (each an API server and a scout twin); absent: none. */
   sourceClusters?(config: Readonly<Config>): number;
+  /**
+   * A target of the scenario's own instead of the configured one (a bare bindcar URL), opened and
+   * checked before anything starts (its errors end the run with one line); undefined: the configured target.
+   */
+  ownTarget?(config: Readonly<Config>, io: { env: NodeJS.ProcessEnv; cwd: string }): Promise<Target | undefined>;
   /** Why `target` cannot run `plan` (said before any load: exit 2), or undefined when it can. */
   checkTarget?(target: Target, plan: ScenarioPlan<D>): string | undefined;
   drive(ctx: DriveContext, plan: ScenarioPlan<D>): Promise<DriveOutcome>;

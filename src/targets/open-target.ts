@@ -150,6 +150,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     namespace,
     dnsServers: sandboxDnsServers(state),
     sidecarEndpoints: [state.sidecarUrl, ...(state.secondaries ?? []).map((sec) => sec.sidecarUrl)],
+    bindcar: { url: state.sidecarUrl, tokenFile: state.sidecarTokenFile, updateKeyName: state.updateKeyName },
     metricsEndpoints: metrics,
     faults: sandboxFaults(state, home),
     ...scoutOf(state),

@@ -113,6 +113,10 @@ export interface Target {
   readonly operatorIdentity?: OperatorIdentity;
   /** Lowers the operator's limits (backpressure operator-limits): the twin's workers and control groups, or bindy's Deployment; absent where no operator was found. */
   readonly operatorLimits?: OperatorLimitsMechanism;
+  /** The target's own bindcar (the sandbox's twin): its URL, the file of its Bearer token (never the token) and its TSIG update key name. */
+  readonly bindcar?: { readonly url: string; readonly tokenFile: string; readonly updateKeyName?: string };
+  /** False for a target with no Kubernetes API behind it (a bare bindcar URL): nothing is set up there and no object is cleaned up. */
+  readonly kubernetes?: boolean;
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */
   readonly discovery?: {
     readonly scoutCluster: string;

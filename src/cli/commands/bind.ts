@@ -1,4 +1,4 @@
-/** @module `bindy-loadtest bind query|transfer`: BIND9 under dnsperf load, and zone transfers to the secondaries, with the zones bindy wrote. */
+/** @module `bindy-loadtest bind query|transfer|rndc`: BIND9 under dnsperf load, zone transfers to the secondaries, and bindcar under a storm. */
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -91,10 +91,66 @@ Exit codes: 0 every change reached every secondary and the population is whole; 
             ready; 130 interrupted (cleaned up, the result marked aborted).
 `;
 
-/** The `bind` command family: `bind query`, `bind transfer`. */
+const rndcFlags: readonly ConfigFlag[] = [
+  { flag: '--mode', key: 'scenarios.rndc.mode' },
+  { flag: '--rate', key: 'scenarios.rndc.rate' },
+  { flag: '--duration', key: 'scenarios.rndc.duration' },
+  { flag: '--clients', key: 'scenarios.rndc.clients' },
+  { flag: '--zones', key: 'scenarios.rndc.zones' },
+  { flag: '--mix', key: 'scenarios.rndc.mix' },
+  { flag: '--writes', key: 'scenarios.rndc.writes' },
+  { flag: '--records', key: 'scenarios.rndc.records' },
+  { flag: '--max-in-flight', key: 'scenarios.rndc.maxInFlight' },
+  { flag: '--request-timeout', key: 'scenarios.rndc.requestTimeout' },
+  { flag: '--bindcar-url', key: 'scenarios.rndc.bindcarUrl' },
+  { flag: '--token-file', key: 'scenarios.rndc.tokenFile' },
+  { flag: '--update-key', key: 'scenarios.rndc.updateKey' },
+  ...runConfigFlags,
+];
+
+const rndcHelp = `
+What it does (bindcar only: nothing is written to Kubernetes, no operator is involved):
+  1. checks bindcar answers (GET /api/v1/health) and takes the token (GET /api/v1/zones): unreachable
+     is exit 3, a token refused (401/403) exit 2, both before anything is created
+  2. creates the run's own zones through bindcar (POST /api/v1/zones), named after the run id
+     (s0.<run-id>.test …), each written to the run journal before its create
+  3. the storm, open loop at --rate for --duration (each request has an intended start; one due
+     while --max-in-flight are in flight is dropped and counted, never queued), one --mode:
+       reload        POST /api/v1/zones/<z>/reload of one zone (--zones N: round-robin over N)
+       mixed         weighted commands (--mix), one route each: status, zone, zones, server,
+                     reload, notify, record-add, record-remove
+       write-reload  --writes big zones of --records A records each through the create route,
+                     spread over the storm, every other request a reload of the latest written
+     from --clients clients: against a loopback bindcar each client sends from its own address
+     (127.0.0.2, 127.0.0.3, …), since bindcar's rate limiter keeps one budget per client IP
+  4. per route: latency from the intended start (bindcar_<route>) and service time from the send
+     (bindcar_<route>_service), HDR histograms; status codes; 429s from the limiter counted apart
+     from errors; connection errors and timeouts apart
+  5. deletes every zone it created (also on Ctrl-C or an error; --keep does not keep them);
+     \`cleanup --run-id ID\` deletes what a killed run left (the journal names each zone and where
+     its token is read, never the token)
+  The token: --token-file PATH, else $BINDCAR_TOKEN; on the sandbox (no --bindcar-url) its own.
+  It is never printed, never in the result or the journal. Zones bindy writes have dynamic
+  updates on, and BIND 9 refuses to reload those ("dynamic zone"): the storm's reload zones are
+  created without an update key; the mixed storm's record writes go to zones with one (--update-key).
+
+Examples:
+  $ bindy-loadtest bind rndc                                       # 20 reloads/s of one zone for 20 s on the sandbox's twin
+  $ bindy-loadtest bind rndc --mode mixed --clients 20 --rate 100/s --duration 30s
+  $ bindy-loadtest bind rndc --mode write-reload --writes 5 --records 5000 --rate 10/s
+  $ BINDCAR_TOKEN=$(cat token) bindy-loadtest bind rndc --bindcar-url http://127.0.0.1:8080 --mode mixed --mix status=50,reload=30,notify=20
+  $ bindy-loadtest --dry-run bind rndc --mode mixed               # the plan, nothing sent
+
+Exit codes: 0 every request answered 2xx or 429, every zone deleted; 1 a request answered with
+            another status, unanswered (connection error, timeout), or a zone left; 2 bad flags, a
+            token missing or refused; 3 bindcar not reachable; 130 interrupted (zones deleted, the
+            result marked aborted).
+`;
+
+/** The `bind` command family: `bind query`, `bind transfer`, `bind rndc`. */
 export const bindCommand: CommandModule = {
   register(program, ctx) {
-    const bind = program.command('bind').description('the DNS side: BIND9 under load from dnsperf, and zone transfers to the secondaries, with the zones bindy writes');
+    const bind = program.command('bind').description('the DNS side: BIND9 under load from dnsperf, zone transfers to the secondaries, with the zones bindy writes; bindcar under a storm');
     const query = bind
       .command('query')
       .description('create records through the operator, then measure BIND9 answering them under dnsperf load (latency percentiles, qps, loss, rcodes)')
@@ -141,6 +197,28 @@ export const bindCommand: CommandModule = {
       .action(async (o: RunFlags, c: Command) => {
         const resolved = await resolveCliConfig(ctx, configFlags(o, transferFlags));
         await runWithOptions(ctx, scenarios['bind-transfer'], resolved, o, c);
+      });
+    const rndc = bind
+      .command('rndc')
+      .description('bindcar under a storm: reloads of one zone at a rate, mixed commands from many client addresses, big zone writes then reloads; latency per route, status codes, 429s apart')
+      .option('--mode <mode>', 'reload | mixed | write-reload (scenarios.rndc.mode)')
+      .option('--rate <rate>', 'requests per second, all clients together, e.g. 50/s (scenarios.rndc.rate)')
+      .option('--duration <duration>', 'how long requests are started, e.g. 30s (scenarios.rndc.duration)')
+      .option('--clients <n>', 'distinct clients, each from its own 127.0.0.x on loopback (scenarios.rndc.clients)')
+      .option('--zones <n>', 'small zones created for the storm (scenarios.rndc.zones)')
+      .option('--mix <mix>', 'mixed: weighted commands, e.g. status=30,reload=20,notify=10,zone=10,zones=10,server=5,record-add=10,record-remove=5 (scenarios.rndc.mix)')
+      .option('--writes <n>', 'write-reload: big zones written (scenarios.rndc.writes)')
+      .option('--records <n>', 'write-reload: A records in each big zone (scenarios.rndc.records)')
+      .option('--max-in-flight <n>', 'requests in flight at most; one due with none free is dropped (scenarios.rndc.maxInFlight)')
+      .option('--request-timeout <duration>', 'a request unanswered this long is a timeout (scenarios.rndc.requestTimeout)')
+      .option('--bindcar-url <url>', "bindcar's base URL (default: the sandbox's bindcar twin) (scenarios.rndc.bindcarUrl)")
+      .option('--token-file <path>', 'file holding bindcar\'s Bearer token (default: $BINDCAR_TOKEN) (scenarios.rndc.tokenFile)')
+      .option('--update-key <name>', "bindcar's TSIG update key name, for mixed's record writes (default on the sandbox: its own) (scenarios.rndc.updateKey)");
+    addRunOptions(rndc, 'bind-rndc')
+      .addHelpText('after', rndcHelp)
+      .action(async (o: RunFlags, c: Command) => {
+        const resolved = await resolveCliConfig(ctx, configFlags(o, rndcFlags));
+        await runWithOptions(ctx, scenarios['bind-rndc'], resolved, o, c);
       });
   },
 };

@@ -3,7 +3,9 @@ import { rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InterruptedError, TargetNotReadyError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../config/values.js';
-import { Journal, readJournals, removeJournalIfSettled } from '../../observe/journal.js';
+import { Journal, readJournals, removeJournalIfSettled, type PendingBindcarZone } from '../../observe/journal.js';
+import { BindcarClient, isLoopbackHost } from '../../drive/bindcar-client.js';
+import { readToken } from '../../scenarios/bind-rndc.js';
 import { revertFromDescriptor } from '../../faults/revert.js';
 import { isClusterDescriptor } from '../../faults/fault.js';
 import { restoreJournalChanges, revertJournalFaults } from '../../scenarios/cleanup-faults.js';
@@ -32,7 +34,9 @@ killed chaos run left in force (journalled before each was applied) are reverted
 gone (the link answers again, the process is back), before any object is deleted: an operator left
 killed could not clear a finalizer. Changes a killed backpressure run made to what it did not
 create (the operator's limits: the sandbox twin's workers and control groups, or bindy's Deployment
-on a cluster) are restored the same way, each proven. Journals of runs that are clean are removed, and so are empty
+on a cluster) are restored the same way, each proven. Zones a killed bind rndc run created
+through bindcar are deleted through bindcar (its URL and where its token is read, a file or a
+variable, are in the journal; never the token). Journals of runs that are clean are removed, and so are empty
 result folders of killed runs.
 
 Examples:
@@ -66,6 +70,8 @@ export const cleanupCommand: CommandModule = {
         const stoppedSandboxes = await stopOrphanedSandboxes(journalDir, target, output, ctx.io);
         // A sandbox's faults first (they need no API server); a cluster's once its kubeconfig is open.
         const faultsLeft = await revertLeftFaults(journalDir, target, ctx.io, undefined);
+        // Zones a killed bind rndc run made through bindcar: deleted through bindcar (no API server needed).
+        const zones = await deleteLeftBindcarZones(journalDir, target, ctx.io);
         let opened: Target;
         try {
           opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
@@ -74,7 +80,8 @@ export const cleanupCommand: CommandModule = {
           const changesLeft = await restoreLeftChanges(journalDir, target, ctx.io, undefined);
           if (changesLeft.length > 0) throw new TargetNotReadyError(`cleanup: ${changesLeft.length} change(s) could not be restored: ${changesLeft.join('; ')}`);
           // No sandbox runs: the objects of sandbox runs went with their sandbox (its API server keeps them in memory).
-          if (config.target === 'sandbox' && err instanceof TargetNotReadyError && stoppedSandboxes > 0 && faultsLeft.length === 0) {
+          if (zones.left.length > 0) throw new TargetNotReadyError(`cleanup: ${zones.left.length} bindcar zone(s) could not be deleted: ${zones.left.join('; ')}`);
+          if (config.target === 'sandbox' && err instanceof TargetNotReadyError && (stoppedSandboxes > 0 || zones.deleted > 0) && faultsLeft.length === 0) {
             ctx.io.stderr('cleanup: no sandbox is running any more: nothing else to clean\n');
             return;
           }
@@ -108,6 +115,7 @@ export const cleanupCommand: CommandModule = {
           for (const j of report.journalsRemoved) removeEmptyResultDir(output, j);
           ctx.io.stderr(`cleanup: ${report.outcome}: ${report.gone} of ${report.found} gone${report.journalsRemoved.length > 0 ? `, ${report.journalsRemoved.length} journals removed` : ''}\n`);
           if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+          if (zones.left.length > 0) throw new TargetNotReadyError(`cleanup: ${zones.left.length} bindcar zone(s) could not be deleted: ${zones.left.join('; ')}`, { hint: 'is that bindcar up, and its token where the journal says (the file, or the variable)? run cleanup again' });
           if (changesLeft.length > 0) {
             throw new TargetNotReadyError(`cleanup: ${changesLeft.length} change(s) could not be restored: ${changesLeft.join('; ')}`, {
               hint: 'a cluster change is restored by cleanup against that cluster (--target cluster, its --context); a sandbox one needs root for its control groups',
@@ -182,6 +190,59 @@ async function restoreLeftChanges(journalDir: string, target: CleanupTarget, io:
   for (const l of lines) io.stderr(`cleanup: change ${l.key} of run ${l.runId} to ${l.what}: ${l.outcome}: ${l.detail}\n`);
   for (const j of journals) removeJournalIfSettled(j.path);
   return lines.filter((l) => l.outcome === 'failed' || l.outcome === 'not here').map((l) => `${l.key} of run ${l.runId} to ${l.what} (${l.detail})`);
+}
+
+/**
+ * Deletes through bindcar the zones dead `bind rndc` runs (of `target`) created and never deleted,
+ * one line each; the token is read again from where the journal says (a file or a variable).
+ */
+async function deleteLeftBindcarZones(journalDir: string, target: CleanupTarget, io: CliIo): Promise<{ deleted: number; left: string[] }> {
+  const left: string[] = [];
+  let deleted = 0;
+  for (const j of readJournals(journalDir)) {
+    if ((!('all' in target) && j.runId !== target.runId) || j.bindcarZones.length === 0) continue;
+    if (j.sandbox?.stopped === true) continue; // its named went with the sandbox
+    for (const z of j.bindcarZones) {
+      if (z.ownerPid !== process.pid && isAlive(z.ownerPid)) {
+        io.stderr(`cleanup: run ${j.runId} is still running and deletes its own zone ${z.zone}\n`);
+        left.push(`${z.zone} of run ${j.runId} (its run is still running)`);
+        continue;
+      }
+      const why = await deleteBindcarZone(z, io.env);
+      if (why === null) {
+        const journal = new Journal(journalDir, j.runId);
+        journal.appendBindcarZoneDeleted(z.url, z.zone);
+        journal.close();
+        deleted++;
+        io.stderr(`cleanup: zone ${z.zone} of run ${j.runId} deleted through bindcar at ${z.url}\n`);
+      } else {
+        io.stderr(`cleanup: zone ${z.zone} of run ${j.runId} at ${z.url}: not deleted: ${why}\n`);
+        left.push(`${z.zone} of run ${j.runId} at ${z.url} (${why})`);
+      }
+    }
+    removeJournalIfSettled(j.path);
+  }
+  return { deleted, left };
+}
+
+/** Deletes one journalled zone through its bindcar; null when it is gone (deleted now, or never there), else why not. */
+async function deleteBindcarZone(z: PendingBindcarZone, env: NodeJS.ProcessEnv): Promise<string | null> {
+  let token: string;
+  try {
+    token = readToken(z.token, env);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  const client = new BindcarClient({ url: z.url, token, timeoutMs: 10_000 });
+  try {
+    const { outcome: o } = await client.send({ method: 'DELETE', path: `/api/v1/zones/${encodeURIComponent(z.zone)}`, ...(isLoopbackHost(new URL(z.url).hostname) ? { localAddress: '127.0.0.1' } : {}) });
+    if (o.kind !== 'answered') return o.kind === 'timeout' ? 'no answer' : `bindcar not reachable (${o.code})`;
+    // bindcar 0.7 answers 500 "not found" for a zone named does not have (0.9: 404): gone either way.
+    if (o.status === 200 || o.status === 404 || (o.status === 500 && /not found/i.test(o.body))) return null;
+    return `HTTP ${o.status}`;
+  } finally {
+    client.close();
+  }
 }
 
 /** Stops every sandbox whose owning run (of `target`) is dead, says so, and removes journals with nothing left; the number stopped. */
