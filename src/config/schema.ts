@@ -47,7 +47,7 @@ export const experimentSpecs = {
   'sidecar-delay': experiment({ delay: f.duration('added to every bindcar response') }),
   'sidecar-errors': experiment({
     errorRate: f.percentage('share of bindcar requests that fail'),
-    status: f.integer('HTTP status of the failures', 400),
+    status: f.integerBetween('HTTP status of the failures (400–599)', 400, 599),
   }),
   'network-delay': experiment({ link: link(), latency: f.duration('added one-way latency'), jitter: f.duration('random extra latency, up to') }),
   'packet-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),

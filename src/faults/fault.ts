@@ -84,14 +84,36 @@ export interface PauseFault extends FaultCommon {
   readonly kind: 'pause';
 }
 
+/** bindcar answers a `share` of its API requests (not /health, not /metrics) with `status`, without touching named. */
+export interface HttpErrorsFault extends FaultCommon {
+  readonly kind: 'http-errors';
+  /** 0 < share ≤ 1. */
+  readonly share: number;
+  /** HTTP status of the failures, 400–599. */
+  readonly status: number;
+}
+
+/**
+ * The API server answers the operator's own requests (its resources and Events, not its Lease) 429
+ * beyond the seats of a priority level of `shares` nominal shares (API Priority and Fairness).
+ */
+export interface ThrottleFault extends FaultCommon {
+  readonly kind: 'throttle';
+  /** nominalConcurrencyShares of the level (a real server's defaults sum to 245 of 600 seats). */
+  readonly shares: number;
+}
+
 /** A network fault on one link of the fault proxy. */
 export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
 
 /** A fault on one sandbox part's process. */
 export type ProcessFault = KillFault | PauseFault;
 
-/** Any fault: on a link (network kinds) or on a part (process kinds). */
-export type FaultSpec = NetworkFault | ProcessFault;
+/** A fault in what a part answers (its own fault hooks, or the API server's flow control), not in its process or a link. */
+export type ServiceFault = HttpErrorsFault | ThrottleFault;
+
+/** Any fault: on a link (network kinds) or on a part (process and service kinds). */
+export type FaultSpec = NetworkFault | ProcessFault | ServiceFault;
 
 /** The kinds of {@link FaultSpec}. */
 export type FaultKind = FaultSpec['kind'];
@@ -102,12 +124,20 @@ export const networkFaultKinds: readonly NetworkFault['kind'][] = ['latency', 'l
 /** Kinds that act on a part's process. */
 export const processFaultKinds: readonly ProcessFault['kind'][] = ['kill', 'pause'];
 
+/** Kinds that act on what a part answers. */
+export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors', 'throttle'];
+
 /** Every fault kind, in the order the docs list them. */
-export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds];
+export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds];
 
 /** True for the kinds that act on a part's process rather than on a link. */
 export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
   return spec.kind === 'kill' || spec.kind === 'pause';
+}
+
+/** True for the kinds that act on what a part answers. */
+export function isServiceFault(spec: FaultSpec): spec is ServiceFault {
+  return spec.kind === 'http-errors' || spec.kind === 'throttle';
 }
 
 /** What a fault acts on: a link's traffic, or a part's process (a pod or container on a cluster). */
@@ -127,6 +157,8 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   reset: [],
   kill: ['signal', 'loseData'],
   pause: [],
+  'http-errors': ['share', 'status'],
+  throttle: ['shares'],
 };
 
 function describe(v: unknown): string {
@@ -207,6 +239,10 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
     }
     case 'pause':
       return { kind: 'pause', ...common };
+    case 'http-errors':
+      return { kind: 'http-errors', share: required('share', num('share', 0, 1, { minExclusive: true })), status: required('status', num('status', 400, 599, { integer: true })), ...common };
+    case 'throttle':
+      return { kind: 'throttle', shares: required('shares', num('shares', 1, 1000, { integer: true })), ...common };
   }
 }
 
@@ -215,6 +251,7 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
  * it can: network kinds act on links only, process kinds on parts only.
  */
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
+  if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (on === 'process') {
     return isProcessFault(spec) ? undefined : `${spec.kind} is a network fault: it acts on a link of the fault proxy, not on a part's process (process faults: ${processFaultKinds.join(', ')})`;
   }
@@ -252,6 +289,10 @@ export function describeFault(spec: FaultSpec): string {
       return `kill (${spec.signal ?? 'SIGKILL'})${spec.loseData === true ? ' losing its data' : ''}${forText === '' ? ' until reverted' : forText}`;
     case 'pause':
       return `pause (SIGSTOP)${forText === '' ? ' until reverted' : forText}`;
+    case 'http-errors':
+      return `HTTP ${spec.status} to ${(spec.share * 100).toFixed(2).replace(/\.?0+$/, '')} % of requests${forText}`;
+    case 'throttle':
+      return `429 beyond a priority level of ${spec.shares} share${spec.shares === 1 ? '' : 's'} for the operator${forText}`;
   }
 }
 
@@ -302,6 +343,20 @@ export interface ProcessRevertDescriptor {
   readonly pids: readonly number[];
 }
 
+/**
+ * What a `cleanup` needs to lift an error fault of the sandbox's bindcar twin after the tool was
+ * killed: the sandbox home (state.json names the token file) and the fault's id on the twin.
+ */
+export interface SidecarRevertDescriptor {
+  readonly mechanism: 'sandbox-sidecar';
+  readonly version: 1;
+  readonly home: string;
+  /** The twin's base URL, e.g. `http://127.0.0.1:40200`. */
+  readonly url: string;
+  /** The fault's id on the twin; a revert clears only this fault. */
+  readonly faultId: string;
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -345,7 +400,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -426,7 +481,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -444,6 +499,10 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
     }
     if (!Number.isInteger(o['readyBefore']) || (o['readyBefore'] as number) < 0) return fail('readyBefore must be a non-negative integer');
     return value as PodDeleteRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-sidecar') {
+    nonEmpty('home', 'url', 'faultId');
+    return value as SidecarRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-process') {
     if (typeof o['home'] !== 'string' || o['home'] === '') return fail('home must be a non-empty string');

@@ -9,6 +9,7 @@ import { revertProxyFault, verifyProxyFaultReverted } from './proxy/mechanism.js
 import { revertProcessFault, verifyProcessFaultReverted } from './process/mechanism.js';
 import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism.js';
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
+import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -32,6 +33,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-process': {
       const outcome = await revertProcessFault(descriptor);
       return { descriptor, outcome, proof: await verifyProcessFaultReverted(descriptor) };
+    }
+    case 'sandbox-sidecar': {
+      const outcome = await revertSidecarFault(descriptor);
+      return { descriptor, outcome, proof: await verifySidecarFaultReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

@@ -48,7 +48,20 @@ test('faults that overlap on one target, no experiment, or one the sandbox canno
   const one = await config([{ kind: 'operator-kill', at: '10s', duration: '20s' }]);
   const none = { ...one, scenarios: { ...one.scenarios, chaos: { ...one.scenarios.chaos, experiments: [] } } };
   assert.throws(() => planChaos({ config: none, runId: 'r', interleave: false }), /none given: name one with --scenario/);
-  assert.throws(() => faultOfExperiment({ kind: 'sidecar-errors', at: 0, duration: 1000, params: { errorRate: 0.5, status: 503 } }, 3), /experiments\[3\]: sidecar-errors has no mechanism on the sandbox yet/);
+  assert.throws(() => faultOfExperiment({ kind: 'apiserver-throttle', at: 0, duration: 1000, params: { share: 0.2, retryAfter: 1000 } }, 3), /experiments\[3\]: apiserver-throttle has no mechanism on the sandbox yet/);
   assert.doesNotThrow(() => checkOverlaps([]));
 });
 
+
+test('sidecar-errors: the bindcar twin answers a share of its API requests with the status, on the part sidecar; it overlaps a sidecar kill, not a delay on the link', async () => {
+  const f = faultOfExperiment({ kind: 'sidecar-errors', at: 5000, duration: 8000, params: { errorRate: 0.5, status: 503 } }, 0);
+  assert.equal(`${f.site} ${f.target} ${f.touchesServing}`, 'part sidecar false');
+  assert.deepEqual(f.spec, { kind: 'http-errors', share: 0.5, status: 503 });
+  assert.match(f.text, /^sidecar-errors: HTTP 503 to 50 % of requests on part sidecar, at 5s for 8s$/);
+  // The defaults and --param values of the config table reach the spec.
+  const plan = planChaos({ config: await config([{ kind: 'sidecar-errors', at: '10s', duration: '20s', params: { errorRate: '100%', status: 500 } }]), runId: 'r', interleave: false });
+  assert.deepEqual(plan.data?.faults[0]?.spec, { kind: 'http-errors', share: 1, status: 500 });
+  const down = faultOfExperiment({ kind: 'sidecar-down', at: 8000, duration: 1000, params: { signal: 'SIGKILL' } }, 1);
+  assert.throws(() => checkOverlaps([f, down]), /overlap on sidecar/);
+  assert.doesNotThrow(() => checkOverlaps([f, faultOfExperiment({ kind: 'sidecar-delay', at: 6000, duration: 1000, params: { delay: 2000 } }, 1)]));
+});

@@ -37,6 +37,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `link ${d.link}`;
     case 'sandbox-process':
       return `part ${d.part}`;
+    case 'sandbox-sidecar':
+      return `bindcar twin ${d.url}`;
     case 'chaos-mesh':
       return `${d.kind} ${d.namespace}/${d.name}`;
     case 'cluster-native':

@@ -18,7 +18,8 @@ import { sandboxBindyVersion } from './sandbox/twin-versions.js';
 import { serviceAccountIdentity, type DnsServer, type MetricsEndpoint, type OperatorIdentity, type Target, type TargetFaults } from './target.js';
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
-import type { ProbeSpec } from '../faults/fault.js';
+import { SidecarFaultMechanism } from '../faults/sidecar/mechanism.js';
+import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
@@ -70,13 +71,16 @@ function sandboxFaults(state: SandboxState, home: string): TargetFaults {
   const probes = Object.fromEntries((fp?.links ?? []).flatMap((l) => { const p = linkProbe(l.name); return p === undefined ? [] : [[l.name, p]]; }));
   const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes });
   const processes = new ProcessFaultMechanism({ home });
+  const sidecar = new SidecarFaultMechanism({ home, url: state.sidecarUrl });
   const client = clientDnsServers(state);
+  // A part's faults: its process (kill, pause), or what it answers (the twin's own fault control).
+  const partMechanism = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'http-errors' ? sidecar : processes);
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar },
     ...(client === undefined ? {} : { clientDnsServers: client }),
-    mechanismFor: (site) => (site === 'part' ? processes : proxy),
+    mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {
-      if (site === 'part') return processes.unsupportedReason(target, spec);
+      if (site === 'part') return partMechanism(spec).unsupportedReason(target, spec);
       if (proxy === undefined) {
         return 'the running sandbox has no fault proxy: stop it (bindy-loadtest sandbox down) and let the run start its own, or start it with `bindy-loadtest sandbox up --faults --detach`';
       }
