@@ -125,5 +125,5 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'network-delay': { link: 'operator-apiserver', latency: '500ms', jitter: '0s' },
   'packet-loss': { link: 'operator-bind', loss: '20%' },
   'partition': { link: 'operator-sidecar' },
-  'apiserver-throttle': { share: '20%', retryAfter: '1s' },
+  'apiserver-throttle': { shares: 1 },
 });

@@ -53,8 +53,7 @@ export const experimentSpecs = {
   'packet-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),
   'partition': experiment({ link: link() }),
   'apiserver-throttle': experiment({
-    share: f.percentage('share of API requests answered 429'),
-    retryAfter: f.duration('Retry-After sent with each 429'),
+    shares: f.integerBetween("nominalConcurrencyShares of the priority level the operator's requests are put in (a real server's defaults sum to 245: 1 share ≈ 3 seats of 600)", 1, 1000),
   }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 

@@ -175,11 +175,11 @@ export interface PartitionExperiment extends ExperimentTiming {
   kind: 'partition';
   params: { link: NetworkLink };
 }
-/** Make the API server answer a share of requests with 429. */
+/** Make the API server answer the operator's requests 429 beyond a few seats (API Priority and Fairness, as backpressure's api-throttle). */
 export interface ApiserverThrottleExperiment extends ExperimentTiming {
   kind: 'apiserver-throttle';
-  /** `share` as a fraction; `retryAfter` in ms. */
-  params: { share: number; retryAfter: number };
+  /** `shares`: nominalConcurrencyShares of the priority level the operator's requests are put in. */
+  params: { shares: number };
 }
 
 /** One fault injected during the chaos scenario, discriminated by `kind`. */

@@ -357,6 +357,20 @@ export interface SidecarRevertDescriptor {
   readonly faultId: string;
 }
 
+/**
+ * What a `cleanup` needs to lift a throttle of the sandbox's API server (a FlowSchema and a
+ * PriorityLevelConfiguration of one name): the sandbox home (state.json: its kubeconfig) and the
+ * server it was made on (a sandbox started there later is another one, never touched).
+ */
+export interface FlowControlRevertDescriptor {
+  readonly mechanism: 'api-flowcontrol';
+  readonly version: 1;
+  readonly home: string;
+  readonly server: string;
+  /** Name of both objects. */
+  readonly name: string;
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -400,7 +414,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -481,7 +495,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -503,6 +517,10 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   if (o['mechanism'] === 'sandbox-sidecar') {
     nonEmpty('home', 'url', 'faultId');
     return value as SidecarRevertDescriptor;
+  }
+  if (o['mechanism'] === 'api-flowcontrol') {
+    nonEmpty('home', 'server', 'name');
+    return value as FlowControlRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-process') {
     if (typeof o['home'] !== 'string' || o['home'] === '') return fail('home must be a non-empty string');

@@ -6,6 +6,7 @@ export { FaultLedger, type FaultRecord, type FaultLedgerOptions } from './fault-
 export { ProxyFaultMechanism, revertProxyFault, verifyProxyFaultReverted, type KnownLink, type ProxyFaultMechanismOptions } from './proxy/mechanism.js';
 export { ProcessFaultMechanism, revertProcessFault, verifyProcessFaultReverted, type ProcessFaultMechanismOptions } from './process/mechanism.js';
 export { SidecarFaultMechanism, revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
+export { FlowControlMechanism, revertFlowControl, verifyFlowControlReverted, throttleObjects } from './flowcontrol/throttle.js';
 export { ProxyControlClient } from './proxy/client.js';
 export { ProxyControlError, ProxyUnreachableError } from './proxy/control-errors.js';
 export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';

@@ -10,6 +10,7 @@ import { revertProcessFault, verifyProcessFaultReverted } from './process/mechan
 import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism.js';
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
 import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
+import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -37,6 +38,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-sidecar': {
       const outcome = await revertSidecarFault(descriptor);
       return { descriptor, outcome, proof: await verifySidecarFaultReverted(descriptor) };
+    }
+    case 'api-flowcontrol': {
+      const outcome = await revertFlowControl(descriptor);
+      return { descriptor, outcome, proof: await verifyFlowControlReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

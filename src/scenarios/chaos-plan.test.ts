@@ -48,7 +48,7 @@ test('faults that overlap on one target, no experiment, or one the sandbox canno
   const one = await config([{ kind: 'operator-kill', at: '10s', duration: '20s' }]);
   const none = { ...one, scenarios: { ...one.scenarios, chaos: { ...one.scenarios.chaos, experiments: [] } } };
   assert.throws(() => planChaos({ config: none, runId: 'r', interleave: false }), /none given: name one with --scenario/);
-  assert.throws(() => faultOfExperiment({ kind: 'apiserver-throttle', at: 0, duration: 1000, params: { share: 0.2, retryAfter: 1000 } }, 3), /experiments\[3\]: apiserver-throttle has no mechanism on the sandbox yet/);
+  assert.throws(() => faultOfExperiment({ kind: 'partition', at: 0, duration: 1000, params: { link: 'sidecar-bind' } }, 3), /experiments\[3\]: partition on link sidecar-bind has no mechanism on the sandbox yet/);
   assert.doesNotThrow(() => checkOverlaps([]));
 });
 
@@ -64,4 +64,14 @@ test('sidecar-errors: the bindcar twin answers a share of its API requests with 
   const down = faultOfExperiment({ kind: 'sidecar-down', at: 8000, duration: 1000, params: { signal: 'SIGKILL' } }, 1);
   assert.throws(() => checkOverlaps([f, down]), /overlap on sidecar/);
   assert.doesNotThrow(() => checkOverlaps([f, faultOfExperiment({ kind: 'sidecar-delay', at: 6000, duration: 1000, params: { delay: 2000 } }, 1)]));
+});
+
+test('apiserver-throttle: the operator squeezed into a priority level of `shares` seats on the part apiserver; --param shares reaches it, out of range is refused', async () => {
+  const f = faultOfExperiment({ kind: 'apiserver-throttle', at: 5000, duration: 8000, params: { shares: 2 } }, 0);
+  assert.equal(`${f.site} ${f.target} ${f.touchesServing}`, 'part apiserver false');
+  assert.deepEqual(f.spec, { kind: 'throttle', shares: 2 });
+  assert.match(f.text, /^apiserver-throttle: 429 beyond a priority level of 2 shares for the operator on part apiserver, at 5s for 8s$/);
+  const plan = planChaos({ config: await config([{ kind: 'apiserver-throttle', at: '10s', duration: '20s' }]), runId: 'r', interleave: false });
+  assert.deepEqual(plan.data?.faults[0]?.spec, { kind: 'throttle', shares: 1 }, 'default: 1 share, as backpressure\'s throttleShares');
+  await assert.rejects(async () => config([{ kind: 'apiserver-throttle', at: '10s', duration: '20s', params: { shares: '0' } }]), /expected an integer between 1 and 1000, got '0'/);
 });

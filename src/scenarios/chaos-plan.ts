@@ -77,7 +77,8 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
       // bindcar's own answers: a share of its API requests fail with that status, named untouched.
       return make('part', 'sidecar', { kind: 'http-errors', share: e.params.errorRate, status: e.params.status }, false);
     case 'apiserver-throttle':
-      throw new UsageError(`${where}[${index}]: ${e.kind} has no mechanism on the sandbox yet (it needs the twin to answer errors on purpose); the sandbox runs: ${sandboxExperiments.join(', ')}`);
+      // The operator's own requests squeezed by API Priority and Fairness (backpressure's api-throttle objects).
+      return make('part', 'apiserver', { kind: 'throttle', shares: e.params.shares }, false);
   }
 }
 
@@ -98,7 +99,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

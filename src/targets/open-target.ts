@@ -19,6 +19,7 @@ import { serviceAccountIdentity, type DnsServer, type MetricsEndpoint, type Oper
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
 import { SidecarFaultMechanism } from '../faults/sidecar/mechanism.js';
+import { FlowControlMechanism } from '../faults/flowcontrol/throttle.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -66,17 +67,18 @@ export function clientDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'
 }
 
 /** The sandbox's fault mechanisms: the fault proxy (when it was started with one) and its parts' processes. */
-function sandboxFaults(state: SandboxState, home: string): TargetFaults {
+function sandboxFaults(state: SandboxState, home: string, runId: string): TargetFaults {
   const fp = state.faultProxy;
   const probes = Object.fromEntries((fp?.links ?? []).flatMap((l) => { const p = linkProbe(l.name); return p === undefined ? [] : [[l.name, p]]; }));
   const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes });
   const processes = new ProcessFaultMechanism({ home });
   const sidecar = new SidecarFaultMechanism({ home, url: state.sidecarUrl });
+  const flowControl = new FlowControlMechanism({ home, kubeconfigPath: state.kubeconfig, runId, ...(state.operatorIdentity === undefined ? {} : { operator: state.operatorIdentity.serviceAccount }) });
   const client = clientDnsServers(state);
-  // A part's faults: its process (kill, pause), or what it answers (the twin's own fault control).
-  const partMechanism = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'http-errors' ? sidecar : processes);
+  // A part's faults: its process (kill, pause), or what it answers (the bindcar twin's fault control, the API server's flow control).
+  const partMechanism = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : processes);
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl },
     ...(client === undefined ? {} : { clientDnsServers: client }),
     mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {
@@ -129,7 +131,7 @@ function scoutOf(state: SandboxState): Pick<Target, 'discovery'> {
   return cluster === undefined ? {} : { discovery: { scoutCluster: cluster } };
 }
 
-function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string): Target {
+function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string, runId: string): Target {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(state.kubeconfig);
   const client = new KubeClient({ kubeConfig });
@@ -149,7 +151,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     dnsServers: sandboxDnsServers(state),
     sidecarEndpoints: [state.sidecarUrl, ...(state.secondaries ?? []).map((sec) => sec.sidecarUrl)],
     metricsEndpoints: metrics,
-    faults: sandboxFaults(state, home),
+    faults: sandboxFaults(state, home, runId),
     ...scoutOf(state),
     ...(state.operatorIdentity === undefined ? {} : { operatorIdentity: state.operatorIdentity }),
     ...(state.parts.some((p) => p.name === 'operator') ? { operatorLimits: new SandboxOperatorLimits(home) } : {}),
@@ -168,7 +170,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const state = await readState(home);
   if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) {
     o.onProgress?.('sandbox: using the one already up (its operator and sidecar keep the tunables they were started with)');
-    return sandboxTarget(state, config.namespace, null, home);
+    return sandboxTarget(state, config.namespace, null, home, o.runId ?? 'no-run');
   }
   if (!o.forRun) {
     throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
@@ -212,6 +214,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       if (processes !== null) record(processes, true);
     },
     home,
+    o.runId ?? 'no-run',
   );
 }
 
