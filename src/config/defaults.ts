@@ -126,4 +126,6 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'packet-loss': { link: 'operator-bind', loss: '20%' },
   'partition': { link: 'operator-sidecar' },
   'apiserver-throttle': { shares: 1 },
+  'cpu-throttle': { part: 'operator', cpu: '50m' },
+  'memory-pressure': { part: 'operator', limit: '32Mi' },
 });

@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, maxIngressRules, maxSandboxSecondaries, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, limitedParts, maxIngressRules, maxSandboxSecondaries, networkLinks, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -54,6 +54,14 @@ export const experimentSpecs = {
   'partition': experiment({ link: link() }),
   'apiserver-throttle': experiment({
     shares: f.integerBetween("nominalConcurrencyShares of the priority level the operator's requests are put in (a real server's defaults sum to 245: 1 share ≈ 3 seats of 600)", 1, 1000),
+  }),
+  'cpu-throttle': experiment({
+    part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
+    cpu: f.cpuCores('its CPU limit (a CFS quota per 100 ms period), e.g. 50m'),
+  }),
+  'memory-pressure': experiment({
+    part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
+    limit: f.sizeMiB('its memory limit for what it allocates from the fault on, e.g. 32Mi (beyond it the kernel reclaims, then OOM-kills)'),
   }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 

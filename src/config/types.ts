@@ -182,6 +182,24 @@ export interface ApiserverThrottleExperiment extends ExperimentTiming {
   params: { shares: number };
 }
 
+/** The sandbox parts whose processes a limit can act on. */
+export const limitedParts = ['operator', 'sidecar', 'named'] as const;
+/** One of {@link limitedParts}. */
+export type LimitedPart = (typeof limitedParts)[number];
+
+/** Cap one part's CPU (a CFS quota, as a CPU limit) while it runs. */
+export interface CpuThrottleExperiment extends ExperimentTiming {
+  kind: 'cpu-throttle';
+  /** `cpu` in cores. */
+  params: { part: LimitedPart; cpu: number };
+}
+/** Cap what one part allocates (a memory limit) while it runs. */
+export interface MemoryPressureExperiment extends ExperimentTiming {
+  kind: 'memory-pressure';
+  /** `limit` in MiB. */
+  params: { part: LimitedPart; limit: number };
+}
+
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
@@ -192,7 +210,9 @@ export type ChaosExperiment =
   | NetworkDelayExperiment
   | PacketLossExperiment
   | PartitionExperiment
-  | ApiserverThrottleExperiment;
+  | ApiserverThrottleExperiment
+  | CpuThrottleExperiment
+  | MemoryPressureExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

@@ -103,6 +103,20 @@ export interface ThrottleFault extends FaultCommon {
   readonly shares: number;
 }
 
+/** A part's processes moved into a control group whose CFS quota is `cores` (as a kubelet's CPU limit): they run at most that much CPU time per period. */
+export interface CpuLimitFault extends FaultCommon {
+  readonly kind: 'cpu-limit';
+  /** CPU cores, > 0 (0.05 = 50m). */
+  readonly cores: number;
+}
+
+/** A part's processes moved into a control group with a memory limit of `mib`: what they allocate from then on is capped (the kernel reclaims, then OOM-kills). */
+export interface MemoryLimitFault extends FaultCommon {
+  readonly kind: 'memory-limit';
+  /** MiB, > 0. */
+  readonly mib: number;
+}
+
 /** A network fault on one link of the fault proxy. */
 export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
 
@@ -112,8 +126,11 @@ export type ProcessFault = KillFault | PauseFault;
 /** A fault in what a part answers (its own fault hooks, or the API server's flow control), not in its process or a link. */
 export type ServiceFault = HttpErrorsFault | ThrottleFault;
 
-/** Any fault: on a link (network kinds) or on a part (process and service kinds). */
-export type FaultSpec = NetworkFault | ProcessFault | ServiceFault;
+/** A resource limit on a part's processes (control groups). */
+export type ResourceFault = CpuLimitFault | MemoryLimitFault;
+
+/** Any fault: on a link (network kinds) or on a part (process, service and resource kinds). */
+export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault;
 
 /** The kinds of {@link FaultSpec}. */
 export type FaultKind = FaultSpec['kind'];
@@ -127,8 +144,16 @@ export const processFaultKinds: readonly ProcessFault['kind'][] = ['kill', 'paus
 /** Kinds that act on what a part answers. */
 export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors', 'throttle'];
 
+/** Kinds that limit a part's resources. */
+export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit'];
+
 /** Every fault kind, in the order the docs list them. */
-export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds];
+export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds];
+
+/** True for the kinds that limit a part's resources. */
+export function isResourceFault(spec: FaultSpec): spec is ResourceFault {
+  return spec.kind === 'cpu-limit' || spec.kind === 'memory-limit';
+}
 
 /** True for the kinds that act on a part's process rather than on a link. */
 export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
@@ -159,6 +184,8 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   pause: [],
   'http-errors': ['share', 'status'],
   throttle: ['shares'],
+  'cpu-limit': ['cores'],
+  'memory-limit': ['mib'],
 };
 
 function describe(v: unknown): string {
@@ -243,6 +270,10 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
       return { kind: 'http-errors', share: required('share', num('share', 0, 1, { minExclusive: true })), status: required('status', num('status', 400, 599, { integer: true })), ...common };
     case 'throttle':
       return { kind: 'throttle', shares: required('shares', num('shares', 1, 1000, { integer: true })), ...common };
+    case 'cpu-limit':
+      return { kind: 'cpu-limit', cores: required('cores', num('cores', 0, 1024, { minExclusive: true })), ...common };
+    case 'memory-limit':
+      return { kind: 'memory-limit', mib: required('mib', num('mib', 0, 1048576, { minExclusive: true })), ...common };
   }
 }
 
@@ -251,6 +282,7 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
  * it can: network kinds act on links only, process kinds on parts only.
  */
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
+  if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's control groups, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
   if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (on === 'process') {
     return isProcessFault(spec) ? undefined : `${spec.kind} is a network fault: it acts on a link of the fault proxy, not on a part's process (process faults: ${processFaultKinds.join(', ')})`;
@@ -293,6 +325,10 @@ export function describeFault(spec: FaultSpec): string {
       return `HTTP ${spec.status} to ${(spec.share * 100).toFixed(2).replace(/\.?0+$/, '')} % of requests${forText}`;
     case 'throttle':
       return `429 beyond a priority level of ${spec.shares} share${spec.shares === 1 ? '' : 's'} for the operator${forText}`;
+    case 'cpu-limit':
+      return `CPU capped at ${Math.round(spec.cores * 1000)}m${forText}`;
+    case 'memory-limit':
+      return `memory capped at ${spec.mib} MiB${forText}`;
   }
 }
 
@@ -371,6 +407,22 @@ export interface FlowControlRevertDescriptor {
   readonly name: string;
 }
 
+/**
+ * What a `cleanup` needs to lift a resource limit of a sandbox part: the control groups made for it
+ * (removing them moves what runs there back to its own group, their parent) and the part, started
+ * again when the limit killed it (an OOM kill).
+ */
+export interface CgroupRevertDescriptor {
+  readonly mechanism: 'sandbox-cgroup';
+  readonly version: 1;
+  readonly home: string;
+  readonly part: ProcessFaultTarget;
+  /** The processes moved in. */
+  readonly pids: readonly number[];
+  /** The groups made (child groups of the part's own), removed on revert. */
+  readonly groups: readonly string[];
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -414,7 +466,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -495,7 +547,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -517,6 +569,15 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   if (o['mechanism'] === 'sandbox-sidecar') {
     nonEmpty('home', 'url', 'faultId');
     return value as SidecarRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-cgroup') {
+    nonEmpty('home');
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    const pids = o['pids'];
+    if (!Array.isArray(pids) || !pids.every((p) => Number.isInteger(p) && (p as number) > 0)) return fail('pids must be an array of positive integers');
+    const groups = o['groups'];
+    if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && g.startsWith('/sys/fs/cgroup/'))) return fail('groups must be an array of paths under /sys/fs/cgroup/');
+    return value as CgroupRevertDescriptor;
   }
   if (o['mechanism'] === 'api-flowcontrol') {
     nonEmpty('home', 'server', 'name');

@@ -7,6 +7,7 @@ export { ProxyFaultMechanism, revertProxyFault, verifyProxyFaultReverted, type K
 export { ProcessFaultMechanism, revertProcessFault, verifyProcessFaultReverted, type ProcessFaultMechanismOptions } from './process/mechanism.js';
 export { SidecarFaultMechanism, revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 export { FlowControlMechanism, revertFlowControl, verifyFlowControlReverted, throttleObjects } from './flowcontrol/throttle.js';
+export { CgroupLimitMechanism, revertCgroupLimit, verifyCgroupLimitReverted, memoryLimitText } from './limits/part-limits.js';
 export { ProxyControlClient } from './proxy/client.js';
 export { ProxyControlError, ProxyUnreachableError } from './proxy/control-errors.js';
 export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';

@@ -11,6 +11,7 @@ import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
 import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
+import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -42,6 +43,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'api-flowcontrol': {
       const outcome = await revertFlowControl(descriptor);
       return { descriptor, outcome, proof: await verifyFlowControlReverted(descriptor) };
+    }
+    case 'sandbox-cgroup': {
+      const outcome = await revertCgroupLimit(descriptor);
+      return { descriptor, outcome, proof: await verifyCgroupLimitReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

@@ -79,6 +79,10 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     case 'apiserver-throttle':
       // The operator's own requests squeezed by API Priority and Fairness (backpressure's api-throttle objects).
       return make('part', 'apiserver', { kind: 'throttle', shares: e.params.shares }, false);
+    case 'cpu-throttle':
+      return make('part', e.params.part, { kind: 'cpu-limit', cores: e.params.cpu }, e.params.part === 'named');
+    case 'memory-pressure':
+      return make('part', e.params.part, { kind: 'memory-limit', mib: e.params.limit }, e.params.part === 'named');
   }
 }
 
@@ -99,7 +103,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

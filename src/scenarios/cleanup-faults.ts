@@ -39,6 +39,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `part ${d.part}`;
     case 'sandbox-sidecar':
       return `bindcar twin ${d.url}`;
+    case 'sandbox-cgroup':
+      return `part ${d.part} (control groups ${d.groups.join(', ')})`;
     case 'api-flowcontrol':
       return `API server ${d.server} (FlowSchema and PriorityLevelConfiguration ${d.name})`;
     case 'chaos-mesh':
