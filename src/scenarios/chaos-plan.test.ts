@@ -75,3 +75,17 @@ test('apiserver-throttle: the operator squeezed into a priority level of `shares
   assert.deepEqual(plan.data?.faults[0]?.spec, { kind: 'throttle', shares: 1 }, 'default: 1 share, as backpressure\'s throttleShares');
   await assert.rejects(async () => config([{ kind: 'apiserver-throttle', at: '10s', duration: '20s', params: { shares: '0' } }]), /expected an integer between 1 and 1000, got '0'/);
 });
+
+test('cpu-throttle and memory-pressure: a limit on a part (the operator by default), from the params; named touches what answers DNS', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'cpu-throttle', at: '10s', duration: '20s' }, { kind: 'memory-pressure', at: '40s', duration: '20s', params: { part: 'named', limit: '64Mi' } }]), runId: 'r', interleave: false });
+  const [cpu, mem] = plan.data?.faults ?? [];
+  assert.equal(`${cpu?.site} ${cpu?.target} ${cpu?.touchesServing}`, 'part operator false');
+  assert.deepEqual(cpu?.spec, { kind: 'cpu-limit', cores: 0.05 }, 'default 50m');
+  assert.equal(`${mem?.site} ${mem?.target} ${mem?.touchesServing}`, 'part named true');
+  assert.deepEqual(mem?.spec, { kind: 'memory-limit', mib: 64 });
+  assert.match(cpu?.text ?? '', /^cpu-throttle: CPU capped at 50m on part operator, at 10s for 20s$/);
+  await assert.rejects(async () => config([{ kind: 'cpu-throttle', at: '10s', duration: '20s', params: { part: 'apiserver' } }]), /expected one of operator, sidecar, named/);
+  // A limit and a kill of the same part at once would undo each other.
+  const kill = faultOfExperiment({ kind: 'operator-kill', at: 15_000, duration: 1000, params: { signal: 'SIGKILL' } }, 2);
+  assert.throws(() => checkOverlaps([cpu ?? kill, kill]), /overlap on operator/);
+});

@@ -61,6 +61,9 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
   packet-loss     drop a share of packets on a link (link=operator-bind, loss=20%)
   partition       cut a link (link=operator-sidecar)
   sidecar-errors  bindcar answers a share of its API requests with an error (errorRate=50%, status=503)
+  cpu-throttle    cap a running part's CPU in a control group (part=operator|sidecar|named, cpu=50m)
+  memory-pressure cap what a running part allocates (part=operator, limit=32Mi); beyond it the
+                  kernel OOM-kills it and the revert starts it again
   apiserver-throttle  the API server answers the operator's own requests 429 beyond a priority
                   level of a few seats (shares=1), as backpressure --mode api-throttle
   The sandbox runs: ${sandboxExperiments.join(', ')}.
