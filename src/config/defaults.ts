@@ -128,4 +128,5 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'apiserver-throttle': { shares: 1 },
   'cpu-throttle': { part: 'operator', cpu: '50m' },
   'memory-pressure': { part: 'operator', limit: '32Mi' },
+  'fd-exhaustion': { part: 'named', spare: 0 },
 });

@@ -63,6 +63,10 @@ export const experimentSpecs = {
     part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
     limit: f.sizeMiB('its memory limit for what it allocates from the fault on, e.g. 32Mi (beyond it the kernel reclaims, then OOM-kills)'),
   }),
+  'fd-exhaustion': experiment({
+    part: f.oneOf(`part whose open files are capped: ${limitedParts.join(', ')}`, limitedParts),
+    spare: f.integerBetween('file descriptors it may still open beyond those open when the fault starts (0: every new socket, file or pipe fails with EMFILE)', 0, 100000),
+  }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 
 const kinds = () => f.kindMix(`share of each record kind: ${recordKinds.length} kinds as A=70,AAAA=10 or ARecord=70`);

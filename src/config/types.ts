@@ -200,6 +200,13 @@ export interface MemoryPressureExperiment extends ExperimentTiming {
   params: { part: LimitedPart; limit: number };
 }
 
+/** Let one part open only a few more file descriptors than it has open (its soft RLIMIT_NOFILE lowered). */
+export interface FdExhaustionExperiment extends ExperimentTiming {
+  kind: 'fd-exhaustion';
+  /** `spare`: descriptors it may still open. */
+  params: { part: LimitedPart; spare: number };
+}
+
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
@@ -212,7 +219,8 @@ export type ChaosExperiment =
   | PartitionExperiment
   | ApiserverThrottleExperiment
   | CpuThrottleExperiment
-  | MemoryPressureExperiment;
+  | MemoryPressureExperiment
+  | FdExhaustionExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

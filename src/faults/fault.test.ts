@@ -40,7 +40,7 @@ void test('a bad spec is one UsageError line naming the field and the value', ()
   const cases: [unknown, RegExp][] = [
     [null, /must be a JSON object/],
     [[1], /must be a JSON object/],
-    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, cpu-limit, memory-limit \(got "delay"\)/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, cpu-limit, memory-limit, fd-limit \(got "delay"\)/],
     [{ kind: 'kill', signal: 'SIGHUP' }, /kill\.signal must be SIGKILL or SIGTERM \(got "SIGHUP"\)/],
     [{ kind: 'pause', ms: 1 }, /pause has no field "ms"/],
     [{ kind: 'latency' }, /latency\.ms is required/],
@@ -119,6 +119,9 @@ void test('a revert descriptor survives a JSON round trip; a damaged one is refu
   const cg = { mechanism: 'sandbox-cgroup', version: 1, home: '/tmp/h', part: 'operator', pids: [42], groups: ['/sys/fs/cgroup/cpu/bindy-loadtest-operator-abc'] };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(cg))), cg);
   assert.throws(() => parseRevertDescriptor({ ...cg, groups: ['/etc'] }), /groups must be an array of paths under \/sys\/fs\/cgroup\//);
+  const rl = { mechanism: 'sandbox-rlimit', version: 1, home: '/tmp/h', part: 'named', pid: 42, soft: 1024, hard: -1 };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(rl))), rl);
+  assert.throws(() => parseRevertDescriptor({ ...rl, soft: -2 }), /soft must be an integer ≥ -1/);
   const fc = { mechanism: 'api-flowcontrol', version: 1, home: '/tmp/h', server: 'https://127.0.0.1:1', name: 'r-throttle-abc' };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(fc))), fc);
   const sc = { mechanism: 'sandbox-sidecar', version: 1, home: '/tmp/h', url: 'http://127.0.0.1:1', faultId: 'e-1' };

@@ -117,6 +117,13 @@ export interface MemoryLimitFault extends FaultCommon {
   readonly mib: number;
 }
 
+/** A part's process may open only `spare` more file descriptors than it has open when the fault starts (its soft RLIMIT_NOFILE lowered with prlimit; the hard limit kept). */
+export interface FdLimitFault extends FaultCommon {
+  readonly kind: 'fd-limit';
+  /** File descriptors it may still open, ≥ 0 (0: every new socket, file or pipe fails with EMFILE). */
+  readonly spare: number;
+}
+
 /** A network fault on one link of the fault proxy. */
 export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
 
@@ -127,7 +134,7 @@ export type ProcessFault = KillFault | PauseFault;
 export type ServiceFault = HttpErrorsFault | ThrottleFault;
 
 /** A resource limit on a part's processes (control groups). */
-export type ResourceFault = CpuLimitFault | MemoryLimitFault;
+export type ResourceFault = CpuLimitFault | MemoryLimitFault | FdLimitFault;
 
 /** Any fault: on a link (network kinds) or on a part (process, service and resource kinds). */
 export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault;
@@ -145,14 +152,14 @@ export const processFaultKinds: readonly ProcessFault['kind'][] = ['kill', 'paus
 export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors', 'throttle'];
 
 /** Kinds that limit a part's resources. */
-export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit'];
+export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit', 'fd-limit'];
 
 /** Every fault kind, in the order the docs list them. */
 export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds];
 
 /** True for the kinds that limit a part's resources. */
 export function isResourceFault(spec: FaultSpec): spec is ResourceFault {
-  return spec.kind === 'cpu-limit' || spec.kind === 'memory-limit';
+  return spec.kind === 'cpu-limit' || spec.kind === 'memory-limit' || spec.kind === 'fd-limit';
 }
 
 /** True for the kinds that act on a part's process rather than on a link. */
@@ -186,6 +193,7 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   throttle: ['shares'],
   'cpu-limit': ['cores'],
   'memory-limit': ['mib'],
+  'fd-limit': ['spare'],
 };
 
 function describe(v: unknown): string {
@@ -274,6 +282,8 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
       return { kind: 'cpu-limit', cores: required('cores', num('cores', 0, 1024, { minExclusive: true })), ...common };
     case 'memory-limit':
       return { kind: 'memory-limit', mib: required('mib', num('mib', 0, 1048576, { minExclusive: true })), ...common };
+    case 'fd-limit':
+      return { kind: 'fd-limit', spare: required('spare', num('spare', 0, 1_000_000, { integer: true })), ...common };
   }
 }
 
@@ -282,7 +292,7 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
  * it can: network kinds act on links only, process kinds on parts only.
  */
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
-  if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's control groups, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
+  if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's ${spec.kind === 'fd-limit' ? 'rlimits' : 'control groups'}, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
   if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (on === 'process') {
     return isProcessFault(spec) ? undefined : `${spec.kind} is a network fault: it acts on a link of the fault proxy, not on a part's process (process faults: ${processFaultKinds.join(', ')})`;
@@ -329,6 +339,8 @@ export function describeFault(spec: FaultSpec): string {
       return `CPU capped at ${Math.round(spec.cores * 1000)}m${forText}`;
     case 'memory-limit':
       return `memory capped at ${spec.mib} MiB${forText}`;
+    case 'fd-limit':
+      return `open files capped at ${spec.spare} more than open${forText}`;
   }
 }
 
@@ -423,6 +435,18 @@ export interface CgroupRevertDescriptor {
   readonly groups: readonly string[];
 }
 
+/** What a `cleanup` needs to restore a part's open-files limit: the process and its limits of before. */
+export interface RlimitRevertDescriptor {
+  readonly mechanism: 'sandbox-rlimit';
+  readonly version: 1;
+  readonly home: string;
+  readonly part: ProcessFaultTarget;
+  readonly pid: number;
+  /** RLIMIT_NOFILE before the fault ('unlimited' as -1). */
+  readonly soft: number;
+  readonly hard: number;
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -466,7 +490,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -547,7 +571,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -569,6 +593,13 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   if (o['mechanism'] === 'sandbox-sidecar') {
     nonEmpty('home', 'url', 'faultId');
     return value as SidecarRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-rlimit') {
+    nonEmpty('home');
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    if (!Number.isInteger(o['pid']) || (o['pid'] as number) <= 0) return fail('pid must be a positive integer');
+    for (const k of ['soft', 'hard']) if (!Number.isInteger(o[k]) || (o[k] as number) < -1) fail(`${k} must be an integer ≥ -1 (-1: unlimited)`);
+    return value as RlimitRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-cgroup') {
     nonEmpty('home');

@@ -8,6 +8,7 @@ export { ProcessFaultMechanism, revertProcessFault, verifyProcessFaultReverted, 
 export { SidecarFaultMechanism, revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 export { FlowControlMechanism, revertFlowControl, verifyFlowControlReverted, throttleObjects } from './flowcontrol/throttle.js';
 export { CgroupLimitMechanism, revertCgroupLimit, verifyCgroupLimitReverted, memoryLimitText } from './limits/part-limits.js';
+export { FdLimitMechanism, revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 export { ProxyControlClient } from './proxy/client.js';
 export { ProxyControlError, ProxyUnreachableError } from './proxy/control-errors.js';
 export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';

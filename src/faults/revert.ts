@@ -12,6 +12,7 @@ import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js
 import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
 import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
+import { revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -47,6 +48,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-cgroup': {
       const outcome = await revertCgroupLimit(descriptor);
       return { descriptor, outcome, proof: await verifyCgroupLimitReverted(descriptor) };
+    }
+    case 'sandbox-rlimit': {
+      const outcome = await revertFdLimit(descriptor);
+      return { descriptor, outcome, proof: await verifyFdLimitReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

@@ -89,3 +89,12 @@ test('cpu-throttle and memory-pressure: a limit on a part (the operator by defau
   const kill = faultOfExperiment({ kind: 'operator-kill', at: 15_000, duration: 1000, params: { signal: 'SIGKILL' } }, 2);
   assert.throws(() => checkOverlaps([cpu ?? kill, kill]), /overlap on operator/);
 });
+
+test('fd-exhaustion: an open-files limit on named by default (it answers DNS), no spare descriptor unless asked', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'fd-exhaustion', at: '10s', duration: '20s' }, { kind: 'fd-exhaustion', at: '40s', duration: '5s', params: { part: 'operator', spare: '3' } }]), runId: 'r', interleave: false });
+  const [named, operator] = plan.data?.faults ?? [];
+  assert.equal(`${named?.site} ${named?.target} ${named?.touchesServing}`, 'part named true');
+  assert.deepEqual(named?.spec, { kind: 'fd-limit', spare: 0 });
+  assert.deepEqual(operator?.spec, { kind: 'fd-limit', spare: 3 });
+  assert.match(named?.text ?? '', /^fd-exhaustion: open files capped at 0 more than open on part named, at 10s for 20s$/);
+});

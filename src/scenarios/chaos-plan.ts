@@ -83,6 +83,8 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
       return make('part', e.params.part, { kind: 'cpu-limit', cores: e.params.cpu }, e.params.part === 'named');
     case 'memory-pressure':
       return make('part', e.params.part, { kind: 'memory-limit', mib: e.params.limit }, e.params.part === 'named');
+    case 'fd-exhaustion':
+      return make('part', e.params.part, { kind: 'fd-limit', spare: e.params.spare }, e.params.part === 'named');
   }
 }
 
@@ -103,7 +105,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

@@ -41,6 +41,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `bindcar twin ${d.url}`;
     case 'sandbox-cgroup':
       return `part ${d.part} (control groups ${d.groups.join(', ')})`;
+    case 'sandbox-rlimit':
+      return `part ${d.part} (open-files limit of pid ${d.pid})`;
     case 'api-flowcontrol':
       return `API server ${d.server} (FlowSchema and PriorityLevelConfiguration ${d.name})`;
     case 'chaos-mesh':

@@ -21,6 +21,7 @@ import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
 import { SidecarFaultMechanism } from '../faults/sidecar/mechanism.js';
 import { FlowControlMechanism } from '../faults/flowcontrol/throttle.js';
 import { CgroupLimitMechanism } from '../faults/limits/part-limits.js';
+import { FdLimitMechanism } from '../faults/limits/fd-limit.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -76,12 +77,13 @@ function sandboxFaults(state: SandboxState, home: string, runId: string): Target
   const sidecar = new SidecarFaultMechanism({ home, url: state.sidecarUrl });
   const flowControl = new FlowControlMechanism({ home, kubeconfigPath: state.kubeconfig, runId, ...(state.operatorIdentity === undefined ? {} : { operator: state.operatorIdentity.serviceAccount }) });
   const limits = new CgroupLimitMechanism({ home });
+  const fds = new FdLimitMechanism({ home });
   const client = clientDnsServers(state);
   // A part's faults: its process (kill, pause), what it answers (the bindcar twin's fault control, the API server's flow control), or its limits (control groups).
   const partMechanism = (spec: FaultSpec | undefined): FaultMechanism =>
-    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : processes;
+    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : processes;
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds },
     ...(client === undefined ? {} : { clientDnsServers: client }),
     mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {

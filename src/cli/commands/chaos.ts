@@ -64,6 +64,8 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
   cpu-throttle    cap a running part's CPU in a control group (part=operator|sidecar|named, cpu=50m)
   memory-pressure cap what a running part allocates (part=operator, limit=32Mi); beyond it the
                   kernel OOM-kills it and the revert starts it again
+  fd-exhaustion   a running part may open no more files or sockets than it has open (part=named,
+                  spare=0): its soft RLIMIT_NOFILE lowered with prlimit, restored after
   apiserver-throttle  the API server answers the operator's own requests 429 beyond a priority
                   level of a few seats (shares=1), as backpressure --mode api-throttle
   The sandbox runs: ${sandboxExperiments.join(', ')}.
