@@ -30,7 +30,7 @@ const badInput: [string, string[], RegExp][] = [
   ['a fault longer than the run', ['--scenario', 'operator-kill', '--duration', '1m', '--fault-duration', '2m'], /^bindy-loadtest: --fault-duration: 2m from 15s ends after --duration 1m/],
   ['--param without --scenario', ['--param', 'link=operator-bind'], /^bindy-loadtest: --param and --fault-duration go with --scenario NAME/],
   ['no experiment at all', [], /^bindy-loadtest: scenarios\.chaos\.experiments: none given: name one with --scenario/],
-  ['an experiment the sandbox has no mechanism for', ['--scenario', 'sidecar-errors'], /^bindy-loadtest: scenarios\.chaos\.experiments\[0\]: sidecar-errors has no mechanism on the sandbox yet/],
+  ['a link the sandbox has no mechanism for', ['--scenario', 'partition', '--param', 'link=sidecar-bind'], /^bindy-loadtest: scenarios\.chaos\.experiments\[0\]: partition on link sidecar-bind has no mechanism on the sandbox yet/],
 ];
 
 for (const [what, args, expected] of badInput) {

@@ -139,5 +139,8 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'network-delay': { link: 'operator-apiserver', latency: '500ms', jitter: '0s' },
   'packet-loss': { link: 'operator-bind', loss: '20%' },
   'partition': { link: 'operator-sidecar' },
-  'apiserver-throttle': { share: '20%', retryAfter: '1s' },
+  'apiserver-throttle': { shares: 1 },
+  'cpu-throttle': { part: 'operator', cpu: '50m' },
+  'memory-pressure': { part: 'operator', limit: '32Mi' },
+  'fd-exhaustion': { part: 'named', spare: 0 },
 });

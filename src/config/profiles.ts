@@ -114,7 +114,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
           { kind: 'network-delay', at: '24m', duration: '5m', params: { link: 'operator-apiserver', latency: '200ms', jitter: '50ms' } },
           { kind: 'packet-loss', at: '31m', duration: '5m', params: { link: 'operator-bind', loss: '10%' } },
           { kind: 'partition', at: '38m', duration: '2m', params: { link: 'operator-sidecar' } },
-          { kind: 'apiserver-throttle', at: '42m', duration: '5m', params: { share: '20%', retryAfter: '1s' } },
+          { kind: 'apiserver-throttle', at: '42m', duration: '5m', params: { shares: 1 } },
           { kind: 'bind9-crash', at: '49m', duration: '30s' },
           { kind: 'sidecar-down', at: '52m', duration: '30s' },
         ],

@@ -4,8 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, staleCleanups, profileNames, reportFormats, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
-import { rndcModes } from './types.js';
+import { backpressureModes, limitedParts, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, staleCleanups, profileNames, reportFormats, rndcModes, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -48,14 +47,25 @@ export const experimentSpecs = {
   'sidecar-delay': experiment({ delay: f.duration('added to every bindcar response') }),
   'sidecar-errors': experiment({
     errorRate: f.percentage('share of bindcar requests that fail'),
-    status: f.integer('HTTP status of the failures', 400),
+    status: f.integerBetween('HTTP status of the failures (400–599)', 400, 599),
   }),
   'network-delay': experiment({ link: link(), latency: f.duration('added one-way latency'), jitter: f.duration('random extra latency, up to') }),
   'packet-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),
   'partition': experiment({ link: link() }),
   'apiserver-throttle': experiment({
-    share: f.percentage('share of API requests answered 429'),
-    retryAfter: f.duration('Retry-After sent with each 429'),
+    shares: f.integerBetween("nominalConcurrencyShares of the priority level the operator's requests are put in (a real server's defaults sum to 245: 1 share ≈ 3 seats of 600)", 1, 1000),
+  }),
+  'cpu-throttle': experiment({
+    part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
+    cpu: f.cpuCores('its CPU limit (a CFS quota per 100 ms period), e.g. 50m'),
+  }),
+  'memory-pressure': experiment({
+    part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
+    limit: f.sizeMiB('its memory limit for what it allocates from the fault on, e.g. 32Mi (beyond it the kernel reclaims, then OOM-kills)'),
+  }),
+  'fd-exhaustion': experiment({
+    part: f.oneOf(`part whose open files are capped: ${limitedParts.join(', ')}`, limitedParts),
+    spare: f.integerBetween('file descriptors it may still open beyond those open when the fault starts (0: every new socket, file or pipe fails with EMFILE)', 0, 100000),
   }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 

@@ -175,11 +175,36 @@ export interface PartitionExperiment extends ExperimentTiming {
   kind: 'partition';
   params: { link: NetworkLink };
 }
-/** Make the API server answer a share of requests with 429. */
+/** Make the API server answer the operator's requests 429 beyond a few seats (API Priority and Fairness, as backpressure's api-throttle). */
 export interface ApiserverThrottleExperiment extends ExperimentTiming {
   kind: 'apiserver-throttle';
-  /** `share` as a fraction; `retryAfter` in ms. */
-  params: { share: number; retryAfter: number };
+  /** `shares`: nominalConcurrencyShares of the priority level the operator's requests are put in. */
+  params: { shares: number };
+}
+
+/** The sandbox parts whose processes a limit can act on. */
+export const limitedParts = ['operator', 'sidecar', 'named'] as const;
+/** One of {@link limitedParts}. */
+export type LimitedPart = (typeof limitedParts)[number];
+
+/** Cap one part's CPU (a CFS quota, as a CPU limit) while it runs. */
+export interface CpuThrottleExperiment extends ExperimentTiming {
+  kind: 'cpu-throttle';
+  /** `cpu` in cores. */
+  params: { part: LimitedPart; cpu: number };
+}
+/** Cap what one part allocates (a memory limit) while it runs. */
+export interface MemoryPressureExperiment extends ExperimentTiming {
+  kind: 'memory-pressure';
+  /** `limit` in MiB. */
+  params: { part: LimitedPart; limit: number };
+}
+
+/** Let one part open only a few more file descriptors than it has open (its soft RLIMIT_NOFILE lowered). */
+export interface FdExhaustionExperiment extends ExperimentTiming {
+  kind: 'fd-exhaustion';
+  /** `spare`: descriptors it may still open. */
+  params: { part: LimitedPart; spare: number };
 }
 
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
@@ -192,7 +217,10 @@ export type ChaosExperiment =
   | NetworkDelayExperiment
   | PacketLossExperiment
   | PartitionExperiment
-  | ApiserverThrottleExperiment;
+  | ApiserverThrottleExperiment
+  | CpuThrottleExperiment
+  | MemoryPressureExperiment
+  | FdExhaustionExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

@@ -11,6 +11,19 @@ void test('valid specs of every kind come back typed, defaults left to the mecha
   assert.deepEqual(parseFaultSpec({ kind: 'reset', durationMs: 5 }), { kind: 'reset', durationMs: 5 });
   assert.deepEqual(parseFaultSpec({ kind: 'kill', signal: 'SIGTERM' }), { kind: 'kill', signal: 'SIGTERM' });
   assert.deepEqual(parseFaultSpec({ kind: 'pause' }), { kind: 'pause' });
+  assert.deepEqual(parseFaultSpec({ kind: 'http-errors', share: 0.5, status: 503, durationMs: 9000 }), { kind: 'http-errors', share: 0.5, status: 503, durationMs: 9000 });
+  assert.throws(() => parseFaultSpec({ kind: 'http-errors', share: 0.5, status: 302 }), /^UsageError: fault spec: http-errors\.status must be an integer ≥ 400 and ≤ 599 \(got 302\)$/);
+  assert.throws(() => parseFaultSpec({ kind: 'http-errors', status: 500 }), /http-errors\.share is required/);
+});
+
+void test('service kinds act on what a part answers: neither a link nor a process carries them', () => {
+  assert.match(faultUnsupportedReason({ kind: 'http-errors', share: 1, status: 500 }, 'tcp') ?? '', /^http-errors is a service fault: it acts on what a part answers \(bindcar's fault hooks\), not on a link$/);
+  assert.match(faultUnsupportedReason({ kind: 'http-errors', share: 1, status: 500 }, 'process') ?? '', /not on a part's process$/);
+  assert.equal(describeFault({ kind: 'http-errors', share: 0.2, status: 503 }), 'HTTP 503 to 20 % of requests');
+  assert.match(faultUnsupportedReason({ kind: 'cpu-limit', cores: 0.05 }, 'udp') ?? '', /^cpu-limit is a resource limit: it acts on a part's control groups, not on a link$/);
+  assert.equal(describeFault({ kind: 'cpu-limit', cores: 0.05 }), 'CPU capped at 50m');
+  assert.deepEqual(parseFaultSpec({ kind: 'memory-limit', mib: 32 }), { kind: 'memory-limit', mib: 32 });
+  assert.throws(() => parseFaultSpec({ kind: 'cpu-limit', cores: 0 }), /cpu-limit\.cores must be a number > 0/);
 });
 
 void test('network kinds act on links only, process kinds on parts only, each refusal one line', () => {
@@ -27,7 +40,7 @@ void test('a bad spec is one UsageError line naming the field and the value', ()
   const cases: [unknown, RegExp][] = [
     [null, /must be a JSON object/],
     [[1], /must be a JSON object/],
-    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause \(got "delay"\)/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, cpu-limit, memory-limit, fd-limit \(got "delay"\)/],
     [{ kind: 'kill', signal: 'SIGHUP' }, /kill\.signal must be SIGKILL or SIGTERM \(got "SIGHUP"\)/],
     [{ kind: 'pause', ms: 1 }, /pause has no field "ms"/],
     [{ kind: 'latency' }, /latency\.ms is required/],
@@ -103,4 +116,15 @@ void test('a revert descriptor survives a JSON round trip; a damaged one is refu
   assert.throws(() => parseRevertDescriptor({ ...p, part: 'apiserver' }), /part must be one of operator, sidecar, named \(got "apiserver"\)/);
   assert.throws(() => parseRevertDescriptor({ ...p, action: 'reboot' }), /action must be restart or resume/);
   assert.throws(() => parseRevertDescriptor({ ...p, pids: [0] }), /pids must be an array of positive integers/);
+  const cg = { mechanism: 'sandbox-cgroup', version: 1, home: '/tmp/h', part: 'operator', pids: [42], groups: ['/sys/fs/cgroup/cpu/bindy-loadtest-operator-abc'] };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(cg))), cg);
+  assert.throws(() => parseRevertDescriptor({ ...cg, groups: ['/etc'] }), /groups must be an array of paths under \/sys\/fs\/cgroup\//);
+  const rl = { mechanism: 'sandbox-rlimit', version: 1, home: '/tmp/h', part: 'named', pid: 42, soft: 1024, hard: -1 };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(rl))), rl);
+  assert.throws(() => parseRevertDescriptor({ ...rl, soft: -2 }), /soft must be an integer ≥ -1/);
+  const fc = { mechanism: 'api-flowcontrol', version: 1, home: '/tmp/h', server: 'https://127.0.0.1:1', name: 'r-throttle-abc' };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(fc))), fc);
+  const sc = { mechanism: 'sandbox-sidecar', version: 1, home: '/tmp/h', url: 'http://127.0.0.1:1', faultId: 'e-1' };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(sc))), sc);
+  assert.throws(() => parseRevertDescriptor({ ...sc, faultId: '' }), /faultId must be a non-empty string/);
 });

@@ -84,14 +84,60 @@ export interface PauseFault extends FaultCommon {
   readonly kind: 'pause';
 }
 
+/** bindcar answers a `share` of its API requests (not /health, not /metrics) with `status`, without touching named. */
+export interface HttpErrorsFault extends FaultCommon {
+  readonly kind: 'http-errors';
+  /** 0 < share ≤ 1. */
+  readonly share: number;
+  /** HTTP status of the failures, 400–599. */
+  readonly status: number;
+}
+
+/**
+ * The API server answers the operator's own requests (its resources and Events, not its Lease) 429
+ * beyond the seats of a priority level of `shares` nominal shares (API Priority and Fairness).
+ */
+export interface ThrottleFault extends FaultCommon {
+  readonly kind: 'throttle';
+  /** nominalConcurrencyShares of the level (a real server's defaults sum to 245 of 600 seats). */
+  readonly shares: number;
+}
+
+/** A part's processes moved into a control group whose CFS quota is `cores` (as a kubelet's CPU limit): they run at most that much CPU time per period. */
+export interface CpuLimitFault extends FaultCommon {
+  readonly kind: 'cpu-limit';
+  /** CPU cores, > 0 (0.05 = 50m). */
+  readonly cores: number;
+}
+
+/** A part's processes moved into a control group with a memory limit of `mib`: what they allocate from then on is capped (the kernel reclaims, then OOM-kills). */
+export interface MemoryLimitFault extends FaultCommon {
+  readonly kind: 'memory-limit';
+  /** MiB, > 0. */
+  readonly mib: number;
+}
+
+/** A part's process may open only `spare` more file descriptors than it has open when the fault starts (its soft RLIMIT_NOFILE lowered with prlimit; the hard limit kept). */
+export interface FdLimitFault extends FaultCommon {
+  readonly kind: 'fd-limit';
+  /** File descriptors it may still open, ≥ 0 (0: every new socket, file or pipe fails with EMFILE). */
+  readonly spare: number;
+}
+
 /** A network fault on one link of the fault proxy. */
 export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
 
 /** A fault on one sandbox part's process. */
 export type ProcessFault = KillFault | PauseFault;
 
-/** Any fault: on a link (network kinds) or on a part (process kinds). */
-export type FaultSpec = NetworkFault | ProcessFault;
+/** A fault in what a part answers (its own fault hooks, or the API server's flow control), not in its process or a link. */
+export type ServiceFault = HttpErrorsFault | ThrottleFault;
+
+/** A resource limit on a part's processes (control groups). */
+export type ResourceFault = CpuLimitFault | MemoryLimitFault | FdLimitFault;
+
+/** Any fault: on a link (network kinds) or on a part (process, service and resource kinds). */
+export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault;
 
 /** The kinds of {@link FaultSpec}. */
 export type FaultKind = FaultSpec['kind'];
@@ -102,12 +148,28 @@ export const networkFaultKinds: readonly NetworkFault['kind'][] = ['latency', 'l
 /** Kinds that act on a part's process. */
 export const processFaultKinds: readonly ProcessFault['kind'][] = ['kill', 'pause'];
 
+/** Kinds that act on what a part answers. */
+export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors', 'throttle'];
+
+/** Kinds that limit a part's resources. */
+export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit', 'fd-limit'];
+
 /** Every fault kind, in the order the docs list them. */
-export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds];
+export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds];
+
+/** True for the kinds that limit a part's resources. */
+export function isResourceFault(spec: FaultSpec): spec is ResourceFault {
+  return spec.kind === 'cpu-limit' || spec.kind === 'memory-limit' || spec.kind === 'fd-limit';
+}
 
 /** True for the kinds that act on a part's process rather than on a link. */
 export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
   return spec.kind === 'kill' || spec.kind === 'pause';
+}
+
+/** True for the kinds that act on what a part answers. */
+export function isServiceFault(spec: FaultSpec): spec is ServiceFault {
+  return spec.kind === 'http-errors' || spec.kind === 'throttle';
 }
 
 /** What a fault acts on: a link's traffic, or a part's process (a pod or container on a cluster). */
@@ -127,6 +189,11 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   reset: [],
   kill: ['signal', 'loseData'],
   pause: [],
+  'http-errors': ['share', 'status'],
+  throttle: ['shares'],
+  'cpu-limit': ['cores'],
+  'memory-limit': ['mib'],
+  'fd-limit': ['spare'],
 };
 
 function describe(v: unknown): string {
@@ -207,6 +274,16 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
     }
     case 'pause':
       return { kind: 'pause', ...common };
+    case 'http-errors':
+      return { kind: 'http-errors', share: required('share', num('share', 0, 1, { minExclusive: true })), status: required('status', num('status', 400, 599, { integer: true })), ...common };
+    case 'throttle':
+      return { kind: 'throttle', shares: required('shares', num('shares', 1, 1000, { integer: true })), ...common };
+    case 'cpu-limit':
+      return { kind: 'cpu-limit', cores: required('cores', num('cores', 0, 1024, { minExclusive: true })), ...common };
+    case 'memory-limit':
+      return { kind: 'memory-limit', mib: required('mib', num('mib', 0, 1048576, { minExclusive: true })), ...common };
+    case 'fd-limit':
+      return { kind: 'fd-limit', spare: required('spare', num('spare', 0, 1_000_000, { integer: true })), ...common };
   }
 }
 
@@ -215,6 +292,8 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
  * it can: network kinds act on links only, process kinds on parts only.
  */
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
+  if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's ${spec.kind === 'fd-limit' ? 'rlimits' : 'control groups'}, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
+  if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (on === 'process') {
     return isProcessFault(spec) ? undefined : `${spec.kind} is a network fault: it acts on a link of the fault proxy, not on a part's process (process faults: ${processFaultKinds.join(', ')})`;
   }
@@ -252,6 +331,16 @@ export function describeFault(spec: FaultSpec): string {
       return `kill (${spec.signal ?? 'SIGKILL'})${spec.loseData === true ? ' losing its data' : ''}${forText === '' ? ' until reverted' : forText}`;
     case 'pause':
       return `pause (SIGSTOP)${forText === '' ? ' until reverted' : forText}`;
+    case 'http-errors':
+      return `HTTP ${spec.status} to ${(spec.share * 100).toFixed(2).replace(/\.?0+$/, '')} % of requests${forText}`;
+    case 'throttle':
+      return `429 beyond a priority level of ${spec.shares} share${spec.shares === 1 ? '' : 's'} for the operator${forText}`;
+    case 'cpu-limit':
+      return `CPU capped at ${Math.round(spec.cores * 1000)}m${forText}`;
+    case 'memory-limit':
+      return `memory capped at ${spec.mib} MiB${forText}`;
+    case 'fd-limit':
+      return `open files capped at ${spec.spare} more than open${forText}`;
   }
 }
 
@@ -302,6 +391,62 @@ export interface ProcessRevertDescriptor {
   readonly pids: readonly number[];
 }
 
+/**
+ * What a `cleanup` needs to lift an error fault of the sandbox's bindcar twin after the tool was
+ * killed: the sandbox home (state.json names the token file) and the fault's id on the twin.
+ */
+export interface SidecarRevertDescriptor {
+  readonly mechanism: 'sandbox-sidecar';
+  readonly version: 1;
+  readonly home: string;
+  /** The twin's base URL, e.g. `http://127.0.0.1:40200`. */
+  readonly url: string;
+  /** The fault's id on the twin; a revert clears only this fault. */
+  readonly faultId: string;
+}
+
+/**
+ * What a `cleanup` needs to lift a throttle of the sandbox's API server (a FlowSchema and a
+ * PriorityLevelConfiguration of one name): the sandbox home (state.json: its kubeconfig) and the
+ * server it was made on (a sandbox started there later is another one, never touched).
+ */
+export interface FlowControlRevertDescriptor {
+  readonly mechanism: 'api-flowcontrol';
+  readonly version: 1;
+  readonly home: string;
+  readonly server: string;
+  /** Name of both objects. */
+  readonly name: string;
+}
+
+/**
+ * What a `cleanup` needs to lift a resource limit of a sandbox part: the control groups made for it
+ * (removing them moves what runs there back to its own group, their parent) and the part, started
+ * again when the limit killed it (an OOM kill).
+ */
+export interface CgroupRevertDescriptor {
+  readonly mechanism: 'sandbox-cgroup';
+  readonly version: 1;
+  readonly home: string;
+  readonly part: ProcessFaultTarget;
+  /** The processes moved in. */
+  readonly pids: readonly number[];
+  /** The groups made (child groups of the part's own), removed on revert. */
+  readonly groups: readonly string[];
+}
+
+/** What a `cleanup` needs to restore a part's open-files limit: the process and its limits of before. */
+export interface RlimitRevertDescriptor {
+  readonly mechanism: 'sandbox-rlimit';
+  readonly version: 1;
+  readonly home: string;
+  readonly part: ProcessFaultTarget;
+  readonly pid: number;
+  /** RLIMIT_NOFILE before the fault ('unlimited' as -1). */
+  readonly soft: number;
+  readonly hard: number;
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -345,7 +490,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -426,7 +571,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -444,6 +589,30 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
     }
     if (!Number.isInteger(o['readyBefore']) || (o['readyBefore'] as number) < 0) return fail('readyBefore must be a non-negative integer');
     return value as PodDeleteRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-sidecar') {
+    nonEmpty('home', 'url', 'faultId');
+    return value as SidecarRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-rlimit') {
+    nonEmpty('home');
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    if (!Number.isInteger(o['pid']) || (o['pid'] as number) <= 0) return fail('pid must be a positive integer');
+    for (const k of ['soft', 'hard']) if (!Number.isInteger(o[k]) || (o[k] as number) < -1) fail(`${k} must be an integer ≥ -1 (-1: unlimited)`);
+    return value as RlimitRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-cgroup') {
+    nonEmpty('home');
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    const pids = o['pids'];
+    if (!Array.isArray(pids) || !pids.every((p) => Number.isInteger(p) && (p as number) > 0)) return fail('pids must be an array of positive integers');
+    const groups = o['groups'];
+    if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && g.startsWith('/sys/fs/cgroup/'))) return fail('groups must be an array of paths under /sys/fs/cgroup/');
+    return value as CgroupRevertDescriptor;
+  }
+  if (o['mechanism'] === 'api-flowcontrol') {
+    nonEmpty('home', 'server', 'name');
+    return value as FlowControlRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-process') {
     if (typeof o['home'] !== 'string' || o['home'] === '') return fail('home must be a non-empty string');

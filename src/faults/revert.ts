@@ -9,6 +9,10 @@ import { revertProxyFault, verifyProxyFaultReverted } from './proxy/mechanism.js
 import { revertProcessFault, verifyProcessFaultReverted } from './process/mechanism.js';
 import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism.js';
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
+import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
+import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
+import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
+import { revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -32,6 +36,22 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-process': {
       const outcome = await revertProcessFault(descriptor);
       return { descriptor, outcome, proof: await verifyProcessFaultReverted(descriptor) };
+    }
+    case 'sandbox-sidecar': {
+      const outcome = await revertSidecarFault(descriptor);
+      return { descriptor, outcome, proof: await verifySidecarFaultReverted(descriptor) };
+    }
+    case 'api-flowcontrol': {
+      const outcome = await revertFlowControl(descriptor);
+      return { descriptor, outcome, proof: await verifyFlowControlReverted(descriptor) };
+    }
+    case 'sandbox-cgroup': {
+      const outcome = await revertCgroupLimit(descriptor);
+      return { descriptor, outcome, proof: await verifyCgroupLimitReverted(descriptor) };
+    }
+    case 'sandbox-rlimit': {
+      const outcome = await revertFdLimit(descriptor);
+      return { descriptor, outcome, proof: await verifyFdLimitReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

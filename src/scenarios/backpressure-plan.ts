@@ -13,6 +13,7 @@ import { formatCpuCores } from '../config/values.js';
 import { stepRates, type RateStep } from '../judge/knee.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { planSustained, type SustainedPlanData } from './sustained-plan.js';
+import { throttlePrecedence } from '../faults/flowcontrol/throttle.js';
 
 /** Steps a knee search may have: more is a typo in a rate, not a plan. */
 export const maxSteps = 100;
@@ -48,8 +49,8 @@ export interface BackpressurePlanData {
   maxQueueDepth: number;
 }
 
-/** The FlowSchema's precedence: after the system schemas (≤ 900), before `service-accounts` (9000), `global-default` and `catch-all`. */
-export const throttlePrecedence = 1000;
+/** The FlowSchema's precedence (shared with chaos's apiserver-throttle). */
+export { throttlePrecedence };
 
 /** The pressure window of a pressure mode (pure); a UsageError for a mode with no mechanism yet. */
 export function plannedPressure(mode: Exclude<BackpressureMode, 'step'>, b: Readonly<Config['scenarios']['backpressure']>, runId: string): PlannedPressure {

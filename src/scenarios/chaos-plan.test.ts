@@ -48,7 +48,53 @@ test('faults that overlap on one target, no experiment, or one the sandbox canno
   const one = await config([{ kind: 'operator-kill', at: '10s', duration: '20s' }]);
   const none = { ...one, scenarios: { ...one.scenarios, chaos: { ...one.scenarios.chaos, experiments: [] } } };
   assert.throws(() => planChaos({ config: none, runId: 'r', interleave: false }), /none given: name one with --scenario/);
-  assert.throws(() => faultOfExperiment({ kind: 'sidecar-errors', at: 0, duration: 1000, params: { errorRate: 0.5, status: 503 } }, 3), /experiments\[3\]: sidecar-errors has no mechanism on the sandbox yet/);
+  assert.throws(() => faultOfExperiment({ kind: 'partition', at: 0, duration: 1000, params: { link: 'sidecar-bind' } }, 3), /experiments\[3\]: partition on link sidecar-bind has no mechanism on the sandbox yet/);
   assert.doesNotThrow(() => checkOverlaps([]));
 });
 
+
+test('sidecar-errors: the bindcar twin answers a share of its API requests with the status, on the part sidecar; it overlaps a sidecar kill, not a delay on the link', async () => {
+  const f = faultOfExperiment({ kind: 'sidecar-errors', at: 5000, duration: 8000, params: { errorRate: 0.5, status: 503 } }, 0);
+  assert.equal(`${f.site} ${f.target} ${f.touchesServing}`, 'part sidecar false');
+  assert.deepEqual(f.spec, { kind: 'http-errors', share: 0.5, status: 503 });
+  assert.match(f.text, /^sidecar-errors: HTTP 503 to 50 % of requests on part sidecar, at 5s for 8s$/);
+  // The defaults and --param values of the config table reach the spec.
+  const plan = planChaos({ config: await config([{ kind: 'sidecar-errors', at: '10s', duration: '20s', params: { errorRate: '100%', status: 500 } }]), runId: 'r', interleave: false });
+  assert.deepEqual(plan.data?.faults[0]?.spec, { kind: 'http-errors', share: 1, status: 500 });
+  const down = faultOfExperiment({ kind: 'sidecar-down', at: 8000, duration: 1000, params: { signal: 'SIGKILL' } }, 1);
+  assert.throws(() => checkOverlaps([f, down]), /overlap on sidecar/);
+  assert.doesNotThrow(() => checkOverlaps([f, faultOfExperiment({ kind: 'sidecar-delay', at: 6000, duration: 1000, params: { delay: 2000 } }, 1)]));
+});
+
+test('apiserver-throttle: the operator squeezed into a priority level of `shares` seats on the part apiserver; --param shares reaches it, out of range is refused', async () => {
+  const f = faultOfExperiment({ kind: 'apiserver-throttle', at: 5000, duration: 8000, params: { shares: 2 } }, 0);
+  assert.equal(`${f.site} ${f.target} ${f.touchesServing}`, 'part apiserver false');
+  assert.deepEqual(f.spec, { kind: 'throttle', shares: 2 });
+  assert.match(f.text, /^apiserver-throttle: 429 beyond a priority level of 2 shares for the operator on part apiserver, at 5s for 8s$/);
+  const plan = planChaos({ config: await config([{ kind: 'apiserver-throttle', at: '10s', duration: '20s' }]), runId: 'r', interleave: false });
+  assert.deepEqual(plan.data?.faults[0]?.spec, { kind: 'throttle', shares: 1 }, 'default: 1 share, as backpressure\'s throttleShares');
+  await assert.rejects(async () => config([{ kind: 'apiserver-throttle', at: '10s', duration: '20s', params: { shares: '0' } }]), /expected an integer between 1 and 1000, got '0'/);
+});
+
+test('cpu-throttle and memory-pressure: a limit on a part (the operator by default), from the params; named touches what answers DNS', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'cpu-throttle', at: '10s', duration: '20s' }, { kind: 'memory-pressure', at: '40s', duration: '20s', params: { part: 'named', limit: '64Mi' } }]), runId: 'r', interleave: false });
+  const [cpu, mem] = plan.data?.faults ?? [];
+  assert.equal(`${cpu?.site} ${cpu?.target} ${cpu?.touchesServing}`, 'part operator false');
+  assert.deepEqual(cpu?.spec, { kind: 'cpu-limit', cores: 0.05 }, 'default 50m');
+  assert.equal(`${mem?.site} ${mem?.target} ${mem?.touchesServing}`, 'part named true');
+  assert.deepEqual(mem?.spec, { kind: 'memory-limit', mib: 64 });
+  assert.match(cpu?.text ?? '', /^cpu-throttle: CPU capped at 50m on part operator, at 10s for 20s$/);
+  await assert.rejects(async () => config([{ kind: 'cpu-throttle', at: '10s', duration: '20s', params: { part: 'apiserver' } }]), /expected one of operator, sidecar, named/);
+  // A limit and a kill of the same part at once would undo each other.
+  const kill = faultOfExperiment({ kind: 'operator-kill', at: 15_000, duration: 1000, params: { signal: 'SIGKILL' } }, 2);
+  assert.throws(() => checkOverlaps([cpu ?? kill, kill]), /overlap on operator/);
+});
+
+test('fd-exhaustion: an open-files limit on named by default (it answers DNS), no spare descriptor unless asked', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'fd-exhaustion', at: '10s', duration: '20s' }, { kind: 'fd-exhaustion', at: '40s', duration: '5s', params: { part: 'operator', spare: '3' } }]), runId: 'r', interleave: false });
+  const [named, operator] = plan.data?.faults ?? [];
+  assert.equal(`${named?.site} ${named?.target} ${named?.touchesServing}`, 'part named true');
+  assert.deepEqual(named?.spec, { kind: 'fd-limit', spare: 0 });
+  assert.deepEqual(operator?.spec, { kind: 'fd-limit', spare: 3 });
+  assert.match(named?.text ?? '', /^fd-exhaustion: open files capped at 0 more than open on part named, at 10s for 20s$/);
+});

@@ -74,8 +74,17 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
       }
       return networkFault(e, make);
     case 'sidecar-errors':
+      // bindcar's own answers: a share of its API requests fail with that status, named untouched.
+      return make('part', 'sidecar', { kind: 'http-errors', share: e.params.errorRate, status: e.params.status }, false);
     case 'apiserver-throttle':
-      throw new UsageError(`${where}[${index}]: ${e.kind} has no mechanism on the sandbox yet (it needs the twin to answer errors on purpose); the sandbox runs: ${sandboxExperiments.join(', ')}`);
+      // The operator's own requests squeezed by API Priority and Fairness (backpressure's api-throttle objects).
+      return make('part', 'apiserver', { kind: 'throttle', shares: e.params.shares }, false);
+    case 'cpu-throttle':
+      return make('part', e.params.part, { kind: 'cpu-limit', cores: e.params.cpu }, e.params.part === 'named');
+    case 'memory-pressure':
+      return make('part', e.params.part, { kind: 'memory-limit', mib: e.params.limit }, e.params.part === 'named');
+    case 'fd-exhaustion':
+      return make('part', e.params.part, { kind: 'fd-limit', spare: e.params.spare }, e.params.part === 'named');
   }
 }
 
@@ -96,7 +105,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'network-delay', 'packet-loss', 'partition'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

@@ -177,7 +177,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       notes.push(`${f.key} ${f.text}: not run (${timelineStop.signal.aborted ? 'the load stopped first' : 'the run was interrupted'})`);
       return;
     }
-    const mechanism = faults?.mechanismFor(f.site, f.target);
+    const mechanism = faults?.mechanismFor(f.site, f.target, f.spec);
     if (mechanism === undefined) throw new Error(`${f.key}: the target has no mechanism for the ${f.site} ${f.target} (checked before the run)`);
     const before = await look(null).catch(() => null);
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));

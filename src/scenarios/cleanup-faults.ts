@@ -37,6 +37,14 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `link ${d.link}`;
     case 'sandbox-process':
       return `part ${d.part}`;
+    case 'sandbox-sidecar':
+      return `bindcar twin ${d.url}`;
+    case 'sandbox-cgroup':
+      return `part ${d.part} (control groups ${d.groups.join(', ')})`;
+    case 'sandbox-rlimit':
+      return `part ${d.part} (open-files limit of pid ${d.pid})`;
+    case 'api-flowcontrol':
+      return `API server ${d.server} (FlowSchema and PriorityLevelConfiguration ${d.name})`;
     case 'chaos-mesh':
       return `${d.kind} ${d.namespace}/${d.name}`;
     case 'cluster-native':

@@ -9,11 +9,11 @@ import { FaultLedger } from '../faults/fault-ledger.js';
 import type { AppliedFault } from '../faults/fault.js';
 import type { ChangeDescriptor, RestoreOutcome } from '../faults/limits/change.js';
 import { restoreFromDescriptor } from '../faults/limits/restore.js';
-import { runIdLabel } from '../model/kinds.js';
-import type { KubeClient, KubeObject } from '../observe/kube-client.js';
+import { createThrottle, removeThrottle, throttleObjects, type OperatorServiceAccount } from '../faults/flowcontrol/throttle.js';
+import type { KubeClient } from '../observe/kube-client.js';
 import type { Journal } from '../observe/journal.js';
 import type { Target } from '../targets/target.js';
-import type { PlannedPressure, ThrottlePlan } from './backpressure-plan.js';
+import type { PlannedPressure } from './backpressure-plan.js';
 
 /** The journal key of the pressure. */
 export const pressureKey = 'pressure';
@@ -29,44 +29,9 @@ export interface AppliedPressure {
 }
 
 /** The ServiceAccount whose requests api-throttle squeezes. */
-export interface OperatorServiceAccount {
-  namespace: string;
-  name: string;
-}
-
-/** The PriorityLevelConfiguration and FlowSchema of a throttle (pure): `sa`'s requests on bindy's resources and Events in a level of `shares` nominal shares that rejects beyond its seats. */
-export function throttleObjects(t: ThrottlePlan, sa: OperatorServiceAccount, runId: string): [KubeObject, KubeObject] {
-  const labels = { [runIdLabel]: runId, 'app.kubernetes.io/managed-by': 'bindy-loadtest' };
-  const level: KubeObject = {
-    apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
-    kind: 'PriorityLevelConfiguration',
-    metadata: { name: t.name, labels },
-    // No lending, no borrowing: the level has exactly its nominal seats (the twin models no borrowing at all).
-    spec: { type: 'Limited', limited: { nominalConcurrencyShares: t.shares, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } } },
-  };
-  const schema: KubeObject = {
-    apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
-    kind: 'FlowSchema',
-    metadata: { name: t.name, labels },
-    spec: {
-      priorityLevelConfiguration: { name: t.name },
-      matchingPrecedence: t.matchingPrecedence,
-      distinguisherMethod: { type: 'ByUser' },
-      rules: [
-        {
-          subjects: [{ kind: 'ServiceAccount', serviceAccount: { namespace: sa.namespace, name: sa.name } }],
-          // Its reconcile traffic (its own resources and the Events it writes), not its Lease: a
-          // throttled renewal would end its leadership and its process, which is a crash test.
-          resourceRules: [
-            { verbs: ['*'], apiGroups: ['bindy.firestoned.io'], resources: ['*'], clusterScope: true, namespaces: ['*'] },
-            { verbs: ['*'], apiGroups: ['', 'events.k8s.io'], resources: ['events'], namespaces: ['*'] },
-          ],
-        },
-      ],
-    },
-  };
-  return [level, schema];
-}
+export type { OperatorServiceAccount } from '../faults/flowcontrol/throttle.js';
+/** The throttle's objects (kept here for backpressure's callers). */
+export { throttleObjects } from '../faults/flowcontrol/throttle.js';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -128,38 +93,14 @@ export async function applyPressure(p: PlannedPressure, c: PressureContext): Pro
   const sa = c.operator;
   if (sa === undefined) throw new Error("the operator's ServiceAccount is not known (checked before the run)");
   const objects = throttleObjects(p.throttle, sa, c.runId);
-  const made: KubeObject[] = [];
+  const name = p.throttle.name;
+  // Each object journalled before it is created: a killed run's cleanup lists and deletes them first.
+  await createThrottle(c.client, objects, (o) => c.journal.append(o)).catch((e: unknown) => {
+    throw new Error(`${message(e)}${message(e).includes('NOT all removed') ? `: run bindy-loadtest cleanup --run-id ${c.runId}` : ''}`);
+  });
   const remove = async (): Promise<{ lifted: boolean; evidence: string }> => {
-    // The FlowSchema first: once it is gone no request lands in the level.
-    const lines: string[] = [];
-    let ok = true;
-    for (const o of [...made].reverse()) {
-      const kind = o.kind === 'FlowSchema' ? 'FlowSchema' : 'PriorityLevelConfiguration';
-      const name = o.metadata.name ?? '';
-      const d = await c.client.delete(kind, '', name);
-      if (!d.ok && d.error.status !== 404) {
-        ok = false;
-        lines.push(`delete ${kind} ${name}: HTTP ${d.error.status} ${d.error.message}`);
-        continue;
-      }
-      const g = await c.client.get(kind, null, name);
-      const gone = g.ok && g.value === null;
-      ok &&= gone;
-      lines.push(gone ? `${kind} ${name} gone (GET 404)` : `${kind} ${name} still there`);
-    }
-    if (ok) made.length = 0;
-    return { lifted: ok, evidence: lines.join('; ') };
+    const r = await removeThrottle(c.client, name);
+    return { lifted: r.lifted, evidence: r.evidence };
   };
-  try {
-    for (const o of objects) {
-      c.journal.append(o);
-      const r = await c.client.create(o);
-      if (!r.ok) throw new Error(`create ${o.kind} ${o.metadata.name ?? ''}: HTTP ${r.error.status} ${r.error.reason}: ${r.error.message}`);
-      made.push(r.value);
-    }
-  } catch (e) {
-    const undone = await remove().catch((re: unknown) => ({ lifted: false, evidence: message(re) }));
-    throw new Error(`${message(e)}; ${undone.lifted ? 'what was made is removed' : `NOT all removed (${undone.evidence}): run bindy-loadtest cleanup --run-id ${c.runId}`}`);
-  }
   return { appliedAt: new Date().toISOString(), mechanism: 'api-flowcontrol', target: `ServiceAccount ${sa.namespace}/${sa.name}`, lift: remove };
 }

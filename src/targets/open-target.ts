@@ -18,7 +18,11 @@ import { sandboxBindyVersion } from './sandbox/twin-versions.js';
 import { serviceAccountIdentity, type DnsServer, type MetricsEndpoint, type OperatorIdentity, type Target, type TargetFaults } from './target.js';
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
-import type { ProbeSpec } from '../faults/fault.js';
+import { SidecarFaultMechanism } from '../faults/sidecar/mechanism.js';
+import { FlowControlMechanism } from '../faults/flowcontrol/throttle.js';
+import { CgroupLimitMechanism } from '../faults/limits/part-limits.js';
+import { FdLimitMechanism } from '../faults/limits/fd-limit.js';
+import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
@@ -65,18 +69,25 @@ export function clientDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'
 }
 
 /** The sandbox's fault mechanisms: the fault proxy (when it was started with one) and its parts' processes. */
-function sandboxFaults(state: SandboxState, home: string): TargetFaults {
+function sandboxFaults(state: SandboxState, home: string, runId: string): TargetFaults {
   const fp = state.faultProxy;
   const probes = Object.fromEntries((fp?.links ?? []).flatMap((l) => { const p = linkProbe(l.name); return p === undefined ? [] : [[l.name, p]]; }));
   const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes });
   const processes = new ProcessFaultMechanism({ home });
+  const sidecar = new SidecarFaultMechanism({ home, url: state.sidecarUrl });
+  const flowControl = new FlowControlMechanism({ home, kubeconfigPath: state.kubeconfig, runId, ...(state.operatorIdentity === undefined ? {} : { operator: state.operatorIdentity.serviceAccount }) });
+  const limits = new CgroupLimitMechanism({ home });
+  const fds = new FdLimitMechanism({ home });
   const client = clientDnsServers(state);
+  // A part's faults: its process (kill, pause), what it answers (the bindcar twin's fault control, the API server's flow control), or its limits (control groups).
+  const partMechanism = (spec: FaultSpec | undefined): FaultMechanism =>
+    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : processes;
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds },
     ...(client === undefined ? {} : { clientDnsServers: client }),
-    mechanismFor: (site) => (site === 'part' ? processes : proxy),
+    mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {
-      if (site === 'part') return processes.unsupportedReason(target, spec);
+      if (site === 'part') return partMechanism(spec).unsupportedReason(target, spec);
       if (proxy === undefined) {
         return 'the running sandbox has no fault proxy: stop it (bindy-loadtest sandbox down) and let the run start its own, or start it with `bindy-loadtest sandbox up --faults --detach`';
       }
@@ -131,7 +142,7 @@ function scoutOf(state: SandboxState): Pick<Target, 'discovery'> {
   return { discovery: { scoutCluster: cluster, ...(sources.length === 0 ? {} : { sourceClusters: sources }) } };
 }
 
-function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string): Target {
+function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Promise<void>) | null, home: string, runId: string): Target {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(state.kubeconfig);
   const client = new KubeClient({ kubeConfig });
@@ -152,7 +163,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     sidecarEndpoints: [state.sidecarUrl, ...(state.secondaries ?? []).map((sec) => sec.sidecarUrl)],
     bindcar: { url: state.sidecarUrl, tokenFile: state.sidecarTokenFile, updateKeyName: state.updateKeyName },
     metricsEndpoints: metrics,
-    faults: sandboxFaults(state, home),
+    faults: sandboxFaults(state, home, runId),
     ...scoutOf(state),
     ...(state.operatorIdentity === undefined ? {} : { operatorIdentity: state.operatorIdentity }),
     ...(state.parts.some((p) => p.name === 'operator') ? { operatorLimits: new SandboxOperatorLimits(home) } : {}),
@@ -171,7 +182,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const state = await readState(home);
   if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) {
     o.onProgress?.('sandbox: using the one already up (its operator and sidecar keep the tunables they were started with)');
-    return sandboxTarget(state, config.namespace, null, home);
+    return sandboxTarget(state, config.namespace, null, home, o.runId ?? 'no-run');
   }
   if (!o.forRun) {
     throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
@@ -216,6 +227,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       if (processes !== null) record(processes, true);
     },
     home,
+    o.runId ?? 'no-run',
   );
 }
 

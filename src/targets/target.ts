@@ -79,8 +79,8 @@ export interface TargetFaults {
   readonly mechanisms: Partial<Record<RevertDescriptor['mechanism'], FaultMechanism>>;
   /** Where clients reach the DNS servers through a link faults act on (UDP only), in `dnsServers`' order: the DNS gap is measured there. */
   readonly clientDnsServers?: readonly DnsServer[];
-  /** The mechanism that acts on the link or part `target` here (sandbox: the fault proxy or the supervisor; cluster: Chaos Mesh, or the native fallback). */
-  mechanismFor(site: FaultSite, target: string): FaultMechanism | undefined;
+  /** The mechanism that acts on the link or part `target` here (sandbox: the fault proxy, the supervisor, or a twin's own fault control for `spec`; cluster: Chaos Mesh, or the native fallback). */
+  mechanismFor(site: FaultSite, target: string, spec?: FaultSpec): FaultMechanism | undefined;
   /** Why `spec` cannot be applied to the link or part `target` here (with how to make it possible), or undefined when it can. */
   unsupportedReason(site: FaultSite, target: string, spec: FaultSpec): string | undefined;
 }

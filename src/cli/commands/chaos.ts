@@ -36,7 +36,7 @@ What it does:
   2. runs background load (the sustained engine: --rate for --duration, its --mix, --kinds)
   3. for each experiment, at its time: checks the steady state, journals the fault with how to
      revert it, applies it, samples Ready counts while it holds, reverts it and proves it reverted
-     (the link answers again; the process is back and healthy), then waits up to 120 s for
+     (the link answers again; the process is back and healthy; the twin answers cleanly), then waits up to 120 s for
      convergence (--converge-timeout): no object written before the revert still not Ready, and
      every Ready one of them served as desired by every DNS server (the desired-vs-served audit)
   4. judges each experiment: fault reverted; converged ≤ 120 s; DNS gap (longest stretch without
@@ -60,7 +60,14 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
   network-delay   latency on a link (link=operator-apiserver, latency=500ms, jitter=0s)
   packet-loss     drop a share of packets on a link (link=operator-bind, loss=20%)
   partition       cut a link (link=operator-sidecar)
-  sidecar-errors, apiserver-throttle: accepted in config files; no mechanism on the sandbox yet
+  sidecar-errors  bindcar answers a share of its API requests with an error (errorRate=50%, status=503)
+  cpu-throttle    cap a running part's CPU in a control group (part=operator|sidecar|named, cpu=50m)
+  memory-pressure cap what a running part allocates (part=operator, limit=32Mi); beyond it the
+                  kernel OOM-kills it and the revert starts it again
+  fd-exhaustion   a running part may open no more files or sockets than it has open (part=named,
+                  spare=0): its soft RLIMIT_NOFILE lowered with prlimit, restored after
+  apiserver-throttle  the API server answers the operator's own requests 429 beyond a priority
+                  level of a few seats (shares=1), as backpressure --mode api-throttle
   The sandbox runs: ${sandboxExperiments.join(', ')}.
 
 Examples:

@@ -69,6 +69,7 @@ interface OperatorPartOptions {
   crashAfter?: string;
   capacity?: string;
   bindcarRetryBudget?: string;
+  notReadyRequeue?: string;
   leaderElection: boolean;
   leaseNamespace: string;
   watchNamespace?: string;
@@ -92,6 +93,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .option('--crash-after <n>', `exit ${injectedCrashExitCode} (a crash) when the nth reconcile is done`)
     .option('--capacity <rate>', 'at most this many reconciles start per second, every kind together, e.g. 5/s (burst: one second\'s worth)')
     .option('--bindcar-retry-budget <d>', `no new attempt of a failing bindcar call starts after this long, e.g. 10s (default: bindy's ${formatDuration(bindcarBackoff.maxElapsedMs)})`)
+    .option('--not-ready-requeue <d>', "requeue of a reconcile that failed or is not Ready, e.g. 3s (default: bindy's 30s); shortens recoveries in tests")
     .option('--no-leader-election', 'do not take the bindy-leader Lease')
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
     .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
@@ -119,6 +121,8 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       if (capacity !== undefined && !capacity.ok) throw new UsageError(`--capacity: ${capacity.message}`);
       const retryBudget = o.bindcarRetryBudget === undefined ? undefined : parseDuration(o.bindcarRetryBudget);
       if (retryBudget !== undefined && !retryBudget.ok) throw new UsageError(`--bindcar-retry-budget: ${retryBudget.message}`);
+      const notReady = o.notReadyRequeue === undefined ? undefined : parseDuration(o.notReadyRequeue);
+      if (notReady !== undefined && (!notReady.ok || notReady.value <= 0)) throw new UsageError(`--not-ready-requeue: ${notReady.ok ? 'must be more than 0' : notReady.message}`);
       // bindy's own budget given explicitly is no change: nothing injected, nothing reported.
       const budget = retryBudget?.ok === true && retryBudget.value !== bindcarBackoff.maxElapsedMs ? retryBudget.value : undefined;
       const log = (line: string): void => {
@@ -129,6 +133,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(crashAfter?.ok === true ? [`crash (exit ${injectedCrashExitCode}) after ${crashAfter.value} reconciles`] : []),
         ...(capacity?.ok === true ? [`capacity ${formatRate(capacity.value)} (burst ${capacityBurst(capacity.value)})`] : []),
         ...(budget === undefined ? [] : [`bindcar retry budget ${formatDuration(budget)} (bindy's: ${formatDuration(bindcarBackoff.maxElapsedMs)})`]),
+        ...(notReady?.ok === true ? [`not-Ready requeue ${formatDuration(notReady.value)} (bindy's: 30s)`] : []),
       ];
       if (injected.length > 0) log(`injected: ${injected.join('; ')}`);
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
@@ -171,6 +176,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
           : {}),
         ...(capacity?.ok === true ? { capacity: capacity.value } : {}),
         ...(budget === undefined ? {} : { backoff: withRetryBudget(bindcarBackoff, budget) }),
+        ...(notReady?.ok === true ? { requeue: { notReadyMs: notReady.value } } : {}),
       });
       announce(ctx, { metricsUrl: running.metricsUrl });
       const why = await Promise.race([waitForStopSignal().then(() => 'stop' as const), leadershipLost.then(() => 'lost' as const)]);

@@ -7,6 +7,7 @@ import { createHandlers, isRejection, type Backend, type HandlerOutput, type Nsu
 import { createSidecarMetrics, resultLabel, type SidecarMetrics } from './metrics.js';
 import { bindcarQuota, bindcarRateLimitDefaults, RateLimiter, type RateLimitConfig } from './rate-limiter.js';
 import { matchRoute } from './routes.js';
+import { ErrorFaultControl, faultControlPath, parseErrorFaultRequest } from './fault-control.js';
 
 /** A request as the handler takes it (also what the socket adapter builds). */
 export interface SidecarRequest {
@@ -31,8 +32,10 @@ export interface SidecarResponse {
 export interface SidecarFaults {
   /** Added before every protected route runs, in ms. */
   readonly delayMs: number;
-  /** Fraction 0..1 of protected requests answered 500 without touching named. */
+  /** Fraction 0..1 of protected requests answered `errorStatus` without touching named. */
   readonly errorRate: number;
+  /** Status of those answers (default 500). */
+  readonly errorStatus?: number;
 }
 
 /** Options of {@link createSidecar}. */
@@ -70,6 +73,8 @@ export interface Sidecar {
   readonly metrics: SidecarMetrics;
   /** Replaces the faults (unspecified ones go back to none). */
   setFaults(faults: Partial<SidecarFaults>): void;
+  /** The error fault set over the control route (`/twin/v1/faults`). */
+  readonly faultControl: ErrorFaultControl;
   listen(options?: { host?: string; port?: number }): Promise<ListeningSidecar>;
 }
 
@@ -165,6 +170,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   const rateLimit: RateLimitConfig = { ...bindcarRateLimitDefaults, ...options.rateLimit };
   const limiter = rateLimit.enabled ? new RateLimiter(bindcarQuota(rateLimit), now) : undefined;
   let faults: SidecarFaults = { delayMs: 0, errorRate: 0, ...options.faults };
+  const faultControl = new ErrorFaultControl();
   const handlers = createHandlers(
     {
       zoneDir: options.zoneDir,
@@ -174,8 +180,32 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     metrics,
   );
 
+  /** The twin's fault control (not a bindcar route): Bearer auth as the protected routes, no rate limit. */
+  function control(request: SidecarRequest): SidecarResponse {
+    const headers = request.headers ?? {};
+    if (options.disableAuth !== true) {
+      const failure = authFailure(headers['authorization'], options.token);
+      if (failure !== undefined) return json(401, { error: failure });
+    }
+    const method = request.method.toUpperCase();
+    if (method === 'GET') return json(200, faultControl.status());
+    if (method === 'PUT') {
+      const r = parseErrorFaultRequest(request.body ?? '');
+      if (typeof r === 'string') return json(400, { error: `PUT ${faultControlPath}: ${r}` });
+      const applied = faultControl.apply(r);
+      return applied === null ? json(409, { error: `PUT ${faultControlPath}: fault ${faultControl.active?.id ?? ''} is in force; one at a time` }) : json(201, applied);
+    }
+    if (method === 'DELETE') {
+      const id = new URL(request.path, 'http://twin').searchParams.get('id') ?? undefined;
+      const cleared = faultControl.clear(id);
+      return json(200, { cleared: cleared !== null, fault: cleared, detail: cleared !== null ? `fault ${cleared.id} cleared after ${cleared.injected} injected errors` : id === undefined ? 'no fault in force' : `fault ${id} is not in force (${faultControl.active === null ? 'none is' : `${faultControl.active.id} is, left alone`})` });
+    }
+    return { status: 405, headers: { allow: 'GET,PUT,DELETE' }, body: '' };
+  }
+
   async function route(request: SidecarRequest): Promise<SidecarResponse> {
     const headers = request.headers ?? {};
+    if ((request.path.split('?')[0] ?? '') === faultControlPath) return control(request);
     const match = matchRoute(request.method, request.path);
     if (match.kind === 'notFound') return { status: 404, headers: {}, body: '' };
     const open = match.kind === 'route' && match.route.open;
@@ -200,8 +230,10 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     if (!open) {
       if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
       if (faults.errorRate > 0 && random() < faults.errorRate) {
-        return json(500, new ApiError('internal', 'injected fault').body());
+        return json(faults.errorStatus ?? 500, new ApiError('internal', 'injected fault').body());
       }
+      const injected = faultControl.decide(random);
+      if (injected !== undefined) return json(injected, new ApiError('internal', 'injected fault').body());
     }
     try {
       return fromOutput(
@@ -224,6 +256,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     const started = now();
     const response = await route(request);
     const path = request.path.split('?')[0] ?? '';
+    // The twin's own control route is not bindcar's: its requests stay out of bindcar's metrics.
+    if (path === faultControlPath) return response;
     const method = request.method.toUpperCase();
     metrics.httpRequests.labels(method, path, String(response.status)).inc();
     metrics.httpDuration.labels(method, path).observe((now() - started) / 1000);
@@ -261,6 +295,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     setFaults(next) {
       faults = { delayMs: 0, errorRate: 0, ...next };
     },
+    faultControl,
     listen({ host = '127.0.0.1', port = 0 } = {}) {
       const server = createServer(nodeListener);
       return new Promise((resolve, reject) => {
