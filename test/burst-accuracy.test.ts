@@ -101,10 +101,10 @@ test('create→Ready matches the reconcile delay injected into the operator twin
   t.diagnostic(`no delay: n=${base.n} p50 ${base.p50.toFixed(1)} ms p99 ${base.p99.toFixed(1)} ms`);
   assert.equal(base.n, records);
 
-  // p50 and p95 must match the injected distribution; p99 (the 2nd slowest) may include a
-  // record whose zone tagged it late and that paid one more delayed reconcile (bindy's chain, see
-  // the module comment; seen in CI at p99 1,029 ms for 250 ms injected with p50 532 ms), so its bound adds
-  // one more delay at its largest, and no more.
+  // p50 must match the injected distribution; p95 and p99 may include records whose zone tagged
+  // them late and that paid one more delayed reconcile (bindy's chain, see the module comment;
+  // with 1 s on a quiet machine: p50 2,079 ms, p95 3,168 ms, the no-delay p99 946 ms), so their
+  // bounds add one more delay at its largest, and no more.
   const cases: { name: string; delay: string; maxDelay: number; expected: { p50: number; p95: number; p99: number } }[] = [
     // Two reconciles in series (finalizer, then publish), each delayed: see the module comment.
     { name: 'fixed', delay: '1s', maxDelay: 1000, expected: { p50: 2000, p95: 2000, p99: 2000 } },
@@ -115,15 +115,15 @@ test('create→Ready matches the reconcile delay injected into the operator twin
     const m = await measure(dir, c.name, c.delay);
     t.diagnostic(`${c.delay}: n=${m.n} p50 ${m.p50.toFixed(1)} ms (expected ${c.expected.p50.toFixed(1)}), p95 ${m.p95.toFixed(1)} ms (expected ${c.expected.p95.toFixed(1)}), p99 ${m.p99.toFixed(1)} ms (expected ${c.expected.p99.toFixed(1)})`);
     assert.equal(m.n, records);
-    for (const q of ['p50', 'p95'] as const) {
-      const tolerance = 0.05 * c.expected[q] + base.p99;
-      assert.ok(
-        Math.abs(m[q] - c.expected[q]) <= tolerance,
-        `${c.delay}: measured ${q} ${m[q].toFixed(1)} ms vs injected ${c.expected[q].toFixed(1)} ms: off by more than 5 % + the no-delay p99 (${tolerance.toFixed(1)} ms)`,
-      );
+    const tolerance = 0.05 * c.expected.p50 + base.p99;
+    assert.ok(
+      Math.abs(m.p50 - c.expected.p50) <= tolerance,
+      `${c.delay}: measured p50 ${m.p50.toFixed(1)} ms vs injected ${c.expected.p50.toFixed(1)} ms: off by more than 5 % + the no-delay p99 (${tolerance.toFixed(1)} ms)`,
+    );
+    for (const q of ['p95', 'p99'] as const) {
+      const low = c.expected[q] - (0.05 * c.expected[q] + base.p99);
+      const high = c.expected[q] + c.maxDelay + 0.05 * c.expected[q] + base.p99;
+      assert.ok(m[q] >= low && m[q] <= high, `${c.delay}: measured ${q} ${m[q].toFixed(1)} ms outside ${low.toFixed(1)}–${high.toFixed(1)} ms (injected ${c.expected[q].toFixed(1)} ms, at most one more delayed reconcile)`);
     }
-    const low = c.expected.p99 - (0.05 * c.expected.p99 + base.p99);
-    const high = c.expected.p99 + c.maxDelay + 0.05 * c.expected.p99 + base.p99;
-    assert.ok(m.p99 >= low && m.p99 <= high, `${c.delay}: measured p99 ${m.p99.toFixed(1)} ms outside ${low.toFixed(1)}–${high.toFixed(1)} ms (injected ${c.expected.p99.toFixed(1)} ms, at most one more delayed reconcile)`);
   }
 });

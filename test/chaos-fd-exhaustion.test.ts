@@ -46,9 +46,10 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
     const t0 = performance.now();
     while (softNofile(named) === limitBefore && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
     const lowered = softNofile(named);
-    // named may close a descriptor or two after the limit was set (a connection ending): idle TCP
-    // connections held open take any such slot first, so the probe after them finds none.
-    const held = await Promise.all(Array.from({ length: 16 }, () => new Promise<Socket>((resolve) => { const c = connect(state.dns.port, '127.0.0.1'); c.on('error', () => undefined); c.once('connect', () => resolve(c)); c.once('close', () => resolve(c)); })));
+    // named may close descriptors after the limit was set (a connection ending): idle TCP
+    // connections held open take any such slot first, so the probe after them finds none (16 were
+    // not always enough in CI: the probe was answered once).
+    const held = await Promise.all(Array.from({ length: 64 }, () => new Promise<Socket>((resolve) => { const c = connect(state.dns.port, '127.0.0.1'); c.on('error', () => undefined); c.once('connect', () => resolve(c)); c.once('close', () => resolve(c)); })));
     const tcp = await runProbe({ kind: 'dns', protocol: 'tcp', name: 'version.bind', type: 'SOA', timeoutMs: 1500 }, state.dns);
     const udp = await runProbe({ kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA', timeoutMs: 1500 }, state.dns);
     for (const c of held) c.destroy();

@@ -91,7 +91,9 @@ test('sidecar-errors: bindcar answers 503 while the fault holds, the run converg
   assert.equal((await fetch(`${state.sidecarUrl}/api/v1/zones`, { headers: { authorization: `Bearer ${token}` } })).status, 500, 'the fault is in force');
   const c = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '20s'], { env });
   assert.equal(c.code, 0, c.stderr);
-  assert.match(c.stderr, new RegExp(`cleanup: fault exp-0 of run ${orphanRun} on bindcar twin \\S+: reverted: .*fault ${applied.id} not in force .*cleared by api .*after 1 injected errors\\); GET \\S+/api/v1/zones → 200`));
+  // At least the request above was answered 500; the sandbox's operator may have met the fault too (CI: 2).
+  const lifted = new RegExp(`cleanup: fault exp-0 of run ${orphanRun} on bindcar twin \\S+: reverted: .*fault ${applied.id} not in force .*cleared by api .*after (\\d+) injected errors\\); GET \\S+/api/v1/zones → 200`).exec(c.stderr);
+  assert.ok(lifted !== null && Number(lifted[1]) >= 1, c.stderr);
   assert.equal((await control()).active, null);
   assert.equal(existsSync(jf), false, 'the journal is removed once everything is undone');
   t.diagnostic(`wall time ${Math.round(performance.now() - started)} ms`);
