@@ -13,8 +13,7 @@ import { startSandbox, type RunningSandbox } from '../src/targets/sandbox/superv
 import { readState } from '../src/targets/sandbox/supervisor/state.js';
 import { isAlive } from '../src/targets/sandbox/supervisor/part-process.js';
 import { udpQuery } from '../src/targets/sandbox/bind9/udp-query.js';
-import { Rndc } from '../src/targets/sandbox/bind9/rndc.js';
-import { locateBind9Tools } from '../src/targets/sandbox/bind9/tools.js';
+import { readRndcConf, Rndc } from '../src/targets/sandbox/bind9/rndc.js';
 import { ProcessFaultMechanism } from '../src/faults/process/mechanism.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
 import { FaultLedger } from '../src/faults/fault-ledger.js';
@@ -110,7 +109,7 @@ void test('kill named: DNS stops; the revert brings it back on the same port, se
   const namedDir = join(state.dir, 'named');
   const zoneFile = join(namedDir, 'survivor.test.zone');
   await writeFile(zoneFile, '$TTL 300\n@ IN SOA ns1.survivor.test. admin.survivor.test. 1 3600 600 604800 300\n@ IN NS ns1.survivor.test.\nns1 IN A 127.0.0.1\n');
-  const rndc = new Rndc({ rndcPath: locateBind9Tools().rndc, confFile: join(namedDir, 'rndc.conf') });
+  const rndc = new Rndc(readRndcConf(join(namedDir, 'rndc.conf')));
   await rndc.addzone('survivor.test', `{ type primary; file "${zoneFile}"; };`);
   assert.equal(await answers(port, 'survivor.test'), 0);
   const before = await part('named');

@@ -1,19 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rndcFailureDetail } from './rndc.js';
 import { nsupdateFailureDetail, renderUpdateScript } from './nsupdate.js';
 import { locateBind9Tools, bind9InstallHint } from './tools.js';
 import { TargetNotReadyError } from '../../../errors.js';
-
-void test('rndc failure detail puts named\'s short result first, without rndc\'s prefix', () => {
-  const detail = rndcFailureDetail({
-    stderr: "rndc: 'addzone' failed: already exists\nzone 'a.test' already exists\n",
-    stdout: '',
-    timedOut: false,
-  });
-  assert.equal(detail, "already exists\nzone 'a.test' already exists");
-  assert.equal(rndcFailureDetail({ stderr: '', stdout: '', timedOut: true }), 'timed out');
-});
 
 void test('nsupdate script: server, zone, changes, send; deletes with and without a value', () => {
   const script = renderUpdateScript({

@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startNamed, type NamedServer } from './named-process.js';
 import { runTool } from './run-tool.js';
 import { Bind9CommandError } from './command-error.js';
+import { Rndc } from './rndc.js';
 import { freePorts } from '../ports.js';
 
 let named: NamedServer;
@@ -52,6 +53,25 @@ void test('rndc errors carry rndc\'s message', async () => {
   );
 });
 
+void test('rndc spoken natively gets what the rndc program gets from the same named; 40 commands at once all answer', async () => {
+  const program = await runTool(named.tools.rndc, ['-c', join(named.dir, 'rndc.conf'), 'showzone', 'direct.test']);
+  assert.equal(program.status, 0, program.stderr);
+  assert.equal(await named.rndc.showzone('direct.test'), program.stdout);
+  const failed = await runTool(named.tools.rndc, ['-c', join(named.dir, 'rndc.conf'), 'zonestatus', 'absent.test']);
+  assert.notEqual(failed.status, 0);
+  await assert.rejects(named.rndc.zonestatus('absent.test'), (error: unknown) => error instanceof Bind9CommandError && failed.stderr.includes(error.detail.split('\n')[0] ?? '?') && failed.stderr.includes(error.detail.split('\n')[1] ?? '?'));
+  const all = await Promise.all(Array.from({ length: 40 }, () => named.rndc.zonestatus('direct.test')));
+  for (const out of all) assert.match(out, /^name: direct\.test$/m);
+});
+
+void test('rndc with a wrong key or to a closed port fails naming where and why', async () => {
+  const wrong = new Rndc({ host: '127.0.0.1', port: named.ports.rndc, key: { ...named.rndcKey, secret: Buffer.alloc(32, 7).toString('base64') }, timeoutMs: 5000 });
+  await assert.rejects(wrong.status(), (error: unknown) => error instanceof Bind9CommandError && error.detail.includes(`127.0.0.1#${named.ports.rndc}`) && /wrong key/.test(error.detail));
+  const [closed] = await freePorts(1);
+  const nobody = new Rndc({ host: '127.0.0.1', port: closed ?? 1, key: named.rndcKey, timeoutMs: 5000 });
+  await assert.rejects(nobody.status(), (error: unknown) => error instanceof Bind9CommandError && error.detail.includes('ECONNREFUSED'));
+});
+
 void test('Nsupdate with the TSIG key adds A and TXT records that dig answers, and deletes them again', async () => {
   const nsupdate = named.nsupdate();
   await nsupdate.add('direct.test', 'www.direct.test.', 60, 'A', '192.0.2.10');
@@ -80,10 +100,19 @@ void test('stop ends the process via rndc and removes its temp dir; a second nam
   assert.equal((await other.health()).running, false);
 });
 
-void test('signal fallback: a named that rndc cannot reach still goes away', async () => {
+void test('signal fallback: a named that rndc cannot reach still goes away', async (t) => {
   const other = await startNamed();
-  // Break the control channel so rndc stop cannot reach it; stop must fall back to signals.
-  await writeFile(other.rndcConfFile, 'options { default-server 127.0.0.1; default-port 1; default-key "x"; };\nkey "x" { algorithm hmac-sha256; secret "AAAA"; };\n');
+  t.after(() => other.stop());
+  // Close the control channel (named.conf without its controls clause, reconfigured) so rndc stop
+  // cannot reach it; stop must fall back to signals.
+  const conf = join(other.dir, 'named.conf');
+  const text = await readFile(conf, 'utf8');
+  const closed = text.replace(/controls \{[\s\S]*?\n\};\n/, '');
+  assert.notEqual(closed, text, 'named.conf has a controls clause');
+  await writeFile(conf, closed);
+  // named closes the channel it is answering on: the reconfig itself may go unanswered.
+  await other.rndc.run(['reconfig']).catch(() => undefined);
+  await assert.rejects(other.rndc.status(), /ECONNREFUSED/, 'the control channel is closed');
   const result = await other.stop();
   assert.equal(result.via, 'SIGTERM');
   assert.throws(() => process.kill(other.pid, 0), { code: 'ESRCH' });

@@ -193,12 +193,12 @@ async function startOnce(options: StartNamedOptions, tools: Bind9Tools, dir: str
   });
   const logTail = (): string => [...log, ...(partial === '' ? [] : [partial])].join('\n');
 
+  const control = { host: '127.0.0.1', port: ports.rndc, key: rndcKey };
   const rndc = new Rndc({
-    rndcPath: tools.rndc,
-    confFile: rndcConfFile,
+    ...control,
     ...(options.onRndcCommand === undefined ? {} : { onCommand: options.onRndcCommand }),
   });
-  const quietRndc = new Rndc({ rndcPath: tools.rndc, confFile: rndcConfFile, timeoutMs: 3000 });
+  const quietRndc = new Rndc({ ...control, timeoutMs: 3000 });
 
   async function health(): Promise<NamedHealth> {
     if (exitInfo !== undefined) return { running: false, rndc: false, dns: false, error: 'named has exited' };

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { locateBind9Tools } from '../bind9/tools.js';
-import { Rndc } from '../bind9/rndc.js';
+import { readRndcConf, Rndc } from '../bind9/rndc.js';
 import { Nsupdate } from '../bind9/nsupdate.js';
 import { createSidecar, type ListeningSidecar, type SidecarOptions } from './sidecar.js';
 
@@ -25,7 +25,7 @@ export async function runSidecar(options: RunSidecarOptions): Promise<ListeningS
   const tools = locateBind9Tools();
   const sidecar = createSidecar({
     zoneDir: options.zoneDir,
-    rndc: new Rndc({ rndcPath: tools.rndc, confFile: options.rndcConfFile }),
+    rndc: new Rndc(readRndcConf(options.rndcConfFile)),
     nsupdate: new Nsupdate({ nsupdatePath: tools.nsupdate, server: '127.0.0.1', port: options.dnsPort, keyFile: options.updateKeyFile }),
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.disableAuth === undefined ? {} : { disableAuth: options.disableAuth }),
