@@ -2,7 +2,9 @@
  * `bind query` against the sandbox's real named, with the real dnsperf: the per-query percentiles
  * come from exactly the queries dnsperf completed and agree with dnsperf's own average, min and
  * max; every answer has the rcode its query expects; a known delay put between dnsperf and named
- * (the fault proxy's client-bind link) shows up in p50 and p99. Bad input is one line, exit 2.
+ * (the fault proxy's client-bind link) shows up in p50 and p99. `bind resperf` on the same sandbox:
+ * a maximum throughput within the loss limit, and, with a known latency and outstanding limit, the
+ * generator's own ceiling reported as such. Bad input is one line, exit 2.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +25,7 @@ async function result(out: string, runId: string): Promise<ReturnType<typeof par
   return parseResult(await readFile(path, 'utf8'), path);
 }
 
-test('bind query on the sandbox: percentiles from every completed query, rcodes as expected, a known delay recovered', { timeout: 240_000 }, async (t) => {
+test('bind query on the sandbox: percentiles from every completed query, rcodes as expected, a known delay recovered; bind resperf finds a maximum throughput and says when the limit was its own', { timeout: 240_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-bindq-'));
   t.after(() => rm(home, { recursive: true, force: true }));
   const sb = await startSandbox({ namespace, detached: false, home, faultProxy: true, operatorArgs: ['--no-leader-election'] });
@@ -95,6 +97,40 @@ test('bind query on the sandbox: percentiles from every completed query, rcodes 
   const g = await runCli(['--output', out, 'bind', 'query', '--query-file', garbage, '--qps', '10/s', '--duration', '1s', '--run-id', 'bqg'], { env });
   assert.equal(g.code, 2, g.stderr);
   assert.match(g.stderr, /--query-file .*garbage\.txt: dnsperf sent no query \(exit 0\): Warning: invalid query input format: garbage/);
+
+  // bind resperf over the records it creates: a ramp to 2000/s in 3 s, every answer NOERROR or
+  // NXDOMAIN, the maximum throughput within the loss limit, the ramp kept as series.
+  const r1 = await runCli(['--output', out, 'bind', 'resperf', '--records', '20', '--zones', '2', '--max-qps', '2000/s', '--ramp', '3s', '--max-loss', '5%', '--run-id', 'brp', '--format', 'json'], { env });
+  assert.equal(r1.code, 0, r1.stderr);
+  const rr = await result(out, 'brp');
+  assert.equal(rr.metadata.scenario, 'bind-resperf');
+  const n = (name: string): number => rr.counters[name]?.value ?? NaN;
+  assert.equal(n('resperf_statistics_missing'), 0);
+  assert.ok(n('resperf_max_throughput') > 0, `maximum throughput ${n('resperf_max_throughput')}`);
+  assert.ok(n('resperf_lost_at_max') <= 0.05, 'within the loss limit');
+  assert.equal(n('dns_queries_answered') + n('dns_queries_lost'), n('dns_queries_sent'));
+  assert.equal(n('dns_answers_unexpected_rcode'), 0);
+  assert.ok(n('dns_rcode_noerror') > 0 && n('dns_rcode_nxdomain') > 0, 'the records and the NXDOMAIN share were asked');
+  const target = rr.timeSeries.find((x) => x.name === 'dns_target_qps')?.points ?? [];
+  assert.ok(target.length >= 3 && (target.at(-1)?.value ?? 0) > (target[0]?.value ?? Infinity), `the ramp rises: ${JSON.stringify(target)}`);
+  assert.equal(rr.latencies['dns_query'], undefined, 'resperf times no single query: no percentiles are made up');
+
+  // Ground truth for the generator's limit: 20 ms on every query and at most 10 outstanding allow
+  // 10 / 0.02 = 500 answers/s. A ramp to 4000/s cannot be kept: resperf stops at its outstanding
+  // limit, and the result says the figure is a lower bound set by that limit, not the server's.
+  const slow = await mechanism.apply('client-bind', { kind: 'latency', ms: 20 });
+  const r2 = await runCli(['--output', out, 'bind', 'resperf', '--query-file', file, '--server', `127.0.0.1:${link.listen.port}`, '--max-qps', '4000/s', '--ramp', '4s', '--max-outstanding', '10', '--run-id', 'brq', '--format', 'json'], { env });
+  await slow.revert();
+  assert.equal(r2.code, 0, r2.stderr);
+  const rq = await result(out, 'brq');
+  assert.equal(rq.counters['resperf_ended_early']?.value, 1);
+  const max = rq.counters['resperf_max_throughput']?.value ?? NaN;
+  assert.ok(max > 0 && max <= 550, `maximum throughput ${max}/s at most the 500/s that 10 outstanding × 20 ms allow`);
+  assert.ok(rq.notes.some((x) => /ended its ramp early: .*10 outstanding.*lower bound.*\(raise --max-outstanding/.test(x)), rq.notes.join('\n'));
+
+  const rg = await runCli(['--output', out, 'bind', 'resperf', '--query-file', garbage, '--max-qps', '100/s', '--ramp', '1s', '--run-id', 'brg'], { env });
+  assert.equal(rg.code, 2, rg.stderr);
+  assert.match(rg.stderr, /--query-file .*garbage\.txt: resperf sent no query/);
 
   const cleaned = await runCli(['--output', out, 'cleanup', '--run-id', 'bqa'], { env });
   assert.equal(cleaned.code, 0, cleaned.stderr);

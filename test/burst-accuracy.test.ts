@@ -54,6 +54,9 @@ interface Quantiles {
   p50: number;
   p95: number;
   p99: number;
+  /** The run's own schedule slip p99 and API create p50, ms: what the tool and the API server added. */
+  slipP99: number;
+  apiP50: number;
 }
 
 /** One burst against a sandbox the CLI starts from a config file written here; ARecord create→Ready in ms. */
@@ -86,7 +89,9 @@ async function measure(dir: string, name: string, reconcileDelay: string): Promi
   assert.equal(result.counters['objects_ready']?.value, zones + records, `${name}: every zone and record Ready`);
   const s = result.latencies['create_to_ready']?.byKind?.['ARecord']?.summary;
   assert.ok(s !== undefined && s.p50 !== null && s.p95 !== null && s.p99 !== null, `${name}: ARecord create→Ready measured`);
-  return { n: s.count, p50: s.p50 / 1000, p95: s.p95 / 1000, p99: s.p99 / 1000 };
+  const slip = result.latencies['schedule_slip']?.summary.p99 ?? 0;
+  const api = result.latencies['api_create']?.summary.p50 ?? 0;
+  return { n: s.count, p50: s.p50 / 1000, p95: s.p95 / 1000, p99: s.p99 / 1000, slipP99: (slip ?? 0) / 1000, apiP50: (api ?? 0) / 1000 };
 }
 
 test('create→Ready matches the reconcile delay injected into the operator twin (fixed 1 s, uniform 0.8–1.2 s)', { timeout: 420_000 }, async (t) => {
@@ -94,7 +99,7 @@ test('create→Ready matches the reconcile delay injected into the operator twin
   t.after(() => rm(dir, { recursive: true, force: true }));
 
   const base = await measure(dir, 'nodelay', '0s');
-  t.diagnostic(`no delay: n=${base.n} p50 ${base.p50.toFixed(1)} ms p99 ${base.p99.toFixed(1)} ms`);
+  t.diagnostic(`no delay: n=${base.n} p50 ${base.p50.toFixed(1)} ms p99 ${base.p99.toFixed(1)} ms; schedule slip p99 ${base.slipP99.toFixed(1)} ms, API create p50 ${base.apiP50.toFixed(1)} ms`);
   assert.equal(base.n, records);
 
   const cases: { name: string; delay: string; expected: { p50: number; p95: number; p99: number } }[] = [
@@ -105,11 +110,14 @@ test('create→Ready matches the reconcile delay injected into the operator twin
   ];
   for (const c of cases) {
     const m = await measure(dir, c.name, c.delay);
-    t.diagnostic(`${c.delay}: n=${m.n} p50 ${m.p50.toFixed(1)} ms (expected ${c.expected.p50.toFixed(1)}), p95 ${m.p95.toFixed(1)} ms (expected ${c.expected.p95.toFixed(1)}), p99 ${m.p99.toFixed(1)} ms (expected ${c.expected.p99.toFixed(1)})`);
+    t.diagnostic(`${c.delay}: n=${m.n} p50 ${m.p50.toFixed(1)} ms (expected ${c.expected.p50.toFixed(1)}), p95 ${m.p95.toFixed(1)} ms (expected ${c.expected.p95.toFixed(1)}), p99 ${m.p99.toFixed(1)} ms (expected ${c.expected.p99.toFixed(1)}); schedule slip p99 ${m.slipP99.toFixed(1)} ms, API create p50 ${m.apiP50.toFixed(1)} ms`);
     assert.equal(m.n, records);
+    // create→Ready counts from the intended start: a run whose own schedule slipped (the tool's
+    // delay, reported apart as schedule_slip) may be late by that much too (CI once: every quantile
+    // of the uniform run ~250 ms late while the fixed run beside it was exact).
     for (const q of ['p50', 'p95', 'p99'] as const) {
-      const tolerance = 0.05 * c.expected[q] + base.p99;
-      assert.ok(Math.abs(m[q] - c.expected[q]) <= tolerance, `${c.delay}: measured ${q} ${m[q].toFixed(1)} ms vs injected ${c.expected[q].toFixed(1)} ms: off by more than 5 % + the no-delay p99 (${tolerance.toFixed(1)} ms)`);
+      const tolerance = 0.05 * c.expected[q] + base.p99 + m.slipP99;
+      assert.ok(Math.abs(m[q] - c.expected[q]) <= tolerance, `${c.delay}: measured ${q} ${m[q].toFixed(1)} ms vs injected ${c.expected[q].toFixed(1)} ms: off by more than 5 % + the no-delay p99 + this run's schedule slip p99 (${tolerance.toFixed(1)} ms)`);
     }
   }
 });

@@ -347,6 +347,12 @@ export interface BindOptions {
   queryFile?: string;
   /** The server dnsperf queries (one); absent = the target's first BIND9 server. */
   server?: readonly DnsAddress[];
+  /** bind resperf: the rate resperf's ramp reaches at its end (`-m`), queries per second. */
+  maxQps: number;
+  /** bind resperf: how long the ramp takes (`-r`), in ms. */
+  ramp: number;
+  /** bind resperf: an interval losing more than this share does not count for the maximum throughput (`-L`). */
+  maxLoss: number;
 }
 
 /** Zone transfers: records changed on the primary through the operator, timed until each secondary answers them. */

@@ -230,6 +230,12 @@ export const bindQueryMetrics: ScenarioMetrics = {
   measures: ['dnsQueryP99', 'maxDnsQueryLoss'],
 };
 
+/** bind resperf: its maximum throughput is a capacity figure; no configured criterion reads it yet (losses beyond the knee are expected). */
+export const bindResperfMetrics: ScenarioMetrics = {
+  scenario: 'bind-resperf',
+  measures: [],
+};
+
 /** bind transfer: its changes never seen on a secondary are its verdict; no configured criterion reads its propagation yet. */
 export const bindTransferMetrics: ScenarioMetrics = {
   scenario: 'bind-transfer',

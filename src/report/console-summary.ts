@@ -75,7 +75,18 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   );
     lines.push(`  rates: ${counter(r, 'create_rate')} creates/s accepted, ${counter(r, 'ready_rate')} Ready/s; first create → last Ready ${formatWithUnit(r.counters['first_create_to_last_ready']?.value ?? null, 'ms')}`);
   }
-  if (r.counters['dns_queries_sent'] !== undefined) {
+  if (r.counters['resperf_statistics_missing'] !== undefined) {
+    // bind resperf: the answer (maximum throughput within the loss limit) first, and whose limit it is.
+    const early = (r.counters['resperf_ended_early']?.value ?? 0) > 0;
+    lines.push(
+      `  maximum throughput (resperf): ${counter(r, 'resperf_max_throughput')} answers/s, ${((r.counters['resperf_lost_at_max']?.value ?? 0) * 100).toFixed(2)} % lost there` +
+        (early ? ' — resperf ended its ramp early (see the notes): a lower bound, not the server\'s limit' : ''),
+    );
+    lines.push(
+      `  dns queries (resperf): ${counter(r, 'dns_queries_sent')} sent, ${counter(r, 'dns_queries_answered')} answered, ${counter(r, 'dns_queries_lost')} lost, ` +
+        `${counter(r, 'dns_answers_unexpected_rcode')} neither NOERROR nor NXDOMAIN`,
+    );
+  } else if (r.counters['dns_queries_sent'] !== undefined) {
     // bind query: what dnsperf did, before the records' own figures (those were its setup).
     lines.push(
       `  dns queries (dnsperf): ${counter(r, 'dns_queries_sent')} sent, ${counter(r, 'dns_queries_answered')} answered, ${counter(r, 'dns_queries_lost')} lost, ` +

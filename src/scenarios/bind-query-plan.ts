@@ -12,12 +12,14 @@ import { burstStream, recordsInZone } from './burst-plan.js';
 import { fixtureOptionsFromConfig } from './fixture-options.js';
 import { describeDnsProbe, dnsProbePlan } from './dns-probe-plan.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
-import type { DnsperfLoad } from '../drive/dnsperf/index.js';
-
+import type { DnsperfLoad, ResperfLoad } from '../drive/dnsperf/index.js';
 
 /** What only the bind query drive reads. */
 export interface BindQueryPlanData {
+  /** The engine: dnsperf at a steady rate (`bind query`), or resperf's ramp to the maximum throughput (`bind resperf`). */
+  engine: 'dnsperf' | 'resperf';
   dnsperf: DnsperfLoad;
+  resperf: ResperfLoad;
   /** The server asked; absent = the target's first DNS server. */
   server?: DnsAddress;
   /** The user's query file; absent = the queries of the records the run creates. */
@@ -53,8 +55,17 @@ function address(a: DnsAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
-/** The bind query plan. */
+/** The bind query plan (dnsperf at --qps for --duration). */
 export function planBindQuery(input: PlanInput): ScenarioPlan<BindQueryPlanData> {
+  return planQueries(input, 'dnsperf');
+}
+
+/** The bind resperf plan (resperf's ramp from 0 to --max-qps over --ramp: the maximum throughput within --max-loss). */
+export function planBindResperf(input: PlanInput): ScenarioPlan<BindQueryPlanData> {
+  return planQueries(input, 'resperf');
+}
+
+function planQueries(input: PlanInput, engine: BindQueryPlanData['engine']): ScenarioPlan<BindQueryPlanData> {
   const { config, runId } = input;
   const b = config.scenarios.bind;
   const o = bindFixtureOptions(config, runId);
@@ -67,6 +78,8 @@ export function planBindQuery(input: PlanInput): ScenarioPlan<BindQueryPlanData>
   const server = b.server?.[0];
   const where = server === undefined ? "the target's first BIND9 server (the primary)" : address(server);
   const dnsperf: DnsperfLoad = { qps: b.qps, durationMs: b.duration, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
+  const resperf: ResperfLoad = { maxQps: b.maxQps, rampMs: b.ramp, maxLoss: b.maxLoss, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
+  const asked = own ? `the ${queryCount} queries of those records (${Math.round(o.nxdomainShare * 100)} % for names that do not exist), looped` : "the file's queries, looped";
   const dnsProbe = own ? dnsProbePlan(config, 'on') : null;
   const burst = config.scenarios.burst;
   const describe = [
@@ -75,13 +88,15 @@ export function planBindQuery(input: PlanInput): ScenarioPlan<BindQueryPlanData>
       ? `2. ${b.zones} DNSZones and ${b.records} records (kinds ${Object.entries(o.kinds).filter(([, w]) => (w ?? 0) > 0).map(([k, w]) => `${k}=${w}`).join(',')}) created through the operator, ` +
         `${burst.concurrency} in flight; wait up to ${Math.round(b.timeout / 1000)} s for every one to be Ready and answered (${describeDnsProbe(dnsProbe)})`
       : `2. nothing created: the queries come from ${b.queryFile}`,
-    `3. dnsperf asks ${where} ${own ? `the ${queryCount} queries of those records (${Math.round(o.nxdomainShare * 100)} % for names that do not exist), looped` : 'the file\'s queries, looped'} ` +
-      `at ${b.qps}/s for ${Math.round(b.duration / 1000)} s with ${b.clients} clients, at most ${b.maxOutstanding} outstanding, a query lost after ${b.queryTimeout / 1000} s; ` +
-      'every query\'s latency (dnsperf -v) into an HDR histogram, qps each second (-S 1)',
+    engine === 'dnsperf'
+      ? `3. dnsperf asks ${where} ${asked} at ${b.qps}/s for ${Math.round(b.duration / 1000)} s with ${b.clients} clients, at most ${b.maxOutstanding} outstanding, a query lost after ${b.queryTimeout / 1000} s; ` +
+        "every query's latency (dnsperf -v) into an HDR histogram, qps each second (-S 1)"
+      : `3. resperf asks ${where} ${asked}, its rate ramping from 0 to ${b.maxQps}/s over ${Math.round(b.ramp / 1000)} s with ${b.clients} clients, at most ${b.maxOutstanding} outstanding, a query lost after ${b.queryTimeout / 1000} s; ` +
+        `the maximum throughput is the most answers per second of an interval losing at most ${Math.round(b.maxLoss * 1000) / 10} %`,
     own ? `4. cleanup: delete everything labelled loadtest.bindy.firestoned.io/run-id=${runId} (unless --keep)` : '4. nothing to clean up',
   ];
   return {
-    scenario: 'bind-query',
+    scenario: engine === 'dnsperf' ? 'bind-query' : 'bind-resperf',
     runId,
     namespace: config.namespace,
     setup: { namespace: config.namespace, cluster },
@@ -90,7 +105,7 @@ export function planBindQuery(input: PlanInput): ScenarioPlan<BindQueryPlanData>
     describe,
     objects: () => (own ? burstStream(o, b.records, false) : []),
     engine: { concurrency: burst.concurrency, ...(burst.qps === undefined ? {} : { qps: burst.qps }), timeoutMs: b.timeout },
-    data: { dnsperf, ...(server === undefined ? {} : { server }), ...(b.queryFile === undefined ? {} : { queryFile: b.queryFile }), queries, queryCount },
+    data: { engine, dnsperf, resperf, ...(server === undefined ? {} : { server }), ...(b.queryFile === undefined ? {} : { queryFile: b.queryFile }), queries, queryCount },
     dnsProbe,
   };
 }

@@ -3,16 +3,18 @@
  * creates zones and records through the operator (a burst, waited until every record is Ready and
  * answered), then dnsperf (the real binary; the tool never loops queries itself) asks one server
  * for exactly those records plus a share of names that do not exist, and every query's latency
- * goes into an HDR histogram. With a query file of the user's, nothing is created.
+ * goes into an HDR histogram. With a query file of the user's, nothing is created. `bind resperf`
+ * is the same run with resperf's ramp (0 to --max-qps over --ramp) as the engine: the maximum
+ * throughput within a loss limit, interval by interval.
  */
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
-import { bindQueryMetrics } from '../judge/criteria.js';
-import { dnsperfProblems, dnsperfProgressText, locateDnsperf, runDnsperfPhase } from '../drive/dnsperf/index.js';
+import { bindQueryMetrics, bindResperfMetrics } from '../judge/criteria.js';
+import { dnsperfProblems, dnsperfProgressText, locateDnsperf, resperfProblems, runDnsperfPhase, runResperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
 import type { RunResult } from '../report/result/index.js';
 import type { DnsServer, Target } from '../targets/target.js';
 import { runMeasuredBurst, verifyBurst } from './burst.js';
-import { planBindQuery, type BindQueryPlanData } from './bind-query-plan.js';
+import { planBindQuery, planBindResperf, type BindQueryPlanData } from './bind-query-plan.js';
 import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
 
@@ -38,8 +40,8 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
   const d = dataOf(plan);
   const server = serverOf(d, ctx.target);
   if (server === undefined) throw new UsageError('bind query: no DNS server to query; give one with --server host:port');
-  // Located before anything is created: a machine without dnsperf says so (exit 3) and loses nothing.
-  const program = locateDnsperf();
+  // Located before anything is created: a machine without dnsperf/resperf says so (exit 3) and loses nothing.
+  const program = locateDnsperf(d.engine);
   const observers = new StartedObservers();
   let outcome: DriveOutcome | null = null;
   let created = 0;
@@ -56,17 +58,24 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
         return outcome;
       }
     } else outcome = emptyOutcome();
-    ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${hostPort(server)}` });
-    const s = await runDnsperfPhase({
-      program,
-      server,
-      load: d.dnsperf,
-      queries: d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` },
-      startedMs,
-      signal: ctx.stopStarting,
-      outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)',
-      onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
-    });
+    const queries = d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` };
+    let s: DnsperfSections;
+    if (d.engine === 'resperf') {
+      ctx.onEvent({ type: 'notice', text: `resperf: ramp from 0 to ${d.resperf.maxQps}/s over ${Math.round(d.resperf.rampMs / 1000)} s against ${hostPort(server)}` });
+      s = await runResperfPhase({ program, server, load: d.resperf, queries, startedMs, signal: ctx.stopStarting });
+    } else {
+      ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${hostPort(server)}` });
+      s = await runDnsperfPhase({
+        program,
+        server,
+        load: d.dnsperf,
+        queries,
+        startedMs,
+        signal: ctx.stopStarting,
+        outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)',
+        onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
+      });
+    }
     Object.assign(outcome.latencies, s.latencies);
     Object.assign(outcome.counters, s.counters);
     outcome.timeSeries.push(...s.timeSeries);
@@ -76,6 +85,14 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
     await observers.stop(created);
     if (outcome !== null) mergeObservers(outcome, observers.sections);
   }
+}
+
+/** The population's checks (when the run created records), then the engine's. */
+function verifyBindResperf(result: RunResult): Verification {
+  const population = result.counters['creates_started'] === undefined ? [] : verifyBurst(result).problems;
+  const problems = [...population, ...resperfProblems(result.counters)];
+  if (result.counters['resperf_max_throughput'] === undefined && result.counters['resperf_statistics_missing'] === undefined) problems.push('resperf never ran: no throughput was measured');
+  return { passed: problems.length === 0, problems };
 }
 
 function verifyBindQuery(result: RunResult): Verification {
@@ -100,4 +117,14 @@ export const bindQueryScenario = {
   },
   drive: driveBindQuery,
   verify: verifyBindQuery,
+} satisfies Scenario<BindQueryPlanData>;
+
+/** The bind resperf scenario: the same population and queries, resperf's ramp instead of a steady rate. */
+export const bindResperfScenario = {
+  ...bindQueryScenario,
+  name: 'bind-resperf',
+  describe: 'create zones and records through the operator, then ramp resperf against BIND9 to its maximum throughput within a loss limit',
+  metrics: bindResperfMetrics,
+  plan: planBindResperf,
+  verify: verifyBindResperf,
 } satisfies Scenario<BindQueryPlanData>;

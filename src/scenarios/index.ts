@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { burstScenario } from './burst.js';
 import { sustainedScenario } from './sustained.js';
 import { chaosScenario } from './chaos.js';
-import { bindQueryScenario } from './bind-query.js';
+import { bindQueryScenario, bindResperfScenario } from './bind-query.js';
 import { bindTransferScenario } from './bind-transfer.js';
 import { bindRndcScenario } from './bind-rndc.js';
 import { discoveryScenario } from './discovery.js';
@@ -17,6 +17,7 @@ export const scenarios = {
   sustained: sustainedScenario,
   chaos: chaosScenario,
   'bind-query': bindQueryScenario,
+  'bind-resperf': bindResperfScenario,
   'bind-transfer': bindTransferScenario,
   'bind-rndc': bindRndcScenario,
   discovery: discoveryScenario,

@@ -1,4 +1,4 @@
-/** @module `bindy-loadtest bind query|transfer|rndc`: BIND9 under dnsperf load, zone transfers to the secondaries, and bindcar under a storm. */
+/** @module `bindy-loadtest bind query|resperf|transfer|rndc`: BIND9 under dnsperf load, its maximum throughput under resperf's ramp, zone transfers to the secondaries, and bindcar under a storm. */
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -51,6 +51,52 @@ Exit codes: 0 every answer as expected and the criteria hold (dnsQueryP99, maxDn
             answer was wrong, a record never became Ready or answered, or a criterion failed;
             2 bad flags or query file; 3 target not ready or dnsperf missing; 130 interrupted.
 `;
+
+const resperfFlags: readonly ConfigFlag[] = [
+  { flag: '--max-qps', key: 'scenarios.bind.maxQps' },
+  { flag: '--ramp', key: 'scenarios.bind.ramp' },
+  { flag: '--max-loss', key: 'scenarios.bind.maxLoss' },
+  ...queryFlags.filter((f) => f.flag !== '--qps' && f.flag !== '--duration'),
+];
+
+const resperfHelp = `
+What it does:
+  1. creates --zones DNSZones and --records records through the operator and waits until every
+     record is Ready and answered by BIND9 (as bind query does)
+  2. writes the same query file: one query per created record plus fixtures.nxdomainShare of names
+     that do not exist
+  3. runs resperf (the real binary) against the server: its rate ramps from 0 to --max-qps over
+     --ramp, the file looped; every half second resperf records the rate asked, sent, answered,
+     failed and the mean latency (its plot file, kept as series). The answer: the maximum
+     throughput, the most answers per second of an interval that lost at most --max-loss, and the
+     loss there. A server that kept up to the ramp's top is said to be faster than --max-qps
+  4. deletes everything labelled with the run id (unless --keep)
+  resperf times no single query: there are no latency percentiles here (bind query has them).
+  Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
+  Ctrl-C: stops resperf (its statistics so far are kept), cleans up, exits 130.
+
+Examples:
+  $ bindy-loadtest bind resperf --max-qps 50000/s --ramp 30s
+  $ bindy-loadtest bind resperf --max-loss 0.1% --clients 8 --max-outstanding 2000
+  $ bindy-loadtest bind resperf --query-file my-queries.txt --server 10.0.0.53:53
+
+Exit codes: 0 resperf measured a maximum throughput and every answer was NOERROR or NXDOMAIN;
+            1 a record never became Ready or answered, resperf printed no statistics, or an
+            answer was another rcode; 2 bad flags or query file; 3 target not ready or resperf
+            missing; 130 interrupted.
+`;
+
+/** A --query-file that cannot be read is a usage error before anything starts. */
+function checkQueryFile(cwd: string, file: string | undefined): void {
+  if (file === undefined) return;
+  const path = resolve(cwd, file);
+  try {
+    accessSync(path, constants.R_OK);
+    if (!statSync(path).isFile()) throw new Error('not a file');
+  } catch {
+    throw new UsageError(`--query-file ${file}: no readable file there`);
+  }
+}
 
 const transferFlags: readonly ConfigFlag[] = [
   { flag: '--zones', key: 'scenarios.transfer.zones' },
@@ -147,7 +193,7 @@ Exit codes: 0 every request answered 2xx or 429, every zone deleted; 1 a request
             result marked aborted).
 `;
 
-/** The `bind` command family: `bind query`, `bind transfer`, `bind rndc`. */
+/** The `bind` command family: `bind query`, `bind resperf`, `bind transfer`, `bind rndc`. */
 export const bindCommand: CommandModule = {
   register(program, ctx) {
     const bind = program.command('bind').description('the DNS side: BIND9 under load from dnsperf, zone transfers to the secondaries, with the zones bindy writes; bindcar under a storm');
@@ -169,19 +215,33 @@ export const bindCommand: CommandModule = {
       .addHelpText('after', queryHelp)
       .action(async (o: RunFlags, c: Command) => {
         const resolved = await resolveCliConfig(ctx, configFlags(o, queryFlags));
-        const file = resolved.config.scenarios.bind.queryFile;
-        if (file !== undefined) {
-          const path = resolve(ctx.io.cwd, file);
-          try {
-            accessSync(path, constants.R_OK);
-            if (!statSync(path).isFile()) throw new Error('not a file');
-          } catch {
-            throw new UsageError(`--query-file ${file}: no readable file there`);
-          }
-        }
+        checkQueryFile(ctx.io.cwd, resolved.config.scenarios.bind.queryFile);
         // Before any target is opened: a machine without dnsperf starts nothing (exit 3, with the install line).
         if (ctx.globals().dryRun !== true) locateDnsperf('dnsperf', searchDirs(ctx.io.env['PATH']));
         await runWithOptions(ctx, scenarios['bind-query'], resolved, o, c);
+      });
+    const resperf = bind
+      .command('resperf')
+      .description("create records through the operator, then ramp resperf against BIND9 to find its maximum throughput within a loss limit")
+      .option('--max-qps <rate>', "the rate resperf's ramp reaches at its end, e.g. 50000/s (scenarios.bind.maxQps)")
+      .option('--ramp <duration>', 'how long the ramp from 0 to --max-qps takes, e.g. 30s (scenarios.bind.ramp)')
+      .option('--max-loss <percent>', 'an interval losing more than this does not count for the maximum throughput, e.g. 1% (scenarios.bind.maxLoss)')
+      .option('--clients <n>', 'resperf clients, i.e. sockets (scenarios.bind.clients)')
+      .option('--zones <n>', 'DNSZones created before querying (scenarios.bind.zones)')
+      .option('--records <n>', 'records created and queried, spread over the zones (scenarios.bind.records)')
+      .option('--kinds <mix>', 'record-kind mix of the created records, e.g. A=70,TXT=30 (scenarios.bind.kinds)')
+      .option('--max-outstanding <n>', 'resperf -q: queries in flight at most (scenarios.bind.maxOutstanding)')
+      .option('--query-timeout <duration>', 'resperf -t: a query unanswered this long is lost (scenarios.bind.queryTimeout)')
+      .option('--timeout <duration>', 'wait for the created records to be Ready and answered (scenarios.bind.timeout)')
+      .option('--query-file <file>', "ask this query file's queries instead of creating records (scenarios.bind.queryFile)")
+      .option('--server <host:port>', "the DNS server to query (default: the target's first BIND9 server, the primary) (scenarios.bind.server)");
+    addRunOptions(resperf, 'bind-resperf')
+      .addHelpText('after', resperfHelp)
+      .action(async (o: RunFlags, c: Command) => {
+        const resolved = await resolveCliConfig(ctx, configFlags(o, resperfFlags));
+        checkQueryFile(ctx.io.cwd, resolved.config.scenarios.bind.queryFile);
+        if (ctx.globals().dryRun !== true) locateDnsperf('resperf', searchDirs(ctx.io.env['PATH']));
+        await runWithOptions(ctx, scenarios['bind-resperf'], resolved, o, c);
       });
     const transfer = bind
       .command('transfer')

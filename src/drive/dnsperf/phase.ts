@@ -2,10 +2,10 @@
  * @module One dnsperf phase of a scenario: the query file written (the run's own queries, with what
  * each expects) or a user's file used as is, dnsperf run against one server with a progress line
  * each second, and its figures as result sections. `bind query` runs one after its population;
- * `chaos` runs one beside its background load.
+ * `chaos` runs one beside its background load. `bind resperf` runs resperf the same way instead.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +16,9 @@ import { writeQueryFile } from '../../model/output/query-file.js';
 import { DnsperfReader, type DnsperfInterval, type QueryExpectation } from './measure.js';
 import { runDnsperf } from './process.js';
 import { dnsperfSections, type DnsperfSections } from './sections.js';
+import { runResperf } from './resperf-process.js';
+import { parseResperfEndedEarly, parseResperfPlot, parseResperfStatistics } from './resperf-output.js';
+import { resperfSections } from './resperf-sections.js';
 
 /** dnsperf's rate options. */
 export interface DnsperfLoad {
@@ -48,7 +51,7 @@ function hostPort(s: { host: string; port: number }): string {
 }
 
 /** Writes generated queries to `file`; returns what each (name, type) expects. */
-async function writeQueries(queries: Iterable<QuerySpec>, file: string): Promise<QueryExpectation> {
+export async function writeQueries(queries: Iterable<QuerySpec>, file: string): Promise<QueryExpectation> {
   const list = [...queries];
   const expected = new Map(list.map((q) => [`${q.name} ${q.type}`, q.expect] as const));
   const out = createWriteStream(file);
@@ -96,4 +99,48 @@ export async function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSe
 /** The one-line progress text of a second of dnsperf. */
 export function dnsperfProgressText(i: DnsperfInterval): string {
   return `dnsperf: ${Math.round(i.answersPerSecond)} answers/s, p50 ${((i.p50Us ?? 0) / 1000).toFixed(2)} ms, p99 ${((i.p99Us ?? 0) / 1000).toFixed(2)} ms, ${i.lost} lost in the last second`;
+}
+
+/** resperf's ramp options. */
+export interface ResperfLoad {
+  maxQps: number;
+  rampMs: number;
+  maxLoss: number;
+  clients: number;
+  maxOutstanding: number;
+  timeoutMs: number;
+}
+
+/** Options of {@link runResperfPhase}. */
+export interface ResperfPhaseOptions extends Omit<DnsperfPhaseOptions, 'load' | 'onInterval' | 'outstandingSetting'> {
+  load: ResperfLoad;
+}
+
+/**
+ * Runs resperf once over the run's queries (or a user's file) and returns its result sections (the
+ * command line first among the notes). A resperf that sent nothing is an error, as for dnsperf.
+ */
+export async function runResperfPhase(o: ResperfPhaseOptions): Promise<DnsperfSections> {
+  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
+  try {
+    const file = 'file' in o.queries ? o.queries.file : join(dir, 'queries.txt');
+    if ('generated' in o.queries) await writeQueries(o.queries.generated, file);
+    const plotFile = join(dir, 'resperf.plot');
+    const startMs = performance.now() - o.startedMs;
+    const exit = await runResperf({ program: o.program, server: o.server, queryFile: file, ...o.load, plotFile, intervalMs: 500, signal: o.signal });
+    const stats = parseResperfStatistics(exit.stdout.join('\n'));
+    const plot = parseResperfPlot(await readFile(plotFile, 'utf8').catch(() => ''));
+    if ((stats === null || stats.sent === 0) && !exit.stoppedEarly) {
+      const said = exit.stderr[0] ?? exit.stdout.filter((l) => /error|warning|invalid/i.test(l)).at(-1) ?? 'no output';
+      const why = `resperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
+      if ('file' in o.queries && /invalid query input|cannot open|No such file|unable to open/i.test(said)) throw new UsageError(`--query-file ${o.queries.file}: ${why}`);
+      throw new Error(why);
+    }
+    const what = 'file' in o.queries ? `the queries of ${o.queries.file}, looped` : o.queries.what;
+    const s = resperfSections(stats, plot, parseResperfEndedEarly(exit.stdout.join('\n')), exit, { server: hostPort(o.server), ...o.load, queries: what, ownQueries: 'generated' in o.queries }, startMs);
+    s.notes.unshift(`resperf command: ${exit.argv.join(' ')}`);
+    return s;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

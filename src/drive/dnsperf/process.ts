@@ -82,10 +82,16 @@ export function dnsperfArgs(o: Omit<DnsperfRunOptions, 'program' | 'reader' | 's
   ];
 }
 
-/** Runs dnsperf to its end (or until aborted), feeding every stdout line to the reader. */
-export async function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
-  const args = dnsperfArgs(o);
-  const child = spawn(o.program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** How a dnsperf-family program (dnsperf, resperf) ended. */
+export type PerfToolExit = Omit<DnsperfExit, 'argv'> & { argv: string[] };
+
+/**
+ * Runs `program args` to its end (or until aborted: SIGINT, on which dnsperf and resperf print their
+ * statistics; SIGKILL 5 s later if it does not exit), every stdout line to `onLine`, each distinct
+ * stderr line kept (at most 50); killed when it outlives `overdueMs`.
+ */
+export async function runPerfTool(program: string, args: readonly string[], o: { onLine: (line: string) => void; signal?: AbortSignal | undefined; overdueMs: number }): Promise<PerfToolExit> {
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   let stoppedEarly = false;
   let killedOverdue = false;
@@ -101,13 +107,13 @@ export async function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
   };
   if (o.signal?.aborted === true) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
-  // Its own -l bounds it; this is for a dnsperf that hangs (it waits -t for the last answers).
+  // Its own time limit bounds it; this is for one that hangs (it waits -t for the last answers).
   const overdue = setTimeout(() => {
     killedOverdue = true;
     child.kill('SIGKILL');
-  }, o.durationMs + o.timeoutMs + 15_000);
+  }, o.overdueMs);
   const out = createInterface({ input: child.stdout, crlfDelay: Infinity });
-  out.on('line', (l) => o.reader.line(l));
+  out.on('line', o.onLine);
   const err = createInterface({ input: child.stderr, crlfDelay: Infinity });
   // dnsperf repeats a warning for every bad line of every pass over the file: each text once.
   err.on('line', (l) => {
@@ -119,10 +125,15 @@ export async function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
       child.once('error', reject);
       child.once('close', (c, s) => resolve([c, s]));
     });
-    return { argv: [o.program, ...args], code, signal, stoppedEarly, killedOverdue, stderr };
+    return { argv: [program, ...args], code, signal, stoppedEarly, killedOverdue, stderr };
   } finally {
     clearTimeout(overdue);
     clearTimeout(afterInterrupt);
     o.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Runs dnsperf to its end (or until aborted), feeding every stdout line to the reader. */
+export function runDnsperf(o: DnsperfRunOptions): Promise<DnsperfExit> {
+  return runPerfTool(o.program, dnsperfArgs(o), { onLine: (l) => o.reader.line(l), signal: o.signal, overdueMs: o.durationMs + o.timeoutMs + 15_000 });
 }
