@@ -83,7 +83,7 @@ export const defaultConfig: Config = deepFreeze({
       maxRate: 200,
       stepDuration: 60_000,
     },
-    bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4, zones: 5, records: 500, kinds: defaultKinds, maxOutstanding: 100, queryTimeout: 5000, timeout: 300_000, maxQps: 30_000, ramp: 30_000, maxLoss: 0.01 },
+    bind: { kind: 'bind', qps: 1000, duration: 60_000, clients: 4, zones: 5, records: 500, kinds: defaultKinds, maxOutstanding: 1000, queryTimeout: 5000, timeout: 300_000, maxQps: 30_000, ramp: 30_000, maxLoss: 0.01 },
     transfer: { kind: 'transfer', zones: 2, records: 20, rate: 5, duration: 20_000, changeTimeout: 30_000, timeout: 120_000 },
     rndc: {
       kind: 'rndc',

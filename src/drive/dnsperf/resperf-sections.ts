@@ -48,10 +48,15 @@ export function resperfSections(s: ResperfStatistics | null, plot: readonly Resp
     const ceiling = latencyS > 0 ? asked.maxOutstanding / latencyS : Infinity;
     const latency = latencyS * 1000 < 1 ? `${Math.round(latencyS * 1e6)} µs` : `${(latencyS * 1000).toFixed(1)} ms`;
     const what = endedEarly.reason === 'fell-behind' ? `it fell behind its schedule by ${endedEarly.queries} queries at ${Math.round(endedEarly.atQps)}/s` : `it reached its limit of ${endedEarly.outstanding} outstanding queries`;
+    const limit = `at most ${asked.maxOutstanding} outstanding with the last interval's mean latency of ${latency} allows about ${Math.round(ceiling)}/s (raise --max-outstanding; a server whose latency climbed there was saturating)`;
+    // Falling behind has two causes here: bursts of latency filling the outstanding slots, or
+    // resperf's one sending thread short of CPU. The likelier (by the mean latency) comes first.
     const why =
-      endedEarly.reason === 'outstanding' || ceiling < (endedEarly.reason === 'fell-behind' ? endedEarly.atQps : Infinity) * 1.5
-        ? `at most ${asked.maxOutstanding} outstanding with the last interval's mean latency of ${latency} allows about ${Math.round(ceiling)}/s (raise --max-outstanding; a server whose latency climbed there was saturating)`
-        : 'resperf itself could not send faster here (a less loaded machine, or resperf on a machine of its own)';
+      endedEarly.reason === 'outstanding'
+        ? limit
+        : ceiling < endedEarly.atQps * 1.5
+          ? `${limit}; or resperf itself could not send faster (a machine of its own)`
+          : `resperf itself could not send faster here (a machine of its own), or latency bursts filled its ${asked.maxOutstanding} outstanding slots (raise --max-outstanding)`;
     notes.push(`resperf ended its ramp early: ${what}. The maximum throughput is what was reached before that, a lower bound of the server's limit: ${why}`);
   }
   if (s !== null) {
