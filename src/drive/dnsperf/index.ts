@@ -3,7 +3,7 @@ export { parseDnsperfLine, parseDnsperfStatistics, type DnsperfLine, type Dnsper
 export { DnsperfReader, type DnsperfInterval, type DnsperfMeasurement, type QueryExpectation, type UnexpectedAnswer } from './measure.js';
 export { dnsperfArgs, dnsperfInstallHint, locateDnsperf, runDnsperf, type DnsperfExit, type DnsperfRunOptions } from './process.js';
 export { dnsperfProblems, dnsperfSections, type DnsperfAsked, type DnsperfSections } from './sections.js';
-export { dnsperfProgressText, runDnsperfPhase, runResperfPhase, type DnsperfLoad, type DnsperfPhaseOptions, type ResperfLoad, type ResperfPhaseOptions } from './phase.js';
+export { dnsperfProgressText, runDnsperfPhase, runResperfPhase, type DnsperfLoad, type DnsperfPhaseOptions, type ResperfPhaseOptions } from './phase.js';
 export { parseResperfEndedEarly, parseResperfPlot, parseResperfStatistics, type ResperfEndedEarly, type ResperfInterval, type ResperfStatistics } from './resperf-output.js';
-export { resperfArgs, runResperf, type ResperfRunOptions } from './resperf-process.js';
+export { resperfArgs, runResperf, type ResperfLoad, type ResperfRunOptions } from './resperf-process.js';
 export { resperfProblems, resperfSections, type ResperfAsked } from './resperf-sections.js';

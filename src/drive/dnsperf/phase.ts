@@ -16,7 +16,7 @@ import { writeQueryFile } from '../../model/output/query-file.js';
 import { DnsperfReader, type DnsperfInterval, type QueryExpectation } from './measure.js';
 import { runDnsperf } from './process.js';
 import { dnsperfSections, type DnsperfSections } from './sections.js';
-import { runResperf } from './resperf-process.js';
+import { runResperf, type ResperfLoad } from './resperf-process.js';
 import { parseResperfEndedEarly, parseResperfPlot, parseResperfStatistics } from './resperf-output.js';
 import { resperfSections } from './resperf-sections.js';
 
@@ -99,16 +99,6 @@ export async function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSe
 /** The one-line progress text of a second of dnsperf. */
 export function dnsperfProgressText(i: DnsperfInterval): string {
   return `dnsperf: ${Math.round(i.answersPerSecond)} answers/s, p50 ${((i.p50Us ?? 0) / 1000).toFixed(2)} ms, p99 ${((i.p99Us ?? 0) / 1000).toFixed(2)} ms, ${i.lost} lost in the last second`;
-}
-
-/** resperf's ramp options. */
-export interface ResperfLoad {
-  maxQps: number;
-  rampMs: number;
-  maxLoss: number;
-  clients: number;
-  maxOutstanding: number;
-  timeoutMs: number;
 }
 
 /** Options of {@link runResperfPhase}. */

@@ -5,11 +5,8 @@
  */
 import { runPerfTool, type PerfToolExit } from './process.js';
 
-/** How resperf is run. */
-export interface ResperfRunOptions {
-  program: string;
-  server: { host: string; port: number };
-  queryFile: string;
+/** resperf's ramp options. */
+export interface ResperfLoad {
   /** `-m`: the rate the ramp reaches at its end, queries per second. */
   maxQps: number;
   /** `-r`: how long the ramp takes, ms. */
@@ -22,6 +19,13 @@ export interface ResperfRunOptions {
   maxOutstanding: number;
   /** `-t`: a query without an answer after this long is lost, ms. */
   timeoutMs: number;
+}
+
+/** How resperf is run. */
+export interface ResperfRunOptions extends ResperfLoad {
+  program: string;
+  server: { host: string; port: number };
+  queryFile: string;
   /** `-P`: where the plot data goes. */
   plotFile: string;
   /** `-i`: the plot's interval, ms. */

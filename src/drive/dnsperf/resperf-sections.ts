@@ -7,17 +7,12 @@
 import type { CounterData, TimeSeriesData } from '../../measure/index.js';
 import type { DnsperfSections } from './sections.js';
 import type { PerfToolExit } from './process.js';
+import type { ResperfLoad } from './resperf-process.js';
 import type { ResperfEndedEarly, ResperfInterval, ResperfStatistics } from './resperf-output.js';
 
 /** What the run asked of resperf. */
-export interface ResperfAsked {
+export interface ResperfAsked extends ResperfLoad {
   server: string;
-  maxQps: number;
-  rampMs: number;
-  maxLoss: number;
-  clients: number;
-  maxOutstanding: number;
-  timeoutMs: number;
   /** Where the queries came from. */
   queries: string;
   /** The run's own queries: every answer should be NOERROR or NXDOMAIN. */
