@@ -51,7 +51,7 @@ function hostPort(s: { host: string; port: number }): string {
 }
 
 /** Writes generated queries to `file`; returns what each (name, type) expects. */
-export async function writeQueries(queries: Iterable<QuerySpec>, file: string): Promise<QueryExpectation> {
+async function writeQueries(queries: Iterable<QuerySpec>, file: string): Promise<QueryExpectation> {
   const list = [...queries];
   const expected = new Map(list.map((q) => [`${q.name} ${q.type}`, q.expect] as const));
   const out = createWriteStream(file);
@@ -62,14 +62,42 @@ export async function writeQueries(queries: Iterable<QuerySpec>, file: string): 
 }
 
 /**
+ * Runs `fn` with the query file of `queries` (the run's own, written to a temp dir removed after,
+ * with what each query expects; or the user's file as is, no expectations).
+ */
+async function withQueryFile<T>(queries: DnsperfPhaseOptions['queries'], fn: (file: string, dir: string, expect: QueryExpectation | undefined) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
+  try {
+    const file = 'file' in queries ? queries.file : join(dir, 'queries.txt');
+    const expect = 'generated' in queries ? await writeQueries(queries.generated, file) : undefined;
+    return await fn(file, dir, expect);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The error for a dnsperf or resperf that sent no query: UsageError naming a user's file when the
+ * program said it could not read a query from it, Error otherwise.
+ */
+function sentNothing(program: 'dnsperf' | 'resperf', exit: { code: number | null; signal: NodeJS.Signals | null }, said: string, queries: DnsperfPhaseOptions['queries']): Error {
+  const why = `${program} sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
+  // A user's file is the likely cause only when the program read nothing from it (its warning says so).
+  if ('file' in queries && /invalid query input|cannot open|No such file|unable to open/i.test(said)) return new UsageError(`--query-file ${queries.file}: ${why}`);
+  return new Error(why);
+}
+
+/** What the report says the queries were. */
+function queriesText(queries: DnsperfPhaseOptions['queries']): string {
+  return 'file' in queries ? `the queries of ${queries.file}, looped` : queries.what;
+}
+
+/**
  * Runs dnsperf once and returns its result sections (the command line first among the notes). A
  * dnsperf that sent no query at all is an error: UsageError naming a user's file, Error otherwise.
  */
-export async function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSections> {
-  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
-  try {
-    const file = 'file' in o.queries ? o.queries.file : join(dir, 'queries.txt');
-    const expect = 'generated' in o.queries ? await writeQueries(o.queries.generated, file) : undefined;
+export function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSections> {
+  return withQueryFile(o.queries, async (file, _dir, expect) => {
     // dnsperf stamps its intervals with the wall clock; one anchor maps them onto the run's monotonic time.
     const wallMinusMono = Date.now() - performance.now();
     const reader = new DnsperfReader({
@@ -79,21 +107,12 @@ export async function runDnsperfPhase(o: DnsperfPhaseOptions): Promise<DnsperfSe
     });
     const exit = await runDnsperf({ program: o.program, server: o.server, queryFile: file, ...o.load, reader, signal: o.signal });
     const m = reader.measurement();
-    const sentNothing = m.statistics === null ? m.answered === 0 && m.lost === 0 : m.statistics.sent === 0;
-    if (sentNothing && !exit.stoppedEarly) {
-      const said = exit.stderr[0] ?? m.messages.at(-1) ?? 'no output';
-      const why = `dnsperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
-      // A user's file is the likely cause only when dnsperf read nothing from it (its warning says so).
-      if ('file' in o.queries && /invalid query input|cannot open|No such file/i.test(said)) throw new UsageError(`--query-file ${o.queries.file}: ${why}`);
-      throw new Error(why);
-    }
-    const what = 'file' in o.queries ? `the queries of ${o.queries.file}, looped` : o.queries.what;
-    const s = dnsperfSections(m, exit, { server: hostPort(o.server), qps: o.load.qps, clients: o.load.clients, maxOutstanding: o.load.maxOutstanding, timeoutMs: o.load.timeoutMs, durationMs: o.load.durationMs, outstandingSetting: o.outstandingSetting, queries: what });
+    const none = m.statistics === null ? m.answered === 0 && m.lost === 0 : m.statistics.sent === 0;
+    if (none && !exit.stoppedEarly) throw sentNothing('dnsperf', exit, exit.stderr[0] ?? m.messages.at(-1) ?? 'no output', o.queries);
+    const s = dnsperfSections(m, exit, { server: hostPort(o.server), qps: o.load.qps, clients: o.load.clients, maxOutstanding: o.load.maxOutstanding, timeoutMs: o.load.timeoutMs, durationMs: o.load.durationMs, outstandingSetting: o.outstandingSetting, queries: queriesText(o.queries) });
     s.notes.unshift(`dnsperf command: ${exit.argv.join(' ')}`);
     return s;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The one-line progress text of a second of dnsperf. */
@@ -110,27 +129,17 @@ export interface ResperfPhaseOptions extends Omit<DnsperfPhaseOptions, 'load' | 
  * Runs resperf once over the run's queries (or a user's file) and returns its result sections (the
  * command line first among the notes). A resperf that sent nothing is an error, as for dnsperf.
  */
-export async function runResperfPhase(o: ResperfPhaseOptions): Promise<DnsperfSections> {
-  const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-queries-'));
-  try {
-    const file = 'file' in o.queries ? o.queries.file : join(dir, 'queries.txt');
-    if ('generated' in o.queries) await writeQueries(o.queries.generated, file);
+export function runResperfPhase(o: ResperfPhaseOptions): Promise<DnsperfSections> {
+  return withQueryFile(o.queries, async (file, dir) => {
     const plotFile = join(dir, 'resperf.plot');
     const startMs = performance.now() - o.startedMs;
     const exit = await runResperf({ program: o.program, server: o.server, queryFile: file, ...o.load, plotFile, intervalMs: 500, signal: o.signal });
-    const stats = parseResperfStatistics(exit.stdout.join('\n'));
+    const stdout = exit.stdout.join('\n');
+    const stats = parseResperfStatistics(stdout);
     const plot = parseResperfPlot(await readFile(plotFile, 'utf8').catch(() => ''));
-    if ((stats === null || stats.sent === 0) && !exit.stoppedEarly) {
-      const said = exit.stderr[0] ?? exit.stdout.filter((l) => /error|warning|invalid/i.test(l)).at(-1) ?? 'no output';
-      const why = `resperf sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
-      if ('file' in o.queries && /invalid query input|cannot open|No such file|unable to open/i.test(said)) throw new UsageError(`--query-file ${o.queries.file}: ${why}`);
-      throw new Error(why);
-    }
-    const what = 'file' in o.queries ? `the queries of ${o.queries.file}, looped` : o.queries.what;
-    const s = resperfSections(stats, plot, parseResperfEndedEarly(exit.stdout.join('\n')), exit, { server: hostPort(o.server), ...o.load, queries: what, ownQueries: 'generated' in o.queries }, startMs);
+    if ((stats === null || stats.sent === 0) && !exit.stoppedEarly) throw sentNothing('resperf', exit, exit.stderr[0] ?? exit.stdout.filter((l) => /error|warning|invalid/i.test(l)).at(-1) ?? 'no output', o.queries);
+    const s = resperfSections(stats, plot, parseResperfEndedEarly(stdout), exit, { server: hostPort(o.server), ...o.load, queries: queriesText(o.queries), ownQueries: 'generated' in o.queries }, startMs);
     s.notes.unshift(`resperf command: ${exit.argv.join(' ')}`);
     return s;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
