@@ -47,7 +47,7 @@ test(`step mode: the knee lies within one step of the operator twin's capacity (
   // bindcar's limiter off: only the operator's capacity decides. Updates only, over one zone: an
   // update costs about one record reconcile (its zone's reconcile is deduplicated under load).
   await writeFile(config, ['sandbox:', '  sidecar:', '    rateLimit: off', '  operator:', `    capacity: ${capacity}/s`, 'report:', '  formats: [json]', ''].join('\n'));
-  const args = ['--config', config, '--output', join(home, 'results'), '--json', 'backpressure', '--mode', 'step', '--start-rate', '4/s', '--step-rate', '2/s', '--max-rate', '10/s', '--step-duration', '18s', '--mix', '0,100,0', '--zones', '1', '--working-set', '15'];
+  const args = ['--config', config, '--output', join(home, 'results'), '--json', 'backpressure', '--mode', 'step', '--start-rate', '3/s', '--step-rate', '3/s', '--max-rate', '12/s', '--step-duration', '18s', '--mix', '0,100,0', '--zones', '1', '--working-set', '15'];
   const r = await runCli(args, { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -55,12 +55,13 @@ test(`step mode: the knee lies within one step of the operator twin's capacity (
   assert.ok(b !== undefined && b.knee !== null, 'a knee section');
   const summary = b.steps.map((s) => `${s.rate}/s ${s.verdict} slope ${s.slopePerMinute?.toFixed(1)} completed ${s.completedPerSec?.toFixed(2)} reconciles ${s.reconcilesPerSec?.toFixed(2)}`).join('; ');
   t.diagnostic(`steps: ${summary}; knee ${b.knee.rate}/s, saturated ${b.knee.saturatedReconcilesPerSec?.toFixed(2)} reconciles/s`);
-  // The knee: the last flat rate, within one step (2/s) below the capacity; the first growing one at
-  // or above it. Steps are even so that none sits just under the capacity: an update costs a little
-  // more than one reconcile (its zone's, when not deduplicated), so 7/s against 8 reconciles/s was
-  // flat in some runs and growing in others; 6/s leaves room, 8/s cannot keep up. The steps start
-  // at 4/s (2/s was always flat and cost 18 s of the suite).
-  assert.ok(b.knee.rate !== null && b.knee.rate < capacity && b.knee.rate >= capacity - 2, `knee within one step below ${capacity}/s: ${summary}`);
+  // The knee: the last flat rate, within two updates/s below the capacity; the first growing one
+  // above it. No step sits at or just under the capacity: an update costs a little more than one
+  // reconcile (its zone's, when not deduplicated), so the twin completes about 7.3 updates/s at 8
+  // reconciles/s. 7/s was flat in some runs and growing in others; 8/s fell short by only 0.75/s,
+  // under the growth bound of a 12 s judged window (one second of the rate) in one CI run. 6/s
+  // leaves room; 9/s falls short by about 1.7/s, twice the bound. Three steps of 3/s.
+  assert.ok(b.knee.rate !== null && b.knee.rate < capacity && b.knee.rate >= capacity - 2, `knee within two updates/s below ${capacity}/s: ${summary}`);
   assert.ok(b.knee.firstGrowingRate !== null && b.knee.firstGrowingRate >= capacity, summary);
   // The schedule stopped at the first growing step: nothing after it ran.
   assert.equal(b.steps.at(-1)?.rate, b.knee.firstGrowingRate, summary);
