@@ -1,6 +1,6 @@
 /**
  * The burst scenario against the default target, the sandbox twin (real named, bindcar twin,
- * operator twin): 400 records all Ready, percentiles and operator figures in the result, and
+ * operator twin): 200 records all Ready, percentiles and operator figures in the result, and
  * nothing with the run id left afterwards, checked through the API.
  */
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 import { chromiumSkip, openReportInChromium } from './helpers/chromium-report.js';
 
-test('burst of 400 records against the sandbox: all Ready, percentiles present, its report.html draws offline, nothing left', { timeout: 300_000 }, async (t) => {
+test('burst of 200 records against the sandbox: all Ready, percentiles present, its report.html draws offline, nothing left', { timeout: 300_000 }, async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'bl-burst-sandbox-'));
   const out = join(home, 'results');
   t.after(() => rm(home, { recursive: true, force: true }));
@@ -29,25 +29,25 @@ test('burst of 400 records against the sandbox: all Ready, percentiles present, 
   // machine can pass the default 30 s; this test checks the pipeline, not the twin's speed.
   const config = join(home, 'loadtest.yaml');
   await writeFile(config, 'criteria:\n  e2ePropagationP99: 5m\n  createToReadyP99: 5m\n');
-  const r = await runCli(['--config', config, '--output', out, '--json', 'burst', '--records', '400', '--zones', '10', '--timeout', '4m'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'burst', '--records', '200', '--zones', '10', '--timeout', '4m'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-15).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   assert.equal(result.metadata.status, 'completed');
   assert.equal(result.metadata.target.kind, 'sandbox');
-  assert.equal(result.counters['objects_ready']?.value, 410, 'every record and zone Ready');
+  assert.equal(result.counters['objects_ready']?.value, 210, 'every record and zone Ready');
   const c2r = result.latencies['create_to_ready']?.summary;
-  assert.ok(c2r && c2r.count === 410 && c2r.p50 !== null && c2r.p99 !== null && c2r.p999 !== null && c2r.p99 >= c2r.p50);
-  assert.ok((result.latencies['api_create']?.summary.count ?? 0) >= 410);
+  assert.ok(c2r && c2r.count === 210 && c2r.p50 !== null && c2r.p99 !== null && c2r.p999 !== null && c2r.p99 >= c2r.p50);
+  assert.ok((result.latencies['api_create']?.summary.count ?? 0) >= 210);
   // The operator twin's metrics were observed and bindy's reconcile histogram moved.
   assert.ok(result.operator.some((m) => m.state === 'present'), 'operator metrics observed');
-  assert.ok((result.apiAmplification?.objectsCreated ?? 0) >= 410);
-  assert.equal(result.latencies['create_to_resolvable.primary-0']?.summary.count, 400, 'every record answered by named');
+  assert.ok((result.apiAmplification?.objectsCreated ?? 0) >= 210);
+  assert.equal(result.latencies['create_to_resolvable.primary-0']?.summary.count, 200, 'every record answered by named');
   // The create and Ready rate series account for every object: Σ rate × window length = count.
   for (const name of ['creates_per_second', 'ready_per_second']) {
     const series = result.timeSeries.find((x) => x.name === name);
     assert.ok(series !== undefined && series.unit === '1/s', `${name} recorded`);
     const total = series.points.reduce((n, p, i) => n + (p.value * (p.t - (i === 0 ? 0 : (series.points[i - 1]?.t ?? 0)))) / 1000, 0);
-    assert.equal(Math.round(total), 410, `${name} integrates to every object`);
+    assert.equal(Math.round(total), 210, `${name} integrates to every object`);
   }
 
   const runDir = (await readdir(out)).find((d) => d.startsWith('burst-'));

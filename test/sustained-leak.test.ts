@@ -53,7 +53,7 @@ test('sustained on a twin leaking 30 MiB/min: memory growth ≈ 1800 MiB/h (95 %
   // A light, steady load (churn keeps 4 records), so the twin's own heap holds still: at 5/s with
   // a growing working set it grew by itself at about 2300 MiB/h over such a window. The ramp-up
   // (30 s) covers the twin's start-up steps (±5 MiB in its first 25 s), so the steady phase starts after them.
-  const args = ['--config', config, '--output', out, '--json', 'sustained', '--rate', '0.5/s', '--churn', '--working-set', '4', '--zones', '1', '--duration', '120s', '--ramp-up', '30s', '--quiet-window', '0s'];
+  const args = ['--config', config, '--output', out, '--json', 'sustained', '--rate', '0.5/s', '--churn', '--working-set', '4', '--zones', '1', '--duration', '100s', '--ramp-up', '30s', '--quiet-window', '0s'];
   const r = await runCli(args, { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-25).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -71,7 +71,7 @@ test('sustained on a twin leaking 30 MiB/min: memory growth ≈ 1800 MiB/h (95 %
     f.interval.low <= injectedMiBPerHour + baselineBand.high && f.interval.high >= injectedMiBPerHour + baselineBand.low,
     `the interval ${f.interval.low.toFixed(0)}..${f.interval.high.toFixed(0)} MiB/h reaches ${injectedMiBPerHour} MiB/h plus the twin's own ${baselineBand.low}..+${baselineBand.high}; RSS steps: ${steps.join(', ')}`,
   );
-  assert.match(f.method, /steady phase from 30 s: \d+ samples over 1\.5 min; minimum steady phase lowered to 1\.0 min/);
+  assert.match(f.method, /steady phase from 30 s: \d+ samples over 1\.[12] min; minimum steady phase lowered to 1\.0 min/);
 
   // On the sandbox the criterion is reported, not judged; the finding is what says it.
   const verdict = result.criteria.find((c) => c.metric === 'operator_memory.growth');
