@@ -206,14 +206,37 @@ function zoneConfig(v: Json, path: string, now: Date): ZoneConfig {
   };
 }
 
+/** The Content-Type axum's `Json<T>` accepts: application/json or application/*+json. */
+function isJsonContentType(contentType: string | undefined): boolean {
+  const mime = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+}
+
+/** axum's default request-body limit (2 MiB), which bindcar never raises: a bigger `Json` body is refused with 413. */
+export const bindcarBodyLimitBytes = 2_097_152;
+
+/** The text of axum's 413 (`LengthLimitError`: its prefix, then http-body-util's error). */
+export const bodyLimitText = 'Failed to buffer the request body: length limit exceeded';
+
+/**
+ * axum's `Json<T>` on a body of `bytes` bytes: 413 when over {@link bindcarBodyLimitBytes}, else
+ * undefined. The Content-Type is checked first, so a non-JSON type is left to the decoder's 415;
+ * the limit is inclusive (http-body-util's `Limited` refuses only what goes past it).
+ */
+export function bodyLimitRejection(contentType: string | undefined, bytes: number): { readonly status: 413; readonly text: string } | undefined {
+  if (!isJsonContentType(contentType) || bytes <= bindcarBodyLimitBytes) return undefined;
+  return { status: 413, text: bodyLimitText };
+}
+
 /**
  * Runs `read` over a JSON body the way axum's `Json<T>` extractor does: a Content-Type other than
- * application/json (or +json) → 415; unparsable JSON → 400; a shape serde rejects → 422. The texts
- * follow axum's; serde's detail is close to, not byte-equal with, the Rust message (no line/column).
+ * application/json (or +json) → 415; [over the body limit → 413: {@link bodyLimitRejection}, which
+ * the caller runs, as it alone knows the bytes received]; unparsable JSON → 400; a shape serde
+ * rejects → 422. The texts follow axum's; serde's detail is close to, not byte-equal with, the Rust
+ * message (no line/column).
  */
 function decode<T>(contentType: string | undefined, body: string, read: (v: Json) => T): Decoded<T> {
-  const mime = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!(mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json')))) {
+  if (!isJsonContentType(contentType)) {
     return { ok: false, status: 415, text: 'Expected request with `Content-Type: application/json`' };
   }
   let parsed: Json;

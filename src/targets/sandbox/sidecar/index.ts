@@ -14,5 +14,6 @@ export { RateLimiter, bindcarQuota, bindcarRateLimitDefaults, type RateLimitConf
 export { routes, matchRoute, type Route, type RouteId, type RouteMatch } from './routes.js';
 export { createSidecarMetrics, type SidecarMetrics } from './metrics.js';
 export type { Backend, RndcLike, NsupdateLike } from './handlers.js';
+export { bindcarBodyLimitBytes, bodyLimitText } from './bodies.js';
 export type { CreateZoneRequest, ZoneConfig, SoaRecord, DnsRecord, AddRecordRequest, RemoveRecordRequest, UpdateRecordRequest, ModifyZoneRequest } from './bodies.js';
 export { runSidecar, type RunSidecarOptions } from './run.js';

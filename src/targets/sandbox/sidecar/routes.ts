@@ -28,6 +28,8 @@ export interface Route {
   /** Path with `{name}` for the zone segment. */
   readonly path: string;
   readonly open: boolean;
+  /** The handler extracts axum's `Json<…>`, so the default body limit applies (413 past it). */
+  readonly jsonBody?: true;
 }
 
 /** The table, in bindcar's main.rs order. */
@@ -35,20 +37,20 @@ export const routes: readonly Route[] = [
   { id: 'health', method: 'GET', path: '/api/v1/health', open: true },
   { id: 'ready', method: 'GET', path: '/api/v1/ready', open: true },
   { id: 'metrics', method: 'GET', path: '/metrics', open: true },
-  { id: 'createZone', method: 'POST', path: '/api/v1/zones', open: false },
+  { id: 'createZone', method: 'POST', path: '/api/v1/zones', open: false, jsonBody: true },
   { id: 'listZones', method: 'GET', path: '/api/v1/zones', open: false },
   { id: 'getZone', method: 'GET', path: '/api/v1/zones/{name}', open: false },
   { id: 'deleteZone', method: 'DELETE', path: '/api/v1/zones/{name}', open: false },
-  { id: 'modifyZone', method: 'PATCH', path: '/api/v1/zones/{name}', open: false },
+  { id: 'modifyZone', method: 'PATCH', path: '/api/v1/zones/{name}', open: false, jsonBody: true },
   { id: 'reloadZone', method: 'POST', path: '/api/v1/zones/{name}/reload', open: false },
   { id: 'zoneStatus', method: 'GET', path: '/api/v1/zones/{name}/status', open: false },
   { id: 'freezeZone', method: 'POST', path: '/api/v1/zones/{name}/freeze', open: false },
   { id: 'thawZone', method: 'POST', path: '/api/v1/zones/{name}/thaw', open: false },
   { id: 'notifyZone', method: 'POST', path: '/api/v1/zones/{name}/notify', open: false },
   { id: 'retransferZone', method: 'POST', path: '/api/v1/zones/{name}/retransfer', open: false },
-  { id: 'addRecord', method: 'POST', path: '/api/v1/zones/{name}/records', open: false },
-  { id: 'removeRecord', method: 'DELETE', path: '/api/v1/zones/{name}/records', open: false },
-  { id: 'updateRecord', method: 'PUT', path: '/api/v1/zones/{name}/records', open: false },
+  { id: 'addRecord', method: 'POST', path: '/api/v1/zones/{name}/records', open: false, jsonBody: true },
+  { id: 'removeRecord', method: 'DELETE', path: '/api/v1/zones/{name}/records', open: false, jsonBody: true },
+  { id: 'updateRecord', method: 'PUT', path: '/api/v1/zones/{name}/records', open: false, jsonBody: true },
   { id: 'serverStatus', method: 'GET', path: '/api/v1/server/status', open: false },
 ];
 

@@ -1,4 +1,4 @@
-/** @module The bindcar twin: a request handler (metrics → rate limit → auth → faults → route) and its socket. */
+/** @module The bindcar twin: a request handler (metrics → rate limit → auth → faults → body limit → route) and its socket. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -7,6 +7,7 @@ import { createHandlers, isRejection, type Backend, type HandlerOutput, type Nsu
 import { createSidecarMetrics, resultLabel, type SidecarMetrics } from './metrics.js';
 import { bindcarQuota, bindcarRateLimitDefaults, RateLimiter, type RateLimitConfig } from './rate-limiter.js';
 import { matchRoute } from './routes.js';
+import { bindcarBodyLimitBytes, bodyLimitRejection } from './bodies.js';
 import { ErrorFaultControl, faultControlPath, parseErrorFaultRequest } from './fault-control.js';
 
 /** A request as the handler takes it (also what the socket adapter builds). */
@@ -17,6 +18,8 @@ export interface SidecarRequest {
   /** Lower-case header names. */
   readonly headers?: Readonly<Record<string, string | undefined>>;
   readonly body?: string;
+  /** Bytes the client sent, when `body` holds fewer (the socket adapter keeps none past the limit); default `body`'s UTF-8 length. */
+  readonly bodyBytes?: number;
   /** Peer IP; the rate limiter's key when no forwarding header names the client. */
   readonly remoteAddress?: string;
 }
@@ -235,6 +238,12 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       const injected = faultControl.decide(random);
       if (injected !== undefined) return json(injected, new ApiError('internal', 'injected fault').body());
     }
+    // axum's Json extractor runs before the handler's code, after the layers above: an oversized
+    // body is refused here, so nothing is written and no rndc/nsupdate runs.
+    if (match.route.jsonBody === true) {
+      const tooLarge = bodyLimitRejection(headers['content-type'], request.bodyBytes ?? Buffer.byteLength(request.body ?? ''));
+      if (tooLarge !== undefined) return { status: tooLarge.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: tooLarge.text };
+    }
     try {
       return fromOutput(
         await handlers[match.route.id]({
@@ -266,7 +275,13 @@ export function createSidecar(options: SidecarOptions): Sidecar {
 
   function nodeListener(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      // Nothing past the limit is kept (memory stays bounded); the count alone decides the 413.
+      const room = bindcarBodyLimitBytes - received;
+      if (room > 0) chunks.push(chunk.length <= room ? chunk : chunk.subarray(0, room));
+      received += chunk.length;
+    });
     req.on('end', () => {
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -275,6 +290,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         path: req.url ?? '/',
         headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        bodyBytes: received,
         ...(req.socket.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
       }).then(
         (response) => {
