@@ -18,11 +18,9 @@ function walk(dir, out) {
   return out;
 }
 const filters = process.argv.slice(2);
-// Integration tests (test/, a minute or two each) first, unit tests (src/, seconds) after: the
-// runner starts files in this order, so the quick ones fill the tail instead of one long file
-// running alone at the end (on 2 cores that tail cost minutes of the suite).
-const matches = (f) => filters.length === 0 || filters.some((s) => f.includes(s));
-const files = [...walk('test', []).sort(), ...walk('src', []).sort()].filter(matches);
+const files = [...walk('src', []), ...walk('test', [])]
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
