@@ -38,4 +38,5 @@ export const positiveDurationKeys = [
   'scenarios.transfer.timeout',
   'scenarios.rndc.duration',
   'scenarios.rndc.requestTimeout',
+  'scenarios.zones.timeout',
 ] as const;

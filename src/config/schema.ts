@@ -244,6 +244,18 @@ export const configSpec: f.Section = f.section({
       },
       { constants: { kind: 'rndc' } },
     ),
+    zones: f.section(
+      {
+        zones: f.integer('zones created through bindcar, each with its records in the zone file bindcar writes', 1),
+        recordsPerZone: f.integer('records in each zone', 1),
+        kinds: kinds(),
+        concurrency: f.integerBetween('zone creates in flight at once; against a loopback bindcar each from its own address (127.0.0.2, .3, …)', 1, 250),
+        timeout: f.duration('wait until every zone is served (its last record answered with its data)'),
+        bindcarUrl: f.url('bindcar\'s base URL (default: the sandbox\'s bindcar twin)'),
+        tokenFile: f.text('file holding bindcar\'s Bearer token (default: $BINDCAR_TOKEN; on the sandbox, its own token file)'),
+      },
+      { constants: { kind: 'zones' } },
+    ),
   }),
   probe: f.section({
     servers: f.hostPorts('DNS servers the prober asks (default: the target\'s BIND9 servers)'),

@@ -407,6 +407,25 @@ export interface RndcOptions {
   updateKey?: string;
 }
 
+/** BIND9 loading the zones bindy writes (`bind zones`): zones created through bindcar with their records in the zone file, then queried. */
+export interface ZonesOptions {
+  kind: 'zones';
+  /** Zones created. */
+  zones: number;
+  /** Records in each zone's file (as fixtures: the kinds' mix, TXT up to 2 KB). */
+  recordsPerZone: number;
+  /** Record-kind weights. */
+  kinds: Weights<RecordKind>;
+  /** Zone creates in flight at once; against a loopback bindcar each from its own address (127.0.0.2, …). */
+  concurrency: number;
+  /** Bound on the wait until every zone is served, in ms. */
+  timeout: number;
+  /** bindcar's base URL; absent: the sandbox's bindcar twin. */
+  bindcarUrl?: string;
+  /** File holding bindcar's Bearer token (else $BINDCAR_TOKEN; on the sandbox, its own token file). */
+  tokenFile?: string;
+}
+
 /** Service discovery: annotated Services and Ingresses → scout's ARecords → DNS, and back. */
 export interface DiscoveryOptions {
   kind: 'discovery';
@@ -433,7 +452,7 @@ export interface DiscoveryOptions {
 }
 
 /** The options of every scenario, discriminated by `kind`. */
-export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions | TransferOptions | RndcOptions;
+export type ScenarioOptions = BurstOptions | SustainedOptions | ChaosOptions | E2eOptions | DiscoveryOptions | BackpressureOptions | BindOptions | TransferOptions | RndcOptions | ZonesOptions;
 /** The scenario kinds. */
 export type ScenarioKind = ScenarioOptions['kind'];
 
@@ -448,6 +467,7 @@ export interface ScenariosConfig {
   bind: BindOptions;
   transfer: TransferOptions;
   rndc: RndcOptions;
+  zones: ZonesOptions;
 }
 
 /** Success criteria: a run fails when a measured value crosses one of these. */

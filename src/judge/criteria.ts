@@ -242,6 +242,12 @@ export const bindTransferMetrics: ScenarioMetrics = {
   measures: [],
 };
 
+/** bind zones: the dnsperf phase on the loaded zones is judged like bind query's; zones never served are its verdict. */
+export const bindZonesMetrics: ScenarioMetrics = {
+  scenario: 'bind-zones',
+  measures: ['dnsQueryP99', 'maxDnsQueryLoss'],
+};
+
 /** bind rndc: bindcar's answers (errors, no answer) are its verdict; no configured criterion reads its per-route latencies yet. */
 export const bindRndcMetrics: ScenarioMetrics = {
   scenario: 'bind-rndc',

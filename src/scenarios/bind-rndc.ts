@@ -6,116 +6,25 @@
  * client IP), and times every request per route from its intended start and from its send. It
  * deletes its zones at the end, also on Ctrl-C or an error.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError, UsageError } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { bindRndcMetrics } from '../judge/criteria.js';
 import { ArrivalSchedule } from '../drive/arrival-schedule.js';
 import { runArrivals } from '../drive/arrival-engine.js';
-import { BindcarClient, isLoopbackHost, loopbackClientAddress, type BindcarOutcome, type BindcarRequest } from '../drive/bindcar-client.js';
-import { sleep } from '../drive/sleep.js';
-import type { BindcarTokenSource, Journal } from '../observe/journal.js';
+import { BindcarClient, isLoopbackHost, loopbackClientAddress } from '../drive/bindcar-client.js';
 import type { RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planBindRndc, requestAt, routeOf, routePath, zoneBody, type BindRndcPlanData } from './bind-rndc-plan.js';
 import { StormTally, bindcarCounts, countDisagreements, serverTimings, timingText, type RequestCountSample } from './bind-rndc-figures.js';
 import type { MetricSample } from '../measure/bucket-quantile.js';
 import { fetchExposition } from '../observe/metrics-fetch.js';
+import { RunZones, adminAddressOf, adminSend, answerText, bindcarAccessFor, bindcarUnreachable, openBindcarTarget, openedForBindcar, probeBindcar } from './bindcar-access.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
-
-/** The environment variable a token is read from when no --token-file is given. */
-export const tokenEnv = 'BINDCAR_TOKEN';
-/** How long the run's own setup and teardown requests keep retrying a 429, ms. */
-const adminRetryBudgetMs = 60_000;
-
-/** What the drive needs to reach bindcar; the token stays in memory only. */
-interface BindcarAccess {
-  url: string;
-  token: string;
-  source: BindcarTokenSource;
-  updateKey?: string;
-}
-
-// Targets this scenario opened itself, with their token (never on the Target, which reports read).
-const accessOf = new WeakMap<Target, BindcarAccess>();
 
 function dataOf(plan: ScenarioPlan<BindRndcPlanData>): BindRndcPlanData {
   if (plan.data === undefined) throw new TypeError('bind-rndc plan without its data');
   return plan.data;
-}
-
-/** Reads a token from its source; a missing or empty one is a usage error naming where it looked (never the token). */
-export function readToken(source: BindcarTokenSource, env: NodeJS.ProcessEnv): string {
-  if ('env' in source) {
-    const t = env[source.env]?.trim() ?? '';
-    if (t === '') throw new UsageError(`bind rndc: no bindcar token: give --token-file PATH or set $${source.env}`);
-    return t;
-  }
-  let t: string;
-  try {
-    t = readFileSync(source.file, 'utf8').trim();
-  } catch {
-    throw new UsageError(`--token-file ${source.file}: no readable file there`);
-  }
-  if (t === '') throw new UsageError(`--token-file ${source.file}: the file is empty`);
-  return t;
-}
-
-function answerText(o: BindcarOutcome): string {
-  if (o.kind === 'timeout') return 'no answer within the request timeout';
-  if (o.kind === 'connection-error') return o.code;
-  // bindcar's error bodies are `{"error": …}`; a token never appears in them.
-  let why = o.body.slice(0, 200);
-  try {
-    const e = (JSON.parse(o.body) as { error?: unknown }).error;
-    if (typeof e === 'string') why = e;
-  } catch {
-    // not JSON: the text as is
-  }
-  return `HTTP ${o.status}${why === '' ? '' : `: ${why}`}`;
-}
-
-/** The run's own requests (probe, setup, teardown) from 127.0.0.1 on loopback: a 429 is waited out (Retry-After), within a budget. */
-async function adminSend(client: BindcarClient, r: BindcarRequest, auth = true): Promise<BindcarOutcome> {
-  const until = performance.now() + adminRetryBudgetMs;
-  for (;;) {
-    const { outcome } = await client.send(r, auth);
-    if (outcome.kind !== 'answered' || outcome.status !== 429 || performance.now() > until) return outcome;
-    await sleep(Math.max(250, (outcome.retryAfterS ?? 1) * 1000), []);
-  }
-}
-
-/**
- * Checks bindcar answers and takes the token before anything is created: unreachable is exit 3
- * with how to fix it, a token refused (401/403) exit 2. Returns bindcar's version from its health route.
- */
-export async function probeBindcar(client: BindcarClient, url: string, adminAddress: string | undefined): Promise<string | undefined> {
-  const health = await adminSend(client, { method: 'GET', path: '/api/v1/health', ...(adminAddress === undefined ? {} : { localAddress: adminAddress }) }, false);
-  if (health.kind !== 'answered' || health.status !== 200) {
-    throw new TargetNotReadyError(`bindcar at ${url} is not reachable: ${answerText(health)}`, {
-      hint: 'check --bindcar-url (scheme, host, port); on a cluster: kubectl -n <ns> port-forward svc/<bind9 instance> 8080:80 and --bindcar-url http://127.0.0.1:8080; on the sandbox: bindy-loadtest sandbox status',
-    });
-  }
-  let version: string | undefined;
-  try {
-    const v = (JSON.parse(health.body) as { version?: unknown }).version;
-    if (typeof v === 'string') version = v;
-  } catch {
-    // a health answer without JSON still counts as up
-  }
-  const zones = await adminSend(client, { method: 'GET', path: '/api/v1/zones', ...(adminAddress === undefined ? {} : { localAddress: adminAddress }) });
-  if (zones.kind === 'answered' && (zones.status === 401 || zones.status === 403)) {
-    throw new UsageError(`bindcar at ${url} refused the token (${answerText(zones)})`, { hint: `check --token-file or $${tokenEnv} (bindcar's BIND_API_TOKEN, or a ServiceAccount token with audience bindcar)` });
-  }
-  if (zones.kind !== 'answered' || zones.status !== 200) throw new TargetNotReadyError(`bindcar at ${url} did not list its zones: ${answerText(zones)}`, { hint: 'is named behind it up? GET /api/v1/ready says' });
-  return version;
-}
-
-function adminAddressOf(url: string): string | undefined {
-  return isLoopbackHost(new URL(url).hostname) ? '127.0.0.1' : undefined;
 }
 
 /** Why the mixed storm cannot write records here (no update key), or undefined. */
@@ -127,46 +36,10 @@ function updateKeyProblem(d: BindRndcPlanData, updateKey: string | undefined): s
 /** A target of its own for `--bindcar-url`: no Kubernetes behind it; bindcar probed and the token taken before anything starts. */
 async function ownTarget(config: Readonly<Config>, io: { env: NodeJS.ProcessEnv; cwd: string }): Promise<Target | undefined> {
   const r = config.scenarios.rndc;
-  if (r.bindcarUrl === undefined) return undefined;
-  const source: BindcarTokenSource = r.tokenFile !== undefined ? { file: resolve(io.cwd, r.tokenFile) } : { env: tokenEnv };
-  const token = readToken(source, io.env);
-  const plan = planBindRndc({ config, runId: 'probe', interleave: false });
-  const why = updateKeyProblem(dataOf(plan), r.updateKey);
-  if (why !== undefined) throw new UsageError(why);
-  const client = new BindcarClient({ url: r.bindcarUrl, token, timeoutMs: Math.min(r.requestTimeout, 10_000) });
-  let version: string | undefined;
-  try {
-    version = await probeBindcar(client, r.bindcarUrl, adminAddressOf(r.bindcarUrl));
-  } finally {
-    client.close();
-  }
-  // A placeholder the run never contacts (kubernetes: false): the runner builds a client from every target.
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({ clusters: [{ name: 'none', server: 'http://127.0.0.1:1', skipTLSVerify: false }], users: [{ name: 'none' }], contexts: [{ name: 'none', cluster: 'none', user: 'none' }], currentContext: 'none' });
-  const target: Target = {
-    info: { kind: config.target, description: `bindcar at ${r.bindcarUrl}${version === undefined ? '' : ` (version ${version})`}, reached directly (no Kubernetes API)`, ...(version === undefined ? {} : { bindyVersion: `bindcar ${version}` }) },
-    kubeConfig,
-    namespace: config.namespace,
-    dnsServers: [],
-    sidecarEndpoints: [r.bindcarUrl],
-    metricsEndpoints: [{ name: 'sidecar', url: new URL('/metrics', r.bindcarUrl).href }],
-    kubernetes: false,
-    setup: () => Promise.resolve({ namespaceCreated: false, clusterCreated: false, clusterReadyMs: 0 }),
-    close: () => Promise.resolve(),
-  };
-  accessOf.set(target, { url: r.bindcarUrl, token, source, ...(r.updateKey === undefined ? {} : { updateKey: r.updateKey }) });
-  return target;
-}
-
-/** The target's bindcar: the one this scenario opened, or the sandbox's twin (its token file). */
-function accessFor(target: Target, d: BindRndcPlanData): BindcarAccess {
-  const own = accessOf.get(target);
-  if (own !== undefined) return own;
-  const b = target.bindcar;
-  if (b === undefined) throw new UsageError('bind rndc: this target\'s bindcar is not reachable from here: give --bindcar-url (a port-forward) with --token-file or $BINDCAR_TOKEN');
-  const source: BindcarTokenSource = d.tokenFile !== undefined ? { file: d.tokenFile } : { file: b.tokenFile };
-  const updateKey = d.updateKey ?? b.updateKeyName;
-  return { url: b.url, token: readToken(source, process.env), source, ...(updateKey === undefined ? {} : { updateKey }) };
+  return openBindcarTarget(config, io, r, () => {
+    const why = updateKeyProblem(dataOf(planBindRndc({ config, runId: 'probe', interleave: false })), r.updateKey);
+    if (why !== undefined) throw new UsageError(why);
+  });
 }
 
 /** bindcar's samples from its open /metrics; null when it cannot be read. */
@@ -183,42 +56,9 @@ function requestCounts(samples: readonly MetricSample[]): RequestCountSample[] {
   return samples.filter((x) => x.name === 'bindcar_http_requests_total');
 }
 
-/** Zones the run created (or tried to) through bindcar: each journalled before its create, deleted at the end. */
-class RunZones {
-  readonly created = new Set<string>();
-  readonly attempted: string[] = [];
-
-  constructor(
-    private readonly journal: Journal,
-    private readonly access: BindcarAccess,
-  ) {}
-
-  /** Journals `zone` before its create is sent. */
-  willCreate(zone: string): void {
-    this.attempted.push(zone);
-    this.journal.appendBindcarZoneCreating(this.access.url, zone, this.access.source);
-  }
-
-  /** Deletes every zone tried; the ones that could not be deleted, with why. */
-  async deleteAll(client: BindcarClient, adminAddress: string | undefined): Promise<{ deleted: number; left: string[] }> {
-    const left: string[] = [];
-    let deleted = 0;
-    for (const zone of this.attempted) {
-      const o = await adminSend(client, { method: 'DELETE', path: `/api/v1/zones/${encodeURIComponent(zone)}`, ...(adminAddress === undefined ? {} : { localAddress: adminAddress }) });
-      // bindcar 0.7 answers 500 "not found" for a zone named never had (0.9: 404): gone either way.
-      const gone = o.kind === 'answered' && (o.status === 200 || o.status === 404 || (o.status === 500 && /not found/i.test(o.body)));
-      if (gone) {
-        this.journal.appendBindcarZoneDeleted(this.access.url, zone);
-        if (o.status === 200) deleted++;
-      } else left.push(`${zone} (${answerText(o)})`);
-    }
-    return { deleted, left };
-  }
-}
-
 async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanData>): Promise<DriveOutcome> {
   const d = dataOf(plan);
-  const access = accessFor(ctx.target, d);
+  const access = bindcarAccessFor(ctx.target, d, 'bind rndc');
   const why = updateKeyProblem(d, access.updateKey);
   if (why !== undefined) throw new UsageError(why);
   const loopback = isLoopbackHost(new URL(access.url).hostname);
@@ -230,7 +70,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
   let tally: StormTally | null = null;
   try {
     // The sandbox's twin was not probed when the target opened: do it now, before anything is created.
-    if (!accessOf.has(ctx.target)) await probeBindcar(client, access.url, adminAddress);
+    if (!openedForBindcar(ctx.target)) await probeBindcar(client, access.url, adminAddress);
     const admin = adminAddress === undefined ? {} : { localAddress: adminAddress };
     const setupStart = performance.now();
     for (const [zone, key] of [...d.stormZones.map((z) => [z, undefined] as const), ...d.recordZones.map((z) => [z, access.updateKey] as const)]) {
@@ -366,9 +206,8 @@ export const bindRndcScenario = {
   plan: planBindRndc,
   ownTarget,
   checkTarget(target: Target, plan: ScenarioPlan<BindRndcPlanData>): string | undefined {
-    if (accessOf.has(target) || target.bindcar !== undefined) return undefined;
     void plan;
-    return 'the target\'s bindcar is not reachable from here (on a cluster it is an in-cluster Service): port-forward it (kubectl -n <ns> port-forward svc/<bind9 instance> 8080:80) and give --bindcar-url http://127.0.0.1:8080 with --token-file or $BINDCAR_TOKEN';
+    return bindcarUnreachable(target);
   },
   drive: driveBindRndc,
   verify: verifyBindRndc,

@@ -6,6 +6,7 @@ import { chaosScenario } from './chaos.js';
 import { bindQueryScenario, bindResperfScenario } from './bind-query.js';
 import { bindTransferScenario } from './bind-transfer.js';
 import { bindRndcScenario } from './bind-rndc.js';
+import { bindZonesScenario } from './bind-zones.js';
 import { discoveryScenario } from './discovery.js';
 import { backpressureScenario } from './backpressure.js';
 import { e2eScenario } from './e2e.js';
@@ -20,6 +21,7 @@ export const scenarios = {
   'bind-resperf': bindResperfScenario,
   'bind-transfer': bindTransferScenario,
   'bind-rndc': bindRndcScenario,
+  'bind-zones': bindZonesScenario,
   discovery: discoveryScenario,
   backpressure: backpressureScenario,
   e2e: e2eScenario,

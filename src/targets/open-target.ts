@@ -49,8 +49,16 @@ function linkProbe(name: string): ProbeSpec | undefined {
  * The sandbox's BIND9 servers, roles labelled: the primary (`primary-0`), then each secondary
  * (`secondary-<i>`), the order `dnsServers` and `clientDnsServers` share (pure).
  */
-export function sandboxDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'>): DnsServer[] {
-  return [{ ...state.dns, name: 'primary-0', role: 'primary' }, ...(state.secondaries ?? []).map((s): DnsServer => ({ ...s.dns, name: s.name, role: 'secondary' }))];
+export function sandboxDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'> & Partial<Pick<SandboxState, 'parts'>>): DnsServer[] {
+  // named runs under its part (`named`, `named-secondary-<i>`); its own pid is the part's child.
+  const pidOf = (part: string): { pid: number } | Record<string, never> => {
+    const pid = state.parts?.find((p) => p.name === part)?.childPids[0];
+    return pid === undefined ? {} : { pid };
+  };
+  return [
+    { ...state.dns, name: 'primary-0', role: 'primary', ...pidOf('named') },
+    ...(state.secondaries ?? []).map((s): DnsServer => ({ ...s.dns, name: s.name, role: 'secondary', ...pidOf(`named-${s.name}`) })),
+  ];
 }
 
 /**

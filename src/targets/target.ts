@@ -13,6 +13,8 @@ export interface DnsServer {
   name?: string;
   /** What it is to bindy: a primary (records are written there) or a secondary (fed by NOTIFY + zone transfer). */
   role?: 'primary' | 'secondary';
+  /** Its named process when it runs on this machine (the sandbox): memory and CPU from /proc; absent elsewhere. */
+  pid?: number;
 }
 
 /** A Prometheus text endpoint, named by the part it belongs to (`operator`, `sidecar`, `apiserver`, `bind9`). */

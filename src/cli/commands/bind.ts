@@ -1,4 +1,4 @@
-/** @module `bindy-loadtest bind query|resperf|transfer|rndc`: BIND9 under dnsperf load, its maximum throughput under resperf's ramp, zone transfers to the secondaries, and bindcar under a storm. */
+/** @module `bindy-loadtest bind query|resperf|transfer|rndc|zones`: BIND9 under dnsperf load, its maximum throughput under resperf's ramp, zone transfers to the secondaries, bindcar under a storm, and BIND9 loading the zones bindy writes. */
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -193,7 +193,60 @@ Exit codes: 0 every request answered 2xx or 429, every zone deleted; 1 a request
             result marked aborted).
 `;
 
-/** The `bind` command family: `bind query`, `bind resperf`, `bind transfer`, `bind rndc`. */
+const zonesFlags: readonly ConfigFlag[] = [
+  { flag: '--zones', key: 'scenarios.zones.zones' },
+  { flag: '--records-per-zone', key: 'scenarios.zones.recordsPerZone' },
+  { flag: '--kinds', key: 'scenarios.zones.kinds' },
+  { flag: '--concurrency', key: 'scenarios.zones.concurrency' },
+  { flag: '--timeout', key: 'scenarios.zones.timeout' },
+  { flag: '--bindcar-url', key: 'scenarios.zones.bindcarUrl' },
+  { flag: '--token-file', key: 'scenarios.zones.tokenFile' },
+  { flag: '--qps', key: 'scenarios.bind.qps' },
+  { flag: '--duration', key: 'scenarios.bind.duration' },
+  { flag: '--clients', key: 'scenarios.bind.clients' },
+  { flag: '--max-outstanding', key: 'scenarios.bind.maxOutstanding' },
+  { flag: '--query-timeout', key: 'scenarios.bind.queryTimeout' },
+  { flag: '--server', key: 'scenarios.bind.server' },
+  ...runConfigFlags,
+];
+
+const zonesHelp = `
+What it does (BIND9 with the zones bindy writes; no operator, nothing written to Kubernetes):
+  1. checks bindcar answers and takes the token (as bind rndc does); builds every zone's create
+     request and refuses, before anything is sent, one over bindcar's 2 MiB request limit
+  2. creates --zones zones through bindcar (POST /api/v1/zones), each with --records-per-zone
+     records (fixtures: the --kinds mix, TXT payloads up to 2 KB, MX, SRV, CAA) in zoneConfig.records:
+     bindcar writes them into the zone file and runs rndc addzone, as it does for bindy.
+     --concurrency creates at a time; against a loopback bindcar each slot sends from its own
+     127.0.0.x (bindcar limits per client IP); a 429 is waited out and counted
+  3. per zone: zone_create (send → bindcar's 201) and zone_served (send → BIND9 answering the zone's
+     last record with its data; named serves a zone whole or not at all); zones_all_served_ms,
+     records_served_per_second; named's memory (RSS start, peak, end) and CPU each second where its
+     process runs on this machine (the sandbox), as series too
+  4. dnsperf asks the server every loaded record plus names that do not exist, at --qps for
+     --duration (per-query latencies into HDR, rcodes checked), as bind query does
+  5. deletes every zone it created (also on Ctrl-C or an error); \`cleanup --run-id ID\` deletes what
+     a killed run left
+  This measures BIND9's loading and serving; the operator's scale is burst's and sustained's.
+  Shapes worth running: 1 zone × 1,000 or 10,000 records; 100, 500 or 1,000 zones × 100 records;
+  TXT-heavy zones (--kinds TXT=100). One bindcar request holds one zone, so a zone is at most
+  about 2 MiB of records (some 20,000 of the default mix).
+
+Examples:
+  $ bindy-loadtest bind zones                                      # 10 zones × 100 records, then dnsperf 1000/s for 60 s
+  $ bindy-loadtest bind zones --zones 1 --records-per-zone 10000 --duration 30s
+  $ bindy-loadtest bind zones --zones 1000 --records-per-zone 100 --concurrency 8
+  $ bindy-loadtest bind zones --kinds TXT=60,MX=20,SRV=20 --zones 100
+  $ BINDCAR_TOKEN=$(cat token) bindy-loadtest bind zones --bindcar-url http://127.0.0.1:8080 --server 127.0.0.1:5353
+
+Exit codes: 0 every zone created and served, every answer as expected, the criteria hold
+            (dnsQueryP99, maxDnsQueryLoss); 1 a zone refused or never served, a wrong answer, a
+            zone left, or a criterion failed; 2 bad flags, a zone over bindcar's request limit, a
+            token missing or refused; 3 bindcar not reachable, or dnsperf missing; 130 interrupted
+            (zones deleted, the result marked aborted).
+`;
+
+/** The `bind` command family: `bind query`, `bind resperf`, `bind transfer`, `bind rndc`, `bind zones`. */
 export const bindCommand: CommandModule = {
   register(program, ctx) {
     const bind = program.command('bind').description('the DNS side: BIND9 under load from dnsperf, zone transfers to the secondaries, with the zones bindy writes; bindcar under a storm');
@@ -257,6 +310,29 @@ export const bindCommand: CommandModule = {
       .action(async (o: RunFlags, c: Command) => {
         const resolved = await resolveCliConfig(ctx, configFlags(o, transferFlags));
         await runWithOptions(ctx, scenarios['bind-transfer'], resolved, o, c);
+      });
+    const zones = bind
+      .command('zones')
+      .description("load zones into BIND9 the way bindy does (through bindcar, records in the zone file): time until served, named's memory and CPU, then dnsperf on them")
+      .option('--zones <n>', 'zones created through bindcar (scenarios.zones.zones)')
+      .option('--records-per-zone <n>', 'records in each zone (scenarios.zones.recordsPerZone)')
+      .option('--kinds <mix>', 'record-kind mix, e.g. A=50,TXT=30,MX=10,SRV=10 (scenarios.zones.kinds)')
+      .option('--concurrency <n>', 'zone creates in flight at once (scenarios.zones.concurrency)')
+      .option('--timeout <duration>', 'wait until every zone is served (scenarios.zones.timeout)')
+      .option('--qps <rate>', 'dnsperf afterwards: queries per second, e.g. 2000/s (scenarios.bind.qps)')
+      .option('--duration <duration>', 'dnsperf afterwards: how long, e.g. 30s (scenarios.bind.duration)')
+      .option('--clients <n>', 'dnsperf clients, i.e. sockets (scenarios.bind.clients)')
+      .option('--max-outstanding <n>', 'dnsperf -q: queries in flight at most (scenarios.bind.maxOutstanding)')
+      .option('--query-timeout <duration>', 'dnsperf -t: a query unanswered this long is lost (scenarios.bind.queryTimeout)')
+      .option('--server <host:port>', "the DNS server checked and queried (default: the target's first BIND9 server, the primary) (scenarios.bind.server)")
+      .option('--bindcar-url <url>', "bindcar's base URL (default: the sandbox's bindcar twin) (scenarios.zones.bindcarUrl)")
+      .option('--token-file <path>', "file holding bindcar's Bearer token (default: $BINDCAR_TOKEN) (scenarios.zones.tokenFile)");
+    addRunOptions(zones, 'bind-zones')
+      .addHelpText('after', zonesHelp)
+      .action(async (o: RunFlags, c: Command) => {
+        const resolved = await resolveCliConfig(ctx, configFlags(o, zonesFlags));
+        if (ctx.globals().dryRun !== true) locateDnsperf('dnsperf', searchDirs(ctx.io.env['PATH']));
+        await runWithOptions(ctx, scenarios['bind-zones'], resolved, o, c);
       });
     const rndc = bind
       .command('rndc')

@@ -5,7 +5,7 @@ import { InterruptedError, TargetNotReadyError, UsageError } from '../../errors.
 import { parseDuration } from '../../config/values.js';
 import { Journal, readJournals, removeJournalIfSettled, type PendingBindcarZone } from '../../observe/journal.js';
 import { BindcarClient, isLoopbackHost } from '../../drive/bindcar-client.js';
-import { readToken } from '../../scenarios/bind-rndc.js';
+import { readToken } from '../../scenarios/bindcar-access.js';
 import { revertFromDescriptor } from '../../faults/revert.js';
 import { isClusterDescriptor } from '../../faults/fault.js';
 import { restoreJournalChanges, revertJournalFaults } from '../../scenarios/cleanup-faults.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { partKind, secondaryPartNames } from './state.js';
+import { partKind, secondaryPartNames, type PartState } from './state.js';
 import { isSandboxProcess } from './orphans.js';
 import { serverOfPart } from './health.js';
 import { clientDnsServers, sandboxDnsServers } from '../../open-target.js';
@@ -32,6 +32,11 @@ void test('the target lists the primary then each secondary, roles labelled; cli
     { host: '127.0.0.1', port: 5301, name: 'primary-0', role: 'primary' },
     { host: '127.0.0.1', port: 5302, name: 'secondary-0', role: 'secondary' },
   ]);
+  // Each server's named process (its part's child), for /proc: the secondary's from its own part, never the primary's.
+  const part = (name: PartState['name'], childPids: number[]): PartState => ({ name, pid: 1, childPids, logFile: '' });
+  const parts = [part('named', [101]), part('sidecar', [999]), part('named-secondary-0', [202])];
+  assert.deepEqual(sandboxDnsServers({ ...state, parts }).map((s) => [s.name, s.pid]), [['primary-0', 101], ['secondary-0', 202]]);
+  assert.deepEqual(sandboxDnsServers({ ...state, parts: [part('named', [])] }).map((s) => s.pid), [undefined, undefined]);
   const link = (name: string, port: number): { name: string; protocol: 'udp'; listen: { host: string; port: number }; upstream: { host: string; port: number } } => ({ name, protocol: 'udp', listen: { host: '127.0.0.1', port }, upstream: { host: '127.0.0.1', port: 1 } });
   const faultProxy = { controlUrl: 'http://x', links: [link('client-bind', 6001), link('client-bind-secondary-0', 6002)] };
   assert.deepEqual(clientDnsServers({ ...state, faultProxy })?.map((s) => [s.name, s.port, s.role]), [['primary-0', 6001, 'primary'], ['secondary-0', 6002, 'secondary']]);
