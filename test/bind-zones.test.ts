@@ -52,6 +52,11 @@ test('bind zones on the sandbox: 12 zones of mixed records loaded through bindca
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-20).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   assert.equal(result.metadata.status, 'completed');
+  // The console summary answers with the zones first, named's memory, then the latencies; nothing burst-shaped.
+  assert.match(r.stderr, /^ {2}zones: 12 planned, 12 created, 12 served, 0 not served, 0 refused; \d+ records, all served \d+\.\d s after the first create/m);
+  assert.match(r.stderr, /^ {2}named primary-0: RSS [\d.]+ → peak [\d.]+ → end [\d.]+ MiB, CPU [\d.]+ s$/m);
+  assert.match(r.stderr, /^ {2}zone_served +n=12 /m);
+  assert.doesNotMatch(r.stderr, /creates: — started/);
   assert.equal(counter(result, 'zones_created'), 12);
   assert.equal(counter(result, 'zones_served'), 12);
   assert.equal(counter(result, 'zones_not_served'), 0);

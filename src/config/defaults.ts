@@ -98,7 +98,7 @@ export const defaultConfig: Config = deepFreeze({
       maxInFlight: 64,
       requestTimeout: 10_000,
     },
-    zones: { kind: 'zones', zones: 10, recordsPerZone: 100, kinds: defaultKinds, concurrency: 4, timeout: 300_000 },
+    zones: { kind: 'zones', zones: 10, recordsPerZone: 100, kinds: defaultKinds, concurrency: 8, timeout: 300_000 },
   },
   // 500 queries/s is a few per cent of what one named answers on loopback, so probing never becomes the load.
   probe: { rate: 500, inFlight: 64, timeout: 60_000, maxInterval: 1000 },

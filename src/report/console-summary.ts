@@ -68,6 +68,18 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
       const v = r.latencies[`${name}_service`]?.summary;
       lines.push(`  ${name.padEnd(24)} n=${s.count}  p50 ${formatUs(s.p50)}  p99 ${formatUs(s.p99)}  max ${formatUs(s.max)}  (service p50 ${formatUs(v?.p50 ?? null)}  p99 ${formatUs(v?.p99 ?? null)})`);
     }
+  } else if (r.counters['zones_planned'] !== undefined) {
+    // bind zones: the load's answer (all served, how fast, named's memory), then its latencies below.
+    const all = r.counters['zones_all_served_ms'];
+    lines.push(
+      `  zones: ${counter(r, 'zones_planned')} planned, ${counter(r, 'zones_created')} created, ${counter(r, 'zones_served')} served, ${counter(r, 'zones_not_served')} not served, ${counter(r, 'zones_refused')} refused; ` +
+        `${counter(r, 'records_loaded')} records${all === undefined ? '' : `, all served ${(all.value / 1000).toFixed(1)} s after the first create (${counter(r, 'records_served_per_second')} records/s)`}; ${counter(r, 'zone_requests_429')} creates answered 429`,
+    );
+    for (const [name, c] of Object.entries(r.counters)) {
+      const server = /^bind9_rss_peak\.(.+)$/.exec(name)?.[1];
+      if (server === undefined) continue;
+      lines.push(`  named ${server}: RSS ${counter(r, `bind9_rss_start.${server}`)} → peak ${formatNumber(c.value)} → end ${counter(r, `bind9_rss_end.${server}`)} MiB, CPU ${counter(r, `bind9_cpu_seconds.${server}`)} s`);
+    }
   } else {
     lines.push(
     `  creates: ${counter(r, 'creates_started')} started, ${counter(r, 'creates_accepted')} accepted, ${counter(r, 'creates_rejected')} rejected, ${counter(r, 'create_errors')} errors; ` +
@@ -103,7 +115,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
   }
   // e2e: each change's stages (Ready, then answered by DNS), per operation type.
   const stages = r.e2e === undefined ? [] : ['create_to_observed', 'create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
-  for (const name of ['dns_query', ...stages, 'change_to_primary', 'change_to_secondary', 'primary_to_secondary', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  for (const name of ['zone_create', 'zone_served', 'dns_query', ...stages, 'change_to_primary', 'change_to_secondary', 'primary_to_secondary', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(name.startsWith('discovery_') || name.includes('resolvable') || name.includes('from_dns') || name.includes('observed') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);

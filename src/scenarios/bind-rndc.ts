@@ -173,7 +173,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
       'latency bindcar_<route>: from the request\'s intended start (no coordinated omission); bindcar_<route>_service: from its send; 429s are counted, never timed with the route (the limiter answers before the route runs)',
     );
   } finally {
-    const result = await zones.deleteAll(client, adminAddress);
+    const result = await zones.deleteAll(client, [adminAddress]);
     client.close();
     setupLines.push(`teardown: ${result.deleted} zones deleted through bindcar${result.left.length > 0 ? `; NOT deleted: ${result.left.join(', ')} (bindy-loadtest cleanup --run-id ${plan.runId} tries again)` : ''}`);
     outcome.notes.push(...setupLines);

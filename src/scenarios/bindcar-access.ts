@@ -187,19 +187,28 @@ export class RunZones {
     this.journal.appendBindcarZoneCreating(this.access.url, zone, this.access.source);
   }
 
-  /** Deletes every zone tried; the ones that could not be deleted, with why. */
-  async deleteAll(client: BindcarClient, adminAddress: string | undefined): Promise<{ deleted: number; left: string[] }> {
+  /**
+   * Deletes every zone tried, one worker per local address (bindcar limits per client IP: a
+   * thousand deletes from one address would wait out its limiter for minutes); the ones that
+   * could not be deleted, with why.
+   */
+  async deleteAll(client: BindcarClient, addresses: readonly (string | undefined)[]): Promise<{ deleted: number; left: string[] }> {
     const left: string[] = [];
     let deleted = 0;
-    for (const zone of this.attempted) {
-      const o = await adminSend(client, { method: 'DELETE', path: `/api/v1/zones/${encodeURIComponent(zone)}`, ...(adminAddress === undefined ? {} : { localAddress: adminAddress }) });
-      // bindcar 0.7 answers 500 "not found" for a zone named never had (0.9: 404): gone either way.
-      const gone = o.kind === 'answered' && (o.status === 200 || o.status === 404 || (o.status === 500 && /not found/i.test(o.body)));
-      if (gone) {
-        this.journal.appendBindcarZoneDeleted(this.access.url, zone);
-        if (o.status === 200) deleted++;
-      } else left.push(`${zone} (${answerText(o)})`);
-    }
+    let next = 0;
+    const worker = async (address: string | undefined): Promise<void> => {
+      for (let i = next++; i < this.attempted.length; i = next++) {
+        const zone = this.attempted[i] ?? '';
+        const o = await adminSend(client, { method: 'DELETE', path: `/api/v1/zones/${encodeURIComponent(zone)}`, ...(address === undefined ? {} : { localAddress: address }) });
+        // bindcar 0.7 answers 500 "not found" for a zone named never had (0.9: 404): gone either way.
+        const gone = o.kind === 'answered' && (o.status === 200 || o.status === 404 || (o.status === 500 && /not found/i.test(o.body)));
+        if (gone) {
+          this.journal.appendBindcarZoneDeleted(this.access.url, zone);
+          if (o.status === 200) deleted++;
+        } else left.push(`${zone} (${answerText(o)})`);
+      }
+    };
+    await Promise.all((addresses.length === 0 ? [undefined] : addresses).map(worker));
     return { deleted, left };
   }
 }
