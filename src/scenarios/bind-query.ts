@@ -15,7 +15,7 @@ import type { RunResult } from '../report/result/index.js';
 import type { DnsServer, Target } from '../targets/target.js';
 import { runMeasuredBurst, verifyBurst } from './burst.js';
 import { planBindQuery, planBindResperf, type BindQueryPlanData } from './bind-query-plan.js';
-import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
+import { addFigures, mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
 
 function hostPort(s: { host: string; port: number }): string {
@@ -76,10 +76,7 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
         onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
       });
     }
-    Object.assign(outcome.latencies, s.latencies);
-    Object.assign(outcome.counters, s.counters);
-    outcome.timeSeries.push(...s.timeSeries);
-    outcome.notes.push(...s.notes);
+    addFigures(outcome, s);
     return outcome;
   } finally {
     await observers.stop(created);

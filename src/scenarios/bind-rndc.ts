@@ -20,7 +20,7 @@ import { StormTally, bindcarCounts, countDisagreements, serverTimings, timingTex
 import type { MetricSample } from '../measure/bucket-quantile.js';
 import { fetchExposition } from '../observe/metrics-fetch.js';
 import { RunZones, adminAddressOf, adminSend, answerText, bindcarAccessFor, bindcarUnreachable, openBindcarTarget, openedForBindcar, probeBindcar } from './bindcar-access.js';
-import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import { addFigures, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 
 function dataOf(plan: ScenarioPlan<BindRndcPlanData>): BindRndcPlanData {
   if (plan.data === undefined) throw new TypeError('bind-rndc plan without its data');
@@ -128,10 +128,7 @@ async function driveBindRndc(ctx: DriveContext, plan: ScenarioPlan<BindRndcPlanD
     ctx.onEvent({ type: 'engine-done' });
     const scrapeAfter = scrapeBefore === null ? null : await scrape(access.url);
     const f = storm.figures();
-    Object.assign(outcome.latencies, f.latencies);
-    Object.assign(outcome.counters, f.counters);
-    outcome.timeSeries.push(...f.timeSeries);
-    outcome.notes.push(...f.notes);
+    addFigures(outcome, f);
     const add = (name: string, value: number, unit: string, description: string): void => {
       outcome.counters[name] = { value, unit, description };
     };

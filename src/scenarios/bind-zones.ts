@@ -23,7 +23,7 @@ import type { DnsServer, Target } from '../targets/target.js';
 import { bindcarBodyLimitBytes } from '../targets/sandbox/sidecar/index.js';
 import { RunZones, adminAddressOf, answerText, bindcarAccessFor, bindcarUnreachable, openBindcarTarget, openedForBindcar, probeBindcar } from './bindcar-access.js';
 import { bindZonesData, oversizeText, planBindZones, servedWitness, zoneCreateBody, zonesQueries, type BindZonesPlanData } from './bind-zones-plan.js';
-import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import { addFigures, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 
 const mib = 1024 * 1024;
 /** How long one create may take before it counts as unanswered, ms: a big zone file is written and loaded in the request. */
@@ -217,17 +217,11 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
       outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)',
       onInterval: (iv) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(iv) }),
     });
-    Object.assign(outcome.latencies, s.latencies);
-    Object.assign(outcome.counters, s.counters);
-    outcome.timeSeries.push(...s.timeSeries);
-    outcome.notes.push(...s.notes);
+    addFigures(outcome, s);
     return outcome;
   } finally {
     if (resources !== null) {
-      const r = await resources.stop();
-      Object.assign(outcome.counters, r.counters);
-      outcome.timeSeries.push(...r.timeSeries);
-      outcome.notes.push(...r.notes);
+      addFigures(outcome, await resources.stop());
     }
     // The teardown (not measured) from many addresses: bindcar limits per client IP, and 1,000
     // deletes from one address would wait out its limiter for many minutes.

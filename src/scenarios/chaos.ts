@@ -28,7 +28,7 @@ import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
 import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
 import { StartedObservers } from './started-observers.js';
-import { mergeObservers } from './scenario.js';
+import { addFigures, mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 /** A background DNS query unanswered this long is lost: short, so a gap shows within a second or two. */
@@ -334,10 +334,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     outcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes: m.notes, operator: [], apiAmplification: null };
     mergeObservers(outcome, observers.sections);
     if (dns !== null) {
-      Object.assign(outcome.latencies, dns.latencies);
-      Object.assign(outcome.counters, dns.counters);
-      outcome.timeSeries.push(...dns.timeSeries);
-      outcome.notes.push(...dns.notes);
+      addFigures(outcome, dns);
     } else if (dnsFailure.message !== null) {
       // The background DNS load itself failed: a problem of the run, not a figure of the faults.
       outcome.counters.dnsperf_failed = { value: 1, unit: 'checks', description: `whether the background dnsperf failed: ${dnsFailure.message}` };

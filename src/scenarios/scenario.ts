@@ -140,6 +140,22 @@ export interface ShardedDrive<D = unknown> {
   drive(ctx: DriveContext, plan: ScenarioPlan<D>, run: ShardedRun): Promise<ShardedOutcome>;
 }
 
+/** Figures of one part of a run (a dnsperf phase, a storm, a sampling), to add to its outcome. */
+export interface FigureSections {
+  latencies?: DriveOutcome['latencies'];
+  counters?: DriveOutcome['counters'];
+  timeSeries?: DriveOutcome['timeSeries'];
+  notes?: readonly string[];
+}
+
+/** Adds `s`'s latencies, counters, series and notes to the outcome. */
+export function addFigures(outcome: DriveOutcome, s: FigureSections): void {
+  if (s.latencies !== undefined) Object.assign(outcome.latencies, s.latencies);
+  if (s.counters !== undefined) Object.assign(outcome.counters, s.counters);
+  if (s.timeSeries !== undefined) outcome.timeSeries.push(...s.timeSeries);
+  if (s.notes !== undefined) outcome.notes.push(...s.notes);
+}
+
 /** Adds what the observers measured to the outcome (operator metrics, API amplification, notes). */
 export function mergeObservers(outcome: DriveOutcome, sections: readonly ObserverSections[]): void {
   for (const s of sections) {
