@@ -42,6 +42,9 @@ test('burst of 200 records against the sandbox: all Ready, percentiles present, 
   assert.ok(result.operator.some((m) => m.state === 'present'), 'operator metrics observed');
   assert.ok((result.apiAmplification?.objectsCreated ?? 0) >= 210);
   assert.equal(result.latencies['create_to_resolvable.primary-0']?.summary.count, 200, 'every record answered by named');
+  // BIND9's memory and CPU in every report where named runs on this machine: the sandbox's, from /proc.
+  assert.ok((result.counters['bind9_rss_peak.primary-0']?.value ?? 0) > 0, 'named RSS measured');
+  assert.ok((result.timeSeries.find((x) => x.name === 'bind9_memory_rss.primary-0')?.points.length ?? 0) >= 2, 'named RSS over the run');
   // The create and Ready rate series account for every object: Σ rate × window length = count.
   for (const name of ['creates_per_second', 'ready_per_second']) {
     const series = result.timeSeries.find((x) => x.name === name);

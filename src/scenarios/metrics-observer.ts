@@ -2,10 +2,12 @@
  * @module The run observer that samples the operator's, the sidecar's and the API server's
  * Prometheus metrics around a scenario, from whatever endpoints the target offers (the sandbox's
  * addresses; a cluster's API server and bindy's pod through the API server's pod proxy; or a
- * Prometheus server), and turns them into the result's `operator`, `apiAmplification` and series.
+ * Prometheus server), and turns them into the result's `operator`, `apiAmplification` and series;
+ * with them BIND9's memory and CPU where its processes run on this machine (the sandbox's named).
  */
 import { performance } from 'node:perf_hooks';
 import { createRunObservers, type RunObservers } from '../observe/metrics-observers.js';
+import { sampleBind9Resources, type Bind9ResourceSampling } from '../observe/bind9-resources.js';
 import type { CounterData } from '../measure/index.js';
 import type { RunObserver } from './scenario.js';
 
@@ -30,6 +32,7 @@ export interface MetricsObserverOptions {
 /** A RunObserver over the target's metric endpoints. */
 export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
   let observers: RunObservers | undefined;
+  let bind9: Bind9ResourceSampling | undefined;
   return {
     name: 'metrics',
     async start({ target }) {
@@ -47,12 +50,21 @@ export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
         ...(opts.prometheusUrl === undefined ? {} : { prometheusUrl: opts.prometheusUrl }),
       });
       await observers.start();
+      // BIND9's memory and CPU where its processes are on this machine (the sandbox), on the same clock.
+      bind9 = await sampleBind9Resources(target.dnsServers, { intervalMs: opts.intervalMs, now: () => performance.now() - t0 });
     },
     async stop({ objectsCreated }) {
       if (observers === undefined) return {};
       const r = await observers.stop({ objectsCreated });
-      const counters = r.apiResponseCodes === null ? undefined : apiResponseCounters(r.apiResponseCodes);
-      return { operator: r.operator, apiAmplification: r.apiAmplification ?? undefined, timeSeries: r.timeSeries, notes: r.notes, ...(counters === undefined ? {} : { counters }) };
+      const named = (await bind9?.stop()) ?? { counters: {}, timeSeries: [], notes: [] };
+      const counters = { ...(r.apiResponseCodes === null ? {} : apiResponseCounters(r.apiResponseCodes)), ...named.counters };
+      return {
+        operator: r.operator,
+        apiAmplification: r.apiAmplification ?? undefined,
+        timeSeries: [...r.timeSeries, ...named.timeSeries],
+        notes: [...r.notes, ...named.notes],
+        ...(Object.keys(counters).length === 0 ? {} : { counters }),
+      };
     },
   };
 }

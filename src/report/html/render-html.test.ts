@@ -89,6 +89,7 @@ test('html: a result with empty sections states what is absent instead of drawin
     'Series client_side_backlog present but with no points.',
     'This result holds no operator memory series',
     'This result holds no operator CPU series',
+    'This result holds no BIND9 memory series',
     'API amplification was not measured in this run',
     'No object missed a milestone.',
     'No findings in this result.',
@@ -250,4 +251,17 @@ test('html: the quiet window is shaded on every time series at its recorded time
   assert.deepEqual(both?.bands?.map((b) => b.kind), ['fault', 'recovery', 'fault', 'recovery', 'quiet']);
   // The schema holds it to its shape.
   assert.throws(() => parseResult(JSON.stringify({ ...JSON.parse(serializeResult(r)), quietWindow: { fromMs: 1 } }), 'q.json'), /quietWindow/);
+});
+
+test('html: each named\'s memory on one BIND9 memory chart, each CPU on one BIND9 CPU chart', () => {
+  const r = roundTrip(syntheticResult({ records: 10 }));
+  const points = (base: number): { t: number; value: number }[] => [0, 1000, 2000].map((t, i) => ({ t, value: base + i * 1e6 }));
+  for (const server of ['primary-0', 'secondary-0']) {
+    r.timeSeries.push({ name: `bind9_memory_rss.${server}`, unit: 'bytes', description: 'named RSS', points: points(40e6) });
+    r.timeSeries.push({ name: `bind9_cpu.${server}`, unit: 'cores', description: 'named CPU', points: points(0.1) });
+  }
+  const specs = chartSpecs(renderHtml(r, fakeAssets));
+  const memory = specs.find((c) => c.id === 'ts-bind9-memory-0');
+  assert.deepEqual(memory?.series.map((x) => x.label.split(' ')[0]), ['bind9_memory_rss.primary-0', 'bind9_memory_rss.secondary-0']);
+  assert.equal(specs.find((c) => c.id === 'ts-bind9-cpu-0')?.series.length, 2);
 });

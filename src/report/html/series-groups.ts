@@ -1,7 +1,7 @@
 /**
  * @module Groups a result's time series into the report's charts (pure): the expected figures
- * (create and Ready rates, backlog / queue depth, operator memory, CPU, reconciles) in a fixed
- * order, each either drawn or stated absent, then any other series the result holds.
+ * (create and Ready rates, backlog / queue depth, operator memory, CPU, reconciles, BIND9 memory
+ * and CPU) in a fixed order, each either drawn or stated absent, then any other series the result holds.
  */
 import type { TimeSeriesData } from '../../measure/index.js';
 import type { Figure } from '../../judge/figures.js';
@@ -55,6 +55,18 @@ const expectedFigures: readonly ExpectedFigure[] = [
     title: 'Operator reconciles and errors per second',
     matches: (n) => n === 'operator_reconciles_per_second' || n === 'operator_errors_per_second',
     absent: "This result holds no reconcile-rate series (the operator's metrics were not scraped).",
+  },
+  {
+    id: 'bind9-memory',
+    title: 'BIND9 memory (resident set of each named)',
+    matches: (n) => n.startsWith('bind9_memory_rss.'),
+    absent: 'This result holds no BIND9 memory series (named does not run on this machine: on a cluster its containers\' metrics are needed).',
+  },
+  {
+    id: 'bind9-cpu',
+    title: 'BIND9 CPU (each named)',
+    matches: (n) => n.startsWith('bind9_cpu.'),
+    absent: '',
   },
 ];
 
