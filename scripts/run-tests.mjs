@@ -36,6 +36,8 @@ process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/entry.js');
 const alone = files.filter((f) => readFileSync(f, 'utf8').startsWith('// test-runner: alone'));
 const together = files.filter((f) => !alone.includes(f));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const run = (list, n) => (list.length === 0 ? 0 : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...list], { stdio: 'inherit' }).status ?? 1));
+// TAP on stdout as before; each file's time on stderr at the end (scripts/file-times-reporter.mjs).
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/file-times-reporter.mjs', '--test-reporter-destination=stderr'];
+const run = (list, n) => (list.length === 0 ? 0 : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...reporters, ...list], { stdio: 'inherit' }).status ?? 1));
 const status = [run(together, concurrency), run(alone, '1')];
 process.exit(status.every((s) => s === 0) ? 0 : 1);
