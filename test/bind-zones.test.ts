@@ -5,7 +5,8 @@
  * from /proc, dnsperf answered on the loaded records, and nothing left in bindcar or named. Ground
  * truth: 200 ms injected before every bindcar route (a twin in this process, over the same kind of
  * named) is recovered in every zone_create. A zone over bindcar's 2 MiB request limit is refused
- * before anything starts.
+ * before anything starts against a bindcar URL; on the sandbox a 100,000-record zone is loaded as
+ * bindcar would load it, served and queried.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,10 +96,11 @@ test('bind zones on the sandbox: 12 zones of mixed records loaded through bindca
   assert.equal(existsSync(join(out, 'journal', 'run-zones-sandbox.jsonl')), false, 'no journal left: everything undone');
 });
 
-test('a zone over bindcar\'s 2 MiB request limit: one line naming the flag and the size, exit 2, nothing started', async () => {
+test('a zone over bindcar\'s 2 MiB request limit against a bindcar URL: one line naming the flag and the size, exit 2, nothing contacted', async () => {
   const own = await mkdtemp(join(tmpdir(), 'bl-bind-zones-big-'));
   try {
-    const r = await runCli(['--output', join(own, 'results'), 'bind', 'zones', '--zones', '1', '--records-per-zone', '30000'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: own } });
+    // Port 9 (discard) is never contacted: the plan refuses first.
+    const r = await runCli(['--output', join(own, 'results'), 'bind', 'zones', '--zones', '1', '--records-per-zone', '30000', '--bindcar-url', 'http://127.0.0.1:9', '--server', '127.0.0.1:53'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: own } });
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^bindy-loadtest: --records-per-zone 30000: zone zone-0\.\S+'s create request would be \d+\.\d MiB, over bindcar's 2 MiB request limit .*about \d+ records of this mix fit one zone/);
@@ -106,6 +108,25 @@ test('a zone over bindcar\'s 2 MiB request limit: one line naming the flag and t
   } finally {
     await rm(own, { recursive: true, force: true });
   }
+});
+
+test('a zone of 100,000 records, over bindcar\'s request limit, on the sandbox: loaded as bindcar would (zone file, rndc addzone), served, queried, deleted through bindcar', { timeout: 240_000 }, async (t) => {
+  const out = join(home, 'results-100k');
+  const r = await runCli(['--output', out, '--json', 'bind', 'zones', '--zones', '1', '--records-per-zone', '100000', '--qps', '2000/s', '--duration', '3s', '--run-id', 'zones-100k'], { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
+  assert.equal(r.code, 0, r.stderr.split('\n').slice(-20).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  assert.equal(counter(result, 'zones_loaded_directly'), 1);
+  assert.equal(counter(result, 'zones_served'), 1);
+  assert.ok(counter(result, 'records_loaded') >= 100_000);
+  assert.ok(counter(result, 'zone_request_bytes') > 2, 'the create would have been over 2 MiB');
+  const served = result.latencies['zone_served']?.summary;
+  t.diagnostic(`100,000 records (${counter(result, 'records_loaded')} RRs, ${counter(result, 'zone_request_bytes')} MiB as a request): loaded in ${((result.latencies['zone_create']?.summary.p50 ?? 0) / 1000).toFixed(0)} ms, served ${((served?.p50 ?? 0) / 1000).toFixed(0)} ms after; named RSS ${counter(result, 'bind9_rss_start.primary-0')} → ${counter(result, 'bind9_rss_peak.primary-0')} MiB; dnsperf p99 ${((result.latencies['dns_query']?.summary.p99 ?? 0) / 1000).toFixed(2)} ms`);
+  assert.ok(result.notes.some((n) => /^1 zone over bindcar's 2 MiB request limit \(bindcar would answer 413\) loaded as bindcar loads a zone/.test(n)), result.notes.join('\n'));
+  // The query run on it completed, every answer as expected.
+  assert.ok(counter(result, 'dns_queries_sent') > 0);
+  assert.equal(counter(result, 'dns_answers_unexpected_rcode'), 0);
+  assert.equal(counter(result, 'dns_queries_lost'), 0);
+  assert.equal(counter(result, 'bindcar_zones_left'), 0, 'bindcar deleted it like any other');
 });
 
 test('ground truth: 200 ms injected before every bindcar route shows in every zone_create; zones are still served and deleted', { timeout: 120_000 }, async (t) => {

@@ -10,6 +10,28 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
+/** One record of bindcar's `zoneConfig.records`. */
+export interface BindcarZoneRecord {
+  name: string;
+  type: string;
+  value: string;
+  ttl?: number;
+}
+
+/** bindcar's create-zone body (`POST /api/v1/zones`), a primary zone with its records. */
+export interface BindcarCreateZone {
+  zoneName: string;
+  zoneType: 'primary';
+  zoneConfig: {
+    ttl: number;
+    soa: { primaryNs: string; adminEmail: string; serial: number; refresh: number; retry: number; expire: number; negativeTtl: number };
+    nameServers: string[];
+    nameServerIps: Record<string, string>;
+    records: BindcarZoneRecord[];
+  };
+  updateKeyName?: string;
+}
+
 /** One request to bindcar. */
 export interface BindcarRequest {
   method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';

@@ -65,10 +65,13 @@ test('the served witness is the zone\'s last record; the queries are exactly the
   assert.deepEqual([...plan.objects()], [], 'nothing is written to Kubernetes');
 });
 
-test('a zone over bindcar\'s 2 MiB request limit is refused in one line; the record count that line names fits', () => {
+test('a zone over bindcar\'s 2 MiB request limit is refused in one line against a bindcar URL; the record count that line names fits; the sandbox loads it directly', () => {
+  const url = 'http://127.0.0.1:8080';
+  const sandbox = planBindZones({ config: config({ zones: 1, recordsPerZone: 30_000 }), runId: 'zp3', interleave: false });
+  assert.match(sandbox.describe[0] ?? '', /a zone over it is loaded as bindcar would: its zone file written into bindcar's zone directory, then rndc addzone directly/);
   let message = '';
   try {
-    planBindZones({ config: config({ zones: 1, recordsPerZone: 30_000 }), runId: 'zp3', interleave: false });
+    planBindZones({ config: config({ zones: 1, recordsPerZone: 30_000, bindcarUrl: url }), runId: 'zp3', interleave: false });
   } catch (e) {
     assert.ok(e instanceof UsageError);
     message = e.message;
@@ -76,5 +79,5 @@ test('a zone over bindcar\'s 2 MiB request limit is refused in one line; the rec
   assert.match(message, /^--records-per-zone 30000: zone \S+'s create request would be \d+\.\d MiB, over bindcar's 2 MiB request limit/);
   const fits = Number(/about (\d+) records/.exec(message)?.[1]);
   assert.ok(fits > 1000 && fits < 30_000, message);
-  assert.doesNotThrow(() => planBindZones({ config: config({ zones: 1, recordsPerZone: fits }), runId: 'zp3', interleave: false }));
+  assert.doesNotThrow(() => planBindZones({ config: config({ zones: 1, recordsPerZone: fits, bindcarUrl: url }), runId: 'zp3', interleave: false }));
 });

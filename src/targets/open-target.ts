@@ -1,4 +1,6 @@
 /** @module Opening the target a run asked for: the sandbox (the running one, or one started for this run) or a cluster (after its preflight). */
+import type { BindcarCreateZone } from '../drive/bindcar-client.js';
+import { loadZoneAsBindcar } from './sandbox/sidecar/direct-load.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -169,7 +171,12 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     namespace,
     dnsServers: sandboxDnsServers(state),
     sidecarEndpoints: [state.sidecarUrl, ...(state.secondaries ?? []).map((sec) => sec.sidecarUrl)],
-    bindcar: { url: state.sidecarUrl, tokenFile: state.sidecarTokenFile, updateKeyName: state.updateKeyName },
+    bindcar: {
+      url: state.sidecarUrl,
+      tokenFile: state.sidecarTokenFile,
+      updateKeyName: state.updateKeyName,
+      ...(state.rndcConfFile === undefined ? {} : { loadZone: (request: BindcarCreateZone) => loadZoneAsBindcar(state.rndcConfFile ?? '', request) }),
+    },
     metricsEndpoints: metrics,
     faults: sandboxFaults(state, home, runId),
     ...scoutOf(state),

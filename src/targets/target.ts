@@ -4,6 +4,7 @@ import type { TargetInfo } from '../report/result/index.js';
 import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
 import type { FaultMechanism, FaultSite, FaultSpec, RevertDescriptor } from '../faults/fault.js';
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
+import type { BindcarCreateZone } from '../drive/bindcar-client.js';
 
 /** A DNS server the scenarios may query (BIND9). */
 export interface DnsServer {
@@ -116,7 +117,18 @@ export interface Target {
   /** Lowers the operator's limits (backpressure operator-limits): the twin's workers and control groups, or bindy's Deployment; absent where no operator was found. */
   readonly operatorLimits?: OperatorLimitsMechanism;
   /** The target's own bindcar (the sandbox's twin): its URL, the file of its Bearer token (never the token) and its TSIG update key name. */
-  readonly bindcar?: { readonly url: string; readonly tokenFile: string; readonly updateKeyName?: string };
+  readonly bindcar?: {
+    readonly url: string;
+    readonly tokenFile: string;
+    readonly updateKeyName?: string;
+    /**
+     * Loads a zone as bindcar would (its zone file written into bindcar's zone directory, then
+     * `rndc addzone` with bindcar's block), without the request: for zones over bindcar's 2 MiB
+     * request limit, where the zone directory and named's control channel are on this machine (the
+     * sandbox); bindcar deletes such a zone like any other. Absent elsewhere.
+     */
+    readonly loadZone?: (request: BindcarCreateZone) => Promise<void>;
+  };
   /** False for a target with no Kubernetes API behind it (a bare bindcar URL): nothing is set up there and no object is cleaned up. */
   readonly kubernetes?: boolean;
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */

@@ -213,7 +213,9 @@ const zonesFlags: readonly ConfigFlag[] = [
 const zonesHelp = `
 What it does (BIND9 with the zones bindy writes; no operator, nothing written to Kubernetes):
   1. checks bindcar answers and takes the token (as bind rndc does); builds every zone's create
-     request and refuses, before anything is sent, one over bindcar's 2 MiB request limit
+     request: one over bindcar's 2 MiB request limit (bindcar answers 413) is, on the sandbox,
+     loaded as bindcar would load it (its zone file, then rndc addzone directly), and against a
+     --bindcar-url refused before anything is sent
   2. creates --zones zones through bindcar (POST /api/v1/zones), each with --records-per-zone
      records (fixtures: the --kinds mix, TXT payloads up to 2 KB, MX, SRV, CAA) in zoneConfig.records:
      bindcar writes them into the zone file and runs rndc addzone, as it does for bindy.
@@ -229,8 +231,7 @@ What it does (BIND9 with the zones bindy writes; no operator, nothing written to
      a killed run left
   This measures BIND9's loading and serving; the operator's scale is burst's and sustained's.
   Shapes worth running: 1 zone × 1,000 or 10,000 records; 100, 500 or 1,000 zones × 100 records;
-  TXT-heavy zones (--kinds TXT=100). One bindcar request holds one zone, so a zone is at most
-  about 2 MiB of records (some 20,000 of the default mix).
+  TXT-heavy zones (--kinds TXT=100); 1 zone × 100,000 records (loaded directly on the sandbox).
 
 Examples:
   $ bindy-loadtest bind zones                                      # 10 zones × 100 records, then dnsperf 1000/s for 60 s
@@ -241,8 +242,8 @@ Examples:
 
 Exit codes: 0 every zone created and served, every answer as expected, the criteria hold
             (dnsQueryP99, maxDnsQueryLoss); 1 a zone refused or never served, a wrong answer, a
-            zone left, or a criterion failed; 2 bad flags, a zone over bindcar's request limit, a
-            token missing or refused; 3 bindcar not reachable, or dnsperf missing; 130 interrupted
+            zone left, or a criterion failed; 2 bad flags, a zone over bindcar's request limit
+            against a --bindcar-url, a token missing or refused; 3 bindcar not reachable, or dnsperf missing; 130 interrupted
             (zones deleted, the result marked aborted).
 `;
 
