@@ -1,8 +1,8 @@
 // A node:test reporter beside TAP: how long each test file took, the slowest first, printed when
 // the run ends. Node's TAP names no file, and CI's time (goal: under 20 minutes on 2 cores) is
-// spent per file: its sandbox start, its hooks, its tests. A file's time here runs from its first
-// event (its tests are queued when it loads, before its hooks) to its last; the sum of its tests'
-// own durations is printed beside it.
+// spent per file: its sandbox start, its hooks, its tests. The runner emits an event for the file
+// itself (its name is its path) when it is dequeued to run and when it completes: the file's time
+// is between them, hooks included; the sum of its tests' own durations is printed beside it.
 const shown = 20;
 
 export default async function* fileTimes(source) {
@@ -13,16 +13,19 @@ export default async function* fileTimes(source) {
     const now = performance.now();
     let f = files.get(file);
     if (f === undefined) {
-      f = { first: now, last: now, tests: 0, testMs: 0, failed: 0 };
+      f = { first: null, last: null, tests: 0, testMs: 0, failed: 0 };
       files.set(file, f);
     }
-    f.last = now;
-    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0) {
+    const itself = event.data.name === file;
+    if (itself && event.type === 'test:dequeue') f.first = now;
+    if (itself && event.type === 'test:complete') f.last = now;
+    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && !itself) {
       f.tests++;
       f.testMs += event.data.details?.duration_ms ?? 0;
       if (event.type === 'test:fail') f.failed++;
     }
   }
+  for (const [file, f] of files) if (f.first === null || f.last === null) files.delete(file);
   if (files.size === 0) return;
   const rows = [...files.entries()].map(([file, f]) => ({ file: file.replace(`${process.cwd()}/`, ''), wall: (f.last - f.first) / 1000, tests: f.tests, testS: f.testMs / 1000, failed: f.failed }));
   rows.sort((a, b) => b.wall - a.wall);
