@@ -113,7 +113,6 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
 
     const create = createLatencyHistogram();
     const served = createLatencyHistogram();
-    const names: string[] = [];
     let next = 0;
     let limited = 0;
     let limiterWaitMs = 0;
@@ -151,7 +150,6 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
         if (i >= d.zones) return;
         // Built again here (not kept from the check): a run of big zones holds one body per slot, never all.
         const body = zoneCreateBody(d.fixtures, i, access.updateKey);
-        names[i] = body.zoneName;
         zones.willCreate(body.zoneName);
         firstSendMs ??= performance.now();
         if (loadZone !== undefined && Buffer.byteLength(JSON.stringify(body)) > bindcarBodyLimitBytes) {
