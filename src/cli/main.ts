@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, LoadtestError } from '../errors.js';
 import { toolVersion } from '../version.js';
-import { commands } from './commands/index.js';
+import type { CommandModule } from './command-module.js';
 import { addGlobalOptions, type GlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -24,8 +24,8 @@ Exit codes: 0 passed, 1 a criterion failed, 2 bad usage or configuration,
 Documentation: docs/ in the package (configuration.md, fixtures.md, result-format.md).
 `;
 
-/** Builds the root program; exported so tests can inspect it. */
-export function buildProgram(io: CliIo): Command {
+/** Builds the root program from a command table. */
+function buildProgram(io: CliIo, commands: readonly CommandModule[]): Command {
   const program = new Command('bindy-loadtest');
   program
     .description('Load tests and chaos experiments for bindy (Kubernetes operator for BIND9), against a cluster or a local sandbox twin.')
@@ -44,6 +44,16 @@ export function buildProgram(io: CliIo): Command {
   const ctx = { io, globals: () => program.opts<GlobalOptions>() };
   for (const c of commands) c.register(program, ctx);
   return program;
+}
+
+/**
+ * The commands to register. A sandbox part (`sandbox start <part>`, a process of its own, started
+ * several times per sandbox) loads only the sandbox command: the whole table costs ~1 s of module
+ * loading per process (most of it the Kubernetes client), which every sandbox start would pay again.
+ */
+async function commandTable(argv: readonly string[]): Promise<readonly CommandModule[]> {
+  if (argv[0] === 'sandbox' && argv[1] === 'start') return [(await import('./commands/sandbox.js')).sandboxCommand];
+  return (await import('./commands/index.js')).commands;
 }
 
 /** Turns anything thrown into the one-line message and exit code the user sees. */
@@ -67,7 +77,7 @@ export function reportError(err: unknown, io: CliIo): number {
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, await commandTable(argv));
   try {
     if (argv.length === 0) {
       io.stderr(program.helpInformation());

@@ -4,7 +4,6 @@ import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../config/index.js';
 import { maxSourceClusters } from '../../config/types.js';
 import { sourceClusterPartNames } from '../../targets/sandbox/supervisor/state.js';
-import { runScout } from '../../targets/sandbox/scout/run.js';
 import { defaultAnnotationPrefix, type SourceKind } from '../../targets/sandbox/scout/mapping.js';
 import type { ScoutEvent } from '../../targets/sandbox/scout/scout.js';
 import type { CliContext } from '../command-module.js';
@@ -92,6 +91,8 @@ export function startScoutPart(start: Command, ctx: CliContext, announce: (ctx: 
       const unknown = kinds.find((k) => k !== 'Service' && k !== 'Ingress');
       if (unknown !== undefined || kinds.length === 0) throw new UsageError(`--kinds: expected Service and/or Ingress, got '${o.kinds}'`);
       const watchNamespaces = list(o.watchNamespaces);
+      // Loaded here: the Kubernetes client stays out of the other parts' processes.
+      const { runScout } = await import('../../targets/sandbox/scout/run.js');
       const running = await runScout({
         kubeconfigPath,
         ...(o.targetKubeconfig === undefined ? {} : { targetKubeconfigPath: o.targetKubeconfig }),

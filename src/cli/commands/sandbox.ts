@@ -8,17 +8,15 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { TargetNotReadyError, UsageError } from '../../errors.js';
 import type { CliContext, CommandModule } from '../command-module.js';
-import { resolveCliConfig } from '../config-flags.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNamed } from '../../targets/sandbox/bind9/named-process.js';
 import type { NamedPorts } from '../../targets/sandbox/bind9/named-conf.js';
 import { parseProxyArgs, runFaultProxy, type FaultProxyReadyLine } from '../../faults/proxy/run.js';
-import { readState, sandboxHealth, sandboxHome, startSandbox, stopSandbox, type SandboxState } from '../../targets/sandbox/supervisor/index.js';
+import type { SandboxState } from '../../targets/sandbox/supervisor/index.js';
 import { secondaryPartNames, sourceClusterName, sourceClusterPartNames } from '../../targets/sandbox/supervisor/state.js';
 import { maxSandboxSecondaries, maxSourceClusters } from '../../config/types.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
-import { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } from '../../targets/sandbox/supervisor/tunables.js';
 import { parseDuration } from '../../config/values.js';
 
 const upHelp = `
@@ -281,7 +279,10 @@ export const sandboxCommand: CommandModule = {
       .addHelpText('after', upHelp)
       .action(async (o: { detach?: boolean; operator: boolean; rateLimit: boolean; faults?: boolean; secondaries?: string; scout?: boolean; scoutCluster?: string; sourceClusters?: string }) => {
         const sources = o.sourceClusters === undefined ? 0 : sourceClustersArg(o.sourceClusters);
+        const { resolveCliConfig } = await import('../config-flags.js');
         const { config } = await resolveCliConfig(ctx);
+        const { startSandbox, sandboxHome } = await import('../../targets/sandbox/supervisor/index.js');
+        const { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } = await import('../../targets/sandbox/supervisor/tunables.js');
         const scoutCluster = o.scout === true || o.scoutCluster !== undefined || sources > 0 ? (o.scoutCluster ?? 'default') : undefined;
         const json = ctx.globals().json === true;
         // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
@@ -332,6 +333,7 @@ export const sandboxCommand: CommandModule = {
       .command('down')
       .description('stop every part of the running sandbox and remove its temp files')
       .action(async () => {
+        const { readState, sandboxHome, stopSandbox } = await import('../../targets/sandbox/supervisor/index.js');
         const home = sandboxHome(ctx.io.env);
         const state = await readState(home);
         if (state === undefined) {
@@ -345,6 +347,7 @@ export const sandboxCommand: CommandModule = {
       .command('status')
       .description('health of each part of the running sandbox (exit 3 if none is up or a part is unhealthy)')
       .action(async () => {
+        const { readState, sandboxHealth, sandboxHome } = await import('../../targets/sandbox/supervisor/index.js');
         const state = await readState(sandboxHome(ctx.io.env));
         if (state === undefined) throw new TargetNotReadyError('no sandbox is up', { hint: 'start one with `bindy-loadtest sandbox up --detach`' });
         const health = await sandboxHealth(state);

@@ -3,7 +3,7 @@
  * prints when ready, keep its log in a file, and stop it (SIGTERM, then SIGKILL).
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InterruptedError, TargetNotReadyError } from '../../../errors.js';
 import { selfCommand } from './self-command.js';
@@ -104,14 +104,41 @@ export async function startPart<T>(opts: StartPartOptions): Promise<StartedPart<
   }
 }
 
-/** True while any process of the process group `pgid` exists. */
+/** True while any living (not zombie) process of the process group `pgid` exists. */
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // kill(-pgid, 0) also succeeds for a group of zombies only: look for a member that still runs.
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const stat = procStat(Number(e));
+    if (stat !== null && stat.pgrp === pgid && stat.state !== 'Z') return true;
+  }
+  return false;
+}
+
+/** State letter and process group of a process from /proc/<pid>/stat, or null when it is gone or unreadable. */
+function procStat(pid: number): { state: string; pgrp: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: the fields after its last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  const pgrp = Number(fields[2]);
+  return state === undefined || !Number.isFinite(pgrp) ? null : { state, pgrp };
 }
 
 /**
@@ -141,14 +168,18 @@ export function commandLineOf(pid: number): string | null {
   }
 }
 
-/** True while a process with this pid exists. */
+/**
+ * True while a process with this pid exists and has not exited. A zombie (exited, not yet reaped)
+ * counts as gone: a part outlives its starter, so its parent is the machine's init, and an init that
+ * reaps late (this machine's reaps every ~2 s) would otherwise hold every stop for that long.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return procStat(pid)?.state !== 'Z';
 }
 
 /** Waits until `pid` is gone, checking every 20 ms, for at most `timeoutMs`; true if it is gone. */
