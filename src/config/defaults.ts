@@ -144,4 +144,5 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'cpu-throttle': { part: 'operator', cpu: '50m' },
   'memory-pressure': { part: 'operator', limit: '32Mi' },
   'fd-exhaustion': { part: 'named', spare: 0 },
+  'disk-full': { free: 0 },
 });

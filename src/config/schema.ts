@@ -67,6 +67,9 @@ export const experimentSpecs = {
     part: f.oneOf(`part whose open files are capped: ${limitedParts.join(', ')}`, limitedParts),
     spare: f.integerBetween('file descriptors it may still open beyond those open when the fault starts (0: every new socket, file or pipe fails with EMFILE)', 0, 100000),
   }),
+  'disk-full': experiment({
+    free: f.sizeBytes("space left free on named's data filesystem (its zone directory, which bindcar writes too), e.g. 0 or 64Ki: every write beyond fails with ENOSPC"),
+  }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 
 const kinds = () => f.kindMix(`share of each record kind: ${recordKinds.length} kinds as A=70,AAAA=10 or ARecord=70`);

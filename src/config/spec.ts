@@ -154,6 +154,11 @@ export function sizeMiB(describe: string): Leaf {
   return leaf(describe, v.parseSizeMiB, (n) => `${n}Mi`);
 }
 
+/** A size in bytes, 0 allowed (`0`, `512Ki`, `4Mi`). */
+export function sizeBytes(describe: string): Leaf {
+  return leaf(describe, v.parseSizeBytes, v.formatSizeBytes);
+}
+
 /** CPU in cores, written as Kubernetes does (`100m`, `0.5`). */
 export function cpuCores(describe: string): Leaf {
   return leaf(describe, v.parseCpuCores, v.formatCpuCores);

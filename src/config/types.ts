@@ -207,6 +207,13 @@ export interface FdExhaustionExperiment extends ExperimentTiming {
   params: { part: LimitedPart; spare: number };
 }
 
+/** Fill named's data filesystem (its zone directory, bindcar's too) until `free` bytes are left: writes fail with ENOSPC. */
+export interface DiskFullExperiment extends ExperimentTiming {
+  kind: 'disk-full';
+  /** `free`: bytes left free (0: full). */
+  params: { free: number };
+}
+
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
@@ -220,7 +227,8 @@ export type ChaosExperiment =
   | ApiserverThrottleExperiment
   | CpuThrottleExperiment
   | MemoryPressureExperiment
-  | FdExhaustionExperiment;
+  | FdExhaustionExperiment
+  | DiskFullExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

@@ -84,6 +84,13 @@ test('sizes are MiB; decimal and binary units are told apart', () => {
   assert.match(message(v.parseSizeMiB('lots')), /expected a size like 512Mi/);
 });
 
+test('byte sizes may be 0; a bare number is bytes; they print in the largest whole binary unit', () => {
+  const table: Array<[unknown, number]> = [[0, 0], ['0', 0], [4096, 4096], ['64Ki', 65536], ['4Mi', 4194304], ['1GiB', 2 ** 30]];
+  for (const [raw, bytes] of table) assert.equal(value(v.parseSizeBytes(raw)), bytes, String(raw));
+  for (const bad of [-1, 1.5, 'lots', '-4Mi']) assert.match(message(v.parseSizeBytes(bad)), /expected a size like 0, 512Ki, 4Mi or 1GiB/, String(bad));
+  assert.deepEqual([0, 1536, 65536, 4194304].map(v.formatSizeBytes), ['0', '1536', '64Ki', '4Mi']);
+});
+
 test('distributions: a fixed duration or uniform(min,max)', () => {
   assert.deepEqual(value(v.parseDistribution('300ms')), { kind: 'fixed', ms: 300 });
   assert.deepEqual(value(v.parseDistribution('uniform(200ms, 400ms)')), { kind: 'uniform', minMs: 200, maxMs: 400 });

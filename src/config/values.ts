@@ -171,6 +171,24 @@ export function parseSizeMiB(raw: unknown): Parsed<number> {
   return ok(Math.round(Number(m[1]) * factor * 1000) / 1000);
 }
 
+/** Parses a size that may be 0 (`0`, `512Ki`, `4Mi`, `1GiB`; a bare number means bytes), in whole bytes. */
+export function parseSizeBytes(raw: unknown): Parsed<number> {
+  const what = 'a size like 0, 512Ki, 4Mi or 1GiB (a bare number means bytes)';
+  const n = toNumber(raw);
+  if (n !== undefined) return Number.isInteger(n) && n >= 0 ? ok(n) : expected(what, raw);
+  if (typeof raw !== 'string') return expected(what, raw);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(raw);
+  const factor = m === null ? undefined : sizeUnitsMiB[(m[2] ?? '').toLowerCase()];
+  if (m === null || factor === undefined) return expected(what, raw);
+  return ok(Math.round(Number(m[1]) * factor * 1048576));
+}
+
+/** Bytes as the largest binary unit that keeps a whole number (`0`, `512Ki`, `4Mi`). */
+export function formatSizeBytes(n: number): string {
+  for (const [unit, size] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  return String(n);
+}
+
 /** CPU as Kubernetes writes it (`500m`, `0.5`, `2`), in cores; above 0, at most 3 decimals as Kubernetes keeps them. */
 export function parseCpuCores(raw: unknown): Parsed<number> {
   const what = 'a CPU quantity like 100m, 0.5 or 2 (cores)';

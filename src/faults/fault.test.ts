@@ -40,7 +40,9 @@ void test('a bad spec is one UsageError line naming the field and the value', ()
   const cases: [unknown, RegExp][] = [
     [null, /must be a JSON object/],
     [[1], /must be a JSON object/],
-    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, cpu-limit, memory-limit, fd-limit \(got "delay"\)/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, cpu-limit, memory-limit, fd-limit, disk-full \(got "delay"\)/],
+    [{ kind: 'disk-full', freeBytes: -1 }, /disk-full\.freeBytes must be an integer ≥ 0/],
+    [{ kind: 'disk-full', part: 'named' }, /disk-full has no field "part" \(its fields: freeBytes, durationMs\)/],
     [{ kind: 'kill', signal: 'SIGHUP' }, /kill\.signal must be SIGKILL or SIGTERM \(got "SIGHUP"\)/],
     [{ kind: 'pause', ms: 1 }, /pause has no field "ms"/],
     [{ kind: 'latency' }, /latency\.ms is required/],
@@ -127,4 +129,18 @@ void test('a revert descriptor survives a JSON round trip; a damaged one is refu
   const sc = { mechanism: 'sandbox-sidecar', version: 1, home: '/tmp/h', url: 'http://127.0.0.1:1', faultId: 'e-1' };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(sc))), sc);
   assert.throws(() => parseRevertDescriptor({ ...sc, faultId: '' }), /faultId must be a non-empty string/);
+});
+
+void test('disk-full: a storage fault of a part, never of a link; described with what it leaves free; its descriptor names a ballast inside its mount only', () => {
+  assert.deepEqual(parseFaultSpec({ kind: 'disk-full' }), { kind: 'disk-full' });
+  assert.deepEqual(parseFaultSpec({ kind: 'disk-full', freeBytes: 65536 }), { kind: 'disk-full', freeBytes: 65536 });
+  assert.match(faultUnsupportedReason({ kind: 'disk-full' }, 'udp') ?? '', /^disk-full is a storage fault: it acts on a part's data filesystem, not on a link/);
+  assert.equal(describeFault({ kind: 'disk-full' }), 'data filesystem filled');
+  assert.equal(describeFault({ kind: 'disk-full', freeBytes: 65536 }), 'data filesystem filled to 64Ki free');
+  const d = { mechanism: 'sandbox-disk', version: 1, home: '/h', part: 'named', mount: '/h/run-1/named', ballast: '/h/run-1/named/.bindy-loadtest-ballast-x' };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(d))), d);
+  // cleanup deletes the ballast: a descriptor pointing anywhere else is refused.
+  assert.throws(() => parseRevertDescriptor({ ...d, ballast: '/etc/passwd' }), /ballast must be a file directly inside mount/);
+  assert.throws(() => parseRevertDescriptor({ ...d, ballast: '/h/run-1/named/sub/x' }), /ballast must be a file directly inside mount/);
+  assert.throws(() => parseRevertDescriptor({ ...d, part: 'apiserver' }), /part must be one of/);
 });

@@ -5,6 +5,7 @@
  * today; the supervisor, Chaos Mesh and native cluster faults later) implement {@link FaultMechanism}.
  */
 import { UsageError } from '../errors.js';
+import { formatSizeBytes } from '../config/values.js';
 
 /** Which way a directional fault acts: towards the server (`upstream`), back to the client, or both. */
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
@@ -124,6 +125,17 @@ export interface FdLimitFault extends FaultCommon {
   readonly spare: number;
 }
 
+/**
+ * named's data filesystem (its zone directory, which bindcar writes too, as in a BIND9 pod's shared
+ * volume) filled by a ballast file until `freeBytes` are left: every write beyond fails with ENOSPC
+ * (zone files, journals of dynamic updates). Reverted by removing the ballast.
+ */
+export interface DiskFullFault extends FaultCommon {
+  readonly kind: 'disk-full';
+  /** Bytes left free, ≥ 0 (default 0: full). */
+  readonly freeBytes?: number;
+}
+
 /** A network fault on one link of the fault proxy. */
 export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
 
@@ -136,8 +148,11 @@ export type ServiceFault = HttpErrorsFault | ThrottleFault;
 /** A resource limit on a part's processes (control groups). */
 export type ResourceFault = CpuLimitFault | MemoryLimitFault | FdLimitFault;
 
-/** Any fault: on a link (network kinds) or on a part (process, service and resource kinds). */
-export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault;
+/** A fault of a part's storage. */
+export type StorageFault = DiskFullFault;
+
+/** Any fault: on a link (network kinds) or on a part (process, service, resource and storage kinds). */
+export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault | StorageFault;
 
 /** The kinds of {@link FaultSpec}. */
 export type FaultKind = FaultSpec['kind'];
@@ -154,12 +169,20 @@ export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors'
 /** Kinds that limit a part's resources. */
 export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit', 'fd-limit'];
 
+/** Kinds that act on a part's storage. */
+export const storageFaultKinds: readonly StorageFault['kind'][] = ['disk-full'];
+
 /** Every fault kind, in the order the docs list them. */
-export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds];
+export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds, ...storageFaultKinds];
 
 /** True for the kinds that limit a part's resources. */
 export function isResourceFault(spec: FaultSpec): spec is ResourceFault {
   return spec.kind === 'cpu-limit' || spec.kind === 'memory-limit' || spec.kind === 'fd-limit';
+}
+
+/** True for the kinds that act on a part's storage. */
+export function isStorageFault(spec: FaultSpec): spec is StorageFault {
+  return spec.kind === 'disk-full';
 }
 
 /** True for the kinds that act on a part's process rather than on a link. */
@@ -194,6 +217,7 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   'cpu-limit': ['cores'],
   'memory-limit': ['mib'],
   'fd-limit': ['spare'],
+  'disk-full': ['freeBytes'],
 };
 
 function describe(v: unknown): string {
@@ -284,6 +308,10 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
       return { kind: 'memory-limit', mib: required('mib', num('mib', 0, 1048576, { minExclusive: true })), ...common };
     case 'fd-limit':
       return { kind: 'fd-limit', spare: required('spare', num('spare', 0, 1_000_000, { integer: true })), ...common };
+    case 'disk-full': {
+      const freeBytes = num('freeBytes', 0, 1e15, { integer: true });
+      return { kind: 'disk-full', ...(freeBytes === undefined ? {} : { freeBytes }), ...common };
+    }
   }
 }
 
@@ -292,6 +320,7 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
  * it can: network kinds act on links only, process kinds on parts only.
  */
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
+  if (isStorageFault(spec)) return `${spec.kind} is a storage fault: it acts on a part's data filesystem, not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's ${spec.kind === 'fd-limit' ? 'rlimits' : 'control groups'}, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
   if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (on === 'process') {
@@ -341,6 +370,8 @@ export function describeFault(spec: FaultSpec): string {
       return `memory capped at ${spec.mib} MiB${forText}`;
     case 'fd-limit':
       return `open files capped at ${spec.spare} more than open${forText}`;
+    case 'disk-full':
+      return `data filesystem filled${(spec.freeBytes ?? 0) === 0 ? '' : ` to ${formatSizeBytes(spec.freeBytes ?? 0)} free`}${forText}`;
   }
 }
 
@@ -447,6 +478,21 @@ export interface RlimitRevertDescriptor {
   readonly hard: number;
 }
 
+/**
+ * What a `cleanup` needs to empty a filled data filesystem of a sandbox part: the ballast file
+ * (removing it is the revert) on the size-limited filesystem the sandbox mounted for the part.
+ */
+export interface DiskRevertDescriptor {
+  readonly mechanism: 'sandbox-disk';
+  readonly version: 1;
+  readonly home: string;
+  readonly part: ProcessFaultTarget;
+  /** The filesystem's mount point (named's directory). */
+  readonly mount: string;
+  /** The ballast file, inside `mount`. */
+  readonly ballast: string;
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -490,7 +536,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -571,7 +617,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -593,6 +639,14 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   if (o['mechanism'] === 'sandbox-sidecar') {
     nonEmpty('home', 'url', 'faultId');
     return value as SidecarRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-disk') {
+    nonEmpty('home', 'mount', 'ballast');
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    const mount = o['mount'] as string;
+    // A revert deletes the ballast: only ever a file directly inside the mount it names.
+    if (!(o['ballast'] as string).startsWith(`${mount}/`) || (o['ballast'] as string).slice(mount.length + 1).includes('/')) return fail('ballast must be a file directly inside mount');
+    return value as DiskRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-rlimit') {
     nonEmpty('home');

@@ -9,6 +9,7 @@ export { SidecarFaultMechanism, revertSidecarFault, verifySidecarFaultReverted }
 export { FlowControlMechanism, revertFlowControl, verifyFlowControlReverted, throttleObjects } from './flowcontrol/throttle.js';
 export { CgroupLimitMechanism, revertCgroupLimit, verifyCgroupLimitReverted, memoryLimitText } from './limits/part-limits.js';
 export { FdLimitMechanism, revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
+export { DiskFullMechanism, revertDiskFull, verifyDiskFullReverted } from './storage/disk-full.js';
 export { ProxyControlClient } from './proxy/client.js';
 export { ProxyControlError, ProxyUnreachableError } from './proxy/control-errors.js';
 export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';

@@ -13,6 +13,7 @@ import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechan
 import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
 import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
 import { revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
+import { revertDiskFull, verifyDiskFullReverted } from './storage/disk-full.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -52,6 +53,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-rlimit': {
       const outcome = await revertFdLimit(descriptor);
       return { descriptor, outcome, proof: await verifyFdLimitReverted(descriptor) };
+    }
+    case 'sandbox-disk': {
+      const outcome = await revertDiskFull(descriptor);
+      return { descriptor, outcome, proof: await verifyDiskFullReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

@@ -98,3 +98,13 @@ test('fd-exhaustion: an open-files limit on named by default (it answers DNS), n
   assert.deepEqual(operator?.spec, { kind: 'fd-limit', spare: 3 });
   assert.match(named?.text ?? '', /^fd-exhaustion: open files capped at 0 more than open on part named, at 10s for 20s$/);
 });
+
+test('disk-full: named\'s data filesystem filled (nothing left free unless asked); the tight DNS gap bound applies, as named answers from memory', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'disk-full', at: '10s', duration: '20s' }, { kind: 'disk-full', at: '40s', duration: '5s', params: { free: '64Ki' } }]), runId: 'r', interleave: false });
+  const [full, almost] = plan.data?.faults ?? [];
+  assert.equal(`${full?.site} ${full?.target} ${full?.touchesServing}`, 'part named false');
+  assert.deepEqual(full?.spec, { kind: 'disk-full' });
+  assert.deepEqual(almost?.spec, { kind: 'disk-full', freeBytes: 65536 });
+  assert.match(full?.text ?? '', /^disk-full: data filesystem filled on part named, at 10s for 20s$/);
+  await assert.rejects(async () => config([{ kind: 'disk-full', at: '10s', duration: '20s', params: { free: '-1' } }]), /expected a size like 0, 512Ki/);
+});

@@ -85,6 +85,9 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
       return make('part', e.params.part, { kind: 'memory-limit', mib: e.params.limit }, e.params.part === 'named');
     case 'fd-exhaustion':
       return make('part', e.params.part, { kind: 'fd-limit', spare: e.params.spare }, e.params.part === 'named');
+    case 'disk-full':
+      // named keeps answering from memory while its disk is full: the tight DNS gap bound holds.
+      return make('part', 'named', { kind: 'disk-full', ...(e.params.free === 0 ? {} : { freeBytes: e.params.free }) }, false);
   }
 }
 
@@ -105,7 +108,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

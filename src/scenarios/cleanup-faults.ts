@@ -43,6 +43,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `part ${d.part} (control groups ${d.groups.join(', ')})`;
     case 'sandbox-rlimit':
       return `part ${d.part} (open-files limit of pid ${d.pid})`;
+    case 'sandbox-disk':
+      return `part ${d.part} (ballast ${d.ballast})`;
     case 'api-flowcontrol':
       return `API server ${d.server} (FlowSchema and PriorityLevelConfiguration ${d.name})`;
     case 'chaos-mesh':

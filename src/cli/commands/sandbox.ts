@@ -61,6 +61,7 @@ export function sandboxSummary(state: SandboxState): Record<string, unknown> {
     secondaries: (state.secondaries ?? []).map((s) => ({ name: s.name, dns: s.dns, sidecar: s.sidecarUrl, bind9Statistics: s.bind9StatsUrl })),
     sourceClusters: (state.sourceClusters ?? []).map((c) => ({ name: c.name, kubeconfig: c.kubeconfig, apiServer: c.apiServerUrl })),
     ...(state.faultProxy === undefined ? {} : { faultProxy: state.faultProxy }),
+    ...(state.namedDisk === undefined ? {} : { namedDisk: state.namedDisk }),
     dir: state.dir,
   };
 }
@@ -89,6 +90,7 @@ function describe(state: SandboxState, startupMs: number): string {
           `  fault proxy  ${state.faultProxy.controlUrl}        (curl ${state.faultProxy.controlUrl}/links)`,
           ...state.faultProxy.links.map((l) => `  link         ${l.name.padEnd(18)} ${l.protocol} 127.0.0.1:${l.listen.port} → ${l.upstream.host}:${l.upstream.port}`),
         ]),
+    ...(state.namedDisk === undefined ? [] : [`  named disk   tmpfs of ${Math.round(state.namedDisk.sizeBytes / 2 ** 20)} MiB on ${state.namedDisk.mount} (what a disk-full fault fills)`]),
     `  logs         ${state.dir}/*.log`,
     '',
   ].join('\n');

@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../../errors.js';
 import { runIdLabel } from '../../model/kinds.js';
-import { isResourceFault, isServiceFault, type ChaosMeshKind, type FaultDirection, type FaultSpec } from '../fault.js';
+import { isResourceFault, isServiceFault, isStorageFault, type ChaosMeshKind, type FaultDirection, type FaultSpec } from '../fault.js';
 import type { ClusterLinkSite, ClusterSite, PodSelection } from './sites.js';
 
 /** The API version of every Chaos Mesh kind. */
@@ -86,7 +86,7 @@ function placement(site: ClusterLinkSite, spec: FaultSpec): Placement {
 
 /** Why `spec` cannot become a Chaos Mesh experiment on `site`, or undefined when it can (pure). */
 export function chaosUnsupportedReason(spec: FaultSpec, site: ClusterSite): string | undefined {
-  if (isServiceFault(spec) || isResourceFault(spec)) return `${spec.kind} has no Chaos Mesh mechanism on a cluster yet (the sandbox runs it)`;
+  if (isServiceFault(spec) || isResourceFault(spec) || isStorageFault(spec)) return `${spec.kind} has no Chaos Mesh mechanism on a cluster yet (the sandbox runs it)`;
   if (site.site === 'part') {
     if (spec.kind !== 'kill' && spec.kind !== 'pause') return `${spec.kind} is a network fault: it acts on a link, not on the part ${site.name}`;
     if (spec.kind === 'kill' && spec.signal === 'SIGTERM' && site.container !== undefined && spec.loseData !== true) {

@@ -7,6 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { JournalFile, SandboxEntry } from '../../../observe/journal.js';
 import { commandLineOf, isAlive, stopPart } from './part-process.js';
+import { unmountUnder } from './data-disk.js';
 import { readState, removeState } from './state.js';
 
 /** What was done about the sandbox one journal names. */
@@ -71,6 +72,8 @@ export async function stopOrphanedSandbox(j: JournalFile): Promise<OrphanOutcome
     stopped.push(`${p.name} pid ${p.pid}`);
   }
   if (state?.dir === s.dir) await removeState(s.home);
+  // named's data filesystem (a sandbox for faults) is mounted inside the folder.
+  await unmountUnder(s.dir);
   await rm(s.dir, { recursive: true, force: true });
   appendFileSync(j.path, `${JSON.stringify({ ...s, stopped: true } satisfies SandboxEntry)}\n`);
   return { ...base, outcome: 'stopped', stopped, notOurs };

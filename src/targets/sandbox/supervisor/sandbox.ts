@@ -17,6 +17,7 @@ import type { FaultProxyReadyLine } from '../../../faults/proxy/run.js';
 import type { LinkSpec } from '../../../faults/proxy/link-spec.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { bootstrapSandbox, bootstrapSourceCluster } from './bootstrap.js';
+import { defaultNamedDiskBytes, mountDataDisk, unmountUnder, type DataDisk } from './data-disk.js';
 import { bindyServiceAccount } from '../apiserver/identities.js';
 import { serviceAccountIdentity } from '../../target.js';
 
@@ -67,6 +68,11 @@ export interface StartSandboxOptions {
    * DNS probes. Off: no proxy, no extra process, the operator talks to each part directly.
    */
   faultProxy?: boolean;
+  /**
+   * Size of named's data filesystem, a tmpfs mounted on its directory when the sandbox has the
+   * fault proxy and runs as root (what a disk-full fault fills); default 256 MiB.
+   */
+  namedDiskBytes?: number;
   /**
    * Start the scout twin (part `scout`, after the operator): bindy's service discovery, writing the
    * ARecords of annotated LoadBalancer Services and Ingresses into `namespace` under `clusterName`;
@@ -167,6 +173,14 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const operatorKubeconfig = join(dir, 'operator.kubeconfig');
     const secondaryCount = opts.secondaries ?? 0;
     const secondaryNames = Array.from({ length: secondaryCount }, (_, i) => secondaryPartNames(i));
+    // A sandbox for faults gets named's directory on a filesystem of its own size, so that disk-full is a real ENOSPC.
+    let namedDisk: DataDisk | undefined;
+    if (opts.faultProxy === true) {
+      await mkdir(join(dir, 'named'), { mode: 0o700 });
+      const disk = await mountDataDisk(join(dir, 'named'), opts.namedDiskBytes ?? defaultNamedDiskBytes);
+      if ('unavailable' in disk) progress(`sandbox: named's directory stays on the host's filesystem (${disk.unavailable}): disk-full is not available`);
+      else namedDisk = disk;
+    }
     // All settle before going on: a failure of one must not leave another starting unseen.
     const [namedStart, apiStart, ...secondaryNamedStarts] = await Promise.allSettled([
       part<NamedReadyLine>('named', ['--dir', join(dir, 'named')]),
@@ -321,12 +335,14 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       })),
       ...(operator === undefined ? {} : { operatorIdentity: serviceAccountIdentity(bindyServiceAccount.namespace, bindyServiceAccount.name) }),
       ...(faultProxy === undefined ? {} : { faultProxy }),
+      ...(namedDisk === undefined ? {} : { namedDisk }),
     };
     await writeState(home, state);
     return { state, startupMs: performance.now() - t0, stop: () => stopSandbox(state, home) };
   } catch (err) {
     for (const p of started.reverse()) await stopPart(p.pid, 5000);
     for (const pid of childPids) await stopPart(pid, 2000);
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
     // An interrupt stops the start; a part that failed only because of it is not to blame.
     if (opts.signal?.aborted === true) throw new InterruptedError('interrupted while the sandbox was starting; every part started so far is stopped');
@@ -362,6 +378,7 @@ export async function stopSandbox(state: SandboxState, home: string = sandboxHom
     if (before.pid !== p.pid) await stale(p.name, before.pid, 8000);
     for (const child of before.childPids) if (!p.childPids.includes(child)) await stale('bind9', child, 3000);
   }
+  await unmountUnder(state.dir);
   await rm(state.dir, { recursive: true, force: true });
   await removeState(home);
 }

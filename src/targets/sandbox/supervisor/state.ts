@@ -134,6 +134,8 @@ export interface SandboxState {
   operatorIdentity?: OperatorIdentity;
   /** The fault proxy between the operator and the other parts, when the sandbox was started with it. */
   faultProxy?: { controlUrl: string; links: FaultProxyLinkState[] };
+  /** named's data filesystem, a size-limited tmpfs on its directory (a sandbox for faults, started as root); absent: the host's. */
+  namedDisk?: { mount: string; sizeBytes: number };
 }
 
 /** The folder that holds the state file (`$BINDY_LOADTEST_SANDBOX_HOME`, else a per-user temp folder). */
