@@ -145,4 +145,5 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'memory-pressure': { part: 'operator', limit: '32Mi' },
   'fd-exhaustion': { part: 'named', spare: 0 },
   'disk-full': { free: 0 },
+  'zone-corruption': { zones: 1 },
 });

@@ -70,6 +70,9 @@ export const experimentSpecs = {
   'disk-full': experiment({
     free: f.sizeBytes("space left free on named's data filesystem (its zone directory, which bindcar writes too), e.g. 0 or 64Ki: every write beyond fails with ENOSPC"),
   }),
+  'zone-corruption': experiment({
+    zones: f.integerBetween("zone files torn (the first in name order), found at named's restart: those zones fail to load", 1, 10000),
+  }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 
 const kinds = () => f.kindMix(`share of each record kind: ${recordKinds.length} kinds as A=70,AAAA=10 or ARecord=70`);

@@ -214,6 +214,13 @@ export interface DiskFullExperiment extends ExperimentTiming {
   params: { free: number };
 }
 
+/** Tear zone files of named as a crash mid-write would, found at named's restart: those zones fail to load (SERVFAIL). */
+export interface ZoneCorruptionExperiment extends ExperimentTiming {
+  kind: 'zone-corruption';
+  /** `zones`: how many zone files (the first in name order). */
+  params: { zones: number };
+}
+
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
@@ -228,7 +235,8 @@ export type ChaosExperiment =
   | CpuThrottleExperiment
   | MemoryPressureExperiment
   | FdExhaustionExperiment
-  | DiskFullExperiment;
+  | DiskFullExperiment
+  | ZoneCorruptionExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

@@ -148,8 +148,20 @@ export type ServiceFault = HttpErrorsFault | ThrottleFault;
 /** A resource limit on a part's processes (control groups). */
 export type ResourceFault = CpuLimitFault | MemoryLimitFault | FdLimitFault;
 
+/**
+ * Zone files of named torn as a crash in the middle of a write leaves them (the first half of their
+ * bytes, cut mid-record), found by named at its next start: named is killed, the files cut, named
+ * started again; those zones fail to load (SERVFAIL) while the others answer. Reverted by writing
+ * back each file still torn and reloading its zone.
+ */
+export interface ZoneCorruptionFault extends FaultCommon {
+  readonly kind: 'zone-corruption';
+  /** How many zone files (default 1; the first in name order). */
+  readonly zones?: number;
+}
+
 /** A fault of a part's storage. */
-export type StorageFault = DiskFullFault;
+export type StorageFault = DiskFullFault | ZoneCorruptionFault;
 
 /** Any fault: on a link (network kinds) or on a part (process, service, resource and storage kinds). */
 export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault | StorageFault;
@@ -170,7 +182,7 @@ export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors'
 export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit', 'fd-limit'];
 
 /** Kinds that act on a part's storage. */
-export const storageFaultKinds: readonly StorageFault['kind'][] = ['disk-full'];
+export const storageFaultKinds: readonly StorageFault['kind'][] = ['disk-full', 'zone-corruption'];
 
 /** Every fault kind, in the order the docs list them. */
 export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds, ...storageFaultKinds];
@@ -182,7 +194,7 @@ export function isResourceFault(spec: FaultSpec): spec is ResourceFault {
 
 /** True for the kinds that act on a part's storage. */
 export function isStorageFault(spec: FaultSpec): spec is StorageFault {
-  return spec.kind === 'disk-full';
+  return spec.kind === 'disk-full' || spec.kind === 'zone-corruption';
 }
 
 /** True for the kinds that act on a part's process rather than on a link. */
@@ -218,6 +230,7 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   'memory-limit': ['mib'],
   'fd-limit': ['spare'],
   'disk-full': ['freeBytes'],
+  'zone-corruption': ['zones'],
 };
 
 function describe(v: unknown): string {
@@ -312,6 +325,10 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
       const freeBytes = num('freeBytes', 0, 1e15, { integer: true });
       return { kind: 'disk-full', ...(freeBytes === undefined ? {} : { freeBytes }), ...common };
     }
+    case 'zone-corruption': {
+      const zones = num('zones', 1, 10_000, { integer: true });
+      return { kind: 'zone-corruption', ...(zones === undefined ? {} : { zones }), ...common };
+    }
   }
 }
 
@@ -372,6 +389,8 @@ export function describeFault(spec: FaultSpec): string {
       return `open files capped at ${spec.spare} more than open${forText}`;
     case 'disk-full':
       return `data filesystem filled${(spec.freeBytes ?? 0) === 0 ? '' : ` to ${formatSizeBytes(spec.freeBytes ?? 0)} free`}${forText}`;
+    case 'zone-corruption':
+      return `${spec.zones ?? 1} zone file${(spec.zones ?? 1) === 1 ? '' : 's'} torn, found at named's restart${forText}`;
   }
 }
 
@@ -493,6 +512,29 @@ export interface DiskRevertDescriptor {
   readonly ballast: string;
 }
 
+/** One zone file a zone-corruption fault tore: where it is, its good bytes, and how to tell it is still torn. */
+export interface TornZoneFile {
+  readonly zone: string;
+  /** The zone file, in named's directory. */
+  readonly path: string;
+  /** A copy of its bytes before the tear (in the sandbox's folder, outside named's directory). */
+  readonly backup: string;
+  /** SHA-256 (hex) of the torn bytes: a file with other bytes was written again since, and is left alone. */
+  readonly tornSha256: string;
+}
+
+/**
+ * What a `cleanup` needs to mend torn zone files of the sandbox's named: each file, its copy of
+ * before, and the hash of the torn bytes; named is started again if it is down.
+ */
+export interface ZoneFileRevertDescriptor {
+  readonly mechanism: 'sandbox-zonefile';
+  readonly version: 1;
+  readonly home: string;
+  readonly part: 'named';
+  readonly files: readonly TornZoneFile[];
+}
+
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
 export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
 
@@ -536,7 +578,7 @@ export interface PodDeleteRevertDescriptor {
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
@@ -617,7 +659,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -639,6 +681,19 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   if (o['mechanism'] === 'sandbox-sidecar') {
     nonEmpty('home', 'url', 'faultId');
     return value as SidecarRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-zonefile') {
+    nonEmpty('home');
+    if (o['part'] !== 'named') return fail(`part must be named (got ${describe(o['part'])})`);
+    const files = o['files'];
+    const fileOk = (f: unknown): boolean => {
+      if (typeof f !== 'object' || f === null) return false;
+      const r = f as Record<string, unknown>;
+      // A revert writes `path` from `backup`: only ever a zone file.
+      return typeof r['zone'] === 'string' && typeof r['path'] === 'string' && r['path'].endsWith('.zone') && typeof r['backup'] === 'string' && typeof r['tornSha256'] === 'string' && /^[0-9a-f]{64}$/.test(r['tornSha256']);
+    };
+    if (!Array.isArray(files) || files.length === 0 || !files.every(fileOk)) return fail('files must be a non-empty array of {zone, path (a .zone file), backup, tornSha256}');
+    return value as ZoneFileRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-disk') {
     nonEmpty('home', 'mount', 'ballast');

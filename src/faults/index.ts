@@ -10,6 +10,7 @@ export { FlowControlMechanism, revertFlowControl, verifyFlowControlReverted, thr
 export { CgroupLimitMechanism, revertCgroupLimit, verifyCgroupLimitReverted, memoryLimitText } from './limits/part-limits.js';
 export { FdLimitMechanism, revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 export { DiskFullMechanism, revertDiskFull, verifyDiskFullReverted } from './storage/disk-full.js';
+export { ZoneCorruptionMechanism, revertZoneCorruption, verifyZoneCorruptionReverted } from './storage/zone-corruption.js';
 export { ProxyControlClient } from './proxy/client.js';
 export { ProxyControlError, ProxyUnreachableError } from './proxy/control-errors.js';
 export { startFaultProxy, type FaultProxyOptions, type RunningFaultProxy } from './proxy/proxy.js';

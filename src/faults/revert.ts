@@ -14,6 +14,7 @@ import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/thro
 import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
 import { revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 import { revertDiskFull, verifyDiskFullReverted } from './storage/disk-full.js';
+import { revertZoneCorruption, verifyZoneCorruptionReverted } from './storage/zone-corruption.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -57,6 +58,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-disk': {
       const outcome = await revertDiskFull(descriptor);
       return { descriptor, outcome, proof: await verifyDiskFullReverted(descriptor) };
+    }
+    case 'sandbox-zonefile': {
+      const outcome = await revertZoneCorruption(descriptor);
+      return { descriptor, outcome, proof: await verifyZoneCorruptionReverted(descriptor) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

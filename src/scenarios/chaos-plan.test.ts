@@ -108,3 +108,12 @@ test('disk-full: named\'s data filesystem filled (nothing left free unless asked
   assert.match(full?.text ?? '', /^disk-full: data filesystem filled on part named, at 10s for 20s$/);
   await assert.rejects(async () => config([{ kind: 'disk-full', at: '10s', duration: '20s', params: { free: '-1' } }]), /expected a size like 0, 512Ki/);
 });
+
+test('zone-corruption: one zone file of named torn unless asked for more; the loose DNS gap bound applies, as the torn zone answers SERVFAIL', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'zone-corruption', at: '10s', duration: '20s' }, { kind: 'zone-corruption', at: '40s', duration: '5s', params: { zones: '3' } }]), runId: 'r', interleave: false });
+  const [one, three] = plan.data?.faults ?? [];
+  assert.equal(`${one?.site} ${one?.target} ${one?.touchesServing}`, 'part named true');
+  assert.deepEqual(one?.spec, { kind: 'zone-corruption' });
+  assert.deepEqual(three?.spec, { kind: 'zone-corruption', zones: 3 });
+  assert.match(one?.text ?? '', /^zone-corruption: 1 zone file torn, found at named's restart on part named, at 10s for 20s$/);
+});

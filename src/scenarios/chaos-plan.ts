@@ -88,6 +88,9 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     case 'disk-full':
       // named keeps answering from memory while its disk is full: the tight DNS gap bound holds.
       return make('part', 'named', { kind: 'disk-full', ...(e.params.free === 0 ? {} : { freeBytes: e.params.free }) }, false);
+    case 'zone-corruption':
+      // named restarts and a torn zone answers SERVFAIL until it is mended: the loose bound applies.
+      return make('part', 'named', { kind: 'zone-corruption', ...(e.params.zones === 1 ? {} : { zones: e.params.zones }) }, true);
   }
 }
 
@@ -108,7 +111,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

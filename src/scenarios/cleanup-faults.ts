@@ -45,6 +45,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `part ${d.part} (open-files limit of pid ${d.pid})`;
     case 'sandbox-disk':
       return `part ${d.part} (ballast ${d.ballast})`;
+    case 'sandbox-zonefile':
+      return `part ${d.part} (torn zone file${d.files.length === 1 ? '' : 's'} of ${d.files.map((f) => f.zone).join(', ')})`;
     case 'api-flowcontrol':
       return `API server ${d.server} (FlowSchema and PriorityLevelConfiguration ${d.name})`;
     case 'chaos-mesh':

@@ -25,6 +25,7 @@ import { FlowControlMechanism } from '../faults/flowcontrol/throttle.js';
 import { CgroupLimitMechanism } from '../faults/limits/part-limits.js';
 import { FdLimitMechanism } from '../faults/limits/fd-limit.js';
 import { DiskFullMechanism } from '../faults/storage/disk-full.js';
+import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -90,12 +91,13 @@ function sandboxFaults(state: SandboxState, home: string, runId: string): Target
   const limits = new CgroupLimitMechanism({ home });
   const fds = new FdLimitMechanism({ home });
   const disk = new DiskFullMechanism({ home, ...(state.namedDisk === undefined ? {} : { disk: state.namedDisk }) });
+  const zoneFiles = new ZoneCorruptionMechanism({ home });
   const client = clientDnsServers(state);
   // A part's faults: its process (kill, pause), what it answers (the bindcar twin's fault control, the API server's flow control), or its limits (control groups).
   const partMechanism = (spec: FaultSpec | undefined): FaultMechanism =>
-    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : spec?.kind === 'disk-full' ? disk : processes;
+    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : spec?.kind === 'disk-full' ? disk : spec?.kind === 'zone-corruption' ? zoneFiles : processes;
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds, 'sandbox-disk': disk },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds, 'sandbox-disk': disk, 'sandbox-zonefile': zoneFiles },
     ...(client === undefined ? {} : { clientDnsServers: client }),
     mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {

@@ -105,9 +105,7 @@ const namedKeeps = new Set(['named.conf', 'rndc.conf', 'update.key']);
  * must not be running. Returns the names removed.
  */
 export async function wipeNamedData(part: PartState): Promise<string[]> {
-  const args = part.args ?? [];
-  const dir = args[args.indexOf('--dir') + 1];
-  if (args.indexOf('--dir') < 0 || dir === undefined) throw new UsageError('named\'s start arguments name no --dir: cannot tell where its data is');
+  const dir = namedDataDir(part);
   const removed: string[] = [];
   for (const name of await readdir(dir)) {
     if (namedKeeps.has(name)) continue;
@@ -115,6 +113,14 @@ export async function wipeNamedData(part: PartState): Promise<string[]> {
     removed.push(name);
   }
   return removed;
+}
+
+/** named's directory (zone files, journals, config and keys), from its part's start arguments. */
+export function namedDataDir(part: PartState): string {
+  const args = part.args ?? [];
+  const dir = args[args.indexOf('--dir') + 1];
+  if (args.indexOf('--dir') < 0 || dir === undefined) throw new UsageError('named\'s start arguments name no --dir: cannot tell where its data is');
+  return dir;
 }
 
 /**
