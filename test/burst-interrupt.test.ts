@@ -54,7 +54,7 @@ test('burst against the sandbox interrupted by SIGINT at each moment, and killed
   t.after(() => sb.stop());
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const burst = (runId: string, extra: string[] = []): string[] => ['--output', out, 'burst', '--records', '5000', '--zones', '10', '--run-id', runId, '--progress-interval', '200ms', ...extra];
+  const burst = (runId: string, extra: string[] = []): string[] => ['--output', out, 'burst', '--records', '2000', '--zones', '10', '--run-id', runId, '--progress-interval', '200ms', ...extra];
   const resultOf = async (runId: string): Promise<ReturnType<typeof parseResult>> => {
     const path = join(out, runId, 'result.json');
     return parseResult(await readFile(path, 'utf8'), path);
@@ -69,31 +69,31 @@ test('burst against the sandbox interrupted by SIGINT at each moment, and killed
     return result;
   };
 
-  // Paced at 200 creates/s, the 5,010 creates take 25 s: a SIGINT after 200 lands among them.
-  await t.test('SIGINT during the creates of a 5,000-record burst', async () => {
+  // Paced at 200 creates/s, the 2,010 creates take 10 s: a SIGINT after 200 lands among them.
+  await t.test('SIGINT during the creates of a 2,000-record burst', async () => {
     const runId = 'int-creates';
     const child = spawnCli(burst(runId, ['--qps', '200']), env);
     await child.line(progress((created) => created >= 200));
     child.kill('SIGINT');
     const result = await checkAborted(runId, await child.exit, child.stderr());
     const accepted = result.counters['creates_accepted']?.value ?? 0;
-    assert.ok(accepted >= 200 && accepted < 5010, `${accepted} creates: the interrupt landed while creating`);
+    assert.ok(accepted >= 200 && accepted < 2010, `${accepted} creates: the interrupt landed while creating`);
     assert.ok(result.notes.some((n) => n.includes('bindcar retry budget 10 s')), `the result says the operator's bindcar retry budget was not bindy's:\n${result.notes.join('\n')}`);
     assert.deepEqual(await objectsOf(client, runId), []);
   });
 
-  // Unpaced, the creates end within seconds while Ready takes a minute or more (every zone
-  // reconcile lists and re-tags its 500 records): a SIGINT once all are created lands in the wait.
-  await t.test('SIGINT during the wait for Ready of a 5,000-record burst', async () => {
+  // Unpaced, the creates end within seconds while Ready takes many seconds (every zone
+  // reconcile lists and re-tags its 200 records): a SIGINT once all are created lands in the wait.
+  await t.test('SIGINT during the wait for Ready of a 2,000-record burst', async () => {
     const runId = 'int-wait';
     const child = spawnCli(burst(runId), env);
     const seen = await child.line(progress((created, total, ready) => created === total && ready < total));
     child.kill('SIGINT');
     const result = await checkAborted(runId, await child.exit, child.stderr());
-    assert.equal(result.counters['creates_accepted']?.value, 5010, `every create had been made (${seen})`);
+    assert.equal(result.counters['creates_accepted']?.value, 2010, `every create had been made (${seen})`);
     const ready = result.counters['objects_ready']?.value ?? 0;
-    assert.ok(ready < 5010, `${ready} of 5010 Ready: the interrupt landed while waiting for Ready`);
-    assert.ok(result.notes.includes(`interrupted during the wait for Ready: every create had been sent, ${ready} of 5010 created objects were Ready; the create→Ready figures cover those only`), result.notes.join('\n'));
+    assert.ok(ready < 2010, `${ready} of 2010 Ready: the interrupt landed while waiting for Ready`);
+    assert.ok(result.notes.includes(`interrupted during the wait for Ready: every create had been sent, ${ready} of 2010 created objects were Ready; the create→Ready figures cover those only`), result.notes.join('\n'));
     assert.deepEqual(await objectsOf(client, runId), []);
   });
 

@@ -139,7 +139,7 @@ test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it f
   const operatorBefore = (await readState(home))?.parts.find((p) => p.name === 'operator')?.pid;
   const out = join(home, 'results');
   const runId = 'chaos-killed-1';
-  const child = spawnCli(['--output', out, 'chaos', '--run-id', runId, '--scenario', 'operator-kill', '--duration', '2m', '--fault-duration', '90s', '--rate', '2/s', '--zones', '1', '--working-set', '4'], env);
+  const child = spawnCli(['--output', out, 'chaos', '--run-id', runId, '--scenario', 'operator-kill', '--duration', '40s', '--fault-duration', '25s', '--rate', '2/s', '--zones', '1', '--working-set', '4'], env);
   await child.line(/^chaos: exp-0 operator-kill: .*applying/);
   // The fault is journalled before it is applied: wait until the operator is gone, then kill the tool.
   const journal = join(out, 'journal', `run-${runId}.jsonl`);

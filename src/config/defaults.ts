@@ -140,6 +140,7 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'network-delay': { link: 'operator-apiserver', latency: '500ms', jitter: '0s' },
   'packet-loss': { link: 'operator-bind', loss: '20%' },
   'partition': { link: 'operator-sidecar' },
+  'bandwidth': { link: 'operator-apiserver', rate: '64Ki' },
   'apiserver-throttle': { shares: 1 },
   'cpu-throttle': { part: 'operator', cpu: '50m' },
   'memory-pressure': { part: 'operator', limit: '32Mi' },

@@ -52,6 +52,7 @@ export const experimentSpecs = {
   'network-delay': experiment({ link: link(), latency: f.duration('added one-way latency'), jitter: f.duration('random extra latency, up to') }),
   'packet-loss': experiment({ link: link(), loss: f.percentage('share of packets dropped') }),
   'partition': experiment({ link: link() }),
+  'bandwidth': experiment({ link: link(), rate: f.sizeBytes('bytes per second each way, shared by every connection of the link, e.g. 64Ki (more than 0)') }),
   'apiserver-throttle': experiment({
     shares: f.integerBetween("nominalConcurrencyShares of the priority level the operator's requests are put in (a real server's defaults sum to 245: 1 share ≈ 3 seats of 600)", 1, 1000),
   }),

@@ -175,6 +175,12 @@ export interface PartitionExperiment extends ExperimentTiming {
   kind: 'partition';
   params: { link: NetworkLink };
 }
+/** Cap a link's throughput, both ways. */
+export interface BandwidthExperiment extends ExperimentTiming {
+  kind: 'bandwidth';
+  /** `rate` in bytes per second, shared by every connection of the link, each way. */
+  params: { link: NetworkLink; rate: number };
+}
 /** Make the API server answer the operator's requests 429 beyond a few seats (API Priority and Fairness, as backpressure's api-throttle). */
 export interface ApiserverThrottleExperiment extends ExperimentTiming {
   kind: 'apiserver-throttle';
@@ -231,6 +237,7 @@ export type ChaosExperiment =
   | NetworkDelayExperiment
   | PacketLossExperiment
   | PartitionExperiment
+  | BandwidthExperiment
   | ApiserverThrottleExperiment
   | CpuThrottleExperiment
   | MemoryPressureExperiment

@@ -117,3 +117,14 @@ test('zone-corruption: one zone file of named torn unless asked for more; the lo
   assert.deepEqual(three?.spec, { kind: 'zone-corruption', zones: 3 });
   assert.match(one?.text ?? '', /^zone-corruption: 1 zone file torn, found at named's restart on part named, at 10s for 20s$/);
 });
+
+test('bandwidth: a link capped both ways at the rate asked (64 KiB/s on the API server link unless told), never at 0', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'bandwidth', at: '10s', duration: '20s' }, { kind: 'bandwidth', at: '40s', duration: '5s', params: { link: 'client-bind', rate: '2Ki' } }]), runId: 'r', interleave: false });
+  const [api, dns] = plan.data?.faults ?? [];
+  assert.equal(`${api?.site} ${api?.target} ${api?.touchesServing}`, 'link operator-apiserver false');
+  assert.deepEqual(api?.spec, { kind: 'bandwidth', bytesPerSecond: 65536, direction: 'both' });
+  assert.equal(`${dns?.target} ${dns?.touchesServing}`, 'client-bind true');
+  assert.match(api?.text ?? '', /^bandwidth: bandwidth 65536 B\/s both on link operator-apiserver, at 10s for 20s$/);
+  const zero = await config([{ kind: 'bandwidth', at: '10s', duration: '20s', params: { rate: '0' } }]);
+  assert.throws(() => planChaos({ config: zero, runId: 'r', interleave: false }), /scenarios\.chaos\.experiments\[0\]: bandwidth rate must be more than 0 bytes per second/);
+});

@@ -68,10 +68,13 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     case 'network-delay':
     case 'packet-loss':
     case 'partition':
+    case 'bandwidth':
       if (e.params.link === 'sidecar-bind') {
         // bindcar talks to named by rndc and from its own files: no proxy sits there on the sandbox.
         throw new UsageError(`${where}[${index}]: ${e.kind} on link sidecar-bind has no mechanism on the sandbox yet (its links: operator-apiserver, operator-sidecar, operator-bind, client-bind)`);
       }
+      // A rate of 0 would be a partition by another name: the size syntax allows 0, the fault does not.
+      if (e.kind === 'bandwidth' && e.params.rate < 1) throw new UsageError(`${where}[${index}]: bandwidth rate must be more than 0 bytes per second (nothing at all is a partition)`);
       return networkFault(e, make);
     case 'sidecar-errors':
       // bindcar's own answers: a share of its API requests fail with that status, named untouched.
@@ -96,7 +99,7 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
 
 /** The fault of a network experiment on its link (faults on `client-bind` touch what answers queries). */
 function networkFault(
-  e: Extract<ChaosExperiment, { kind: 'network-delay' | 'packet-loss' | 'partition' }>,
+  e: Extract<ChaosExperiment, { kind: 'network-delay' | 'packet-loss' | 'partition' | 'bandwidth' }>,
   make: (site: FaultSite, target: string, spec: FaultSpec, touchesServing: boolean) => PlannedFault,
 ): PlannedFault {
   const touches = e.params.link === 'client-bind';
@@ -107,11 +110,13 @@ function networkFault(
       return make('link', e.params.link, { kind: 'loss', share: e.params.loss, direction: 'both' }, touches);
     case 'partition':
       return make('link', e.params.link, { kind: 'partition' }, touches);
+    case 'bandwidth':
+      return make('link', e.params.link, { kind: 'bandwidth', bytesPerSecond: e.params.rate, direction: 'both' }, touches);
   }
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'bandwidth', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {
