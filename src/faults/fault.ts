@@ -536,10 +536,10 @@ export interface ZoneFileRevertDescriptor {
 }
 
 /** The Chaos Mesh kinds the tool writes (chaos-mesh.org/v1alpha1). */
-export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos';
+export type ChaosMeshKind = 'NetworkChaos' | 'PodChaos' | 'StressChaos' | 'IOChaos';
 
 /** Every {@link ChaosMeshKind}. */
-export const chaosMeshKinds: readonly ChaosMeshKind[] = ['NetworkChaos', 'PodChaos', 'StressChaos'];
+export const chaosMeshKinds: readonly ChaosMeshKind[] = ['NetworkChaos', 'PodChaos', 'StressChaos', 'IOChaos'];
 
 /**
  * What a `cleanup` needs to revert a Chaos Mesh experiment after the tool was killed: which object

@@ -23,7 +23,7 @@ export const shardJobKinds = ['Job', 'ConfigMap', 'RoleBinding', 'Role', 'Servic
 /** One kind of a sharded run's Job machinery. */
 export type ShardJobKind = (typeof shardJobKinds)[number];
 /** Chaos Mesh experiments a chaos run on a cluster creates (one per fault), and the pods a native kill deletes. */
-export const clusterFaultKinds = ['NetworkChaos', 'PodChaos', 'StressChaos', 'Pod'] as const;
+export const clusterFaultKinds = ['NetworkChaos', 'PodChaos', 'StressChaos', 'IOChaos', 'Pod'] as const;
 /** One kind a cluster fault writes. */
 export type ClusterFaultKind = (typeof clusterFaultKinds)[number];
 /** Any kind the tool writes or watches. */
@@ -85,6 +85,7 @@ const clusterFault: Readonly<Record<ClusterFaultKind, ResourceInfo>> = {
   NetworkChaos: chaosMesh('NetworkChaos', 'networkchaos'),
   PodChaos: chaosMesh('PodChaos', 'podchaos'),
   StressChaos: chaosMesh('StressChaos', 'stresschaos'),
+  IOChaos: chaosMesh('IOChaos', 'iochaos'),
   Pod: { kind: 'Pod', apiVersion: 'v1', prefix: '/api/v1', plural: 'pods', namespaced: true, deleteCollection: true },
 };
 

@@ -42,6 +42,7 @@ const cases: [string, FaultSpec][] = [
   ['named', { kind: 'kill' }],
   ['named', { kind: 'kill', loseData: true }],
   ['sidecar', { kind: 'kill' }],
+  ['named', { kind: 'disk-full' }],
   ['named', { kind: 'pause' }],
 ];
 
@@ -83,6 +84,15 @@ void test('each fault becomes the Chaos Mesh experiment its spec and site say', 
   assert.equal(kill({ kind: 'kill', loseData: true }, 'named').action, 'pod-kill', 'its data goes with the pod');
   assert.deepEqual(kill({ kind: 'kill' }, 'sidecar').containerNames, ['api']);
   assert.equal(kill({ kind: 'pause' }, 'operator').action, 'pod-failure');
+  // disk-full: ENOSPC from named's container on the volume of its zones and journals, every write-like call.
+  const full = buildChaos({ kind: 'disk-full' }, site('named'), meta);
+  assert.equal(full.object.kind, 'IOChaos');
+  assert.deepEqual(
+    { ...full.object.spec, methods: undefined },
+    { action: 'fault', mode: 'one', selector: kill({ kind: 'kill' }, 'named').selector, containerNames: ['bind9'], volumePath: '/var/cache/bind', path: '/var/cache/bind/**/*', errno: 28, percent: 100, methods: undefined, duration: '150s' },
+  );
+  assert.ok((full.object.spec.methods as string[]).includes('write') && (full.object.spec.methods as string[]).includes('create'));
+  assert.match(full.text, /^IOChaos fault errno 28 \(ENOSPC\) on writes under container bind9's \/var\/cache\/bind/);
 });
 
 void test('what Chaos Mesh cannot do is refused with the reason, before anything is built', () => {
@@ -96,6 +106,9 @@ void test('what Chaos Mesh cannot do is refused with the reason, before anything
     ['operator', { kind: 'latency', ms: 1 }, /network fault/],
     ['sidecar', { kind: 'kill', signal: 'SIGTERM' }, /no grace period/],
     ['sidecar', { kind: 'kill', loseData: true }, /named only/],
+    ['named', { kind: 'zone-corruption' }, /no Chaos Mesh mechanism/],
+    ['operator', { kind: 'disk-full' }, /named's data volume/],
+    ['named', { kind: 'disk-full', freeBytes: 4096 }, /use free=0/],
   ];
   for (const [where, spec, why] of refused) {
     assert.match(chaosUnsupportedReason(spec, site(where)) ?? '', why, `${where} ${spec.kind}`);

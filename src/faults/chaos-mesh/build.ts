@@ -86,7 +86,13 @@ function placement(site: ClusterLinkSite, spec: FaultSpec): Placement {
 
 /** Why `spec` cannot become a Chaos Mesh experiment on `site`, or undefined when it can (pure). */
 export function chaosUnsupportedReason(spec: FaultSpec, site: ClusterSite): string | undefined {
-  if (isServiceFault(spec) || isResourceFault(spec) || isStorageFault(spec)) return `${spec.kind} has no Chaos Mesh mechanism on a cluster yet (the sandbox runs it)`;
+  if (isServiceFault(spec) || isResourceFault(spec)) return `${spec.kind} has no Chaos Mesh mechanism on a cluster yet (the sandbox runs it)`;
+  if (isStorageFault(spec)) {
+    if (spec.kind === 'zone-corruption') return 'zone-corruption has no Chaos Mesh mechanism (it writes into the BIND9 pod\'s volume; the sandbox runs it)';
+    if (site.site !== 'part' || site.name !== 'named') return `disk-full acts on named's data volume, not on ${site.name}`;
+    if ((spec.freeBytes ?? 0) > 0) return 'disk-full with space left free has no Chaos Mesh equivalent (IOChaos fails every write at once): use free=0';
+    return undefined;
+  }
   if (site.site === 'part') {
     if (spec.kind !== 'kill' && spec.kind !== 'pause') return `${spec.kind} is a network fault: it acts on a link, not on the part ${site.name}`;
     if (spec.kind === 'kill' && spec.signal === 'SIGTERM' && site.container !== undefined && spec.loseData !== true) {
@@ -138,6 +144,19 @@ function networkAction(spec: FaultSpec): Record<string, unknown> {
   }
 }
 
+/** Where bindy's BIND9 pods keep zone files and journals (bindy's examples mount their volume there). */
+export const bind9DataVolume = '/var/cache/bind';
+
+/** ENOSPC on Linux. */
+const enospc = 28;
+
+/** The I/O calls a full filesystem fails (Chaos Mesh's method names). */
+const diskFullMethods = ['write', 'create', 'mknod', 'mkdir', 'symlink', 'link', 'rename', 'fsync', 'flush', 'setxattr'] as const;
+
+function containerText(container: string | undefined): string {
+  return `container ${container ?? 'bind9'}'s`;
+}
+
 /** The built experiment, and one line for logs and reports. */
 export interface BuiltChaos {
   readonly object: ChaosObject;
@@ -152,6 +171,11 @@ export function buildChaos(spec: FaultSpec, site: ClusterSite, meta: ChaosMeta):
   const duration = goDuration(meta.durationMs);
   if (site.site === 'part') {
     const pods = site.pods;
+    if (spec.kind === 'disk-full') {
+      // ENOSPC from every write-like call on the volume where BIND9 keeps its zones and journals.
+      const io = { action: 'fault', mode: pods.mode, selector: selector(pods), containerNames: [site.container ?? 'bind9'], volumePath: bind9DataVolume, path: `${bind9DataVolume}/**/*`, errno: enospc, percent: 100, methods: [...diskFullMethods], duration };
+      return { object: { apiVersion: chaosMeshApiVersion, kind: 'IOChaos', metadata, spec: io }, text: `IOChaos fault errno ${enospc} (ENOSPC) on writes under ${containerText(site.container)} ${bind9DataVolume} of ${pods.mode} pod(s) of ${site.name} for ${duration}` };
+    }
     let spec2: Record<string, unknown>;
     let text: string;
     if (spec.kind === 'pause') {
