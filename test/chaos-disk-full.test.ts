@@ -30,7 +30,7 @@ const free = async (path: string): Promise<number> => {
 test('disk-full: named\'s filesystem refuses writes (ENOSPC) and named refuses updates (SERVFAIL) while it still answers queries; the ballast is removed after, the run converges, and cleanup removes a dead run\'s ballast', { timeout: 120_000 }, async (t) => {
   const started = performance.now();
   const home = await mkdtemp(join(tmpdir(), 'bl-chaos-disk-'));
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, faultProxy: true, sidecarRateLimitOff: true, operatorArgs: ['--not-ready-requeue', '3s'] });
+  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, faultProxy: true, namedDiskBytes: 256 * 2 ** 20, sidecarRateLimitOff: true, operatorArgs: ['--not-ready-requeue', '3s'] });
   t.after(async () => {
     await sb.stop();
     await rm(home, { recursive: true, force: true });
@@ -41,7 +41,7 @@ test('disk-full: named\'s filesystem refuses writes (ENOSPC) and named refuses u
   await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
   const state = await readState(home);
   const disk = state?.namedDisk;
-  assert.ok(state !== undefined && disk !== undefined, 'a sandbox with the fault proxy, started as root, has named on a tmpfs of its own');
+  assert.ok(state !== undefined && disk !== undefined, 'a sandbox asked for one, started as root, has named on a tmpfs of its own');
   assert.equal(disk.sizeBytes, 256 * 2 ** 20);
   const freeBefore = await free(disk.mount);
 

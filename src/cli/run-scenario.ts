@@ -206,6 +206,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
       allowExistingNamespace: o.allowExistingNamespace,
       forRun: true,
       faultProxy: typeof o.scenario.needsFaults === 'function' ? o.scenario.needsFaults(config) : o.scenario.needsFaults === true,
+      namedDisk: o.scenario.needsNamedDisk?.(config) === true,
       runId,
       ...(o.scenario.scoutCluster === undefined ? {} : { scoutCluster: o.scenario.scoutCluster(config) }),
       ...(o.scenario.sourceClusters === undefined ? {} : { sourceClusters: o.scenario.sourceClusters(config) }),

@@ -4,7 +4,7 @@ import { bindyKinds, recordKinds } from '../model/kinds.js';
 import { formatDuration } from './values.js';
 import { experimentParamDefaults } from './defaults.js';
 import * as f from './spec.js';
-import { backpressureModes, limitedParts, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, staleCleanups, profileNames, reportFormats, rndcModes, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
+import { backpressureModes, limitedParts, twinBindyVersions, maxIngressRules, maxSandboxSecondaries, maxSourceClusters, networkLinks, staleCleanups, profileNames, reportFormats, rndcModes, shardRunners, suiteScenarios, targetKinds, type ChaosExperiment } from './types.js';
 
 const signal = () => f.oneOf('signal sent to the process', ['SIGKILL', 'SIGTERM']);
 const link = () => f.oneOf(`link the fault sits on: ${networkLinks.join(', ')}`, networkLinks);
@@ -300,6 +300,7 @@ export const configSpec: f.Section = f.section({
       reconcileDelay: f.distribution('added to every reconcile: 300ms or uniform(200ms,400ms)'),
       reconcileDelayKinds: f.listOf('kinds whose reconciles get reconcileDelay', bindyKinds),
       errorRate: f.percentage('share of reconciles that fail on purpose'),
+      version: f.oneOf('the bindy release line the twin behaves as: 0.6 (bindy 0.6.2: timed requeues, every event reconciles) or 0.8 (reconciles on changes of generation, finalizers, labels, annotations or zoneRef only; no timed requeues; failures back off 2 s → 60 s; API client 20/s burst 30)', twinBindyVersions),
       republishOnZoneRecreate: f.boolean('publish a zone\'s records again when the zone had to be created again on a restarted named (bindy after #486); false: as 0.6.2, which serves the zone empty'),
       leak: f.leakRate('injected memory leak of the twin: 30Mi/m (real memory, capped at 1 GiB); absent: none'),
       crashAfter: f.integer('the twin exits non-zero, like a crash, after this many reconciles; absent: never', 1),

@@ -190,6 +190,10 @@ export interface ApiserverThrottleExperiment extends ExperimentTiming {
 
 /** The sandbox parts whose processes a limit can act on. */
 export const limitedParts = ['operator', 'sidecar', 'named'] as const;
+/** The bindy release lines the operator twin can behave as (sandbox.operator.version). */
+export const twinBindyVersions = ['0.6', '0.8'] as const;
+/** One of {@link twinBindyVersions}. */
+export type TwinBindyVersion = (typeof twinBindyVersions)[number];
 /** One of {@link limitedParts}. */
 export type LimitedPart = (typeof limitedParts)[number];
 
@@ -550,6 +554,8 @@ export interface SandboxConfig {
     errorRate: number;
     /** Publish a zone's records again after the zone had to be created again on a primary (bindy after #486; 0.6.2 does not). */
     republishOnZoneRecreate: boolean;
+    /** The bindy release line the twin behaves as: `0.6` (0.6.2) or `0.8`. */
+    version: TwinBindyVersion;
     /** Injected memory leak, MiB per minute (capped at 1 GiB); absent = none. */
     leak?: number;
     /** Injected crash: the process exits non-zero after this many reconciles; absent = never. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../config/index.js';
 import { planChaos, faultOfExperiment, checkOverlaps } from './chaos-plan.js';
+import { chaosScenario } from './chaos.js';
 
 async function config(experiments: unknown[], extra: Record<string, unknown> = {}): Promise<Parameters<typeof planChaos>[0]['config']> {
   const r = await resolveConfig({
@@ -106,6 +107,9 @@ test('disk-full: named\'s data filesystem filled (nothing left free unless asked
   assert.deepEqual(full?.spec, { kind: 'disk-full' });
   assert.deepEqual(almost?.spec, { kind: 'disk-full', freeBytes: 65536 });
   assert.match(full?.text ?? '', /^disk-full: data filesystem filled on part named, at 10s for 20s$/);
+  // Only a schedule with disk-full gets its sandbox a size-limited filesystem for named (a mount in the sandbox's folder blocks removing it while up).
+  assert.equal(chaosScenario.needsNamedDisk?.(await config([{ kind: 'disk-full', at: '10s', duration: '20s' }])), true);
+  assert.equal(chaosScenario.needsNamedDisk?.(await config([{ kind: 'operator-kill', at: '10s', duration: '20s' }])), false);
   await assert.rejects(async () => config([{ kind: 'disk-full', at: '10s', duration: '20s', params: { free: '-1' } }]), /expected a size like 0, 512Ki/);
 });
 

@@ -425,6 +425,7 @@ export const chaosScenario: Scenario<ChaosPlanData> = {
   metrics: chaosMetrics,
   plan: planChaos,
   needsFaults: true,
+  needsNamedDisk: (config) => config.scenarios.chaos.experiments.some((e) => e.kind === 'disk-full'),
   checkTarget: chaosUnsupported,
   drive: driveChaos,
   verify: verifyChaos,

@@ -114,6 +114,8 @@ export interface Scenario<D = unknown> {
   plan(input: PlanInput): ScenarioPlan<D>;
   /** The run injects faults: a sandbox started for it gets the fault proxy (a function: only for some of its settings). */
   needsFaults?: boolean | ((config: Readonly<Config>) => boolean);
+  /** The run fills named's disk (disk-full): a sandbox started for it puts named's directory on a size-limited filesystem of its own. */
+  needsNamedDisk?: (config: Readonly<Config>) => boolean;
   /** The run needs secondary BIND9 servers: a sandbox started for it runs at least this many (whatever sandbox.secondaries says). */
   minSecondaries?: number;
   /** The run needs service discovery: a sandbox started for it runs the scout twin under this cluster name. */

@@ -25,6 +25,7 @@ import { FlowControlMechanism } from '../faults/flowcontrol/throttle.js';
 import { CgroupLimitMechanism } from '../faults/limits/part-limits.js';
 import { FdLimitMechanism } from '../faults/limits/fd-limit.js';
 import { DiskFullMechanism } from '../faults/storage/disk-full.js';
+import { defaultNamedDiskBytes } from './sandbox/supervisor/data-disk.js';
 import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
@@ -125,6 +126,8 @@ export interface OpenTargetOptions {
   faultProxy?: boolean;
   /** The run's id: a cluster's fault objects carry it (needed with `faultProxy` on a cluster). */
   runId?: string;
+  /** A sandbox started for the run puts named's directory on a size-limited tmpfs (disk-full; root only). */
+  namedDisk?: boolean;
   /** A sandbox started for the run has at least this many secondary BIND9 servers (bind transfer); default sandbox.secondaries. */
   minSecondaries?: number;
   /** A sandbox started for the run runs the scout twin under this cluster name (the discovery scenario). */
@@ -169,7 +172,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     info: {
       kind: 'sandbox',
       description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port}${(state.secondaries ?? []).map((sec) => `, ${sec.name} ${sec.dns.host}:${sec.dns.port}`).join('')})${stop === null ? '' : ', started for this run'}`,
-      bindyVersion: sandboxBindyVersion,
+      bindyVersion: sandboxBindyVersion(state.parts.find((p) => p.name === 'operator')?.args),
     },
     kubeConfig,
     namespace,
@@ -221,6 +224,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       apiServerArgs: apiServerArgsOf(config),
       sidecarRateLimitOff: sidecarRateLimitOff(config),
       faultProxy: o.faultProxy === true,
+      ...(o.namedDisk === true ? { namedDiskBytes: defaultNamedDiskBytes } : {}),
       // A scenario that needs secondaries gets at least that many, whatever sandbox.secondaries says.
       secondaries: Math.max(config.sandbox.secondaries, o.minSecondaries ?? 0),
       ...(o.scoutCluster === undefined ? {} : { scout: { clusterName: o.scoutCluster, args: scoutArgsOf(config) } }),

@@ -9,6 +9,7 @@ import { leakCapBytes } from '../../targets/sandbox/operator/memory-leak.js';
 import { capacityBurst } from '../../targets/sandbox/operator/token-bucket.js';
 import { bindcarBackoff, withRetryBudget } from '../../targets/sandbox/operator/backoff.js';
 import { parseKeyFile } from '../../targets/sandbox/bind9/tsig-key.js';
+import { isTwinProfile, profileRules, twinProfiles } from '../../targets/sandbox/operator/profile.js';
 import type { CliContext } from '../command-module.js';
 import { waitForStopSignal } from '../signals.js';
 
@@ -70,6 +71,7 @@ interface OperatorPartOptions {
   capacity?: string;
   bindcarRetryBudget?: string;
   notReadyRequeue?: string;
+  bindyVersion: string;
   leaderElection: boolean;
   leaseNamespace: string;
   watchNamespace?: string;
@@ -94,6 +96,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .option('--capacity <rate>', 'at most this many reconciles start per second, every kind together, e.g. 5/s (burst: one second\'s worth)')
     .option('--bindcar-retry-budget <d>', `no new attempt of a failing bindcar call starts after this long, e.g. 10s (default: bindy's ${formatDuration(bindcarBackoff.maxElapsedMs)})`)
     .option('--not-ready-requeue <d>', "requeue of a reconcile that failed or is not Ready, e.g. 3s (default: bindy's 30s); shortens recoveries in tests")
+    .option('--bindy-version <line>', `the bindy release line to behave as: ${twinProfiles.join(' or ')} (0.8: reconciles only on changes of generation, finalizers, labels, annotations or zoneRef, no timed requeues, failures back off 2 s → 60 s, API client limited to 20/s burst 30)`, '0.6')
     .option('--no-leader-election', 'do not take the bindy-leader Lease')
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
     .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
@@ -104,6 +107,8 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .action(async (o: OperatorPartOptions) => {
       const kubeconfigPath = ctx.globals().kubeconfig ?? ctx.io.env['KUBECONFIG'];
       if (kubeconfigPath === undefined || kubeconfigPath === '') throw new UsageError('--kubeconfig: the operator needs a kubeconfig (or $KUBECONFIG)');
+      if (!isTwinProfile(o.bindyVersion)) throw new UsageError(`--bindy-version: expected ${twinProfiles.join(' or ')}, got '${o.bindyVersion}'`);
+      const profile = o.bindyVersion;
       const workers = Number(o.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a positive integer, got '${o.workers}'`);
       const delay = o.reconcileDelay === undefined ? undefined : parseDistribution(o.reconcileDelay);
@@ -136,6 +141,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(notReady?.ok === true ? [`not-Ready requeue ${formatDuration(notReady.value)} (bindy's: 30s)`] : []),
       ];
       if (injected.length > 0) log(`injected: ${injected.join('; ')}`);
+      log(`behaving as bindy ${profileRules[profile].release}`);
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
         throw new UsageError(`--tsig-key-file: cannot read ${o.tsigKeyFile}`);
       }), o.tsigKeyFile);
@@ -177,6 +183,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(capacity?.ok === true ? { capacity: capacity.value } : {}),
         ...(budget === undefined ? {} : { backoff: withRetryBudget(bindcarBackoff, budget) }),
         ...(notReady?.ok === true ? { requeue: { notReadyMs: notReady.value } } : {}),
+        profile,
       });
       announce(ctx, { metricsUrl: running.metricsUrl });
       const why = await Promise.race([waitForStopSignal().then(() => 'stop' as const), leadershipLost.then(() => 'lost' as const)]);

@@ -284,6 +284,7 @@ export const sandboxCommand: CommandModule = {
         const { resolveCliConfig } = await import('../config-flags.js');
         const { config } = await resolveCliConfig(ctx);
         const { startSandbox, sandboxHome } = await import('../../targets/sandbox/supervisor/index.js');
+        const { defaultNamedDiskBytes } = await import('../../targets/sandbox/supervisor/data-disk.js');
         const { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } = await import('../../targets/sandbox/supervisor/tunables.js');
         const scoutCluster = o.scout === true || o.scoutCluster !== undefined || sources > 0 ? (o.scoutCluster ?? 'default') : undefined;
         const json = ctx.globals().json === true;
@@ -307,6 +308,8 @@ export const sandboxCommand: CommandModule = {
             apiServerArgs: apiServerArgsOf(config),
             sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
             faultProxy: o.faults === true,
+            // A sandbox for faults, started by hand, can also run disk-full (a tmpfs on named's directory, as root).
+            ...(o.faults === true ? { namedDiskBytes: defaultNamedDiskBytes } : {}),
             secondaries: o.secondaries === undefined ? config.sandbox.secondaries : secondariesArg(o.secondaries),
             ...(scoutCluster === undefined ? {} : { scout: { clusterName: scoutCluster, args: scoutArgsOf(config) } }),
             ...(scoutCluster === undefined || sources === 0 ? {} : { sourceClusters: Array.from({ length: sources }, (_, i) => ({ clusterName: sourceClusterName(scoutCluster, i), args: scoutArgsOf(config) })) }),

@@ -121,7 +121,7 @@ export class DiskFullMechanism implements FaultMechanism {
     if (target !== 'named') return `disk-full acts on named's data filesystem (its zone directory, which bindcar writes too), not on ${JSON.stringify(target)}`;
     if (spec.durationMs !== undefined) return 'durationMs is not supported for disk-full: the revert ends it';
     if (this.options.disk === undefined) {
-      return "disk-full is not available here: named's directory is not on a size-limited filesystem (the sandbox mounts a tmpfs there only when it starts with the fault proxy as root: let the run start its own, or `sandbox up --faults --detach` as root)";
+      return "disk-full is not available here: named's directory is not on a size-limited filesystem (a sandbox mounts a tmpfs there only when started as root for a run whose experiments include disk-full, or by `sandbox up --faults --detach`)";
     }
     return undefined;
   }

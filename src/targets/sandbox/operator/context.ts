@@ -45,12 +45,20 @@ export interface ReconcileContext {
   readonly signal: AbortSignal;
   /** Queue every selected record after a zone had to be created again (see OperatorOptions). */
   readonly republishOnZoneRecreate?: boolean;
+  /** bindy 0.8 (ADR-0015): a zone tags only the records not tagged with it yet; 0.6.2 tags every selected record on every reconcile. */
+  readonly tagUntaggedOnly?: boolean;
 }
 
 /** What a reconcile asks of the queue afterwards. */
 export interface ReconcileResult {
-  /** Ready: requeue after the long interval; otherwise the short one. */
+  /** Ready: requeue after the long interval; otherwise the short one (0.6). */
   readonly ready: boolean;
+  /**
+   * Not Ready because something failed (bindy returns an error there: a failed UPDATE, bindcar, no
+   * zone or primary yet): 0.8 backs off and tries again. Not Ready without it (a record no zone
+   * selects yet): 0.8 waits for the change that will wake it.
+   */
+  readonly failed?: boolean;
 }
 
 /** `Kind/namespace/name`. */

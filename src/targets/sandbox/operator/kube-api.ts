@@ -7,6 +7,7 @@ import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOpti
 import { bindyApiVersion, bindyGroup, bindyVersion, kindInfo, type BindyKind } from '../../../model/kinds.js';
 import { arr, isRecord, str, type BindyObject } from './objects.js';
 import { makePooledApiClient, PooledAuthentication } from '../../../observe/pooled-client.js';
+import { TokenBucket } from './token-bucket.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
@@ -30,12 +31,27 @@ export class KubeApi {
   /** Every call made, by verb, for the twin's own accounting. */
   readonly calls = { list: 0, get: 0, patch: 0, create: 0, delete: 0 };
 
-  constructor(kubeConfig: KubeConfig, fieldManager = 'bindy') {
+  /** The client's rate limit (bindy 0.8: 20/s, burst 30); absent: none. */
+  readonly #limit: TokenBucket | undefined;
+  readonly #onLimited: (() => void) | undefined;
+
+  constructor(kubeConfig: KubeConfig, fieldManager = 'bindy', options: { readonly limit?: { readonly qps: number; readonly burst: number }; readonly onLimited?: () => void } = {}) {
+    this.#limit = options.limit === undefined ? undefined : new TokenBucket(options.limit.qps, options.limit.burst);
+    this.#onLimited = options.onLimited;
     // One keep-alive connection pool for every call, as kube-rs's client has (see pooled-client.ts).
     this.#auth = new PooledAuthentication(kubeConfig);
     this.custom = makePooledApiClient(kubeConfig, this.#auth, CustomObjectsApi);
     this.core = makePooledApiClient(kubeConfig, this.#auth, CoreV1Api);
     this.#fieldManager = fieldManager;
+  }
+
+  /** Waits for a token of the client's rate limit (excess requests queue, as kube-rs's rate-limited client does). */
+  async #admit(): Promise<void> {
+    const limit = this.#limit;
+    if (limit === undefined || limit.tryTake()) return;
+    this.#onLimited?.();
+    do await new Promise((r) => setTimeout(r, limit.msUntilNext()));
+    while (!limit.tryTake());
   }
 
   /** Closes the pooled connections (after the last call). */
@@ -48,6 +64,7 @@ export class KubeApi {
     const items: BindyObject[] = [];
     let token: string | undefined;
     do {
+      await this.#admit();
       this.calls.list++;
       const page: unknown = await this.custom.listNamespacedCustomObject({
         group: bindyGroup,
@@ -67,6 +84,7 @@ export class KubeApi {
 
   /** The object, or undefined on 404. */
   async get(kind: BindyKind, namespace: string, name: string): Promise<BindyObject | undefined> {
+    await this.#admit();
     this.calls.get++;
     try {
       const o: unknown = await this.custom.getNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name });
@@ -79,6 +97,7 @@ export class KubeApi {
 
   /** JSON merge patch of `status` through the status subresource. */
   async patchStatus(kind: BindyKind, namespace: string, name: string, status: Record<string, unknown>): Promise<BindyObject> {
+    await this.#admit();
     this.calls.patch++;
     const o: unknown = await this.custom.patchNamespacedCustomObjectStatus(
       { group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name, body: { status }, fieldManager: this.#fieldManager },
@@ -114,6 +133,7 @@ export class KubeApi {
   }
 
   async #jsonPatch(kind: BindyKind, obj: BindyObject, ops: readonly Record<string, unknown>[]): Promise<BindyObject> {
+    await this.#admit();
     this.calls.patch++;
     const meta = obj.metadata ?? {};
     const o: unknown = await this.custom.patchNamespacedCustomObject(
@@ -125,6 +145,7 @@ export class KubeApi {
 
   /** Creates a bindy object; false when it already exists. */
   async create(kind: BindyKind, obj: BindyObject): Promise<boolean> {
+    await this.#admit();
     this.calls.create++;
     try {
       await this.custom.createNamespacedCustomObject({
@@ -144,6 +165,7 @@ export class KubeApi {
 
   /** Deletes a bindy object; 404 is fine. */
   async delete(kind: BindyKind, namespace: string, name: string): Promise<void> {
+    await this.#admit();
     this.calls.delete++;
     try {
       await this.custom.deleteNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name });
@@ -154,6 +176,7 @@ export class KubeApi {
 
   /** A core/v1 Event about `obj` (bindy: `generateName: <name>-`, Normal for True, else Warning); failures are ignored like bindy's. */
   async event(obj: BindyObject, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void> {
+    await this.#admit();
     this.calls.create++;
     const meta = obj.metadata ?? {};
     const namespace = meta.namespace ?? 'default';

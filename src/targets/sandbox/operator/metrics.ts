@@ -1,5 +1,6 @@
 /** @module The operator twin's Prometheus metrics, with bindy's names, labels and buckets (bindy `src/metrics.rs`), in their own registry. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProfileRules } from './profile.js';
 
 const ns = 'bindy_firestoned_io';
 
@@ -22,13 +23,15 @@ export interface OperatorMetrics {
   readonly injected: Gauge<'tunable'>;
   /** The twin's own: bytes the injected leak holds now. */
   readonly leakedBytes: Gauge;
+  /** bindy 0.8's: API requests that had to wait for the client's rate limit (absent under 0.6, which has no limit). */
+  readonly rateLimitHits?: Counter;
 }
 
 /** Name of the twin's gauge of injected tunables (not a bindy metric: bindy has no such thing). */
 export const twinInjectedMetric = 'bindy_loadtest_twin_injected';
 
 /** A fresh registry with bindy's metrics and prom-client's process metrics (CPU, RSS). */
-export function createOperatorMetrics(): OperatorMetrics {
+export function createOperatorMetrics(rules: Pick<ProfileRules, 'apiClientLimit'> = { apiClientLimit: null }): OperatorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -58,5 +61,6 @@ export function createOperatorMetrics(): OperatorMetrics {
   });
   const injected = new Gauge({ name: twinInjectedMetric, help: 'Operator twin only: a tunable injected on purpose (the ground truth of an accuracy test), by tunable', labelNames: ['tunable'] as const, registers });
   const leakedBytes = new Gauge({ name: 'bindy_loadtest_twin_leaked_bytes', help: 'Operator twin only: bytes held by the injected memory leak', registers });
-  return { registry, reconciliations, duration, errors, deleted, active, injected, leakedBytes };
+  const rateLimitHits = rules.apiClientLimit === null ? undefined : new Counter({ name: `${ns}_kube_api_rate_limit_hits_total`, help: 'Kubernetes API requests delayed by the client-side rate limiter', registers });
+  return { registry, reconciliations, duration, errors, deleted, active, injected, leakedBytes, ...(rateLimitHits === undefined ? {} : { rateLimitHits }) };
 }

@@ -28,6 +28,7 @@ import { TokenBucket, capacityBurst } from './token-bucket.js';
 import { CrashCounter } from './crash-counter.js';
 import { settleHeapEvery } from './heap-settle.js';
 import { udpQuery } from '../bind9/udp-query.js';
+import { failureDelayMs, profileRules, reconcileTriggered, triggerFingerprint, type TwinProfile } from './profile.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
 const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
@@ -64,7 +65,9 @@ export interface OperatorOptions {
   readonly leaderElection?: false | { readonly namespace: string; readonly identity?: string; readonly leaseDurationSeconds?: number };
   /** Called once the operator stopped after losing its Lease (bindy then exits non-zero: its process ends, and Kubernetes restarts the pod). */
   readonly onLeadershipLost?: () => void;
-  /** Requeue intervals in ms (bindy: 300 s when Ready, 30 s otherwise and on error). */
+  /** The bindy release line to behave as (default 0.6: bindy 0.6.2); see profile.ts. */
+  readonly profile?: TwinProfile;
+  /** Requeue intervals in ms under 0.6 (bindy: 300 s when Ready, 30 s otherwise and on error). */
   readonly requeue?: { readonly readyMs?: number; readonly notReadyMs?: number };
   /** bindcar retry policy (default bindy's). */
   readonly backoff?: BackoffPolicy;
@@ -122,8 +125,12 @@ function listPath(kind: WatchedKind, namespace: string | undefined): string {
 
 /** Creates the operator (nothing runs until start()). */
 export function createOperator(options: OperatorOptions): Operator {
-  const api = new KubeApi(options.kubeConfig);
-  const metrics = createOperatorMetrics();
+  const rules = profileRules[options.profile ?? '0.6'];
+  const metrics = createOperatorMetrics(rules);
+  const api = new KubeApi(options.kubeConfig, 'bindy', { ...(rules.apiClientLimit === null ? {} : { limit: rules.apiClientLimit }), onLimited: () => metrics.rateLimitHits?.inc() });
+  // 0.8: what last woke each zone and record (its trigger fingerprint), and each object's failures in a row.
+  const fingerprints = new Map<string, string>();
+  const failures = new Map<string, number>();
   const random = options.random ?? Math.random;
   const readyMs = options.requeue?.readyMs ?? 300_000;
   const notReadyMs = options.requeue?.notReadyMs ?? 30_000;
@@ -172,6 +179,7 @@ export function createOperator(options: OperatorOptions): Operator {
     enqueue: (key, delay) => queue.add(key, delay),
     signal: abort.signal,
     republishOnZoneRecreate: options.republishOnZoneRecreate === true,
+    tagUntaggedOnly: rules.tagUntaggedOnly,
   };
 
   async function dispatch(kind: string, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {
@@ -210,15 +218,34 @@ export function createOperator(options: OperatorOptions): Operator {
         metrics.active.labels(kind).dec();
         return;
       }
-      if (ctx.caches.get(kind as WatchedKind, namespace, name) !== undefined) queue.add(key, result.ready ? readyMs : notReadyMs);
+      if (ctx.caches.get(kind as WatchedKind, namespace, name) === undefined) return;
+      if (rules.timedRequeues) queue.add(key, result.ready ? readyMs : notReadyMs);
+      else if (result.failed === true) retryLater(key);
+      else {
+        // "Await change" (Ready, or waiting for a change that will wake it): a retry still scheduled from an earlier failure is dropped, so at rest nothing runs.
+        failures.delete(key);
+        queue.cancelDelayed(key);
+      }
     } catch (error) {
       metrics.reconciliations.labels(kind, 'error').inc();
       metrics.duration.labels(kind).observe((performance.now() - started) / 1000);
       const status = apiStatus(error);
       metrics.errors.labels(kind, status !== undefined ? 'api_error' : 'reconcile_error').inc();
-      if (!stopped) queue.add(key, notReadyMs);
+      if (!stopped) {
+        if (rules.timedRequeues) queue.add(key, notReadyMs);
+        else retryLater(key);
+      }
       throw error;
     }
+  }
+
+  /** 0.8: no timed requeue; an object that failed (or is not Ready yet) is tried again after its own backoff, 2 s doubling to 60 s. */
+  function retryLater(key: string): void {
+    const backoff = rules.failureBackoff;
+    if (backoff === null) return;
+    const n = (failures.get(key) ?? 0) + 1;
+    failures.set(key, n);
+    queue.add(key, failureDelayMs(backoff, n));
   }
 
   /** Zones of the record's namespace that select it or list it (bindy's watch mapper). */
@@ -233,7 +260,15 @@ export function createOperator(options: OperatorOptions): Operator {
   function onEvent(kind: WatchedKind, obj: BindyObject, deleted: boolean): void {
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
-    if (!deleted) queue.add(queueKey(kind, ns, name));
+    const key = queueKey(kind, ns, name);
+    if (deleted) {
+      fingerprints.delete(key);
+      failures.delete(key);
+    } else {
+      const fp = rules.eventFilter ? triggerFingerprint(kind, obj) : '';
+      if (reconcileTriggered(rules, kind, fingerprints.get(key), fp)) queue.add(key);
+      if (rules.eventFilter) fingerprints.set(key, fp);
+    }
     if (isRecordKind(kind)) for (const z of zonesFor(obj, kind)) queue.add(z);
     if (kind === 'Bind9Instance') {
       for (const z of caches.list('DNSZone', ns)) queue.add(queueKey('DNSZone', ns, z.metadata?.name ?? ''));

@@ -102,17 +102,17 @@ export async function reconcileRecord(ctx: ReconcileContext, kind: RecordKind, n
   const zone = await ctx.api.get('DNSZone', ref.namespace, ref.name);
   if (zone === undefined) {
     await writeStatus(ctx, kind, record, fail(generation, 'ZoneNotFound', recordMessages.zoneNotFound(ref.namespace, ref.name, 'NotFound')));
-    return { ready: false };
+    return { ready: false, failed: true };
   }
   const instances = selectInstances(zone, ctx.caches.list('Bind9Instance', ref.namespace));
   if (instances.length === 0) {
     await writeStatus(ctx, kind, record, fail(generation, 'ZoneNotConfigured', recordMessages.zoneNotConfigured('no Bind9Instance matches spec.bind9InstancesFrom')));
-    return { ready: false };
+    return { ready: false, failed: true };
   }
   const primaries = instances.filter((i) => instanceRole(i) === 'primary');
   if (primaries.length === 0) {
     await writeStatus(ctx, kind, record, fail(generation, 'NoPrimaryInstances', recordMessages.noPrimaryInstances));
-    return { ready: false };
+    return { ready: false, failed: true };
   }
 
   const spec = record.spec ?? {};
@@ -133,7 +133,7 @@ export async function reconcileRecord(ctx: ReconcileContext, kind: RecordKind, n
     }
   } catch (error) {
     await writeStatus(ctx, kind, record, fail(generation, 'ReconcileFailed', recordMessages.failed(error instanceof Error ? error.message : String(error))));
-    return { ready: false };
+    return { ready: false, failed: true };
   }
   await stampZone(ctx, ref.namespace, ref.name, kind, name);
   const addresses = displayAddresses(kind, spec);

@@ -138,7 +138,7 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
     return { ready: true };
   }
   // Selectors that match no instance: bindy returns before writing any status.
-  if (instances.length === 0) return { ready: false };
+  if (instances.length === 0) return { ready: false, failed: true };
 
   const now = ctx.now();
   const current = readConditions(zone.status);
@@ -182,7 +182,11 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   if (outcome.kind === 'configured') {
     records = await listSelected(ctx, zone, namespace);
     const zoneRef = { apiVersion: bindyApiVersion, kind: 'DNSZone', name, namespace, zoneName };
-    for (const r of records) await ctx.api.patchStatus(r.kind, namespace, r.object.metadata?.name ?? '', { zone: zoneName, zoneRef });
+    for (const r of records) {
+      // 0.8: a record already tagged with this zone is left alone (its patch would wake the zone again).
+      if (ctx.tagUntaggedOnly === true && JSON.stringify(r.object.status?.['zoneRef']) === JSON.stringify(zoneRef) && r.object.status?.['zone'] === zoneName) continue;
+      await ctx.api.patchStatus(r.kind, namespace, r.object.metadata?.name ?? '', { zone: zoneName, zoneRef });
+    }
     // A zone created again on a primary that had it before (its records were published): they are gone with it.
     const hadRecords = arr(zone.status?.['records']).length > 0;
     if (created && hadRecords && ctx.republishOnZoneRecreate === true) for (const r of records) ctx.enqueue(queueKey(r.kind, namespace, r.object.metadata?.name ?? ''));
@@ -233,7 +237,8 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
     if (ready !== undefined) await ctx.api.event(zone, ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message, now);
   }
   if (failure !== undefined) throw failure;
-  return { ready: outcome.kind === 'configured' && outcome.primaries >= outcome.expectedPrimaries && outcome.secondaries >= outcome.expectedSecondaries && outcome.secondaryFailure === undefined };
+  const ready = outcome.kind === 'configured' && outcome.primaries >= outcome.expectedPrimaries && outcome.secondaries >= outcome.expectedSecondaries && outcome.secondaryFailure === undefined;
+  return { ready, ...(ready ? {} : { failed: true }) };
 }
 
 /**

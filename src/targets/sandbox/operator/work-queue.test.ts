@@ -118,3 +118,18 @@ test('a shared limiter caps starts across every kind queue: at most burst + rate
   // The n-th start (0-based) needs n tokens beyond the one banked: not before n / rate s.
   starts.forEach((t, n) => assert.ok(t >= (n * 1000) / rate - 2, `start ${n} at ${t.toFixed(1)} ms, before ${(n * 1000) / rate} ms`));
 });
+
+test('a delayed add can be dropped before it is due; a queued key is not affected', async () => {
+  const handled: string[] = [];
+  const q = new WorkQueue({ workers: 1, handler: async (k) => void handled.push(k) });
+  q.start();
+  q.add('a', 30);
+  q.add('b', 30);
+  q.cancelDelayed('a');
+  q.cancelDelayed('nothing');
+  // Wait for b (due at 30 ms) to be handled: a, cancelled, never is.
+  for (let i = 0; i < 100 && !handled.includes('b'); i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 40));
+  assert.deepEqual(handled, ['b']);
+  await q.stop();
+});

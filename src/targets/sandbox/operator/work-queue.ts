@@ -74,6 +74,14 @@ export class WorkQueue {
     this.#pump();
   }
 
+  /** Drops a delayed add of `key` (a reconcile that ended with "await change" replaces its scheduled retry, as kube-rs's scheduler does); queued or running keys are untouched. */
+  cancelDelayed(key: string): void {
+    const pending = this.#timers.get(key);
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    this.#timers.delete(key);
+  }
+
   /** Keys waiting (not running, not delayed). */
   depth(): number {
     return this.#queue.length;
@@ -159,6 +167,11 @@ export class KindQueues {
       this.#queues.set(kind, q);
     }
     q.add(key, delayMs);
+  }
+
+  /** Drops a delayed add of `key` on its kind's queue (see {@link WorkQueue.cancelDelayed}). */
+  cancelDelayed(key: string): void {
+    this.#queues.get(key.split('/', 1)[0] ?? '')?.cancelDelayed(key);
   }
 
   /** Keys waiting on one kind's queue, or on all of them. */

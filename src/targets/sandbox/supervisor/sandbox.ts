@@ -17,7 +17,7 @@ import type { FaultProxyReadyLine } from '../../../faults/proxy/run.js';
 import type { LinkSpec } from '../../../faults/proxy/link-spec.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { bootstrapSandbox, bootstrapSourceCluster } from './bootstrap.js';
-import { defaultNamedDiskBytes, mountDataDisk, unmountUnder, type DataDisk } from './data-disk.js';
+import { mountDataDisk, unmountUnder, type DataDisk } from './data-disk.js';
 import { bindyServiceAccount } from '../apiserver/identities.js';
 import { serviceAccountIdentity } from '../../target.js';
 
@@ -69,8 +69,9 @@ export interface StartSandboxOptions {
    */
   faultProxy?: boolean;
   /**
-   * Size of named's data filesystem, a tmpfs mounted on its directory when the sandbox has the
-   * fault proxy and runs as root (what a disk-full fault fills); default 256 MiB.
+   * Put named's directory on a tmpfs of this many bytes (root only; what a disk-full fault fills).
+   * Absent: the host's filesystem. Only asked for when needed: a mount inside the sandbox's folder
+   * makes removing that folder fail (EBUSY) until the sandbox is stopped.
    */
   namedDiskBytes?: number;
   /**
@@ -173,11 +174,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const operatorKubeconfig = join(dir, 'operator.kubeconfig');
     const secondaryCount = opts.secondaries ?? 0;
     const secondaryNames = Array.from({ length: secondaryCount }, (_, i) => secondaryPartNames(i));
-    // A sandbox for faults gets named's directory on a filesystem of its own size, so that disk-full is a real ENOSPC.
+    // named's directory on a filesystem of its own size, so that disk-full is a real ENOSPC.
     let namedDisk: DataDisk | undefined;
-    if (opts.faultProxy === true) {
+    if (opts.namedDiskBytes !== undefined) {
       await mkdir(join(dir, 'named'), { mode: 0o700 });
-      const disk = await mountDataDisk(join(dir, 'named'), opts.namedDiskBytes ?? defaultNamedDiskBytes);
+      const disk = await mountDataDisk(join(dir, 'named'), opts.namedDiskBytes);
       if ('unavailable' in disk) progress(`sandbox: named's directory stays on the host's filesystem (${disk.unavailable}): disk-full is not available`);
       else namedDisk = disk;
     }

@@ -9,6 +9,7 @@ export function operatorArgsOf(config: Readonly<Config>): string[] {
   const op = config.sandbox.operator;
   return [
     '--workers', String(op.workers),
+    ...(op.version === '0.6' ? [] : ['--bindy-version', op.version]),
     ...(op.reconcileDelay.kind === 'fixed' && op.reconcileDelay.ms === 0 ? [] : ['--reconcile-delay', formatDistribution(op.reconcileDelay)]),
     ...(bindyKinds.every((k) => op.reconcileDelayKinds.includes(k)) ? [] : ['--reconcile-delay-kinds', op.reconcileDelayKinds.join(',')]),
     ...(op.errorRate === 0 ? [] : ['--error-rate', formatPercentage(op.errorRate)]),
