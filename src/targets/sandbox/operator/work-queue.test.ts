@@ -121,7 +121,7 @@ test('a shared limiter caps starts across every kind queue: at most burst + rate
 
 test('a delayed add can be dropped before it is due; a queued key is not affected', async () => {
   const handled: string[] = [];
-  const q = new WorkQueue({ workers: 1, handler: async (k) => void handled.push(k) });
+  const q = new WorkQueue({ workers: 1, handler: (k) => Promise.resolve(void handled.push(k)) });
   q.start();
   q.add('a', 30);
   q.add('b', 30);
