@@ -141,7 +141,6 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(notReady?.ok === true ? [`not-Ready requeue ${formatDuration(notReady.value)} (bindy's: 30s)`] : []),
       ];
       if (injected.length > 0) log(`injected: ${injected.join('; ')}`);
-      log(`behaving as bindy ${profileRules[profile].release}`);
       const key = parseKeyFile(await readFile(o.tsigKeyFile, 'utf8').catch(() => {
         throw new UsageError(`--tsig-key-file: cannot read ${o.tsigKeyFile}`);
       }), o.tsigKeyFile);
@@ -185,6 +184,8 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
         ...(notReady?.ok === true ? { requeue: { notReadyMs: notReady.value } } : {}),
         profile,
       });
+      // Once every flag is known good: a bad one is the only line a user sees (exit 2).
+      log(`behaving as bindy ${profileRules[profile].release}`);
       announce(ctx, { metricsUrl: running.metricsUrl });
       const why = await Promise.race([waitForStopSignal().then(() => 'stop' as const), leadershipLost.then(() => 'lost' as const)]);
       await running.close();
