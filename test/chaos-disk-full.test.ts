@@ -7,18 +7,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { runCli } from './helpers/cli.js';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/index.js';
-import { Journal } from '../src/observe/journal.js';
 import { DiskFullMechanism, runProbe } from '../src/faults/index.js';
 
 const run = promisify(execFile);
@@ -83,14 +83,8 @@ test('disk-full: named\'s filesystem refuses writes (ENOSPC) and named refuses u
   t.diagnostic(`during: free ${seen.freeDuring} B, write ${seen.write}, update of ${seen.zone ?? '?'}: ${seen.update}, query ${seen.query.detail}; converged ${e.convergenceMs ?? '-'} ms after the revert; revert ${e.revertMs} ms; proof: ${e.revertProof}`);
 
   // A run that died with the disk full (its owner pid gone): cleanup removes the ballast from the journal alone.
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((res) => deadOwner.on('exit', res));
   const orphanRun = 'chaos-disk-dead';
-  const j = new Journal(join(out, 'journal'), orphanRun);
-  const applied = await new DiskFullMechanism({ home, disk }).apply('named', { kind: 'disk-full' }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const { applied, journalFile: jf } = await faultOfDeadRun(out, orphanRun, new DiskFullMechanism({ home, disk }), 'named', { kind: 'disk-full' });
   assert.equal(await free(disk.mount), 0, 'the disk is full');
   const ballast = applied.descriptor.mechanism === 'sandbox-disk' ? applied.descriptor.ballast : '';
   const c = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '20s'], { env });

@@ -8,17 +8,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runCli } from './helpers/cli.js';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/index.js';
-import { Journal } from '../src/observe/journal.js';
 import { FdLimitMechanism, runProbe } from '../src/faults/index.js';
 import { nofileOf } from '../src/faults/limits/fd-limit.js';
 
@@ -82,17 +81,11 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
   t.diagnostic(`named's soft limit ${limitBefore} → ${seen.lowered}; TCP (after ${seen.attempts * 32} held): ${seen.tcp.detail}; UDP: ${seen.udp.detail}; converged ${e.convergenceMs ?? '-'} ms after the revert; revert ${e.revertMs} ms`);
 
   // A run that died with the limit in force (its owner pid gone): cleanup restores it from the journal alone.
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((res) => deadOwner.on('exit', res));
   const orphanRun = 'chaos-fd-dead';
-  const j = new Journal(join(out, 'journal'), orphanRun);
   const operator = state.parts.find((p) => p.name === 'operator')?.pid;
   assert.ok(operator !== undefined);
   const operatorBefore = softNofile(operator);
-  await new FdLimitMechanism({ home }).apply('operator', { kind: 'fd-limit', spare: 5 }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const { journalFile: jf } = await faultOfDeadRun(out, orphanRun, new FdLimitMechanism({ home }), 'operator', { kind: 'fd-limit', spare: 5 });
   assert.notEqual(softNofile(operator), operatorBefore, 'the limit is in force');
   const c = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '20s'], { env });
   assert.equal(c.code, 0, c.stderr);

@@ -7,20 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runCli } from './helpers/cli.js';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { namedDataDir } from '../src/targets/sandbox/supervisor/restart.js';
 import { udpQuery } from '../src/targets/sandbox/bind9/udp-query.js';
 import { readRndcConf, Rndc } from '../src/targets/sandbox/bind9/rndc.js';
-import { Journal } from '../src/observe/journal.js';
 import { ZoneCorruptionMechanism } from '../src/faults/index.js';
 import { zoneFilesOf } from '../src/faults/storage/zone-corruption.js';
 
@@ -81,14 +80,8 @@ test('zone-corruption: the torn zone answers SERVFAIL after named\'s restart whi
   // The run's zones are gone with its objects: one of our own, added to named as bindcar adds one.
   await new Rndc(readRndcConf(state.rndcConfFile ?? '')).run(['addzone', 'cleanup-probe.example', '{ type primary; file "cleanup-probe.example.zone"; };']);
   assert.equal(await soa(state.dns.port, 'cleanup-probe.example'), 'NOERROR');
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((res) => deadOwner.on('exit', res));
   const orphanRun = 'chaos-zc-dead';
-  const j = new Journal(join(out, 'journal'), orphanRun);
-  const applied = await new ZoneCorruptionMechanism({ home }).apply('named', { kind: 'zone-corruption' }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const { applied, journalFile: jf } = await faultOfDeadRun(out, orphanRun, new ZoneCorruptionMechanism({ home }), 'named', { kind: 'zone-corruption' });
   const d = applied.descriptor;
   assert.ok(d.mechanism === 'sandbox-zonefile' && d.files[0] !== undefined);
   const good = await readFile(d.files[0].backup);
