@@ -59,11 +59,19 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
       held.push(...(await Promise.all(Array.from({ length: 32 }, hold))));
       tcp = await tcpProbe();
     } while (tcp.ok && attempts < 5);
-    const udp = await runProbe({ kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA', timeoutMs: 1500 }, state.dns);
+    // A resolver retries a UDP query; so does this check (CI once lost one answer while named
+    // was busy refusing the held connections' accepts): UDP is served if any of three is answered.
+    let udp: Awaited<ReturnType<typeof runProbe>>;
+    let udpTries = 0;
+    do {
+      udpTries++;
+      udp = await runProbe({ kind: 'dns', protocol: 'udp', name: 'version.bind', type: 'SOA', timeoutMs: 1500 }, state.dns);
+    } while (!udp.ok && udpTries < 3);
+    const udpWhileLowered = softNofile(named) === lowered;
     for (const c of held) c.destroy();
-    return { lowered, tcp, udp, attempts };
+    return { lowered, tcp, udp, attempts, udpTries, udpWhileLowered };
   })();
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'fd-exhaustion', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'fd-exhaustion', '--duration', '10s', '--fault-duration', '6s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
   const seen = await during;
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -73,12 +81,13 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
   assert.ok(seen.lowered !== undefined && limitBefore !== undefined && seen.lowered < limitBefore, `limit ${limitBefore} → ${seen.lowered}`);
   assert.equal(seen.tcp.ok, false, `TCP while exhausted: ${seen.tcp.detail}`);
   assert.equal(seen.udp.ok, true, `UDP while exhausted: ${seen.udp.detail}`);
+  assert.equal(seen.udpWhileLowered, true, 'the UDP answer came while the lowered limit was still in force');
   assert.equal(e.reverted, true, e.revertProof);
   assert.match(e.revertProof, new RegExp(`^open files of pid ${named} back to \\d+:\\d+ \\(\\d+ descriptors open at the revert, limit ${seen.lowered}\\); pid ${named} RLIMIT_NOFILE \\d+:\\d+ as before; `));
   assert.equal(softNofile(named), limitBefore, 'the same named, its limit of before');
   assert.deepEqual(e.invariants.map((i) => `${i.name}:${i.verdict}`), ['fault reverted:pass', 'converged after the revert:pass', 'DNS gap on primary-0:pass']);
   assert.equal(result.verdict?.outcome, 'pass', result.verdict?.reasons.join('; '));
-  t.diagnostic(`named's soft limit ${limitBefore} → ${seen.lowered}; TCP (after ${seen.attempts * 32} held): ${seen.tcp.detail}; UDP: ${seen.udp.detail}; converged ${e.convergenceMs ?? '-'} ms after the revert; revert ${e.revertMs} ms`);
+  t.diagnostic(`named's soft limit ${limitBefore} → ${seen.lowered}; TCP (after ${seen.attempts * 32} held): ${seen.tcp.detail}; UDP (try ${seen.udpTries}): ${seen.udp.detail}; converged ${e.convergenceMs ?? '-'} ms after the revert; revert ${e.revertMs} ms`);
 
   // A run that died with the limit in force (its owner pid gone): cleanup restores it from the journal alone.
   const orphanRun = 'chaos-fd-dead';
