@@ -34,7 +34,10 @@ if (build.status !== 0) {
 }
 process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/entry.js');
 const alone = files.filter((f) => readFileSync(f, 'utf8').startsWith('// test-runner: alone'));
-const together = files.filter((f) => !alone.includes(f));
+// The runner starts files in the order given: the integration files under test/ (a sandbox each,
+// up to minutes) first, the unit files under src/ (seconds) after, so these fill the last slots
+// instead of a long file starting last and running on its own at the end.
+const together = [...files.filter((f) => !alone.includes(f) && f.startsWith('test')), ...files.filter((f) => !alone.includes(f) && !f.startsWith('test'))];
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // TAP on stdout as before; each file's time on stderr at the end (scripts/file-times-reporter.mjs).
 const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/file-times-reporter.mjs', '--test-reporter-destination=stderr'];
