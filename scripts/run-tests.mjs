@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (Node 20 has no --test globs).
 // Usage: node scripts/run-tests.mjs [substring ...]  (only files whose path contains a substring)
-// It first builds dist/ from src/ (tsconfig.build.json) and has the processes tests start run it.
+// It first builds dist/ from src/ (tsconfig.build.json, then the one-file bundle the bin runs) and
+// has the processes tests start run that bundle, as an installed bindy-loadtest does.
 // A file whose first line is the comment `// test-runner: alone` measures timing against real
 // processes (the accuracy test): it runs after the others, with nothing else beside it, so the
 // other tests' CPU does not become its noise. On this 2-core machine that matters.
@@ -28,11 +29,12 @@ if (files.length === 0) {
 // The processes tests start (sandbox parts, CLI children) run a build of this very source, made
 // here: through tsx each would spend about 2 s of CPU compiling, hundreds of times per suite.
 const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-if (build.status !== 0) {
+const bundle = build.status === 0 ? spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' }) : build;
+if (bundle.status !== 0) {
   console.error('run-tests: the build of src/ failed');
   process.exit(1);
 }
-process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/entry.js');
+process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/bindy-loadtest.mjs');
 const alone = files.filter((f) => readFileSync(f, 'utf8').startsWith('// test-runner: alone'));
 // The runner starts files in the order given: the integration files under test/ (a sandbox each,
 // up to minutes) first, the unit files under src/ (seconds) after, so these fill the last slots

@@ -1,8 +1,10 @@
-/** @module The tool's own version, read once from package.json (two levels up from src/ and dist/). */
+/** @module The tool's own version, read once from its package.json. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 function readVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const text = readFileSync(join(packageRoot(), 'package.json'), 'utf8');
   const parsed = JSON.parse(text) as { version?: unknown };
   return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
 }

@@ -3,8 +3,8 @@
  * the control API until SIGINT/SIGTERM, then close every socket and exit 0. Runnable with
  * `node --import tsx src/faults/proxy/run.ts --link dns=udp:0:127.0.0.1:5353 --link api=tcp:127.0.0.1:6443`.
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runsAsScript } from '../../runs-as-script.js';
 import { UsageError } from '../../errors.js';
 import type { LinkStatus } from './link.js';
 import { parseLinkFlag, parseLinkSpec, type LinkSpec } from './link-spec.js';
@@ -86,8 +86,7 @@ export function parseProxyArgs(args: readonly string[]): { links: LinkSpec[]; co
   return { links, controlPort };
 }
 
-const argv1 = process.argv[1];
-if (argv1 !== undefined && import.meta.url === pathToFileURL(argv1).href) {
+if (runsAsScript(import.meta.url, 'proxy/run')) {
   try {
     const args = parseProxyArgs(process.argv.slice(2));
     runFaultProxy(args).catch((error: unknown) => {

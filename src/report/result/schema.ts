@@ -6,10 +6,13 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ConfigIssue } from '../../errors.js';
+import { packageRoot } from '../../package-root.js';
 
-/** Location of the schema file: the repository root is three levels up from src/ and from dist/. */
-export const resultSchemaUrl = new URL('../../../schemas/run-result.v1.schema.json', import.meta.url);
+/** Location of the schema file, under the package's root. */
+export const resultSchemaUrl = pathToFileURL(join(packageRoot(), 'schemas', 'run-result.v1.schema.json'));
 
 let compiled: ValidateFunction | undefined;
 

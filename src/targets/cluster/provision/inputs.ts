@@ -1,14 +1,14 @@
 /** @module Where `cluster up` finds deploy/loadtest/ and dashboards/, and reading what its plan needs from them. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../../package-root.js';
 import { TargetNotReadyError } from '../../../errors.js';
 import { deployFiles } from './facts.js';
 import type { PlanInputs } from './plan.js';
 
-/** The tool's own root (a clone, or the installed package): src/ and dist/ sit at the same depth under it. */
+/** The tool's own root (a clone, or the installed package). */
 export function toolRoot(): string {
-  return resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
+  return packageRoot();
 }
 
 /** Reads the kind config, bindy's kustomization and the dashboard names under `root`; exit 3 when deploy/loadtest/ is not there. */

@@ -1,6 +1,6 @@
 /** @module Standalone entry: start one sandbox named, print where it listens, stop it on SIGINT/SIGTERM. */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runsAsScript } from '../../../runs-as-script.js';
 import { startNamed, type NamedServer, type StartNamedOptions } from './named-process.js';
 
 /** What runNamed prints as one JSON line once named is ready (paths only: keys stay in files). */
@@ -47,8 +47,7 @@ export async function runNamed(
   await named.stop();
 }
 
-const argv1 = process.argv[1];
-if (argv1 !== undefined && import.meta.url === pathToFileURL(argv1).href) {
+if (runsAsScript(import.meta.url, 'bind9/run')) {
   const { values } = parseArgs({
     options: {
       dir: { type: 'string' },

@@ -1,6 +1,6 @@
 /** @module Standalone entry: a bindcar twin on its own port, driving an already running named. */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runsAsScript } from '../../../runs-as-script.js';
 import { locateBind9Tools } from '../bind9/tools.js';
 import { readRndcConf, Rndc } from '../bind9/rndc.js';
 import { Nsupdate } from '../bind9/nsupdate.js';
@@ -35,8 +35,7 @@ export async function runSidecar(options: RunSidecarOptions): Promise<ListeningS
   return sidecar.listen({ host: '127.0.0.1', port: options.port });
 }
 
-const argv1 = process.argv[1];
-if (argv1 !== undefined && import.meta.url === pathToFileURL(argv1).href) {
+if (runsAsScript(import.meta.url, 'sidecar/run')) {
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: '0' },
