@@ -58,6 +58,7 @@ function expectedAnswers(r: RecordObject): string[] {
     case 'AAAARecord':
       return (s['ipv6Addresses'] as string[]).map(canonicalIPv6).sort();
     case 'CNAMERecord':
+    case 'PTRRecord':
       return [String(s['target'])];
     case 'MXRecord':
       return [`${String(s['priority'])} ${String(s['mailServer'])}`];

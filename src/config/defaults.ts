@@ -124,7 +124,7 @@ export const defaultConfig: Config = deepFreeze({
     secondaries: 0,
     operator: { workers: 4, reconcileDelay: { kind: 'fixed', ms: 0 }, reconcileDelayKinds: bindyKinds, errorRate: 0, republishOnZoneRecreate: false, version: '0.6' },
     apiserver: { requestLatency: 0, eventTtl: 3_600_000 },
-    sidecar: { rateLimit: { kind: 'token-bucket', rps: 1, burst: 10 } },
+    sidecar: { rateLimit: { kind: 'release' } },
     scout: { staleCleanup: 'unscoped' },
   },
   report: { formats: ['json', 'markdown', 'html'], progressInterval: 5000 },

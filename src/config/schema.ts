@@ -312,7 +312,7 @@ export const configSpec: f.Section = f.section({
       eventTtl: f.duration('how long a core/v1 Event lives after its last write, as kube-apiserver\'s --event-ttl (then it is deleted; 0s: never): 1h'),
     }),
     sidecar: f.section({
-      rateLimit: f.rateLimit('off, or {rps, burst}'),
+      rateLimit: f.rateLimit("bindcar's limiter per client IP: release (the bindcar release's own: 0.7.3's 1/s burst 10 with bindy 0.6, 0.9.0's 10/s burst 50 with 0.8), off, or {rps, burst}"),
       token: f.text('static Bearer token (secret)', true),
     }),
     scout: f.section({

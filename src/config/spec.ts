@@ -249,14 +249,15 @@ export function hostPorts(describe: string): Leaf {
   );
 }
 
-/** The sidecar's rate limiter: `off` or `{rps, burst}`. */
+/** The sidecar's rate limiter: `release`, `off` or `{rps, burst}`. */
 export function rateLimit(describe: string): Leaf {
-  type RL = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
+  type RL = { kind: 'release' } | { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
   return leaf(
     describe,
     (raw): v.Parsed<RL> => {
       if (raw === 'off' || raw === false) return v.ok({ kind: 'off' });
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return v.fail(`expected off or {rps: 100, burst: 200}, got ${v.show(raw)}`);
+      if (raw === 'release') return v.ok({ kind: 'release' });
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return v.fail(`expected release, off or {rps: 100, burst: 200}, got ${v.show(raw)}`);
       const o = raw as Record<string, unknown>;
       const extra = Object.keys(o).find((k) => k !== 'rps' && k !== 'burst');
       if (extra !== undefined) {
@@ -269,7 +270,7 @@ export function rateLimit(describe: string): Leaf {
       if (!burst.ok) return v.fail(`burst: ${burst.message}`);
       return v.ok({ kind: 'token-bucket', rps: rps.value, burst: burst.value });
     },
-    (rl) => (rl.kind === 'off' ? 'off' : `{rps: ${v.formatRate(rl.rps)}, burst: ${rl.burst}}`),
+    (rl) => (rl.kind === 'off' || rl.kind === 'release' ? rl.kind : `{rps: ${v.formatRate(rl.rps)}, burst: ${rl.burst}}`),
   );
 }
 

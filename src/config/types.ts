@@ -1,5 +1,5 @@
 /** @module The typed configuration every other module imports: plain numbers in stated units, after validation. */
-import type { BindyKind, RecordKind } from '../model/kinds.js';
+import { bindyLines, type BindyKind, type BindyLine, type RecordKind } from '../model/kinds.js';
 import type { Distribution, IntRange, Operation, RndcCommand, Weights } from './values.js';
 
 /** The named profiles. */
@@ -191,9 +191,9 @@ export interface ApiserverThrottleExperiment extends ExperimentTiming {
 /** The sandbox parts whose processes a limit can act on. */
 export const limitedParts = ['operator', 'sidecar', 'named'] as const;
 /** The bindy release lines the operator twin can behave as (sandbox.operator.version). */
-export const twinBindyVersions = ['0.6', '0.8'] as const;
+export const twinBindyVersions = bindyLines;
 /** One of {@link twinBindyVersions}. */
-export type TwinBindyVersion = (typeof twinBindyVersions)[number];
+export type TwinBindyVersion = BindyLine;
 /** One of {@link limitedParts}. */
 export type LimitedPart = (typeof limitedParts)[number];
 
@@ -530,7 +530,8 @@ export interface CriteriaConfig {
 }
 
 /** The sidecar twin's rate limiter: off, or a token bucket. */
-export type RateLimitConfig = { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
+/** bindcar's limiter in the sandbox: `release` is the bindcar release's own (0.7.3: 1/s burst 10; 0.9.0: 10/s burst 50, per client IP). */
+export type RateLimitConfig = { kind: 'release' } | { kind: 'off' } | { kind: 'token-bucket'; rps: number; burst: number };
 
 /** The most secondary BIND9 servers a sandbox runs. */
 /** Rules one Ingress of a discovery run may have (each is one host, one ARecord). */

@@ -11,7 +11,10 @@ export const bindyVersion = 'v1beta1';
 /** `apiVersion` of every bindy object. */
 export const bindyApiVersion = `${bindyGroup}/${bindyVersion}`;
 
-/** The 8 DNS record kinds ("record" means any of them; there is no DNSRecord kind). */
+/**
+ * The 9 DNS record kinds ("record" means any of them; there is no DNSRecord kind). PTRRecord came
+ * with bindy's v0.8 line: a 0.6 cluster serves only the other 8 ({@link KindInfo.since}).
+ */
 export const recordKinds = [
   'ARecord',
   'AAAARecord',
@@ -21,6 +24,7 @@ export const recordKinds = [
   'NSRecord',
   'SRVRecord',
   'CAARecord',
+  'PTRRecord',
 ] as const;
 export type RecordKind = (typeof recordKinds)[number];
 
@@ -45,10 +49,22 @@ export interface KindInfo {
   /** The finalizer bindy puts on objects of this kind (`bindy.firestoned.io/<kind-lowercase>-finalizer`). */
   finalizer: string;
   /** For record kinds: the DNS RR type it publishes. */
-  rrType?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS' | 'SRV' | 'CAA';
+  rrType?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS' | 'SRV' | 'CAA' | 'PTR';
+  /** The bindy release line whose CRDs added the kind; absent: every line the tool knows (0.6 on). */
+  since?: BindyLine;
 }
 
-function info(kind: BindyKind, shortNames: readonly string[], namespaced = true, rrType?: KindInfo['rrType']): KindInfo {
+/** The bindy release lines the tool tells apart by what they serve and do (`0.6`: 0.6.x; `0.8`: the v0.8 line). */
+export const bindyLines = ['0.6', '0.8'] as const;
+/** One of {@link bindyLines}. */
+export type BindyLine = (typeof bindyLines)[number];
+
+/** True for the names of {@link bindyLines}. */
+export function isBindyLine(v: string): v is BindyLine {
+  return (bindyLines as readonly string[]).includes(v);
+}
+
+function info(kind: BindyKind, shortNames: readonly string[], namespaced = true, rrType?: KindInfo['rrType'], since?: BindyLine): KindInfo {
   const singular = kind.toLowerCase();
   return {
     kind,
@@ -59,6 +75,7 @@ function info(kind: BindyKind, shortNames: readonly string[], namespaced = true,
     namespaced,
     finalizer: `${bindyGroup}/${singular}-finalizer`,
     ...(rrType === undefined ? {} : { rrType }),
+    ...(since === undefined ? {} : { since }),
   };
 }
 
@@ -73,12 +90,13 @@ export const kindInfo: Readonly<Record<BindyKind, KindInfo>> = {
   NSRecord: info('NSRecord', ['ns'], true, 'NS'),
   SRVRecord: info('SRVRecord', ['srv'], true, 'SRV'),
   CAARecord: info('CAARecord', ['caa'], true, 'CAA'),
+  PTRRecord: info('PTRRecord', ['ptr'], true, 'PTR', '0.8'),
   Bind9Cluster: info('Bind9Cluster', ['b9c', 'b9cs']),
   Bind9Instance: info('Bind9Instance', ['b9', 'b9s']),
   ClusterBind9Provider: info('ClusterBind9Provider', ['cb9p', 'cb9ps'], false),
 };
 
-/** True when `k` names one of the 8 record kinds. */
+/** True when `k` names one of the record kinds. */
 export function isRecordKind(k: string): k is RecordKind {
   return (recordKinds as readonly string[]).includes(k);
 }
@@ -91,7 +109,17 @@ export const zoneLabel = `${bindyGroup}/zone`;
 export const clusterLabel = `${bindyGroup}/cluster`;
 export const roleLabel = `${bindyGroup}/role`;
 
-/** True for bindy's kinds (the twelve CRDs). */
+/** True for bindy's kinds (the thirteen CRDs of the 0.8 line). */
 export function isBindyKind(k: string): k is BindyKind {
   return (bindyKinds as readonly string[]).includes(k);
+}
+
+/** The bindy kinds a release line's CRDs define (0.6: 12; 0.8: 13 with PTRRecord). */
+export function kindsOfLine(line: BindyLine): BindyKind[] {
+  return bindyKinds.filter((k) => kindInfo[k].since === undefined || bindyLines.indexOf(kindInfo[k].since) <= bindyLines.indexOf(line));
+}
+
+/** True for a kind an older bindy does not serve: a run lists it only when the API server does. */
+export function isOptionalKind(k: string): boolean {
+  return isBindyKind(k) && kindInfo[k].since !== undefined;
 }

@@ -10,7 +10,7 @@ import type { KindInfo } from '../model/kinds.js';
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { recordToRrs } from '../model/output/rdata.js';
 
-/** The DNS types the 8 record kinds publish. */
+/** The DNS types the record kinds publish. */
 export type ProbeRrType = NonNullable<KindInfo['rrType']>;
 
 /** What the operation should leave in DNS: `create`/`update` the desired data, `delete` the name gone. */
@@ -116,6 +116,7 @@ export function expectedDataOf(r: RecordObject): ExpectedData {
     case 'AAAARecord':
       return one(r.spec.ipv6Addresses.map(canonicalIpv6));
     case 'CNAMERecord':
+    case 'PTRRecord':
       return one([canonicalName(r.spec.target)]);
     case 'NSRecord':
       return one([canonicalName(r.spec.nameserver)]);

@@ -364,6 +364,29 @@ export class KubeClient implements ObjectCreator {
     return openWatch((path, signal) => this.#transport.stream(path, signal), this.collectionPath(kind, namespace), query, onEvent, onDone);
   }
 
+  /**
+   * The kinds of `kinds` the API server serves, in their order: discovery of each group/version
+   * (one GET each). A kind of an unserved group/version, or one its discovery does not list, is
+   * left out (PTRRecord on a bindy 0.6 cluster); any other failure is thrown.
+   */
+  async servedKinds<K extends ObjectKind>(kinds: readonly K[]): Promise<K[]> {
+    const byPrefix = new Map<string, Set<string> | null>();
+    for (const k of kinds) {
+      const { prefix } = resourceOf(k);
+      if (byPrefix.has(prefix)) continue;
+      const r = await this.#transport.send('GET', prefix);
+      if (r.status === 404) {
+        byPrefix.set(prefix, null);
+        continue;
+      }
+      if (r.status !== 200) throw new ResponseError(r);
+      const doc: unknown = JSON.parse(r.body.toString('utf8'));
+      const resources = isRecord(doc) && Array.isArray(doc['resources']) ? doc['resources'] : [];
+      byPrefix.set(prefix, new Set(resources.flatMap((x) => (isRecord(x) && typeof x['name'] === 'string' ? [x['name']] : []))));
+    }
+    return kinds.filter((k) => byPrefix.get(resourceOf(k).prefix)?.has(resourceOf(k).plural) === true);
+  }
+
   /** The collection path of `kind` (namespace null = all namespaces): where creates go and watches read. */
   collectionPath(kind: ObjectKind, namespace: string | null): string {
     const info = resourceOf(kind);

@@ -8,6 +8,7 @@ import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api
 import { WatchTracker } from './watch-tracker.js';
 import type { TrackerEvent } from './watch-tracker.js';
 import type { KubeObject } from './kube-client.js';
+import { defaultResources } from '../targets/sandbox/apiserver/default-resources.js';
 
 const ns = 'bindy-loadtest';
 
@@ -216,5 +217,33 @@ test('the first status the watch sees is the operator observing the object: one 
   } finally {
     tracker.stop();
     await sb.close();
+  }
+});
+
+/** Resolves once the server holds no watch (a closed one is noticed when its socket ends), or fails after 2 s. */
+async function watchesEnded(server: { activeWatches(): number }): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (server.activeWatches() > 0) {
+    if (Date.now() > deadline) assert.fail(`${server.activeWatches()} watches still open on the server`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test("a kind the server does not serve (PTRRecord on bindy 0.6's CRDs): start fails naming it, closes the watches it had opened, and discovery leaves the kind out", async () => {
+  const sb = await startSandbox({ resources: defaultResources('0.6') });
+  try {
+    await sb.namespace('ns');
+    const tracker = new WatchTracker({ client: sb.client, kinds: ['DNSZone', 'ARecord', 'PTRRecord'], namespace: 'ns', labelSelector: `${runIdLabel}=x` });
+    await assert.rejects(tracker.start(), /list PTRRecord: 404/);
+    await watchesEnded(sb.server);
+    assert.deepEqual(await sb.client.servedKinds(['DNSZone', 'PTRRecord', 'ARecord', 'Service']), ['DNSZone', 'ARecord', 'Service']);
+  } finally {
+    await sb.close();
+  }
+  const v08 = await startSandbox();
+  try {
+    assert.deepEqual(await v08.client.servedKinds(['PTRRecord', 'CAARecord']), ['PTRRecord', 'CAARecord']);
+  } finally {
+    await v08.close();
   }
 });

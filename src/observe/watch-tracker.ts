@@ -285,12 +285,21 @@ export class WatchTracker {
     for (const w of [...this.#waiters]) w();
   }
 
-  /** Lists every kind (objects already there are recorded as seen) and opens the watches from the lists' resourceVersions. */
+  /**
+   * Lists every kind (objects already there are recorded as seen) and opens the watches from the
+   * lists' resourceVersions. When one kind cannot be listed (a kind the server does not serve) the
+   * watches already open are ended before the error is thrown: nothing is left holding the process.
+   */
   async start(): Promise<void> {
-    for (const kind of this.#o.kinds) {
-      const w: KindWatch = { kind, resourceVersion: '', controller: null, gone: false, failures: 0 };
-      this.#watches.set(kind, w);
-      await this.#list(w, false);
+    try {
+      for (const kind of this.#o.kinds) {
+        const w: KindWatch = { kind, resourceVersion: '', controller: null, gone: false, failures: 0 };
+        this.#watches.set(kind, w);
+        await this.#list(w, false);
+      }
+    } catch (e) {
+      this.stop();
+      throw e;
     }
   }
 

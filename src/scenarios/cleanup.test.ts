@@ -7,6 +7,7 @@ import { runIdLabel } from '../model/kinds.js';
 import { Journal } from '../observe/journal.js';
 import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api-sandbox.js';
 import { cleanup } from './cleanup.js';
+import { defaultResources } from '../targets/sandbox/apiserver/default-resources.js';
 import type { CleanupEvent } from './cleanup.js';
 
 const ns = 'bindy-loadtest';
@@ -99,5 +100,28 @@ test('a killed run is cleaned from its journal by cleanup --all, and its journal
   } finally {
     await sb.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Resolves once the server holds no watch (a closed one is noticed when its socket ends), or fails after 2 s. */
+async function watchesEnded(server: { activeWatches(): number }): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (server.activeWatches() > 0) {
+    if (Date.now() > deadline) assert.fail(`${server.activeWatches()} watches still open on the server`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test("cleanup on bindy 0.6's CRDs: PTRRecord (0.8's) is left out by discovery, the rest is deleted", async () => {
+  const sb = await startSandbox({ resources: defaultResources('0.6') });
+  try {
+    await sb.namespace(ns);
+    for (let i = 0; i < 3; i++) assert.ok((await sb.client.create(aRecord(`ptr-old-${i}`, ns, 'old06'))).ok);
+    const report = await cleanup({ client: sb.client, target: { runId: 'old06' }, namespace: ns, timeoutMs: 5000 });
+    assert.equal(report.outcome, 'clean');
+    assert.equal(report.found, 3);
+    await watchesEnded(sb.server);
+  } finally {
+    await sb.close();
   }
 });

@@ -1,7 +1,7 @@
 /** @module Cleanup: delete by run-id label only, then wait (watch-driven, bounded) until every object is gone. */
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
-import { runIdLabel } from '../model/kinds.js';
+import { isOptionalKind, runIdLabel } from '../model/kinds.js';
 import { apfKinds, objectKinds, resourceOf, shardJobKinds, type ObjectKind } from '../model/object-kinds.js';
 import { readJournals, removeJournal } from '../observe/journal.js';
 import type { KubeClient } from '../observe/kube-client.js';
@@ -88,7 +88,11 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
   // A sharded run's Job, ConfigMaps and RBAC a journal names come before everything (the Job first:
   // its pods stop creating), whatever kinds were asked for: they are never part of a plan's kinds.
   const journalledShardJob = shardJobKinds.filter((k) => journals.some((j) => j.objects.some((o) => o.kind === k)));
-  const kinds = [...new Set([...journalledShardJob, ...(options.kinds ?? [...journalledApf, ...objectKinds])])];
+  const asked = [...new Set([...journalledShardJob, ...(options.kinds ?? [...journalledApf, ...objectKinds])])];
+  // A kind an older bindy does not define (PTRRecord on 0.6) cannot hold objects there: listing it would fail.
+  const optional = asked.filter(isOptionalKind);
+  const served = optional.length === 0 ? [] : await options.client.servedKinds(optional);
+  const kinds = asked.filter((k) => !isOptionalKind(k) || served.includes(k));
   // Cluster-scoped kinds are watched by the first tracker only, so no object is counted twice.
   const trackers = scopes.map(
     (namespace, i) =>

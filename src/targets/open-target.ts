@@ -4,11 +4,11 @@ import { loadZoneAsBindcar } from './sandbox/sidecar/direct-load.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { TargetNotReadyError } from '../errors.js';
+import { TargetNotReadyError, UsageError } from '../errors.js';
 import type { Config } from '../config/index.js';
 import { KubeClient } from '../observe/kube-client.js';
 import { isAlive, readState, sandboxHome, sourceClusterName, sourceClusterPartNames, startSandbox } from './sandbox/supervisor/index.js';
-import { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } from './sandbox/supervisor/tunables.js';
+import { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarArgsOf } from './sandbox/supervisor/tunables.js';
 import type { SandboxState } from './sandbox/supervisor/index.js';
 import type { SandboxProcesses } from './sandbox/supervisor/sandbox.js';
 import type { SandboxEntry } from '../observe/journal.js';
@@ -16,7 +16,7 @@ import { gatherClusterFacts, operatorVersionText } from './cluster/cluster-facts
 import { assertPreflight, preflightProblems } from './cluster/preflight.js';
 import { setupTarget } from './cluster/setup.js';
 import { assertApiReachable } from './cluster/reachable.js';
-import { sandboxBindyVersion } from './sandbox/twin-versions.js';
+import { sandboxBindyLine, sandboxBindyVersion, sandboxMissingKinds } from './sandbox/twin-versions.js';
 import { serviceAccountIdentity, type DnsServer, type MetricsEndpoint, type OperatorIdentity, type Target, type TargetFaults } from './target.js';
 import { ProxyFaultMechanism } from '../faults/proxy/mechanism.js';
 import { ProcessFaultMechanism } from '../faults/process/mechanism.js';
@@ -172,7 +172,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     info: {
       kind: 'sandbox',
       description: `sandbox twin on loopback (${parts}; API server ${state.apiServerUrl}, named ${state.dns.host}:${state.dns.port}${(state.secondaries ?? []).map((sec) => `, ${sec.name} ${sec.dns.host}:${sec.dns.port}`).join('')})${stop === null ? '' : ', started for this run'}`,
-      bindyVersion: sandboxBindyVersion(state.parts.find((p) => p.name === 'operator')?.args),
+      bindyVersion: sandboxBindyVersion(state.parts.find((p) => p.name === 'operator')?.args, state.parts.find((p) => p.name === 'sidecar')?.args),
     },
     kubeConfig,
     namespace,
@@ -203,12 +203,16 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
   const home = sandboxHome(o.env);
   const state = await readState(home);
   if (state !== undefined && state.parts.some((p) => p.name === 'apiserver' && isAlive(p.pid))) {
+    const missing = sandboxMissingKinds(sandboxBindyLine(state.parts.find((p) => p.name === 'operator')?.args), o.resources);
+    if (missing !== undefined) throw new UsageError(`${missing} (this sandbox is already up: sandbox down, then run again)`);
     o.onProgress?.('sandbox: using the one already up (its operator and sidecar keep the tunables they were started with)');
     return sandboxTarget(state, config.namespace, null, home, o.runId ?? 'no-run');
   }
   if (!o.forRun) {
     throw new TargetNotReadyError(`no sandbox is running (state ${join(home, 'state.json')})`, { hint: 'start one with `bindy-loadtest sandbox up --detach`, or pass --target cluster' });
   }
+  const missing = sandboxMissingKinds(config.sandbox.operator.version, o.resources);
+  if (missing !== undefined) throw new UsageError(missing);
   o.onProgress?.('sandbox: none running, starting one for this run');
   // The run owns this sandbox: journalled as each process spawns, so a kill leaves it findable.
   let processes: SandboxProcesses | null = null;
@@ -222,7 +226,7 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
       home,
       operatorArgs: operatorArgsOf(config),
       apiServerArgs: apiServerArgsOf(config),
-      sidecarRateLimitOff: sidecarRateLimitOff(config),
+      sidecarArgs: sidecarArgsOf(config),
       faultProxy: o.faultProxy === true,
       ...(o.namedDisk === true ? { namedDiskBytes: defaultNamedDiskBytes } : {}),
       // A scenario that needs secondaries gets at least that many, whatever sandbox.secondaries says.

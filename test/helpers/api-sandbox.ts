@@ -32,9 +32,9 @@ export function httpKubeConfig(url: string, token: string): KubeConfig {
   return kc;
 }
 
-/** Starts the API server (bindy schema validation on) and a client for it. */
+/** Starts the API server (bindy schema validation on; the 0.8 line's 13 kinds unless `resources` says otherwise) and a client for it. */
 export async function startSandbox(options: ApiServerOptions = {}): Promise<TestSandbox> {
-  const server = createApiServer({ resources: defaultResources(), namespaceCleanupDelayMs: 0, ...options });
+  const server = createApiServer({ resources: defaultResources('0.8'), namespaceCleanupDelayMs: 0, ...options });
   const listening = await server.listen({ host: '127.0.0.1', port: 0, tls: false });
   const client = new KubeClient({ kubeConfig: httpKubeConfig(listening.url, server.token) });
   return {

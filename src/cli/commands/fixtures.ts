@@ -53,7 +53,7 @@ export const fixturesCommand: CommandModule = {
       .description('generate bindy objects, BIND zone files and dnsperf query files (seeded, deterministic, streamed)')
       .option('--zones <n>', 'number of DNSZones (config fixtures.zones)')
       .option('--records-per-zone <n>', 'records in each zone (fixtures.recordsPerZone)')
-      .option('--kinds <mix>', 'record-kind mix, e.g. A=70,AAAA=10,CNAME=10,TXT=10 (any of the 8 kinds)')
+      .option('--kinds <mix>', 'record-kind mix, e.g. A=70,AAAA=10,CNAME=10,TXT=10 (any of the 9 kinds; PTR needs bindy 0.8)')
       .option('--ttl <range>', 'record TTL range in seconds, e.g. 60..3600')
       .option('--zone-name-pattern <p>', 'zone names, {} = zone index, {run} = six hex digits of the run id (default zone-{}.{run}.example.com)')
       .option('--record-name-pattern <p>', 'record names, {} = record index (default host-{})')

@@ -17,7 +17,9 @@ import { secondaryPartNames, sourceClusterName, sourceClusterPartNames } from '.
 import { maxSandboxSecondaries, maxSourceClusters } from '../../config/types.js';
 import { startOperatorPart } from './sandbox-operator-part.js';
 import { startScoutPart } from './sandbox-scout-part.js';
-import { parseDuration } from '../../config/values.js';
+import { parseDuration, parseInteger, parseRate } from '../../config/values.js';
+import { bindyLines, isBindyLine } from '../../model/kinds.js';
+import { bindcarLines, isBindcarLine } from '../../targets/sandbox/sidecar/release-line.js';
 
 const upHelp = `
 Examples:
@@ -137,7 +139,9 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     .option('--port <port>', 'port (default: a free one)')
     .option('--request-latency <duration>', 'added to every resource request after its APF admission, standing for etcd, e.g. 5ms (sandbox.apiserver.requestLatency)')
     .option('--event-ttl <duration>', 'how long an Event lives after its last write, as kube-apiserver\'s --event-ttl; 0s: never (default 1h; sandbox.apiserver.eventTtl)')
-    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string; requestLatency?: string; eventTtl?: string }) => {
+    .option('--bindy-version <line>', `whose CRDs are installed: ${bindyLines.join(' or ')} (0.8 adds PTRRecord; default 0.6; follows sandbox.operator.version)`)
+    .action(async (o: { kubeconfigOut: string; operatorKubeconfigOut?: string; port?: string; requestLatency?: string; eventTtl?: string; bindyVersion?: string }) => {
+      if (o.bindyVersion !== undefined && !isBindyLine(o.bindyVersion)) throw new UsageError(`--bindy-version: ${JSON.stringify(o.bindyVersion)} is not a release line the twins model (${bindyLines.join(', ')})`);
       const namespace = ctx.globals().namespace ?? 'bindy-loadtest';
       let latencyMs = 0;
       if (o.requestLatency !== undefined) {
@@ -156,6 +160,7 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
       const api = await runApiServer({
         ...(latencyMs > 0 ? { faults: { latencyMs } } : {}),
         ...(eventTtlMs === undefined ? {} : { eventTtlMs }),
+        ...(o.bindyVersion === undefined ? {} : { bindyLine: o.bindyVersion }),
         kubeconfigPath: o.kubeconfigOut,
         ...(o.operatorKubeconfigOut === undefined ? {} : { operatorKubeconfigPath: o.operatorKubeconfigOut }),
         namespace,
@@ -185,9 +190,13 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
     .requiredOption('--dns-port <port>', 'named\'s DNS port')
     .requiredOption('--update-key-file <file>', 'BIND key file of the TSIG update key')
     .option('--port <port>', 'HTTP port (default: a free one)')
+    .option('--bindcar-version <line>', 'the bindcar release to behave as: 0.7 (0.7.3: 1 request/s, burst 10 per client IP; 500 for most commands on a missing zone) or 0.9 (10/s, burst 50; 404 for a missing zone)', '0.7')
+    .option('--rate-limit <rps,burst>', 'a limiter of its own per client IP instead of the release\'s, e.g. 10/s,50 (sandbox.sidecar.rateLimit)')
     .option('--no-rate-limit', 'turn bindcar\'s rate limiter off')
-    .action(async (o: { zoneDir: string; rndcConf: string; dnsPort: string; updateKeyFile: string; port?: string; rateLimit: boolean }) => {
+    .action(async (o: { zoneDir: string; rndcConf: string; dnsPort: string; updateKeyFile: string; port?: string; rateLimit?: string | false; bindcarVersion: string }) => {
       const token = ctx.io.env['BIND_API_TOKEN'];
+      if (!isBindcarLine(o.bindcarVersion)) throw new UsageError(`--bindcar-version: expected ${bindcarLines.join(' or ')}, got '${o.bindcarVersion}'`);
+      const quota = typeof o.rateLimit === 'string' ? parseQuotaArg(o.rateLimit) : undefined;
       const { runSidecar } = await import('../../targets/sandbox/sidecar/run.js');
       const sidecar = await runSidecar({
         port: o.port === undefined ? 0 : portArg('--port', o.port),
@@ -196,7 +205,9 @@ function registerStart(sandbox: Command, ctx: CliContext): void {
         dnsPort: portArg('--dns-port', o.dnsPort),
         updateKeyFile: o.updateKeyFile,
         ...(token === undefined || token === '' ? { disableAuth: true } : { token }),
-        ...(o.rateLimit ? {} : { rateLimit: { enabled: false } }),
+        line: o.bindcarVersion,
+        ...(o.rateLimit === false ? { rateLimit: { enabled: false } } : {}),
+        ...(quota === undefined ? {} : { quota }),
       });
       announce(ctx, { url: sidecar.url, metricsUrl: `${sidecar.url}/metrics` });
       await waitForStopSignal();
@@ -285,7 +296,7 @@ export const sandboxCommand: CommandModule = {
         const { config } = await resolveCliConfig(ctx);
         const { startSandbox, sandboxHome } = await import('../../targets/sandbox/supervisor/index.js');
         const { defaultNamedDiskBytes } = await import('../../targets/sandbox/supervisor/data-disk.js');
-        const { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarRateLimitOff } = await import('../../targets/sandbox/supervisor/tunables.js');
+        const { apiServerArgsOf, operatorArgsOf, scoutArgsOf, sidecarArgsOf } = await import('../../targets/sandbox/supervisor/tunables.js');
         const scoutCluster = o.scout === true || o.scoutCluster !== undefined || sources > 0 ? (o.scoutCluster ?? 'default') : undefined;
         const json = ctx.globals().json === true;
         // One wait for Ctrl-C from the start: during start-up it stops the start (the parts are in
@@ -306,7 +317,8 @@ export const sandboxCommand: CommandModule = {
             withoutOperator: !o.operator,
             operatorArgs: operatorArgsOf(config),
             apiServerArgs: apiServerArgsOf(config),
-            sidecarRateLimitOff: !o.rateLimit || sidecarRateLimitOff(config),
+            sidecarArgs: sidecarArgsOf(config),
+            sidecarRateLimitOff: !o.rateLimit,
             faultProxy: o.faults === true,
             // A sandbox for faults, started by hand, can also run disk-full (a tmpfs on named's directory, as root).
             ...(o.faults === true ? { namedDiskBytes: defaultNamedDiskBytes } : {}),
@@ -366,3 +378,13 @@ export const sandboxCommand: CommandModule = {
     registerStart(sandbox, ctx);
   },
 };
+
+/** `--rate-limit RATE,BURST` (e.g. `10/s,50`) as a limiter quota: one cell every 1/RATE s, BURST banked. */
+function parseQuotaArg(raw: string): { replenishMs: number; burst: number } {
+  const [rateText, burstText, extra] = raw.split(',');
+  const rate = parseRate(rateText);
+  if (!rate.ok || extra !== undefined) throw new UsageError(`--rate-limit: expected RATE,BURST such as 10/s,50, got '${raw}'${rate.ok ? '' : ` (${rate.message})`}`);
+  const burst = parseInteger(burstText ?? String(Math.max(1, Math.ceil(rate.value))), 1);
+  if (!burst.ok) throw new UsageError(`--rate-limit: burst: ${burst.message}`);
+  return { replenishMs: 1000 / rate.value, burst: burst.value };
+}

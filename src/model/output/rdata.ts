@@ -33,6 +33,7 @@ export function recordToRrs(r: RecordObject): ZoneRr[] {
     case 'AAAARecord':
       return r.spec.ipv6Addresses.map((a) => ({ ...base, rdata: a }));
     case 'CNAMERecord':
+    case 'PTRRecord':
       return [{ ...base, rdata: r.spec.target }];
     case 'MXRecord':
       return [{ ...base, rdata: `${r.spec.priority} ${r.spec.mailServer}` }];

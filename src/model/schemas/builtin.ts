@@ -16,6 +16,7 @@ export const builtinSchemas: Readonly<Record<BindyKind, OpenApiSchema>> = {
   NSRecord: recordSchema('NSRecord'),
   SRVRecord: recordSchema('SRVRecord'),
   CAARecord: recordSchema('CAARecord'),
+  PTRRecord: recordSchema('PTRRecord'),
   Bind9Cluster: bind9ClusterSchema,
   Bind9Instance: bind9InstanceSchema,
   ClusterBind9Provider: clusterBind9ProviderSchema,

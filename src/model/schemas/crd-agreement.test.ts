@@ -1,5 +1,5 @@
 /**
- * Agreement with bindy's real CRDs (read from /work/shared/bindy as data): every generated object
+ * Agreement with bindy's real CRDs (read from /work/shared/bindy, and bindy-0.8 for PTRRecord, as data): every generated object
  * validates against the real openAPIV3Schema (strict on unknown fields), and the built-in schemas
  * give the same verdict as the real ones on a table of valid and invalid objects and on bindy's examples.
  */
@@ -22,8 +22,10 @@ import { resolveFixtureOptions } from '../fixtures/options.js';
 import { generateCluster, generateZones, generateZoneRecords } from '../fixtures/generate.js';
 
 const bindyDir = sharedPath('bindy');
+/** The 0.8 line's PTRRecord CRD (the other kinds' CRDs are the 0.6 ones there). */
+const crds08Dir = sharedPath('bindy-0.8/crds');
 // Skipped without the data, except under CI=true: there the tests run and fail on the missing files.
-const { skip } = needsSharedData(bindyDir);
+const skip = needsSharedData(bindyDir).skip || needsSharedData(crds08Dir).skip;
 const perKind = 10_000;
 
 let realCache: Map<string, ValidateFunction> | undefined;
@@ -31,8 +33,8 @@ async function real(): Promise<Map<string, ValidateFunction>> {
   if (realCache === undefined) {
     const ajv = newAjv();
     realCache = new Map();
-    for (const [kind, schema] of await loadCrdSchemas(join(bindyDir, 'deploy/operator/crds'))) {
-      realCache.set(kind, ajv.compile(toJsonSchema(schema, { strict: true, root: true })));
+    for (const dir of [join(bindyDir, 'deploy/operator/crds'), crds08Dir]) {
+      for (const [kind, schema] of await loadCrdSchemas(dir)) realCache.set(kind, ajv.compile(toJsonSchema(schema, { strict: true, root: true })));
     }
   }
   return realCache;
@@ -51,7 +53,7 @@ function builtinVerdict(kind: BindyKind, obj: unknown): { ok: boolean; why: stri
   return { ok, why: JSON.stringify({ v: out.violations.slice(0, 3), u: out.unknownFields }) };
 }
 
-test('the real CRDs cover all 12 kinds and compile', { skip }, async () => {
+test('the real CRDs (0.6 and 0.8\'s PTRRecord) cover all 13 kinds and compile', { skip }, async () => {
   const kinds = [...(await real()).keys()].sort();
   assert.deepEqual(kinds, [...bindyKinds].sort());
 });
@@ -133,6 +135,10 @@ const table: { name: string; kind: BindyKind; obj: unknown; valid: boolean }[] =
   { name: 'SRV missing weight', kind: 'SRVRecord', obj: obj('SRVRecord', { name: '_sip._tcp', priority: 1, port: 5060, target: 'sip.example.com.' }), valid: false },
   { name: 'CAA flags 256', kind: 'CAARecord', obj: obj('CAARecord', { name: '@', flags: 256, tag: 'issue', value: 'letsencrypt.org' }), valid: false },
   { name: 'CAA flags 128', kind: 'CAARecord', obj: obj('CAARecord', { name: '@', flags: 128, tag: 'issue', value: 'letsencrypt.org' }), valid: true },
+  { name: 'PTR valid', kind: 'PTRRecord', obj: obj('PTRRecord', { name: '10', target: 'host10.example.com.', ttl: 3600 }), valid: true },
+  { name: 'PTR missing target', kind: 'PTRRecord', obj: obj('PTRRecord', { name: '10' }), valid: false },
+  { name: 'PTR negative ttl', kind: 'PTRRecord', obj: obj('PTRRecord', { name: '10', target: 'host10.example.com.', ttl: -1 }), valid: false },
+  { name: 'PTR unknown field', kind: 'PTRRecord', obj: obj('PTRRecord', { name: '10', target: 'host10.example.com.', ptrdname: 'x.' }), valid: false },
   { name: 'cluster primary replicas 101', kind: 'Bind9Cluster', obj: obj('Bind9Cluster', { primary: { replicas: 101 } }), valid: false },
   { name: 'cluster rndc algorithm md5', kind: 'Bind9Cluster', obj: obj('Bind9Cluster', { global: { rndcSecretRef: { name: 's' } }, rndcSecretRefs: [{ name: 's', algorithm: 'hmac-md5' }] }), valid: false },
   { name: 'instance without role', kind: 'Bind9Instance', obj: obj('Bind9Instance', { clusterRef: 'c' }), valid: false },

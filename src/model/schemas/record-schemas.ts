@@ -1,4 +1,4 @@
-/** @module The built-in structural schemas of the 8 record kinds, modelling every spec field bindy's CRDs declare. */
+/** @module The built-in structural schemas of the 9 record kinds, modelling every spec field bindy's CRDs declare. */
 import type { RecordKind } from '../kinds.js';
 import type { OpenApiSchema } from './openapi.js';
 import { int32, objectRoot, ttlSchema } from './common.js';
@@ -19,6 +19,7 @@ const kindFields: Readonly<Record<RecordKind, { properties: Record<string, OpenA
     required: ['port', 'priority', 'target', 'weight'],
   },
   CAARecord: { properties: { flags: int32(0, 255), tag: str, value: str }, required: ['flags', 'tag', 'value'] },
+  PTRRecord: { properties: { target: str }, required: ['target'] },
 };
 
 /** The built-in schema of one record kind. */

@@ -111,7 +111,7 @@ test('validatorFor applies defaults only to present parents', () => {
   });
 });
 
-test('validatorFor compiles once per kind and exists for all 12 kinds', () => {
+test('validatorFor compiles once per kind and exists for all 13 kinds', () => {
   for (const k of bindyKinds) assert.equal(validatorFor(k), validatorFor(k));
 });
 

@@ -14,8 +14,11 @@ import { preflightProblems, type PreflightProblem } from '../preflight.js';
 import type { ReadyTarget } from './plan.js';
 import type { WaitReady } from './runner.js';
 
-/** Plurals a run writes or watches: zones and every record kind (the preflight checks each is served). */
-const runResources = ['DNSZone' as const, ...recordKinds].map((k) => kindInfo[k].plural);
+/**
+ * Plurals a run writes or watches: zones and every record kind every bindy line serves (the
+ * preflight checks each is served; a run that uses PTRRecord, 0.8's, checks it in its own preflight).
+ */
+const runResources = ['DNSZone' as const, ...recordKinds.filter((k) => kindInfo[k].since === undefined)].map((k) => kindInfo[k].plural);
 
 /** One preflight pass: the problems, or why the cluster could not even be asked. */
 async function preflightOnce(r: ReadyTarget, env: NodeJS.ProcessEnv): Promise<PreflightProblem[]> {

@@ -342,7 +342,7 @@ test('discovery lists the bindy kinds with short names and status subresources; 
   const list = body(await s.request({ method: 'GET', path: base })) as { groupVersion: string; resources: { name: string; namespaced: boolean; kind: string; shortNames?: string[]; verbs: string[] }[] };
   assert.equal(list.groupVersion, 'bindy.firestoned.io/v1beta1');
   const byName = new Map(list.resources.map((r) => [r.name, r]));
-  assert.equal(byName.size, 24, '12 kinds and 12 status subresources');
+  assert.equal(byName.size, 26, '13 kinds (0.8 line) and 13 status subresources');
   assert.deepEqual(byName.get('dnszones')?.shortNames, ['zone', 'zones', 'dz', 'dzs']);
   assert.equal(byName.get('clusterbind9providers')?.namespaced, false);
   assert.deepEqual(byName.get('arecords/status')?.verbs, ['get', 'patch', 'update']);

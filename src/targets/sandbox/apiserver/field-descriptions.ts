@@ -26,6 +26,7 @@ const recordData: Record<string, Record<string, string>> = {
   NSRecord: { 'spec.nameserver': 'Name server of the delegated name, a FQDN with its trailing dot.' },
   SRVRecord: { 'spec.priority': 'Priority (lower first).', 'spec.weight': 'Relative weight among equal priorities.', 'spec.port': 'Port of the service.', 'spec.target': 'Host of the service, a FQDN with its trailing dot.' },
   CAARecord: { 'spec.flags': 'Flags (128: critical).', 'spec.tag': 'Property tag: issue, issuewild or iodef.', 'spec.value': 'Property value, e.g. the CA domain.' },
+  PTRRecord: { 'spec.name': 'Host portion of the reverse name within the reverse zone, e.g. 10 in 0.168.192.in-addr.arpa.', 'spec.target': 'Canonical host the address points back to, a FQDN with its trailing dot.' },
 };
 
 const zone: Record<string, string> = {

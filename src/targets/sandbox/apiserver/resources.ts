@@ -1,5 +1,5 @@
 /** @module The resources the sandbox API server serves: names, scope and semantics of each (bindy kinds and the core kinds the scenarios touch). */
-import { bindyGroup, bindyKinds, bindyVersion, kindInfo } from '../../../model/kinds.js';
+import { bindyGroup, bindyKinds, bindyVersion, kindInfo, kindsOfLine, type BindyLine } from '../../../model/kinds.js';
 import type { ObjectValidator } from '../../../model/schemas/types.js';
 import type { OpenApiSchema } from '../../../model/schemas/openapi.js';
 import { builtinSchemas } from '../../../model/schemas/builtin.js';
@@ -38,9 +38,13 @@ export function apiVersionOf(r: ResourceDefinition): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;
 }
 
-/** The 12 bindy kinds, as their CRDs declare them (with their schemas, for OpenAPI); `validators` supplies schema validation per kind. */
-export function bindyResources(validators: (kind: (typeof bindyKinds)[number]) => ObjectValidator | undefined = () => undefined): ResourceDefinition[] {
-  return bindyKinds.map((k) => {
+/**
+ * The bindy kinds, as their CRDs declare them (with their schemas, for OpenAPI); `validators`
+ * supplies schema validation per kind; `line` installs that release line's CRDs only (0.6: 12,
+ * 0.8: 13 with PTRRecord; absent: all the tool knows).
+ */
+export function bindyResources(validators: (kind: (typeof bindyKinds)[number]) => ObjectValidator | undefined = () => undefined, line?: BindyLine): ResourceDefinition[] {
+  return (line === undefined ? bindyKinds : kindsOfLine(line)).map((k) => {
     const i = kindInfo[k];
     const validate = validators(k);
     return {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createApiServer, type ApiServer, type ApiServerOptions } from './api-server.js';
 import { bindyServiceAccount, serviceAccountUser } from './identities.js';
+import type { BindyLine } from '../../../model/kinds.js';
 import { defaultResources } from './default-resources.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
@@ -21,6 +22,8 @@ export interface RunApiServerOptions extends ApiServerOptions {
   namespace?: string;
   /** Serve HTTPS with a self-signed certificate (default true: kubectl sends tokens only over TLS). */
   tls?: boolean;
+  /** Whose CRDs are installed: bindy's 0.6 line (12 kinds, the default) or 0.8 (13, with PTRRecord). */
+  bindyLine?: BindyLine;
 }
 
 /** A running server. */
@@ -42,10 +45,10 @@ export interface RunningApiServer {
  * kubeconfig for it. The caller decides when to stop (a process wrapper stops on SIGTERM).
  */
 export async function runApiServer(options: RunApiServerOptions = {}): Promise<RunningApiServer> {
-  const { port, kubeconfigPath, operatorKubeconfigPath, namespace, tls, ...serverOptions } = options;
+  const { port, kubeconfigPath, operatorKubeconfigPath, namespace, tls, bindyLine, ...serverOptions } = options;
   const operatorToken = operatorKubeconfigPath === undefined ? undefined : randomBytes(32).toString('hex');
   const identities = [...(serverOptions.identities ?? []), ...(operatorToken === undefined ? [] : [{ token: operatorToken, user: serviceAccountUser(bindyServiceAccount) }])];
-  const server = createApiServer({ resources: defaultResources(), ...serverOptions, identities });
+  const server = createApiServer({ resources: defaultResources(bindyLine), ...serverOptions, identities });
   const listening = await server.listen({ host: '127.0.0.1', port: port ?? 0, tls: tls ?? true });
   const write = (path: string, token: string): Promise<void> =>
     writeKubeconfig(path, {

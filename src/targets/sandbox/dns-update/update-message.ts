@@ -8,6 +8,7 @@ export type RrData =
   | { readonly type: 'A'; readonly data: string }
   | { readonly type: 'AAAA'; readonly data: string }
   | { readonly type: 'CNAME'; readonly data: string }
+  | { readonly type: 'PTR'; readonly data: string }
   | { readonly type: 'NS'; readonly data: string }
   | { readonly type: 'MX'; readonly data: { readonly preference: number; readonly exchange: string } }
   /** One TXT RR: its character-strings, each at most 255 bytes. */
@@ -19,7 +20,7 @@ export type RrData =
 export type RrType = RrData['type'];
 
 /** Numeric RR type codes (RFC 1035, 3596, 2782, 8659). */
-export const rrTypeCode: Readonly<Record<RrType, number>> = { A: 1, NS: 2, CNAME: 5, MX: 15, TXT: 16, AAAA: 28, SRV: 33, CAA: 257 };
+export const rrTypeCode: Readonly<Record<RrType, number>> = { A: 1, NS: 2, CNAME: 5, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, CAA: 257 };
 
 /** An RRset: every record of one owner name and type. */
 export interface RrSet {
@@ -47,6 +48,7 @@ function toAnswer(name: string, ttl: number, rr: RrData): Answer {
     case 'A':
     case 'AAAA':
     case 'CNAME':
+    case 'PTR':
     case 'NS':
       return { type: rr.type, name, ttl, class: 'IN', data: rr.data };
     case 'MX':

@@ -8,7 +8,7 @@ import { restartOnError } from '../informer-restart.js';
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type ObjectCache } from '@kubernetes/client-node';
-import { bindyGroup, bindyVersion, isRecordKind, kindInfo, recordKinds, clusterLabel, type RecordKind } from '../../../model/kinds.js';
+import { bindyGroup, bindyVersion, isRecordKind, kindInfo, clusterLabel, type RecordKind } from '../../../model/kinds.js';
 import type { TsigKeySpec } from '../dns-update/tsig.js';
 import { bindcarBackoff, type BackoffPolicy } from './backoff.js';
 import { parseQueueKey, queueKey, type Caches, type ReconcileContext, type ReconcileResult } from './context.js';
@@ -31,7 +31,6 @@ import { udpQuery } from '../bind9/udp-query.js';
 import { failureDelayMs, profileRules, reconcileTriggered, triggerFingerprint, type TwinProfile } from './profile.js';
 
 type WatchedKind = 'Bind9Cluster' | 'Bind9Instance' | 'DNSZone' | RecordKind;
-const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...recordKinds];
 
 /** Between two full collections while a leak is injected, ms (see heap-settle.ts). */
 const heapSettleMs = 1000;
@@ -180,6 +179,7 @@ export function createOperator(options: OperatorOptions): Operator {
     signal: abort.signal,
     republishOnZoneRecreate: options.republishOnZoneRecreate === true,
     tagUntaggedOnly: rules.tagUntaggedOnly,
+    recordKinds: rules.recordKinds,
   };
 
   async function dispatch(kind: string, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {
@@ -348,6 +348,8 @@ export function createOperator(options: OperatorOptions): Operator {
       // Losing the lease: stop reconciling, as bindy's process exits.
       await elector.acquire(() => void stop().then(() => options.onLeadershipLost?.()), abort.signal);
     }
+    // The line's kinds only: a 0.6 operator knows no PTRRecord (and its cluster serves none).
+    const watchedKinds: readonly WatchedKind[] = ['Bind9Cluster', 'Bind9Instance', 'DNSZone', ...rules.recordKinds];
     for (const kind of watchedKinds) informers.set(kind, makeKindInformer(kind));
     await Promise.all([...informers.values()].map((i) => i.start()));
     queue.start();

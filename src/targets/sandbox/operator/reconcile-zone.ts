@@ -2,7 +2,7 @@
  * @module DNSZone reconcile, as bindy's `src/reconcilers/dnszone*`: finalizer; select instances (none:
  * no status at all); ensure the zone on every primary through bindcar (notifying and allowing
  * transfers to the selected secondaries), then as a secondary zone on every secondary's bindcar
- * with the primary as `primaries`, and a retransfer each time; list all 8 record kinds,
+ * with the primary as `primaries`, and a retransfer each time; list every record kind of the line (8; 9 in 0.8),
  * tag every selected record's `status.zoneRef` (every time: the O(N²) cost bindy pays), untag the
  * ones no longer selected after deleting their RRset; write Ready/Degraded/Progressing and records[].
  */
@@ -14,6 +14,7 @@ import { arr, isRecord, num, str, type BindyObject } from './objects.js';
 import { ownerName } from './rrset.js';
 import { instanceRole, selectInstances, selectRecords, type KindedRecord } from './selection.js';
 import { bindy062ZoneFinalizer, type CreateZoneBody } from './sidecar-client.js';
+import { profileRules } from './profile.js';
 
 const finalizer = kindInfo.DNSZone.finalizer;
 
@@ -96,7 +97,7 @@ export function instanceEntries(instances: readonly BindyObject[], outcome: Zone
 async function listSelected(ctx: ReconcileContext, zone: BindyObject, namespace: string): Promise<KindedRecord[]> {
   const all: KindedRecord[] = [];
   // bindy lists every kind through the API (not a cache) on every zone reconcile.
-  for (const kind of recordKinds) for (const object of await ctx.api.list(kind, namespace)) all.push({ kind, object });
+  for (const kind of ctx.recordKinds ?? profileRules['0.6'].recordKinds) for (const object of await ctx.api.list(kind, namespace)) all.push({ kind, object });
   return selectRecords(zone, all);
 }
 

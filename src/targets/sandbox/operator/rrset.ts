@@ -49,7 +49,8 @@ export function recordRrset(kind: RecordKind, spec: Record<string, unknown>, zon
       for (const a of addrs as string[]) records.push({ type, data: a });
       break;
     }
-    case 'CNAME': {
+    case 'CNAME':
+    case 'PTR': {
       const t = fqdn(spec['target']);
       if (t === undefined) return bad('target');
       records.push({ type, data: t });

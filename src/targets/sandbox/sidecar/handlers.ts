@@ -23,7 +23,8 @@ import {
   renderModzoneBlock,
   renderZoneFile,
 } from './zone-text.js';
-import { resultLabel, twinVersion, type SidecarMetrics } from './metrics.js';
+import { resultLabel, type SidecarMetrics } from './metrics.js';
+import { bindcarRules, type BindcarRules } from './release-line.js';
 import type { RouteId } from './routes.js';
 
 /** The rndc commands the handlers use (a real Rndc, or a fake in unit tests). */
@@ -91,7 +92,7 @@ function exists(path: string): Promise<boolean> {
 }
 
 /** Creates the handlers over `backend`, counting zone operations in `metrics`. */
-export function createHandlers(backend: Backend, metrics: SidecarMetrics): Record<RouteId, (input: HandlerInput) => Promise<HandlerOutput>> {
+export function createHandlers(backend: Backend, metrics: SidecarMetrics, rules: BindcarRules = bindcarRules['0.7']): Record<RouteId, (input: HandlerInput) => Promise<HandlerOutput>> {
   const { zoneDir, rndc, nsupdate } = backend;
   const op = (operation: string, ok: boolean): void => {
     metrics.zoneOperations.labels(operation, resultLabel(ok)).inc();
@@ -113,6 +114,7 @@ export function createHandlers(backend: Backend, metrics: SidecarMetrics): Recor
         output = await rndc[operation](zone);
       } catch (error) {
         op(operation, false);
+        if (rules.missingZone404 && rndcText(error).includes('not found')) throw new ApiError('zoneNotFound', zone);
         throw new ApiError('rndc', rndcText(error));
       }
       op(operation, true);
@@ -163,7 +165,7 @@ export function createHandlers(backend: Backend, metrics: SidecarMetrics): Recor
     priority !== undefined && ['MX', 'SRV'].includes(type.toUpperCase()) ? `${priority} ${value}` : value;
 
   return {
-    health: () => Promise.resolve({ status: 200, json: { status: 'healthy', version: twinVersion } }),
+    health: () => Promise.resolve({ status: 200, json: { status: 'healthy', version: rules.release } }),
 
     ready: async () => {
       const checks: string[] = [];
@@ -279,6 +281,7 @@ export function createHandlers(backend: Backend, metrics: SidecarMetrics): Recor
         output = await rndc.delzone(zone);
       } catch (error) {
         op('delete', false);
+        if (rules.missingZone404 && rndcText(error).includes('not found')) throw new ApiError('zoneNotFound', zone);
         throw new ApiError('rndc', rndcText(error));
       }
       // A leftover file is not an error: the zone is already gone from named.

@@ -17,3 +17,4 @@ export type { Backend, RndcLike, NsupdateLike } from './handlers.js';
 export { bindcarBodyLimitBytes, bodyLimitText } from './bodies.js';
 export type { CreateZoneRequest, ZoneConfig, SoaRecord, DnsRecord, AddRecordRequest, RemoveRecordRequest, UpdateRecordRequest, ModifyZoneRequest } from './bodies.js';
 export { runSidecar, type RunSidecarOptions } from './run.js';
+export { bindcarLines, bindcarRules, isBindcarLine, type BindcarLine, type BindcarRules } from './release-line.js';

@@ -12,7 +12,7 @@ export interface SidecarMetrics {
   readonly zonesManaged: Gauge;
 }
 
-/** The twin's version label of `bindcar_app_info` (it stands in for bindcar 0.7.3). */
+/** The twin's default version label of `bindcar_app_info` (it stands in for bindcar 0.7.3 unless told another release). */
 export const twinVersion = '0.7.3';
 
 /**
@@ -20,7 +20,7 @@ export const twinVersion = '0.7.3';
  * one process). Names follow bindcar 0.7.3 src/metrics.rs, including the gauge's rename from
  * `bindcar_zones_managed_total` to `bindcar_zones_managed`.
  */
-export function createSidecarMetrics(): SidecarMetrics {
+export function createSidecarMetrics(version: string = twinVersion): SidecarMetrics {
   const registry = new Registry();
   const registers = [registry];
   const metrics: SidecarMetrics = {
@@ -64,7 +64,7 @@ export function createSidecarMetrics(): SidecarMetrics {
     }),
   };
   new Counter({ name: 'bindcar_app_info', help: 'Application information', labelNames: ['version'], registers })
-    .labels(twinVersion)
+    .labels(version)
     .inc();
   return metrics;
 }

@@ -1,5 +1,5 @@
 /** @module bindcar's per-client-IP rate limiter (tower_governor's GCRA) as pure maths on an injected clock. */
-import { UsageError } from '../../../errors.js';
+import { bindcarRules } from './release-line.js';
 
 /** bindcar's rate-limit settings, named after its environment variables (RATE_LIMIT_*). */
 export interface RateLimitConfig {
@@ -14,12 +14,7 @@ export interface RateLimitConfig {
 }
 
 /** bindcar 0.7.x defaults (src/rate_limit.rs). */
-export const bindcarRateLimitDefaults: RateLimitConfig = {
-  enabled: true,
-  requestsPerPeriod: 100,
-  periodSecs: 60,
-  burstSize: 10,
-};
+export const bindcarRateLimitDefaults: RateLimitConfig = bindcarRules['0.7'].rateLimit;
 
 /** A GCRA quota: one cell comes back every `replenishMs`, at most `burst` cells banked. */
 export interface Quota {
@@ -33,14 +28,11 @@ export interface Quota {
  * tower_governor's `per_second(n)`, which means "replenish one cell every n seconds", not "n per
  * second". So the defaults (100 per 60 s) give one request per second with a burst of 10, and
  * raising RATE_LIMIT_REQUESTS above 2×period *lowers* the rate. We reproduce this, since it is what
- * runs in clusters; bindcar 0.8 changed the formula (and the defaults to 600/60, burst 50).
+ * runs in clusters; bindcar 0.8 changed the formula (and the defaults to 600/60, burst 50): see
+ * release-line.ts.
  */
 export function bindcarQuota(config: Pick<RateLimitConfig, 'requestsPerPeriod' | 'periodSecs' | 'burstSize'>): Quota {
-  if (config.requestsPerPeriod <= 0 || config.periodSecs <= 0 || config.burstSize <= 0) {
-    throw new UsageError('requests per period, period and burst must all be greater than 0');
-  }
-  const perSecond = Math.max(1, Math.floor(config.requestsPerPeriod / Math.max(1, config.periodSecs)));
-  return { replenishMs: perSecond * 1000, burst: Math.floor(config.burstSize) };
+  return bindcarRules['0.7'].quota(config);
 }
 
 /** Outcome of one check. */

@@ -7,7 +7,7 @@ import { Nsupdate } from '../bind9/nsupdate.js';
 import { createSidecar, type ListeningSidecar, type SidecarOptions } from './sidecar.js';
 
 /** Options of {@link runSidecar}: where named is and how the twin behaves. */
-export interface RunSidecarOptions extends Pick<SidecarOptions, 'token' | 'disableAuth' | 'rateLimit' | 'faults'> {
+export interface RunSidecarOptions extends Pick<SidecarOptions, 'token' | 'disableAuth' | 'rateLimit' | 'quota' | 'line' | 'faults'> {
   /** HTTP port on 127.0.0.1 (0 = any free one). */
   readonly port: number;
   /** named's directory (bindcar's BIND_ZONE_DIR). */
@@ -30,6 +30,8 @@ export async function runSidecar(options: RunSidecarOptions): Promise<ListeningS
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.disableAuth === undefined ? {} : { disableAuth: options.disableAuth }),
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+    ...(options.quota === undefined ? {} : { quota: options.quota }),
+    ...(options.line === undefined ? {} : { line: options.line }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
   return sidecar.listen({ host: '127.0.0.1', port: options.port });

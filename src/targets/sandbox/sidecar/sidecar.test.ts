@@ -185,6 +185,44 @@ void test('rate limiter on: burst of 10 per client then 429 with Retry-After, op
   }
 });
 
+void test('bindcar 0.9: 404 for every command on a zone named lacks (0.7.3: 500), its version, and 50 per client IP then 10/s', async () => {
+  const missing = ['freeze', 'thaw', 'reload', 'notify', 'retransfer'].map((c) => ['POST', `/api/v1/zones/gone.test/${c}`] as const);
+  const statuses = async (url: string): Promise<number[]> => {
+    const out: number[] = [];
+    for (const [method, path] of [...missing, ['DELETE', '/api/v1/zones/gone.test'] as const]) {
+      const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      await res.arrayBuffer();
+      out.push(res.status);
+    }
+    return out;
+  };
+  assert.deepEqual(await statuses(server.url), Array<number>(6).fill(500), '0.7.3 answers 500 there');
+  let t = 0;
+  const v09 = createSidecar({ zoneDir: named.dir, rndc: named.rndc, nsupdate: named.nsupdate(), token, line: '0.9', now: () => t });
+  const v09Server = await v09.listen();
+  try {
+    assert.deepEqual(await statuses(v09Server.url), Array<number>(6).fill(404));
+    const health = await fetch(`${v09Server.url}/api/v1/health`);
+    assert.deepEqual(await health.json(), { status: 'healthy', version: '0.9.0' });
+    assert.match(await (await fetch(`${v09Server.url}/metrics`)).text(), /^bindcar_app_info\{version="0\.9\.0"\} 1$/m);
+    // 6 of the burst of 50 are spent above: 44 more pass, the next is refused; 100 ms later one more passes.
+    const list = async (): Promise<number> => {
+      const res = await fetch(`${v09Server.url}/api/v1/zones`, { headers: { authorization: `Bearer ${token}` } });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const burst: number[] = [];
+    for (let i = 0; i < 45; i++) burst.push(await list());
+    assert.deepEqual(burst, [...Array<number>(44).fill(200), 429]);
+    t = 99;
+    assert.equal(await list(), 429);
+    t = 100;
+    assert.equal(await list(), 200);
+  } finally {
+    await v09Server.close();
+  }
+});
+
 void test('faults: injected 500s with bindcar\'s error body', async () => {
   sidecar.setFaults({ errorRate: 1 });
   try {

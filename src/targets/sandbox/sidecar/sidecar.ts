@@ -5,7 +5,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from './api-error.js';
 import { createHandlers, isRejection, type Backend, type HandlerOutput, type NsupdateLike, type RndcLike } from './handlers.js';
 import { createSidecarMetrics, resultLabel, type SidecarMetrics } from './metrics.js';
-import { bindcarQuota, bindcarRateLimitDefaults, RateLimiter, type RateLimitConfig } from './rate-limiter.js';
+import { RateLimiter, type Quota, type RateLimitConfig } from './rate-limiter.js';
+import { bindcarRules, type BindcarLine } from './release-line.js';
 import { matchRoute } from './routes.js';
 import { bindcarBodyLimitBytes, bodyLimitRejection } from './bodies.js';
 import { ErrorFaultControl, faultControlPath, parseErrorFaultRequest } from './fault-control.js';
@@ -50,8 +51,12 @@ export interface SidecarOptions extends Backend {
   readonly token?: string;
   /** DISABLE_AUTH. */
   readonly disableAuth?: boolean;
-  /** RATE_LIMIT_* (bindcar's defaults when omitted). */
+  /** The bindcar release to behave as (default 0.7: bindcar 0.7.3). */
+  readonly line?: BindcarLine;
+  /** RATE_LIMIT_* (the release's defaults when omitted). */
   readonly rateLimit?: Partial<RateLimitConfig>;
+  /** A quota of its own instead of what RATE_LIMIT_* gives (the sandbox's `rateLimit: {rps, burst}`); ignored when the limiter is off. */
+  readonly quota?: Quota;
   readonly faults?: Partial<SidecarFaults>;
   /** Monotonic milliseconds for the limiter and durations (default performance.now). */
   readonly now?: () => number;
@@ -169,9 +174,10 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   const now = options.now ?? (() => performance.now());
   const wallClock = options.wallClock ?? (() => new Date());
   const random = options.random ?? Math.random;
-  const metrics = createSidecarMetrics();
-  const rateLimit: RateLimitConfig = { ...bindcarRateLimitDefaults, ...options.rateLimit };
-  const limiter = rateLimit.enabled ? new RateLimiter(bindcarQuota(rateLimit), now) : undefined;
+  const rules = bindcarRules[options.line ?? '0.7'];
+  const metrics = createSidecarMetrics(rules.release);
+  const rateLimit: RateLimitConfig = { ...rules.rateLimit, ...options.rateLimit };
+  const limiter = rateLimit.enabled ? new RateLimiter(options.quota ?? rules.quota(rateLimit), now) : undefined;
   let faults: SidecarFaults = { delayMs: 0, errorRate: 0, ...options.faults };
   const faultControl = new ErrorFaultControl();
   const handlers = createHandlers(
@@ -181,6 +187,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       nsupdate: timedNsupdate(options.nsupdate, metrics, now),
     },
     metrics,
+    rules,
   );
 
   /** The twin's fault control (not a bindcar route): Bearer auth as the protected routes, no rate limit. */

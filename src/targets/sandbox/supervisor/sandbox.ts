@@ -60,6 +60,8 @@ export interface StartSandboxOptions {
   operatorArgs?: string[];
   /** Turn the sidecar's rate limiter off. */
   sidecarRateLimitOff?: boolean;
+  /** Extra arguments of every `sandbox start sidecar` (its bindcar release, its limiter). */
+  sidecarArgs?: string[];
   /** Extra arguments of `sandbox start apiserver` (its request latency). */
   apiServerArgs?: string[];
   /**
@@ -212,7 +214,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
           '--rndc-conf', n.rndcConfFile,
           '--dns-port', String(n.ports.dns),
           '--update-key-file', n.updateKeyFile,
-          ...(opts.sidecarRateLimitOff === true ? ['--no-rate-limit'] : []),
+          ...(opts.sidecarArgs ?? []),
+          ...(opts.sidecarRateLimitOff === true && !(opts.sidecarArgs ?? []).includes('--no-rate-limit') ? ['--no-rate-limit'] : []),
         ],
         { BIND_API_TOKEN: tokenFile },
       );

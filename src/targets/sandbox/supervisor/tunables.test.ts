@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveConfig } from '../../../config/index.js';
-import { operatorArgsOf, partNodeFlags, scoutArgsOf, sidecarRateLimitOff } from './tunables.js';
+import { apiServerArgsOf, operatorArgsOf, partNodeFlags, scoutArgsOf, sidecarArgsOf } from './tunables.js';
 
 test('sandbox tunables become part arguments, and defaults add nothing but the worker count', async () => {
   const plain = await resolveConfig({ cwd: process.cwd() });
   assert.deepEqual(operatorArgsOf(plain.config), ['--workers', String(plain.config.sandbox.operator.workers)]);
-  assert.equal(sidecarRateLimitOff(plain.config), false);
+  assert.deepEqual(sidecarArgsOf(plain.config), [], 'bindcar 0.7.3 with its own limiter');
+  assert.deepEqual(apiServerArgsOf(plain.config), [], "the 0.6 line's 12 CRDs");
   const tuned = await resolveConfig({
     cwd: process.cwd(),
     flags: [
@@ -22,7 +26,17 @@ test('sandbox tunables become part arguments, and defaults add nothing but the w
   assert.equal(args[args.indexOf('--reconcile-delay') + 1], 'uniform(200ms,400ms)');
   assert.equal(args[args.indexOf('--error-rate') + 1], '5%');
   assert.equal(args[args.indexOf('--reconcile-delay-kinds') + 1], 'ARecord,TXTRecord');
-  assert.equal(sidecarRateLimitOff(tuned.config), true);
+  assert.deepEqual(sidecarArgsOf(tuned.config), ['--no-rate-limit']);
+});
+
+test("bindy's 0.8 line brings bindcar 0.9 and its CRDs to the sandbox's parts; a limiter of one's own is passed as rate,burst", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bl-tunables-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'c.yaml'), "sandbox:\n  operator:\n    version: '0.8'\n  sidecar:\n    rateLimit: {rps: 20/s, burst: 40}\n");
+  const v08 = await resolveConfig({ cwd: dir, configFile: 'c.yaml' });
+  assert.deepEqual(sidecarArgsOf(v08.config), ['--bindcar-version', '0.9', '--rate-limit', '20/s,40']);
+  assert.deepEqual(apiServerArgsOf(v08.config), ['--bindy-version', '0.8']);
+  assert.deepEqual(operatorArgsOf(v08.config).slice(2, 4), ['--bindy-version', '0.8']);
 });
 
 test('the injected faults become operator arguments; bad values are one error each, naming the key', async () => {

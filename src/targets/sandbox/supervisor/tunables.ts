@@ -32,10 +32,15 @@ export function partNodeFlags(name: string, args: readonly string[]): string[] {
   return name === 'operator' && args.includes('--leak') ? ['--max-semi-space-size=1'] : [];
 }
 
-/** `sandbox start apiserver` arguments for `sandbox.apiserver` (the request latency standing for etcd, the Event TTL when not the default). */
+/** `sandbox start apiserver` arguments for `sandbox.apiserver` (the request latency standing for etcd, the Event TTL when not the default) and the CRDs of `sandbox.operator.version`'s line. */
 export function apiServerArgsOf(config: Readonly<Config>): string[] {
   const { requestLatency: ms, eventTtl } = config.sandbox.apiserver;
-  return [...(ms > 0 ? ['--request-latency', `${ms}ms`] : []), ...(eventTtl !== defaultConfig.sandbox.apiserver.eventTtl ? ['--event-ttl', `${eventTtl}ms`] : [])];
+  const line = config.sandbox.operator.version;
+  return [
+    ...(ms > 0 ? ['--request-latency', `${ms}ms`] : []),
+    ...(eventTtl !== defaultConfig.sandbox.apiserver.eventTtl ? ['--event-ttl', `${eventTtl}ms`] : []),
+    ...(line === '0.6' ? [] : ['--bindy-version', line]),
+  ];
 }
 
 /** `sandbox start scout` arguments for `sandbox.scout` (every scout twin of the sandbox: its own and each source cluster's). */
@@ -44,7 +49,14 @@ export function scoutArgsOf(config: Readonly<Config>): string[] {
   return how === 'unscoped' ? [] : ['--no-reproduce-unscoped-cleanup', '--scoped-cleanup', how];
 }
 
-/** True when `sandbox.sidecar.rateLimit` turns bindcar's limiter off. */
-export function sidecarRateLimitOff(config: Readonly<Config>): boolean {
-  return config.sandbox.sidecar.rateLimit.kind === 'off';
+/**
+ * `sandbox start sidecar` arguments: the bindcar release bindy's line deploys (0.6: 0.7.3; 0.8:
+ * 0.9.0) and `sandbox.sidecar.rateLimit` (`release`: that release's own limiter).
+ */
+export function sidecarArgsOf(config: Readonly<Config>): string[] {
+  const rl = config.sandbox.sidecar.rateLimit;
+  return [
+    ...(config.sandbox.operator.version === '0.8' ? ['--bindcar-version', '0.9'] : []),
+    ...(rl.kind === 'off' ? ['--no-rate-limit'] : rl.kind === 'token-bucket' ? ['--rate-limit', `${formatRate(rl.rps)},${rl.burst}`] : []),
+  ];
 }
