@@ -47,6 +47,8 @@ export interface ReconcileContext {
   readonly republishOnZoneRecreate?: boolean;
   /** bindy 0.8 (ADR-0015): a zone tags only the records not tagged with it yet; 0.6.2 tags every selected record on every reconcile. */
   readonly tagUntaggedOnly?: boolean;
+  /** Who stamps a zone's `status.records[].lastReconciledAt` (absent: `record`, as 0.6.2; see ProfileRules). */
+  readonly recordStamps?: 'record' | 'zone';
   /** The record kinds a zone lists to select its records: the release line's (absent: 0.6's eight). */
   readonly recordKinds?: readonly RecordKind[];
 }

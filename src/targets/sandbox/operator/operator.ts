@@ -180,6 +180,7 @@ export function createOperator(options: OperatorOptions): Operator {
     republishOnZoneRecreate: options.republishOnZoneRecreate === true,
     tagUntaggedOnly: rules.tagUntaggedOnly,
     recordKinds: rules.recordKinds,
+    recordStamps: rules.recordStamps,
   };
 
   async function dispatch(kind: string, namespace: string, name: string): Promise<ReconcileResult & { deleted?: boolean }> {

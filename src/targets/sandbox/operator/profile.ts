@@ -28,6 +28,12 @@ export interface ProfileRules {
   readonly failureBackoff: { readonly initialMs: number; readonly maxMs: number } | null;
   /** A zone tags only records not yet tagged with it (0.6.2 patches every selected record's zoneRef on each reconcile). */
   readonly tagUntaggedOnly: boolean;
+  /**
+   * Who keeps a zone's `status.records[].lastReconciledAt`: `record` (0.6.2: each record reconcile
+   * reads the zone and patches its status) or `zone` (0.8, ADR-0015: the zone copies each selected
+   * record's `status.lastUpdated`; a record reconcile is then ≈ 5 API calls).
+   */
+  readonly recordStamps: 'record' | 'zone';
   /** The API client's rate limit (requests wait for a token); null: none. */
   readonly apiClientLimit: { readonly qps: number; readonly burst: number } | null;
   /** The record kinds the line's CRDs define, which it watches and a zone lists (0.8 adds PTRRecord). */
@@ -42,9 +48,9 @@ function recordKindsOf(line: TwinProfile): RecordKind[] {
 /** Each profile's rules, with where they come from. */
 export const profileRules: Readonly<Record<TwinProfile, ProfileRules>> = {
   // TARGET.md "Reconciliation behaviour": requeues every 300 s when Ready, 30 s otherwise; BINDY_KUBE_QPS parsed but not applied.
-  '0.6': { release: '0.6.2', timedRequeues: true, eventFilter: false, failureBackoff: null, tagUntaggedOnly: false, apiClientLimit: null, recordKinds: recordKindsOf('0.6') },
-  // ADR-0009 §4 / ADR-0016 (triggers, no timed requeues, 2 s → 60 s backoff); ADR-0015 (zoneRef patched only where missing); ADR-0005/0014 (20 QPS, burst 30).
-  '0.8': { release: '0.8', timedRequeues: false, eventFilter: true, failureBackoff: { initialMs: 2000, maxMs: 60_000 }, tagUntaggedOnly: true, apiClientLimit: { qps: 20, burst: 30 }, recordKinds: recordKindsOf('0.8') },
+  '0.6': { release: '0.6.2', timedRequeues: true, eventFilter: false, failureBackoff: null, tagUntaggedOnly: false, recordStamps: 'record', apiClientLimit: null, recordKinds: recordKindsOf('0.6') },
+  // ADR-0009 §4 / ADR-0016 (triggers, no timed requeues, 2 s → 60 s backoff); ADR-0015 (zoneRef patched only where missing, the zone keeps the records' stamps); ADR-0005/0014 (20 QPS, burst 30).
+  '0.8': { release: '0.8', timedRequeues: false, eventFilter: true, failureBackoff: { initialMs: 2000, maxMs: 60_000 }, tagUntaggedOnly: true, recordStamps: 'zone', apiClientLimit: { qps: 20, burst: 30 }, recordKinds: recordKindsOf('0.8') },
 };
 
 /** True for the profile names. */

@@ -1,7 +1,8 @@
 /**
  * @module Record reconcile, as bindy's `src/reconcilers/records/mod.rs`: finalizer first; a record
  * without `status.zoneRef` is NotSelected; otherwise find the zone, its primaries, publish the
- * RRset by TSIG-signed UPDATE straight to named, stamp the zone's `status.records[]`, write status.
+ * RRset by TSIG-signed UPDATE straight to named, stamp the zone's `status.records[]` (0.6.2; the 0.8
+ * line leaves that to the zone: ProfileRules.recordStamps), write status.
  */
 import { kindInfo, type RecordKind } from '../../../model/kinds.js';
 import { applyUpdate } from '../dns-update/update-client.js';
@@ -135,7 +136,8 @@ export async function reconcileRecord(ctx: ReconcileContext, kind: RecordKind, n
     await writeStatus(ctx, kind, record, fail(generation, 'ReconcileFailed', recordMessages.failed(error instanceof Error ? error.message : String(error))));
     return { ready: false, failed: true };
   }
-  await stampZone(ctx, ref.namespace, ref.name, kind, name);
+  // 0.8: the zone copies the record's lastUpdated itself when the record's status change wakes it.
+  if (ctx.recordStamps !== 'zone') await stampZone(ctx, ref.namespace, ref.name, kind, name);
   const addresses = displayAddresses(kind, spec);
   await writeStatus(ctx, kind, record, {
     ready: true,

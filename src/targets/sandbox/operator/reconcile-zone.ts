@@ -222,7 +222,8 @@ export async function reconcileZone(ctx: ReconcileContext, namespace: string, na
   if (outcome.kind === 'configured') {
     status['records'] = records.map((r) => {
       const key = `${r.kind}/${r.object.metadata?.name ?? ''}`;
-      const at = stamps.get(key);
+      // 0.8: the record's own lastUpdated (it no longer writes the zone's status); 0.6.2: the zone's stamp.
+      const at = ctx.recordStamps === 'zone' ? (str(r.object.status?.['lastUpdated']) ?? stamps.get(key)) : stamps.get(key);
       return { apiVersion: bindyApiVersion, kind: r.kind, name: r.object.metadata?.name ?? '', namespace, recordName: str(r.object.spec?.['name']) ?? '', ...(at === undefined ? {} : { lastReconciledAt: at }) };
     });
     status['recordsCount'] = records.length;
