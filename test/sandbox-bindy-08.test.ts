@@ -38,4 +38,11 @@ test('bindy 0.8 profile: far fewer API requests per object than 0.6.2 on the sam
   const q = (r: RunResult): string => `${r.counters['quiet_window_reconciles']?.value ?? '?'} reconciles, ${r.counters['quiet_window_api_writes']?.value ?? '?'} writes at rest`;
   t.diagnostic(`API requests per object: 0.6 ${perObject(v6).toFixed(1)}, 0.8 ${perObject(v8).toFixed(1)}; create_to_ready p50: 0.6 ${ms(v6)} ms, 0.8 ${ms(v8)} ms; quiet: 0.6 ${q(v6)}, 0.8 ${q(v8)}`);
   assert.ok(perObject(v8) < perObject(v6) / 2, `0.8 ${perObject(v8)} vs 0.6 ${perObject(v6)} API requests per object`);
+  // bindy 0.8 counts its own requests (kube_api_requests_total): fewer than the API server's total,
+  // which also counts this tool's creates, deletes and watches; 0.6.2 has no such counter.
+  const own = (r: RunResult): number | null | undefined => r.operator.find((m) => m.name === 'operator_api_requests')?.values['per_object'];
+  assert.equal(own(v6), undefined);
+  const own8 = own(v8) ?? NaN;
+  assert.ok(own8 > 1 && own8 < perObject(v8), `the operator's own ${own8} per object, the API server's ${perObject(v8)}`);
+  t.diagnostic(`0.8 operator's own API requests per object: ${own8.toFixed(1)}`);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrometheusText } from '../observe/prometheus-text.js';
 import { aRecord, startSandbox } from '../../test/helpers/api-sandbox.js';
-import { apiAmplification, apiServerProcessChange } from './api-amplification.js';
+import { apiAmplification, apiServerProcessChange, operatorApiRequests } from './api-amplification.js';
 
 const C = 'apiserver_request_total';
 const line = (verb: string, group: string, resource: string, sub: string, code: string, v: number): string =>
@@ -78,4 +78,22 @@ void test('scrapes from different API server processes (restart, or another repl
   assert.equal(apiServerProcessChange(a, sameProcess), null);
   assert.match(apiServerProcessChange(a, otherReplica) ?? '', /different API server processes \(process_start_time_seconds 1700000000\.5 then 1700000123\.25/);
   assert.equal(apiServerProcessChange(samples(line('GET', '', 'pods', '', '200', 1)), otherReplica), null, 'nothing to tell by without the metric in both');
+});
+
+void test("bindy 0.8's own request counter: the operator's requests per verb and resource, named as the API server names them; absent under 0.6", () => {
+  const B = 'bindy_firestoned_io_kube_api_requests_total';
+  const own = (resource: string, verb: string, status: string, v: number): string => `${B}{resource="${resource}",verb="${verb}",status="${status}"} ${v}`;
+  const before = samples(own('arecords', 'get', '200', 4), own('dnszones/status', 'patch', '200', 1));
+  const after = samples(own('arecords', 'get', '200', 14), own('arecords', 'get', '404', 1), own('dnszones/status', 'patch', '200', 6), own('events', 'create', '201', 10), own('arecords/status', 'patch', '200', 10));
+  const r = operatorApiRequests(before, after, 10, 'the operator');
+  assert.ok(r !== null);
+  assert.deepEqual(
+    r.section.requests.map((x) => `${x.verb} ${x.resource} ${x.count}`),
+    ['GET arecords.bindy.firestoned.io 11', 'PATCH arecords.bindy.firestoned.io/status 10', 'PATCH dnszones.bindy.firestoned.io/status 5', 'CREATE events 10'],
+  );
+  assert.equal(r.total, 36);
+  assert.equal(r.section.requestsPerObject, 3.6);
+  assert.deepEqual(r.codes, { '200': 25, '404': 1, '201': 10 });
+  assert.match(r.section.method, /the operator's requests only/);
+  assert.equal(operatorApiRequests(before, samples('bindy_firestoned_io_reconciliations_total{resource_type="ARecord",status="success"} 3'), 10, 'the operator'), null);
 });

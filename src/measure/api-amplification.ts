@@ -64,21 +64,61 @@ export function apiAmplification(
   objectsCreated: number,
   source: string,
 ): AmplificationResult {
+  const method = (reset: boolean): string =>
+    `increase of ${apiRequestCounter} between a scrape of ${source} at the start and one at the end of the run, ` +
+    'summed over response codes per verb and resource (plural.group/subresource); it counts every client of the API server, not only bindy' +
+    (reset ? '; the counter was reset during the run (API server restart), so requests before the restart are not counted' : '');
+  return amplificationOf(before, after, objectsCreated, apiRequestCounter, (l) => ({ verb: l.verb ?? '', resource: resourceName(l), code: l.code ?? 'unknown' }), method);
+}
+
+/** bindy's own request counter (its v0.8 line; the 0.8 operator twin has it too): `{resource, verb, status}`. */
+export const bindyApiRequestCounter = 'bindy_firestoned_io_kube_api_requests_total';
+
+/**
+ * bindy's own requests to the Kubernetes API between two scrapes of its metrics (bindy ≥ 0.8's
+ * {@link bindyApiRequestCounter}), per verb and resource, and per created object; null when the
+ * operator does not expose the counter (bindy 0.6). Unlike {@link apiAmplification} it counts no
+ * other client (not this tool's creates and watches): the operator's footprint alone.
+ */
+export function operatorApiRequests(before: readonly MetricSample[], after: readonly MetricSample[], objectsCreated: number, source: string): AmplificationResult | null {
+  if (!after.some((s) => s.name === bindyApiRequestCounter)) return null;
+  const method = (reset: boolean): string =>
+    `increase of bindy's own ${bindyApiRequestCounter} between a scrape of ${source} at the start and one at the end of the run, per verb and resource: ` +
+    "the operator's requests only" +
+    (reset ? '; the counter was reset during the run (operator restart), so requests before the restart are not counted' : '');
+  // bindy's resources are its own group's: written as the API server's counter names them.
+  const resource = (r: string): string => {
+    const [plural = '', sub] = r.split('/');
+    const group = plural === 'events' ? '' : `.${bindyApiGroup}`;
+    return `${plural}${group}${sub === undefined ? '' : `/${sub}`}`;
+  };
+  return amplificationOf(before, after, objectsCreated, bindyApiRequestCounter, (l) => ({ verb: l.verb ?? '', resource: resource(l.resource ?? ''), code: l.status ?? 'unknown' }), method);
+}
+
+/** The increase of one request counter between two scrapes, per verb and resource (pure; see {@link apiAmplification}). */
+function amplificationOf(
+  before: readonly MetricSample[],
+  after: readonly MetricSample[],
+  objectsCreated: number,
+  counter: string,
+  read: (labels: Readonly<Record<string, string>>) => { verb: string; resource: string; code: string },
+  methodText: (reset: boolean) => string,
+): AmplificationResult {
   const first = new Map<string, number>();
-  for (const s of before) if (s.name === apiRequestCounter) first.set(labelKey(s.labels), s.value);
+  for (const s of before) if (s.name === counter) first.set(labelKey(s.labels), s.value);
   const rows = new Map<string, AmplificationRow>();
   let reset = false;
   const codes: Record<string, number> = {};
   for (const s of after) {
-    if (s.name !== apiRequestCounter || (s.labels.resource ?? '') === '') continue;
+    if (s.name !== counter || (s.labels.resource ?? '') === '') continue;
     const b = first.get(labelKey(s.labels)) ?? 0;
     const increase = s.value < b ? s.value : s.value - b;
     reset ||= s.value < b;
     if (increase === 0) continue;
-    const code = s.labels.code ?? 'unknown';
-    codes[code] = (codes[code] ?? 0) + increase;
-    const verb = (s.labels.verb ?? '').toUpperCase() || 'UNKNOWN';
-    const resource = resourceName(s.labels);
+    const l = read(s.labels);
+    codes[l.code] = (codes[l.code] ?? 0) + increase;
+    const verb = l.verb.toUpperCase() || 'UNKNOWN';
+    const resource = l.resource;
     const key = `${verb} ${resource}`;
     const row = rows.get(key) ?? { verb, resource, count: 0, perObject: null };
     row.count += increase;
@@ -87,10 +127,7 @@ export function apiAmplification(
   const sorted = [...rows.values()].sort((a, b) => rank(a.resource) - rank(b.resource) || b.count - a.count || a.resource.localeCompare(b.resource) || a.verb.localeCompare(b.verb));
   for (const r of sorted) r.perObject = objectsCreated > 0 ? r.count / objectsCreated : null;
   const total = sorted.reduce((a, r) => a + r.count, 0);
-  const method =
-    `increase of ${apiRequestCounter} between a scrape of ${source} at the start and one at the end of the run, ` +
-    'summed over response codes per verb and resource (plural.group/subresource); it counts every client of the API server, not only bindy' +
-    (reset ? '; the counter was reset during the run (API server restart), so requests before the restart are not counted' : '');
+  const method = methodText(reset);
   return {
     section: {
       requests: sorted.map(({ verb, resource, count }) => ({ verb, resource, count })),

@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApiAmplification, OperatorMetric } from '../report/result/types.js';
 import type { TimeSeriesData } from '../measure/index.js';
-import { apiAmplification, apiServerProcessChange } from '../measure/api-amplification.js';
+import { apiAmplification, apiServerProcessChange, bindyApiRequestCounter, operatorApiRequests } from '../measure/api-amplification.js';
 import type { AmplificationRow } from '../measure/api-amplification.js';
 import { operatorObservation, operatorTrackedValues, sidecarTrackedValues } from '../measure/operator-metrics.js';
 import type { FetchOptions } from './metrics-fetch.js';
@@ -166,6 +166,28 @@ export function createRunObservers(o: RunObserverOptions): RunObservers {
           amplification = a.section;
           highlights = a.highlights;
           codes = a.codes;
+        }
+      }
+      // bindy ≥ 0.8 counts its own requests: the operator's footprint without this tool's, always
+      // reported beside the API server's total, and the amplification itself where that is missing.
+      const op = of('operator');
+      const own = op?.first != null && op.last != null && op.first !== op.last ? operatorApiRequests(op.first.samples, op.last.samples, objectsCreated, op.source) : null;
+      if (own !== null) {
+        operator = [
+          ...operator,
+          {
+            name: 'operator_api_requests',
+            bindyName: bindyApiRequestCounter,
+            state: 'present',
+            method: own.section.method,
+            values: { count: own.total, per_object: own.section.requestsPerObject },
+          },
+        ];
+        if (amplification === null) {
+          amplification = own.section;
+          highlights = own.highlights;
+          codes = own.codes;
+          notes.push(`API amplification from bindy's own ${bindyApiRequestCounter} (the API server's counter was not measurable): the operator's requests only`);
         }
       }
 

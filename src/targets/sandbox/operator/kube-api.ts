@@ -23,6 +23,17 @@ function asObject(v: unknown): BindyObject {
 }
 
 /** Kubernetes calls of the operator (one instance per operator). */
+/** One request as bindy 0.8's kube_api_* metrics count it. */
+export interface ApiRequestRecord {
+  /** Plural, with `/status` for the status subresource (`arecords`, `dnszones/status`, `events`). */
+  readonly resource: string;
+  /** `get`, `list`, `create`, `patch`, `delete`. */
+  readonly verb: string;
+  /** The HTTP status, `error` when none came. */
+  readonly status: string;
+  readonly seconds: number;
+}
+
 export class KubeApi {
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
@@ -34,10 +45,16 @@ export class KubeApi {
   /** The client's rate limit (bindy 0.8: 20/s, burst 30); absent: none. */
   readonly #limit: TokenBucket | undefined;
   readonly #onLimited: (() => void) | undefined;
+  readonly #onRequest: ((r: ApiRequestRecord) => void) | undefined;
 
-  constructor(kubeConfig: KubeConfig, fieldManager = 'bindy', options: { readonly limit?: { readonly qps: number; readonly burst: number }; readonly onLimited?: () => void } = {}) {
+  constructor(
+    kubeConfig: KubeConfig,
+    fieldManager = 'bindy',
+    options: { readonly limit?: { readonly qps: number; readonly burst: number }; readonly onLimited?: () => void; readonly onRequest?: (r: ApiRequestRecord) => void } = {},
+  ) {
     this.#limit = options.limit === undefined ? undefined : new TokenBucket(options.limit.qps, options.limit.burst);
     this.#onLimited = options.onLimited;
+    this.#onRequest = options.onRequest;
     // One keep-alive connection pool for every call, as kube-rs's client has (see pooled-client.ts).
     this.#auth = new PooledAuthentication(kubeConfig);
     this.custom = makePooledApiClient(kubeConfig, this.#auth, CustomObjectsApi);
@@ -54,6 +71,21 @@ export class KubeApi {
     while (!limit.tryTake());
   }
 
+  /** Runs one request after the limiter, telling `onRequest` its resource, verb, status and time (bindy 0.8's kube_api_* metrics). */
+  async #request<T>(resource: string, verb: string, call: () => Promise<T>): Promise<T> {
+    await this.#admit();
+    const t0 = performance.now();
+    let status = '200';
+    try {
+      return await call();
+    } catch (error) {
+      status = String(apiStatus(error) ?? 'error');
+      throw error;
+    } finally {
+      this.#onRequest?.({ resource, verb, status, seconds: (performance.now() - t0) / 1000 });
+    }
+  }
+
   /** Closes the pooled connections (after the last call). */
   close(): void {
     this.#auth.destroy();
@@ -64,16 +96,17 @@ export class KubeApi {
     const items: BindyObject[] = [];
     let token: string | undefined;
     do {
-      await this.#admit();
       this.calls.list++;
-      const page: unknown = await this.custom.listNamespacedCustomObject({
-        group: bindyGroup,
-        version: bindyVersion,
-        namespace,
-        plural: kindInfo[kind].plural,
-        limit: 500,
-        ...(token === undefined ? {} : { _continue: token }),
-      });
+      const page: unknown = await this.#request(kindInfo[kind].plural, 'list', () =>
+        this.custom.listNamespacedCustomObject({
+          group: bindyGroup,
+          version: bindyVersion,
+          namespace,
+          plural: kindInfo[kind].plural,
+          limit: 500,
+          ...(token === undefined ? {} : { _continue: token }),
+        }),
+      );
       if (!isRecord(page)) break;
       for (const i of arr(page['items'])) items.push({ ...asObject(i), apiVersion: bindyApiVersion, kind });
       const meta = page['metadata'];
@@ -84,10 +117,9 @@ export class KubeApi {
 
   /** The object, or undefined on 404. */
   async get(kind: BindyKind, namespace: string, name: string): Promise<BindyObject | undefined> {
-    await this.#admit();
     this.calls.get++;
     try {
-      const o: unknown = await this.custom.getNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name });
+      const o: unknown = await this.#request(kindInfo[kind].plural, 'get', () => this.custom.getNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name }));
       return { ...asObject(o), apiVersion: bindyApiVersion, kind };
     } catch (error) {
       if (apiStatus(error) === 404) return undefined;
@@ -97,11 +129,12 @@ export class KubeApi {
 
   /** JSON merge patch of `status` through the status subresource. */
   async patchStatus(kind: BindyKind, namespace: string, name: string, status: Record<string, unknown>): Promise<BindyObject> {
-    await this.#admit();
     this.calls.patch++;
-    const o: unknown = await this.custom.patchNamespacedCustomObjectStatus(
-      { group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name, body: { status }, fieldManager: this.#fieldManager },
-      mergePatch,
+    const o: unknown = await this.#request(`${kindInfo[kind].plural}/status`, 'patch', () =>
+      this.custom.patchNamespacedCustomObjectStatus(
+        { group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name, body: { status }, fieldManager: this.#fieldManager },
+        mergePatch,
+      ),
     );
     return asObject(o);
   }
@@ -133,29 +166,31 @@ export class KubeApi {
   }
 
   async #jsonPatch(kind: BindyKind, obj: BindyObject, ops: readonly Record<string, unknown>[]): Promise<BindyObject> {
-    await this.#admit();
     this.calls.patch++;
     const meta = obj.metadata ?? {};
-    const o: unknown = await this.custom.patchNamespacedCustomObject(
-      { group: bindyGroup, version: bindyVersion, namespace: meta.namespace ?? '', plural: kindInfo[kind].plural, name: meta.name ?? '', body: ops, fieldManager: this.#fieldManager },
-      jsonPatch,
+    const o: unknown = await this.#request(kindInfo[kind].plural, 'patch', () =>
+      this.custom.patchNamespacedCustomObject(
+        { group: bindyGroup, version: bindyVersion, namespace: meta.namespace ?? '', plural: kindInfo[kind].plural, name: meta.name ?? '', body: ops, fieldManager: this.#fieldManager },
+        jsonPatch,
+      ),
     );
     return asObject(o);
   }
 
   /** Creates a bindy object; false when it already exists. */
   async create(kind: BindyKind, obj: BindyObject): Promise<boolean> {
-    await this.#admit();
     this.calls.create++;
     try {
-      await this.custom.createNamespacedCustomObject({
-        group: bindyGroup,
-        version: bindyVersion,
-        namespace: obj.metadata?.namespace ?? '',
-        plural: kindInfo[kind].plural,
-        body: obj,
-        fieldManager: this.#fieldManager,
-      });
+      await this.#request(kindInfo[kind].plural, 'create', () =>
+        this.custom.createNamespacedCustomObject({
+          group: bindyGroup,
+          version: bindyVersion,
+          namespace: obj.metadata?.namespace ?? '',
+          plural: kindInfo[kind].plural,
+          body: obj,
+          fieldManager: this.#fieldManager,
+        }),
+      );
       return true;
     } catch (error) {
       if (apiStatus(error) === 409) return false;
@@ -165,10 +200,9 @@ export class KubeApi {
 
   /** Deletes a bindy object; 404 is fine. */
   async delete(kind: BindyKind, namespace: string, name: string): Promise<void> {
-    await this.#admit();
     this.calls.delete++;
     try {
-      await this.custom.deleteNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name });
+      await this.#request(kindInfo[kind].plural, 'delete', () => this.custom.deleteNamespacedCustomObject({ group: bindyGroup, version: bindyVersion, namespace, plural: kindInfo[kind].plural, name }));
     } catch (error) {
       if (apiStatus(error) !== 404) throw error;
     }
@@ -176,12 +210,11 @@ export class KubeApi {
 
   /** A core/v1 Event about `obj` (bindy: `generateName: <name>-`, Normal for True, else Warning); failures are ignored like bindy's. */
   async event(obj: BindyObject, type: 'Normal' | 'Warning', reason: string, message: string, now: Date): Promise<void> {
-    await this.#admit();
     this.calls.create++;
     const meta = obj.metadata ?? {};
     const namespace = meta.namespace ?? 'default';
     try {
-      await this.core.createNamespacedEvent({
+      await this.#request('events', 'create', () => this.core.createNamespacedEvent({
         namespace,
         body: {
           metadata: { generateName: `${meta.name ?? 'object'}-`, namespace },
@@ -194,7 +227,7 @@ export class KubeApi {
           count: 1,
           source: { component: 'bindy' },
         },
-      });
+      }));
     } catch {
       // bindy logs and goes on: an event is never worth failing a reconcile for.
     }

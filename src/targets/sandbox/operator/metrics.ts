@@ -25,6 +25,10 @@ export interface OperatorMetrics {
   readonly leakedBytes: Gauge;
   /** bindy 0.8's: API requests that had to wait for the client's rate limit (absent under 0.6, which has no limit). */
   readonly rateLimitHits?: Counter;
+  /** bindy 0.8's: every Kubernetes API request, by resource, verb and HTTP status (absent under 0.6). */
+  readonly apiRequests?: Counter<'resource' | 'verb' | 'status'>;
+  /** bindy 0.8's: their durations (absent under 0.6). */
+  readonly apiRequestDuration?: Histogram<'resource' | 'verb'>;
 }
 
 /** Name of the twin's gauge of injected tunables (not a bindy metric: bindy has no such thing). */
@@ -61,6 +65,24 @@ export function createOperatorMetrics(rules: Pick<ProfileRules, 'apiClientLimit'
   });
   const injected = new Gauge({ name: twinInjectedMetric, help: 'Operator twin only: a tunable injected on purpose (the ground truth of an accuracy test), by tunable', labelNames: ['tunable'] as const, registers });
   const leakedBytes = new Gauge({ name: 'bindy_loadtest_twin_leaked_bytes', help: 'Operator twin only: bytes held by the injected memory leak', registers });
-  const rateLimitHits = rules.apiClientLimit === null ? undefined : new Counter({ name: `${ns}_kube_api_rate_limit_hits_total`, help: 'Kubernetes API requests delayed by the client-side rate limiter', registers });
-  return { registry, reconciliations, duration, errors, deleted, active, injected, leakedBytes, ...(rateLimitHits === undefined ? {} : { rateLimitHits }) };
+  // The 0.8 line's client metrics (TARGET.md): where its API client is limited, it also counts its requests.
+  const v08 = rules.apiClientLimit !== null;
+  const rateLimitHits = v08 ? new Counter({ name: `${ns}_kube_api_rate_limit_hits_total`, help: 'Kubernetes API requests delayed by the client-side rate limiter', registers }) : undefined;
+  const apiRequests = v08 ? new Counter({ name: `${ns}_kube_api_requests_total`, help: 'Kubernetes API requests by resource, verb and status', labelNames: ['resource', 'verb', 'status'] as const, registers }) : undefined;
+  const apiRequestDuration = v08
+    ? new Histogram({ name: `${ns}_kube_api_request_duration_seconds`, help: 'Kubernetes API request duration in seconds by resource and verb', labelNames: ['resource', 'verb'] as const, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers })
+    : undefined;
+  return {
+    registry,
+    reconciliations,
+    duration,
+    errors,
+    deleted,
+    active,
+    injected,
+    leakedBytes,
+    ...(rateLimitHits === undefined ? {} : { rateLimitHits }),
+    ...(apiRequests === undefined ? {} : { apiRequests }),
+    ...(apiRequestDuration === undefined ? {} : { apiRequestDuration }),
+  };
 }

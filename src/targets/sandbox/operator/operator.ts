@@ -126,7 +126,14 @@ function listPath(kind: WatchedKind, namespace: string | undefined): string {
 export function createOperator(options: OperatorOptions): Operator {
   const rules = profileRules[options.profile ?? '0.6'];
   const metrics = createOperatorMetrics(rules);
-  const api = new KubeApi(options.kubeConfig, 'bindy', { ...(rules.apiClientLimit === null ? {} : { limit: rules.apiClientLimit }), onLimited: () => metrics.rateLimitHits?.inc() });
+  const api = new KubeApi(options.kubeConfig, 'bindy', {
+    ...(rules.apiClientLimit === null ? {} : { limit: rules.apiClientLimit }),
+    onLimited: () => metrics.rateLimitHits?.inc(),
+    onRequest: (r) => {
+      metrics.apiRequests?.labels(r.resource, r.verb, r.status).inc();
+      metrics.apiRequestDuration?.labels(r.resource, r.verb).observe(r.seconds);
+    },
+  });
   // 0.8: what last woke each zone and record (its trigger fingerprint), and each object's failures in a row.
   const fingerprints = new Map<string, string>();
   const failures = new Map<string, number>();
