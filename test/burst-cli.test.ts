@@ -17,7 +17,7 @@ import { deploymentsResource, startFakeOperator, startSandbox } from './helpers/
 import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
 import { coreResources } from '../src/targets/sandbox/apiserver/resources.js';
-import { bindyApiVersion, bindyGroup, bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { bindyApiVersion, bindyGroup, kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 import { pushgatewaySkip, sampleValue, startPushgateway } from './helpers/pushgateway.js';
 import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
@@ -125,7 +125,7 @@ async function setupEnv(o: EnvOptions = {}): Promise<Env> {
 /** Objects of every bindy kind in the namespace carrying `runId`, read through the API. */
 async function objectsOf(env: Env, runId: string): Promise<string[]> {
   const out: string[] = [];
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     const r = await env.sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
     assert.ok(r.ok, `list ${kind}`);
     for (const item of r.value.items) out.push(`${kind}/${item.metadata.name ?? ''}`);

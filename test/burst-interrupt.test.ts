@@ -17,7 +17,7 @@ import { runCli } from './helpers/cli.js';
 import { spawnCli } from './helpers/cli-child.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
-import { bindyKinds, kindInfo, runIdLabel } from '../src/model/kinds.js';
+import { kindsOfLine, kindInfo, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 
 const ns = 'bindy-loadtest';
@@ -25,7 +25,7 @@ const ns = 'bindy-loadtest';
 /** `Kind/name` of every object carrying `runId`, listed through the API over every bindy kind. */
 async function objectsOf(client: KubeClient, runId: string): Promise<string[]> {
   const out: string[] = [];
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     const r = await client.list(kind, kindInfo[kind].namespaced ? ns : null, `${runIdLabel}=${runId}`);
     assert.ok(r.ok, `list ${kind}`);
     if (r.ok) for (const item of r.value.items) out.push(`${kind}/${item.metadata.name ?? ''}`);

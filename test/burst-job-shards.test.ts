@@ -15,7 +15,7 @@ import { runCli, usageLine } from './helpers/cli.js';
 import { deploymentsResource, startFakeOperator, startSandbox, type TestSandbox } from './helpers/api-sandbox.js';
 import { startJobRunner } from './helpers/job-runner.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
-import { bindyApiVersion, bindyGroup, bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { bindyApiVersion, bindyGroup, kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { shardJobKinds } from '../src/model/object-kinds.js';
 import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
 import { mergeHistograms } from '../src/measure/index.js';
@@ -110,7 +110,7 @@ test('burst --shards 3 on a cluster: an Indexed Job through the API server, merg
   }
 
   // Nothing is left: no Job, ConfigMap, RBAC or bindy object with the run id; the clean run's journal is gone.
-  for (const kind of [...shardJobKinds, ...bindyKinds]) {
+  for (const kind of [...shardJobKinds, ...kindsOfLine('0.6')]) {
     if (kind === 'ClusterBind9Provider') continue;
     const l = await sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
     assert.ok(l.ok, `${kind} list`);
@@ -152,7 +152,7 @@ test('a shard pod that fails fails the run with its error, as a local shard that
   assert.equal(result.metadata.status, 'aborted');
   assert.ok(!(result.metadata.shards?.finished ?? []).includes(1), 'shard 1 did not finish');
   assert.deepEqual(runner.pods.map((p) => [p.index, p.exit]), [[0, 130], [1, 2], [2, 130]], 'the others were terminated and said so');
-  for (const kind of [...shardJobKinds, ...bindyKinds]) {
+  for (const kind of [...shardJobKinds, ...kindsOfLine('0.6')]) {
     if (kind === 'ClusterBind9Provider') continue;
     const l = await sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
     assert.ok(l.ok, `${kind} list`);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
-import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 import { chromiumSkip, openReportInChromium } from './helpers/chromium-report.js';
 
@@ -86,7 +86,7 @@ test('burst of 200 records against the sandbox: all Ready, percentiles present, 
   }
 
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     if (kind === 'ClusterBind9Provider') continue;
     const l = await client.list(kind, null, `${runIdLabel}=${result.metadata.runId}`);
     assert.ok(l.ok, `${kind} list`);

@@ -14,7 +14,7 @@ import { runCli, usageLine } from './helpers/cli.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { parseJournal } from '../src/observe/journal.js';
-import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { mergeHistograms } from '../src/measure/index.js';
 import type { TimeSeriesData } from '../src/measure/index.js';
 import { histogramOf, parseResult } from '../src/report/result/index.js';
@@ -113,7 +113,7 @@ test('burst --shards 3 on the sandbox: merged histograms are exactly the sum of 
   assert.equal(c.code, 0, c.stderr);
   assert.equal(existsSync(journalPath), false, 'the journal goes once the run is clean');
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     if (kind === 'ClusterBind9Provider') continue;
     const l = await client.list(kind, null, `${runIdLabel}=${runId}`);
     assert.ok(l.ok, `${kind} list`);

@@ -13,18 +13,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { runIdLabel } from '../src/model/kinds.js';
-import { Journal } from '../src/observe/journal.js';
 import { FlowControlMechanism } from '../src/faults/index.js';
 import { fetchText } from '../src/observe/metrics-fetch.js';
 
@@ -80,15 +79,9 @@ test('apiserver-throttle: the API server answers the operator 429 while the thro
   }
 
   // A run that died with the throttle in force (its owner pid gone): cleanup lifts it from the journal alone.
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((res) => deadOwner.on('exit', res));
   const orphanRun = 'chaos-throttle-dead';
-  const j = new Journal(join(out, 'journal'), orphanRun);
   const mechanism = new FlowControlMechanism({ home, kubeconfigPath: state.kubeconfig, runId: orphanRun, ...(state.operatorIdentity === undefined ? {} : { operator: state.operatorIdentity.serviceAccount }) });
-  const applied = await mechanism.apply('apiserver', { kind: 'throttle', shares: 1 }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const { applied, journalFile: jf } = await faultOfDeadRun(out, orphanRun, mechanism, 'apiserver', { kind: 'throttle', shares: 1 });
   const fs = await client.get('FlowSchema', null, applied.id);
   assert.ok(fs.ok && fs.value !== null, 'the throttle is in force');
   const c = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '20s'], { env });

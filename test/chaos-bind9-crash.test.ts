@@ -15,7 +15,7 @@ import { runCli } from './helpers/cli.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
-import { recordKinds, runIdLabel } from '../src/model/kinds.js';
+import { recordKindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import type { RunResult } from '../src/report/result/index.js';
 
 /** One chaos run of bind9-crash zoneData=lose against a sandbox whose operator has `operatorArgs`; the result and the records created before the crash. */
@@ -49,7 +49,7 @@ async function crash(name: string, operatorArgs: string[]): Promise<{ code: numb
     const applied = Date.parse(result.chaos?.experiments[0]?.appliedAt ?? '');
     const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
     let before = 0;
-    for (const kind of recordKinds) {
+    for (const kind of recordKindsOfLine('0.6')) {
       const l = await client.list(kind, 'bindy-loadtest', `${runIdLabel}=${runId}`);
       assert.ok(l.ok);
       before += l.value.items.filter((o) => Date.parse(o.metadata.creationTimestamp ?? '') < applied).length;

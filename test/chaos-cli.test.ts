@@ -10,18 +10,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
-import { Journal } from '../src/observe/journal.js';
 import { ProxyControlClient, ProxyFaultMechanism } from '../src/faults/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
 import { spawnCli } from './helpers/cli-child.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { isAlive, readState } from '../src/targets/sandbox/supervisor/index.js';
 import { KubeClient } from '../src/observe/kube-client.js';
-import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 
 const badInput: [string, string[], RegExp][] = [
   ['an unknown experiment', ['--scenario', 'meteor-strike'], /^bindy-loadtest: --scenario: unknown experiment "meteor-strike" \(known: operator-kill, bind9-crash, sidecar-down,/],
@@ -158,7 +157,7 @@ test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it f
   const state = await readState(home);
   assert.ok(state !== undefined);
   const client = new KubeClient({ kubeconfigPath: state.kubeconfig });
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     const l = await client.list(kind, null, `${runIdLabel}=${runId}`);
     assert.ok(l.ok && l.value.items.length === 0, `${kind}: nothing of the run left`);
   }
@@ -169,16 +168,10 @@ test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it f
   // proves the link answers again.
   const proxy = state.faultProxy;
   assert.ok(proxy !== undefined);
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((r) => deadOwner.on('exit', r));
   const orphanRun = 'chaos-killed-2';
-  const j = new Journal(join(out, 'journal'), orphanRun);
   const mechanism = new ProxyFaultMechanism({ controlUrl: proxy.controlUrl, links: proxy.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes: { 'operator-sidecar': { kind: 'http', path: '/api/v1/health' } } });
-  await mechanism.apply('operator-sidecar', { kind: 'partition', durationMs: 600_000 }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  // The journal names the dead process as its owner, as a SIGKILLed run's would.
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  // The journal names a dead process as its owner, as a SIGKILLed run's would.
+  const { journalFile: jf } = await faultOfDeadRun(out, orphanRun, mechanism, 'operator-sidecar', { kind: 'partition', durationMs: 600_000 });
   const control = new ProxyControlClient(proxy.controlUrl);
   assert.equal((await control.link('operator-sidecar')).fault?.spec.kind, 'partition');
   const c2 = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '30s'], { env });

@@ -8,16 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/index.js';
-import { Journal } from '../src/observe/journal.js';
 import { CgroupLimitMechanism } from '../src/faults/index.js';
 
 /** The cpu line of /proc/PID/cgroup (v1 `N:cpu…:path`, else the v2 `0::path`). */
@@ -61,14 +60,8 @@ test('cpu-throttle: the operator\'s CFS quota holds it back while the fault hold
   t.diagnostic(`throttled ${m[1]} of ${m[2]} periods; converged ${e.convergenceMs ?? '-'} ms after the revert; revert ${e.revertMs} ms`);
 
   // A run that died with the limit in force (its owner pid gone): cleanup lifts it from the journal alone.
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((res) => deadOwner.on('exit', res));
   const orphanRun = 'chaos-cpu-dead';
-  const j = new Journal(join(out, 'journal'), orphanRun);
-  const applied = await new CgroupLimitMechanism({ home }).apply('sidecar', { kind: 'cpu-limit', cores: 0.05 }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const { applied, journalFile: jf } = await faultOfDeadRun(out, orphanRun, new CgroupLimitMechanism({ home }), 'sidecar', { kind: 'cpu-limit', cores: 0.05 });
   const sidecar = state.parts.find((p) => p.name === 'sidecar');
   assert.ok(sidecar !== undefined);
   assert.match(cpuGroupOf(sidecar.pid), new RegExp(`${applied.id}$`), 'the sidecar runs in the limited group');

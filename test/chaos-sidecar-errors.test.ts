@@ -9,17 +9,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
 import { parseResult } from '../src/report/result/index.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { KubeClient } from '../src/observe/kube-client.js';
-import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
-import { Journal } from '../src/observe/journal.js';
+import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { SidecarFaultMechanism } from '../src/faults/index.js';
 import type { FaultControlStatus } from '../src/targets/sandbox/sidecar/fault-control.js';
 
@@ -72,21 +71,15 @@ test('sidecar-errors: bindcar answers 503 while the fault holds, the run converg
   const control = async (): Promise<FaultControlStatus> => (await (await fetch(`${state.sidecarUrl}/twin/v1/faults`, { headers: { authorization: `Bearer ${token}` } })).json()) as FaultControlStatus;
   assert.equal((await control()).active, null);
   const client = new KubeClient({ kubeconfigPath: state.kubeconfig });
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     const l = await client.list(kind, null, `${runIdLabel}=${result.metadata.runId}`);
     assert.ok(l.ok && l.value.items.length === 0, `${kind}: nothing of the run left`);
   }
 
   // A run that died with the fault in force (its owner pid gone): cleanup lifts exactly that fault from the journal.
-  const deadOwner = spawn(process.execPath, ['-e', '']);
-  await new Promise((res) => deadOwner.on('exit', res));
   const orphanRun = 'chaos-sc-err-dead';
-  const j = new Journal(join(out, 'journal'), orphanRun);
   const mechanism = new SidecarFaultMechanism({ home, url: state.sidecarUrl });
-  const applied = await mechanism.apply('sidecar', { kind: 'http-errors', share: 1, status: 500, durationMs: 600_000 }, { beforeApply: (d) => j.appendFaultApplying('exp-0', d) });
-  j.close();
-  const jf = join(out, 'journal', `run-${orphanRun}.jsonl`);
-  await writeFile(jf, (await readFile(jf, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
+  const { applied, journalFile: jf } = await faultOfDeadRun(out, orphanRun, mechanism, 'sidecar', { kind: 'http-errors', share: 1, status: 500, durationMs: 600_000 });
   assert.equal((await control()).active?.id, applied.id);
   assert.equal((await fetch(`${state.sidecarUrl}/api/v1/zones`, { headers: { authorization: `Bearer ${token}` } })).status, 500, 'the fault is in force');
   const c = await runCli(['--output', out, 'cleanup', '--run-id', orphanRun, '--timeout', '20s'], { env });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
-import { bindyKinds, runIdLabel } from '../src/model/kinds.js';
+import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 
 const badFlags: [string, string[], RegExp][] = [
@@ -90,7 +90,7 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
   assert.match(summary, new RegExp(`quiet window \\d+ s at rest \\(${Math.round(quiet.fromMs / 1000)} s to ${Math.round(quiet.toMs / 1000)} s after the load started\\)`));
 
   const client = new KubeClient({ kubeconfigPath: sb.state.kubeconfig });
-  for (const kind of bindyKinds) {
+  for (const kind of kindsOfLine('0.6')) {
     if (kind === 'ClusterBind9Provider') continue;
     const l = await client.list(kind, null, `${runIdLabel}=${result.metadata.runId}`);
     assert.ok(l.ok, `${kind} list`);

@@ -119,6 +119,11 @@ export function kindsOfLine(line: BindyLine): BindyKind[] {
   return bindyKinds.filter((k) => kindInfo[k].since === undefined || bindyLines.indexOf(kindInfo[k].since) <= bindyLines.indexOf(line));
 }
 
+/** The record kinds a release line's CRDs define, in the table's order (0.6: 8; 0.8: 9 with PTRRecord). */
+export function recordKindsOfLine(line: BindyLine): RecordKind[] {
+  return kindsOfLine(line).filter(isRecordKind);
+}
+
 /** True for a kind an older bindy does not serve: a run lists it only when the API server does. */
 export function isOptionalKind(k: string): boolean {
   return isBindyKind(k) && kindInfo[k].since !== undefined;

@@ -7,7 +7,7 @@
  * the API client is limited to 20 requests/s, burst 30 (excess requests wait).
  */
 import { twinBindyVersions, type TwinBindyVersion } from '../../../config/types.js';
-import { isRecordKind, kindsOfLine, type RecordKind } from '../../../model/kinds.js';
+import { isRecordKind, recordKindsOfLine, type RecordKind } from '../../../model/kinds.js';
 import { isRecord, type BindyObject } from './objects.js';
 
 /** The release lines the twin models (one list: the configuration's `sandbox.operator.version`). */
@@ -40,17 +40,14 @@ export interface ProfileRules {
   readonly recordKinds: readonly RecordKind[];
 }
 
-/** The record kinds of a line, in the kinds table's order. */
-function recordKindsOf(line: TwinProfile): RecordKind[] {
-  return kindsOfLine(line).filter(isRecordKind);
-}
+
 
 /** Each profile's rules, with where they come from. */
 export const profileRules: Readonly<Record<TwinProfile, ProfileRules>> = {
   // TARGET.md "Reconciliation behaviour": requeues every 300 s when Ready, 30 s otherwise; BINDY_KUBE_QPS parsed but not applied.
-  '0.6': { release: '0.6.2', timedRequeues: true, eventFilter: false, failureBackoff: null, tagUntaggedOnly: false, recordStamps: 'record', apiClientLimit: null, recordKinds: recordKindsOf('0.6') },
+  '0.6': { release: '0.6.2', timedRequeues: true, eventFilter: false, failureBackoff: null, tagUntaggedOnly: false, recordStamps: 'record', apiClientLimit: null, recordKinds: recordKindsOfLine('0.6') },
   // ADR-0009 §4 / ADR-0016 (triggers, no timed requeues, 2 s → 60 s backoff); ADR-0015 (zoneRef patched only where missing, the zone keeps the records' stamps); ADR-0005/0014 (20 QPS, burst 30).
-  '0.8': { release: '0.8', timedRequeues: false, eventFilter: true, failureBackoff: { initialMs: 2000, maxMs: 60_000 }, tagUntaggedOnly: true, recordStamps: 'zone', apiClientLimit: { qps: 20, burst: 30 }, recordKinds: recordKindsOf('0.8') },
+  '0.8': { release: '0.8', timedRequeues: false, eventFilter: true, failureBackoff: { initialMs: 2000, maxMs: 60_000 }, tagUntaggedOnly: true, recordStamps: 'zone', apiClientLimit: { qps: 20, burst: 30 }, recordKinds: recordKindsOfLine('0.8') },
 };
 
 /** True for the profile names. */
