@@ -38,6 +38,9 @@ test('bindy 0.8 profile: far fewer API requests per object than 0.6.2 on the sam
   const q = (r: RunResult): string => `${r.counters['quiet_window_reconciles']?.value ?? '?'} reconciles, ${r.counters['quiet_window_api_writes']?.value ?? '?'} writes at rest`;
   t.diagnostic(`API requests per object: 0.6 ${perObject(v6).toFixed(1)}, 0.8 ${perObject(v8).toFixed(1)}; create_to_ready p50: 0.6 ${ms(v6)} ms, 0.8 ${ms(v8)} ms; quiet: 0.6 ${q(v6)}, 0.8 ${q(v8)}`);
   assert.ok(perObject(v8) < perObject(v6) / 2, `0.8 ${perObject(v8)} vs 0.6 ${perObject(v6)} API requests per object`);
+  // "At rest there are no reconciles" (ADR-0016): once the load's tail is done, the 0.8 line makes none.
+  assert.notEqual(v8.counters['quiet_window_settle_reconciles'], undefined, 'the wait for rest read the counter');
+  assert.equal(v8.counters['quiet_window_reconciles']?.value, 0, q(v8));
   // bindy 0.8 counts its own requests (kube_api_requests_total): fewer than the API server's total,
   // which also counts this tool's creates, deletes and watches; 0.6.2 has no such counter.
   const own = (r: RunResult): number | null | undefined => r.operator.find((m) => m.name === 'operator_api_requests')?.values['per_object'];

@@ -10,6 +10,9 @@ import type { CounterData } from '../measure/index.js';
 import type { QuietWindowSpan, RunResult } from '../report/result/index.js';
 import { sleep } from '../drive/sleep.js';
 import { metricsObserver } from './metrics-observer.js';
+import { reconcileCounter, restTracker, type RestOutcome } from '../measure/operator-rest.js';
+import { httpMetricsSource } from '../observe/metrics-sampler.js';
+import { podProxyMetricsSource } from '../observe/metrics-pod-proxy.js';
 import type { SustainedMeasurement } from '../drive/sustained-measure.js';
 import { planSustained } from './sustained-plan.js';
 import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
@@ -34,11 +37,46 @@ export interface QuietWindow {
   /** The most frequent writes (`VERB resource count`), to say who was busy at rest. */
   topWrites: string[];
   objects: number;
+  /** The wait before it for the operator to come to rest (see operator-rest.ts). */
+  settle: RestOutcome;
   notes: string[];
 }
 
-/** Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric endpoints. */
+/** The operator's reconciles at rest are counted once it made none for this long after the load. */
+export const restStillMs = 5000;
+
+/**
+ * Waits until the operator's reconcile counter has not moved for {@link restStillMs} (at most
+ * `maxMs`), reading its metrics as the run does (the sandbox's URL, else bindy's pod through the API).
+ */
+async function operatorAtRest(ctx: DriveContext, maxMs: number): Promise<RestOutcome> {
+  const url = ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url;
+  const source = url !== undefined ? httpMetricsSource(url) : ctx.target.kubernetes === false ? null : podProxyMetricsSource(ctx.target.kubeConfig);
+  if (source === null) return { waitedMs: 0, reconciles: null, rested: false };
+  const track = restTracker({ stillMs: restStillMs, maxMs });
+  const t0 = performance.now();
+  for (;;) {
+    let count: number | null = null;
+    try {
+      const samples = await source.read(ctx.hardStop);
+      const rows = samples.filter((s) => s.name === reconcileCounter);
+      count = rows.length === 0 ? null : rows.reduce((a, s) => a + s.value, 0);
+    } catch {
+      count = null;
+    }
+    const out = track(performance.now() - t0, count);
+    if (out !== undefined) return out;
+    if (!(await sleep(500, [ctx.stopStarting, ctx.hardStop]))) return { waitedMs: performance.now() - t0, reconciles: null, rested: false };
+  }
+}
+
+/**
+ * Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric
+ * endpoints; the window opens once the operator made no reconcile for {@link restStillMs} (waiting
+ * half the window's length at most, between 10 s and 30 s, after the load's effects were seen).
+ */
 export async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
+  const settle = await operatorAtRest(ctx, Math.min(30_000, Math.max(2 * restStillMs, ms / 2)));
   const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)) });
   const fromMono = ctx.client.now();
   await observer.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
@@ -50,7 +88,7 @@ export async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: num
   const writes = s.apiAmplification === undefined ? null : s.apiAmplification.requests.filter((r) => writeVerbs.has(r.verb) && r.count > 0);
   const apiWrites = writes === null ? null : writes.reduce((a, r) => a + r.count, 0);
   const topWrites = (writes ?? []).sort((a, b) => b.count - a.count).slice(0, 3).map((r) => `${r.verb} ${r.resource} ${r.count}`);
-  return { fromMono, toMono, reconciles, apiWrites, topWrites, objects, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
+  return { fromMono, toMono, reconciles, apiWrites, topWrites, objects, settle, notes: (s.notes ?? []).map((n) => `quiet window: ${n}`) };
 }
 
 function counter(value: number, unit: string, description: string): CounterData {
@@ -68,7 +106,9 @@ export function quietSections(q: QuietWindow, loadStartMono: number): { counters
   const counters: Record<string, CounterData> = {
     quiet_window_seconds: counter(seconds, 's', 'length of the quiet window: after every operation took effect (or the wait ended), with no load'),
     quiet_window_objects: counter(q.objects, 'objects', 'objects of the run present during the quiet window (records and zones)'),
+    quiet_window_settle_seconds: counter(q.settle.waitedMs / 1000, 's', `wait before the quiet window for the operator to make no reconcile for ${restStillMs / 1000} s (the load's tail)`),
   };
+  if (q.settle.reconciles !== null) counters.quiet_window_settle_reconciles = counter(q.settle.reconciles, 'reconciliations', "the operator's reconciles in that wait: the tail of the load (its last status writes still wake a zone), not counted at rest");
   if (q.reconciles !== null) counters.quiet_window_reconciles = counter(q.reconciles, 'reconciliations', "the operator's reconciles during the quiet window (increase of bindy_firestoned_io_reconciliations_total)");
   if (q.apiWrites !== null) counters.quiet_window_api_writes = counter(q.apiWrites, 'requests', 'API write requests (POST, PUT, PATCH, APPLY, DELETE) during the quiet window, from apiserver_request_total (every client)');
   const expected06 = (q.objects * seconds * 1000) / bindy06RequeueMs;
@@ -76,6 +116,11 @@ export function quietSections(q: QuietWindow, loadStartMono: number): { counters
     `quiet window ${seconds.toFixed(0)} s at rest (${(span.fromMs / 1000).toFixed(0)} s to ${(span.toMs / 1000).toFixed(0)} s after the load started) over ${q.objects} objects: ${q.reconciles ?? 'unknown'} reconciles, ${q.apiWrites ?? 'unknown'} API writes` +
       `${q.topWrites.length > 0 ? ` (most: ${q.topWrites.join(', ')})` : ''}. ` +
       `Expected: bindy's 0.8 line none ("at rest there are no reconciles"); 0.6.2 requeues every Ready object each 300 s, about ${expected06.toFixed(0)} here`,
+    q.settle.reconciles === null
+      ? 'the window opened right after the load: the operator\'s reconcile counter could not be read to wait for it to rest'
+      : q.settle.rested
+        ? `the window opened ${(q.settle.waitedMs / 1000).toFixed(1)} s after the load's effects were seen, once the operator had made no reconcile for ${restStillMs / 1000} s (${q.settle.reconciles} reconciles in that tail)`
+        : `the operator never paused ${restStillMs / 1000} s within ${(q.settle.waitedMs / 1000).toFixed(0)} s after the load (${q.settle.reconciles} reconciles): the window opened anyway`,
     ...q.notes,
   ];
   return { counters, span, notes };
