@@ -2,10 +2,12 @@
  * @module The sandbox's state file: where a running sandbox's parts are, so that scenario runs,
  * `sandbox status` and `sandbox down` (from another process) can find and stop them.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../errors.js';
+import { packageRoot } from '../../../package-root.js';
 import type { OperatorIdentity } from '../../target.js';
 
 /** A secondary BIND9 server's parts: its named and its bindcar twin, `<kind>-secondary-<i>`. */
@@ -140,10 +142,19 @@ export interface SandboxState {
 
 /** The folder that holds the state file (`$BINDY_LOADTEST_SANDBOX_HOME`, else a per-user temp folder). */
 export function sandboxHome(env: NodeJS.ProcessEnv = process.env): string {
-  return perUserHome(env, 'BINDY_LOADTEST_SANDBOX_HOME', 'sandbox');
+  return perUserHome(env, 'BINDY_LOADTEST_SANDBOX_HOME', `sandbox-${checkoutToken()}`);
 }
 
-/** `env[variable]` when set, else `<tmpdir>/bindy-loadtest-<what>-<uid>`: one per user, so two users' homes never meet. */
+/**
+ * Six hex digits of the SHA-256 of the tool's own folder: two checkouts (or an installed copy and
+ * a clone) of one user get sandbox homes of their own, so one never runs against, or stops, the
+ * sandbox the other started. The same for the CLI, its bundle and its parts: they share the folder.
+ */
+export function checkoutToken(root: string = packageRoot()): string {
+  return createHash('sha256').update(root).digest('hex').slice(0, 6);
+}
+
+/** `env[variable]` when set, else `<tmpdir>/bindy-loadtest-<what>-<uid>`: one per user, so two users' homes never meet (the sandbox's `what` also names the checkout). */
 export function perUserHome(env: NodeJS.ProcessEnv, variable: string, what: string): string {
   const fromEnv = env[variable];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
