@@ -143,3 +143,17 @@ test('flag and file problems come together', async () => {
   assert.match(lines[0] ?? '', /--seed: expected a non-negative integer, got 'x'$/);
   assert.equal(lines[1], `${name}:3: scenarios.burst.records: expected a positive integer, got -5`);
 });
+
+test('a sandbox part given a port another process holds → one line naming the address, exit 2 (not an internal error)', async () => {
+  const { createServer } = await import('node:net');
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  try {
+    const port = (busy.address() as { port: number }).port;
+    const run = await runCli(['sandbox', 'start', 'apiserver', '--kubeconfig-out', join(dir, 'kubeconfig'), '--port', String(port)], { cwd: dir });
+    const [line] = assertUsage(run, 1);
+    assert.equal(line, `bindy-loadtest: 127.0.0.1:${port} is already in use (another process listens there): pick another port, or leave the port option out for a free one`);
+  } finally {
+    busy.close();
+  }
+});

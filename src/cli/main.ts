@@ -70,6 +70,13 @@ export function reportError(err: unknown, io: CliIo): number {
     if (err.hint !== undefined) io.stderr(`  hint: ${err.hint}\n`);
     return err.exitCode;
   }
+  // A port someone else holds is the user's to change, not a bug of ours: one line, exit 2.
+  const errno = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (errno instanceof Error && errno.code === 'EADDRINUSE') {
+    const where = errno.address !== undefined && errno.port !== undefined ? `${errno.address}:${errno.port}` : 'the address';
+    io.stderr(`bindy-loadtest: ${where} is already in use (another process listens there): pick another port, or leave the port option out for a free one\n`);
+    return ExitCode.usage;
+  }
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   io.stderr(`bindy-loadtest: internal error (please report): ${message}\n`);
   return 70;
