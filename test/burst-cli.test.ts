@@ -194,6 +194,30 @@ test('burst: objects that never become Ready → exit 1 naming the counts, statu
   assert.deepEqual(await objectsOf(env, runId), []);
 });
 
+test('an operator outside the cluster (--operator-metrics): no Deployment needed, its /metrics scraped where it runs, the result says so; without the flag the preflight names it', { timeout: 60_000 }, async (t) => {
+  const env = await setupEnv({ operatorDeployment: false });
+  t.after(() => env.close());
+  let scrapes = 0;
+  const metrics = createServer((_req, res) => {
+    scrapes++;
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`bindy_firestoned_io_reconciliations_total{resource_type="ARecord",status="success"} ${scrapes * 3}\n`);
+  });
+  await new Promise<void>((r) => metrics.listen(0, '127.0.0.1', r));
+  t.after(() => metrics.close());
+  const url = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}/metrics`;
+  const refused = await runCli([...env.globals, 'burst', '--records', '5']);
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /operator is not deployed[\s\S]*--operator-metrics URL/);
+  const runId = 'burst-outside';
+  const r = await runCli([...env.globals, '--operator-metrics', url, 'burst', '--records', '10', '--run-id', runId]);
+  assert.equal(r.code, 0, r.stderr);
+  const result = await resultOf(env, runId);
+  assert.equal(result.metadata.target.bindyVersion, `bindy outside the cluster (metrics ${url}; version not known to the tool)`);
+  assert.ok(scrapes >= 2, `the operator's metrics were scraped at ${url} (${scrapes} times)`);
+  assert.equal(result.operator.find((m) => m.name === 'reconcile_total')?.state, 'present');
+  assert.deepEqual(await objectsOf(env, runId), []);
+});
+
 test('burst --dry-run prints the plan and the configuration and creates nothing', async (t) => {
   const env = await setupEnv();
   t.after(() => env.close());

@@ -19,6 +19,7 @@ export const globalConfigFlags: readonly ConfigFlag[] = [
   { flag: '--context', key: 'context' },
   { flag: '--output', key: 'output' },
   { flag: '--prometheus', key: 'prometheus' },
+  { flag: '--operator-metrics', key: 'operatorMetrics' },
   { flag: '--seed', key: 'seed' },
   { flag: '--shards', key: 'shards' },
   { flag: '--shard-runner', key: 'shardRunner' },

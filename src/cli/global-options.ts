@@ -10,6 +10,7 @@ export interface GlobalOptions {
   output?: string;
   verbose: number;
   prometheus?: string;
+  operatorMetrics?: string;
   json?: boolean;
   target?: string;
   profile?: string;
@@ -28,6 +29,7 @@ export const globalFlagNames: Record<Exclude<keyof GlobalOptions, 'verbose'>, st
   context: '--context',
   output: '--output',
   prometheus: '--prometheus',
+  operatorMetrics: '--operator-metrics',
   json: '--json',
   target: '--target',
   profile: '--profile',
@@ -48,6 +50,7 @@ export function addGlobalOptions(program: Command): void {
     .option('-o, --output <dir>', 'directory for results and reports (default: ./results)')
     .option('-v, --verbose', 'more detail on stderr; repeat for more (-vv)', (_v: string, prev: number) => prev + 1, 0)
     .option('--prometheus <url>', 'Prometheus server to query for operator metrics instead of scraping')
+    .option('--operator-metrics <url>', 'target cluster: the operator runs outside the cluster (bindy from a laptop, the twin against kind); its /metrics URL, scraped there, and no bindy Deployment is required')
     .option('--json', 'print the JSON result on stdout and nothing else there')
     .addOption(new Option('--target <kind>', 'where to run: a local sandbox twin, or a real cluster').choices([...targetKinds]))
     .addOption(new Option('--profile <name>', 'named profile of settings and criteria').choices([...profileNames]))

@@ -87,6 +87,7 @@ export const configSpec: f.Section = f.section({
   context: f.text('kubeconfig context'),
   output: f.text('directory for results and reports'),
   prometheus: f.url('Prometheus server to query instead of scraping'),
+  operatorMetrics: f.url("the operator's /metrics when it runs outside the cluster (bindy from a laptop, the twin against kind): no bindy Deployment is then required, and its metrics are scraped there"),
   seed: f.integer('seed for every generator', 0),
   runId: f.labelValue('run id (label value); generated when absent'),
   shards: f.integer('load-generating processes a burst is split over (1 = one process)', 1),

@@ -620,6 +620,8 @@ export interface Config {
   output: string;
   /** Prometheus server URL to query instead of scraping. */
   prometheus?: string;
+  /** The operator's /metrics URL when it runs outside the cluster (target cluster): no Deployment required. */
+  operatorMetrics?: string;
   /** Seed for every generator. */
   seed: number;
   /** Run id (label value); absent = generated at the start of a run. */

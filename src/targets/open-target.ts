@@ -298,10 +298,11 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
         resources: o.resources,
         createCluster: o.createCluster,
         allowExistingNamespace: o.allowExistingNamespace,
+        ...(config.operatorMetrics === undefined ? {} : { operatorMetrics: config.operatorMetrics }),
       }),
     );
     // The version measured goes into every result (deploy/loadtest/bindy pins it; docs/cluster.md).
-    version = operatorVersionText(facts.operator);
+    version = facts.operator === null && config.operatorMetrics !== undefined ? `bindy outside the cluster (metrics ${config.operatorMetrics}; version not known to the tool)` : operatorVersionText(facts.operator);
     // Who bindy is to the API server: its Deployment's ServiceAccount (a FlowSchema subject can name it).
     if (facts.operator !== null) {
       operatorIdentity = serviceAccountIdentity(facts.operator.namespace, facts.operator.serviceAccountName);
@@ -324,7 +325,8 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     // without a port-forward; scenarios that need them say so.
     dnsServers: [],
     sidecarEndpoints: [],
-    metricsEndpoints: [],
+    // An operator outside the cluster is scraped where it runs; in the cluster, through its pod.
+    metricsEndpoints: config.operatorMetrics === undefined ? [] : [{ name: 'operator', url: config.operatorMetrics }],
     setup: (s) => setupTarget(s, { client, createCluster: o.createCluster }),
     close: () => Promise.resolve(),
     ...(operatorIdentity === undefined ? {} : { operatorIdentity }),

@@ -24,6 +24,7 @@ test('preflight: a ready cluster has no problems; each missing piece is named wi
     ['no CRDs', { bindyResources: null }, {}, /CRDs are not installed/],
     ['a kind missing', {}, { resources: ['dnszones', 'caarecords'] }, /does not serve caarecords/],
     ['no operator', { operator: null }, {}, /operator is not deployed/],
+    ['no operator in the cluster, one outside it (--operator-metrics)', { operator: null }, { operatorMetrics: 'http://192.0.2.7:8080/metrics' }, null],
     ['operator unavailable', { operator: { namespace: 'bindy-system', name: 'bindy', available: 0, desired: 1, images: ['bindy:v1'], imageIds: [], serviceAccountName: 'bindy' } }, {}, /0\/1 replicas available/],
     ['foreign namespace', { namespace: { name: 'lt', labels: {} } }, {}, /not created by bindy-loadtest/],
     ['foreign namespace, allowed', { namespace: { name: 'lt', labels: {} } }, { allowExistingNamespace: true }, null],

@@ -14,6 +14,8 @@ export interface PreflightOptions {
   createCluster: boolean;
   /** `--allow-existing-namespace`: a namespace without the tool's label is used anyway. */
   allowExistingNamespace: boolean;
+  /** `--operator-metrics URL`: the operator runs outside the cluster, so no bindy Deployment is asked for. */
+  operatorMetrics?: string;
 }
 
 /** One thing that is missing, and how to fix it. */
@@ -36,10 +38,12 @@ export function preflightProblems(f: ClusterFacts, o: PreflightOptions): Preflig
       problems.push({ what: `bindy.firestoned.io/v1beta1 does not serve ${missing.join(', ')}`, fix: 'upgrade bindy\'s CRDs to a version with every record kind' });
     }
   }
-  if (f.operator === null) {
+  if (f.operator === null && o.operatorMetrics !== undefined) {
+    // An operator outside the cluster (bindy from a laptop, the twin against kind): its metrics say it runs.
+  } else if (f.operator === null) {
     problems.push({
       what: `the bindy operator is not deployed: no Deployment ${operatorLocation.namespace}/${operatorLocation.name} and none labelled ${operatorLocation.labelSelector}`,
-      fix: 'deploy bindy (deploy/operator/ in the bindy repository); nothing would ever become Ready without it',
+      fix: 'deploy bindy (deploy/operator/ in the bindy repository), or, for an operator running outside the cluster, pass --operator-metrics URL (its /metrics); nothing would ever become Ready without one',
     });
   } else if (f.operator.available < 1) {
     problems.push({
