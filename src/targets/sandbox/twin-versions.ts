@@ -35,5 +35,5 @@ export function sandboxMissingKinds(line: TwinProfile, plurals: readonly string[
   const missing = bindyKinds.filter((k) => plurals.includes(kindInfo[k].plural) && !served.has(kindInfo[k].plural));
   if (missing.length === 0) return undefined;
   const since = missing.map((k) => kindInfo[k].since).find((s) => s !== undefined) ?? line;
-  return `the sandbox's bindy ${line} line defines no ${missing.join(', ')} (bindy ${since} added it): set sandbox.operator.version: '${since}' in the config, or leave ${missing.join(', ')} out of fixtures.kinds`;
+  return `the sandbox's bindy ${line} line defines no ${missing.join(', ')} (bindy ${since} added it): set sandbox.operator.version: '${since}' in the config, or leave ${missing.map((k) => kindInfo[k].rrType ?? k).join(', ')} out of the record-kind mix (--kinds)`;
 }
