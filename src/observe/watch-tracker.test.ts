@@ -4,7 +4,7 @@ import { bindyGroup, runIdLabel } from '../model/kinds.js';
 import type { CreatedEvent } from '../drive/burst.js';
 import { objectKeyOf } from '../model/operation.js';
 import { runBurstSession } from '../drive/burst-session.js';
-import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api-sandbox.js';
+import { aRecord, startFakeOperator, startSandbox, watchesEnded } from '../../test/helpers/api-sandbox.js';
 import { WatchTracker } from './watch-tracker.js';
 import type { TrackerEvent } from './watch-tracker.js';
 import type { KubeObject } from './kube-client.js';
@@ -220,14 +220,6 @@ test('the first status the watch sees is the operator observing the object: one 
   }
 });
 
-/** Resolves once the server holds no watch (a closed one is noticed when its socket ends), or fails after 2 s. */
-async function watchesEnded(server: { activeWatches(): number }): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (server.activeWatches() > 0) {
-    if (Date.now() > deadline) assert.fail(`${server.activeWatches()} watches still open on the server`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test("a kind the server does not serve (PTRRecord on bindy 0.6's CRDs): start fails naming it, closes the watches it had opened, and discovery leaves the kind out", async () => {
   const sb = await startSandbox({ resources: defaultResources('0.6') });

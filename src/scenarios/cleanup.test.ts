@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runIdLabel } from '../model/kinds.js';
 import { Journal } from '../observe/journal.js';
-import { aRecord, startFakeOperator, startSandbox } from '../../test/helpers/api-sandbox.js';
+import { aRecord, startFakeOperator, startSandbox, watchesEnded } from '../../test/helpers/api-sandbox.js';
 import { cleanup } from './cleanup.js';
 import { defaultResources } from '../targets/sandbox/apiserver/default-resources.js';
 import type { CleanupEvent } from './cleanup.js';
@@ -103,14 +103,6 @@ test('a killed run is cleaned from its journal by cleanup --all, and its journal
   }
 });
 
-/** Resolves once the server holds no watch (a closed one is noticed when its socket ends), or fails after 2 s. */
-async function watchesEnded(server: { activeWatches(): number }): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (server.activeWatches() > 0) {
-    if (Date.now() > deadline) assert.fail(`${server.activeWatches()} watches still open on the server`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test("cleanup on bindy 0.6's CRDs: PTRRecord (0.8's) is left out by discovery, the rest is deleted", async () => {
   const sb = await startSandbox({ resources: defaultResources('0.6') });

@@ -1,4 +1,5 @@
 /** @module Test support: the sandbox API server over real HTTP on 127.0.0.1, a KubeClient for it, and a fake operator. */
+import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApiServer } from '../../src/targets/sandbox/apiserver/api-server.js';
 import type { ApiServer, ApiServerOptions } from '../../src/targets/sandbox/apiserver/api-server.js';
@@ -156,3 +157,12 @@ export const deploymentsResource: ResourceDefinition = {
   tracksGeneration: true,
   custom: false,
 };
+
+/** Resolves once the server holds no watch (a closed one is noticed when its socket ends), or fails after 2 s. */
+export async function watchesEnded(server: { activeWatches(): number }): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (server.activeWatches() > 0) {
+    if (Date.now() > deadline) assert.fail(`${server.activeWatches()} watches still open on the server`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
