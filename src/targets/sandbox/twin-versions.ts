@@ -13,17 +13,21 @@ export const bindyTwinVersion = profileRules['0.6'].release;
  * `--bindcar-version`, absent: 0.7), so a sandbox started by someone else is named as it runs.
  */
 export function sandboxBindyVersion(operatorArgs: readonly string[] | undefined, sidecarArgs?: readonly string[]): string {
-  const i = sidecarArgs?.indexOf('--bindcar-version') ?? -1;
-  const raw = i < 0 ? undefined : sidecarArgs?.[i + 1];
+  const raw = flagValue(sidecarArgs, '--bindcar-version');
   const bindcar = raw !== undefined && isBindcarLine(raw) ? bindcarRules[raw].release : bindcarTwinVersion;
   return `bindy ${profileRules[sandboxBindyLine(operatorArgs)].release}, bindcar ${bindcar} (sandbox twins)`;
 }
 
 /** The release line a sandbox's twins follow, from the operator part's start arguments (absent: 0.6). */
 export function sandboxBindyLine(operatorArgs: readonly string[] | undefined): TwinProfile {
-  const i = operatorArgs?.indexOf('--bindy-version') ?? -1;
-  const raw = i < 0 ? undefined : operatorArgs?.[i + 1];
+  const raw = flagValue(operatorArgs, '--bindy-version');
   return raw !== undefined && isTwinProfile(raw) ? raw : '0.6';
+}
+
+/** The value after `flag` in a part's start arguments, if it is there. */
+function flagValue(args: readonly string[] | undefined, flag: string): string | undefined {
+  const i = args?.indexOf(flag) ?? -1;
+  return i < 0 ? undefined : args?.[i + 1];
 }
 
 /**

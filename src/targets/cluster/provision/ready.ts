@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError } from '../../../errors.js';
 import { formatDuration } from '../../../config/values.js';
-import { kindInfo, recordKinds } from '../../../model/kinds.js';
+import { kindInfo, recordKindsOfLine } from '../../../model/kinds.js';
 import { gatherClusterFacts } from '../cluster-facts.js';
 import { preflightProblems, type PreflightProblem } from '../preflight.js';
 import type { ReadyTarget } from './plan.js';
@@ -18,7 +18,7 @@ import type { WaitReady } from './runner.js';
  * Plurals a run writes or watches: zones and every record kind every bindy line serves (the
  * preflight checks each is served; a run that uses PTRRecord, 0.8's, checks it in its own preflight).
  */
-const runResources = ['DNSZone' as const, ...recordKinds.filter((k) => kindInfo[k].since === undefined)].map((k) => kindInfo[k].plural);
+const runResources = ['DNSZone' as const, ...recordKindsOfLine('0.6')].map((k) => kindInfo[k].plural);
 
 /** One preflight pass: the problems, or why the cluster could not even be asked. */
 async function preflightOnce(r: ReadyTarget, env: NodeJS.ProcessEnv): Promise<PreflightProblem[]> {
