@@ -21,7 +21,7 @@ test('the README burst with its own sandbox, interrupted during cleanup: exit 13
     await h.checkInterrupted(child, runId, performance.now());
     const result = await h.abortedResult(runId);
     assert.ok(result.notes.some((n) => n.startsWith('interrupted by SIGINT during cleanup')), result.notes.join('\n'));
-    assert.ok(result.notes.some((n) => /^cleanup: \d+ objects labelled with the run id deleted and seen gone$/.test(n)), result.notes.join('\n'));
+    assert.ok(result.notes.some((n) => /^cleanup: \d+ objects labelled with the run id deleted and seen gone; \d+ Events about them deleted$/.test(n)), result.notes.join('\n'));
   });
 
   await t.test('a second Ctrl-C during cleanup: a fast exit that says what was left and where it went', async () => {

@@ -96,4 +96,14 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
     assert.ok(l.ok, `${kind} list`);
     if (l.ok) assert.equal(l.value.items.length, 0, `${kind} objects left with the run id`);
   }
+  // The operator's Events about the run's zones and records went too, those about objects the run
+  // deleted while it ran included (every zone and record in this sandbox was the run's); those
+  // about the sandbox's own Bind9Instance, not the run's, stay.
+  const cleaned = /cleanup: \d+ objects labelled with the run id deleted and seen gone; (\d+) Events about them deleted$/m.exec(result.notes.join('\n'));
+  assert.ok(cleaned !== null && Number(cleaned[1]) > 0, result.notes.filter((n) => n.startsWith('cleanup')).join('\n'));
+  const events = await client.list('Event', 'bindy-loadtest', '');
+  assert.ok(events.ok);
+  const about = events.value.items.map((e) => (e.involvedObject as { kind?: string } | undefined)?.kind ?? '?');
+  assert.deepEqual(about.filter((k) => k === 'DNSZone' || k.endsWith('Record')), [], 'no Event about a run object left');
+  assert.ok(about.includes('Bind9Instance'), `the Events about the sandbox's own objects stay: ${about.join(', ')}`);
 });

@@ -22,7 +22,19 @@ export function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) =>
       const shown = e.holders.map((h) => `\n  ${formatHolder(h)}`).join('');
       write(`${head}, held by:${shown}${e.remaining > e.holders.length ? '\n  …' : ''}\n  (${e.hint})\n`);
     } else if (e.type === 'done') write(`cleanup: ${e.outcome}, ${e.remaining} left\n`);
+    else if (e.type === 'events' && e.found > 0) {
+      write(`cleanup: ${e.deleted} of ${e.found} Events about the run's objects deleted${e.failures.length === 0 ? '' : `; failed: ${e.failures.join('; ')}`}\n`);
+    }
   };
+}
+
+/** What the note says of the Events about the run's objects. */
+function eventsPart(report: CleanupReport): string {
+  if (report.eventsError !== undefined) return `; the Events about them were not removed (${report.eventsError}); a cluster drops them after its --event-ttl (1 h by default)`;
+  const e = report.events;
+  if (e === null) return '';
+  if (e.deleted === e.found) return `; ${e.deleted} Events about them deleted`;
+  return `; ${e.deleted} of ${e.found} Events about them deleted (${e.failures.join('; ') || 'interrupted'})`;
 }
 
 /**
@@ -30,7 +42,7 @@ export function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) =>
  * remove it). `sandboxStops`: the objects live in a sandbox the run started and stops next.
  */
 export function cleanupNote(report: CleanupReport, runId: string, sandboxStops = false): string {
-  if (report.outcome === 'clean') return `cleanup: ${report.found} objects labelled with the run id deleted and seen gone`;
+  if (report.outcome === 'clean') return `cleanup: ${report.found} objects labelled with the run id deleted and seen gone${eventsPart(report)}`;
   const shown = report.remaining.slice(0, 10).join(', ');
   if (sandboxStops) {
     return (
@@ -40,6 +52,6 @@ export function cleanupNote(report: CleanupReport, runId: string, sandboxStops =
   }
   return (
     `cleanup ${report.outcome === 'aborted' ? 'interrupted' : 'timed out'}: ${report.remaining.length} objects still there (deletion was requested): ${shown}` +
-    `${report.remaining.length > 10 ? ', …' : ''}${report.hint === null ? '' : ` (${report.hint})`}; remove them with: bindy-loadtest cleanup --run-id ${runId}`
+    `${report.remaining.length > 10 ? ', …' : ''}${report.hint === null ? '' : ` (${report.hint})`}; remove them with: bindy-loadtest cleanup --run-id ${runId}${eventsPart(report)}`
   );
 }

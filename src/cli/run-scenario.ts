@@ -269,6 +269,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
     io.stderr(`${o.scenario.name} ${runId}: ${plan.total} ${plan.kinds.length === 0 && plan.total > 0 ? 'requests' : 'objects'} against ${target.info.kind} (${target.info.description}); journal ${join(journalDir, journalFileName(runId))}\n`);
 
     let failure: Error | null = null;
+    // The UIDs of run objects a drive deleted before cleanup (sustained deletes, churn): their Events go too.
+    const runObjectUids = new Set<string>();
     const progress = new ProgressReporter({ total: plan.total, write: io.stderr, isTTY: io.isTTY, plainIntervalMs: config.report.progressInterval });
     try {
       const j = journal;
@@ -292,6 +294,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
           stopStarting: interrupts.stopStarting.signal,
           hardStop: interrupts.hardStop.signal,
           observers: o.observers ?? [],
+          runObjectUids,
           onEvent: (e) => {
             progress.onEvent(e);
             if (e.type === 'done' || e.type === 'engine-done') interrupts.engineDone();
@@ -364,6 +367,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
           // What this run could have made: its plan's kinds and bindy's (a burst never lists Services).
           kinds: [...new Set([...plan.kinds, ...bindyKinds])],
           journalDir,
+          runObjectUids,
           timeoutMs: Math.max(60_000, plan.engine.timeoutMs),
           signal: interrupts.cleanupStop.signal,
           onEvent: cleanupPrinter(io.stderr),

@@ -147,4 +147,5 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'fd-exhaustion': { part: 'named', spare: 0 },
   'disk-full': { free: 0 },
   'zone-corruption': { zones: 1 },
+  'too-many-objects': { headroom: 0 },
 });

@@ -74,6 +74,9 @@ export const experimentSpecs = {
   'zone-corruption': experiment({
     zones: f.integerBetween("zone files torn (the first in name order), found at named's restart: those zones fail to load", 1, 10000),
   }),
+  'too-many-objects': experiment({
+    headroom: f.integerBetween('objects of each kind the load creates that the namespace may still gain when its ResourceQuota is set (0: at its limit, every create refused 403)', 0, 1000000),
+  }),
 } satisfies Record<ChaosExperiment['kind'], f.Section>;
 
 const kinds = () => f.kindMix(`share of each record kind: ${recordKinds.length} kinds as A=70,AAAA=10 or ARecord=70`);

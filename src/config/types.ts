@@ -231,6 +231,16 @@ export interface ZoneCorruptionExperiment extends ExperimentTiming {
   params: { zones: number };
 }
 
+/**
+ * Put the run's namespace at an object-count ResourceQuota on the kinds the load creates (the same
+ * object on a cluster as on the sandbox): creates beyond it are refused 403 by the API server.
+ */
+export interface TooManyObjectsExperiment extends ExperimentTiming {
+  kind: 'too-many-objects';
+  /** `headroom`: objects of each kind the namespace may still gain when the quota is set (0: at its limit). */
+  params: { headroom: number };
+}
+
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
@@ -247,7 +257,8 @@ export type ChaosExperiment =
   | MemoryPressureExperiment
   | FdExhaustionExperiment
   | DiskFullExperiment
-  | ZoneCorruptionExperiment;
+  | ZoneCorruptionExperiment
+  | TooManyObjectsExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

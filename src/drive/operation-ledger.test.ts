@@ -32,7 +32,7 @@ test('the ledger times each operation from its intended start, files refusals an
   near(s.histograms.update.effectFromSend.summary().max, 240_000, 'from the send: 10 ms less');
   assert.deepEqual(
     { ...s.counts.update },
-    { started: 2, accepted: 1, done: 1, rejected: 1, errors: 0, notObserved: 0, retried: 1, substituted: 0 },
+    { started: 2, accepted: 1, done: 1, rejected: 1, refusedByQuota: 0, errors: 0, notObserved: 0, retried: 1, substituted: 0 },
   );
   assert.equal(s.counts.delete.notObserved, 1);
   assert.equal(s.counts.create.errors, 1);
@@ -67,4 +67,18 @@ test('samples become offered, achieved and completed rates and the backlog serie
   assert.deepEqual(series('achieved_ops_per_second'), [10]);
   assert.deepEqual(series('completed_ops_per_second'), [0]);
   assert.deepEqual(series('client_side_backlog'), [0, 10]);
+});
+
+test('a create refused 403 "exceeded quota" is counted apart from the failures; any other 403 is a failure', () => {
+  const l = new OperationLedger();
+  l.start(0);
+  const quota = { status: 403, reason: 'Forbidden', message: 'arecords.bindy.firestoned.io "a" is forbidden: exceeded quota: q, requested: count/arecords.bindy.firestoned.io=1, used: count/arecords.bindy.firestoned.io=3, limited: count/arecords.bindy.firestoned.io=3', causes: [] };
+  l.failed(l.begin('create', 'ARecord/ns/a', 0), quota, 0, 1);
+  l.failed(l.begin('create', 'ARecord/ns/b', 0), { ...quota, message: 'arecords.bindy.firestoned.io "b" is forbidden: User "x" cannot create resource' }, 0, 1);
+  const s = l.snapshot();
+  assert.equal(s.counts.create.refusedByQuota, 1);
+  assert.equal(s.counts.create.rejected, 1);
+  assert.equal(l.counts().failed, 1);
+  assert.deepEqual(s.rejectedByStatus, { '403': 2 });
+  assert.deepEqual(s.failures.map((f) => f.name), ['b']);
 });

@@ -21,8 +21,13 @@ export interface TypeCounts {
   accepted: number;
   /** Their effect was seen (Ready at the new generation, or gone). */
   done: number;
-  /** Answered with an error status after any retries. */
+  /** Answered with an error status after any retries (a quota's refusal apart). */
   rejected: number;
+  /**
+   * Refused 403 "exceeded quota" by the API server's ResourceQuota admission: what a namespace at
+   * its object quota does (the too-many-objects fault), not a failure of the system under test.
+   */
+  refusedByQuota: number;
   /** No answer at all (a transport error). */
   errors: number;
   /** Accepted, but the effect was not seen by the end of the wait. */
@@ -89,8 +94,13 @@ interface Sample {
   held: number;
 }
 
+/** A 403 of the ResourceQuota admission plugin (`… is forbidden: exceeded quota: …`). */
+export function isQuotaRefusal(error: ApiFailure): boolean {
+  return error.status === 403 && /\bexceeded quota: /.test(error.message);
+}
+
 function emptyCounts(): TypeCounts {
-  return { started: 0, accepted: 0, done: 0, rejected: 0, errors: 0, notObserved: 0, retried: 0, substituted: 0 };
+  return { started: 0, accepted: 0, done: 0, rejected: 0, refusedByQuota: 0, errors: 0, notObserved: 0, retried: 0, substituted: 0 };
 }
 
 function emptyHistograms(): TypeHistograms {
@@ -157,6 +167,13 @@ export class OperationLedger {
     this.#pending.delete(id);
     this.#retried.delete(id);
     const c = this.#counts[p.type];
+    if (isQuotaRefusal(error)) {
+      // Counted apart, not as a failure: the API server enforcing a namespace's quota.
+      c.refusedByQuota++;
+      this.#h[p.type].api.record((received - sent) * 1000);
+      this.#rejectedByStatus[String(error.status)] = (this.#rejectedByStatus[String(error.status)] ?? 0) + 1;
+      return;
+    }
     if (error.status === 0) c.errors++;
     else {
       c.rejected++;

@@ -84,12 +84,14 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
   let failed = 0;
   let retried = 0;
   let done = 0;
+  let refusedByQuota = 0;
   for (const type of operationTypes) {
     const c = ledger.counts[type];
     started += c.started;
     done += c.done;
     retried += c.retried;
     failed += c.rejected + c.errors + c.notObserved;
+    refusedByQuota += c.refusedByQuota;
     set(`${type}s_started`, c.started, 'operations', `${type} operations started`);
     set(`${type}s_done`, c.done, 'operations', `${type} operations whose effect the watch saw`);
     set(`${type}s_rejected`, c.rejected, 'operations', `${type} operations the API answered with an error status (after any retries)`);
@@ -103,6 +105,7 @@ export function measureSustained(o: SustainedObservations): SustainedMeasurement
   set('operations_attempted', started, 'operations', 'operations started (due minus dropped)');
   set('operations_succeeded', done, 'operations', 'operations whose effect the watch saw (Ready at the new generation, or gone)');
   set('operations_failed', failed, 'operations', 'operations rejected, unanswered, or accepted without their effect seen by the end of the wait');
+  set('operations_refused_by_quota', refusedByQuota, 'operations', 'creates the API server refused 403 "exceeded quota" (a namespace at its object-count ResourceQuota): counted apart, not as failed');
   set('operations_dropped', ledger.dropped, 'operations', 'operations due while every in-flight slot was busy: not started (not queued)');
   set('operations_abandoned', abandoned, 'operations', 'operations in flight when a hard stop ended the run (outcome unknown)');
   set('operations_retried', retried, 'operations', 'operations sent again after a 429 with Retry-After (as client-go does), counted once each');

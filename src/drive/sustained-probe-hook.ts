@@ -54,6 +54,8 @@ export class SustainedProbeHook {
 
   /** Feed every operation event of the session. */
   onOperation(e: OperationEvent): void {
+    // Refused: nothing changed, so DNS has nothing new to answer.
+    if (e.phase === 'refused') return;
     if (e.phase === 'done') {
       this.#doneAt.set(e.key, e.atMs);
       this.#prober.nudge(e.key);

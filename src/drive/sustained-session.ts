@@ -20,7 +20,7 @@ import type { ObservedBy, TrackerEvent } from '../observe/watch-tracker.js';
 import { runArrivals } from './arrival-engine.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
 import type { ArrivalSummary } from './arrival-engine.js';
-import { OperationLedger } from './operation-ledger.js';
+import { isQuotaRefusal, OperationLedger } from './operation-ledger.js';
 import type { LedgerSnapshot } from './operation-ledger.js';
 import { chooseOperation, WorkingSet } from './working-set.js';
 import type { MixPolicy } from './working-set.js';
@@ -52,7 +52,9 @@ export type SustainedEvent = SustainedStatusEvent | EngineDoneEvent | NoticeEven
  */
 export type OperationEvent =
   | { phase: 'accepted'; type: OperationType; key: string; uid: string; intendedMs: number; acceptedMs: number; ttl?: number }
-  | { phase: 'done'; type: OperationType; key: string; intendedMs: number; atMs: number };
+  | { phase: 'done'; type: OperationType; key: string; intendedMs: number; atMs: number }
+  /** The API refused it (after any retries); `byQuota`: a ResourceQuota's 403 "exceeded quota". */
+  | { phase: 'refused'; type: OperationType; key: string; intendedMs: number; atMs: number; status: number; byQuota: boolean };
 
 /** Options of one sustained session. */
 export interface SustainedSessionOptions {
@@ -91,6 +93,8 @@ export interface SustainedSessionOptions {
   sampleMs?: number;
   /** Called for every measured operation accepted by the API, and again when its effect is seen. */
   onOperation?: (e: OperationEvent) => void;
+  /** Every run object's UID the session sees is added here (also those it deletes): cleanup removes their Events. */
+  seenUids?: Set<string>;
 }
 
 /** What a sustained session measured. */
@@ -127,7 +131,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
   const now = (): number => o.client.now();
   const sampleMs = o.sampleMs ?? 1000;
   const kinds: BindyKind[] = ['DNSZone', ...o.recordKinds];
-  const tracker = new WatchTracker({ client: o.client, kinds, namespace: o.namespace, labelSelector: `${runIdLabel}=${o.runId}`, now, forgetDeleted: true });
+  const tracker = new WatchTracker({ client: o.client, kinds, namespace: o.namespace, labelSelector: `${runIdLabel}=${o.runId}`, now, forgetDeleted: true, ...(o.seenUids === undefined ? {} : { seenUids: o.seenUids }) });
   const offTracker = o.onEvent === undefined ? () => false : tracker.on(o.onEvent);
   const ledger = new OperationLedger();
   const rng: Rng = createRng(o.seed);
@@ -204,6 +208,12 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       return r;
     };
 
+    /** An operation the API refused: into the ledger, and told to the listener. */
+    const refused = (id: number, type: OperationType, key: string, intended: number, r: { error: ApiFailure; sentMs: number; receivedMs: number }): void => {
+      ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+      o.onOperation?.({ phase: 'refused', type, key, intendedMs: intended, atMs: r.receivedMs, status: r.error.status, byQuota: isQuotaRefusal(r.error) });
+    };
+
     const perform = async (_index: number, intended: number): Promise<void> => {
       const choice = chooseOperation(o.policy, rng, free.size, held.size, lastChurn);
       if (o.policy.kind === 'churn') lastChurn = choice.type;
@@ -213,7 +223,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
         o.journal?.append(obj);
         const id = ledger.begin('create', objectKeyOf(obj.kind, o.namespace, obj.metadata.name), intended, choice.substitutedFor);
         const r = await send(id, () => o.client.create(obj));
-        if (!r.ok) return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+        if (!r.ok) return refused(id, 'create', objectKeyOf(obj.kind, o.namespace, obj.metadata.name), intended, r);
         const m = (r.value as KubeObject).metadata;
         const uid = m.uid ?? '';
         held.set(uid, { uid, kind: obj.kind, name: obj.metadata.name, ttl: obj.spec.ttl });
@@ -237,7 +247,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
         const r = await send(id, () => o.client.apply(patch, fieldManager));
         if (!r.ok) {
           free.add(h.uid);
-          return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+          return refused(id, 'update', objectKeyOf(h.kind, o.namespace, h.name), intended, r);
         }
         h.ttl = ttl;
         ledger.accepted(id, r.sentMs, r.receivedMs, h.uid);
@@ -254,7 +264,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       const r = await send(id, () => o.client.delete(h.kind, o.namespace, h.name));
       if (!r.ok) {
         free.add(h.uid);
-        return void ledger.failed(id, r.error, r.sentMs, r.receivedMs);
+        return refused(id, 'delete', objectKeyOf(h.kind, o.namespace, h.name), intended, r);
       }
       held.delete(h.uid);
       ledger.accepted(id, r.sentMs, r.receivedMs, h.uid);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../errors.js';
-import { actsOn, describeFault, faultUnsupportedReason, isFaultId, parseFaultSpec, parseRevertDescriptor, type FaultSpec } from './fault.js';
+import { actsOn, describeFault, faultUnsupportedReason, isClusterDescriptor, isFaultId, parseFaultSpec, parseRevertDescriptor, type FaultSpec } from './fault.js';
 
 void test('valid specs of every kind come back typed, defaults left to the mechanism', () => {
   assert.deepEqual(parseFaultSpec({ kind: 'latency', ms: 200, jitterMs: 20, direction: 'both', durationMs: 30000 }), { kind: 'latency', ms: 200, jitterMs: 20, direction: 'both', durationMs: 30000 });
@@ -40,7 +40,7 @@ void test('a bad spec is one UsageError line naming the field and the value', ()
   const cases: [unknown, RegExp][] = [
     [null, /must be a JSON object/],
     [[1], /must be a JSON object/],
-    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, cpu-limit, memory-limit, fd-limit, disk-full, zone-corruption \(got "delay"\)/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, quota, cpu-limit, memory-limit, fd-limit, disk-full, zone-corruption \(got "delay"\)/],
     [{ kind: 'disk-full', freeBytes: -1 }, /disk-full\.freeBytes must be an integer ≥ 0/],
     [{ kind: 'disk-full', part: 'named' }, /disk-full has no field "part" \(its fields: freeBytes, durationMs\)/],
     [{ kind: 'kill', signal: 'SIGHUP' }, /kill\.signal must be SIGKILL or SIGTERM \(got "SIGHUP"\)/],
@@ -143,4 +143,17 @@ void test('disk-full: a storage fault of a part, never of a link; described with
   assert.throws(() => parseRevertDescriptor({ ...d, ballast: '/etc/passwd' }), /ballast must be a file directly inside mount/);
   assert.throws(() => parseRevertDescriptor({ ...d, ballast: '/h/run-1/named/sub/x' }), /ballast must be a file directly inside mount/);
   assert.throws(() => parseRevertDescriptor({ ...d, part: 'apiserver' }), /part must be one of/);
+});
+
+test('a quota fault and its revert descriptor round-trip; a descriptor without home is a cluster one', () => {
+  assert.deepEqual(parseFaultSpec({ kind: 'quota', kinds: ['ARecord'], headroom: 0 }), { kind: 'quota', kinds: ['ARecord'], headroom: 0 });
+  assert.throws(() => parseFaultSpec({ kind: 'quota', kinds: [], headroom: 0 }), /quota.kinds must be a non-empty array of kind names/);
+  assert.throws(() => parseFaultSpec({ kind: 'quota', kinds: ['ARecord'] }), /quota.headroom is required/);
+  assert.equal(describeFault({ kind: 'quota', kinds: ['ARecord', 'TXTRecord'], headroom: 2 }), 'object-count quota on ARecord, TXTRecord at the count when set + 2: creates beyond it refused 403');
+  const sandbox = { mechanism: 'api-quota', version: 1, server: 'https://127.0.0.1:1', home: '/tmp/h', namespace: 'ns', name: 'q' } as const;
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(sandbox))), sandbox);
+  assert.throws(() => parseRevertDescriptor({ ...sandbox, name: '' }), /name must be a non-empty string/);
+  assert.equal(isClusterDescriptor(sandbox), false);
+  const { home: _home, ...cluster } = sandbox;
+  assert.equal(isClusterDescriptor(parseRevertDescriptor(cluster)), true);
 });

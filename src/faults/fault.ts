@@ -104,6 +104,18 @@ export interface ThrottleFault extends FaultCommon {
   readonly shares: number;
 }
 
+/**
+ * The run's namespace at an object-count ResourceQuota on `kinds`: the API server refuses every
+ * create beyond it (403 "exceeded quota"), as on a cluster whose namespace quota is reached.
+ */
+export interface QuotaFault extends FaultCommon {
+  readonly kind: 'quota';
+  /** The kinds counted (those the load creates), by kind name (ARecord, DNSZone…). */
+  readonly kinds: readonly string[];
+  /** Objects of each kind the namespace may still gain when the quota is set (0: at its limit). */
+  readonly headroom: number;
+}
+
 /** A part's processes moved into a control group whose CFS quota is `cores` (as a kubelet's CPU limit): they run at most that much CPU time per period. */
 export interface CpuLimitFault extends FaultCommon {
   readonly kind: 'cpu-limit';
@@ -143,7 +155,7 @@ export type NetworkFault = LatencyFault | LossFault | BandwidthFault | Partition
 export type ProcessFault = KillFault | PauseFault;
 
 /** A fault in what a part answers (its own fault hooks, or the API server's flow control), not in its process or a link. */
-export type ServiceFault = HttpErrorsFault | ThrottleFault;
+export type ServiceFault = HttpErrorsFault | ThrottleFault | QuotaFault;
 
 /** A resource limit on a part's processes (control groups). */
 export type ResourceFault = CpuLimitFault | MemoryLimitFault | FdLimitFault;
@@ -176,7 +188,7 @@ export const networkFaultKinds: readonly NetworkFault['kind'][] = ['latency', 'l
 export const processFaultKinds: readonly ProcessFault['kind'][] = ['kill', 'pause'];
 
 /** Kinds that act on what a part answers. */
-export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors', 'throttle'];
+export const serviceFaultKinds: readonly ServiceFault['kind'][] = ['http-errors', 'throttle', 'quota'];
 
 /** Kinds that limit a part's resources. */
 export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit', 'memory-limit', 'fd-limit'];
@@ -204,7 +216,7 @@ export function isProcessFault(spec: FaultSpec): spec is ProcessFault {
 
 /** True for the kinds that act on what a part answers. */
 export function isServiceFault(spec: FaultSpec): spec is ServiceFault {
-  return spec.kind === 'http-errors' || spec.kind === 'throttle';
+  return spec.kind === 'http-errors' || spec.kind === 'throttle' || spec.kind === 'quota';
 }
 
 /** What a fault acts on: a link's traffic, or a part's process (a pod or container on a cluster). */
@@ -226,6 +238,7 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   pause: [],
   'http-errors': ['share', 'status'],
   throttle: ['shares'],
+  quota: ['kinds', 'headroom'],
   'cpu-limit': ['cores'],
   'memory-limit': ['mib'],
   'fd-limit': ['spare'],
@@ -315,6 +328,11 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
       return { kind: 'http-errors', share: required('share', num('share', 0, 1, { minExclusive: true })), status: required('status', num('status', 400, 599, { integer: true })), ...common };
     case 'throttle':
       return { kind: 'throttle', shares: required('shares', num('shares', 1, 1000, { integer: true })), ...common };
+    case 'quota': {
+      const kinds = o['kinds'];
+      if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((x) => typeof x === 'string' && /^[A-Z][A-Za-z0-9]*$/.test(x))) return fail(`quota.kinds must be a non-empty array of kind names (got ${describe(kinds)})`);
+      return { kind: 'quota', kinds: kinds as string[], headroom: required('headroom', num('headroom', 0, 1_000_000, { integer: true })), ...common };
+    }
     case 'cpu-limit':
       return { kind: 'cpu-limit', cores: required('cores', num('cores', 0, 1024, { minExclusive: true })), ...common };
     case 'memory-limit':
@@ -339,7 +357,7 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
   if (isStorageFault(spec)) return `${spec.kind} is a storage fault: it acts on a part's data filesystem, not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's ${spec.kind === 'fd-limit' ? 'rlimits' : 'control groups'}, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
-  if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
+  if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : spec.kind === 'quota' ? "the API server's quota admission" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (on === 'process') {
     return isProcessFault(spec) ? undefined : `${spec.kind} is a network fault: it acts on a link of the fault proxy, not on a part's process (process faults: ${processFaultKinds.join(', ')})`;
   }
@@ -381,6 +399,8 @@ export function describeFault(spec: FaultSpec): string {
       return `HTTP ${spec.status} to ${(spec.share * 100).toFixed(2).replace(/\.?0+$/, '')} % of requests${forText}`;
     case 'throttle':
       return `429 beyond a priority level of ${spec.shares} share${spec.shares === 1 ? '' : 's'} for the operator${forText}`;
+    case 'quota':
+      return `object-count quota on ${spec.kinds.join(', ')} at ${spec.headroom === 0 ? 'the count when set' : `the count when set + ${spec.headroom}`}: creates beyond it refused 403${forText}`;
     case 'cpu-limit':
       return `CPU capped at ${Math.round(spec.cores * 1000)}m${forText}`;
     case 'memory-limit':
@@ -575,14 +595,29 @@ export interface PodDeleteRevertDescriptor {
 }
 
 /** A revert descriptor of a cluster mechanism (needs that cluster's kubeconfig to act). */
+/**
+ * What a `cleanup` needs to lift an object-count quota: the ResourceQuota to delete (proven gone,
+ * GET 404), on the API server it was made on: the sandbox's (`home`) or a cluster's.
+ */
+export interface QuotaRevertDescriptor {
+  readonly mechanism: 'api-quota';
+  readonly version: 1;
+  /** The API server it was made on: a revert refuses another one. */
+  readonly server: string;
+  /** The sandbox home whose API server it is; absent on a cluster (the revert then needs that cluster's kubeconfig). */
+  readonly home?: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | QuotaRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
-export function isClusterDescriptor(d: RevertDescriptor): d is ClusterRevertDescriptor {
-  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native';
+export function isClusterDescriptor(d: RevertDescriptor): boolean {
+  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || (d.mechanism === 'api-quota' && d.home === undefined);
 }
 
 /** What a revert did. */
@@ -659,7 +694,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -718,6 +753,11 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
     const groups = o['groups'];
     if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && g.startsWith('/sys/fs/cgroup/'))) return fail('groups must be an array of paths under /sys/fs/cgroup/');
     return value as CgroupRevertDescriptor;
+  }
+  if (o['mechanism'] === 'api-quota') {
+    nonEmpty('server', 'namespace', 'name');
+    if (o['home'] !== undefined) nonEmpty('home');
+    return value as QuotaRevertDescriptor;
   }
   if (o['mechanism'] === 'api-flowcontrol') {
     nonEmpty('home', 'server', 'name');

@@ -15,6 +15,7 @@ import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limi
 import { revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 import { revertDiskFull, verifyDiskFullReverted } from './storage/disk-full.js';
 import { revertZoneCorruption, verifyZoneCorruptionReverted } from './storage/zone-corruption.js';
+import { revertQuota, verifyQuotaReverted } from './quota/object-quota.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -62,6 +63,11 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-zonefile': {
       const outcome = await revertZoneCorruption(descriptor);
       return { descriptor, outcome, proof: await verifyZoneCorruptionReverted(descriptor) };
+    }
+    case 'api-quota': {
+      // A sandbox's quota is found from its home; a cluster's needs that cluster's kubeconfig (said when absent).
+      const outcome = await revertQuota(descriptor, context.kubeConfig);
+      return { descriptor, outcome, proof: await verifyQuotaReverted(descriptor, context.kubeConfig) };
     }
     case 'chaos-mesh':
     case 'cluster-native': {

@@ -26,8 +26,19 @@ export type ShardJobKind = (typeof shardJobKinds)[number];
 export const clusterFaultKinds = ['NetworkChaos', 'PodChaos', 'StressChaos', 'IOChaos', 'Pod'] as const;
 /** One kind a cluster fault writes. */
 export type ClusterFaultKind = (typeof clusterFaultKinds)[number];
+/**
+ * core/v1 Events: the tool never writes one, but cleanup removes those about the run's objects
+ * (the operator reports on every reconcile; a real API server keeps them for its --event-ttl, 1 h).
+ */
+export const eventKind = 'Event';
+/** The Event kind. */
+export type EventKind = typeof eventKind;
+/** The object-count quota the too-many-objects experiment puts on the run's namespace (a fault: its journal entry reverts it). */
+export const quotaKind = 'ResourceQuota';
+/** The ResourceQuota kind. */
+export type QuotaKind = typeof quotaKind;
 /** Any kind the tool writes or watches. */
-export type ObjectKind = BindyKind | SourceKind | ApfKind | ShardJobKind | ClusterFaultKind;
+export type ObjectKind = BindyKind | SourceKind | ApfKind | ShardJobKind | ClusterFaultKind | EventKind | QuotaKind;
 /**
  * Every kind a run of any scenario may have created, in the order cleanup deletes them (sources
  * first: scout then unpublishes their records). APF kinds are not in it: a run that made them says
@@ -108,8 +119,13 @@ function isSourceKind(k: string): k is SourceKind {
   return (sourceKinds as readonly string[]).includes(k);
 }
 
+const quotas: ResourceInfo = { kind: 'ResourceQuota', apiVersion: 'v1', prefix: '/api/v1', plural: 'resourcequotas', namespaced: true, deleteCollection: true };
+const events: ResourceInfo = { kind: 'Event', apiVersion: 'v1', prefix: '/api/v1', plural: 'events', namespaced: true, deleteCollection: true };
+
 /** Where `kind` is served. */
 export function resourceOf(kind: ObjectKind): ResourceInfo {
+  if (kind === eventKind) return events;
+  if (kind === quotaKind) return quotas;
   if (isSourceKind(kind)) return sources[kind];
   if (isApfKind(kind)) return apf[kind];
   if (isShardJobKind(kind)) return shardJob[kind];
@@ -120,7 +136,7 @@ export function resourceOf(kind: ObjectKind): ResourceInfo {
 
 /** The kind `kind` names, or a UsageError: the client serves only the kinds the tool writes. */
 export function objectKindOf(kind: string): ObjectKind {
-  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) || isShardJobKind(kind) || isClusterFaultKind(kind) ? (kind as ObjectKind) : undefined;
-  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds, ...shardJobKinds, ...clusterFaultKinds].join(', ')})`);
+  const k = (objectKinds as readonly string[]).includes(kind) || isApfKind(kind) || isShardJobKind(kind) || isClusterFaultKind(kind) || kind === quotaKind ? (kind as ObjectKind) : undefined;
+  if (k === undefined) throw new UsageError(`${kind} is not a kind this tool writes (known: ${[...objectKinds, ...apfKinds, ...shardJobKinds, ...clusterFaultKinds, quotaKind].join(', ')})`);
   return k;
 }

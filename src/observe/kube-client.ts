@@ -47,6 +47,8 @@ export interface KubeObject {
   /** A RoleBinding's role and subjects. */
   roleRef?: unknown;
   subjects?: unknown[];
+  /** An Event's object (`uid`, `kind`, `name`, `namespace`). */
+  involvedObject?: unknown;
 }
 
 /** One `causes` entry of a `kind: Status` error body (422 Invalid lists one per field). */

@@ -174,6 +174,8 @@ export interface WatchTrackerOptions {
    * creates and deletes objects for hours, and keeping every record would grow without bound.
    */
   forgetDeleted?: boolean;
+  /** Every UID the tracker records is added here (kept after `forgetDeleted`): the run's objects, whose Events cleanup removes. */
+  seenUids?: Set<string>;
 }
 
 /** Deletions of forgotten records remembered for late `awaitGone` calls. */
@@ -469,6 +471,7 @@ export class WatchTracker {
   }
 
   #newRecord(uid: string, kind: string, namespace: string | undefined, name: string): Internal {
+    this.#o.seenUids?.add(uid);
     const key = objectKeyOf(kind, namespace, name);
     const rec: Internal = {
       uid,

@@ -40,7 +40,8 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     // A scheduled run (sustained): operations of every type, the rates, the backlog verdict.
     lines.push(
       `  operations: ${counter(r, 'operations_due')} due, ${counter(r, 'operations_attempted')} started, ${counter(r, 'operations_succeeded')} took effect, ` +
-        `${counter(r, 'operations_failed')} failed, ${counter(r, 'operations_dropped')} dropped, ${counter(r, 'operations_retried')} retried`,
+        `${counter(r, 'operations_failed')} failed, ${counter(r, 'operations_dropped')} dropped, ${counter(r, 'operations_retried')} retried` +
+        ((r.counters['operations_refused_by_quota']?.value ?? 0) > 0 ? `, ${counter(r, 'operations_refused_by_quota')} refused by a quota` : ''),
     );
     lines.push(`  rates: ${counter(r, 'offered_rate')}/s offered, ${counter(r, 'sustained_ops_rate')}/s took effect over the steady phase; backlog slope ${counter(r, 'backlog_slope')} objects/min`);
   } else if (r.counters['discovery_services_created'] !== undefined) {

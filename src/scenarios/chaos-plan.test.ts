@@ -132,3 +132,13 @@ test('bandwidth: a link capped both ways at the rate asked (64 KiB/s on the API 
   const zero = await config([{ kind: 'bandwidth', at: '10s', duration: '20s', params: { rate: '0' } }]);
   assert.throws(() => planChaos({ config: zero, runId: 'r', interleave: false }), /scenarios\.chaos\.experiments\[0\]: bandwidth rate must be more than 0 bytes per second/);
 });
+
+test('too-many-objects: a quota on the part apiserver counting the kinds the background load creates, at their count plus the headroom', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'too-many-objects', at: '10s', duration: '20s', params: { headroom: '5' } }], { 'scenarios.sustained.kinds': 'A=70,TXT=30' }), runId: 'r', interleave: false });
+  const f = plan.data?.faults[0];
+  assert.equal(`${f?.site} ${f?.target} ${f?.touchesServing}`, 'part apiserver false');
+  assert.deepEqual(f?.spec, { kind: 'quota', kinds: ['ARecord', 'TXTRecord'], headroom: 5 });
+  assert.match(f?.text ?? '', /^too-many-objects: object-count quota on ARecord, TXTRecord at the count when set \+ 5: creates beyond it refused 403 on part apiserver, at 10s for 20s$/);
+  assert.throws(() => faultOfExperiment({ kind: 'too-many-objects', at: 0, duration: 1000, params: { headroom: 0 } }, 2), /experiments\[2\]: too-many-objects needs a background load that creates records/);
+  await assert.rejects(async () => config([{ kind: 'too-many-objects', at: '10s', duration: '20s', params: { headroom: '-1' } }]), /expected an integer between 0 and 1000000, got '-1'/);
+});

@@ -44,8 +44,11 @@ export interface ChaosPlanData {
   dnsLoad: { setting: OnOffAuto; qps: number };
 }
 
-/** The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has no mechanism for yet. */
-export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'scenarios.chaos.experiments'): PlannedFault {
+/**
+ * The fault an experiment stands for, on the sandbox (pure); a UsageError for one the sandbox has
+ * no mechanism for yet. `loadKinds`: the kinds the background load creates (what a quota counts).
+ */
+export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'scenarios.chaos.experiments', loadKinds: readonly string[] = []): PlannedFault {
   const base = { key: `exp-${index}`, experiment: e.kind, atMs: e.at, durationMs: e.duration };
   const make = (site: FaultSite, target: string, spec: FaultSpec, touchesServing: boolean): PlannedFault => ({
     ...base,
@@ -94,6 +97,10 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     case 'zone-corruption':
       // named restarts and a torn zone answers SERVFAIL until it is mended: the loose bound applies.
       return make('part', 'named', { kind: 'zone-corruption', ...(e.params.zones === 1 ? {} : { zones: e.params.zones }) }, true);
+    case 'too-many-objects':
+      // The kinds come from the load (planChaos fills them in): what its creates make.
+      if (loadKinds.length === 0) throw new UsageError(`${where}[${index}]: too-many-objects needs a background load that creates records (its quota counts their kinds)`);
+      return make('part', 'apiserver', { kind: 'quota', kinds: loadKinds, headroom: e.params.headroom }, false);
   }
 }
 
@@ -116,7 +123,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'bandwidth', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'bandwidth', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption', 'too-many-objects'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {
@@ -146,10 +153,10 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     scenarios: { ...input.config.scenarios, sustained: { ...input.config.scenarios.sustained, rate: c.rate, duration: c.duration, rampUp: 0, quietWindow: 0 } },
   };
   const load = planSustained({ ...input, config });
-  const faults = c.experiments.map((e, i) => faultOfExperiment(e, i));
-  checkOverlaps(faults);
   const data = load.data;
   if (data === undefined) throw new Error('the sustained plan carries no schedule');
+  const faults = c.experiments.map((e, i) => faultOfExperiment(e, i, undefined, data.recordKinds));
+  checkOverlaps(faults);
   const describe = [
     ...load.describe.slice(0, 2),
     `3. background load: ${formatRate(c.rate)} for ${formatDuration(c.duration)} on an open-loop schedule (the sustained engine; its mix, kinds and working set)`,

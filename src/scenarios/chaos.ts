@@ -121,6 +121,14 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   let loadEndedMono: number | null = null;
   const experiments: ChaosExperimentResult[] = [];
   const notes: string[] = [];
+  // Every create's answer (monotonic ms, refused by a quota or not): what a quota fault did.
+  const createAnswers: { atMs: number; byQuota: boolean }[] = [];
+  const quotaWindows: { key: string; appliedMs: number; liftingMs: number; liftedMs: number }[] = [];
+  const onOperation = (e: OperationEvent): void => {
+    if (e.type === 'create' && e.phase === 'accepted') createAnswers.push({ atMs: e.acceptedMs, byQuota: false });
+    else if (e.type === 'create' && e.phase === 'refused') createAnswers.push({ atMs: e.atMs, byQuota: e.byQuota });
+    hooks.onOperation?.(e);
+  };
   // Background DNS queries for the whole load, through the client link (a fault on it must show).
   const dnsServer = (faults?.clientDnsServers ?? ctx.target.dnsServers)[0];
   const dnsLoadOn = data.dnsLoad.setting === 'on' || (data.dnsLoad.setting === 'auto' && dnsServer !== undefined);
@@ -261,6 +269,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         return inv(`DNS gap on ${g.server}`, g.gapMs / 1000, bound / 1000, '<=', 's', `longest stretch without a NOERROR answer to SOA ${firstZone} (asked every 250 ms) from the fault to convergence; bound for a server the fault ${f.touchesServing ? 'touched' : 'did not touch'}`);
       }),
     ];
+    // Judged once the load has ended: whether creates went through after the lift needs the rest of it.
+    if (f.spec.kind === 'quota') quotaWindows.push({ key: f.key, appliedMs: appliedMono, liftingMs: revertStartMono, liftedMs: revertedMono });
     experiments.push({
       key: f.key,
       kind: f.experiment,
@@ -288,7 +298,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     session = await runSustainedSession(
       sustainedSessionOptions(ctx, plan, d, {
         records: (source) => created.wrap(hooks.records ?? source),
-        ...(hooks.onOperation === undefined ? {} : { onOperation: hooks.onOperation }),
+        onOperation,
         beforeMeasured: async () => {
           await observers.start(ctx, plan);
           gap.start();
@@ -327,6 +337,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       }),
     );
     await timeline;
+    for (const w of quotaWindows) experiments.find((x) => x.key === w.key)?.invariants.push(...quotaInvariants(createAnswers, w.appliedMs, w.liftingMs, w.liftedMs));
     const dns = await dnsPhase;
     const s = session;
     await observers.stop(s.ledger.counts.create.accepted);
@@ -393,6 +404,25 @@ function aborted(signals: readonly AbortSignal[]): boolean {
 /** An experiment whose fault could not be applied: it fails, with what became of anything it did. */
 function failedExperiment(f: PlannedFault, mechanism: string, why: string, reverted: boolean): ChaosExperimentResult {
   return { key: f.key, kind: f.experiment, mechanism, target: f.target, description: f.text, plannedAtMs: f.atMs, startedLateMs: 0, heldMs: 0, revertMs: 0, reverted, revertProof: why, before: null, during: null, convergenceMs: null, invariants: [inv('fault applied', 0, 1, '==', '', why)] };
+}
+
+/** How long after the quota is lifted a create may still meet it: one answered while the delete was in flight. */
+const quotaLiftGraceMs = 1000;
+
+/**
+ * What a quota fault must show (pure): the API server refused creates while it held (else it did
+ * not take effect: the load offered no create, or the quota counted nothing), and none after it
+ * was lifted. Times are monotonic ms.
+ */
+export function quotaInvariants(answers: readonly { atMs: number; byQuota: boolean }[], appliedMs: number, liftingMs: number, liftedMs: number): ChaosInvariant[] {
+  const during = answers.filter((a) => a.atMs >= appliedMs && a.atMs <= liftingMs);
+  const refused = during.filter((a) => a.byQuota).length;
+  const after = answers.filter((a) => a.atMs > liftedMs + quotaLiftGraceMs);
+  const refusedAfter = after.filter((a) => a.byQuota).length;
+  return [
+    inv('the quota took effect', during.length === 0 ? null : refused, 1, '>=', 'creates', during.length === 0 ? 'no create was answered while it held: nothing to refuse' : `${refused} of ${during.length} creates answered while it held were refused 403 "exceeded quota" (counted apart, not as failed)`),
+    inv('creates accepted again after the lift', after.length === 0 ? null : refusedAfter, 0, '==', 'creates', after.length === 0 ? 'no create was answered after it was lifted (the load had ended)' : `${after.length - refusedAfter} of ${after.length} creates answered from ${quotaLiftGraceMs / 1000} s after the lift to the end of the load accepted`),
+  ];
 }
 
 /** Every invariant of every experiment held, the end state is clean, and the background load went through. */

@@ -1,4 +1,7 @@
-/** @module Cleanup: delete by run-id label only, then wait (watch-driven, bounded) until every object is gone. */
+/**
+ * @module Cleanup: delete by run-id label only, then wait (watch-driven, bounded) until every
+ * object is gone; then remove the Events about those objects (matched by UID, see cleanup-events.ts).
+ */
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { isOptionalKind, runIdLabel } from '../model/kinds.js';
@@ -7,6 +10,7 @@ import { readJournals, removeJournal } from '../observe/journal.js';
 import type { KubeClient } from '../observe/kube-client.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
 import { describeHolder, holdersHint, type Holder, type OperatorState } from './cleanup-holders.js';
+import { removeRunEvents, type EventsCleanup } from './cleanup-events.js';
 
 /** What to clean: one run's objects, or every object any run of this tool left. */
 export type CleanupTarget = { runId: string } | { all: true };
@@ -29,6 +33,11 @@ export interface CleanupOptions {
   waitingEveryMs?: number;
   /** Whether the operator that removes the finalizers runs (for the hint); default unknown. */
   operatorState?: () => OperatorState;
+  /**
+   * UIDs of the run's objects already deleted during the run (a sustained run's deletes, churn):
+   * their Events are removed with those of the objects cleanup finds.
+   */
+  runObjectUids?: ReadonlySet<string>;
 }
 
 /** At most this many holders are read and shown. */
@@ -41,7 +50,8 @@ export type CleanupEvent =
   | { type: 'delete-failed'; kind: ObjectKind; namespace: string; status: number; message: string }
   | { type: 'progress'; remaining: number; gone: number }
   | { type: 'waiting'; remaining: number; gone: number; elapsedMs: number; holders: Holder[]; hint: string }
-  | { type: 'done'; remaining: number; outcome: 'clean' | 'timeout' | 'aborted' };
+  | { type: 'done'; remaining: number; outcome: 'clean' | 'timeout' | 'aborted' }
+  | { type: 'events'; found: number; deleted: number; failures: string[] };
 
 /** What cleanup did. */
 export interface CleanupReport {
@@ -60,6 +70,10 @@ export interface CleanupReport {
   holders: Holder[];
   /** The likely cause of what is left and what to do; null when clean. */
   hint: string | null;
+  /** The Events about the run's objects, removed after the wait; null when cleanup was interrupted first. */
+  events: EventsCleanup | null;
+  /** Why the Events could not be listed (the objects' cleanup is unaffected); absent when they were. */
+  eventsError?: string;
 }
 
 /** The label selector of a cleanup target (a run id must be a valid label value). */
@@ -93,10 +107,12 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
   const optional = asked.filter(isOptionalKind);
   const served = optional.length === 0 ? [] : await options.client.servedKinds(optional);
   const kinds = asked.filter((k) => !isOptionalKind(k) || served.includes(k));
+  // Every run object's UID: those deleted during the run, and those the trackers list now.
+  const uids = new Set(options.runObjectUids);
   // Cluster-scoped kinds are watched by the first tracker only, so no object is counted twice.
   const trackers = scopes.map(
     (namespace, i) =>
-      new WatchTracker({ client: options.client, kinds: i === 0 ? kinds : kinds.filter((k) => resourceOf(k).namespaced), namespace, labelSelector: selector }),
+      new WatchTracker({ client: options.client, kinds: i === 0 ? kinds : kinds.filter((k) => resourceOf(k).namespaced), namespace, labelSelector: selector, seenUids: uids }),
   );
   try {
     for (const t of trackers) await t.start();
@@ -185,7 +201,19 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupReport> {
     // An interrupted cleanup says what it left at once; only a timed-out one reads what holds it.
     const holders = outcome === 'timeout' ? await readHolders() : [];
     emit({ type: 'done', remaining: left.length, outcome });
-    return { selector, found, gone: found - left.length, remaining: left, journalsRemoved, outcome, holders, hint: outcome === 'timeout' ? holdersHint(holders, operator()) : null };
+    // After the wait: the operator reports on objects until their finalizers are gone.
+    let events: EventsCleanup | null = null;
+    let eventsError: string | undefined;
+    if (outcome !== 'aborted') {
+      try {
+        events = await removeRunEvents(options.client, scopes, uids, options.signal);
+        emit({ type: 'events', ...events });
+      } catch (e) {
+        eventsError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const hint = outcome === 'timeout' ? holdersHint(holders, operator()) : null;
+    return { selector, found, gone: found - left.length, remaining: left, journalsRemoved, outcome, holders, hint, events, ...(eventsError === undefined ? {} : { eventsError }) };
   } finally {
     for (const t of trackers) t.stop();
   }

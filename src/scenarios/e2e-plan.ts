@@ -151,7 +151,7 @@ export function planE2e(input: PlanInput): ScenarioPlan<E2ePlanData> {
   const d = load.data;
   if (d === undefined) throw new Error('the sustained plan carries no schedule');
   const where = 'scenarios.e2e.experiments';
-  const faults = e.experiments.map((x, i) => faultOfExperiment(x, i, where));
+  const faults = e.experiments.map((x, i) => faultOfExperiment(x, i, where, d.recordKinds));
   checkOverlaps(faults, where);
   const dnsProbe = dnsProbePlan(input.config, 'auto');
   const used = d.recordKinds;

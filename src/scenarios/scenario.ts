@@ -83,6 +83,8 @@ export interface DriveContext {
   onEvent: (e: BurstEvent | TrackerEvent | SustainedEvent | ShardProgressEvent) => void;
   /** Awaited after the watches start and before the first write (a shard waits there for the common start); absent: none. */
   startGate?: () => Promise<void>;
+  /** Where a drive that deletes objects during the run adds each run object's UID, for cleanup to remove their Events. */
+  runObjectUids?: Set<string>;
 }
 
 /** Progress of a sharded run's shards since the last one: objects created, seen Ready, failed. */

@@ -40,6 +40,7 @@ export function sustainedSessionOptions(
     onEvent: hooks.onEvent ?? ctx.onEvent,
     ...(hooks.onSample === undefined ? {} : { onSample: hooks.onSample }),
     ...(hooks.onOperation === undefined ? {} : { onOperation: hooks.onOperation }),
+    ...(ctx.runObjectUids === undefined ? {} : { seenUids: ctx.runObjectUids }),
   };
 }
 

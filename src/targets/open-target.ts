@@ -27,6 +27,7 @@ import { FdLimitMechanism } from '../faults/limits/fd-limit.js';
 import { DiskFullMechanism } from '../faults/storage/disk-full.js';
 import { defaultNamedDiskBytes } from './sandbox/supervisor/data-disk.js';
 import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
+import { QuotaMechanism } from '../faults/quota/object-quota.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -82,7 +83,7 @@ export function clientDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'
 }
 
 /** The sandbox's fault mechanisms: the fault proxy (when it was started with one) and its parts' processes. */
-function sandboxFaults(state: SandboxState, home: string, runId: string): TargetFaults {
+function sandboxFaults(state: SandboxState, home: string, runId: string, namespace: string, kubeConfig: KubeConfig): TargetFaults {
   const fp = state.faultProxy;
   const probes = Object.fromEntries((fp?.links ?? []).flatMap((l) => { const p = linkProbe(l.name); return p === undefined ? [] : [[l.name, p]]; }));
   const proxy = fp === undefined ? undefined : new ProxyFaultMechanism({ controlUrl: fp.controlUrl, links: fp.links.map((l) => ({ name: l.name, protocol: l.protocol, listen: l.listen })), probes });
@@ -93,12 +94,13 @@ function sandboxFaults(state: SandboxState, home: string, runId: string): Target
   const fds = new FdLimitMechanism({ home });
   const disk = new DiskFullMechanism({ home, ...(state.namedDisk === undefined ? {} : { disk: state.namedDisk }) });
   const zoneFiles = new ZoneCorruptionMechanism({ home });
+  const quota = new QuotaMechanism({ kubeConfig, namespace, runId, home });
   const client = clientDnsServers(state);
   // A part's faults: its process (kill, pause), what it answers (the bindcar twin's fault control, the API server's flow control), or its limits (control groups).
   const partMechanism = (spec: FaultSpec | undefined): FaultMechanism =>
-    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : spec?.kind === 'disk-full' ? disk : spec?.kind === 'zone-corruption' ? zoneFiles : processes;
+    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'quota' ? quota : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : spec?.kind === 'disk-full' ? disk : spec?.kind === 'zone-corruption' ? zoneFiles : processes;
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds, 'sandbox-disk': disk, 'sandbox-zonefile': zoneFiles },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds, 'sandbox-disk': disk, 'sandbox-zonefile': zoneFiles, 'api-quota': quota },
     ...(client === undefined ? {} : { clientDnsServers: client }),
     mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {
@@ -185,7 +187,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
       ...(state.rndcConfFile === undefined ? {} : { loadZone: (request: BindcarCreateZone) => loadZoneAsBindcar(state.rndcConfFile ?? '', request) }),
     },
     metricsEndpoints: metrics,
-    faults: sandboxFaults(state, home, runId),
+    faults: sandboxFaults(state, home, runId, namespace, client.kubeConfig),
     ...scoutOf(state),
     ...(state.operatorIdentity === undefined ? {} : { operatorIdentity: state.operatorIdentity }),
     ...(state.parts.some((p) => p.name === 'operator') ? { operatorLimits: new SandboxOperatorLimits(home) } : {}),
@@ -273,10 +275,13 @@ async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, o
   const capability = chaosCapability(chaos);
   onProgress?.(`faults: ${capability.text}`);
   const mechanism = capability.mechanism === 'chaos-mesh' ? new ChaosMeshMechanism({ kubeConfig, namespace: config.namespace, runId, facts }) : new NativeClusterFaults({ kubeConfig, facts });
+  // An object-count quota is a plain API object: the same on every cluster, Chaos Mesh or not.
+  const quota = new QuotaMechanism({ kubeConfig, namespace: config.namespace, runId });
+  const pick = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'quota' ? quota : mechanism);
   return {
-    mechanisms: { [mechanism.name]: mechanism },
-    mechanismFor: () => mechanism,
-    unsupportedReason: (_site, target, spec) => mechanism.unsupportedReason(target, spec),
+    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota },
+    mechanismFor: (_site, _target, spec) => pick(spec),
+    unsupportedReason: (_site, target, spec) => pick(spec).unsupportedReason(target, spec),
   };
 }
 

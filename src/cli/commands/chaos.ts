@@ -68,6 +68,11 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
                   spare=0): its soft RLIMIT_NOFILE lowered with prlimit, restored after
   apiserver-throttle  the API server answers the operator's own requests 429 beyond a priority
                   level of a few seats (shares=1), as backpressure --mode api-throttle
+  disk-full       fill named's data filesystem until free bytes are left (free=0): ENOSPC
+  zone-corruption tear zone files as a crash mid-write would, found at named's restart (zones=1)
+  too-many-objects  an object-count ResourceQuota puts the namespace at its limit for the kinds the
+                  load creates (headroom=0): creates are refused 403 "exceeded quota" (counted
+                  apart, not as failures); bindy must keep what exists Ready and served
   The sandbox runs: ${sandboxExperiments.join(', ')}.
 
 Examples:

@@ -114,6 +114,8 @@ export const cleanupCommand: CommandModule = {
           });
           for (const j of report.journalsRemoved) removeEmptyResultDir(output, j);
           ctx.io.stderr(`cleanup: ${report.outcome}: ${report.gone} of ${report.found} gone${report.journalsRemoved.length > 0 ? `, ${report.journalsRemoved.length} journals removed` : ''}\n`);
+          // Not a failure of the cleanup: Events expire by themselves (the cluster's --event-ttl).
+          if (report.eventsError !== undefined) ctx.io.stderr(`cleanup: the Events about the run's objects were not removed: ${report.eventsError}\n`);
           if (ctx.globals().json === true) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
           if (zones.left.length > 0) throw new TargetNotReadyError(`cleanup: ${zones.left.length} bindcar zone(s) could not be deleted: ${zones.left.join('; ')}`, { hint: 'is that bindcar up, and its token where the journal says (the file, or the variable)? run cleanup again' });
           if (changesLeft.length > 0) {

@@ -7,11 +7,10 @@
  * each proven gone (GET 404); the descriptor (sandbox home + names) is all `cleanup` needs.
  */
 import { randomBytes } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../../errors.js';
 import { runIdLabel } from '../../model/kinds.js';
 import { KubeClient, type KubeObject } from '../../observe/kube-client.js';
-import { readState } from '../../targets/sandbox/supervisor/state.js';
+import { sandboxApiClient } from '../sandbox-api-client.js';
 import { describeFault, type AppliedFault, type ApplyOptions, type FaultMechanism, type FaultSpec, type FlowControlRevertDescriptor, type RevertOutcome, type RevertProof } from '../fault.js';
 
 /** The two objects of a throttle: their shared name, the level's shares, and the schema's precedence. */
@@ -107,15 +106,9 @@ export async function createThrottle(client: KubeClient, objects: readonly KubeO
   }
 }
 
-/** The sandbox's admin client, from the state.json of `home`, or why there is none (the sandbox is gone, or another one runs there now). */
-async function sandboxClient(d: FlowControlRevertDescriptor): Promise<KubeClient | string> {
-  const state = await readState(d.home);
-  if (state === undefined) return `the sandbox of ${d.home} is gone, and its API server with the throttle`;
-  const kc = new KubeConfig();
-  kc.loadFromFile(state.kubeconfig);
-  const server = kc.getCurrentCluster()?.server ?? '';
-  if (server !== d.server) return `the sandbox of ${d.home} now serves ${server || '(none)'}, not ${d.server}: the throttle went with the API server it was made on`;
-  return new KubeClient({ kubeConfig: kc });
+/** The sandbox's admin client, or why there is none (the sandbox is gone, or another one runs there now). */
+function sandboxClient(d: FlowControlRevertDescriptor): Promise<KubeClient | string> {
+  return sandboxApiClient(d.home, d.server, 'throttle');
 }
 
 /** Lifts the throttle a descriptor names; safe to repeat. */

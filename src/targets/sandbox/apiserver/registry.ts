@@ -25,6 +25,7 @@ import {
   type StatusBody,
 } from './status.js';
 import { objectKey, type KubeObject, type ObjectMeta, type Store, type StoreEvent } from './store.js';
+import { countNames, quotaRefusal, quotaStatus } from './quota.js';
 
 /** `fieldValidation` query parameter: what to do with fields the schema does not know. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -343,13 +344,59 @@ export class Registry {
     if (def.statusSubresource) delete candidate.status;
     if (def === this.namespaces) candidate = this.namespaceDefaults(candidate);
     const { object, warnings } = this.validate(def, candidate, opts.fieldValidation ?? 'Warn');
+    // ResourceQuota admission runs after validation (a validating admission plugin), dry runs included.
+    if (namespace !== undefined && def.namespaced) this.admitQuota(def, namespace, name);
     object.metadata.managedFields = managedFields ?? recordUpdate(undefined, object, undefined, this.ownership(def, opts, 'main'));
     if (object.metadata.managedFields.length === 0) delete object.metadata.managedFields;
     if (opts.dryRun) {
       delete (object.metadata as Partial<ObjectMeta>).resourceVersion;
       return { object, warnings, created: true };
     }
-    return { object: this.store.create(key, object), warnings, created: true };
+    const created = this.store.create(key, object);
+    if (namespace !== undefined && def.namespaced) this.refreshQuotas(namespace);
+    return { object: created, warnings, created: true };
+  }
+
+  /** The ResourceQuotas of `namespace` (none when the kind is not served). */
+  private quotasIn(namespace: string): KubeObject[] {
+    const def = this.byPath.get('/v1/resourcequotas');
+    return def === undefined ? [] : this.store.list(resourceKey(def), namespace);
+  }
+
+  /** Refuses (403, as the ResourceQuota admission plugin) one more `def` object in `namespace` beyond a quota's `status.hard`. */
+  private admitQuota(def: ResourceDefinition, namespace: string, name: string): void {
+    const quotas = this.quotasIn(namespace);
+    if (quotas.length === 0) return;
+    const why = quotaRefusal(quotas, def, () => this.store.list(resourceKey(def), namespace).length);
+    if (why === null) return;
+    const resource = def.group === '' ? def.plural : `${def.plural}.${def.group}`;
+    throw forbidden(`${resource} "${name}" is forbidden: ${why}`, def, name);
+  }
+
+  /**
+   * The quota controller's job, done at once: each quota of `namespace` gets `status.hard` from its
+   * spec and `status.used` counted now (written only when it changed, so watchers see real changes).
+   */
+  private refreshQuotas(namespace: string): void {
+    const quotas = this.quotasIn(namespace);
+    if (quotas.length === 0) return;
+    const defs = this.resources().filter((d) => d.namespaced);
+    const used = (name: string): number => {
+      const d = defs.find((x) => countNames(x).includes(name));
+      return d === undefined ? 0 : this.store.list(resourceKey(d), namespace).length;
+    };
+    const key = resourceKey(this.quotasDef());
+    for (const q of quotas) {
+      const status = quotaStatus(q, used);
+      if (sameJson(q.status ?? null, status)) continue;
+      this.store.update(key, { ...q, status });
+    }
+  }
+
+  private quotasDef(): ResourceDefinition {
+    const def = this.byPath.get('/v1/resourcequotas');
+    if (def === undefined) throw new TypeError('resourcequotas are not served');
+    return def;
   }
 
   private namespaceDefaults(o: KubeObject): KubeObject {
@@ -415,7 +462,10 @@ export class Registry {
       this.afterRemoval(def, gone);
       return { object: gone, warnings, created: false };
     }
-    return { object: this.store.update(key, object), warnings, created: false };
+    const updated = this.store.update(key, object);
+    // A quota whose spec changed is counted again, as its controller would.
+    if (def.group === '' && def.plural === 'resourcequotas' && updated.metadata.namespace !== undefined) this.refreshQuotas(updated.metadata.namespace);
+    return { object: updated, warnings, created: false };
   }
 
   /** PUT: replaces the object (or only its status with `subresource: 'status'`); 404 if absent, 409 on a stale resourceVersion. */
@@ -571,10 +621,11 @@ export class Registry {
     if (still && !this.store.hasObjectsIn(this.namespacedKeys, name)) this.store.remove(nsKey, still);
   }
 
-  /** Removes a terminating namespace once its last object is gone. */
+  /** Recounts the namespace's quotas, and removes a terminating namespace once its last object is gone. */
   private afterRemoval(def: ResourceDefinition, gone: KubeObject): void {
     const ns = gone.metadata.namespace;
     if (!def.namespaced || ns === undefined) return;
+    this.refreshQuotas(ns);
     const nsObj = this.store.get(resourceKey(this.namespaces), undefined, ns);
     if (nsObj?.metadata.deletionTimestamp === undefined) return;
     if (!this.store.hasObjectsIn(this.namespacedKeys, ns)) this.store.remove(resourceKey(this.namespaces), nsObj);

@@ -121,6 +121,7 @@ export function coreResources(): ResourceDefinition[] {
     resourceDefinition('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
     { ...resourceDefinition('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }), validate: validateConfigMap },
     resourceDefinition('', 'v1', 'Secret', 'secrets', { fields: ['type'] }),
+    resourceDefinition('', 'v1', 'ResourceQuota', 'resourcequotas', { shortNames: ['quota'], status: true }),
     resourceDefinition('coordination.k8s.io', 'v1', 'Lease', 'leases'),
     resourceDefinition('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], status: true, generation: true }),
   ];

@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { quotaInvariants } from './chaos.js';
+
+const answers = (list: [number, boolean][]): { atMs: number; byQuota: boolean }[] => list.map(([atMs, byQuota]) => ({ atMs, byQuota }));
+
+test('a quota fault took effect when a create answered while it held was refused, and is gone when none is refused from 1 s after the lift', () => {
+  const ok = quotaInvariants(answers([[50, false], [120, true], [150, false], [310, true], [1400, false]]), 100, 300, 350);
+  assert.deepEqual(ok.map((i) => `${i.name}:${i.observed}:${i.verdict}`), ['the quota took effect:1:pass', 'creates accepted again after the lift:0:pass']);
+  // Refused in the grace second after the lift (a create answered while the delete was in flight): not held against it.
+  const stuck = quotaInvariants(answers([[120, true], [1000, true], [1400, true]]), 100, 300, 350);
+  assert.deepEqual(stuck.map((i) => `${i.name}:${i.observed}:${i.verdict}`), ['the quota took effect:1:pass', 'creates accepted again after the lift:1:fail']);
+  const idle = quotaInvariants(answers([[120, false]]), 100, 300, 350);
+  assert.deepEqual(idle.map((i) => `${i.name}:${i.verdict}`), ['the quota took effect:fail', 'creates accepted again after the lift:not-measured']);
+  assert.deepEqual(quotaInvariants([], 100, 300, 350).map((i) => i.verdict), ['not-measured', 'not-measured']);
+});
