@@ -274,7 +274,7 @@ async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, o
   };
   const capability = chaosCapability(chaos);
   onProgress?.(`faults: ${capability.text}`);
-  const mechanism = capability.mechanism === 'chaos-mesh' ? new ChaosMeshMechanism({ kubeConfig, namespace: config.namespace, runId, facts }) : new NativeClusterFaults({ kubeConfig, facts });
+  const mechanism = capability.mechanism === 'chaos-mesh' ? new ChaosMeshMechanism({ kubeConfig, namespace: config.namespace, runId, facts, served: chaos.chaosMeshResources ?? [] }) : new NativeClusterFaults({ kubeConfig, facts });
   // An object-count quota is a plain API object: the same on every cluster, Chaos Mesh or not.
   const quota = new QuotaMechanism({ kubeConfig, namespace: config.namespace, runId });
   const pick = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'quota' ? quota : mechanism);

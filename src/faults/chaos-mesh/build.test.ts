@@ -7,7 +7,7 @@ import { newAjv } from '../../model/schemas/validator.js';
 import { toJsonSchema } from '../../model/schemas/to-json-schema.js';
 import { UsageError } from '../../errors.js';
 import type { FaultSpec } from '../fault.js';
-import { buildChaos, chaosObjectName, chaosUnsupportedReason, goDuration, percentText, type ChaosObject } from './build.js';
+import { buildChaos, chaosNotServedReason, chaosObjectName, chaosUnsupportedReason, goDuration, percentText, type ChaosObject } from './build.js';
 import { clusterSite, type ClusterSite, type ClusterSiteFacts } from './sites.js';
 
 const facts: ClusterSiteFacts = {
@@ -168,4 +168,15 @@ void test('every experiment built validates against Chaos Mesh\'s own CRD schema
   assert.equal(check({ ...good, spec: { ...good.spec, action: 'reset' } }).ok, false, 'an action NetworkChaos does not have');
   const pod = buildChaos({ kind: 'kill' }, site('named'), meta).object;
   assert.equal(check({ ...pod, spec: { ...pod.spec, mode: 'some' } }).ok, false, 'a mode Chaos Mesh does not have');
+});
+
+test('a Chaos Mesh without IOChaos (optional in its chart) refuses disk-full before any load, naming what it serves; network and pod faults still run', () => {
+  const served = ['networkchaos', 'networkchaos/status', 'podchaos', 'schedules'];
+  assert.equal(
+    chaosNotServedReason({ kind: 'disk-full' }, served),
+    "disk-full needs Chaos Mesh's IOChaos, which this cluster does not serve (chaos-mesh.org/v1alpha1 serves networkchaos, podchaos): install Chaos Mesh with its IOChaos CRD",
+  );
+  assert.equal(chaosNotServedReason({ kind: 'kill' }, served), undefined);
+  assert.equal(chaosNotServedReason({ kind: 'latency', ms: 100 }, served), undefined);
+  assert.equal(chaosNotServedReason({ kind: 'disk-full' }, [...served, 'iochaos']), undefined);
 });

@@ -84,6 +84,23 @@ function placement(site: ClusterLinkSite, spec: FaultSpec): Placement {
   return { selector: server, direction, target: site.client };
 }
 
+/** The Chaos Mesh kind and plural `spec` becomes (pure). */
+export function chaosKindOf(spec: FaultSpec): { kind: 'NetworkChaos' | 'PodChaos' | 'IOChaos'; plural: 'networkchaos' | 'podchaos' | 'iochaos' } {
+  if (spec.kind === 'disk-full') return { kind: 'IOChaos', plural: 'iochaos' };
+  if (spec.kind === 'kill' || spec.kind === 'pause') return { kind: 'PodChaos', plural: 'podchaos' };
+  return { kind: 'NetworkChaos', plural: 'networkchaos' };
+}
+
+/**
+ * Why `spec` cannot run on a cluster whose chaos-mesh.org/v1alpha1 serves `served` (a Chaos Mesh
+ * installed without one of its CRDs: IOChaos is optional in its chart), or undefined (pure).
+ */
+export function chaosNotServedReason(spec: FaultSpec, served: readonly string[]): string | undefined {
+  const k = chaosKindOf(spec);
+  if (served.includes(k.plural)) return undefined;
+  return `${spec.kind} needs Chaos Mesh's ${k.kind}, which this cluster does not serve (chaos-mesh.org/v1alpha1 serves ${served.filter((p) => p.endsWith('chaos')).join(', ') || 'no chaos kind'}): install Chaos Mesh with its ${k.kind} CRD`;
+}
+
 /** Why `spec` cannot become a Chaos Mesh experiment on `site`, or undefined when it can (pure). */
 export function chaosUnsupportedReason(spec: FaultSpec, site: ClusterSite): string | undefined {
   if (isServiceFault(spec) || isResourceFault(spec)) return `${spec.kind} has no Chaos Mesh mechanism on a cluster yet (the sandbox runs it)`;

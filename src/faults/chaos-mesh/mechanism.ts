@@ -10,7 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../../errors.js';
 import { KubeClient, type KubeObject } from '../../observe/kube-client.js';
 import type { AppliedFault, ApplyOptions, ChaosMeshRevertDescriptor, FaultMechanism, FaultSpec, RevertOutcome, RevertProof } from '../fault.js';
-import { buildChaos, chaosObjectName, chaosUnsupportedReason } from './build.js';
+import { buildChaos, chaosNotServedReason, chaosObjectName, chaosUnsupportedReason } from './build.js';
 import { clusterSite, type ClusterSiteFacts } from './sites.js';
 import { chaosState, chaosStateText } from './status.js';
 import { waitForObject, type WaitVerdict } from './wait.js';
@@ -34,6 +34,8 @@ export interface ChaosMeshMechanismOptions {
   readonly facts: ClusterSiteFacts;
   readonly injectTimeoutMs?: number;
   readonly recoverTimeoutMs?: number;
+  /** The plurals chaos-mesh.org/v1alpha1 serves (the preflight's read); absent: not checked. */
+  readonly served?: readonly string[];
 }
 
 function message(e: unknown): string {
@@ -102,7 +104,8 @@ export class ChaosMeshMechanism implements FaultMechanism {
 
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     const site = clusterSite(target, this.options.facts);
-    return typeof site === 'string' ? site : chaosUnsupportedReason(spec, site);
+    const why = typeof site === 'string' ? site : chaosUnsupportedReason(spec, site);
+    return why ?? (this.options.served === undefined ? undefined : chaosNotServedReason(spec, this.options.served));
   }
 
   async apply(target: string, spec: FaultSpec, options: ApplyOptions = {}): Promise<AppliedFault> {
