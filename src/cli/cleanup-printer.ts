@@ -32,7 +32,8 @@ export function cleanupPrinter(write: (t: string) => void): (e: CleanupEvent) =>
 function eventsPart(report: CleanupReport): string {
   if (report.eventsError !== undefined) return `; the Events about them were not removed (${report.eventsError}); a cluster drops them after its --event-ttl (1 h by default)`;
   const e = report.events;
-  if (e === null) return '';
+  // None found: nothing to say (an operator that wrote none, or their TTL took them).
+  if (e === null || e.found === 0) return '';
   if (e.deleted === e.found) return `; ${e.deleted} Events about them deleted`;
   return `; ${e.deleted} of ${e.found} Events about them deleted (${e.failures.join('; ') || 'interrupted'})`;
 }
