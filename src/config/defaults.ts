@@ -148,4 +148,5 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'disk-full': { free: 0 },
   'zone-corruption': { zones: 1 },
   'too-many-objects': { headroom: 0 },
+  'split-brain': { leaderElection: 'off' },
 });

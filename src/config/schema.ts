@@ -74,6 +74,9 @@ export const experimentSpecs = {
   'zone-corruption': experiment({
     zones: f.integerBetween("zone files torn (the first in name order), found at named's restart: those zones fail to load", 1, 10000),
   }),
+  'split-brain': experiment({
+    leaderElection: f.oneOf('whether the second operator replica takes part in leader election: on = it must stand by while the first holds the Lease; off = both reconcile (split brain)', ['on', 'off'] as const),
+  }),
   'too-many-objects': experiment({
     headroom: f.integerBetween('objects of each kind the load creates that the namespace may still gain when its ResourceQuota is set (0: at its limit, every create refused 403)', 0, 1000000),
   }),

@@ -241,6 +241,15 @@ export interface TooManyObjectsExperiment extends ExperimentTiming {
   params: { headroom: number };
 }
 
+/**
+ * A second operator replica beside the running one for the fault's duration: with leader election
+ * (`on`) it must stand by; without (`off`) both reconcile the same objects (split brain).
+ */
+export interface SplitBrainExperiment extends ExperimentTiming {
+  kind: 'split-brain';
+  params: { leaderElection: 'on' | 'off' };
+}
+
 /** One fault injected during the chaos scenario, discriminated by `kind`. */
 export type ChaosExperiment =
   | OperatorKillExperiment
@@ -258,7 +267,8 @@ export type ChaosExperiment =
   | FdExhaustionExperiment
   | DiskFullExperiment
   | ZoneCorruptionExperiment
-  | TooManyObjectsExperiment;
+  | TooManyObjectsExperiment
+  | SplitBrainExperiment;
 
 /** Steady background load with faults injected on a schedule. */
 export interface ChaosOptions {

@@ -40,7 +40,7 @@ void test('a bad spec is one UsageError line naming the field and the value', ()
   const cases: [unknown, RegExp][] = [
     [null, /must be a JSON object/],
     [[1], /must be a JSON object/],
-    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, quota, cpu-limit, memory-limit, fd-limit, disk-full, zone-corruption \(got "delay"\)/],
+    [{ kind: 'delay', ms: 1 }, /kind must be one of latency, loss, bandwidth, partition, reset, kill, pause, http-errors, throttle, quota, cpu-limit, memory-limit, fd-limit, disk-full, zone-corruption, replica \(got "delay"\)/],
     [{ kind: 'disk-full', freeBytes: -1 }, /disk-full\.freeBytes must be an integer ≥ 0/],
     [{ kind: 'disk-full', part: 'named' }, /disk-full has no field "part" \(its fields: freeBytes, durationMs\)/],
     [{ kind: 'kill', signal: 'SIGHUP' }, /kill\.signal must be SIGKILL or SIGTERM \(got "SIGHUP"\)/],

@@ -148,6 +148,16 @@ export interface DiskFullFault extends FaultCommon {
   readonly freeBytes?: number;
 }
 
+/**
+ * A second operator replica beside the running one, as a Deployment scaled to two: with leader
+ * election it must stand by while the first holds the Lease; without it both reconcile (split brain).
+ */
+export interface ReplicaFault extends FaultCommon {
+  readonly kind: 'replica';
+  /** Whether the second replica takes part in leader election (false: it reconciles whatever the Lease says). */
+  readonly leaderElection: boolean;
+}
+
 /** A network fault on one link of the fault proxy. */
 export type NetworkFault = LatencyFault | LossFault | BandwidthFault | PartitionFault | ResetFault;
 
@@ -176,7 +186,7 @@ export interface ZoneCorruptionFault extends FaultCommon {
 export type StorageFault = DiskFullFault | ZoneCorruptionFault;
 
 /** Any fault: on a link (network kinds) or on a part (process, service, resource and storage kinds). */
-export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault | StorageFault;
+export type FaultSpec = NetworkFault | ProcessFault | ServiceFault | ResourceFault | StorageFault | ReplicaFault;
 
 /** The kinds of {@link FaultSpec}. */
 export type FaultKind = FaultSpec['kind'];
@@ -197,7 +207,7 @@ export const resourceFaultKinds: readonly ResourceFault['kind'][] = ['cpu-limit'
 export const storageFaultKinds: readonly StorageFault['kind'][] = ['disk-full', 'zone-corruption'];
 
 /** Every fault kind, in the order the docs list them. */
-export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds, ...storageFaultKinds];
+export const faultKinds: readonly FaultKind[] = [...networkFaultKinds, ...processFaultKinds, ...serviceFaultKinds, ...resourceFaultKinds, ...storageFaultKinds, 'replica'];
 
 /** True for the kinds that limit a part's resources. */
 export function isResourceFault(spec: FaultSpec): spec is ResourceFault {
@@ -244,6 +254,7 @@ const allowedKeys: Record<FaultKind, readonly string[]> = {
   'fd-limit': ['spare'],
   'disk-full': ['freeBytes'],
   'zone-corruption': ['zones'],
+  replica: ['leaderElection'],
 };
 
 function describe(v: unknown): string {
@@ -347,6 +358,11 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
       const zones = num('zones', 1, 10_000, { integer: true });
       return { kind: 'zone-corruption', ...(zones === undefined ? {} : { zones }), ...common };
     }
+    case 'replica': {
+      const le = o['leaderElection'];
+      if (typeof le !== 'boolean') return fail(`replica.leaderElection must be true or false (got ${describe(le)})`);
+      return { kind: 'replica', leaderElection: le, ...common };
+    }
   }
 }
 
@@ -355,6 +371,7 @@ export function parseFaultSpec(value: unknown, where = 'fault spec'): FaultSpec 
  * it can: network kinds act on links only, process kinds on parts only.
  */
 export function faultUnsupportedReason(spec: FaultSpec, on: LinkProtocol | 'process'): string | undefined {
+  if (spec.kind === 'replica') return `replica starts a second operator process: it acts on the part operator (the sandbox-replica mechanism), not on ${on === 'process' ? "a part's running process" : 'a link'}`;
   if (isStorageFault(spec)) return `${spec.kind} is a storage fault: it acts on a part's data filesystem, not on ${on === 'process' ? "a part's process" : 'a link'}`;
   if (isResourceFault(spec)) return `${spec.kind} is a resource limit: it acts on a part's ${spec.kind === 'fd-limit' ? 'rlimits' : 'control groups'}, not on ${on === 'process' ? "a part's process signals" : 'a link'}`;
   if (isServiceFault(spec)) return `${spec.kind} is a service fault: it acts on what a part answers (${spec.kind === 'http-errors' ? "bindcar's fault hooks" : spec.kind === 'quota' ? "the API server's quota admission" : "the API server's flow control"}), not on ${on === 'process' ? "a part's process" : 'a link'}`;
@@ -411,6 +428,8 @@ export function describeFault(spec: FaultSpec): string {
       return `data filesystem filled${(spec.freeBytes ?? 0) === 0 ? '' : ` to ${formatSizeBytes(spec.freeBytes ?? 0)} free`}${forText}`;
     case 'zone-corruption':
       return `${spec.zones ?? 1} zone file${(spec.zones ?? 1) === 1 ? '' : 's'} torn, found at named's restart${forText}`;
+    case 'replica':
+      return `a second operator replica ${spec.leaderElection ? 'with leader election (it must stand by)' : 'without leader election (both reconcile: split brain)'}${forText}`;
   }
 }
 
@@ -610,10 +629,18 @@ export interface QuotaRevertDescriptor {
   readonly name: string;
 }
 
+/** What a `cleanup` needs to stop a second operator replica: the marker in its command line (`--replica <id>`). */
+export interface ReplicaRevertDescriptor {
+  readonly mechanism: 'sandbox-replica';
+  readonly version: 1;
+  readonly home: string;
+  readonly replicaId: string;
+}
+
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
-export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | QuotaRevertDescriptor | ClusterRevertDescriptor;
+export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | QuotaRevertDescriptor | ReplicaRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): boolean {
@@ -658,6 +685,8 @@ export interface AppliedFault {
   revert(): Promise<RevertOutcome>;
   /** Checks that the fault is gone and the target answers normally. */
   verifyReverted(): Promise<RevertProof>;
+  /** What the mechanism saw of the fault's own effect, read at the revert (a replica's reconciles); absent: nothing. */
+  observations?(): Readonly<Record<string, number>>;
 }
 
 /** A way of injecting faults (the sandbox proxy, later the supervisor, Chaos Mesh, native cluster faults). */
@@ -694,7 +723,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -753,6 +782,12 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
     const groups = o['groups'];
     if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && g.startsWith('/sys/fs/cgroup/'))) return fail('groups must be an array of paths under /sys/fs/cgroup/');
     return value as CgroupRevertDescriptor;
+  }
+  if (o['mechanism'] === 'sandbox-replica') {
+    nonEmpty('home');
+    // A revert stops the processes whose command line carries this marker: only ever ours.
+    if (typeof o['replicaId'] !== 'string' || !/^r[0-9a-f]{8}$/.test(o['replicaId'])) return fail(`replicaId must be r and 8 hex digits (got ${describe(o['replicaId'])})`);
+    return value as ReplicaRevertDescriptor;
   }
   if (o['mechanism'] === 'api-quota') {
     nonEmpty('server', 'namespace', 'name');

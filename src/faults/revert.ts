@@ -16,6 +16,7 @@ import { revertFdLimit, verifyFdLimitReverted } from './limits/fd-limit.js';
 import { revertDiskFull, verifyDiskFullReverted } from './storage/disk-full.js';
 import { revertZoneCorruption, verifyZoneCorruptionReverted } from './storage/zone-corruption.js';
 import { revertQuota, verifyQuotaReverted } from './quota/object-quota.js';
+import { revertReplica, verifyReplicaReverted } from './process/replica.js';
 
 /** What reverting one descriptor did, and the proof that followed. */
 export interface DescriptorRevert {
@@ -63,6 +64,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'sandbox-zonefile': {
       const outcome = await revertZoneCorruption(descriptor);
       return { descriptor, outcome, proof: await verifyZoneCorruptionReverted(descriptor) };
+    }
+    case 'sandbox-replica': {
+      const outcome = await revertReplica(descriptor);
+      return { descriptor, outcome, proof: await verifyReplicaReverted(descriptor) };
     }
     case 'api-quota': {
       // A sandbox's quota is found from its home; a cluster's needs that cluster's kubeconfig (said when absent).

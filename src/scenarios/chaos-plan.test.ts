@@ -142,3 +142,8 @@ test('too-many-objects: a quota on the part apiserver counting the kinds the bac
   assert.throws(() => faultOfExperiment({ kind: 'too-many-objects', at: 0, duration: 1000, params: { headroom: 0 } }, 2), /experiments\[2\]: too-many-objects needs a background load that creates records/);
   await assert.rejects(async () => config([{ kind: 'too-many-objects', at: '10s', duration: '20s', params: { headroom: '-1' } }]), /expected an integer between 0 and 1000000, got '-1'/);
 });
+
+test('split-brain: a second operator replica on the part operator, without leader election by default', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'split-brain', at: '10s', duration: '20s' }, { kind: 'split-brain', at: '40s', duration: '20s', params: { leaderElection: 'on' } }]), runId: 'r', interleave: false });
+  assert.deepEqual(plan.data?.faults.map((f) => `${f.site} ${f.target} ${JSON.stringify(f.spec)}`), ['part operator {"kind":"replica","leaderElection":false}', 'part operator {"kind":"replica","leaderElection":true}']);
+});

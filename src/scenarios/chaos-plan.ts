@@ -97,6 +97,8 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     case 'zone-corruption':
       // named restarts and a torn zone answers SERVFAIL until it is mended: the loose bound applies.
       return make('part', 'named', { kind: 'zone-corruption', ...(e.params.zones === 1 ? {} : { zones: e.params.zones }) }, true);
+    case 'split-brain':
+      return make('part', 'operator', { kind: 'replica', leaderElection: e.params.leaderElection === 'on' }, false);
     case 'too-many-objects':
       // The kinds come from the load (planChaos fills them in): what its creates make.
       if (loadKinds.length === 0) throw new UsageError(`${where}[${index}]: too-many-objects needs a background load that creates records (its quota counts their kinds)`);
@@ -123,7 +125,7 @@ function networkFault(
 }
 
 /** Experiment kinds the sandbox can run today. */
-export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'bandwidth', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption', 'too-many-objects'];
+export const sandboxExperiments: readonly ChaosExperiment['kind'][] = ['operator-kill', 'bind9-crash', 'sidecar-down', 'sidecar-delay', 'sidecar-errors', 'network-delay', 'packet-loss', 'partition', 'bandwidth', 'apiserver-throttle', 'cpu-throttle', 'memory-pressure', 'fd-exhaustion', 'disk-full', 'zone-corruption', 'too-many-objects', 'split-brain'];
 
 /** Refuses two faults on one target whose windows overlap (their reverts would undo each other). */
 export function checkOverlaps(faults: readonly PlannedFault[], where = 'scenarios.chaos.experiments'): void {

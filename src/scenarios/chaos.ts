@@ -268,6 +268,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         const bound = f.touchesServing ? data.gapBounds.touchedMs : data.gapBounds.untouchedMs;
         return inv(`DNS gap on ${g.server}`, g.gapMs / 1000, bound / 1000, '<=', 's', `longest stretch without a NOERROR answer to SOA ${firstZone} (asked every 250 ms) from the fault to convergence; bound for a server the fault ${f.touchesServing ? 'touched' : 'did not touch'}`);
       }),
+      ...(f.spec.kind === 'replica' ? replicaInvariants(f.spec.leaderElection, applied.observations?.()['replica_reconciles'] ?? null) : []),
     ];
     // Judged once the load has ended: whether creates went through after the lift needs the rest of it.
     if (f.spec.kind === 'quota') quotaWindows.push({ key: f.key, appliedMs: appliedMono, liftingMs: revertStartMono, liftedMs: revertedMono });
@@ -404,6 +405,19 @@ function aborted(signals: readonly AbortSignal[]): boolean {
 /** An experiment whose fault could not be applied: it fails, with what became of anything it did. */
 function failedExperiment(f: PlannedFault, mechanism: string, why: string, reverted: boolean): ChaosExperimentResult {
   return { key: f.key, kind: f.experiment, mechanism, target: f.target, description: f.text, plannedAtMs: f.atMs, startedLateMs: 0, heldMs: 0, revertMs: 0, reverted, revertProof: why, before: null, during: null, convergenceMs: null, invariants: [inv('fault applied', 0, 1, '==', '', why)] };
+}
+
+/**
+ * What a second operator replica must show (pure), from its own reconcile counter read just before
+ * it was stopped: with leader election it stood by (no reconcile while the first held the Lease);
+ * without, it reconciled (the split brain took effect; what it did to the objects is what
+ * convergence and the audit judge).
+ */
+export function replicaInvariants(leaderElection: boolean, reconciles: number | null): ChaosInvariant[] {
+  const read = reconciles === null ? "its /metrics did not answer before it was stopped" : `${reconciles} reconciles counted by the second replica (its own /metrics, read before it was stopped)`;
+  return leaderElection
+    ? [inv('the standby replica did not reconcile', reconciles, 0, '==', 'reconciles', `${read}; the first held the bindy-leader Lease`)]
+    : [inv('both replicas reconciled (split brain)', reconciles, 1, '>=', 'reconciles', `${read}; it took no Lease`)];
 }
 
 /** How long after the quota is lifted a create may still meet it: one answered while the delete was in flight. */

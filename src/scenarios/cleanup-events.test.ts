@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { eventsAbout } from './cleanup-events.js';
 import type { KubeObject } from '../observe/kube-client.js';
 
-const event = (name: string, involvedObject: unknown, namespace: string | undefined = 'ns'): KubeObject => ({
+const event = (name: string, involvedObject: unknown, namespace: string | null = 'ns'): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Event',
-  metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
+  metadata: { name, ...(namespace === null ? {} : { namespace }) },
   involvedObject,
 });
 
@@ -17,7 +17,7 @@ test('Events are matched by their involvedObject UID only: one about another obj
     event('b.1', { kind: 'DNSZone', name: 'z', uid: 'u-gone' }, 'ns2'),
     event('c.1', { kind: 'ARecord', name: 'no-uid' }),
     event('d.1', 'not an object'),
-    event('e.1', { uid: 'u-run' }, undefined),
+    event('e.1', { uid: 'u-run' }, null),
   ];
   assert.deepEqual(eventsAbout(events, new Set(['u-run', 'u-gone'])), [
     { namespace: 'ns', name: 'a.1' },

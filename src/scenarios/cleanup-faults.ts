@@ -49,6 +49,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `part ${d.part} (torn zone file${d.files.length === 1 ? '' : 's'} of ${d.files.map((f) => f.zone).join(', ')})`;
     case 'api-flowcontrol':
       return `API server ${d.server} (FlowSchema and PriorityLevelConfiguration ${d.name})`;
+    case 'sandbox-replica':
+      return `part operator (second replica ${d.replicaId})`;
     case 'api-quota':
       return `ResourceQuota ${d.namespace}/${d.name} on ${d.server}`;
     case 'chaos-mesh':

@@ -28,6 +28,7 @@ import { DiskFullMechanism } from '../faults/storage/disk-full.js';
 import { defaultNamedDiskBytes } from './sandbox/supervisor/data-disk.js';
 import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
 import { QuotaMechanism } from '../faults/quota/object-quota.js';
+import { ReplicaMechanism } from '../faults/process/replica.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -95,12 +96,13 @@ function sandboxFaults(state: SandboxState, home: string, runId: string, namespa
   const disk = new DiskFullMechanism({ home, ...(state.namedDisk === undefined ? {} : { disk: state.namedDisk }) });
   const zoneFiles = new ZoneCorruptionMechanism({ home });
   const quota = new QuotaMechanism({ kubeConfig, namespace, runId, home });
+  const replica = new ReplicaMechanism({ home });
   const client = clientDnsServers(state);
   // A part's faults: its process (kill, pause), what it answers (the bindcar twin's fault control, the API server's flow control), or its limits (control groups).
   const partMechanism = (spec: FaultSpec | undefined): FaultMechanism =>
-    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'quota' ? quota : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : spec?.kind === 'disk-full' ? disk : spec?.kind === 'zone-corruption' ? zoneFiles : processes;
+    spec?.kind === 'http-errors' ? sidecar : spec?.kind === 'throttle' ? flowControl : spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'fd-limit' ? fds : spec?.kind === 'disk-full' ? disk : spec?.kind === 'zone-corruption' ? zoneFiles : processes;
   return {
-    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds, 'sandbox-disk': disk, 'sandbox-zonefile': zoneFiles, 'api-quota': quota },
+    mechanisms: { ...(proxy === undefined ? {} : { 'sandbox-proxy': proxy }), 'sandbox-process': processes, 'sandbox-sidecar': sidecar, 'api-flowcontrol': flowControl, 'sandbox-cgroup': limits, 'sandbox-rlimit': fds, 'sandbox-disk': disk, 'sandbox-zonefile': zoneFiles, 'api-quota': quota, 'sandbox-replica': replica },
     ...(client === undefined ? {} : { clientDnsServers: client }),
     mechanismFor: (site, _target, spec) => (site === 'part' ? partMechanism(spec) : proxy),
     unsupportedReason(site, target, spec) {

@@ -70,6 +70,8 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
                   level of a few seats (shares=1), as backpressure --mode api-throttle
   disk-full       fill named's data filesystem until free bytes are left (free=0): ENOSPC
   zone-corruption tear zone files as a crash mid-write would, found at named's restart (zones=1)
+  split-brain     a second operator replica for the fault's duration (leaderElection=off: it does
+                  not take the Lease, both reconcile; on: it must stand by while the first leads)
   too-many-objects  an object-count ResourceQuota puts the namespace at its limit for the kinds the
                   load creates (headroom=0): creates are refused 403 "exceeded quota" (counted
                   apart, not as failures); bindy must keep what exists Ready and served

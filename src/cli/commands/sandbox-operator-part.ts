@@ -76,6 +76,7 @@ interface OperatorPartOptions {
   leaseNamespace: string;
   watchNamespace?: string;
   metricsPort?: string;
+  replica?: string;
 }
 
 /** Registers `sandbox start operator`. */
@@ -101,6 +102,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
     .option('--lease-namespace <ns>', 'namespace of the bindy-leader Lease', 'kube-system')
     .option('--watch-namespace <ns>', 'reconcile only this namespace (default: all)')
     .option('--metrics-port <port>', '/metrics port on 127.0.0.1 (default: a free one)')
+    .option('--replica <id>', 'a second replica of the operator (the split-brain fault): its log lines say so, and cleanup finds it by this id')
     .option('--named-probe <host:port>', 'where the pod-readiness stand-in asks named every 2 s (default: --dns)')
     .option('--republish-on-zone-recreate', 'after a zone is created again on a primary (a named that lost its data), publish its records again (bindy after #486; 0.6.2 does not)')
     .addHelpText('after', help)
@@ -131,7 +133,7 @@ export function startOperatorPart(start: Command, ctx: CliContext, announce: (ct
       // bindy's own budget given explicitly is no change: nothing injected, nothing reported.
       const budget = retryBudget?.ok === true && retryBudget.value !== bindcarBackoff.maxElapsedMs ? retryBudget.value : undefined;
       const log = (line: string): void => {
-        ctx.io.stderr(`${new Date().toISOString()} operator twin: ${line}\n`);
+        ctx.io.stderr(`${new Date().toISOString()} operator twin${o.replica === undefined ? '' : ` (replica ${o.replica})`}: ${line}\n`);
       };
       const injected = [
         ...(leak?.ok === true ? [`leak ${formatLeakRate(leak.value)} (stops at ${leakCapBytes / 1048576} MiB)`] : []),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quotaInvariants } from './chaos.js';
+import { quotaInvariants, replicaInvariants } from './chaos.js';
 
 const answers = (list: [number, boolean][]): { atMs: number; byQuota: boolean }[] => list.map(([atMs, byQuota]) => ({ atMs, byQuota }));
 
@@ -13,4 +13,12 @@ test('a quota fault took effect when a create answered while it held was refused
   const idle = quotaInvariants(answers([[120, false]]), 100, 300, 350);
   assert.deepEqual(idle.map((i) => `${i.name}:${i.verdict}`), ['the quota took effect:fail', 'creates accepted again after the lift:not-measured']);
   assert.deepEqual(quotaInvariants([], 100, 300, 350).map((i) => i.verdict), ['not-measured', 'not-measured']);
+});
+
+test('a second replica with leader election must not reconcile; without it, reconciling is the split brain taking effect', () => {
+  assert.deepEqual(replicaInvariants(true, 0).map((i) => `${i.name}:${i.verdict}`), ['the standby replica did not reconcile:pass']);
+  assert.deepEqual(replicaInvariants(true, 3).map((i) => i.verdict), ['fail']);
+  assert.deepEqual(replicaInvariants(false, 44).map((i) => `${i.name}:${i.verdict}`), ['both replicas reconciled (split brain):pass']);
+  assert.deepEqual(replicaInvariants(false, 0).map((i) => i.verdict), ['fail']);
+  assert.deepEqual(replicaInvariants(false, null).map((i) => i.verdict), ['not-measured']);
 });

@@ -1,0 +1,66 @@
+/**
+ * split-brain on the sandbox: a second operator twin process beside the running one for the
+ * fault's duration. Without leader election it reconciles the same objects (ground truth: its own
+ * reconcile counter, read from its /metrics before it is stopped); with leader election it stands
+ * by while the first holds the bindy-leader Lease (0 reconciles). Either way the run converges, DNS
+ * serves what the CRs say, and no process of the replica is left; a replica a dead run journalled
+ * is stopped by `cleanup` from the journal.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { faultOfDeadRun } from './helpers/dead-run.js';
+import { runCli } from './helpers/cli.js';
+import { parseResult } from '../src/report/result/index.js';
+import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
+import { ReplicaMechanism, replicaPids } from '../src/faults/process/replica.js';
+
+test('split-brain: a second operator without leader election reconciles beside the first, one with it stands by; both runs converge and leave no replica; cleanup stops a dead run\'s replica', { timeout: 180_000 }, async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-split-'));
+  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
+  t.after(async () => {
+    await sb.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
+  const out = join(home, 'results');
+  const config = join(home, 'chaos.yaml');
+  await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
+  const run = async (leaderElection: 'on' | 'off'): Promise<ReturnType<typeof parseResult>> => {
+    const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'split-brain', '--param', `leaderElection=${leaderElection}`, '--duration', '12s', '--fault-duration', '5s', '--rate', '6/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off'], { env });
+    assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
+    return parseResult(r.stdout, 'stdout');
+  };
+
+  const split = await run('off');
+  const e = split.chaos?.experiments[0];
+  assert.ok(e !== undefined);
+  assert.equal(`${e.kind} ${e.mechanism} ${e.target}`, 'split-brain sandbox-replica operator');
+  assert.match(e.revertProof, /^no process of replica r[0-9a-f]{8} runs$/);
+  t.diagnostic(`leaderElection=off: ${e.invariants.map((i) => `${i.name}: ${i.observed ?? '-'} ${i.verdict}`).join('; ')}; converged ${e.convergenceMs ?? '-'} ms after the revert`);
+  assert.deepEqual(e.invariants.map((i) => `${i.name}:${i.verdict}`), ['fault reverted:pass', 'converged after the revert:pass', 'DNS gap on primary-0:pass', 'both replicas reconciled (split brain):pass']);
+  assert.equal(split.chaos?.final?.auditClean, true, split.chaos?.final?.audit);
+  assert.equal(split.verdict?.outcome, 'pass', split.verdict?.reasons.join('; '));
+  // Its own log, tagged as the replica, beside the operator's.
+  const logs = (await readdir(sb.state.dir)).filter((n) => /^operator-r[0-9a-f]{8}\.log$/.test(n));
+  assert.equal(logs.length, 1, `the replica's log: ${logs.join(', ')}`);
+
+  const standby = await run('on');
+  const s = standby.chaos?.experiments[0];
+  assert.ok(s !== undefined);
+  t.diagnostic(`leaderElection=on: ${s.invariants.map((i) => `${i.name}: ${i.observed ?? '-'} ${i.verdict}`).join('; ')}`);
+  assert.deepEqual(s.invariants.map((i) => `${i.name}:${i.verdict}`), ['fault reverted:pass', 'converged after the revert:pass', 'DNS gap on primary-0:pass', 'the standby replica did not reconcile:pass']);
+  assert.equal(standby.verdict?.outcome, 'pass', standby.verdict?.reasons.join('; '));
+
+  // A run that died with its replica running (its owner pid gone): cleanup stops it from the journal alone.
+  const { applied, journalFile } = await faultOfDeadRun(out, 'chaos-split-dead', new ReplicaMechanism({ home }), 'operator', { kind: 'replica', leaderElection: false });
+  assert.equal(replicaPids(applied.id).length, 1, 'the replica runs');
+  const c = await runCli(['--output', out, 'cleanup', '--run-id', 'chaos-split-dead', '--timeout', '20s'], { env });
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, new RegExp(`cleanup: fault exp-0 of run chaos-split-dead on part operator \\(second replica ${applied.id}\\): reverted: no process of replica ${applied.id} runs`));
+  assert.deepEqual(replicaPids(applied.id), []);
+  assert.equal(existsSync(journalFile), false, 'the journal is removed once everything is undone');
+});
