@@ -53,7 +53,7 @@ test('apiserver-throttle: the API server answers the operator 429 while the thro
   assert.ok(metricsUrl !== undefined);
   const before = requestsWithCode(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }), '429');
 
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'apiserver-throttle', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'apiserver-throttle', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   const e = result.chaos?.experiments[0];

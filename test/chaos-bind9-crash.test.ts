@@ -39,6 +39,7 @@ async function crash(name: string, operatorArgs: string[]): Promise<{ code: numb
       '    duration: 25s',
       '    rate: 1/m',
       '    convergeTimeout: 15s',
+      '    quietWindow: 0s',
       '    experiments: [{kind: bind9-crash, at: 12s, duration: 4s, params: {zoneData: lose}}]',
       'report: {formats: [json]}',
       '',

@@ -57,7 +57,7 @@ test('packet loss on the operator\'s UDP UPDATE path under load: reverted and pr
   t.after(() => rm(home, { recursive: true, force: true }));
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
   // The run starts its own sandbox, with the fault proxy, and stops it at the end.
-  const args = ['--config', await configFile(home), '--output', join(home, 'results'), '--json', 'chaos', '--scenario', 'packet-loss', '--param', 'loss=50%', '--duration', '40s', '--fault-duration', '10s', '--rate', '3/s', '--zones', '2', '--working-set', '10'];
+  const args = ['--config', await configFile(home), '--output', join(home, 'results'), '--json', 'chaos', '--scenario', 'packet-loss', '--param', 'loss=50%', '--duration', '40s', '--fault-duration', '10s', '--rate', '3/s', '--zones', '2', '--working-set', '10', '--quiet-window', '0s'];
   const r = await runCli(args, { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -88,7 +88,7 @@ test('a partition of client-bind: the background DNS queries are lost exactly wh
   const home = await mkdtemp(join(tmpdir(), 'bl-chaos-dns-'));
   t.after(() => rm(home, { recursive: true, force: true }));
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const args = ['--config', await configFile(home), '--output', join(home, 'results'), '--json', 'chaos', '--scenario', 'partition', '--param', 'link=client-bind', '--duration', '24s', '--fault-duration', '6s', '--rate', '1/s', '--zones', '2', '--working-set', '4', '--query-rate', '50/s'];
+  const args = ['--config', await configFile(home), '--output', join(home, 'results'), '--json', 'chaos', '--scenario', 'partition', '--param', 'link=client-bind', '--duration', '24s', '--fault-duration', '6s', '--rate', '1/s', '--zones', '2', '--working-set', '4', '--query-rate', '50/s', '--quiet-window', '0s'];
   const r = await runCli(args, { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -138,7 +138,7 @@ test('SIGKILL of a chaos run while the operator is killed: cleanup restarts it f
   const operatorBefore = (await readState(home))?.parts.find((p) => p.name === 'operator')?.pid;
   const out = join(home, 'results');
   const runId = 'chaos-killed-1';
-  const child = spawnCli(['--output', out, 'chaos', '--run-id', runId, '--scenario', 'operator-kill', '--duration', '40s', '--fault-duration', '25s', '--rate', '2/s', '--zones', '1', '--working-set', '4'], env);
+  const child = spawnCli(['--output', out, 'chaos', '--run-id', runId, '--scenario', 'operator-kill', '--duration', '40s', '--fault-duration', '25s', '--rate', '2/s', '--zones', '1', '--working-set', '4', '--quiet-window', '0s'], env);
   await child.line(/^chaos: exp-0 operator-kill: .*applying/);
   // The fault is journalled before it is applied: wait until the operator is gone, then kill the tool.
   const journal = join(out, 'journal', `run-${runId}.jsonl`);

@@ -42,7 +42,7 @@ test('cpu-throttle: the operator\'s CFS quota holds it back while the fault hold
   assert.ok(state !== undefined && operator !== undefined);
   const groupBefore = cpuGroupOf(operator.pid);
 
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'cpu-throttle', '--param', 'cpu=20m', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'cpu-throttle', '--param', 'cpu=20m', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   const e = result.chaos?.experiments[0];

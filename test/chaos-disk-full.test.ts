@@ -63,7 +63,7 @@ test('disk-full: named\'s filesystem refuses writes (ENOSPC) and named refuses u
     const query = await runProbe({ kind: 'dns', protocol: 'udp', name: zone ?? 'version.bind', type: 'SOA', timeoutMs: 1500 }, state.dns);
     return { freeDuring, write, zone, update, query };
   })();
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'disk-full', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'disk-full', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   const seen = await during;
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');

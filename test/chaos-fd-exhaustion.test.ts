@@ -71,7 +71,7 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
     for (const c of held) c.destroy();
     return { lowered, tcp, udp, attempts, udpTries, udpWhileLowered };
   })();
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'fd-exhaustion', '--duration', '10s', '--fault-duration', '6s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'fd-exhaustion', '--duration', '10s', '--fault-duration', '6s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   const seen = await during;
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');

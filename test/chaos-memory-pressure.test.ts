@@ -34,7 +34,7 @@ test('memory-pressure: a 4 MiB limit on the leaking operator gets it OOM-killed;
   const before = (await readState(home))?.parts.find((p) => p.name === 'operator')?.pid;
   assert.ok(before !== undefined);
 
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'memory-pressure', '--param', 'limit=4Mi', '--duration', '10s', '--fault-duration', '4s', '--rate', '4/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'memory-pressure', '--param', 'limit=4Mi', '--duration', '10s', '--fault-duration', '4s', '--rate', '4/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   const e = result.chaos?.experiments[0];

@@ -48,7 +48,7 @@ test('sidecar-errors: bindcar answers 503 while the fault holds, the run converg
   const metricsUrl = `${state.sidecarUrl}/metrics`;
   const before = requestsWithStatus(await (await fetch(metricsUrl)).text(), '503');
 
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'sidecar-errors', '--param', 'errorRate=100%', '--param', 'status=503', '--duration', '10s', '--fault-duration', '4s', '--rate', '4/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'sidecar-errors', '--param', 'errorRate=100%', '--param', 'status=503', '--duration', '10s', '--fault-duration', '4s', '--rate', '4/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   const e = result.chaos?.experiments[0];

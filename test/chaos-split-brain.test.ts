@@ -30,7 +30,7 @@ test('split-brain: a second operator without leader election reconciles beside t
   const config = join(home, 'chaos.yaml');
   await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
   const run = async (leaderElection: 'on' | 'off'): Promise<ReturnType<typeof parseResult>> => {
-    const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'split-brain', '--param', `leaderElection=${leaderElection}`, '--duration', '12s', '--fault-duration', '5s', '--rate', '6/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off'], { env });
+    const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'split-brain', '--param', `leaderElection=${leaderElection}`, '--duration', '12s', '--fault-duration', '5s', '--rate', '6/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
     assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
     return parseResult(r.stdout, 'stdout');
   };

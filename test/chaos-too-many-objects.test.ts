@@ -49,7 +49,7 @@ test('too-many-objects: creates are refused 403 "exceeded quota" while the quota
   assert.ok(metricsUrl !== undefined);
   const before = requests(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }), 'POST', '403');
 
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'too-many-objects', '--duration', '12s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'too-many-objects', '--duration', '12s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '8s'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
   const e = result.chaos?.experiments[0];
@@ -75,6 +75,11 @@ test('too-many-objects: creates are refused 403 "exceeded quota" while the quota
   assert.equal(result.counters['operations_failed']?.value, 0);
   assert.equal(result.chaos?.final?.auditClean, true, result.chaos?.final?.audit);
   assert.equal(result.verdict?.outcome, 'pass', result.verdict?.reasons.join('; '));
+  // At rest afterwards, judged for the 0.6 twin by its 300 s requeues (a few in 8 s over ~20 objects).
+  const quiet = result.counters['quiet_window_reconciles']?.value;
+  const bound = result.counters['quiet_window_bound']?.value;
+  assert.ok(quiet !== undefined && bound !== undefined && quiet <= bound, `quiet window: ${quiet ?? '-'} reconciles, bound ${bound ?? '-'}`);
+  assert.ok(result.notes.some((n) => n.startsWith('quiet window bound for bindy 0.6: its 300 s requeues')), result.notes.filter((n) => n.startsWith('quiet')).join('\n'));
 
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfig);

@@ -57,7 +57,7 @@ test('zone-corruption: the torn zone answers SERVFAIL after named\'s restart whi
     const [torn, other] = zoneFilesOf(readdirSync(dir));
     return { restarted: now !== namedBefore, torn: torn?.zone, other: other?.zone, tornSays: torn === undefined ? '-' : await soa(state.dns.port, torn.zone), otherSays: other === undefined ? '-' : await soa(state.dns.port, other.zone) };
   })();
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'zone-corruption', '--duration', '12s', '--fault-duration', '4s', '--rate', '4/s', '--zones', '2', '--working-set', '6', '--dns-load', 'off'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'zone-corruption', '--duration', '12s', '--fault-duration', '4s', '--rate', '4/s', '--zones', '2', '--working-set', '6', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   const seen = await during;
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');

@@ -41,7 +41,7 @@ export const defaultConfig: Config = deepFreeze({
       timeout: 120_000,
       quietWindow: 60_000,
     },
-    chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100 },
+    chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100, quietWindow: 60_000 },
     e2e: {
       kind: 'e2e',
       duration: 300_000,

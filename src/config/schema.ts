@@ -148,6 +148,7 @@ export const configSpec: f.Section = f.section({
         convergeTimeout: f.duration('how long after each fault\'s revert the steady state may take to come back (bindy\'s suite: 2m)'),
         dnsLoad: f.onOffAuto('dnsperf queries every zone\'s SOA and NS and a missing name for the whole load, through the client link: auto = on when the target names a DNS server'),
         queryRate: f.rate('DNS queries per second of that background query load'),
+        quietWindow: f.duration("after the load and the end state: reconciles counted at rest over this window, judged per bindy line (0.8: at most 3 per 60 s, bindy's suite; 0.6.2: its 300 s requeues); 0s = none"),
       },
       { constants: { kind: 'chaos' } },
     ),

@@ -285,6 +285,8 @@ export interface ChaosOptions {
   dnsLoad: OnOffAuto;
   /** Their rate, per second. */
   queryRate: number;
+  /** After the load and the end state: reconciles counted at rest over this window, in ms (0 = none; bindy's suite: 60 s, ≤ 3 reconciles). */
+  quietWindow: number;
 }
 
 /** A run that looks like production: a population, churn, DNS queries, random spikes and faults on a schedule, all at once. */

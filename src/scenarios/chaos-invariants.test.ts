@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quotaInvariants, replicaInvariants } from './chaos.js';
+import { quietBound, quotaInvariants, replicaInvariants } from './chaos.js';
 
 const answers = (list: [number, boolean][]): { atMs: number; byQuota: boolean }[] => list.map(([atMs, byQuota]) => ({ atMs, byQuota }));
 
@@ -21,4 +21,14 @@ test('a second replica with leader election must not reconcile; without it, reco
   assert.deepEqual(replicaInvariants(false, 44).map((i) => `${i.name}:${i.verdict}`), ['both replicas reconciled (split brain):pass']);
   assert.deepEqual(replicaInvariants(false, 0).map((i) => i.verdict), ['fail']);
   assert.deepEqual(replicaInvariants(false, null).map((i) => i.verdict), ['not-measured']);
+});
+
+test('the quiet window bound follows the bindy line measured: 3 per 60 s on 0.8, the 300 s requeues on 0.6.2, not judged otherwise', () => {
+  assert.equal(quietBound('bindy 0.8, bindcar 0.9.0 (sandbox twins)', 60, 500).limit, 3);
+  assert.equal(quietBound('bindy v0.8.0-rc.7 (image ghcr.io/firestoned/bindy:v0.8.0-rc.7)', 20, 500).limit, 1);
+  // 0.6.2: 300 objects over 60 s → 60 expected, 75 with a quarter more, plus 3.
+  assert.equal(quietBound('bindy 0.6.2, bindcar 0.7.3 (sandbox twins)', 60, 300).limit, 78);
+  const unknown = quietBound('bindy outside the cluster (metrics URL; version not known to the tool)', 60, 300);
+  assert.equal(unknown.limit, null);
+  assert.match(unknown.text, /^quiet window not judged: the bindy line measured is not known/);
 });

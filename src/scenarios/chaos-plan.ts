@@ -42,6 +42,8 @@ export interface ChaosPlanData {
   gapBounds: { untouchedMs: number; touchedMs: number };
   /** Background DNS queries for the whole load (dnsperf), or off. */
   dnsLoad: { setting: OnOffAuto; qps: number };
+  /** Reconciles counted at rest after the end state, ms (0: none). */
+  quietWindowMs: number;
 }
 
 /**
@@ -174,6 +176,6 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     ...load,
     scenario: 'chaos',
     describe,
-    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad: { setting: c.dnsLoad, qps: c.queryRate } },
+    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad: { setting: c.dnsLoad, qps: c.queryRate }, quietWindowMs: c.quietWindow },
   };
 }

@@ -27,6 +27,7 @@ import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } f
 import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
 import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
+import { bindy06RequeueMs, measureQuietWindow } from './sustained.js';
 import { StartedObservers } from './started-observers.js';
 import { addFigures, mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
@@ -87,8 +88,35 @@ export interface FaultLoadHooks {
 
 /** Runs the chaos scenario (see the module doc). */
 async function driveChaos(ctx: DriveContext, plan: ScenarioPlan<ChaosPlanData>): Promise<DriveOutcome> {
-  if (plan.data === undefined) throw new Error('the chaos plan carries no schedule');
-  return driveUnderFaults(ctx, plan, plan.data);
+  const data = plan.data;
+  if (data === undefined) throw new Error('the chaos plan carries no schedule');
+  return driveUnderFaults(ctx, plan, data, {
+    // bindy's suite ends every step with a quiet window: after the faults, at rest, few reconciles.
+    atEnd: async (session, out) => {
+      const q = await measureQuietWindow(ctx, plan, data.quietWindowMs, session, out);
+      if (q === null || q.reconciles === null) return;
+      const bound = quietBound(ctx.target.info.bindyVersion, (q.toMono - q.fromMono) / 1000, q.objects);
+      out.notes.push(bound.text);
+      if (bound.limit !== null) out.counters.quiet_window_bound = { value: bound.limit, unit: 'reconciliations', description: `the most reconciles the quiet window may hold: ${bound.text}` };
+    },
+  });
+}
+
+/**
+ * How many reconciles a quiet window of `seconds` over `objects` may hold, per bindy line (pure):
+ * 0.8, "at rest there are no reconciles", bounded as bindy's own chaos suite does (3 per 60 s);
+ * 0.6.2 requeues every Ready object each 300 s, so about objects × seconds / 300, given a quarter
+ * more and bindy's 3 on top; any other version is reported, not judged.
+ */
+export function quietBound(bindyVersion: string | undefined, seconds: number, objects: number): { limit: number | null; text: string } {
+  const line = /\bbindy v?0\.(\d+)\b/.exec(bindyVersion ?? '')?.[1];
+  if (line === '8') return { limit: Math.ceil((3 * seconds) / 60), text: `quiet window bound for bindy's 0.8 line: 3 reconciles per 60 s (bindy's chaos suite), ${Math.ceil((3 * seconds) / 60)} in ${seconds.toFixed(0)} s` };
+  if (line === '6') {
+    const expected = (objects * seconds * 1000) / bindy06RequeueMs;
+    const limit = Math.ceil(expected * 1.25) + 3;
+    return { limit, text: `quiet window bound for bindy 0.6: its 300 s requeues make about ${expected.toFixed(1)} reconciles over ${objects} objects in ${seconds.toFixed(0)} s; at most ${limit} (a quarter more, plus bindy's 3)` };
+  }
+  return { limit: null, text: `quiet window not judged: the bindy line measured is not known (${bindyVersion ?? 'the target did not say'})` };
 }
 
 /** Background load from the sustained engine with `data`'s faults on their schedule, DNS queries beside it, and the end state checked (see the module doc). */
@@ -458,6 +486,9 @@ export function verifyChaos(result: RunResult): Verification {
   if ((result.counters['chaos_faults_not_reverted']?.value ?? 0) > 0) problems.push('a fault still in force at the end could not be proven reverted (see the notes); run cleanup --run-id');
   const c = (n: string): number => result.counters[n]?.value ?? 0;
   if (c('operations_failed') > 0) problems.push(`${c('operations_failed')} of ${c('operations_attempted')} background operations failed`);
+  const quiet = result.counters['quiet_window_reconciles']?.value;
+  const bound = result.counters['quiet_window_bound']?.value;
+  if (quiet !== undefined && bound !== undefined && quiet > bound) problems.push(`quiet window: ${quiet} reconciles at rest in ${c('quiet_window_seconds').toFixed(0)} s, above ${bound}`);
   return { passed: problems.length === 0, problems };
 }
 

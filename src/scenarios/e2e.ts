@@ -17,7 +17,7 @@ import { createLatencyHistogram } from '../measure/index.js';
 import { chaosUnsupported, driveUnderFaults, verifyChaos } from './chaos.js';
 import { dnsProbeSettings } from './dns-probe-plan.js';
 import { planE2e, populationStream, type E2ePlanData } from './e2e-plan.js';
-import { quietSections, quietWindow } from './sustained.js';
+import { measureQuietWindow } from './sustained.js';
 import type { Target } from '../targets/target.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
@@ -167,15 +167,7 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
         out.notes.push(...r.measurement.notes);
       },
       atEnd: async (session, out) => {
-        const interrupted = ctx.stopStarting.aborted || ctx.hardStop.aborted;
-        if (data.quietWindowMs > 0 && !interrupted && session.settled === 'all') {
-          const q = quietSections(await quietWindow(ctx, plan, data.quietWindowMs, session.heldObjects), session.measuredStartMs);
-          Object.assign(out.counters, q.counters);
-          out.quietWindow = q.span;
-          out.notes.push(...q.notes);
-        } else if (data.quietWindowMs > 0) {
-          out.notes.push(`no quiet window: ${interrupted ? 'the run was interrupted' : 'operations were still outstanding when the wait ended'}`);
-        }
+        await measureQuietWindow(ctx, plan, data.quietWindowMs, session, out);
       },
     });
     const observed = createToObserved(followed, statusSeen);

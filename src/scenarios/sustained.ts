@@ -71,6 +71,25 @@ async function operatorAtRest(ctx: DriveContext, maxMs: number): Promise<RestOut
 }
 
 /**
+ * The quiet window at the end of a scheduled run, into `out` (counters, span, notes): only after
+ * every operation took effect and when the run was not interrupted (else a note says why not).
+ */
+export async function measureQuietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, s: Pick<SustainedSessionResult, 'settled' | 'heldObjects' | 'measuredStartMs'>, out: DriveOutcome): Promise<QuietWindow | null> {
+  if (ms <= 0) return null;
+  const interrupted = ctx.stopStarting.aborted || ctx.hardStop.aborted;
+  if (interrupted || s.settled !== 'all') {
+    out.notes.push(`no quiet window: ${interrupted ? 'the run was interrupted' : 'operations were still outstanding when the wait ended'}`);
+    return null;
+  }
+  const w = await quietWindow(ctx, plan, ms, s.heldObjects);
+  const q = quietSections(w, s.measuredStartMs);
+  Object.assign(out.counters, q.counters);
+  out.quietWindow = q.span;
+  out.notes.push(...q.notes);
+  return w;
+}
+
+/**
  * Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric
  * endpoints; the window opens once the operator made no reconcile for {@link restStillMs} (waiting
  * half the window's length at most, between 10 s and 30 s, after the load's effects were seen).
@@ -150,15 +169,7 @@ async function driveSustained(ctx: DriveContext, plan: ScenarioPlan<SustainedPla
     const outcome: DriveOutcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes, operator: [], apiAmplification: null };
     mergeObservers(outcome, observers.sections);
     crossCheck(outcome);
-    const interrupted = ctx.stopStarting.aborted || ctx.hardStop.aborted;
-    if (d.quietWindowMs > 0 && !interrupted && s.settled === 'all') {
-      const q = quietSections(await quietWindow(ctx, plan, d.quietWindowMs, s.heldObjects), s.measuredStartMs);
-      Object.assign(outcome.counters, q.counters);
-      outcome.quietWindow = q.span;
-      outcome.notes.push(...q.notes);
-    } else if (d.quietWindowMs > 0) {
-      outcome.notes.push(`no quiet window: ${interrupted ? 'the run was interrupted' : 'operations were still outstanding when the wait ended'}`);
-    }
+    await measureQuietWindow(ctx, plan, d.quietWindowMs, s, outcome);
     return outcome;
   } finally {
     await observers.stop(session?.ledger.counts.create.accepted ?? 0);

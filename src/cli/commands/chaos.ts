@@ -22,6 +22,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--converge-timeout', key: 'scenarios.chaos.convergeTimeout' },
   { flag: '--dns-load', key: 'scenarios.chaos.dnsLoad' },
   { flag: '--query-rate', key: 'scenarios.chaos.queryRate' },
+  { flag: '--quiet-window', key: 'scenarios.chaos.quietWindow' },
   ...runConfigFlags,
 ];
 
@@ -47,6 +48,9 @@ What it does:
      zone's SOA and NS and a missing name at --query-rate (100/s) through the client link: DNS
      latency, answers and loss each second, drawn under the fault windows (a query unanswered
      within 1 s is lost)
+     Then a --quiet-window (60s) at rest: the operator's reconciles counted, at most 3 per 60 s on
+     bindy's 0.8 line (its suite's bound), about a fifth of the objects per minute plus 3 on 0.6.2
+     (its 300 s requeues); not judged when the bindy line is not known
   5. reverts any fault still in force (also on error and Ctrl-C), then deletes the run's objects
   A run killed mid-fault leaves its fault in the journal: \`cleanup --run-id ID\` reverts it.
 
@@ -133,7 +137,8 @@ export const chaosCommand: CommandModule = {
       .option('--timeout <duration>', 'bound on the setup waits and the wait for outstanding operations (scenarios.sustained.timeout)')
       .option('--converge-timeout <duration>', 'how long after each revert the steady state may take to come back (scenarios.chaos.convergeTimeout; default 2m, bindy\'s suite)')
       .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server)")
-      .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)');
+      .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)')
+      .option('--quiet-window <duration>', "count reconciles at rest for this long at the end, judged per bindy line (0.8: ≤ 3 per 60 s); 0s = skip (scenarios.chaos.quietWindow)");
     addRunOptions(cmd, 'chaos')
       .addHelpText('after', help)
       .action(async (o: RunFlags & { scenario?: string; param?: string[]; faultDuration?: string }, c: Command) => {
