@@ -40,10 +40,10 @@ const alone = files.filter((f) => readFileSync(f, 'utf8').startsWith('// test-ru
 // up to minutes) first, the unit files under src/ (seconds) after, so these fill the last slots
 // instead of a long file starting last and running on its own at the end.
 const together = [...files.filter((f) => !alone.includes(f) && f.startsWith('test')), ...files.filter((f) => !alone.includes(f) && !f.startsWith('test'))];
-// Three files at a time on this 2-core machine: many integration files wait on their scenario's
-// clock (a 100 s sustained run at 0.5 ops/s uses a quarter of a core), so a third file fills the
-// gaps. Measured on a fresh clone: the parallel phase 1,056 s with 2, 980 s with 3, both green.
-const concurrency = process.env.TEST_CONCURRENCY ?? '3';
+// Two files at a time on this 2-core machine. Three made the parallel phase shorter (fresh clone:
+// 1,056 s with 2, 980 s with 3) but, in one run of two, timing-bound tests failed under the load
+// (an in-process burst's p99 bound, a DNS p99 criterion, a heap bound): TEST_CONCURRENCY=3 to try.
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // TAP on stdout as before; each file's time on stderr at the end (scripts/file-times-reporter.mjs).
 const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/file-times-reporter.mjs', '--test-reporter-destination=stderr'];
 const run = (list, n) => (list.length === 0 ? 0 : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...reporters, ...list], { stdio: 'inherit' }).status ?? 1));

@@ -13,42 +13,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
+import { chaosSandbox, counterSum } from './helpers/chaos-sandbox.js';
 import { parseResult } from '../src/report/result/index.js';
-import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
-import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { runIdLabel } from '../src/model/kinds.js';
 import { FlowControlMechanism } from '../src/faults/index.js';
 import { fetchText } from '../src/observe/metrics-fetch.js';
 
-/** Sum of apiserver_request_total samples answered `code`. */
-function requestsWithCode(metrics: string, code: string): number {
-  return metrics
-    .split('\n')
-    .filter((l) => l.startsWith('apiserver_request_total{') && l.includes(`code="${code}"`))
-    .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
-}
+/** Requests the API twin answered `code` (its own apiserver_request_total). */
+const requestsWithCode = (metrics: string, code: string): number => counterSum(metrics, 'apiserver_request_total', { code });
 
 test('apiserver-throttle: the API server answers the operator 429 while the throttle holds, the run converges after both objects are gone, and cleanup lifts a dead run\'s throttle', { timeout: 120_000 }, async (t) => {
   const started = performance.now();
-  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-throttle-'));
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true, apiServerArgs: ['--request-latency', '5ms'], operatorArgs: ['--not-ready-requeue', '3s'] });
-  t.after(async () => {
-    await sb.stop();
-    await rm(home, { recursive: true, force: true });
-  });
-  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const out = join(home, 'results');
-  const config = join(home, 'chaos.yaml');
-  await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
-  const state = await readState(home);
-  assert.ok(state !== undefined);
+  const { home, state, env, out, config } = await chaosSandbox(t, 'bl-chaos-throttle-', { apiServerArgs: ['--request-latency', '5ms'], operatorArgs: ['--not-ready-requeue', '3s'] });
   const metricsUrl = state.parts.find((p) => p.name === 'apiserver')?.metricsUrl;
   assert.ok(metricsUrl !== undefined);
   const before = requestsWithCode(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }), '429');

@@ -8,15 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
+import { chaosSandbox } from './helpers/chaos-sandbox.js';
 import { parseResult } from '../src/report/result/index.js';
-import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
-import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { CgroupLimitMechanism } from '../src/faults/index.js';
 
 /** The cpu line of /proc/PID/cgroup (v1 `N:cpu…:path`, else the v2 `0::path`). */
@@ -27,19 +23,9 @@ function cpuGroupOf(pid: number): string {
 
 test('cpu-throttle: the operator\'s CFS quota holds it back while the fault holds, it is back in its own group after, the run converges, and cleanup lifts a dead run\'s limit', { timeout: 120_000 }, async (t) => {
   const started = performance.now();
-  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-cpu-'));
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
-  t.after(async () => {
-    await sb.stop();
-    await rm(home, { recursive: true, force: true });
-  });
-  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const out = join(home, 'results');
-  const config = join(home, 'chaos.yaml');
-  await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
-  const state = await readState(home);
-  const operator = state?.parts.find((p) => p.name === 'operator');
-  assert.ok(state !== undefined && operator !== undefined);
+  const { home, state, env, out, config } = await chaosSandbox(t, 'bl-chaos-cpu-');
+  const operator = state.parts.find((p) => p.name === 'operator');
+  assert.ok(operator !== undefined);
   const groupBefore = cpuGroupOf(operator.pid);
 
   const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'cpu-throttle', '--param', 'cpu=20m', '--duration', '10s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });

@@ -8,15 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
+import { chaosSandbox } from './helpers/chaos-sandbox.js';
 import { parseResult } from '../src/report/result/index.js';
-import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
-import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { SidecarFaultMechanism } from '../src/faults/index.js';
@@ -32,19 +29,8 @@ function requestsWithStatus(metrics: string, status: string): number {
 
 test('sidecar-errors: bindcar answers 503 while the fault holds, the run converges after the revert, and cleanup lifts a dead run\'s fault from its journal', { timeout: 120_000 }, async (t) => {
   const started = performance.now();
-  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-sc-err-'));
   // A sandbox that outlives the run, so the twin's metrics can be read after it; no fault proxy needed (the fault is the twin's own).
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
-  t.after(async () => {
-    await sb.stop();
-    await rm(home, { recursive: true, force: true });
-  });
-  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const out = join(home, 'results');
-  const config = join(home, 'chaos.yaml');
-  await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
-  const state = await readState(home);
-  assert.ok(state !== undefined);
+  const { home, state, env, out, config } = await chaosSandbox(t, 'bl-chaos-sc-err-');
   const metricsUrl = `${state.sidecarUrl}/metrics`;
   const before = requestsWithStatus(await (await fetch(metricsUrl)).text(), '503');
 

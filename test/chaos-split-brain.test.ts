@@ -9,26 +9,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
+import { chaosSandbox } from './helpers/chaos-sandbox.js';
 import { parseResult } from '../src/report/result/index.js';
-import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { ReplicaMechanism, replicaPids } from '../src/faults/process/replica.js';
 
 test('split-brain: a second operator without leader election reconciles beside the first, one with it stands by; both runs converge and leave no replica; cleanup stops a dead run\'s replica', { timeout: 180_000 }, async (t) => {
-  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-split-'));
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
-  t.after(async () => {
-    await sb.stop();
-    await rm(home, { recursive: true, force: true });
-  });
-  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const out = join(home, 'results');
-  const config = join(home, 'chaos.yaml');
-  await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
+  const { home, sb, env, out, config } = await chaosSandbox(t, 'bl-chaos-split-');
   const run = async (leaderElection: 'on' | 'off'): Promise<ReturnType<typeof parseResult>> => {
     const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'split-brain', '--param', `leaderElection=${leaderElection}`, '--duration', '12s', '--fault-duration', '5s', '--rate', '6/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
     assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));

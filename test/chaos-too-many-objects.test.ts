@@ -10,44 +10,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { faultOfDeadRun } from './helpers/dead-run.js';
 import { runCli } from './helpers/cli.js';
+import { chaosSandbox, counterSum } from './helpers/chaos-sandbox.js';
 import { parseResult } from '../src/report/result/index.js';
-import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
-import { readState } from '../src/targets/sandbox/supervisor/index.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { runIdLabel } from '../src/model/kinds.js';
 import { QuotaMechanism } from '../src/faults/quota/object-quota.js';
 import { fetchText } from '../src/observe/metrics-fetch.js';
 
-/** Sum of apiserver_request_total samples of `verb` answered `code`. */
-function requests(metrics: string, verb: string, code: string): number {
-  return metrics
-    .split('\n')
-    .filter((l) => l.startsWith('apiserver_request_total{') && l.includes(`code="${code}"`) && l.includes(`verb="${verb}"`))
-    .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
-}
+/** Creates the API twin answered 403 (its own apiserver_request_total). */
+const refusedCreates = (metrics: string): number => counterSum(metrics, 'apiserver_request_total', { verb: 'POST', code: '403' });
 
 test('too-many-objects: creates are refused 403 "exceeded quota" while the quota holds and counted apart, accepted again once it is proven gone; cleanup lifts a dead run\'s quota', { timeout: 120_000 }, async (t) => {
-  const home = await mkdtemp(join(tmpdir(), 'bl-chaos-quota-'));
-  const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
-  t.after(async () => {
-    await sb.stop();
-    await rm(home, { recursive: true, force: true });
-  });
-  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const out = join(home, 'results');
-  const config = join(home, 'chaos.yaml');
-  await writeFile(config, ['report:', '  formats: [json]', ''].join('\n'));
-  const state = await readState(home);
-  assert.ok(state !== undefined);
+  const { home, state, env, out, config } = await chaosSandbox(t, 'bl-chaos-quota-');
   const metricsUrl = state.parts.find((p) => p.name === 'apiserver')?.metricsUrl;
   assert.ok(metricsUrl !== undefined);
-  const before = requests(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }), 'POST', '403');
+  const before = refusedCreates(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }));
 
   const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'too-many-objects', '--duration', '12s', '--fault-duration', '4s', '--rate', '8/s', '--zones', '2', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '8s'], { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
@@ -68,7 +48,7 @@ test('too-many-objects: creates are refused 403 "exceeded quota" while the quota
   ]);
   // Ground truth from the API twin's own counts: as many 403s answered to creates as the run counted apart.
   const refused = result.counters['operations_refused_by_quota']?.value ?? 0;
-  const after = requests(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }), 'POST', '403');
+  const after = refusedCreates(await fetchText(metricsUrl, { insecureSkipTlsVerify: true }));
   assert.ok(refused > 0, 'creates were refused');
   assert.equal(after - before, refused, `apiserver_request_total{verb="POST",code="403"} rose by ${after - before}; the run counted ${refused}`);
   // Refused is not failed: the run passes with every accepted operation's effect seen.
