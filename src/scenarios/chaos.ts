@@ -149,12 +149,14 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   let loadEndedMono: number | null = null;
   const experiments: ChaosExperimentResult[] = [];
   const notes: string[] = [];
-  // Every create's answer (monotonic ms, refused by a quota or not): what a quota fault did.
+  // Every create's answer (monotonic ms, refused by a quota or not): what a quota fault did. Kept
+  // only when one is planned: a long run makes many.
   const createAnswers: { atMs: number; byQuota: boolean }[] = [];
+  const keepAnswers = data.faults.some((f) => f.spec.kind === 'quota');
   const quotaWindows: { key: string; appliedMs: number; liftingMs: number; liftedMs: number }[] = [];
   const onOperation = (e: OperationEvent): void => {
-    if (e.type === 'create' && e.phase === 'accepted') createAnswers.push({ atMs: e.acceptedMs, byQuota: false });
-    else if (e.type === 'create' && e.phase === 'refused') createAnswers.push({ atMs: e.atMs, byQuota: e.byQuota });
+    if (keepAnswers && e.type === 'create' && e.phase === 'accepted') createAnswers.push({ atMs: e.acceptedMs, byQuota: false });
+    else if (keepAnswers && e.type === 'create' && e.phase === 'refused') createAnswers.push({ atMs: e.atMs, byQuota: e.byQuota });
     hooks.onOperation?.(e);
   };
   // Background DNS queries for the whole load, through the client link (a fault on it must show).

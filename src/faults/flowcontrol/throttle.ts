@@ -11,6 +11,7 @@ import { UsageError } from '../../errors.js';
 import { runIdLabel } from '../../model/kinds.js';
 import { KubeClient, type KubeObject } from '../../observe/kube-client.js';
 import { sandboxApiClient } from '../sandbox-api-client.js';
+import { deleteProvenGone, provenGone } from '../api-object-gone.js';
 import { describeFault, type AppliedFault, type ApplyOptions, type FaultMechanism, type FaultSpec, type FlowControlRevertDescriptor, type RevertOutcome, type RevertProof } from '../fault.js';
 
 /** The two objects of a throttle: their shared name, the level's shares, and the schema's precedence. */
@@ -76,17 +77,10 @@ export async function removeThrottle(client: KubeClient, name: string): Promise<
   let ok = true;
   let already = true;
   for (const kind of ['FlowSchema', 'PriorityLevelConfiguration'] as const) {
-    const d = await client.delete(kind, '', name);
-    if (!d.ok && d.error.status !== 404) {
-      ok = false;
-      lines.push(`delete ${kind} ${name}: HTTP ${d.error.status} ${d.error.message}`);
-      continue;
-    }
-    if (d.ok) already = false;
-    const g = await client.get(kind, null, name);
-    const gone = g.ok && g.value === null;
-    ok &&= gone;
-    lines.push(gone ? `${kind} ${name} gone (GET 404)` : `${kind} ${name} still there`);
+    const r = await deleteProvenGone(client, kind, null, name);
+    ok &&= r.gone;
+    already &&= r.already;
+    lines.push(r.evidence);
   }
   return { lifted: ok, already, evidence: lines.join('; ') };
 }
@@ -137,10 +131,9 @@ export async function verifyFlowControlReverted(d: FlowControlRevertDescriptor):
       const lines: string[] = [];
       let gone = true;
       for (const kind of ['FlowSchema', 'PriorityLevelConfiguration'] as const) {
-        const g = await client.get(kind, null, d.name);
-        const none = g.ok && g.value === null;
-        gone &&= none;
-        lines.push(none ? `${kind} ${d.name} gone (GET 404)` : `${kind} ${d.name} ${g.ok ? 'STILL there' : `not read (${g.error.message})`}`);
+        const r = await provenGone(client, kind, null, d.name);
+        gone &&= r.gone;
+        lines.push(r.evidence);
       }
       return { reverted: gone, checkedAt: checkedAt(), faultCleared: gone, evidence: lines.join('; ') };
     } finally {

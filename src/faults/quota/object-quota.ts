@@ -14,6 +14,8 @@ import { runIdLabel } from '../../model/kinds.js';
 import { objectKindOf, quotaKind, resourceOf, type ObjectKind } from '../../model/object-kinds.js';
 import { KubeClient, type KubeObject } from '../../observe/kube-client.js';
 import { sandboxApiClient } from '../sandbox-api-client.js';
+import { deleteProvenGone, provenGone } from '../api-object-gone.js';
+import { waitForObject } from '../chaos-mesh/wait.js';
 import type { AppliedFault, ApplyOptions, FaultMechanism, FaultSpec, QuotaRevertDescriptor, RevertOutcome, RevertProof } from '../fault.js';
 import { describeFault } from '../fault.js';
 
@@ -54,11 +56,8 @@ function message(e: unknown): string {
 
 /** Deletes the quota and proves it gone (GET 404); safe to repeat. */
 async function removeQuota(client: KubeClient, d: QuotaRevertDescriptor): Promise<RevertOutcome> {
-  const del = await client.delete(quotaKind, d.namespace, d.name);
-  if (!del.ok && del.error.status !== 404) return { reverted: false, already: false, detail: `delete ResourceQuota ${d.namespace}/${d.name}: HTTP ${del.error.status} ${del.error.message}` };
-  const g = await client.get(quotaKind, d.namespace, d.name);
-  const gone = g.ok && g.value === null;
-  return { reverted: gone, already: !del.ok, detail: gone ? `ResourceQuota ${d.namespace}/${d.name} gone (GET 404)` : `ResourceQuota ${d.namespace}/${d.name} still there` };
+  const r = await deleteProvenGone(client, quotaKind, d.namespace, d.name);
+  return { reverted: r.gone, already: r.already, detail: r.evidence };
 }
 
 /** The client a descriptor's revert uses: the sandbox's (home) or the cluster's; a string says why none is needed or possible. */
@@ -95,10 +94,8 @@ export async function verifyQuotaReverted(d: QuotaRevertDescriptor, kubeConfig?:
     const client = await clientFor(d, kubeConfig);
     if (!(client instanceof KubeClient)) return { reverted: client.done, checkedAt: checkedAt(), faultCleared: client.done, evidence: client.none };
     try {
-      const g = await client.get(quotaKind, d.namespace, d.name);
-      const gone = g.ok && g.value === null;
-      const evidence = gone ? `ResourceQuota ${d.namespace}/${d.name} gone (GET 404)` : `ResourceQuota ${d.namespace}/${d.name} ${g.ok ? 'STILL there' : `not read (${g.error.message})`}`;
-      return { reverted: gone, checkedAt: checkedAt(), faultCleared: gone, evidence };
+      const r = await provenGone(client, quotaKind, d.namespace, d.name);
+      return { reverted: r.gone, checkedAt: checkedAt(), faultCleared: r.gone, evidence: r.evidence };
     } finally {
       client.close();
     }
@@ -166,16 +163,11 @@ export class QuotaMechanism implements FaultMechanism {
       await options.beforeApply?.(descriptor);
       const made = await client.create(quotaObject(name, namespace, runId, hard));
       if (!made.ok) throw new Error(`create ResourceQuota ${namespace}/${name}: HTTP ${made.error.status} ${made.error.reason}: ${made.error.message}`);
-      // In force only once counted: until then admission does not enforce it.
-      const deadline = Date.now() + countedWithinMs;
-      for (;;) {
-        const g = await client.get(quotaKind, namespace, name);
-        if (g.ok && g.value !== null && quotaCounted(g.value, hard)) break;
-        if (Date.now() >= deadline) {
-          const undone = await removeQuota(client, descriptor);
-          throw new Error(`ResourceQuota ${namespace}/${name} was not counted by the quota controller within ${countedWithinMs / 1000} s (status.hard never matched spec.hard); ${undone.reverted ? 'removed' : `NOT removed: ${undone.detail}`}`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
+      // In force only once counted (watched, not polled): until then admission does not enforce it.
+      const counted = await waitForObject(client, quotaKind, namespace, name, (q) => (q === null ? { failed: 'it disappeared' } : quotaCounted(q, hard) ? { done: true } : { done: false }), countedWithinMs);
+      if (counted.outcome !== 'done') {
+        const undone = await removeQuota(client, descriptor);
+        throw new Error(`ResourceQuota ${namespace}/${name} was not counted by the quota controller (status.hard never matched spec.hard): ${counted.detail}; ${undone.reverted ? 'removed' : `NOT removed: ${undone.detail}`}`);
       }
       const kubeConfig = this.options.home === undefined ? this.options.kubeConfig : undefined;
       return {

@@ -359,7 +359,7 @@ export class Registry {
 
   /** The ResourceQuotas of `namespace` (none when the kind is not served). */
   private quotasIn(namespace: string): KubeObject[] {
-    const def = this.byPath.get('/v1/resourcequotas');
+    const def = this.quotasDef();
     return def === undefined ? [] : this.store.list(resourceKey(def), namespace);
   }
 
@@ -385,7 +385,9 @@ export class Registry {
       const d = defs.find((x) => countNames(x).includes(name));
       return d === undefined ? 0 : this.store.list(resourceKey(d), namespace).length;
     };
-    const key = resourceKey(this.quotasDef());
+    const def = this.quotasDef();
+    if (def === undefined) return;
+    const key = resourceKey(def);
     for (const q of quotas) {
       const status = quotaStatus(q, used);
       if (sameJson(q.status ?? null, status)) continue;
@@ -393,10 +395,8 @@ export class Registry {
     }
   }
 
-  private quotasDef(): ResourceDefinition {
-    const def = this.byPath.get('/v1/resourcequotas');
-    if (def === undefined) throw new TypeError('resourcequotas are not served');
-    return def;
+  private quotasDef(): ResourceDefinition | undefined {
+    return this.byPath.get('/v1/resourcequotas');
   }
 
   private namespaceDefaults(o: KubeObject): KubeObject {
