@@ -1,6 +1,7 @@
 # The bindy-loadtest CLI as a container image: what `burst --shards N --target cluster` runs in
-# each pod of its Indexed Job (`burst-shard --spec-configmap NAMESPACE/NAME`), and a way to run
-# any other command in a cluster. Build from the repository's root (docs/cluster.md):
+# each pod of its Indexed Job (`burst-shard --spec-configmap NAMESPACE/NAME`), what `bind query`
+# and `bind resperf` on a cluster run next to BIND9 (the same command; dnsperf and resperf from
+# Debian's package), and a way to run any other command in a cluster. Build from the repository's root (docs/cluster.md):
 #   docker build -t REGISTRY/bindy-loadtest:TAG . && docker push REGISTRY/bindy-loadtest:TAG
 
 # Build stage: the TypeScript compiled to dist/ (dev dependencies stay here).
@@ -15,6 +16,8 @@ RUN npx tsc -p tsconfig.build.json
 # Runtime stage: production dependencies, dist/, the launcher and the schemas.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# dnsperf and resperf: the DNS engines of an in-cluster `bind query` / `bind resperf`.
+RUN apt-get update && apt-get install -y --no-install-recommends dnsperf && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force

@@ -6,13 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dnsPacket from 'dns-packet';
 import { runCli } from './helpers/cli.js';
+import { udpRelay } from './helpers/udp-relay.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { conditionOf } from '../src/observe/watch-tracker.js';
@@ -32,43 +30,6 @@ async function until(cond: () => Promise<boolean>, ms: number, what: string): Pr
     if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/**
- * A UDP relay in front of named that answers NXDOMAIN itself for `blocked` names (as if not there
- * yet), so the test decides when the prober first sees a name; everything else is passed on (ids
- * are unique per prober).
- */
-async function relay(upstreamPort: number): Promise<{ port: number; blocked: Set<string>; close: () => void }> {
-  const front = createSocket('udp4');
-  const back = createSocket('udp4');
-  const blocked = new Set<string>();
-  const clients = new Map<number, { address: string; port: number }>();
-  front.bind(0, '127.0.0.1');
-  back.bind(0, '127.0.0.1');
-  await Promise.all([once(front, 'listening'), once(back, 'listening')]);
-  front.on('message', (m, rinfo) => {
-    const q = dnsPacket.decode(m);
-    const question = q.questions?.[0];
-    if (question !== undefined && blocked.has(question.name.toLowerCase())) {
-      front.send(dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER | 3, questions: [question] }), rinfo.port, rinfo.address);
-      return;
-    }
-    clients.set(q.id ?? 0, { address: rinfo.address, port: rinfo.port });
-    back.send(m, upstreamPort, '127.0.0.1');
-  });
-  back.on('message', (m) => {
-    const c = clients.get(m.readUInt16BE(0));
-    if (c !== undefined) front.send(m, c.port, c.address);
-  });
-  return {
-    port: front.address().port,
-    blocked,
-    close: () => {
-      front.close();
-      back.close();
-    },
-  };
 }
 
 test('burst with the DNS prober on the sandbox: 500 records resolvable per server; data changed behind the operator is served wrong data', { timeout: 240_000 }, async (t) => {
@@ -122,7 +83,7 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
   const runId = 'burst-dns-wrong-data';
   const zone = `zone-0.${runToken(runId)}.example.com`;
   const name = `host-0.${zone}`;
-  const front = await relay(sb.state.dns.port);
+  const front = await udpRelay(sb.state.dns.port);
   t.after(() => front.close());
   front.blocked.add(name);
   // Probes of one record at most 100 ms apart: the prober sees the changed data right after the relay lets it through.

@@ -8,55 +8,25 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, usageLine } from './helpers/cli.js';
-import { deploymentsResource, startFakeOperator, startSandbox, type TestSandbox } from './helpers/api-sandbox.js';
+import { startFakeOperator } from './helpers/api-sandbox.js';
+import { twinCluster, twinNamespace } from './helpers/twin-cluster.js';
 import { startJobRunner } from './helpers/job-runner.js';
-import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
-import { bindyApiVersion, bindyGroup, kindsOfLine, runIdLabel } from '../src/model/kinds.js';
+import { kindsOfLine, runIdLabel } from '../src/model/kinds.js';
 import { shardJobKinds } from '../src/model/object-kinds.js';
-import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
 import { mergeHistograms } from '../src/measure/index.js';
 import { histogramOf, parseResult, type RunResult } from '../src/report/result/index.js';
 import { shardJobNames } from '../src/scenarios/shard-job-manifest.js';
 
-const ns = 'bindy-loadtest';
-
-async function request(sb: TestSandbox, method: string, path: string, body: unknown, merge = false): Promise<void> {
-  const r = await sb.server.request({ method, path, body, ...(merge ? { headers: { 'content-type': 'application/merge-patch+json' } } : {}) });
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-}
-
-/** The twin as a cluster with bindy deployed, a Ready Bind9Cluster and the tool's namespace; a kubeconfig for it. */
-async function cluster(dir: string): Promise<{ sb: TestSandbox; kubeconfig: string }> {
-  const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
-  await request(sb, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bindy-system' } });
-  await request(sb, 'POST', '/apis/apps/v1/namespaces/bindy-system/deployments', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'bindy', namespace: 'bindy-system', labels: { app: 'bindy' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'bindy' } }, template: { metadata: { labels: { app: 'bindy' } }, spec: { containers: [{ name: 'bindy', image: 'bindy' }] } } },
-  });
-  await request(sb, 'PATCH', '/apis/apps/v1/namespaces/bindy-system/deployments/bindy/status', { status: { replicas: 1, availableReplicas: 1 } }, true);
-  await request(sb, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [managedNamespaceLabel]: managedNamespaceValue } } });
-  const clusters = `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/bind9clusters`;
-  await request(sb, 'POST', clusters, { apiVersion: bindyApiVersion, kind: 'Bind9Cluster', metadata: { name: 'loadtest', namespace: ns }, spec: { version: '9.18', primary: { replicas: 1 }, secondary: { replicas: 0 } } });
-  await request(sb, 'PATCH', `${clusters}/loadtest/status`, { status: { readyInstances: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'AllInstancesReady' }] } }, true);
-  const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: twin, cluster: {server: "${sb.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: twin, user: {token: "${sb.server.token}"}}]\ncontexts: [{name: twin, context: {cluster: twin, user: twin}}]\ncurrent-context: twin\n`,
-    { mode: 0o600 },
-  );
-  return { sb, kubeconfig };
-}
+const ns = twinNamespace;
 
 test('bad input: no --shard-image, --shards 0, --shard-runner job on the sandbox → exit 2, one line, nothing created', { timeout: 60_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bl-job-shards-bad-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const { sb, kubeconfig } = await cluster(dir);
+  const { sb, kubeconfig } = await twinCluster(dir);
   t.after(() => sb.close());
   const globals = ['--target', 'cluster', '--kubeconfig', kubeconfig, '--output', join(dir, 'out')];
   const before = sb.server.store.rv;
@@ -74,7 +44,7 @@ test('bad input: no --shard-image, --shards 0, --shard-runner job on the sandbox
 test('burst --shards 3 on a cluster: an Indexed Job through the API server, merged histograms exactly the shards\', counts add, nothing left', { timeout: 180_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bl-job-shards-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const { sb, kubeconfig } = await cluster(dir);
+  const { sb, kubeconfig } = await twinCluster(dir);
   t.after(() => sb.close());
   const op = startFakeOperator(sb.server, { readyDelayMs: 20 });
   t.after(() => op.stop());
@@ -122,7 +92,7 @@ test('burst --shards 3 on a cluster: an Indexed Job through the API server, merg
 test('a shard pod that fails fails the run with its error, as a local shard that exits non-zero: the others are stopped, nothing is left', { timeout: 180_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bl-job-shards-fail-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const { sb, kubeconfig } = await cluster(dir);
+  const { sb, kubeconfig } = await twinCluster(dir);
   t.after(() => sb.close());
   const op = startFakeOperator(sb.server, { readyDelayMs: 20 });
   t.after(() => op.stop());

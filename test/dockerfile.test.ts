@@ -30,6 +30,9 @@ test('the Dockerfile parses: a build stage, a Node 20 slim runtime with npm ci -
   const dist = d.getInstructions().filter(after).find((i): i is Copy => i instanceof Copy && i.getArgumentsContent() === '/app/dist ./dist');
   assert.equal(dist?.getFromFlag()?.getValue(), 'build', 'dist/ is built in the build stage and copied from it');
   assert.ok(!runtimeSteps.some((s) => /^RUN npm (ci|install)(?!.*--omit=dev)/.test(s)), 'no dev dependencies in the image');
+  // The in-cluster bind query/resperf pod runs this image: dnsperf (with resperf) from Debian's package, installed as root before USER.
+  const dnsperf = runtimeSteps.findIndex((s) => /^RUN apt-get update && apt-get install -y --no-install-recommends dnsperf\b/.test(s));
+  assert.ok(dnsperf >= 0 && dnsperf < runtimeSteps.findIndex((s) => s.startsWith('USER ')), 'dnsperf installed in the runtime stage, before the user changes');
   const user = runtimeSteps.filter((s) => s.startsWith('USER ')).at(-1);
   assert.match(user ?? '', /^USER [1-9]\d*(:\d+)?$/, 'a numeric non-root user');
   const [entry] = d.getENTRYPOINTs();

@@ -122,7 +122,7 @@ export class ConfigMapChannel implements ShardChannel {
     }
     const m = parseCoordinatorMessage({ type: 'spec', spec: { ...(typeof stored === 'object' && stored !== null ? stored : {}), index: this.#index } });
     if (m?.type !== 'spec') throw new UsageError(`burst-shard: the ConfigMap ${this.#namespace}/${this.#specName} holds no shard spec for index ${this.#index} (${specKey})`);
-    this.#report = shardJobNames(m.spec.runId).report(this.#index);
+    this.#report = shardJobNames(m.spec.runId, m.spec.work === undefined ? 'shards' : 'dnsperf').report(this.#index);
     return m.spec;
   }
 

@@ -24,7 +24,7 @@ import type { DriveContext, DriveOutcome, RunObserver, Scenario, ScenarioPlan } 
 import type { ShardedDrive } from '../scenarios/scenario.js';
 import { ShardFailedError } from '../scenarios/shard-failure.js';
 import { localShardLauncher } from '../scenarios/local-shards.js';
-import { jobShardLauncher } from '../scenarios/job-shards.js';
+import { jobPodReadyTimeoutMs, jobShardLauncher } from '../scenarios/job-shards.js';
 import type { ShardLauncher } from '../scenarios/shard-launcher.js';
 import { isBindyKind } from '../model/kinds.js';
 import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResultFile } from '../report/result/index.js';
@@ -135,9 +135,6 @@ function takeOutcome(result: RunResult, outcome: DriveOutcome & { shards?: Shard
   Object.assign(result, { ...sections, notes: [...result.notes, ...sections.notes] });
   if (shards !== undefined) result.metadata.shards = shards;
 }
-
-/** How long a shard Job's pods may take to reach the start gate (scheduling, image pull, start-up), ms. */
-const jobReadyTimeoutMs = 300_000;
 
 /** Keeps a shard's own result beside the run's, as `shards/shard-<i>.json`. */
 async function keepShardResult(runDir: string, index: number, text: string): Promise<void> {
@@ -312,7 +309,7 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
                 journal,
                 kinds: plan.kinds.filter(isBindyKind),
                 runBoundSeconds: shardRunBoundSeconds(plan, config.probe.timeout),
-                readyTimeoutMs: jobReadyTimeoutMs,
+                readyTimeoutMs: jobPodReadyTimeoutMs,
                 onLine: notice,
               });
         const outcome =

@@ -19,6 +19,7 @@ import type { Interrupts } from './interrupts.js';
 import type { ShardChannel } from './parent-channel.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ProgressReporter } from './progress.js';
+import { runDnsEngineShard } from './run-dns-engine-shard.js';
 
 /** How often the shard tells the coordinator its counts, ms. */
 const progressEveryMs = 250;
@@ -39,6 +40,10 @@ export async function runShard(io: CliIo, channel: ShardChannel, o: ShardRunOpti
   if (spec.toolVersion !== toolVersion) throw new UsageError(`burst-shard: the coordinator is bindy-loadtest ${spec.toolVersion}, this shard ${toolVersion}`);
   const { config, runId, index, count } = spec;
   const interrupts = o.interrupts;
+  if (spec.work !== undefined) {
+    await runDnsEngineShard(spec.work, channel, interrupts);
+    return;
+  }
   // A pod has no journal of its own (journalDir ''): its objects carry the run-id label, and the coordinator's journal names the Job's namespace.
   const journal = spec.journalDir === '' ? undefined : new Journal(spec.journalDir, runId);
   let target: Target | null = null;

@@ -98,7 +98,7 @@ export const configSpec: f.Section = f.section({
   runId: f.labelValue('run id (label value); generated when absent'),
   shards: f.integer('load-generating processes a burst is split over (1 = one process)', 1),
   shardRunner: f.oneOf('where the shards run: job = a Kubernetes Indexed Job, one pod per shard; local = processes of this machine; auto = job on a cluster, local on the sandbox', shardRunners),
-  shardImage: f.text('container image of this tool the shard pods run (job runner; built from the repo\'s Dockerfile)'),
+  shardImage: f.text('container image of this tool (built from the repo\'s Dockerfile) that the shard pods run (job runner), and the in-cluster dnsperf/resperf pod of bind query/resperf on a cluster'),
   suite: f.listOf('scenarios a run of the whole profile runs, in order (scripts/run-profile.sh, the load-tests workflow)', suiteScenarios),
   fixtures: f.section({
     zones: f.integer('number of DNSZones', 1),
@@ -224,6 +224,7 @@ export const configSpec: f.Section = f.section({
         timeout: f.duration('wait for the created records to be Ready and answered before querying'),
         queryFile: f.text('dnsperf query file to use instead of the records the run creates (nothing is created)'),
         server: f.hostPorts('the DNS server dnsperf queries (default: the target\'s first BIND9 server, the primary)'),
+        inClusterServer: f.hostPorts('on a cluster without server: the address the in-cluster dnsperf Job asks (default: the primary Bind9Instance\'s Service, port 53)'),
         maxQps: f.rate('bind resperf: the rate its ramp reaches at the end (resperf -m)'),
         ramp: f.duration('bind resperf: how long its ramp from 0 to maxQps takes (resperf -r)'),
         maxLoss: f.percentage('bind resperf: an interval losing more than this does not count for the maximum throughput (resperf -L)'),

@@ -397,6 +397,8 @@ export interface BindOptions {
   queryFile?: string;
   /** The server dnsperf queries (one); absent = the target's first BIND9 server. */
   server?: readonly DnsAddress[];
+  /** On a cluster without `server`: the address the in-cluster dnsperf Job asks (one); absent = the primary Bind9Instance's Service, port 53. */
+  inClusterServer?: readonly DnsAddress[];
   /** bind resperf: the rate resperf's ramp reaches at its end (`-m`), queries per second. */
   maxQps: number;
   /** bind resperf: how long the ramp takes (`-r`), in ms. */

@@ -28,6 +28,14 @@ export interface BindQueryPlanData {
   queries: (() => Iterable<QuerySpec>) | null;
   /** Lines of the generated file (records + NXDOMAIN names); 0 with a user's file. */
   queryCount: number;
+  /**
+   * On a cluster without `server`: the engine runs in a pod of a Job, next to BIND9, from the
+   * tool's `image` (undefined: not set, refused before anything starts), asking `server`
+   * (undefined: the primary Bind9Instance's Service). Null: the engine runs on this machine.
+   */
+  inCluster: { image: string | undefined; server: DnsAddress | undefined } | null;
+  /** The run's configuration (the in-cluster pod's spec carries it). */
+  config: Readonly<Config>;
 }
 
 /** The fixture options of the records `bind query` creates. */
@@ -76,7 +84,13 @@ function planQueries(input: PlanInput, engine: BindQueryPlanData['engine']): Sce
   let queryCount = 0;
   if (queries !== null) for (const _ of queries()) queryCount++;
   const server = b.server?.[0];
-  const where = server === undefined ? "the target's first BIND9 server (the primary)" : address(server);
+  const inCluster = config.target === 'cluster' && server === undefined ? { image: config.shardImage, server: b.inClusterServer?.[0] } : null;
+  const where =
+    inCluster !== null
+      ? `${inCluster.server === undefined ? "the primary Bind9Instance's Service (port 53)" : address(inCluster.server)} from a pod of a Job in the cluster (image ${inCluster.image ?? 'not set: --shard-image'}), next to BIND9,`
+      : server === undefined
+        ? "the target's first BIND9 server (the primary)"
+        : address(server);
   const dnsperf: DnsperfLoad = { qps: b.qps, durationMs: b.duration, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
   const resperf: ResperfLoad = { maxQps: b.maxQps, rampMs: b.ramp, maxLoss: b.maxLoss, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
   const asked = own ? `the ${queryCount} queries of those records (${Math.round(o.nxdomainShare * 100)} % for names that do not exist), looped` : "the file's queries, looped";
@@ -105,7 +119,7 @@ function planQueries(input: PlanInput, engine: BindQueryPlanData['engine']): Sce
     describe,
     objects: () => (own ? burstStream(o, b.records, false) : []),
     engine: { concurrency: burst.concurrency, ...(burst.qps === undefined ? {} : { qps: burst.qps }), timeoutMs: b.timeout },
-    data: { engine, dnsperf, resperf, ...(server === undefined ? {} : { server }), ...(b.queryFile === undefined ? {} : { queryFile: b.queryFile }), queries, queryCount },
+    data: { engine, dnsperf, resperf, ...(server === undefined ? {} : { server }), ...(b.queryFile === undefined ? {} : { queryFile: b.queryFile }), queries, queryCount, inCluster, config },
     dnsProbe,
   };
 }

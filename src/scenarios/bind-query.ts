@@ -8,7 +8,9 @@
  * throughput within a loss limit, interval by interval.
  */
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import type { DnsAddress } from '../config/index.js';
+import { TargetNotReadyError, UsageError } from '../errors.js';
 import { bindQueryMetrics, bindResperfMetrics } from '../judge/criteria.js';
 import { dnsperfProblems, dnsperfProgressText, locateDnsperf, resperfProblems, runDnsperfPhase, runResperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
 import type { RunResult } from '../report/result/index.js';
@@ -17,6 +19,9 @@ import { runMeasuredBurst, verifyBurst } from './burst.js';
 import { planBindQuery, planBindResperf, type BindQueryPlanData } from './bind-query-plan.js';
 import { addFigures, mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
+import { checkEngineSpec, runDnsEngineJob } from './dns-engine-job.js';
+import { inClusterDnsServer } from './dns-engine-job-plan.js';
+import type { DnsEngineWork } from './shard-protocol.js';
 
 function hostPort(s: { host: string; port: number }): string {
   return s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`;
@@ -36,12 +41,76 @@ function dataOf(plan: ScenarioPlan<BindQueryPlanData>): BindQueryPlanData {
   return plan.data;
 }
 
-async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlanData>): Promise<DriveOutcome> {
-  const d = dataOf(plan);
+/**
+ * What the in-cluster pod runs: its server (given, else the primary Bind9Instance's Service) and
+ * its queries (the run's own, or the user's file's text), checked to fit its spec ConfigMap before
+ * anything is created.
+ */
+async function inClusterWork(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlanData>, d: BindQueryPlanData, given: DnsAddress | undefined): Promise<DnsEngineWork> {
+  let server = given;
+  if (server === undefined) {
+    const cluster = plan.setup.cluster.metadata.name ?? '';
+    const list = await ctx.client.list('Bind9Instance', plan.namespace, '');
+    if (!list.ok) throw new TargetNotReadyError(`bind query: cannot list the Bind9Instances of ${plan.namespace}: ${list.error.message}`);
+    const found = inClusterDnsServer(list.value.items, cluster, plan.namespace);
+    if (found === undefined) throw new TargetNotReadyError(`bind query: no primary Bind9Instance of Bind9Cluster ${cluster} in ${plan.namespace} for the in-cluster dnsperf to ask`, { hint: 'wait until bindy has created the cluster\'s instances, or name the server: --in-cluster-server host:port (scenarios.bind.inClusterServer)' });
+    server = found;
+  }
+  const queries: DnsEngineWork['queries'] =
+    d.queries === null
+      ? { fileText: await readFile(d.queryFile ?? '', 'utf8'), file: d.queryFile ?? '' }
+      : { generated: [...d.queries()], what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` };
+  const work: DnsEngineWork = { type: 'dns-engine', engine: d.engine, server: { host: server.host, port: server.port }, dnsperf: d.dnsperf, resperf: d.resperf, queries };
+  checkEngineSpec({ runId: plan.runId, config: d.config, work });
+  return work;
+}
+
+/** Runs the engine once the population is there; null when stopped before it sent anything. */
+type Engine = (startedMs: number) => Promise<DnsperfSections | null>;
+
+/** dnsperf or resperf on this machine, against a server reachable from here. */
+function localEngine(ctx: DriveContext, d: BindQueryPlanData, server: DnsServer | DnsAddress, program: string): Engine {
+  return async (startedMs) => {
+    const queries = d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` };
+    if (d.engine === 'resperf') {
+      ctx.onEvent({ type: 'notice', text: `resperf: ramp from 0 to ${d.resperf.maxQps}/s over ${Math.round(d.resperf.rampMs / 1000)} s against ${hostPort(server)}` });
+      return runResperfPhase({ program, server, load: d.resperf, queries, startedMs, signal: ctx.stopStarting });
+    }
+    ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${hostPort(server)}` });
+    return runDnsperfPhase({
+      program,
+      server,
+      load: d.dnsperf,
+      queries,
+      startedMs,
+      signal: ctx.stopStarting,
+      outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)',
+      onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
+    });
+  };
+}
+
+/**
+ * The engine of this run, decided before anything is created (a missing program, image or server,
+ * or queries that do not fit the in-cluster spec, lose nothing): on this machine, or on a cluster
+ * without --server in a pod next to BIND9.
+ */
+async function engineOf(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlanData>, d: BindQueryPlanData): Promise<Engine> {
+  if (d.inCluster !== null) {
+    const image = d.inCluster.image;
+    if (image === undefined) throw new UsageError('bind query: no image for the in-cluster dnsperf (--shard-image)');
+    const work = await inClusterWork(ctx, plan, d, d.inCluster.server);
+    return (startedMs) => runDnsEngineJob(ctx, { runId: plan.runId, namespace: plan.namespace, image, config: d.config, work, startedMs });
+  }
   const server = serverOf(d, ctx.target);
   if (server === undefined) throw new UsageError('bind query: no DNS server to query; give one with --server host:port');
-  // Located before anything is created: a machine without dnsperf/resperf says so (exit 3) and loses nothing.
-  const program = locateDnsperf(d.engine);
+  // A machine without dnsperf/resperf says so (exit 3).
+  return localEngine(ctx, d, server, locateDnsperf(d.engine));
+}
+
+async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlanData>): Promise<DriveOutcome> {
+  const d = dataOf(plan);
+  const engine = await engineOf(ctx, plan, d);
   const observers = new StartedObservers();
   let outcome: DriveOutcome | null = null;
   let created = 0;
@@ -54,29 +123,13 @@ async function driveBindQuery(ctx: DriveContext, plan: ScenarioPlan<BindQueryPla
       created = burst.objectsCreated;
       startedMs = burst.startedMs;
       if (burst.interrupted || ctx.stopStarting.aborted) {
-        outcome.notes.push('interrupted before dnsperf started: no DNS query was sent');
+        outcome.notes.push(`interrupted before ${d.engine} started: no DNS query was sent`);
         return outcome;
       }
     } else outcome = emptyOutcome();
-    const queries = d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` };
-    let s: DnsperfSections;
-    if (d.engine === 'resperf') {
-      ctx.onEvent({ type: 'notice', text: `resperf: ramp from 0 to ${d.resperf.maxQps}/s over ${Math.round(d.resperf.rampMs / 1000)} s against ${hostPort(server)}` });
-      s = await runResperfPhase({ program, server, load: d.resperf, queries, startedMs, signal: ctx.stopStarting });
-    } else {
-      ctx.onEvent({ type: 'notice', text: `dnsperf: ${d.dnsperf.qps}/s for ${Math.round(d.dnsperf.durationMs / 1000)} s against ${hostPort(server)}` });
-      s = await runDnsperfPhase({
-        program,
-        server,
-        load: d.dnsperf,
-        queries,
-        startedMs,
-        signal: ctx.stopStarting,
-        outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)',
-        onInterval: (i) => ctx.onEvent({ type: 'status', text: dnsperfProgressText(i) }),
-      });
-    }
-    addFigures(outcome, s);
+    const s = await engine(startedMs);
+    if (s === null) outcome.notes.push(`interrupted before the in-cluster ${d.engine} started: no DNS query was sent`);
+    else addFigures(outcome, s);
     return outcome;
   } finally {
     await observers.stop(created);
@@ -108,9 +161,13 @@ export const bindQueryScenario = {
   metrics: bindQueryMetrics,
   plan: planBindQuery,
   checkTarget(target: Target, plan: ScenarioPlan<BindQueryPlanData>): string | undefined {
-    if (serverOf(dataOf(plan), target) !== undefined) return undefined;
-    // TODO(issue 13): run dnsperf in the cluster as a Job next to BIND9.
-    return 'the target names no DNS server reachable from here: give one with --server host:port (a NodePort or LoadBalancer Service of the Bind9Instance); running dnsperf inside the cluster as a Job is not built yet';
+    const d = dataOf(plan);
+    if (d.inCluster !== null) {
+      if (d.inCluster.image !== undefined && d.inCluster.image.trim() !== '') return undefined;
+      return "on a cluster the DNS engine runs inside it, as a Job of this tool's image: --shard-image (shardImage) is not set; build and push the image from the repo's Dockerfile (docs/cluster.md#in-cluster-dns-load), or query from here with --server host:port (a NodePort or LoadBalancer Service of the Bind9Instance)";
+    }
+    if (serverOf(d, target) !== undefined) return undefined;
+    return 'the target names no DNS server reachable from here: give one with --server host:port';
   },
   drive: driveBindQuery,
   verify: verifyBindQuery,

@@ -98,3 +98,21 @@ test('a report round-trips through merge patches; a result over the ConfigMap li
   assert.throws(() => resultPatch(noise), /bytes gzipped .* a ConfigMap holds at most \d+/);
   assert.equal(configMapMaxBytes, 1_048_576);
 });
+
+test('a DNS engine Job: one pod named for dnsperf, a Role with nothing of bindy\'s, /tmp writable on a read-only root; valid for Kubernetes and the twin', () => {
+  const objects = shardJobObjects({ ...input, count: 1, kinds: [], purpose: 'dnsperf' });
+  const n = shardJobNames(input.runId, 'dnsperf');
+  assert.equal(n.base, `${input.runId}-dnsperf`);
+  assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name ?? ''}`), [`ServiceAccount/${n.base}`, `Role/${n.base}`, `RoleBinding/${n.base}`, `ConfigMap/${n.spec}`, `ConfigMap/${n.report(0)}`, `Job/${n.base}`]);
+  for (const o of objects) {
+    assert.doesNotThrow(() => models[o.kind]?.(o).validate(), o.kind);
+    assert.deepEqual(unknownFields(o, `V1${o.kind}`, o.kind), [], `${o.kind} has only fields Kubernetes knows`);
+    assert.deepEqual(twin[o.kind]?.(o).violations ?? [], [], `the twin accepts ${o.kind}`);
+  }
+  const rules = objects[1]?.['rules'] as { resources: string[] }[];
+  assert.deepEqual(rules.map((r) => r.resources.join(',')), ['configmaps', 'configmaps'], 'only its spec and its report');
+  const pod = (objects.at(-1)?.['spec'] as { template: { spec: { volumes: unknown[]; containers: { volumeMounts: unknown[]; securityContext: { readOnlyRootFilesystem: boolean } }[] } } }).template.spec;
+  assert.equal(pod.containers[0]?.securityContext.readOnlyRootFilesystem, true);
+  assert.deepEqual(pod.containers[0]?.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
+  assert.deepEqual(pod.volumes, [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
+});

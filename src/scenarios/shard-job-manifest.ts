@@ -27,6 +27,9 @@ export const ttlAfterFinishedSeconds = 600;
 /** The container's name in the pod template. */
 export const shardContainer = 'shard';
 
+/** What the Job's pods run: a sharded burst's slices, or a DNS engine (dnsperf, resperf) next to BIND9. */
+export type ShardJobPurpose = 'shards' | 'dnsperf';
+
 /** The names of one run's Job machinery. */
 export interface ShardJobNames {
   /** The Job, ServiceAccount, Role and RoleBinding. */
@@ -42,9 +45,9 @@ export interface ShardJobNames {
  * its pods' labels, at most 63, and the pods' host names add `-<index>`), else a prefix of the run
  * id and a hash of it, so two long run ids never share a Job.
  */
-export function shardJobNames(runId: string): ShardJobNames {
-  const plain = `${runId}-shards`;
-  const base = plain.length <= 52 ? plain : `${runId.slice(0, 30).replace(/-+$/, '')}-shards-${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`;
+export function shardJobNames(runId: string, purpose: ShardJobPurpose = 'shards'): ShardJobNames {
+  const plain = `${runId}-${purpose}`;
+  const base = plain.length <= 52 ? plain : `${runId.slice(0, 30).replace(/-+$/, '')}-${purpose}-${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`;
   return { base, spec: `${base}-spec`, report: (i) => `${base}-${i}` };
 }
 
@@ -61,6 +64,8 @@ export interface ShardJobInput {
   /** The run's own bound in seconds (waits, schedule, probe): the Job's deadline adds {@link deadlineMarginSeconds}. */
   runBoundSeconds: number;
   toolVersion: string;
+  /** Default `shards`; names the objects (`<runId>-<purpose>`). */
+  purpose?: ShardJobPurpose;
 }
 
 function labels(runId: string, component: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -69,8 +74,9 @@ function labels(runId: string, component: string, extra: Record<string, string> 
 
 /** Every object of the Job machinery, in the order they are created (RBAC, ConfigMaps, then the Job, which starts the pods). */
 export function shardJobObjects(i: ShardJobInput): KubeObject[] {
-  const n = shardJobNames(i.runId);
+  const n = shardJobNames(i.runId, i.purpose);
   const ns = i.namespace;
+  const plurals = [...new Set(i.kinds.map((k) => kindInfo[k].plural))].sort();
   const reports = Array.from({ length: i.count }, (_, k) => n.report(k));
   const meta = (name: string, component: string, extra: Record<string, string> = {}): KubeObject['metadata'] => ({ name, namespace: ns, labels: labels(i.runId, component, extra) });
   const serviceAccount: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(n.base, 'shard-job') };
@@ -79,8 +85,8 @@ export function shardJobObjects(i: ShardJobInput): KubeObject[] {
     kind: 'Role',
     metadata: meta(n.base, 'shard-job'),
     rules: [
-      // The shard's slice: created, and watched until Ready (list + watch); nothing else of bindy's.
-      { apiGroups: [bindyGroup], resources: [...new Set(i.kinds.map((k) => kindInfo[k].plural))].sort(), verbs: ['create', 'get', 'list', 'watch'] },
+      // The shard's slice: created, and watched until Ready (list + watch); nothing else of bindy's (a DNS engine pod: nothing at all).
+      ...(plurals.length === 0 ? [] : [{ apiGroups: [bindyGroup], resources: plurals, verbs: ['create', 'get', 'list', 'watch'] }]),
       // The common spec and the coordinator's go/stop keys: read and watched (by field selector on its name).
       { apiGroups: [''], resources: ['configmaps'], resourceNames: [n.spec], verbs: ['get', 'list', 'watch'] },
       // Each shard's report: ready, progress, exit, result. Patched only: the coordinator made them.
@@ -116,6 +122,8 @@ export function shardJobObjects(i: ShardJobInput): KubeObject[] {
           serviceAccountName: n.base,
           automountServiceAccountToken: true,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          // The root filesystem is read-only: a DNS engine writes its query file under /tmp.
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }],
           containers: [
             {
               name: shardContainer,
@@ -126,6 +134,7 @@ export function shardJobObjects(i: ShardJobInput): KubeObject[] {
               // A CPU request, never a CPU limit: throttling would add its own delays to every latency measured.
               resources: { requests: { cpu: '1', memory: '256Mi' }, limits: { memory: '1Gi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],
         },

@@ -4,6 +4,22 @@
  * ends are this same program; a message of another shape is refused, never guessed at.
  */
 import type { Config } from '../config/index.js';
+import type { DnsperfLoad, ResperfLoad } from '../drive/dnsperf/index.js';
+import type { QuerySpec } from '../model/fixtures/queries.js';
+
+/**
+ * What a pod of an in-cluster DNS engine Job runs instead of a burst slice: dnsperf (or resperf)
+ * against `server`, a name the pod resolves (a Service next to BIND9), over the run's own queries
+ * (with what each expects) or the text of a user's query file.
+ */
+export interface DnsEngineWork {
+  type: 'dns-engine';
+  engine: 'dnsperf' | 'resperf';
+  server: { host: string; port: number };
+  dnsperf: DnsperfLoad;
+  resperf: ResperfLoad;
+  queries: { generated: QuerySpec[]; what: string } | { fileText: string; file: string };
+}
 
 /** What a shard process is told to run. */
 export interface ShardSpec {
@@ -20,6 +36,8 @@ export interface ShardSpec {
   journalDir: string;
   /** The coordinator's working folder: relative paths of the configuration (a kubeconfig) are read from there. */
   cwd: string;
+  /** Absent: a slice of the burst; else what the pod runs instead. */
+  work?: DnsEngineWork;
 }
 
 /** Coordinator → shard. */
@@ -45,14 +63,34 @@ export function parseShardMessage(v: unknown): ShardMessage | null {
   return null;
 }
 
+function isLoad(v: unknown, keys: readonly string[]): boolean {
+  return isRecord(v) && keys.every((k) => typeof v[k] === 'number' && Number.isFinite(v[k]));
+}
+
+/** The work of a DNS engine pod, or null when `v` is not one (its numbers are the coordinator's validated configuration). */
+function workOf(v: unknown): DnsEngineWork | null {
+  if (!isRecord(v) || v.type !== 'dns-engine' || (v.engine !== 'dnsperf' && v.engine !== 'resperf')) return null;
+  const server = v.server;
+  if (!isRecord(server) || typeof server.host !== 'string' || !isCount(server.port)) return null;
+  if (!isLoad(v.dnsperf, ['qps', 'durationMs', 'clients', 'maxOutstanding', 'timeoutMs']) || !isLoad(v.resperf, ['maxQps', 'rampMs', 'maxLoss', 'clients', 'maxOutstanding', 'timeoutMs'])) return null;
+  const q = v.queries;
+  if (!isRecord(q)) return null;
+  const isQuery = (x: unknown): x is QuerySpec => isRecord(x) && typeof x.name === 'string' && typeof x.type === 'string' && (x.expect === 'data' || x.expect === 'nxdomain');
+  const queries = Array.isArray(q.generated) && typeof q.what === 'string' ? (q.generated.every(isQuery) ? { generated: q.generated, what: q.what } : null) : typeof q.fileText === 'string' && typeof q.file === 'string' ? { fileText: q.fileText, file: q.file } : null;
+  if (queries === null) return null;
+  return { type: 'dns-engine', engine: v.engine, server: { host: server.host, port: server.port }, dnsperf: v.dnsperf as DnsperfLoad, resperf: v.resperf as ResperfLoad, queries };
+}
+
 function specOf(v: unknown): ShardSpec | null {
   if (!isRecord(v)) return null;
   const { toolVersion, runId, index, count, interleave, config, journalDir, cwd } = v;
   if (typeof toolVersion !== 'string' || typeof runId !== 'string' || typeof journalDir !== 'string' || typeof cwd !== 'string' || typeof interleave !== 'boolean') return null;
   if (!isCount(index) || !isCount(count) || index >= count) return null;
   if (!isRecord(config) || !isRecord(config.scenarios) || typeof config.namespace !== 'string') return null;
+  const work = v.work === undefined ? undefined : workOf(v.work);
+  if (work === null) return null;
   // The configuration was validated by the coordinator, which is this program at the same version (checked by the caller).
-  return { toolVersion, runId, index, count, interleave, config: config as unknown as Config, journalDir, cwd };
+  return { toolVersion, runId, index, count, interleave, config: config as unknown as Config, journalDir, cwd, ...(work === undefined ? {} : { work }) };
 }
 
 /** A coordinator's message, or null when `v` is not one. */

@@ -2,6 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Config } from '../../config/index.js';
 import { UsageError } from '../../errors.js';
 import { locateDnsperf } from '../../drive/dnsperf/index.js';
 import { searchDirs } from '../../targets/sandbox/bind9/tools.js';
@@ -22,6 +23,7 @@ const queryFlags: readonly ConfigFlag[] = [
   { flag: '--timeout', key: 'scenarios.bind.timeout' },
   { flag: '--query-file', key: 'scenarios.bind.queryFile' },
   { flag: '--server', key: 'scenarios.bind.server' },
+  { flag: '--in-cluster-server', key: 'scenarios.bind.inClusterServer' },
   ...runConfigFlags,
 ];
 
@@ -38,6 +40,10 @@ What it does:
      dnsperf's own statistics
   4. deletes everything labelled with the run id (unless --keep)
   With --query-file, steps 1, 2 and 4 are skipped: dnsperf asks that file's queries.
+  On a cluster (--target cluster) without --server, dnsperf runs inside the cluster, next to
+  BIND9: a one-pod Job of this tool's image (--shard-image; it carries dnsperf and resperf) asks
+  the primary Bind9Instance's Service (or --in-cluster-server), times every query there with the
+  same parser, returns the histograms and is deleted; figures that are not a port-forward's.
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
   Ctrl-C: stops dnsperf (its statistics so far are kept), cleans up, exits 130.
 
@@ -45,6 +51,7 @@ Examples:
   $ bindy-loadtest bind query --qps 2000/s --duration 30s
   $ bindy-loadtest bind query --records 5000 --zones 10 --qps 10000/s --clients 8 --max-outstanding 500
   $ bindy-loadtest bind query --query-file my-queries.txt --server 10.0.0.53:53
+  $ bindy-loadtest --target cluster --shard-image registry.example/bindy-loadtest:0.1.0 bind query --qps 20000/s
   $ bindy-loadtest --profile standard bind query        # 5000/s for 2 min; dnsQueryP99 50ms, maxDnsQueryLoss 0.5%
 
 Exit codes: 0 every answer as expected and the criteria hold (dnsQueryP99, maxDnsQueryLoss); 1 an
@@ -85,6 +92,11 @@ Exit codes: 0 resperf measured a maximum throughput and every answer was NOERROR
             answer was another rcode; 2 bad flags or query file; 3 target not ready or resperf
             missing; 130 interrupted.
 `;
+
+/** dnsperf/resperf run in a pod of the cluster (not on this machine): a cluster target and no --server. */
+function engineInCluster(config: Readonly<Config>): boolean {
+  return config.target === 'cluster' && config.scenarios.bind.server === undefined;
+}
 
 /** A --query-file that cannot be read is a usage error before anything starts. */
 function checkQueryFile(cwd: string, file: string | undefined): void {
@@ -264,14 +276,15 @@ export const bindCommand: CommandModule = {
       .option('--query-timeout <duration>', 'dnsperf -t: a query unanswered this long is lost (scenarios.bind.queryTimeout)')
       .option('--timeout <duration>', 'wait for the created records to be Ready and answered (scenarios.bind.timeout)')
       .option('--query-file <file>', 'ask this dnsperf query file\'s queries instead of creating records (scenarios.bind.queryFile)')
-      .option('--server <host:port>', "the DNS server to query (default: the target's first BIND9 server, the primary) (scenarios.bind.server)");
+      .option('--server <host:port>', "the DNS server to query from this machine (default: the target's first BIND9 server, the primary; on a cluster: none, dnsperf runs in a pod) (scenarios.bind.server)")
+      .option('--in-cluster-server <host:port>', "on a cluster without --server: the address the in-cluster dnsperf asks (default: the primary Bind9Instance's Service, port 53) (scenarios.bind.inClusterServer)");
     addRunOptions(query, 'bind-query')
       .addHelpText('after', queryHelp)
       .action(async (o: RunFlags, c: Command) => {
         const resolved = await resolveCliConfig(ctx, configFlags(o, queryFlags));
         checkQueryFile(ctx.io.cwd, resolved.config.scenarios.bind.queryFile);
-        // Before any target is opened: a machine without dnsperf starts nothing (exit 3, with the install line).
-        if (ctx.globals().dryRun !== true) locateDnsperf('dnsperf', searchDirs(ctx.io.env['PATH']));
+        // Before any target is opened: a machine without dnsperf starts nothing (exit 3, with the install line); on a cluster without --server it runs in a pod.
+        if (ctx.globals().dryRun !== true && !engineInCluster(resolved.config)) locateDnsperf('dnsperf', searchDirs(ctx.io.env['PATH']));
         await runWithOptions(ctx, scenarios['bind-query'], resolved, o, c);
       });
     const resperf = bind
@@ -288,13 +301,14 @@ export const bindCommand: CommandModule = {
       .option('--query-timeout <duration>', 'resperf -t: a query unanswered this long is lost (scenarios.bind.queryTimeout)')
       .option('--timeout <duration>', 'wait for the created records to be Ready and answered (scenarios.bind.timeout)')
       .option('--query-file <file>', "ask this query file's queries instead of creating records (scenarios.bind.queryFile)")
-      .option('--server <host:port>', "the DNS server to query (default: the target's first BIND9 server, the primary) (scenarios.bind.server)");
+      .option('--server <host:port>', "the DNS server to query from this machine (default: the target's first BIND9 server, the primary; on a cluster: none, resperf runs in a pod) (scenarios.bind.server)")
+      .option('--in-cluster-server <host:port>', "on a cluster without --server: the address the in-cluster resperf asks (default: the primary Bind9Instance's Service, port 53) (scenarios.bind.inClusterServer)");
     addRunOptions(resperf, 'bind-resperf')
       .addHelpText('after', resperfHelp)
       .action(async (o: RunFlags, c: Command) => {
         const resolved = await resolveCliConfig(ctx, configFlags(o, resperfFlags));
         checkQueryFile(ctx.io.cwd, resolved.config.scenarios.bind.queryFile);
-        if (ctx.globals().dryRun !== true) locateDnsperf('resperf', searchDirs(ctx.io.env['PATH']));
+        if (ctx.globals().dryRun !== true && !engineInCluster(resolved.config)) locateDnsperf('resperf', searchDirs(ctx.io.env['PATH']));
         await runWithOptions(ctx, scenarios['bind-resperf'], resolved, o, c);
       });
     const transfer = bind

@@ -34,8 +34,8 @@ export interface DnsperfPhaseOptions {
   program: string;
   server: { host: string; port: number };
   load: DnsperfLoad;
-  /** The run's own queries (each with its expectation), or a user's file (no expectations). */
-  queries: { generated: Iterable<QuerySpec>; what: string } | { file: string };
+  /** The run's own queries (each with its expectation), or a user's file (no expectations; `shownAs`: the name the user knows it by, when `file` is a copy). */
+  queries: { generated: Iterable<QuerySpec>; what: string } | { file: string; shownAs?: string };
   /** Monotonic ms the run's time series count from. */
   startedMs: number;
   /** Stops dnsperf early (it still prints its statistics). */
@@ -83,13 +83,13 @@ async function withQueryFile<T>(queries: DnsperfPhaseOptions['queries'], fn: (fi
 function sentNothing(program: 'dnsperf' | 'resperf', exit: { code: number | null; signal: NodeJS.Signals | null }, said: string, queries: DnsperfPhaseOptions['queries']): Error {
   const why = `${program} sent no query (exit ${exit.code ?? exit.signal ?? '?'}): ${said}`;
   // A user's file is the likely cause only when the program read nothing from it (its warning says so).
-  if ('file' in queries && /invalid query input|cannot open|No such file|unable to open/i.test(said)) return new UsageError(`--query-file ${queries.file}: ${why}`);
+  if ('file' in queries && /invalid query input|cannot open|No such file|unable to open/i.test(said)) return new UsageError(`--query-file ${queries.shownAs ?? queries.file}: ${why}`);
   return new Error(why);
 }
 
 /** What the report says the queries were. */
 function queriesText(queries: DnsperfPhaseOptions['queries']): string {
-  return 'file' in queries ? `the queries of ${queries.file}, looped` : queries.what;
+  return 'file' in queries ? `the queries of ${queries.shownAs ?? queries.file}, looped` : queries.what;
 }
 
 /**
