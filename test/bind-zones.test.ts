@@ -13,13 +13,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { parseResult, type RunResult } from '../src/report/result/index.js';
 import { startSandbox, type RunningSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { startNamed, type NamedServer } from '../src/targets/sandbox/bind9/named-process.js';
 import { createSidecar, type ListeningSidecar, type Sidecar } from '../src/targets/sandbox/sidecar/sidecar.js';
 import { queryDns } from '../src/observe/dns-exchange.js';
+import { runToken } from '../src/model/fixtures/options.js';
 
 let home: string;
 let sb: RunningSandbox;
@@ -94,6 +95,25 @@ test('bind zones on the sandbox: 12 zones of mixed records loaded through bindca
   const soa = await queryDns(sb.state.dns, `${zone}.`, 'SOA', { timeoutMs: 2000 });
   assert.notEqual((soa.packet.flags ?? 0) & 0xf, 0, `named no longer answers ${zone}`);
   assert.equal(existsSync(join(out, 'journal', 'run-zones-sandbox.jsonl')), false, 'no journal left: everything undone');
+});
+
+test('bind zones --dnssec-policy default: named signs every zone (its keys made, its records answered with an RRSIG under the DO bit), then serves dnsperf; nothing left', { timeout: 120_000 }, async () => {
+  const out = join(home, 'results-dnssec');
+  const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
+  const r = await runCli(['--output', out, '--json', 'bind', 'zones', '--zones', '3', '--records-per-zone', '20', '--kinds', 'A=50,TXT=50', '--dnssec-policy', 'default', '--qps', '200/s', '--duration', '2s', '--run-id', 'zones-dnssec'], { env });
+  assert.equal(r.code, 0, r.stderr.split('\n').slice(-20).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  assert.equal(counter(result, 'zones_served'), 3, 'every zone answered with its data and a signature');
+  assert.match(result.latencies['zone_served']?.method ?? '', /and an RRSIG over it \(asked with the DO bit: every zone is signed, dnssec-policy default with inline signing/);
+  assert.equal(counter(result, 'dns_answers_unexpected_rcode'), 0);
+  assert.equal(counter(result, 'bindcar_zones_left'), 0);
+  // Ground truth from named itself, not the tool: while a zone existed it was signed (BIND wrote its
+  // keys for it into its key directory, named's own), and the zone is gone now.
+  const zone = `zone-0.${runToken('zones-dnssec')}.example.com`;
+  const keys = (await readdir(dirname(sb.state.rndcConfFile ?? ""))).filter((f) => f.startsWith(`K${zone}.+`) && f.endsWith('.key'));
+  assert.ok(keys.length >= 1, `named made a key for ${zone}`);
+  const soa = await queryDns(sb.state.dns, `${zone}.`, 'SOA', { timeoutMs: 2000 });
+  assert.notEqual((soa.packet.flags ?? 0) & 0xf, 0, `named no longer answers ${zone}`);
 });
 
 test('a zone over bindcar\'s 2 MiB request limit against a bindcar URL: one line naming the flag and the size, exit 2, nothing contacted', async () => {

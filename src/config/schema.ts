@@ -269,6 +269,7 @@ export const configSpec: f.Section = f.section({
         timeout: f.duration('wait until every zone is served (its last record answered with its data)'),
         bindcarUrl: f.url('bindcar\'s base URL (default: the sandbox\'s bindcar twin)'),
         tokenFile: f.text('file holding bindcar\'s Bearer token (default: $BINDCAR_TOKEN; on the sandbox, its own token file)'),
+        dnssecPolicy: f.text('sign every zone with this dnssec-policy and inline signing (BIND\'s built-in: default); a zone counts as served once its answer carries an RRSIG'),
       },
       { constants: { kind: 'zones' } },
     ),

@@ -476,6 +476,8 @@ export interface ZonesOptions {
   bindcarUrl?: string;
   /** File holding bindcar's Bearer token (else $BINDCAR_TOKEN; on the sandbox, its own token file). */
   tokenFile?: string;
+  /** Sign every zone: bindcar's `dnssecPolicy` (a policy named in named.conf, or BIND's built-in `default`) with inline signing, as bindy's DNSZone `dnssecPolicy` asks. */
+  dnssecPolicy?: string;
 }
 
 /** Service discovery: annotated Services and Ingresses → scout's ARecords → DNS, and back. */

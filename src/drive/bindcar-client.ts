@@ -28,6 +28,10 @@ export interface BindcarCreateZone {
     nameServers: string[];
     nameServerIps: Record<string, string>;
     records: BindcarZoneRecord[];
+    /** A dnssec-policy for the zone (bindcar renders `dnssec-policy "<name>";`). */
+    dnssecPolicy?: string;
+    /** `inline-signing yes;` (bindy sets it with a policy). */
+    inlineSigning?: boolean;
   };
   updateKeyName?: string;
 }

@@ -52,7 +52,9 @@ test('1,000 mixed records: all created and Ready, per-kind counts right, create�
     // test against a no-delay baseline (issue 4) is what checks the figures closely.
     assert.ok(sum?.min !== null && sum?.min !== undefined && sum.min >= delay * 1000 * 0.99, `min ${sum?.min} µs`);
     assert.ok(sum.p50 !== null && sum.p50 < (delay + 1000) * 1000, `p50 ${sum.p50} µs`);
-    assert.ok(sum.p99 !== null && sum.p99 < (delay + 3000) * 1000, `p99 ${sum.p99} µs`);
+    // p99 is about the time 1,000 creates take through 50 slots of an in-process API twin: 3.98 s once
+    // in CI with other tests' processes busy on both cores; the bound is for gross errors (a wrong start).
+    assert.ok(sum.p99 !== null && sum.p99 < (delay + 8000) * 1000, `p99 ${sum.p99} µs`);
     assert.equal(m.latencies.api_create?.summary.count, 1000);
     assert.ok((m.counters.create_rate?.value ?? 0) > 0 && (m.counters.ready_rate?.value ?? 0) > 0);
     assert.ok((m.counters.first_create_to_last_ready?.value ?? 0) >= delay);

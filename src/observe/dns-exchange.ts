@@ -22,6 +22,8 @@ export interface ExchangeOptions {
   /** Give up after this long, ms. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Set EDNS's DO bit (DNSSEC OK): a signed zone's answers then carry their RRSIGs. */
+  dnssecOk?: boolean;
 }
 
 /** Which way a query got its answer. */
@@ -121,9 +123,15 @@ function udpOnce(server: DnsEndpoint, query: Packet, name: string, type: RecordT
   });
 }
 
+/** The OPT record of a query: a 4096-byte UDP payload, the DO bit as asked. */
+function ednsOpt(dnssecOk: boolean): NonNullable<Packet['additionals']>[number] {
+  return { type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: dnssecOk ? 0x8000 : 0, flag_do: dnssecOk, options: [] };
+}
+
 /**
- * Asks `name type` over UDP with an EDNS0 4096-byte buffer; a truncated answer is asked again over
- * TCP (the rest of the same timeout). Rejects on timeout, socket error or abort.
+ * Asks `name type` over UDP with an EDNS0 4096-byte buffer (the DO bit when `dnssecOk`); a
+ * truncated answer is asked again over TCP (the rest of the same timeout). Rejects on timeout,
+ * socket error or abort.
  */
 export async function queryDns(server: DnsEndpoint, name: string, type: RecordType, o: ExchangeOptions): Promise<QueryResult> {
   const start = performance.now();
@@ -134,7 +142,7 @@ export async function queryDns(server: DnsEndpoint, name: string, type: RecordTy
     id,
     flags: 0,
     questions: [question],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+    additionals: [ednsOpt(o.dnssecOk === true)],
   };
   const packet = await udpOnce(server, udp, name, type, o);
   if (!packet.flag_tc) return { packet, viaTcp: false };
@@ -142,7 +150,7 @@ export async function queryDns(server: DnsEndpoint, name: string, type: RecordTy
   let answer: DecodedPacket | undefined;
   await tcpExchange(
     server,
-    { type: 'query', id, flags: 0, questions: [question] },
+    { type: 'query', id, flags: 0, questions: [question], ...(o.dnssecOk === true ? { additionals: [ednsOpt(true)] } : {}) },
     (p) => {
       if (!answersQuestion(p, name, type)) return false;
       answer = p;

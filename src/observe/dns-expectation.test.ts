@@ -6,7 +6,7 @@ import type { Answer, DecodedPacket } from 'dns-packet';
 import { bindyApiVersion, zoneLabel } from '../model/kinds.js';
 import type { RecordData, RecordObject } from '../model/fixtures/objects.js';
 import type { RecordKind } from '../model/kinds.js';
-import { expectedDataOf, judgeAnswer, readAnswer, recordFqdn, recordObjectFqdn } from './dns-expectation.js';
+import { coveredBySignature, expectedDataOf, judgeAnswer, readAnswer, recordFqdn, recordObjectFqdn } from './dns-expectation.js';
 import type { ProbeRrType } from './dns-expectation.js';
 
 function record<K extends RecordKind>(kind: K, name: string, data: RecordData[K]): RecordObject {
@@ -178,4 +178,13 @@ void test('an update of spec.ttl alone: matched only at the new TTL; the old TTL
   assert.equal(judgeAnswer('update', wanted, at(42), previous), 'wrong');
   // Without a TTL in the expectation any TTL matches (creates, the audit).
   assert.equal(judgeAnswer('create', base, at(42)), 'match');
+});
+
+test('a signature counts only over the asked name and type', () => {
+  const rrsig = (name: string, typeCovered: string) => ({ type: 'RRSIG' as const, name, ttl: 300, class: 'IN' as const, data: { typeCovered, algorithm: 13, labels: 3, originalTTL: 300, expiration: 0, inception: 0, keyTag: 1, signersName: 'z.example.', signature: Buffer.alloc(64) } });
+  const packet = (answers: ReturnType<typeof rrsig>[]) => dnsPacket.decode(dnsPacket.encode({ type: 'response', id: 1, flags: 0, questions: [{ type: 'A', name: 'a.z.example' }], answers: [{ type: 'A', name: 'a.z.example', ttl: 300, data: '192.0.2.1' }, ...answers] }));
+  assert.equal(coveredBySignature(packet([rrsig('a.z.example', 'A')]), 'A.z.example.', 'A'), true, 'names compared case- and dot-insensitively');
+  assert.equal(coveredBySignature(packet([]), 'a.z.example.', 'A'), false, 'unsigned');
+  assert.equal(coveredBySignature(packet([rrsig('a.z.example', 'TXT')]), 'a.z.example.', 'A'), false, 'another type');
+  assert.equal(coveredBySignature(packet([rrsig('b.z.example', 'A')]), 'a.z.example.', 'A'), false, 'another name');
 });

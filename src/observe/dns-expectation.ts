@@ -225,3 +225,9 @@ export function judgeAnswer(operation: ProbeOperation, expected: ExpectedData | 
   if (previous !== undefined && answerMatches(previous, observed)) return 'stale';
   return 'wrong';
 }
+
+/** True when the answer section holds an RRSIG of `fqdn` covering `rrType` (a signed zone's answer to a query with the DO bit). */
+export function coveredBySignature(packet: DecodedPacket, fqdn: string, rrType: string): boolean {
+  const name = canonicalName(fqdn);
+  return (packet.answers ?? []).some((a) => a.type === 'RRSIG' && canonicalName(a.name) === name && (a.data as { typeCovered?: string } | undefined)?.typeCovered === rrType);
+}

@@ -30,13 +30,15 @@ export interface BindZonesPlanData {
   server?: DnsAddress;
   bindcarUrl?: string;
   tokenFile?: string;
+  /** Every zone signed with this policy (inline signing); absent: unsigned. */
+  dnssecPolicy?: string;
 }
 
 /**
  * The create body of zone `i`, as bindy would have bindcar create it (a primary with its SOA, its
  * in-zone name server and glue, dynamic updates with `updateKey`), its records in the zone file.
  */
-export function zoneCreateBody(o: FixtureOptions, i: number, updateKey: string | undefined): BindcarCreateZone {
+export function zoneCreateBody(o: FixtureOptions, i: number, updateKey: string | undefined, dnssecPolicy?: string): BindcarCreateZone {
   const z = generateZone(o, i).spec;
   const records: BindcarZoneRecord[] = [];
   for (const r of generateZoneRecords(o, i)) {
@@ -47,7 +49,7 @@ export function zoneCreateBody(o: FixtureOptions, i: number, updateKey: string |
   return {
     zoneName: z.zoneName,
     zoneType: 'primary',
-    zoneConfig: { ttl: z.ttl, soa: { ...z.soaRecord }, nameServers: z.nameServers.map((ns) => ns.hostname), nameServerIps: glue, records },
+    zoneConfig: { ttl: z.ttl, soa: { ...z.soaRecord }, nameServers: z.nameServers.map((ns) => ns.hostname), nameServerIps: glue, records, ...(dnssecPolicy === undefined ? {} : { dnssecPolicy, inlineSigning: true }) },
     ...(updateKey === undefined ? {} : { updateKeyName: updateKey }),
   };
 }
@@ -107,7 +109,7 @@ export function planBindZones(input: PlanInput): ScenarioPlan<BindZonesPlanData>
     `1. against ${where} with ${z.tokenFile !== undefined ? `the token in ${z.tokenFile}` : z.bindcarUrl !== undefined ? 'the token in $BINDCAR_TOKEN' : "the sandbox's token"} (never printed): GET /api/v1/health and /api/v1/zones; every create body is built and checked against bindcar's ${bindcarBodyLimitBytes / 1024 / 1024} MiB request limit before the first is sent${direct ? ' (a zone over it is loaded as bindcar would: its zone file written into bindcar\'s zone directory, then rndc addzone directly)' : ''}`,
     `2. create ${z.zones} zone${z.zones === 1 ? '' : 's'} (${zoneNameAt(fixtures, 0)}…) through bindcar, each with ${z.recordsPerZone} records (kinds ${kinds}) in its zone file, ${z.concurrency} at a time` +
       ` (on loopback each slot from its own 127.0.0.x); each journalled before its create`,
-    `3. time each zone from its create's send to bindcar's 201 (zone_create) and to BIND9 answering its last record with its data (zone_served); all served within ${Math.round(z.timeout / 1000)} s; BIND9's memory and CPU sampled each second where its process is on this machine`,
+    `3. time each zone from its create's send to bindcar's 201 (zone_create) and to BIND9 answering its last record with its data${z.dnssecPolicy === undefined ? '' : ' and its RRSIG (signed with dnssec-policy ' + z.dnssecPolicy + ', inline signing; asked with the DO bit)'} (zone_served); all served within ${Math.round(z.timeout / 1000)} s; BIND9's memory and CPU sampled each second where its process is on this machine`,
     `4. dnsperf asks the primary every loaded record (plus ${Math.round(fixtures.nxdomainShare * 100)} % names that do not exist), looped, at ${formatRate(b.qps)} for ${Math.round(b.duration / 1000)} s with ${b.clients} clients; each query's latency into an HDR histogram`,
     `5. delete every zone the run created through bindcar (also on Ctrl-C or an error); \`bindy-loadtest cleanup --run-id ${runId}\` deletes what a killed run left`,
   ];
@@ -132,6 +134,7 @@ export function planBindZones(input: PlanInput): ScenarioPlan<BindZonesPlanData>
       ...(b.server?.[0] === undefined ? {} : { server: b.server[0] }),
       ...(z.bindcarUrl === undefined ? {} : { bindcarUrl: z.bindcarUrl }),
       ...(z.tokenFile === undefined ? {} : { tokenFile: z.tokenFile }),
+      ...(z.dnssecPolicy === undefined ? {} : { dnssecPolicy: z.dnssecPolicy }),
     },
   };
 }

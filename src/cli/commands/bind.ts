@@ -213,6 +213,7 @@ const zonesFlags: readonly ConfigFlag[] = [
   { flag: '--timeout', key: 'scenarios.zones.timeout' },
   { flag: '--bindcar-url', key: 'scenarios.zones.bindcarUrl' },
   { flag: '--token-file', key: 'scenarios.zones.tokenFile' },
+  { flag: '--dnssec-policy', key: 'scenarios.zones.dnssecPolicy' },
   { flag: '--qps', key: 'scenarios.bind.qps' },
   { flag: '--duration', key: 'scenarios.bind.duration' },
   { flag: '--clients', key: 'scenarios.bind.clients' },
@@ -236,7 +237,9 @@ What it does (BIND9 with the zones bindy writes; no operator, nothing written to
   3. per zone: zone_create (send → bindcar's 201) and zone_served (send → BIND9 answering the zone's
      last record with its data; named serves a zone whole or not at all); zones_all_served_ms,
      records_served_per_second; named's memory (RSS start, peak, end) and CPU each second where its
-     process runs on this machine (the sandbox), as series too
+     process runs on this machine (the sandbox), as series too. With --dnssec-policy every zone is
+     signed by named (that policy, inline signing, as bindy's DNSZone dnssecPolicy asks) and a zone
+     is served once its last record is answered with an RRSIG over it (asked with the DO bit)
   4. dnsperf asks the server every loaded record plus names that do not exist, at --qps for
      --duration (per-query latencies into HDR, rcodes checked), as bind query does
   5. deletes every zone it created (also on Ctrl-C or an error); \`cleanup --run-id ID\` deletes what
@@ -250,6 +253,7 @@ Examples:
   $ bindy-loadtest bind zones --zones 1 --records-per-zone 10000 --duration 30s
   $ bindy-loadtest bind zones --zones 1000 --records-per-zone 100 --concurrency 8
   $ bindy-loadtest bind zones --kinds TXT=60,MX=20,SRV=20 --zones 100
+  $ bindy-loadtest bind zones --zones 100 --dnssec-policy default       # signed: key generation and signing timed
   $ BINDCAR_TOKEN=$(cat token) bindy-loadtest bind zones --bindcar-url http://127.0.0.1:8080 --server 127.0.0.1:5353
 
 Exit codes: 0 every zone created and served, every answer as expected, the criteria hold
@@ -341,7 +345,8 @@ export const bindCommand: CommandModule = {
       .option('--query-timeout <duration>', 'dnsperf -t: a query unanswered this long is lost (scenarios.bind.queryTimeout)')
       .option('--server <host:port>', "the DNS server checked and queried (default: the target's first BIND9 server, the primary) (scenarios.bind.server)")
       .option('--bindcar-url <url>', "bindcar's base URL (default: the sandbox's bindcar twin) (scenarios.zones.bindcarUrl)")
-      .option('--token-file <path>', "file holding bindcar's Bearer token (default: $BINDCAR_TOKEN) (scenarios.zones.tokenFile)");
+      .option('--token-file <path>', "file holding bindcar's Bearer token (default: $BINDCAR_TOKEN) (scenarios.zones.tokenFile)")
+      .option('--dnssec-policy <name>', "sign every zone with this dnssec-policy and inline signing, e.g. default (BIND's built-in); served = answered with an RRSIG (scenarios.zones.dnssecPolicy)");
     addRunOptions(zones, 'bind-zones')
       .addHelpText('after', zonesHelp)
       .action(async (o: RunFlags, c: Command) => {
