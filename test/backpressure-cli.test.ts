@@ -55,14 +55,20 @@ test(`step mode: the knee lies within one step of the operator twin's capacity (
   assert.ok(b !== undefined && b.knee !== null, 'a knee section');
   const summary = b.steps.map((s) => `${s.rate}/s ${s.verdict} slope ${s.slopePerMinute?.toFixed(1)} completed ${s.completedPerSec?.toFixed(2)} reconciles ${s.reconcilesPerSec?.toFixed(2)}`).join('; ');
   t.diagnostic(`steps: ${summary}; knee ${b.knee.rate}/s, saturated ${b.knee.saturatedReconcilesPerSec?.toFixed(2)} reconciles/s`);
-  // The knee: the last flat rate, within two updates/s below the capacity; the first growing one
-  // above it. No step sits at or just under the capacity: an update costs a little more than one
-  // reconcile (its zone's, when not deduplicated), so the twin completes about 7.3 updates/s at 8
-  // reconciles/s. 7/s was flat in some runs and growing in others; 8/s fell short by only 0.75/s,
-  // under the growth bound of a 12 s judged window (one second of the rate) in one CI run. 6/s
-  // leaves room; 9/s falls short by about 1.7/s, twice the bound. Three steps of 3/s.
-  assert.ok(b.knee.rate !== null && b.knee.rate < capacity && b.knee.rate >= capacity - 2, `knee within two updates/s below ${capacity}/s: ${summary}`);
-  assert.ok(b.knee.firstGrowingRate !== null && b.knee.firstGrowingRate >= capacity, summary);
+  // The knee: the last flat rate, below the capacity (an update costs at least one reconcile); the
+  // first growing one is where the operator is saturated. How many reconciles an update costs is
+  // the twin's (0.6.2: a status write wakes its own object again; the zone's reconcile is merged
+  // only when it is already queued): about 1.1 in most runs (knee 6/s, 9/s growing), but 2.6 in one
+  // CI run, where 3/s already kept the twin at 8.00 reconciles/s while keeping up and 6/s grew.
+  // So the ground truth checked is the saturation, not a fixed rate: at the knee every update
+  // offered completed; at the first growing step fewer did while the operator ran at its ceiling.
+  assert.ok(b.knee.rate !== null && b.knee.rate < capacity, `knee below ${capacity}/s: ${summary}`);
+  assert.ok(b.knee.firstGrowingRate !== null && b.knee.firstGrowingRate > b.knee.rate, summary);
+  const step = (rate: number | null): (typeof b.steps)[number] | undefined => b.steps.find((x) => x.rate === rate);
+  const flat = step(b.knee.rate);
+  const growing = step(b.knee.firstGrowingRate);
+  assert.ok(flat?.completedPerSec != null && flat.completedPerSec >= b.knee.rate * 0.9, `the knee's step kept up: ${summary}`);
+  assert.ok(growing?.completedPerSec != null && growing.completedPerSec < b.knee.firstGrowingRate, `the growing step fell behind: ${summary}`);
   // The schedule stopped at the first growing step: nothing after it ran.
   assert.equal(b.steps.at(-1)?.rate, b.knee.firstGrowingRate, summary);
   // Saturated, the operator ran at its ceiling.
