@@ -30,11 +30,15 @@ try {
   // Names of a zone named does not serve: REFUSED at once, the cheapest answer, so the client side weighs the most.
   await writeFile(file, Array.from({ length: 1000 }, (_, i) => `host-${i}.zone-${i % 10}.example.com A\n`).join(''));
   const alone: number[] = [];
+  const verbose: number[] = [];
   const tool: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const { stdout } = await promisify(execFile)(program, ['-s', '127.0.0.1', '-p', String(named.ports.dns), '-d', file, '-l', String(load.durationMs / 1000), '-Q', String(load.qps), '-c', String(load.clients), '-q', String(load.maxOutstanding), '-t', String(load.timeoutMs / 1000)]);
     // Completed over the asked duration for both (dnsperf's own "Queries per second" divides by its run time, which includes the wait for late answers).
     alone.push(Number(/Queries completed:\s+(\d+)/.exec(stdout)?.[1]) / (load.durationMs / 1000));
+    // dnsperf with -v -S 1 as the tool runs it, its output read by nobody but the pipe: dnsperf's own share of the cost.
+    const v = await promisify(execFile)(program, ['-s', '127.0.0.1', '-p', String(named.ports.dns), '-d', file, '-l', String(load.durationMs / 1000), '-Q', String(load.qps), '-c', String(load.clients), '-q', String(load.maxOutstanding), '-t', String(load.timeoutMs / 1000), '-S', '1', '-v'], { maxBuffer: 2 ** 31 });
+    verbose.push(Number(/Queries completed:\s+(\d+)/.exec(v.stdout)?.[1]) / (load.durationMs / 1000));
     const s = await runDnsperfPhase({ program, server: { host: '127.0.0.1', port: named.ports.dns }, load, queries: { file }, startedMs: performance.now(), signal: new AbortController().signal, outstandingSetting: 'bench' });
     const answered = s.counters['dnsperf_completed']?.value ?? 0;
     tool.push(answered / (load.durationMs / 1000));
@@ -46,10 +50,12 @@ try {
     rounds,
     load,
     dnsperfAloneQps: alone.map(Math.round),
+    dnsperfVerboseQps: verbose.map(Math.round),
+    verboseRatio: Number((median(verbose) / median(alone)).toFixed(4)),
     throughToolQps: tool.map(Math.round),
     ratio: Number(ratio.toFixed(4)),
     goal: 0.95,
-    method: 'median of queries completed / -l, through bind query\'s dnsperf phase (-v -S 1, every line parsed into HDR as it arrives) ÷ the same of dnsperf alone with the same -Q -c -q -t and no -v/-S; alternating runs, same named, same query file (REFUSED answers)',
+    method: 'median of queries completed / -l, through bind query\'s dnsperf phase (-v -S 1, every line parsed into HDR as it arrives) ÷ the same of dnsperf alone with the same -Q -c -q -t and no -v/-S; verboseRatio: dnsperf with -v -S 1 read by a plain pipe, the same way (dnsperf\'s own cost of printing a line per query); alternating runs, same named, same query file (REFUSED answers)',
   };
   await mkdir(join(here, 'results'), { recursive: true });
   await writeFile(join(here, 'results', 'dnsperf-overhead.json'), `${JSON.stringify(result, null, 2)}\n`);
