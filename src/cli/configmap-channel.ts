@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError, UsageError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import { ObjectFollower } from '../observe/object-follower.js';
-import { completionIndexEnv, goKey, shardJobNames, specKey, stopKey } from '../scenarios/shard-job-manifest.js';
+import { completionIndexEnv, goKey, jobPurposeOf, shardJobNames, specKey, stopKey } from '../scenarios/shard-job-manifest.js';
 import { exitPatch, progressPatch, readyPatch, resultPatch } from '../scenarios/shard-job-report.js';
 import { parseCoordinatorMessage } from '../scenarios/shard-protocol.js';
 import type { ShardMessage, ShardSpec } from '../scenarios/shard-protocol.js';
@@ -122,7 +122,7 @@ export class ConfigMapChannel implements ShardChannel {
     }
     const m = parseCoordinatorMessage({ type: 'spec', spec: { ...(typeof stored === 'object' && stored !== null ? stored : {}), index: this.#index } });
     if (m?.type !== 'spec') throw new UsageError(`burst-shard: the ConfigMap ${this.#namespace}/${this.#specName} holds no shard spec for index ${this.#index} (${specKey})`);
-    this.#report = shardJobNames(m.spec.runId, m.spec.work === undefined ? 'shards' : 'dnsperf').report(this.#index);
+    this.#report = shardJobNames(m.spec.runId, jobPurposeOf(m.spec)).report(this.#index);
     return m.spec;
   }
 

@@ -41,6 +41,11 @@ function dataOf(plan: ScenarioPlan<BindQueryPlanData>): BindQueryPlanData {
   return plan.data;
 }
 
+/** How the run's own queries are named in the figures' method. */
+function ownQueriesText(d: BindQueryPlanData): string {
+  return `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped`;
+}
+
 /**
  * What the in-cluster pod runs: its server (given, else the primary Bind9Instance's Service) and
  * its queries (the run's own, or the user's file's text), checked to fit its spec ConfigMap before
@@ -59,7 +64,7 @@ async function inClusterWork(ctx: DriveContext, plan: ScenarioPlan<BindQueryPlan
   const queries: DnsEngineWork['queries'] =
     d.queries === null
       ? { fileText: await readFile(d.queryFile ?? '', 'utf8'), file: d.queryFile ?? '' }
-      : { generated: [...d.queries()], what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` };
+      : { generated: [...d.queries()], what: ownQueriesText(d) };
   const work: DnsEngineWork = { type: 'dns-engine', engine: d.engine, server: { host: server.host, port: server.port }, dnsperf: d.dnsperf, resperf: d.resperf, queries };
   checkEngineSpec({ runId: plan.runId, config: d.config, work });
   return work;
@@ -71,7 +76,7 @@ type Engine = (startedMs: number) => Promise<DnsperfSections | null>;
 /** dnsperf or resperf on this machine, against a server reachable from here. */
 function localEngine(ctx: DriveContext, d: BindQueryPlanData, server: DnsServer | DnsAddress, program: string): Engine {
   return async (startedMs) => {
-    const queries = d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: `the ${d.queryCount} queries of the records this run created (NXDOMAIN names included), looped` };
+    const queries = d.queries === null ? { file: d.queryFile ?? '' } : { generated: d.queries(), what: ownQueriesText(d) };
     if (d.engine === 'resperf') {
       ctx.onEvent({ type: 'notice', text: `resperf: ramp from 0 to ${d.resperf.maxQps}/s over ${Math.round(d.resperf.rampMs / 1000)} s against ${hostPort(server)}` });
       return runResperfPhase({ program, server, load: d.resperf, queries, startedMs, signal: ctx.stopStarting });

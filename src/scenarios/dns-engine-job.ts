@@ -15,7 +15,7 @@ import { jobPodReadyTimeoutMs, jobShardLauncher } from './job-shards.js';
 import type { DriveContext } from './scenario.js';
 import type { CommonShardSpec, ShardExit } from './shard-launcher.js';
 import type { DnsEngineWork } from './shard-protocol.js';
-import { shardJobNames } from './shard-job-manifest.js';
+import { jobPurposeOf, shardJobNames } from './shard-job-manifest.js';
 import { checkEngineSpecSize, onRunClock, parseEngineResult } from './dns-engine-job-plan.js';
 
 /** What the in-cluster engine runs and where. */
@@ -67,7 +67,6 @@ export async function runDnsEngineJob(ctx: DriveContext, o: DnsEngineJobOptions)
     runBoundSeconds: load / 1000 + o.work.dnsperf.timeoutMs / 1000,
     readyTimeoutMs: jobPodReadyTimeoutMs,
     onLine: notice,
-    purpose: 'dnsperf',
   });
   const common = engineSpec(o);
   let text: string | null = null;
@@ -121,7 +120,7 @@ export async function runDnsEngineJob(ctx: DriveContext, o: DnsEngineJobOptions)
   if (text !== null && goMs !== null) {
     const sections = onRunClock(parseEngineResult(text), goMs - o.startedMs);
     sections.notes.unshift(
-      `${o.work.engine} ran in the cluster, in a pod of Job ${o.namespace}/${shardJobNames(o.runId, 'dnsperf').base} (image ${o.image}), against ${o.work.server.host}:${o.work.server.port}: ` +
+      `${o.work.engine} ran in the cluster, in a pod of Job ${o.namespace}/${shardJobNames(o.runId, jobPurposeOf(common)).base} (image ${o.image}), against ${o.work.server.host}:${o.work.server.port}: ` +
         'every query timed there by the same parser and HDR histogram as from this machine; its series are placed on the run\'s clock at the moment the pod was released (the pod sees the release a watch event later)',
     );
     return sections;

@@ -16,7 +16,7 @@ import type { ApiFailure, KubeClient, KubeObject } from '../observe/kube-client.
 import { ObjectFollower } from '../observe/object-follower.js';
 import type { CommonShardSpec, ShardExit, ShardLauncher, ShardProcess } from './shard-launcher.js';
 import type { ShardMessage } from './shard-protocol.js';
-import { componentLabel, goKey, shardJobNames, shardJobObjects, stopKey, type ShardJobPurpose } from './shard-job-manifest.js';
+import { componentLabel, goKey, jobPurposeOf, shardJobNames, shardJobObjects, stopKey } from './shard-job-manifest.js';
 import { readReport, type ShardReport } from './shard-job-report.js';
 import { shardLabel } from './shard-slice.js';
 
@@ -35,8 +35,6 @@ export interface JobShardOptions {
   readyTimeoutMs: number;
   /** A line for the person running it (above the progress line). */
   onLine: (line: string) => void;
-  /** Default `shards`: the Job's name and what its pods are called in the lines. */
-  purpose?: ShardJobPurpose;
 }
 
 interface JobShard {
@@ -146,12 +144,13 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
 
   return {
     async open(common: CommonShardSpec): Promise<void> {
-      const n = shardJobNames(common.runId, o.purpose);
+      const purpose = jobPurposeOf(common);
+      const n = shardJobNames(common.runId, purpose);
       names = n;
       for (let i = 0; i < common.count; i++) shard(i);
       // In a pod the coordinator's journal folder and working folder mean nothing: the shard writes no journal (its objects carry the run-id label, and this run's journal names the Job's namespace).
       const specText = JSON.stringify({ ...common, journalDir: '', cwd: '/' });
-      const objects = shardJobObjects({ runId: common.runId, namespace: o.namespace, count: common.count, image: o.image, specText, kinds: o.kinds, runBoundSeconds: o.runBoundSeconds, toolVersion: common.toolVersion, ...(o.purpose === undefined ? {} : { purpose: o.purpose }) });
+      const objects = shardJobObjects({ runId: common.runId, namespace: o.namespace, count: common.count, image: o.image, specText, kinds: o.kinds, runBoundSeconds: o.runBoundSeconds, toolVersion: common.toolVersion, purpose });
       for (const obj of objects) {
         o.journal.append(obj);
         const r = await o.client.create(obj);
@@ -197,7 +196,7 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
         for (const s of shards.values()) if (!s.report.ready) end(s, { code: null, signal: null, error: `its pod did not start within ${Math.round(o.readyTimeoutMs / 1000)} s (kubectl -n ${o.namespace} describe pods -l ${runIdLabel}=${common.runId} says why: an image pull, no room on a node)` });
       }, o.readyTimeoutMs);
       readyTimer.unref();
-      o.onLine(`${o.purpose === 'dnsperf' ? 'in-cluster DNS engine' : 'shards'}: Job ${o.namespace}/${n.base} created (${common.count} pod${common.count === 1 ? '' : 's'} of ${o.image}); waiting for ${common.count === 1 ? 'its pod' : 'every pod'} to be ready`);
+      o.onLine(`${purpose === 'dnsperf' ? 'in-cluster DNS engine' : 'shards'}: Job ${o.namespace}/${n.base} created (${common.count} pod${common.count === 1 ? '' : 's'} of ${o.image}); waiting for ${common.count === 1 ? 'its pod' : 'every pod'} to be ready`);
     },
 
     start(index, onMessage): ShardProcess {

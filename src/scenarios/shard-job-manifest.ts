@@ -30,6 +30,11 @@ export const shardContainer = 'shard';
 /** What the Job's pods run: a sharded burst's slices, or a DNS engine (dnsperf, resperf) next to BIND9. */
 export type ShardJobPurpose = 'shards' | 'dnsperf';
 
+/** What the pods of the Job for `spec` run: a DNS engine when the spec carries its work, else burst slices. */
+export function jobPurposeOf(spec: { work?: unknown }): ShardJobPurpose {
+  return spec.work === undefined ? 'shards' : 'dnsperf';
+}
+
 /** The names of one run's Job machinery. */
 export interface ShardJobNames {
   /** The Job, ServiceAccount, Role and RoleBinding. */
