@@ -8,15 +8,17 @@ const shown = 20;
 export default async function* fileTimes(source) {
   const files = new Map();
   for await (const event of source) {
-    const file = event.data?.file;
-    if (file === undefined) continue;
+    if (event.data?.file === undefined) continue;
+    // The runner runs the type-stripped copy (.test-build/…/x.test.js); a test's own location is
+    // source-mapped back to x.test.ts. Both are one file, named as in the repository.
+    const file = event.data.file.replace(`${process.cwd()}/`, '').replace(/^\.test-build\/(.*)\.js$/, '$1.ts');
+    const itself = event.data.name === event.data.file;
     const now = performance.now();
     let f = files.get(file);
     if (f === undefined) {
       f = { first: null, last: null, tests: 0, testMs: 0, failed: 0 };
       files.set(file, f);
     }
-    const itself = event.data.name === file;
     if (itself && event.type === 'test:dequeue') f.first = now;
     if (itself && event.type === 'test:complete') f.last = now;
     if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && !itself) {
@@ -27,7 +29,7 @@ export default async function* fileTimes(source) {
   }
   for (const [file, f] of files) if (f.first === null || f.last === null) files.delete(file);
   if (files.size === 0) return;
-  const rows = [...files.entries()].map(([file, f]) => ({ file: file.replace(`${process.cwd()}/`, ''), wall: (f.last - f.first) / 1000, tests: f.tests, testS: f.testMs / 1000, failed: f.failed }));
+  const rows = [...files.entries()].map(([file, f]) => ({ file, wall: (f.last - f.first) / 1000, tests: f.tests, testS: f.testMs / 1000, failed: f.failed }));
   rows.sort((a, b) => b.wall - a.wall);
   const total = rows.reduce((s, r) => s + r.wall, 0);
   yield `# file times: ${rows.length} files, ${total.toFixed(0)} s of file time in all; the ${Math.min(shown, rows.length)} slowest:\n`;

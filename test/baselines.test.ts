@@ -7,18 +7,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { readResultFile } from '../src/report/result/index.js';
 import { asBaseline } from '../src/judge/baseline.js';
 import { analyze } from '../src/judge/analyze.js';
 import { profiles } from '../src/config/profiles.js';
+import { join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const runner = await readFile(`${root}scripts/run-profile.sh`, 'utf8');
+const root = packageRoot();
+const runner = await readFile(join(root, 'scripts', 'run-profile.sh'), 'utf8');
 
 for (const [profile, scenario] of [['quick', 'burst'], ['standard', 'burst']] as const) {
   test(`baselines/${profile}/${scenario}.json: a ${scenario} baseline of the ${profile} profile on the sandbox, from ≥ 3 runs that ran to their end`, async () => {
-    const file = `${root}baselines/${profile}/${scenario}.json`;
+    const file = join(root, 'baselines', profile, `${scenario}.json`);
     const b = asBaseline(await readResultFile(file), file);
     assert.ok(profiles[profile].suite !== undefined && (profiles[profile].suite as readonly string[]).includes(scenario), `${scenario} is in the ${profile} profile's suite`);
     assert.equal(b.metadata.scenario, scenario);

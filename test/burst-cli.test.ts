@@ -9,7 +9,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
@@ -21,9 +20,10 @@ import { bindyApiVersion, bindyGroup, kindsOfLine, runIdLabel } from '../src/mod
 import { parseResult } from '../src/report/result/index.js';
 import { pushgatewaySkip, sampleValue, startPushgateway } from './helpers/pushgateway.js';
 import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
+import { packageRoot } from '../src/package-root.js';
 
 const ns = 'bindy-loadtest';
-const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));
+const entry = join(packageRoot(), 'src', 'cli', 'entry.ts');
 
 interface Env {
   sb: TestSandbox;

@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 
-const entry = fileURLToPath(new URL('../src/cli/entry.ts', import.meta.url));
+const entry = join(packageRoot(), 'src', 'cli', 'entry.ts');
 
 test('help piped into a reader that closes after its first line: exit 0, nothing on stderr', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, 'burst', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });

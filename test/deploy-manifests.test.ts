@@ -15,7 +15,6 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
@@ -30,12 +29,13 @@ import { loadCrdSchemas } from '../src/model/schemas/crd-files.js';
 import { toJsonSchema } from '../src/model/schemas/to-json-schema.js';
 import { newAjv } from '../src/model/schemas/validator.js';
 import { managedNamespaceLabel, managedNamespaceValue } from '../src/targets/cluster/namespace.js';
+import { packageRoot } from '../src/package-root.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = packageRoot();
 const deployDir = join(root, 'deploy/loadtest');
 const workflowPath = join(root, '.github/workflows/load-tests.yaml');
-const here = fileURLToPath(new URL('deploy/', import.meta.url));
+const here = join(root, 'test', 'deploy');
 
 // action-validator's core is a CommonJS wasm-bindgen module.
 const actionValidator = createRequire(import.meta.url)('@action-validator/core') as { validateWorkflow(src: string): ValidationState };

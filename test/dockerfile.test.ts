@@ -9,15 +9,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Copy, DockerfileParser } from 'dockerfile-ast';
 import { runCli } from './helpers/cli.js';
 import { shardJobObjects } from '../src/scenarios/shard-job-manifest.js';
+import { join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = packageRoot();
 
 test('the Dockerfile parses: a build stage, a Node 20 slim runtime with npm ci --omit=dev, user 1000, the CLI as entry point', async () => {
-  const text = await readFile(`${root}Dockerfile`, 'utf8');
+  const text = await readFile(join(root, 'Dockerfile'), 'utf8');
   const d = DockerfileParser.parse(text);
   const froms = d.getFROMs();
   assert.equal(froms.length, 2, 'a build stage and a runtime stage');
@@ -40,7 +41,7 @@ test('the Dockerfile parses: a build stage, a Node 20 slim runtime with npm ci -
   const argv = entry.getJSONStrings().map((s) => s.getJSONValue());
   assert.deepEqual(argv, ['node', '--max-semi-space-size=4', '--optimize-for-size', '/app/bin/bindy-loadtest.js'], 'exec form: node runs the launcher (signals reach it)');
   // The image runs Node with the launcher's own flags (its shebang is not read when node runs the file).
-  const shebang = readFileSync(new URL('../bin/bindy-loadtest.js', import.meta.url), 'utf8').split('\n')[0] ?? '';
+  const shebang = readFileSync(join(root, 'bin', 'bindy-loadtest.js'), 'utf8').split('\n')[0] ?? '';
   assert.deepEqual(argv.slice(1, -1), shebang.replace(/^#!\/usr\/bin\/env -S node /, '').split(' '), shebang);
   assert.ok(runtimeSteps.includes('COPY bin ./bin'), 'the launcher is in the image');
   assert.equal(d.getInstructions().some((i) => i.getKeyword() === 'ENTRYPOINT' && !after(i)), false);

@@ -12,13 +12,13 @@ import { createServer, connect, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { ProxyControlClient } from '../src/faults/proxy/client.js';
 import { revertFromDescriptor } from '../src/faults/revert.js';
 import { parseRevertDescriptor } from '../src/faults/fault.js';
 import type { FaultProxyReadyLine } from '../src/faults/proxy/run.js';
+import { packageRoot } from '../src/package-root.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = packageRoot();
 let http: HttpServer;
 let proxy: ChildProcess;
 let ready: FaultProxyReadyLine;

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { toolVersion } from '../src/version.js';
+import { join } from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 
-const launcher = fileURLToPath(new URL('../bin/bindy-loadtest.js', import.meta.url));
+const launcher = join(packageRoot(), 'bin', 'bindy-loadtest.js');
 
 test('the launcher runs the CLI with --max-semi-space-size=4 and --optimize-for-size (what keep a 5,000-record burst under 200 MB RSS and a sustained run under 150 MB)', async () => {
   // A module preloaded through NODE_OPTIONS reports the flags Node was started with.

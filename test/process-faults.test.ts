@@ -18,8 +18,9 @@ import { ProcessFaultMechanism } from '../src/faults/process/mechanism.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
 import { FaultLedger } from '../src/faults/fault-ledger.js';
 import { UsageError } from '../src/errors.js';
+import { packageRoot } from '../src/package-root.js';
 
-const root = join(import.meta.dirname, '..');
+const root = packageRoot();
 let home: string;
 let sb: RunningSandbox;
 let mechanism: ProcessFaultMechanism;

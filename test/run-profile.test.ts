@@ -10,12 +10,12 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
 import { buildBaseline } from '../src/judge/baseline.js';
 import { syntheticResult } from './helpers/synthetic-result.js';
+import { packageRoot } from '../src/package-root.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = packageRoot();
 const script = join(root, 'scripts', 'run-profile.sh');
 
 function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

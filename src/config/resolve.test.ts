@@ -10,6 +10,7 @@ import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { defaultConfig } from './defaults.js';
 import { leaves } from './render.js';
 import { configSpec } from './schema.js';
+import { packageRoot } from '../package-root.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'bindy-loadtest-config-'));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -136,7 +137,7 @@ test('experiments get their kind\'s default params when they leave them out', as
 });
 
 test('examples/loadtest.yaml loads, and every key it sets comes from it', async () => {
-  const example = new URL('../../examples/loadtest.yaml', import.meta.url);
+  const example = join(packageRoot(), 'examples', 'loadtest.yaml');
   const text = await readFile(example, 'utf8');
   const name = await file('example.yaml', text);
   const r = await resolveConfig({ cwd: dir, configFile: name });
@@ -149,7 +150,7 @@ test('examples/loadtest.yaml loads, and every key it sets comes from it', async 
 });
 
 test('docs/configuration.md documents every key', async () => {
-  const docs = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  const docs = await readFile(join(packageRoot(), 'docs', 'configuration.md'), 'utf8');
   const missing = [...leaves(configSpec)].map(([key]) => key).filter((key) => !docs.includes(`| \`${key}\` |`));
   assert.deepEqual(missing, []);
 });

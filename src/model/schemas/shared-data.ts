@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../package-root.js';
 
 /** The shared data folder: BINDY_LOADTEST_SHARED, else `shared/` beside the checkout. */
 export function sharedDir(): string {
-  return process.env.BINDY_LOADTEST_SHARED ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
+  return process.env.BINDY_LOADTEST_SHARED ?? join(packageRoot(), '..', 'shared');
 }
 
 /** `join(sharedDir(), ...parts)`. */

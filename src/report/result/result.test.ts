@@ -19,6 +19,7 @@ import {
   writeResultFile,
 } from './index.js';
 import type { RunResult } from './index.js';
+import { packageRoot } from '../../package-root.js';
 
 function sampleResult(): RunResult {
   const r = createRunResult({
@@ -133,7 +134,7 @@ void test('serializeResult refuses what JSON would silently change (NaN becomes 
 });
 
 void test('the example result file validates and its histograms match their summaries', async () => {
-  const path = new URL('../../../examples/result.example.json', import.meta.url);
+  const path = join(packageRoot(), 'examples', 'result.example.json');
   const r = parseResult(await readFile(path, 'utf8'), 'examples/result.example.json');
   assert.equal(r.metadata.status, 'completed');
   const names = Object.keys(r.latencies);
