@@ -26,7 +26,7 @@
  * own result.json. MB = 10^6 bytes, as tool_peak_rss.
  * Where the memory is: the CLI also logs its own process.memoryUsage() every sample (the hook,
  * BENCH_MEMORY_FILE), and `toolMemory` fits the same slope to rss, heapTotal, heapUsed, external and
- * arrayBuffers, and to rss − heapTotal − external (what is neither V8's heap nor buffers: code,
+ * arrayBuffers, to V8's used bytes per heap space, and to rss − heapTotal − external (what is neither V8's heap nor buffers: code,
  * stacks, malloc arenas): the split says whether growth is the JS heap or native.
  * TOOL_RSS_MALLOC_ARENA_MAX sets MALLOC_ARENA_MAX for the CLI (a control run: glibc's per-thread
  * arenas are a known source of native growth).
@@ -175,6 +175,8 @@ interface MemoryLine {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** V8's used bytes per heap space (new_space, old_space, code_space, large_object_space…). */
+  spaces?: Record<string, number>;
 }
 
 /** Fits MB against hours over the samples in [fromS, toS]; the flat verdict and its rule's inputs. */
@@ -198,6 +200,7 @@ function memorySplit(lines: readonly MemoryLine[], t0WallMs: number, fromS: numb
     external: fit((m) => m.external),
     arrayBuffers: fit((m) => m.arrayBuffers),
     outsideHeapAndExternal: fit((m) => m.rss - m.heapTotal - m.external),
+    heapSpacesUsed: Object.fromEntries(Object.keys(last?.spaces ?? {}).map((name) => [name, fit((m) => m.spaces?.[name] ?? 0)])),
     lastMB: last === undefined ? null : { rss: last.rss / MB, heapTotal: last.heapTotal / MB, heapUsed: last.heapUsed / MB, external: last.external / MB, arrayBuffers: last.arrayBuffers / MB },
   };
 }

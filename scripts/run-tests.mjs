@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (Node 20 has no --test globs).
-// Usage: node scripts/run-tests.mjs [substring ...]  (only files whose path contains a substring)
+// Usage: node scripts/run-tests.mjs [--check] [substring ...]  (only files whose path contains a substring)
+// --check (what `npm test` runs) first type-checks (tsc --noEmit) and lints (eslint) the project,
+// side by side with the build below: the type-aware lint keeps about one core busy for ~40 s, the
+// type check and the build fit beside it on the other.
 // It first builds dist/ from src/ (tsconfig.build.json, then the one-file bundle the bin runs) and
 // has the processes tests start run that bundle, as an installed bindy-loadtest does.
 // The test files themselves run as JavaScript: esbuild strips the types of every file under src/
@@ -11,9 +14,9 @@
 // A file whose first line is the comment `// test-runner: alone` measures timing against real
 // processes (the accuracy test): it runs after the others, with nothing else beside it, so the
 // other tests' CPU does not become its noise. On this 2-core machine that matters.
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { build as esbuild } from 'esbuild';
 
 function walk(dir, out) {
@@ -24,7 +27,8 @@ function walk(dir, out) {
   }
   return out;
 }
-const filters = process.argv.slice(2);
+const check = process.argv.includes('--check');
+const filters = process.argv.slice(2).filter((a) => a !== '--check');
 const sources = [...walk('src', []), ...walk('test', [])].filter((f) => !f.endsWith('.d.ts'));
 const files = sources
   .filter((f) => f.endsWith('.test.ts'))
@@ -34,14 +38,27 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// The processes tests start (sandbox parts, CLI children) run a build of this very source, made
-// here: through tsx each would spend about 2 s of CPU compiling, hundreds of times per suite.
-const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-const bundle = build.status === 0 ? spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' }) : build;
-if (bundle.status !== 0) {
-  console.error('run-tests: the build of src/ failed');
+const linter = check ? spawn(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'], { stdio: 'inherit' }) : null;
+const lint = linter === null ? Promise.resolve(0) : new Promise((done) => linter.on('close', (code) => done(code ?? 1)));
+/** Stops the lint still running beside, says what failed, exits 1. */
+function fail(what) {
+  linter?.kill();
+  console.error(`run-tests: ${what} failed`);
   process.exit(1);
 }
+if (check && spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit'], { stdio: 'inherit' }).status !== 0) fail('the type check (tsc --noEmit)');
+// The processes tests start (sandbox parts, CLI children) run a build of this very source, made
+// here: through tsx each would spend about 2 s of CPU compiling, hundreds of times per suite. A
+// build newer than every input is kept (npm ci has just made one through `prepare`).
+const inputs = [...sources.filter((f) => f.startsWith('src') && !f.endsWith('.test.ts')), 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs', 'package-lock.json'];
+const bundleFile = 'dist/cli/bindy-loadtest.mjs';
+const fresh = existsSync(bundleFile) && inputs.every((f) => !existsSync(f) || statSync(f).mtimeMs < statSync(bundleFile).mtimeMs);
+if (!fresh) {
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  const bundle = build.status === 0 ? spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' }) : build;
+  if (bundle.status !== 0) fail('the build of src/');
+}
+if ((await lint) !== 0) fail('the lint (eslint)');
 process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/bindy-loadtest.mjs');
 // Paths the tests use are found from the package root (src/package-root.ts), so one level more
 // under .test-build/ changes nothing. Source maps point failures back at the .ts lines.
