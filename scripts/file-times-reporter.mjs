@@ -29,9 +29,14 @@ export default async function* fileTimes(source) {
   }
   for (const [file, f] of files) if (f.first === null || f.last === null) files.delete(file);
   if (files.size === 0) return;
-  const rows = [...files.entries()].map(([file, f]) => ({ file, wall: (f.last - f.first) / 1000, tests: f.tests, testS: f.testMs / 1000, failed: f.failed }));
+  const t0 = Math.min(...[...files.values()].map((f) => f.first));
+  const rows = [...files.entries()].map(([file, f]) => ({ file, wall: (f.last - f.first) / 1000, from: (f.first - t0) / 1000, tests: f.tests, testS: f.testMs / 1000, failed: f.failed }));
   rows.sort((a, b) => b.wall - a.wall);
   const total = rows.reduce((s, r) => s + r.wall, 0);
-  yield `# file times: ${rows.length} files, ${total.toFixed(0)} s of file time in all; the ${Math.min(shown, rows.length)} slowest:\n`;
-  for (const r of rows.slice(0, shown)) yield `#   ${r.wall.toFixed(1).padStart(7)} s  ${r.file}  (${r.tests} tests, ${r.testS.toFixed(1)} s in tests${r.failed > 0 ? `, ${r.failed} failed` : ''})\n`;
+  const end = Math.max(...rows.map((r) => r.from + r.wall));
+  // When each started tells how the files packed into the runner's slots (an idle slot at the end is lost time).
+  yield `# file times: ${rows.length} files, ${total.toFixed(0)} s of file time in all, ${end.toFixed(0)} s from the first start to the last end; the ${Math.min(shown, rows.length)} slowest:\n`;
+  for (const r of rows.slice(0, shown)) yield `#   ${r.wall.toFixed(1).padStart(7)} s  ${r.file}  (${r.tests} tests, ${r.testS.toFixed(1)} s in tests${r.failed > 0 ? `, ${r.failed} failed` : ''}; started at ${r.from.toFixed(0)} s)\n`;
+  const last = [...rows].sort((a, b) => b.from + b.wall - (a.from + a.wall)).slice(0, 3);
+  yield `# the last to end: ${last.map((r) => `${r.file} (${r.from.toFixed(0)}–${(r.from + r.wall).toFixed(0)} s)`).join(', ')}\n`;
 }
