@@ -1,3 +1,4 @@
+// test-runner: beside (scripts/run-tests.mjs runs it in a lane of its own: a 5-record working set and one crash, mostly waiting)
 /**
  * Ground truth for the desired-vs-served audit: bind9-crash with its zone data lost (a BIND9 pod
  * restarted without a volume). The operator twin is run twice: as bindy 0.6.2, which creates the

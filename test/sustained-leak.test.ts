@@ -1,3 +1,4 @@
+// test-runner: beside (scripts/run-tests.mjs runs it in a lane of its own: 0.5 operations/s for 100 s, mostly waiting)
 /**
  * Ground truth for the memory-growth figure and the leak finding: `sustained` against a sandbox
  * whose operator twin leaks a known 30 MiB/min (config `sandbox.operator.leak`, so the run starts
