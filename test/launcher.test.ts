@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { toolVersion } from '../src/version.js';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
@@ -24,4 +25,10 @@ test('the launcher runs the CLI with --max-semi-space-size=4 and --optimize-for-
   const argv = JSON.parse(line.slice('execArgv='.length)) as string[];
   assert.ok(argv.includes('--max-semi-space-size=4'), line);
   assert.ok(argv.includes('--optimize-for-size'), line);
+});
+
+test('the bundle the launcher runs is all ASCII, so V8 holds its 11 MB source one byte per character (one non-ASCII character doubled it in every process)', async () => {
+  const bundle = await readFile(join(packageRoot(), 'dist', 'cli', 'bindy-loadtest.mjs'));
+  const at = bundle.findIndex((b) => b > 0x7f);
+  assert.equal(at, -1, `a non-ASCII byte at offset ${at}: ${bundle.subarray(Math.max(0, at - 40), at + 10).toString('utf8')}`);
 });
