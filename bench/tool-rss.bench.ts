@@ -233,6 +233,9 @@ async function main(): Promise<void> {
   // Measure the source as it is now: the launcher runs dist/.
   const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build (tsc -p tsconfig.build.json) failed');
+  // …and the one-file bundle the launcher runs (tsc alone would leave the bundle of an older source).
+  const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'inherit' });
+  if (bundle.status !== 0) throw new Error('the bundle (scripts/bundle.mjs) failed');
 
   const home = mkdtempSync(join(tmpdir(), 'bl-bench-tool-rss-'));
   // Its own sandbox home: never the per-user one another run on this machine may be using.

@@ -96,8 +96,11 @@ test('api-throttle: bindy alone is answered 429 while a FlowSchema squeezes its 
   t.after(() => rm(home, { recursive: true, force: true }));
   const config = join(home, 'bp.yaml');
   // The API twin holds each request 5 ms (standing for etcd), so the operator's requests overlap as they do on a real server.
+  // Recovery is paced by bindy 0.6.2's fixed 30 s requeues: usually one (28–30 s), but a record whose
+  // zone failed too waits for the zone's requeue and then for its own, which may just miss it: one
+  // CI run recovered in 89 s, against the 90 s bound this test had. The bound allows four.
   await writeFile(config, ['sandbox:', '  sidecar:', '    rateLimit: off', '  apiserver:', '    requestLatency: 5ms', 'report:', '  formats: [json]', ''].join('\n'));
-  const args = ['--config', config, '--output', join(home, 'results'), '--json', 'backpressure', '--mode', 'api-throttle', '--rate', '8/s', '--duration', '40s', '--pressure-at', '10s', '--pressure-duration', '15s', '--recovery-timeout', '90s', '--zones', '2', '--working-set', '10', '--throttle-shares', '1'];
+  const args = ['--config', config, '--output', join(home, 'results'), '--json', 'backpressure', '--mode', 'api-throttle', '--rate', '8/s', '--duration', '40s', '--pressure-at', '10s', '--pressure-duration', '15s', '--recovery-timeout', '150s', '--zones', '2', '--working-set', '10', '--throttle-shares', '1'];
   const r = await runCli(args, { env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home } });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
