@@ -5,12 +5,15 @@
 // process of its own, so a run starts five of them. esbuild is the engine; nothing is minified, so
 // stack traces stay readable. Packages read from disk at run time (uPlot's files, @stdlib by a
 // computed require) stay in node_modules.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-await build({
+const file = 'dist/cli/bindy-loadtest.mjs';
+// write: false: the output is escaped (below) in memory and written once.
+const { outputFiles } = await build({
   entryPoints: ['dist/cli/entry.js'],
-  outfile: 'dist/cli/bindy-loadtest.mjs',
+  outfile: file,
+  write: false,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -25,11 +28,9 @@ await build({
 // script), and one such character made V8 hold the whole source as two-byte, 22.7 MB in every
 // process (the CLI and each sandbox part). An escape means the same character in a comment, a
 // string, a regular expression or the client script the browser parses.
-const file = 'dist/cli/bindy-loadtest.mjs';
-const text = readFileSync(file, 'utf8');
-const ascii = text.replace(/[^\x00-\x7f]/gu, (ch) => {
+const ascii = outputFiles[0].text.replace(/[^\x00-\x7f]/gu, (ch) => {
   const code = ch.codePointAt(0);
   const unit = (u) => `\\u${u.toString(16).padStart(4, '0')}`;
   return code > 0xffff ? unit(0xd800 + ((code - 0x10000) >> 10)) + unit(0xdc00 + ((code - 0x10000) & 0x3ff)) : unit(code);
 });
-if (ascii !== text) writeFileSync(file, ascii);
+writeFileSync(file, ascii);

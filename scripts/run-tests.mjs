@@ -38,11 +38,15 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const linter = check ? spawn(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'], { stdio: 'inherit' }) : null;
-const lint = linter === null ? Promise.resolve(0) : new Promise((done) => linter.on('close', (code) => done(code ?? 1)));
+/** Starts `node ARGS` beside this process: the child, and its exit status when it ends (1 if killed). */
+function started(args, stdio) {
+  const child = spawn(process.execPath, args, { stdio });
+  return { child, done: new Promise((done) => child.on('close', (code) => done(code ?? 1))) };
+}
+const lint = check ? started(['node_modules/eslint/bin/eslint.js', '.'], 'inherit') : null;
 /** Stops the lint still running beside, says what failed, exits 1. */
 function fail(what) {
-  linter?.kill();
+  lint?.child.kill();
   console.error(`run-tests: ${what} failed`);
   process.exit(1);
 }
@@ -52,13 +56,14 @@ if (check && spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--
 // build newer than every input is kept (npm ci has just made one through `prepare`).
 const inputs = [...sources.filter((f) => f.startsWith('src') && !f.endsWith('.test.ts')), 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs', 'package-lock.json'];
 const bundleFile = 'dist/cli/bindy-loadtest.mjs';
-const fresh = existsSync(bundleFile) && inputs.every((f) => !existsSync(f) || statSync(f).mtimeMs < statSync(bundleFile).mtimeMs);
+const builtAt = existsSync(bundleFile) ? statSync(bundleFile).mtimeMs : -Infinity;
+const fresh = inputs.every((f) => !existsSync(f) || statSync(f).mtimeMs < builtAt);
 if (!fresh) {
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   const bundle = build.status === 0 ? spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' }) : build;
   if (bundle.status !== 0) fail('the build of src/');
 }
-if ((await lint) !== 0) fail('the lint (eslint)');
+if (lint !== null && (await lint.done) !== 0) fail('the lint (eslint)');
 process.env.BINDY_LOADTEST_SELF_ENTRY = resolve('dist/cli/bindy-loadtest.mjs');
 // Paths the tests use are found from the package root (src/package-root.ts), so one level more
 // under .test-build/ changes nothing. Source maps point failures back at the .ts lines.
@@ -66,7 +71,9 @@ const testBuild = '.test-build';
 rmSync(testBuild, { recursive: true, force: true });
 await esbuild({ entryPoints: sources, outdir: testBuild, outbase: '.', bundle: false, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' });
 const built = (f) => join(testBuild, f.replace(/\.ts$/, '.js'));
-const marked = (f, mark) => readFileSync(f, 'utf8').startsWith(`// test-runner: ${mark}`);
+// A file's mark: the word after `// test-runner:` on its first line, if any.
+const marks = new Map(files.map((f) => [f, /^\/\/ test-runner: (\w+)/.exec(readFileSync(f, 'utf8'))?.[1]]));
+const marked = (f, mark) => marks.get(f) === mark;
 const alone = files.filter((f) => marked(f, 'alone'));
 // A file marked `// test-runner: beside` spends its minutes waiting (a slow, steady load on a
 // sandbox, not CPU): it runs in a lane of its own beside the two slots below, on the CPU they
@@ -86,10 +93,11 @@ const run = (list, n) => (list.length === 0 ? 0 : (spawnSync(process.execPath, t
 // The lane beside writes its TAP to a file, printed whole once the two slots are done (two TAP
 // streams interleaved on stdout would be one unreadable stream).
 const besideTap = join(testBuild, 'beside.tap');
-const besideLane = beside.length === 0 ? null : spawn(process.execPath, testArgs(beside, '1', besideTap), { stdio: ['ignore', 'inherit', 'inherit'] });
-const besideDone = besideLane === null ? Promise.resolve(0) : new Promise((done) => besideLane.on('close', (code) => done(code ?? 1)));
+const besideLane = beside.length === 0 ? null : started(testArgs(beside, '1', besideTap), ['ignore', 'inherit', 'inherit']);
 const status = [run(together, concurrency)];
-status.push(await besideDone);
-if (besideLane !== null && existsSync(besideTap)) process.stdout.write(readFileSync(besideTap));
+if (besideLane !== null) {
+  status.push(await besideLane.done);
+  if (existsSync(besideTap)) process.stdout.write(readFileSync(besideTap));
+}
 status.push(run(alone, '1'));
 process.exit(status.every((s) => s === 0) ? 0 : 1);
