@@ -25,23 +25,27 @@ test('while cleanup waits it names what holds it, in full when that changes and 
 });
 
 test('an unfinished cleanup note says where the objects go: with the run’s own sandbox, or to a later cleanup', () => {
-  const report: CleanupReport = { selector: 's', found: 2, gone: 1, remaining: ['DNSZone/ns/z'], journalsRemoved: [], outcome: 'timeout', holders: [holder], hint: 'the cause', events: { found: 0, deleted: 0, failures: [] } };
+  const report: CleanupReport = { selector: 's', found: 2, gone: 1, remaining: ['DNSZone/ns/z'], journalsRemoved: [], outcome: 'timeout', holders: [holder], hint: 'the cause', events: { found: 0, deleted: 0, failures: [], resumedAfterExpiry: 0 } };
   assert.equal(cleanupNote(report, 'r1'), 'cleanup timed out: 1 objects still there (deletion was requested): DNSZone/ns/z (the cause); remove them with: bindy-loadtest cleanup --run-id r1');
   assert.match(cleanupNote({ ...report, outcome: 'aborted', hint: null }, 'r1', true), /^cleanup interrupted: 1 objects were still there .*; they go with the sandbox this run started, which it stops now$/);
 });
 
 test('the note says how many Events about the run’s objects went, and why they stayed when they could not be listed', () => {
-  const report: CleanupReport = { selector: 's', found: 3, gone: 3, remaining: [], journalsRemoved: [], outcome: 'clean', holders: [], hint: null, events: { found: 7, deleted: 7, failures: [] } };
+  const report: CleanupReport = { selector: 's', found: 3, gone: 3, remaining: [], journalsRemoved: [], outcome: 'clean', holders: [], hint: null, events: { found: 7, deleted: 7, failures: [], resumedAfterExpiry: 0 } };
   assert.equal(cleanupNote(report, 'r1'), 'cleanup: 3 objects labelled with the run id deleted and seen gone; 7 Events about them deleted');
   assert.equal(
-    cleanupNote({ ...report, events: { found: 7, deleted: 6, failures: ['ns/e1: HTTP 403 forbidden'] } }, 'r1'),
+    cleanupNote({ ...report, events: { found: 7, deleted: 6, failures: ['ns/e1: HTTP 403 forbidden'], resumedAfterExpiry: 0 } }, 'r1'),
     'cleanup: 3 objects labelled with the run id deleted and seen gone; 6 of 7 Events about them deleted (ns/e1: HTTP 403 forbidden)',
+  );
+  assert.equal(
+    cleanupNote({ ...report, events: { found: 7, deleted: 7, failures: [], resumedAfterExpiry: 2 } }, 'r1'),
+    "cleanup: 3 objects labelled with the run id deleted and seen gone; 7 Events about them deleted (the Events list outlived the server's compaction window and went on from a newer snapshot 2 times: an Event written meanwhile may be left)",
   );
   assert.equal(
     cleanupNote({ ...report, events: null, eventsError: 'listing Events in ns: HTTP 403: forbidden' }, 'r1'),
     'cleanup: 3 objects labelled with the run id deleted and seen gone; the Events about them were not removed (listing Events in ns: HTTP 403: forbidden); a cluster drops them after its --event-ttl (1 h by default)',
   );
   let out = '';
-  cleanupPrinter((t) => (out += t))({ type: 'events', found: 7, deleted: 7, failures: [] });
+  cleanupPrinter((t) => (out += t))({ type: 'events', found: 7, deleted: 7, failures: [], resumedAfterExpiry: 0 });
   assert.equal(out, "cleanup: 7 of 7 Events about the run's objects deleted\n");
 });

@@ -34,8 +34,10 @@ function eventsPart(report: CleanupReport): string {
   const e = report.events;
   // None found: nothing to say (an operator that wrote none, or their TTL took them).
   if (e === null || e.found === 0) return '';
-  if (e.deleted === e.found) return `; ${e.deleted} Events about them deleted`;
-  return `; ${e.deleted} of ${e.found} Events about them deleted (${e.failures.join('; ') || 'interrupted'})`;
+  // A list resumed past an expired continue token read part of the Events from a newer snapshot.
+  const resumed = e.resumedAfterExpiry === 0 ? '' : ` (the Events list outlived the server's compaction window and went on from a newer snapshot ${e.resumedAfterExpiry} times: an Event written meanwhile may be left)`;
+  if (e.deleted === e.found) return `; ${e.deleted} Events about them deleted${resumed}`;
+  return `; ${e.deleted} of ${e.found} Events about them deleted (${e.failures.join('; ') || 'interrupted'})${resumed}`;
 }
 
 /**

@@ -75,3 +75,35 @@ test('list merges every page and leaves out DNSZone status records; deleteCollec
     await sb.close();
   }
 });
+
+test('listPages hands over one page at a time; a continue token expired by writes between pages is resumed with the token its 410 carries, and list still refuses it', async () => {
+  // A history of 50 events: 60 writes between two pages compact the first page's snapshot away.
+  const sb = await startSandbox({ historySize: 50 });
+  const ns = 'pages';
+  try {
+    await sb.namespace(ns);
+    for (let i = 0; i < 1200; i++) assert.equal((await sb.client.create(aRecord(`r-${String(i).padStart(4, '0')}`, ns, 'lp'))).ok, true);
+    const seen: string[] = [];
+    const pageSizes: number[] = [];
+    let extra = 0;
+    const writeBetween = async (): Promise<void> => {
+      for (let i = 0; i < 60; i++) assert.equal((await sb.client.create(aRecord(`x-${extra++}`, ns, null))).ok, true);
+    };
+    const listed = await sb.client.listPages('ARecord', ns, `${runIdLabel}=lp`, async (items) => {
+      pageSizes.push(items.length);
+      for (const o of items) seen.push(o.metadata.name ?? '');
+      await writeBetween();
+    }, { resumeExpired: true });
+    assert.ok(listed.ok, listed.ok ? '' : listed.error.message);
+    assert.deepEqual(pageSizes, [500, 500, 200], 'never more than one page at a time');
+    assert.equal(listed.value.items, 1200);
+    assert.equal(listed.value.pages, 3);
+    assert.equal(listed.value.resumedAfterExpiry, 2, 'each page after the first found its token expired');
+    assert.equal(new Set(seen).size, 1200, 'every object once, none twice');
+
+    const strict = await sb.client.listPages('ARecord', ns, `${runIdLabel}=lp`, writeBetween);
+    assert.ok(!strict.ok && strict.error.status === 410, 'without resumeExpired the 410 is the answer');
+  } finally {
+    await sb.close();
+  }
+});

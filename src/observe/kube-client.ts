@@ -88,6 +88,29 @@ export interface ObjectList {
   resourceVersion: string;
 }
 
+/** What a page-by-page list went through (see KubeClient.listPages). */
+export interface PagedListing {
+  /** Pages read. */
+  pages: number;
+  /** Objects handed over, all pages together. */
+  items: number;
+  /** Times an expired continue token was followed by the one its 410 carried (the list is then not one snapshot). */
+  resumedAfterExpiry: number;
+  /** The first page's resourceVersion. */
+  resourceVersion: string;
+}
+
+/** The continue token a 410 Expired answer carries in its Status (kube-apiserver sets one when the list may go on, inconsistent). */
+function continueOfExpired(body: Buffer): string | undefined {
+  try {
+    const status: unknown = JSON.parse(body.toString('utf8'));
+    const meta = isRecord(status) && isRecord(status.metadata) ? status.metadata : {};
+    return typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the burst engine needs to write objects (KubeClient implements it; tests may fake it). */
 export interface ObjectCreator {
   /** Creates `obj` in its namespace; never throws for an API error. */
@@ -312,26 +335,60 @@ export class KubeClient implements ObjectCreator {
    * DNSZones list every record in their status, and nothing this tool lists for reads either.
    */
   list(kind: ObjectKind, namespace: string | null, labelSelector: string): Promise<ApiResult<ObjectList>> {
-    const path = this.collectionPath(kind, namespace);
     return this.#timed(async () => {
       const items: KubeObject[] = [];
-      let cont: string | undefined;
-      let resourceVersion = '';
-      do {
-        const query = new URLSearchParams({ labelSelector, limit: String(pageSize) });
-        if (cont !== undefined) query.set('continue', cont);
-        const r = await this.#transport.send('GET', `${path}?${query.toString()}`);
-        if (r.status !== 200) throw new ResponseError(r);
-        const page = parseWithoutUnreadArrays(r.body);
-        if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${kind}: the response is not a list`);
-        for (const item of page.items) if (isKubeObject(item)) items.push(item);
-        const meta = isRecord(page.metadata) ? page.metadata : {};
-        // Every page is served from the first page's snapshot, so the first resourceVersion is the list's.
-        if (resourceVersion === '' && typeof meta.resourceVersion === 'string') resourceVersion = meta.resourceVersion;
-        cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
-      } while (cont !== undefined);
-      return { items, resourceVersion };
+      const listed = await this.#pages(kind, namespace, labelSelector, (page) => {
+        for (const o of page) items.push(o);
+      }, false);
+      return { items, resourceVersion: listed.resourceVersion };
     });
+  }
+
+  /**
+   * Lists like {@link list} but hands each page to `onPage` (awaited) before asking for the next,
+   * so a large collection (the Events of an hour-long run: ~90,000) is never held whole. A list that
+   * outlives the server's compaction window gets 410 Expired on its continue token; with
+   * `resumeExpired` it goes on with the token that 410 carries (the rest from a newer snapshot:
+   * inconsistent, which a caller looking only for its own objects can accept) and counts it.
+   */
+  listPages(
+    kind: ObjectKind,
+    namespace: string | null,
+    labelSelector: string,
+    onPage: (items: KubeObject[]) => void | Promise<void>,
+    options: { resumeExpired?: boolean } = {},
+  ): Promise<ApiResult<PagedListing>> {
+    return this.#timed(() => this.#pages(kind, namespace, labelSelector, onPage, options.resumeExpired === true));
+  }
+
+  async #pages(kind: ObjectKind, namespace: string | null, labelSelector: string, onPage: (items: KubeObject[]) => void | Promise<void>, resumeExpired: boolean): Promise<PagedListing> {
+    const path = this.collectionPath(kind, namespace);
+    const out: PagedListing = { pages: 0, items: 0, resumedAfterExpiry: 0, resourceVersion: '' };
+    let cont: string | undefined;
+    do {
+      const query = new URLSearchParams({ labelSelector, limit: String(pageSize) });
+      if (cont !== undefined) query.set('continue', cont);
+      const r = await this.#transport.send('GET', `${path}?${query.toString()}`);
+      if (r.status === 410 && cont !== undefined && resumeExpired) {
+        const fresh = continueOfExpired(r.body);
+        if (fresh === undefined) throw new ResponseError(r);
+        cont = fresh;
+        out.resumedAfterExpiry++;
+        continue;
+      }
+      if (r.status !== 200) throw new ResponseError(r);
+      const page = parseWithoutUnreadArrays(r.body);
+      if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${kind}: the response is not a list`);
+      const items = page.items.filter(isKubeObject);
+      const meta = isRecord(page.metadata) ? page.metadata : {};
+      // Every page is served from the first page's snapshot, so the first resourceVersion is the list's.
+      if (out.resourceVersion === '' && typeof meta.resourceVersion === 'string') out.resourceVersion = meta.resourceVersion;
+      cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+      out.pages++;
+      out.items += items.length;
+      await onPage(items);
+    } while (cont !== undefined);
+    return out;
   }
 
   /** Reads one object (without its `records` and `managedFields` arrays); null when it does not exist. */

@@ -51,7 +51,7 @@ export type CleanupEvent =
   | { type: 'progress'; remaining: number; gone: number }
   | { type: 'waiting'; remaining: number; gone: number; elapsedMs: number; holders: Holder[]; hint: string }
   | { type: 'done'; remaining: number; outcome: 'clean' | 'timeout' | 'aborted' }
-  | { type: 'events'; found: number; deleted: number; failures: string[] };
+  | ({ type: 'events' } & EventsCleanup);
 
 /** What cleanup did. */
 export interface CleanupReport {
