@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { sampleBind9Resources } from './bind9-resources.js';
 
 test('a server with a local process gets RSS start/peak/end, CPU seconds and series; one without is named in a note', async () => {
@@ -47,4 +49,25 @@ test('a process that is gone is said so, not reported as zero', async () => {
   assert.deepEqual(r.counters, {});
   assert.equal(r.notes.length, 1);
   assert.match(r.notes[0] ?? '', /^BIND9 memory and CPU of primary-0: \/proc\/\d+ \(named of primary-0\) could not be read/);
+});
+
+test('a named replaced during the run (a fault restarted it) is followed to its new pid, and the note says so', { skip: process.platform !== 'linux' }, async (t) => {
+  // Two real processes stand in for named before and after its restart.
+  const first = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const second = spawn('sleep', ['30'], { stdio: 'ignore' });
+  t.after(() => {
+    first.kill('SIGKILL');
+    second.kill('SIGKILL');
+  });
+  const [a, b] = [first.pid, second.pid];
+  assert.ok(a !== undefined && b !== undefined);
+  let now: number | undefined = a;
+  // One reading at the start, one at the stop: the interval never fires in between.
+  const sampling = await sampleBind9Resources([{ host: '127.0.0.1', port: 53, name: 'primary-0', pid: a, pidNow: () => Promise.resolve(now) }], { intervalMs: 60_000, now: () => 0 });
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  now = b;
+  const r = await sampling.stop();
+  assert.ok((r.counters['bind9_rss_end.primary-0']?.value ?? 0) > 0, 'the new process was read at the stop');
+  assert.deepEqual(r.notes, [`named of primary-0 was replaced during the run (pid ${a} → ${b}): its memory is the new process's from then on; its CPU time is summed over them`]);
 });

@@ -1,14 +1,15 @@
 /**
  * @module BIND9's memory and CPU over a run, for every server whose named runs on this machine (the
  * sandbox): `/proc/<pid>` sampled each interval, as series (RSS in bytes, CPU in cores) and as the
- * figures a person asks for (RSS at the start, its peak, at the end; CPU seconds spent). Servers
+ * figures a person asks for (RSS at the start, its peak, at the end; CPU seconds spent), following a
+ * named a fault restarted as a new process. Servers
  * without a local process are named in a note: on a cluster their containers' metrics are needed.
  */
 import type { CounterData, TimeSeriesData } from '../measure/index.js';
 import { ratePerSecond } from '../measure/time-series.js';
 import type { DnsServer } from '../targets/target.js';
 import { createMetricsSampler, type MetricsSampler, type SamplerSnapshot } from './metrics-sampler.js';
-import { processStatsSource } from './process-stats.js';
+import { processStatsSource, type FollowingProcessSource } from './process-stats.js';
 
 /** What the sampling found: result sections to merge. */
 export interface Bind9Resources {
@@ -34,21 +35,31 @@ function pick(name: string) {
 /** Starts sampling every server with a local named (`pid`) every `intervalMs`; `now` is the run's clock (ms since its start). */
 export async function sampleBind9Resources(servers: readonly DnsServer[], o: { intervalMs: number; now: () => number }): Promise<Bind9ResourceSampling> {
   const local = servers.filter((s): s is DnsServer & { pid: number } => s.pid !== undefined);
-  const samplers: { server: string; sampler: MetricsSampler }[] = local.map((s) => ({
-    server: s.name ?? `${s.host}:${s.port}`,
-    sampler: createMetricsSampler({
-      source: processStatsSource(s.pid, `named of ${s.name ?? 'the server'}`),
-      intervalMs: o.intervalMs,
-      now: o.now,
-      track: { rss: { kind: 'gauge', pick: pick(rssName) }, cpu: { kind: 'counter', pick: pick(cpuName) } },
-    }),
-  }));
+  const samplers: { server: string; sampler: MetricsSampler; source: FollowingProcessSource }[] = local.map((s) => {
+    const source = processStatsSource(s.pid, `named of ${s.name ?? 'the server'}`, s.pidNow);
+    return {
+      server: s.name ?? `${s.host}:${s.port}`,
+      source,
+      sampler: createMetricsSampler({
+        source,
+        intervalMs: o.intervalMs,
+        now: o.now,
+        track: { rss: { kind: 'gauge', pick: pick(rssName) }, cpu: { kind: 'counter', pick: pick(cpuName) } },
+      }),
+    };
+  });
   await Promise.all(samplers.map((s) => s.sampler.start()));
   const remote = servers.filter((s) => s.pid === undefined).map((s) => s.name ?? `${s.host}:${s.port}`);
   return {
     async stop() {
       const out: Bind9Resources = { counters: {}, timeSeries: [], notes: [] };
-      for (const { server, sampler } of samplers) figuresOf(server, await sampler.stop(), o.intervalMs, out);
+      for (const { server, sampler, source } of samplers) {
+        figuresOf(server, await sampler.stop(), o.intervalMs, out);
+        if (source.replacements.length > 0) {
+          const pids = source.replacements.map((r) => `${r.from} → ${r.to}`).join(', ');
+          out.notes.push(`named of ${server} was replaced during the run (pid ${pids}): its memory is the new process's from then on; its CPU time is summed over them`);
+        }
+      }
       if (remote.length > 0) out.notes.push(`BIND9 memory and CPU not sampled for ${remote.join(', ')}: no named process of ${remote.length === 1 ? 'it' : 'theirs'} on this machine (on a cluster, its container's metrics)`);
       return out;
     },

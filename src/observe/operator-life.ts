@@ -1,7 +1,7 @@
 /**
  * @module Whether the operator crashed or was restarted between two looks: on a cluster from its
  * pods (restart counts, and pods that were replaced), elsewhere from `process_start_time_seconds`
- * on its /metrics (a new process has a new start time). Used by backpressure's "no crash" check.
+ * on its /metrics (a new process has a new start time). Used by backpressure's "no crash" check and chaos's restart invariant.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { processStartMetric } from '../measure/api-amplification.js';
@@ -17,6 +17,11 @@ export interface OperatorLife {
 
 /** Where to look. */
 export type OperatorLifeSource = { kind: 'metrics'; url: string } | { kind: 'pods'; kubeConfig: KubeConfig; namespace?: string; labelSelector?: string };
+
+/** Where to look at the operator's life: its /metrics when the target names one (`operatorMetricsUrl`), else its pods. */
+export function operatorLifeSource(operatorMetricsUrl: string | undefined, kubeConfig: KubeConfig): OperatorLifeSource {
+  return operatorMetricsUrl !== undefined ? { kind: 'metrics', url: operatorMetricsUrl } : { kind: 'pods', kubeConfig };
+}
 
 /** Looks once; throws when the operator cannot be seen (its /metrics does not answer; no pod). */
 export async function lookAtOperator(source: OperatorLifeSource, signal?: AbortSignal): Promise<OperatorLife> {

@@ -50,12 +50,42 @@ export async function readProcessStats(pid: number): Promise<ProcessStats> {
   return parseProcessStats(stat, status, clockTicksPerSecond());
 }
 
-/** A sampler source giving `process_resident_memory_bytes` and `process_cpu_seconds_total` of `pid`, read from `/proc`. */
-export function processStatsSource(pid: number, label = `pid ${pid}`): MetricsSource {
+/** A process the source stopped reading and the one it went on with (a restarted named). */
+export interface ProcessReplacement {
+  from: number;
+  to: number;
+}
+
+/** A {@link processStatsSource} that says which processes it followed. */
+export interface FollowingProcessSource extends MetricsSource {
+  /** Each time the process was found gone and a new one read instead, in order. */
+  readonly replacements: readonly ProcessReplacement[];
+}
+
+/**
+ * A sampler source giving `process_resident_memory_bytes` and `process_cpu_seconds_total` of `pid`,
+ * read from `/proc`. With `follow`, a process that is gone is looked up again (`follow` answers the
+ * pid as of now, e.g. from the sandbox's state file after a fault restarted named) and the new one
+ * is read from then on: its CPU counter starts again from zero, which the sampler's counters take as
+ * a reset (summed, never negative).
+ */
+export function processStatsSource(pid: number, label = `pid ${pid}`, follow?: () => Promise<number | undefined>): FollowingProcessSource {
+  let current = pid;
+  const replacements: ProcessReplacement[] = [];
   return {
     description: `/proc/${pid} (${label})`,
+    replacements,
     async read(): Promise<MetricSample[]> {
-      const s = await readProcessStats(pid);
+      let s: ProcessStats;
+      try {
+        s = await readProcessStats(current);
+      } catch (e) {
+        const next = follow === undefined ? undefined : await follow().catch(() => undefined);
+        if (next === undefined || next === current) throw e;
+        s = await readProcessStats(next);
+        replacements.push({ from: current, to: next });
+        current = next;
+      }
       return [
         { name: 'process_resident_memory_bytes', labels: {}, value: s.rssBytes },
         { name: 'process_cpu_seconds_total', labels: {}, value: s.cpuSeconds },

@@ -15,7 +15,7 @@ import { runSustainedSession, type SustainedSessionResult } from '../drive/susta
 import { sleep } from '../drive/sleep.js';
 import type { BindyKind } from '../model/kinds.js';
 import { apfKinds } from '../model/object-kinds.js';
-import { lookAtOperator, restartsBetween, type OperatorLife, type OperatorLifeSource } from '../observe/operator-life.js';
+import { lookAtOperator, operatorLifeSource, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
 import { listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import type { BackpressureSection, BackpressureStepResult, ChaosExperimentResult, ChaosInvariant, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
@@ -175,12 +175,6 @@ function stepResult(v: StepVerdict): BackpressureStepResult {
   };
 }
 
-/** Where to look at the operator's life on `target`: its /metrics when the target names it, else its pods. */
-function lifeSource(target: Target): OperatorLifeSource {
-  const url = target.metricsEndpoints.find((e) => e.name === 'operator')?.url;
-  return url !== undefined ? { kind: 'metrics', url } : { kind: 'pods', kubeConfig: target.kubeConfig };
-}
-
 /** Runs the backpressure scenario (see the module doc). */
 async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<BackpressurePlanData>): Promise<DriveOutcome> {
   const data = plan.data;
@@ -201,7 +195,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
   let engineDoneMs: number | null = null;
   let lifeBefore: OperatorLife | null = null;
   let lifeWhyNot = '';
-  const life = lifeSource(ctx.target);
+  const life = operatorLifeSource(ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url, ctx.target.kubeConfig);
   const lookLife = async (): Promise<OperatorLife | null> => {
     try {
       return await lookAtOperator(life, ctx.hardStop);

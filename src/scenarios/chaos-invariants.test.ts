@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quietBound, quotaInvariants, replicaInvariants } from './chaos.js';
+import { quietBound, quotaInvariants, replicaInvariants, restartInvariant } from './chaos.js';
+import type { OperatorLife } from '../observe/operator-life.js';
 
 const answers = (list: [number, boolean][]): { atMs: number; byQuota: boolean }[] => list.map(([atMs, byQuota]) => ({ atMs, byQuota }));
 
@@ -31,4 +32,27 @@ test('the quiet window bound follows the bindy line measured: 3 per 60 s on 0.8,
   const unknown = quietBound('bindy outside the cluster (metrics URL; version not known to the tool)', 60, 300);
   assert.equal(unknown.limit, null);
   assert.match(unknown.text, /^quiet window not judged: the bindy line measured is not known/);
+});
+
+test('operator restarts over an experiment: none under a fault elsewhere, at least one under operator-kill, counted under a memory limit, not judged for split-brain', () => {
+  const at = (start: number): OperatorLife => ({ processes: { process: start }, how: 'start-time' });
+  const pods = (p: Record<string, number>): OperatorLife => ({ processes: p, how: 'pods' });
+  const latency = { experiment: 'network-delay', target: 'operator-bind', spec: { kind: 'latency', ms: 500, direction: 'upstream' } } as const;
+  const kill = { experiment: 'operator-kill', target: 'operator', spec: { kind: 'kill', signal: 'SIGKILL' } } as const;
+  const oom = { experiment: 'memory-pressure', target: 'operator', spec: { kind: 'memory-limit', mib: 32 } } as const;
+  const brain = { experiment: 'split-brain', target: 'operator', spec: { kind: 'replica', leaderElection: false } } as const;
+  const show = (l: ReturnType<typeof restartInvariant>): string[] => l.map((i) => `${i.name}:${i.observed}:${i.verdict}`);
+  assert.deepEqual(show(restartInvariant(latency, at(100), at(100), '')), ['the operator did not restart:0:pass']);
+  assert.deepEqual(show(restartInvariant(latency, at(100), at(160), '')), ['the operator did not restart:1:fail']);
+  assert.deepEqual(show(restartInvariant(kill, at(100), at(160), '')), ['the operator was restarted:1:pass']);
+  assert.deepEqual(show(restartInvariant(kill, at(100), at(100), '')), ['the operator was restarted:0:fail'], 'a kill that did not take effect');
+  assert.deepEqual(show(restartInvariant(kill, pods({ a: 0 }), pods({ b: 0 }), '')), ['the operator was restarted:1:pass'], 'a replaced pod');
+  assert.deepEqual(show(restartInvariant(oom, at(100), at(160), '')), ['operator restarts (an OOM kill allowed):1:pass']);
+  assert.deepEqual(restartInvariant(brain, at(100), at(100), ''), []);
+  const gone = restartInvariant(latency, pods({ a: 2 }), null, 'no pod with label x in y');
+  assert.deepEqual(show(gone), ['the operator did not restart:1:fail']);
+  assert.match(gone[0]?.evidence ?? '', /answered before the fault and not after .*no pod with label x in y/);
+  const unseen = restartInvariant(latency, null, null, 'connect ECONNREFUSED');
+  assert.deepEqual(show(unseen), ['the operator did not restart:null:not-measured']);
+  assert.match(unseen[0]?.evidence ?? '', /did not answer before the fault \(connect ECONNREFUSED\)/);
 });

@@ -23,6 +23,7 @@ import { isRecordKind, type BindyKind } from '../model/kinds.js';
 import { DnsGapProber, serverName } from '../observe/dns-gap.js';
 import { isReadyNow, lastWrittenMs, listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import { auditServed } from '../observe/served-audit.js';
+import { lookAtOperator, operatorLifeSource, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
 import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
@@ -197,6 +198,18 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     return { ...report, untruthful: bad.size };
   };
 
+  // The operator's life (process start time or pod restart counts), looked at around each experiment.
+  const life = operatorLifeSource(ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url, ctx.target.kubeConfig);
+  let lifeWhyNot = '';
+  const lookLife = async (): Promise<OperatorLife | null> => {
+    try {
+      return await lookAtOperator(life, ctx.hardStop);
+    } catch (e) {
+      lifeWhyNot = message(e);
+      return null;
+    }
+  };
+
   /** Reverts a fault in force and journals it reverted only once the revert is proven. */
   const revert = async (applied: AppliedFault): Promise<FaultRecord> => {
     const record = await ledger.revert(applied);
@@ -218,6 +231,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const mechanism = faults?.mechanismFor(f.site, f.target, f.spec);
     if (mechanism === undefined) throw new Error(`${f.key}: the target has no mechanism for the ${f.site} ${f.target} (checked before the run)`);
     const before = await look(null).catch(() => null);
+    const lifeBefore = await lookLife();
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
     if (loadEndedMono !== null) notes.push(`${f.key} started after the background load had ended (the previous experiment was still converging): it ran without load`);
     applyingKey = f.key;
@@ -280,6 +294,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       await sleep(1000, convergeStops);
     }
     const interrupted = aborted(signals);
+    const lifeAfter = lifeBefore === null ? null : await lookLife();
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? (interrupted ? 'interrupted before it converged' : `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s`) : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const why = [
@@ -299,6 +314,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         return inv(`DNS gap on ${g.server}`, g.gapMs / 1000, bound / 1000, '<=', 's', `longest stretch without a NOERROR answer to SOA ${firstZone} (asked every 250 ms) from the fault to convergence; bound for a server the fault ${f.touchesServing ? 'touched' : 'did not touch'}`);
       }),
       ...(f.spec.kind === 'replica' ? replicaInvariants(f.spec.leaderElection, applied.observations?.()['replica_reconciles'] ?? null) : []),
+      ...restartInvariant(f, lifeBefore, lifeAfter, lifeWhyNot),
     ];
     // Judged once the load has ended: whether creates went through after the lift needs the rest of it.
     if (f.spec.kind === 'quota') quotaWindows.push({ key: f.key, appliedMs: appliedMono, liftingMs: revertStartMono, liftedMs: revertedMono });
@@ -448,6 +464,23 @@ export function replicaInvariants(leaderElection: boolean, reconciles: number | 
   return leaderElection
     ? [inv('the standby replica did not reconcile', reconciles, 0, '==', 'reconciles', `${read}; the first held the bindy-leader Lease`)]
     : [inv('both replicas reconciled (split brain)', reconciles, 1, '>=', 'reconciles', `${read}; it took no Lease`)];
+}
+
+/**
+ * The operator's restarts over an experiment, from a look before the fault and one after the wait
+ * for convergence (pure). None may happen under a fault that does not aim at the operator; at least
+ * one under operator-kill (the kill took effect, and a new process answers after it); any number
+ * under a memory limit on the operator (an OOM kill is what it may cause: counted, not judged); none
+ * for split-brain (its second replica comes and goes, which is not a restart of the first). An
+ * operator seen before and not after counts as one (it exited or hangs).
+ */
+export function restartInvariant(f: Pick<PlannedFault, 'experiment' | 'target' | 'spec'>, before: OperatorLife | null, after: OperatorLife | null, whyNot: string): ChaosInvariant[] {
+  if (f.spec.kind === 'replica') return [];
+  const r = before === null ? null : after === null ? { restarts: 1, evidence: `the operator answered before the fault and not after the wait for convergence (${whyNot}): it exited or hangs` } : restartsBetween(before, after);
+  const evidence = r === null ? `not looked at: the operator did not answer before the fault (${whyNot})` : r.evidence;
+  if (f.experiment === 'operator-kill') return [inv('the operator was restarted', r?.restarts ?? null, 1, '>=', 'restarts', `${evidence}; the kill must take effect and a new process must answer`)];
+  if (f.target === 'operator' && f.spec.kind === 'memory-limit') return [inv('operator restarts (an OOM kill allowed)', r?.restarts ?? null, 0, '>=', 'restarts', `${evidence}; counted, not judged: the limit may make the kernel kill it`)];
+  return [inv('the operator did not restart', r?.restarts ?? null, 0, '==', 'restarts', `${evidence}; the fault does not aim at the operator`)];
 }
 
 /** How long after the quota is lifted a create may still meet it: one answered while the delete was in flight. */

@@ -56,11 +56,14 @@ function linkProbe(name: string): ProbeSpec | undefined {
  * The sandbox's BIND9 servers, roles labelled: the primary (`primary-0`), then each secondary
  * (`secondary-<i>`), the order `dnsServers` and `clientDnsServers` share (pure).
  */
-export function sandboxDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'> & Partial<Pick<SandboxState, 'parts'>>): DnsServer[] {
+export function sandboxDnsServers(state: Pick<SandboxState, 'dns' | 'secondaries'> & Partial<Pick<SandboxState, 'parts'>>, currentState?: () => Promise<Pick<SandboxState, 'parts'> | undefined>): DnsServer[] {
   // named runs under its part (`named`, `named-secondary-<i>`); its own pid is the part's child.
-  const pidOf = (part: string): { pid: number } | Record<string, never> => {
-    const pid = state.parts?.find((p) => p.name === part)?.childPids[0];
-    return pid === undefined ? {} : { pid };
+  const childOf = (s: Partial<Pick<SandboxState, 'parts'>> | undefined, part: string): number | undefined => s?.parts?.find((p) => p.name === part)?.childPids[0];
+  const pidOf = (part: string): { pid: number; pidNow?: () => Promise<number | undefined> } | Record<string, never> => {
+    const pid = childOf(state, part);
+    if (pid === undefined) return {};
+    // A fault restarts named as a new process; the state file names it.
+    return currentState === undefined ? { pid } : { pid, pidNow: async () => childOf(await currentState(), part) };
   };
   return [
     { ...state.dns, name: 'primary-0', role: 'primary', ...pidOf('named') },
@@ -180,7 +183,7 @@ function sandboxTarget(state: SandboxState, namespace: string, stop: (() => Prom
     },
     kubeConfig,
     namespace,
-    dnsServers: sandboxDnsServers(state),
+    dnsServers: sandboxDnsServers(state, () => readState(home)),
     sidecarEndpoints: [state.sidecarUrl, ...(state.secondaries ?? []).map((sec) => sec.sidecarUrl)],
     bindcar: {
       url: state.sidecarUrl,

@@ -16,6 +16,8 @@ export interface DnsServer {
   role?: 'primary' | 'secondary';
   /** Its named process when it runs on this machine (the sandbox): memory and CPU from /proc; absent elsewhere. */
   pid?: number;
+  /** Its named's pid as of now, when that process may be replaced during a run (a fault restarting named on the sandbox); undefined when none runs. */
+  pidNow?: () => Promise<number | undefined>;
 }
 
 /** A Prometheus text endpoint, named by the part it belongs to (`operator`, `sidecar`, `apiserver`, `bind9`). */
