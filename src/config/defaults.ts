@@ -110,6 +110,7 @@ export const defaultConfig: Config = deepFreeze({
     e2ePropagationP99: 30_000,
     dnsQueryP99: 100,
     maxDnsQueryLoss: 0.01,
+    minDnsThroughputQps: 1000,
     minSustainedOpsPerSec: 10,
     maxErrorRate: 0.01,
     maxRetryRate: 0.05,

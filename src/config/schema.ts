@@ -289,6 +289,7 @@ export const configSpec: f.Section = f.section({
     e2ePropagationP99: f.duration('create → answered by BIND9, p99'),
     dnsQueryP99: f.duration('DNS query latency p99'),
     maxDnsQueryLoss: f.percentage('DNS queries lost (unanswered within the query timeout) / sent'),
+    minDnsThroughputQps: f.rate("BIND9's maximum throughput within resperf's loss limit (bind resperf) that must be reached"),
     minSustainedOpsPerSec: f.rate('sustained operations per second that must be reached'),
     maxErrorRate: f.percentage('failed / all operations'),
     maxRetryRate: f.percentage('retried / all operations'),

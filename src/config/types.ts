@@ -540,6 +540,8 @@ export interface CriteriaConfig {
   dnsQueryP99: number;
   /** DNS queries lost / sent, as a fraction. */
   maxDnsQueryLoss: number;
+  /** BIND9's maximum throughput (resperf, within its loss limit) that must be reached, queries per second. */
+  minDnsThroughputQps: number;
   /** Sustained operations per second that must be reached. */
   minSustainedOpsPerSec: number;
   /** Failed operations / all operations, as a fraction. */

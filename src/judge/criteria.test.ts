@@ -16,7 +16,7 @@ function origins(explicit: Partial<Record<CriterionKey, ValueOrigin>>): Map<stri
 test('burst with profile criteria: what it cannot measure is listed, not refused', () => {
   const plan = checkCriteriaMeasurable(defaultConfig.criteria, origins({}), burstMetrics);
   assert.deepEqual(plan.measured.sort(), [...burstMetrics.measures].sort());
-  assert.deepEqual(plan.notMeasured.map((n) => n.criterion).sort(), ['deleteToGoneP99', 'dnsQueryP99', 'maxDnsQueryLoss', 'maxQueueDepth', 'maxRetryRate', 'minSustainedOpsPerSec', 'updateToReadyP99']);
+  assert.deepEqual(plan.notMeasured.map((n) => n.criterion).sort(), ['deleteToGoneP99', 'dnsQueryP99', 'maxDnsQueryLoss', 'maxQueueDepth', 'maxRetryRate', 'minDnsThroughputQps', 'minSustainedOpsPerSec', 'updateToReadyP99']);
   const dns = plan.notMeasured.find((n) => n.criterion === 'dnsQueryP99');
   assert.match(dns?.reason ?? '', /not measured by the burst scenario: the bind-query scenario measures/);
   // create→resolvable is measured by burst when the DNS prober runs.

@@ -99,6 +99,15 @@ export const criteriaTable: Readonly<Record<CriterionKey, CriterionSpec>> = {
     measuredBy: ['bind-query'],
     measures: 'DNS queries dnsperf got no answer to within the query timeout / queries it sent',
   },
+  minDnsThroughputQps: {
+    figure: 'dns_max_throughput',
+    metric: 'resperf_max_throughput',
+    comparison: '>=',
+    unit: '1/s',
+    toLimit: (r) => r,
+    measuredBy: ['bind-resperf'],
+    measures: "resperf's maximum throughput: the most answers per second of a ramp interval whose loss stayed within --max-loss; a lower bound when resperf's own limit or the ramp's top stopped it (then it can pass, never fail)",
+  },
   minSustainedOpsPerSec: {
     figure: 'sustained_ops_rate',
     metric: 'sustained_ops_rate',
@@ -230,10 +239,10 @@ export const bindQueryMetrics: ScenarioMetrics = {
   measures: ['dnsQueryP99', 'maxDnsQueryLoss'],
 };
 
-/** bind resperf: its maximum throughput is a capacity figure; no configured criterion reads it yet (losses beyond the knee are expected). */
+/** bind resperf: its maximum throughput, a capacity figure, against minDnsThroughputQps (not the loss: losses beyond the knee are what a ramp finds). */
 export const bindResperfMetrics: ScenarioMetrics = {
   scenario: 'bind-resperf',
-  measures: [],
+  measures: ['minDnsThroughputQps'],
 };
 
 /** bind transfer: its changes never seen on a secondary are its verdict; no configured criterion reads its propagation yet. */

@@ -15,6 +15,7 @@ export const figureIds = [
   'e2e_propagation_p99',
   'dns_query_p99',
   'dns_query_loss',
+  'dns_max_throughput',
   'sustained_ops_rate',
   'create_rate',
   'ready_rate',
@@ -45,6 +46,7 @@ export const figureInfo: Readonly<Record<FigureId, FigureInfo>> = {
   e2e_propagation_p99: { unit: 'ms', better: 'lower', label: 'create → resolvable p99' },
   dns_query_p99: { unit: 'ms', better: 'lower', label: 'DNS query p99' },
   dns_query_loss: { unit: 'fraction', better: 'lower', label: 'DNS queries lost' },
+  dns_max_throughput: { unit: '1/s', better: 'higher', label: 'DNS maximum throughput (resperf)' },
   sustained_ops_rate: { unit: '1/s', better: 'higher', label: 'sustained operations/s' },
   create_rate: { unit: '1/s', better: 'higher', label: 'burst create rate' },
   ready_rate: { unit: '1/s', better: 'higher', label: 'burst Ready rate' },
@@ -70,7 +72,7 @@ export interface Figure {
   counts?: { events: number; total: number };
   /** The 95 % confidence interval (memory growth). */
   interval?: { low: number; high: number; confidence: number };
-  /** True when the value is only a lower bound (a bucket estimate at the last finite bucket). */
+  /** True when the value is only a lower bound (a bucket estimate at the last finite bucket; resperf stopped by its own limit or the ramp's top). */
   lowerBound?: boolean;
   /** The fitted line the value is the slope of (memory growth), in the series' own units: y = intercept + slope·t, t in ms, from the phase's first sample to its last. */
   line?: FittedLine;
@@ -248,6 +250,13 @@ export function readFigure(result: RunResult, id: FigureId, options: FigureOptio
       if (sent === undefined || lost === undefined) return missing(id, how, "the result counts no DNS queries: the bind-query scenario (dnsperf) measures it");
       if (sent.value === 0) return missing(id, how, 'dnsperf sent no query');
       return present(id, lost.value / sent.value, how, { counts: { events: lost.value, total: sent.value } });
+    }
+    case 'dns_max_throughput': {
+      const c = counter(result, 'resperf_max_throughput');
+      const how = "resperf: counter resperf_max_throughput, the most answers per second of a ramp interval whose loss stayed within resperf's -L";
+      if (c === undefined) return missing(id, how, 'the result has no resperf maximum throughput: the bind-resperf scenario measures it');
+      const lower = counter(result, 'resperf_max_is_lower_bound')?.value === 1;
+      return present(id, c.value, lower ? `${how}; a lower bound: ${counter(result, 'resperf_ended_early')?.value === 1 ? "resperf's own limit ended the ramp" : 'the server kept up to the top of the ramp'}` : how, lower ? { lowerBound: true } : {});
     }
     case 'sustained_ops_rate': {
       const c = counter(result, 'sustained_ops_rate');

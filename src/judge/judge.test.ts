@@ -71,6 +71,21 @@ test('a reconcile estimate at the last finite bucket is a lower bound: it fails 
   assert.equal(byKey(judge(r, defaultConfig.criteria, origins), 'reconcileP99').verdict, 'fail');
 });
 
+test("resperf's maximum throughput against minDnsThroughputQps: a lower bound (resperf's own limit, or the ramp's top) can pass, never fail", () => {
+  const at = (qps: number, lowerBound: 0 | 1, endedEarly: 0 | 1 = lowerBound): Verdict => {
+    const r = syntheticResult({ seed: 6, counters: { resperf_max_throughput: qps, resperf_max_is_lower_bound: lowerBound, resperf_ended_early: endedEarly } });
+    return byKey(judge(r, { ...defaultConfig.criteria, minDnsThroughputQps: 1000 }, origins), 'minDnsThroughputQps');
+  };
+  assert.equal(at(1500, 0).verdict, 'pass');
+  assert.equal(at(800, 0).verdict, 'fail', "the loss limit crossed below the floor: the server's own limit");
+  assert.equal(at(1500, 1).verdict, 'pass', 'at least 1500/s');
+  const early = at(800, 1);
+  assert.equal(early.verdict, 'not-measured');
+  assert.match(early.reason, /^800 1\/s is only a lower bound \(resperf's own limit ended the ramp\), so it cannot show the value >= 1000 1\/s$/);
+  assert.match(at(800, 1, 0).reason, /\(the server kept up to the top of the ramp\)/);
+  assert.match(byKey(judge(syntheticResult({ seed: 6 }), defaultConfig.criteria, origins), 'minDnsThroughputQps').reason, /bind-resperf scenario measures it/);
+});
+
 // A synthetic RSS series with a known slope plus noise: 200 MB + 30 MiB/h, ±3 MB noise, 20 min at 5 s.
 test('memory growth: the slope of a known series is recovered, with a CI containing it, and judged', () => {
   const slopeMiBPerH = 30;

@@ -86,9 +86,10 @@ export function judge(result: RunResult, criteria: Readonly<CriteriaConfig>, ori
     const ok = holds(observed, spec.comparison, limit);
     const stated = `${fmt(observed)} ${spec.unit} ${ok ? '' : 'not '}${spec.comparison} ${fmt(limit)} ${spec.unit}`;
     const v: Verdict = { ...base, observed, verdict: ok ? 'pass' : 'fail', reason: stated };
-    if (figure.lowerBound === true && ok) {
+    // A lower bound can prove a value high enough, never low enough: the truth may lie above it.
+    if (figure.lowerBound === true && (spec.comparison === '>=' ? !ok : ok)) {
       v.verdict = 'not-measured';
-      v.reason = `${fmt(observed)} ${spec.unit} is only a lower bound (the bucket estimate reached the last finite bucket), so it cannot show the value ${spec.comparison} ${fmt(limit)} ${spec.unit}`;
+      v.reason = `${fmt(observed)} ${spec.unit} is only a lower bound (${figure.id === 'reconcile_p99' ? 'the bucket estimate reached the last finite bucket' : figure.method.replace(/^.*; a lower bound: /, '')}), so it cannot show the value ${spec.comparison} ${fmt(limit)} ${spec.unit}`;
     }
     if (figure.interval !== undefined) {
       const { low, high, confidence } = figure.interval;

@@ -76,7 +76,9 @@ What it does:
      --ramp, the file looped; every half second resperf records the rate asked, sent, answered,
      failed and the mean latency (its plot file, kept as series). The answer: the maximum
      throughput, the most answers per second of an interval that lost at most --max-loss, and the
-     loss there. A server that kept up to the ramp's top is said to be faster than --max-qps
+     loss there, judged against minDnsThroughputQps (1000/s by default). A server that kept up to
+     the ramp's top is said to be faster than --max-qps; then, and when resperf's own limit ended
+     the ramp, the maximum is a lower bound: it can pass the criterion, never fail it
   4. deletes everything labelled with the run id (unless --keep)
   resperf times no single query: there are no latency percentiles here (bind query has them).
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
@@ -87,9 +89,9 @@ Examples:
   $ bindy-loadtest bind resperf --max-loss 0.1% --clients 8 --max-outstanding 2000
   $ bindy-loadtest bind resperf --query-file my-queries.txt --server 10.0.0.53:53
 
-Exit codes: 0 resperf measured a maximum throughput and every answer was NOERROR or NXDOMAIN;
-            1 a record never became Ready or answered, resperf printed no statistics, or an
-            answer was another rcode; 2 bad flags or query file; 3 target not ready or resperf
+Exit codes: 0 resperf measured a maximum throughput, every answer was NOERROR or NXDOMAIN and
+            minDnsThroughputQps holds; 1 a record never became Ready or answered, resperf printed
+            no statistics, an answer was another rcode, or the criterion failed; 2 bad flags or query file; 3 target not ready or resperf
             missing; 130 interrupted.
 `;
 

@@ -77,7 +77,14 @@ export function resperfSections(s: ResperfStatistics | null, plot: readonly Resp
     );
     // When the best interval is the ramp's last, the server kept up all the way: its limit is higher.
     const top = plot.reduce((m, i) => Math.max(m, i.targetQps), 0);
-    if (endedEarly === null && top > 0 && s.maxThroughputQps >= 0.9 * top) notes.push(`the server kept up to the top of the ramp (${Math.round(top)}/s asked in the last interval): its limit is above that; raise --max-qps to find it`);
+    const keptUp = endedEarly === null && top > 0 && s.maxThroughputQps >= 0.9 * top;
+    if (keptUp) notes.push(`the server kept up to the top of the ramp (${Math.round(top)}/s asked in the last interval): its limit is above that; raise --max-qps to find it`);
+    // Either way the server's own limit was not reached: a criterion may pass on it, never fail.
+    counters['resperf_max_is_lower_bound'] = {
+      value: endedEarly !== null || keptUp ? 1 : 0,
+      unit: 'checks',
+      description: "whether the maximum throughput is only a lower bound of the server's: resperf's own limit ended the ramp, or the server kept up to its top (1); 0 = the loss limit was crossed before the top, the server's own limit",
+    };
     if (unexpected > 0) notes.push(`${unexpected} answers were neither NOERROR nor NXDOMAIN (${Object.entries(s.rcodes).map(([r, n]) => `${r} ${n}`).join(', ')})`);
   }
   const series = (name: string, unit: string, description: string, v: (i: ResperfInterval) => number): TimeSeriesData => ({
