@@ -48,11 +48,12 @@ test('bind query on a cluster: dnsperf in a Job pod next to BIND9, a known 20 ms
   const runId = 'bq-job';
   const out = join(dir, 'out');
   const r = await runCli(
-    ['--target', 'cluster', '--kubeconfig', kubeconfig, '--output', out, '--json', '--shard-image', 'registry.example/bindy-loadtest:test', 'bind', 'query', '--query-file', queries, '--in-cluster-server', `127.0.0.1:${relay.port}`, '--qps', '100/s', '--duration', '2s', '--run-id', runId, '--format', 'json'],
+    ['--target', 'cluster', '--kubeconfig', kubeconfig, '--output', out, '--json', '--shard-image', 'registry.example/bindy-loadtest:test', 'bind', 'query', '--query-file', queries, '--in-cluster-server', `127.0.0.1:${relay.port}`, '--qps', '100/s', '--duration', '2s', '--progress-interval', '200ms', '--run-id', runId, '--format', 'json'],
     { env: { ...process.env } },
   );
   await runner.settled();
   assert.equal(r.code, 0, `${r.stderr.split('\n').slice(-15).join('\n')}\n${runner.pods.map((p) => `pod ${p.index}: ${p.log}`).join('\n')}`);
+  assert.match(r.stderr, /^in the cluster: dnsperf: \d+ answers\/s, p50 [\d.]+ ms, p99 [\d.]+ ms, \d+ lost in the last second$/m, "the pod's seconds reach the progress line");
   const names = shardJobNames(runId, 'dnsperf');
   assert.deepEqual(runner.pods.map((p) => [p.index, p.args.join(' '), p.exit]), [[0, `burst-shard --spec-configmap ${ns}/${names.spec}`, 0]], 'one pod ran the hidden command on the engine\'s spec');
   const result = parseResult(r.stdout, 'stdout');

@@ -9,7 +9,7 @@ import { TargetNotReadyError, UsageError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../observe/kube-client.js';
 import { ObjectFollower } from '../observe/object-follower.js';
 import { completionIndexEnv, goKey, jobPurposeOf, shardJobNames, specKey, stopKey } from '../scenarios/shard-job-manifest.js';
-import { exitPatch, progressPatch, readyPatch, resultPatch } from '../scenarios/shard-job-report.js';
+import { exitPatch, progressPatch, readyPatch, resultPatch, statusPatch } from '../scenarios/shard-job-report.js';
 import { parseCoordinatorMessage } from '../scenarios/shard-protocol.js';
 import type { ShardMessage, ShardSpec } from '../scenarios/shard-protocol.js';
 import type { ShardChannel } from './parent-channel.js';
@@ -154,7 +154,8 @@ export class ConfigMapChannel implements ShardChannel {
       if (text === this.#lastProgress) return;
       this.#lastProgress = text;
       await this.#patch(progressPatch(m)).catch(() => undefined);
-    } else await this.#patch(resultPatch(m.text));
+    } else if (m.type === 'status') await this.#patch(statusPatch(m.text)).catch(() => undefined);
+    else await this.#patch(resultPatch(m.text));
   }
 
   /** Says how the shard ended (its exit code and one-line error; `terminated`: on a signal Kubernetes sent): the coordinator's view of its pod's exit. */

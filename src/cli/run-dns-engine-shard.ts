@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InterruptedError } from '../errors.js';
-import { locateDnsperf, runDnsperfPhase, runResperfPhase, type DnsperfPhaseOptions, type DnsperfSections } from '../drive/dnsperf/index.js';
+import { dnsperfProgressText, locateDnsperf, runDnsperfPhase, runResperfPhase, type DnsperfPhaseOptions, type DnsperfSections } from '../drive/dnsperf/index.js';
 import type { DnsEngineWork } from '../scenarios/shard-protocol.js';
 import type { Interrupts } from './interrupts.js';
 import type { ShardChannel } from './parent-channel.js';
+
+/** How often the pod sends dnsperf's latest second to the coordinator, ms. */
+const statusEveryMs = 5000;
 
 /** What a DNS engine pod sends as its result (JSON in the `result` message). */
 export interface DnsEngineResult {
@@ -38,10 +41,19 @@ export async function runDnsEngineShard(work: DnsEngineWork, channel: ShardChann
     await channel.go(stop);
     if (stop.aborted) throw new InterruptedError(`${work.engine} was stopped before it started: no DNS query was sent`);
     const startedMs = performance.now();
+    // dnsperf's seconds as the coordinator's progress line: the first at once, then one every statusEveryMs
+    // (each is a write to the API server). Best effort: a lost one is made good by the next.
+    let lastStatusMs = -Infinity;
+    const onInterval: DnsperfPhaseOptions['onInterval'] = (i) => {
+      const now = performance.now();
+      if (now - lastStatusMs < statusEveryMs) return;
+      lastStatusMs = now;
+      void channel.send({ type: 'status', text: dnsperfProgressText(i) }).catch(() => undefined);
+    };
     const sections =
       work.engine === 'resperf'
         ? await runResperfPhase({ program, server: work.server, load: work.resperf, queries, startedMs, signal: stop })
-        : await runDnsperfPhase({ program, server: work.server, load: work.dnsperf, queries, startedMs, signal: stop, outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)' });
+        : await runDnsperfPhase({ program, server: work.server, load: work.dnsperf, queries, startedMs, signal: stop, onInterval, outstandingSetting: 'scenarios.bind.maxOutstanding (--max-outstanding)' });
     const result: DnsEngineResult = { sections };
     await channel.send({ type: 'result', text: JSON.stringify(result) });
   } finally {

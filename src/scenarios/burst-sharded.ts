@@ -96,7 +96,7 @@ export async function driveShardedBurst(ctx: DriveContext, plan: ScenarioPlan, r
   const onMessage = (s: ShardState, m: ShardMessage): void => {
     if (m.type === 'ready') s.ready = true;
     else if (m.type === 'result') s.text = m.text;
-    else {
+    else if (m.type === 'progress') {
       ctx.onEvent({ type: 'shard-progress', created: m.created - s.progress.created, ready: m.ready - s.progress.ready, failed: m.failed - s.progress.failed });
       s.progress = { created: m.created, ready: m.ready, failed: m.failed };
     }

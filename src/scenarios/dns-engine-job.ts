@@ -86,6 +86,8 @@ export async function runDnsEngineJob(ctx: DriveContext, o: DnsEngineJobOptions)
   const proc = launcher.start(0, (m) => {
     if (m.type === 'ready') ready = true;
     else if (m.type === 'result') text = m.text;
+    // The pod's latest second, as the progress line (a run from this machine shows the same).
+    else if (m.type === 'status') ctx.onEvent({ type: 'status', text: `in the cluster: ${m.text}` });
     changed();
   });
   let exit: ShardExit | null = null;

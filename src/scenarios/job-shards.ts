@@ -88,7 +88,7 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
     if (s === undefined) {
       let resolve: (e: ShardExit) => void = () => undefined;
       const exited = new Promise<ShardExit>((r) => (resolve = r));
-      s = { onMessage: null, report: { ready: false, progress: null, resultText: null, exit: null, terminated: false }, exit: null, resolve, exited, interrupts: 0 };
+      s = { onMessage: null, report: { ready: false, progress: null, status: null, resultText: null, exit: null, terminated: false }, exit: null, resolve, exited, interrupts: 0 };
       shards.set(index, s);
     }
     return s;
@@ -115,6 +115,7 @@ export function jobShardLauncher(o: JobShardOptions): ShardLauncher {
     const send = s.onMessage ?? (() => undefined);
     if (now.ready && !was.ready) send({ type: 'ready' });
     if (now.progress !== null && JSON.stringify(now.progress) !== JSON.stringify(was.progress)) send({ type: 'progress', ...now.progress });
+    if (now.status !== null && now.status !== was.status) send({ type: 'status', text: now.status });
     if (now.resultText !== null && was.resultText === null) send({ type: 'result', text: now.resultText });
     // A pod Kubernetes terminated is a consequence (the Job failed because of another pod): said once the Job's end named the cause.
     if (now.exit !== null && (!now.terminated || jobSettled)) end(s, now.exit);

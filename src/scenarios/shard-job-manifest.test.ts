@@ -15,7 +15,7 @@ import { runIdLabel } from '../model/kinds.js';
 import type { KubeObject } from '../observe/kube-client.js';
 import { validateConfigMap, validateJob, validateRole, validateRoleBinding } from '../targets/sandbox/apiserver/workload-validation.js';
 import { deadlineMarginSeconds, shardJobNames, shardJobObjects, specConfigMapOption, shardCommand } from './shard-job-manifest.js';
-import { configMapMaxBytes, exitPatch, progressPatch, readReport, readyPatch, resultPatch } from './shard-job-report.js';
+import { configMapMaxBytes, exitPatch, progressPatch, readReport, readyPatch, resultPatch, statusPatch } from './shard-job-report.js';
 
 const input = { runId: 'burst-20260101-120000-ab12', namespace: 'bindy-loadtest', count: 3, image: 'registry.example/bindy-loadtest:0.1.0', specText: '{"runId":"x"}', kinds: ['DNSZone', 'ARecord', 'TXTRecord'] as const, runBoundSeconds: 360.2, toolVersion: '0.1.0' };
 
@@ -84,15 +84,15 @@ test('names fit: a Job name of at most 52 characters (its pods\' labels and host
 
 test('a report round-trips through merge patches; a result over the ConfigMap limit is refused with its size', () => {
   const text = JSON.stringify({ latencies: { x: 'A'.repeat(300_000) }, n: Array.from({ length: 5000 }, (_, i) => i) });
-  const patches = [readyPatch(), progressPatch({ created: 5, ready: 3, failed: 0 }), resultPatch(text), exitPatch(0, null)];
+  const patches = [readyPatch(), progressPatch({ created: 5, ready: 3, failed: 0 }), statusPatch('dnsperf: 100 answers/s'), resultPatch(text), exitPatch(0, null)];
   const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' }, data: {} };
   for (const p of patches) {
     cm.data = { ...cm.data, ...((p['data'] as Record<string, string> | undefined) ?? {}) };
     cm.binaryData = { ...cm.binaryData, ...((p['binaryData'] as Record<string, string> | undefined) ?? {}) };
   }
-  assert.deepEqual(readReport(cm), { ready: true, progress: { created: 5, ready: 3, failed: 0 }, resultText: text, exit: { code: 0, signal: null, error: null }, terminated: false });
+  assert.deepEqual(readReport(cm), { ready: true, progress: { created: 5, ready: 3, failed: 0 }, status: 'dnsperf: 100 answers/s', resultText: text, exit: { code: 0, signal: null, error: null }, terminated: false });
   assert.deepEqual(validateConfigMap(cm).violations, [], 'the twin accepts it');
-  assert.deepEqual(readReport({ ...cm, data: {}, binaryData: {} }), { ready: false, progress: null, resultText: null, exit: null, terminated: false });
+  assert.deepEqual(readReport({ ...cm, data: {}, binaryData: {} }), { ready: false, progress: null, status: null, resultText: null, exit: null, terminated: false });
   // Random bytes do not compress: 1.1 MB of them cannot fit.
   const noise = randomBytes(1_100_000).toString('latin1');
   assert.throws(() => resultPatch(noise), /bytes gzipped .* a ConfigMap holds at most \d+/);

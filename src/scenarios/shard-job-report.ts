@@ -15,7 +15,7 @@ export const configMapMaxBytes = 1024 * 1024;
 const otherKeysBytes = 4096;
 
 /** Report keys. */
-export const reportKeys = { ready: 'ready', progress: 'progress', exit: 'exit', result: 'result.json.gz' } as const;
+export const reportKeys = { ready: 'ready', progress: 'progress', status: 'status', exit: 'exit', result: 'result.json.gz' } as const;
 
 /** A shard's cumulative counts. */
 export interface ShardCounts {
@@ -28,6 +28,8 @@ export interface ShardCounts {
 export interface ShardReport {
   ready: boolean;
   progress: ShardCounts | null;
+  /** The shard's latest line for the person running it (a DNS engine's last second), once it said one. */
+  status: string | null;
   /** The result document (JSON text), once sent. */
   resultText: string | null;
   /** How the shard ended, once it did (written after its result). */
@@ -44,6 +46,11 @@ export function readyPatch(): Record<string, unknown> {
 /** The patch that carries the shard's counts. */
 export function progressPatch(c: ShardCounts): Record<string, unknown> {
   return { data: { [reportKeys.progress]: JSON.stringify(c) } };
+}
+
+/** The patch that carries the shard's latest line for the person running it. */
+export function statusPatch(text: string): Record<string, unknown> {
+  return { data: { [reportKeys.status]: text } };
 }
 
 /** The patch that says how the shard ended: its exit code, its one-line error, and whether Kubernetes terminated its pod. */
@@ -89,5 +96,7 @@ export function readReport(cm: KubeObject): ShardReport {
   const exit = typeof e['code'] === 'number' && Number.isInteger(e['code']) ? { code: e['code'], signal: null, error: typeof e['error'] === 'string' ? e['error'] : null } : null;
   const raw = binary[reportKeys.result];
   const resultText = typeof raw === 'string' ? gunzipSync(Buffer.from(raw, 'base64')).toString('utf8') : null;
-  return { ready: data[reportKeys.ready] === 'true', progress, resultText, exit, terminated: exit !== null && e['terminated'] === true };
+  const said = data[reportKeys.status];
+  const status = typeof said === 'string' ? said : null;
+  return { ready: data[reportKeys.ready] === 'true', progress, status, resultText, exit, terminated: exit !== null && e['terminated'] === true };
 }

@@ -43,8 +43,8 @@ export interface ShardSpec {
 /** Coordinator → shard. */
 export type CoordinatorMessage = { type: 'spec'; spec: ShardSpec } | { type: 'go' };
 
-/** Shard → coordinator: ready at the gate (watches up), cumulative progress, its result document (JSON text). */
-export type ShardMessage = { type: 'ready' } | { type: 'progress'; created: number; ready: number; failed: number } | { type: 'result'; text: string };
+/** Shard → coordinator: ready at the gate (watches up), cumulative progress, a line for the person running it (a DNS engine's latest second), its result document (JSON text). */
+export type ShardMessage = { type: 'ready' } | { type: 'progress'; created: number; ready: number; failed: number } | { type: 'status'; text: string } | { type: 'result'; text: string };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -59,6 +59,7 @@ export function parseShardMessage(v: unknown): ShardMessage | null {
   if (!isRecord(v)) return null;
   if (v.type === 'ready') return { type: 'ready' };
   if (v.type === 'progress' && isCount(v.created) && isCount(v.ready) && isCount(v.failed)) return { type: 'progress', created: v.created, ready: v.ready, failed: v.failed };
+  if (v.type === 'status' && typeof v.text === 'string') return { type: 'status', text: v.text };
   if (v.type === 'result' && typeof v.text === 'string') return { type: 'result', text: v.text };
   return null;
 }
