@@ -35,7 +35,7 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
     );
   }
   const fin = r.chaos?.final;
-  if (fin !== undefined && fin !== null) lines.push(`  end state: ${fin.ready} of ${fin.objects} Ready; DNS ${fin.auditClean ? 'serves exactly what the CRs say' : `DIFFERS from the CRs: ${fin.audit}`}`);
+  if (fin !== undefined && fin !== null) lines.push(`  end state: ${fin.ready} of ${fin.objects} Ready; DNS ${fin.auditClean ? 'serves exactly what the CRs say' : `DIFFERS from the CRs: ${fin.audit}`}${(fin.lostWrites ?? 0) > 0 ? `; data loss: ${fin.lostWrites ?? 0} acknowledged writes not served` : ''}`);
   if (r.counters['operations_attempted'] !== undefined) {
     // A scheduled run (sustained): operations of every type, the rates, the backlog verdict.
     lines.push(

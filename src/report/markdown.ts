@@ -105,7 +105,7 @@ export function chaosMarkdown(c: NonNullable<RunResult['chaos']>): string[] {
   const f = c.final;
   if (f === null) out.push('End state: not checked (the run was interrupted).', '');
   else {
-    out.push(`End state: ${f.ready} of ${f.objects} objects Ready; desired-vs-served audit ${f.auditClean ? 'clean' : '**NOT clean**'} (${f.audit}); ${f.untruthful} Ready statuses DNS contradicts.`, '');
+    out.push(`End state: ${f.ready} of ${f.objects} objects Ready; desired-vs-served audit ${f.auditClean ? 'clean' : '**NOT clean**'} (${f.audit}); ${f.untruthful} Ready statuses DNS contradicts${f.lostWrites === undefined ? '' : `; data loss: ${f.lostWrites} acknowledged writes not served`}.`, '');
     for (const m of f.mismatches) out.push(`- ${m}`);
     if (f.mismatches.length > 0) out.push('');
   }

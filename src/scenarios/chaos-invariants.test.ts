@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quietBound, quotaInvariants, replicaInvariants, restartInvariant } from './chaos.js';
+import { quietBound, quotaInvariants, replicaInvariants, restartInvariant, verifyChaos } from './chaos.js';
+import type { RunResult } from '../report/result/index.js';
+import { syntheticResult } from '../../test/helpers/synthetic-result.js';
 import type { OperatorLife } from '../observe/operator-life.js';
 
 const answers = (list: [number, boolean][]): { atMs: number; byQuota: boolean }[] => list.map(([atMs, byQuota]) => ({ atMs, byQuota }));
@@ -55,4 +57,18 @@ test('operator restarts over an experiment: none under a fault elsewhere, at lea
   const unseen = restartInvariant(latency, null, null, 'connect ECONNREFUSED');
   assert.deepEqual(show(unseen), ['the operator did not restart:null:not-measured']);
   assert.match(unseen[0]?.evidence ?? '', /did not answer before the fault \(connect ECONNREFUSED\)/);
+});
+
+test('the end state names data loss (acknowledged writes DNS does not serve) apart from a mere orphan', () => {
+  const at = (final: NonNullable<NonNullable<RunResult['chaos']>['final']>): string[] => {
+    const r = syntheticResult({ seed: 7 });
+    r.chaos = { experiments: [], final, dnsProbe: [] };
+    return verifyChaos(r).problems;
+  };
+  const base = { objects: 10, ready: 10, untruthful: 0, mismatches: [] };
+  assert.deepEqual(at({ ...base, auditClean: true, audit: 'primary-0: 10 match', lostWrites: 0 }), []);
+  assert.deepEqual(at({ ...base, auditClean: false, audit: 'primary-0: 9 match, 0 missing, 0 wrong, 1 stale', lostWrites: 1 }), [
+    'end state: data loss: 1 acknowledged writes not served by DNS (missing, older data, or still served after their delete): primary-0: 9 match, 0 missing, 0 wrong, 1 stale',
+  ]);
+  assert.deepEqual(at({ ...base, auditClean: false, audit: 'primary-0: 10 match, 1 orphaned', lostWrites: 0 }), ['end state: DNS does not serve what the CRs say: primary-0: 10 match, 1 orphaned']);
 });

@@ -407,7 +407,10 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       try {
         const r = await look(null);
         const a = await audit(null);
+        // Data loss: a write the API acknowledged whose effect is not what DNS serves (per record, any server).
+        const lost = new Set(a.byServer.flatMap((x) => x.mismatches.filter((mm) => mm.verdict === 'missing' || mm.verdict === 'wrong' || mm.verdict === 'stale').map((mm) => `${mm.kind ?? ''}/${mm.name ?? mm.fqdn}`)));
         final = {
+          lostWrites: lost.size,
           objects: r.objects,
           ready: r.ready,
           auditClean: notServedAsDesired(a) === 0,
@@ -510,7 +513,8 @@ export function verifyChaos(result: RunResult): Verification {
   }
   const f = result.chaos?.final;
   if (f !== undefined && f !== null) {
-    if (!f.auditClean) problems.push(`end state: DNS does not serve what the CRs say: ${f.audit}`);
+    if ((f.lostWrites ?? 0) > 0) problems.push(`end state: data loss: ${f.lostWrites ?? 0} acknowledged writes not served by DNS (missing, older data, or still served after their delete): ${f.audit}`);
+    else if (!f.auditClean) problems.push(`end state: DNS does not serve what the CRs say: ${f.audit}`);
     if (f.untruthful > 0) problems.push(`end state: ${f.untruthful} records Ready while DNS does not serve them (untruthful status)`);
     if (f.ready < f.objects) problems.push(`end state: ${f.objects - f.ready} of ${f.objects} objects not Ready`);
   }

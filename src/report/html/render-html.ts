@@ -237,7 +237,7 @@ function chaosSection(r: RunResult): string {
   parts.push(
     f === null
       ? absentNote('End state: not checked (the run was interrupted).')
-      : `<p>${e(`End state: ${f.ready} of ${f.objects} objects Ready; desired-vs-served audit ${f.auditClean ? 'clean' : 'NOT clean'} (${f.audit}); ${f.untruthful} Ready statuses DNS contradicts.`)}</p>` +
+      : `<p>${e(`End state: ${f.ready} of ${f.objects} objects Ready; desired-vs-served audit ${f.auditClean ? 'clean' : 'NOT clean'} (${f.audit}); ${f.untruthful} Ready statuses DNS contradicts${f.lostWrites === undefined ? '' : `; data loss: ${f.lostWrites} acknowledged writes not served`}.`)}</p>` +
           (f.mismatches.length === 0 ? '' : `<ul>${f.mismatches.map((m) => `<li>${e(m)}</li>`).join('')}</ul>`),
   );
   parts.push(how('each fault is journalled before it is applied, held, reverted and proven reverted (the link answers again; the part runs and answers its health check); convergence: no object written before the revert still not Ready and every Ready one of them served as desired by every DNS server; DNS gap: longest stretch without a NOERROR answer to an SOA query asked every 250 ms. The time series below shade each fault (red) and its recovery (yellow).'));

@@ -252,7 +252,16 @@ export interface ChaosExperimentResult {
 export interface ChaosSection {
   experiments: ChaosExperimentResult[];
   /** The desired-vs-served audit and readiness at the end; null when the run was interrupted. */
-  final: { objects: number; ready: number; auditClean: boolean; audit: string; untruthful: number; mismatches: string[] } | null;
+  final: {
+    objects: number;
+    ready: number;
+    auditClean: boolean;
+    audit: string;
+    untruthful: number;
+    mismatches: string[];
+    /** Data loss: records whose acknowledged state no server gives at the end (missing, older data, or still served after their delete). Absent in results written before it was counted. */
+    lostWrites?: number;
+  } | null;
   /** SOA queries per server asked for the DNS gap. */
   dnsProbe: { server: string; sent: number; answered: number }[];
 }
