@@ -41,7 +41,7 @@ test('sidecar-errors: bindcar answers 503 while the fault holds, the run converg
   assert.ok(e !== undefined);
   assert.equal(`${e.kind} ${e.mechanism} ${e.target}`, 'sidecar-errors sandbox-sidecar sidecar');
   assert.equal(e.reverted, true, e.revertProof);
-  assert.deepEqual(e.invariants.map((i) => `${i.name}:${i.verdict}`), ['fault reverted:pass', 'converged after the revert:pass', 'DNS gap on primary-0:pass']);
+  assert.deepEqual(e.invariants.map((i) => `${i.name}:${i.verdict}`), ['fault reverted:pass', 'converged after the revert:pass', 'DNS gap on primary-0:pass', 'the operator did not restart:pass']);
   // The proof: the twin says the fault is gone (with how many errors it injected) and answered an API request cleanly.
   const injected = Number(/cleared by api at \S+ after (\d+) injected errors\); GET \S+\/api\/v1\/zones → 200$/.exec(e.revertProof)?.[1] ?? NaN);
   assert.ok(injected > 0, e.revertProof);

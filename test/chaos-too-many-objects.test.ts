@@ -43,6 +43,7 @@ test('too-many-objects: creates are refused 403 "exceeded quota" while the quota
     'fault reverted:pass',
     'converged after the revert:pass',
     'DNS gap on primary-0:pass',
+    'the operator did not restart:pass',
     'the quota took effect:pass',
     'creates accepted again after the lift:pass',
   ]);
