@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { runCli } from './helpers/cli.js';
 import { udpRelay } from './helpers/udp-relay.js';
 import { startSandbox } from '../src/targets/sandbox/supervisor/sandbox.js';
@@ -147,4 +149,30 @@ test('burst with the DNS prober on the sandbox: 500 records resolvable per serve
   assert.equal(f[0]?.reason, 'ServedWrongData');
   assert.equal(f[0]?.kind, 'ARecord');
   assert.match(f[0]?.message ?? '', new RegExp(`^${name.replace(/\./g, '\\.')} A: desired A .*served wrong data: NOERROR A 198\\.18\\.0\\.1`));
+
+  // 3. Over TCP only, as through a kubectl port-forward (it carries TCP only): a relay that forwards
+  // TCP to named and nothing else; every record answered over one pipelined connection.
+  const tcpConnections: number[] = [];
+  const tcpFront = createServer((c) => {
+    tcpConnections.push(Date.now());
+    const back = connect({ host: '127.0.0.1', port: sb.state.dns.port });
+    c.pipe(back).pipe(c);
+    c.on('error', () => back.destroy());
+    back.on('error', () => c.destroy());
+  });
+  tcpFront.listen(0, '127.0.0.1');
+  await once(tcpFront, 'listening');
+  t.after(() => new Promise<void>((resolve) => tcpFront.close(() => resolve())));
+  const tcpPort = (tcpFront.address() as AddressInfo).port;
+  const overTcp = await runCli(
+    ['--config', config, '--output', out, '--json', 'burst', '--records', '20', '--zones', '1', '--run-id', 'burst-dns-tcp', '--probe-servers', `127.0.0.1:${tcpPort}`, '--probe-transport', 'tcp', '--format', 'json'],
+    { env },
+  );
+  assert.equal(overTcp.code, 0, overTcp.stderr.split('\n').slice(-15).join('\n'));
+  const viaTcp = parseResult(overTcp.stdout, 'stdout');
+  assert.equal(viaTcp.counters['dns_answered']?.value, 20, 'every record answered over TCP');
+  assert.equal(viaTcp.latencies[`create_to_resolvable.127.0.0.1:${tcpPort}`]?.summary.count, 20);
+  assert.equal(viaTcp.counters['probe_tcp_connections']?.value, 1, 'one connection for every query');
+  assert.equal(tcpConnections.length, 1, 'the relay saw one connection');
+  assert.ok((viaTcp.counters['probe_queries_sent']?.value ?? 0) >= 20);
 });

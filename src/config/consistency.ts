@@ -81,11 +81,11 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
     blame('fixtures.zones', 'fixtures.recordsPerZone', `${count(f.zones)} zones × ${count(f.recordsPerZone)} records is above the maximum of ${count(maxFixtureObjects)} records the fixtures can number`);
   }
   if (s.burst.dnsProbe === 'on' && config.target === 'cluster' && config.probe.servers === undefined) {
-    // TODO(issue 13): probe over TCP through a kubectl port-forward (it carries TCP only).
+    // TODO(issue 13): open the port-forward itself (client-node's PortForward).
     blame(
       'scenarios.burst.dnsProbe',
       'target',
-      'the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe.servers (--probe-servers host:port), e.g. a NodePort or LoadBalancer Service of the Bind9Instance',
+      'the DNS prober needs an address of BIND9 reachable from here on a cluster: set probe.servers (--probe-servers host:port), e.g. a NodePort or LoadBalancer Service of the Bind9Instance, or a kubectl port-forward with probe.transport tcp (--probe-transport tcp)',
     );
   }
   if (config.report.progressInterval < 100) {

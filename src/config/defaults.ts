@@ -101,7 +101,7 @@ export const defaultConfig: Config = deepFreeze({
     zones: { kind: 'zones', zones: 10, recordsPerZone: 100, kinds: defaultKinds, concurrency: 8, timeout: 300_000 },
   },
   // 500 queries/s is a few per cent of what one named answers on loopback, so probing never becomes the load.
-  probe: { rate: 500, inFlight: 64, timeout: 60_000, maxInterval: 1000 },
+  probe: { rate: 500, inFlight: 64, timeout: 60_000, maxInterval: 1000, transport: 'udp' },
   criteria: {
     createToReadyP99: 30_000,
     updateToReadyP99: 30_000,

@@ -127,7 +127,7 @@ test('the DNS prober switch: flags give on/off, addresses parse, and on with a c
     resolveConfig({ cwd: dir, flags: [{ flag: '--target', key: 'target', raw: 'cluster' }, { flag: '--dns-probe', key: 'scenarios.burst.dnsProbe', raw: true }] }),
   );
   assert.equal(cluster.length, 1);
-  assert.match(cluster[0] ?? '', /^--dns-probe: the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe\.servers/);
+  assert.match(cluster[0] ?? '', /^--dns-probe: the DNS prober needs an address of BIND9 reachable from here on a cluster: set probe\.servers .*or a kubectl port-forward with probe\.transport tcp/);
 });
 
 test('experiments get their kind\'s default params when they leave them out', async () => {

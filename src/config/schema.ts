@@ -280,6 +280,7 @@ export const configSpec: f.Section = f.section({
     inFlight: f.integer('probe queries in flight at once', 1),
     timeout: f.duration('after the wait for Ready: how long to wait for DNS to answer every Ready record'),
     maxInterval: f.duration('longest spacing of one record\'s probes (after 1 s of 100 ms spacing)'),
+    transport: f.oneOf('how probe queries travel: udp (EDNS0, asked again over TCP when truncated) or tcp only, one pipelined connection per server (through a kubectl port-forward, which carries TCP only)', ['udp', 'tcp'] as const),
   }),
   criteria: f.section({
     createToReadyP99: f.duration('create → Ready p99 of the scenario\'s objects'),

@@ -88,6 +88,8 @@ export interface ProbeConfig {
   timeout: number;
   /** Longest spacing of one record's probes, in ms. */
   maxInterval: number;
+  /** How probe queries travel: `udp` (EDNS0, TCP when truncated) or `tcp` only, one pipelined connection per server (what a kubectl port-forward carries). */
+  transport: 'udp' | 'tcp';
 }
 
 /** An open-loop arrival rate of create/update/delete operations. */

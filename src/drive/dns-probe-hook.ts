@@ -7,7 +7,7 @@
 import { objectKeyOf } from './burst.js';
 import type { BurstEvent } from './burst.js';
 import { DnsProber } from '../observe/dns-prober.js';
-import type { ProbeServer, ProbeWaitOutcome } from '../observe/dns-prober.js';
+import type { ProbeServer, ProbeTransport, ProbeWaitOutcome } from '../observe/dns-prober.js';
 import { expectedDataOf, recordObjectFqdn } from '../observe/dns-expectation.js';
 import type { ExpectedData } from '../observe/dns-expectation.js';
 import type { ProbeSpacing } from '../observe/probe-schedule.js';
@@ -27,6 +27,8 @@ export interface DnsProbeSettings {
   /** After the wait for Ready: how long to wait for DNS to answer every Ready object, ms. */
   timeoutMs: number;
   spacing: ProbeSpacing;
+  /** How the queries travel (default udp). */
+  transport?: ProbeTransport;
   /** The answered-per-second series' last short window (default: merged into the one before). */
   lastStub?: LastStub;
 }
@@ -58,7 +60,7 @@ export class DnsProbeHook {
   constructor(settings: DnsProbeSettings, now: () => number) {
     this.#settings = settings;
     this.#now = now;
-    this.#prober = new DnsProber({ servers: settings.servers, now, ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight, spacing: settings.spacing });
+    this.#prober = new DnsProber({ servers: settings.servers, now, ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight, spacing: settings.spacing, ...(settings.transport === undefined ? {} : { transport: settings.transport }) });
   }
 
   /** The same objects, the desired data of each record noted on the way. */

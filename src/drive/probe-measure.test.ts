@@ -48,7 +48,7 @@ void test('per server and slowest server per object; Ready → answered stages; 
   const m = measureProbe({
     records,
     servers: ['primary-0', 'secondary-0'],
-    stats: { sent: 120, answered: 118, lost: 2, truncated: 1, stray: 0, peakInFlight: 7, firstSentMs: 1000, lastSentMs: 3000 },
+    stats: { sent: 120, answered: 118, lost: 2, truncated: 1, tcpConnections: 0, stray: 0, peakInFlight: 7, firstSentMs: 1000, lastSentMs: 3000 },
     objectState: (k) => states[k],
     runStartMs: 500,
     endedMs: 10_500,
@@ -103,7 +103,7 @@ void test('nothing probed: no DNS latencies, zero counts', () => {
   const m = measureProbe({
     records: [],
     servers: ['primary-0'],
-    stats: { sent: 0, answered: 0, lost: 0, truncated: 0, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null },
+    stats: { sent: 0, answered: 0, lost: 0, truncated: 0, tcpConnections: 0, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null },
     objectState: () => undefined,
     runStartMs: 0,
     endedMs: 0,

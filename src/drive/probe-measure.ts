@@ -218,6 +218,7 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
   set('probe_queries_lost', st.lost, 'queries', 'probe queries with no answer within the query timeout (asked again)');
   set('probe_queries_truncated', st.truncated, 'queries', 'probe answers truncated over UDP and asked again over TCP');
   set('probe_peak_in_flight', st.peakInFlight, 'queries', 'most probe queries in flight at once');
+  if (st.tcpConnections > 0) set('probe_tcp_connections', st.tcpConnections, 'connections', 'TCP connections the prober opened (TCP transport: one per server, pipelined, opened again only when one closed)');
   if (st.firstSentMs !== null && st.lastSentMs !== null && st.lastSentMs > st.firstSentMs) {
     set('probe_query_rate', (st.sent * 1000) / (st.lastSentMs - st.firstSentMs), '1/s', 'probe queries sent / (last send - first send): the load the prober put on DNS');
   }

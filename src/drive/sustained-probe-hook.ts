@@ -35,7 +35,7 @@ export class SustainedProbeHook {
     this.#settings = settings;
     this.#now = now;
     this.#namespace = namespace;
-    this.#prober = new DnsProber({ servers: settings.servers, now, ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight, spacing: settings.spacing, objectTimeoutMs });
+    this.#prober = new DnsProber({ servers: settings.servers, now, ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight, spacing: settings.spacing, objectTimeoutMs, ...(settings.transport === undefined ? {} : { transport: settings.transport }) });
   }
 
   /** The same record stream, each record noted on the way. */

@@ -4,7 +4,9 @@
  * server the first matching answer, the last answer seen and whether wrong data was served.
  * Bounded so it never becomes the load: a query rate (token bucket), an in-flight limit, per
  * object and server a fast first phase then doubling spacing (capped). One UDP socket per address
- * family, query ids matched; a truncated answer is asked again over TCP.
+ * family, query ids matched; a truncated answer is asked again over TCP. Or TCP only (`transport:
+ * 'tcp'`, for an address only TCP reaches, such as a kubectl port-forward): one pipelined
+ * connection per server (dns-tcp-pipe.ts).
  */
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
@@ -14,6 +16,7 @@ import type { DecodedPacket } from 'dns-packet';
 import { judgeAnswer, readAnswer, canonicalName } from './dns-expectation.js';
 import type { AnswerVerdict, ExpectedData, ObservedAnswer, ProbeOperation, ProbeRrType } from './dns-expectation.js';
 import { DueQueue, TokenBucket, defaultProbeSpacing, nextSpacingMs } from './probe-schedule.js';
+import { DnsTcpPipe } from './dns-tcp-pipe.js';
 import type { ProbeSpacing } from './probe-schedule.js';
 
 /** A DNS server to probe; `name` labels its figures (e.g. `primary-0`). */
@@ -86,6 +89,8 @@ export interface ProberStats {
   lost: number;
   /** Answers truncated over UDP and asked again over TCP. */
   truncated: number;
+  /** TCP connections opened by the TCP transport (one per server while it stays up). */
+  tcpConnections: number;
   /** Answers that could not be used (undecodable, unknown id, wrong source or question). */
   stray: number;
   peakInFlight: number;
@@ -107,7 +112,12 @@ export interface DnsProberOptions {
   spacing?: ProbeSpacing;
   /** Stop probing an object this long after its intended start, ms (default: never; the caller stops). */
   objectTimeoutMs?: number;
+  /** How queries travel: UDP with EDNS0, asked again over TCP when truncated (default); or TCP only, one pipelined connection per server. */
+  transport?: ProbeTransport;
 }
+
+/** How the prober's queries travel. */
+export type ProbeTransport = 'udp' | 'tcp';
 
 /** How a wait for objects ended. */
 export type ProbeWaitOutcome = 'met' | 'timeout' | 'aborted';
@@ -177,13 +187,15 @@ export class DnsProber {
   readonly #finished: Active[] = [];
   readonly #pending = new Map<number, Pending>();
   readonly #sockets = new Map<'udp4' | 'udp6', Socket>();
+  /** The TCP transport's connection per server index. */
+  readonly #pipes = new Map<number, DnsTcpPipe>();
   /** Called with the key of an object whose unit just settled (undefined: re-check everything, e.g. on stop). */
   readonly #waiters = new Set<(key: string | undefined) => void>();
   #nextId = 1;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   /** The prober's own counts. */
-  readonly stats: ProberStats = { sent: 0, answered: 0, lost: 0, truncated: 0, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null };
+  readonly stats: ProberStats = { sent: 0, answered: 0, lost: 0, truncated: 0, tcpConnections: 0, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null };
 
   constructor(options: DnsProberOptions) {
     if (options.servers.length === 0) throw new RangeError('the DNS prober needs at least one server');
@@ -294,6 +306,8 @@ export class DnsProber {
     this.#pending.clear();
     for (const s of this.#sockets.values()) s.close();
     this.#sockets.clear();
+    for (const p of this.#pipes.values()) p.close();
+    this.#pipes.clear();
     for (const w of [...this.#waiters]) w(undefined);
   }
 
@@ -396,7 +410,18 @@ export class DnsProber {
     this.stats.firstSentMs ??= now;
     this.stats.lastSentMs = now;
     this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.#pending.size);
-    this.#socket(server.host).send(query, server.port, server.host);
+    // A query the TCP transport could not send (its connection waits to be opened again) is counted lost by its timer.
+    if (this.#o.transport === 'tcp') this.#pipe(u.server, server).send(query);
+    else this.#socket(server.host).send(query, server.port, server.host);
+  }
+
+  #pipe(index: number, server: ProbeServer): DnsTcpPipe {
+    let p = this.#pipes.get(index);
+    if (p === undefined) {
+      p = new DnsTcpPipe(server.host, server.port, (msg) => this.#onMessage(msg, null, index), { now: this.#o.now, onOpen: () => this.stats.tcpConnections++ });
+      this.#pipes.set(index, p);
+    }
+    return p;
   }
 
   #onTimeout(id: number): void {
@@ -409,7 +434,8 @@ export class DnsProber {
     this.#pump();
   }
 
-  #onMessage(msg: Buffer, rinfo: RemoteInfo | null): void {
+  /** An answer: over UDP from `rinfo`, or over TCP (`rinfo` null; `fromServer`: the index of the server whose connection carried it). */
+  #onMessage(msg: Buffer, rinfo: RemoteInfo | null, fromServer?: number): void {
     const at = this.#o.now();
     let packet: DecodedPacket;
     try {
@@ -425,6 +451,7 @@ export class DnsProber {
       p === undefined ||
       server === undefined ||
       (rinfo !== null && (rinfo.port !== server.port || rinfo.address !== server.host)) ||
+      (fromServer !== undefined && fromServer !== p.unit.server) ||
       q === undefined ||
       canonicalName(q.name) !== p.question.name ||
       q.type !== p.question.type

@@ -17,8 +17,11 @@ void test('auto probes the sandbox, and a cluster only when servers are given; o
   assert.equal(dnsProbePlan(config({ target: 'sandbox' }), 'off'), null);
   assert.notEqual(dnsProbePlan(config({ target: 'cluster' }), 'on'), null);
   const plan = dnsProbePlan(config({}), 'auto');
-  assert.deepEqual(plan, { ratePerSecond: 500, maxInFlight: 64, timeoutMs: 60_000, maxIntervalMs: 1000 });
-  assert.match(describeDnsProbe(plan), /^DNS probed: the target's BIND9 servers asked .* at most 500 queries\/s and 64 in flight; .* up to 60 s more/);
+  assert.deepEqual(plan, { ratePerSecond: 500, maxInFlight: 64, timeoutMs: 60_000, maxIntervalMs: 1000, transport: 'udp' });
+  assert.match(describeDnsProbe(plan), /^DNS probed: the target's BIND9 servers asked for every record until .* at most 500 queries\/s and 64 in flight; .* up to 60 s more/);
+  const tcp = dnsProbePlan(config({ probe: { ...defaultConfig.probe, transport: 'tcp' } }), 'auto');
+  assert.equal(tcp?.transport, 'tcp');
+  assert.match(describeDnsProbe(tcp), /^DNS probed: the target's BIND9 servers asked for every record over TCP \(one pipelined connection per server\) until/);
   assert.match(describeDnsProbe(null), /^DNS not probed/);
 });
 

@@ -4,7 +4,7 @@
  */
 import type { Config, DnsAddress, OnOffAuto } from '../config/index.js';
 import { defaultProbeSpacing } from '../observe/probe-schedule.js';
-import type { ProbeServer } from '../observe/dns-prober.js';
+import type { ProbeServer, ProbeTransport } from '../observe/dns-prober.js';
 import type { DnsProbeSettings } from '../drive/dns-probe-hook.js';
 import type { DnsServer } from '../targets/target.js';
 
@@ -17,6 +17,8 @@ export interface DnsProbePlan {
   /** Wait for DNS answers after the wait for Ready, ms. */
   timeoutMs: number;
   maxIntervalMs: number;
+  /** How the queries travel (probe.transport). */
+  transport: ProbeTransport;
 }
 
 /**
@@ -28,7 +30,7 @@ export function dnsProbePlan(config: Readonly<Config>, setting: OnOffAuto): DnsP
   const p = config.probe;
   const on = setting === 'on' || (setting === 'auto' && (config.target === 'sandbox' || p.servers !== undefined));
   if (!on) return null;
-  return { ...(p.servers === undefined ? {} : { servers: p.servers }), ratePerSecond: p.rate, maxInFlight: p.inFlight, timeoutMs: p.timeout, maxIntervalMs: p.maxInterval };
+  return { ...(p.servers === undefined ? {} : { servers: p.servers }), ratePerSecond: p.rate, maxInFlight: p.inFlight, timeoutMs: p.timeout, maxIntervalMs: p.maxInterval, transport: p.transport };
 }
 
 function address(a: DnsAddress): string {
@@ -40,7 +42,7 @@ export function describeDnsProbe(plan: DnsProbePlan | null): string {
   if (plan === null) return 'DNS not probed (--dns-probe to ask BIND9 for every record; on a cluster it needs probe.servers)';
   const where = plan.servers === undefined ? "the target's BIND9 servers" : plan.servers.map(address).join(', ');
   return (
-    `DNS probed: ${where} asked for every record until it answers the desired data, at most ${plan.ratePerSecond} queries/s and ${plan.maxInFlight} in flight; ` +
+    `DNS probed: ${where} asked for every record${plan.transport === 'tcp' ? ' over TCP (one pipelined connection per server)' : ''} until it answers the desired data, at most ${plan.ratePerSecond} queries/s and ${plan.maxInFlight} in flight; ` +
     `after the wait for Ready, up to ${Math.round(plan.timeoutMs / 1000)} s more for every Ready record to be answered`
   );
 }
@@ -52,8 +54,8 @@ export function dnsProbeSettings(plan: DnsProbePlan, targetServers: readonly Dns
       ? plan.servers.map((a) => ({ host: a.host, port: a.port, name: address(a) }))
       : targetServers.map((s, i) => ({ host: s.host, port: s.port, name: s.name ?? `dns-${i}` }));
   if (servers.length === 0) {
-    // TODO(issue 13): reach a cluster's BIND9 through a port-forward (kubectl port-forward carries TCP only, so the prober needs a TCP mode).
-    return { reason: 'DNS not probed: the target names no DNS server reachable from here; give one with probe.servers (--probe-servers host:port)' };
+    // TODO(issue 13): open the port-forward itself (client-node's PortForward) instead of asking for one.
+    return { reason: 'DNS not probed: the target names no DNS server reachable from here; give one with probe.servers (--probe-servers host:port; through kubectl port-forward with probe.transport tcp)' };
   }
   return {
     settings: {
@@ -62,6 +64,7 @@ export function dnsProbeSettings(plan: DnsProbePlan, targetServers: readonly Dns
       maxInFlight: plan.maxInFlight,
       timeoutMs: plan.timeoutMs,
       spacing: { ...defaultProbeSpacing, maxIntervalMs: Math.max(plan.maxIntervalMs, defaultProbeSpacing.fastIntervalMs) },
+      transport: plan.transport,
     },
   };
 }

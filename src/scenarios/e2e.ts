@@ -87,7 +87,8 @@ export function e2eHeadline(o: { outcome: DriveOutcome; section: Omit<E2eSection
   }
   const final = outcome.chaos?.final;
   if (final !== null && final !== undefined) {
-    if (!final.auditClean) broke.push('DNS does not serve what the CRs say at the end');
+    if ((final.lostWrites ?? 0) > 0) broke.push(`data loss: ${final.lostWrites ?? 0} acknowledged writes not served by DNS at the end`);
+    else if (!final.auditClean) broke.push('DNS does not serve what the CRs say at the end');
     if (final.untruthful > 0) broke.push(`${final.untruthful} records Ready while DNS does not serve them`);
     if (final.ready < final.objects) broke.push(`${final.objects - final.ready} objects not Ready at the end`);
   }

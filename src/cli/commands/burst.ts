@@ -18,6 +18,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--probe-servers', key: 'probe.servers' },
   { flag: '--probe-rate', key: 'probe.rate' },
   { flag: '--probe-timeout', key: 'probe.timeout' },
+  { flag: '--probe-transport', key: 'probe.transport' },
   ...runConfigFlags,
 ];
 
@@ -39,6 +40,9 @@ Examples:
   $ bindy-loadtest --target cluster --context kind-bindy burst --records 500 --create-cluster
   $ bindy-loadtest --dry-run burst --records 100000 --zones 100 --mixed
   $ bindy-loadtest --json burst --records 300 > result.json
+  # DNS on a cluster, through a port-forward (it carries TCP only): create→resolvable per record
+  $ kubectl -n bindy-loadtest port-forward svc/INSTANCE 5353:53 &
+  $ bindy-loadtest --target cluster burst --probe-servers 127.0.0.1:5353 --probe-transport tcp
 
 Sharding (--shards N, global): N load generators, each with whole zones and its part of the rate, merged
 into one result (histograms added). On the sandbox they are local processes; on --target cluster, the pods
@@ -88,7 +92,8 @@ export const burstCommand: CommandModule = {
       .option('--no-dns-probe', 'do not probe DNS')
       .option('--probe-servers <list>', 'DNS servers to probe, host:port comma-separated (default: the target\'s BIND9; needed on a cluster; probe.servers)')
       .option('--probe-rate <rate>', 'probe queries per second, all servers together (default 500/s; probe.rate)')
-      .option('--probe-timeout <duration>', 'after the wait for Ready, how long to wait for DNS to answer every Ready record (default 1m; probe.timeout)');
+      .option('--probe-timeout <duration>', 'after the wait for Ready, how long to wait for DNS to answer every Ready record (default 1m; probe.timeout)')
+      .option('--probe-transport <udp|tcp>', 'how probe queries travel: udp (default) or tcp only, one pipelined connection per server, e.g. through kubectl port-forward (probe.transport)');
     addRunOptions(cmd, 'burst')
       .addHelpText('after', help)
       .action(async (o: BurstFlags, c: Command) => {
