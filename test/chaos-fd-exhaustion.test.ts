@@ -41,6 +41,7 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
   const limitBefore = softNofile(named);
 
   // While the run goes on: poll /proc (every 20 ms, bounded) for the limit to drop, then ask named over TCP (a new descriptor) and UDP (its open socket).
+  // The fault holds 10 s: up to 5 rounds of held connections and TCP probes (1.5 s each) and three UDP tries fit in it (a 6 s fault did not once on a loaded CI machine).
   const during = (async () => {
     const t0 = performance.now();
     while (softNofile(named) === limitBefore && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
@@ -71,7 +72,7 @@ test('fd-exhaustion: named can open no new descriptor while the fault holds (TCP
     for (const c of held) c.destroy();
     return { lowered, tcp, udp, attempts, udpTries, udpWhileLowered };
   })();
-  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'fd-exhaustion', '--duration', '10s', '--fault-duration', '6s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
+  const r = await runCli(['--config', config, '--output', out, '--json', 'chaos', '--scenario', 'fd-exhaustion', '--duration', '14s', '--fault-duration', '10s', '--rate', '8/s', '--zones', '1', '--working-set', '4', '--dns-load', 'off', '--quiet-window', '0s'], { env });
   const seen = await during;
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-30).join('\n'));
   const result = parseResult(r.stdout, 'stdout');

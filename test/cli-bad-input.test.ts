@@ -78,7 +78,7 @@ const badBurstFlags: Array<[string, string[], RegExp]> = [
 test('burst --dns-probe on a cluster without --probe-servers → one line saying what to give, exit 2, before any connection', async () => {
   const run = await runCli(['--target', 'cluster', '--kubeconfig', join(dir, 'no-such-kubeconfig'), 'burst', '--dns-probe'], { cwd: dir });
   const [line] = assertUsage(run, 1);
-  assert.match(line ?? '', /^bindy-loadtest: --dns-probe: the DNS prober needs an address of BIND9 reachable over UDP from here on a cluster: set probe\.servers \(--probe-servers host:port\)/);
+  assert.match(line ?? '', /^bindy-loadtest: --dns-probe: the DNS prober needs an address of BIND9 reachable from here on a cluster: set probe\.servers \(--probe-servers host:port\).*a kubectl port-forward with probe\.transport tcp/);
 });
 test('sandbox up --source-clusters beyond the limit → one line naming it, exit 2, nothing started', async () => {
   const run = await runCli(['sandbox', 'up', '--source-clusters', '9'], { cwd: dir, env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: join(dir, 'no-sandbox-home') } });
