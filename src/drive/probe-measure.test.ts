@@ -48,7 +48,7 @@ void test('per server and slowest server per object; Ready → answered stages; 
   const m = measureProbe({
     records,
     servers: ['primary-0', 'secondary-0'],
-    stats: { sent: 120, answered: 118, lost: 2, truncated: 1, tcpConnections: 0, stray: 0, peakInFlight: 7, firstSentMs: 1000, lastSentMs: 3000 },
+    stats: { sent: 120, answered: 118, lost: 2, truncated: 1, tcpConnections: 0, tcpErrors: {}, stray: 0, peakInFlight: 7, firstSentMs: 1000, lastSentMs: 3000 },
     objectState: (k) => states[k],
     runStartMs: 500,
     endedMs: 10_500,
@@ -103,7 +103,7 @@ void test('nothing probed: no DNS latencies, zero counts', () => {
   const m = measureProbe({
     records: [],
     servers: ['primary-0'],
-    stats: { sent: 0, answered: 0, lost: 0, truncated: 0, tcpConnections: 0, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null },
+    stats: { sent: 0, answered: 0, lost: 0, truncated: 0, tcpConnections: 0, tcpErrors: {}, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null },
     objectState: () => undefined,
     runStartMs: 0,
     endedMs: 0,
@@ -114,4 +114,18 @@ void test('nothing probed: no DNS latencies, zero counts', () => {
   assert.equal(m.counters['dns_probed']?.value, 0);
   assert.equal(m.counters['probe_query_rate'], undefined);
   assert.deepEqual(m.failures, []);
+});
+
+void test('a TCP connection that failed is named in a note, with what it means', () => {
+  const m = measureProbe({
+    records: [],
+    servers: ['127.0.0.1:5353'],
+    stats: { sent: 4, answered: 0, lost: 4, truncated: 0, tcpConnections: 2, tcpErrors: { '127.0.0.1:5353': 'connect ECONNREFUSED 127.0.0.1:5353' }, stray: 0, peakInFlight: 1, firstSentMs: 0, lastSentMs: 1000 },
+    objectState: () => undefined,
+    runStartMs: 0,
+    endedMs: 2000,
+    settings,
+  });
+  assert.equal(m.counters['probe_tcp_connections']?.value, 2);
+  assert.ok(m.notes.includes("the DNS prober's TCP connection to 127.0.0.1:5353 failed (last: connect ECONNREFUSED 127.0.0.1:5353); queries sent meanwhile were lost and asked again (a port-forward that is not running refuses every connection)"), m.notes.join('\n'));
 });

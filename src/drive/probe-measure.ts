@@ -223,6 +223,7 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
     set('probe_query_rate', (st.sent * 1000) / (st.lastSentMs - st.firstSentMs), '1/s', 'probe queries sent / (last send - first send): the load the prober put on DNS');
   }
   const notes: string[] = [];
+  for (const [server, message] of Object.entries(st.tcpErrors)) notes.push(`the DNS prober's TCP connection to ${server} failed (last: ${message}); queries sent meanwhile were lost and asked again (a port-forward that is not running refuses every connection)`);
   if (st.stray > 0) notes.push(`the DNS prober ignored ${st.stray} answers it could not match to a query (wrong id, source or question, or undecodable)`);
   const endMs = o.endedMs - o.runStartMs;
   const windowMs = rateWindowMs(endMs);

@@ -341,3 +341,20 @@ void test('TCP transport: every query on one pipelined connection, answers out o
   assert.equal(dns.connections, 2);
   assert.equal(prober.stats.tcpConnections, 2);
 });
+
+void test('TCP transport to a port nothing listens on (a port-forward not running): queries lost, the refusal named, reconnects spaced', async (t) => {
+  // A port just freed: nothing listens there.
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const prober = new DnsProber({ servers: [{ host: '127.0.0.1', port, name: 'primary-0' }], now: () => performance.now(), ratePerSecond: 200, maxInFlight: 8, queryTimeoutMs: 200, transport: 'tcp' });
+  t.after(() => prober.stop());
+  prober.expect(expectation('ARecord/ns/x', 'x.zone.example', a('192.0.2.9'), performance.now()));
+  assert.equal(await prober.waitFor(['ARecord/ns/x'], 1500), 'timeout');
+  assert.match(prober.stats.tcpErrors['primary-0'] ?? '', /ECONNREFUSED/);
+  assert.ok(prober.stats.lost >= 2, `${prober.stats.lost} lost`);
+  // One connection attempt per second at most, however many queries were due.
+  assert.ok(prober.stats.tcpConnections <= 2, `${prober.stats.tcpConnections} connections in 1.5 s`);
+});

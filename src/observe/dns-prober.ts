@@ -91,6 +91,8 @@ export interface ProberStats {
   truncated: number;
   /** TCP connections opened by the TCP transport (one per server while it stays up). */
   tcpConnections: number;
+  /** The TCP transport's last connection error per server name (refused: nothing listens there, e.g. no port-forward running). */
+  tcpErrors: Record<string, string>;
   /** Answers that could not be used (undecodable, unknown id, wrong source or question). */
   stray: number;
   peakInFlight: number;
@@ -195,7 +197,7 @@ export class DnsProber {
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   /** The prober's own counts. */
-  readonly stats: ProberStats = { sent: 0, answered: 0, lost: 0, truncated: 0, tcpConnections: 0, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null };
+  readonly stats: ProberStats = { sent: 0, answered: 0, lost: 0, truncated: 0, tcpConnections: 0, tcpErrors: {}, stray: 0, peakInFlight: 0, firstSentMs: null, lastSentMs: null };
 
   constructor(options: DnsProberOptions) {
     if (options.servers.length === 0) throw new RangeError('the DNS prober needs at least one server');
@@ -418,7 +420,11 @@ export class DnsProber {
   #pipe(index: number, server: ProbeServer): DnsTcpPipe {
     let p = this.#pipes.get(index);
     if (p === undefined) {
-      p = new DnsTcpPipe(server.host, server.port, (msg) => this.#onMessage(msg, null, index), { now: this.#o.now, onOpen: () => this.stats.tcpConnections++ });
+      p = new DnsTcpPipe(server.host, server.port, (msg) => this.#onMessage(msg, null, index), {
+        now: this.#o.now,
+        onOpen: () => this.stats.tcpConnections++,
+        onError: (message) => (this.stats.tcpErrors[server.name] = message),
+      });
       this.#pipes.set(index, p);
     }
     return p;

@@ -15,6 +15,8 @@ export interface DnsTcpPipeOptions {
   now?: () => number;
   /** Called each time a connection is opened. */
   onOpen?: () => void;
+  /** Called with a connection's error (refused, reset…). */
+  onError?: (message: string) => void;
 }
 
 /**
@@ -29,14 +31,13 @@ export class DnsTcpPipe {
   readonly #retryMs: number;
   readonly #now: () => number;
   readonly #onOpen: () => void;
+  readonly #onError: (message: string) => void;
   #socket: Socket | null = null;
   #buf: Buffer = Buffer.alloc(0);
   #closedAtMs = -Infinity;
   #closed = false;
   /** Connections opened so far. */
   connections = 0;
-  /** The last connection's error, when one failed. */
-  lastError: string | null = null;
 
   constructor(host: string, port: number, onMessage: (msg: Buffer) => void, options: DnsTcpPipeOptions = {}) {
     this.#host = host;
@@ -45,6 +46,7 @@ export class DnsTcpPipe {
     this.#retryMs = options.retryMs ?? 1000;
     this.#now = options.now ?? (() => performance.now());
     this.#onOpen = options.onOpen ?? (() => undefined);
+    this.#onError = options.onError ?? (() => undefined);
   }
 
   /** Sends one DNS message (without its length prefix); false when it was not sent (closed, or waiting to reconnect). */
@@ -77,7 +79,7 @@ export class DnsTcpPipe {
     s.setNoDelay(true);
     const gone = (e?: Error): void => {
       if (this.#socket !== s) return;
-      if (e !== undefined) this.lastError = e.message;
+      if (e !== undefined) this.#onError(e.message);
       this.#socket = null;
       this.#closedAtMs = this.#now();
       s.destroy();
