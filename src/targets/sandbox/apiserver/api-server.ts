@@ -6,6 +6,8 @@
 import { apiextensionsGroup, apiextensionsResources, establishedStatus, resourcesOfCrd } from './crd-registration.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { isPortForwardPath, PortForwardServer } from './port-forward.js';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -691,6 +693,12 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       ? createTlsServer({ keepAliveTimeout: 65_000, noDelay: true, cert: tls.cert, key: tls.key }, handler)
       : createServer({ keepAliveTimeout: 65_000, noDelay: true }, handler);
     const sockets = new Set<Socket>();
+    // WebSocket upgrades: a pod's portforward (the kubelet's channel protocol); anything else is not served.
+    const portForward = new PortForwardServer(registry, (auth) => void authenticate(auth, ''));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (isPortForwardPath(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)) portForward.upgrade(req, socket, head);
+      else socket.destroy();
+    });
     server.on('connection', (s: Socket) => {
       sockets.add(s);
       s.once('close', () => sockets.delete(s));
@@ -712,6 +720,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         new Promise<void>((resolve) => {
           clearInterval(expiry);
           dropWatches();
+          portForward.close();
           server.close(() => resolve());
           server.closeAllConnections();
           for (const s of sockets) s.destroy();

@@ -5,7 +5,7 @@ import type { OpenApiSchema } from '../../../model/schemas/openapi.js';
 import { builtinSchemas } from '../../../model/schemas/builtin.js';
 import { validateFlowSchema, validatePriorityLevel } from './flowcontrol/validate.js';
 import { flowcontrolGroup, flowcontrolVersion } from './flowcontrol/types.js';
-import { validateConfigMap, validateJob, validateRole, validateRoleBinding } from './workload-validation.js';
+import { validateConfigMap, validateJob, validatePod, validateRole, validateRoleBinding } from './workload-validation.js';
 
 /** Everything the server needs to know to serve one resource. */
 export interface ResourceDefinition {
@@ -136,12 +136,14 @@ export function flowcontrolResources(): ResourceDefinition[] {
   ];
 }
 
-/** The kinds a sharded run's Job machinery writes besides ConfigMaps: batch/v1 Jobs (status subresource), ServiceAccounts, Roles and RoleBindings, validated as kube-apiserver does. */
+/** The kinds a sharded run's Job machinery writes besides ConfigMaps: batch/v1 Jobs (status subresource), ServiceAccounts, Roles and RoleBindings, validated as kube-apiserver does; and Pods as objects (a cluster's BIND9 pods in tests, whose portforward the twin serves). */
 export function workloadResources(): ResourceDefinition[] {
   const rbac = 'rbac.authorization.k8s.io';
   return [
     { ...resourceDefinition('batch', 'v1', 'Job', 'jobs', { status: true, generation: true, categories: ['all'] }), validate: validateJob },
     resourceDefinition('', 'v1', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
+    // Pods as objects only (the twin runs none): their portforward reaches where status.podIP says.
+    { ...resourceDefinition('', 'v1', 'Pod', 'pods', { shortNames: ['po'], status: true, categories: ['all'], fields: ['spec.nodeName', 'status.phase', 'status.podIP'] }), validate: validatePod },
     { ...resourceDefinition(rbac, 'v1', 'Role', 'roles'), validate: validateRole },
     { ...resourceDefinition(rbac, 'v1', 'RoleBinding', 'rolebindings'), validate: validateRoleBinding },
   ];

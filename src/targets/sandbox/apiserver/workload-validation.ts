@@ -7,8 +7,9 @@
  * the pods' job-name label), ConfigMaps (valid keys, none in both data and binaryData, at most
  * 1 MiB), Roles (verbs, api groups and resources of each rule) and RoleBindings (roleRef and
  * subjects). Each refusal is a cause of a 422 Invalid with the real field path and message.
- * Not checked (the twin runs no pods): the rest of the pod spec; immutability of a Job's template
- * and of a RoleBinding's roleRef on update.
+ * v1 Pods (for the objects a test writes: BIND9's pods, whose portforward the twin serves) get the
+ * same container checks. Not checked (the twin runs no pods): the rest of the pod spec;
+ * immutability of a Job's template, of a Pod's spec and of a RoleBinding's roleRef on update.
  */
 import type { ObjectValidator } from '../../../model/schemas/types.js';
 import { goValue, Walk } from './flowcontrol/validate.js';
@@ -86,6 +87,18 @@ export const validateJob: ObjectValidator = (input) => {
   const restart = w.str(podSpec, 'restartPolicy', `${path}.template.spec.restartPolicy`);
   if (restart === '' || restart === 'Always') w.required(`${path}.template.spec.restartPolicy`, 'valid values: "OnFailure", "Never"');
   else if (restart !== 'OnFailure' && restart !== 'Never') w.notSupported(`${path}.template.spec.restartPolicy`, restart, ['OnFailure', 'Never']);
+  return w.outcome(obj);
+};
+
+/** v1 Pod: its containers (a name and an image each, names unique), and `restartPolicy` one of Always (the default), OnFailure, Never. The rest of the spec is not checked. */
+export const validatePod: ObjectValidator = (input) => {
+  const obj = clone(input);
+  const w = new Walk();
+  const spec = w.obj(obj, 'spec', 'spec') ?? (obj['spec'] = {});
+  containers(w, spec, 'spec');
+  spec['restartPolicy'] ??= 'Always';
+  const restart = w.str(spec, 'restartPolicy', 'spec.restartPolicy');
+  if (restart !== 'Always' && restart !== 'OnFailure' && restart !== 'Never') w.notSupported('spec.restartPolicy', restart, ['Always', 'OnFailure', 'Never']);
   return w.outcome(obj);
 };
 
