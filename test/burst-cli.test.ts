@@ -10,7 +10,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
+import dnsPacket from 'dns-packet';
+import { canonicalName, recordObjectFqdn } from '../src/observe/dns-expectation.js';
+import type { RecordObject } from '../src/model/fixtures/objects.js';
 import { runCli } from './helpers/cli.js';
 import { deploymentsResource, startFakeOperator, startSandbox } from './helpers/api-sandbox.js';
 import type { FakeOperator, TestSandbox } from './helpers/api-sandbox.js';
@@ -407,4 +411,86 @@ test('burst --pushgateway pushes the run to a real Pushgateway under its run id;
   assert.equal(f.code, 0, `a push failing at the end does not change the verdict: ${f.stderr}`);
   assert.match(f.stderr, /^warning: push to the Pushgateway failed: .*HTTP 503/m);
   assert.ok((await resultOf(env, failing)).notes.some((n) => n.startsWith('push to the Pushgateway failed: ')));
+});
+
+/**
+ * A scripted BIND9 on TCP only (what a port-forward reaches): it answers an A query with the
+ * addresses of the ARecord the twin holds for that name, NXDOMAIN otherwise, every query of a
+ * connection in turn (pipelined), and counts connections.
+ */
+async function twinBackedDns(sb: TestSandbox): Promise<{ port: number; connections: () => number; queries: () => number; close(): Promise<void> }> {
+  let connections = 0;
+  let queries = 0;
+  const open = new Set<Socket>();
+  const server = createTcpServer((c) => {
+    connections++;
+    open.add(c);
+    c.on('close', () => open.delete(c));
+    c.on('error', () => undefined);
+    let buf = Buffer.alloc(0);
+    c.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = dnsPacket.decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        buf = buf.subarray(2 + buf.readUInt16BE(0));
+        queries++;
+        const q = msg.questions?.[0];
+        if (q === undefined) continue;
+        void sb.client.list('ARecord', ns, '').then((l) => {
+          const r = l.ok ? (l.value.items as unknown as RecordObject[]).find((x) => canonicalName(recordObjectFqdn(x)) === canonicalName(q.name)) : undefined;
+          const answers = r === undefined || r.kind !== 'ARecord' ? [] : r.spec.ipv4Addresses.map((data) => ({ type: 'A' as const, name: q.name, ttl: 300, data }));
+          const flags = dnsPacket.AUTHORITATIVE_ANSWER | (r === undefined ? 3 : 0);
+          if (!c.destroyed) c.write(dnsPacket.streamEncode({ type: 'response', id: msg.id ?? 0, flags, questions: [q], answers }));
+        });
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    queries: () => queries,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const c of open) c.destroy();
+      }),
+  };
+}
+
+test('burst --dns-probe on a cluster without --probe-servers: the run port-forwards to the primary instance\'s Ready pod and probes over TCP; none to forward to is exit 3 before any create', { timeout: 120_000 }, async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  // Without an instance yet: exit 3, nothing created.
+  const early = await runCli([...env.globals, 'burst', '--records', '10', '--zones', '1', '--kinds', 'A=100', '--dns-probe', '--run-id', 'burst-pf-none']);
+  assert.equal(early.code, 3, early.stderr);
+  assert.match(early.stderr, /the DNS prober cannot reach BIND9 through a port-forward: no Bind9Instance of Bind9Cluster loadtest in bindy-loadtest/);
+  assert.deepEqual(await objectsOf(env, 'burst-pf-none'), []);
+
+  // What bindy creates for the cluster's primary: the instance, its Service (53 → the pod's named port), a Ready pod.
+  const dns = await twinBackedDns(env.sb);
+  t.after(() => dns.close());
+  await post(env.sb, `/apis/${bindyGroup}/v1beta1/namespaces/${ns}/bind9instances`, { apiVersion: bindyApiVersion, kind: 'Bind9Instance', metadata: { name: 'loadtest-primary-0', namespace: ns }, spec: { clusterRef: 'loadtest', role: 'primary', replicas: 1 } });
+  await post(env.sb, `/api/v1/namespaces/${ns}/services`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'loadtest-primary-0', namespace: ns },
+    spec: { selector: { app: 'loadtest-primary-0' }, ports: [{ name: 'dns-tcp', port: 53, targetPort: 'dns-tcp', protocol: 'TCP' }, { name: 'http', port: 80, targetPort: 8080 }] },
+  });
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'loadtest-primary-0-7d9f', namespace: ns, labels: { app: 'loadtest-primary-0' } }, spec: { nodeName: 'worker-1', containers: [{ name: 'bind9', image: 'bind9', ports: [{ name: 'dns-tcp', containerPort: dns.port }] }] } };
+  await post(env.sb, `/api/v1/namespaces/${ns}/pods`, pod);
+  const st = await env.sb.server.request({ method: 'PATCH', path: `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`, headers: { 'content-type': 'application/merge-patch+json' }, body: { status: { phase: 'Running', podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] } } });
+  assert.equal(st.status, 200, st.text);
+
+  const runId = 'burst-pf';
+  const r = await runCli([...env.globals, '--json', 'burst', '--records', '20', '--zones', '1', '--kinds', 'A=100', '--dns-probe', '--run-id', runId, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr.split('\n').slice(-15).join('\n'));
+  const result = parseResult(r.stdout, 'stdout');
+  assert.equal(result.counters['dns_answered']?.value, 20, 'every record answered through the port-forward');
+  assert.equal(result.latencies['create_to_resolvable.primary-0']?.summary.count, 20, 'the server named as on the sandbox');
+  assert.equal(result.counters['probe_tcp_connections']?.value, 1, 'one pipelined connection');
+  assert.equal(dns.connections(), 1, 'one connection reached the pod');
+  assert.ok(result.notes.some((n) => n.startsWith(`DNS probed over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): primary-0 → pod ${ns}/loadtest-primary-0-7d9f:${dns.port}`)), result.notes.join('\n'));
+  assert.deepEqual(await objectsOf(env, runId), []);
 });

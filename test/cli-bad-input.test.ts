@@ -75,10 +75,10 @@ const badBurstFlags: Array<[string, string[], RegExp]> = [
   ['bad --probe-servers', ['--probe-servers', '127.0.0.1'], /^bindy-loadtest: --probe-servers: expected host:port like 127\.0\.0\.1:5353 or \[::1\]:53, got '127\.0\.0\.1'$/],
   ['bad --probe-rate', ['--probe-rate', '0'], /^bindy-loadtest: --probe-rate: expected a rate like 50\/s/],
 ];
-test('burst --dns-probe on a cluster without --probe-servers → one line saying what to give, exit 2, before any connection', async () => {
-  const run = await runCli(['--target', 'cluster', '--kubeconfig', join(dir, 'no-such-kubeconfig'), 'burst', '--dns-probe'], { cwd: dir });
+test('bad --probe-transport → one line naming it and the choices, exit 2', async () => {
+  const run = await runCli(['burst', '--probe-transport', 'quic'], { cwd: dir });
   const [line] = assertUsage(run, 1);
-  assert.match(line ?? '', /^bindy-loadtest: --dns-probe: the DNS prober needs an address of BIND9 reachable from here on a cluster: set probe\.servers \(--probe-servers host:port\).*a kubectl port-forward with probe\.transport tcp/);
+  assert.match(line ?? '', /^bindy-loadtest: --probe-transport: .*udp.*tcp/);
 });
 test('sandbox up --source-clusters beyond the limit → one line naming it, exit 2, nothing started', async () => {
   const run = await runCli(['sandbox', 'up', '--source-clusters', '9'], { cwd: dir, env: { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: join(dir, 'no-sandbox-home') } });

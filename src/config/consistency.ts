@@ -80,14 +80,7 @@ export function checkConsistency(config: Config, origins: ReadonlyMap<string, Va
   } else if (f.zones * f.recordsPerZone > maxFixtureObjects) {
     blame('fixtures.zones', 'fixtures.recordsPerZone', `${count(f.zones)} zones × ${count(f.recordsPerZone)} records is above the maximum of ${count(maxFixtureObjects)} records the fixtures can number`);
   }
-  if (s.burst.dnsProbe === 'on' && config.target === 'cluster' && config.probe.servers === undefined) {
-    // TODO(issue 13): open the port-forward itself (client-node's PortForward).
-    blame(
-      'scenarios.burst.dnsProbe',
-      'target',
-      'the DNS prober needs an address of BIND9 reachable from here on a cluster: set probe.servers (--probe-servers host:port), e.g. a NodePort or LoadBalancer Service of the Bind9Instance, or a kubectl port-forward with probe.transport tcp (--probe-transport tcp)',
-    );
-  }
+  // The DNS prober on a cluster without probe.servers opens port-forwards to BIND9's pods itself (TCP).
   if (config.report.progressInterval < 100) {
     issues.push(issueAtOrigin(at('report.progressInterval'), 'report.progressInterval', `progressInterval ${formatDuration(config.report.progressInterval)} is below 100ms (a line per event loop turn helps nobody)`));
   }

@@ -6,6 +6,8 @@ import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
 import { mergeObservers } from './scenario.js';
 import { dnsProbeSettings } from './dns-probe-plan.js';
+import { TargetNotReadyError } from '../errors.js';
+import type { Bind9Forwards } from '../targets/cluster/bind9-forwards.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
 import { burstShardProblem, shardSelector } from './shard-slice.js';
@@ -35,8 +37,22 @@ export interface BurstClock {
 
 /** Runs the plan's objects as one measured burst (creates, wait for Ready, DNS answers when probed). */
 export async function runMeasuredBurst(ctx: Omit<DriveContext, 'journal'> & { journal?: DriveContext['journal'] }, plan: ScenarioPlan): Promise<MeasuredBurst> {
-  const probe = plan.dnsProbe == null ? null : dnsProbeSettings(plan.dnsProbe, ctx.target.dnsServers);
-  const s = await runBurstSession({
+  let probe = plan.dnsProbe == null ? null : dnsProbeSettings(plan.dnsProbe, ctx.target.dnsServers);
+  // A cluster's BIND9 is not reachable from here: port-forwards the tool opens carry the probes (TCP only).
+  let forwards: Bind9Forwards | null = null;
+  if (probe !== null && 'reason' in probe && plan.dnsProbe != null && plan.dnsProbe.servers === undefined && ctx.target.openDnsForwards !== undefined) {
+    try {
+      forwards = await ctx.target.openDnsForwards();
+    } catch (e) {
+      throw new TargetNotReadyError(`the DNS prober cannot reach BIND9 through a port-forward: ${e instanceof Error ? e.message : String(e)}`, {
+        hint: 'wait until bindy has created the cluster\'s instances and their pods are Ready, or give an address: --probe-servers host:port (a NodePort or LoadBalancer Service), or --no-dns-probe',
+      });
+    }
+    probe = dnsProbeSettings({ ...plan.dnsProbe, transport: 'tcp' }, forwards.forwards.map((f) => f.server));
+  }
+  let s: BurstSessionResult;
+  try {
+    s = await runBurstSession({
     client: ctx.client,
     runId: plan.runId,
     namespace: plan.namespace,
@@ -53,9 +69,16 @@ export async function runMeasuredBurst(ctx: Omit<DriveContext, 'journal'> & { jo
     // A shard watches its own objects only, and keeps its last short rate window so the coordinator's sum is exact.
     ...(plan.shard === undefined ? {} : { labelSelector: shardSelector(plan.runId, plan.shard), lastStub: 'keep' as const }),
     ...(ctx.startGate === undefined ? {} : { startGate: ctx.startGate }),
-  });
+    });
+  } finally {
+    await forwards?.close();
+  }
   const m = s.measurement;
   const notes = [...m.notes];
+  if (forwards !== null) {
+    notes.push(`DNS probed over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): ${forwards.describe}`);
+    for (const f of forwards.forwards) if (f.forward.lastError !== null) notes.push(`the port-forward to ${f.pod} met an error (last: ${f.forward.lastError})`);
+  }
   const stoppedCreating = s.engine.stoppedBy === 'stopStarting' || s.engine.stoppedBy === 'hardStop';
   if (stoppedCreating) notes.push(`interrupted: ${s.engine.started} of ${plan.total} creates were started; the figures cover those only`);
   if (s.wait === 'aborted' && s.engine.stoppedBy === 'input-exhausted') {

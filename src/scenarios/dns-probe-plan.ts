@@ -39,7 +39,7 @@ function address(a: DnsAddress): string {
 
 /** One line for the plan's description. */
 export function describeDnsProbe(plan: DnsProbePlan | null): string {
-  if (plan === null) return 'DNS not probed (--dns-probe to ask BIND9 for every record; on a cluster it needs probe.servers)';
+  if (plan === null) return 'DNS not probed (--dns-probe to ask BIND9 for every record; on a cluster through port-forwards the run opens, or probe.servers)';
   const where = plan.servers === undefined ? "the target's BIND9 servers" : plan.servers.map(address).join(', ');
   return (
     `DNS probed: ${where} asked for every record${plan.transport === 'tcp' ? ' over TCP (one pipelined connection per server)' : ''} until it answers the desired data, at most ${plan.ratePerSecond} queries/s and ${plan.maxInFlight} in flight; ` +
@@ -54,7 +54,7 @@ export function dnsProbeSettings(plan: DnsProbePlan, targetServers: readonly Dns
       ? plan.servers.map((a) => ({ host: a.host, port: a.port, name: address(a) }))
       : targetServers.map((s, i) => ({ host: s.host, port: s.port, name: s.name ?? `dns-${i}` }));
   if (servers.length === 0) {
-    // TODO(issue 13): open the port-forward itself (client-node's PortForward) instead of asking for one.
+    // A cluster's scenarios open port-forwards then (Target.openDnsForwards); this reason is for the rest.
     return { reason: 'DNS not probed: the target names no DNS server reachable from here; give one with probe.servers (--probe-servers host:port; through kubectl port-forward with probe.transport tcp)' };
   }
   return {

@@ -5,6 +5,7 @@ import type { Bind9ClusterObject } from '../model/fixtures/objects.js';
 import type { FaultMechanism, FaultSite, FaultSpec, RevertDescriptor } from '../faults/fault.js';
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
 import type { BindcarCreateZone } from '../drive/bindcar-client.js';
+import type { Bind9Forwards } from './cluster/bind9-forwards.js';
 
 /** A DNS server the scenarios may query (BIND9). */
 export interface DnsServer {
@@ -100,6 +101,11 @@ export interface Target {
   /** Namespace of every object the run creates. */
   readonly namespace: string;
   readonly dnsServers: readonly DnsServer[];
+  /**
+   * Opens port-forwards to the run's BIND9 servers where they are not reachable from here (a
+   * cluster: TCP only, through the API server); absent where `dnsServers` reach them.
+   */
+  readonly openDnsForwards?: () => Promise<Bind9Forwards>;
   /** bindcar endpoints (base URLs); empty when they are not reachable from here (in-cluster Services). */
   readonly sidecarEndpoints: readonly string[];
   readonly metricsEndpoints: readonly MetricsEndpoint[];
