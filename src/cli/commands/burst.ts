@@ -40,8 +40,8 @@ Examples:
   $ bindy-loadtest --target cluster --context kind-bindy burst --records 500 --create-cluster
   $ bindy-loadtest --dry-run burst --records 100000 --zones 100 --mixed
   $ bindy-loadtest --json burst --records 300 > result.json
-  # DNS on a cluster, through a port-forward (it carries TCP only): create→resolvable per record
-  $ kubectl -n bindy-loadtest port-forward svc/INSTANCE 5353:53 &
+  # DNS on a cluster: port-forwards to BIND9's pods the run opens itself (TCP), or one of your own
+  $ bindy-loadtest --target cluster burst --dns-probe
   $ bindy-loadtest --target cluster burst --probe-servers 127.0.0.1:5353 --probe-transport tcp
 
 Sharding (--shards N, global): N load generators, each with whole zones and its part of the rate, merged
@@ -90,7 +90,7 @@ export const burstCommand: CommandModule = {
       .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)')
       .option('--dns-probe', 'ask DNS for every record until it answers the desired data (default on the sandbox; scenarios.burst.dnsProbe)')
       .option('--no-dns-probe', 'do not probe DNS')
-      .option('--probe-servers <list>', 'DNS servers to probe, host:port comma-separated (default: the target\'s BIND9; needed on a cluster; probe.servers)')
+      .option('--probe-servers <list>', 'DNS servers to probe, host:port comma-separated (default: the target\'s BIND9; on a cluster, port-forwards the run opens; probe.servers)')
       .option('--probe-rate <rate>', 'probe queries per second, all servers together (default 500/s; probe.rate)')
       .option('--probe-timeout <duration>', 'after the wait for Ready, how long to wait for DNS to answer every Ready record (default 1m; probe.timeout)')
       .option('--probe-transport <udp|tcp>', 'how probe queries travel: udp (default) or tcp only, one pipelined connection per server, e.g. through kubectl port-forward (probe.transport)');
