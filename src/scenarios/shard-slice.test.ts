@@ -74,6 +74,11 @@ test('shards: more shards than zones or than creates in flight is refused, namin
   assert.equal(burstShardProblem(config({ zones: 3, concurrency: 20 }, 3)), undefined);
   assert.match(burstShardProblem(config({ zones: 2, concurrency: 20 }, 3)) ?? '', /^--shards 3: a shard creates whole zones .* 2 zones/);
   assert.match(burstShardProblem(config({ zones: 10, concurrency: 2 }, 3)) ?? '', /^--shards 3: the 2 creates in flight \(--concurrency\)/);
+  // Probing a cluster through the port-forwards one run opens is not for shards: they need addresses.
+  const probing = config({ zones: 3, concurrency: 20, dnsProbe: 'on' }, 3);
+  assert.match(burstShardProblem({ ...probing, target: 'cluster' }) ?? '', /^--shards 3 with --dns-probe on a cluster: .*give --probe-servers host:port/);
+  assert.equal(burstShardProblem({ ...probing, target: 'cluster', probe: { ...probing.probe, servers: [{ host: '10.0.0.53', port: 53 }] } }), undefined);
+  assert.equal(burstShardProblem(probing), undefined, 'the sandbox: every shard reaches its named');
 });
 
 test('the plan of a sharded run says how it is split (--dry-run)', () => {

@@ -45,5 +45,9 @@ export function burstShardProblem(config: Readonly<Config>): string | undefined 
   // Each shard owns whole zones (its records follow them), so none may be left without one.
   if (n > b.zones) return `--shards ${n}: a shard creates whole zones with their records, and the run has ${b.zones} zones (--zones ≥ ${n}, or fewer shards)`;
   if (n > b.concurrency) return `--shards ${n}: the ${b.concurrency} creates in flight (--concurrency) are split over the shards, each needs at least 1`;
+  // Each shard probes from where it runs; the port-forwards a single run opens are not theirs (a Job's pods may not open any).
+  if (config.target === 'cluster' && b.dnsProbe === 'on' && config.probe.servers === undefined) {
+    return `--shards ${n} with --dns-probe on a cluster: each shard probes from where it runs, not through the port-forwards one run opens: give --probe-servers host:port (from a Job's pods, the Service <instance>.<namespace>.svc.cluster.local:53), or run without --shards`;
+  }
   return undefined;
 }
