@@ -53,22 +53,22 @@ export async function runMeasuredBurst(ctx: Omit<DriveContext, 'journal'> & { jo
   let s: BurstSessionResult;
   try {
     s = await runBurstSession({
-    client: ctx.client,
-    runId: plan.runId,
-    namespace: plan.namespace,
-    kinds: plan.kinds,
-    objects: plan.objects(),
-    concurrency: plan.engine.concurrency,
-    ...(plan.engine.qps === undefined ? {} : { qps: plan.engine.qps }),
-    timeoutMs: plan.engine.timeoutMs,
-    ...(ctx.journal === undefined ? {} : { journal: ctx.journal }),
-    stopStarting: ctx.stopStarting,
-    hardStop: ctx.hardStop,
-    onEvent: ctx.onEvent,
-    ...(probe !== null && 'settings' in probe ? { probe: probe.settings } : {}),
-    // A shard watches its own objects only, and keeps its last short rate window so the coordinator's sum is exact.
-    ...(plan.shard === undefined ? {} : { labelSelector: shardSelector(plan.runId, plan.shard), lastStub: 'keep' as const }),
-    ...(ctx.startGate === undefined ? {} : { startGate: ctx.startGate }),
+      client: ctx.client,
+      runId: plan.runId,
+      namespace: plan.namespace,
+      kinds: plan.kinds,
+      objects: plan.objects(),
+      concurrency: plan.engine.concurrency,
+      ...(plan.engine.qps === undefined ? {} : { qps: plan.engine.qps }),
+      timeoutMs: plan.engine.timeoutMs,
+      ...(ctx.journal === undefined ? {} : { journal: ctx.journal }),
+      stopStarting: ctx.stopStarting,
+      hardStop: ctx.hardStop,
+      onEvent: ctx.onEvent,
+      ...(probe !== null && 'settings' in probe ? { probe: probe.settings } : {}),
+      // A shard watches its own objects only, and keeps its last short rate window so the coordinator's sum is exact.
+      ...(plan.shard === undefined ? {} : { labelSelector: shardSelector(plan.runId, plan.shard), lastStub: 'keep' as const }),
+      ...(ctx.startGate === undefined ? {} : { startGate: ctx.startGate }),
     });
   } finally {
     await forwards?.close();
