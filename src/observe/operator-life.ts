@@ -19,8 +19,31 @@ export interface OperatorLife {
 export type OperatorLifeSource = { kind: 'metrics'; url: string } | { kind: 'pods'; kubeConfig: KubeConfig; namespace?: string; labelSelector?: string };
 
 /** Where to look at the operator's life: its /metrics when the target names one (`operatorMetricsUrl`), else its pods. */
-export function operatorLifeSource(operatorMetricsUrl: string | undefined, kubeConfig: KubeConfig): OperatorLifeSource {
+function operatorLifeSource(operatorMetricsUrl: string | undefined, kubeConfig: KubeConfig): OperatorLifeSource {
   return operatorMetricsUrl !== undefined ? { kind: 'metrics', url: operatorMetricsUrl } : { kind: 'pods', kubeConfig };
+}
+
+/** Looks at one operator when asked; a look that fails is null, its reason kept in `whyNot`. */
+export class OperatorLooks {
+  readonly #source: OperatorLifeSource;
+  readonly #signal: AbortSignal | undefined;
+  /** Why the last failed look failed ('' while none has). */
+  whyNot = '';
+
+  constructor(operatorMetricsUrl: string | undefined, kubeConfig: KubeConfig, signal?: AbortSignal) {
+    this.#source = operatorLifeSource(operatorMetricsUrl, kubeConfig);
+    this.#signal = signal;
+  }
+
+  /** One look, or null when the operator cannot be seen now. */
+  async look(): Promise<OperatorLife | null> {
+    try {
+      return await lookAtOperator(this.#source, this.#signal);
+    } catch (e) {
+      this.whyNot = e instanceof Error ? e.message : String(e);
+      return null;
+    }
+  }
 }
 
 /** Looks once; throws when the operator cannot be seen (its /metrics does not answer; no pod). */

@@ -15,7 +15,7 @@ import { runSustainedSession, type SustainedSessionResult } from '../drive/susta
 import { sleep } from '../drive/sleep.js';
 import type { BindyKind } from '../model/kinds.js';
 import { apfKinds } from '../model/object-kinds.js';
-import { lookAtOperator, operatorLifeSource, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
+import { OperatorLooks, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
 import { listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import type { BackpressureSection, BackpressureStepResult, ChaosExperimentResult, ChaosInvariant, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
@@ -194,16 +194,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
   // When the engine stopped starting operations (ms on the load's clock): steps after it never ran.
   let engineDoneMs: number | null = null;
   let lifeBefore: OperatorLife | null = null;
-  let lifeWhyNot = '';
-  const life = operatorLifeSource(ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url, ctx.target.kubeConfig);
-  const lookLife = async (): Promise<OperatorLife | null> => {
-    try {
-      return await lookAtOperator(life, ctx.hardStop);
-    } catch (e) {
-      lifeWhyNot = message(e);
-      return null;
-    }
-  };
+  const life = new OperatorLooks(ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url, ctx.target.kubeConfig, ctx.hardStop);
   // The pressure window (pressure modes).
   const timelineStop = new AbortController();
   const signals = [ctx.stopStarting, ctx.hardStop, timelineStop.signal];
@@ -253,14 +244,14 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
     const appliedAt = applied.appliedAt;
     const restarts = p.mode === 'operator-limits';
     ctx.onEvent({ type: 'notice', text: `backpressure: in force: ${applied.target}` });
-    const under = restarts ? await lookLife() : null;
+    const under = restarts ? await life.look() : null;
     await sleep(appliedMono + p.durationMs - performance.now(), signals);
-    const beforeLift = restarts ? await lookLife() : null;
+    const beforeLift = restarts ? await life.look() : null;
     const lift = await applied.lift();
     if (lift.lifted) inForce = null;
     const liftedMono = performance.now();
     const liftedWall = Date.now();
-    const afterLift = restarts ? await lookLife() : null;
+    const afterLift = restarts ? await life.look() : null;
     ctx.onEvent({ type: 'notice', text: `backpressure: pressure lifted after ${((liftedMono - appliedMono) / 1000).toFixed(1)} s (${lift.evidence}); waiting for recovery (≤ ${Math.round(data.recoveryBoundMs / 1000)} s)` });
     let recoveredMono: number | null = null;
     let last: Readiness | null = null;
@@ -300,7 +291,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       sustainedSessionOptions(loadCtx, plan, d, {
         beforeMeasured: async () => {
           await observers.start(ctx, plan);
-          lifeBefore = await lookLife();
+          lifeBefore = await life.look();
           t0 = performance.now();
           const p = data.pressure;
           if (p !== null) {
@@ -341,8 +332,8 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
       const w = held.window;
       const p = data.pressure;
       if (w !== null && p !== null) {
-        const lifeAfter = await lookLife();
-        const restarts = w.lifeMarks === null ? restartsOver([[lifeBefore, lifeAfter]], lifeWhyNot) : restartsOver([[w.lifeMarks.under, w.lifeMarks.beforeLift], [w.lifeMarks.afterLift, lifeAfter]], lifeWhyNot, 'the tool\'s own restarts (applying and lifting the limits) not counted');
+        const lifeAfter = await life.look();
+        const restarts = w.lifeMarks === null ? restartsOver([[lifeBefore, lifeAfter]], life.whyNot) : restartsOver([[w.lifeMarks.under, w.lifeMarks.beforeLift], [w.lifeMarks.afterLift, lifeAfter]], life.whyNot, 'the tool\'s own restarts (applying and lifting the limits) not counted');
         const checks = pressureChecks({
           appliedMs: w.appliedMs,
           liftedMs: w.liftedMs,
@@ -351,7 +342,7 @@ async function driveBackpressure(ctx: DriveContext, plan: ScenarioPlan<Backpress
           stillNotReady: w.stillNotReady,
           lift: w.lift,
           restarts,
-          restartsWhyNot: lifeWhyNot,
+          restartsWhyNot: life.whyNot,
           reconciles: series('operator_reconciles_per_second'),
           errors: series('operator_errors_per_second'),
           backlog: series('client_side_backlog') ?? backlog,

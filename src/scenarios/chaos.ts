@@ -23,7 +23,7 @@ import { isRecordKind, type BindyKind } from '../model/kinds.js';
 import { DnsGapProber, serverName } from '../observe/dns-gap.js';
 import { isReadyNow, lastWrittenMs, listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import { auditServed } from '../observe/served-audit.js';
-import { lookAtOperator, operatorLifeSource, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
+import { OperatorLooks, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
 import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
@@ -199,16 +199,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   };
 
   // The operator's life (process start time or pod restart counts), looked at around each experiment.
-  const life = operatorLifeSource(ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url, ctx.target.kubeConfig);
-  let lifeWhyNot = '';
-  const lookLife = async (): Promise<OperatorLife | null> => {
-    try {
-      return await lookAtOperator(life, ctx.hardStop);
-    } catch (e) {
-      lifeWhyNot = message(e);
-      return null;
-    }
-  };
+  const life = new OperatorLooks(ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url, ctx.target.kubeConfig, ctx.hardStop);
 
   /** Reverts a fault in force and journals it reverted only once the revert is proven. */
   const revert = async (applied: AppliedFault): Promise<FaultRecord> => {
@@ -231,7 +222,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const mechanism = faults?.mechanismFor(f.site, f.target, f.spec);
     if (mechanism === undefined) throw new Error(`${f.key}: the target has no mechanism for the ${f.site} ${f.target} (checked before the run)`);
     const before = await look(null).catch(() => null);
-    const lifeBefore = await lookLife();
+    const lifeBefore = await life.look();
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
     if (loadEndedMono !== null) notes.push(`${f.key} started after the background load had ended (the previous experiment was still converging): it ran without load`);
     applyingKey = f.key;
@@ -294,7 +285,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       await sleep(1000, convergeStops);
     }
     const interrupted = aborted(signals);
-    const lifeAfter = lifeBefore === null ? null : await lookLife();
+    const lifeAfter = lifeBefore === null ? null : await life.look();
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? (interrupted ? 'interrupted before it converged' : `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s`) : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const why = [
@@ -314,7 +305,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         return inv(`DNS gap on ${g.server}`, g.gapMs / 1000, bound / 1000, '<=', 's', `longest stretch without a NOERROR answer to SOA ${firstZone} (asked every 250 ms) from the fault to convergence; bound for a server the fault ${f.touchesServing ? 'touched' : 'did not touch'}`);
       }),
       ...(f.spec.kind === 'replica' ? replicaInvariants(f.spec.leaderElection, applied.observations?.()['replica_reconciles'] ?? null) : []),
-      ...restartInvariant(f, lifeBefore, lifeAfter, lifeWhyNot),
+      ...restartInvariant(f, lifeBefore, lifeAfter, life.whyNot),
     ];
     // Judged once the load has ended: whether creates went through after the lift needs the rest of it.
     if (f.spec.kind === 'quota') quotaWindows.push({ key: f.key, appliedMs: appliedMono, liftingMs: revertStartMono, liftedMs: revertedMono });
