@@ -301,14 +301,26 @@ export class KubeClient implements ObjectCreator {
     return this.#objectCall('PATCH', path, patch, 'application/merge-patch+json', `patch ${kind} ${name}`);
   }
 
-  /** Deletes one object (foreground finalizers stay the operator's business); the answer is the object, now with its deletionTimestamp, or a Status. */
+  /**
+   * Deletes one object (foreground finalizers stay the operator's business). The 2xx answer (the
+   * object with its deletionTimestamp, or a Status) is drained unread: cleanup deletes tens of
+   * thousands of Events and parsing each answer was the end phase's memory peak.
+   */
   async delete(kind: ObjectKind, namespace: string, name: string): Promise<ApiResult<void>> {
-    const r = await this.#objectCall('DELETE', `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}${propagationQuery(kind, '?')}`, undefined, undefined, `delete ${kind} ${name}`, true);
-    return r.ok ? { ok: true, value: undefined, sentMs: r.sentMs, receivedMs: r.receivedMs } : r;
+    const sentMs = this.#now();
+    let r: RawResponse;
+    try {
+      r = await this.#transport.sendForStatus('DELETE', `${this.collectionPath(kind, namespace)}/${encodeURIComponent(name)}${propagationQuery(kind, '?')}`);
+    } catch (e) {
+      return { ok: false, error: failureOf(e), sentMs, receivedMs: this.#now() };
+    }
+    const receivedMs = this.#now();
+    if (r.status < 200 || r.status >= 300) return { ok: false, error: failureOfResponse(r), sentMs, receivedMs };
+    return { ok: true, value: undefined, sentMs, receivedMs };
   }
 
-  /** One call on a single object over the transport; a 2xx answer must be an object unless `anyBody`. */
-  async #objectCall(method: string, path: string, body: unknown, contentType: string | undefined, what: string, anyBody = false): Promise<ApiResult<KubeObject>> {
+  /** One call on a single object over the transport; a 2xx answer must be an object. */
+  async #objectCall(method: string, path: string, body: unknown, contentType: string | undefined, what: string): Promise<ApiResult<KubeObject>> {
     const sentMs = this.#now();
     let r: RawResponse;
     try {
@@ -325,7 +337,6 @@ export class KubeClient implements ObjectCreator {
       out = undefined;
     }
     if (isKubeObject(out)) return { ok: true, value: out, sentMs, receivedMs };
-    if (anyBody) return { ok: true, value: { apiVersion: '', kind: '', metadata: {} }, sentMs, receivedMs };
     return { ok: false, error: { status: r.status, reason: 'BadResponse', message: `${what}: the ${r.status} response is not an object`, causes: [] }, sentMs, receivedMs };
   }
 

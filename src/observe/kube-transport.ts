@@ -115,7 +115,7 @@ export class KubeTransport {
 
   /**
    * Sends `method path` and reads the body only when the status is not 2xx (to report it); a 2xx
-   * body is drained unread. For deletecollection, whose answer is every deleted object.
+   * body is drained unread. For deletes, whose answer is the deleted object(s).
    */
   async sendForStatus(method: string, path: string): Promise<RawResponse> {
     const res = await this.#open(method, path, undefined);
