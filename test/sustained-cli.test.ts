@@ -71,6 +71,19 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
     assert.equal(result.latencies[`${latency}_from_send`]?.summary.count, c(`${type}_done`));
   }
   // The API server's own request counts agree with the engine's (creates, applies, deletes).
+  // The DNS prober (default on the sandbox): every change that took effect answered by both servers, from its intended start.
+  const superseded = c('dns_changes_superseded');
+  const servers = Object.keys(result.latencies).filter((k) => k.startsWith('create_to_resolvable.')).map((k) => k.slice('create_to_resolvable.'.length));
+  assert.ok(servers.includes('primary-0'), `servers probed: ${servers.join(', ')}`);
+  for (const [type, name] of [['creates', 'create_to_resolvable'], ['updates', 'update_to_resolvable'], ['deletes', 'delete_to_gone_from_dns']] as const) {
+    for (const server of servers) {
+      const n = result.latencies[`${name}.${server}`]?.summary.count ?? 0;
+      assert.ok(n > 0 && n <= c(`${type}_done`) && n >= c(`${type}_done`) - superseded, `${name}.${server}: ${n} answered of ${c(`${type}_done`)} done (${superseded} superseded)`);
+    }
+  }
+  assert.equal(c('ready_but_not_served'), 0);
+  assert.equal(c('served_wrong_data'), 0);
+  assert.ok((result.latencies['create_to_resolvable.primary-0']?.summary.min ?? -1) >= 0);
   assert.equal(c('api_crosscheck_mismatches'), 0, result.notes.find((n) => n.startsWith('cross-check')) ?? 'no cross-check note');
   assert.ok(c('quiet_window_seconds') >= 10 && Number.isFinite(c('quiet_window_reconciles')) && Number.isFinite(c('quiet_window_api_writes')), 'quiet window measured');
   // Its span on the time series' clock: after the engine's last sample, as long as its counter says (ms rounding).

@@ -40,6 +40,7 @@ export const defaultConfig: Config = deepFreeze({
       concurrency: 100,
       timeout: 120_000,
       quietWindow: 60_000,
+      dnsProbe: 'auto',
     },
     chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100, quietWindow: 60_000 },
     e2e: {

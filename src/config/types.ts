@@ -113,6 +113,8 @@ export interface SustainedOptions {
   churn: boolean;
   /** Writes in flight at once; an operation due when all are busy is dropped (counted). */
   concurrency: number;
+  /** Ask DNS for every changed record until it answers the new state (auto: on for the sandbox or when probe.servers is set). */
+  dnsProbe: OnOffAuto;
   /** Bound on each wait (zones, working set, outstanding operations after the schedule), in ms. */
   timeout: number;
   /** Reconciles and API writes are counted at rest over this window after the load, in ms (0 = none). */

@@ -36,13 +36,14 @@ async function exchange(port: number, lines: string[]): Promise<{ got: string; e
   const c = connect(port, '127.0.0.1');
   let got = '';
   c.on('data', (d: Buffer) => (got += d.toString('utf8')));
+  const closed = once(c, 'close').then(() => true);
   await once(c, 'connect');
   for (const l of lines) {
     const want = got.length + l.length;
     c.write(l);
     while (got.length < want && !c.destroyed) await Promise.race([once(c, 'data'), once(c, 'close')]);
   }
-  const ended = await Promise.race([once(c, 'close').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+  const ended = await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
   c.destroy();
   return { got, ended };
 }
@@ -68,7 +69,7 @@ test('a port-forward carries a connection to the pod\'s port and back, ends it w
   }
   const kc = httpKubeConfig(sb.url, sb.server.token);
 
-  const pf = await openPortForward(kc, 'dns', 'named-0', echo.port);
+  const pf = await openPortForward(kc, 'dns', { pod: 'named-0', port: echo.port });
   t.after(() => pf.close());
   const first = await exchange(pf.port, ['ping-1', 'ping-2']);
   assert.equal(first.got, 'ping-1ping-2', 'both writes came back through the API server');
@@ -79,7 +80,7 @@ test('a port-forward carries a connection to the pod\'s port and back, ends it w
   assert.equal(pf.lastError, null);
 
   for (const [name, status] of [['missing', /404/], ['unscheduled', /400/]] as const) {
-    const refused = await openPortForward(kc, 'dns', name, echo.port);
+    const refused = await openPortForward(kc, 'dns', { pod: name, port: echo.port });
     const r = await exchange(refused.port, []);
     assert.equal(r.ended, true, `${name}: the local connection is closed`);
     assert.match(refused.lastError ?? '', status, `${name}: ${refused.lastError}`);
@@ -90,9 +91,54 @@ test('a port-forward carries a connection to the pod\'s port and back, ends it w
   const closed = await echoServer(1);
   const deadPort = closed.port;
   await closed.close();
-  const dead = await openPortForward(kc, 'dns', 'named-0', deadPort);
+  const dead = await openPortForward(kc, 'dns', { pod: 'named-0', port: deadPort });
   const d = await exchange(dead.port, []);
   assert.equal(d.ended, true);
   assert.match(dead.lastError ?? '', new RegExp(`^error forwarding port ${deadPort} to pod named-0, uid [0-9a-f-]+: connect ECONNREFUSED`));
   await dead.close();
+});
+
+test('a port-forward that looks its pod up per connection follows a replaced pod, and a lookup that fails ends that connection with its reason', async (t) => {
+  const sb = await startSandbox();
+  t.after(() => sb.close());
+  const echo = await echoServer(1);
+  t.after(() => echo.close());
+  await sb.namespace('dns');
+  const runningPod = async (name: string): Promise<void> => {
+    const created = await sb.server.request({
+      method: 'POST',
+      path: '/api/v1/namespaces/dns/pods',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'dns' }, spec: { nodeName: 'node-1', containers: [{ name: 'bind9', image: 'internetsystemsconsortium/bind9:9.20' }] } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const st = await sb.server.request({ method: 'PUT', path: `/api/v1/namespaces/dns/pods/${name}/status`, body: { ...(created.body as Record<string, unknown>), status: { phase: 'Running', podIP: '127.0.0.1' } } });
+    assert.equal(st.status, 200, st.text);
+  };
+  await runningPod('named-a');
+  const kc = httpKubeConfig(sb.url, sb.server.token);
+  // The lookup a Service's selector would do: whichever pod is current.
+  let current: string | null = 'named-a';
+  let lookups = 0;
+  const pf = await openPortForward(kc, 'dns', () => {
+    lookups++;
+    return current === null ? Promise.reject(new Error('no Running and Ready pod of Bind9Instance primary')) : Promise.resolve({ pod: current, port: echo.port });
+  });
+  t.after(() => pf.close());
+  assert.equal((await exchange(pf.port, ['one'])).got, 'one');
+
+  // The pod is replaced: deleted, and for a while no successor.
+  const del = await sb.server.request({ method: 'DELETE', path: '/api/v1/namespaces/dns/pods/named-a' });
+  assert.equal(del.status, 200, del.text);
+  current = null;
+  const during = await exchange(pf.port, ['lost']);
+  assert.equal(during.got, '', 'nothing carried while there is no pod');
+  assert.equal(during.ended, true, 'the connection is ended, so the client opens another');
+  assert.equal(pf.lastError, 'no Running and Ready pod of Bind9Instance primary');
+
+  await runningPod('named-b');
+  current = 'named-b';
+  assert.equal((await exchange(pf.port, ['two'])).got, 'two', 'the successor pod carries the next connection');
+  assert.deepEqual(pf.pods, ['named-a', 'named-b']);
+  assert.equal(lookups, 3, 'one lookup per connection');
+  assert.equal(pf.connections, 3);
 });

@@ -5,9 +5,7 @@ import type { BurstSessionResult } from '../drive/burst-session.js';
 import type { RunResult } from '../report/result/index.js';
 import { planBurst } from './burst-plan.js';
 import { mergeObservers } from './scenario.js';
-import { dnsProbeSettings } from './dns-probe-plan.js';
-import { TargetNotReadyError } from '../errors.js';
-import type { Bind9Forwards } from '../targets/cluster/bind9-forwards.js';
+import { openProbeServers } from './dns-probe-servers.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
 import { burstShardProblem, shardSelector } from './shard-slice.js';
@@ -37,19 +35,8 @@ export interface BurstClock {
 
 /** Runs the plan's objects as one measured burst (creates, wait for Ready, DNS answers when probed). */
 export async function runMeasuredBurst(ctx: Omit<DriveContext, 'journal'> & { journal?: DriveContext['journal'] }, plan: ScenarioPlan): Promise<MeasuredBurst> {
-  let probe = plan.dnsProbe == null ? null : dnsProbeSettings(plan.dnsProbe, ctx.target.dnsServers);
-  // A cluster's BIND9 is not reachable from here: port-forwards the tool opens carry the probes (TCP only).
-  let forwards: Bind9Forwards | null = null;
-  if (probe !== null && 'reason' in probe && plan.dnsProbe != null && plan.dnsProbe.servers === undefined && ctx.target.openDnsForwards !== undefined) {
-    try {
-      forwards = await ctx.target.openDnsForwards();
-    } catch (e) {
-      throw new TargetNotReadyError(`the DNS prober cannot reach BIND9 through a port-forward: ${e instanceof Error ? e.message : String(e)}`, {
-        hint: 'wait until bindy has created the cluster\'s instances and their pods are Ready, or give an address: --probe-servers host:port (a NodePort or LoadBalancer Service), or --no-dns-probe',
-      });
-    }
-    probe = dnsProbeSettings({ ...plan.dnsProbe, transport: 'tcp' }, forwards.forwards.map((f) => f.server));
-  }
+  const servers = await openProbeServers(ctx.target, plan.dnsProbe ?? null);
+  const probe = servers.probe;
   let s: BurstSessionResult;
   try {
     s = await runBurstSession({
@@ -71,21 +58,16 @@ export async function runMeasuredBurst(ctx: Omit<DriveContext, 'journal'> & { jo
       ...(ctx.startGate === undefined ? {} : { startGate: ctx.startGate }),
     });
   } finally {
-    await forwards?.close();
+    await servers.close();
   }
   const m = s.measurement;
-  const notes = [...m.notes];
-  if (forwards !== null) {
-    notes.push(`DNS probed over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): ${forwards.describe}`);
-    for (const f of forwards.forwards) if (f.forward.lastError !== null) notes.push(`the port-forward to ${f.pod} met an error (last: ${f.forward.lastError})`);
-  }
+  const notes = [...m.notes, ...servers.notes()];
   const stoppedCreating = s.engine.stoppedBy === 'stopStarting' || s.engine.stoppedBy === 'hardStop';
   if (stoppedCreating) notes.push(`interrupted: ${s.engine.started} of ${plan.total} creates were started; the figures cover those only`);
   if (s.wait === 'aborted' && s.engine.stoppedBy === 'input-exhausted') {
     const ready = m.counters['objects_ready']?.value ?? 0;
     notes.push(`interrupted during the wait for Ready: every create had been sent, ${ready} of ${s.engine.created} created objects were Ready; the create→Ready figures cover those only`);
   }
-  if (probe !== null && 'reason' in probe) notes.push(probe.reason);
   if (s.probeWait === 'aborted') notes.push('interrupted during the wait for DNS answers: the DNS figures cover what was answered by then');
   if (s.wait === 'timeout') notes.push(`the wait for Ready ended at the timeout (${Math.round(plan.engine.timeoutMs / 1000)} s) with objects still not Ready`);
   return {

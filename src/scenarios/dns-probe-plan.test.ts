@@ -17,12 +17,18 @@ void test('auto probes the sandbox, and a cluster only when servers are given; o
   assert.equal(dnsProbePlan(config({ target: 'sandbox' }), 'off'), null);
   assert.notEqual(dnsProbePlan(config({ target: 'cluster' }), 'on'), null);
   const plan = dnsProbePlan(config({}), 'auto');
-  assert.deepEqual(plan, { ratePerSecond: 500, maxInFlight: 64, timeoutMs: 60_000, maxIntervalMs: 1000, transport: 'udp' });
+  assert.deepEqual(plan, { ratePerSecond: 500, maxInFlight: 64, timeoutMs: 60_000, maxIntervalMs: 1000, transport: 'udp', throughForwards: false });
   assert.match(describeDnsProbe(plan), /^DNS probed: the target's BIND9 servers asked for every record until .* at most 500 queries\/s and 64 in flight; .* up to 60 s more/);
   const tcp = dnsProbePlan(config({ probe: { ...defaultConfig.probe, transport: 'tcp' } }), 'auto');
   assert.equal(tcp?.transport, 'tcp');
   assert.match(describeDnsProbe(tcp), /^DNS probed: the target's BIND9 servers asked for every record over TCP \(one pipelined connection per server\) until/);
   assert.match(describeDnsProbe(null), /^DNS not probed/);
+  // A cluster without servers: port-forwards, so TCP whatever probe.transport says.
+  const forwarded = dnsProbePlan(config({ target: 'cluster' }), 'on');
+  assert.equal(forwarded?.throughForwards, true);
+  assert.equal(forwarded?.transport, 'tcp');
+  assert.match(describeDnsProbe(forwarded), /^DNS probed: each BIND9 instance of the cluster, through a port-forward the run opens \(TCP, through the API server; the pod is looked up again if it is replaced\), asked for every record until/);
+  assert.equal(dnsProbePlan(config({ target: 'cluster', probe: { ...defaultConfig.probe, servers } }), 'on')?.throughForwards, false);
 });
 
 void test('servers: the given ones by address, else the target\'s by their stable names; none is a reason, not an error', () => {

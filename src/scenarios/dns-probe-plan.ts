@@ -19,6 +19,8 @@ export interface DnsProbePlan {
   maxIntervalMs: number;
   /** How the queries travel (probe.transport). */
   transport: ProbeTransport;
+  /** Without `servers` on a cluster: through port-forwards the run opens (TCP, through the API server). */
+  throughForwards: boolean;
 }
 
 /**
@@ -30,7 +32,8 @@ export function dnsProbePlan(config: Readonly<Config>, setting: OnOffAuto): DnsP
   const p = config.probe;
   const on = setting === 'on' || (setting === 'auto' && (config.target === 'sandbox' || p.servers !== undefined));
   if (!on) return null;
-  return { ...(p.servers === undefined ? {} : { servers: p.servers }), ratePerSecond: p.rate, maxInFlight: p.inFlight, timeoutMs: p.timeout, maxIntervalMs: p.maxInterval, transport: p.transport };
+  const throughForwards = p.servers === undefined && config.target === 'cluster';
+  return { ...(p.servers === undefined ? {} : { servers: p.servers }), ratePerSecond: p.rate, maxInFlight: p.inFlight, timeoutMs: p.timeout, maxIntervalMs: p.maxInterval, transport: throughForwards ? 'tcp' : p.transport, throughForwards };
 }
 
 function address(a: DnsAddress): string {
@@ -40,9 +43,9 @@ function address(a: DnsAddress): string {
 /** One line for the plan's description. */
 export function describeDnsProbe(plan: DnsProbePlan | null): string {
   if (plan === null) return 'DNS not probed (--dns-probe to ask BIND9 for every record; on a cluster through port-forwards the run opens, or probe.servers)';
-  const where = plan.servers === undefined ? "the target's BIND9 servers" : plan.servers.map(address).join(', ');
+  const where = plan.servers !== undefined ? plan.servers.map(address).join(', ') : plan.throughForwards ? "each BIND9 instance of the cluster, through a port-forward the run opens (TCP, through the API server; the pod is looked up again if it is replaced)," : "the target's BIND9 servers";
   return (
-    `DNS probed: ${where} asked for every record${plan.transport === 'tcp' ? ' over TCP (one pipelined connection per server)' : ''} until it answers the desired data, at most ${plan.ratePerSecond} queries/s and ${plan.maxInFlight} in flight; ` +
+    `DNS probed: ${where} asked for every record${plan.transport === 'tcp' && !plan.throughForwards ? ' over TCP (one pipelined connection per server)' : ''} until it answers the desired data, at most ${plan.ratePerSecond} queries/s and ${plan.maxInFlight} in flight; ` +
     `after the wait for Ready, up to ${Math.round(plan.timeoutMs / 1000)} s more for every Ready record to be answered`
   );
 }

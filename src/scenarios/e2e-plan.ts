@@ -153,7 +153,8 @@ export function planE2e(input: PlanInput): ScenarioPlan<E2ePlanData> {
   const where = 'scenarios.e2e.experiments';
   const faults = e.experiments.map((x, i) => faultOfExperiment(x, i, where, d.recordKinds));
   checkOverlaps(faults, where);
-  const dnsProbe = dnsProbePlan(input.config, 'auto');
+  // Always on: answered-by-DNS is what e2e measures (on a cluster through port-forwards, or probe.servers).
+  const dnsProbe = dnsProbePlan(input.config, 'on');
   const used = d.recordKinds;
   const describe = [
     load.describe[0] ?? '',

@@ -15,7 +15,7 @@ import { summariseIntervals, worstInterval, type IntervalOperation, type Interva
 import { latencyResult, type E2ePhase, type E2eSection, type LatencyResult, type RunResult } from '../report/result/index.js';
 import { createLatencyHistogram } from '../measure/index.js';
 import { chaosUnsupported, driveUnderFaults, verifyChaos } from './chaos.js';
-import { dnsProbeSettings } from './dns-probe-plan.js';
+import { openProbeServers } from './dns-probe-servers.js';
 import { planE2e, populationStream, type E2ePlanData } from './e2e-plan.js';
 import { measureQuietWindow } from './sustained.js';
 import type { Target } from '../targets/target.js';
@@ -126,7 +126,9 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
   const data = plan.data;
   if (data === undefined) throw new Error('the e2e plan carries no schedule');
   const d = data.load;
-  const settings = data.dnsProbe === null ? null : dnsProbeSettings(data.dnsProbe, ctx.target.dnsServers);
+  // On a cluster: port-forwards opened now, through the API server (the instances exist after setup).
+  const servers = await openProbeServers(ctx.target, data.dnsProbe);
+  const settings = servers.probe;
   const probe = settings !== null && 'settings' in settings ? new SustainedProbeHook(settings.settings, plan.namespace, () => ctx.client.now(), d.timeoutMs) : null;
   const followed = new Map<string, FollowedOperation>();
   // First status the watch saw per object: the operator has observed it (names are never reused within a run).
@@ -156,10 +158,12 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
         setupMs = session.setup.ms;
         population = { records: session.setup.prefilled, ready: session.setup.prefillReady };
         if (probe === null) {
-          out.notes.push(settings !== null && 'reason' in settings ? settings.reason : 'DNS not probed (probe off for this target: give probe.servers)');
+          out.notes.push(...(settings === null ? ['DNS not probed (probe off for this target: give probe.servers)'] : servers.notes()));
           return;
         }
         const r = await probe.finish(session.measuredStartMs, ctx.hardStop);
+        await servers.close();
+        out.notes.push(...servers.notes());
         probeRecords = r.records;
         Object.assign(out.latencies, r.measurement.latencies);
         Object.assign(out.counters, r.measurement.counters);
@@ -201,6 +205,7 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
     return outcome;
   } finally {
     probe?.stop();
+    await servers.close();
   }
 }
 

@@ -15,11 +15,14 @@ import { httpMetricsSource } from '../observe/metrics-sampler.js';
 import { podProxyMetricsSource } from '../observe/metrics-pod-proxy.js';
 import type { SustainedMeasurement } from '../drive/sustained-measure.js';
 import { planSustained } from './sustained-plan.js';
+import { SustainedProbeHook } from '../drive/sustained-probe-hook.js';
+import { describeDnsProbe, dnsProbePlan } from './dns-probe-plan.js';
+import { openProbeServers } from './dns-probe-servers.js';
 import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
 import { StartedObservers } from './started-observers.js';
 import type { SustainedPlanData } from './sustained-plan.js';
 import { mergeObservers } from './scenario.js';
-import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
+import type { DriveContext, DriveOutcome, PlanInput, Scenario, ScenarioPlan, Verification } from './scenario.js';
 
 /** API verbs that write (the quiet window counts these). */
 const writeVerbs = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
@@ -150,30 +153,58 @@ async function driveSustained(ctx: DriveContext, plan: ScenarioPlan<SustainedPla
   const d = plan.data;
   if (d === undefined) throw new Error('the sustained plan carries no schedule');
   const observers = new StartedObservers();
+  // On a cluster without probe.servers: port-forwards to each BIND9 instance, opened now (after the target's setup).
+  const servers = await openProbeServers(ctx.target, plan.dnsProbe ?? null);
+  const probe = servers.probe !== null && 'settings' in servers.probe ? new SustainedProbeHook(servers.probe.settings, plan.namespace, () => ctx.client.now(), d.timeoutMs) : null;
   let session: SustainedSessionResult | null = null;
   try {
     session = await runSustainedSession(
       sustainedSessionOptions(ctx, plan, d, {
         // Observers start just before the measured schedule: API amplification is per measured operation.
         beforeMeasured: () => observers.start(ctx, plan),
+        ...(probe === null ? {} : { records: (source) => probe.wrap(source), onOperation: (e) => probe.onOperation(e) }),
       }),
     );
     const s = session;
+    // DNS gets its bounded wait after the operations' effects, before the observers stop: the operator still writes BIND9 then.
+    const probed = probe === null ? null : await probe.finish(s.measuredStartMs, ctx.hardStop);
+    await servers.close();
     await observers.stop(s.ledger.counts.create.accepted);
     const m = measureSession(d, s);
     const notes = [
       `setup (not measured): ${s.setup.zonesReady}/${s.setup.zones} DNSZones and ${s.setup.prefillReady}/${s.setup.prefilled} working-set records Ready in ${(s.setup.ms / 1000).toFixed(1)} s`,
       `backlog over the steady phase: ${stabilityText(m.stability)}`,
       ...m.notes,
+      ...servers.notes(),
     ];
     const outcome: DriveOutcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes, operator: [], apiAmplification: null };
+    if (probed !== null) {
+      Object.assign(outcome.latencies, probed.measurement.latencies);
+      Object.assign(outcome.counters, probed.measurement.counters);
+      outcome.timeSeries.push(...probed.measurement.timeSeries);
+      outcome.failures.push(...probed.measurement.failures);
+      outcome.notes.push(...probed.measurement.notes);
+    }
     mergeObservers(outcome, observers.sections);
     crossCheck(outcome);
     await measureQuietWindow(ctx, plan, d.quietWindowMs, s, outcome);
     return outcome;
   } finally {
+    probe?.stop();
+    await servers.close();
     await observers.stop(session?.ledger.counts.create.accepted ?? 0);
   }
+}
+
+/** The sustained plan with the DNS prober's part (scenarios.sustained.dnsProbe) and its line in the description. */
+function planSustainedScenario(input: PlanInput): ScenarioPlan<SustainedPlanData> {
+  const plan = planSustained(input);
+  const dnsProbe = dnsProbePlan(input.config, input.config.scenarios.sustained.dnsProbe);
+  // After the measured step (3.): each operation's answer from DNS is part of what is measured.
+  const at = plan.describe.findIndex((l) => l.startsWith('4. '));
+  const describe = [...plan.describe];
+  describe.splice(at < 0 ? describe.length : at, 0, `   ${describeDnsProbe(dnsProbe)}`);
+  return { ...plan, describe, dnsProbe };
 }
 
 function stabilityText(s: SustainedMeasurement['stability']): string {
@@ -217,6 +248,8 @@ function verifySustained(result: RunResult): Verification {
   if (failed > 0) problems.push(`${failed} of ${c('operations_attempted')} operations failed (${['creates', 'updates', 'deletes'].map((t) => `${t}: ${c(`${t}_rejected`)} rejected, ${c(`${t}_not_observed`)} not seen taking effect`).join('; ')})`);
   if (c('operations_dropped') > 0) problems.push(`${c('operations_dropped')} operations were dropped (no free in-flight slot at their due time)`);
   if (c('api_crosscheck_mismatches') > 0) problems.push('the API server counted a different number of writes than the engine sent');
+  if (c('ready_but_not_served') > 0) problems.push(`${c('ready_but_not_served')} changes took effect but were never answered right by every DNS server (see the failures)`);
+  if (c('served_wrong_data') > 0) problems.push(`${c('served_wrong_data')} changes were answered with data nobody wrote (see the failures)`);
   return { passed: problems.length === 0, problems };
 }
 
@@ -226,7 +259,7 @@ export const sustainedScenario: Scenario<SustainedPlanData> = {
   describe: 'an open-loop rate of creates, updates and deletes for a duration; per-operation latency from the intended start, backlog stability, quiet window',
   options: 'sustained',
   metrics: sustainedMetrics,
-  plan: planSustained,
+  plan: planSustainedScenario,
   drive: driveSustained,
   verify: verifySustained,
 };

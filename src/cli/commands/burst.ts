@@ -6,6 +6,7 @@ import { scenarios } from '../../scenarios/index.js';
 import type { CommandModule } from '../command-module.js';
 import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
 import { addRunOptions, runConfigFlags, runWithOptions, type RunFlags } from '../run-options.js';
+import { addProbeOptions, dnsProbeOverride, probeConfigFlags, type DnsProbeFlag } from '../probe-options.js';
 
 const flags: readonly ConfigFlag[] = [
   { flag: '--records', key: 'scenarios.burst.records' },
@@ -15,10 +16,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--qps', key: 'scenarios.burst.qps' },
   { flag: '--timeout', key: 'scenarios.burst.timeout' },
   { flag: '--mixed', key: 'scenarios.burst.mixed' },
-  { flag: '--probe-servers', key: 'probe.servers' },
-  { flag: '--probe-rate', key: 'probe.rate' },
-  { flag: '--probe-timeout', key: 'probe.timeout' },
-  { flag: '--probe-transport', key: 'probe.transport' },
+  ...probeConfigFlags,
   ...runConfigFlags,
 ];
 
@@ -59,13 +57,7 @@ Exit codes: 0 PASS; 1 FAIL (also: DNS did not serve a Ready record, or served ot
             130 interrupted.
 `;
 
-type BurstFlags = RunFlags & { recordsPerZone?: string; mixed?: boolean; dnsProbe?: boolean };
-
-/** `--dns-probe` / `--no-dns-probe` as `scenarios.burst.dnsProbe`, named by the flag actually given. */
-function dnsProbeOverride(o: BurstFlags): FlagOverride[] {
-  if (o.dnsProbe === undefined) return [];
-  return [{ flag: o.dnsProbe ? '--dns-probe' : '--no-dns-probe', key: 'scenarios.burst.dnsProbe', raw: o.dnsProbe }];
-}
+type BurstFlags = RunFlags & DnsProbeFlag & { recordsPerZone?: string; mixed?: boolean };
 
 /** `--records-per-zone R` as `scenarios.burst.records = zones × R` (zones from the resolved configuration). */
 function recordsPerZoneOverride(raw: string, zones: number, recordsGiven: boolean): FlagOverride {
@@ -87,17 +79,12 @@ export const burstCommand: CommandModule = {
       .option('--kinds <mix>', 'record-kind mix, e.g. A=70,AAAA=10,CNAME=10,TXT=10 (scenarios.burst.kinds)')
       .option('--concurrency <n>', 'creates in flight at once (scenarios.burst.concurrency)')
       .option('--qps <rate>', 'at most this many creates per second, e.g. 50 or 50/s (scenarios.burst.qps)')
-      .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)')
-      .option('--dns-probe', 'ask DNS for every record until it answers the desired data (default on the sandbox; scenarios.burst.dnsProbe)')
-      .option('--no-dns-probe', 'do not probe DNS')
-      .option('--probe-servers <list>', 'DNS servers to probe, host:port comma-separated (default: the target\'s BIND9; on a cluster, port-forwards the run opens; probe.servers)')
-      .option('--probe-rate <rate>', 'probe queries per second, all servers together (default 500/s; probe.rate)')
-      .option('--probe-timeout <duration>', 'after the wait for Ready, how long to wait for DNS to answer every Ready record (default 1m; probe.timeout)')
-      .option('--probe-transport <udp|tcp>', 'how probe queries travel: udp (default) or tcp only, one pipelined connection per server, e.g. through kubectl port-forward (probe.transport)');
+      .option('--timeout <duration>', 'how long to wait for every object to be Ready, e.g. 5m (scenarios.burst.timeout)');
+    addProbeOptions(cmd, { key: 'scenarios.burst.dnsProbe', defaultText: 'default on the sandbox' });
     addRunOptions(cmd, 'burst')
       .addHelpText('after', help)
       .action(async (o: BurstFlags, c: Command) => {
-        const own = [...configFlags(o, flags), ...dnsProbeOverride(o)];
+        const own = [...configFlags(o, flags), ...dnsProbeOverride(o, 'scenarios.burst.dnsProbe')];
         let resolved = await resolveCliConfig(ctx, own);
         if (o.recordsPerZone !== undefined) {
           const extra = recordsPerZoneOverride(o.recordsPerZone, resolved.config.scenarios.burst.zones, o.records !== undefined);

@@ -4,6 +4,7 @@ import { scenarios } from '../../scenarios/index.js';
 import type { CommandModule } from '../command-module.js';
 import { configFlags, resolveCliConfig, type ConfigFlag } from '../config-flags.js';
 import { addRunOptions, runConfigFlags, runWithOptions, type RunFlags } from '../run-options.js';
+import { addProbeOptions, dnsProbeOverride, probeConfigFlags, type DnsProbeFlag } from '../probe-options.js';
 
 const flags: readonly ConfigFlag[] = [
   { flag: '--rate', key: 'scenarios.sustained.rate' },
@@ -17,6 +18,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--concurrency', key: 'scenarios.sustained.concurrency' },
   { flag: '--timeout', key: 'scenarios.sustained.timeout' },
   { flag: '--quiet-window', key: 'scenarios.sustained.quietWindow' },
+  ...probeConfigFlags,
   ...runConfigFlags,
 ];
 
@@ -33,8 +35,11 @@ What it does:
   3. times each operation from its intended start to its effect seen by the watch (Ready at the new
      generation; gone) and from its send (service time); samples offered/achieved rates and the
      client-side backlog every second; fits the backlog's slope over the steady phase
-  4. waits up to --timeout for the outstanding operations, counts reconciles and API writes over a
-     --quiet-window at rest, deletes everything labelled with the run id (unless --keep)
+     - with the DNS prober (default on the sandbox; --dns-probe on a cluster: port-forwards the run
+       opens, or --probe-servers): each change from its intended start until every BIND9 server
+       answers the new state (create→resolvable, update→resolvable, delete→gone from DNS)
+  4. waits up to --timeout for the outstanding operations (and --probe-timeout more for DNS),
+     counts reconciles and API writes over a --quiet-window at rest, deletes everything labelled with the run id (unless --keep)
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
   Ctrl-C: stops starting, cleans up, writes a partial result marked aborted, exits 130.
 
@@ -45,8 +50,8 @@ Examples:
   $ bindy-loadtest --profile standard sustained          # 50/s for 20 min, criteria of the profile
   $ bindy-loadtest --dry-run sustained --rate 100/s --duration 1h
 
-Exit codes: 0 every operation took effect and the criteria hold; 1 some failed, were dropped, or a
-            criterion failed; 2 bad flags; 3 target not ready; 130 interrupted.
+Exit codes: 0 every operation took effect and the criteria hold; 1 some failed, were dropped, DNS
+            did not serve a change that took effect (or served other data), or a criterion failed; 2 bad flags; 3 target not ready; 130 interrupted.
 `;
 
 /** The `sustained` command. */
@@ -66,10 +71,11 @@ export const sustainedCommand: CommandModule = {
       .option('--concurrency <n>', 'writes in flight at once; an operation due when all are busy is dropped (scenarios.sustained.concurrency)')
       .option('--timeout <duration>', 'bound on the setup waits and on the wait for outstanding operations after the load (scenarios.sustained.timeout)')
       .option('--quiet-window <duration>', 'count reconciles and API writes at rest for this long after the load; 0s = skip (scenarios.sustained.quietWindow)');
+    addProbeOptions(cmd, { key: 'scenarios.sustained.dnsProbe', defaultText: 'default on the sandbox' });
     addRunOptions(cmd, 'sustained')
       .addHelpText('after', help)
-      .action(async (o: RunFlags, c: Command) => {
-        const resolved = await resolveCliConfig(ctx, configFlags(o, flags));
+      .action(async (o: RunFlags & DnsProbeFlag, c: Command) => {
+        const resolved = await resolveCliConfig(ctx, [...configFlags(o, flags), ...dnsProbeOverride(o, 'scenarios.sustained.dnsProbe')]);
         await runWithOptions(ctx, scenarios.sustained, resolved, o, c);
       });
   },

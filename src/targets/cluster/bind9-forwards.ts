@@ -8,7 +8,7 @@
  */
 import { CoreV1Api, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import type { KubeObject } from '../../observe/kube-client.js';
-import { openPortForward, type OpenPortForward } from '../../observe/port-forward.js';
+import { openPortForward, type ForwardTarget, type OpenPortForward } from '../../observe/port-forward.js';
 import type { DnsServer } from '../target.js';
 
 /** The Service port bindy gives a Bind9Instance's DNS. */
@@ -17,6 +17,7 @@ const serviceDnsPort = 53;
 /** One server reached through a port-forward. */
 export interface Bind9Forward {
   server: DnsServer & { name: string };
+  /** The pod the forward found first (later connections follow its replacements: `forward.pods`). */
   pod: string;
   podPort: number;
   forward: OpenPortForward;
@@ -69,8 +70,10 @@ export function forwardablePodOf(pods: readonly V1Pod[]): V1Pod | undefined {
 
 /**
  * Opens one port-forward per instance of `clusterName` in `namespace` (`instances`: the namespace's
- * Bind9Instances). Throws naming what is missing (no instance, no Service, no Ready pod, no DNS
- * port); what was opened before the failure is closed.
+ * Bind9Instances). Each connection goes to the instance's Service's Running and Ready pod at that
+ * time, looked up again per connection, so a pod replaced during the run (a fault, a rollout) is
+ * followed once its successor is Ready. Throws naming what is missing at the start (no instance, no
+ * Service, no Ready pod, no DNS port); what was opened before the failure is closed.
  */
 export async function openBind9Forwards(kubeConfig: KubeConfig, namespace: string, clusterName: string, instances: readonly KubeObject[]): Promise<Bind9Forwards> {
   const order = forwardOrder(instances, clusterName);
@@ -89,14 +92,17 @@ export async function openBind9Forwards(kubeConfig: KubeConfig, namespace: strin
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
       if (selector === '') throw new Error(`the Service ${namespace}/${o.instance} has no selector: no pod to forward to`);
-      const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
-      const pod = forwardablePodOf(pods.items);
-      if (pod === undefined) throw new Error(`no Running and Ready pod of Bind9Instance ${o.instance} (${selector} in ${namespace})`);
-      const podPort = dnsPodPort(service, pod);
-      if (podPort === undefined) throw new Error(`the Service ${namespace}/${o.instance} has no port ${serviceDnsPort}`);
-      const podName = pod.metadata?.name ?? '';
-      const forward = await openPortForward(kubeConfig, namespace, podName, podPort);
-      forwards.push({ server: { host: forward.host, port: forward.port, name: o.label, role: o.role }, pod: podName, podPort, forward });
+      const resolve = async (): Promise<ForwardTarget> => {
+        const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
+        const pod = forwardablePodOf(pods.items);
+        if (pod === undefined) throw new Error(`no Running and Ready pod of Bind9Instance ${o.instance} (${selector} in ${namespace})`);
+        const podPort = dnsPodPort(service, pod);
+        if (podPort === undefined) throw new Error(`the Service ${namespace}/${o.instance} has no port ${serviceDnsPort}`);
+        return { pod: pod.metadata?.name ?? '', port: podPort };
+      };
+      const first = await resolve();
+      const forward = await openPortForward(kubeConfig, namespace, resolve);
+      forwards.push({ server: { host: forward.host, port: forward.port, name: o.label, role: o.role }, pod: first.pod, podPort: first.port, forward });
     }
   } catch (e) {
     await close();
