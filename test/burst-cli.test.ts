@@ -465,7 +465,7 @@ test('burst --dns-probe on a cluster without --probe-servers: the run port-forwa
   // Without an instance yet: exit 3, nothing created.
   const early = await runCli([...env.globals, 'burst', '--records', '10', '--zones', '1', '--kinds', 'A=100', '--dns-probe', '--run-id', 'burst-pf-none']);
   assert.equal(early.code, 3, early.stderr);
-  assert.match(early.stderr, /the DNS prober cannot reach BIND9 through a port-forward: no Bind9Instance of Bind9Cluster loadtest in bindy-loadtest/);
+  assert.match(early.stderr, /BIND9 cannot be reached through a port-forward: no Bind9Instance of Bind9Cluster loadtest in bindy-loadtest/);
   assert.deepEqual(await objectsOf(env, 'burst-pf-none'), []);
 
   // What bindy creates for the cluster's primary: the instance, its Service (53 → the pod's named port), a Ready pod.
@@ -491,6 +491,6 @@ test('burst --dns-probe on a cluster without --probe-servers: the run port-forwa
   assert.equal(result.latencies['create_to_resolvable.primary-0']?.summary.count, 20, 'the server named as on the sandbox');
   assert.equal(result.counters['probe_tcp_connections']?.value, 1, 'one pipelined connection');
   assert.equal(dns.connections(), 1, 'one connection reached the pod');
-  assert.ok(result.notes.some((n) => n.startsWith(`DNS probed over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): primary-0 → pod ${ns}/loadtest-primary-0-7d9f:${dns.port}`)), result.notes.join('\n'));
+  assert.ok(result.notes.some((n) => n.startsWith(`DNS asked over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): primary-0 → pod ${ns}/loadtest-primary-0-7d9f:${dns.port}`)), result.notes.join('\n'));
   assert.deepEqual(await objectsOf(env, runId), []);
 });

@@ -95,8 +95,8 @@ function tcpExchange(server: DnsEndpoint, query: Packet, onMessage: (p: DecodedP
   });
 }
 
-/** The same question, answered and about the same name and type. */
-function answersQuestion(p: DecodedPacket, name: string, type: RecordType): boolean {
+/** The same question, answered and about the same name and type (a response to it). */
+export function answersQuestion(p: DecodedPacket, name: string, type: RecordType): boolean {
   const q = p.questions?.[0];
   return p.type === 'response' && q !== undefined && canonicalName(q.name) === canonicalName(name) && q.type === type;
 }
@@ -124,7 +124,7 @@ function udpOnce(server: DnsEndpoint, query: Packet, name: string, type: RecordT
 }
 
 /** The OPT record of a query: a 4096-byte UDP payload, the DO bit as asked. */
-function ednsOpt(dnssecOk: boolean): NonNullable<Packet['additionals']>[number] {
+export function ednsOpt(dnssecOk: boolean): NonNullable<Packet['additionals']>[number] {
   return { type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: dnssecOk ? 0x8000 : 0, flag_do: dnssecOk, options: [] };
 }
 

@@ -34,6 +34,8 @@ export interface DnsGapProberOptions {
   timeoutMs?: number;
   /** Monotonic clock in ms (default performance.now). */
   now?: () => number;
+  /** Asks a server the SOA and resolves with the RCODE (default: UDP to the loopback port); a port-forward's servers ask over their pipelined TCP connection. */
+  ask?: (server: DnsServer, name: string, timeoutMs: number) => Promise<number>;
 }
 
 /** What the prober saw of one server. */
@@ -67,14 +69,15 @@ export class DnsGapProber {
   start(): void {
     if (this.#timer !== null) return;
     this.#startedMs = this.#now();
+    const ask = this.#o.ask ?? ((s: DnsServer, name: string, timeoutMs: number) => udpQuery(s.port, name, 'SOA', timeoutMs).then((a) => a.rcode));
     const tick = (): void => {
       for (const s of this.#o.servers) {
         const name = serverName(s);
         this.#sent.set(name, (this.#sent.get(name) ?? 0) + 1);
         // Loopback servers (the sandbox); an answer counts only when it is NOERROR: a SERVFAIL is a server without its zone.
-        udpQuery(s.port, this.#o.name, 'SOA', this.#o.timeoutMs ?? 1000).then(
-          (a) => {
-            if (a.rcode === 0) this.#answered.get(name)?.push(this.#now());
+        ask(s, this.#o.name, this.#o.timeoutMs ?? 1000).then(
+          (rcode) => {
+            if (rcode === 0) this.#answered.get(name)?.push(this.#now());
           },
           () => undefined,
         );

@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { createServer } from 'node:net';
-import type { Server, Socket as TcpSocket } from 'node:net';
+import type { Server } from 'node:net';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import dnsPacket from 'dns-packet';
 import type { Answer, Question } from 'dns-packet';
 import { DnsProber } from './dns-prober.js';
+import { tcpOnlyDns } from '../../test/helpers/tcp-only-dns.js';
 import type { ProbeExpectation } from './dns-prober.js';
 import type { ExpectedData } from './dns-expectation.js';
 
@@ -254,69 +255,6 @@ void test('a nudge restarts the fast phase of an object in its slow phase', asyn
   assert.ok(fourAfter < lastSlowGap, `four probes ${fourAfter.toFixed(0)} ms after the nudge; the slow phase was ${lastSlowGap.toFixed(0)} ms apart`);
 });
 
-/**
- * A DNS server on TCP only (no UDP socket on its port: a UDP query goes nowhere), as a kubectl
- * port-forward is: it answers every query of a connection after `delayMs`, the later ones first
- * within a batch (out of order), and closes a connection after `closeAfter` answers.
- */
-async function tcpOnlyDns(script: Script, o: { delayMs: number; closeAfter: number }): Promise<{ port: number; connections: number; queries: number; maxPipelined: number; close(): Promise<void> }> {
-  const state = { connections: 0, queries: 0, maxPipelined: 0 };
-  const open = new Set<TcpSocket>();
-  const server = createServer((c) => {
-    state.connections++;
-    open.add(c);
-    c.on('close', () => open.delete(c));
-    let buf = Buffer.alloc(0);
-    let answered = 0;
-    let waiting: Buffer[] = [];
-    c.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = dnsPacket.decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-        buf = buf.subarray(2 + buf.readUInt16BE(0));
-        state.queries++;
-        const q = msg.questions?.[0];
-        const r = q === undefined ? 'drop' : script(q);
-        if (q === undefined || r === 'drop') continue;
-        waiting.push(Buffer.from(dnsPacket.streamEncode({ type: 'response', id: msg.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER | r.rcode, questions: [q], answers: r.answers })));
-        state.maxPipelined = Math.max(state.maxPipelined, waiting.length);
-        if (waiting.length === 1) {
-          setTimeout(() => {
-            const batch = waiting.reverse();
-            waiting = [];
-            for (const b of batch) {
-              if (c.destroyed) return;
-              c.write(b);
-              if (++answered >= o.closeAfter) return void c.end();
-            }
-          }, o.delayMs);
-        }
-      }
-    });
-    c.on('error', () => undefined);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    port,
-    get connections() {
-      return state.connections;
-    },
-    get queries() {
-      return state.queries;
-    },
-    get maxPipelined() {
-      return state.maxPipelined;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const c of open) c.destroy();
-      }),
-  };
-}
 
 void test('TCP transport: every query on one pipelined connection, answers out of order matched by id, a closed connection opened again', async (t) => {
   const dns = await tcpOnlyDns((q) => ({ rcode: 0, answers: answerA(q.name, '192.0.2.7') }), { delayMs: 20, closeAfter: 30 });

@@ -10,7 +10,8 @@ import type { AuditRecord, AuditReport, AuditZone, AxfrObservation, AxfrRrset, S
 import { canonicalName, canonicalRdata, readAnswer } from './dns-expectation.js';
 import type { ProbeServer } from './dns-prober.js';
 import { queryDns, transferZone } from './dns-exchange.js';
-import type { AxfrResult } from './dns-exchange.js';
+import type { AxfrResult, ExchangeOptions, QueryResult } from './dns-exchange.js';
+import type { RecordType } from 'dns-packet';
 
 /** Options of {@link auditServed}. */
 export interface AuditServedOptions {
@@ -35,7 +36,12 @@ export interface AuditServedOptions {
   maxMismatches?: number;
   /** Aborting rejects the audit with the signal's reason. */
   signal?: AbortSignal;
+  /** How a question is asked of a server (default `queryDns`: UDP, TCP on truncation); a port-forward's servers ask over their pipelined TCP connection. */
+  query?: DnsQuery;
 }
+
+/** Asks one server one question (the contract of `queryDns`). */
+export type DnsQuery = (server: ProbeServer, name: string, type: RecordType, o: ExchangeOptions) => Promise<QueryResult>;
 
 /** The audit's own figures. */
 export interface AuditStats {
@@ -100,6 +106,7 @@ export async function auditServed(o: AuditServedOptions): Promise<ServedAuditRep
   const timeoutMs = o.timeoutMs ?? 2000;
   const attempts = Math.max(1, o.attempts ?? 2);
   const axfrTimeoutMs = o.axfrTimeoutMs ?? 30_000;
+  const ask = o.query ?? queryDns;
   o.signal?.throwIfAborted();
 
   // One signal for both ends: the caller's abort and the budget; only the caller's rejects.
@@ -138,7 +145,7 @@ export async function auditServed(o: AuditServedOptions): Promise<ServedAuditRep
         for (let i = 0; i < attempts && !stop.aborted; i++) {
           stats.udpSent++;
           try {
-            const r = await queryDns(server, q.fqdn, q.rrType, { timeoutMs, signal: stop });
+            const r = await ask(server, q.fqdn, q.rrType, { timeoutMs, signal: stop });
             if (r.viaTcp) stats.tcpRetries++;
             observations.push({ server: server.name, fqdn: q.fqdn, rrType: q.rrType, answer: readAnswer(r.packet, q.fqdn, q.rrType) });
             return;

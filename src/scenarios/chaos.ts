@@ -21,6 +21,7 @@ import { auditRecordOf, auditZoneOf, type AuditReport } from '../judge/served-au
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { isRecordKind, type BindyKind } from '../model/kinds.js';
 import { DnsGapProber, serverName } from '../observe/dns-gap.js';
+import { openDnsReach } from './dns-reach.js';
 import { isReadyNow, lastWrittenMs, listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import { auditServed } from '../observe/served-audit.js';
 import { OperatorLooks, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
@@ -127,10 +128,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   if (faults === undefined && data.faults.length > 0) throw new Error('this target offers no fault mechanism (checked before the run)');
   const kinds: BindyKind[] = ['DNSZone', ...d.recordKinds];
   const created = new CreatedRecords();
-  const servers = ctx.target.dnsServers.map((s) => ({ ...s, name: serverName(s) }));
   const firstZone = d.zones[0]?.spec.zoneName ?? '';
-  // The gap is what clients see: through the client link when the target has one (a fault on it must show).
-  const gap = new DnsGapProber({ servers: (faults?.clientDnsServers ?? ctx.target.dnsServers).map((s) => ({ ...s, name: serverName(s) })), name: firstZone });
   // The journal key of the fault being applied, and of each fault in force (a revert journals its own key).
   let applyingKey = '';
   let applyingDescriptor: RevertDescriptor | null = null;
@@ -191,7 +189,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const judged = writtenBeforeWallMs === null ? live : live.filter((r) => isReadyNow(r) && lastWrittenMs(r) < writtenBeforeWallMs - 1000);
     const present = new Set(live.map((r) => `${r.kind}/${r.metadata.name}`));
     const deleted = writtenBeforeWallMs === null ? [...created.byName].filter(([k]) => !present.has(k)).map(([, r]) => auditRecordOf(r)) : [];
-    const report = await auditServed({ servers, desired: judged.map(auditRecordOf), deleted, zones: writtenBeforeWallMs === null ? d.zones.map(auditZoneOf) : [], signal: ctx.hardStop });
+    const report = await auditServed({ servers, desired: judged.map(auditRecordOf), deleted, zones: writtenBeforeWallMs === null ? d.zones.map(auditZoneOf) : [], signal: ctx.hardStop, ...(reach.query === undefined ? {} : { query: reach.query }) });
     // Untruthful: Ready=True while a server does not serve the desired data.
     const readyNames = new Set(live.filter(isReadyNow).map((r) => `${r.kind}/${r.metadata.name}`));
     const bad = new Set(report.byServer.flatMap((s) => s.mismatches.filter((m) => (m.verdict === 'missing' || m.verdict === 'wrong') && readyNames.has(`${m.kind ?? ''}/${m.name ?? ''}`)).map((m) => `${m.kind ?? ''}/${m.name ?? ''}`)));
@@ -331,6 +329,12 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     });
   };
 
+  // Opened last before the try whose finally closes them. A cluster's BIND9: port-forwards opened now
+  // (the instances exist after setup), one pipelined TCP connection per server.
+  const reach = await openDnsReach(ctx.target);
+  const servers = reach.servers;
+  // The gap is what clients see: through the client link when the target has one (a fault on it must show).
+  const gap = new DnsGapProber({ servers: (faults?.clientDnsServers ?? servers).map((s) => ({ ...s, name: serverName(s) })), name: firstZone, ...(reach.ask === undefined ? {} : { ask: reach.ask }) });
   let outcome: DriveOutcome | null = null;
   try {
     session = await runSustainedSession(
@@ -433,6 +437,12 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     }
     if (outcome !== null) outcome.counters.chaos_faults_not_reverted = { value: notReverted, unit: 'faults', description: 'faults still in force when the scenario ended whose revert could not be proven (cleanup --run-id tries again)' };
     await observers.stop(session?.ledger.counts.create.accepted ?? 0);
+    await reach.close();
+    notes.push(...reach.notes());
+    if (servers.length === 0) notes.push('the DNS side was not checked: the target names no BIND9 server reachable from here (no audit of what DNS serves, no DNS gap)');
+    else if (reach.forwarded && data.faults.some((f) => f.site === 'link')) {
+      notes.push("DNS was asked through port-forwards, which reach named inside its pod: a network fault on the pod's interface does not show in the DNS gap or the audit");
+    }
     // Notes written after the reverts, so the way-out lines are in the result too.
     if (outcome !== null) outcome.notes.push(...notes);
   }

@@ -4,11 +4,10 @@
  * cluster), port-forwards this run opens to each instance (TCP only, through the API server), closed
  * with the run's probing. Every scenario that probes DNS gets its servers here.
  */
-import { TargetNotReadyError } from '../errors.js';
 import type { DnsProbeSettings } from '../drive/dns-probe-hook.js';
-import type { Bind9Forwards } from '../targets/cluster/bind9-forwards.js';
 import type { Target } from '../targets/target.js';
 import { dnsProbeSettings, type DnsProbePlan } from './dns-probe-plan.js';
+import { forwardNotes, openForwardsOrExplain } from './dns-reach.js';
 
 /** The prober's settings (or why it cannot probe; null: the run does not probe) and the port-forwards opened for it. */
 export interface ProbeServers {
@@ -29,25 +28,11 @@ export async function openProbeServers(target: Pick<Target, 'dnsServers' | 'open
   if (plan === null || probe === null || !('reason' in probe) || plan.servers !== undefined || target.openDnsForwards === undefined) {
     return { probe, notes: () => (probe !== null && 'reason' in probe ? [probe.reason] : []), close: () => Promise.resolve() };
   }
-  let forwards: Bind9Forwards;
-  try {
-    forwards = await target.openDnsForwards();
-  } catch (e) {
-    throw new TargetNotReadyError(`the DNS prober cannot reach BIND9 through a port-forward: ${e instanceof Error ? e.message : String(e)}`, {
-      hint: "wait until bindy has created the cluster's instances and their pods are Ready, or give an address: --probe-servers host:port (a NodePort or LoadBalancer Service), or --no-dns-probe",
-    });
-  }
+  const forwards = await openForwardsOrExplain(target);
   let closed: Promise<void> | null = null;
   return {
     probe: dnsProbeSettings({ ...plan, transport: 'tcp' }, forwards.forwards.map((f) => f.server)),
-    notes: () => {
-      const out = [`DNS probed over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): ${forwards.describe}`];
-      for (const f of forwards.forwards) {
-        if (f.forward.pods.length > 1) out.push(`${f.server.name}'s pod was replaced during the run: its port-forward followed ${f.forward.pods.join(' → ')} (${f.forward.connections} connections)`);
-        if (f.forward.lastError !== null) out.push(`the port-forward to ${f.server.name} met an error (last: ${f.forward.lastError})`);
-      }
-      return out;
-    },
+    notes: () => forwardNotes(forwards),
     close: () => (closed ??= forwards.close()),
   };
 }

@@ -7,14 +7,15 @@
  * listens (loopback on the sandbox). Refused before the upgrade, with a Status, where Kubernetes
  * refuses: no such pod (404), a pod with no node (400, the API server's own words), a pod not
  * Running, no or bad `ports` (400). What the kubelet writes on an error channel is the same shape:
- * `error forwarding port P to pod NAME, uid UID: ...`.
+ * `error forwarding port P to pod NAME, uid UID: ...`. A pod deleted, or no longer Running, ends
+ * its forwarded connections, as the end of its containers does on a node.
  */
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiStatusError, failure } from './status.js';
-import type { Registry } from './registry.js';
+import { resourceKey, type Registry } from './registry.js';
 import type { KubeObject } from './store.js';
 
 /** The channel protocol the kubelet's port-forward speaks over WebSocket (binary frames). */
@@ -66,10 +67,27 @@ export class PortForwardServer {
   readonly #authenticate: (authorization: string | undefined) => void;
   readonly #wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has(portForwardProtocol) ? portForwardProtocol : false) });
   readonly #open = new Set<WebSocket>();
+  /** Open bridges by the pod's uid: a pod deleted or no longer Running ends them, as its container's end does on a node. */
+  readonly #byPod = new Map<string, Set<WebSocket>>();
+  #unwatch: (() => void) | null = null;
 
   constructor(registry: Registry, authenticate: (authorization: string | undefined) => void) {
     this.#registry = registry;
     this.#authenticate = authenticate;
+  }
+
+  /** Follows the pods once the first forward opens: a deleted pod, or one no longer Running, ends its forwarded connections. */
+  #watchPods(): void {
+    if (this.#unwatch !== null) return;
+    const def = this.#registry.resource('', 'v1', 'pods');
+    if (def === undefined) return;
+    const store = this.#registry.store;
+    this.#unwatch = store.watch(resourceKey(def), store.rv, (e) => {
+      const uid = e.object.metadata.uid ?? '';
+      const phase = (e.object as { status?: { phase?: unknown } }).status?.phase;
+      if (e.type !== 'DELETED' && phase === 'Running') return;
+      for (const ws of this.#byPod.get(uid) ?? []) ws.terminate();
+    });
   }
 
   /** Handles an HTTP upgrade on a portforward path (the caller checked the path): refuses with a Status, or bridges. */
@@ -91,6 +109,7 @@ export class PortForwardServer {
       socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
+    this.#watchPods();
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#bridge(ws, target));
   }
 
@@ -98,11 +117,17 @@ export class PortForwardServer {
   close(): void {
     for (const ws of this.#open) ws.terminate();
     this.#open.clear();
+    this.#byPod.clear();
+    this.#unwatch?.();
+    this.#unwatch = null;
     this.#wss.close();
   }
 
   #bridge(ws: WebSocket, t: { podIP: string; uid: string; name: string; ports: number[] }): void {
     this.#open.add(ws);
+    const mine = this.#byPod.get(t.uid) ?? new Set<WebSocket>();
+    mine.add(ws);
+    this.#byPod.set(t.uid, mine);
     const conns: Socket[] = [];
     t.ports.forEach((port, i) => {
       ws.send(frame(2 * i, portBytes(port)));
@@ -125,6 +150,8 @@ export class PortForwardServer {
     });
     ws.on('close', () => {
       this.#open.delete(ws);
+      mine.delete(ws);
+      if (mine.size === 0 && this.#byPod.get(t.uid) === mine) this.#byPod.delete(t.uid);
       for (const c of conns) c.destroy();
     });
     ws.on('error', () => undefined);
