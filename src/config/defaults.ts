@@ -42,7 +42,7 @@ export const defaultConfig: Config = deepFreeze({
       quietWindow: 60_000,
       dnsProbe: 'auto',
     },
-    chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100, quietWindow: 60_000 },
+    chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100, quietWindow: 60_000, allowClusterChanges: false },
     e2e: {
       kind: 'e2e',
       duration: 300_000,

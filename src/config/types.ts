@@ -291,6 +291,8 @@ export interface ChaosOptions {
   queryRate: number;
   /** After the load and the end state: reconciles counted at rest over this window, in ms (0 = none; bindy's suite: 60 s, ≤ 3 reconciles). */
   quietWindow: number;
+  /** On a cluster: allow experiments that change what the run did not create (split-brain scales bindy's Deployment); e2e's experiments obey it too. */
+  allowClusterChanges: boolean;
 }
 
 /** A run that looks like production: a population, churn, DNS queries, random spikes and faults on a schedule, all at once. */

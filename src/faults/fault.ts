@@ -637,14 +637,31 @@ export interface ReplicaRevertDescriptor {
   readonly replicaId: string;
 }
 
-export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor;
+/**
+ * What a `cleanup` needs to undo split-brain on a cluster: bindy's Deployment, its replicas and its
+ * leader-election env entry before and as the run set them (a revert only ever goes from exactly
+ * the latter back to the former), on the API server it was made on.
+ */
+export interface DeploymentReplicaRevertDescriptor {
+  readonly mechanism: 'deployment-replica';
+  readonly version: 1;
+  readonly server: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly container: string;
+  readonly replicas: { readonly original: number; readonly applied: number };
+  /** null: leader election left as it was; else the env entry before (null: absent) and as set. */
+  readonly leaderElection: { readonly original: { readonly name: string; readonly value?: string } | null; readonly applied: { readonly name: string; readonly value?: string } } | null;
+}
+
+export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor | DeploymentReplicaRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
 export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | QuotaRevertDescriptor | ReplicaRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): boolean {
-  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || (d.mechanism === 'api-quota' && d.home === undefined);
+  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || d.mechanism === 'deployment-replica' || (d.mechanism === 'api-quota' && d.home === undefined);
 }
 
 /** What a revert did. */
@@ -723,7 +740,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native', 'deployment-replica'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -732,6 +749,18 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
     nonEmpty('server', 'namespace', 'name');
     if (!(chaosMeshKinds as readonly unknown[]).includes(o['kind'])) return fail(`kind must be one of ${chaosMeshKinds.join(', ')} (got ${describe(o['kind'])})`);
     return value as ChaosMeshRevertDescriptor;
+  }
+  if (o['mechanism'] === 'deployment-replica') {
+    nonEmpty('server', 'namespace', 'name', 'container');
+    const r = o['replicas'] as Record<string, unknown> | null | undefined;
+    const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+    if (typeof r !== 'object' || r === null || !count(r['original']) || !count(r['applied'])) return fail('replicas must be {original, applied}, non-negative integers');
+    const le = o['leaderElection'];
+    const envVar = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as Record<string, unknown>)['name'] === 'BINDY_ENABLE_LEADER_ELECTION';
+    if (le !== null && !(typeof le === 'object' && le !== undefined && envVar((le as Record<string, unknown>)['applied']) && ((le as Record<string, unknown>)['original'] === null || envVar((le as Record<string, unknown>)['original'])))) {
+      return fail('leaderElection must be null or {original: null or the BINDY_ENABLE_LEADER_ELECTION entry, applied: that entry}');
+    }
+    return value as DeploymentReplicaRevertDescriptor;
   }
   if (o['mechanism'] === 'cluster-native') {
     nonEmpty('server', 'namespace', 'labelSelector');

@@ -9,6 +9,7 @@ import { revertProxyFault, verifyProxyFaultReverted } from './proxy/mechanism.js
 import { revertProcessFault, verifyProcessFaultReverted } from './process/mechanism.js';
 import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism.js';
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
+import { revertDeploymentReplica, verifyDeploymentReplicaReverted } from './native/deployment-replica.js';
 import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
 import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
@@ -75,7 +76,8 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
       return { descriptor, outcome, proof: await verifyQuotaReverted(descriptor, context.kubeConfig) };
     }
     case 'chaos-mesh':
-    case 'cluster-native': {
+    case 'cluster-native':
+    case 'deployment-replica': {
       const kc = context.kubeConfig;
       if (kc === undefined) {
         const why = `reverting it needs the cluster it was made on (${descriptor.server}): run cleanup with --target cluster and its context`;
@@ -84,6 +86,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
       if (descriptor.mechanism === 'chaos-mesh') {
         const outcome = await revertChaosMesh(descriptor, kc);
         return { descriptor, outcome, proof: await verifyChaosMeshReverted(descriptor, kc) };
+      }
+      if (descriptor.mechanism === 'deployment-replica') {
+        const outcome = await revertDeploymentReplica(descriptor, kc);
+        return { descriptor, outcome, proof: await verifyDeploymentReplicaReverted(descriptor, kc) };
       }
       const outcome = await revertPodDelete(descriptor, kc);
       return { descriptor, outcome, proof: await verifyPodDeleteReverted(descriptor, kc) };

@@ -57,6 +57,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `${d.kind} ${d.namespace}/${d.name}`;
     case 'cluster-native':
       return `pods ${d.labelSelector} in ${d.namespace}`;
+    case 'deployment-replica':
+      return `Deployment ${d.namespace}/${d.name} on ${d.server} (replicas ${d.replicas.original} → ${d.replicas.applied}${d.leaderElection === null ? '' : ', leader election off'})`;
   }
 }
 

@@ -30,6 +30,7 @@ import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
 import { QuotaMechanism } from '../faults/quota/object-quota.js';
 import { ReplicaMechanism } from '../faults/process/replica.js';
 import { openBind9Forwards } from './cluster/bind9-forwards.js';
+import { DeploymentReplicaMechanism } from '../faults/native/deployment-replica.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -283,9 +284,11 @@ async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, o
   const mechanism = capability.mechanism === 'chaos-mesh' ? new ChaosMeshMechanism({ kubeConfig, namespace: config.namespace, runId, facts, served: chaos.chaosMeshResources ?? [] }) : new NativeClusterFaults({ kubeConfig, facts });
   // An object-count quota is a plain API object: the same on every cluster, Chaos Mesh or not.
   const quota = new QuotaMechanism({ kubeConfig, namespace: config.namespace, runId });
-  const pick = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'quota' ? quota : mechanism);
+  // A second replica is one more pod of bindy's Deployment: the same on every cluster, when allowed.
+  const replica = new DeploymentReplicaMechanism({ kubeConfig, deployment: operator === null ? null : { namespace: operator.namespace, name: operator.name }, allowed: config.scenarios.chaos.allowClusterChanges });
+  const pick = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : mechanism);
   return {
-    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota },
+    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota, 'deployment-replica': replica },
     mechanismFor: (_site, _target, spec) => pick(spec),
     unsupportedReason: (_site, target, spec) => pick(spec).unsupportedReason(target, spec),
   };

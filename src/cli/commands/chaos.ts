@@ -23,6 +23,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--dns-load', key: 'scenarios.chaos.dnsLoad' },
   { flag: '--query-rate', key: 'scenarios.chaos.queryRate' },
   { flag: '--quiet-window', key: 'scenarios.chaos.quietWindow' },
+  { flag: '--allow-cluster-changes', key: 'scenarios.chaos.allowClusterChanges' },
   ...runConfigFlags,
 ];
 
@@ -75,7 +76,8 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
   disk-full       fill named's data filesystem until free bytes are left (free=0): ENOSPC
   zone-corruption tear zone files as a crash mid-write would, found at named's restart (zones=1)
   split-brain     a second operator replica for the fault's duration (leaderElection=off: it does
-                  not take the Lease, both reconcile; on: it must stand by while the first leads)
+                  not take the Lease, both reconcile; on: it must stand by while the first leads);
+                  on a cluster bindy's Deployment + 1 replica: needs --allow-cluster-changes
   too-many-objects  an object-count ResourceQuota puts the namespace at its limit for the kinds the
                   load creates (headroom=0): creates are refused 403 "exceeded quota" (counted
                   apart, not as failures); bindy must keep what exists Ready and served
@@ -138,7 +140,8 @@ export const chaosCommand: CommandModule = {
       .option('--converge-timeout <duration>', 'how long after each revert the steady state may take to come back (scenarios.chaos.convergeTimeout; default 2m, bindy\'s suite)')
       .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server)")
       .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)')
-      .option('--quiet-window <duration>', "count reconciles at rest for this long at the end, judged per bindy line (0.8: ≤ 3 per 60 s); 0s = skip (scenarios.chaos.quietWindow)");
+      .option('--quiet-window <duration>', "count reconciles at rest for this long at the end, judged per bindy line (0.8: ≤ 3 per 60 s); 0s = skip (scenarios.chaos.quietWindow)")
+      .option('--allow-cluster-changes', "on a cluster, allow split-brain to scale bindy's Deployment (and, leaderElection=off, set BINDY_ENABLE_LEADER_ELECTION=false), journalled and undone (scenarios.chaos.allowClusterChanges)");
     addRunOptions(cmd, 'chaos')
       .addHelpText('after', help)
       .action(async (o: RunFlags & { scenario?: string; param?: string[]; faultDuration?: string }, c: Command) => {

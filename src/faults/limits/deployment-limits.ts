@@ -78,7 +78,8 @@ export interface DeploymentLimitsOptions {
   pollMs?: number;
 }
 
-function containerOf(d: V1Deployment, name?: string): { index: number; name: string; resources: Record<string, unknown> | null } | undefined {
+/** bindy's container in its Deployment (the only one, or the one named like the Deployment; or `name`), with its index and resources (pure). */
+export function containerOf(d: V1Deployment, name?: string): { index: number; name: string; resources: Record<string, unknown> | null } | undefined {
   const list = d.spec?.template.spec?.containers ?? [];
   // bindy's pod has one container; with more, the one named like the Deployment.
   const index = name !== undefined ? list.findIndex((c) => c.name === name) : list.length === 1 ? 0 : list.findIndex((c) => c.name === d.metadata?.name);
