@@ -53,7 +53,7 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
   const sb = await startSandbox({ namespace: 'bindy-loadtest', detached: false, home, sidecarRateLimitOff: true });
   t.after(() => sb.stop());
   const env = { ...process.env, BINDY_LOADTEST_SANDBOX_HOME: home };
-  const args = ['--output', out, '--json', 'sustained', '--rate', '12/s', '--duration', '30s', '--ramp-up', '5s', '--zones', '2', '--mix', '60,30,10', '--working-set', '20', '--quiet-window', '10s'];
+  const args = ['--output', out, '--json', 'sustained', '--rate', '12/s', '--duration', '30s', '--ramp-up', '5s', '--zones', '2', '--mix', '60,30,10', '--working-set', '20', '--quiet-window', '10s', '--dns-probe'];
   const r = await runCli(args, { env });
   assert.equal(r.code, 0, r.stderr.split('\n').slice(-25).join('\n'));
   const result = parseResult(r.stdout, 'stdout');
@@ -71,7 +71,7 @@ test('sustained at 12/s for 30 s against the sandbox: every operation accounted 
     assert.equal(result.latencies[`${latency}_from_send`]?.summary.count, c(`${type}_done`));
   }
   // The API server's own request counts agree with the engine's (creates, applies, deletes).
-  // The DNS prober (default on the sandbox): every change that took effect answered by both servers, from its intended start.
+  // The DNS prober (--dns-probe): every change that took effect answered by every server, from its intended start.
   const superseded = c('dns_changes_superseded');
   const servers = Object.keys(result.latencies).filter((k) => k.startsWith('create_to_resolvable.')).map((k) => k.slice('create_to_resolvable.'.length));
   assert.ok(servers.includes('primary-0'), `servers probed: ${servers.join(', ')}`);

@@ -27,7 +27,7 @@ import { localShardLauncher } from '../scenarios/local-shards.js';
 import { jobPodReadyTimeoutMs, jobShardLauncher } from '../scenarios/job-shards.js';
 import type { ShardLauncher } from '../scenarios/shard-launcher.js';
 import { isBindyKind } from '../model/kinds.js';
-import { createRunResult, finishRunResult, hostInfo, serializeResult, writeResultFile } from '../report/result/index.js';
+import { createRunResult, finishRunResult, hostInfo, prepareResultValidator, serializeResult, writeResultFile } from '../report/result/index.js';
 import type { JsonValue, RunResult, ShardsMetadata } from '../report/result/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderConsoleSummary } from '../report/console-summary.js';
@@ -173,6 +173,8 @@ export async function runScenario(ctx: CliContext, o: RunScenarioOptions): Promi
 
   const output = await checkBeforeRun(io.cwd, o.resolved);
   const runDir = join(output, runId);
+  // The result's validator, compiled before the load: not at the end beside a long run's result.
+  prepareResultValidator();
   const journalDir = join(output, 'journal');
   let target: Target | null = null;
   // Opened first: it records the sandbox this run starts as well as every object it creates.

@@ -35,9 +35,10 @@ What it does:
   3. times each operation from its intended start to its effect seen by the watch (Ready at the new
      generation; gone) and from its send (service time); samples offered/achieved rates and the
      client-side backlog every second; fits the backlog's slope over the steady phase
-     - with the DNS prober (default on the sandbox; --dns-probe on a cluster: port-forwards the run
-       opens, or --probe-servers): each change from its intended start until every BIND9 server
-       answers the new state (create→resolvable, update→resolvable, delete→gone from DNS)
+     - with --dns-probe (on a cluster through port-forwards the run opens, or --probe-servers):
+       each change from its intended start until every BIND9 server answers the new state
+       (create→resolvable, update→resolvable, delete→gone from DNS); off by default, as the
+       prober keeps about 1 KB per change for the run (36 MB for an hour at 10/s)
   4. waits up to --timeout for the outstanding operations (and --probe-timeout more for DNS),
      counts reconciles and API writes over a --quiet-window at rest, deletes everything labelled with the run id (unless --keep)
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
@@ -71,7 +72,7 @@ export const sustainedCommand: CommandModule = {
       .option('--concurrency <n>', 'writes in flight at once; an operation due when all are busy is dropped (scenarios.sustained.concurrency)')
       .option('--timeout <duration>', 'bound on the setup waits and on the wait for outstanding operations after the load (scenarios.sustained.timeout)')
       .option('--quiet-window <duration>', 'count reconciles and API writes at rest for this long after the load; 0s = skip (scenarios.sustained.quietWindow)');
-    addProbeOptions(cmd, { key: 'scenarios.sustained.dnsProbe', defaultText: 'default on the sandbox' });
+    addProbeOptions(cmd, { key: 'scenarios.sustained.dnsProbe', defaultText: 'default off: it keeps about 1 KB per change for the run' });
     addRunOptions(cmd, 'sustained')
       .addHelpText('after', help)
       .action(async (o: RunFlags & DnsProbeFlag, c: Command) => {

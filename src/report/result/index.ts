@@ -13,4 +13,4 @@ export {
 export type { StartMetadata } from './result.js';
 export { readResultFile, writeResultFile } from './result-file.js';
 export { hostInfo } from './host-info.js';
-export { resultSchemaIssues, resultSchemaUrl } from './schema.js';
+export { prepareResultValidator, resultSchemaIssues, resultSchemaUrl } from './schema.js';
