@@ -494,3 +494,40 @@ test('burst --dns-probe on a cluster without --probe-servers: the run port-forwa
   assert.ok(result.notes.some((n) => n.startsWith(`DNS asked over TCP through port-forwards this run opened (through the API server, as kubectl port-forward): primary-0 → pod ${ns}/loadtest-primary-0-7d9f:${dns.port}`)), result.notes.join('\n'));
   assert.deepEqual(await objectsOf(env, runId), []);
 });
+
+test("BIND9's memory and CPU on a cluster come from Prometheus (--prometheus): the bind9 containers' cAdvisor series per pod; without it a note says what is needed", { timeout: 60_000 }, async (t) => {
+  const env = await setupEnv();
+  t.after(() => env.close());
+  const mib = 1024 * 1024;
+  const asked: string[] = [];
+  // A Prometheus answering the cAdvisor queries for one primary pod, and nothing for the rest (the operator's figures).
+  const prom = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://prom');
+    const query = url.searchParams.get('query') ?? '';
+    asked.push(query);
+    const start = Number(url.searchParams.get('start') ?? '0');
+    const range = url.pathname === '/api/v1/query_range';
+    const ours = query.includes(`namespace="${ns}",container="bind9"`);
+    const result = !ours
+      ? []
+      : range
+        ? [{ metric: { pod: 'loadtest-primary-0-7d9f' }, values: query.includes('working_set') ? [[start, String(30 * mib)], [start + 1, String(31 * mib)]] : [[start + 1, '0.2']] }]
+        : [{ metric: { pod: 'loadtest-primary-0-7d9f' }, value: [start, '1.5'] }];
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: range ? 'matrix' : 'vector', result } }));
+  });
+  await new Promise<void>((r) => prom.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => prom.close(r)));
+  const promUrl = `http://127.0.0.1:${(prom.address() as AddressInfo).port}`;
+
+  const r = await runCli([...env.globals, '--prometheus', promUrl, 'burst', '--records', '10', '--zones', '1', '--run-id', 'burst-prom']);
+  assert.equal(r.code, 0, r.stderr);
+  const result = await resultOf(env, 'burst-prom');
+  assert.ok(asked.includes(`sum by (pod) (container_memory_working_set_bytes{namespace="${ns}",container="bind9"})`), asked.join('\n'));
+  assert.equal(result.counters['bind9_working_set_peak.loadtest-primary-0-7d9f']?.value, 31);
+  assert.equal(result.counters['bind9_cpu_seconds.loadtest-primary-0-7d9f']?.value, 1.5);
+  assert.equal(result.timeSeries.find((s) => s.name === 'bind9_memory_working_set.loadtest-primary-0-7d9f')?.points.length, 2);
+
+  const without = await runCli([...env.globals, 'burst', '--records', '5', '--zones', '1', '--run-id', 'burst-noprom']);
+  assert.equal(without.code, 0, without.stderr);
+  assert.ok((await resultOf(env, 'burst-noprom')).notes.some((n) => n.startsWith("BIND9 memory and CPU not measured: on a cluster they are its containers' metrics; give --prometheus URL")));
+});

@@ -49,7 +49,7 @@ export function addGlobalOptions(program: Command): void {
     .option('--context <name>', 'kubeconfig context to use')
     .option('-o, --output <dir>', 'directory for results and reports (default: ./results)')
     .option('-v, --verbose', 'more detail on stderr; repeat for more (-vv)', (_v: string, prev: number) => prev + 1, 0)
-    .option('--prometheus <url>', 'Prometheus server to query for operator metrics instead of scraping')
+    .option('--prometheus <url>', 'Prometheus server to query for operator metrics instead of scraping; on a cluster also BIND9 containers\' memory and CPU (cAdvisor)')
     .option('--operator-metrics <url>', 'target cluster: the operator runs outside the cluster (bindy from a laptop, the twin against kind); its /metrics URL, scraped there, and no bindy Deployment is required')
     .option('--json', 'print the JSON result on stdout and nothing else there')
     .addOption(new Option('--target <kind>', 'where to run: a local sandbox twin, or a real cluster').choices([...targetKinds]))

@@ -3,11 +3,14 @@
  * Prometheus metrics around a scenario, from whatever endpoints the target offers (the sandbox's
  * addresses; a cluster's API server and bindy's pod through the API server's pod proxy; or a
  * Prometheus server), and turns them into the result's `operator`, `apiAmplification` and series;
- * with them BIND9's memory and CPU where its processes run on this machine (the sandbox's named).
+ * with them BIND9's memory and CPU where its processes run on this machine (the sandbox's named),
+ * or, on a cluster with a Prometheus server, its containers' cAdvisor series.
  */
 import { performance } from 'node:perf_hooks';
 import { createRunObservers, type RunObservers } from '../observe/metrics-observers.js';
-import { sampleBind9Resources, type Bind9ResourceSampling } from '../observe/bind9-resources.js';
+import { sampleBind9Resources, type Bind9ResourceSampling, type Bind9Resources } from '../observe/bind9-resources.js';
+import { bind9FromPrometheus } from '../observe/bind9-prometheus.js';
+import { prometheusClient } from '../observe/prometheus-query.js';
 import type { CounterData } from '../measure/index.js';
 import type { RunObserver } from './scenario.js';
 
@@ -33,9 +36,12 @@ export interface MetricsObserverOptions {
 export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
   let observers: RunObservers | undefined;
   let bind9: Bind9ResourceSampling | undefined;
+  // A cluster's BIND9 runs in containers: their memory and CPU come from Prometheus, when given.
+  let cluster: { namespace: string; startSec: number } | null = null;
   return {
     name: 'metrics',
-    async start({ target }) {
+    async start({ target, namespace }) {
+      cluster = target.info.kind === 'cluster' ? { namespace, startSec: Date.now() / 1000 } : null;
       const url = (name: string): string | undefined => target.metricsEndpoints.find((e) => e.name === name)?.url;
       const t0 = performance.now();
       const operatorUrl = url('operator');
@@ -56,7 +62,23 @@ export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
     async stop({ objectsCreated }) {
       if (observers === undefined) return {};
       const r = await observers.stop({ objectsCreated });
-      const named = (await bind9?.stop()) ?? { counters: {}, timeSeries: [], notes: [] };
+      const named: Bind9Resources = (await bind9?.stop()) ?? { counters: {}, timeSeries: [], notes: [] };
+      if (cluster !== null) {
+        const c = cluster;
+        if (opts.prometheusUrl === undefined) named.notes.push(`BIND9 memory and CPU not measured: on a cluster they are its containers' metrics; give --prometheus URL (a Prometheus that scrapes the kubelets' cAdvisor, as deploy/loadtest's does)`);
+        else {
+          const source = `Prometheus at ${opts.prometheusUrl}`;
+          const win = { startSec: c.startSec, endSec: Date.now() / 1000, stepSec: Math.max(1, Math.round(opts.intervalMs / 1000)) };
+          try {
+            const r = await bind9FromPrometheus(prometheusClient(opts.prometheusUrl), win, source, c.namespace);
+            Object.assign(named.counters, r.counters);
+            named.timeSeries.push(...r.timeSeries);
+            named.notes.push(...r.notes);
+          } catch (e) {
+            named.notes.push(`BIND9 memory and CPU: ${source} could not be queried (${e instanceof Error ? e.message : String(e)})`);
+          }
+        }
+      }
       const counters = { ...(r.apiResponseCodes === null ? {} : apiResponseCounters(r.apiResponseCodes)), ...named.counters };
       return {
         operator: r.operator,
