@@ -138,9 +138,71 @@ interface Unit {
 }
 
 interface Active {
+  compact?: undefined;
   exp: ProbeExpectation;
   units: Unit[];
   superseded: boolean;
+}
+
+/**
+ * An object every server answered right, with no wrong data seen, kept small for the rest of the
+ * run: the times its figures need and the last answer's text, not its name or expected data (those
+ * only ever go into a failure's message). A long run probes one object per change: about 1 KB each
+ * otherwise.
+ */
+interface Compact {
+  compact: true;
+  key: string;
+  kind: string;
+  rrType: ProbeRrType;
+  operation: ProbeOperation;
+  intendedStartMs: number;
+  superseded: boolean;
+  servers: { server: string; matchedMs: number; lastMissSentMs: number | null; lastAnswer: string | null; lastVerdict: AnswerVerdict | null; lastAnswerMs: number | null; queries: number; lost: number }[];
+}
+
+/** An object as the prober keeps it. */
+type Kept = Active | Compact;
+
+/** The compact form of `obj` when every server answered it right and none served other data (pure). */
+function compactOf(obj: Active): Compact | null {
+  const servers: Compact['servers'] = [];
+  for (const u of obj.units) {
+    const o = u.outcome;
+    if (o.matchedMs === null || o.wrongSeen || !u.settled) return null;
+    servers.push({ server: o.server, matchedMs: o.matchedMs, lastMissSentMs: o.lastMissSentMs, lastAnswer: o.lastAnswer, lastVerdict: o.lastVerdict, lastAnswerMs: o.lastAnswerMs, queries: o.queries, lost: o.lost });
+  }
+  const e = obj.exp;
+  return { compact: true, key: e.key, kind: e.kind, rrType: e.rrType, operation: e.operation, intendedStartMs: e.intendedStartMs, superseded: obj.superseded, servers };
+}
+
+/** A kept object as a record (pure). */
+function recordOf(a: Kept): ProbeRecord {
+  if (a.compact === true) {
+    return {
+      key: a.key,
+      kind: a.kind,
+      // Not kept: a compact object never makes a failure, the only reader of these.
+      fqdn: '',
+      rrType: a.rrType,
+      operation: a.operation,
+      intendedStartMs: a.intendedStartMs,
+      expectedText: '',
+      servers: a.servers.map((x) => ({ ...x, wrongSeen: false, wrongAnswer: null, gaveUp: false })),
+      settled: true,
+    };
+  }
+  return {
+    key: a.exp.key,
+    kind: a.exp.kind,
+    fqdn: a.exp.fqdn,
+    rrType: a.exp.rrType,
+    operation: a.exp.operation,
+    intendedStartMs: a.exp.intendedStartMs,
+    expectedText: a.exp.expected?.text ?? '(gone)',
+    servers: a.units.map((u) => ({ ...u.outcome })),
+    settled: a.units.every((u) => u.settled),
+  };
 }
 
 interface Pending {
@@ -185,8 +247,8 @@ export class DnsProber {
   readonly #queryTimeoutMs: number;
   readonly #bucket: TokenBucket;
   readonly #queue = new DueQueue<{ unit: Unit; gen: number }>();
-  readonly #active = new Map<string, Active>();
-  readonly #finished: Active[] = [];
+  readonly #active = new Map<string, Kept>();
+  readonly #finished: Kept[] = [];
   readonly #pending = new Map<number, Pending>();
   readonly #sockets = new Map<'udp4' | 'udp6', Socket>();
   /** The TCP transport's connection per server index. */
@@ -240,7 +302,7 @@ export class DnsProber {
   /** Restarts the fast phase of an object still unmatched (its Ready was just seen, say): probed again now. */
   nudge(key: string): void {
     const obj = this.#active.get(key);
-    if (obj === undefined || this.#stopped) return;
+    if (obj === undefined || obj.compact === true || this.#stopped) return;
     const now = this.#o.now();
     for (const u of obj.units) {
       if (u.settled) continue;
@@ -255,22 +317,12 @@ export class DnsProber {
   /** True when `key`'s latest operation is settled on every server (unknown keys count as settled). */
   isSettled(key: string): boolean {
     const obj = this.#active.get(key);
-    return obj === undefined || obj.units.every((u) => u.settled);
+    return obj === undefined || obj.compact === true || obj.units.every((u) => u.settled);
   }
 
   /** Every object's record: those replaced by a newer operation on their key first, then the current ones. */
   records(): ProbeRecord[] {
-    return [...this.#finished, ...this.#active.values()].map((a) => ({
-      key: a.exp.key,
-      kind: a.exp.kind,
-      fqdn: a.exp.fqdn,
-      rrType: a.exp.rrType,
-      operation: a.exp.operation,
-      intendedStartMs: a.exp.intendedStartMs,
-      expectedText: a.exp.expected?.text ?? '(gone)',
-      servers: a.units.map((u) => ({ ...u.outcome })),
-      settled: a.units.every((u) => u.settled),
-    }));
+    return [...this.#finished, ...this.#active.values()].map(recordOf);
   }
 
   /** Resolves `met` once every one of `keys` is settled, `timeout` after `timeoutMs`, `aborted` on `signal` or `stop()`. */
@@ -313,16 +365,24 @@ export class DnsProber {
     for (const w of [...this.#waiters]) w(undefined);
   }
 
-  #finish(obj: Active, superseded: boolean): void {
+  #finish(obj: Kept, superseded: boolean): void {
     obj.superseded = superseded;
-    for (const u of obj.units) {
-      if (!u.settled) {
-        u.settled = true;
-        u.outcome.gaveUp = true;
+    if (obj.compact !== true) {
+      for (const u of obj.units) {
+        if (!u.settled) {
+          u.settled = true;
+          u.outcome.gaveUp = true;
+        }
       }
     }
-    this.#active.delete(obj.exp.key);
+    this.#active.delete(obj.compact === true ? obj.key : obj.exp.key);
     this.#finished.push(obj);
+  }
+
+  /** Replaces `obj` by its compact form once every server answered it right (queued and pending entries of its units see them settled and drop them). */
+  #compactIfDone(obj: Active): void {
+    const c = this.#active.get(obj.exp.key) === obj ? compactOf(obj) : null;
+    if (c !== null) this.#active.set(c.key, c);
   }
 
   #checkWaiters(key: string): void {
@@ -498,6 +558,7 @@ export class DnsProber {
     if (verdict === 'match') {
       o.matchedMs = at;
       u.settled = true;
+      this.#compactIfDone(u.obj);
       this.#checkWaiters(exp.key);
       return;
     }
