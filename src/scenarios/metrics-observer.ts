@@ -30,6 +30,8 @@ export interface MetricsObserverOptions {
   intervalMs: number;
   /** Query this Prometheus server for the operator's metrics (`--prometheus`). */
   prometheusUrl?: string;
+  /** Also BIND9's memory and CPU (default true; a quiet window counts the operator only). */
+  bind9?: boolean;
 }
 
 /** A RunObserver over the target's metric endpoints. */
@@ -41,7 +43,7 @@ export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
   return {
     name: 'metrics',
     async start({ target, namespace }) {
-      cluster = target.info.kind === 'cluster' ? { namespace, startSec: Date.now() / 1000 } : null;
+      cluster = target.info.kind === 'cluster' && opts.bind9 !== false ? { namespace, startSec: Date.now() / 1000 } : null;
       const url = (name: string): string | undefined => target.metricsEndpoints.find((e) => e.name === name)?.url;
       const t0 = performance.now();
       const operatorUrl = url('operator');
@@ -57,7 +59,7 @@ export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
       });
       await observers.start();
       // BIND9's memory and CPU where its processes are on this machine (the sandbox), on the same clock.
-      bind9 = await sampleBind9Resources(target.dnsServers, { intervalMs: opts.intervalMs, now: () => performance.now() - t0 });
+      bind9 = opts.bind9 === false ? undefined : await sampleBind9Resources(target.dnsServers, { intervalMs: opts.intervalMs, now: () => performance.now() - t0 });
     },
     async stop({ objectsCreated }) {
       if (observers === undefined) return {};
@@ -70,10 +72,10 @@ export function metricsObserver(opts: MetricsObserverOptions): RunObserver {
           const source = `Prometheus at ${opts.prometheusUrl}`;
           const win = { startSec: c.startSec, endSec: Date.now() / 1000, stepSec: Math.max(1, Math.round(opts.intervalMs / 1000)) };
           try {
-            const r = await bind9FromPrometheus(prometheusClient(opts.prometheusUrl), win, source, c.namespace);
-            Object.assign(named.counters, r.counters);
-            named.timeSeries.push(...r.timeSeries);
-            named.notes.push(...r.notes);
+            const fromProm = await bind9FromPrometheus(prometheusClient(opts.prometheusUrl), win, source, c.namespace);
+            Object.assign(named.counters, fromProm.counters);
+            named.timeSeries.push(...fromProm.timeSeries);
+            named.notes.push(...fromProm.notes);
           } catch (e) {
             named.notes.push(`BIND9 memory and CPU: ${source} could not be queried (${e instanceof Error ? e.message : String(e)})`);
           }

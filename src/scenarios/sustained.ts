@@ -99,7 +99,7 @@ export async function measureQuietWindow(ctx: DriveContext, plan: ScenarioPlan, 
  */
 export async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
   const settle = await operatorAtRest(ctx, Math.min(30_000, Math.max(2 * restStillMs, ms / 2)));
-  const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)) });
+  const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)), bind9: false });
   const fromMono = ctx.client.now();
   await observer.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
   await sleep(ms, [ctx.stopStarting, ctx.hardStop]);
