@@ -13,7 +13,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { deploymentsResource, httpKubeConfig, startSandbox } from './helpers/api-sandbox.js';
+import { deploymentsResource, httpKubeConfig, startFakeDeploymentController, startSandbox } from './helpers/api-sandbox.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
 import { DeploymentOperatorLimits, restoreDeploymentLimits } from '../src/faults/limits/deployment-limits.js';
 import type { ChangeDescriptor } from '../src/faults/limits/change.js';
@@ -25,21 +25,9 @@ const bindyResources = { limits: { cpu: '500m', memory: '512Mi' }, requests: { c
 test('operator-limits on a cluster: limits (and requests) lowered and rolled out; a killed run\'s change restored exactly by cleanup; an edited Deployment never overwritten; another cluster\'s journal refused', { timeout: 60_000 }, async (t) => {
   const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
   const dir = await mkdtemp(join(tmpdir(), 'bl-deploy-limits-'));
-  // The Deployment controller's part: once it sees a new generation, the rollout is done.
-  let stopped = false;
-  const controller = (async () => {
-    while (!stopped) {
-      const r = await sb.server.request({ method: 'GET', path });
-      const d = r.status === 200 ? (r.body as { metadata: { generation?: number }; status?: { observedGeneration?: number } }) : null;
-      if (d !== null && (d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
-        await sb.server.request({ method: 'PATCH', path: `${path}/status`, headers: { 'content-type': 'application/merge-patch+json' }, body: { status: { observedGeneration: d.metadata.generation, replicas: 1, updatedReplicas: 1, availableReplicas: 1 } } });
-      }
-      await new Promise((r2) => setTimeout(r2, 20));
-    }
-  })();
+  const controller = startFakeDeploymentController(sb.server, path);
   t.after(async () => {
-    stopped = true;
-    await controller;
+    await controller.stop();
     await sb.close();
     await rm(dir, { recursive: true, force: true });
   });

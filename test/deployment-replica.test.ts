@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deploymentsResource, httpKubeConfig, startSandbox } from './helpers/api-sandbox.js';
+import { deploymentsResource, httpKubeConfig, startFakeDeploymentController, startSandbox } from './helpers/api-sandbox.js';
 import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
 import { DeploymentReplicaMechanism } from '../src/faults/native/deployment-replica.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
@@ -28,22 +28,9 @@ interface DeploymentView {
 test('split-brain on a cluster: one more replica (leader election off: BINDY_ENABLE_LEADER_ELECTION=false), journalled; a killed run\'s change put back exactly; an edited Deployment never overwritten; refused without consent', { timeout: 60_000 }, async (t) => {
   const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
   const dir = await mkdtemp(join(tmpdir(), 'bl-deploy-replica-'));
-  // The Deployment controller's part: a new generation is rolled out at once, with spec.replicas pods.
-  let stopped = false;
-  const controller = (async () => {
-    while (!stopped) {
-      const r = await sb.server.request({ method: 'GET', path });
-      const d = r.status === 200 ? (r.body as { metadata: { generation?: number }; spec: { replicas?: number }; status?: { observedGeneration?: number } }) : null;
-      if (d !== null && (d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
-        const n = d.spec.replicas ?? 1;
-        await sb.server.request({ method: 'PATCH', path: `${path}/status`, headers: { 'content-type': 'application/merge-patch+json' }, body: { status: { observedGeneration: d.metadata.generation, replicas: n, updatedReplicas: n, availableReplicas: n } } });
-      }
-      await new Promise((r2) => setTimeout(r2, 20));
-    }
-  })();
+  const controller = startFakeDeploymentController(sb.server, path);
   t.after(async () => {
-    stopped = true;
-    await controller;
+    await controller.stop();
     await sb.close();
     await rm(dir, { recursive: true, force: true });
   });

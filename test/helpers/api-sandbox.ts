@@ -166,3 +166,25 @@ export async function watchesEnded(server: { activeWatches(): number }): Promise
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The Deployment controller's part for the Deployment at `path`: a new generation is rolled out at once, with `spec.replicas` pods, every one available. */
+export function startFakeDeploymentController(server: ApiServer, path: string): { stop(): Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const r = await server.request({ method: 'GET', path });
+      const d = r.status === 200 ? (r.body as { metadata: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number } }) : null;
+      if (d !== null && (d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
+        const n = d.spec?.replicas ?? 1;
+        await server.request({ method: 'PATCH', path: `${path}/status`, headers: { 'content-type': 'application/merge-patch+json' }, body: { status: { observedGeneration: d.metadata.generation, replicas: n, updatedReplicas: n, availableReplicas: n } } });
+      }
+      await new Promise((r2) => setTimeout(r2, 20));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
