@@ -137,7 +137,7 @@ export const configSpec: f.Section = f.section({
         concurrency: f.integer('writes in flight at once; an operation due when all are busy is dropped', 1),
         timeout: f.duration('wait for the zones, the working set, and the outstanding operations after the schedule'),
         quietWindow: f.duration('after the load: reconciles and API writes counted at rest over this window (0s = none)'),
-        dnsProbe: f.onOffAuto('ask DNS for every changed record until it answers the new state (the prober keeps about 1 KB per change for the run): auto = on for the sandbox or when probe.servers is set'),
+        dnsProbe: f.onOffAuto('ask DNS for every changed record until it answers the new state: auto = on for the sandbox or when probe.servers is set'),
       },
       { constants: { kind: 'sustained' } },
     ),

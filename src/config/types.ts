@@ -113,7 +113,7 @@ export interface SustainedOptions {
   churn: boolean;
   /** Writes in flight at once; an operation due when all are busy is dropped (counted). */
   concurrency: number;
-  /** Ask DNS for every changed record until it answers the new state (default off: the prober keeps about 1 KB per change; auto: on for the sandbox or when probe.servers is set). */
+  /** Ask DNS for every changed record until it answers the new state (default auto: on for the sandbox or when probe.servers is set). */
   dnsProbe: OnOffAuto;
   /** Bound on each wait (zones, working set, outstanding operations after the schedule), in ms. */
   timeout: number;

@@ -95,60 +95,76 @@ function per(): Per {
   return { all: createLatencyHistogram(), byKind: new Map() };
 }
 
-/** Latencies, counters, failures and notes of the probe. */
-export function measureProbe(o: ProbeObservations): ProbeMeasurement {
-  const slowest = new Map<ProbeOperation, Per>();
-  const byServer = new Map<string, Per & { op: ProbeOperation; server: string }>();
-  const readyToResolvable = per();
-  const resolvableToReady = per();
-  const uncertainty = createLatencyHistogram();
-  const failures: FailureRecord[] = [];
-  let answered = 0;
-  let readyNotServed = 0;
-  let wrongData = 0;
-  let notAnswered = 0;
-  let beforeReady = 0;
-  let afterReady = 0;
-  const resolvedAt: number[] = [];
-  const atMs = Math.max(0, o.endedMs - o.runStartMs);
-  for (const r of o.records) {
+/** What the figures need besides the records: the probe's setup and its end. */
+export type ProbeFoldContext = Omit<ProbeObservations, 'records' | 'objectState' | 'stats' | 'endedMs' | 'runStartMs'>;
+
+/**
+ * The probe's figures built one record at a time, so a long run need not keep every change's
+ * record: add each once it is final (with what the watch saw of that very operation), then
+ * `measure`. Holds histograms, counts, the failures and one number per answered record.
+ */
+export class ProbeFold {
+  readonly #o: ProbeFoldContext;
+  readonly #slowest = new Map<ProbeOperation, Per>();
+  readonly #byServer = new Map<string, Per & { op: ProbeOperation; server: string }>();
+  readonly #readyToResolvable = per();
+  readonly #resolvableToReady = per();
+  readonly #uncertainty = createLatencyHistogram();
+  /** Failures found, with the time in the record of when they were added (atMs is set at `measure`). */
+  readonly #failures: Omit<FailureRecord, 'atMs'>[] = [];
+  #probed = 0;
+  #answered = 0;
+  #readyNotServed = 0;
+  #wrongData = 0;
+  #notAnswered = 0;
+  #beforeReady = 0;
+  #afterReady = 0;
+  /** When each answered record was answered by its slowest server (prober's clock). */
+  readonly #resolvedAt: number[] = [];
+
+  constructor(context: ProbeFoldContext) {
+    this.#o = context;
+  }
+
+  /** Adds one record; `state`: what the watch saw of this operation's effect (undefined: not tracked). */
+  add(r: ProbeRecord, state: ProbedObjectState | undefined): void {
+    this.#probed++;
     const name = probeLatencyName[r.operation];
-    const state = o.objectState(r.key);
     const matched = r.servers.every((s) => s.matchedMs !== null);
     for (const s of r.servers) {
       if (s.matchedMs === null) continue;
       const us = (s.matchedMs - r.intendedStartMs) * 1000;
       const key = `${name}.${s.server}`;
-      let p = byServer.get(key);
-      if (p === undefined) byServer.set(key, (p = { ...per(), op: r.operation, server: s.server }));
+      let p = this.#byServer.get(key);
+      if (p === undefined) this.#byServer.set(key, (p = { ...per(), op: r.operation, server: s.server }));
       p.all.record(us);
       addTo(p.byKind, r.kind, us);
-      uncertainty.record((s.matchedMs - (s.lastMissSentMs ?? r.intendedStartMs)) * 1000);
+      this.#uncertainty.record((s.matchedMs - (s.lastMissSentMs ?? r.intendedStartMs)) * 1000);
     }
     const wrong = r.servers.filter((s) => s.wrongSeen);
-    if (wrong.length > 0) wrongData++;
+    if (wrong.length > 0) this.#wrongData++;
     if (matched) {
-      answered++;
+      this.#answered++;
       const last = Math.max(...r.servers.map((s) => s.matchedMs ?? -Infinity));
       const us = (last - r.intendedStartMs) * 1000;
-      resolvedAt.push(last - o.runStartMs);
-      let p = slowest.get(r.operation);
-      if (p === undefined) slowest.set(r.operation, (p = per()));
+      this.#resolvedAt.push(last);
+      let p = this.#slowest.get(r.operation);
+      if (p === undefined) this.#slowest.set(r.operation, (p = per()));
       p.all.record(us);
       addTo(p.byKind, r.kind, us);
       if (r.operation !== 'delete' && state?.readyMs != null) {
         const gap = last - state.readyMs;
-        const target = gap >= 0 ? readyToResolvable : resolvableToReady;
-        if (gap >= 0) afterReady++;
-        else beforeReady++;
+        const target = gap >= 0 ? this.#readyToResolvable : this.#resolvableToReady;
+        if (gap >= 0) this.#afterReady++;
+        else this.#beforeReady++;
         target.all.record(Math.abs(gap) * 1000);
         addTo(target.byKind, r.kind, Math.abs(gap) * 1000);
       }
     } else {
-      notAnswered++;
+      this.#notAnswered++;
     }
     const ready = state?.readyMs != null;
-    if (!matched && ready && wrong.length === 0) readyNotServed++;
+    if (!matched && ready && wrong.length === 0) this.#readyNotServed++;
     // A failure for what DNS contradicts: Ready but never answered right, or wrong data served at all.
     if ((ready && !matched) || wrong.length > 0) {
       const k = splitKey(r.key);
@@ -159,7 +175,7 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
           return `${s.server}: ${outcome}; last answer ${s.lastAnswer ?? '(none)'}${w}`;
         })
         .join(' | ');
-      failures.push({
+      this.#failures.push({
         kind: r.kind,
         name: k.name === '' ? r.key : k.name,
         ...(k.namespace === '' ? {} : { namespace: k.namespace }),
@@ -168,75 +184,101 @@ export function measureProbe(o: ProbeObservations): ProbeMeasurement {
         reason: wrong.length > 0 ? 'ServedWrongData' : 'ReadyButNotServed',
         message: `${r.fqdn} ${r.rrType}: desired ${r.expectedText}${ready && state?.readyMs != null ? `; Ready after ${seconds(state.readyMs - r.intendedStartMs)}` : ''}; ${said}`,
         lastCondition: null,
-        atMs,
       });
     }
   }
 
-  const latencies: Record<string, LatencyResult> = {};
-  const settings = o.settings;
-  for (const [op, p] of slowest) {
-    latencies[probeLatencyName[op]] = latencyResult(p.all, probeMethod(op, settings, `the slowest of the ${o.servers.length} DNS server(s) (${o.servers.join(', ')}) per object, objects answered by every server`), {
-      byKind: sorted(p.byKind),
-      description: `${probeLatencyName[op].replace(/_/g, ' ')}: every server answers (what e2ePropagationP99 judges)`,
-    });
-  }
-  for (const [key, p] of [...byServer].sort(([a], [b]) => a.localeCompare(b))) {
-    latencies[key] = latencyResult(p.all, probeMethod(p.op, settings, `DNS server ${p.server}`), {
-      byKind: sorted(p.byKind),
-      description: `${probeLatencyName[p.op].replace(/_/g, ' ')} on ${p.server}`,
-    });
-  }
-  if (readyToResolvable.all.count > 0) {
-    latencies.ready_to_resolvable = latencyResult(readyToResolvable.all, 'first Ready seen by the watch -> answered right by every DNS server, for objects answered after their Ready was seen (local monotonic clock)', {
-      byKind: sorted(readyToResolvable.byKind),
-    });
-  }
-  if (resolvableToReady.all.count > 0) {
-    latencies.resolvable_to_ready = latencyResult(resolvableToReady.all, 'answered right by every DNS server -> first Ready seen by the watch, for objects DNS answered before their Ready was seen (local monotonic clock)', {
-      byKind: sorted(resolvableToReady.byKind),
-    });
-  }
-  if (uncertainty.count > 0) {
-    latencies.resolvable_uncertainty = latencyResult(uncertainty, 'per object and server: matching answer received - send of the last probe answered without the data (or the intended start): how much earlier than measured the data may have been served');
-  }
+  /** The result sections from every record added; `stats`: the prober's own counts; `runStartMs`: the series' t = 0; `endedMs`: when probing ended. */
+  measure(stats: ProberStats, runStartMs: number, endedMs: number): ProbeMeasurement {
+    const o = { ...this.#o, stats, runStartMs, endedMs };
+    const atMs = Math.max(0, endedMs - o.runStartMs);
+    const failures: FailureRecord[] = this.#failures.map((f) => ({ ...f, atMs }));
+    const slowest = this.#slowest;
+    const byServer = this.#byServer;
+    const readyToResolvable = this.#readyToResolvable;
+    const resolvableToReady = this.#resolvableToReady;
+    const uncertainty = this.#uncertainty;
+    const answered = this.#answered;
+    const readyNotServed = this.#readyNotServed;
+    const wrongData = this.#wrongData;
+    const notAnswered = this.#notAnswered;
+    const beforeReady = this.#beforeReady;
+    const afterReady = this.#afterReady;
+    const resolvedAt = this.#resolvedAt.map((t) => t - runStartMs);
+    const probed = this.#probed;
+    const latencies: Record<string, LatencyResult> = {};
+    const settings = o.settings;
+    for (const [op, p] of slowest) {
+      latencies[probeLatencyName[op]] = latencyResult(p.all, probeMethod(op, settings, `the slowest of the ${o.servers.length} DNS server(s) (${o.servers.join(', ')}) per object, objects answered by every server`), {
+        byKind: sorted(p.byKind),
+        description: `${probeLatencyName[op].replace(/_/g, ' ')}: every server answers (what e2ePropagationP99 judges)`,
+      });
+    }
+    for (const [key, p] of [...byServer].sort(([a], [b]) => a.localeCompare(b))) {
+      latencies[key] = latencyResult(p.all, probeMethod(p.op, settings, `DNS server ${p.server}`), {
+        byKind: sorted(p.byKind),
+        description: `${probeLatencyName[p.op].replace(/_/g, ' ')} on ${p.server}`,
+      });
+    }
+    if (readyToResolvable.all.count > 0) {
+      latencies.ready_to_resolvable = latencyResult(readyToResolvable.all, 'first Ready seen by the watch -> answered right by every DNS server, for objects answered after their Ready was seen (local monotonic clock)', {
+        byKind: sorted(readyToResolvable.byKind),
+      });
+    }
+    if (resolvableToReady.all.count > 0) {
+      latencies.resolvable_to_ready = latencyResult(resolvableToReady.all, 'answered right by every DNS server -> first Ready seen by the watch, for objects DNS answered before their Ready was seen (local monotonic clock)', {
+        byKind: sorted(resolvableToReady.byKind),
+      });
+    }
+    if (uncertainty.count > 0) {
+      latencies.resolvable_uncertainty = latencyResult(uncertainty, 'per object and server: matching answer received - send of the last probe answered without the data (or the intended start): how much earlier than measured the data may have been served');
+    }
 
-  const c = new Counters();
-  const set = (n: string, value: number, unit: string, description: string): void => {
-    c.declare(n, unit, description);
-    c.add(n, value);
-  };
-  set('dns_probed', o.records.length, 'objects', 'objects the DNS prober asked every server for');
-  set('dns_answered', answered, 'objects', 'probed objects answered with their desired data by every DNS server');
-  set('dns_not_answered', notAnswered, 'objects', 'probed objects not answered right by every DNS server when probing ended (Ready or not)');
-  set('ready_but_not_served', readyNotServed, 'objects', 'objects seen Ready that some DNS server never answered with their data by the end, without serving other data (see failures for what DNS said)');
-  set('served_wrong_data', wrongData, 'objects', 'objects some DNS server answered NOERROR with other data than desired, at least once (see failures)');
-  set('answered_after_ready', afterReady, 'objects', 'objects answered by every server after the watch saw them Ready');
-  set('answered_before_ready', beforeReady, 'objects', 'objects answered by every server before the watch saw them Ready');
-  const st = o.stats;
-  set('probe_queries_sent', st.sent, 'queries', 'DNS queries the prober sent (all servers)');
-  set('probe_queries_lost', st.lost, 'queries', 'probe queries with no answer within the query timeout (asked again)');
-  set('probe_queries_truncated', st.truncated, 'queries', 'probe answers truncated over UDP and asked again over TCP');
-  set('probe_peak_in_flight', st.peakInFlight, 'queries', 'most probe queries in flight at once');
-  if (st.tcpConnections > 0) set('probe_tcp_connections', st.tcpConnections, 'connections', 'TCP connections the prober opened (TCP transport: one per server, pipelined, opened again only when one closed)');
-  if (st.firstSentMs !== null && st.lastSentMs !== null && st.lastSentMs > st.firstSentMs) {
-    set('probe_query_rate', (st.sent * 1000) / (st.lastSentMs - st.firstSentMs), '1/s', 'probe queries sent / (last send - first send): the load the prober put on DNS');
+    const c = new Counters();
+    const set = (n: string, value: number, unit: string, description: string): void => {
+      c.declare(n, unit, description);
+      c.add(n, value);
+    };
+    set('dns_probed', probed, 'objects', 'objects the DNS prober asked every server for');
+    set('dns_answered', answered, 'objects', 'probed objects answered with their desired data by every DNS server');
+    set('dns_not_answered', notAnswered, 'objects', 'probed objects not answered right by every DNS server when probing ended (Ready or not)');
+    set('ready_but_not_served', readyNotServed, 'objects', 'objects seen Ready that some DNS server never answered with their data by the end, without serving other data (see failures for what DNS said)');
+    set('served_wrong_data', wrongData, 'objects', 'objects some DNS server answered NOERROR with other data than desired, at least once (see failures)');
+    set('answered_after_ready', afterReady, 'objects', 'objects answered by every server after the watch saw them Ready');
+    set('answered_before_ready', beforeReady, 'objects', 'objects answered by every server before the watch saw them Ready');
+    const st = o.stats;
+    set('probe_queries_sent', st.sent, 'queries', 'DNS queries the prober sent (all servers)');
+    set('probe_queries_lost', st.lost, 'queries', 'probe queries with no answer within the query timeout (asked again)');
+    set('probe_queries_truncated', st.truncated, 'queries', 'probe answers truncated over UDP and asked again over TCP');
+    set('probe_peak_in_flight', st.peakInFlight, 'queries', 'most probe queries in flight at once');
+    if (st.tcpConnections > 0) set('probe_tcp_connections', st.tcpConnections, 'connections', 'TCP connections the prober opened (TCP transport: one per server, pipelined, opened again only when one closed)');
+    if (st.firstSentMs !== null && st.lastSentMs !== null && st.lastSentMs > st.firstSentMs) {
+      set('probe_query_rate', (st.sent * 1000) / (st.lastSentMs - st.firstSentMs), '1/s', 'probe queries sent / (last send - first send): the load the prober put on DNS');
+    }
+    const notes: string[] = [];
+    for (const [server, message] of Object.entries(st.tcpErrors)) notes.push(`the DNS prober's TCP connection to ${server} failed (last: ${message}); queries sent meanwhile were lost and asked again (a port-forward that is not running refuses every connection)`);
+    if (st.stray > 0) notes.push(`the DNS prober ignored ${st.stray} answers it could not match to a query (wrong id, source or question, or undecodable)`);
+    const endMs = o.endedMs - o.runStartMs;
+    const windowMs = rateWindowMs(endMs);
+    const timeSeries: TimeSeriesData[] =
+      resolvedAt.length === 0
+        ? []
+        : [
+            {
+              name: 'resolvable_per_second',
+              unit: '1/s',
+              description: `records first answered with their data by every DNS server, by the slowest server's answer, per second over ${windowMs / 1000} s windows from the run's start (the last one ends when probing ended)`,
+              points: eventRatePerSecond(resolvedAt, windowMs, endMs, o.lastStub),
+            },
+          ];
+    return { latencies, counters: c.toJSON(), failures, notes, timeSeries };
   }
-  const notes: string[] = [];
-  for (const [server, message] of Object.entries(st.tcpErrors)) notes.push(`the DNS prober's TCP connection to ${server} failed (last: ${message}); queries sent meanwhile were lost and asked again (a port-forward that is not running refuses every connection)`);
-  if (st.stray > 0) notes.push(`the DNS prober ignored ${st.stray} answers it could not match to a query (wrong id, source or question, or undecodable)`);
-  const endMs = o.endedMs - o.runStartMs;
-  const windowMs = rateWindowMs(endMs);
-  const timeSeries: TimeSeriesData[] =
-    resolvedAt.length === 0
-      ? []
-      : [
-          {
-            name: 'resolvable_per_second',
-            unit: '1/s',
-            description: `records first answered with their data by every DNS server, by the slowest server's answer, per second over ${windowMs / 1000} s windows from the run's start (the last one ends when probing ended)`,
-            points: eventRatePerSecond(resolvedAt, windowMs, endMs, o.lastStub),
-          },
-        ];
-  return { latencies, counters: c.toJSON(), failures, notes, timeSeries };
+}
+
+/** Latencies, counters, failures and notes of the probe, from every record at once. */
+export function measureProbe(o: ProbeObservations): ProbeMeasurement {
+  const { records, objectState, stats, runStartMs, endedMs, ...context } = o;
+  const fold = new ProbeFold(context);
+  for (const r of records) fold.add(r, objectState(r.key));
+  return fold.measure(stats, runStartMs, endedMs);
 }

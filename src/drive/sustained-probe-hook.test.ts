@@ -66,3 +66,56 @@ test('an update is answered at its new TTL (the old one is stale, not wrong); a 
   assert.equal(m.counters['served_wrong_data']?.value ?? 0, 0, 'the old TTL is stale, not wrong');
   assert.equal(m.failures.length, 0);
 });
+
+test('a change replaced after DNS answered it is timed with its own Ready, not the newer change\'s; it is not kept once folded', async (t) => {
+  const record = generateZoneRecords(resolveFixtureOptions({ zones: 1, recordsPerZone: 1, kinds: { ARecord: 1 }, seed: 7 }), 0).next().value as RecordObject;
+  const fqdn = recordObjectFqdn(record);
+  const addresses = record.kind === 'ARecord' ? record.spec.ipv4Addresses : [];
+  const oldTtl = record.spec.ttl ?? 300;
+  let servedTtl = oldTtl;
+  const udp = createSocket('udp4');
+  udp.bind(0, '127.0.0.1');
+  await once(udp, 'listening');
+  t.after(() => udp.close());
+  udp.on('message', (m, rinfo) => {
+    const msg = dnsPacket.decode(m);
+    const q = msg.questions?.[0];
+    if (q === undefined) return;
+    const answers = q.name.toLowerCase() !== fqdn ? [] : addresses.map((data) => ({ type: 'A' as const, name: q.name, ttl: servedTtl, data }));
+    udp.send(dnsPacket.encode({ type: 'response', id: msg.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [q], answers }), rinfo.port, rinfo.address);
+  });
+  const now = (): number => performance.now();
+  const hook = new SustainedProbeHook(
+    { servers: [{ host: '127.0.0.1', port: udp.address().port, name: 'primary-0' }], ratePerSecond: 500, maxInFlight: 8, timeoutMs: 5000, spacing: { ...defaultProbeSpacing, maxIntervalMs: 200 } },
+    record.metadata.namespace,
+    now,
+    10_000,
+    { perOperation: true },
+  );
+  t.after(() => hook.stop());
+  hook.wrap(() => [record][Symbol.iterator]())().next();
+  const key = objectKeyOf(record.kind, record.metadata.namespace, record.metadata.name);
+  // The create is served at once; its Ready is stated 20 s after its start: DNS answered ~20 s before Ready.
+  const t0 = now();
+  hook.onOperation({ phase: 'accepted', type: 'create', key, uid: 'u1', intendedMs: t0, acceptedMs: t0 });
+  hook.onOperation({ phase: 'done', type: 'create', key, intendedMs: t0, atMs: t0 + 20_000 });
+  assert.equal(await hook.waitAnswered([key], 5000), 'met');
+  // Then an update, served at its new TTL, Ready 1 ms after its start.
+  servedTtl = oldTtl === 600 ? 601 : 600;
+  const t1 = now();
+  hook.onOperation({ phase: 'accepted', type: 'update', key, uid: 'u1', intendedMs: t1, acceptedMs: t1, ttl: servedTtl });
+  hook.onOperation({ phase: 'done', type: 'update', key, intendedMs: t1, atMs: t1 + 1 });
+  const out = await hook.finish(t0);
+  assert.equal(out.wait, 'met');
+  const m = out.measurement;
+  assert.equal(m.counters['dns_probed']?.value, 2);
+  assert.equal(m.counters['dns_changes_superseded']?.value, 0);
+  // The create, with its own Ready: answered before it by about 20 s (with the update's Ready it would be about 0).
+  const before = m.latencies['resolvable_to_ready']?.summary;
+  assert.equal(before?.count, 1);
+  assert.ok((before?.min ?? 0) > 19_000_000 && (before?.max ?? Infinity) <= 20_100_000, `resolvable→Ready ${before?.min}–${before?.max} µs`);
+  assert.equal(m.counters['answered_before_ready']?.value, 1);
+  // Both operations' answer times, by operation.
+  assert.equal(out.resolvable?.size, 2);
+  assert.ok([...(out.resolvable?.values() ?? [])].every((v) => v !== null && v >= 0));
+});

@@ -10,32 +10,86 @@ import { expectedDataOf, recordObjectFqdn } from '../observe/dns-expectation.js'
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { objectKeyOf } from './burst.js';
 import type { DnsProbeSettings } from './dns-probe-hook.js';
-import { measureProbe, type ProbeMeasurement } from './probe-measure.js';
+import { ProbeFold, type ProbeMeasurement } from './probe-measure.js';
 import type { OperationEvent } from './sustained-session.js';
 
-/** What probing measured, how its wait ended, and every probed operation (for per-interval figures). */
+/** What probing measured and how its wait ended; with `perOperation`, each probed operation's answer time too. */
 export interface SustainedProbeOutcome {
   measurement: ProbeMeasurement;
   wait: ProbeWaitOutcome;
-  records: ProbeRecord[];
+  /**
+   * By `${key}@${intendedStartMs}`: ms from the operation's intended start until its slowest server
+   * answered it right; null when not every server did. Only with `perOperation` (e2e's intervals).
+   */
+  resolvable: Map<string, number | null> | null;
 }
 
-/** Probes the measured operations of one sustained session. */
+/** The key of one operation in `SustainedProbeOutcome.resolvable`. */
+export function probedOperationKey(key: string, intendedStartMs: number): string {
+  return `${key}@${intendedStartMs}`;
+}
+
+/** Ms until the slowest server answered `r` right, after its intended start; null when one never did. */
+function slowestAnswerMs(r: ProbeRecord): number | null {
+  let last = -Infinity;
+  for (const s of r.servers) {
+    if (s.matchedMs === null) return null;
+    last = Math.max(last, s.matchedMs);
+  }
+  return last - r.intendedStartMs;
+}
+
+/**
+ * Probes the measured operations of one sustained session. An operation replaced by a newer one on
+ * its record is folded into the figures at once and forgotten: memory follows the working set, not
+ * the run's length.
+ */
 export class SustainedProbeHook {
   readonly #settings: DnsProbeSettings;
   readonly #now: () => number;
   readonly #prober: DnsProber;
   readonly #namespace: string;
+  readonly #fold: ProbeFold;
   /** Every record the stream yielded, by key. */
   readonly #records = new Map<string, RecordObject>();
   /** The time the latest operation on a key took effect (Ready at its generation, or gone). */
   readonly #doneAt = new Map<string, number>();
+  /** While a newer operation replaces one: when the replaced one took effect (null: it had not). */
+  #replacedDoneAt: number | null = null;
+  /** Replaced operations not yet answered by every server: left out of the figures (the newer one is timed). */
+  #cutShort = 0;
+  readonly #resolvable: Map<string, number | null> | null;
 
-  constructor(settings: DnsProbeSettings, namespace: string, now: () => number, objectTimeoutMs: number) {
+  /** `perOperation`: keep each operation's answer time (`SustainedProbeOutcome.resolvable`; one entry per operation). */
+  constructor(settings: DnsProbeSettings, namespace: string, now: () => number, objectTimeoutMs: number, options: { perOperation?: boolean } = {}) {
     this.#settings = settings;
     this.#now = now;
     this.#namespace = namespace;
-    this.#prober = new DnsProber({ servers: settings.servers, now, ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight, spacing: settings.spacing, objectTimeoutMs, ...(settings.transport === undefined ? {} : { transport: settings.transport }) });
+    this.#resolvable = options.perOperation === true ? new Map() : null;
+    this.#fold = new ProbeFold({ servers: settings.servers.map((x) => x.name), settings: { ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight, ...settings.spacing }, ...(settings.lastStub === undefined ? {} : { lastStub: settings.lastStub }) });
+    this.#prober = new DnsProber({
+      servers: settings.servers,
+      now,
+      ratePerSecond: settings.ratePerSecond,
+      maxInFlight: settings.maxInFlight,
+      spacing: settings.spacing,
+      objectTimeoutMs,
+      ...(settings.transport === undefined ? {} : { transport: settings.transport }),
+      onReplaced: (r) => this.#add(r, this.#replacedDoneAt),
+    });
+  }
+
+  /** Adds one final record to the figures; `doneAt`: when that operation took effect. */
+  #add(r: ProbeRecord, doneAt: number | null, final = false): void {
+    const answeredMs = slowestAnswerMs(r);
+    this.#resolvable?.set(probedOperationKey(r.key, r.intendedStartMs), answeredMs);
+    // One DNS answered before it was replaced counts; one cut short says nothing about DNS (its
+    // record's newer state is what the operator now serves), so it is left out and counted apart.
+    if (!final && answeredMs === null) {
+      this.#cutShort++;
+      return;
+    }
+    this.#fold.add(r, { uid: null, readyMs: doneAt });
   }
 
   /** The same record stream, each record noted on the way. */
@@ -65,6 +119,8 @@ export class SustainedProbeHook {
     if (record === undefined) return;
     const base = expectedDataOf(record);
     const common = { key: e.key, kind: record.kind, fqdn: recordObjectFqdn(record), rrType: base.rrType, intendedStartMs: e.intendedMs };
+    // The operation this one replaces is folded (synchronously, in expect) with its own effect's time.
+    this.#replacedDoneAt = this.#doneAt.get(e.key) ?? null;
     this.#doneAt.delete(e.key);
     if (e.type === 'create') {
       this.#prober.expect({ ...common, expected: base, operation: 'create' });
@@ -76,6 +132,12 @@ export class SustainedProbeHook {
     } else {
       this.#prober.expect({ ...common, expected: null, operation: 'delete' });
     }
+    this.#replacedDoneAt = null;
+  }
+
+  /** Resolves `met` once every server answered the latest operation on each of `keys`, `timeout` after `timeoutMs`: orders a next change after DNS caught up. */
+  waitAnswered(keys: readonly string[], timeoutMs: number): Promise<ProbeWaitOutcome> {
+    return this.#prober.waitFor(keys, timeoutMs);
   }
 
   /**
@@ -90,40 +152,23 @@ export class SustainedProbeHook {
     } finally {
       this.#prober.stop();
     }
-    // The prober lists operations replaced by a newer one on their record first. One DNS answered
-    // before it was replaced counts; one cut short says nothing about DNS (its record's newer state is
-    // what the operator now serves), so it is left out of the measurement and counted apart.
-    const all = this.#prober.records();
-    const replacedCount = all.length - new Set(all.map((r) => r.key)).size;
-    const cutShort = all.slice(0, replacedCount).filter((r) => r.servers.some((x) => x.matchedMs === null));
-    const cut = new Set(cutShort);
-    const records = all.filter((r) => !cut.has(r));
+    // What is left is each record's latest operation: all of them count.
+    for (const r of this.#prober.records()) this.#add(r, this.#doneAt.get(r.key) ?? null, true);
     const s = this.#settings;
-    const measurement = measureProbe({
-      records,
-      servers: s.servers.map((x) => x.name),
-      stats: { ...this.#prober.stats },
-      objectState: (key) => {
-        const at = this.#doneAt.get(key);
-        return { uid: null, readyMs: at ?? null };
-      },
-      runStartMs,
-      endedMs: this.#now(),
-      settings: { ratePerSecond: s.ratePerSecond, maxInFlight: s.maxInFlight, ...s.spacing },
-      ...(s.lastStub === undefined ? {} : { lastStub: s.lastStub }),
-    });
+    const measurement = this.#fold.measure({ ...this.#prober.stats }, runStartMs, this.#now());
     if (wait === 'timeout') {
       measurement.notes.push(`the wait for DNS answers ended at the probe timeout (${Math.round(s.timeoutMs / 1000)} s) with operations that took effect not answered right by every server (see ready_but_not_served and served_wrong_data)`);
     }
+    const cutShort = this.#cutShort;
     measurement.counters['dns_changes_superseded'] = {
-      value: cutShort.length,
+      value: cutShort,
       unit: 'operations',
       description: 'changes not yet answered by every DNS server when a newer change of the same record replaced them: left out of the DNS figures (the newer one is timed)',
     };
-    if (cutShort.length > 0) {
-      measurement.notes.push(`${cutShort.length} changes were replaced by a newer change of the same record before every DNS server answered them: the newer one is timed, they are left out of the DNS figures (dns_changes_superseded)`);
+    if (cutShort > 0) {
+      measurement.notes.push(`${cutShort} changes were replaced by a newer change of the same record before every DNS server answered them: the newer one is timed, they are left out of the DNS figures (dns_changes_superseded)`);
     }
-    return { measurement, wait, records };
+    return { measurement, wait, resolvable: this.#resolvable };
   }
 
   /** Stops probing (idempotent; `finish` does it too). */

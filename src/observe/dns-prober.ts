@@ -116,6 +116,12 @@ export interface DnsProberOptions {
   objectTimeoutMs?: number;
   /** How queries travel: UDP with EDNS0, asked again over TCP when truncated (default); or TCP only, one pipelined connection per server. */
   transport?: ProbeTransport;
+  /**
+   * Given each object replaced by a newer operation on its key, which the prober then forgets
+   * (`records()` lists the current ones only): a long run folds them into its figures instead of
+   * keeping one record per change. Default: kept, listed first by `records()`.
+   */
+  onReplaced?: (record: ProbeRecord) => void;
 }
 
 /** How the prober's queries travel. */
@@ -147,8 +153,8 @@ interface Active {
 /**
  * An object every server answered right, with no wrong data seen, kept small for the rest of the
  * run: the times its figures need and the last answer's text, not its name or expected data (those
- * only ever go into a failure's message). A long run probes one object per change: about 1 KB each
- * otherwise.
+ * only ever go into a failure's message). Replaced by a newer change, it is kept for `records()`
+ * or handed to `onReplaced` and forgotten.
  */
 interface Compact {
   compact: true;
@@ -320,7 +326,7 @@ export class DnsProber {
     return obj === undefined || obj.compact === true || obj.units.every((u) => u.settled);
   }
 
-  /** Every object's record: those replaced by a newer operation on their key first, then the current ones. */
+  /** Every object's record: those replaced by a newer operation on their key first (unless given to `onReplaced`), then the current ones. */
   records(): ProbeRecord[] {
     return [...this.#finished, ...this.#active.values()].map(recordOf);
   }
@@ -376,7 +382,8 @@ export class DnsProber {
       }
     }
     this.#active.delete(obj.compact === true ? obj.key : obj.exp.key);
-    this.#finished.push(obj);
+    if (this.#o.onReplaced !== undefined) this.#o.onReplaced(recordOf(obj));
+    else this.#finished.push(obj);
   }
 
   /** Replaces `obj` by its compact form once every server answered it right (queued and pending entries of its units see them settled and drop them). */

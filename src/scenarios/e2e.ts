@@ -7,9 +7,8 @@
  * the worst interval, what broke), the phases on every chart, every figure per interval.
  */
 import { e2eMetrics } from '../judge/criteria.js';
-import { SustainedProbeHook } from '../drive/sustained-probe-hook.js';
+import { probedOperationKey, SustainedProbeHook } from '../drive/sustained-probe-hook.js';
 import type { OperationEvent } from '../drive/sustained-session.js';
-import type { ProbeRecord } from '../observe/dns-prober.js';
 import type { RecordObject } from '../model/fixtures/objects.js';
 import { summariseIntervals, worstInterval, type IntervalOperation, type IntervalPhase } from '../measure/interval-summary.js';
 import { latencyResult, type E2ePhase, type E2eSection, type LatencyResult, type RunResult } from '../report/result/index.js';
@@ -26,20 +25,6 @@ export interface FollowedOperation {
   type: OperationEvent['type'];
   intendedMs: number;
   doneMs: number | null;
-}
-
-function opKey(key: string, intendedMs: number): string {
-  return `${key}@${intendedMs}`;
-}
-
-/** The slowest server's answer to each probed operation, ms after its intended start (null: not every server answered). */
-function resolvableByOperation(records: readonly ProbeRecord[]): Map<string, number | null> {
-  const out = new Map<string, number | null>();
-  for (const r of records) {
-    const all = r.servers.every((s) => s.matchedMs !== null);
-    out.set(opKey(r.key, r.intendedStartMs), all ? Math.max(...r.servers.map((s) => (s.matchedMs ?? 0) - r.intendedStartMs)) : null);
-  }
-  return out;
 }
 
 /** Create → the first watch event showing a status (the operator's first write: it observed the object), per create; null when none was seen. */
@@ -129,11 +114,11 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
   // On a cluster: port-forwards opened now, through the API server (the instances exist after setup).
   const servers = await openProbeServers(ctx.target, data.dnsProbe);
   const settings = servers.probe;
-  const probe = settings !== null && 'settings' in settings ? new SustainedProbeHook(settings.settings, plan.namespace, () => ctx.client.now(), d.timeoutMs) : null;
+  const probe = settings !== null && 'settings' in settings ? new SustainedProbeHook(settings.settings, plan.namespace, () => ctx.client.now(), d.timeoutMs, { perOperation: true }) : null;
   const followed = new Map<string, FollowedOperation>();
   // First status the watch saw per object: the operator has observed it (names are never reused within a run).
   const statusSeen = new Map<string, number>();
-  let probeRecords: ProbeRecord[] = [];
+  let resolvable = new Map<string, number | null>();
   let measuredStartMs = 0;
   let setupMs = 0;
   let population = { records: 0, ready: 0 };
@@ -146,7 +131,7 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
       },
       onOperation: (e) => {
         probe?.onOperation(e);
-        const k = opKey(e.key, e.intendedMs);
+        const k = probedOperationKey(e.key, e.intendedMs);
         if (e.phase === 'accepted') followed.set(k, { type: e.type, intendedMs: e.intendedMs, doneMs: null });
         else {
           const f = followed.get(k);
@@ -164,7 +149,7 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
         const r = await probe.finish(session.measuredStartMs, ctx.hardStop);
         await servers.close();
         out.notes.push(...servers.notes());
-        probeRecords = r.records;
+        resolvable = r.resolvable ?? resolvable;
         Object.assign(out.latencies, r.measurement.latencies);
         Object.assign(out.counters, r.measurement.counters);
         out.timeSeries.push(...r.measurement.timeSeries);
@@ -177,7 +162,6 @@ async function driveE2e(ctx: DriveContext, plan: ScenarioPlan<E2ePlanData>): Pro
     });
     const observed = createToObserved(followed, statusSeen);
     if (observed !== null) outcome.latencies['create_to_observed'] = observed;
-    const resolvable = resolvableByOperation(probeRecords);
     const operations: IntervalOperation[] = [...followed].map(([k, f]) => ({
       type: f.type,
       intendedMs: f.intendedMs - measuredStartMs,

@@ -29,7 +29,7 @@ import { defaultNamedDiskBytes } from './sandbox/supervisor/data-disk.js';
 import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
 import { QuotaMechanism } from '../faults/quota/object-quota.js';
 import { ReplicaMechanism } from '../faults/process/replica.js';
-import { openBind9Forwards } from './cluster/bind9-forwards.js';
+import { openBind9Forwards, sharedForwards } from './cluster/bind9-forwards.js';
 import { DeploymentReplicaMechanism } from '../faults/native/deployment-replica.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
@@ -339,11 +339,12 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
     // without a port-forward; scenarios that need them say so.
     dnsServers: [],
     // BIND9's Services are reached through port-forwards the tool opens when a scenario asks (the DNS prober).
-    openDnsForwards: async () => {
+    // Shared: a scenario's parts that each ask (e2e's prober, its audit and gap prober) use one set.
+    openDnsForwards: sharedForwards(async () => {
       const instances = await client.list('Bind9Instance', config.namespace, '');
       if (!instances.ok) throw new Error(`listing the Bind9Instances of ${config.namespace}: ${instances.error.message}`);
       return openBind9Forwards(kubeConfig, config.namespace, config.fixtures.clusterName, instances.value.items);
-    },
+    }),
     sidecarEndpoints: [],
     // An operator outside the cluster is scraped where it runs; in the cluster, through its pod.
     metricsEndpoints: config.operatorMetrics === undefined ? [] : [{ name: 'operator', url: config.operatorMetrics }],

@@ -37,8 +37,8 @@ What it does:
      client-side backlog every second; fits the backlog's slope over the steady phase
      - with --dns-probe (on a cluster through port-forwards the run opens, or --probe-servers):
        each change from its intended start until every BIND9 server answers the new state
-       (create→resolvable, update→resolvable, delete→gone from DNS); off by default, as the
-       prober keeps about 1 KB per change for the run (36 MB for an hour at 10/s)
+       (create→resolvable, update→resolvable, delete→gone from DNS); on by default on the
+       sandbox (--no-dns-probe to leave it out)
   4. waits up to --timeout for the outstanding operations (and --probe-timeout more for DNS),
      counts reconciles and API writes over a --quiet-window at rest, deletes everything labelled with the run id (unless --keep)
   Writes <output>/<run-id>/result.json, summary.md and report.html (--format).
@@ -72,7 +72,7 @@ export const sustainedCommand: CommandModule = {
       .option('--concurrency <n>', 'writes in flight at once; an operation due when all are busy is dropped (scenarios.sustained.concurrency)')
       .option('--timeout <duration>', 'bound on the setup waits and on the wait for outstanding operations after the load (scenarios.sustained.timeout)')
       .option('--quiet-window <duration>', 'count reconciles and API writes at rest for this long after the load; 0s = skip (scenarios.sustained.quietWindow)');
-    addProbeOptions(cmd, { key: 'scenarios.sustained.dnsProbe', defaultText: 'default off: it keeps about 1 KB per change for the run' });
+    addProbeOptions(cmd, { key: 'scenarios.sustained.dnsProbe', defaultText: 'default auto: on for the sandbox or with --probe-servers' });
     addRunOptions(cmd, 'sustained')
       .addHelpText('after', help)
       .action(async (o: RunFlags & DnsProbeFlag, c: Command) => {

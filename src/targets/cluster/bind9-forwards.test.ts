@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
-import { dnsPodPort, forwardablePodOf, forwardOrder } from './bind9-forwards.js';
+import { dnsPodPort, forwardablePodOf, forwardOrder, sharedForwards } from './bind9-forwards.js';
 import type { KubeObject } from '../../observe/kube-client.js';
 
 const instance = (name: string, clusterRef: string, role: string): KubeObject => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name }, spec: { clusterRef, role } });
@@ -34,4 +34,34 @@ test('a pod to forward to: Running, Ready, not being deleted; the first by name'
   });
   assert.equal(forwardablePodOf([p('b', 'Running', true), p('a', 'Running', false), p('c', 'Pending', true), p('0', 'Running', true, true)])?.metadata?.name, 'b');
   assert.equal(forwardablePodOf([p('a', 'Running', false)]), undefined);
+});
+
+test('shared forwards: opened once for every holder, closed when the last one closes, opened again after; a failed open is not kept', async () => {
+  let opened = 0;
+  let closed = 0;
+  let fail = false;
+  const open = sharedForwards(() => {
+    if (fail) return Promise.reject(new Error('no Ready pod'));
+    opened++;
+    return Promise.resolve({ forwards: [], describe: `set ${opened}`, close: () => Promise.resolve(void closed++) });
+  });
+  const [a, b] = await Promise.all([open(), open()]);
+  assert.equal(opened, 1);
+  assert.equal(a.describe, 'set 1');
+  assert.equal(b.describe, 'set 1');
+  await a.close();
+  await a.close(); // twice by one holder counts once
+  assert.equal(closed, 0, 'still held by the other');
+  await b.close();
+  assert.equal(closed, 1);
+  const c = await open();
+  assert.equal(c.describe, 'set 2');
+  await c.close();
+  fail = true;
+  await assert.rejects(open(), /no Ready pod/);
+  fail = false;
+  const d = await open();
+  assert.equal(d.describe, 'set 3');
+  await d.close();
+  assert.equal(closed, 3);
 });

@@ -114,3 +114,37 @@ export async function openBind9Forwards(kubeConfig: KubeConfig, namespace: strin
     close,
   };
 }
+
+/**
+ * One set of port-forwards for every part of a run that asks for them (e2e's prober and its chaos
+ * audit and gap prober): the first call opens them, later calls share them, and they close when the
+ * last holder closes (a call after that opens them again). A failed open is not kept.
+ */
+export function sharedForwards(open: () => Promise<Bind9Forwards>): () => Promise<Bind9Forwards> {
+  let opening: Promise<Bind9Forwards> | null = null;
+  let holders = 0;
+  return async () => {
+    opening ??= open();
+    const current = opening;
+    let forwards: Bind9Forwards;
+    try {
+      forwards = await current;
+    } catch (e) {
+      if (opening === current) opening = null;
+      throw e;
+    }
+    holders++;
+    let released = false;
+    return {
+      forwards: forwards.forwards,
+      describe: forwards.describe,
+      close: async () => {
+        if (released) return;
+        released = true;
+        if (--holders > 0) return;
+        if (opening === current) opening = null;
+        await forwards.close();
+      },
+    };
+  };
+}
