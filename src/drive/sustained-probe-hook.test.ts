@@ -100,11 +100,11 @@ test('a change replaced after DNS answered it is timed with its own Ready, not t
   hook.onOperation({ phase: 'accepted', type: 'create', key, uid: 'u1', intendedMs: t0, acceptedMs: t0 });
   hook.onOperation({ phase: 'done', type: 'create', key, intendedMs: t0, atMs: t0 + 20_000 });
   assert.equal(await hook.waitAnswered([key], 5000), 'met');
-  // Then an update, served at its new TTL, Ready 1 ms after its start.
+  // Then an update, served at its new TTL, its Ready stated at its start (before any answer can arrive).
   servedTtl = oldTtl === 600 ? 601 : 600;
   const t1 = now();
   hook.onOperation({ phase: 'accepted', type: 'update', key, uid: 'u1', intendedMs: t1, acceptedMs: t1, ttl: servedTtl });
-  hook.onOperation({ phase: 'done', type: 'update', key, intendedMs: t1, atMs: t1 + 1 });
+  hook.onOperation({ phase: 'done', type: 'update', key, intendedMs: t1, atMs: t1 });
   const out = await hook.finish(t0);
   assert.equal(out.wait, 'met');
   const m = out.measurement;
@@ -115,6 +115,7 @@ test('a change replaced after DNS answered it is timed with its own Ready, not t
   assert.equal(before?.count, 1);
   assert.ok((before?.min ?? 0) > 19_000_000 && (before?.max ?? Infinity) <= 20_100_000, `resolvable→Ready ${before?.min}–${before?.max} µs`);
   assert.equal(m.counters['answered_before_ready']?.value, 1);
+  assert.equal(m.counters['answered_after_ready']?.value, 1, 'the update, with its own Ready');
   // Both operations' answer times, by operation.
   assert.equal(out.resolvable?.size, 2);
   assert.ok([...(out.resolvable?.values() ?? [])].every((v) => v !== null && v >= 0));

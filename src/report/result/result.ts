@@ -1,4 +1,5 @@
 /** @module Building, serialising and parsing the run-result document (version 1); no file I/O here. */
+import { chunked, sortedJsonPieces } from './sorted-json.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { toolVersion } from '../../version.js';
 import { QuantityHistogram, latencySpec } from '../../measure/index.js';
@@ -94,36 +95,33 @@ const sectionOrder: readonly (keyof RunResult)[] = [
   'notes',
 ];
 
-/** A copy of `value` with object keys sorted (arrays keep their order), for a stable text. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj).sort()) if (obj[k] !== undefined) out[k] = sortKeys(obj[k]);
-    return out;
-  }
-  return value;
-}
-
 /** Validates `result` against the schema, or throws a ConfigError naming `source` and each JSON path. */
 export function validateResult(result: unknown, source: string): void {
   const issues = resultSchemaIssues(result, source);
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
+/** The result's keys in the order its text lists them: sections in document order, then any others sorted. */
+function topKeys(result: RunResult): string[] {
+  const extra = Object.keys(result).filter((k) => !(sectionOrder as readonly string[]).includes(k)).sort();
+  return [...sectionOrder, ...extra];
+}
+
 /**
  * The result as pretty JSON with a stable key order (sections in document order, keys below them
- * sorted), ending in a newline. Refuses a result the schema rejects (e.g. a NaN that JSON would
- * silently turn into null).
+ * sorted), ending in a newline, in chunks of about 64 KB (written one by one, a long run's result is
+ * never one string). Refuses a result the schema rejects (e.g. a NaN that JSON would silently turn
+ * into null).
  */
-export function serializeResult(result: RunResult): string {
+export function* resultJsonChunks(result: RunResult): Generator<string, void, undefined> {
   validateResult(result, 'run result');
-  const ordered: Record<string, unknown> = {};
-  const extra = Object.keys(result).filter((k) => !(sectionOrder as readonly string[]).includes(k)).sort();
-  const record = new Map<string, unknown>(Object.entries(result));
-  for (const k of [...sectionOrder, ...extra]) if (record.get(k) !== undefined) ordered[k] = sortKeys(record.get(k));
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  yield* chunked(sortedJsonPieces(result, '', topKeys(result)));
+  yield '\n';
+}
+
+/** The result's whole text (resultJsonChunks joined): for stdout and messages. */
+export function serializeResult(result: RunResult): string {
+  return [...resultJsonChunks(result)].join('');
 }
 
 /** 1-based line and column of character `pos` in `text`. */
