@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { bindTransferMetrics } from '../judge/criteria.js';
 import { Counters, createLatencyHistogram, type QuantityHistogram } from '../measure/index.js';
 import { DnsProber } from '../observe/dns-prober.js';
-import { queryDns } from '../observe/dns-exchange.js';
+import { queryDns, type ExchangeOptions, type QueryResult } from '../observe/dns-exchange.js';
 import { fetchText } from '../observe/metrics-fetch.js';
 import { latencyResult, type FailureRecord, type RunResult } from '../report/result/index.js';
 import type { DnsServer, Target } from '../targets/target.js';
@@ -20,6 +20,8 @@ import { planBindTransfer, type BindTransferPlanData, type TransferChange } from
 import { changeFigures, serialLag, statsDelta, transferStatsOf, type ChangeObservation, type RoleOfServer, type SerialSample, type TransferStats } from './bind-transfer-figures.js';
 import { mergeObservers, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 import { StartedObservers } from './started-observers.js';
+import { openDnsReach, type DnsReach } from './dns-reach.js';
+import { TargetNotReadyError } from '../errors.js';
 
 /** Changes in flight at most: a due change with none free is dropped and counted (never queued). */
 const maxInFlight = 64;
@@ -63,6 +65,9 @@ function sleepUntil(at: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
+/** How a question reaches a server: UDP (queryDns), or a port-forward's pipelined TCP connection. */
+type Ask = (server: DnsServer & { name: string }, name: string, type: 'SOA', o: ExchangeOptions) => Promise<QueryResult>;
+
 /** Every zone's SOA serial on every server, sampled until stopped. */
 class SerialSampler {
   readonly samples: SerialSample[] = [];
@@ -70,9 +75,10 @@ class SerialSampler {
   #busy = false;
 
   constructor(
-    private readonly servers: readonly DnsServer[],
+    private readonly servers: readonly (DnsServer & { name: string })[],
     private readonly zones: readonly string[],
     private readonly t0: number,
+    private readonly ask: Ask = (s, name, type, o) => queryDns(s, name, type, o),
   ) {}
 
   start(): void {
@@ -90,7 +96,7 @@ class SerialSampler {
         const each = await Promise.all(
           this.servers.map(async (s) => {
             try {
-              const r = await queryDns(s, zone, 'SOA', { timeoutMs: 400 });
+              const r = await this.ask(s, zone, 'SOA', { timeoutMs: 400 });
               const soa = r.packet.answers?.find((a) => a.type === 'SOA');
               return soa !== undefined && soa.type === 'SOA' ? (soa.data.serial ?? null) : null;
             } catch {
@@ -134,10 +140,24 @@ async function readStats(endpoints: readonly { server: string; url: string }[], 
   return out;
 }
 
+/** The servers to watch, named and with their roles: the target's, or a cluster's through port-forwards (exit 3 without a primary and a secondary). */
+export async function transferReach(target: Target): Promise<DnsReach> {
+  const reach = await openDnsReach(target);
+  const roles = rolesOf(reach.servers);
+  if (roles.some((s) => s.role === 'primary') && roles.some((s) => s.role === 'secondary')) return reach;
+  await reach.close();
+  throw new TargetNotReadyError(`bind transfer needs a primary and a secondary BIND9 server; found ${roles.map((s) => `${s.name} (${s.role})`).join(', ') || 'none'}`, {
+    hint: 'give the Bind9Cluster secondary replicas (spec.secondary.replicas ≥ 1) and wait until their pods are Ready',
+  });
+}
+
 async function driveBindTransfer(ctx: DriveContext, plan: ScenarioPlan<BindTransferPlanData>): Promise<DriveOutcome> {
   const d = dataOf(plan);
   const ns = plan.namespace;
-  const servers = rolesOf(ctx.target.dnsServers);
+  // On a cluster: port-forwards to every instance (primary and secondaries), TCP; shared with the burst's prober.
+  const reach = await transferReach(ctx.target);
+  const dnsServers = reach.servers;
+  const servers = rolesOf(dnsServers);
   const observers = new StartedObservers();
   let outcome: DriveOutcome | null = null;
   let created = 0;
@@ -151,9 +171,9 @@ async function driveBindTransfer(ctx: DriveContext, plan: ScenarioPlan<BindTrans
       return outcome;
     }
     const t0 = performance.now();
-    const probeServers = ctx.target.dnsServers.map((s, i) => ({ host: s.host, port: s.port, name: servers[i]?.name ?? `dns-${i}` }));
-    const prober = new DnsProber({ servers: probeServers, now: () => performance.now(), ratePerSecond: 2000, maxInFlight: 128, spacing: changeSpacing, objectTimeoutMs: d.changeTimeoutMs });
-    const sampler = new SerialSampler(ctx.target.dnsServers, d.zones, burst.startedMs);
+    const probeServers = dnsServers.map((s, i) => ({ host: s.host, port: s.port, name: servers[i]?.name ?? `dns-${i}` }));
+    const prober = new DnsProber({ servers: probeServers, now: () => performance.now(), ratePerSecond: 2000, maxInFlight: 128, spacing: changeSpacing, objectTimeoutMs: d.changeTimeoutMs, ...(reach.forwarded ? { transport: 'tcp' as const } : {}) });
+    const sampler = new SerialSampler(dnsServers, d.zones, burst.startedMs, reach.query);
     const zoneSet = new Set(d.zones);
     const endpoints = statsEndpoints(ctx.target, servers);
     const before = await readStats(endpoints, zoneSet);
@@ -272,8 +292,12 @@ async function driveBindTransfer(ctx: DriveContext, plan: ScenarioPlan<BindTrans
     outcome.failures.push(...failures);
     return outcome;
   } finally {
+    await reach.close();
     await observers.stop(created);
-    if (outcome !== null) mergeObservers(outcome, observers.sections);
+    if (outcome !== null) {
+      outcome.notes.push(...reach.notes());
+      mergeObservers(outcome, observers.sections);
+    }
   }
 }
 
@@ -300,8 +324,9 @@ export const bindTransferScenario = {
   checkTarget(target: Target): string | undefined {
     const roles = rolesOf(target.dnsServers);
     if (roles.some((s) => s.role === 'secondary') && roles.some((s) => s.role === 'primary')) return undefined;
-    // TODO(issue 13): on a cluster, reach each BIND9 pod (primary and secondaries) from here, or probe from a Job beside them.
-    if (target.dnsServers.length === 0) return 'the target names no BIND9 server reachable from here: bind transfer runs on the sandbox only for now (a cluster\'s primary and secondary pods are not reachable from the tool yet)';
+    // A cluster: its instances are reached through port-forwards the run opens (their roles are checked then).
+    if (target.dnsServers.length === 0 && target.openDnsForwards !== undefined) return undefined;
+    if (target.dnsServers.length === 0) return 'the target names no BIND9 server reachable from here, and cannot open port-forwards to its pods';
     return 'the target has no secondary BIND9 server: the running sandbox was started with sandbox.secondaries 0 (stop it with `bindy-loadtest sandbox down` and let the run start its own, or `sandbox up --secondaries 1`)';
   },
   drive: driveBindTransfer,
