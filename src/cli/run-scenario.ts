@@ -129,10 +129,10 @@ function shardRunBoundSeconds(plan: ScenarioPlan, probeTimeoutMs: number): numbe
   return schedule + (plan.engine.timeoutMs + probeTimeoutMs) / 1000;
 }
 
-/** Puts a drive's sections into the result (its notes after the run's own; a sharded run's shard count into the metadata). */
+/** Puts a drive's sections into the result (its notes after the run's own, each once: parts sharing a port-forward each say how it went; a sharded run's shard count into the metadata). */
 function takeOutcome(result: RunResult, outcome: DriveOutcome & { shards?: ShardsMetadata }): void {
   const { shards, ...sections } = outcome;
-  Object.assign(result, { ...sections, notes: [...result.notes, ...sections.notes] });
+  Object.assign(result, { ...sections, notes: [...new Set([...result.notes, ...sections.notes])] });
   if (shards !== undefined) result.metadata.shards = shards;
 }
 
