@@ -77,9 +77,9 @@ export const criteriaTable: Readonly<Record<CriterionKey, CriterionSpec>> = {
     comparison: '<=',
     unit: 'ms',
     toLimit: (ms) => ms,
-    measuredBy: ['burst', 'e2e'],
+    measuredBy: ['burst', 'sustained', 'e2e'],
     measures: 'p99 of create → first matching DNS answer from BIND9 (the slowest server per object), from the intended start',
-    requires: 'the DNS prober (burst: on by default on the sandbox, --dns-probe)',
+    requires: 'the DNS prober (burst and sustained: on by default on the sandbox, --dns-probe)',
   },
   dnsQueryP99: {
     figure: 'dns_query_p99',

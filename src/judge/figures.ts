@@ -240,7 +240,7 @@ export function readFigure(result: RunResult, id: FigureId, options: FigureOptio
       return f;
     }
     case 'e2e_propagation_p99':
-      return latencyP99(result, id, 'create_to_resolvable', 'e2e or burst (with the DNS prober)');
+      return latencyP99(result, id, 'create_to_resolvable', 'e2e, burst or sustained (with the DNS prober)');
     case 'dns_query_p99':
       return latencyP99(result, id, 'dns_query', 'bind-query (dnsperf)');
     case 'dns_query_loss': {

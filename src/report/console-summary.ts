@@ -114,9 +114,12 @@ export function renderConsoleSummary(r: RunResult, files: { dir: string; files?:
         ` (${counter(r, 'changes_superseded_on_secondary')} superseded); serial lag max ${counter(r, 'serial_lag_max')}`,
     );
   }
-  // e2e: each change's stages (Ready, then answered by DNS), per operation type.
-  const stages = r.e2e === undefined ? [] : ['create_to_observed', 'create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
-  for (const name of ['zone_create', 'zone_served', 'dns_query', ...stages, 'change_to_primary', 'change_to_secondary', 'primary_to_secondary', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', 'api_create']) {
+  // e2e: each change's stages (Ready, then answered by DNS), per operation type, first; elsewhere
+  // the DNS figures (burst and sustained with the prober) follow the Ready ones.
+  const dns = ['create_to_resolvable', 'update_to_resolvable', 'delete_to_gone_from_dns'];
+  const stages = r.e2e === undefined ? [] : ['create_to_observed', ...dns];
+  const after = r.e2e === undefined ? dns : [];
+  for (const name of ['zone_create', 'zone_served', 'dns_query', ...stages, 'change_to_primary', 'change_to_secondary', 'primary_to_secondary', 'discovery_create_to_arecord', 'discovery_create_to_ready', 'discovery_create_to_resolvable', 'discovery_flip_to_resolvable', 'discovery_delete_to_arecord_gone', 'discovery_delete_to_nxdomain', 'create_to_ready', 'update_to_ready', 'delete_to_gone', ...after, 'api_create']) {
     const s = r.latencies[name]?.summary;
     if (s === undefined) continue;
     lines.push(`  ${name.padEnd(name.startsWith('discovery_') || name.includes('resolvable') || name.includes('from_dns') || name.includes('observed') ? 32 : 16)} n=${s.count}  p50 ${formatUs(s.p50)}  p90 ${formatUs(s.p90)}  p99 ${formatUs(s.p99)}  p99.9 ${formatUs(s.p999)}  max ${formatUs(s.max)}`);
