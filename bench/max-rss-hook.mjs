@@ -19,9 +19,13 @@ if (memoryFile !== undefined) {
   const write = () => {
     const m = process.memoryUsage();
     // performance.timeOrigin + now(): wall-clock ms, the bench's samples are matched on it.
-    appendFileSync(memoryFile, `${JSON.stringify({ atMs: performance.timeOrigin + performance.now(), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, spaces: Object.fromEntries(getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size])) })}\n`);
+    // maxRss (bytes): the whole-life peak so far: the first line where it reaches its final value says
+    // between which two samples the peak happened (a spike shorter than the sampling interval).
+    appendFileSync(memoryFile, `${JSON.stringify({ atMs: performance.timeOrigin + performance.now(), rss: m.rss, maxRss: process.resourceUsage().maxRSS * 1024, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, spaces: Object.fromEntries(getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size])) })}\n`);
   };
   write();
   // unref: the sampler never keeps the CLI alive.
   setInterval(write, every).unref();
+  // A last line at exit: a peak after the last sample shows there.
+  process.on('exit', write);
 }

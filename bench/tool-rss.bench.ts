@@ -175,6 +175,8 @@ interface MemoryLine {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** The whole-life peak RSS so far (getrusage), bytes; absent in lines of an older hook. */
+  maxRss?: number;
   /** V8's used bytes per heap space (new_space, old_space, code_space, large_object_space…). */
   spaces?: Record<string, number>;
 }
@@ -202,7 +204,17 @@ function memorySplit(lines: readonly MemoryLine[], t0WallMs: number, fromS: numb
     outsideHeapAndExternal: fit((m) => m.rss - m.heapTotal - m.external),
     heapSpacesUsed: Object.fromEntries(Object.keys(last?.spaces ?? {}).map((name) => [name, fit((m) => m.spaces?.[name] ?? 0)])),
     lastMB: last === undefined ? null : { rss: last.rss / MB, heapTotal: last.heapTotal / MB, heapUsed: last.heapUsed / MB, external: last.external / MB, arrayBuffers: last.arrayBuffers / MB },
+    peakReached: peakReached(lines, t0WallMs),
   };
+}
+
+/** Between which two lines (s after the CLI started) the whole-life peak was reached, and the RSS sampled on either side. */
+function peakReached(lines: readonly MemoryLine[], t0WallMs: number): Record<string, unknown> | null {
+  const peak = lines.at(-1)?.maxRss;
+  if (peak === undefined) return null;
+  const i = lines.findIndex((m) => m.maxRss === peak);
+  const at = (m: MemoryLine | undefined): Record<string, number> | null => (m === undefined ? null : { s: (m.atMs - t0WallMs) / 1000, rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB });
+  return { peakMB: peak / MB, after: at(lines[i - 1]), by: at(lines[i]) };
 }
 
 /** Fits MB against hours over the points in [fromS, toS]; the flat verdict and its rule's inputs. */
