@@ -120,3 +120,48 @@ test('a change replaced after DNS answered it is timed with its own Ready, not t
   assert.equal(out.resolvable?.size, 2);
   assert.ok([...(out.resolvable?.values() ?? [])].every((v) => v !== null && v >= 0));
 });
+
+test('a deleted record is folded once DNS no longer answers it and gone, then nothing of it is held; its figures stay', async (t) => {
+  const record = generateZoneRecords(resolveFixtureOptions({ zones: 1, recordsPerZone: 1, kinds: { ARecord: 1 }, seed: 9 }), 0).next().value as RecordObject;
+  const fqdn = recordObjectFqdn(record);
+  const addresses = record.kind === 'ARecord' ? record.spec.ipv4Addresses : [];
+  let served = true;
+  const udp = createSocket('udp4');
+  udp.bind(0, '127.0.0.1');
+  await once(udp, 'listening');
+  t.after(() => udp.close());
+  udp.on('message', (m, rinfo) => {
+    const msg = dnsPacket.decode(m);
+    const q = msg.questions?.[0];
+    if (q === undefined) return;
+    const answers = !served || q.name.toLowerCase() !== fqdn ? [] : addresses.map((data) => ({ type: 'A' as const, name: q.name, ttl: record.spec.ttl ?? 300, data }));
+    udp.send(dnsPacket.encode({ type: 'response', id: msg.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER | (answers.length === 0 ? 3 : 0), questions: [q], answers }), rinfo.port, rinfo.address);
+  });
+  const now = (): number => performance.now();
+  const hook = new SustainedProbeHook(
+    { servers: [{ host: '127.0.0.1', port: udp.address().port, name: 'primary-0' }], ratePerSecond: 500, maxInFlight: 8, timeoutMs: 5000, spacing: { ...defaultProbeSpacing, maxIntervalMs: 200 } },
+    record.metadata.namespace,
+    now,
+    10_000,
+  );
+  t.after(() => hook.stop());
+  hook.wrap(() => [record][Symbol.iterator]())().next();
+  const key = objectKeyOf(record.kind, record.metadata.namespace, record.metadata.name);
+  const t0 = now();
+  hook.onOperation({ phase: 'accepted', type: 'create', key, uid: 'u1', intendedMs: t0, acceptedMs: t0 });
+  hook.onOperation({ phase: 'done', type: 'create', key, intendedMs: t0, atMs: t0 });
+  assert.equal(await hook.waitAnswered([key], 5000), 'met');
+  assert.deepEqual(hook.held, { probed: 1, records: 1, effects: 1 }, 'the live record: its latest change and its data');
+  served = false;
+  const t1 = now();
+  hook.onOperation({ phase: 'accepted', type: 'delete', key, uid: 'u1', intendedMs: t1, acceptedMs: t1 });
+  hook.onOperation({ phase: 'done', type: 'delete', key, intendedMs: t1, atMs: t1 });
+  assert.equal(await hook.waitAnswered([key], 5000), 'met');
+  assert.deepEqual(hook.held, { probed: 0, records: 0, effects: 0 }, 'gone from DNS and from the API: nothing of it held');
+  const out = await hook.finish(t0);
+  const m = out.measurement;
+  assert.equal(m.counters['dns_probed']?.value, 2);
+  assert.equal(m.latencies['create_to_resolvable']?.summary.count, 1);
+  assert.equal(m.latencies['delete_to_gone_from_dns']?.summary.count, 1);
+  assert.equal(m.counters['ready_but_not_served']?.value, 0);
+});

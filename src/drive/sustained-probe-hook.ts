@@ -75,7 +75,12 @@ export class SustainedProbeHook {
       spacing: settings.spacing,
       objectTimeoutMs,
       ...(settings.transport === undefined ? {} : { transport: settings.transport }),
-      onReplaced: (r) => this.#add(r, this.#replacedDoneAt),
+      onRetired: (r, replaced) => {
+        if (replaced) return this.#add(r, this.#replacedDoneAt);
+        // A deleted record's, gone and settled: its own effect's time, then nothing of it is kept.
+        this.#add(r, this.#doneAt.get(r.key) ?? null, true);
+        this.#doneAt.delete(r.key);
+      },
     });
   }
 
@@ -113,6 +118,8 @@ export class SustainedProbeHook {
     if (e.phase === 'done') {
       this.#doneAt.set(e.key, e.atMs);
       this.#prober.nudge(e.key);
+      // Gone: no operation uses its name again, so it is folded once DNS settles and forgotten.
+      if (e.type === 'delete') this.#prober.retireWhenSettled(e.key);
       return;
     }
     const record = this.#records.get(e.key);
@@ -131,8 +138,15 @@ export class SustainedProbeHook {
       this.#prober.expect({ ...common, expected: e.ttl === undefined ? base : { ...base, ttl: e.ttl, text: `${base.text} (TTL ${e.ttl})` }, previous, operation: 'update' });
     } else {
       this.#prober.expect({ ...common, expected: null, operation: 'delete' });
+      // Its data is not needed again: a delete expects no data, and names are never reused in a run.
+      this.#records.delete(e.key);
     }
     this.#replacedDoneAt = null;
+  }
+
+  /** What the hook holds: objects in the prober, records known by key, effects' times: each follows the working set, not the run's length. */
+  get held(): { probed: number; records: number; effects: number } {
+    return { probed: this.#prober.held, records: this.#records.size, effects: this.#doneAt.size };
   }
 
   /** Resolves `met` once every server answered the latest operation on each of `keys`, `timeout` after `timeoutMs`: orders a next change after DNS caught up. */

@@ -117,11 +117,12 @@ export interface DnsProberOptions {
   /** How queries travel: UDP with EDNS0, asked again over TCP when truncated (default); or TCP only, one pipelined connection per server. */
   transport?: ProbeTransport;
   /**
-   * Given each object replaced by a newer operation on its key, which the prober then forgets
-   * (`records()` lists the current ones only): a long run folds them into its figures instead of
-   * keeping one record per change. Default: kept, listed first by `records()`.
+   * Given each object the prober is done with, which it then forgets (`records()` lists the others
+   * only): one replaced by a newer operation on its key (`replaced` true), or one retired once
+   * settled (`retireWhenSettled`). A long run folds them into its figures instead of keeping one
+   * record per change. Default: kept, listed first by `records()`.
    */
-  onReplaced?: (record: ProbeRecord) => void;
+  onRetired?: (record: ProbeRecord, replaced: boolean) => void;
 }
 
 /** How the prober's queries travel. */
@@ -154,7 +155,7 @@ interface Active {
  * An object every server answered right, with no wrong data seen, kept small for the rest of the
  * run: the times its figures need and the last answer's text, not its name or expected data (those
  * only ever go into a failure's message). Replaced by a newer change, it is kept for `records()`
- * or handed to `onReplaced` and forgotten.
+ * or handed to `onRetired` and forgotten.
  */
 interface Compact {
   compact: true;
@@ -255,6 +256,8 @@ export class DnsProber {
   readonly #queue = new DueQueue<{ unit: Unit; gen: number }>();
   readonly #active = new Map<string, Kept>();
   readonly #finished: Kept[] = [];
+  /** Keys to forget as soon as their object is settled (`retireWhenSettled`). */
+  readonly #retiring = new Set<string>();
   readonly #pending = new Map<number, Pending>();
   readonly #sockets = new Map<'udp4' | 'udp6', Socket>();
   /** The TCP transport's connection per server index. */
@@ -287,6 +290,7 @@ export class DnsProber {
     if (this.#stopped) return;
     if (exp.operation !== 'delete' && exp.expected === null) throw new RangeError(`${exp.key}: a ${exp.operation} needs the expected data`);
     const old = this.#active.get(exp.key);
+    this.#retiring.delete(exp.key);
     if (old !== undefined) this.#finish(old, true);
     const obj: Active = { exp: { ...exp, fqdn: canonicalName(exp.fqdn) }, units: [], superseded: false };
     obj.units = this.#o.servers.map((s, i) => ({
@@ -320,13 +324,35 @@ export class DnsProber {
     this.#pump();
   }
 
+  /**
+   * Forgets `key`'s object once every server matched or gave up (at once when it already has),
+   * handing it to `onRetired`: a deleted record's, whose key no operation will use again. A later
+   * `expect` of the key cancels it.
+   */
+  retireWhenSettled(key: string): void {
+    if (!this.#active.has(key)) return;
+    this.#retiring.add(key);
+    if (this.isSettled(key)) this.#retire(key);
+  }
+
+  /** Objects the prober holds: being probed, or settled and kept until replaced or retired. */
+  get held(): number {
+    return this.#active.size + this.#finished.length;
+  }
+
+  #retire(key: string): void {
+    this.#retiring.delete(key);
+    const obj = this.#active.get(key);
+    if (obj !== undefined) this.#finish(obj, false);
+  }
+
   /** True when `key`'s latest operation is settled on every server (unknown keys count as settled). */
   isSettled(key: string): boolean {
     const obj = this.#active.get(key);
     return obj === undefined || obj.compact === true || obj.units.every((u) => u.settled);
   }
 
-  /** Every object's record: those replaced by a newer operation on their key first (unless given to `onReplaced`), then the current ones. */
+  /** Every object's record: those replaced by a newer operation on their key first (unless given to `onRetired`), then the current ones. */
   records(): ProbeRecord[] {
     return [...this.#finished, ...this.#active.values()].map(recordOf);
   }
@@ -382,7 +408,7 @@ export class DnsProber {
       }
     }
     this.#active.delete(obj.compact === true ? obj.key : obj.exp.key);
-    if (this.#o.onReplaced !== undefined) this.#o.onReplaced(recordOf(obj));
+    if (this.#o.onRetired !== undefined) this.#o.onRetired(recordOf(obj), superseded);
     else this.#finished.push(obj);
   }
 
@@ -393,6 +419,7 @@ export class DnsProber {
   }
 
   #checkWaiters(key: string): void {
+    if (this.#retiring.has(key) && this.isSettled(key)) this.#retire(key);
     for (const w of [...this.#waiters]) w(key);
   }
 
