@@ -111,6 +111,11 @@ void test('a revert descriptor survives a JSON round trip; a damaged one is refu
   const n = { mechanism: 'cluster-native', version: 1, server: 'https://k8s:6443', namespace: 'bindy-system', labelSelector: 'app=bindy', pods: [{ name: 'bindy-1', uid: 'u1' }], readyBefore: 1 };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(n))), n);
   assert.throws(() => parseRevertDescriptor({ ...n, pods: [{ name: 'bindy-1' }] }), /pods must be an array of \{name, uid\}/);
+  const dl = { mechanism: 'deployment-limits', version: 1, server: 'https://k8s:6443', namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: null, applied: { limits: { cpu: '50m' } } };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(dl))), dl);
+  assert.equal(isClusterDescriptor(dl as never), true);
+  assert.throws(() => parseRevertDescriptor({ ...dl, original: 'none' }), /original must be null or an object/);
+  assert.throws(() => parseRevertDescriptor({ ...dl, applied: null }), /applied must be an object/);
   assert.throws(() => parseRevertDescriptor({ ...d, faultId: '' }), /faultId must be a non-empty string/);
   assert.throws(() => parseRevertDescriptor({ ...d, listen: 'x' }), /listen must be \{host, port\}/);
   const p = { mechanism: 'sandbox-process', version: 1, home: '/tmp/h', part: 'named', action: 'restart', pids: [42] };

@@ -654,14 +654,31 @@ export interface DeploymentReplicaRevertDescriptor {
   readonly leaderElection: { readonly original: { readonly name: string; readonly value?: string } | null; readonly applied: { readonly name: string; readonly value?: string } } | null;
 }
 
-export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor | DeploymentReplicaRevertDescriptor;
+/**
+ * What a `cleanup` needs to undo cpu-throttle or memory-pressure of the operator on a cluster: the
+ * `resources` of bindy's container before and as the run set them (a revert only ever goes from
+ * exactly the latter back to the former), on the API server it was made on.
+ */
+export interface DeploymentLimitsRevertDescriptor {
+  readonly mechanism: 'deployment-limits';
+  readonly version: 1;
+  readonly server: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly container: string;
+  /** null: the container had no resources. */
+  readonly original: Readonly<Record<string, unknown>> | null;
+  readonly applied: Readonly<Record<string, unknown>>;
+}
+
+export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor | DeploymentReplicaRevertDescriptor | DeploymentLimitsRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
 export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | QuotaRevertDescriptor | ReplicaRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): boolean {
-  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || d.mechanism === 'deployment-replica' || (d.mechanism === 'api-quota' && d.home === undefined);
+  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || d.mechanism === 'deployment-replica' || d.mechanism === 'deployment-limits' || (d.mechanism === 'api-quota' && d.home === undefined);
 }
 
 /** What a revert did. */
@@ -740,7 +757,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native', 'deployment-replica'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native', 'deployment-replica', 'deployment-limits'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -761,6 +778,13 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
       return fail('leaderElection must be null or {original: null or the BINDY_ENABLE_LEADER_ELECTION entry, applied: that entry}');
     }
     return value as DeploymentReplicaRevertDescriptor;
+  }
+  if (o['mechanism'] === 'deployment-limits') {
+    nonEmpty('server', 'namespace', 'name', 'container');
+    const isMap = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!(o['original'] === null || isMap(o['original']))) return fail('original must be null or an object (the container\'s resources before)');
+    if (!isMap(o['applied'])) return fail('applied must be an object (the resources the run set)');
+    return value as DeploymentLimitsRevertDescriptor;
   }
   if (o['mechanism'] === 'cluster-native') {
     nonEmpty('server', 'namespace', 'labelSelector');

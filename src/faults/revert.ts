@@ -10,6 +10,7 @@ import { revertProcessFault, verifyProcessFaultReverted } from './process/mechan
 import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism.js';
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
 import { revertDeploymentReplica, verifyDeploymentReplicaReverted } from './native/deployment-replica.js';
+import { revertDeploymentLimits, verifyDeploymentLimitsReverted } from './native/deployment-limits-fault.js';
 import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
 import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
@@ -77,7 +78,8 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     }
     case 'chaos-mesh':
     case 'cluster-native':
-    case 'deployment-replica': {
+    case 'deployment-replica':
+    case 'deployment-limits': {
       const kc = context.kubeConfig;
       if (kc === undefined) {
         const why = `reverting it needs the cluster it was made on (${descriptor.server}): run cleanup with --target cluster and its context`;
@@ -90,6 +92,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
       if (descriptor.mechanism === 'deployment-replica') {
         const outcome = await revertDeploymentReplica(descriptor, kc);
         return { descriptor, outcome, proof: await verifyDeploymentReplicaReverted(descriptor, kc) };
+      }
+      if (descriptor.mechanism === 'deployment-limits') {
+        const outcome = await revertDeploymentLimits(descriptor, kc);
+        return { descriptor, outcome, proof: await verifyDeploymentLimitsReverted(descriptor, kc) };
       }
       const outcome = await revertPodDelete(descriptor, kc);
       return { descriptor, outcome, proof: await verifyPodDeleteReverted(descriptor, kc) };

@@ -59,6 +59,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `pods ${d.labelSelector} in ${d.namespace}`;
     case 'deployment-replica':
       return `Deployment ${d.namespace}/${d.name} on ${d.server} (replicas ${d.replicas.original} → ${d.replicas.applied}${d.leaderElection === null ? '' : ', leader election off'})`;
+    case 'deployment-limits':
+      return `Deployment ${d.namespace}/${d.name} on ${d.server} (container ${d.container}'s resources ${JSON.stringify(d.original)} → ${JSON.stringify(d.applied)})`;
   }
 }
 

@@ -31,6 +31,7 @@ import { QuotaMechanism } from '../faults/quota/object-quota.js';
 import { ReplicaMechanism } from '../faults/process/replica.js';
 import { openBind9Forwards, sharedForwards } from './cluster/bind9-forwards.js';
 import { DeploymentReplicaMechanism } from '../faults/native/deployment-replica.js';
+import { DeploymentLimitsFaultMechanism } from '../faults/native/deployment-limits-fault.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
 import { SandboxOperatorLimits } from '../faults/limits/sandbox-limits.js';
 import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js';
@@ -286,9 +287,12 @@ async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, o
   const quota = new QuotaMechanism({ kubeConfig, namespace: config.namespace, runId });
   // A second replica is one more pod of bindy's Deployment: the same on every cluster, when allowed.
   const replica = new DeploymentReplicaMechanism({ kubeConfig, deployment: operator === null ? null : { namespace: operator.namespace, name: operator.name }, allowed: config.scenarios.chaos.allowClusterChanges });
-  const pick = (spec: FaultSpec | undefined): FaultMechanism => (spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : mechanism);
+  // A CPU or memory limit of the operator is a resource patch of bindy's Deployment: the same on every cluster, when allowed.
+  const limits = new DeploymentLimitsFaultMechanism({ kubeConfig, deployment: operator === null ? null : { namespace: operator.namespace, name: operator.name }, allowed: config.scenarios.chaos.allowClusterChanges });
+  const pick = (spec: FaultSpec | undefined): FaultMechanism =>
+    spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : mechanism;
   return {
-    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota, 'deployment-replica': replica },
+    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota, 'deployment-replica': replica, 'deployment-limits': limits },
     mechanismFor: (_site, _target, spec) => pick(spec),
     unsupportedReason: (_site, target, spec) => pick(spec).unsupportedReason(target, spec),
   };

@@ -68,7 +68,8 @@ Experiments (--scenario NAME, or scenarios.chaos.experiments in a config file; -
   sidecar-errors  bindcar answers a share of its API requests with an error (errorRate=50%, status=503)
   cpu-throttle    cap a running part's CPU in a control group (part=operator|sidecar|named, cpu=50m)
   memory-pressure cap what a running part allocates (part=operator, limit=32Mi); beyond it the
-                  kernel OOM-kills it and the revert starts it again
+                  kernel OOM-kills it and the revert starts it again; on a cluster both set the
+                  limit on bindy's Deployment (part=operator only): needs --allow-cluster-changes
   fd-exhaustion   a running part may open no more files or sockets than it has open (part=named,
                   spare=0): its soft RLIMIT_NOFILE lowered with prlimit, restored after
   apiserver-throttle  the API server answers the operator's own requests 429 beyond a priority
@@ -141,7 +142,7 @@ export const chaosCommand: CommandModule = {
       .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server)")
       .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)')
       .option('--quiet-window <duration>', "count reconciles at rest for this long at the end, judged per bindy line (0.8: ≤ 3 per 60 s); 0s = skip (scenarios.chaos.quietWindow)")
-      .option('--allow-cluster-changes', "on a cluster, allow split-brain to scale bindy's Deployment (and, leaderElection=off, set BINDY_ENABLE_LEADER_ELECTION=false), journalled and undone (scenarios.chaos.allowClusterChanges)");
+      .option('--allow-cluster-changes', "on a cluster, allow split-brain to scale bindy's Deployment (and, leaderElection=off, set BINDY_ENABLE_LEADER_ELECTION=false) and cpu-throttle or memory-pressure of the operator to set its container's limit, journalled and undone (scenarios.chaos.allowClusterChanges)");
     addRunOptions(cmd, 'chaos')
       .addHelpText('after', help)
       .action(async (o: RunFlags & { scenario?: string; param?: string[]; faultDuration?: string }, c: Command) => {

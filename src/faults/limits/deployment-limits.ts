@@ -28,15 +28,15 @@ export function quantityValue(q: unknown): number | null {
   return n * (suffixes[m[3] ?? ''] ?? 1);
 }
 
-/** A container's resources with the new limits, requests lowered to them where above (Kubernetes refuses requests above limits) (pure). */
-export function limitedResources(original: Readonly<Record<string, unknown>> | null, l: OperatorLimits): Record<string, unknown> {
+/** A container's resources with the new limits (a CPU or memory limit left out stays as it was), requests lowered to them where above (Kubernetes refuses requests above limits) (pure). */
+export function limitedResources(original: Readonly<Record<string, unknown>> | null, l: Pick<OperatorLimits, 'memoryMiB'> & { cpuCores?: number }): Record<string, unknown> {
   const asMap = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {});
   const limits = asMap(original?.limits);
   const requests = asMap(original?.requests);
-  limits.cpu = formatCpuCores(l.cpuCores);
+  if (l.cpuCores !== undefined) limits.cpu = formatCpuCores(l.cpuCores);
   if (l.memoryMiB !== undefined) limits.memory = `${l.memoryMiB}Mi`;
   const cpuReq = quantityValue(requests.cpu);
-  if (cpuReq !== null && cpuReq > l.cpuCores) requests.cpu = limits.cpu;
+  if (l.cpuCores !== undefined && cpuReq !== null && cpuReq > l.cpuCores) requests.cpu = limits.cpu;
   const memReq = quantityValue(requests.memory);
   if (l.memoryMiB !== undefined && memReq !== null && memReq > l.memoryMiB * 2 ** 20) requests.memory = limits.memory;
   return { ...(original ?? {}), limits, ...(Object.keys(requests).length > 0 ? { requests } : {}) };
@@ -89,7 +89,8 @@ export function containerOf(d: V1Deployment, name?: string): { index: number; na
   return { index, name: c.name, resources: resources !== null && Object.keys(resources).length === 0 ? null : resources };
 }
 
-async function waitRollout(api: AppsV1Api, ref: DeploymentRef, o: DeploymentLimitsOptions): Promise<string> {
+/** Waits (bounded) until the Deployment's rollout is done; its last state as text. */
+export async function waitRollout(api: AppsV1Api, ref: DeploymentRef, o: DeploymentLimitsOptions): Promise<string> {
   const deadline = Date.now() + (o.rolloutTimeoutMs ?? 300_000);
   let last = '';
   for (;;) {
