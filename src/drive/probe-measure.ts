@@ -105,20 +105,18 @@ export type ProbeFoldContext = Omit<ProbeObservations, 'records' | 'objectState'
  */
 export class ProbeFold {
   readonly #o: ProbeFoldContext;
-  readonly #slowest = new Map<ProbeOperation, Per>();
-  readonly #byServer = new Map<string, Per & { op: ProbeOperation; server: string }>();
-  readonly #readyToResolvable = per();
-  readonly #resolvableToReady = per();
-  readonly #uncertainty = createLatencyHistogram();
-  /** Failures found, with the time in the record of when they were added (atMs is set at `measure`). */
+  /** The histograms, filled as records are added. */
+  readonly #h = {
+    slowest: new Map<ProbeOperation, Per>(),
+    byServer: new Map<string, Per & { op: ProbeOperation; server: string }>(),
+    readyToResolvable: per(),
+    resolvableToReady: per(),
+    uncertainty: createLatencyHistogram(),
+  };
+  /** Failures found (their atMs, the end of probing, is set at `measure`). */
   readonly #failures: Omit<FailureRecord, 'atMs'>[] = [];
-  #probed = 0;
-  #answered = 0;
-  #readyNotServed = 0;
-  #wrongData = 0;
-  #notAnswered = 0;
-  #beforeReady = 0;
-  #afterReady = 0;
+  /** Objects counted as records are added. */
+  readonly #n = { probed: 0, answered: 0, readyNotServed: 0, wrongData: 0, notAnswered: 0, beforeReady: 0, afterReady: 0 };
   /** When each answered record was answered by its slowest server (prober's clock). */
   readonly #resolvedAt: number[] = [];
 
@@ -128,43 +126,43 @@ export class ProbeFold {
 
   /** Adds one record; `state`: what the watch saw of this operation's effect (undefined: not tracked). */
   add(r: ProbeRecord, state: ProbedObjectState | undefined): void {
-    this.#probed++;
+    this.#n.probed++;
     const name = probeLatencyName[r.operation];
     const matched = r.servers.every((s) => s.matchedMs !== null);
     for (const s of r.servers) {
       if (s.matchedMs === null) continue;
       const us = (s.matchedMs - r.intendedStartMs) * 1000;
       const key = `${name}.${s.server}`;
-      let p = this.#byServer.get(key);
-      if (p === undefined) this.#byServer.set(key, (p = { ...per(), op: r.operation, server: s.server }));
+      let p = this.#h.byServer.get(key);
+      if (p === undefined) this.#h.byServer.set(key, (p = { ...per(), op: r.operation, server: s.server }));
       p.all.record(us);
       addTo(p.byKind, r.kind, us);
-      this.#uncertainty.record((s.matchedMs - (s.lastMissSentMs ?? r.intendedStartMs)) * 1000);
+      this.#h.uncertainty.record((s.matchedMs - (s.lastMissSentMs ?? r.intendedStartMs)) * 1000);
     }
     const wrong = r.servers.filter((s) => s.wrongSeen);
-    if (wrong.length > 0) this.#wrongData++;
+    if (wrong.length > 0) this.#n.wrongData++;
     if (matched) {
-      this.#answered++;
+      this.#n.answered++;
       const last = Math.max(...r.servers.map((s) => s.matchedMs ?? -Infinity));
       const us = (last - r.intendedStartMs) * 1000;
       this.#resolvedAt.push(last);
-      let p = this.#slowest.get(r.operation);
-      if (p === undefined) this.#slowest.set(r.operation, (p = per()));
+      let p = this.#h.slowest.get(r.operation);
+      if (p === undefined) this.#h.slowest.set(r.operation, (p = per()));
       p.all.record(us);
       addTo(p.byKind, r.kind, us);
       if (r.operation !== 'delete' && state?.readyMs != null) {
         const gap = last - state.readyMs;
-        const target = gap >= 0 ? this.#readyToResolvable : this.#resolvableToReady;
-        if (gap >= 0) this.#afterReady++;
-        else this.#beforeReady++;
+        const target = gap >= 0 ? this.#h.readyToResolvable : this.#h.resolvableToReady;
+        if (gap >= 0) this.#n.afterReady++;
+        else this.#n.beforeReady++;
         target.all.record(Math.abs(gap) * 1000);
         addTo(target.byKind, r.kind, Math.abs(gap) * 1000);
       }
     } else {
-      this.#notAnswered++;
+      this.#n.notAnswered++;
     }
     const ready = state?.readyMs != null;
-    if (!matched && ready && wrong.length === 0) this.#readyNotServed++;
+    if (!matched && ready && wrong.length === 0) this.#n.readyNotServed++;
     // A failure for what DNS contradicts: Ready but never answered right, or wrong data served at all.
     if ((ready && !matched) || wrong.length > 0) {
       const k = splitKey(r.key);
@@ -193,19 +191,9 @@ export class ProbeFold {
     const o = { ...this.#o, stats, runStartMs, endedMs };
     const atMs = Math.max(0, endedMs - o.runStartMs);
     const failures: FailureRecord[] = this.#failures.map((f) => ({ ...f, atMs }));
-    const slowest = this.#slowest;
-    const byServer = this.#byServer;
-    const readyToResolvable = this.#readyToResolvable;
-    const resolvableToReady = this.#resolvableToReady;
-    const uncertainty = this.#uncertainty;
-    const answered = this.#answered;
-    const readyNotServed = this.#readyNotServed;
-    const wrongData = this.#wrongData;
-    const notAnswered = this.#notAnswered;
-    const beforeReady = this.#beforeReady;
-    const afterReady = this.#afterReady;
+    const { slowest, byServer, readyToResolvable, resolvableToReady, uncertainty } = this.#h;
+    const { probed, answered, readyNotServed, wrongData, notAnswered, beforeReady, afterReady } = this.#n;
     const resolvedAt = this.#resolvedAt.map((t) => t - runStartMs);
-    const probed = this.#probed;
     const latencies: Record<string, LatencyResult> = {};
     const settings = o.settings;
     for (const [op, p] of slowest) {
