@@ -33,6 +33,10 @@ test('split-brain: a second operator without leader election reconciles beside t
   assert.match(e.revertProof, /^no process of replica r[0-9a-f]{8} runs$/);
   t.diagnostic(`leaderElection=off: ${e.invariants.map((i) => `${i.name}: ${i.observed ?? '-'} ${i.verdict}`).join('; ')}; converged ${e.convergenceMs ?? '-'} ms after the revert`);
   assert.deepEqual(e.invariants.map((i) => `${i.name}:${i.verdict}`), ['fault reverted:pass', 'converged after the revert:pass', 'DNS gap on primary-0:pass', 'both replicas reconciled (split brain):pass']);
+  // The API's answers on bindy's resources around the experiment: read from the API server's own counts.
+  const api = e.apiResponses;
+  assert.ok(api !== undefined && api.requests > 0 && api.conflicts <= api.requests, JSON.stringify(api));
+  t.diagnostic(`leaderElection=off: ${api.requests} API requests on bindy's resources around the fault, ${api.conflicts} answered 409`);
   if (split.chaos?.final?.auditClean === true) {
     assert.equal(off.code, 0, off.stderr);
     assert.equal(split.verdict?.outcome, 'pass', split.verdict?.reasons.join('; '));

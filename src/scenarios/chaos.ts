@@ -24,6 +24,9 @@ import { DnsGapProber, serverName } from '../observe/dns-gap.js';
 import { openDnsReach } from './dns-reach.js';
 import { isReadyNow, lastWrittenMs, listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import { auditServed } from '../observe/served-audit.js';
+import { apiServerMetricsSource } from '../observe/metrics-pod-proxy.js';
+import { bindyResponseCodes } from '../measure/api-codes.js';
+import type { MetricSample } from '../measure/bucket-quantile.js';
 import { OperatorLooks, restartsBetween, type OperatorLife } from '../observe/operator-life.js';
 import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } from '../report/result/index.js';
 import type { Target } from '../targets/target.js';
@@ -210,6 +213,9 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   };
 
   /** One experiment: before, apply, during, revert, converge. */
+  // The API server's request counts, read around each experiment: its conflicting writes (two scrapes each; a real one's /metrics is large).
+  const apiMetrics = ctx.target.kubeConfig === undefined ? null : apiServerMetricsSource(ctx.target.kubeConfig, 10_000);
+  const apiSamples = async (): Promise<MetricSample[] | null> => (apiMetrics === null ? null : apiMetrics.read(AbortSignal.timeout(15_000)).catch(() => null));
   const runOne = async (f: PlannedFault, t0: number): Promise<void> => {
     const startIn = t0 + f.atMs - performance.now();
     if (startIn > 0) await sleep(startIn, signals);
@@ -221,6 +227,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     if (mechanism === undefined) throw new Error(`${f.key}: the target has no mechanism for the ${f.site} ${f.target} (checked before the run)`);
     const before = await look(null).catch(() => null);
     const lifeBefore = await life.look();
+    const apiBefore = await apiSamples();
     const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
     if (loadEndedMono !== null) notes.push(`${f.key} started after the background load had ended (the previous experiment was still converging): it ran without load`);
     applyingKey = f.key;
@@ -284,6 +291,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     }
     const interrupted = aborted(signals);
     const lifeAfter = lifeBefore === null ? null : await life.look();
+    const apiAfter = apiBefore === null ? null : await apiSamples();
+    const codes = apiBefore === null || apiAfter === null ? null : bindyResponseCodes(apiBefore, apiAfter);
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? (interrupted ? 'interrupted before it converged' : `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s`) : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const why = [
@@ -323,6 +332,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       reverted: record.proof.reverted,
       before: before === null ? null : { objects: before.objects, ready: before.ready },
       during: minReady === null || maxNotReady === null ? null : { minReady, maxNotReady },
+      ...(codes === null ? {} : { apiResponses: { conflicts: codes['409'] ?? 0, throttled: codes['429'] ?? 0, requests: Object.values(codes).reduce((a, b) => a + b, 0) } }),
       convergenceMs: convergenceMs === null ? null : Math.round(convergenceMs),
       windowMs: { applied: Math.round(appliedMono - t0), reverted: Math.round(revertedMono - t0), converged: convergenceMs === null ? null : Math.round(revertedMono + convergenceMs - t0) },
       invariants,

@@ -178,6 +178,7 @@ test('html: a chaos run says each experiment\'s invariants first, escaped, and s
   assert.match(html, /<h3>exp-0 operator-kill: every invariant held; converged 2\.1 s after the revert<\/h3>/);
   assert.match(html, /<h3>exp-1 bind9-crash: FAILED converged after the revert; did not converge<\/h3>/);
   assert.match(html, /desired-vs-served audit NOT clean \(primary-0: 25 match, 6 missing/);
+  assert.match(html, /API requests on bindy&#39;s resources from just before the fault to its convergence \(every client\): 412, of which 3 answered 409 Conflict/);
   assert.doesNotMatch(html.slice(chaos), /<b>x<\/b>/, 'hostile text stays text');
   const lines = chartSpecs(html).filter((c) => c.kind === 'line');
   assert.ok(lines.length > 0);

@@ -4,6 +4,7 @@
  * result (percentile curves and distributions from the decoded HDR histograms, time series as
  * stored) and embedded as JSON; the inlined uPlot draws it, so the file opens with no network.
  */
+import { apiResponsesText } from '../chaos-text.js';
 import { phaseLines, timelineColumns, timelineRows } from '../e2e-story.js';
 import { toolVersion } from '../../version.js';
 import { readFigure } from '../../judge/figures.js';
@@ -231,6 +232,7 @@ function chaosSection(r: RunResult): string {
     parts.push(`<h3>${e(`${x.key} ${x.kind}: ${failed.length === 0 ? 'every invariant held' : `FAILED ${failed.map((i) => i.name).join(', ')}`}; ${conv}`)}</h3>`);
     parts.push(`<p>${e(`${x.description}. In force ${(x.heldMs / 1000).toFixed(1)} s (${x.appliedAt ?? 'never applied'} → ${x.revertedAt ?? '—'}); revert ${x.reverted ? 'proven' : 'NOT proven'}: ${x.revertProof}.`)}</p>`);
     if (x.before !== null && x.during !== null) parts.push(`<p>${e(`Ready before: ${x.before.ready} of ${x.before.objects}; during the fault: at least ${x.during.minReady} Ready, at most ${x.during.maxNotReady} not Ready.`)}</p>`);
+    if (x.apiResponses !== undefined) parts.push(`<p>${e(apiResponsesText(x.apiResponses))}</p>`);
     parts.push(invariantTable(x.invariants, 'invariant'));
   }
   const f = c.final;

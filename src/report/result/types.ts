@@ -241,6 +241,12 @@ export interface ChaosExperimentResult {
   before: { objects: number; ready: number } | null;
   /** Fewest Ready and most not-Ready objects seen while the fault was in force. */
   during: { minReady: number; maxNotReady: number } | null;
+  /**
+   * API answers on bindy's resources from just before the fault to its convergence (every client,
+   * apiserver_request_total): 409 Conflict (conflicting writes: two operators, or a stale read) and
+   * 429 (throttled). Absent when the API server's metrics could not be read.
+   */
+  apiResponses?: { conflicts: number; throttled: number; requests: number };
   /** From the revert to the steady state again, ms; null when it did not converge within the bound. */
   convergenceMs: number | null;
   /** The fault's window on the time series' clock (ms since the load started): applied, reverted, converged (null: never). */
