@@ -212,10 +212,10 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     return record;
   };
 
-  /** One experiment: before, apply, during, revert, converge. */
   // The API server's request counts, read around each experiment: its conflicting writes (two scrapes each; a real one's /metrics is large).
   const apiMetrics = ctx.target.kubeConfig === undefined ? null : apiServerMetricsSource(ctx.target.kubeConfig, 10_000);
   const apiSamples = async (): Promise<MetricSample[] | null> => (apiMetrics === null ? null : apiMetrics.read(AbortSignal.timeout(15_000)).catch(() => null));
+  /** One experiment: before, apply, during, revert, converge. */
   const runOne = async (f: PlannedFault, t0: number): Promise<void> => {
     const startIn = t0 + f.atMs - performance.now();
     if (startIn > 0) await sleep(startIn, signals);
