@@ -1,5 +1,5 @@
 /** @module The sustained session's DNS prober against a scripted DNS server on loopback (real UDP). */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
@@ -13,12 +13,8 @@ import { recordObjectFqdn } from '../observe/dns-expectation.js';
 import { defaultProbeSpacing } from '../observe/probe-schedule.js';
 import { SustainedProbeHook } from './sustained-probe-hook.js';
 
-test('an update is answered at its new TTL (the old one is stale, not wrong); a change replaced before DNS answered it is left out, not "Ready but not served"', async (t) => {
-  const record = generateZoneRecords(resolveFixtureOptions({ zones: 1, recordsPerZone: 1, kinds: { ARecord: 1 }, seed: 5 }), 0).next().value as RecordObject;
-  const fqdn = recordObjectFqdn(record);
-  const address = record.kind === 'ARecord' ? (record.spec.ipv4Addresses[0] ?? '') : '';
-  // What the server serves: nothing, then the record at a TTL.
-  let servedTtl: number | null = null;
+/** A DNS server on loopback (real UDP) answering `fqdn` A with what `served()` says now (null: NXDOMAIN); its port. */
+async function scriptedDns(t: TestContext, fqdn: string, served: () => { ttl: number; addresses: readonly string[] } | null): Promise<number> {
   const udp = createSocket('udp4');
   udp.bind(0, '127.0.0.1');
   await once(udp, 'listening');
@@ -27,18 +23,30 @@ test('an update is answered at its new TTL (the old one is stale, not wrong); a 
     const msg = dnsPacket.decode(m);
     const q = msg.questions?.[0];
     if (q === undefined) return;
-    const answers = servedTtl === null || q.name.toLowerCase() !== fqdn ? [] : [{ type: 'A' as const, name: q.name, ttl: servedTtl, data: address }];
+    const now = q.name.toLowerCase() === fqdn ? served() : null;
+    const answers = now === null ? [] : now.addresses.map((data) => ({ type: 'A' as const, name: q.name, ttl: now.ttl, data }));
     const flags = dnsPacket.AUTHORITATIVE_ANSWER | (answers.length === 0 ? 3 : 0);
     udp.send(dnsPacket.encode({ type: 'response', id: msg.id ?? 0, flags, questions: [q], answers }), rinfo.port, rinfo.address);
   });
-  const now = (): number => performance.now();
-  const hook = new SustainedProbeHook(
-    { servers: [{ host: '127.0.0.1', port: udp.address().port, name: 'primary-0' }], ratePerSecond: 500, maxInFlight: 8, timeoutMs: 5000, spacing: { ...defaultProbeSpacing, maxIntervalMs: 200 } },
-    record.metadata.namespace,
-    now,
-    10_000,
-  );
+  return udp.address().port;
+}
+
+/** A hook probing the server at `port` fast (500 queries/s, spacing up to 200 ms). */
+function hookOn(t: TestContext, port: number, namespace: string, options: { perOperation?: boolean } = {}): SustainedProbeHook {
+  const hook = new SustainedProbeHook({ servers: [{ host: '127.0.0.1', port, name: 'primary-0' }], ratePerSecond: 500, maxInFlight: 8, timeoutMs: 5000, spacing: { ...defaultProbeSpacing, maxIntervalMs: 200 } }, namespace, () => performance.now(), 10_000, options);
   t.after(() => hook.stop());
+  return hook;
+}
+
+test('an update is answered at its new TTL (the old one is stale, not wrong); a change replaced before DNS answered it is left out, not "Ready but not served"', async (t) => {
+  const record = generateZoneRecords(resolveFixtureOptions({ zones: 1, recordsPerZone: 1, kinds: { ARecord: 1 }, seed: 5 }), 0).next().value as RecordObject;
+  const fqdn = recordObjectFqdn(record);
+  const address = record.kind === 'ARecord' ? (record.spec.ipv4Addresses[0] ?? '') : '';
+  // What the server serves: nothing, then the record at a TTL.
+  let servedTtl: number | null = null;
+  const port = await scriptedDns(t, fqdn, () => (servedTtl === null ? null : { ttl: servedTtl, addresses: [address] }));
+  const now = (): number => performance.now();
+  const hook = hookOn(t, port, record.metadata.namespace);
   const it = hook.wrap(() => [record][Symbol.iterator]())();
   assert.equal(it.next().value, record);
   const key = objectKeyOf(record.kind, record.metadata.namespace, record.metadata.name);
@@ -73,26 +81,9 @@ test('a change replaced after DNS answered it is timed with its own Ready, not t
   const addresses = record.kind === 'ARecord' ? record.spec.ipv4Addresses : [];
   const oldTtl = record.spec.ttl ?? 300;
   let servedTtl = oldTtl;
-  const udp = createSocket('udp4');
-  udp.bind(0, '127.0.0.1');
-  await once(udp, 'listening');
-  t.after(() => udp.close());
-  udp.on('message', (m, rinfo) => {
-    const msg = dnsPacket.decode(m);
-    const q = msg.questions?.[0];
-    if (q === undefined) return;
-    const answers = q.name.toLowerCase() !== fqdn ? [] : addresses.map((data) => ({ type: 'A' as const, name: q.name, ttl: servedTtl, data }));
-    udp.send(dnsPacket.encode({ type: 'response', id: msg.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [q], answers }), rinfo.port, rinfo.address);
-  });
+  const port = await scriptedDns(t, fqdn, () => ({ ttl: servedTtl, addresses }));
   const now = (): number => performance.now();
-  const hook = new SustainedProbeHook(
-    { servers: [{ host: '127.0.0.1', port: udp.address().port, name: 'primary-0' }], ratePerSecond: 500, maxInFlight: 8, timeoutMs: 5000, spacing: { ...defaultProbeSpacing, maxIntervalMs: 200 } },
-    record.metadata.namespace,
-    now,
-    10_000,
-    { perOperation: true },
-  );
-  t.after(() => hook.stop());
+  const hook = hookOn(t, port, record.metadata.namespace, { perOperation: true });
   hook.wrap(() => [record][Symbol.iterator]())().next();
   const key = objectKeyOf(record.kind, record.metadata.namespace, record.metadata.name);
   // The create is served at once; its Ready is stated 20 s after its start: DNS answered ~20 s before Ready.
@@ -126,25 +117,9 @@ test('a deleted record is folded once DNS no longer answers it and gone, then no
   const fqdn = recordObjectFqdn(record);
   const addresses = record.kind === 'ARecord' ? record.spec.ipv4Addresses : [];
   let served = true;
-  const udp = createSocket('udp4');
-  udp.bind(0, '127.0.0.1');
-  await once(udp, 'listening');
-  t.after(() => udp.close());
-  udp.on('message', (m, rinfo) => {
-    const msg = dnsPacket.decode(m);
-    const q = msg.questions?.[0];
-    if (q === undefined) return;
-    const answers = !served || q.name.toLowerCase() !== fqdn ? [] : addresses.map((data) => ({ type: 'A' as const, name: q.name, ttl: record.spec.ttl ?? 300, data }));
-    udp.send(dnsPacket.encode({ type: 'response', id: msg.id ?? 0, flags: dnsPacket.AUTHORITATIVE_ANSWER | (answers.length === 0 ? 3 : 0), questions: [q], answers }), rinfo.port, rinfo.address);
-  });
+  const port = await scriptedDns(t, fqdn, () => (served ? { ttl: record.spec.ttl ?? 300, addresses } : null));
   const now = (): number => performance.now();
-  const hook = new SustainedProbeHook(
-    { servers: [{ host: '127.0.0.1', port: udp.address().port, name: 'primary-0' }], ratePerSecond: 500, maxInFlight: 8, timeoutMs: 5000, spacing: { ...defaultProbeSpacing, maxIntervalMs: 200 } },
-    record.metadata.namespace,
-    now,
-    10_000,
-  );
-  t.after(() => hook.stop());
+  const hook = hookOn(t, port, record.metadata.namespace);
   hook.wrap(() => [record][Symbol.iterator]())().next();
   const key = objectKeyOf(record.kind, record.metadata.namespace, record.metadata.name);
   const t0 = now();

@@ -4,6 +4,7 @@
  * after SIGKILL uses to revert it without the tool's memory. Mechanisms (the sandbox fault proxy
  * today; the supervisor, Chaos Mesh and native cluster faults later) implement {@link FaultMechanism}.
  */
+import type { DeploymentLimitsDescriptor } from './limits/change.js';
 import { UsageError } from '../errors.js';
 import { formatSizeBytes } from '../config/values.js';
 
@@ -655,21 +656,11 @@ export interface DeploymentReplicaRevertDescriptor {
 }
 
 /**
- * What a `cleanup` needs to undo cpu-throttle or memory-pressure of the operator on a cluster: the
- * `resources` of bindy's container before and as the run set them (a revert only ever goes from
- * exactly the latter back to the former), on the API server it was made on.
+ * What a `cleanup` needs to undo cpu-throttle or memory-pressure of the operator on a cluster:
+ * backpressure's record of a Deployment's resources change (before and as the run set them, on the
+ * API server it was made on), journalled as a fault.
  */
-export interface DeploymentLimitsRevertDescriptor {
-  readonly mechanism: 'deployment-limits';
-  readonly version: 1;
-  readonly server: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly container: string;
-  /** null: the container had no resources. */
-  readonly original: Readonly<Record<string, unknown>> | null;
-  readonly applied: Readonly<Record<string, unknown>>;
-}
+export type DeploymentLimitsRevertDescriptor = Omit<DeploymentLimitsDescriptor, 'change'> & { readonly mechanism: 'deployment-limits' };
 
 export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor | DeploymentReplicaRevertDescriptor | DeploymentLimitsRevertDescriptor;
 

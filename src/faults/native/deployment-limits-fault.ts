@@ -44,7 +44,8 @@ export function limitsUnsupportedReason(target: string, spec: FaultSpec, o: Pick
 /** Puts the resources of before back (idempotent), waits for the rollout; refuses another API server, leaves an edit made meanwhile alone. */
 export async function revertDeploymentLimits(d: DeploymentLimitsRevertDescriptor, kubeConfig: KubeConfig, o: { rolloutTimeoutMs?: number; pollMs?: number } = {}): Promise<RevertOutcome> {
   try {
-    const r = await restoreDeploymentLimits({ change: 'deployment-resources', version: 1, server: d.server, namespace: d.namespace, name: d.name, container: d.container, original: d.original, applied: d.applied }, kubeConfig, o);
+    const { mechanism: _fault, ...change } = d;
+    const r = await restoreDeploymentLimits({ ...change, change: 'deployment-resources' }, kubeConfig, o);
     return { reverted: r.restored, already: r.already, detail: r.evidence };
   } catch (e) {
     return { reverted: false, already: false, detail: e instanceof Error ? e.message : String(e) };
