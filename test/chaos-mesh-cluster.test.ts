@@ -19,8 +19,8 @@ import { ChaosMeshMechanism } from '../src/faults/chaos-mesh/mechanism.js';
 import type { ClusterSiteFacts } from '../src/faults/chaos-mesh/sites.js';
 import type { RevertDescriptor } from '../src/faults/fault.js';
 import { revertFromDescriptor } from '../src/faults/revert.js';
+import { revertDeadRunFaults } from './helpers/dead-run.js';
 import { Journal, readJournals } from '../src/observe/journal.js';
-import { revertJournalFaults } from '../src/scenarios/cleanup-faults.js';
 
 const crds = sharedPath('chaos-mesh', 'crds');
 const ns = 'bindy-loadtest';
@@ -156,16 +156,7 @@ void test('Chaos Mesh CRs are applied, reported injected, deleted and proven gon
     const left = await killed.apply('named', { kind: 'kill', durationMs: 60_000 }, { beforeApply: (desc) => journal.appendFaultApplying('exp-0', desc) });
     journal.close();
     assert.equal(left.descriptor.mechanism === 'chaos-mesh' ? left.descriptor.kind : '', 'PodChaos');
-    const lines = await revertJournalFaults(readJournals(journalDir), {
-      isAlive: () => false,
-      skip: (desc) => desc.mechanism !== 'chaos-mesh',
-      revert: (desc) => revertFromDescriptor(desc, { kubeConfig: kc }),
-      markReverted: (j, key) => {
-        const again = new Journal(journalDir, j.runId);
-        again.appendFaultReverted(key);
-        again.close();
-      },
-    });
+    const lines = await revertDeadRunFaults(journalDir, kc, (desc) => desc.mechanism !== 'chaos-mesh');
     assert.deepEqual(lines.map((l) => `${l.key} ${l.outcome}`), ['exp-0 reverted'], JSON.stringify(lines));
     assert.match(lines[0]?.what ?? '', /^PodChaos bindy-loadtest\/lt-chaos-2-named-/);
     assert.deepEqual(readJournals(journalDir).flatMap((j) => j.faults), [], 'the journal says it is reverted');

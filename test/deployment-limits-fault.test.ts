@@ -16,8 +16,8 @@ import { defaultResources } from '../src/targets/sandbox/apiserver/default-resou
 import { DeploymentLimitsFaultMechanism } from '../src/faults/native/deployment-limits-fault.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
 import { revertFromDescriptor } from '../src/faults/revert.js';
-import { Journal, readJournals } from '../src/observe/journal.js';
-import { revertJournalFaults } from '../src/scenarios/cleanup-faults.js';
+import { revertDeadRunFaults } from './helpers/dead-run.js';
+import { Journal } from '../src/observe/journal.js';
 
 const path = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
 const before = { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '200m', memory: '128Mi' } };
@@ -65,15 +65,7 @@ test('cpu-throttle and memory-pressure of the operator on a cluster: the limit o
   assert.deepEqual(await resources(), throttled, 'the CPU limit set, the request lowered to it, memory kept');
   assert.deepEqual(journalled, { mechanism: 'deployment-limits', version: 1, server: sb.url, namespace: 'bindy-system', name: 'bindy', container: 'bindy', original: before, applied: throttled });
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(applied.descriptor))), applied.descriptor, 'the journalled descriptor reads back');
-  const lines = await revertJournalFaults(readJournals(journalDir), {
-    isAlive: () => false,
-    revert: (desc) => revertFromDescriptor(desc, { kubeConfig: kc }),
-    markReverted: (j, key) => {
-      const again = new Journal(journalDir, j.runId);
-      again.appendFaultReverted(key);
-      again.close();
-    },
-  });
+  const lines = await revertDeadRunFaults(journalDir, kc);
   assert.deepEqual(lines.map((l) => `${l.key} ${l.outcome}`), ['exp-0 reverted'], JSON.stringify(lines));
   assert.match(lines[0]?.what ?? '', /^Deployment bindy-system\/bindy on http:\/\/127\.0\.0\.1:\d+ \(container bindy's resources /);
   assert.deepEqual(await resources(), before, 'exactly as before');

@@ -15,8 +15,8 @@ import { defaultResources } from '../src/targets/sandbox/apiserver/default-resou
 import { DeploymentReplicaMechanism } from '../src/faults/native/deployment-replica.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
 import { revertFromDescriptor } from '../src/faults/revert.js';
-import { Journal, readJournals } from '../src/observe/journal.js';
-import { revertJournalFaults } from '../src/scenarios/cleanup-faults.js';
+import { revertDeadRunFaults } from './helpers/dead-run.js';
+import { Journal } from '../src/observe/journal.js';
 
 const path = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
 const rustLog = { name: 'RUST_LOG', value: 'info' };
@@ -78,15 +78,7 @@ test('split-brain on a cluster: one more replica (leader election off: BINDY_ENA
     leaderElection: { original: null, applied: { name: 'BINDY_ENABLE_LEADER_ELECTION', value: 'false' } },
   });
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(applied.descriptor))), applied.descriptor, 'the journalled descriptor reads back');
-  const lines = await revertJournalFaults(readJournals(journalDir), {
-    isAlive: () => false,
-    revert: (desc) => revertFromDescriptor(desc, { kubeConfig: kc }),
-    markReverted: (j, key) => {
-      const again = new Journal(journalDir, j.runId);
-      again.appendFaultReverted(key);
-      again.close();
-    },
-  });
+  const lines = await revertDeadRunFaults(journalDir, kc);
   assert.deepEqual(lines.map((l) => `${l.key} ${l.outcome}`), ['exp-0 reverted'], JSON.stringify(lines));
   assert.match(lines[0]?.what ?? '', /^Deployment bindy-system\/bindy on http:\/\/127\.0\.0\.1:\d+ \(replicas 1 → 2, leader election off\)/);
   assert.deepEqual(await now(), { replicas: 1, env: [rustLog] }, 'exactly as before');

@@ -2,8 +2,11 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Journal } from '../../src/observe/journal.js';
-import type { AppliedFault, FaultMechanism, FaultSpec } from '../../src/faults/fault.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Journal, readJournals } from '../../src/observe/journal.js';
+import type { AppliedFault, FaultMechanism, FaultSpec, RevertDescriptor } from '../../src/faults/fault.js';
+import { revertFromDescriptor } from '../../src/faults/revert.js';
+import { revertJournalFaults, type FaultCleanupLine } from '../../src/scenarios/cleanup-faults.js';
 
 /**
  * Applies `spec` to `target` through `mechanism`, journalled as fault `exp-0` of run `runId` under
@@ -19,4 +22,18 @@ export async function faultOfDeadRun(out: string, runId: string, mechanism: Faul
   const journalFile = join(out, 'journal', `run-${runId}.jsonl`);
   await writeFile(journalFile, (await readFile(journalFile, 'utf8')).replace(`"ownerPid":${process.pid}`, `"ownerPid":${deadOwner.pid ?? 0}`));
   return { applied, journalFile };
+}
+
+/** What `cleanup --target cluster` does with the faults of dead runs journalled in `journalDir` (those `skip` leaves out aside): reverted through `kc`, marked so. */
+export function revertDeadRunFaults(journalDir: string, kc: KubeConfig, skip?: (d: RevertDescriptor) => boolean): Promise<FaultCleanupLine[]> {
+  return revertJournalFaults(readJournals(journalDir), {
+    isAlive: () => false,
+    ...(skip === undefined ? {} : { skip }),
+    revert: (desc) => revertFromDescriptor(desc, { kubeConfig: kc }),
+    markReverted: (j, key) => {
+      const again = new Journal(journalDir, j.runId);
+      again.appendFaultReverted(key);
+      again.close();
+    },
+  });
 }
