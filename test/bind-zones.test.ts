@@ -146,10 +146,13 @@ test('a zone of 100,000 records, over bindcar\'s request limit, on the sandbox: 
   const served = result.latencies['zone_served']?.summary;
   t.diagnostic(`100,000 records (${counter(result, 'records_loaded')} RRs, ${counter(result, 'zone_request_bytes')} MiB as a request): loaded in ${((result.latencies['zone_create']?.summary.p50 ?? 0) / 1000).toFixed(0)} ms, served ${((served?.p50 ?? 0) / 1000).toFixed(0)} ms after; named RSS ${counter(result, 'bind9_rss_start.primary-0')} → ${counter(result, 'bind9_rss_peak.primary-0')} MiB; dnsperf p99 ${((result.latencies['dns_query']?.summary.p99 ?? 0) / 1000).toFixed(2)} ms`);
   assert.ok(result.notes.some((n) => /^1 zone over bindcar's 2 MiB request limit \(bindcar would answer 413\) loaded as bindcar loads a zone/.test(n)), result.notes.join('\n'));
-  // The query run on it completed, every answer as expected.
-  assert.ok(counter(result, 'dns_queries_sent') > 0);
+  // The query run on it completed, every answer as expected. A fresh-clone CI once lost 5 of
+  // ~6,000 UDP queries here (named's socket overflowing while the rest of the suite held the CPU):
+  // loss that small is the machine, not the zone; a zone not served loses nearly all of them.
+  const sent = counter(result, 'dns_queries_sent');
+  assert.ok(sent > 0);
   assert.equal(counter(result, 'dns_answers_unexpected_rcode'), 0);
-  assert.equal(counter(result, 'dns_queries_lost'), 0);
+  assert.ok(counter(result, 'dns_queries_lost') <= sent * 0.01, `${counter(result, 'dns_queries_lost')} of ${sent} queries lost (bound 1 %)`);
   assert.equal(counter(result, 'bindcar_zones_left'), 0, 'bindcar deleted it like any other');
 });
 
