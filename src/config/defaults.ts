@@ -43,7 +43,7 @@ export const defaultConfig: Config = deepFreeze({
       // The prober folds each change into the figures once a newer one replaces it: memory follows the working set.
       dnsProbe: 'auto',
     },
-    chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100, quietWindow: 60_000, allowClusterChanges: false },
+    chaos: { kind: 'chaos', duration: 300_000, rate: 2, experiments: [], convergeTimeout: 120_000, dnsLoad: 'auto', queryRate: 100, quietWindow: 60_000, quietWindowEach: 0, allowClusterChanges: false },
     e2e: {
       kind: 'e2e',
       duration: 300_000,

@@ -110,6 +110,8 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
       chaos: {
         duration: '55m',
         rate: '20/s',
+        // bindy's chaos suite checks a quiet window after every step: up to 9 × 90 s more.
+        quietWindowEach: '60s',
         experiments: [
           { kind: 'operator-kill', at: '5m', duration: '30s' },
           { kind: 'sidecar-delay', at: '10m', duration: '5m', params: { delay: '2s' } },

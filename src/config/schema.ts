@@ -150,6 +150,7 @@ export const configSpec: f.Section = f.section({
         dnsLoad: f.onOffAuto('dnsperf queries every zone\'s SOA and NS and a missing name for the whole load, through the client link: auto = on when the target names a DNS server'),
         queryRate: f.rate('DNS queries per second of that background query load'),
         quietWindow: f.duration("after the load and the end state: reconciles counted at rest over this window, judged per bindy line (0.8: at most 3 per 60 s, bindy's suite; 0.6.2: its 300 s requeues); 0s = none"),
+        quietWindowEach: f.duration("after each experiment converged: the background load held (its schedule resumes where it stopped) and reconciles counted at rest over this window, judged as quietWindow (bindy's suite has one after every step); 0s = none"),
         allowClusterChanges: f.boolean("on a cluster: allow experiments that change what the run did not create (split-brain scales bindy's Deployment and, leaderElection=off, sets BINDY_ENABLE_LEADER_ELECTION=false; cpu-throttle and memory-pressure of the operator set its container's limit; journalled and undone); e2e's experiments obey it too"),
       },
       { constants: { kind: 'chaos' } },

@@ -291,6 +291,11 @@ export interface ChaosOptions {
   queryRate: number;
   /** After the load and the end state: reconciles counted at rest over this window, in ms (0 = none; bindy's suite: 60 s, ≤ 3 reconciles). */
   quietWindow: number;
+  /**
+   * After each experiment converged: the background load held and reconciles counted at rest over
+   * this window, in ms, judged per bindy line as the end's (0 = none; bindy's suite has one after every step).
+   */
+  quietWindowEach: number;
   /** On a cluster: allow experiments that change what the run did not create (split-brain scales bindy's Deployment); e2e's experiments obey it too. */
   allowClusterChanges: boolean;
 }

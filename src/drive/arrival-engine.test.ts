@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { runArrivals } from './arrival-engine.js';
+import { LoadPause } from './load-pause.js';
 
 test('every operation starts with its scheduled intended start, in order, and is counted once', async () => {
   const schedule = new ArrivalSchedule([{ durationMs: 500, fromPerSec: 0, toPerSec: 200 }, { durationMs: 300, fromPerSec: 200, toPerSec: 200 }]);
@@ -86,4 +87,38 @@ test('stopStarting ends the schedule early and waits for operations in flight; h
   });
   assert.equal(h.stoppedBy, 'hardStop');
   assert.equal(h.abandoned, 4);
+});
+
+test('a hold starts nothing while in force and moves the rest of the schedule later by its length: nothing dropped or late for it', async () => {
+  const schedule = new ArrivalSchedule([{ durationMs: 600, fromPerSec: 100, toPerSec: 100 }]);
+  const pause = new LoadPause(() => performance.now());
+  const seen: { n: number; intended: number; at: number }[] = [];
+  const s = await runArrivals({
+    schedule,
+    maxInFlight: 1000,
+    pause,
+    perform: (n, intended) => {
+      seen.push({ n, intended, at: performance.now() });
+      // Held from operation 20's start for 300 ms (the length under test, not a wait for something).
+      if (n === 20) {
+        pause.hold('test');
+        setTimeout(() => pause.release(), 300);
+      }
+      return Promise.resolve();
+    },
+  });
+  assert.equal(s.started, schedule.total);
+  assert.equal(s.dropped, 0);
+  const span = pause.spans[0];
+  assert.ok(span !== undefined && pause.spans.length === 1);
+  const heldMs = span.toMs - span.fromMs;
+  assert.ok(heldMs >= 299, `held ${heldMs} ms`);
+  for (const x of seen) {
+    assert.ok(x.at < span.fromMs || x.at >= span.toMs, `op ${x.n} started at ${x.at} inside the hold ${JSON.stringify(span)}`);
+    const planned = s.startedMs + (schedule.dueMs(x.n) ?? NaN);
+    // Before the hold: as planned; after it: exactly the hold's length later.
+    const expected = x.n <= 20 ? planned : planned + heldMs;
+    assert.ok(Math.abs(x.intended - expected) < 1e-6, `op ${x.n}: intended ${x.intended - s.startedMs} ms, expected ${expected - s.startedMs}`);
+  }
+  assert.ok(s.endedMs - s.startedMs >= (schedule.dueMs(schedule.total - 1) ?? 0) + heldMs);
 });

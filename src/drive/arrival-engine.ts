@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createLatencyHistogram } from '../measure/index.js';
 import type { QuantityHistogram } from '../measure/index.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
+import type { LoadPause } from './load-pause.js';
 import { eventLoopLagOf } from './burst.js';
 import type { EventLoopLag } from './burst.js';
 import { sleepUntil } from './sleep.js';
@@ -27,6 +28,8 @@ export interface ArrivalEngineOptions {
   stopStarting?: AbortSignal;
   /** Stop now: in-flight operations are abandoned (counted). */
   hardStop?: AbortSignal;
+  /** A hold on the schedule (on the same clock as `now`): while in force nothing starts, and the rest moves later by its length. */
+  pause?: LoadPause;
   /** Starting later than this after the due time counts as late, and a p99 slip above it as saturation, ms (default 2). */
   lateThresholdMs?: number;
   now?: () => number;
@@ -60,6 +63,25 @@ export interface ArrivalSummary {
   stoppedBy: 'schedule-done' | 'stopStarting' | 'hardStop';
 }
 
+/**
+ * Sleeps until an operation planned at `planned` (before any hold) is due, the holds so far added;
+ * a hold found at the due time is waited out and its length added. The due time, or null when stopped.
+ */
+async function dueAfterHolds(planned: number, now: () => number, signals: readonly (AbortSignal | undefined)[], pause: LoadPause | undefined): Promise<number | null> {
+  for (;;) {
+    const shift = pause?.heldMs() ?? 0;
+    const due = planned + shift;
+    if (!(await sleepUntil(due, now, signals))) return null;
+    if (pause === undefined) return due;
+    if (pause.held) {
+      if (!(await pause.released(signals))) return null;
+    } else if (pause.heldMs() === shift) {
+      return due;
+    }
+    // A hold began (and maybe ended) while sleeping: due later by its length.
+  }
+}
+
 /** Runs the schedule to its end (or a stop) and resolves once every started operation settled. */
 export async function runArrivals(o: ArrivalEngineOptions): Promise<ArrivalSummary> {
   if (!Number.isInteger(o.maxInFlight) || o.maxInFlight < 1) throw new RangeError(`maxInFlight must be an integer ≥ 1, got ${o.maxInFlight}`);
@@ -78,8 +100,8 @@ export async function runArrivals(o: ArrivalEngineOptions): Promise<ArrivalSumma
     for (let n = 0; n < o.schedule.total; n++) {
       const offset = o.schedule.dueMs(n);
       if (offset === null) break;
-      const due = t0 + offset;
-      if (!(await sleepUntil(due, now, signals))) break;
+      const due = await dueAfterHolds(t0 + offset, now, signals, o.pause);
+      if (due === null) break;
       s.due++;
       if (inFlight.size >= o.maxInFlight) {
         s.dropped++;

@@ -45,6 +45,22 @@ test('the ledger times each operation from its intended start, files refusals an
   assert.deepEqual(s.steady, { done: 2, dueAndDone: 1, ms: 1_000 });
 });
 
+test('a hold in the steady phase moves its end later and is not counted in its length', () => {
+  const l = new OperationLedger();
+  l.start(0, { fromMs: 0, toMs: 1_000 });
+  l.held(400, 700);
+  l.held(2_000, 2_500); // after the (moved) end: nothing
+  // Started before the original end, done after it but before the moved one (1,300): in the steady phase.
+  const a = l.begin('create', 'ARecord/ns/a', 950);
+  l.accepted(a, 960, 970, 'u-a');
+  l.done(a, 1_200, 'watch');
+  const b = l.begin('create', 'ARecord/ns/b', 1_250);
+  l.accepted(b, 1_260, 1_270, 'u-b');
+  l.done(b, 1_350, 'watch');
+  l.finish(1_400, () => null);
+  assert.deepEqual(l.snapshot().steady, { done: 1, dueAndDone: 2, ms: 1_000 });
+});
+
 test('failure records stop at the cap while every failure is still counted', () => {
   const l = new OperationLedger();
   l.start(0);

@@ -125,12 +125,23 @@ export class OperationLedger {
   #nextId = 0;
   #dropped = 0;
   #t0 = 0;
-  #steady = { from: 0, to: Infinity, done: 0, dueAndDone: 0 };
+  #steady = { from: 0, to: Infinity, done: 0, dueAndDone: 0, heldMs: 0 };
 
   /** Starts the clock of the measured phase; the steady phase is [from, to) ms after it. */
   start(t0: number, steady: { fromMs: number; toMs: number } = { fromMs: 0, toMs: Infinity }): void {
     this.#t0 = t0;
-    this.#steady = { from: t0 + steady.fromMs, to: t0 + steady.toMs, done: 0, dueAndDone: 0 };
+    this.#steady = { from: t0 + steady.fromMs, to: t0 + steady.toMs, done: 0, dueAndDone: 0, heldMs: 0 };
+  }
+
+  /**
+   * The schedule was held (no operation started) from `fromMs` to `toMs`: a hold inside the steady
+   * phase moves its end later by its length and is not counted in its length (the effects seen
+   * during it, of operations started before, still count as done).
+   */
+  held(fromMs: number, toMs: number): void {
+    if (toMs <= fromMs || fromMs >= this.#steady.to || toMs <= this.#steady.from) return;
+    this.#steady.to += toMs - fromMs;
+    this.#steady.heldMs += toMs - fromMs;
   }
 
   /** A new operation on object `key` (`Kind/namespace/name`), due at `intended`; returns its id. */
@@ -290,7 +301,7 @@ export class OperationLedger {
     };
     const gauge = (pick: (s: Sample) => number): { t: number; value: number }[] => this.#samples.map((s) => ({ t: s.t, value: pick(s) }));
     const every = 'between consecutive samples (about 1 s apart), stamped at the later one';
-    const steadyMs = Number.isFinite(this.#steady.to) ? this.#steady.to - this.#steady.from : 0;
+    const steadyMs = Number.isFinite(this.#steady.to) ? this.#steady.to - this.#steady.from - this.#steady.heldMs : 0;
     return {
       counts: structuredClone(this.#counts),
       histograms: this.#h,

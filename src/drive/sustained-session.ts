@@ -20,6 +20,7 @@ import type { ObservedBy, TrackerEvent } from '../observe/watch-tracker.js';
 import { runArrivals } from './arrival-engine.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
 import type { ArrivalSummary } from './arrival-engine.js';
+import type { LoadPause } from './load-pause.js';
 import { isQuotaRefusal, OperationLedger } from './operation-ledger.js';
 import type { LedgerSnapshot } from './operation-ledger.js';
 import { chooseOperation, WorkingSet } from './working-set.js';
@@ -93,6 +94,8 @@ export interface SustainedSessionOptions {
   sampleMs?: number;
   /** Called for every measured operation accepted by the API, and again when its effect is seen. */
   onOperation?: (e: OperationEvent) => void;
+  /** A hold on the measured schedule (on the client's clock): chaos's quiet window after an experiment. */
+  pause?: LoadPause;
   /** Every run object's UID the session sees is added here (also those it deletes): cleanup removes their Events. */
   seenUids?: Set<string>;
 }
@@ -109,6 +112,8 @@ export interface SustainedSessionResult {
   settled: 'all' | 'timeout' | 'aborted';
   /** Setup, not measured: how long the zones and the prefill took, and how many were Ready. */
   setup: { zones: number; zonesReady: number; prefilled: number; prefillReady: number; ms: number };
+  /** How long the schedule was held in all (see LoadPause), ms: the load lasted this much longer than its duration. */
+  heldMs: number;
   /** Objects the run holds when the load stopped (records not deleted, plus the zones). */
   heldObjects: number;
   tracker: { restarts: number; relists: number; errors: number };
@@ -183,16 +188,19 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     await Promise.all(prefillWaits);
     const setup = { zones: o.zones.length, zonesReady, prefilled: held.size, prefillReady, ms: now() - setupStart };
     if (aborted(signals)) {
-      return { ledger: ledger.snapshot(), engine: null, measuredStartMs: now(), settledMs: now(), settled: 'aborted', setup, heldObjects: held.size + o.zones.length, tracker: { ...tracker.stats } };
+      return { ledger: ledger.snapshot(), engine: null, measuredStartMs: now(), settledMs: now(), settled: 'aborted', setup, heldMs: 0, heldObjects: held.size + o.zones.length, tracker: { ...tracker.stats } };
     }
 
     await o.beforeMeasured?.();
     const t0 = now();
     ledger.start(t0, { fromMs: o.rampUpMs, toMs: o.schedule.durationMs });
+    o.pause?.onRelease((span) => ledger.held(span.fromMs, span.toMs));
+    // The schedule's own time: a hold stops it.
+    const scheduleAt = (t: number): number => (o.pause === undefined ? t - t0 : o.pause.scheduleMs(t0, t));
     const sampler = setInterval(() => {
       const t = now();
-      ledger.sample(t, { due: o.schedule.dueBy(t - t0), held: held.size });
-      o.onEvent?.({ type: 'status', text: statusLine(ledger, t - t0, o.schedule.durationMs, held.size) });
+      ledger.sample(t, { due: o.schedule.dueBy(scheduleAt(t)), held: held.size });
+      o.onEvent?.({ type: 'status', text: statusLine(ledger, scheduleAt(t), o.schedule.durationMs, held.size) + (o.pause?.reason === undefined || o.pause.reason === null ? '' : ` | load held: ${o.pause.reason}`) });
       o.onSample?.({ tMs: t - t0, outstanding: ledger.counts().outstanding });
     }, sampleMs);
     sampler.unref();
@@ -283,6 +291,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
         maxInFlight: o.maxInFlight,
         perform,
         onDropped: (index, intended) => ledger.dropped(index, intended),
+        ...(o.pause === undefined ? {} : { pause: o.pause }),
         ...(o.stopStarting === undefined ? {} : { stopStarting: o.stopStarting }),
         ...(o.hardStop === undefined ? {} : { hardStop: o.hardStop }),
         now,
@@ -294,7 +303,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     const outcome = await tracker.waitUntil(() => ledger.outstanding() === 0, o.timeoutMs, o.hardStop);
     const settledMs = now();
     clearInterval(sampler);
-    ledger.sample(settledMs, { due: o.schedule.dueBy(settledMs - t0), held: held.size });
+    ledger.sample(settledMs, { due: o.schedule.dueBy(scheduleAt(settledMs)), held: held.size });
     ledger.finish(settledMs, (uid) => tracker.get(uid)?.lastCondition ?? null);
     return {
       ledger: ledger.snapshot(),
@@ -303,6 +312,7 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
       settledMs,
       settled: outcome === 'met' ? 'all' : outcome,
       setup,
+      heldMs: o.pause?.heldMs(settledMs) ?? 0,
       heldObjects: held.size + o.zones.length,
       tracker: { ...tracker.stats },
     };

@@ -1,5 +1,5 @@
 /** @module The Markdown report (`summary.md`), rendered from the JSON run result alone (pure: no I/O). */
-import { apiResponsesText } from './chaos-text.js';
+import { apiResponsesText, quietWindowText } from './chaos-text.js';
 import { e2eMarkdown } from './e2e-story.js';
 import type { HistogramSummary } from '../measure/index.js';
 import type { Finding, RunResult } from './result/index.js';
@@ -102,6 +102,7 @@ export function chaosMarkdown(c: NonNullable<RunResult['chaos']>): string[] {
     out.push(`${e.description}. Applied ${e.appliedAt ?? '(never)'}, reverted ${e.revertedAt ?? '(never)'} after ${(e.heldMs / 1000).toFixed(1)} s in force${e.revertMs === undefined || e.revertMs < 100 ? '' : ` (the revert took ${(e.revertMs / 1000).toFixed(1)} s)`}${e.startedLateMs > 1000 ? ` (started ${(e.startedLateMs / 1000).toFixed(1)} s late: the previous experiment was still converging)` : ''}; revert ${e.reverted ? 'proven' : '**NOT proven**'}: ${e.revertProof}.`);
     if (e.before !== null && e.during !== null) out.push('', `Ready before: ${e.before.ready} of ${e.before.objects}; during the fault: at least ${e.during.minReady} Ready, at most ${e.during.maxNotReady} not Ready.`);
     if (e.apiResponses !== undefined) out.push('', apiResponsesText(e.apiResponses));
+    if (e.quietWindow !== undefined) out.push('', quietWindowText(e.quietWindow));
     out.push('', ...invariantTable(e.invariants, 'invariant'), '');
   }
   const f = c.final;

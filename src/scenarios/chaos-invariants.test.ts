@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quietBound, quotaInvariants, replicaInvariants, restartInvariant, verifyChaos } from './chaos.js';
+import { quietBound, quietWindowOfExperiment, quotaInvariants, replicaInvariants, restartInvariant, verifyChaos } from './chaos.js';
+import { quietWindowText } from '../report/chaos-text.js';
 import type { RunResult } from '../report/result/index.js';
 import { syntheticResult } from '../../test/helpers/synthetic-result.js';
 import type { OperatorLife } from '../observe/operator-life.js';
@@ -34,6 +35,24 @@ test('the quiet window bound follows the bindy line measured: 3 per 60 s on 0.8,
   const unknown = quietBound('bindy outside the cluster (metrics URL; version not known to the tool)', 60, 300);
   assert.equal(unknown.limit, null);
   assert.match(unknown.text, /^quiet window not judged: the bindy line measured is not known/);
+});
+
+test("an experiment's quiet window: judged against the line's bound, not judged for an unknown line, not measured without the counter; its sentence", () => {
+  const w = { fromMono: 11_000, toMono: 17_000, reconciles: 2, apiWrites: 5, topWrites: [], objects: 40, settle: { waitedMs: 4_200, reconciles: 7, rested: true }, notes: [] };
+  const v8 = quietWindowOfExperiment('bindy 0.8, bindcar 0.9.0 (sandbox twins)', w, 1_000);
+  assert.deepEqual({ ...v8.field, bound: '' }, { fromMs: 10_000, toMs: 16_000, settleMs: 4_200, rested: true, objects: 40, reconciles: 2, apiWrites: 5, limit: 1, bound: '' });
+  assert.deepEqual(v8.invariants.map((i) => [i.name, i.observed, i.limit, i.verdict]), [['quiet window after convergence', 2, 1, 'fail']]);
+  // 0.6.2 over 40 objects and 6 s: 0.8 expected, ceil(1.0) + 3 = 4.
+  assert.deepEqual(quietWindowOfExperiment('bindy 0.6.2, bindcar 0.7.3 (sandbox twins)', w, 1_000).invariants.map((i) => [i.limit, i.verdict]), [[4, 'pass']]);
+  assert.match(quietWindowText({ ...v8.field, rested: false }), /after 4\.2 s waiting for the operator to rest, which it never did for 5 s: the window opened anyway\)/);
+  const unknown = quietWindowOfExperiment(undefined, w, 1_000);
+  assert.deepEqual(unknown.invariants, []);
+  assert.equal(unknown.field.limit, null);
+  assert.deepEqual(quietWindowOfExperiment('bindy 0.8', { ...w, reconciles: null, notes: ['quiet window: operator metrics: connection refused'] }, 1_000).invariants.map((i) => i.verdict), ['not-measured']);
+  assert.equal(
+    quietWindowText(v8.field),
+    `Quiet window after convergence, the background load held: 2 reconciles and 5 API writes in 6 s at rest over 40 objects (10 s to 16 s after the load started, after 4.2 s waiting for the operator to rest); at most 1: ${v8.field.bound}.`,
+  );
 });
 
 test('operator restarts over an experiment: none under a fault elsewhere, at least one under operator-kill, counted under a memory limit, not judged for split-brain', () => {

@@ -40,6 +40,12 @@ test('each experiment becomes one fault of one mechanism on one target, with its
   assert.equal(plan.data?.load.rampUpMs, 0);
   assert.equal(plan.scenario, 'chaos');
   assert.ok(plan.describe.some((l) => l.includes('exp-1 packet-loss: loss 20 % both on link operator-bind')), plan.describe.join('\n'));
+  // No quiet window after each experiment unless asked for; asked, the plan says the load is held for it.
+  assert.equal(plan.data?.quietWindowEachMs, 0);
+  assert.ok(!plan.describe.some((l) => l.includes('background load held')));
+  const each = planChaos({ config: await config([{ kind: 'operator-kill', at: '10s', duration: '20s' }], { 'scenarios.chaos.quietWindowEach': '45s' }), runId: 'chaos-2', interleave: false });
+  assert.equal(each.data?.quietWindowEachMs, 45_000);
+  assert.ok(each.describe.some((l) => /after each convergence: the background load held .* counted at rest for 45s, judged per bindy line/.test(l)), each.describe.join('\n'));
 });
 
 test('faults that overlap on one target, no experiment, or one the sandbox cannot run are refused before any load', async () => {

@@ -44,6 +44,8 @@ export interface ChaosPlanData {
   dnsLoad: { setting: OnOffAuto; qps: number };
   /** Reconciles counted at rest after the end state, ms (0: none). */
   quietWindowMs: number;
+  /** After each experiment converged: the load held and reconciles counted at rest, ms (0: none). */
+  quietWindowEachMs: number;
 }
 
 /**
@@ -166,6 +168,9 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     `3. background load: ${formatRate(c.rate)} for ${formatDuration(c.duration)} on an open-loop schedule (the sustained engine; its mix, kinds and working set)`,
     ...faults.map((f, i) => `${i === 0 ? '4.' : '  '} ${f.key} ${f.text}: steady state checked before; sampled during; reverted and proven reverted; then converged within ${formatDuration(c.convergeTimeout)}?`),
     `5. invariants per experiment: convergence ≤ ${formatDuration(c.convergeTimeout)} after the revert; DNS gap ≤ ${formatDuration(gapBoundUntouchedMs)} on a server the fault did not touch (≤ ${formatDuration(gapBoundTouchedMs)} on one it did); the fault proven gone`,
+    ...(c.quietWindowEach > 0
+      ? [`   after each convergence: the background load held (its schedule resumes where it stopped, so later experiments move later by the hold) and the operator's reconciles counted at rest for ${formatDuration(c.quietWindowEach)}, judged per bindy line`]
+      : []),
     c.dnsLoad === 'off'
       ? '   no background DNS queries (scenarios.chaos.dnsLoad off)'
       : `   background DNS queries: dnsperf at ${formatRate(c.queryRate)} for the whole load, every zone's SOA and NS and one missing name each, through the client link when the target has one (${c.dnsLoad === 'auto' ? 'when the target names a DNS server' : 'required'}); latency, answers and loss each second`,
@@ -176,6 +181,6 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     ...load,
     scenario: 'chaos',
     describe,
-    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad: { setting: c.dnsLoad, qps: c.queryRate }, quietWindowMs: c.quietWindow },
+    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad: { setting: c.dnsLoad, qps: c.queryRate }, quietWindowMs: c.quietWindow, quietWindowEachMs: c.quietWindowEach },
   };
 }

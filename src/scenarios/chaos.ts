@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { chaosMetrics } from '../judge/criteria.js';
 import { judgeInvariant as inv } from '../judge/invariant.js';
 import { runSustainedSession, type OperationEvent, type SustainedEvent, type SustainedSessionResult } from '../drive/sustained-session.js';
+import { LoadPause } from '../drive/load-pause.js';
 import type { TrackerEvent } from '../observe/watch-tracker.js';
 import { sleep } from '../drive/sleep.js';
 import { dnsperfProblems, locateDnsperf, runDnsperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
@@ -32,7 +33,7 @@ import type { ChaosExperimentResult, ChaosInvariant, ChaosSection, RunResult } f
 import type { Target } from '../targets/target.js';
 import { planChaos, type ChaosPlanData, type PlannedFault } from './chaos-plan.js';
 import { measureSession, sustainedSessionOptions } from './sustained-drive.js';
-import { bindy06RequeueMs, measureQuietWindow } from './sustained.js';
+import { bindy06RequeueMs, measureQuietWindow, quietSettleMaxMs, quietWindow, type QuietWindow } from './sustained.js';
 import { StartedObservers } from './started-observers.js';
 import { addFigures, mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
@@ -124,6 +125,33 @@ export function quietBound(bindyVersion: string | undefined, seconds: number, ob
   return { limit: null, text: `quiet window not judged: the bindy line measured is not known (${bindyVersion ?? 'the target did not say'})` };
 }
 
+/**
+ * An experiment's quiet window as a result field and its invariant (pure): the reconciles counted
+ * at rest against the bound of the bindy line measured; no invariant when the line is not known
+ * (the field says so), not measured when the operator's metrics did not answer.
+ */
+export function quietWindowOfExperiment(bindyVersion: string | undefined, w: QuietWindow, t0: number): { field: NonNullable<ChaosExperimentResult['quietWindow']>; invariants: ChaosInvariant[] } {
+  const seconds = (w.toMono - w.fromMono) / 1000;
+  const b = quietBound(bindyVersion, seconds, w.objects);
+  const field = {
+    fromMs: Math.round(w.fromMono - t0),
+    toMs: Math.round(w.toMono - t0),
+    settleMs: Math.round(w.settle.waitedMs),
+    rested: w.settle.rested,
+    objects: w.objects,
+    reconciles: w.reconciles,
+    apiWrites: w.apiWrites,
+    limit: b.limit,
+    bound: b.text,
+  };
+  if (b.limit === null) return { field, invariants: [] };
+  const evidence =
+    w.reconciles === null
+      ? `the operator's reconcile counter was not read (${w.notes.join('; ') || 'its metrics did not answer'})`
+      : `${w.reconciles} reconciles and ${w.apiWrites ?? 'unknown'} API writes in ${seconds.toFixed(0)} s at rest over ${w.objects} objects, the background load held, after ${(w.settle.waitedMs / 1000).toFixed(1)} s waiting for the operator to rest; ${b.text}`;
+  return { field, invariants: [inv('quiet window after convergence', w.reconciles, b.limit, '<=', 'reconciles', evidence)] };
+}
+
 /** Background load from the sustained engine with `data`'s faults on their schedule, DNS queries beside it, and the end state checked (see the module doc). */
 export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, data: ChaosPlanData, hooks: FaultLoadHooks = {}): Promise<DriveOutcome> {
   const d = data.load;
@@ -144,6 +172,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   });
   const observers = new StartedObservers();
   let session: SustainedSessionResult | null = null;
+  // Holds the background load for each experiment's quiet window (its schedule, and the experiments after, move later by the hold).
+  const pause = new LoadPause(() => ctx.client.now());
   // Stops the experiment timeline when the load ends early (error) or the run is interrupted.
   const timelineStop = new AbortController();
   let timeline: Promise<void> = Promise.resolve();
@@ -176,6 +206,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     }
   }
   const dnsStop = new AbortController();
+  // The most the quiet windows after the experiments can add to the load's length (each: its rest wait, the window, a margin for the reads).
+  const holdRoomMs = data.quietWindowEachMs > 0 ? data.faults.length * (quietSettleMaxMs(data.quietWindowEachMs) + data.quietWindowEachMs + 15_000) : 0;
   let dnsPhase: Promise<DnsperfSections | null> = Promise.resolve(null);
   // Set from the dnsperf promise's catch (a holder: narrowing does not see writes in callbacks).
   const dnsFailure: { message: string | null } = { message: null };
@@ -215,9 +247,28 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   // The API server's request counts, read around each experiment: its conflicting writes (two scrapes each; a real one's /metrics is large).
   const apiMetrics = ctx.target.kubeConfig === undefined ? null : apiServerMetricsSource(ctx.target.kubeConfig, 10_000);
   const apiSamples = async (): Promise<MetricSample[] | null> => (apiMetrics === null ? null : apiMetrics.read(AbortSignal.timeout(15_000)).catch(() => null));
+  // Set when the measured load starts (the time series' clock).
+  let loadT0 = 0;
+  /** The quiet window after `f` converged: the background load held while the operator's reconciles are counted at rest. */
+  const quietAfter = async (f: PlannedFault): Promise<ReturnType<typeof quietWindowOfExperiment> | null> => {
+    pause.hold(`quiet window after ${f.key}`);
+    ctx.onEvent({ type: 'notice', text: `chaos: ${f.key}: background load held for a ${Math.round(data.quietWindowEachMs / 1000)} s quiet window (after the operator rests, ≤ ${Math.round(quietSettleMaxMs(data.quietWindowEachMs) / 1000)} s)` });
+    try {
+      const objects = (await look(null).catch(() => null))?.objects ?? 0;
+      const w = await quietWindow(ctx, plan, data.quietWindowEachMs, objects, timelineStop.signal);
+      if (aborted(signals)) return null;
+      const q = quietWindowOfExperiment(ctx.target.info.bindyVersion, w, loadT0);
+      ctx.onEvent({ type: 'notice', text: `chaos: ${f.key}: quiet window ${w.reconciles ?? 'unknown'} reconciles in ${((w.toMono - w.fromMono) / 1000).toFixed(0)} s (${q.field.limit === null ? 'not judged' : `bound ${q.field.limit}`}); background load resumes` });
+      return q;
+    } finally {
+      pause.release();
+    }
+  };
+
   /** One experiment: before, apply, during, revert, converge. */
   const runOne = async (f: PlannedFault, t0: number): Promise<void> => {
-    const startIn = t0 + f.atMs - performance.now();
+    // The experiments are planned on the load's clock: every hold so far moves them later.
+    const startIn = t0 + f.atMs + pause.heldMs() - performance.now();
     if (startIn > 0) await sleep(startIn, signals);
     if (aborted(signals)) {
       notes.push(`${f.key} ${f.text}: not run (${timelineStop.signal.aborted ? 'the load stopped first' : 'the run was interrupted'})`);
@@ -228,7 +279,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const before = await look(null).catch(() => null);
     const lifeBefore = await life.look();
     const apiBefore = await apiSamples();
-    const lateMs = Math.max(0, performance.now() - (t0 + f.atMs));
+    const lateMs = Math.max(0, performance.now() - (t0 + f.atMs + pause.heldMs()));
     if (loadEndedMono !== null) notes.push(`${f.key} started after the background load had ended (the previous experiment was still converging): it ran without load`);
     applyingKey = f.key;
     applyingDescriptor = null;
@@ -294,6 +345,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const apiAfter = apiBefore === null ? null : await apiSamples();
     const codes = apiBefore === null || apiAfter === null ? null : bindyResponseCodes(apiBefore, apiAfter);
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? (interrupted ? 'interrupted before it converged' : `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s`) : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
+    const quiet = data.quietWindowEachMs > 0 && convergenceMs !== null && !aborted(signals) ? await quietAfter(f) : null;
+    if (data.quietWindowEachMs > 0 && convergenceMs === null && !interrupted) notes.push(`${f.key}: no quiet window after it: it did not converge`);
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const why = [
       last === null ? `the API did not answer${lookError === '' ? '' : ` (${lookError})`}` : `${last.overdue} objects written before the revert still not Ready${last.overdueNames.length > 0 ? ` (${last.overdueNames.join(', ')})` : ''}`,
@@ -313,6 +366,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       }),
       ...(f.spec.kind === 'replica' ? replicaInvariants(f.spec.leaderElection, applied.observations?.()['replica_reconciles'] ?? null) : []),
       ...restartInvariant(f, lifeBefore, lifeAfter, life.whyNot),
+      ...(quiet?.invariants ?? []),
     ];
     // Judged once the load has ended: whether creates went through after the lift needs the rest of it.
     if (f.spec.kind === 'quota') quotaWindows.push({ key: f.key, appliedMs: appliedMono, liftingMs: revertStartMono, liftedMs: revertedMono });
@@ -335,6 +389,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       ...(codes === null ? {} : { apiResponses: { conflicts: codes['409'] ?? 0, throttled: codes['429'] ?? 0, requests: Object.values(codes).reduce((a, b) => a + b, 0) } }),
       convergenceMs: convergenceMs === null ? null : Math.round(convergenceMs),
       windowMs: { applied: Math.round(appliedMono - t0), reverted: Math.round(revertedMono - t0), converged: convergenceMs === null ? null : Math.round(revertedMono + convergenceMs - t0) },
+      ...(quiet === null ? {} : { quietWindow: quiet.field }),
       invariants,
     });
   };
@@ -351,10 +406,12 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
       sustainedSessionOptions(ctx, plan, d, {
         records: (source) => created.wrap(hooks.records ?? source),
         onOperation,
+        pause,
         beforeMeasured: async () => {
           await observers.start(ctx, plan);
           gap.start();
           const t0 = performance.now();
+          loadT0 = t0;
           if (dnsperfProgram !== null && dnsServer !== undefined && !ctx.stopStarting.aborted) {
             const stopDns = (): void => dnsStop.abort();
             ctx.stopStarting.addEventListener('abort', stopDns, { once: true });
@@ -362,7 +419,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
               program: dnsperfProgram,
               server: dnsServer,
               // Room for every query of two timeouts in flight: during a fault none is refused for lack of a slot.
-              load: { qps: data.dnsLoad.qps, durationMs: d.durationMs, clients: 1, maxOutstanding: Math.max(100, Math.ceil(data.dnsLoad.qps * (dnsQueryTimeoutMs / 1000) * 2)), timeoutMs: dnsQueryTimeoutMs },
+              // Held loads last longer: room for every hold, and stopped with the load (below).
+              load: { qps: data.dnsLoad.qps, durationMs: d.durationMs + holdRoomMs, clients: 1, maxOutstanding: Math.max(100, Math.ceil(data.dnsLoad.qps * (dnsQueryTimeoutMs / 1000) * 2)), timeoutMs: dnsQueryTimeoutMs },
               outstandingSetting: 'scenarios.chaos.queryRate (lower it)',
               queries: { generated: apexQueries(d.zones.map((z) => z.spec.zoneName)), what: `every zone's SOA and NS and one missing name each (${d.zones.length * 3} queries), looped` },
               startedMs: t0,
@@ -383,6 +441,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         },
         onEvent: (e) => {
           if (e.type === 'engine-done') loadEndedMono = performance.now();
+          if (e.type === 'engine-done' && holdRoomMs > 0) dnsStop.abort();
           hooks.onEvent?.(e);
           ctx.onEvent(e);
         },

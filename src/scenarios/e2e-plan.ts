@@ -188,6 +188,8 @@ export function planE2e(input: PlanInput): ScenarioPlan<E2ePlanData> {
       churnPerSec: e.churn,
       intervalMs: e.interval,
       quietWindowMs: e.quietWindow,
+      // e2e's spikes are planned on the load's clock: its load is never held.
+      quietWindowEachMs: 0,
       dnsProbe,
     },
   };

@@ -14,7 +14,7 @@ export function sustainedSessionOptions(
   ctx: DriveContext,
   plan: { runId: string; namespace: string },
   d: SustainedPlanData,
-  hooks: Pick<SustainedSessionOptions, 'beforeMeasured' | 'onEvent' | 'onSample' | 'onOperation'> & { records?: (source: () => Iterator<RecordObject>) => () => Iterator<RecordObject> },
+  hooks: Pick<SustainedSessionOptions, 'beforeMeasured' | 'onEvent' | 'onSample' | 'onOperation' | 'pause'> & { records?: (source: () => Iterator<RecordObject>) => () => Iterator<RecordObject> },
 ): SustainedSessionOptions {
   const source = (): Iterator<RecordObject> => recordStream(d.fixtures);
   return {
@@ -40,6 +40,7 @@ export function sustainedSessionOptions(
     onEvent: hooks.onEvent ?? ctx.onEvent,
     ...(hooks.onSample === undefined ? {} : { onSample: hooks.onSample }),
     ...(hooks.onOperation === undefined ? {} : { onOperation: hooks.onOperation }),
+    ...(hooks.pause === undefined ? {} : { pause: hooks.pause }),
     ...(ctx.runObjectUids === undefined ? {} : { seenUids: ctx.runObjectUids }),
   };
 }
@@ -51,7 +52,8 @@ export function measureSession(d: SustainedPlanData, s: SustainedSessionResult):
     engine: s.engine,
     ratePerSec: d.ratePerSec,
     rampUpMs: d.rampUpMs,
-    durationMs: d.durationMs,
+    // A held schedule ran that much longer (chaos's quiet windows).
+    durationMs: d.durationMs + s.heldMs,
     settled: s.settled,
     timeoutMs: d.timeoutMs,
     tracker: s.tracker,

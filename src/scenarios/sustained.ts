@@ -48,11 +48,16 @@ export interface QuietWindow {
 /** The operator's reconciles at rest are counted once it made none for this long after the load. */
 export const restStillMs = 5000;
 
+/** The longest wait for the operator to come to rest before a quiet window of `ms`: half of it, between 10 s and 30 s. */
+export function quietSettleMaxMs(ms: number): number {
+  return Math.min(30_000, Math.max(2 * restStillMs, ms / 2));
+}
+
 /**
  * Waits until the operator's reconcile counter has not moved for {@link restStillMs} (at most
  * `maxMs`), reading its metrics as the run does (the sandbox's URL, else bindy's pod through the API).
  */
-async function operatorAtRest(ctx: DriveContext, maxMs: number): Promise<RestOutcome> {
+async function operatorAtRest(ctx: DriveContext, maxMs: number, stop?: AbortSignal): Promise<RestOutcome> {
   const url = ctx.target.metricsEndpoints.find((e) => e.name === 'operator')?.url;
   const source = url !== undefined ? httpMetricsSource(url) : ctx.target.kubernetes === false ? null : podProxyMetricsSource(ctx.target.kubeConfig);
   if (source === null) return { waitedMs: 0, reconciles: null, rested: false };
@@ -69,7 +74,7 @@ async function operatorAtRest(ctx: DriveContext, maxMs: number): Promise<RestOut
     }
     const out = track(performance.now() - t0, count);
     if (out !== undefined) return out;
-    if (!(await sleep(500, [ctx.stopStarting, ctx.hardStop]))) return { waitedMs: performance.now() - t0, reconciles: null, rested: false };
+    if (!(await sleep(500, [ctx.stopStarting, ctx.hardStop, stop]))) return { waitedMs: performance.now() - t0, reconciles: null, rested: false };
   }
 }
 
@@ -96,13 +101,14 @@ export async function measureQuietWindow(ctx: DriveContext, plan: ScenarioPlan, 
  * Counts the operator's reconciles and the API writes over `ms` at rest, with the target's metric
  * endpoints; the window opens once the operator made no reconcile for {@link restStillMs} (waiting
  * half the window's length at most, between 10 s and 30 s, after the load's effects were seen).
+ * `stop` ends it early too (besides the run's stops).
  */
-export async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number): Promise<QuietWindow> {
-  const settle = await operatorAtRest(ctx, Math.min(30_000, Math.max(2 * restStillMs, ms / 2)));
+export async function quietWindow(ctx: DriveContext, plan: ScenarioPlan, ms: number, objects: number, stop?: AbortSignal): Promise<QuietWindow> {
+  const settle = await operatorAtRest(ctx, quietSettleMaxMs(ms), stop);
   const observer = metricsObserver({ intervalMs: Math.max(1000, Math.min(10_000, ms / 6)), bind9: false });
   const fromMono = ctx.client.now();
   await observer.start({ target: ctx.target, runId: plan.runId, namespace: plan.namespace });
-  await sleep(ms, [ctx.stopStarting, ctx.hardStop]);
+  await sleep(ms, [ctx.stopStarting, ctx.hardStop, stop]);
   const toMono = ctx.client.now();
   const s = await observer.stop({ objectsCreated: objects });
   const reconcileRow = s.operator?.find((m) => m.name === 'reconcile_total' && (m.labels === undefined || Object.keys(m.labels).length === 0));

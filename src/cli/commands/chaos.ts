@@ -23,6 +23,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--dns-load', key: 'scenarios.chaos.dnsLoad' },
   { flag: '--query-rate', key: 'scenarios.chaos.queryRate' },
   { flag: '--quiet-window', key: 'scenarios.chaos.quietWindow' },
+  { flag: '--quiet-window-each', key: 'scenarios.chaos.quietWindowEach' },
   { flag: '--allow-cluster-changes', key: 'scenarios.chaos.allowClusterChanges' },
   ...runConfigFlags,
 ];
@@ -142,6 +143,7 @@ export const chaosCommand: CommandModule = {
       .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server)")
       .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)')
       .option('--quiet-window <duration>', "count reconciles at rest for this long at the end, judged per bindy line (0.8: ≤ 3 per 60 s); 0s = skip (scenarios.chaos.quietWindow)")
+      .option('--quiet-window-each <duration>', "after each experiment converged, hold the background load and count reconciles at rest for this long, judged as --quiet-window; the load resumes where it stopped (scenarios.chaos.quietWindowEach; default 0s = none)")
       .option('--allow-cluster-changes', "on a cluster, allow split-brain to scale bindy's Deployment (and, leaderElection=off, set BINDY_ENABLE_LEADER_ELECTION=false) and cpu-throttle or memory-pressure of the operator to set its container's limit, journalled and undone (scenarios.chaos.allowClusterChanges)");
     addRunOptions(cmd, 'chaos')
       .addHelpText('after', help)

@@ -4,7 +4,7 @@
  * result (percentile curves and distributions from the decoded HDR histograms, time series as
  * stored) and embedded as JSON; the inlined uPlot draws it, so the file opens with no network.
  */
-import { apiResponsesText } from '../chaos-text.js';
+import { apiResponsesText, quietWindowText } from '../chaos-text.js';
 import { phaseLines, timelineColumns, timelineRows } from '../e2e-story.js';
 import { toolVersion } from '../../version.js';
 import { readFigure } from '../../judge/figures.js';
@@ -203,6 +203,10 @@ export function chaosBands(r: RunResult): ChartBand[] {
     const end = w.converged ?? Number.MAX_SAFE_INTEGER;
     if (end > w.reverted) out.push({ from: w.reverted / 1000, to: end === Number.MAX_SAFE_INTEGER ? end : end / 1000, label: w.converged === null ? 'not converged' : 'recovery', kind: 'recovery' });
   }
+  // Each experiment's quiet window (the background load held) is shaded as the end's is.
+  for (const x of r.chaos?.experiments ?? []) {
+    if (x.quietWindow !== undefined) out.push({ from: x.quietWindow.fromMs / 1000, to: x.quietWindow.toMs / 1000, label: `${x.key} quiet window`, kind: 'quiet' });
+  }
   return out;
 }
 
@@ -233,6 +237,7 @@ function chaosSection(r: RunResult): string {
     parts.push(`<p>${e(`${x.description}. In force ${(x.heldMs / 1000).toFixed(1)} s (${x.appliedAt ?? 'never applied'} → ${x.revertedAt ?? '—'}); revert ${x.reverted ? 'proven' : 'NOT proven'}: ${x.revertProof}.`)}</p>`);
     if (x.before !== null && x.during !== null) parts.push(`<p>${e(`Ready before: ${x.before.ready} of ${x.before.objects}; during the fault: at least ${x.during.minReady} Ready, at most ${x.during.maxNotReady} not Ready.`)}</p>`);
     if (x.apiResponses !== undefined) parts.push(`<p>${e(apiResponsesText(x.apiResponses))}</p>`);
+    if (x.quietWindow !== undefined) parts.push(`<p>${e(quietWindowText(x.quietWindow))}</p>`);
     parts.push(invariantTable(x.invariants, 'invariant'));
   }
   const f = c.final;

@@ -251,6 +251,12 @@ export interface ChaosExperimentResult {
   convergenceMs: number | null;
   /** The fault's window on the time series' clock (ms since the load started): applied, reverted, converged (null: never). */
   windowMs?: { applied: number; reverted: number; converged: number | null };
+  /**
+   * The quiet window after its convergence (scenarios.chaos.quietWindowEach), the background load
+   * held: its span on the time series' clock, the wait for rest before it (rested: the operator made no reconcile for 5 s in it; else the window opened anyway), what it counted, and
+   * the bound of the bindy line measured (null: not judged). Absent when none was asked for or it did not converge.
+   */
+  quietWindow?: { fromMs: number; toMs: number; settleMs: number; rested: boolean; objects: number; reconciles: number | null; apiWrites: number | null; limit: number | null; bound: string };
   invariants: ChaosInvariant[];
 }
 
