@@ -29,8 +29,10 @@ void test('per server and slowest server per object; Ready → answered stages; 
   const records: ProbeRecord[] = [
     // Answered by both: the primary after 100 ms, the secondary after 300 ms; Ready seen at 80 ms.
     rec('both', 'ARecord', 1000, [server('primary-0', { matchedMs: 1100, lastMissSentMs: 1050 }), server('secondary-0', { matchedMs: 1300 })]),
-    // Ready, never answered: NXDOMAIN to the end.
-    rec('missing', 'ARecord', 1000, [server('primary-0', { lastAnswer: 'NXDOMAIN', queries: 9, lost: 1 }), server('secondary-0', { lastAnswer: 'NXDOMAIN' })]),
+    // Ready, never answered: NXDOMAIN to the end, asked after its Ready (1500).
+    rec('missing', 'ARecord', 1000, [server('primary-0', { lastAnswer: 'NXDOMAIN', queries: 9, lost: 1, lastMissSentMs: 1900 }), server('secondary-0', { lastAnswer: 'NXDOMAIN', lastMissSentMs: 1400 })]),
+    // Not answered, and Ready (2600) only after DNS was last asked (2400): not known to be unserved.
+    rec('late', 'ARecord', 1000, [server('primary-0', { lastAnswer: 'NXDOMAIN', lastMissSentMs: 2400, gaveUp: true }), server('secondary-0', { lastAnswer: 'NXDOMAIN', lastMissSentMs: 2400, gaveUp: true })]),
     // Ready, the primary serves other data.
     rec('wrong', 'TXTRecord', 2000, [server('primary-0', { lastAnswer: 'NOERROR TXT ["bye"]', wrongSeen: true, wrongAnswer: 'NOERROR TXT ["bye"]' }), server('secondary-0', { matchedMs: 2500 })]),
     // Not Ready and not answered: a create_to_ready failure already says so; no DNS failure.
@@ -41,6 +43,7 @@ void test('per server and slowest server per object; Ready → answered stages; 
   const states: Record<string, ProbedObjectState> = {
     'ARecord/ns/both': { uid: 'u1', readyMs: 1080 },
     'ARecord/ns/missing': { uid: 'u2', readyMs: 1500 },
+    'ARecord/ns/late': { uid: 'u6', readyMs: 2600 },
     'TXTRecord/ns/wrong': { uid: 'u3', readyMs: 2100 },
     'ARecord/ns/pending': { uid: 'u4', readyMs: null },
     'TXTRecord/ns/early': { uid: 'u5', readyMs: 4300 },
@@ -73,10 +76,12 @@ void test('per server and slowest server per object; Ready → answered stages; 
   assert.ok(Math.abs((l['resolvable_uncertainty']?.summary.min ?? 0) - 50_000) < 100);
 
   const c = (n: string): number | undefined => m.counters[n]?.value;
-  assert.equal(c('dns_probed'), 5);
+  assert.equal(c('dns_probed'), 6);
   assert.equal(c('dns_answered'), 2);
-  assert.equal(c('dns_not_answered'), 3);
+  assert.equal(c('dns_not_answered'), 4);
   assert.equal(c('ready_but_not_served'), 1);
+  assert.equal(c('dns_ready_after_probing'), 1);
+  assert.ok(m.notes.some((n) => n.startsWith('1 changes became Ready only after DNS was last asked for them')), m.notes.join('\n'));
   assert.equal(c('served_wrong_data'), 1);
   assert.equal(c('answered_after_ready'), 1);
   assert.equal(c('answered_before_ready'), 1);

@@ -116,7 +116,7 @@ export class ProbeFold {
   /** Failures found (their atMs, the end of probing, is set at `measure`). */
   readonly #failures: Omit<FailureRecord, 'atMs'>[] = [];
   /** Objects counted as records are added. */
-  readonly #n = { probed: 0, answered: 0, readyNotServed: 0, wrongData: 0, notAnswered: 0, beforeReady: 0, afterReady: 0 };
+  readonly #n = { probed: 0, answered: 0, readyNotServed: 0, readyAfterProbing: 0, wrongData: 0, notAnswered: 0, beforeReady: 0, afterReady: 0 };
   /** When each answered record was answered by its slowest server (prober's clock). */
   readonly #resolvedAt: number[] = [];
 
@@ -161,7 +161,12 @@ export class ProbeFold {
     } else {
       this.#n.notAnswered++;
     }
-    const ready = state?.readyMs != null;
+    const readyMs = state?.readyMs ?? null;
+    // Ready but not served only where DNS was asked after the Ready and still said otherwise: a
+    // probe that ended before the Ready (the run's end) says nothing of what DNS served after it.
+    const askedAfterReady = readyMs !== null && r.servers.some((s) => s.matchedMs === null && (s.lastMissSentMs ?? -Infinity) >= readyMs);
+    const ready = readyMs !== null && (matched || askedAfterReady);
+    if (!matched && readyMs !== null && !askedAfterReady && wrong.length === 0) this.#n.readyAfterProbing++;
     if (!matched && ready && wrong.length === 0) this.#n.readyNotServed++;
     // A failure for what DNS contradicts: Ready but never answered right, or wrong data served at all.
     if ((ready && !matched) || wrong.length > 0) {
@@ -192,7 +197,7 @@ export class ProbeFold {
     const atMs = Math.max(0, endedMs - o.runStartMs);
     const failures: FailureRecord[] = this.#failures.map((f) => ({ ...f, atMs }));
     const { slowest, byServer, readyToResolvable, resolvableToReady, uncertainty } = this.#h;
-    const { probed, answered, readyNotServed, wrongData, notAnswered, beforeReady, afterReady } = this.#n;
+    const { probed, answered, readyNotServed, readyAfterProbing, wrongData, notAnswered, beforeReady, afterReady } = this.#n;
     const resolvedAt = this.#resolvedAt.map((t) => t - runStartMs);
     const latencies: Record<string, LatencyResult> = {};
     const settings = o.settings;
@@ -231,6 +236,7 @@ export class ProbeFold {
     set('dns_answered', answered, 'objects', 'probed objects answered with their desired data by every DNS server');
     set('dns_not_answered', notAnswered, 'objects', 'probed objects not answered right by every DNS server when probing ended (Ready or not)');
     set('ready_but_not_served', readyNotServed, 'objects', 'objects seen Ready that some DNS server never answered with their data by the end, without serving other data (see failures for what DNS said)');
+    set('dns_ready_after_probing', readyAfterProbing, 'objects', 'objects not answered right whose Ready the watch saw only after DNS was last asked for them (probing had ended): not judged as Ready but not served');
     set('served_wrong_data', wrongData, 'objects', 'objects some DNS server answered NOERROR with other data than desired, at least once (see failures)');
     set('answered_after_ready', afterReady, 'objects', 'objects answered by every server after the watch saw them Ready');
     set('answered_before_ready', beforeReady, 'objects', 'objects answered by every server before the watch saw them Ready');
@@ -245,6 +251,7 @@ export class ProbeFold {
     }
     const notes: string[] = [];
     for (const [server, message] of Object.entries(st.tcpErrors)) notes.push(`the DNS prober's TCP connection to ${server} failed (last: ${message}); queries sent meanwhile were lost and asked again (a port-forward that is not running refuses every connection)`);
+    if (readyAfterProbing > 0) notes.push(`${readyAfterProbing} changes became Ready only after DNS was last asked for them (probing had ended): what DNS served after their Ready is not known; counted in dns_ready_after_probing, not as Ready but not served`);
     if (st.stray > 0) notes.push(`the DNS prober ignored ${st.stray} answers it could not match to a query (wrong id, source or question, or undecodable)`);
     const endMs = o.endedMs - o.runStartMs;
     const windowMs = rateWindowMs(endMs);

@@ -256,6 +256,27 @@ void test('a nudge restarts the fast phase of an object in its slow phase', asyn
 });
 
 
+void test('an object Ready after its timeout is asked again from its Ready: the timeout counts from the later of the intended start and the nudge', async (t) => {
+  let served = false;
+  const dns = await fakeDns((q) => (served ? { rcode: 0, answers: answerA(q.name, '192.0.2.1') } : { rcode: 3, answers: [] }));
+  t.after(() => dns.close());
+  const now = (): number => performance.now();
+  const prober = new DnsProber({ servers: [{ host: '127.0.0.1', port: dns.port, name: 'p' }], now, ratePerSecond: 1000, maxInFlight: 5, objectTimeoutMs: 300, spacing: { fastIntervalMs: 20, fastPhaseMs: 100, maxIntervalMs: 100 } });
+  t.after(() => prober.stop());
+  prober.expect(expectation('ARecord/ns/late', 'late.zone.example', a('192.0.2.1'), now()));
+  assert.equal(await prober.waitFor(['ARecord/ns/late'], 5000), 'met', 'settled: given up at its 300 ms timeout');
+  assert.equal(prober.records()[0]?.servers[0]?.gaveUp, true);
+  const before = dns.udpQueries.length;
+  // Its Ready is seen now and the server serves it: probed again, answered.
+  served = true;
+  prober.nudge('ARecord/ns/late');
+  assert.equal(prober.isSettled('ARecord/ns/late'), false, 'asked again');
+  assert.equal(await prober.waitFor(['ARecord/ns/late'], 5000), 'met');
+  const r = prober.records()[0]?.servers[0];
+  assert.ok(r !== undefined && r.matchedMs !== null && !r.gaveUp, JSON.stringify(r));
+  assert.ok(dns.udpQueries.length > before);
+});
+
 void test('TCP transport: every query on one pipelined connection, answers out of order matched by id, a closed connection opened again', async (t) => {
   const dns = await tcpOnlyDns((q) => ({ rcode: 0, answers: answerA(q.name, '192.0.2.7') }), { delayMs: 20, closeAfter: 30 });
   t.after(() => dns.close());

@@ -112,7 +112,10 @@ export interface DnsProberOptions {
   /** A query unanswered this long is lost (and asked again later), ms (default 1000). */
   queryTimeoutMs?: number;
   spacing?: ProbeSpacing;
-  /** Stop probing an object this long after its intended start, ms (default: never; the caller stops). */
+  /**
+   * Stop probing an object this long after its intended start or its last `nudge` (its Ready),
+   * whichever is later, ms (default: never; the caller stops).
+   */
   objectTimeoutMs?: number;
   /** How queries travel: UDP with EDNS0, asked again over TCP when truncated (default); or TCP only, one pipelined connection per server. */
   transport?: ProbeTransport;
@@ -149,6 +152,8 @@ interface Active {
   exp: ProbeExpectation;
   units: Unit[];
   superseded: boolean;
+  /** When it was last nudged (its Ready seen): the object timeout also counts from here. */
+  nudgedMs?: number;
 }
 
 /**
@@ -309,12 +314,21 @@ export class DnsProber {
     this.#pump();
   }
 
-  /** Restarts the fast phase of an object still unmatched (its Ready was just seen, say): probed again now. */
+  /**
+   * Restarts the fast phase of an object still unmatched (its Ready was just seen, say): probed
+   * again now, for the object timeout from now; a server that gave up on it at its timeout is asked
+   * again (an object Ready later than the timeout is still probed after its Ready).
+   */
   nudge(key: string): void {
     const obj = this.#active.get(key);
     if (obj === undefined || obj.compact === true || this.#stopped) return;
     const now = this.#o.now();
+    obj.nudgedMs = now;
     for (const u of obj.units) {
+      if (u.settled && u.outcome.gaveUp && u.outcome.matchedMs === null) {
+        u.settled = false;
+        u.outcome.gaveUp = false;
+      }
       if (u.settled) continue;
       u.phaseStartMs = now;
       u.spacingMs = 0;
@@ -454,7 +468,7 @@ export class DnsProber {
       if (entry === undefined) return;
       const u = entry.unit;
       if (entry.gen !== u.gen || u.settled || u.inFlight) continue;
-      if (this.#o.objectTimeoutMs !== undefined && now - u.obj.exp.intendedStartMs > this.#o.objectTimeoutMs) {
+      if (this.#o.objectTimeoutMs !== undefined && now - Math.max(u.obj.exp.intendedStartMs, u.obj.nudgedMs ?? -Infinity) > this.#o.objectTimeoutMs) {
         u.settled = true;
         u.outcome.gaveUp = true;
         this.#checkWaiters(u.obj.exp.key);
