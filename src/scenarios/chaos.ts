@@ -247,17 +247,15 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
   // The API server's request counts, read around each experiment: its conflicting writes (two scrapes each; a real one's /metrics is large).
   const apiMetrics = ctx.target.kubeConfig === undefined ? null : apiServerMetricsSource(ctx.target.kubeConfig, 10_000);
   const apiSamples = async (): Promise<MetricSample[] | null> => (apiMetrics === null ? null : apiMetrics.read(AbortSignal.timeout(15_000)).catch(() => null));
-  // Set when the measured load starts (the time series' clock).
-  let loadT0 = 0;
-  /** The quiet window after `f` converged: the background load held while the operator's reconciles are counted at rest. */
-  const quietAfter = async (f: PlannedFault): Promise<ReturnType<typeof quietWindowOfExperiment> | null> => {
+  /** The quiet window after `f` converged: the background load (started at `t0`) held while the operator's reconciles are counted at rest. */
+  const quietAfter = async (f: PlannedFault, t0: number): Promise<ReturnType<typeof quietWindowOfExperiment> | null> => {
     pause.hold(`quiet window after ${f.key}`);
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key}: background load held for a ${Math.round(data.quietWindowEachMs / 1000)} s quiet window (after the operator rests, ≤ ${Math.round(quietSettleMaxMs(data.quietWindowEachMs) / 1000)} s)` });
     try {
       const objects = (await look(null).catch(() => null))?.objects ?? 0;
       const w = await quietWindow(ctx, plan, data.quietWindowEachMs, objects, timelineStop.signal);
       if (aborted(signals)) return null;
-      const q = quietWindowOfExperiment(ctx.target.info.bindyVersion, w, loadT0);
+      const q = quietWindowOfExperiment(ctx.target.info.bindyVersion, w, t0);
       ctx.onEvent({ type: 'notice', text: `chaos: ${f.key}: quiet window ${w.reconciles ?? 'unknown'} reconciles in ${((w.toMono - w.fromMono) / 1000).toFixed(0)} s (${q.field.limit === null ? 'not judged' : `bound ${q.field.limit}`}); background load resumes` });
       return q;
     } finally {
@@ -345,7 +343,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     const apiAfter = apiBefore === null ? null : await apiSamples();
     const codes = apiBefore === null || apiAfter === null ? null : bindyResponseCodes(apiBefore, apiAfter);
     ctx.onEvent({ type: 'notice', text: `chaos: ${f.key} ${convergenceMs === null ? (interrupted ? 'interrupted before it converged' : `did NOT converge within ${Math.round(data.convergeBoundMs / 1000)} s`) : `converged ${(convergenceMs / 1000).toFixed(1)} s after the revert`}` });
-    const quiet = data.quietWindowEachMs > 0 && convergenceMs !== null && !aborted(signals) ? await quietAfter(f) : null;
+    const quiet = data.quietWindowEachMs > 0 && convergenceMs !== null && !aborted(signals) ? await quietAfter(f, t0) : null;
     if (data.quietWindowEachMs > 0 && convergenceMs === null && !interrupted) notes.push(`${f.key}: no quiet window after it: it did not converge`);
     const gaps = gap.gaps(appliedMono, convergenceMs === null ? performance.now() : revertedMono + convergenceMs);
     const why = [
@@ -411,7 +409,6 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
           await observers.start(ctx, plan);
           gap.start();
           const t0 = performance.now();
-          loadT0 = t0;
           if (dnsperfProgram !== null && dnsServer !== undefined && !ctx.stopStarting.aborted) {
             const stopDns = (): void => dnsStop.abort();
             ctx.stopStarting.addEventListener('abort', stopDns, { once: true });
