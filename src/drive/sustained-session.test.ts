@@ -10,7 +10,7 @@ import { parsePrometheusText } from '../observe/prometheus-text.js';
 import { bindyApiVersion } from '../model/kinds.js';
 import type { DnsZoneObject, RecordObject } from '../model/fixtures/objects.js';
 import { ArrivalSchedule } from './arrival-schedule.js';
-import { runSustainedSession } from './sustained-session.js';
+import { runSustainedSession, whyNotReady } from './sustained-session.js';
 import { measureSustained } from './sustained-measure.js';
 import { TargetNotReadyError } from '../errors.js';
 
@@ -129,4 +129,13 @@ test('a zone name already taken by another run is a target-not-ready error (exit
   } finally {
     await sb.close();
   }
+});
+
+test('a setup that timed out says what the zones last said, most common first', () => {
+  const failed = { type: 'Ready', status: 'False', reason: 'PrimaryFailed', message: 'Failed to configure zone on primary servers: POST /api/v1/zones/z/notify answered 429: Too Many Requests' };
+  assert.equal(
+    whyNotReady([failed, null, failed, { type: 'Ready', status: 'False', reason: 'Progressing' }, failed]),
+    '3 said PrimaryFailed: "Failed to configure zone on primary servers: POST /api/v1/zones/z/notify answered 429: Too Many Requests"; 1 had no Ready condition yet; 1 said Progressing',
+  );
+  assert.match(whyNotReady([{ type: 'Ready', status: 'False', reason: 'X', message: 'm'.repeat(300) }]), /^1 said X: "m{159}…"$/);
 });

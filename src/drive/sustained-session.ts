@@ -15,6 +15,7 @@ import { objectKeyOf } from '../model/operation.js';
 import type { OperationType } from '../model/operation.js';
 import type { Journal } from '../observe/journal.js';
 import type { ApiFailure, ApiResult, KubeClient, KubeObject } from '../observe/kube-client.js';
+import type { ConditionSnapshot } from '../report/result/index.js';
 import { WatchTracker } from '../observe/watch-tracker.js';
 import type { ObservedBy, TrackerEvent } from '../observe/watch-tracker.js';
 import { runArrivals } from './arrival-engine.js';
@@ -154,16 +155,26 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     // Setup: the zones, then the prefill, each awaited Ready (bounded); none of it is measured.
     let zonesReady = 0;
     const zoneWaits: Promise<void>[] = [];
+    const notReadyZones = new Set<string>();
     for (const z of o.zones) {
       o.journal?.append(z);
       const r = await o.client.create(z);
       if (!r.ok) throw setupRefused(`create DNSZone ${z.metadata.name}`, r.error);
-      zoneWaits.push(waitMilestone((l) => tracker.awaitReady(r.value.metadata.uid ?? '', r.value.metadata.generation ?? 1, l), o.timeoutMs, signals).then((ok) => void (ok && zonesReady++)));
+      const uid = r.value.metadata.uid ?? '';
+      notReadyZones.add(uid);
+      zoneWaits.push(
+        waitMilestone((l) => tracker.awaitReady(uid, r.value.metadata.generation ?? 1, l), o.timeoutMs, signals).then((ok) => {
+          if (!ok) return;
+          zonesReady++;
+          notReadyZones.delete(uid);
+        }),
+      );
     }
     await Promise.all(zoneWaits);
     if (zonesReady < o.zones.length && !aborted(signals)) {
-      throw new TargetNotReadyError(`setup: ${o.zones.length - zonesReady} of ${o.zones.length} DNSZones were not Ready within ${Math.round(o.timeoutMs / 1000)} s`, {
-        hint: 'is the operator running and does the Bind9Cluster have a Ready primary? (--timeout sets the bound)',
+      const said = whyNotReady([...notReadyZones].map((uid) => tracker.get(uid)?.lastCondition ?? null));
+      throw new TargetNotReadyError(`setup: ${o.zones.length - zonesReady} of ${o.zones.length} DNSZones were not Ready within ${Math.round(o.timeoutMs / 1000)} s (${said})`, {
+        hint: 'is the operator running and does the Bind9Cluster have a Ready primary? A zone that is only slow (bindcar\'s rate limiter pacing its calls) gets longer with --timeout',
       });
     }
     let prefillReady = 0;
@@ -320,6 +331,22 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     offTracker();
     tracker.stop();
   }
+}
+
+/**
+ * What the objects' last Ready conditions said, most common first (pure): `12 said PrimaryFailed:
+ * "…"; 7 had no Ready condition yet`, messages cut to 160 characters.
+ */
+export function whyNotReady(conditions: readonly (ConditionSnapshot | null)[]): string {
+  const counts = new Map<string, number>();
+  for (const c of conditions) {
+    const key = c === null ? '' : `${c.reason ?? c.status}${c.message === undefined || c.message === '' ? '' : `: "${c.message.length > 160 ? `${c.message.slice(0, 159)}…` : c.message}"`}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => (k === '' ? `${n} had no Ready condition yet` : `${n} said ${k}`))
+    .join('; ');
 }
 
 /** A setup write the API refused: the target is not ready for this run (exit 3), with what to do. */
