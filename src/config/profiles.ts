@@ -50,7 +50,8 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
     fixtures: { zones: 50, recordsPerZone: 100 },
     scenarios: {
       burst: { records: 500, zones: 50, concurrency: 50, timeout: '5m' },
-      sustained: { rate: '50/s', duration: '20m', rampUp: '2m', zones: 50 },
+      // The timeout bounds the setup too: 50 zones took 177 s on the default sandbox (bindcar's limiter).
+      sustained: { rate: '50/s', duration: '20m', rampUp: '2m', zones: 50, timeout: '5m' },
       chaos: { duration: '15m', rate: '20/s', experiments: [{ kind: 'operator-kill', at: '3m', duration: '30s' }, { kind: 'sidecar-delay', at: '8m', duration: '3m' }] },
       e2e: { duration: '30m', zones: 20, recordsPerZone: '20..100', churn: '600/m', queryRate: '1000/s', experiments: [{ kind: 'operator-kill', at: '10m', duration: '30s' }, { kind: 'bind9-crash', at: '20m', duration: '30s' }] },
       backpressure: { startRate: '10/s', stepRate: '20/s', maxRate: '500/s', stepDuration: '1m' },
@@ -78,7 +79,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
     fixtures: { zones: 100, recordsPerZone: 1000 },
     scenarios: {
       burst: { records: 5000, zones: 100, concurrency: 100, timeout: '15m' },
-      sustained: { rate: '100/s', duration: '90m', rampUp: '5m', zones: 100 },
+      sustained: { rate: '100/s', duration: '90m', rampUp: '5m', zones: 100, timeout: '10m' },
       chaos: { duration: '20m', rate: '50/s', experiments: [{ kind: 'operator-kill', at: '5m', duration: '30s' }, { kind: 'bind9-crash', at: '12m', duration: '30s' }] },
       e2e: { duration: '2h', zones: 50, recordsPerZone: '50..200', churn: '1200/m', queryRate: '2000/s', experiments: [{ kind: 'operator-kill', at: '20m', duration: '30s' }, { kind: 'bind9-crash', at: '50m', duration: '30s' }, { kind: 'sidecar-delay', at: '80m', duration: '5m', params: { delay: '2s' } }] },
       backpressure: { startRate: '20/s', stepRate: '20/s', maxRate: '1000/s', stepDuration: '2m' },
@@ -106,7 +107,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = deepFreeze
     fixtures: { zones: 50, recordsPerZone: 100 },
     scenarios: {
       burst: { records: 1000, zones: 50, concurrency: 50, timeout: '10m' },
-      sustained: { rate: '20/s', duration: '10m', rampUp: '1m', zones: 50 },
+      sustained: { rate: '20/s', duration: '10m', rampUp: '1m', zones: 50, timeout: '5m' },
       chaos: {
         duration: '55m',
         rate: '20/s',
