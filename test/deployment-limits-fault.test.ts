@@ -11,35 +11,20 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deploymentsResource, httpKubeConfig, startFakeDeploymentController, startSandbox } from './helpers/api-sandbox.js';
-import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
+import { bindyDeploymentPath as path, bindyDeploymentSandbox } from './helpers/api-sandbox.js';
 import { DeploymentLimitsFaultMechanism } from '../src/faults/native/deployment-limits-fault.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
 import { revertFromDescriptor } from '../src/faults/revert.js';
 import { revertDeadRunFaults } from './helpers/dead-run.js';
 import { Journal } from '../src/observe/journal.js';
 
-const path = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
 const before = { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '200m', memory: '128Mi' } };
 
 test('cpu-throttle and memory-pressure of the operator on a cluster: the limit on bindy\'s container, journalled; a killed run\'s change put back exactly; an edited container never overwritten; refused without consent or on a part bindy manages', { timeout: 60_000 }, async (t) => {
-  const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
   const dir = await mkdtemp(join(tmpdir(), 'bl-deploy-limits-'));
-  const controller = startFakeDeploymentController(sb.server, path);
-  t.after(async () => {
-    await controller.stop();
-    await sb.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  await sb.namespace('bindy-system');
-  const created = await sb.server.request({
-    method: 'POST',
-    path: '/apis/apps/v1/namespaces/bindy-system/deployments',
-    body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bindy', namespace: 'bindy-system', labels: { app: 'bindy' } }, spec: { replicas: 1, selector: { matchLabels: { app: 'bindy' } }, template: { metadata: { labels: { app: 'bindy' } }, spec: { containers: [{ name: 'bindy', image: 'ghcr.io/firestoned/bindy:v0.8.2', resources: before }] } } } },
-  });
-  assert.equal(created.status, 201, created.text);
-  const kc = httpKubeConfig(sb.url, sb.server.token);
-  const resources = async (): Promise<unknown> => ((await sb.server.request({ method: 'GET', path })).body as { spec: { template: { spec: { containers: { resources?: unknown }[] } } } }).spec.template.spec.containers[0]?.resources;
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { sb, kc, deployment: get } = await bindyDeploymentSandbox(t, { image: 'ghcr.io/firestoned/bindy:v0.8.2', resources: before });
+  const resources = async (): Promise<unknown> => ((await get()) as { spec: { template: { spec: { containers: { resources?: unknown }[] } } } }).spec.template.spec.containers[0]?.resources;
   const deployment = { namespace: 'bindy-system', name: 'bindy' };
 
   const refused = new DeploymentLimitsFaultMechanism({ kubeConfig: kc, deployment, allowed: false, pollMs: 20, rolloutTimeoutMs: 10_000 });

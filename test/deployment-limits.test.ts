@@ -13,34 +13,18 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { deploymentsResource, httpKubeConfig, startFakeDeploymentController, startSandbox } from './helpers/api-sandbox.js';
-import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
+import { bindyDeploymentPath as path, bindyDeploymentSandbox } from './helpers/api-sandbox.js';
 import { DeploymentOperatorLimits, restoreDeploymentLimits } from '../src/faults/limits/deployment-limits.js';
 import type { ChangeDescriptor } from '../src/faults/limits/change.js';
 
-const path = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
 /** bindy's Deployment's resources (TARGET.md). */
 const bindyResources = { limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '100m', memory: '128Mi' } };
 
 test('operator-limits on a cluster: limits (and requests) lowered and rolled out; a killed run\'s change restored exactly by cleanup; an edited Deployment never overwritten; another cluster\'s journal refused', { timeout: 60_000 }, async (t) => {
-  const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
   const dir = await mkdtemp(join(tmpdir(), 'bl-deploy-limits-'));
-  const controller = startFakeDeploymentController(sb.server, path);
-  t.after(async () => {
-    await controller.stop();
-    await sb.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  await sb.namespace('bindy-system');
-  await sb.namespace('bindy-loadtest');
-  const created = await sb.server.request({
-    method: 'POST',
-    path: '/apis/apps/v1/namespaces/bindy-system/deployments',
-    body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bindy', namespace: 'bindy-system', labels: { app: 'bindy' } }, spec: { replicas: 1, selector: { matchLabels: { app: 'bindy' } }, template: { metadata: { labels: { app: 'bindy' } }, spec: { containers: [{ name: 'bindy', image: 'ghcr.io/firestoned/bindy:v0.6.2', resources: bindyResources }] } } } },
-  });
-  assert.equal(created.status, 201, created.text);
-  const kc = httpKubeConfig(sb.url, sb.server.token);
-  const resourcesNow = async (): Promise<unknown> => ((await sb.server.request({ method: 'GET', path })).body as { spec: { template: { spec: { containers: { resources?: unknown }[] } } } }).spec.template.spec.containers[0]?.resources;
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { sb, kc, deployment } = await bindyDeploymentSandbox(t, { image: 'ghcr.io/firestoned/bindy:v0.6.2', resources: bindyResources }, ['bindy-loadtest']);
+  const resourcesNow = async (): Promise<unknown> => ((await deployment()) as { spec: { template: { spec: { containers: { resources?: unknown }[] } } } }).spec.template.spec.containers[0]?.resources;
   const mech = new DeploymentOperatorLimits(kc, { namespace: 'bindy-system', name: 'bindy' }, { pollMs: 20, rolloutTimeoutMs: 10_000 });
 
   let journalled: ChangeDescriptor | null = null;

@@ -10,15 +10,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deploymentsResource, httpKubeConfig, startFakeDeploymentController, startSandbox } from './helpers/api-sandbox.js';
-import { defaultResources } from '../src/targets/sandbox/apiserver/default-resources.js';
+import { bindyDeploymentPath as path, bindyDeploymentSandbox } from './helpers/api-sandbox.js';
 import { DeploymentReplicaMechanism } from '../src/faults/native/deployment-replica.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
 import { revertFromDescriptor } from '../src/faults/revert.js';
 import { revertDeadRunFaults } from './helpers/dead-run.js';
 import { Journal } from '../src/observe/journal.js';
 
-const path = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
 const rustLog = { name: 'RUST_LOG', value: 'info' };
 
 interface DeploymentView {
@@ -26,24 +24,11 @@ interface DeploymentView {
 }
 
 test('split-brain on a cluster: one more replica (leader election off: BINDY_ENABLE_LEADER_ELECTION=false), journalled; a killed run\'s change put back exactly; an edited Deployment never overwritten; refused without consent', { timeout: 60_000 }, async (t) => {
-  const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
   const dir = await mkdtemp(join(tmpdir(), 'bl-deploy-replica-'));
-  const controller = startFakeDeploymentController(sb.server, path);
-  t.after(async () => {
-    await controller.stop();
-    await sb.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  await sb.namespace('bindy-system');
-  const created = await sb.server.request({
-    method: 'POST',
-    path: '/apis/apps/v1/namespaces/bindy-system/deployments',
-    body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bindy', namespace: 'bindy-system', labels: { app: 'bindy' } }, spec: { replicas: 1, selector: { matchLabels: { app: 'bindy' } }, template: { metadata: { labels: { app: 'bindy' } }, spec: { containers: [{ name: 'bindy', image: 'ghcr.io/firestoned/bindy:v0.8.2', env: [rustLog] }] } } } },
-  });
-  assert.equal(created.status, 201, created.text);
-  const kc = httpKubeConfig(sb.url, sb.server.token);
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { sb, kc, deployment: get } = await bindyDeploymentSandbox(t, { image: 'ghcr.io/firestoned/bindy:v0.8.2', env: [rustLog] });
   const now = async (): Promise<{ replicas: number; env: unknown }> => {
-    const d = (await sb.server.request({ method: 'GET', path })).body as DeploymentView;
+    const d = (await get()) as DeploymentView;
     return { replicas: d.spec.replicas, env: d.spec.template.spec.containers[0]?.env };
   };
   const deployment = { namespace: 'bindy-system', name: 'bindy' };

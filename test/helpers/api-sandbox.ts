@@ -188,3 +188,32 @@ export function startFakeDeploymentController(server: ApiServer, path: string): 
     },
   };
 }
+
+/** The path of bindy's Deployment in the tests that change it. */
+export const bindyDeploymentPath = '/apis/apps/v1/namespaces/bindy-system/deployments/bindy';
+
+/**
+ * An API twin serving apps/v1 Deployments with bindy's Deployment (bindy-system/bindy, one
+ * replica, one container `bindy` as given) and a stand-in Deployment controller; closed with the test.
+ */
+export async function bindyDeploymentSandbox(
+  t: { after(fn: () => Promise<void>): void },
+  container: { image: string; resources?: unknown; env?: unknown[] },
+  namespaces: readonly string[] = [],
+): Promise<{ sb: TestSandbox; kc: KubeConfig; deployment: () => Promise<unknown> }> {
+  const sb = await startSandbox({ resources: [...defaultResources(), deploymentsResource] });
+  const controller = startFakeDeploymentController(sb.server, bindyDeploymentPath);
+  t.after(async () => {
+    await controller.stop();
+    await sb.close();
+  });
+  for (const ns of ['bindy-system', ...namespaces]) await sb.namespace(ns);
+  const labels = { app: 'bindy' };
+  const created = await sb.server.request({
+    method: 'POST',
+    path: '/apis/apps/v1/namespaces/bindy-system/deployments',
+    body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bindy', namespace: 'bindy-system', labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'bindy', ...container }] } } } },
+  });
+  assert.equal(created.status, 201, created.text);
+  return { sb, kc: httpKubeConfig(sb.url, sb.server.token), deployment: async () => (await sb.server.request({ method: 'GET', path: bindyDeploymentPath })).body };
+}
