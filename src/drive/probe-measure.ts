@@ -185,7 +185,7 @@ export class ProbeFold {
         uid: state?.uid ?? null,
         phase: name,
         reason: wrong.length > 0 ? 'ServedWrongData' : 'ReadyButNotServed',
-        message: `${r.fqdn} ${r.rrType}: desired ${r.expectedText}${ready && state?.readyMs != null ? `; Ready after ${seconds(state.readyMs - r.intendedStartMs)}` : ''}; ${said}`,
+        message: `${r.fqdn} ${r.rrType}: desired ${r.expectedText}${readyMs === null ? '' : `; Ready after ${seconds(readyMs - r.intendedStartMs)}`}; ${said}`,
         lastCondition: null,
       });
     }

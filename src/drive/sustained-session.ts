@@ -211,7 +211,8 @@ export async function runSustainedSession(o: SustainedSessionOptions): Promise<S
     const sampler = setInterval(() => {
       const t = now();
       ledger.sample(t, { due: o.schedule.dueBy(scheduleAt(t)), held: held.size });
-      o.onEvent?.({ type: 'status', text: statusLine(ledger, scheduleAt(t), o.schedule.durationMs, held.size) + (o.pause?.reason === undefined || o.pause.reason === null ? '' : ` | load held: ${o.pause.reason}`) });
+      const heldFor = o.pause?.reason ?? null;
+      o.onEvent?.({ type: 'status', text: statusLine(ledger, scheduleAt(t), o.schedule.durationMs, held.size) + (heldFor === null ? '' : ` | load held: ${heldFor}`) });
       o.onSample?.({ tMs: t - t0, outstanding: ledger.counts().outstanding });
     }, sampleMs);
     sampler.unref();
