@@ -289,6 +289,8 @@ export interface ChaosOptions {
   dnsLoad: OnOffAuto;
   /** Their rate, per second. */
   queryRate: number;
+  /** On a cluster: the address the in-cluster dnsperf Job of those queries asks (one); absent = the primary Bind9Instance's Service, port 53. */
+  inClusterServer?: readonly DnsAddress[];
   /** After the load and the end state: reconciles counted at rest over this window, in ms (0 = none; bindy's suite: 60 s, ≤ 3 reconciles). */
   quietWindow: number;
   /**
@@ -319,6 +321,8 @@ export interface E2eOptions {
   dnsLoad: OnOffAuto;
   /** Their rate, per second. */
   queryRate: number;
+  /** On a cluster: the address the in-cluster dnsperf Job of those queries asks (one); absent = the primary Bind9Instance's Service, port 53. */
+  inClusterServer?: readonly DnsAddress[];
   /** Spikes are drawn once per this interval, in ms. */
   spikeEvery: number;
   /** Chance that an interval has a spike, 0–1. */

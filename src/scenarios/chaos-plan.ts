@@ -5,9 +5,10 @@
  * cannot apply, or two that overlap on one target, is a usage error (exit 2) naming them.
  */
 import { formatDuration, formatRate } from '../config/values.js';
-import type { ChaosExperiment, Config, OnOffAuto } from '../config/index.js';
+import type { ChaosExperiment, Config } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { describeFault, type FaultSite, type FaultSpec } from '../faults/fault.js';
+import { backgroundDnsLine, planBackgroundDns, type BackgroundDnsPlan } from './background-dns-plan.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { planSustained, type SustainedPlanData } from './sustained-plan.js';
 
@@ -41,7 +42,7 @@ export interface ChaosPlanData {
   convergeBoundMs: number;
   gapBounds: { untouchedMs: number; touchedMs: number };
   /** Background DNS queries for the whole load (dnsperf), or off. */
-  dnsLoad: { setting: OnOffAuto; qps: number };
+  dnsLoad: BackgroundDnsPlan;
   /** Reconciles counted at rest after the end state, ms (0: none). */
   quietWindowMs: number;
   /** After each experiment converged: the load held and reconciles counted at rest, ms (0: none). */
@@ -162,6 +163,7 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
   const data = load.data;
   if (data === undefined) throw new Error('the sustained plan carries no schedule');
   const faults = c.experiments.map((e, i) => faultOfExperiment(e, i, undefined, data.recordKinds));
+  const dnsLoad = planBackgroundDns(input.config, 'chaos');
   checkOverlaps(faults);
   const describe = [
     ...load.describe.slice(0, 2),
@@ -171,9 +173,7 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     ...(c.quietWindowEach > 0
       ? [`   after each convergence: the background load held (its schedule resumes where it stopped, so later experiments move later by the hold) and the operator's reconciles counted at rest for ${formatDuration(c.quietWindowEach)}, judged per bindy line`]
       : []),
-    c.dnsLoad === 'off'
-      ? '   no background DNS queries (scenarios.chaos.dnsLoad off)'
-      : `   background DNS queries: dnsperf at ${formatRate(c.queryRate)} for the whole load, every zone's SOA and NS and one missing name each, through the client link when the target has one (${c.dnsLoad === 'auto' ? 'when the target names a DNS server' : 'required'}); latency, answers and loss each second`,
+    backgroundDnsLine(dnsLoad, 'background DNS queries'),
     `6. at the end: every record Ready and served as desired by every DNS server (the desired-vs-served audit); Ready statuses DNS contradicts counted apart`,
     `7. cleanup: every fault still in force reverted first (journalled before it was applied), then everything labelled loadtest.bindy.firestoned.io/run-id=${input.runId} deleted (unless --keep)`,
   ];
@@ -181,6 +181,6 @@ export function planChaos(input: PlanInput): ScenarioPlan<ChaosPlanData> {
     ...load,
     scenario: 'chaos',
     describe,
-    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad: { setting: c.dnsLoad, qps: c.queryRate }, quietWindowMs: c.quietWindow, quietWindowEachMs: c.quietWindowEach },
+    data: { load: data, faults, convergeBoundMs: c.convergeTimeout, gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs }, dnsLoad, quietWindowMs: c.quietWindow, quietWindowEachMs: c.quietWindowEach },
   };
 }

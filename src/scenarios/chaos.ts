@@ -13,8 +13,7 @@ import { runSustainedSession, type OperationEvent, type SustainedEvent, type Sus
 import { LoadPause } from '../drive/load-pause.js';
 import type { TrackerEvent } from '../observe/watch-tracker.js';
 import { sleep } from '../drive/sleep.js';
-import { dnsperfProblems, locateDnsperf, runDnsperfPhase, type DnsperfSections } from '../drive/dnsperf/index.js';
-import { apexQueries } from '../model/fixtures/queries.js';
+import { dnsperfProblems } from '../drive/dnsperf/index.js';
 import { FaultLedger, type FaultRecord } from '../faults/fault-ledger.js';
 import type { AppliedFault, RevertDescriptor } from '../faults/fault.js';
 import { revertFromDescriptor } from '../faults/revert.js';
@@ -23,6 +22,8 @@ import type { RecordObject } from '../model/fixtures/objects.js';
 import { isRecordKind, type BindyKind } from '../model/kinds.js';
 import { DnsGapProber, serverName } from '../observe/dns-gap.js';
 import { openDnsReach } from './dns-reach.js';
+import { openBackgroundDns } from './background-dns.js';
+import { backgroundDnsUnsupported } from './background-dns-plan.js';
 import { isReadyNow, lastWrittenMs, listRunObjects, readinessOf, type Readiness } from '../observe/run-readiness.js';
 import { auditServed } from '../observe/served-audit.js';
 import { apiServerMetricsSource } from '../observe/metrics-pod-proxy.js';
@@ -37,9 +38,6 @@ import { bindy06RequeueMs, measureQuietWindow, quietSettleMaxMs, quietWindow, ty
 import { StartedObservers } from './started-observers.js';
 import { addFigures, mergeObservers } from './scenario.js';
 import type { DriveContext, DriveOutcome, Scenario, ScenarioPlan, Verification } from './scenario.js';
-
-/** A background DNS query unanswered this long is lost: short, so a gap shows within a second or two. */
-const dnsQueryTimeoutMs = 1000;
 
 /** How often the steady state is sampled during a fault and while waiting for convergence, ms. */
 const sampleEveryMs = 2000;
@@ -191,26 +189,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     else if (keepAnswers && e.type === 'create' && e.phase === 'refused') createAnswers.push({ atMs: e.atMs, byQuota: e.byQuota });
     hooks.onOperation?.(e);
   };
-  // Background DNS queries for the whole load, through the client link (a fault on it must show).
-  const dnsServer = (faults?.clientDnsServers ?? ctx.target.dnsServers)[0];
-  const dnsLoadOn = data.dnsLoad.setting === 'on' || (data.dnsLoad.setting === 'auto' && dnsServer !== undefined);
-  if (data.dnsLoad.setting === 'on' && dnsServer === undefined) throw new Error('scenarios.chaos.dnsLoad on: the target names no DNS server (checked before the run)');
-  let dnsperfProgram: string | null = null;
-  if (dnsLoadOn) {
-    try {
-      dnsperfProgram = locateDnsperf();
-    } catch (e) {
-      // Asked for explicitly: missing dnsperf is the machine's problem (exit 3); on auto, a note.
-      if (data.dnsLoad.setting === 'on') throw e;
-      notes.push(`no background DNS queries: ${message(e)}`);
-    }
-  }
-  const dnsStop = new AbortController();
   // The most the quiet windows after the experiments can add to the load's length (each: its rest wait, the window, a margin for the reads).
   const holdRoomMs = data.quietWindowEachMs > 0 ? data.faults.length * (quietSettleMaxMs(data.quietWindowEachMs) + data.quietWindowEachMs + 15_000) : 0;
-  let dnsPhase: Promise<DnsperfSections | null> = Promise.resolve(null);
-  // Set from the dnsperf promise's catch (a holder: narrowing does not see writes in callbacks).
-  const dnsFailure: { message: string | null } = { message: null };
   const signals = [ctx.stopStarting, ctx.hardStop, timelineStop.signal];
   const look = async (cutoffWallMs: number | null): Promise<Readiness> => readinessOf(await listRunObjects(ctx.client, plan.namespace, plan.runId, kinds), cutoffWallMs);
   /**
@@ -392,9 +372,29 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     });
   };
 
-  // Opened last before the try whose finally closes them. A cluster's BIND9: port-forwards opened now
-  // (the instances exist after setup), one pipelined TCP connection per server.
-  const reach = await openDnsReach(ctx.target);
+  // Background DNS queries for the whole load, through the client link (a fault on it must show); on
+  // a cluster from a pod next to BIND9, ready before the load starts. Opened last before the try
+  // whose finally closes them, with BIND9's port-forwards (the instances exist after setup), one
+  // pipelined TCP connection per server.
+  const dnsLoad = await openBackgroundDns(ctx, {
+    plan: data.dnsLoad,
+    runId: plan.runId,
+    namespace: plan.namespace,
+    clusterName: plan.setup.cluster.metadata.name ?? '',
+    zones: d.zones.map((z) => z.spec.zoneName),
+    clientServer: (faults?.clientDnsServers ?? ctx.target.dnsServers)[0],
+    durationMs: d.durationMs + holdRoomMs,
+    // The zones' and the working set's setup waits, the load with its holds, and a margin.
+    jobBoundMs: 2 * d.timeoutMs + d.durationMs + holdRoomMs + 60_000,
+  });
+  let reach: Awaited<ReturnType<typeof openDnsReach>>;
+  try {
+    reach = await openDnsReach(ctx.target);
+  } catch (e) {
+    dnsLoad.stop();
+    await dnsLoad.finish();
+    throw e;
+  }
   const servers = reach.servers;
   // The gap is what clients see: through the client link when the target has one (a fault on it must show).
   const gap = new DnsGapProber({ servers: (faults?.clientDnsServers ?? servers).map((s) => ({ ...s, name: serverName(s) })), name: firstZone, ...(reach.ask === undefined ? {} : { ask: reach.ask }) });
@@ -409,26 +409,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
           await observers.start(ctx, plan);
           gap.start();
           const t0 = performance.now();
-          if (dnsperfProgram !== null && dnsServer !== undefined && !ctx.stopStarting.aborted) {
-            const stopDns = (): void => dnsStop.abort();
-            ctx.stopStarting.addEventListener('abort', stopDns, { once: true });
-            dnsPhase = runDnsperfPhase({
-              program: dnsperfProgram,
-              server: dnsServer,
-              // Room for every query of two timeouts in flight: during a fault none is refused for lack of a slot.
-              // Held loads last longer: room for every hold, and stopped with the load (below).
-              load: { qps: data.dnsLoad.qps, durationMs: d.durationMs + holdRoomMs, clients: 1, maxOutstanding: Math.max(100, Math.ceil(data.dnsLoad.qps * (dnsQueryTimeoutMs / 1000) * 2)), timeoutMs: dnsQueryTimeoutMs },
-              outstandingSetting: 'scenarios.chaos.queryRate (lower it)',
-              queries: { generated: apexQueries(d.zones.map((z) => z.spec.zoneName)), what: `every zone's SOA and NS and one missing name each (${d.zones.length * 3} queries), looped` },
-              startedMs: t0,
-              signal: dnsStop.signal,
-            })
-              .catch((e: unknown) => {
-                dnsFailure.message = message(e);
-                return null;
-              })
-              .finally(() => ctx.stopStarting.removeEventListener('abort', stopDns));
-          }
+          dnsLoad.start(t0);
           // The experiments run beside the load, one after another in time order; an error ends them and is kept.
           timeline = (async () => {
             for (const f of [...data.faults].sort((x, y) => x.atMs - y.atMs)) await runOne(f, t0);
@@ -438,7 +419,7 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         },
         onEvent: (e) => {
           if (e.type === 'engine-done') loadEndedMono = performance.now();
-          if (e.type === 'engine-done' && holdRoomMs > 0) dnsStop.abort();
+          if (e.type === 'engine-done' && holdRoomMs > 0) dnsLoad.stop();
           hooks.onEvent?.(e);
           ctx.onEvent(e);
         },
@@ -446,20 +427,17 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     );
     await timeline;
     for (const w of quotaWindows) experiments.find((x) => x.key === w.key)?.invariants.push(...quotaInvariants(createAnswers, w.appliedMs, w.liftingMs, w.liftedMs));
-    const dns = await dnsPhase;
+    const dns = await dnsLoad.finish();
     const s = session;
     await observers.stop(s.ledger.counts.create.accepted);
     const m = measureSession(d, s);
     outcome = { latencies: m.latencies, counters: m.counters, timeSeries: m.timeSeries, failures: m.failures, notes: m.notes, operator: [], apiAmplification: null };
     mergeObservers(outcome, observers.sections);
-    if (dns !== null) {
-      addFigures(outcome, dns);
-    } else if (dnsFailure.message !== null) {
+    if ('sections' in dns) addFigures(outcome, dns.sections);
+    else {
       // The background DNS load itself failed: a problem of the run, not a figure of the faults.
-      outcome.counters.dnsperf_failed = { value: 1, unit: 'checks', description: `whether the background dnsperf failed: ${dnsFailure.message}` };
-      notes.push(`the background DNS queries failed: ${dnsFailure.message}`);
-    } else if (!dnsLoadOn) {
-      notes.push(data.dnsLoad.setting === 'off' ? 'no background DNS queries (scenarios.chaos.dnsLoad off)' : 'no background DNS queries: the target names no DNS server reachable from here');
+      if (dns.failure !== null) outcome.counters.dnsperf_failed = { value: 1, unit: 'checks', description: `whether the background dnsperf failed: ${dns.failure}` };
+      notes.push(dns.note);
     }
     await hooks.afterLoad?.(s, outcome);
     // The end state: every record Ready and served as desired, nothing deleted still served, no orphan.
@@ -489,8 +467,8 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     return outcome;
   } finally {
     gap.stop();
-    dnsStop.abort();
-    await dnsPhase;
+    dnsLoad.stop();
+    await dnsLoad.finish();
     // No experiment starts after this; the one in progress ends (its revert below, if still in force).
     timelineStop.abort();
     await timeline;
@@ -616,9 +594,8 @@ export const chaosScenario: Scenario<ChaosPlanData> = {
 export function chaosUnsupported(target: Target, plan: ScenarioPlan<ChaosPlanData>): string | undefined {
   const f = target.faults;
   if (f === undefined) return `the ${target.info.kind} target has no fault mechanism here yet`;
-  if (plan.data?.dnsLoad.setting === 'on' && (f.clientDnsServers ?? target.dnsServers).length === 0) {
-    return 'scenarios.chaos.dnsLoad is on but the target names no DNS server reachable from here (set it to auto or off)';
-  }
+  const dns = plan.data === undefined ? undefined : backgroundDnsUnsupported(plan.data.dnsLoad, (f.clientDnsServers ?? target.dnsServers).length);
+  if (dns !== undefined) return dns;
   for (const p of plan.data?.faults ?? []) {
     const why = f.unsupportedReason(p.site, p.target, p.spec);
     if (why !== undefined) return `${p.key} (${p.text}): ${why}`;

@@ -15,6 +15,7 @@ import { createRng, deriveSeed } from '../model/index.js';
 import { operationTypes } from '../model/operation.js';
 import { checkOverlaps, faultOfExperiment, gapBoundTouchedMs, gapBoundUntouchedMs, type ChaosPlanData } from './chaos-plan.js';
 import { describeDnsProbe, dnsProbePlan, type DnsProbePlan } from './dns-probe-plan.js';
+import { backgroundDnsLine, planBackgroundDns } from './background-dns-plan.js';
 import type { PlanInput, ScenarioPlan } from './scenario.js';
 import { planSustained } from './sustained-plan.js';
 
@@ -152,6 +153,7 @@ export function planE2e(input: PlanInput): ScenarioPlan<E2ePlanData> {
   if (d === undefined) throw new Error('the sustained plan carries no schedule');
   const where = 'scenarios.e2e.experiments';
   const faults = e.experiments.map((x, i) => faultOfExperiment(x, i, where, d.recordKinds));
+  const dnsLoad = planBackgroundDns(input.config, 'e2e');
   checkOverlaps(faults, where);
   // Always on: answered-by-DNS is what e2e measures (on a cluster through port-forwards, or probe.servers).
   const dnsProbe = dnsProbePlan(input.config, 'on');
@@ -164,9 +166,7 @@ export function planE2e(input: PlanInput): ScenarioPlan<E2ePlanData> {
     ...(spikes.length === 0
       ? [`   spikes: none drawn (${Math.round(e.spikeProbability * 100)} % per ${formatDuration(e.spikeEvery)})`]
       : [`   spikes (${Math.round(e.spikeProbability * 100)} % per ${formatDuration(e.spikeEvery)}, ×${e.spikeMultiplier} for ${formatDuration(e.spikeDuration)}): ${spikes.map((s) => `${formatDuration(s.fromMs)}–${formatDuration(s.toMs)}`).join(', ')}`]),
-    e.dnsLoad === 'off'
-      ? '   no background DNS queries (scenarios.e2e.dnsLoad off)'
-      : `   DNS queries: dnsperf at ${formatRate(e.queryRate)}, every zone's SOA and NS and one missing name each, through the client link when the target has one`,
+    backgroundDnsLine(dnsLoad, 'DNS queries'),
     ...(faults.length === 0 ? ['   faults: none'] : faults.map((f, i) => `${i === 0 ? '   faults: ' : '           '}${f.key} ${f.text}; converged within ${formatDuration(e.convergeTimeout)}?`)),
     `   every changed record: API accepted → Ready → answered by each DNS server (${describeDnsProbe(dnsProbe)})`,
     `4. wait up to ${formatDuration(e.timeout)} for every accepted operation to take effect and be answered; every figure summarised per ${formatDuration(e.interval)}`,
@@ -182,7 +182,7 @@ export function planE2e(input: PlanInput): ScenarioPlan<E2ePlanData> {
       faults,
       convergeBoundMs: e.convergeTimeout,
       gapBounds: { untouchedMs: gapBoundUntouchedMs, touchedMs: gapBoundTouchedMs },
-      dnsLoad: { setting: e.dnsLoad, qps: e.queryRate },
+      dnsLoad,
       population,
       spikes,
       churnPerSec: e.churn,

@@ -15,6 +15,7 @@ import { latencyResult, type E2ePhase, type E2eSection, type LatencyResult, type
 import { createLatencyHistogram } from '../measure/index.js';
 import { chaosUnsupported, driveUnderFaults, verifyChaos } from './chaos.js';
 import { openProbeServers } from './dns-probe-servers.js';
+import { backgroundDnsUnsupported } from './background-dns-plan.js';
 import { planE2e, populationStream, type E2ePlanData } from './e2e-plan.js';
 import { measureQuietWindow } from './sustained.js';
 import type { Target } from '../targets/target.js';
@@ -205,7 +206,7 @@ function verifyE2e(result: RunResult): Verification {
 }
 
 function dnsLoadUnsupported(target: Target, data: E2ePlanData): string | undefined {
-  return data.dnsLoad.setting === 'on' && target.dnsServers.length === 0 ? 'scenarios.e2e.dnsLoad is on but the target names no DNS server reachable from here (set it to auto or off)' : undefined;
+  return backgroundDnsUnsupported(data.dnsLoad, target.dnsServers.length);
 }
 
 /** The e2e scenario. */

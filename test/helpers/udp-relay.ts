@@ -15,8 +15,8 @@ export interface UdpRelay {
   close: () => void;
 }
 
-/** Starts a relay to 127.0.0.1:`upstreamPort` (ids are assumed unique among the clients in flight). */
-export async function udpRelay(upstreamPort: number, o: { delayMs?: number } = {}): Promise<UdpRelay> {
+/** Starts a relay to 127.0.0.1:`upstreamPort` (ids are assumed unique among the clients in flight); `onQuery` hears the count of queries received so far. */
+export async function udpRelay(upstreamPort: number, o: { delayMs?: number; onQuery?: (count: number) => void } = {}): Promise<UdpRelay> {
   const front = createSocket('udp4');
   const back = createSocket('udp4');
   const blocked = new Set<string>();
@@ -26,7 +26,9 @@ export async function udpRelay(upstreamPort: number, o: { delayMs?: number } = {
   back.bind(0, '127.0.0.1');
   await Promise.all([once(front, 'listening'), once(back, 'listening')]);
   let closed = false;
+  let count = 0;
   front.on('message', (m, rinfo) => {
+    o.onQuery?.(++count);
     const q = dnsPacket.decode(m);
     const question = q.questions?.[0];
     if (question !== undefined && blocked.has(question.name.toLowerCase())) {

@@ -22,6 +22,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--converge-timeout', key: 'scenarios.chaos.convergeTimeout' },
   { flag: '--dns-load', key: 'scenarios.chaos.dnsLoad' },
   { flag: '--query-rate', key: 'scenarios.chaos.queryRate' },
+  { flag: '--in-cluster-server', key: 'scenarios.chaos.inClusterServer' },
   { flag: '--quiet-window', key: 'scenarios.chaos.quietWindow' },
   { flag: '--quiet-window-each', key: 'scenarios.chaos.quietWindowEach' },
   { flag: '--allow-cluster-changes', key: 'scenarios.chaos.allowClusterChanges' },
@@ -49,7 +50,8 @@ What it does:
      Beside the load, dnsperf (--dns-load, on when the target names a DNS server) asks every
      zone's SOA and NS and a missing name at --query-rate (100/s) through the client link: DNS
      latency, answers and loss each second, drawn under the fault windows (a query unanswered
-     within 1 s is lost)
+     within 1 s is lost). On a cluster dnsperf runs in a pod of a Job next to BIND9 (this tool's
+     image, --shard-image; it asks the primary's Service or --in-cluster-server)
      Then a --quiet-window (60s) at rest: the operator's reconciles counted, at most 3 per 60 s on
      bindy's 0.8 line (its suite's bound), about a fifth of the objects per minute plus 3 on 0.6.2
      (its 300 s requeues); not judged when the bindy line is not known
@@ -140,8 +142,9 @@ export const chaosCommand: CommandModule = {
       .option('--mix <weights>', 'create,update,delete weights of the background load (scenarios.sustained.operations)')
       .option('--timeout <duration>', 'bound on the setup waits and the wait for outstanding operations (scenarios.sustained.timeout)')
       .option('--converge-timeout <duration>', 'how long after each revert the steady state may take to come back (scenarios.chaos.convergeTimeout; default 2m, bindy\'s suite)')
-      .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server)")
+      .option('--dns-load <on|off|auto>', "dnsperf queries every zone's SOA and NS and a missing name for the whole load: latency, answers and loss each second beside the fault windows (scenarios.chaos.dnsLoad; auto = when the target names a DNS server; on a cluster dnsperf runs in a pod next to BIND9: auto = when --shard-image is set)")
       .option('--query-rate <rate>', 'queries per second of that DNS load, e.g. 100/s (scenarios.chaos.queryRate)')
+      .option('--in-cluster-server <host:port>', "on a cluster: the address the in-cluster dnsperf of that DNS load asks (default: the primary Bind9Instance's Service, port 53) (scenarios.chaos.inClusterServer)")
       .option('--quiet-window <duration>', "count reconciles at rest for this long at the end, judged per bindy line (0.8: ≤ 3 per 60 s); 0s = skip (scenarios.chaos.quietWindow)")
       .option('--quiet-window-each <duration>', "after each experiment converged, hold the background load and count reconciles at rest for this long, judged as --quiet-window; the load resumes where it stopped (scenarios.chaos.quietWindowEach; default 0s = none)")
       .option('--allow-cluster-changes', "on a cluster, allow split-brain to scale bindy's Deployment (and, leaderElection=off, set BINDY_ENABLE_LEADER_ELECTION=false) and cpu-throttle or memory-pressure of the operator to set its container's limit, journalled and undone (scenarios.chaos.allowClusterChanges)");

@@ -18,6 +18,7 @@ const flags: readonly ConfigFlag[] = [
   { flag: '--mix', key: 'scenarios.e2e.operations' },
   { flag: '--query-rate', key: 'scenarios.e2e.queryRate' },
   { flag: '--dns-load', key: 'scenarios.e2e.dnsLoad' },
+  { flag: '--in-cluster-server', key: 'scenarios.e2e.inClusterServer' },
   { flag: '--spike-every', key: 'scenarios.e2e.spikeEvery' },
   { flag: '--spike-probability', key: 'scenarios.e2e.spikeProbability' },
   { flag: '--spike-multiplier', key: 'scenarios.e2e.spikeMultiplier' },
@@ -44,6 +45,7 @@ What it does:
        --spike-multiplier times its rate (5) for --spike-duration (15s); drawn from --seed, so
        --dry-run lists them and a rerun repeats them
      - DNS queries: dnsperf at --query-rate (200/s): every zone's SOA and NS and a missing name
+       (on a cluster from a pod of a Job next to BIND9: --shard-image, --in-cluster-server)
      - faults: --scenario NAME (one experiment, a quarter into the run) or scenarios.e2e.experiments
        in a config file; each applied, held, reverted, proven reverted, then waited for convergence
        (as the chaos command does)
@@ -82,7 +84,8 @@ export const e2eCommand: CommandModule = {
       .option('--churn <rate>', 'record operations per second or minute, e.g. 120/m (scenarios.e2e.churn)')
       .option('--mix <weights>', 'create,update,delete weights of the churn, e.g. 30,40,30 (scenarios.e2e.operations)')
       .option('--query-rate <rate>', 'background DNS queries per second, e.g. 200/s (scenarios.e2e.queryRate)')
-      .option('--dns-load <on|off|auto>', 'the background DNS queries: auto = when the target names a DNS server (scenarios.e2e.dnsLoad)')
+      .option('--dns-load <on|off|auto>', 'the background DNS queries: auto = when the target names a DNS server; on a cluster dnsperf runs in a pod next to BIND9: auto = when --shard-image is set (scenarios.e2e.dnsLoad)')
+      .option('--in-cluster-server <host:port>', "on a cluster: the address the in-cluster dnsperf of the DNS queries asks (default: the primary Bind9Instance's Service, port 53) (scenarios.e2e.inClusterServer)")
       .option('--spike-every <duration>', 'a spike is drawn once per interval of this length (scenarios.e2e.spikeEvery)')
       .option('--spike-probability <percent>', 'chance an interval has a spike, e.g. 25% (scenarios.e2e.spikeProbability; 0% = none)')
       .option('--spike-multiplier <x>', 'a spike runs the churn at this many times its rate (scenarios.e2e.spikeMultiplier)')
