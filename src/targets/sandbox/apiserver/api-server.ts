@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isPortForwardPath, PortForwardServer } from './port-forward.js';
+import { ExecServer, isExecPath } from './pod-exec.js';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -693,10 +694,13 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       ? createTlsServer({ keepAliveTimeout: 65_000, noDelay: true, cert: tls.cert, key: tls.key }, handler)
       : createServer({ keepAliveTimeout: 65_000, noDelay: true }, handler);
     const sockets = new Set<Socket>();
-    // WebSocket upgrades: a pod's portforward (the kubelet's channel protocol); anything else is not served.
+    // WebSocket upgrades: a pod's portforward and exec (the kubelet's channel protocols); anything else is not served.
     const portForward = new PortForwardServer(registry, (auth) => void authenticate(auth, ''));
+    const exec = new ExecServer(registry, (auth) => void authenticate(auth, ''));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (isPortForwardPath(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)) portForward.upgrade(req, socket, head);
+      const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      if (isPortForwardPath(pathname)) portForward.upgrade(req, socket, head);
+      else if (isExecPath(pathname)) exec.upgrade(req, socket, head);
       else socket.destroy();
     });
     server.on('connection', (s: Socket) => {
@@ -721,6 +725,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
           clearInterval(expiry);
           dropWatches();
           portForward.close();
+          exec.close();
           server.close(() => resolve());
           server.closeAllConnections();
           for (const s of sockets) s.destroy();

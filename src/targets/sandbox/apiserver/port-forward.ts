@@ -50,6 +50,13 @@ export function forwardablePod(pod: KubeObject, name: string): { podIP: string; 
   return { podIP: status.podIP, uid: pod.metadata.uid ?? '' };
 }
 
+/** Answers an upgrade the API server refuses with its Status (an ApiStatusError's, else a 500) and closes the socket. */
+export function refuseUpgrade(socket: Duplex, e: unknown): void {
+  const status = e instanceof ApiStatusError ? e.status : failure(500, 'InternalError', e instanceof Error ? e.message : String(e));
+  const body = JSON.stringify(status);
+  socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** A frame: the channel's byte, then `data`. */
 function frame(channel: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from([channel]), data]);
@@ -104,9 +111,7 @@ export class PortForwardServer {
       const ports = requestedPorts(url.searchParams);
       target = { ...forwardablePod(this.#registry.get(def, namespace, name), name), name, ports };
     } catch (e) {
-      const status = e instanceof ApiStatusError ? e.status : failure(500, 'InternalError', e instanceof Error ? e.message : String(e));
-      const body = JSON.stringify(status);
-      socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      refuseUpgrade(socket, e);
       return;
     }
     this.#watchPods();
