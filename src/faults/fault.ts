@@ -614,7 +614,26 @@ export interface PodDeleteRevertDescriptor {
   readonly readyBefore: number;
 }
 
-/** A revert descriptor of a cluster mechanism (needs that cluster's kubeconfig to act). */
+/**
+ * What a `cleanup` needs to mend zone files a zone corruption tore in a cluster's BIND9 pod
+ * (through pods/exec): the pod (by uid: a replaced pod took its files with it), its container,
+ * named's directory, the run's folder of copies beside the files, and the zones.
+ */
+export interface PodZoneFileRevertDescriptor {
+  readonly mechanism: 'pod-zonefile';
+  readonly version: 1;
+  readonly server: string;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly podUid: string;
+  readonly container: string;
+  /** named's directory, where the files are `<zone>.zone`. */
+  readonly zoneDir: string;
+  /** The copies of the files before the tear: `<zoneDir>/.bindy-loadtest-<run-id>` (a revert removes it). */
+  readonly backupDir: string;
+  readonly zones: readonly string[];
+}
+
 /**
  * What a `cleanup` needs to lift an object-count quota: the ResourceQuota to delete (proven gone,
  * GET 404), on the API server it was made on: the sandbox's (`home`) or a cluster's.
@@ -662,14 +681,15 @@ export interface DeploymentReplicaRevertDescriptor {
  */
 export type DeploymentLimitsRevertDescriptor = Omit<DeploymentLimitsDescriptor, 'change'> & { readonly mechanism: 'deployment-limits' };
 
-export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor | DeploymentReplicaRevertDescriptor | DeploymentLimitsRevertDescriptor;
+/** A revert descriptor of a cluster mechanism (needs that cluster's kubeconfig to act). */
+export type ClusterRevertDescriptor = ChaosMeshRevertDescriptor | PodDeleteRevertDescriptor | DeploymentReplicaRevertDescriptor | DeploymentLimitsRevertDescriptor | PodZoneFileRevertDescriptor;
 
 /** A revert descriptor of any mechanism. */
 export type RevertDescriptor = ProxyRevertDescriptor | ProcessRevertDescriptor | SidecarRevertDescriptor | FlowControlRevertDescriptor | CgroupRevertDescriptor | RlimitRevertDescriptor | DiskRevertDescriptor | ZoneFileRevertDescriptor | QuotaRevertDescriptor | ReplicaRevertDescriptor | ClusterRevertDescriptor;
 
 /** True for descriptors of a cluster mechanism. */
 export function isClusterDescriptor(d: RevertDescriptor): boolean {
-  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || d.mechanism === 'deployment-replica' || d.mechanism === 'deployment-limits' || (d.mechanism === 'api-quota' && d.home === undefined);
+  return d.mechanism === 'chaos-mesh' || d.mechanism === 'cluster-native' || d.mechanism === 'deployment-replica' || d.mechanism === 'deployment-limits' || d.mechanism === 'pod-zonefile' || (d.mechanism === 'api-quota' && d.home === undefined);
 }
 
 /** What a revert did. */
@@ -748,7 +768,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   };
   if (typeof value !== 'object' || value === null) return fail('must be a JSON object');
   const o = value as Record<string, unknown>;
-  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native', 'deployment-replica', 'deployment-limits'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
+  if (!['sandbox-proxy', 'sandbox-process', 'sandbox-sidecar', 'api-flowcontrol', 'sandbox-cgroup', 'sandbox-rlimit', 'sandbox-disk', 'sandbox-zonefile', 'api-quota', 'sandbox-replica', 'chaos-mesh', 'cluster-native', 'deployment-replica', 'deployment-limits', 'pod-zonefile'].includes(String(o['mechanism']))) return fail(`unknown mechanism ${describe(o['mechanism'])}`);
   if (o['version'] !== 1) return fail(`unsupported version ${describe(o['version'])}`);
   const nonEmpty = (...keys: string[]): void => {
     for (const key of keys) if (typeof o[key] !== 'string' || o[key] === '') fail(`${key} must be a non-empty string`);
@@ -776,6 +796,17 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
     if (!(o['original'] === null || isMap(o['original']))) return fail('original must be null or an object (the container\'s resources before)');
     if (!isMap(o['applied'])) return fail('applied must be an object (the resources the run set)');
     return value as DeploymentLimitsRevertDescriptor;
+  }
+  if (o['mechanism'] === 'pod-zonefile') {
+    nonEmpty('server', 'namespace', 'pod', 'podUid', 'container', 'zoneDir', 'backupDir');
+    const dir = o['zoneDir'] as string;
+    // A revert removes backupDir and writes `<zoneDir>/<zone>.zone`: only ever the run's folder directly in zoneDir, and zone names.
+    if (!dir.startsWith('/')) return fail('zoneDir must be an absolute path');
+    const rest = (o['backupDir'] as string).startsWith(`${dir.replace(/\/+$/, '')}/`) ? (o['backupDir'] as string).slice(dir.replace(/\/+$/, '').length + 1) : '';
+    if (!/^\.bindy-loadtest-[a-z0-9][-a-z0-9]*$/.test(rest)) return fail('backupDir must be zoneDir/.bindy-loadtest-<run-id>');
+    const zones = o['zones'];
+    if (!Array.isArray(zones) || zones.length === 0 || !zones.every((z) => typeof z === 'string' && /^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(z))) return fail('zones must be a non-empty array of zone names');
+    return value as PodZoneFileRevertDescriptor;
   }
   if (o['mechanism'] === 'cluster-native') {
     nonEmpty('server', 'namespace', 'labelSelector');

@@ -11,6 +11,7 @@ import { revertChaosMesh, verifyChaosMeshReverted } from './chaos-mesh/mechanism
 import { revertPodDelete, verifyPodDeleteReverted } from './native/pod-delete.js';
 import { revertDeploymentReplica, verifyDeploymentReplicaReverted } from './native/deployment-replica.js';
 import { revertDeploymentLimits, verifyDeploymentLimitsReverted } from './native/deployment-limits-fault.js';
+import { revertPodZoneCorruption, verifyPodZoneCorruptionReverted } from './native/pod-zone-corruption.js';
 import { revertSidecarFault, verifySidecarFaultReverted } from './sidecar/mechanism.js';
 import { revertFlowControl, verifyFlowControlReverted } from './flowcontrol/throttle.js';
 import { revertCgroupLimit, verifyCgroupLimitReverted } from './limits/part-limits.js';
@@ -79,7 +80,8 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
     case 'chaos-mesh':
     case 'cluster-native':
     case 'deployment-replica':
-    case 'deployment-limits': {
+    case 'deployment-limits':
+    case 'pod-zonefile': {
       const kc = context.kubeConfig;
       if (kc === undefined) {
         const why = `reverting it needs the cluster it was made on (${descriptor.server}): run cleanup with --target cluster and its context`;
@@ -92,6 +94,10 @@ export async function revertFromDescriptor(descriptor: RevertDescriptor, context
       if (descriptor.mechanism === 'deployment-replica') {
         const outcome = await revertDeploymentReplica(descriptor, kc);
         return { descriptor, outcome, proof: await verifyDeploymentReplicaReverted(descriptor, kc) };
+      }
+      if (descriptor.mechanism === 'pod-zonefile') {
+        const outcome = await revertPodZoneCorruption(descriptor, kc);
+        return { descriptor, outcome, proof: await verifyPodZoneCorruptionReverted(descriptor, kc) };
       }
       if (descriptor.mechanism === 'deployment-limits') {
         const outcome = await revertDeploymentLimits(descriptor, kc);

@@ -61,6 +61,8 @@ export function faultTargetText(d: RevertDescriptor): string {
       return `Deployment ${d.namespace}/${d.name} on ${d.server} (replicas ${d.replicas.original} → ${d.replicas.applied}${d.leaderElection === null ? '' : ', leader election off'})`;
     case 'deployment-limits':
       return `Deployment ${d.namespace}/${d.name} on ${d.server} (container ${d.container}'s resources ${JSON.stringify(d.original)} → ${JSON.stringify(d.applied)})`;
+    case 'pod-zonefile':
+      return `pod ${d.namespace}/${d.pod} on ${d.server} (torn zone file${d.zones.length === 1 ? '' : 's'} of ${d.zones.join(', ')})`;
   }
 }
 

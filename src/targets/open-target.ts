@@ -38,6 +38,7 @@ import { DeploymentOperatorLimits } from '../faults/limits/deployment-limits.js'
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
 import { ChaosMeshMechanism } from '../faults/chaos-mesh/mechanism.js';
 import { NativeClusterFaults } from '../faults/native/pod-delete.js';
+import { PodZoneCorruptionMechanism } from '../faults/native/pod-zone-corruption.js';
 import type { ClusterSiteFacts } from '../faults/chaos-mesh/sites.js';
 import { chaosCapability, gatherChaosFacts } from './cluster/chaos-facts.js';
 import type { OperatorFact } from './cluster/cluster-facts.js';
@@ -289,10 +290,12 @@ async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, o
   const replica = new DeploymentReplicaMechanism({ kubeConfig, deployment: operator === null ? null : { namespace: operator.namespace, name: operator.name }, allowed: config.scenarios.chaos.allowClusterChanges });
   // A CPU or memory limit of the operator is a resource patch of bindy's Deployment: the same on every cluster, when allowed.
   const limits = new DeploymentLimitsFaultMechanism({ kubeConfig, deployment: operator === null ? null : { namespace: operator.namespace, name: operator.name }, allowed: config.scenarios.chaos.allowClusterChanges });
+  // A zone corruption writes into a BIND9 pod through pods/exec: the same on every cluster.
+  const zoneFiles = new PodZoneCorruptionMechanism({ kubeConfig, facts, runId });
   const pick = (spec: FaultSpec | undefined): FaultMechanism =>
-    spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : mechanism;
+    spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'zone-corruption' ? zoneFiles : mechanism;
   return {
-    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota, 'deployment-replica': replica, 'deployment-limits': limits },
+    mechanisms: { [mechanism.name]: mechanism, 'api-quota': quota, 'deployment-replica': replica, 'deployment-limits': limits, 'pod-zonefile': zoneFiles },
     mechanismFor: (_site, _target, spec) => pick(spec),
     unsupportedReason: (_site, target, spec) => pick(spec).unsupportedReason(target, spec),
   };
