@@ -66,7 +66,7 @@ export function chaosCapability(f: ChaosFacts): { readonly mechanism: 'chaos-mes
   const served = f.chaosMeshResources;
   if (served !== null && neededPlurals.every((p) => served.includes(p))) {
     const rbac = f.mayCreate === null ? 'RBAC not checkable here' : f.mayCreate ? 'this user may create them' : 'this user may NOT create them in the run\'s namespace';
-    return { mechanism: 'chaos-mesh', text: `Chaos Mesh is installed (${served.filter((p) => p.endsWith('chaos')).join(', ')}; ${rbac}): network faults (delay, loss, bandwidth, partition) and kills by Chaos Mesh` };
+    return { mechanism: 'chaos-mesh', text: `Chaos Mesh is installed (${served.filter((p) => p.endsWith('chaos')).join(', ')}; ${rbac}): network faults (delay, loss, bandwidth, partition) and kills by Chaos Mesh; zone-corruption through pods/exec` };
   }
-  return { mechanism: 'cluster-native', text: `Chaos Mesh is not installed${served === null ? '' : ` (chaos-mesh.org/v1alpha1 serves only ${served.join(', ') || 'nothing'})`}: only kills of whole pods (operator-kill; bind9-crash with zoneData=lose) by pod delete; every other experiment is refused` };
+  return { mechanism: 'cluster-native', text: `Chaos Mesh is not installed${served === null ? '' : ` (chaos-mesh.org/v1alpha1 serves only ${served.join(', ') || 'nothing'})`}: only kills of whole pods (operator-kill; bind9-crash with zoneData=lose) by pod delete, and zone-corruption through pods/exec; every other experiment is refused` };
 }
