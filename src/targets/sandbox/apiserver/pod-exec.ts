@@ -16,8 +16,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiStatusError, failure, type StatusBody } from './status.js';
-import { forwardablePod, refuseUpgrade } from './port-forward.js';
-import { resourceKey, type Registry } from './registry.js';
+import { forwardablePod } from './port-forward.js';
+import { refuseUpgrade, upgradedPod, watchPodEnds } from './pod-stream.js';
+import type { Registry } from './registry.js';
 import type { KubeObject } from './store.js';
 
 /** The channel protocols exec speaks, newest first (v5 can close stdin alone). */
@@ -112,30 +113,16 @@ export class ExecServer {
 
   /** Follows the pods once the first exec starts: a deleted pod, or one no longer Running, ends its commands. */
   #watchPods(): void {
-    if (this.#unwatch !== null) return;
-    const def = this.#registry.resource('', 'v1', 'pods');
-    if (def === undefined) return;
-    const store = this.#registry.store;
-    this.#unwatch = store.watch(resourceKey(def), store.rv, (e) => {
-      const phase = (e.object as { status?: { phase?: unknown } }).status?.phase;
-      if (e.type !== 'DELETED' && phase === 'Running') return;
-      const uid = e.object.metadata.uid ?? '';
+    this.#unwatch ??= watchPodEnds(this.#registry, (uid) => {
       for (const [child, of] of this.#running) if (of === uid) child.kill('SIGKILL');
     });
   }
 
   /** Handles an HTTP upgrade on an exec path (the caller checked the path): refuses with a Status, or runs the command. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let target: { uid: string; exec: ExecRequest };
     try {
-      this.#authenticate(req.headers.authorization);
-      const m = path.exec(url.pathname);
-      const namespace = decodeURIComponent(m?.[1] ?? '');
-      const name = decodeURIComponent(m?.[2] ?? '');
-      const def = this.#registry.resource('', 'v1', 'pods');
-      if (def === undefined) throw new ApiStatusError(failure(404, 'NotFound', 'the server could not find the requested resource'));
-      const pod = this.#registry.get(def, namespace, name);
+      const { url, name, pod } = upgradedPod(this.#registry, this.#authenticate, req, path);
       const exec = execRequest(pod, name, url.searchParams);
       target = { uid: forwardablePod(pod, name).uid, exec };
     } catch (e) {

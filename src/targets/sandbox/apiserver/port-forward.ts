@@ -15,7 +15,8 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiStatusError, failure } from './status.js';
-import { resourceKey, type Registry } from './registry.js';
+import type { Registry } from './registry.js';
+import { refuseUpgrade, upgradedPod, watchPodEnds } from './pod-stream.js';
 import type { KubeObject } from './store.js';
 
 /** The channel protocol the kubelet's port-forward speaks over WebSocket (binary frames). */
@@ -50,13 +51,6 @@ export function forwardablePod(pod: KubeObject, name: string): { podIP: string; 
   return { podIP: status.podIP, uid: pod.metadata.uid ?? '' };
 }
 
-/** Answers an upgrade the API server refuses with its Status (an ApiStatusError's, else a 500) and closes the socket. */
-export function refuseUpgrade(socket: Duplex, e: unknown): void {
-  const status = e instanceof ApiStatusError ? e.status : failure(500, 'InternalError', e instanceof Error ? e.message : String(e));
-  const body = JSON.stringify(status);
-  socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
 /** A frame: the channel's byte, then `data`. */
 function frame(channel: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from([channel]), data]);
@@ -85,31 +79,18 @@ export class PortForwardServer {
 
   /** Follows the pods once the first forward opens: a deleted pod, or one no longer Running, ends its forwarded connections. */
   #watchPods(): void {
-    if (this.#unwatch !== null) return;
-    const def = this.#registry.resource('', 'v1', 'pods');
-    if (def === undefined) return;
-    const store = this.#registry.store;
-    this.#unwatch = store.watch(resourceKey(def), store.rv, (e) => {
-      const uid = e.object.metadata.uid ?? '';
-      const phase = (e.object as { status?: { phase?: unknown } }).status?.phase;
-      if (e.type !== 'DELETED' && phase === 'Running') return;
+    this.#unwatch ??= watchPodEnds(this.#registry, (uid) => {
       for (const ws of this.#byPod.get(uid) ?? []) ws.terminate();
     });
   }
 
   /** Handles an HTTP upgrade on a portforward path (the caller checked the path): refuses with a Status, or bridges. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let target: { podIP: string; uid: string; name: string; ports: number[] };
     try {
-      this.#authenticate(req.headers.authorization);
-      const m = path.exec(url.pathname);
-      const namespace = decodeURIComponent(m?.[1] ?? '');
-      const name = decodeURIComponent(m?.[2] ?? '');
-      const def = this.#registry.resource('', 'v1', 'pods');
-      if (def === undefined) throw new ApiStatusError(failure(404, 'NotFound', 'the server could not find the requested resource'));
+      const { url, name, pod } = upgradedPod(this.#registry, this.#authenticate, req, path);
       const ports = requestedPorts(url.searchParams);
-      target = { ...forwardablePod(this.#registry.get(def, namespace, name), name), name, ports };
+      target = { ...forwardablePod(pod, name), name, ports };
     } catch (e) {
       refuseUpgrade(socket, e);
       return;
