@@ -5,9 +5,9 @@
  * again when it stops (the container's restart) and counts the restart in the pod's status.
  * Ground truth: the run's zone file is cut to half its bytes and, after named's restart, the zone
  * answers SERVFAIL while a zone of no run is untouched and answers; the revert writes the file
- * back byte for byte, the zone answers again with its records, the copies are gone; a revert from
- * the journalled descriptor alone (a killed run's cleanup) finds nothing left to mend; a run with
- * no zone of its own tears nothing and journals nothing.
+ * back byte for byte by a killed run's cleanup (from its journal alone), the zone answers again
+ * with its records, the copies are gone, and a second revert finds nothing left to mend; a run
+ * with no zone of its own tears nothing and journals nothing.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ import { defaultFixtureOptions } from '../src/model/fixtures/options.js';
 import { bind9PodLabels } from '../src/faults/chaos-mesh/sites.js';
 import { PodZoneCorruptionMechanism, backupDirOf } from '../src/faults/native/pod-zone-corruption.js';
 import { parseRevertDescriptor, type RevertDescriptor } from '../src/faults/fault.js';
-import { revertFromDescriptor } from '../src/faults/revert.js';
+import { faultOfDeadRun, revertDeadRunFaults } from './helpers/dead-run.js';
 import { httpKubeConfig, startSandbox, type TestSandbox } from './helpers/api-sandbox.js';
 
 const ns = 'bindy-zc';
@@ -107,17 +107,18 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-void test('the run\'s zone file torn through pods/exec: named restarted, the zone SERVFAIL, another untouched; the revert writes it back byte for byte', { timeout: 120_000 }, async () => {
+void test('the run\'s zone file torn through pods/exec: named restarted, the zone SERVFAIL, another untouched; a killed run\'s cleanup writes it back byte for byte', { timeout: 120_000 }, async (t) => {
+  const out = await mkdtemp(join(tmpdir(), 'bl-zc-run-'));
+  t.after(() => rm(out, { recursive: true, force: true }));
   const kubeConfig = httpKubeConfig(sb.url, sb.server.token);
   const facts = { operator: null, namespace: ns, clusterName: 'loadtest', apiServerAddresses: [] };
   const mechanism = new PodZoneCorruptionMechanism({ kubeConfig, facts, runId, zoneDir: dir, restartTimeoutMs: 30_000 });
   assert.equal(await rcode(`www.${zoneName}`), 0);
   const file = join(dir, `${zoneName}.zone`);
   const otherBefore = await readFile(join(dir, 'keep.test.zone'));
-  const journalled: RevertDescriptor[] = [];
-  const applied = await mechanism.apply('named', { kind: 'zone-corruption' }, { beforeApply: (d) => void journalled.push(d) });
-  assert.equal(journalled.length, 1, 'journalled before it acted');
-  const d = parseRevertDescriptor(JSON.parse(JSON.stringify(journalled[0])));
+  // A run that applied it and was then killed: its journal holds the descriptor, written before the tear.
+  const { applied } = await faultOfDeadRun(out, runId, mechanism, 'named', { kind: 'zone-corruption' });
+  const d = parseRevertDescriptor(JSON.parse(JSON.stringify(applied.descriptor)));
   assert.deepEqual(d, { mechanism: 'pod-zonefile', version: 1, server: sb.url, namespace: ns, pod: podName, podUid: (d as { podUid: string }).podUid, container: 'bind9', zoneDir: dir, backupDir: backupDirOf(dir, runId), zones: [zoneName] });
   const copy = await readFile(join(backupDirOf(dir, runId), `${zoneName}.zone`));
   const torn = await readFile(file);
@@ -130,20 +131,19 @@ void test('the run\'s zone file torn through pods/exec: named restarted, the zon
   assert.deepEqual(await readFile(join(dir, 'keep.test.zone')), otherBefore);
   assert.equal((await applied.verifyReverted()).reverted, false, 'still torn before the revert');
 
-  const outcome = await applied.revert();
-  assert.equal(outcome.reverted, true, outcome.detail);
-  assert.match(outcome.detail, new RegExp(`written back and reloaded: ${zoneName.replace(/\./g, '\\.')}`));
+  // cleanup --run-id: the dead run's fault reverted from its journal alone.
+  const lines = await revertDeadRunFaults(join(out, 'journal'), kubeConfig);
+  assert.deepEqual(lines.map((l) => `${l.key} ${l.outcome}`), ['exp-0 reverted'], JSON.stringify(lines));
+  assert.equal(lines[0]?.what, `pod ${ns}/${podName} on ${sb.url} (torn zone file of ${zoneName})`);
   assert.deepEqual(await readFile(file), copy, 'written back byte for byte');
   assert.equal(existsSync(backupDirOf(dir, runId)), false, 'the copies are removed');
   const r = await udpQuery(named.ports.dns, `www.${zoneName}`, 'A', 2000);
   assert.deepEqual(r.packet.answers?.map((a) => ('data' in a ? a.data : null)), ['192.0.2.10'], 'answered again with its record');
   const proof = await applied.verifyReverted();
   assert.equal(proof.reverted, true, proof.evidence);
-  // A killed run's cleanup reverts from the descriptor alone: nothing is left to mend.
-  const again = await revertFromDescriptor(d, { kubeConfig });
-  assert.equal(again.outcome.reverted, true, again.outcome.detail);
-  assert.equal(again.outcome.already, true, again.outcome.detail);
-  assert.equal(again.proof.reverted, true);
+  const again = await applied.revert();
+  assert.equal(again.reverted, true, again.detail);
+  assert.equal(again.already, true, `a second revert has nothing left to mend: ${again.detail}`);
 });
 
 void test('a run with no zone of its own tears nothing and journals nothing', async () => {
