@@ -136,8 +136,8 @@ export const defaultConfig: Config = deepFreeze({
 /** Params each chaos experiment gets when its entry leaves them out, in the file's value syntax. */
 export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], Readonly<Record<string, string | number>>>> = deepFreeze({
   'operator-kill': { signal: 'SIGKILL' },
-  'bind9-crash': { signal: 'SIGKILL', zoneData: 'keep' },
-  'sidecar-down': { signal: 'SIGKILL' },
+  'bind9-crash': { signal: 'SIGKILL', zoneData: 'keep', server: 'primary' },
+  'sidecar-down': { signal: 'SIGKILL', server: 'primary' },
   'sidecar-delay': { delay: '2s' },
   'sidecar-errors': { errorRate: '50%', status: 503 },
   'network-delay': { link: 'operator-apiserver', latency: '500ms', jitter: '0s' },

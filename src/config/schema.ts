@@ -21,6 +21,9 @@ function experiment(params: Record<string, f.SpecNode>): f.Section {
   );
 }
 
+/** Which BIND9 server's part a kill acts on. */
+const server = () => f.bind9Server("the BIND9 server whose part it acts on: primary, or secondary-<i> (the sandbox's sandbox.secondaries; not yet on a cluster)");
+
 /** Describes the experiments in one line, e.g. `operator-kill at 5m for 30s (signal=SIGKILL)`. */
 function formatExperiments(value: unknown): string {
   const list = value as readonly ChaosExperiment[];
@@ -42,8 +45,8 @@ function formatExperiments(value: unknown): string {
 /** The chaos experiment kinds and their params. */
 export const experimentSpecs = {
   'operator-kill': experiment({ signal: signal() }),
-  'bind9-crash': experiment({ signal: signal(), zoneData: f.oneOf('keep: named restarts with its zone directory; lose: without it (a pod with no volume), bindy #486', ['keep', 'lose'] as const) }),
-  'sidecar-down': experiment({ signal: signal() }),
+  'bind9-crash': experiment({ signal: signal(), zoneData: f.oneOf('keep: named restarts with its zone directory; lose: without it (a pod with no volume), bindy #486', ['keep', 'lose'] as const), server: server() }),
+  'sidecar-down': experiment({ signal: signal(), server: server() }),
   'sidecar-delay': experiment({ delay: f.duration('added to every bindcar response') }),
   'sidecar-errors': experiment({
     errorRate: f.percentage('share of bindcar requests that fail'),

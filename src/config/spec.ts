@@ -92,6 +92,15 @@ export function oneOf<const T extends string>(describe: string, values: readonly
   );
 }
 
+/** A BIND9 server of the target: `primary`, or `secondary-<i>` (its i-th secondary, from 0). */
+export function bind9Server(describe: string): Leaf {
+  return leaf<string>(
+    describe,
+    (raw) => (typeof raw === 'string' && /^(primary|secondary-(0|[1-9][0-9]{0,2}))$/.test(raw) ? v.ok(raw) : v.fail(`expected primary or secondary-<i> like secondary-0, got ${v.show(raw)}`)),
+    (s) => s,
+  );
+}
+
 /** A Kubernetes name. */
 export function dnsLabel(describe: string): Leaf {
   return leaf(describe, v.parseDnsLabel, (s) => s);

@@ -142,13 +142,14 @@ export interface OperatorKillExperiment extends ExperimentTiming {
 /** Kill bindcar (the sidecar) in one instance; it is started again when the fault ends. */
 export interface SidecarDownExperiment extends ExperimentTiming {
   kind: 'sidecar-down';
-  params: { signal: 'SIGKILL' | 'SIGTERM' };
+  /** `server`: `primary` or `secondary-<i>`, whose bindcar is killed. */
+  params: { signal: 'SIGKILL' | 'SIGTERM'; server: string };
 }
 /** Kill BIND9 (named) in one instance; it is started again (zone directory kept) when the fault ends. */
 export interface Bind9CrashExperiment extends ExperimentTiming {
   kind: 'bind9-crash';
-  /** `zoneData`: `keep` (a restart with its volume) or `lose` (a pod without one: named comes back with no zones, bindy #486). */
-  params: { signal: 'SIGKILL' | 'SIGTERM'; zoneData: 'keep' | 'lose' };
+  /** `zoneData`: `keep` (a restart with its volume) or `lose` (a pod without one: named comes back with no zones, bindy #486); `server`: `primary` or `secondary-<i>`. */
+  params: { signal: 'SIGKILL' | 'SIGTERM'; zoneData: 'keep' | 'lose'; server: string };
 }
 /** Delay every bindcar response. */
 export interface SidecarDelayExperiment extends ExperimentTiming {

@@ -120,7 +120,10 @@ void test('a revert descriptor survives a JSON round trip; a damaged one is refu
   assert.throws(() => parseRevertDescriptor({ ...d, listen: 'x' }), /listen must be \{host, port\}/);
   const p = { mechanism: 'sandbox-process', version: 1, home: '/tmp/h', part: 'named', action: 'restart', pids: [42] };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(p))), p);
-  assert.throws(() => parseRevertDescriptor({ ...p, part: 'apiserver' }), /part must be one of operator, sidecar, named \(got "apiserver"\)/);
+  assert.throws(() => parseRevertDescriptor({ ...p, part: 'apiserver' }), /part must be one of operator, sidecar, named or a secondary's named-secondary-<i>, sidecar-secondary-<i> \(got "apiserver"\)/);
+  const secondary = { ...p, part: 'named-secondary-0' };
+  assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(secondary))), secondary, "a secondary's named");
+  assert.throws(() => parseRevertDescriptor({ ...p, part: 'named-secondary-x' }), /part must be one of/);
   assert.throws(() => parseRevertDescriptor({ ...p, action: 'reboot' }), /action must be restart or resume/);
   assert.throws(() => parseRevertDescriptor({ ...p, pids: [0] }), /pids must be an array of positive integers/);
   const cg = { mechanism: 'sandbox-cgroup', version: 1, home: '/tmp/h', part: 'operator', pids: [42], groups: ['/sys/fs/cgroup/cpu/bindy-loadtest-operator-abc'] };

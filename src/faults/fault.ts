@@ -465,6 +465,14 @@ export type ProcessFaultTarget = 'operator' | 'sidecar' | 'named';
 /** Every {@link ProcessFaultTarget}. */
 export const processFaultTargets: readonly ProcessFaultTarget[] = ['operator', 'sidecar', 'named'];
 
+/** A secondary server's named or bindcar on the sandbox (`named-secondary-0`, `sidecar-secondary-1`): kills and pauses act on them too. */
+export type SecondaryServerPart = `named-secondary-${number}` | `sidecar-secondary-${number}`;
+
+/** Whether `s` names a secondary server's named or bindcar (pure). */
+export function isSecondaryServerPart(s: unknown): s is SecondaryServerPart {
+  return typeof s === 'string' && /^(named|sidecar)-secondary-(0|[1-9][0-9]{0,2})$/.test(s);
+}
+
 /**
  * What a `cleanup` needs to revert a process fault on a sandbox part after the tool was killed:
  * the sandbox home (its state.json says how to start the part again) and what to undo.
@@ -474,7 +482,7 @@ export interface ProcessRevertDescriptor {
   readonly version: 1;
   /** The sandbox home, the folder of state.json. */
   readonly home: string;
-  readonly part: ProcessFaultTarget;
+  readonly part: ProcessFaultTarget | SecondaryServerPart;
   /** `restart` after a kill, `resume` (SIGCONT) after a pause. */
   readonly action: 'restart' | 'resume';
   /** The processes the fault acted on (the part's, or named's for `named`). */
@@ -875,7 +883,7 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   }
   if (o['mechanism'] === 'sandbox-process') {
     if (typeof o['home'] !== 'string' || o['home'] === '') return fail('home must be a non-empty string');
-    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part']) && !isSecondaryServerPart(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} or a secondary's named-secondary-<i>, sidecar-secondary-<i> (got ${describe(o['part'])})`);
     if (o['action'] !== 'restart' && o['action'] !== 'resume') return fail(`action must be restart or resume (got ${describe(o['action'])})`);
     const pids = o['pids'];
     if (!Array.isArray(pids) || !pids.every((p) => Number.isInteger(p) && (p as number) > 0)) return fail('pids must be an array of positive integers');

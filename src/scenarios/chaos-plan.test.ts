@@ -68,7 +68,7 @@ test('sidecar-errors: the bindcar twin answers a share of its API requests with 
   // The defaults and --param values of the config table reach the spec.
   const plan = planChaos({ config: await config([{ kind: 'sidecar-errors', at: '10s', duration: '20s', params: { errorRate: '100%', status: 500 } }]), runId: 'r', interleave: false });
   assert.deepEqual(plan.data?.faults[0]?.spec, { kind: 'http-errors', share: 1, status: 500 });
-  const down = faultOfExperiment({ kind: 'sidecar-down', at: 8000, duration: 1000, params: { signal: 'SIGKILL' } }, 1);
+  const down = faultOfExperiment({ kind: 'sidecar-down', at: 8000, duration: 1000, params: { signal: 'SIGKILL', server: 'primary' } }, 1);
   assert.throws(() => checkOverlaps([f, down]), /overlap on sidecar/);
   assert.doesNotThrow(() => checkOverlaps([f, faultOfExperiment({ kind: 'sidecar-delay', at: 6000, duration: 1000, params: { delay: 2000 } }, 1)]));
 });
@@ -152,4 +152,26 @@ test('too-many-objects: a quota on the part apiserver counting the kinds the bac
 test('split-brain: a second operator replica on the part operator, without leader election by default', async () => {
   const plan = planChaos({ config: await config([{ kind: 'split-brain', at: '10s', duration: '20s' }, { kind: 'split-brain', at: '40s', duration: '20s', params: { leaderElection: 'on' } }]), runId: 'r', interleave: false });
   assert.deepEqual(plan.data?.faults.map((f) => `${f.site} ${f.target} ${JSON.stringify(f.spec)}`), ['part operator {"kind":"replica","leaderElection":false}', 'part operator {"kind":"replica","leaderElection":true}']);
+});
+
+test('a kill on a secondary: its part, and the loose DNS-gap bound for that server alone; a server that is not primary or secondary-<i> is refused', async () => {
+  const plan = planChaos({
+    config: await config([
+      { kind: 'bind9-crash', at: '10s', duration: '10s', params: { server: 'secondary-0' } },
+      { kind: 'sidecar-down', at: '30s', duration: '10s', params: { server: 'secondary-1' } },
+      { kind: 'bind9-crash', at: '50s', duration: '10s' },
+      { kind: 'partition', at: '70s', duration: '10s', params: { link: 'client-bind' } },
+    ]),
+    runId: 'r',
+    interleave: false,
+  });
+  const f = plan.data?.faults ?? [];
+  assert.deepEqual(f.map((x) => [x.target, x.touchesServing, x.touchedServers]), [
+    ['named-secondary-0', true, ['secondary-0']],
+    ['sidecar-secondary-1', false, undefined],
+    ['named', true, ['primary-0']],
+    ['client-bind', true, undefined],
+  ]);
+  assert.match(f[0]?.text ?? '', /^bind9-crash: .* on part named-secondary-0, at 10s for 10s$/);
+  await assert.rejects(config([{ kind: 'bind9-crash', at: '10s', duration: '10s', params: { server: 'secondary' } }]), /expected primary or secondary-<i> like secondary-0, got 'secondary'/);
 });

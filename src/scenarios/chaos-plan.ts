@@ -31,6 +31,8 @@ export interface PlannedFault {
   spec: FaultSpec;
   /** The fault acts on what answers DNS queries (named itself, or the clients' link to it): the looser gap bound applies. */
   touchesServing: boolean;
+  /** The servers it touches, by name (`primary-0`, `secondary-<i>`); absent: every server (when it touches serving). */
+  touchedServers?: readonly string[];
   /** One line, e.g. `network-delay: latency 500 ms upstream on link operator-bind, at 30s for 30s`. */
   text: string;
 }
@@ -61,15 +63,17 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     target,
     spec,
     touchesServing,
+    // A part of one server's named touches that server only: the others keep answering, under the tight bound.
+    ...(touchesServing && site === 'part' ? { touchedServers: [serverOfPart(target)] } : {}),
     text: `${e.kind}: ${describeFault(spec)} on ${site} ${target}, at ${formatDuration(e.at)} for ${formatDuration(e.duration)}`,
   });
   switch (e.kind) {
     case 'operator-kill':
       return make('part', 'operator', { kind: 'kill', signal: e.params.signal }, false);
     case 'bind9-crash':
-      return make('part', 'named', { kind: 'kill', signal: e.params.signal, ...(e.params.zoneData === 'lose' ? { loseData: true } : {}) }, true);
+      return make('part', partOfServer('named', e.params.server), { kind: 'kill', signal: e.params.signal, ...(e.params.zoneData === 'lose' ? { loseData: true } : {}) }, true);
     case 'sidecar-down':
-      return make('part', 'sidecar', { kind: 'kill', signal: e.params.signal }, false);
+      return make('part', partOfServer('sidecar', e.params.server), { kind: 'kill', signal: e.params.signal }, false);
     case 'sidecar-delay':
       // Added to every bindcar response: latency on the way back from bindcar to the operator.
       return make('link', 'operator-sidecar', { kind: 'latency', ms: e.params.delay, direction: 'downstream' }, false);
@@ -109,6 +113,17 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
       if (loadKinds.length === 0) throw new UsageError(`${where}[${index}]: too-many-objects needs a background load that creates records (its quota counts their kinds)`);
       return make('part', 'apiserver', { kind: 'quota', kinds: loadKinds, headroom: e.params.headroom }, false);
   }
+}
+
+/** The part of `server` (`primary` or `secondary-<i>`): `named`, `named-secondary-0`… as the sandbox names them (pure). */
+export function partOfServer(part: 'named' | 'sidecar', server: string | undefined): string {
+  return server === undefined || server === 'primary' ? part : `${part}-${server}`;
+}
+
+/** The DNS server a part of BIND9 belongs to, by the name the audit and the gap prober use (pure). */
+export function serverOfPart(part: string): string {
+  const m = /-(secondary-\d+)$/.exec(part);
+  return m?.[1] ?? 'primary-0';
 }
 
 /** The fault of a network experiment on its link (faults on `client-bind` touch what answers queries). */

@@ -339,8 +339,9 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
         ...(convergenceMs === null && !interrupted ? { verdict: 'fail' as const } : {}),
       },
       ...gaps.map((g) => {
-        const bound = f.touchesServing ? data.gapBounds.touchedMs : data.gapBounds.untouchedMs;
-        return inv(`DNS gap on ${g.server}`, g.gapMs / 1000, bound / 1000, '<=', 's', `longest stretch without a NOERROR answer to SOA ${firstZone} (asked every 250 ms) from the fault to convergence; bound for a server the fault ${f.touchesServing ? 'touched' : 'did not touch'}`);
+        const touched = f.touchesServing && (f.touchedServers === undefined || f.touchedServers.includes(g.server));
+        const bound = touched ? data.gapBounds.touchedMs : data.gapBounds.untouchedMs;
+        return inv(`DNS gap on ${g.server}`, g.gapMs / 1000, bound / 1000, '<=', 's', `longest stretch without a NOERROR answer to SOA ${firstZone} (asked every 250 ms) from the fault to convergence; bound for a server the fault ${touched ? 'touched' : 'did not touch'}`);
       }),
       ...(f.spec.kind === 'replica' ? replicaInvariants(f.spec.leaderElection, applied.observations?.()['replica_reconciles'] ?? null) : []),
       ...restartInvariant(f, lifeBefore, lifeAfter, life.whyNot),
