@@ -146,13 +146,15 @@ void test('the run\'s zone file torn through pods/exec: named restarted, the zon
   assert.equal(again.already, true, `a second revert has nothing left to mend: ${again.detail}`);
 });
 
-void test('a run with no zone of its own tears nothing and journals nothing', async () => {
+void test('a run with no zone of its own tears nothing and journals nothing; a user who may not exec is refused before any load', async () => {
   const kubeConfig = httpKubeConfig(sb.url, sb.server.token);
   const mechanism = new PodZoneCorruptionMechanism({ kubeConfig, facts: { operator: null, namespace: ns, clusterName: 'loadtest', apiServerAddresses: [] }, runId: 'other-run', zoneDir: dir });
   const journalled: RevertDescriptor[] = [];
   await assert.rejects(mechanism.apply('named', { kind: 'zone-corruption' }, { beforeApply: (d) => void journalled.push(d) }), /no DNSZone of run other-run in bindy-zc to tear \(only the run's own zones are torn\)/);
   assert.deepEqual(journalled, []);
   assert.equal(mechanism.unsupportedReason('sidecar', { kind: 'zone-corruption' }), "zone-corruption acts on named's zone files, not on sidecar");
+  const noExec = new PodZoneCorruptionMechanism({ kubeConfig, facts: { operator: null, namespace: ns, clusterName: 'loadtest', apiServerAddresses: [] }, runId, mayExec: false });
+  assert.equal(noExec.unsupportedReason('named', { kind: 'zone-corruption' }), `zone-corruption runs through pods/exec, which this user may not create in ${ns} (RBAC: create pods/exec)`, 'said before any load');
 });
 
 void test('a descriptor that could make a revert write or remove elsewhere is refused', () => {

@@ -22,7 +22,7 @@ function experiment(params: Record<string, f.SpecNode>): f.Section {
 }
 
 /** Which BIND9 server's part a kill acts on. */
-const server = () => f.bind9Server("the BIND9 server whose part it acts on: primary, or secondary-<i> (the sandbox's sandbox.secondaries; not yet on a cluster)");
+const server = () => f.bind9Server("the BIND9 server whose named or bindcar it acts on: primary, or secondary-<i> (the sandbox's sandbox.secondaries; not yet on a cluster); the operator has none");
 
 /** Describes the experiments in one line, e.g. `operator-kill at 5m for 30s (signal=SIGKILL)`. */
 function formatExperiments(value: unknown): string {
@@ -62,14 +62,17 @@ export const experimentSpecs = {
   'cpu-throttle': experiment({
     part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
     cpu: f.cpuCores('its CPU limit (a CFS quota per 100 ms period), e.g. 50m'),
+    server: server(),
   }),
   'memory-pressure': experiment({
     part: f.oneOf(`part whose processes are capped: ${limitedParts.join(', ')}`, limitedParts),
     limit: f.sizeMiB('its memory limit for what it allocates from the fault on, e.g. 32Mi (beyond it the kernel reclaims, then OOM-kills)'),
+    server: server(),
   }),
   'fd-exhaustion': experiment({
     part: f.oneOf(`part whose open files are capped: ${limitedParts.join(', ')}`, limitedParts),
     spare: f.integerBetween('file descriptors it may still open beyond those open when the fault starts (0: every new socket, file or pipe fails with EMFILE)', 0, 100000),
+    server: server(),
   }),
   'disk-full': experiment({
     free: f.sizeBytes("space left free on named's data filesystem (its zone directory, which bindcar writes too), e.g. 0 or 64Ki: every write beyond fails with ENOSPC"),

@@ -205,21 +205,21 @@ export type LimitedPart = (typeof limitedParts)[number];
 /** Cap one part's CPU (a CFS quota, as a CPU limit) while it runs. */
 export interface CpuThrottleExperiment extends ExperimentTiming {
   kind: 'cpu-throttle';
-  /** `cpu` in cores. */
-  params: { part: LimitedPart; cpu: number };
+  /** `cpu` in cores; `server`: whose named or sidecar (`primary`, `secondary-<i>`). */
+  params: { part: LimitedPart; cpu: number; server: string };
 }
 /** Cap what one part allocates (a memory limit) while it runs. */
 export interface MemoryPressureExperiment extends ExperimentTiming {
   kind: 'memory-pressure';
-  /** `limit` in MiB. */
-  params: { part: LimitedPart; limit: number };
+  /** `limit` in MiB; `server`: whose named or sidecar (`primary`, `secondary-<i>`). */
+  params: { part: LimitedPart; limit: number; server: string };
 }
 
 /** Let one part open only a few more file descriptors than it has open (its soft RLIMIT_NOFILE lowered). */
 export interface FdExhaustionExperiment extends ExperimentTiming {
   kind: 'fd-exhaustion';
-  /** `spare`: descriptors it may still open. */
-  params: { part: LimitedPart; spare: number };
+  /** `spare`: descriptors it may still open; `server`: whose named or sidecar (`primary`, `secondary-<i>`). */
+  params: { part: LimitedPart; spare: number; server: string };
 }
 
 /** Fill named's data filesystem (its zone directory, bindcar's too) until `free` bytes are left: writes fail with ENOSPC. */

@@ -526,7 +526,7 @@ export interface CgroupRevertDescriptor {
   readonly mechanism: 'sandbox-cgroup';
   readonly version: 1;
   readonly home: string;
-  readonly part: ProcessFaultTarget;
+  readonly part: ProcessFaultTarget | SecondaryServerPart;
   /** The processes moved in. */
   readonly pids: readonly number[];
   /** The groups made (child groups of the part's own), removed on revert. */
@@ -538,7 +538,7 @@ export interface RlimitRevertDescriptor {
   readonly mechanism: 'sandbox-rlimit';
   readonly version: 1;
   readonly home: string;
-  readonly part: ProcessFaultTarget;
+  readonly part: ProcessFaultTarget | SecondaryServerPart;
   readonly pid: number;
   /** RLIMIT_NOFILE before the fault ('unlimited' as -1). */
   readonly soft: number;
@@ -852,14 +852,14 @@ export function parseRevertDescriptor(value: unknown, where = 'revert descriptor
   }
   if (o['mechanism'] === 'sandbox-rlimit') {
     nonEmpty('home');
-    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part']) && !isSecondaryServerPart(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} or a secondary's named-secondary-<i>, sidecar-secondary-<i> (got ${describe(o['part'])})`);
     if (!Number.isInteger(o['pid']) || (o['pid'] as number) <= 0) return fail('pid must be a positive integer');
     for (const k of ['soft', 'hard']) if (!Number.isInteger(o[k]) || (o[k] as number) < -1) fail(`${k} must be an integer ≥ -1 (-1: unlimited)`);
     return value as RlimitRevertDescriptor;
   }
   if (o['mechanism'] === 'sandbox-cgroup') {
     nonEmpty('home');
-    if (!(processFaultTargets as readonly unknown[]).includes(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} (got ${describe(o['part'])})`);
+    if (!(processFaultTargets as readonly unknown[]).includes(o['part']) && !isSecondaryServerPart(o['part'])) return fail(`part must be one of ${processFaultTargets.join(', ')} or a secondary's named-secondary-<i>, sidecar-secondary-<i> (got ${describe(o['part'])})`);
     const pids = o['pids'];
     if (!Array.isArray(pids) || !pids.every((p) => Number.isInteger(p) && (p as number) > 0)) return fail('pids must be an array of positive integers');
     const groups = o['groups'];

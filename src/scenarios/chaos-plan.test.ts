@@ -174,4 +174,19 @@ test('a kill on a secondary: its part, and the loose DNS-gap bound for that serv
   ]);
   assert.match(f[0]?.text ?? '', /^bind9-crash: .* on part named-secondary-0, at 10s for 10s$/);
   await assert.rejects(config([{ kind: 'bind9-crash', at: '10s', duration: '10s', params: { server: 'secondary' } }]), /expected primary or secondary-<i> like secondary-0, got 'secondary'/);
+  // Limits too: a secondary's named under a CPU cap, its bindcar out of file descriptors; the operator has no secondary.
+  const limits = planChaos({
+    config: await config([
+      { kind: 'cpu-throttle', at: '10s', duration: '10s', params: { part: 'named', server: 'secondary-0' } },
+      { kind: 'fd-exhaustion', at: '30s', duration: '10s', params: { part: 'sidecar', server: 'secondary-0' } },
+    ]),
+    runId: 'r',
+    interleave: false,
+  });
+  assert.deepEqual(limits.data?.faults.map((x) => [x.target, x.spec.kind, x.touchedServers]), [
+    ['named-secondary-0', 'cpu-limit', ['secondary-0']],
+    ['sidecar-secondary-0', 'fd-limit', undefined],
+  ]);
+  const operatorOnSecondary = await config([{ kind: 'memory-pressure', at: '10s', duration: '10s', params: { part: 'operator', server: 'secondary-0' } }]);
+  assert.throws(() => planChaos({ config: operatorOnSecondary, runId: 'r', interleave: false }), /memory-pressure of the operator takes no server/);
 });

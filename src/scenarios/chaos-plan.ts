@@ -95,11 +95,14 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
       // The operator's own requests squeezed by API Priority and Fairness (backpressure's api-throttle objects).
       return make('part', 'apiserver', { kind: 'throttle', shares: e.params.shares }, false);
     case 'cpu-throttle':
-      return make('part', e.params.part, { kind: 'cpu-limit', cores: e.params.cpu }, e.params.part === 'named');
     case 'memory-pressure':
-      return make('part', e.params.part, { kind: 'memory-limit', mib: e.params.limit }, e.params.part === 'named');
-    case 'fd-exhaustion':
-      return make('part', e.params.part, { kind: 'fd-limit', spare: e.params.spare }, e.params.part === 'named');
+    case 'fd-exhaustion': {
+      const p = e.params;
+      if (p.part === 'operator' && p.server !== 'primary') throw new UsageError(`${where}[${index}]: ${e.kind} of the operator takes no server (server=${p.server} names a BIND9 server's named or sidecar)`);
+      const part = p.part === 'operator' ? 'operator' : partOfServer(p.part, p.server);
+      const spec: FaultSpec = e.kind === 'cpu-throttle' ? { kind: 'cpu-limit', cores: e.params.cpu } : e.kind === 'memory-pressure' ? { kind: 'memory-limit', mib: e.params.limit } : { kind: 'fd-limit', spare: e.params.spare };
+      return make('part', part, spec, p.part === 'named');
+    }
     case 'disk-full':
       // named keeps answering from memory while its disk is full: the tight DNS gap bound holds.
       return make('part', 'named', { kind: 'disk-full', ...(e.params.free === 0 ? {} : { freeBytes: e.params.free }) }, false);

@@ -291,7 +291,7 @@ async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, o
   // A CPU or memory limit of the operator is a resource patch of bindy's Deployment: the same on every cluster, when allowed.
   const limits = new DeploymentLimitsFaultMechanism({ kubeConfig, deployment: operator === null ? null : { namespace: operator.namespace, name: operator.name }, allowed: config.scenarios.chaos.allowClusterChanges });
   // A zone corruption writes into a BIND9 pod through pods/exec: the same on every cluster.
-  const zoneFiles = new PodZoneCorruptionMechanism({ kubeConfig, facts, runId });
+  const zoneFiles = new PodZoneCorruptionMechanism({ kubeConfig, facts, runId, mayExec: chaos.mayExec });
   const pick = (spec: FaultSpec | undefined): FaultMechanism =>
     spec?.kind === 'quota' ? quota : spec?.kind === 'replica' ? replica : spec?.kind === 'cpu-limit' || spec?.kind === 'memory-limit' ? limits : spec?.kind === 'zone-corruption' ? zoneFiles : mechanism;
   return {

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { partHealth } from '../../targets/sandbox/supervisor/health.js';
 import { partRunning, restartPart, runsSandboxProcess, sandboxPart } from '../../targets/sandbox/supervisor/restart.js';
-import { describeFault, processFaultTargets, type AppliedFault, type ApplyOptions, type FaultMechanism, type FaultSpec, type ProcessFaultTarget, type RevertOutcome, type RevertProof, type RlimitRevertDescriptor } from '../fault.js';
+import { describeFault, type AppliedFault, type ApplyOptions, type FaultMechanism, type FaultSpec, type RevertOutcome, type RevertProof, type RlimitRevertDescriptor } from '../fault.js';
+import { faultPidsOf, faultProcessName, partUnsupportedReason, type FaultablePart } from '../process/fault-parts.js';
 
 const run = promisify(execFile);
 
@@ -51,9 +52,9 @@ function openFds(pid: number): number | null {
   }
 }
 
-/** The process a limit on `part` acts on: named's binary for named, the part's own process otherwise. */
+/** The process a limit on `part` acts on: named's binary for a named part, the part's own process otherwise. */
 function limitPid(part: { name: string; pid: number; childPids: readonly number[] }): number | undefined {
-  return part.name === 'named' ? part.childPids[0] : part.pid;
+  return faultPidsOf(part)[0];
 }
 
 /** Restores the limits of before (idempotent); a part the limit took down is started again. */
@@ -99,7 +100,8 @@ export class FdLimitMechanism implements FaultMechanism {
 
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     if (spec.kind !== 'fd-limit') return `${spec.kind} is not an open-files limit (fd-limit)`;
-    if (!(processFaultTargets as readonly string[]).includes(target)) return `the sandbox has no part ${JSON.stringify(target)} a limit can act on (parts: ${processFaultTargets.join(', ')})`;
+    const missing = partUnsupportedReason(this.options.home, target, 'a limit');
+    if (missing !== undefined) return missing;
     if (spec.durationMs !== undefined) return `durationMs is not supported for fd-limit (${describeFault(spec)}): the revert ends it`;
     if (process.platform !== 'linux') return 'fd-limit is not available here: it needs Linux (/proc and prlimit)';
     return undefined;
@@ -108,10 +110,10 @@ export class FdLimitMechanism implements FaultMechanism {
   async apply(target: string, spec: FaultSpec, options: ApplyOptions = {}): Promise<AppliedFault> {
     const reason = this.unsupportedReason(target, spec);
     if (reason !== undefined || spec.kind !== 'fd-limit') throw new UsageError(`fault on ${target}: ${reason ?? ''}`);
-    const partName = target as ProcessFaultTarget;
+    const partName = target as FaultablePart;
     const { part } = await sandboxPart(this.options.home, partName);
     const pid = limitPid(part);
-    if (pid === undefined || !runsSandboxProcess(partName === 'named' ? 'bind9' : partName, pid)) throw new Error(`fault on ${target}: the ${target} part is not running`);
+    if (pid === undefined || !runsSandboxProcess(faultProcessName(partName), pid)) throw new Error(`fault on ${target}: the ${target} part is not running`);
     const before = readNofile(pid);
     const open = openFds(pid);
     if (before === null || open === null) throw new Error(`fault on ${target}: /proc/${pid} cannot be read`);

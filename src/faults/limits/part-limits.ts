@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { partHealth } from '../../targets/sandbox/supervisor/health.js';
 import { partRunning, restartPart, runsSandboxProcess, sandboxPart } from '../../targets/sandbox/supervisor/restart.js';
-import { describeFault, processFaultTargets, type AppliedFault, type ApplyOptions, type CgroupRevertDescriptor, type FaultMechanism, type FaultSpec, type ProcessFaultTarget, type RevertOutcome, type RevertProof } from '../fault.js';
+import { describeFault, type AppliedFault, type ApplyOptions, type CgroupRevertDescriptor, type FaultMechanism, type FaultSpec, type RevertOutcome, type RevertProof } from '../fault.js';
+import { faultPidsOf, faultProcessName, partUnsupportedReason, type FaultablePart } from '../process/fault-parts.js';
 import { cgroupParents, cgroupUnsupportedReason, cpuThrottlingText, groupPids, localCgroupParents, makeLimitedGroups, moveIntoGroups, removeGroups, type LimitController } from './cgroup.js';
 
 function message(e: unknown): string {
@@ -50,10 +51,7 @@ function limitStats(groups: readonly string[]): string {
   return groups.map((g) => cpuThrottlingText(g) ?? memoryLimitText(g)).filter((t): t is string => t !== null).join('; ');
 }
 
-/** The processes a limit on `part` acts on: named's binary for named, the part's own process otherwise. */
-function limitPids(part: { name: string; pid: number; childPids: readonly number[] }): number[] {
-  return part.name === 'named' ? [...part.childPids] : [part.pid];
-}
+
 
 /** Lifts the limit a descriptor names (idempotent): the groups removed (their processes back in their own group), a part the limit killed started again. */
 export async function revertCgroupLimit(d: CgroupRevertDescriptor, options: { restartTimeoutMs?: number } = {}): Promise<RevertOutcome> {
@@ -81,7 +79,7 @@ export async function verifyCgroupLimitReverted(d: CgroupRevertDescriptor): Prom
     const running = partRunning(part);
     const faultCleared = present.length === 0 && running;
     const health = await partHealth(state, part);
-    const said = present.length > 0 ? `control groups still there: ${present.join(', ')}` : `control groups gone; ${d.part} ${running ? `runs (pid ${limitPids(part).join(', ')}) in its own group` : 'is not running'}`;
+    const said = present.length > 0 ? `control groups still there: ${present.join(', ')}` : `control groups gone; ${d.part} ${running ? `runs (pid ${faultPidsOf(part).join(', ')}) in its own group` : 'is not running'}`;
     return { reverted: faultCleared && health.healthy, checkedAt: checkedAt(), faultCleared, probe: { ok: health.healthy, detail: health.detail }, evidence: `${said}; ${health.detail}` };
   } catch (e) {
     return { reverted: false, checkedAt: checkedAt(), faultCleared: false, evidence: message(e) };
@@ -111,7 +109,8 @@ export class CgroupLimitMechanism implements FaultMechanism {
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     const controller = controllerOf(spec);
     if (controller === undefined) return `${spec.kind} is not a resource limit (cpu-limit, memory-limit)`;
-    if (!(processFaultTargets as readonly string[]).includes(target)) return `the sandbox has no part ${JSON.stringify(target)} a limit can act on (parts: ${processFaultTargets.join(', ')})`;
+    const missing = partUnsupportedReason(this.options.home, target, 'a limit');
+    if (missing !== undefined) return missing;
     if (spec.durationMs !== undefined) return `durationMs is not supported for ${spec.kind} (${describeFault(spec)}): the revert ends it`;
     const found = localCgroupParents([controller]);
     if ('reason' in found) return `${spec.kind} is not available here: ${found.reason}`;
@@ -123,10 +122,10 @@ export class CgroupLimitMechanism implements FaultMechanism {
     const reason = this.unsupportedReason(target, spec);
     const controller = controllerOf(spec);
     if (reason !== undefined || controller === undefined) throw new UsageError(`fault on ${target}: ${reason ?? ''}`);
-    const partName = target as ProcessFaultTarget;
+    const partName = target as FaultablePart;
     const { part } = await sandboxPart(this.options.home, partName);
-    const pids = limitPids(part);
-    const processName = partName === 'named' ? 'bind9' : partName;
+    const pids = faultPidsOf(part);
+    const processName = faultProcessName(partName);
     if (pids.length === 0 || pids.some((pid) => !runsSandboxProcess(processName, pid))) throw new Error(`fault on ${target}: the ${target} part is not running (pid ${pids.join(', ') || 'none'})`);
     // The child goes under the part's own group (where its processes run now), so removing it puts them back exactly there.
     const first = pids[0] ?? 0;

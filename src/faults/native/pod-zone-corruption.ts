@@ -166,6 +166,8 @@ export interface PodZoneCorruptionOptions {
   /** named's directory in the container (default bindy's, /var/cache/bind). */
   readonly zoneDir?: string;
   readonly restartTimeoutMs?: number;
+  /** Whether this user may create pods/exec in the namespace (a SelfSubjectAccessReview); null or absent: not known. */
+  readonly mayExec?: boolean | null;
 }
 
 /** Zone corruption in a cluster's BIND9 pod behind the one fault interface. */
@@ -177,6 +179,7 @@ export class PodZoneCorruptionMechanism implements FaultMechanism {
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     if (spec.kind !== 'zone-corruption') return `${spec.kind} is not a zone corruption`;
     if (target !== 'named') return `zone-corruption acts on named's zone files, not on ${target}`;
+    if (this.options.mayExec === false) return `zone-corruption runs through pods/exec, which this user may not create in ${this.options.facts.namespace} (RBAC: create pods/exec)`;
     return undefined;
   }
 

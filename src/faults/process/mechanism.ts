@@ -9,22 +9,18 @@ import { UsageError } from '../../errors.js';
 import {
   describeFault,
   faultUnsupportedReason,
-  processFaultTargets,
   type AppliedFault,
   type ApplyOptions,
   type FaultMechanism,
   type FaultSpec,
-  isSecondaryServerPart,
-  type ProcessFaultTarget,
   type ProcessRevertDescriptor,
   type RevertOutcome,
   type RevertProof,
-  type SecondaryServerPart,
 } from '../fault.js';
+import { faultPidsOf, faultProcessName, isNamedPart, partUnsupportedReason, type FaultablePart } from './fault-parts.js';
 import { partHealth } from '../../targets/sandbox/supervisor/health.js';
 import { stopPart } from '../../targets/sandbox/supervisor/part-process.js';
 import { partRunning, restartPart, runsSandboxProcess, sandboxPart, waitGone, wipeNamedData } from '../../targets/sandbox/supervisor/restart.js';
-import { partKind, stateFile, type PartState } from '../../targets/sandbox/supervisor/state.js';
 
 /** Options of {@link ProcessFaultMechanism}. */
 export interface ProcessFaultMechanismOptions {
@@ -34,10 +30,7 @@ export interface ProcessFaultMechanismOptions {
   readonly restartTimeoutMs?: number;
 }
 
-/** The process name a part's pid runs under, for the command-line check before any signal (a secondary's named is a bind9 too). */
-function processName(d: { part: ProcessFaultTarget | SecondaryServerPart }): string {
-  return partKind(d.part) === 'named' ? 'bind9' : d.part;
-}
+
 
 /** True when `pid` is stopped (SIGSTOP): state `T` in /proc/PID/stat. */
 function isStopped(pid: number): boolean {
@@ -49,16 +42,13 @@ function isStopped(pid: number): boolean {
   }
 }
 
-/** The processes a fault on `part` acts on: named's binary for named (its part only waits for it), the part's own process otherwise. */
-function faultPids(part: PartState): number[] {
-  return partKind(part.name) === 'named' ? [...part.childPids] : [part.pid];
-}
+
 
 /** Reverts the fault a descriptor names (restart or SIGCONT); safe to repeat. */
 export async function revertProcessFault(d: ProcessRevertDescriptor, options: { restartTimeoutMs?: number } = {}): Promise<RevertOutcome> {
   try {
     if (d.action === 'resume') {
-      const paused = d.pids.filter((pid) => runsSandboxProcess(processName(d), pid) && isStopped(pid));
+      const paused = d.pids.filter((pid) => runsSandboxProcess(faultProcessName(d.part), pid) && isStopped(pid));
       for (const pid of paused) process.kill(pid, 'SIGCONT');
       if (paused.length === 0) return { reverted: true, already: true, detail: `${d.part}: no process of ${d.pids.join(', ')} is paused` };
       return { reverted: true, already: false, detail: `${d.part}: SIGCONT to pid ${paused.join(', ')}` };
@@ -79,7 +69,7 @@ export async function verifyProcessFaultReverted(d: ProcessRevertDescriptor): Pr
   } catch (e) {
     return { reverted: false, checkedAt: checkedAt(), faultCleared: false, evidence: e instanceof Error ? e.message : String(e) };
   }
-  const pids = faultPids(part);
+  const pids = faultPidsOf(part);
   const running = partRunning(part);
   const stopped = pids.filter(isStopped);
   const faultCleared = running && stopped.length === 0;
@@ -95,34 +85,25 @@ export class ProcessFaultMechanism implements FaultMechanism {
 
   constructor(private readonly options: ProcessFaultMechanismOptions) {}
 
-  /** Whether the sandbox's state.json lists the part (checked before any load: a secondary exists only when started with one). */
-  #hasPart(name: string): boolean {
-    try {
-      const state = JSON.parse(readFileSync(stateFile(this.options.home), 'utf8')) as { parts?: { name?: unknown }[] };
-      return (state.parts ?? []).some((p) => p.name === name);
-    } catch {
-      return false;
-    }
-  }
 
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
-    if (!(processFaultTargets as readonly string[]).includes(target) && !isSecondaryServerPart(target)) return `the sandbox has no part ${JSON.stringify(target)} a process fault can act on (parts: ${processFaultTargets.join(', ')}, and each secondary's named-secondary-<i>, sidecar-secondary-<i>)`;
-    if (isSecondaryServerPart(target) && !this.#hasPart(target)) return `the sandbox runs no ${target} (its secondaries: sandbox up --secondaries N, or sandbox.secondaries)`;
+    const missing = partUnsupportedReason(this.options.home, target, 'a process fault');
+    if (missing !== undefined) return missing;
     const reason = faultUnsupportedReason(spec, 'process');
     if (reason !== undefined) return reason;
     // Nothing would outlive the tool to end the fault on time; a revert (or cleanup) ends it.
     if (spec.durationMs !== undefined) return `durationMs is not supported for process faults yet (${describeFault(spec)}): the revert ends them`;
-    if (spec.kind === 'kill' && spec.loseData === true && partKind(target as ProcessFaultTarget | SecondaryServerPart) !== 'named') return `loseData applies to named only (its zone data); ${target} keeps no data of its own`;
+    if (spec.kind === 'kill' && spec.loseData === true && !isNamedPart(target as FaultablePart)) return `loseData applies to named only (its zone data); ${target} keeps no data of its own`;
     return undefined;
   }
 
   async apply(target: string, spec: FaultSpec, options: ApplyOptions = {}): Promise<AppliedFault> {
     const reason = this.unsupportedReason(target, spec);
     if (reason !== undefined) throw new UsageError(`fault on ${target}: ${reason}`);
-    const partName = target as ProcessFaultTarget | SecondaryServerPart;
+    const partName = target as FaultablePart;
     const { part } = await sandboxPart(this.options.home, partName);
-    const pids = faultPids(part);
-    const name = processName({ part: partName });
+    const pids = faultPidsOf(part);
+    const name = faultProcessName(partName);
     const notOurs = pids.filter((pid) => !runsSandboxProcess(name, pid));
     if (pids.length === 0 || notOurs.length > 0) throw new UsageError(`fault on ${target}: the ${target} part is not running (pid ${pids.join(', ') || 'none'}); a revert may be pending`);
     const descriptor: ProcessRevertDescriptor = {
@@ -143,7 +124,7 @@ export class ProcessFaultMechanism implements FaultMechanism {
       // Down means down: a SIGTERM the part does not obey within 10 s becomes a SIGKILL.
       for (const pid of pids) if (!(await waitGone(pid, signal === 'SIGTERM' ? 10_000 : 5000))) await stopPart(pid, 0);
       // named's part exits by itself once named is gone (nothing left to supervise).
-      if (partKind(partName) === 'named' && !(await waitGone(part.pid, 5000))) await stopPart(part.pid, 3000);
+      if (isNamedPart(partName) && !(await waitGone(part.pid, 5000))) await stopPart(part.pid, 3000);
       // The pod's storage goes with the pod: named comes back with its config and keys only.
       if (spec.kind === 'kill' && spec.loseData === true) await wipeNamedData(part);
     }

@@ -15,6 +15,8 @@ export interface ChaosFacts {
   readonly chaosMeshResources: readonly string[] | null;
   /** May this user create NetworkChaos and PodChaos in the run's namespace; null: not checkable here. */
   readonly mayCreate: boolean | null;
+  /** May this user create pods/exec in the run's namespace (zone-corruption); null: not checkable here. */
+  readonly mayExec: boolean | null;
   /** The `kubernetes` Service's ClusterIP and the API server's endpoint addresses. */
   readonly apiServerAddresses: readonly string[];
 }
@@ -44,6 +46,13 @@ export async function gatherChaosFacts(kc: KubeConfig, namespace: string): Promi
       if (!quiet(e)) throw e;
     }
   }
+  let mayExec: boolean | null = null;
+  try {
+    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { resource: 'pods', subresource: 'exec', verb: 'create', namespace } } } });
+    mayExec = review.status?.allowed === true;
+  } catch (e) {
+    if (!quiet(e)) throw e;
+  }
   const addresses: string[] = [];
   const core = kc.makeApiClient(CoreV1Api);
   try {
@@ -58,7 +67,7 @@ export async function gatherChaosFacts(kc: KubeConfig, namespace: string): Promi
   } catch (e) {
     if (!quiet(e)) throw e;
   }
-  return { chaosMeshResources, mayCreate, apiServerAddresses: [...new Set(addresses)] };
+  return { chaosMeshResources, mayCreate, mayExec, apiServerAddresses: [...new Set(addresses)] };
 }
 
 /** Which fault mechanism the cluster gets, and one line saying what it can run (pure). */
