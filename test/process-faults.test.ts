@@ -173,7 +173,8 @@ void test('cleanup after the tool died mid-fault: a fresh process reverts a side
 
 void test('a kill on an unknown part and a latency fault on a part are refused in one line', async () => {
   const oneLine = (re: RegExp) => (e: unknown): boolean => e instanceof UsageError && re.test(e.message) && !e.message.includes('\n');
-  await assert.rejects(mechanism.apply('apiserver', { kind: 'kill' }), oneLine(/^fault on apiserver: the sandbox has no part "apiserver" a process fault can act on \(parts: operator, sidecar, named\)$/));
+  await assert.rejects(mechanism.apply('apiserver', { kind: 'kill' }), oneLine(/^fault on apiserver: the sandbox has no part "apiserver" a process fault can act on \(parts: operator, sidecar, named, and each secondary's named-secondary-<i>, sidecar-secondary-<i>\)$/));
+  await assert.rejects(mechanism.apply('named-secondary-0', { kind: 'kill' }), oneLine(/^fault on named-secondary-0: the sandbox runs no named-secondary-0 \(its secondaries: sandbox up --secondaries N, or sandbox\.secondaries\)$/));
   await assert.rejects(mechanism.apply('operator', { kind: 'latency', ms: 100 }), oneLine(/^fault on operator: latency is a network fault/));
   await assert.rejects(new FaultLedger().apply(mechanism, 'named', { kind: 'pause', durationMs: 1000 }), oneLine(/durationMs is not supported for process faults/));
 });
