@@ -445,8 +445,19 @@ export async function driveUnderFaults(ctx: DriveContext, plan: ScenarioPlan, da
     let final: ChaosSection['final'] = null;
     if (!aborted([ctx.stopStarting, ctx.hardStop])) {
       try {
-        const r = await look(null);
-        const a = await audit(null);
+        // A secondary serves a change one transfer after the primary: the end state is judged once it
+        // settles (every record Ready and served as desired), within the convergence bound.
+        const endStart = performance.now();
+        const endStops = [ctx.stopStarting, ctx.hardStop];
+        let r = await look(null);
+        let a = await audit(null);
+        while ((r.notReady > 0 || notServedAsDesired(a) > 0) && performance.now() - endStart < data.convergeBoundMs && !aborted(endStops)) {
+          await sleep(1000, endStops);
+          r = await look(null);
+          a = await audit(null);
+        }
+        const settled = r.notReady === 0 && notServedAsDesired(a) === 0;
+        notes.push(`end state ${settled ? 'settled' : `did NOT settle within ${Math.round(data.convergeBoundMs / 1000)} s`}: checked ${((performance.now() - endStart) / 1000).toFixed(1)} s after the load (${r.ready} of ${r.objects} objects Ready; ${auditText(a)})`);
         // Data loss: a write the API acknowledged whose effect is not what DNS serves (per record, any server).
         const lost = new Set(a.byServer.flatMap((x) => x.mismatches.filter((mm) => mm.verdict === 'missing' || mm.verdict === 'wrong' || mm.verdict === 'stale').map((mm) => `${mm.kind ?? ''}/${mm.name ?? mm.fqdn}`)));
         final = {
