@@ -15,7 +15,8 @@ async function sandboxed(t: { after: (f: () => Promise<void>) => void }): Promis
   const bin = join(root, 'bin');
   await mkdir(dir);
   await mkdir(bin);
-  await writeFile(join(bin, 'rndc'), `#!/bin/sh\necho "$@" >> ${join(root, 'rndc.log')}\n`);
+  // As named: `sync -clean` answers at once, then writes the journal into the file and removes it.
+  await writeFile(join(bin, 'rndc'), `#!/bin/sh\necho "$@" >> ${join(root, 'rndc.log')}\nif [ "$1" = sync ] && [ -e "${join(root, 'cache')}/$3.zone.jnl" ]; then (sleep 0.3; echo "from the journal" >> "${join(root, 'cache')}/$3.zone"; rm -f "${join(root, 'cache')}/$3.zone.jnl") & fi\n`);
   await chmod(join(bin, 'rndc'), 0o755);
   return {
     dir,
@@ -39,6 +40,12 @@ test('the tear: journal synced, a copy, the file cut to half; a zone without a f
   assert.equal(await readFile(join(s.dir, 'a.test.zone'), 'utf8'), 'a'.repeat(50));
   assert.equal(await readFile(join(backupDirOf(s.dir, 'r1'), 'a.test.zone'), 'utf8'), text);
   assert.equal(await s.rndcLog(), 'sync -clean a.test\nsync -clean b.test\n');
+  // A zone with a journal: the copy is taken once named has written the journal in.
+  await writeFile(join(s.dir, 'c.test.zone'), 'cccc\n');
+  await writeFile(join(s.dir, 'c.test.zone.jnl'), 'journal');
+  const c = s.run(tearScript, ['c.test']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(await readFile(join(backupDirOf(s.dir, 'r1'), 'c.test.zone'), 'utf8'), 'cccc\nfrom the journal\n');
   const missing = s.run(tearScript, ['none.test']);
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /no zone file .*\/none\.test\.zone/);

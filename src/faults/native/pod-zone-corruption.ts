@@ -35,7 +35,9 @@ const defaultRestartTimeoutMs = 120_000;
 /**
  * The tear, run by `sh -c` with the zone directory, the copies' folder and the zones as
  * arguments (never spliced into the text): per zone its journal written into the file, a copy,
- * the cut at half its bytes; one line `zone bytes` each. Exit 3 when a zone has no file.
+ * the cut at half its bytes; one line `zone bytes` each. Exit 3 when a zone has no file, 4 when named
+ * did not write its journal out (`rndc sync` answers before the file is written: the journal's
+ * removal says it is).
  */
 export const tearScript = [
   'set -eu',
@@ -45,6 +47,9 @@ export const tearScript = [
   '  f="$dir/$z.zone"',
   '  [ -f "$f" ] || { echo "no zone file $f" >&2; exit 3; }',
   '  rndc sync -clean "$z" >/dev/null',
+  // named writes the file out after rndc answers, then removes the journal: wait for that (≤ 5 s).
+  '  i=0; while [ -e "$f.jnl" ] && [ $i -lt 50 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done',
+  '  [ ! -e "$f.jnl" ] || { echo "named did not write the journal of $z into its file within 5 s" >&2; exit 4; }',
   '  cp "$f" "$copies/$z.zone"',
   '  size=$(wc -c < "$copies/$z.zone")',
   '  head -c $((size / 2)) "$copies/$z.zone" > "$f"',
