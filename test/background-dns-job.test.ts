@@ -15,29 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startJobRunner } from './helpers/job-runner.js';
-import { twinCluster, twinNamespace as ns } from './helpers/twin-cluster.js';
+import { jobObjectsLeft, twinCluster, twinNamespace as ns } from './helpers/twin-cluster.js';
 import { udpRelay } from './helpers/udp-relay.js';
 import { startNamed } from '../src/targets/sandbox/bind9/index.js';
 import { resolveConfig } from '../src/config/index.js';
 import { TargetNotReadyError } from '../src/errors.js';
-import { runIdLabel } from '../src/model/kinds.js';
-import { shardJobKinds } from '../src/model/object-kinds.js';
 import { KubeClient } from '../src/observe/kube-client.js';
 import { Journal } from '../src/observe/journal.js';
 import { planBackgroundDns } from '../src/scenarios/background-dns-plan.js';
 import { openBackgroundDns, type BackgroundDnsOptions } from '../src/scenarios/background-dns.js';
 import type { EngineContext } from '../src/scenarios/dns-engine-job.js';
-import type { TestSandbox } from './helpers/api-sandbox.js';
-
-async function leftWithRunId(sb: TestSandbox, runId: string): Promise<string[]> {
-  const left: string[] = [];
-  for (const kind of shardJobKinds) {
-    const l = await sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
-    assert.ok(l.ok, `${kind} list`);
-    if (l.ok) left.push(...l.value.items.map((i) => `${kind}/${i.metadata.name ?? ''}`));
-  }
-  return left;
-}
 
 /** A run's context on the twin cluster: its client and journal, never-stopped signals, its notices kept. */
 function engineContext(kubeconfig: string, dir: string, runId: string, notices: string[]): EngineContext {
@@ -106,7 +93,7 @@ test('background DNS queries on a cluster: a Job pod ready before the load, rele
   assert.ok(qps !== undefined && qps.points.length >= 1 && qps.points.every((p) => p.t > 0 && p.t < performance.now() - t0 + 1000), 'the series are on the run\'s clock');
   assert.ok(notices.some((n) => n.startsWith(`dnsperf runs in the cluster against 127.0.0.1:${relay.port}`)), notices.join('\n'));
   assert.deepEqual(await bg.finish(), end, 'finish is idempotent');
-  assert.deepEqual(await leftWithRunId(sb, runId), [], 'the Job, its ConfigMaps and RBAC are deleted');
+  assert.deepEqual(await jobObjectsLeft(sb, runId), [], 'the Job, its ConfigMaps and RBAC are deleted');
 });
 
 test('background DNS queries on a cluster without a server to ask: auto is a note, on is exit 3 naming --in-cluster-server; nothing created', { timeout: 60_000 }, async (t) => {
@@ -124,7 +111,7 @@ test('background DNS queries on a cluster without a server to ask: auto is a not
   );
   const noImage = await openBackgroundDns(engineContext(kubeconfig, dir, 'bg-noimg', []), { ...base, runId: 'bg-noimg', plan: planBackgroundDns(await clusterConfig({}), 'chaos') });
   assert.match((await noImage.finish() as { note: string }).note, /--shard-image \(shardImage\) is not set$/);
-  for (const id of ['bg-auto', 'bg-on', 'bg-noimg']) assert.deepEqual(await leftWithRunId(sb, id), [], `${id}: nothing made`);
+  for (const id of ['bg-auto', 'bg-on', 'bg-noimg']) assert.deepEqual(await jobObjectsLeft(sb, id), [], `${id}: nothing made`);
 });
 
 test('background DNS queries on a cluster whose pod fails before its gate: on stops the run before the load, auto goes on with a note; the Job is deleted', { timeout: 90_000 }, async (t) => {
@@ -144,5 +131,5 @@ test('background DNS queries on a cluster whose pod fails before its gate: on st
   const auto = await openBackgroundDns(engineContext(kubeconfig, dir, 'bg-fail-auto', []), { ...base, runId: 'bg-fail-auto', plan: planBackgroundDns(await clusterConfig(flags), 'chaos') });
   assert.match((await auto.finish() as { note: string }).note, /^no background DNS queries: the in-cluster dnsperf pod (failed|ended with exit [1-9]): .*the Job failed/);
   await runner.settled();
-  for (const id of ['bg-fail-on', 'bg-fail-auto']) assert.deepEqual(await leftWithRunId(sb, id), [], `${id}: the Job and all made for it deleted`);
+  for (const id of ['bg-fail-on', 'bg-fail-auto']) assert.deepEqual(await jobObjectsLeft(sb, id), [], `${id}: the Job and all made for it deleted`);
 });

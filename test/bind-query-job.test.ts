@@ -13,24 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, usageLine } from './helpers/cli.js';
 import { startJobRunner } from './helpers/job-runner.js';
-import { twinCluster, twinNamespace as ns } from './helpers/twin-cluster.js';
+import { jobObjectsLeft, twinCluster, twinNamespace as ns } from './helpers/twin-cluster.js';
 import { udpRelay } from './helpers/udp-relay.js';
 import { startNamed } from '../src/targets/sandbox/bind9/index.js';
-import { runIdLabel } from '../src/model/kinds.js';
-import { shardJobKinds } from '../src/model/object-kinds.js';
 import { parseResult } from '../src/report/result/index.js';
 import { shardJobNames } from '../src/scenarios/shard-job-manifest.js';
-import type { TestSandbox } from './helpers/api-sandbox.js';
-
-async function leftWithRunId(sb: TestSandbox, runId: string): Promise<string[]> {
-  const left: string[] = [];
-  for (const kind of shardJobKinds) {
-    const l = await sb.client.list(kind, ns, `${runIdLabel}=${runId}`);
-    assert.ok(l.ok, `${kind} list`);
-    if (l.ok) left.push(...l.value.items.map((i) => `${kind}/${i.metadata.name ?? ''}`));
-  }
-  return left;
-}
 
 test('bind query on a cluster: dnsperf in a Job pod next to BIND9, a known 20 ms recovered from its figures, nothing left', { timeout: 120_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bl-bind-query-job-'));
@@ -69,7 +56,7 @@ test('bind query on a cluster: dnsperf in a Job pod next to BIND9, a known 20 ms
   const qps = result.timeSeries.find((s) => s.name === 'dns_answers_per_second');
   assert.ok(qps !== undefined && qps.points.length >= 2);
   assert.ok(qps.points.every((p) => p.t > 0 && p.t < (result.metadata.durationMs ?? 0)), 'the pod\'s series lie within the run, on its clock');
-  assert.deepEqual(await leftWithRunId(sb, runId), [], 'the Job, its ConfigMaps and RBAC are deleted');
+  assert.deepEqual(await jobObjectsLeft(sb, runId), [], 'the Job, its ConfigMaps and RBAC are deleted');
 });
 
 test('bind query on a cluster, bad input: no image → exit 2; no primary Bind9Instance to ask → exit 3 naming --in-cluster-server; no Job either way', { timeout: 60_000 }, async (t) => {
@@ -87,5 +74,5 @@ test('bind query on a cluster, bad input: no image → exit 2; no primary Bind9I
   assert.equal(noInstance.code, 3, noInstance.stderr);
   assert.match(noInstance.stderr, /^bindy-loadtest: bind query: no primary Bind9Instance of Bind9Cluster loadtest in bindy-loadtest for the in-cluster dnsperf to ask$/m);
   assert.match(noInstance.stderr, /--in-cluster-server host:port/);
-  for (const id of ['bq-noimg', 'bq-noinst']) assert.deepEqual(await leftWithRunId(sb, id), [], `${id}: nothing made`);
+  for (const id of ['bq-noimg', 'bq-noinst']) assert.deepEqual(await jobObjectsLeft(sb, id), [], `${id}: nothing made`);
 });

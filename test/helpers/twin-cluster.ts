@@ -3,11 +3,13 @@
  * (a Deployment `bindy-system/bindy` with an available replica), a Ready Bind9Cluster `loadtest`
  * and the tool's managed namespace, with a kubeconfig for it: what `--target cluster` needs.
  */
+import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deploymentsResource, startSandbox, type TestSandbox } from './api-sandbox.js';
 import { defaultResources } from '../../src/targets/sandbox/apiserver/default-resources.js';
-import { bindyApiVersion, bindyGroup } from '../../src/model/kinds.js';
+import { bindyApiVersion, bindyGroup, runIdLabel } from '../../src/model/kinds.js';
+import { shardJobKinds } from '../../src/model/object-kinds.js';
 import { managedNamespaceLabel, managedNamespaceValue } from '../../src/targets/cluster/namespace.js';
 
 /** The namespace the twin cluster's runs use. */
@@ -42,4 +44,15 @@ export async function twinCluster(dir: string): Promise<{ sb: TestSandbox; kubec
     { mode: 0o600 },
   );
   return { sb, kubeconfig };
+}
+
+/** What an in-cluster Job of run `runId` left in the twin namespace (its Job, ConfigMaps, RBAC), as `Kind/name`. */
+export async function jobObjectsLeft(sb: TestSandbox, runId: string): Promise<string[]> {
+  const left: string[] = [];
+  for (const kind of shardJobKinds) {
+    const l = await sb.client.list(kind, twinNamespace, `${runIdLabel}=${runId}`);
+    assert.ok(l.ok, `${kind} list`);
+    if (l.ok) left.push(...l.value.items.map((i) => `${kind}/${i.metadata.name ?? ''}`));
+  }
+  return left;
 }

@@ -25,6 +25,12 @@ function quiet(e: unknown): boolean {
   return e instanceof ApiException && (e.code === 404 || e.code === 403 || e.code === 405);
 }
 
+/** Whether this user may do what `attrs` names (a SelfSubjectAccessReview). */
+async function mayI(auth: AuthorizationV1Api, attrs: { group?: string; resource: string; subresource?: string; verb: string; namespace: string }): Promise<boolean> {
+  const review = await auth.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } } });
+  return review.status?.allowed === true;
+}
+
 /** Reads the facts (every read tolerates a 404/403: a twin or a restricted user has less to say). */
 export async function gatherChaosFacts(kc: KubeConfig, namespace: string): Promise<ChaosFacts> {
   let chaosMeshResources: string[] | null = null;
@@ -34,22 +40,19 @@ export async function gatherChaosFacts(kc: KubeConfig, namespace: string): Promi
   } catch (e) {
     if (!quiet(e)) throw e;
   }
+  const auth = kc.makeApiClient(AuthorizationV1Api);
   let mayCreate: boolean | null = null;
   if (chaosMeshResources !== null) {
     try {
-      const auth = kc.makeApiClient(AuthorizationV1Api);
-      const answers = await Promise.all(
-        neededPlurals.map((resource) => auth.createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: 'chaos-mesh.org', resource, verb: 'create', namespace } } } })),
-      );
-      mayCreate = answers.every((a) => a.status?.allowed === true);
+      const answers = await Promise.all(neededPlurals.map((resource) => mayI(auth, { group: 'chaos-mesh.org', resource, verb: 'create', namespace })));
+      mayCreate = answers.every((a) => a);
     } catch (e) {
       if (!quiet(e)) throw e;
     }
   }
   let mayExec: boolean | null = null;
   try {
-    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { resource: 'pods', subresource: 'exec', verb: 'create', namespace } } } });
-    mayExec = review.status?.allowed === true;
+    mayExec = await mayI(auth, { resource: 'pods', subresource: 'exec', verb: 'create', namespace });
   } catch (e) {
     if (!quiet(e)) throw e;
   }
