@@ -17,7 +17,7 @@ import { packageRoot } from '../src/package-root.js';
 const root = packageRoot();
 const runner = await readFile(join(root, 'scripts', 'run-profile.sh'), 'utf8');
 
-for (const [profile, scenario] of [['quick', 'burst'], ['standard', 'burst']] as const) {
+for (const [profile, scenario] of [['quick', 'burst'], ['standard', 'burst'], ['quick', 'sustained'], ['standard', 'sustained']] as const) {
   test(`baselines/${profile}/${scenario}.json: a ${scenario} baseline of the ${profile} profile on the sandbox, from ≥ 3 runs that ran to their end`, async () => {
     const file = join(root, 'baselines', profile, `${scenario}.json`);
     const b = asBaseline(await readResultFile(file), file);
