@@ -148,8 +148,8 @@ export const experimentParamDefaults: Readonly<Record<ChaosExperiment['kind'], R
   'cpu-throttle': { part: 'operator', cpu: '50m', server: 'primary' },
   'memory-pressure': { part: 'operator', limit: '32Mi', server: 'primary' },
   'fd-exhaustion': { part: 'named', spare: 0, server: 'primary' },
-  'disk-full': { free: 0 },
-  'zone-corruption': { zones: 1 },
+  'disk-full': { free: 0, server: 'primary' },
+  'zone-corruption': { zones: 1, server: 'primary' },
   'too-many-objects': { headroom: 0 },
   'split-brain': { leaderElection: 'off' },
 });

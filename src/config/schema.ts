@@ -22,7 +22,7 @@ function experiment(params: Record<string, f.SpecNode>): f.Section {
 }
 
 /** Which BIND9 server's part a kill acts on. */
-const server = () => f.bind9Server("the BIND9 server whose named or bindcar it acts on: primary, or secondary-<i> (the sandbox's sandbox.secondaries; not yet on a cluster); the operator has none");
+const server = () => f.bind9Server("the BIND9 server whose named or bindcar it acts on: primary, or secondary-<i> (the sandbox's sandbox.secondaries; on a cluster the Bind9Cluster's secondary instances, in name order); the operator has none");
 
 /** Describes the experiments in one line, e.g. `operator-kill at 5m for 30s (signal=SIGKILL)`. */
 function formatExperiments(value: unknown): string {
@@ -76,9 +76,11 @@ export const experimentSpecs = {
   }),
   'disk-full': experiment({
     free: f.sizeBytes("space left free on named's data filesystem (its zone directory, which bindcar writes too), e.g. 0 or 64Ki: every write beyond fails with ENOSPC"),
+    server: server(),
   }),
   'zone-corruption': experiment({
     zones: f.integerBetween("zone files torn (the first in name order), found at named's restart: those zones fail to load", 1, 10000),
+    server: server(),
   }),
   'split-brain': experiment({
     leaderElection: f.oneOf('whether the second operator replica takes part in leader election: on = it must stand by while the first holds the Lease; off = both reconcile (split brain)', ['on', 'off'] as const),
@@ -281,6 +283,7 @@ export const configSpec: f.Section = f.section({
         bindcarUrl: f.url('bindcar\'s base URL (default: the sandbox\'s bindcar twin)'),
         tokenFile: f.text('file holding bindcar\'s Bearer token (default: $BINDCAR_TOKEN; on the sandbox, its own token file)'),
         dnssecPolicy: f.text('sign every zone with this dnssec-policy and inline signing (BIND\'s built-in: default); a zone counts as served once its answer carries an RRSIG'),
+        zoneDir: f.text("on a cluster without bindcarUrl: named's directory in the primary pod's bind9 container, where a zone over bindcar's 2 MiB request limit is written (through pods/exec) before rndc addzone (default bindy's: /var/cache/bind)"),
       },
       { constants: { kind: 'zones' } },
     ),

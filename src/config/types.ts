@@ -225,15 +225,15 @@ export interface FdExhaustionExperiment extends ExperimentTiming {
 /** Fill named's data filesystem (its zone directory, bindcar's too) until `free` bytes are left: writes fail with ENOSPC. */
 export interface DiskFullExperiment extends ExperimentTiming {
   kind: 'disk-full';
-  /** `free`: bytes left free (0: full). */
-  params: { free: number };
+  /** `free`: bytes left free (0: full); `server`: whose named (`primary`, `secondary-<i>`). */
+  params: { free: number; server: string };
 }
 
 /** Tear zone files of named as a crash mid-write would, found at named's restart: those zones fail to load (SERVFAIL). */
 export interface ZoneCorruptionExperiment extends ExperimentTiming {
   kind: 'zone-corruption';
-  /** `zones`: how many zone files (the first in name order). */
-  params: { zones: number };
+  /** `zones`: how many zone files (the first in name order); `server`: whose named (`primary`, `secondary-<i>`: refused, a secondary has no zone files). */
+  params: { zones: number; server: string };
 }
 
 /**
@@ -494,6 +494,8 @@ export interface ZonesOptions {
   tokenFile?: string;
   /** Sign every zone: bindcar's `dnssecPolicy` (a policy named in named.conf, or BIND's built-in `default`) with inline signing, as bindy's DNSZone `dnssecPolicy` asks. */
   dnssecPolicy?: string;
+  /** On a cluster without `bindcarUrl`: named's directory in the primary pod's `bind9` container (absent: bindy's, /var/cache/bind). */
+  zoneDir?: string;
 }
 
 /** Service discovery: annotated Services and Ingresses → scout's ARecords → DNS, and back. */

@@ -130,3 +130,14 @@ test('a bindcar zone journalled as creating is pending until its deleted line, w
   const deleted = JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:1', zone: 'b.test', state: 'deleted', ownerPid: 7 });
   assert.equal(isSettled(parseJournal('/x/run-r.jsonl', `${text}\n${deleted}`)), true);
 });
+
+test('a bindcar zone loaded into a cluster pod through the run\'s own port-forward keeps its pod (where a cleanup deletes it); a pod without every field is not an entry', () => {
+  const pod = { server: 'https://api:6443', namespace: 'bindy-loadtest', pod: 'loadtest-primary-0-a', podUid: 'u1', container: 'bind9', zoneDir: '/var/cache/bind' };
+  const text = [
+    JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:40001', zone: 'big.test', state: 'creating', ownerPid: 7, token: { env: 'BINDCAR_TOKEN' }, pod }),
+    JSON.stringify({ type: 'bindcar-zone', runId: 'r', url: 'http://127.0.0.1:40001', zone: 'torn.test', state: 'creating', ownerPid: 7, token: { env: 'BINDCAR_TOKEN' }, pod: { ...pod, podUid: '' } }),
+  ].join('\n');
+  const j = parseJournal('/x/run-r.jsonl', text);
+  assert.deepEqual(j.bindcarZones, [{ url: 'http://127.0.0.1:40001', zone: 'big.test', ownerPid: 7, token: { env: 'BINDCAR_TOKEN' }, pod }]);
+  assert.equal(j.skippedLines, 1);
+});

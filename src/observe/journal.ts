@@ -106,6 +106,22 @@ export interface BindcarZoneEntry {
   ownerPid: number;
   /** Present on `creating`. */
   token?: BindcarTokenSource;
+  /** On `creating`, when bindcar was reached through a port-forward the run opened to this pod: a cleanup deletes the zone there through pods/exec (the forward's URL dies with the run). */
+  pod?: PodZoneSite;
+}
+
+/** A BIND9 pod a run loaded zones into (a cluster's primary, reached through the API server): where, and named's directory in its container. */
+export interface PodZoneSite {
+  /** The API server's URL (a cleanup refuses a journal of another cluster). */
+  server: string;
+  namespace: string;
+  pod: string;
+  /** The pod's uid: a pod of the same name made later took no zone of this run. */
+  podUid: string;
+  /** The container that has named and rndc (bindy's `bind9`). */
+  container: string;
+  /** named's directory there, where the zone files are `<zone>.zone`. */
+  zoneDir: string;
 }
 
 /** A bindcar zone a journal says was (about to be) created and never deleted. */
@@ -114,6 +130,8 @@ export interface PendingBindcarZone {
   zone: string;
   ownerPid: number;
   token: BindcarTokenSource;
+  /** Where the zone is when bindcar was reached through the run's own port-forward (see {@link BindcarZoneEntry.pod}). */
+  pod?: PodZoneSite;
 }
 
 /** One line of a journal. */
@@ -177,8 +195,8 @@ export class Journal {
   }
 
   /** Records a bindcar zone before its create is sent (synchronously), with where its token is read again. */
-  appendBindcarZoneCreating(url: string, zone: string, token: BindcarTokenSource): void {
-    this.#write({ type: 'bindcar-zone', runId: this.runId, url, zone, state: 'creating', ownerPid: process.pid, token });
+  appendBindcarZoneCreating(url: string, zone: string, token: BindcarTokenSource, pod?: PodZoneSite): void {
+    this.#write({ type: 'bindcar-zone', runId: this.runId, url, zone, state: 'creating', ownerPid: process.pid, token, ...(pod === undefined ? {} : { pod }) });
   }
 
   /** Records that the bindcar zone is gone. */
@@ -255,12 +273,24 @@ function tokenSourceOf(v: unknown): BindcarTokenSource | undefined {
   return undefined;
 }
 
+/** A journalled pod site, or undefined when the value is not one. */
+function podZoneSiteOf(v: unknown): PodZoneSite | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const p = v as Record<string, unknown>;
+  const keys = ['server', 'namespace', 'pod', 'podUid', 'container', 'zoneDir'] as const;
+  if (!keys.every((k) => typeof p[k] === 'string' && p[k] !== '')) return undefined;
+  return { server: p.server as string, namespace: p.namespace as string, pod: p.pod as string, podUid: p.podUid as string, container: p.container as string, zoneDir: p.zoneDir as string };
+}
+
 function bindcarZoneEntryOf(e: Record<string, unknown>): BindcarZoneEntry | 'invalid' {
   if (typeof e.runId !== 'string' || typeof e.url !== 'string' || typeof e.zone !== 'string' || typeof e.ownerPid !== 'number' || (e.state !== 'creating' && e.state !== 'deleted')) return 'invalid';
   const base = { type: 'bindcar-zone' as const, runId: e.runId, url: e.url, zone: e.zone, ownerPid: e.ownerPid };
   if (e.state === 'deleted') return { ...base, state: 'deleted' };
   const token = tokenSourceOf(e.token);
-  return token === undefined ? 'invalid' : { ...base, state: 'creating', token };
+  if (token === undefined) return 'invalid';
+  if (e.pod === undefined) return { ...base, state: 'creating', token };
+  const pod = podZoneSiteOf(e.pod);
+  return pod === undefined ? 'invalid' : { ...base, state: 'creating', token, pod };
 }
 
 /** One parsed line: an entry, a type this version does not know, or not an entry at all. */
@@ -328,7 +358,7 @@ export function parseJournal(path: string, text: string): JournalFile {
       else if (e.type === 'bindcar-zone') {
         const key = `${e.url} ${e.zone}`;
         if (e.state === 'deleted') zones.delete(key);
-        else if (e.token !== undefined) zones.set(key, { url: e.url, zone: e.zone, ownerPid: e.ownerPid, token: e.token });
+        else if (e.token !== undefined) zones.set(key, { url: e.url, zone: e.zone, ownerPid: e.ownerPid, token: e.token, ...(e.pod === undefined ? {} : { pod: e.pod }) });
       }
       else if (e.type === 'change') {
         if (e.state === 'restored') changes.delete(e.key);

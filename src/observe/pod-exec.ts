@@ -5,7 +5,7 @@
  * time: a command that does not end is abandoned (its connection closed) with an error.
  */
 import type { IncomingMessage } from 'node:http';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 
@@ -108,6 +108,22 @@ export interface ExecOptions {
   timeoutMs: number;
   /** At most this many bytes of each of stdout and stderr are kept (default 64 KiB). */
   outputLimit?: number;
+  /**
+   * Bytes sent to the command's stdin. Stdin is never closed (over v4 closing it closes the whole
+   * connection before the command's end is said), so the command must read exactly these bytes
+   * (e.g. `head -c N`) and not wait for its end.
+   */
+  stdin?: Buffer;
+}
+
+/** Stdin frames are at most this long (a zone file of many MiB goes as many frames, not one). */
+const stdinChunkBytes = 256 * 1024;
+
+/** A stream that gives `data` in chunks and never ends (see {@link ExecOptions.stdin}). */
+function stdinOf(data: Buffer): PassThrough {
+  const s = new PassThrough();
+  for (let at = 0; at < data.length; at += stdinChunkBytes) s.write(data.subarray(at, at + stdinChunkBytes));
+  return s;
 }
 
 /**
@@ -120,14 +136,16 @@ export async function execInPod(kubeConfig: KubeConfig, o: ExecOptions): Promise
   const stderr = new Collector(o.outputLimit ?? 65_536);
   const where = `${o.namespace}/${o.pod} (container ${o.container})`;
   let status: V1Status | null = null;
+  const stdin = o.stdin === undefined ? null : stdinOf(o.stdin);
   const ws = await new Exec(kubeConfig, new ExecSocket(kubeConfig))
-    .exec(o.namespace, o.pod, o.container, [...o.command], stdout, stderr, null, false, (s) => {
+    .exec(o.namespace, o.pod, o.container, [...o.command], stdout, stderr, stdin, false, (s) => {
       status = s;
     })
     .catch((e: unknown) => {
+      stdin?.destroy();
       throw new Error(`exec in ${where} refused: ${e instanceof Error ? e.message : String(e)}`);
     });
-  await new Promise<void>((resolve, reject) => {
+  const ended = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       ws.close();
       reject(new Error(`exec in ${where}: ${o.command.join(' ')} did not end within ${Math.round(o.timeoutMs / 1000)} s`));
@@ -141,6 +159,8 @@ export async function execInPod(kubeConfig: KubeConfig, o: ExecOptions): Promise
       reject(new Error(`exec in ${where}: ${e.message}`));
     });
   });
+  // What the command did not read is dropped with the connection.
+  await ended.finally(() => stdin?.destroy());
   const end = status as V1Status | null;
   if (end === null) throw new Error(`exec in ${where}: the connection closed before the command's end was said`);
   const code = exitCodeOf(end);

@@ -77,7 +77,7 @@ function checkSizes(o: FixtureOptions): void {
   for (let i = 0; i < o.zones; i++) {
     const body = zoneCreateBody(o, i, undefined);
     const n = Buffer.byteLength(JSON.stringify(body)) + updateKeyReserveBytes;
-    if (n > bindcarBodyLimitBytes) throw new UsageError(oversizeText(body.zoneName, n, o.recordsPerZone));
+    if (n > bindcarBodyLimitBytes) throw new UsageError(`${oversizeText(body.zoneName, n, o.recordsPerZone)} (behind a --bindcar-url its pod is not known: without it, the sandbox and a cluster load such a zone directly)`);
   }
 }
 
@@ -98,15 +98,17 @@ export function planBindZones(input: PlanInput): ScenarioPlan<BindZonesPlanData>
   const z = config.scenarios.zones;
   const b = config.scenarios.bind;
   const fixtures = fixtureOptionsFromConfig(config, { runId, zones: z.zones, recordsPerZone: z.recordsPerZone, kinds: { ...z.kinds } });
-  // On the sandbox a zone over bindcar's request limit is loaded as bindcar would load it (its zone
-  // file, then rndc addzone directly); anywhere else bindcar would answer 413: refused here.
-  const direct = z.bindcarUrl === undefined && config.target === 'sandbox';
+  // Without a user's URL a zone over bindcar's request limit is loaded as bindcar would load it (its
+  // zone file, then rndc addzone directly: the sandbox's named, or a cluster's primary pod through
+  // pods/exec); behind a URL the pod is not known and bindcar would answer 413: refused here.
+  const direct = z.bindcarUrl === undefined;
   if (!direct) checkSizes(fixtures);
+  const cluster = config.target === 'cluster';
   const kinds = Object.entries(fixtures.kinds).filter(([, w]) => (w ?? 0) > 0).map(([k, w]) => `${k}=${Math.round((w ?? 0) * 100)}`).join(',');
-  const where = z.bindcarUrl ?? "the sandbox's bindcar twin";
+  const where = z.bindcarUrl ?? (cluster ? "bindcar of the primary BIND9 pod, through a port-forward this run opens" : "the sandbox's bindcar twin");
   const dnsperf: DnsperfLoad = { qps: b.qps, durationMs: b.duration, clients: b.clients, maxOutstanding: b.maxOutstanding, timeoutMs: b.queryTimeout };
   const describe = [
-    `1. against ${where} with ${z.tokenFile !== undefined ? `the token in ${z.tokenFile}` : z.bindcarUrl !== undefined ? 'the token in $BINDCAR_TOKEN' : "the sandbox's token"} (never printed): GET /api/v1/health and /api/v1/zones; every create body is built and checked against bindcar's ${bindcarBodyLimitBytes / 1024 / 1024} MiB request limit before the first is sent${direct ? ' (a zone over it is loaded as bindcar would: its zone file written into bindcar\'s zone directory, then rndc addzone directly)' : ''}`,
+    `1. against ${where} with ${z.tokenFile !== undefined ? `the token in ${z.tokenFile}` : z.bindcarUrl !== undefined || cluster ? 'the token in $BINDCAR_TOKEN' : "the sandbox's token"} (never printed): GET /api/v1/health and /api/v1/zones; every create body is built and checked against bindcar's ${bindcarBodyLimitBytes / 1024 / 1024} MiB request limit before the first is sent${direct ? ` (a zone over it is loaded as bindcar would: its zone file written into bindcar's zone directory${cluster ? ` of that pod, ${z.zoneDir ?? '/var/cache/bind'}, through pods/exec` : ''}, then rndc addzone directly)` : ''}`,
     `2. create ${z.zones} zone${z.zones === 1 ? '' : 's'} (${zoneNameAt(fixtures, 0)}…) through bindcar, each with ${z.recordsPerZone} records (kinds ${kinds}) in its zone file, ${z.concurrency} at a time` +
       ` (on loopback each slot from its own 127.0.0.x); each journalled before its create`,
     `3. time each zone from its create's send to bindcar's 201 (zone_create) and to BIND9 answering its last record with its data${z.dnssecPolicy === undefined ? '' : ' and its RRSIG (signed with dnssec-policy ' + z.dnssecPolicy + ', inline signing; asked with the DO bit)'} (zone_served); all served within ${Math.round(z.timeout / 1000)} s; BIND9's memory and CPU sampled each second where its process is on this machine`,

@@ -21,7 +21,7 @@ import { sampleBind9Resources, type Bind9ResourceSampling } from '../observe/bin
 import { latencyResult, type RunResult } from '../report/result/index.js';
 import type { DnsServer, Target } from '../targets/target.js';
 import { bindcarBodyLimitBytes } from '../targets/sandbox/sidecar/index.js';
-import { RunZones, adminAddressOf, answerText, bindcarAccessFor, bindcarUnreachable, openBindcarTarget, openedForBindcar, probeBindcar } from './bindcar-access.js';
+import { RunZones, adminAddressOf, answerText, bindcarUnreachable, openBindcarTarget, openRunBindcar, openedForBindcar, probeBindcar } from './bindcar-access.js';
 import { bindZonesData, oversizeText, planBindZones, servedWitness, zoneCreateBody, zonesQueries, type BindZonesPlanData } from './bind-zones-plan.js';
 import { addFigures, type DriveContext, type DriveOutcome, type Scenario, type ScenarioPlan, type Verification } from './scenario.js';
 
@@ -98,7 +98,8 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
   if (server === undefined) throw new UsageError('bind zones: no DNS server to check and query; give one with --server host:port');
   // Located before anything is created: a machine without dnsperf says so (exit 3) and loses nothing.
   const program = locateDnsperf('dnsperf');
-  const access = bindcarAccessFor(ctx.target, d, 'bind zones');
+  const bindcar = await openRunBindcar(ctx.target, d, 'bind zones');
+  const access = bindcar.access;
   const loopback = isLoopbackHost(new URL(access.url).hostname);
   const adminAddress = adminAddressOf(access.url);
   const client = new BindcarClient({ url: access.url, token: access.token, timeoutMs: createTimeoutMs });
@@ -111,8 +112,8 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
   };
   try {
     if (!openedForBindcar(ctx.target)) await probeBindcar(client, access.url, adminAddress);
-    // Only the target's own bindcar (the sandbox's twin) shares its zone directory and named with this machine.
-    const loadZone = openedForBindcar(ctx.target) ? undefined : ctx.target.bindcar?.loadZone;
+    // Not behind a user's URL: the pod (or the named) behind it is not known.
+    const loadZone = bindcar.loadZone;
     const sizes = checkBodies(d, access.updateKey, loadZone !== undefined);
     resources = await sampleBind9Resources(d.server === undefined ? ctx.target.dnsServers : [server], { intervalMs: 1000, now: () => performance.now() - t0 });
 
@@ -135,7 +136,8 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
       lastStatus = now;
       ctx.onEvent({ type: 'status', text: `bind zones: ${zones.created.size}/${d.zones} created, ${servedCount} served${limited > 0 ? `, ${limited} answered 429 (retried)` : ''}` });
     };
-    ctx.onEvent({ type: 'notice', text: `bind zones: ${d.zones} zones of ${d.recordsPerZone} records (${(sizes.bytes / mib).toFixed(1)} MiB of create requests) through bindcar at ${access.url}, ${d.concurrency} at a time` });
+    ctx.onEvent({ type: 'notice', text: `bind zones: ${d.zones} zones of ${d.recordsPerZone} records (${(sizes.bytes / mib).toFixed(1)} MiB of create requests) through bindcar at ${bindcar.via ?? access.url}, ${d.concurrency} at a time` });
+    if (bindcar.via !== undefined) outcome.notes.push(`bindcar reached through the run's own port-forward: ${bindcar.via}; it sees every request from the forward's one address, so its per-client limiter treats them as one client`);
     let direct = 0;
     /** Waits until zone `i` is served, recording its time from `sentMs`. */
     const watchServed = (i: number, zone: string, sentMs: number): Promise<void> =>
@@ -225,7 +227,7 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
           'More --concurrency (more client addresses) or a sandbox without the limiter (sandbox.sidecar.rateLimit: off) measures BIND9 alone',
       );
     }
-    if (direct > 0) outcome.notes.push(`${direct} zone${direct === 1 ? '' : 's'} over bindcar's ${bindcarBodyLimitBytes / mib} MiB request limit (bindcar would answer 413) loaded as bindcar loads a zone: the zone file it would write, in its zone directory, then rndc addzone with its block over named's control channel; deleted through bindcar like the others`);
+    if (direct > 0) outcome.notes.push(`${direct} zone${direct === 1 ? '' : 's'} over bindcar's ${bindcarBodyLimitBytes / mib} MiB request limit (bindcar would answer 413) loaded as bindcar loads a zone: the zone file it would write, in ${bindcar.loadsWhere ?? 'its zone directory'}; deleted through bindcar like the others`);
     if (refused.length > 0) outcome.notes.push(`refused: ${refused.slice(0, 5).join('; ')}${refused.length > 5 ? `; and ${refused.length - 5} more` : ''}`);
     if (notServed.length > 0) outcome.notes.push(`not served within ${Math.round(d.timeoutMs / 1000)} s: ${notServed.slice(0, 5).join('; ')}${notServed.length > 5 ? `; and ${notServed.length - 5} more` : ''}`);
     outcome.notes.push(
@@ -260,8 +262,10 @@ async function driveBindZones(ctx: DriveContext, plan: ScenarioPlan<BindZonesPla
     // The teardown (not measured) from many addresses: bindcar limits per client IP, and 1,000
     // deletes from one address would wait out its limiter for many minutes.
     const addresses = loopback ? Array.from({ length: Math.min(Math.max(d.concurrency, teardownAddresses), Math.max(1, zones.attempted.length)) }, (_, slot) => loopbackClientAddress(slot)) : [adminAddress];
-    const result = await zones.deleteAll(client, addresses);
-    client.close();
+    const result = await zones.deleteAll(client, addresses).finally(async () => {
+      client.close();
+      await bindcar.close();
+    });
     outcome.notes.push(`teardown: ${result.deleted} zones deleted through bindcar${result.left.length > 0 ? `; NOT deleted: ${result.left.join(', ')} (bindy-loadtest cleanup --run-id ${plan.runId} tries again)` : ''}`);
     add('bindcar_zones_left', result.left.length, 'zones', 'zones the run created through bindcar and could not delete at the end');
   }
@@ -287,7 +291,8 @@ export const bindZonesScenario = {
   plan: planBindZones,
   ownTarget: (config, io) => openBindcarTarget(config, io, config.scenarios.zones),
   checkTarget(target: Target, plan: ScenarioPlan<BindZonesPlanData>): string | undefined {
-    const why = bindcarUnreachable(target);
+    // A cluster's bindcar is reached through a port-forward the run opens (Target.openBindcar).
+    const why = target.openBindcar === undefined ? bindcarUnreachable(target) : undefined;
     if (why !== undefined) return why;
     if (serverOf(bindZonesData(plan), target) === undefined) return 'the target names no DNS server reachable from here: give one with --server host:port (a NodePort or LoadBalancer Service of the Bind9Instance, or a port-forward)';
     return undefined;

@@ -11,9 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { KubeConfig } from '@kubernetes/client-node';
 import { TargetNotReadyError, UsageError } from '../errors.js';
 import type { Config } from '../config/index.js';
-import { BindcarClient, isLoopbackHost, type BindcarOutcome, type BindcarRequest } from '../drive/bindcar-client.js';
+import { BindcarClient, isLoopbackHost, type BindcarCreateZone, type BindcarOutcome, type BindcarRequest } from '../drive/bindcar-client.js';
 import { sleep } from '../drive/sleep.js';
-import type { BindcarTokenSource, Journal } from '../observe/journal.js';
+import type { BindcarTokenSource, Journal, PodZoneSite } from '../observe/journal.js';
 import type { Target } from '../targets/target.js';
 
 /** The environment variable a token is read from when no --token-file is given. */
@@ -27,6 +27,8 @@ export interface BindcarAccess {
   token: string;
   source: BindcarTokenSource;
   updateKey?: string;
+  /** The pod behind `url` when it is the run's own port-forward: zones are journalled with it, so a cleanup deletes them there through pods/exec. */
+  pod?: PodZoneSite;
 }
 
 /** Where a scenario's options say bindcar is: a URL with its token's file (absent: the sandbox's own bindcar twin). */
@@ -165,6 +167,52 @@ export function bindcarAccessFor(target: Target, where: Pick<BindcarLocation, 't
   return { url: b.url, token: readToken(source, process.env), source, ...(updateKey === undefined ? {} : { updateKey }) };
 }
 
+/** bindcar as a run reaches it, a way to load zones over its request limit where there is one, and what to close at the end. */
+export interface RunBindcar {
+  access: BindcarAccess;
+  /** Loads a zone as bindcar would, without its request (the sandbox's named; a cluster's pod through pods/exec); absent against a bare URL. */
+  loadZone?: (request: BindcarCreateZone) => Promise<void>;
+  /** Where such a zone is loaded, for the result's notes. */
+  loadsWhere?: string;
+  /** How bindcar was reached when through the run's own port-forward, for the result's notes. */
+  via?: string;
+  /** Closes what opening it opened (idempotent). */
+  close(): Promise<void>;
+}
+
+/**
+ * The target's bindcar for a run: the URL it was opened for (no direct loads: the pod behind a
+ * user's URL is not known), the sandbox's own twin, or on a cluster a port-forward to the primary
+ * pod's bindcar this opens (the token from --token-file or $BINDCAR_TOKEN, read first). A forward
+ * that cannot be opened is exit 3 naming why.
+ */
+export async function openRunBindcar(target: Target, where: Pick<BindcarLocation, 'tokenFile' | 'updateKey'>, scenario: string): Promise<RunBindcar> {
+  const none = (): Promise<void> => Promise.resolve();
+  if (accessOf.has(target) || target.bindcar !== undefined || target.openBindcar === undefined) {
+    const access = bindcarAccessFor(target, where, scenario);
+    const loadZone = openedForBindcar(target) ? undefined : target.bindcar?.loadZone;
+    return { access, ...(loadZone === undefined ? {} : { loadZone, loadsWhere: "its zone directory, then rndc addzone with its block over named's control channel" }), close: none };
+  }
+  const source: BindcarTokenSource = where.tokenFile !== undefined ? { file: where.tokenFile } : { env: tokenEnv };
+  const token = readToken(source, process.env);
+  let forward;
+  try {
+    forward = await target.openBindcar();
+  } catch (e) {
+    throw new TargetNotReadyError(`${scenario}: bindcar not reachable through a port-forward: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: "the run's Bind9Cluster needs a primary Bind9Instance with a Ready pod; or give --bindcar-url (your own port-forward: kubectl -n <ns> port-forward svc/<instance> 8080:80)",
+    });
+  }
+  const site = forward.site;
+  return {
+    access: { url: forward.url, token, source, pod: site, ...(where.updateKey === undefined ? {} : { updateKey: where.updateKey }) },
+    loadZone: forward.loadZone,
+    loadsWhere: `${site.zoneDir} of pod ${site.namespace}/${site.pod} (container ${site.container}, through pods/exec), then rndc addzone with its block there`,
+    via: forward.describe,
+    close: () => forward.close(),
+  };
+}
+
 /** Why the target has no bindcar this scenario can reach, or undefined. */
 export function bindcarUnreachable(target: Target): string | undefined {
   if (accessOf.has(target) || target.bindcar !== undefined) return undefined;
@@ -184,7 +232,7 @@ export class RunZones {
   /** Journals `zone` before its create is sent. */
   willCreate(zone: string): void {
     this.attempted.push(zone);
-    this.journal.appendBindcarZoneCreating(this.access.url, zone, this.access.source);
+    this.journal.appendBindcarZoneCreating(this.access.url, zone, this.access.source, this.access.pod);
   }
 
   /**

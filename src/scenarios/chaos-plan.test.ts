@@ -128,6 +128,13 @@ test('zone-corruption: one zone file of named torn unless asked for more; the lo
   assert.match(one?.text ?? '', /^zone-corruption: 1 zone file torn, found at named's restart on part named, at 10s for 20s$/);
 });
 
+test('disk-full and zone-corruption name a secondary\'s named with server=secondary-<i>, and the server a torn zone touches', async () => {
+  const plan = planChaos({ config: await config([{ kind: 'disk-full', at: '10s', duration: '5s', params: { server: 'secondary-0' } }, { kind: 'zone-corruption', at: '40s', duration: '5s', params: { server: 'secondary-1' } }]), runId: 'r', interleave: false });
+  const [full, torn] = plan.data?.faults ?? [];
+  assert.equal(`${full?.site} ${full?.target} ${full?.touchesServing}`, 'part named-secondary-0 false');
+  assert.equal(`${torn?.site} ${torn?.target} ${torn?.touchesServing} ${torn?.touchedServers?.join(',')}`, 'part named-secondary-1 true secondary-1');
+});
+
 test('bandwidth: a link capped both ways at the rate asked (64 KiB/s on the API server link unless told), never at 0', async () => {
   const plan = planChaos({ config: await config([{ kind: 'bandwidth', at: '10s', duration: '20s' }, { kind: 'bandwidth', at: '40s', duration: '5s', params: { link: 'client-bind', rate: '2Ki' } }]), runId: 'r', interleave: false });
   const [api, dns] = plan.data?.faults ?? [];

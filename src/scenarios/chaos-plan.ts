@@ -105,10 +105,10 @@ export function faultOfExperiment(e: ChaosExperiment, index: number, where = 'sc
     }
     case 'disk-full':
       // named keeps answering from memory while its disk is full: the tight DNS gap bound holds.
-      return make('part', 'named', { kind: 'disk-full', ...(e.params.free === 0 ? {} : { freeBytes: e.params.free }) }, false);
+      return make('part', partOfServer('named', e.params.server), { kind: 'disk-full', ...(e.params.free === 0 ? {} : { freeBytes: e.params.free }) }, false);
     case 'zone-corruption':
       // named restarts and a torn zone answers SERVFAIL until it is mended: the loose bound applies.
-      return make('part', 'named', { kind: 'zone-corruption', ...(e.params.zones === 1 ? {} : { zones: e.params.zones }) }, true);
+      return make('part', partOfServer('named', e.params.server), { kind: 'zone-corruption', ...(e.params.zones === 1 ? {} : { zones: e.params.zones }) }, true);
     case 'split-brain':
       return make('part', 'operator', { kind: 'replica', leaderElection: e.params.leaderElection === 'on' }, false);
     case 'too-many-objects':

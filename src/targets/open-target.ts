@@ -29,7 +29,8 @@ import { defaultNamedDiskBytes } from './sandbox/supervisor/data-disk.js';
 import { ZoneCorruptionMechanism } from '../faults/storage/zone-corruption.js';
 import { QuotaMechanism } from '../faults/quota/object-quota.js';
 import { ReplicaMechanism } from '../faults/process/replica.js';
-import { openBind9Forwards, sharedForwards } from './cluster/bind9-forwards.js';
+import { openBind9Forwards, secondaryPodSelectors, sharedForwards } from './cluster/bind9-forwards.js';
+import { openPrimaryBindcar } from './cluster/bindcar-forward.js';
 import { DeploymentReplicaMechanism } from '../faults/native/deployment-replica.js';
 import { DeploymentLimitsFaultMechanism } from '../faults/native/deployment-limits-fault.js';
 import type { FaultMechanism, FaultSpec, ProbeSpec } from '../faults/fault.js';
@@ -275,11 +276,16 @@ async function openSandbox(config: Readonly<Config>, o: OpenTargetOptions): Prom
  */
 async function clusterFaults(kubeConfig: KubeConfig, config: Readonly<Config>, operator: OperatorFact | null, runId: string, onProgress?: (line: string) => void): Promise<TargetFaults> {
   const chaos = await gatherChaosFacts(kubeConfig, config.namespace);
+  // A fault on a secondary finds its pods by its instance's Service (the instances as the run starts).
+  const lister = new KubeClient({ kubeConfig });
+  const instances = await lister.list('Bind9Instance', config.namespace, '').finally(() => lister.close());
+  const secondaries = instances.ok ? await secondaryPodSelectors(kubeConfig, config.namespace, config.fixtures.clusterName, instances.value.items) : [];
   const facts: ClusterSiteFacts = {
     operator: operator === null ? null : { namespace: operator.namespace, labels: operator.podLabels !== undefined && Object.keys(operator.podLabels).length > 0 ? operator.podLabels : { app: 'bindy' } },
     namespace: config.namespace,
     clusterName: config.fixtures.clusterName,
     apiServerAddresses: chaos.apiServerAddresses,
+    secondaries,
   };
   const capability = chaosCapability(chaos);
   onProgress?.(`faults: ${capability.text}`);
@@ -352,6 +358,12 @@ async function openCluster(config: Readonly<Config>, o: OpenTargetOptions): Prom
       if (!instances.ok) throw new Error(`listing the Bind9Instances of ${config.namespace}: ${instances.error.message}`);
       return openBind9Forwards(kubeConfig, config.namespace, config.fixtures.clusterName, instances.value.items);
     }),
+    // bindcar is an in-cluster Service too: `bind zones` forwards to the primary pod's (and loads what is over its limit there through pods/exec).
+    openBindcar: async () => {
+      const instances = await client.list('Bind9Instance', config.namespace, '');
+      if (!instances.ok) throw new Error(`listing the Bind9Instances of ${config.namespace}: ${instances.error.message}`);
+      return openPrimaryBindcar(kubeConfig, config.namespace, config.fixtures.clusterName, instances.value.items, config.scenarios.zones.zoneDir);
+    },
     sidecarEndpoints: [],
     // An operator outside the cluster is scraped where it runs; in the cluster, through its pod.
     metricsEndpoints: config.operatorMetrics === undefined ? [] : [{ name: 'operator', url: config.operatorMetrics }],

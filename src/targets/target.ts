@@ -6,6 +6,7 @@ import type { FaultMechanism, FaultSite, FaultSpec, RevertDescriptor } from '../
 import type { OperatorLimitsMechanism } from '../faults/limits/change.js';
 import type { BindcarCreateZone } from '../drive/bindcar-client.js';
 import type { Bind9Forwards } from './cluster/bind9-forwards.js';
+import type { PodBindcar } from './cluster/bindcar-forward.js';
 
 /** A DNS server the scenarios may query (BIND9). */
 export interface DnsServer {
@@ -137,6 +138,12 @@ export interface Target {
      */
     readonly loadZone?: (request: BindcarCreateZone) => Promise<void>;
   };
+  /**
+   * Opens a port-forward to bindcar in the first primary BIND9 pod (a cluster, where bindcar is an
+   * in-cluster Service), with a way to load zones over its request limit into that pod's named
+   * through pods/exec; absent where `bindcar` reaches it (the sandbox).
+   */
+  readonly openBindcar?: () => Promise<PodBindcar>;
   /** False for a target with no Kubernetes API behind it (a bare bindcar URL): nothing is set up there and no object is cleaned up. */
   readonly kubernetes?: boolean;
   /** Service discovery the target is known to run (the sandbox's scout twin); absent: unknown (a cluster's scout is trusted to be there). */

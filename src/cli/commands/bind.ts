@@ -216,6 +216,7 @@ const zonesFlags: readonly ConfigFlag[] = [
   { flag: '--bindcar-url', key: 'scenarios.zones.bindcarUrl' },
   { flag: '--token-file', key: 'scenarios.zones.tokenFile' },
   { flag: '--dnssec-policy', key: 'scenarios.zones.dnssecPolicy' },
+  { flag: '--zone-dir', key: 'scenarios.zones.zoneDir' },
   { flag: '--qps', key: 'scenarios.bind.qps' },
   { flag: '--duration', key: 'scenarios.bind.duration' },
   { flag: '--clients', key: 'scenarios.bind.clients' },
@@ -227,10 +228,12 @@ const zonesFlags: readonly ConfigFlag[] = [
 
 const zonesHelp = `
 What it does (BIND9 with the zones bindy writes; no operator, nothing written to Kubernetes):
-  1. checks bindcar answers and takes the token (as bind rndc does); builds every zone's create
-     request: one over bindcar's 2 MiB request limit (bindcar answers 413) is, on the sandbox,
-     loaded as bindcar would load it (its zone file, then rndc addzone directly), and against a
-     --bindcar-url refused before anything is sent
+  1. checks bindcar answers and takes the token (as bind rndc does); on --target cluster without
+     --bindcar-url it reaches bindcar through its own port-forward to the primary BIND9 pod. Builds
+     every zone's create request: one over bindcar's 2 MiB request limit (bindcar answers 413) is
+     loaded as bindcar would load it (its zone file, then rndc addzone directly): on the sandbox,
+     and on a cluster in that pod's bind9 container through pods/exec (--zone-dir); against a
+     --bindcar-url it is refused before anything is sent (the pod behind a URL is not known)
   2. creates --zones zones through bindcar (POST /api/v1/zones), each with --records-per-zone
      records (fixtures: the --kinds mix, TXT payloads up to 2 KB, MX, SRV, CAA) in zoneConfig.records:
      bindcar writes them into the zone file and runs rndc addzone, as it does for bindy.
@@ -248,7 +251,8 @@ What it does (BIND9 with the zones bindy writes; no operator, nothing written to
      a killed run left
   This measures BIND9's loading and serving; the operator's scale is burst's and sustained's.
   Shapes worth running: 1 zone × 1,000 or 10,000 records; 100, 500 or 1,000 zones × 100 records;
-  TXT-heavy zones (--kinds TXT=100); 1 zone × 100,000 records (loaded directly on the sandbox).
+  TXT-heavy zones (--kinds TXT=100); 1 zone × 100,000 records (loaded directly: on the sandbox,
+  or on a cluster through pods/exec).
 
 Examples:
   $ bindy-loadtest bind zones                                      # 10 zones × 100 records, then dnsperf 1000/s for 60 s
@@ -257,6 +261,7 @@ Examples:
   $ bindy-loadtest bind zones --kinds TXT=60,MX=20,SRV=20 --zones 100
   $ bindy-loadtest bind zones --zones 100 --dnssec-policy default       # signed: key generation and signing timed
   $ BINDCAR_TOKEN=$(cat token) bindy-loadtest bind zones --bindcar-url http://127.0.0.1:8080 --server 127.0.0.1:5353
+  $ BINDCAR_TOKEN=$(cat token) bindy-loadtest --target cluster bind zones --zones 1 --records-per-zone 100000 --server 10.0.0.5:53
 
 Exit codes: 0 every zone created and served, every answer as expected, the criteria hold
             (dnsQueryP99, maxDnsQueryLoss); 1 a zone refused or never served, a wrong answer, a
@@ -348,7 +353,8 @@ export const bindCommand: CommandModule = {
       .option('--server <host:port>', "the DNS server checked and queried (default: the target's first BIND9 server, the primary) (scenarios.bind.server)")
       .option('--bindcar-url <url>', "bindcar's base URL (default: the sandbox's bindcar twin) (scenarios.zones.bindcarUrl)")
       .option('--token-file <path>', "file holding bindcar's Bearer token (default: $BINDCAR_TOKEN) (scenarios.zones.tokenFile)")
-      .option('--dnssec-policy <name>', "sign every zone with this dnssec-policy and inline signing, e.g. default (BIND's built-in); served = answered with an RRSIG (scenarios.zones.dnssecPolicy)");
+      .option('--dnssec-policy <name>', "sign every zone with this dnssec-policy and inline signing, e.g. default (BIND's built-in); served = answered with an RRSIG (scenarios.zones.dnssecPolicy)")
+      .option('--zone-dir <path>', "on a cluster: named's directory in the primary pod's bind9 container, where a zone over bindcar's request limit is written (default /var/cache/bind) (scenarios.zones.zoneDir)");
     addRunOptions(zones, 'bind-zones')
       .addHelpText('after', zonesHelp)
       .action(async (o: RunFlags, c: Command) => {

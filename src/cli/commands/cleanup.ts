@@ -19,6 +19,7 @@ import { openTarget } from '../../targets/open-target.js';
 import { isAlive, readState, sandboxHome } from '../../targets/sandbox/supervisor/index.js';
 import { stopOrphanedSandbox } from '../../targets/sandbox/supervisor/orphans.js';
 import type { Target } from '../../targets/target.js';
+import { deleteZoneInPod, type ZoneDeleteOutcome } from '../../targets/cluster/pod-zones.js';
 import type { CliIo } from '../io.js';
 import type { CommandModule } from '../command-module.js';
 import { cleanupPrinter } from '../cleanup-printer.js';
@@ -34,9 +35,11 @@ killed chaos run left in force (journalled before each was applied) are reverted
 gone (the link answers again, the process is back), before any object is deleted: an operator left
 killed could not clear a finalizer. Changes a killed backpressure run made to what it did not
 create (the operator's limits: the sandbox twin's workers and control groups, or bindy's Deployment
-on a cluster) are restored the same way, each proven. Zones a killed bind rndc run created
-through bindcar are deleted through bindcar (its URL and where its token is read, a file or a
-variable, are in the journal; never the token). Journals of runs that are clean are removed, and so are empty
+on a cluster) are restored the same way, each proven. Zones a killed bind rndc or bind zones run
+created through bindcar are deleted through bindcar (its URL and where its token is read, a file or
+a variable, are in the journal; never the token); those it reached through its own port-forward to
+a cluster's BIND9 pod are deleted in that pod through pods/exec (rndc delzone, the files removed),
+unless the pod was replaced since (its emptyDir went with it). Journals of runs that are clean are removed, and so are empty
 result folders of killed runs.
 
 Examples:
@@ -70,8 +73,8 @@ export const cleanupCommand: CommandModule = {
         const stoppedSandboxes = await stopOrphanedSandboxes(journalDir, target, output, ctx.io);
         // A sandbox's faults first (they need no API server); a cluster's once its kubeconfig is open.
         const faultsLeft = await revertLeftFaults(journalDir, target, ctx.io, undefined);
-        // Zones a killed bind rndc run made through bindcar: deleted through bindcar (no API server needed).
-        const zones = await deleteLeftBindcarZones(journalDir, target, ctx.io);
+        // Zones a killed bind rndc or bind zones run made at a bindcar URL: deleted through bindcar (no API server needed).
+        const zones = await deleteLeftBindcarZones(journalDir, target, ctx.io, undefined);
         let opened: Target;
         try {
           opened = await openTarget(config, { resources: [], createCluster: false, allowExistingNamespace: false, forRun: false, env: ctx.io.env, cwd: ctx.io.cwd });
@@ -93,7 +96,13 @@ export const cleanupCommand: CommandModule = {
           const op = state?.parts.find((p) => p.name === 'operator');
           return op === undefined ? 'not running' : isAlive(op.pid) ? 'running' : 'not running';
         };
-        if (config.target === 'cluster') faultsLeft.push(...(await revertLeftFaults(journalDir, target, ctx.io, opened.kubeConfig)));
+        if (config.target === 'cluster') {
+          faultsLeft.push(...(await revertLeftFaults(journalDir, target, ctx.io, opened.kubeConfig)));
+          // Zones loaded into a BIND9 pod through the run's own port-forward: deleted there through pods/exec.
+          const inPods = await deleteLeftBindcarZones(journalDir, target, ctx.io, opened.kubeConfig);
+          zones.deleted += inPods.deleted;
+          zones.left.push(...inPods.left);
+        }
         // Before any object is deleted: a starved operator would clear finalizers slowly.
         const changesLeft = await restoreLeftChanges(journalDir, target, ctx.io, config.target === 'cluster' ? opened.kubeConfig : undefined);
         const operator = await operatorState();
@@ -195,31 +204,35 @@ async function restoreLeftChanges(journalDir: string, target: CleanupTarget, io:
 }
 
 /**
- * Deletes through bindcar the zones dead `bind rndc` runs (of `target`) created and never deleted,
- * one line each; the token is read again from where the journal says (a file or a variable).
+ * Deletes the zones dead `bind rndc` and `bind zones` runs (of `target`) created and never deleted,
+ * one line each. Without `kubeConfig`: those reached at a bindcar URL, through bindcar (the token
+ * read again from where the journal says: a file or a variable). With it: those of a cluster's pod
+ * the run reached through its own port-forward (gone with the run), through pods/exec there.
  */
-async function deleteLeftBindcarZones(journalDir: string, target: CleanupTarget, io: CliIo): Promise<{ deleted: number; left: string[] }> {
+async function deleteLeftBindcarZones(journalDir: string, target: CleanupTarget, io: CliIo, kubeConfig: KubeConfig | undefined): Promise<{ deleted: number; left: string[] }> {
   const left: string[] = [];
   let deleted = 0;
   for (const j of readJournals(journalDir)) {
     if ((!('all' in target) && j.runId !== target.runId) || j.bindcarZones.length === 0) continue;
     if (j.sandbox?.stopped === true) continue; // its named went with the sandbox
     for (const z of j.bindcarZones) {
+      if ((z.pod === undefined) !== (kubeConfig === undefined)) continue; // the other pass's
       if (z.ownerPid !== process.pid && isAlive(z.ownerPid)) {
         io.stderr(`cleanup: run ${j.runId} is still running and deletes its own zone ${z.zone}\n`);
         left.push(`${z.zone} of run ${j.runId} (its run is still running)`);
         continue;
       }
-      const why = await deleteBindcarZone(z, io.env);
-      if (why === null) {
+      const done = z.pod === undefined || kubeConfig === undefined ? await deleteBindcarZone(z, io.env) : await deleteZoneInPod(kubeConfig, z.pod, z.zone);
+      if (done.gone) {
         const journal = new Journal(journalDir, j.runId);
         journal.appendBindcarZoneDeleted(z.url, z.zone);
         journal.close();
         deleted++;
-        io.stderr(`cleanup: zone ${z.zone} of run ${j.runId} deleted through bindcar at ${z.url}\n`);
+        io.stderr(`cleanup: zone ${z.zone} of run ${j.runId} ${done.how}\n`);
       } else {
-        io.stderr(`cleanup: zone ${z.zone} of run ${j.runId} at ${z.url}: not deleted: ${why}\n`);
-        left.push(`${z.zone} of run ${j.runId} at ${z.url} (${why})`);
+        const where = z.pod === undefined ? `bindcar at ${z.url}` : `pod ${z.pod.namespace}/${z.pod.pod}`;
+        io.stderr(`cleanup: zone ${z.zone} of run ${j.runId} in ${where}: not deleted: ${done.why}\n`);
+        left.push(`${z.zone} of run ${j.runId} in ${where} (${done.why})`);
       }
     }
     removeJournalIfSettled(j.path);
@@ -227,8 +240,14 @@ async function deleteLeftBindcarZones(journalDir: string, target: CleanupTarget,
   return { deleted, left };
 }
 
-/** Deletes one journalled zone through its bindcar; null when it is gone (deleted now, or never there), else why not. */
-async function deleteBindcarZone(z: PendingBindcarZone, env: NodeJS.ProcessEnv): Promise<string | null> {
+/** Deletes one journalled zone through its bindcar: gone (deleted now, or never there), or why not. */
+async function deleteBindcarZone(z: PendingBindcarZone, env: NodeJS.ProcessEnv): Promise<ZoneDeleteOutcome> {
+  const why = await sendBindcarDelete(z, env);
+  return why === null ? { gone: true, how: `deleted through bindcar at ${z.url}` } : { gone: false, why };
+}
+
+/** The DELETE of one journalled zone; null when it is gone, else why not. */
+async function sendBindcarDelete(z: PendingBindcarZone, env: NodeJS.ProcessEnv): Promise<string | null> {
   let token: string;
   try {
     token = readToken(z.token, env);

@@ -121,6 +121,26 @@ void test('what Chaos Mesh cannot do is refused with the reason, before anything
   assert.match(why(clusterSite('operator-apiserver', { ...facts, apiServerAddresses: [] })), /addresses are unknown/);
 });
 
+void test('a secondary\'s parts: one pod its instance\'s Service selects, named in container bind9, bindcar in api; one the cluster has not, refused naming its secondaries', () => {
+  const secondaryLabels = { app: 'loadtest-secondary-0' };
+  const withSecondaries: ClusterSiteFacts = { ...facts, secondaries: [{ instance: 'loadtest-secondary-0', labels: secondaryLabels }, { instance: 'loadtest-secondary-1', labels: null }] };
+  const at = (name: string): ClusterSite => {
+    const s = clusterSite(name, withSecondaries);
+    if (typeof s === 'string') throw new Error(s);
+    return s;
+  };
+  const kill = buildChaos({ kind: 'kill' }, at('named-secondary-0'), meta).object.spec;
+  assert.deepEqual({ action: kill.action, mode: kill.mode, selector: kill.selector, containerNames: kill.containerNames }, { action: 'container-kill', mode: 'one', selector: { namespaces: ['bindy-loadtest'], labelSelectors: secondaryLabels }, containerNames: ['bind9'] });
+  assert.deepEqual(buildChaos({ kind: 'kill' }, at('sidecar-secondary-0'), meta).object.spec.containerNames, ['api']);
+  assert.equal(buildChaos({ kind: 'kill', loseData: true }, at('named-secondary-0'), meta).object.spec.action, 'pod-kill', 'a secondary\'s named has zone data too');
+  assert.equal(buildChaos({ kind: 'disk-full' }, at('named-secondary-0'), meta).object.kind, 'IOChaos');
+  assert.equal(clusterSite('named-secondary-2', withSecondaries), 'Bind9Cluster loadtest in bindy-loadtest has no secondary-2 (its secondaries: secondary-0 = loadtest-secondary-0, secondary-1 = loadtest-secondary-1)');
+  const why = (s: ClusterSite | string): string => (typeof s === 'string' ? s : `a site: ${s.name}`);
+  assert.match(why(clusterSite('named-secondary-1', withSecondaries)), /Bind9Instance loadtest-secondary-1\) has no Service/);
+  assert.match(why(clusterSite('named-secondary-0', facts)), /has no secondary-0 \(no secondary instance\)/);
+  assert.match(why(clusterSite('named-secondary-01', withSecondaries)), /no link or part/);
+});
+
 void test('durations, percents and names are written as Chaos Mesh and Kubernetes read them', () => {
   assert.equal(goDuration(150_000), '150s');
   assert.equal(goDuration(1500), '1500ms');

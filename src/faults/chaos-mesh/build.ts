@@ -9,7 +9,7 @@
 import { UsageError } from '../../errors.js';
 import { runIdLabel } from '../../model/kinds.js';
 import { isResourceFault, isServiceFault, isStorageFault, type ChaosMeshKind, type FaultDirection, type FaultSpec } from '../fault.js';
-import type { ClusterLinkSite, ClusterSite, PodSelection } from './sites.js';
+import { isNamedSiteName, type ClusterLinkSite, type ClusterSite, type PodSelection } from './sites.js';
 
 /** The API version of every Chaos Mesh kind. */
 export const chaosMeshApiVersion = 'chaos-mesh.org/v1alpha1';
@@ -106,7 +106,7 @@ export function chaosUnsupportedReason(spec: FaultSpec, site: ClusterSite): stri
   if (isServiceFault(spec) || isResourceFault(spec)) return `${spec.kind} has no Chaos Mesh mechanism on a cluster yet (the sandbox runs it)`;
   if (isStorageFault(spec)) {
     if (spec.kind === 'zone-corruption') return 'zone-corruption has no Chaos Mesh mechanism (it writes into the BIND9 pod\'s volume; the sandbox runs it)';
-    if (site.site !== 'part' || site.name !== 'named') return `disk-full acts on named's data volume, not on ${site.name}`;
+    if (site.site !== 'part' || !isNamedSiteName(site.name)) return `disk-full acts on named's data volume, not on ${site.name}`;
     if ((spec.freeBytes ?? 0) > 0) return 'disk-full with space left free has no Chaos Mesh equivalent (IOChaos fails every write at once): use free=0';
     return undefined;
   }
@@ -115,7 +115,7 @@ export function chaosUnsupportedReason(spec: FaultSpec, site: ClusterSite): stri
     if (spec.kind === 'kill' && spec.signal === 'SIGTERM' && site.container !== undefined && spec.loseData !== true) {
       return `kill with SIGTERM on ${site.name}: Chaos Mesh's container-kill has no grace period (use SIGKILL, or the whole pod with loseData)`;
     }
-    if (spec.kind === 'kill' && spec.loseData === true && site.name !== 'named') return `loseData applies to named only (its zone data); ${site.name} keeps no data of its own`;
+    if (spec.kind === 'kill' && spec.loseData === true && !isNamedSiteName(site.name)) return `loseData applies to named only (its zone data); ${site.name} keeps no data of its own`;
     return undefined;
   }
   switch (spec.kind) {

@@ -50,6 +50,29 @@ export interface ClusterSiteFacts {
   readonly clusterName: string;
   /** Addresses the operator reaches the API server at: the `kubernetes` Service's ClusterIP and its endpoints. */
   readonly apiServerAddresses: readonly string[];
+  /**
+   * The Bind9Cluster's secondary instances in server order (`secondary-0` first: by instance name, as
+   * the DNS port-forwards name them), each with the labels its Service selects its pods by (null:
+   * no Service found). Absent or empty: the cluster has none (or they were not read).
+   */
+  readonly secondaries?: readonly ({ readonly instance: string; readonly labels: Readonly<Record<string, string>> | null })[];
+}
+
+/** True for the parts that are a named (the primary's, `named`, or a secondary's, `named-secondary-<i>`) (pure). */
+export function isNamedSiteName(name: string): boolean {
+  return name === 'named' || /^named-secondary-(0|[1-9]\d*)$/.test(name);
+}
+
+/** A secondary's part (`named-secondary-<i>`, `sidecar-secondary-<i>`): one pod of that secondary instance, or why there is none (pure). */
+function secondarySite(name: string, f: ClusterSiteFacts): ClusterSite | string | undefined {
+  const m = /^(named|sidecar)-secondary-(0|[1-9]\d*)$/.exec(name);
+  if (m === null) return undefined;
+  const i = Number(m[2]);
+  const all = f.secondaries ?? [];
+  const s = all[i];
+  if (s === undefined) return `Bind9Cluster ${f.clusterName} in ${f.namespace} has no secondary-${i} (${all.length === 0 ? 'no secondary instance' : `its secondaries: ${all.map((x, k) => `secondary-${k} = ${x.instance}`).join(', ')}`})`;
+  if (s.labels === null) return `secondary-${i} (Bind9Instance ${s.instance}) has no Service in ${f.namespace} to find its pods by`;
+  return { site: 'part', name, pods: { namespace: f.namespace, labels: s.labels, mode: 'one' }, container: m[1] === 'named' ? 'bind9' : 'api' };
 }
 
 /** Labels of the BIND9 pods of Bind9Cluster `clusterName` (deploy/loadtest/chaos/*.yaml select them the same way). */
@@ -60,7 +83,7 @@ export function bind9PodLabels(clusterName: string, role: 'primary' | 'secondary
 /** The links a cluster fault can act on, by name (the sandbox's names: one config runs on both targets). */
 export const clusterLinkNames = ['operator-apiserver', 'operator-sidecar', 'operator-bind', 'client-bind'] as const;
 
-/** The parts a cluster fault can act on. */
+/** The parts a cluster fault can act on (and each secondary's `named-secondary-<i>`, `sidecar-secondary-<i>`). */
 export const clusterPartNames = ['operator', 'named', 'sidecar'] as const;
 
 /**
@@ -69,6 +92,8 @@ export const clusterPartNames = ['operator', 'named', 'sidecar'] as const;
  * primary"), every one of them for a network fault (a zone's writes go to each).
  */
 export function clusterSite(name: string, f: ClusterSiteFacts): ClusterSite | string {
+  const secondary = secondarySite(name, f);
+  if (secondary !== undefined) return secondary;
   const bind9 = (mode: 'one' | 'all'): PodSelection => ({ namespace: f.namespace, labels: bind9PodLabels(f.clusterName), mode });
   const operator = (): PodSelection | string => (f.operator === null ? 'bindy\'s operator was not found (no Deployment bindy-system/bindy nor labelled app=bindy)' : { namespace: f.operator.namespace, labels: f.operator.labels, mode: 'all' });
   switch (name) {
@@ -98,7 +123,7 @@ export function clusterSite(name: string, f: ClusterSiteFacts): ClusterSite | st
     case 'sidecar-bind':
       return 'bindcar reaches named over the pod\'s loopback, which NetworkChaos does not shape towards a peer (no mechanism on a cluster yet)';
     default:
-      return `a cluster has no link or part ${JSON.stringify(name)} (links: ${clusterLinkNames.join(', ')}; parts: ${clusterPartNames.join(', ')})`;
+      return `a cluster has no link or part ${JSON.stringify(name)} (links: ${clusterLinkNames.join(', ')}; parts: ${clusterPartNames.join(', ')}, named-secondary-<i>, sidecar-secondary-<i>)`;
   }
 }
 

@@ -22,9 +22,8 @@ import { execInPod, type ExecResult } from '../../observe/pod-exec.js';
 import type { AppliedFault, ApplyOptions, FaultMechanism, FaultSpec, PodZoneFileRevertDescriptor, RevertOutcome, RevertProof } from '../fault.js';
 import { clusterSite, labelSelectorText, type ClusterSiteFacts } from '../chaos-mesh/sites.js';
 import { podReady } from './pod-delete.js';
-
-/** named's directory in bindy's BIND9 pods, where bindcar writes `<zone>.zone`. */
-export const bindyZoneDir = '/var/cache/bind';
+import { bindyZoneDir } from '../../targets/cluster/bindcar-forward.js';
+import { secondaryZoneFilesReason } from '../secondary-zones.js';
 
 /** Bound on one exec, ms. */
 const execTimeoutMs = 30_000;
@@ -183,7 +182,7 @@ export class PodZoneCorruptionMechanism implements FaultMechanism {
 
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     if (spec.kind !== 'zone-corruption') return `${spec.kind} is not a zone corruption`;
-    if (target !== 'named') return `zone-corruption acts on named's zone files, not on ${target}`;
+    if (target !== 'named') return secondaryZoneFilesReason(target, 'zone-corruption') ?? `zone-corruption acts on named's zone files, not on ${target}`;
     if (this.options.mayExec === false) return `zone-corruption runs through pods/exec, which this user may not create in ${this.options.facts.namespace} (RBAC: create pods/exec)`;
     return undefined;
   }

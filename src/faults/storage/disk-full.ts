@@ -119,6 +119,9 @@ export class DiskFullMechanism implements FaultMechanism {
 
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     if (spec.kind !== 'disk-full') return `${spec.kind} is not a storage fault (disk-full)`;
+    if (/^named-secondary-\d+$/.test(target)) {
+      return `disk-full on ${target} is not on the sandbox: only the primary's named has its directory on a size-limited filesystem (a secondary's named writes little there: its zones come by transfer and stay in memory, only rndc addzone and delzone write its new-zone database); on a cluster with Chaos Mesh it runs as IOChaos`;
+    }
     if (target !== 'named') return `disk-full acts on named's data filesystem (its zone directory, which bindcar writes too), not on ${JSON.stringify(target)}`;
     if (spec.durationMs !== undefined) return 'durationMs is not supported for disk-full: the revert ends it';
     if (this.options.disk === undefined) {

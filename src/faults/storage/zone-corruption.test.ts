@@ -21,6 +21,8 @@ test('zone-corruption: a storage fault of named; its descriptor writes only .zon
   const m = new ZoneCorruptionMechanism({ home: '/h' });
   assert.equal(m.unsupportedReason('named', { kind: 'zone-corruption' }), undefined);
   assert.match(m.unsupportedReason('sidecar', { kind: 'zone-corruption' }) ?? '', /acts on named's zone files/);
+  // A secondary's named keeps no zone file: its zones come by transfer (bindcar adds them with no file clause).
+  assert.match(m.unsupportedReason('named-secondary-0', { kind: 'zone-corruption' }) ?? '', /^zone-corruption acts on the zone files named loads when it starts, and secondary-0's named has none: .*no file clause.*bind9-crash server=secondary-0 zoneData=lose/);
   const file = { zone: 'z.example.com', path: '/h/run/named/z.example.com.zone', backup: '/h/run/zone-corruption-x/z.example.com.zone', tornSha256: 'a'.repeat(64) };
   const d = { mechanism: 'sandbox-zonefile', version: 1, home: '/h', part: 'named', files: [file] };
   assert.deepEqual(parseRevertDescriptor(JSON.parse(JSON.stringify(d))), d);

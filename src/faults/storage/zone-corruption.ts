@@ -16,6 +16,7 @@ import { udpQuery } from '../../targets/sandbox/bind9/udp-query.js';
 import { namedDataDir, partRunning, restartPart, sandboxPart, waitGone } from '../../targets/sandbox/supervisor/restart.js';
 import { stopPart } from '../../targets/sandbox/supervisor/part-process.js';
 import type { AppliedFault, ApplyOptions, FaultMechanism, FaultSpec, RevertOutcome, RevertProof, TornZoneFile, ZoneFileRevertDescriptor } from '../fault.js';
+import { secondaryZoneFilesReason } from '../secondary-zones.js';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -114,7 +115,7 @@ export class ZoneCorruptionMechanism implements FaultMechanism {
 
   unsupportedReason(target: string, spec: FaultSpec): string | undefined {
     if (spec.kind !== 'zone-corruption') return `${spec.kind} is not zone-corruption`;
-    if (target !== 'named') return `zone-corruption acts on named's zone files, not on ${JSON.stringify(target)}`;
+    if (target !== 'named') return secondaryZoneFilesReason(target, 'zone-corruption') ?? `zone-corruption acts on named's zone files, not on ${JSON.stringify(target)}`;
     if (spec.durationMs !== undefined) return 'durationMs is not supported for zone-corruption: the revert ends it';
     return undefined;
   }

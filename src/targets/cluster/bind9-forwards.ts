@@ -47,10 +47,10 @@ export function forwardOrder(instances: readonly KubeObject[], clusterName: stri
   return [...of('primary'), ...of('secondary')];
 }
 
-/** The pod port a Service sends DNS (port 53) to (pure): its targetPort, a name resolved in the pod's container ports; undefined when it has none. */
-export function dnsPodPort(service: V1Service, pod: V1Pod): number | undefined {
+/** The pod port a Service sends its port `port` to (pure): its targetPort, a name resolved in the pod's container ports (TCP preferred); undefined when it has none. */
+export function servicePodPort(service: V1Service, pod: V1Pod, port: number): number | undefined {
   const ports = service.spec?.ports ?? [];
-  const p = ports.find((x) => x.port === serviceDnsPort && (x.protocol ?? 'TCP') === 'TCP') ?? ports.find((x) => x.port === serviceDnsPort);
+  const p = ports.find((x) => x.port === port && (x.protocol ?? 'TCP') === 'TCP') ?? ports.find((x) => x.port === port);
   if (p === undefined) return undefined;
   const target = p.targetPort ?? p.port;
   if (typeof target === 'number') return target;
@@ -60,6 +60,26 @@ export function dnsPodPort(service: V1Service, pod: V1Pod): number | undefined {
     if (named !== undefined) return named.containerPort;
   }
   return undefined;
+}
+
+/** The pod port a Service sends DNS (port 53) to (pure); undefined when it has none. */
+export function dnsPodPort(service: V1Service, pod: V1Pod): number | undefined {
+  return servicePodPort(service, pod, serviceDnsPort);
+}
+
+/**
+ * The secondary instances of `clusterName` in server order (`secondary-0` first), each with the
+ * labels its Service selects its pods by (null: no such Service, or one without a selector): how a
+ * fault on a secondary finds its pods.
+ */
+export async function secondaryPodSelectors(kubeConfig: KubeConfig, namespace: string, clusterName: string, instances: readonly KubeObject[]): Promise<{ instance: string; labels: Record<string, string> | null }[]> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const out: { instance: string; labels: Record<string, string> | null }[] = [];
+  for (const o of forwardOrder(instances, clusterName).filter((x) => x.role === 'secondary')) {
+    const selector = (await core.readNamespacedService({ name: o.instance, namespace }).catch(() => null))?.spec?.selector ?? {};
+    out.push({ instance: o.instance, labels: Object.keys(selector).length > 0 ? { ...selector } : null });
+  }
+  return out;
 }
 
 /** A pod a port-forward can reach (pure): Running, Ready, not being deleted. */
