@@ -89,6 +89,27 @@ export function forwardablePodOf(pods: readonly V1Pod[]): V1Pod | undefined {
 }
 
 /**
+ * The Service bindy made for Bind9Instance `instance` and a way to find a Running and Ready pod it
+ * selects (now, each time it is called); throws naming what is missing (no Service, no selector,
+ * no Ready pod).
+ */
+export async function instanceService(core: CoreV1Api, namespace: string, instance: string): Promise<{ service: V1Service; readyPod: () => Promise<V1Pod> }> {
+  const service = await core.readNamespacedService({ name: instance, namespace }).catch((e: unknown) => {
+    throw new Error(`the Service ${namespace}/${instance} of Bind9Instance ${instance}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  const selector = Object.entries(service.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  if (selector === '') throw new Error(`the Service ${namespace}/${instance} has no selector: no pod to forward to`);
+  const readyPod = async (): Promise<V1Pod> => {
+    const pod = forwardablePodOf((await core.listNamespacedPod({ namespace, labelSelector: selector })).items);
+    if (pod === undefined) throw new Error(`no Running and Ready pod of Bind9Instance ${instance} (${selector} in ${namespace})`);
+    return pod;
+  };
+  return { service, readyPod };
+}
+
+/**
  * Opens one port-forward per instance of `clusterName` in `namespace` (`instances`: the namespace's
  * Bind9Instances). Each connection goes to the instance's Service's Running and Ready pod at that
  * time, looked up again per connection, so a pod replaced during the run (a fault, a rollout) is
@@ -105,17 +126,9 @@ export async function openBind9Forwards(kubeConfig: KubeConfig, namespace: strin
   };
   try {
     for (const o of order) {
-      const service = await core.readNamespacedService({ name: o.instance, namespace }).catch((e: unknown) => {
-        throw new Error(`the Service ${namespace}/${o.instance} of Bind9Instance ${o.instance}: ${e instanceof Error ? e.message : String(e)}`);
-      });
-      const selector = Object.entries(service.spec?.selector ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
-      if (selector === '') throw new Error(`the Service ${namespace}/${o.instance} has no selector: no pod to forward to`);
+      const { service, readyPod } = await instanceService(core, namespace, o.instance);
       const resolve = async (): Promise<ForwardTarget> => {
-        const pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
-        const pod = forwardablePodOf(pods.items);
-        if (pod === undefined) throw new Error(`no Running and Ready pod of Bind9Instance ${o.instance} (${selector} in ${namespace})`);
+        const pod = await readyPod();
         const podPort = dnsPodPort(service, pod);
         if (podPort === undefined) throw new Error(`the Service ${namespace}/${o.instance} has no port ${serviceDnsPort}`);
         return { pod: pod.metadata?.name ?? '', port: podPort };

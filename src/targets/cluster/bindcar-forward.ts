@@ -10,7 +10,7 @@ import type { BindcarCreateZone } from '../../drive/bindcar-client.js';
 import type { KubeObject } from '../../observe/kube-client.js';
 import type { PodZoneSite } from '../../observe/journal.js';
 import { openPortForward } from '../../observe/port-forward.js';
-import { forwardOrder, forwardablePodOf, servicePodPort } from './bind9-forwards.js';
+import { forwardOrder, instanceService, servicePodPort } from './bind9-forwards.js';
 import { loadZoneInPod } from './pod-zones.js';
 
 /** The Service port bindy gives bindcar. */
@@ -42,16 +42,8 @@ export interface PodBindcar {
 export async function openPrimaryBindcar(kubeConfig: KubeConfig, namespace: string, clusterName: string, instances: readonly KubeObject[], zoneDir = bindyZoneDir): Promise<PodBindcar> {
   const primary = forwardOrder(instances, clusterName).find((o) => o.role === 'primary');
   if (primary === undefined) throw new Error(`no primary Bind9Instance of Bind9Cluster ${clusterName} in ${namespace}`);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const service = await core.readNamespacedService({ name: primary.instance, namespace }).catch((e: unknown) => {
-    throw new Error(`the Service ${namespace}/${primary.instance} of Bind9Instance ${primary.instance}: ${e instanceof Error ? e.message : String(e)}`);
-  });
-  const selector = Object.entries(service.spec?.selector ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  if (selector === '') throw new Error(`the Service ${namespace}/${primary.instance} has no selector: no pod to forward to`);
-  const pod = forwardablePodOf((await core.listNamespacedPod({ namespace, labelSelector: selector })).items);
-  if (pod === undefined) throw new Error(`no Running and Ready pod of Bind9Instance ${primary.instance} (${selector} in ${namespace})`);
+  const { service, readyPod } = await instanceService(kubeConfig.makeApiClient(CoreV1Api), namespace, primary.instance);
+  const pod = await readyPod();
   const name = pod.metadata?.name ?? '';
   const port = servicePodPort(service, pod, serviceBindcarPort);
   if (port === undefined) throw new Error(`the Service ${namespace}/${primary.instance} has no port ${serviceBindcarPort} (bindcar's)`);
