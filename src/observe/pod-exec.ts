@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { CoreV1Api, Exec, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 
 /** How a command run in a container ended. */
@@ -166,4 +166,21 @@ export async function execInPod(kubeConfig: KubeConfig, o: ExecOptions): Promise
   const code = exitCodeOf(end);
   if (code === null) throw new Error(`exec in ${where}: ${end.message ?? end.reason ?? 'the command did not run'}`);
   return { exitCode: code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** One line for a command that ended with a non-zero exit (pure): what it was, its code, the last two lines it said (stderr, else stdout). */
+export function execFailedText(what: string, r: ExecResult): string {
+  const said = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-2).join('; ');
+  return `${what} exited ${r.exitCode}${said === '' ? '' : `: ${said}`}`;
+}
+
+/** The pod a run worked in, if it is still that pod (same uid); `deleted` or `replaced` (a new pod of that name) when not. Other read errors are thrown. */
+export async function samePod(kubeConfig: KubeConfig, p: { namespace: string; pod: string; podUid: string }): Promise<V1Pod | 'deleted' | 'replaced'> {
+  try {
+    const pod = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ name: p.pod, namespace: p.namespace });
+    return pod.metadata?.uid === p.podUid ? pod : 'replaced';
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 404) return 'deleted';
+    throw e;
+  }
 }

@@ -18,7 +18,7 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { UsageError } from '../../errors.js';
 import { runIdLabel } from '../../model/kinds.js';
 import { KubeClient } from '../../observe/kube-client.js';
-import { execInPod, type ExecResult } from '../../observe/pod-exec.js';
+import { execFailedText, execInPod, samePod, type ExecResult } from '../../observe/pod-exec.js';
 import type { AppliedFault, ApplyOptions, FaultMechanism, FaultSpec, PodZoneFileRevertDescriptor, RevertOutcome, RevertProof } from '../fault.js';
 import { clusterSite, labelSelectorText, type ClusterSiteFacts } from '../chaos-mesh/sites.js';
 import { podReady } from './pod-delete.js';
@@ -113,18 +113,15 @@ function restartsOf(pod: V1Pod, container: string): number {
 }
 
 function failed(what: string, r: ExecResult): Error {
-  return new Error(`${what} exited ${r.exitCode}${r.stderr.trim() === '' ? '' : `: ${r.stderr.trim().split('\n').slice(-2).join('; ')}`}`);
+  return new Error(execFailedText(what, r));
 }
 
 /** The pod the descriptor names, or why its files are gone (deleted, or another pod of that name now). */
 async function podOf(d: PodZoneFileRevertDescriptor, kubeConfig: KubeConfig): Promise<V1Pod | string> {
-  try {
-    const pod = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ name: d.pod, namespace: d.namespace });
-    return pod.metadata?.uid === d.podUid ? pod : `pod ${d.namespace}/${d.pod} was replaced: its emptyDir, torn files included, went with it`;
-  } catch (e) {
-    if (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 404) return `pod ${d.namespace}/${d.pod} is gone: its emptyDir, torn files included, went with it`;
-    throw e;
-  }
+  const pod = await samePod(kubeConfig, d);
+  if (pod === 'replaced') return `pod ${d.namespace}/${d.pod} was replaced: its emptyDir, torn files included, went with it`;
+  if (pod === 'deleted') return `pod ${d.namespace}/${d.pod} is gone: its emptyDir, torn files included, went with it`;
+  return pod;
 }
 
 /** Writes back every file still torn, reloads its zone and removes the copies (idempotent). */

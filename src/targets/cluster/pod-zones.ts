@@ -6,9 +6,9 @@
  * answers 413. bindcar's delete route removes them like any other; a killed run's `cleanup` deletes
  * them here (`rndc delzone`, the files removed), where the pod is still the one the run used.
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { BindcarCreateZone } from '../../drive/bindcar-client.js';
-import { execInPod, type ExecResult } from '../../observe/pod-exec.js';
+import { execFailedText, execInPod, samePod } from '../../observe/pod-exec.js';
 import type { PodZoneSite } from '../../observe/journal.js';
 import { renderAddzoneBlock, renderZoneFile } from '../sandbox/sidecar/zone-text.js';
 
@@ -49,11 +49,6 @@ export function plainZoneName(zone: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(zone) && !zone.includes('..');
 }
 
-function failedText(what: string, r: ExecResult): string {
-  const said = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-2).join(' ');
-  return `${what}: exit ${r.exitCode}${said === '' ? '' : `: ${said}`}`;
-}
-
 /** Loads `request` into the pod's named as bindcar would: its zone file written there, then `rndc addzone` with bindcar's block. Rejects with what failed. */
 export async function loadZoneInPod(kubeConfig: KubeConfig, site: PodZoneSite, request: BindcarCreateZone): Promise<void> {
   const zone = request.zoneName;
@@ -62,9 +57,9 @@ export async function loadZoneInPod(kubeConfig: KubeConfig, site: PodZoneSite, r
   const file = zoneFileOf(site, zone);
   const text = Buffer.from(renderZoneFile(request.zoneConfig), 'utf8');
   const written = await execInPod(kubeConfig, { ...where, command: ['sh', '-c', writeZoneScript, 'sh', String(text.length), file], stdin: text, timeoutMs: writeTimeoutMs });
-  if (written.exitCode !== 0) throw new Error(failedText(`writing ${file} in ${site.namespace}/${site.pod}`, written));
+  if (written.exitCode !== 0) throw new Error(execFailedText(`writing ${file} in ${site.namespace}/${site.pod}`, written));
   const added = await execInPod(kubeConfig, { ...where, command: ['rndc', 'addzone', zone, renderAddzoneBlock(request, site.zoneDir.replace(/\/+$/, ''))], timeoutMs: addzoneTimeoutMs });
-  if (added.exitCode !== 0) throw new Error(failedText(`rndc addzone ${zone} in ${site.namespace}/${site.pod}`, added));
+  if (added.exitCode !== 0) throw new Error(execFailedText(`rndc addzone ${zone} in ${site.namespace}/${site.pod}`, added));
 }
 
 /** How deleting a journalled zone ended: gone (and how), or why not. */
@@ -79,17 +74,17 @@ export async function deleteZoneInPod(kubeConfig: KubeConfig, site: PodZoneSite,
   const server = kubeConfig.getCurrentCluster()?.server ?? '';
   if (server !== site.server) return { gone: false, why: `it is in the cluster at ${site.server}, not this kubeconfig's ${server || '(none)'}` };
   const where = `pod ${site.namespace}/${site.pod}`;
-  let uid: string | undefined;
+  let pod;
   try {
-    uid = (await kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ name: site.pod, namespace: site.namespace })).metadata?.uid;
+    pod = await samePod(kubeConfig, site);
   } catch (e) {
-    if ((e as { code?: unknown }).code === 404) return { gone: true, how: `gone with ${where} (deleted since)` };
     return { gone: false, why: `reading ${where}: ${e instanceof Error ? e.message : String(e)}` };
   }
-  if (uid !== site.podUid) return { gone: true, how: `gone with ${where} (replaced since: the new pod is not touched)` };
+  if (pod === 'deleted') return { gone: true, how: `gone with ${where} (deleted since)` };
+  if (pod === 'replaced') return { gone: true, how: `gone with ${where} (replaced since: the new pod is not touched)` };
   try {
     const r = await execInPod(kubeConfig, { namespace: site.namespace, pod: site.pod, container: site.container, command: ['sh', '-c', deleteZoneScript, 'sh', zone, zoneFileOf(site, zone)], timeoutMs: deleteTimeoutMs });
-    return r.exitCode === 0 ? { gone: true, how: `deleted in ${where} (rndc delzone, its files removed)` } : { gone: false, why: failedText(`rndc delzone ${zone} in ${where}`, r) };
+    return r.exitCode === 0 ? { gone: true, how: `deleted in ${where} (rndc delzone, its files removed)` } : { gone: false, why: execFailedText(`rndc delzone ${zone} in ${where}`, r) };
   } catch (e) {
     return { gone: false, why: e instanceof Error ? e.message : String(e) };
   }
